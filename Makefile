@@ -1,0 +1,67 @@
+# Guanxi — the two set-up commands are `make run` and `make test` (see README.md).
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_SCOPE ?= all
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.PHONY: run test install assets messages static browser lint bench demo clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+install: $(STAMP)
+
+# Front-end assets come from the npm registry (exact versions in package-lock.json) and are
+# served by the product itself; nothing is loaded from a CDN.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+assets: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css static/vendor/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js static/vendor/
+	cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css static/vendor/
+	mkdir -p static/vendor/fonts && cp node_modules/bootstrap-icons/font/fonts/* static/vendor/fonts/
+	cp node_modules/echarts/dist/echarts.min.js static/vendor/
+
+messages: $(STAMP)
+	$(BIN)/guanxi compile_catalogs
+
+static: install assets messages
+	$(BIN)/guanxi collectstatic --noinput -v0
+
+run: static
+	$(BIN)/guanxi migrate --noinput -v0
+	$(BIN)/guanxi demo --if-empty
+	$(BIN)/guanxi serve --bind $(HOST):$(PORT)
+
+# Debian's Chromium for the browser tests (Playwright never downloads a browser here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  else echo "chromium missing: apt-get install chromium fonts-wqy-microhei" >&2; exit 1; fi; }
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: install assets messages browser
+ifeq ($(TEST_SCOPE),db)
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -m "not browser"
+else
+	$(MAKE) lint
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q
+endif
+
+bench: static
+	$(BIN)/guanxi bench --help
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var

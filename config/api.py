@@ -1,0 +1,82 @@
+"""The REST API at /api/v1/: one NinjaAPI, token or session auth, one error body for every 4xx."""
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from guanxi.accounts.api import router as accounts_router
+from guanxi.accounts.services import api_token_authenticate
+from guanxi.core.errors import DomainError
+from guanxi.customers.api import router as customers_router
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer gx_…` with a personal API token."""
+
+    def authenticate(self, request, token):
+        user = api_token_authenticate(raw=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The UI's session cookie; unsafe methods also need the CSRF token."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="Guanxi API",
+    version="1.0.0",
+    description="Customer relationship and customer service management. Errors: "
+    '`{"code", "message", "fields"}`.',
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api-v1",
+)
+api.add_router("", accounts_router)
+api.add_router("", customers_router)
+
+
+def _error(request, status, code, message, fields=None):
+    return api.create_response(request, {"code": code, "message": message, "fields": fields or {}}, status=status)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return _error(request, exc.status, exc.code, exc.message, {k: str(v) for k, v in exc.fields.items()})
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    fields = {}
+    for error in exc.errors:
+        loc = [str(p) for p in error.get("loc", []) if p not in ("body", "payload", "query", "path", "filters", "page")]
+        fields[".".join(loc) or "body"] = error.get("msg", "invalid")
+    return _error(request, 422, "validation_error", "Some fields are not valid.", fields)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return _error(request, 401, "unauthenticated", "Log in or send a valid API token.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return _error(request, 413, "payload_too_large", "The request body is too large.")

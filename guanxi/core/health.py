@@ -1,0 +1,50 @@
+"""System health: database, Redis and Celery, each with its state and latency."""
+
+import time
+
+from django.conf import settings
+from django.db import connection
+
+
+def _timed(check) -> dict:
+    started = time.perf_counter()
+    try:
+        detail = check()
+        state = "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure is a state to report, not to raise
+        detail, state = f"{type(exc).__name__}: {exc}", "error"
+    return {"status": state, "detail": detail, "ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def _database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return connection.vendor
+
+
+def _redis():
+    if not settings.REDIS_URL:
+        return "not configured (embedded mode)"
+    import redis
+
+    redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1).ping()
+    return "ping ok"
+
+
+def _celery():
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "inline (tasks run in the web process)"
+    from config.celery import app
+
+    replies = app.control.inspect(timeout=1).ping() or {}
+    if not replies:
+        raise RuntimeError("no worker answered")
+    return f"{len(replies)} worker(s)"
+
+
+def system_health() -> dict:
+    checks = {"database": _timed(_database), "redis": _timed(_redis), "celery": _timed(_celery)}
+    required = ["database"] + (["redis"] if settings.REDIS_URL else [])
+    healthy = all(checks[name]["status"] == "ok" for name in required)
+    return {"status": "ok" if healthy else "error", "checks": checks}

@@ -1,0 +1,115 @@
+from django.http import HttpRequest
+from ninja import Query, Router
+
+from guanxi.core.api import PageOut, PageParams, paginate
+from guanxi.core.audit import audit_trail
+
+from . import selectors, services
+from .models import Brand, Contact
+from .schemas import (
+    AddressIn, AddressOut, AuditEntryOut, ContactIn, ContactOut, ContactPointIn, ContactPointOut,
+    CustomerFilterIn, CustomerIn, CustomerOut, CustomerPatch, CustomerRowOut, RefOut,
+    customer_detail, customer_row,
+)
+
+router = Router(tags=["customers"])
+MASKED_AUDIT_FIELDS = frozenset({"mobile", "id_number", "bank_account", "email"})
+
+
+def _detail(request, customer):
+    unmasked = selectors.can_see_personal_data(user=request.user, customer=customer)
+    return customer_detail(customer, selectors.customer_profile(customer=customer), unmasked=unmasked)
+
+
+@router.get("/customers", response=PageOut[CustomerRowOut])
+def list_customers(request: HttpRequest, filters: Query[CustomerFilterIn], page: Query[PageParams]):
+    qs = selectors.customer_list(user=request.user, filters=filters.to_filter(), ordering=page.ordering)
+    rows, count, exact = paginate(qs, page)
+    return {
+        "items": [customer_row(c, unmasked=selectors.can_see_personal_data(user=request.user, customer=c)) for c in rows],
+        "count": count, "count_is_exact": exact, "page": page.page, "page_size": page.page_size,
+    }
+
+
+@router.post("/customers", response={201: CustomerOut})
+def create_customer(request: HttpRequest, payload: CustomerIn):
+    data = payload.dict(exclude={"tags"})
+    customer = services.customer_create(actor=request.user, data=data, tags=payload.tags)
+    return 201, _detail(request, selectors.customer_get_for_user(user=request.user, customer_id=customer.pk))
+
+
+@router.get("/customers/{int:customer_id}", response=CustomerOut)
+def get_customer(request: HttpRequest, customer_id: int):
+    return _detail(request, selectors.customer_get_for_user(user=request.user, customer_id=customer_id))
+
+
+@router.patch("/customers/{int:customer_id}", response=CustomerOut)
+def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch):
+    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
+    data = payload.dict(exclude_unset=True, exclude={"tags", "expected_updated_at"})
+    customer = services.customer_update(
+        actor=request.user, customer=customer, data=data, tags=payload.tags,
+        expected_updated_at=payload.expected_updated_at,
+    )
+    return _detail(request, selectors.customer_get_for_user(user=request.user, customer_id=customer.pk))
+
+
+@router.delete("/customers/{int:customer_id}", response={204: None})
+def delete_customer(request: HttpRequest, customer_id: int):
+    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="delete")
+    services.customer_delete(actor=request.user, customer=customer)
+    return 204, None
+
+
+@router.get("/customers/{int:customer_id}/history", response=list[AuditEntryOut])
+def list_customer_history(request: HttpRequest, customer_id: int):
+    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id)
+    unmasked = selectors.can_see_personal_data(user=request.user, customer=customer)
+    entries = audit_trail(customer, masked_fields=frozenset() if unmasked else MASKED_AUDIT_FIELDS)
+    return [
+        {"when": e.when, "who": e.who, "action": e.action, "reason": e.reason,
+         "changes": [{"field": f, "before": b, "after": a} for f, b, a in e.changes]}
+        for e in entries
+    ]
+
+
+@router.post("/customers/{int:customer_id}/contact-points", response={201: ContactPointOut})
+def add_contact_point(request: HttpRequest, customer_id: int, payload: ContactPointIn):
+    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
+    contact = Contact.objects.filter(customer=customer, pk=payload.contact_id).first() if payload.contact_id else None
+    point = services.contact_point_add(
+        actor=request.user, customer=customer, kind=payload.kind, value=payload.value,
+        label=payload.label, contact=contact, is_primary=payload.is_primary,
+    )
+    return 201, point
+
+
+@router.delete("/customers/{int:customer_id}/contact-points/{int:point_id}", response={204: None})
+def remove_contact_point(request: HttpRequest, customer_id: int, point_id: int):
+    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
+    services.contact_point_remove(actor=request.user, customer=customer, point_id=point_id)
+    return 204, None
+
+
+@router.post("/customers/{int:customer_id}/addresses", response={201: AddressOut})
+def add_address(request: HttpRequest, customer_id: int, payload: AddressIn):
+    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
+    return 201, services.address_add(actor=request.user, customer=customer, **payload.dict())
+
+
+@router.delete("/customers/{int:customer_id}/addresses/{int:address_id}", response={204: None})
+def remove_address(request: HttpRequest, customer_id: int, address_id: int):
+    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
+    services.address_remove(actor=request.user, customer=customer, address_id=address_id)
+    return 204, None
+
+
+@router.post("/customers/{int:customer_id}/contacts", response={201: ContactOut})
+def add_contact(request: HttpRequest, customer_id: int, payload: ContactIn):
+    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
+    return 201, services.contact_add(actor=request.user, customer=customer, **payload.dict())
+
+
+@router.get("/brands", response=list[RefOut])
+def list_brands(request: HttpRequest):
+    return list(Brand.objects.all())

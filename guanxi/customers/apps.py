@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_search_index(sender, using, **kwargs):
+    from django.db import connections
+
+    from .search_index import ensure_sqlite_fts
+
+    ensure_sqlite_fts(connections[using])
+
+
+class CustomersConfig(AppConfig):
+    name = "guanxi.customers"
+    verbose_name = _("Customers")
+
+    def ready(self):
+        # Infrastructure hook, not business logic: SQLite table rebuilds drop FTS triggers.
+        post_migrate.connect(_ensure_search_index, sender=self)

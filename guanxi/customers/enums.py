@@ -1,0 +1,81 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CustomerKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    ORGANISATION = "organisation", _("Organisation")
+
+
+class LifecycleStage(models.TextChoices):
+    """Customer lifecycle (客户生命周期)."""
+
+    PROSPECT = "prospect", _("Prospect")
+    NEW = "new", _("New")
+    GROWING = "growing", _("Growing")
+    MATURE = "mature", _("Mature")
+    AT_RISK = "at_risk", _("At risk")
+    CHURNED = "churned", _("Churned")
+
+
+class Gender(models.TextChoices):
+    UNKNOWN = "", _("Unknown")
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+
+
+class IdType(models.TextChoices):
+    NONE = "", _("None")
+    RESIDENT_ID = "resident_id", _("Resident ID card")
+    PASSPORT = "passport", _("Passport")
+    CREDIT_CODE = "credit_code", _("Unified social credit code")
+    OTHER = "other", _("Other")
+
+
+class SourceChannel(models.TextChoices):
+    OUTLET = "outlet", _("Outlet / POS")
+    CALL_CENTER = "call_center", _("Call center")
+    PARTNER = "partner", _("Partner")
+    WEB = "web", _("Web")
+    KEY_ACCOUNTS = "key_accounts", _("Key-account department")
+    IMPORT = "import", _("Import")
+
+
+class PaymentMethod(models.TextChoices):
+    NONE = "", _("Not set")
+    CASH = "cash", _("Cash")
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    DIRECT_DEBIT = "direct_debit", _("Direct debit")
+    ALIPAY = "alipay", _("Alipay")
+    WECHAT_PAY = "wechat_pay", _("WeChat Pay")
+
+
+class CreditLevel(models.TextChoices):
+    NONE = "", _("Not rated")
+    AAA = "AAA", "AAA"
+    AA = "AA", "AA"
+    A = "A", "A"
+    B = "B", "B"
+    C = "C", "C"
+
+
+class ContactPointKind(models.TextChoices):
+    MOBILE = "mobile", _("Mobile")
+    PHONE = "phone", _("Landline")
+    EMAIL = "email", _("E-mail")
+    WECHAT = "wechat", _("WeChat")
+    QQ = "qq", _("QQ")
+    OTHER = "other", _("Other")
+
+
+class AddressKind(models.TextChoices):
+    HOME = "home", _("Home")
+    OFFICE = "office", _("Office")
+    BILLING = "billing", _("Billing")
+    INSTALLATION = "installation", _("Installation")
+
+
+class HoldingStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    ENDED = "ended", _("Ended")

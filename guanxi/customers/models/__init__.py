@@ -1,0 +1,4 @@
+from .customers import Brand, Customer, Tag
+from .profile import Address, Contact, ContactPoint, Holding
+
+__all__ = ["Address", "Brand", "Contact", "ContactPoint", "Customer", "Holding", "Tag"]

@@ -1,0 +1,141 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from guanxi.core.models import SoftDeleteQuerySet, TimeStampedModel
+
+from ..enums import CreditLevel, CustomerKind, Gender, IdType, LifecycleStage, PaymentMethod, SourceChannel
+
+
+class Brand(TimeStampedModel):
+    """A brand (品牌) customers subscribe under; the first cut of segmentation."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=30, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Customer(TimeStampedModel):
+    """A customer (客户), individual or organisation: basic, business, billing and credit profile.
+
+    `name_pinyin`, `name_initials` and `search_document` are derived by the services so that
+    search by pinyin, initials, phone, e-mail and ID stays an index lookup.
+    """
+
+    code = models.CharField(_("customer number"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=CustomerKind.choices)
+    name = models.CharField(_("name"), max_length=100, db_index=True)
+    name_pinyin = models.CharField(max_length=300, db_index=True, editable=False)
+    name_initials = models.CharField(max_length=100, db_index=True, editable=False)
+
+    # Basic profile
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    id_type = models.CharField(_("ID type"), max_length=20, choices=IdType.choices, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=30, blank=True, db_index=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True, db_index=True)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True, db_index=True)
+    occupation = models.CharField(_("occupation"), max_length=50, blank=True)
+    industry = models.CharField(_("industry"), max_length=50, blank=True)
+
+    # Business profile (organisations)
+    legal_representative = models.CharField(_("legal representative"), max_length=50, blank=True)
+    employee_count = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    annual_revenue = models.DecimalField(
+        _("annual revenue"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    website = models.CharField(_("website"), max_length=200, blank=True)
+
+    # Segmentation and relationship
+    brand = models.ForeignKey(
+        Brand, verbose_name=_("brand"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    arpu = models.DecimalField(_("ARPU (monthly)"), max_digits=12, decimal_places=2, default=0)
+    lifecycle_stage = models.CharField(
+        _("lifecycle stage"), max_length=20, choices=LifecycleStage.choices,
+        default=LifecycleStage.PROSPECT,
+    )
+    source = models.CharField(
+        _("source"), max_length=20, choices=SourceChannel.choices, default=SourceChannel.CALL_CENTER
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="owned_customers",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", verbose_name=_("team"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="customers",
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
+
+    # Billing / account profile (计费帐务)
+    billing_account = models.CharField(_("billing account"), max_length=30, blank=True)
+    billing_cycle_day = models.PositiveSmallIntegerField(_("billing day"), null=True, blank=True)
+    payment_method = models.CharField(
+        _("payment method"), max_length=20, choices=PaymentMethod.choices, blank=True
+    )
+    bank_account = models.CharField(_("bank account"), max_length=40, blank=True)
+    balance = models.DecimalField(_("balance"), max_digits=14, decimal_places=2, default=0)
+    invoice_title = models.CharField(_("invoice title"), max_length=100, blank=True)
+    tax_number = models.CharField(_("tax number"), max_length=30, blank=True)
+
+    # Credit profile (信用)
+    credit_level = models.CharField(
+        _("credit level"), max_length=5, choices=CreditLevel.choices, blank=True
+    )
+    credit_limit = models.DecimalField(_("credit limit"), max_digits=14, decimal_places=2, default=0)
+    overdue_count = models.PositiveIntegerField(_("overdue payments"), default=0)
+
+    notes = models.TextField(_("notes"), blank=True)
+    search_document = models.TextField(editable=False, default="")
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["search_document"])
+    objects = SoftDeleteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [
+            models.Index(fields=["owner", "-updated_at"], name="customer_owner_updated"),
+            models.Index(fields=["team", "-updated_at"], name="customer_team_updated"),
+            models.Index(fields=["-updated_at"], name="customer_updated"),
+            models.Index(fields=["lifecycle_stage"], name="customer_lifecycle"),
+            models.Index(fields=["arpu"], name="customer_arpu"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(arpu__gte=0), name="customer_arpu_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_organisation(self) -> bool:
+        return self.kind == CustomerKind.ORGANISATION

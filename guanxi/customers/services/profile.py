@@ -1,0 +1,106 @@
+from django.db import transaction
+
+from guanxi.accounts.models import User
+from guanxi.core.errors import NotFound, ValidationFailed
+
+from .. import normalize
+from ..enums import AddressKind, ContactPointKind
+from ..models import Address, Contact, ContactPoint, Customer
+from ..regions import province_normalize
+from .customers import refresh_search_document
+
+
+def _normalized_point(kind: str, value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed(fields={"value": "required"})
+    if len(value) > 254:
+        raise ValidationFailed(fields={"value": "at most 254 characters"})
+    if kind in (ContactPointKind.MOBILE, ContactPointKind.PHONE):
+        phone = normalize.phone_normalize(value)
+        if phone is None:
+            raise ValidationFailed(fields={"value": "not a valid phone number"})
+        return phone
+    if kind == ContactPointKind.EMAIL:
+        email = normalize.email_normalize(value)
+        if "@" not in email:
+            raise ValidationFailed(fields={"value": "not a valid e-mail address"})
+        return email
+    if kind not in ContactPointKind.values:
+        raise ValidationFailed(fields={"kind": f"one of: {', '.join(ContactPointKind.values)}"})
+    return value.lower()
+
+
+@transaction.atomic
+def contact_add(*, actor: User, customer: Customer, name: str, title: str = "", department: str = "",
+                is_key_person: bool = False, birth_date=None, notes: str = "") -> Contact:
+    name = normalize.to_simplified(name)
+    if not name or len(name) > 50:
+        raise ValidationFailed(fields={"name": "required, at most 50 characters"})
+    contact = Contact(customer=customer, name=name, title=title[:50], department=department[:50],
+                      is_key_person=is_key_person, birth_date=birth_date, notes=notes[:500])
+    contact._history_user = actor
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_point_add(*, actor: User, customer: Customer, kind: str, value: str, label: str = "",
+                      contact: Contact | None = None, is_primary: bool = False) -> ContactPoint:
+    """Add a phone, e-mail or handle; it becomes searchable at once."""
+    normalized = _normalized_point(kind, value)
+    if contact is not None and contact.customer_id != customer.pk:
+        raise ValidationFailed(fields={"contact": "belongs to another customer"})
+    if ContactPoint.objects.filter(customer=customer, kind=kind, normalized=normalized).exists():
+        raise ValidationFailed(fields={"value": "this customer already has it"})
+    point = ContactPoint(customer=customer, contact=contact, kind=kind, value=value.strip(),
+                         normalized=normalized, label=label[:30], is_primary=is_primary)
+    point._history_user = actor
+    point.save()
+    refresh_search_document(customer)
+    return point
+
+
+@transaction.atomic
+def contact_point_remove(*, actor: User, customer: Customer, point_id: int) -> None:
+    point = ContactPoint.objects.filter(customer=customer, pk=point_id).first()
+    if point is None:
+        raise NotFound()
+    point._history_user = actor
+    point.delete()
+    refresh_search_document(customer)
+
+
+@transaction.atomic
+def address_add(*, actor: User, customer: Customer, kind: str, province: str, city: str = "",
+                district: str = "", street: str = "", postcode: str = "",
+                is_default: bool = False) -> Address:
+    errors = {}
+    full_province = province_normalize(province)
+    if full_province is None:
+        errors["province"] = "not a province of China"
+    if kind not in AddressKind.values:
+        errors["kind"] = f"one of: {', '.join(AddressKind.values)}"
+    if postcode and not (postcode.isdigit() and len(postcode) == 6):
+        errors["postcode"] = "six digits"
+    if len(street) > 200 or len(city) > 30 or len(district) > 30:
+        errors["street"] = "too long"
+    if errors:
+        raise ValidationFailed(fields=errors)
+    if is_default:
+        Address.objects.filter(customer=customer, is_default=True).update(is_default=False)
+    address = Address(customer=customer, kind=kind, province=full_province, city=city.strip(),
+                      district=district.strip(), street=street.strip(), postcode=postcode,
+                      is_default=is_default or not customer.addresses.exists())
+    address._history_user = actor
+    address.save()
+    return address
+
+
+@transaction.atomic
+def address_remove(*, actor: User, customer: Customer, address_id: int) -> None:
+    address = Address.objects.filter(customer=customer, pk=address_id).first()
+    if address is None:
+        raise NotFound()
+    address._history_user = actor
+    address.delete()
