@@ -1,3 +1,5 @@
+pytest_plugins = ("celery.contrib.pytest",)
+
 import pytest
 
 

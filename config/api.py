@@ -57,9 +57,18 @@ def on_domain_error(request, exc: DomainError):
 def on_validation_error(request, exc: ValidationError):
     fields = {}
     for error in exc.errors:
-        loc = [str(p) for p in error.get("loc", []) if p not in ("body", "payload", "query", "path", "filters", "page")]
-        fields[".".join(loc) or "body"] = error.get("msg", "invalid")
+        fields[_field_name(error.get("loc", []))] = error.get("msg", "invalid")
     return _error(request, 422, "validation_error", "Some fields are not valid.", fields)
+
+
+def _field_name(loc) -> str:
+    """("body", "payload", "mobile") → "mobile"; the parameter group names are not fields."""
+    loc = [str(part) for part in loc]
+    if loc and loc[0] in ("body", "query", "path", "header", "cookie", "form", "file"):
+        loc = loc[1:]
+    if len(loc) > 1 and loc[0] in ("payload", "filters", "page"):
+        loc = loc[1:]
+    return ".".join(loc) if loc and loc != ["payload"] else "body"
 
 
 @api.exception_handler(AuthenticationError)
@@ -69,7 +78,8 @@ def on_auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return _error(request, exc.status_code, "http_error", str(exc))
+    code = {400: "bad_request", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return _error(request, exc.status_code, code, str(exc))
 
 
 @api.exception_handler(Http404)

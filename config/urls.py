@@ -17,3 +17,13 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+
+def handler404(request, exception):
+    """Unknown API paths answer with the API's error body; pages get the 404 template."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "message": "Not found.", "fields": {}}, status=404)
+    return page_not_found(request, exception)

@@ -9,7 +9,7 @@ from .models import ApiToken, Team, User
 class UserAdmin(BaseUserAdmin, SimpleHistoryAdmin):
     list_display = ("username", "display_name", "role", "team", "is_active")
     list_filter = ("role", "team", "is_active")
-    fieldsets = BaseUserAdmin.fieldsets + (("Guanxi", {"fields": ("role", "team", "display_name", "mobile")}),)
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Guanxi", {"fields": ("role", "team", "display_name", "mobile")}))
 
 
 @admin.register(Team)

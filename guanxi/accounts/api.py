@@ -1,7 +1,7 @@
 import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import Field
 
 from . import selectors, services
@@ -51,10 +51,10 @@ def list_tokens(request: HttpRequest):
 @router.post("/tokens", response={201: TokenCreatedOut})
 def create_token(request: HttpRequest, payload: TokenIn):
     token, raw = services.api_token_create(user=request.user, name=payload.name, expires_at=payload.expires_at)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).dict(), "token": raw})
 
 
 @router.delete("/tokens/{int:token_id}", response={204: None})
 def revoke_token(request: HttpRequest, token_id: int):
     services.api_token_revoke(user=request.user, token_id=token_id)
-    return 204, None
+    return Status(204, None)

@@ -18,9 +18,10 @@ class AuditEntry:
 
 def audit_trail(instance, *, masked_fields: frozenset[str] = frozenset(), limit: int = 100) -> list[AuditEntry]:
     """Newest first. Values of `masked_fields` are masked in both before and after."""
-    records = list(instance.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    history = instance.history.select_related("history_user").order_by("-history_date", "-history_id")
+    records = list(history[: limit + 1])
     entries = []
-    for newer, older in zip(records, records[1:] + [None], strict=True):
+    for newer, older in zip(records, [*records[1:], None], strict=True):
         if len(entries) == limit:
             break
         entry = AuditEntry(

@@ -1,5 +1,5 @@
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from guanxi.core.api import PageOut, PageParams, paginate
 from guanxi.core.audit import audit_trail
@@ -7,9 +7,21 @@ from guanxi.core.audit import audit_trail
 from . import selectors, services
 from .models import Brand, Contact
 from .schemas import (
-    AddressIn, AddressOut, AuditEntryOut, ContactIn, ContactOut, ContactPointIn, ContactPointOut,
-    CustomerFilterIn, CustomerIn, CustomerOut, CustomerPatch, CustomerRowOut, RefOut,
-    customer_detail, customer_row,
+    AddressIn,
+    AddressOut,
+    AuditEntryOut,
+    ContactIn,
+    ContactOut,
+    ContactPointIn,
+    ContactPointOut,
+    CustomerFilterIn,
+    CustomerIn,
+    CustomerOut,
+    CustomerPatch,
+    CustomerRowOut,
+    RefOut,
+    customer_detail,
+    customer_row,
 )
 
 router = Router(tags=["customers"])
@@ -25,8 +37,9 @@ def _detail(request, customer):
 def list_customers(request: HttpRequest, filters: Query[CustomerFilterIn], page: Query[PageParams]):
     qs = selectors.customer_list(user=request.user, filters=filters.to_filter(), ordering=page.ordering)
     rows, count, exact = paginate(qs, page)
+    user = request.user
     return {
-        "items": [customer_row(c, unmasked=selectors.can_see_personal_data(user=request.user, customer=c)) for c in rows],
+        "items": [customer_row(c, unmasked=selectors.can_see_personal_data(user=user, customer=c)) for c in rows],
         "count": count, "count_is_exact": exact, "page": page.page, "page_size": page.page_size,
     }
 
@@ -35,7 +48,7 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilterIn], page:
 def create_customer(request: HttpRequest, payload: CustomerIn):
     data = payload.dict(exclude={"tags"})
     customer = services.customer_create(actor=request.user, data=data, tags=payload.tags)
-    return 201, _detail(request, selectors.customer_get_for_user(user=request.user, customer_id=customer.pk))
+    return Status(201, _detail(request, selectors.customer_get_for_user(user=request.user, customer_id=customer.pk)))
 
 
 @router.get("/customers/{int:customer_id}", response=CustomerOut)
@@ -58,7 +71,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
 def delete_customer(request: HttpRequest, customer_id: int):
     customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="delete")
     services.customer_delete(actor=request.user, customer=customer)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/customers/{int:customer_id}/history", response=list[AuditEntryOut])
@@ -81,33 +94,33 @@ def add_contact_point(request: HttpRequest, customer_id: int, payload: ContactPo
         actor=request.user, customer=customer, kind=payload.kind, value=payload.value,
         label=payload.label, contact=contact, is_primary=payload.is_primary,
     )
-    return 201, point
+    return Status(201, point)
 
 
 @router.delete("/customers/{int:customer_id}/contact-points/{int:point_id}", response={204: None})
 def remove_contact_point(request: HttpRequest, customer_id: int, point_id: int):
     customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
     services.contact_point_remove(actor=request.user, customer=customer, point_id=point_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/customers/{int:customer_id}/addresses", response={201: AddressOut})
 def add_address(request: HttpRequest, customer_id: int, payload: AddressIn):
     customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
-    return 201, services.address_add(actor=request.user, customer=customer, **payload.dict())
+    return Status(201, services.address_add(actor=request.user, customer=customer, **payload.dict()))
 
 
 @router.delete("/customers/{int:customer_id}/addresses/{int:address_id}", response={204: None})
 def remove_address(request: HttpRequest, customer_id: int, address_id: int):
     customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
     services.address_remove(actor=request.user, customer=customer, address_id=address_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/customers/{int:customer_id}/contacts", response={201: ContactOut})
 def add_contact(request: HttpRequest, customer_id: int, payload: ContactIn):
     customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
-    return 201, services.contact_add(actor=request.user, customer=customer, **payload.dict())
+    return Status(201, services.contact_add(actor=request.user, customer=customer, **payload.dict()))
 
 
 @router.get("/brands", response=list[RefOut])

@@ -75,9 +75,8 @@ def clean_customer_fields(data: dict, *, partial: bool) -> dict:
         elif name in DECIMALS:
             value = None if name == "annual_revenue" else Decimal("0")
         clean[name] = value
-    if not partial or "name" in data:
-        if not clean.get("name"):
-            errors["name"] = "required"
+    if (not partial or "name" in data) and not clean.get("name"):
+        errors["name"] = "required"
     if not partial and not clean.get("kind"):
         errors.setdefault("kind", "required")
     _clean_contact(clean, errors)
