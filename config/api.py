@@ -10,6 +10,7 @@ from guanxi.accounts.api import router as accounts_router
 from guanxi.accounts.services import api_token_authenticate
 from guanxi.core.errors import DomainError
 from guanxi.customers.api import router as customers_router
+from guanxi.servicedesk.api import router as servicedesk_router
 
 
 class TokenAuth(HttpBearer):
@@ -42,6 +43,7 @@ api = NinjaAPI(
 )
 api.add_router("", accounts_router)
 api.add_router("", customers_router)
+api.add_router("", servicedesk_router)
 
 
 def _error(request, status, code, message, fields=None):

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "guanxi.core",
     "guanxi.accounts",
     "guanxi.customers",
+    "guanxi.servicedesk",
 ]
 
 MIDDLEWARE = [
@@ -143,7 +144,9 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "servicedesk-sweep-clocks": {"task": "servicedesk.sweep_clocks", "schedule": 60.0},
+}
 
 CACHES = {
     "default": (

@@ -1,6 +1,7 @@
 """Shared API pieces: error body, pagination envelope, mapping of domain errors to 4xx."""
 
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from django.db.models import QuerySet
 from ninja import Schema
@@ -32,13 +33,16 @@ class PageOut(Schema, Generic[T]):
     page_size: int
 
 
-def paginate(queryset: QuerySet, params: PageParams) -> tuple[list, int, bool]:
-    """One page of rows plus a count capped at COUNT_CAP (index-only, cheap on big tables)."""
+def paginate(queryset: QuerySet, params: PageParams, row: Callable[[Any], Any]) -> dict:
+    """The PageOut envelope of one page, each object shown through `row`, with a count capped at
+    COUNT_CAP (cheap on big tables)."""
     offset = (params.page - 1) * params.page_size
     if offset > COUNT_CAP * 10:
         raise ValidationFailed(fields={"page": "too deep; narrow the filter instead"})
     rows = list(queryset[offset : offset + params.page_size])
     if params.page == 1 and len(rows) < params.page_size:
-        return rows, len(rows), True
-    counted = queryset.order_by()[: COUNT_CAP + 1].count()
-    return rows, min(counted, COUNT_CAP), counted <= COUNT_CAP
+        counted = len(rows)
+    else:
+        counted = queryset.order_by()[: COUNT_CAP + 1].count()
+    return {"items": [row(obj) for obj in rows], "count": min(counted, COUNT_CAP),
+            "count_is_exact": counted <= COUNT_CAP, "page": params.page, "page_size": params.page_size}

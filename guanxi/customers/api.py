@@ -1,4 +1,5 @@
 from django.http import HttpRequest
+from django.utils import translation
 from ninja import Query, Router, Status
 
 from guanxi.core.api import PageOut, PageParams, paginate
@@ -36,12 +37,12 @@ def _detail(request, customer):
 @router.get("/customers", response=PageOut[CustomerRowOut])
 def list_customers(request: HttpRequest, filters: Query[CustomerFilterIn], page: Query[PageParams]):
     qs = selectors.customer_list(user=request.user, filters=filters.to_filter(), ordering=page.ordering)
-    rows, count, exact = paginate(qs, page)
     user = request.user
-    return {
-        "items": [customer_row(c, unmasked=selectors.can_see_personal_data(user=user, customer=c)) for c in rows],
-        "count": count, "count_is_exact": exact, "page": page.page, "page_size": page.page_size,
-    }
+
+    def row(customer):
+        return customer_row(customer, unmasked=selectors.can_see_personal_data(user=user, customer=customer))
+
+    return paginate(qs, page, row)
 
 
 @router.post("/customers", response={201: CustomerOut})
@@ -78,7 +79,8 @@ def delete_customer(request: HttpRequest, customer_id: int):
 def list_customer_history(request: HttpRequest, customer_id: int):
     customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id)
     unmasked = selectors.can_see_personal_data(user=request.user, customer=customer)
-    entries = audit_trail(customer, masked_fields=frozenset() if unmasked else MASKED_AUDIT_FIELDS)
+    with translation.override("en"):  # field labels in the API do not follow the UI language
+        entries = audit_trail(customer, masked_fields=frozenset() if unmasked else MASKED_AUDIT_FIELDS)
     return [
         {"when": e.when, "who": e.who, "action": e.action, "reason": e.reason,
          "changes": [{"field": f, "before": b, "after": a} for f, b, a in e.changes]}

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from guanxi.accounts.models import User
@@ -70,13 +70,9 @@ def customer_search_condition(query: str) -> Q:
     condition = Q(pk__in=[])
     phone = normalize.phone_normalize(query) if normalize.looks_like_phone(query) else None
     if phone:
-        condition |= Q(mobile=phone) | Q(
-            pk__in=ContactPoint.objects.filter(normalized=phone).values("customer_id")
-        )
+        condition |= Q(mobile=phone) | Q(pk__in=_customers_with_point(phone))
     if "@" in key:
-        condition |= Q(email=key) | Q(
-            pk__in=ContactPoint.objects.filter(normalized=key).values("customer_id")
-        )
+        condition |= Q(email=key) | Q(pk__in=_customers_with_point(key))
     if key.replace("x", "").isdigit() and len(key) >= 6:
         condition |= Q(id_number=key.upper())
     condition |= Q(code=query.strip().upper()) | Q(name__startswith=normalize.to_simplified(query))
@@ -85,6 +81,12 @@ def customer_search_condition(query: str) -> Q:
     if len(key) >= MIN_SUBSTRING:
         condition |= _substring_condition(key)
     return condition
+
+
+def _customers_with_point(normalized: str) -> list[int]:
+    # Fetched first, as literal ids: PostgreSQL cannot combine an IN (subquery) inside an OR
+    # with the other index scans (BitmapOr), and falls back to scanning every customer.
+    return list(ContactPoint.objects.filter(normalized=normalized).values_list("customer_id", flat=True).distinct())
 
 
 def _substring_condition(key: str) -> Q:
@@ -125,3 +127,21 @@ def customer_profile(*, customer: Customer) -> dict:
         "holdings": list(customer.holdings.all()),
         "tags": [t.name for t in customer.tags.all()],
     }
+
+
+COUNTABLE_FIELDS = {"lifecycle_stage": "lifecycle_stage", "brand": "brand__name", "kind": "kind"}
+
+
+def customer_counts_by(*, user: User, field: str) -> list[tuple[str | None, int]]:
+    """How many live customers the user may read fall under each value of `field`
+    ("lifecycle_stage", "brand" or "kind"), largest first; one GROUP BY query."""
+    column = COUNTABLE_FIELDS[field]
+    rows = (
+        customer_list(user=user).order_by().values(column).annotate(n=Count("id")).order_by("-n", column)
+    )
+    return [(row[column], row["n"]) for row in rows]
+
+
+def customer_visible_to(*, user: User) -> QuerySet[Customer]:
+    """Every customer (live or not) inside the user's read scope; for other apps' scoping."""
+    return _scoped(Customer.objects.all(), user=user, scope=policy_for(user).read)

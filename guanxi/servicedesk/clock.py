@@ -11,6 +11,7 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 DAY = 86_400
@@ -172,6 +173,11 @@ def working_time_between(
 
 def chinese_public_days(years: Iterable[int]) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
     """Mainland China's public holidays and make-up working days (调休) from python-holidays."""
+    return _chinese_public_days(tuple(sorted(set(years))))
+
+
+@lru_cache(maxsize=16)
+def _chinese_public_days(years: tuple[int, ...]) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
     import holidays
 
     calendar = holidays.China(years=list(years))

@@ -1,0 +1,196 @@
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from guanxi.accounts.enums import Role
+from guanxi.accounts.models import User
+from guanxi.core.api import PageOut, PageParams, paginate
+from guanxi.core.errors import NotFound, PermissionDenied, ValidationFailed
+from guanxi.customers.selectors import customer_get_for_user
+
+from . import selectors
+from .models import BusinessCalendar, ServiceStandard, Ticket
+from .schemas import (
+    AssignIn,
+    AssignmentOut,
+    CalendarExceptionIn,
+    CalendarIn,
+    CalendarOut,
+    MergeIn,
+    MessageIn,
+    MessageOut,
+    StandardIn,
+    StandardOut,
+    TicketFilterIn,
+    TicketIn,
+    TicketOut,
+    TicketRowOut,
+    TransitionIn,
+)
+from .services import calendars as calendar_services
+from .services import standards as standard_services
+from .services import tickets as ticket_services
+
+router = Router(tags=["service desk"])
+CONFIGURING_ROLES = (Role.ADMIN, Role.SERVICE_MANAGER)
+
+
+def _ref(obj):
+    return {"id": obj.pk, "name": str(obj)} if obj is not None else None
+
+
+def _row(ticket: Ticket) -> dict:
+    return {
+        "id": ticket.pk, "number": ticket.number, "subject": ticket.subject, "type": ticket.type,
+        "channel": ticket.channel, "priority": ticket.priority, "status": ticket.status,
+        "customer": _ref(ticket.customer), "owner": _ref(ticket.owner), "team": _ref(ticket.team),
+        "next_due_at": ticket.next_due_at, "created_at": ticket.created_at, "updated_at": ticket.updated_at,
+    }
+
+
+def _detail(ticket: Ticket) -> dict:
+    parts = selectors.ticket_detail(ticket=ticket)
+    return {
+        **_row(ticket), "description": ticket.description, "category": _ref(ticket.category),
+        "customer_tier": ticket.customer_tier, "merged_into": ticket.merged_into_id,
+        "first_responded_at": ticket.first_responded_at, "resolved_at": ticket.resolved_at,
+        "closed_at": ticket.closed_at, "reopen_count": ticket.reopen_count,
+        "clocks": [{**{f: getattr(c, f) for f in ("metric", "state", "target_minutes", "started_at", "due_at",
+                                                    "warn_at", "breached_at", "stopped_at")},
+                    "standard": c.standard.name} for c in parts["clocks"]],
+        "pauses": parts["pauses"],
+        "messages": [_message(m) for m in parts["messages"]],
+        "assignments": [_assignment(a) for a in parts["assignments"]],
+    }
+
+
+def _message(message) -> dict:
+    return {"id": message.pk, "kind": message.kind, "author": str(message.author) if message.author else None,
+            "body": message.body, "created_at": message.created_at}
+
+
+def _assignment(assignment) -> dict:
+    return {"id": assignment.pk, "assignee": _ref(assignment.assignee), "handover_note": assignment.handover_note,
+            "is_active": assignment.is_active, "created_at": assignment.created_at}
+
+
+def _reload(request, ticket_id: int) -> dict:
+    return _detail(selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id))
+
+
+@router.get("/tickets", response=PageOut[TicketRowOut])
+def list_tickets(request: HttpRequest, filters: Query[TicketFilterIn], page: Query[PageParams]):
+    query = selectors.TicketFilter(
+        statuses=tuple(filters.status), owner_id=request.user.pk if filters.mine else filters.owner,
+        team_id=filters.team, type=filters.type, priority=filters.priority, customer_id=filters.customer,
+        breached=filters.breached, query=filters.q,
+    )
+    return paginate(selectors.ticket_queue(user=request.user, filters=query, ordering=page.ordering), page, _row)
+
+
+@router.post("/tickets", response={201: TicketOut})
+def create_ticket(request: HttpRequest, payload: TicketIn):
+    customer = None
+    if payload.customer is not None:
+        try:
+            customer = customer_get_for_user(user=request.user, customer_id=payload.customer)
+        except NotFound as exc:
+            raise ValidationFailed(fields={"customer": "unknown customer"}) from exc
+    ticket = ticket_services.ticket_create(actor=request.user, customer=customer,
+                                           data=payload.dict(exclude={"customer"}))
+    return Status(201, _reload(request, ticket.pk))
+
+
+@router.get("/tickets/{int:ticket_id}", response=TicketOut)
+def get_ticket(request: HttpRequest, ticket_id: int):
+    return _reload(request, ticket_id)
+
+
+@router.post("/tickets/{int:ticket_id}/messages", response={201: MessageOut})
+def add_ticket_message(request: HttpRequest, ticket_id: int, payload: MessageIn):
+    ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
+    message = ticket_services.ticket_message_add(actor=request.user, ticket=ticket, kind=payload.kind,
+                                                 body=payload.body)
+    return Status(201, _message(message))
+
+
+@router.post("/tickets/{int:ticket_id}/transition", response=TicketOut)
+def transition_ticket(request: HttpRequest, ticket_id: int, payload: TransitionIn):
+    ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
+    ticket_services.ticket_transition(actor=request.user, ticket=ticket, status=payload.status, reason=payload.reason)
+    return _reload(request, ticket_id)
+
+
+@router.post("/tickets/{int:ticket_id}/assign", response={201: AssignmentOut})
+def assign_ticket(request: HttpRequest, ticket_id: int, payload: AssignIn):
+    ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
+    assignee = User.objects.filter(pk=payload.assignee, is_active=True).first()
+    if assignee is None:
+        raise ValidationFailed(fields={"assignee": "unknown or inactive user"})
+    assignment = ticket_services.ticket_assign(actor=request.user, ticket=ticket, assignee=assignee,
+                                               note=payload.note)
+    return Status(201, _assignment(assignment))
+
+
+@router.post("/tickets/{int:ticket_id}/merge", response=TicketOut)
+def merge_ticket(request: HttpRequest, ticket_id: int, payload: MergeIn):
+    source = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
+    target = selectors.ticket_get_for_user(user=request.user, ticket_id=payload.into, action="write")
+    target = ticket_services.ticket_merge(actor=request.user, source=source, target=target)
+    return _reload(request, target.pk)
+
+
+def _require_configurer(user) -> None:
+    if not (user.is_superuser or user.role in CONFIGURING_ROLES):
+        raise PermissionDenied("Only administrators and service managers configure service standards.")
+
+
+@router.get("/service-standards", response=list[StandardOut])
+def list_service_standards(request: HttpRequest):
+    return list(ServiceStandard.objects.all())
+
+
+@router.post("/service-standards", response={201: StandardOut})
+def create_service_standard(request: HttpRequest, payload: StandardIn):
+    _require_configurer(request.user)
+    return Status(201, standard_services.standard_save(actor=request.user, data=payload.dict()))
+
+
+@router.put("/service-standards/{int:standard_id}", response=StandardOut)
+def update_service_standard(request: HttpRequest, standard_id: int, payload: StandardIn):
+    _require_configurer(request.user)
+    standard = ServiceStandard.objects.filter(pk=standard_id).first()
+    if standard is None:
+        raise NotFound()
+    return standard_services.standard_save(actor=request.user, data=payload.dict(), standard=standard)
+
+
+def _calendar_out(calendar: BusinessCalendar) -> dict:
+    periods: dict[int, list] = {}
+    for period in calendar.periods.all():
+        periods.setdefault(period.weekday, []).append((period.start_minute, period.end_minute))
+    return {"id": calendar.pk, "name": calendar.name, "timezone": calendar.timezone,
+            "holiday_region": calendar.holiday_region, "makeup_template": calendar.makeup_template,
+            "periods": periods,
+            "exceptions": [{"date": e.date, "periods": e.periods, "note": e.note} for e in calendar.exceptions.all()]}
+
+
+@router.get("/calendars", response=list[CalendarOut])
+def list_calendars(request: HttpRequest):
+    return [_calendar_out(c) for c in BusinessCalendar.objects.prefetch_related("periods", "exceptions")]
+
+
+@router.post("/calendars", response={201: CalendarOut})
+def create_calendar(request: HttpRequest, payload: CalendarIn):
+    _require_configurer(request.user)
+    calendar = calendar_services.calendar_save(actor=request.user, **payload.dict())
+    return Status(201, _calendar_out(calendar))
+
+
+@router.put("/calendars/{int:calendar_id}/exceptions", response=CalendarOut)
+def set_calendar_exception(request: HttpRequest, calendar_id: int, payload: CalendarExceptionIn):
+    _require_configurer(request.user)
+    calendar = BusinessCalendar.objects.filter(pk=calendar_id).first()
+    if calendar is None:
+        raise NotFound()
+    calendar_services.calendar_exception_set(actor=request.user, calendar=calendar, **payload.dict())
+    return _calendar_out(calendar)

@@ -1,0 +1,169 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from guanxi.core.models import TimeStampedModel
+
+from ..enums import Channel, ClockState, CustomerTier, Metric, Priority, TicketStatus, TicketType
+from .standards import ServiceStandard
+
+OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING_CUSTOMER, TicketStatus.PENDING_THIRD_PARTY)
+
+
+class TicketCategory(TimeStampedModel):
+    """A node of the case category tree (业务分类)."""
+
+    name = models.CharField(_("name"), max_length=50)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case category")
+        verbose_name_plural = _("case categories")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="category_name_unique_in_parent")]
+
+    def __str__(self):
+        return f"{self.parent} / {self.name}" if self.parent_id else self.name
+
+
+class Ticket(TimeStampedModel):
+    """A service case (工单) on any channel. The owner (首问负责人) keeps it to the end; assignees
+    in other departments work on it through assignments."""
+
+    number = models.CharField(_("case number"), max_length=20, unique=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    type = models.CharField(_("type"), max_length=20, choices=TicketType.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    category = models.ForeignKey(TicketCategory, verbose_name=_("category"), null=True, blank=True,
+                                 on_delete=models.PROTECT)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW)
+    customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="tickets")
+    customer_tier = models.CharField(_("customer tier"), max_length=10, choices=CustomerTier.choices, blank=True)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="owned_tickets")
+    team = models.ForeignKey("accounts.Team", verbose_name=_("team"), null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="tickets")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="merged_tickets")
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    reopen_count = models.PositiveIntegerField(_("reopened"), default=0)
+    history = HistoricalRecords(excluded_fields=["next_due_at"])
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["owner", "status", "next_due_at"], name="ticket_owner_queue"),
+            models.Index(fields=["team", "status", "next_due_at"], name="ticket_team_queue"),
+            models.Index(fields=["status", "next_due_at"], name="ticket_status_due"),
+            models.Index(fields=["customer", "-created_at"], name="ticket_customer_recent"),
+            models.Index(fields=["-created_at"], name="ticket_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_paused(self) -> bool:
+        return self.status == TicketStatus.PENDING_CUSTOMER
+
+
+class TicketMessage(TimeStampedModel):
+    """A reply to the customer, a message from them, or an internal note."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", _("Reply to customer")
+        CUSTOMER = "customer", _("From customer")
+        NOTE = "note", _("Internal note")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    body = models.TextField(_("text"))
+    attachment = models.FileField(_("attachment"), upload_to="tickets/%Y/%m/", blank=True)
+
+    class Meta:
+        verbose_name = _("case message")
+        verbose_name_plural = _("case messages")
+        ordering = ["created_at", "id"]
+
+
+class TicketAssignment(TimeStampedModel):
+    """Work handed to someone (possibly in another department) with a hand-over note."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="assignments")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ticket_assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    handover_note = models.TextField(_("hand-over note"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["assignee", "is_active"], name="assignment_assignee_active")]
+
+
+class TicketClock(TimeStampedModel):
+    """One service standard running on one case. `due_at` is empty while the case is paused."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
+    standard = models.ForeignKey(ServiceStandard, on_delete=models.PROTECT, related_name="clocks")
+    metric = models.CharField(_("metric"), max_length=20, choices=Metric.choices)
+    target_minutes = models.PositiveIntegerField(_("target (working minutes)"))
+    started_at = models.DateTimeField(_("started at"))
+    state = models.CharField(_("state"), max_length=10, choices=ClockState.choices, default=ClockState.RUNNING)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    warn_at = models.DateTimeField(_("warn at"), null=True, blank=True)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+    breached_at = models.DateTimeField(_("breached at"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("service clock")
+        verbose_name_plural = _("service clocks")
+        ordering = ["due_at"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "metric"], name="one_clock_per_metric")]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="clock_state_due"),
+            models.Index(fields=["state", "warn_at"], name="clock_state_warn"),
+        ]
+
+    @property
+    def is_breached(self) -> bool:
+        return self.breached_at is not None
+
+
+class ClockPause(models.Model):
+    """A stretch during which the case's clocks stood still, with the reason (pending on customer…)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="pauses")
+    started_at = models.DateTimeField(_("paused at"))
+    ended_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+    paused_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("clock pause")
+        verbose_name_plural = _("clock pauses")
+        ordering = ["started_at"]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.reason}"

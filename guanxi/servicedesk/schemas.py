@@ -1,0 +1,170 @@
+import datetime as dt
+
+from ninja import Schema
+from pydantic import Field
+
+
+class TicketIn(Schema):
+    subject: str = Field(..., min_length=1, max_length=200)
+    description: str = Field("", max_length=20_000)
+    type: str = Field(..., max_length=20, examples=["fault"])
+    channel: str = Field(..., max_length=20, examples=["hotline"])
+    priority: int = Field(2, ge=1, le=4)
+    category: int | None = None
+    customer: int | None = None
+
+
+class TicketFilterIn(Schema):
+    status: list[str] = Field(default_factory=list, description="repeat for several; 'open' = every open status")
+    mine: bool = False
+    owner: int | None = None
+    team: int | None = None
+    type: str = Field("", max_length=20)
+    priority: int | None = Field(None, ge=1, le=4)
+    customer: int | None = None
+    breached: bool | None = None
+    q: str = Field("", max_length=100, description="case number or words of the subject")
+
+
+class RefOut(Schema):
+    id: int
+    name: str
+
+
+class ClockOut(Schema):
+    metric: str
+    state: str
+    target_minutes: int
+    started_at: dt.datetime
+    due_at: dt.datetime | None
+    warn_at: dt.datetime | None
+    breached_at: dt.datetime | None
+    stopped_at: dt.datetime | None
+    standard: str
+
+
+class PauseOut(Schema):
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    reason: str
+
+
+class MessageOut(Schema):
+    id: int
+    kind: str
+    author: str | None
+    body: str
+    created_at: dt.datetime
+
+
+class AssignmentOut(Schema):
+    id: int
+    assignee: RefOut
+    handover_note: str
+    is_active: bool
+    created_at: dt.datetime
+
+
+class TicketRowOut(Schema):
+    id: int
+    number: str
+    subject: str
+    type: str
+    channel: str
+    priority: int
+    status: str
+    customer: RefOut | None
+    owner: RefOut | None
+    team: RefOut | None
+    next_due_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TicketOut(TicketRowOut):
+    description: str
+    category: RefOut | None
+    customer_tier: str
+    merged_into: int | None
+    first_responded_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    reopen_count: int
+    clocks: list[ClockOut]
+    pauses: list[PauseOut]
+    messages: list[MessageOut]
+    assignments: list[AssignmentOut]
+
+
+class MessageIn(Schema):
+    kind: str = Field("reply", max_length=10, description="reply, customer or note")
+    body: str = Field(..., min_length=1, max_length=20_000)
+
+
+class TransitionIn(Schema):
+    status: str = Field(..., max_length=20)
+    reason: str = Field("", max_length=200)
+
+
+class AssignIn(Schema):
+    assignee: int
+    note: str = Field("", max_length=5000)
+
+
+class MergeIn(Schema):
+    into: int
+
+
+class StandardIn(Schema):
+    code: str = Field(..., min_length=1, max_length=50)
+    name: str = Field(..., min_length=1, max_length=100)
+    metric: str = Field(..., max_length=20)
+    ticket_type: str = Field("", max_length=20)
+    priority: int | None = Field(None, ge=1, le=4)
+    customer_tier: str = Field("", max_length=10)
+    target_minutes: int
+    calendar: int
+    warning_percent: int = 80
+    breach_actions: list[str] = Field(default_factory=list, max_length=4)
+    is_active: bool = True
+
+
+class StandardOut(Schema):
+    id: int
+    code: str
+    name: str
+    metric: str
+    ticket_type: str
+    priority: int | None
+    customer_tier: str
+    target_minutes: int
+    calendar_id: int
+    warning_percent: int
+    breach_actions: list[str]
+    is_active: bool
+
+
+class CalendarIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    timezone: str = Field("Asia/Shanghai", max_length=50)
+    holiday_region: str = Field("CN", max_length=10)
+    makeup_template: int = Field(0, ge=0, le=6)
+    periods: dict[int, list[tuple[int, int]]] = Field(
+        ..., description="weekday (0 = Monday) → [[start_minute, end_minute], …]; 1440 = 24:00"
+    )
+
+
+class CalendarExceptionIn(Schema):
+    date: dt.date
+    periods: list[tuple[int, int]] = Field(default_factory=list, description="empty: closed")
+    note: str = Field("", max_length=100)
+
+
+class CalendarOut(Schema):
+    id: int
+    name: str
+    timezone: str
+    holiday_region: str
+    makeup_template: int
+    periods: dict[int, list[tuple[int, int]]]
+    exceptions: list[CalendarExceptionIn]

@@ -1,0 +1,122 @@
+"""Reads for the service desk, scoped to the caller's role."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from guanxi.accounts.enums import Role
+from guanxi.accounts.models import User
+from guanxi.accounts.roles import Scope, policy_for
+from guanxi.core.errors import NotFound, PermissionDenied
+from guanxi.core.pagination import Ordering
+from guanxi.customers.selectors import customer_visible_to
+
+from .clock import WorkingCalendar, chinese_public_days
+from .models import BusinessCalendar, Ticket, TicketClock
+from .models.tickets import OPEN_STATUSES
+
+SERVICE_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.ADMIN, Role.ANALYST)
+_CALENDARS: dict[int, tuple[dt.datetime, WorkingCalendar]] = {}
+
+
+def working_calendar(calendar: BusinessCalendar) -> WorkingCalendar:
+    """The clock engine's view of a calendar, built once per change and kept in the process."""
+    cached = _CALENDARS.get(calendar.pk)
+    if cached and cached[0] == calendar.updated_at:
+        return cached[1]
+    weekly = [[] for _ in range(7)]
+    for period in calendar.periods.all():
+        weekly[period.weekday].append((period.start_minute * 60, period.end_minute * 60))
+    holidays, workdays = frozenset(), frozenset()
+    if calendar.holiday_region == "CN":
+        year = timezone.now().year
+        holidays, workdays = chinese_public_days(range(year - 2, year + 3))
+    exceptions = {e.date: tuple((a * 60, b * 60) for a, b in e.periods) for e in calendar.exceptions.all()}
+    built = WorkingCalendar(calendar.timezone, tuple(tuple(day) for day in weekly), holidays, workdays,
+                            exceptions, makeup_template=calendar.makeup_template)
+    _CALENDARS[calendar.pk] = (calendar.updated_at, built)
+    return built
+
+
+def _read_condition(user: User) -> Q | None:
+    """None means every case. Service roles see all cases; others those of customers they see."""
+    if user.is_superuser or user.role in SERVICE_ROLES:
+        return None
+    return Q(owner=user) | Q(customer__in=customer_visible_to(user=user))
+
+
+def ticket_list(*, user: User) -> QuerySet[Ticket]:
+    qs = Ticket.objects.all()
+    if policy_for(user).read is Scope.NONE:
+        return qs.none()
+    condition = _read_condition(user)
+    return qs if condition is None else qs.filter(condition)
+
+
+def can_work_on(*, user: User, ticket: Ticket) -> bool:
+    """Owners and active assignees work on a case; team leads on their team's; managers on all."""
+    if user.is_superuser or user.role in (Role.SERVICE_MANAGER, Role.ADMIN):
+        return True
+    if ticket.owner_id == user.pk or ticket.assignments.filter(assignee=user, is_active=True).exists():
+        return True
+    return user.role == Role.TEAM_LEAD and ticket.team_id is not None and ticket.team_id == user.team_id
+
+
+def ticket_get_for_user(*, user: User, ticket_id: int, action: str = "read") -> Ticket:
+    ticket = ticket_list(user=user).select_related("customer", "owner", "team", "category").filter(pk=ticket_id).first()
+    if ticket is None:
+        raise NotFound("Case not found.")
+    if action == "write" and not can_work_on(user=user, ticket=ticket):
+        raise PermissionDenied("Only the case's owner, assignees, team lead or a service manager can change it.")
+    return ticket
+
+
+TICKET_ORDERING = Ordering(
+    allowed=("next_due_at", "created_at", "updated_at", "priority", "number", "id"), default="next_due_at"
+)
+
+
+@dataclass(frozen=True)
+class TicketFilter:
+    statuses: tuple[str, ...] = ()
+    owner_id: int | None = None
+    team_id: int | None = None
+    type: str = ""
+    priority: int | None = None
+    customer_id: int | None = None
+    breached: bool | None = None
+    query: str = ""
+
+
+def ticket_queue(*, user: User, filters: TicketFilter, ordering: str | None = None) -> QuerySet[Ticket]:
+    """Filtered, ordered cases the user may read ("open" stands for every open status)."""
+    qs = ticket_list(user=user)
+    statuses = set(filters.statuses)
+    if "open" in statuses:
+        statuses = (statuses - {"open"}) | set(OPEN_STATUSES) if statuses != {"open"} else set(OPEN_STATUSES)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    simple = {"owner_id": filters.owner_id, "team_id": filters.team_id, "type": filters.type,
+              "priority": filters.priority, "customer_id": filters.customer_id}
+    qs = qs.filter(**{k: v for k, v in simple.items() if v not in (None, "")})
+    if filters.breached is not None:
+        breached = TicketClock.objects.filter(ticket=OuterRef("pk"), breached_at__isnull=False)
+        qs = qs.filter(Exists(breached)) if filters.breached else qs.exclude(Exists(breached))
+    if filters.query.strip():
+        query = filters.query.strip()
+        qs = qs.filter(Q(number=query.upper()) | Q(subject__contains=query))
+    order = TICKET_ORDERING.resolve(ordering)
+    if order[0] == "next_due_at":
+        order = [F("next_due_at").asc(nulls_last=True), "id"]
+    return qs.select_related("customer", "owner", "team").order_by(*order)
+
+
+def ticket_detail(*, ticket: Ticket) -> dict:
+    return {
+        "clocks": list(ticket.clocks.select_related("standard").order_by("started_at", "id")),
+        "pauses": list(ticket.pauses.all()),
+        "messages": list(ticket.messages.select_related("author")),
+        "assignments": list(ticket.assignments.select_related("assignee")),
+    }

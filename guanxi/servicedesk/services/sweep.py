@@ -1,0 +1,87 @@
+"""The escalation sweep: warnings before breach and the breach actions of each standard."""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from guanxi.accounts.enums import Role
+from guanxi.accounts.models import User
+
+from ..enums import BreachAction, ClockState, Priority
+from ..models import Ticket, TicketAssignment, TicketClock, TicketMessage
+
+BATCH = 5_000
+
+
+def _notes(rows: list[tuple[int, str]]) -> None:
+    TicketMessage.objects.bulk_create(
+        TicketMessage(ticket_id=ticket_id, kind=TicketMessage.Kind.NOTE, body=text) for ticket_id, text in rows
+    )
+
+
+@transaction.atomic
+def _warn(now: dt.datetime) -> int:
+    due = list(
+        TicketClock.objects.filter(state=ClockState.RUNNING, warned_at__isnull=True, warn_at__lte=now)
+        .values_list("id", "ticket_id", "metric", "due_at")[:BATCH]
+    )
+    if due:
+        TicketClock.objects.filter(id__in=[row[0] for row in due]).update(warned_at=now)
+        _notes([(t, f"SLA warning: {metric} due at {timezone.localtime(d):%Y-%m-%d %H:%M}") for _, t, metric, d in due])
+    return len(due)
+
+
+def _first_by_role(role: str, team_id: int | None = None) -> int | None:
+    users = User.objects.filter(role=role, is_active=True)
+    if team_id is not None:
+        users = users.filter(team_id=team_id)
+    return users.order_by("id").values_list("id", flat=True).first()
+
+
+@transaction.atomic
+def _breach(now: dt.datetime) -> int:
+    rows = list(
+        TicketClock.objects.filter(state=ClockState.RUNNING, breached_at__isnull=True, due_at__lte=now)
+        .values_list("id", "ticket_id", "metric", "standard__breach_actions", "ticket__team_id")[:BATCH]
+    )
+    if not rows:
+        return 0
+    TicketClock.objects.filter(id__in=[row[0] for row in rows]).update(breached_at=now)
+    by_action: dict[str, set[int]] = defaultdict(set)
+    teams: dict[int, int | None] = {}
+    for _, ticket_id, _, actions, team_id in rows:
+        teams[ticket_id] = team_id
+        for action in actions or []:
+            by_action[action].add(ticket_id)
+    _notes([(ticket_id, f"SLA breached: {metric}") for _, ticket_id, metric, _, _ in rows])
+    if by_action[BreachAction.RAISE_PRIORITY]:
+        Ticket.objects.filter(id__in=by_action[BreachAction.RAISE_PRIORITY], priority__lt=Priority.URGENT).update(
+            priority=F("priority") + 1
+        )
+    leads = {team: _first_by_role(Role.TEAM_LEAD, team) for team in set(teams.values()) if team}
+    for ticket_id in by_action[BreachAction.REASSIGN]:
+        lead = leads.get(teams[ticket_id])
+        if lead:
+            Ticket.objects.filter(id=ticket_id).update(owner_id=lead)
+    manager = _first_by_role(Role.SERVICE_MANAGER)
+    if manager and by_action[BreachAction.ESCALATE]:
+        TicketAssignment.objects.bulk_create(
+            TicketAssignment(ticket_id=t, assignee_id=manager, handover_note="Escalated: service standard breached")
+            for t in by_action[BreachAction.ESCALATE]
+        )
+    return len(rows)
+
+
+def clocks_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Warn the clocks past their warning time and act on those past their due time, in batches
+    (each batch one transaction, so a crash leaves no half-applied batch)."""
+    now = now or timezone.now()
+    totals = {"warned": 0, "breached": 0}
+    while (count := _warn(now)) > 0:
+        totals["warned"] += count
+    while (count := _breach(now)) > 0:
+        totals["breached"] += count
+    return totals

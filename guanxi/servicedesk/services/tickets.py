@@ -1,0 +1,187 @@
+"""The case workflow: create, reply, note, move through statuses, assign, merge."""
+
+import uuid
+
+from django.db import transaction
+from django.utils import timezone
+
+from guanxi.accounts.models import User
+from guanxi.core.errors import Conflict, ValidationFailed
+from guanxi.customers.models import Customer
+from guanxi.customers.value import value_tier
+
+from ..enums import Channel, Metric, Priority, TicketStatus, TicketType
+from ..models import Ticket, TicketAssignment, TicketCategory, TicketMessage
+from . import clocks
+
+S = TicketStatus
+# Allowed moves of the status machine; MERGED is entered only by ticket_merge.
+TRANSITIONS = {
+    S.NEW: {S.OPEN, S.PENDING_CUSTOMER, S.PENDING_THIRD_PARTY, S.RESOLVED},
+    S.OPEN: {S.PENDING_CUSTOMER, S.PENDING_THIRD_PARTY, S.RESOLVED},
+    S.PENDING_CUSTOMER: {S.OPEN, S.PENDING_THIRD_PARTY, S.RESOLVED},
+    S.PENDING_THIRD_PARTY: {S.OPEN, S.PENDING_CUSTOMER, S.RESOLVED},
+    S.RESOLVED: {S.CLOSED, S.OPEN},
+    S.CLOSED: {S.OPEN},
+    S.MERGED: set(),
+}
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _clean(data: dict) -> dict:
+    errors = {}
+    subject = (data.get("subject") or "").strip()
+    if not subject or len(subject) > 200:
+        errors["subject"] = "required, at most 200 characters"
+    if data.get("type") not in TicketType.values:
+        errors["type"] = f"one of: {', '.join(TicketType.values)}"
+    if data.get("channel") not in Channel.values:
+        errors["channel"] = f"one of: {', '.join(Channel.values)}"
+    priority = data.get("priority", Priority.NORMAL)
+    if priority not in Priority.values:
+        errors["priority"] = "1 (low) to 4 (urgent)"
+    if len(data.get("description") or "") > 20_000:
+        errors["description"] = "at most 20000 characters"
+    category = data.get("category")
+    if category is not None and not isinstance(category, TicketCategory):
+        category = TicketCategory.objects.filter(pk=category).first()
+        if category is None:
+            errors["category"] = "unknown category"
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return {"subject": subject, "type": data["type"], "channel": data["channel"], "priority": priority,
+            "description": (data.get("description") or "").strip(), "category": category}
+
+
+@transaction.atomic
+def ticket_create(*, actor: User, customer: Customer | None, data: dict) -> Ticket:
+    """Open a case owned by `actor` (one-stop service: the first agent owns it to the end) and
+    start the service clocks of every matching standard."""
+    clean = _clean(data)
+    now = timezone.now()
+    ticket = Ticket(
+        number=f"tmp-{uuid.uuid4().hex[:15]}", customer=customer, owner=actor, team=actor.team, created_by=actor,
+        customer_tier=value_tier(customer.arpu) if customer else "", **clean,
+    )
+    ticket.skip_history_when_saving = True
+    ticket.save()
+    del ticket.skip_history_when_saving
+    ticket.number = f"T{now:%y%m%d}{ticket.pk:08d}"
+    running = clocks.clocks_start(ticket, now=now)
+    ticket.next_due_at = min((c.due_at for c in running if c.due_at), default=None)
+    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, next_due_at=ticket.next_due_at)
+    Ticket.history.bulk_history_create([ticket], default_user=actor)
+    return ticket
+
+
+@transaction.atomic
+def ticket_message_add(*, actor: User | None, ticket: Ticket, kind: str, body: str, attachment=None) -> TicketMessage:
+    """A reply, a customer's message or an internal note. The first reply stops the first-response
+    clock; a customer's message on a case pending on them resumes its clocks."""
+    ticket = _locked(ticket)
+    if ticket.status == S.MERGED:
+        raise Conflict(f"This case was merged into {ticket.merged_into}; reply there.", code="merged")
+    if kind not in TicketMessage.Kind.values:
+        raise ValidationFailed(fields={"kind": f"one of: {', '.join(TicketMessage.Kind.values)}"})
+    body = (body or "").strip()
+    if not body or len(body) > 20_000:
+        raise ValidationFailed(fields={"body": "required, at most 20000 characters"})
+    now = timezone.now()
+    message = TicketMessage.objects.create(ticket=ticket, kind=kind, author=actor, body=body,
+                                           attachment=attachment or "")
+    changed = []
+    if kind == TicketMessage.Kind.REPLY and ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+        clocks.clocks_stop(ticket, metrics=[Metric.FIRST_RESPONSE], now=now)
+        changed.append("first_responded_at")
+    if ticket.status == S.NEW and kind == TicketMessage.Kind.REPLY:
+        ticket.status = S.OPEN
+        changed.append("status")
+    if kind == TicketMessage.Kind.CUSTOMER and ticket.status in (S.PENDING_CUSTOMER, S.RESOLVED):
+        _move(ticket, S.OPEN, actor=actor, reason="customer replied", now=now)
+        changed.append("status")
+    if changed:
+        ticket._history_user = actor
+        ticket.save()
+    clocks.refresh_next_due(ticket)
+    return message
+
+
+def _move(ticket: Ticket, target: str, *, actor, reason: str, now) -> None:
+    """Apply a status change's effects on the clocks (the caller saves the ticket)."""
+    source = ticket.status
+    if source == S.PENDING_CUSTOMER:
+        clocks.clocks_resume(ticket, now=now)
+    if target == S.PENDING_CUSTOMER:
+        clocks.clocks_pause(ticket, actor=actor, reason=reason or "pending on customer", now=now)
+    if target == S.RESOLVED:
+        ticket.resolved_at = now
+        clocks.clocks_stop(ticket, metrics=clocks.RESOLVING_METRICS, now=now)
+    if target == S.CLOSED:
+        ticket.closed_at = now
+        clocks.clocks_stop(ticket, metrics=Metric.values, now=now)
+    if target == S.OPEN and source in (S.RESOLVED, S.CLOSED):
+        ticket.reopen_count += 1
+        ticket.resolved_at = ticket.closed_at = None
+    ticket.status = target
+
+
+@transaction.atomic
+def ticket_transition(*, actor: User, ticket: Ticket, status: str, reason: str = "") -> Ticket:
+    """Move the case along the status machine; refused moves change nothing."""
+    ticket = _locked(ticket)
+    if status not in TRANSITIONS.get(ticket.status, set()):
+        target = S(status).label if status in S.values else status
+        raise Conflict(f"A case cannot go from {ticket.get_status_display()} to {target}.", code="invalid_transition")
+    _move(ticket, status, actor=actor, reason=reason, now=timezone.now())
+    ticket._history_user = actor
+    ticket._change_reason = reason[:100] if reason else None
+    ticket.save()
+    clocks.refresh_next_due(ticket)
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(*, actor: User, ticket: Ticket, assignee: User, note: str = "") -> TicketAssignment:
+    """Hand work to someone, possibly in another department, with a hand-over note. The owner
+    stays the owner."""
+    ticket = _locked(ticket)
+    if not ticket.is_open:
+        raise Conflict("Only open cases can be assigned.", code="not_open")
+    if not assignee.is_active:
+        raise ValidationFailed(fields={"assignee": "this user is not active"})
+    ticket.assignments.filter(assignee=assignee, is_active=True).update(is_active=False, done_at=timezone.now())
+    assignment = TicketAssignment(ticket=ticket, assignee=assignee, assigned_by=actor, handover_note=note[:5000])
+    assignment._history_user = actor
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def ticket_merge(*, actor: User, source: Ticket, target: Ticket) -> Ticket:
+    """Merge a duplicate case into another: the duplicate stops, its clocks stop, it points to the
+    case that continues."""
+    if source.pk == target.pk:
+        raise ValidationFailed(fields={"target": "a case cannot be merged into itself"})
+    first, second = sorted([source.pk, target.pk])  # lock in id order to avoid deadlocks
+    locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=[first, second])}
+    source, target = locked[source.pk], locked[target.pk]
+    if source.status == S.MERGED or target.status == S.MERGED:
+        raise Conflict("A merged case cannot be merged again.", code="already_merged")
+    if not target.is_open:
+        raise Conflict("Merge into an open case.", code="not_open")
+    if source.customer_id and target.customer_id and source.customer_id != target.customer_id:
+        raise ValidationFailed(fields={"target": "the cases belong to different customers"})
+    now = timezone.now()
+    clocks.clocks_stop(source, metrics=Metric.values, now=now)
+    source.status, source.merged_into, source.closed_at = S.MERGED, target, now
+    source._history_user = actor
+    source._change_reason = f"merged into {target.number}"
+    source.save()
+    clocks.refresh_next_due(source)
+    TicketMessage.objects.create(ticket=target, kind=TicketMessage.Kind.NOTE, author=actor,
+                                 body=f"Merged {source.number}: {source.subject}")
+    return target

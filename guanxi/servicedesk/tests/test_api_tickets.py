@@ -1,0 +1,121 @@
+import json
+
+import pytest
+
+from guanxi.accounts.enums import Role
+from guanxi.accounts.tests.factories import TeamFactory, UserFactory
+from guanxi.customers.tests.factories import make_customer
+from guanxi.customers.tests.test_api_customers import assert_error_body, client_for
+from guanxi.servicedesk.models import BusinessCalendar, ServiceStandard, Ticket
+
+from .factories import office_calendar
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/tickets"
+
+
+def post(client, url, body):
+    return client.post(url, data=json.dumps(body), content_type="application/json")
+
+
+@pytest.fixture
+def team():
+    return TeamFactory(kind="service")
+
+
+@pytest.fixture
+def agent(team):
+    return UserFactory(role=Role.AGENT, team=team)
+
+
+@pytest.fixture
+def admin():
+    return UserFactory(role=Role.ADMIN)
+
+
+def test_agent_opens_a_case_for_a_customer_and_finds_it_in_their_queue(admin, agent):
+    calendar = office_calendar(admin)
+    post(client_for(admin), "/api/v1/service-standards", {
+        "code": "resolution-any", "name": "解决时限", "metric": "resolution", "target_minutes": 480,
+        "calendar": calendar.pk})
+    customer = make_customer(admin, name="张三")
+    client = client_for(agent)
+    response = post(client, URL, {"subject": "宽带断线", "type": "fault", "channel": "hotline",
+                                  "customer": customer.pk})
+    assert response.status_code == 201, response.content
+    case = response.json()
+    assert case["owner"]["id"] == agent.pk and case["status"] == "new"
+    assert [c["metric"] for c in case["clocks"]] == ["resolution"] and case["clocks"][0]["due_at"]
+    queue = client.get(URL, {"mine": True, "status": "open"}).json()
+    assert [row["number"] for row in queue["items"]] == [case["number"]]
+
+
+def test_workflow_errors_are_409_and_change_nothing(agent):
+    client = client_for(agent)
+    case = post(client, URL, {"subject": "咨询资费", "type": "consultation", "channel": "web"}).json()
+    assert post(client, f"{URL}/{case['id']}/transition", {"status": "resolved"}).status_code == 200
+    assert post(client, f"{URL}/{case['id']}/transition", {"status": "closed"}).status_code == 200
+    assert_error_body(post(client, f"{URL}/{case['id']}/transition", {"status": "closed"}), 409)
+    other = post(client, URL, {"subject": "重复", "type": "consultation", "channel": "web"}).json()
+    first = post(client, URL, {"subject": "原单", "type": "consultation", "channel": "web"}).json()
+    assert post(client, f"{URL}/{other['id']}/merge", {"into": first["id"]}).status_code == 200
+    assert_error_body(post(client, f"{URL}/{other['id']}/messages", {"body": "还在吗"}), 409)
+    assert Ticket.objects.get(pk=other["id"]).messages.count() == 0
+
+
+def test_other_agents_read_but_cannot_change_a_case(agent):
+    case = post(client_for(agent), URL, {"subject": "故障", "type": "fault", "channel": "hotline"}).json()
+    stranger = client_for(UserFactory(role=Role.AGENT))
+    assert stranger.get(f"{URL}/{case['id']}").status_code == 200
+    assert_error_body(post(stranger, f"{URL}/{case['id']}/transition", {"status": "resolved"}), 403)
+    assert Ticket.objects.get(pk=case["id"]).status == "new"
+
+
+def test_sales_rep_sees_only_cases_of_their_customers(admin, agent):
+    rep = UserFactory(role=Role.SALES_REP)
+    mine, theirs = make_customer(rep, name="我的客户"), make_customer(admin, name="别人的客户")
+    agent_client = client_for(agent)
+    visible = post(agent_client, URL, {"subject": "a", "type": "query", "channel": "sms", "customer": mine.pk}).json()
+    hidden = post(agent_client, URL, {"subject": "b", "type": "query", "channel": "sms", "customer": theirs.pk}).json()
+    rep_client = client_for(rep)
+    assert [row["id"] for row in rep_client.get(URL).json()["items"]] == [visible["id"]]
+    assert rep_client.get(f"{URL}/{hidden['id']}").status_code == 404
+
+
+def test_bad_case_input_is_422(agent):
+    client = client_for(agent)
+    assert_error_body(post(client, URL, {"subject": "x", "type": "nope", "channel": "hotline"}), 422, "type")
+    assert_error_body(post(client, URL, {"subject": "x", "type": "fault", "channel": "hotline", "customer": 999}),
+                      422, "customer")
+    assert_error_body(post(client, URL, {"subject": "x", "type": "fault", "channel": "hotline", "priority": 9}),
+                      422, "priority")
+    assert Ticket.objects.count() == 0
+
+
+def test_only_configurers_define_standards_and_bad_ones_are_refused(admin, agent):
+    calendar = office_calendar(admin)
+    body = {"code": "fr-vip", "name": "VIP 故障修复", "metric": "fault_repair", "customer_tier": "vip",
+            "target_minutes": 240, "calendar": calendar.pk, "breach_actions": ["escalate"]}
+    assert_error_body(post(client_for(agent), "/api/v1/service-standards", body), 403)
+    assert not ServiceStandard.objects.exists()
+    admin_client = client_for(admin)
+    assert_error_body(post(admin_client, "/api/v1/service-standards", {**body, "target_minutes": 0}),
+                      422, "target_minutes")
+    assert_error_body(post(admin_client, "/api/v1/service-standards", {**body, "breach_actions": ["explode"]}),
+                      422, "breach_actions")
+    assert post(admin_client, "/api/v1/service-standards", body).status_code == 201
+
+
+def test_calendar_api_refuses_overlaps_and_accepts_exceptions(admin):
+    client = client_for(admin)
+    bad = {"name": "坏日历", "periods": {"0": [[540, 720], [700, 1080]]}}
+    assert_error_body(post(client, "/api/v1/calendars", bad), 422, "periods.0")
+    assert not BusinessCalendar.objects.exists()
+    good = post(client, "/api/v1/calendars", {"name": "呼叫中心", "periods": {str(d): [[480, 720], [780, 1200]]
+                                                                           for d in range(7)}})
+    assert good.status_code == 201, good.content
+    calendar_id = good.json()["id"]
+    response = client.put(f"/api/v1/calendars/{calendar_id}/exceptions",
+                          data=json.dumps({"date": "2026-12-31", "periods": [], "note": "年终盘点"}),
+                          content_type="application/json")
+    assert response.status_code == 200 and response.json()["exceptions"][0]["note"] == "年终盘点"
