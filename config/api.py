@@ -11,6 +11,7 @@ from guanxi.accounts.services import api_token_authenticate
 from guanxi.core.errors import DomainError
 from guanxi.customers.api import router as customers_router
 from guanxi.servicedesk.api import router as servicedesk_router
+from guanxi.warranty.api import router as warranty_router
 
 
 class TokenAuth(HttpBearer):
@@ -44,6 +45,7 @@ api = NinjaAPI(
 api.add_router("", accounts_router)
 api.add_router("", customers_router)
 api.add_router("", servicedesk_router)
+api.add_router("", warranty_router)
 
 
 def _error(request, status, code, message, fields=None):

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "guanxi.accounts",
     "guanxi.customers",
     "guanxi.servicedesk",
+    "guanxi.warranty",
 ]
 
 MIDDLEWARE = [

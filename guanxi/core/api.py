@@ -7,10 +7,9 @@ from django.db.models import QuerySet
 from ninja import Schema
 from pydantic import Field
 
-from .errors import ValidationFailed
+from .pagination import capped_page
 
 T = TypeVar("T")
-COUNT_CAP = 10_000  # counting past this costs more than it tells; the count says "10000+"
 
 
 class ErrorOut(Schema):
@@ -34,15 +33,7 @@ class PageOut(Schema, Generic[T]):
 
 
 def paginate(queryset: QuerySet, params: PageParams, row: Callable[[Any], Any]) -> dict:
-    """The PageOut envelope of one page, each object shown through `row`, with a count capped at
-    COUNT_CAP (cheap on big tables)."""
-    offset = (params.page - 1) * params.page_size
-    if offset > COUNT_CAP * 10:
-        raise ValidationFailed(fields={"page": "too deep; narrow the filter instead"})
-    rows = list(queryset[offset : offset + params.page_size])
-    if params.page == 1 and len(rows) < params.page_size:
-        counted = len(rows)
-    else:
-        counted = queryset.order_by()[: COUNT_CAP + 1].count()
-    return {"items": [row(obj) for obj in rows], "count": min(counted, COUNT_CAP),
-            "count_is_exact": counted <= COUNT_CAP, "page": params.page, "page_size": params.page_size}
+    """The PageOut envelope of one page, each object shown through `row`."""
+    page = capped_page(queryset, page=params.page, per_page=params.page_size)
+    return {"items": [row(obj) for obj in page.rows], "count": page.count, "count_is_exact": page.count_is_exact,
+            "page": page.number, "page_size": page.per_page}

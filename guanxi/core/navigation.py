@@ -12,21 +12,43 @@ class NavItem:
     url_name: str
     icon: str
     section: str  # the first path segment that marks the item as active
+    admin_only: bool = False
 
 
 NAV_ITEMS = (
     NavItem(_("Home"), "core:home", "house", ""),
     NavItem(_("Customers"), "customers:list", "people", "customers"),
+    NavItem(_("Administration"), "admin:index", "gear", "admin", admin_only=True),
 )
 
 
-def nav_for(path: str) -> list[dict]:
+def nav_for(path: str, user=None) -> list[dict]:
+    is_admin = bool(getattr(user, "is_administrator", False))
+    section = path.strip("/").split("/")[0]
     items = []
     for item in NAV_ITEMS:
+        if item.admin_only and not is_admin:
+            continue
         try:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        section = path.strip("/").split("/")[0]
         items.append({"label": item.label, "url": url, "icon": item.icon, "active": section == item.section})
     return items
+
+
+# The home page shows one panel per module. A module registers, in its AppConfig.ready(), the
+# dotted path of a function user -> context dict and the template that renders it; core never
+# imports the modules above it.
+HOME_PANELS: list[tuple[str, str]] = []
+
+
+def register_home_panel(context_function: str, template: str) -> None:
+    if (context_function, template) not in HOME_PANELS:
+        HOME_PANELS.append((context_function, template))
+
+
+def home_panels(user) -> list[dict]:
+    from django.utils.module_loading import import_string
+
+    return [{"template": template, "context": import_string(path)(user)} for path, template in HOME_PANELS]

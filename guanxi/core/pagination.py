@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 
-from django.core.paginator import EmptyPage, Paginator
 from django.db.models import QuerySet
 
 from .errors import ValidationFailed
+
+COUNT_CAP = 10_000  # counting a million rows for a page number costs more than it tells
+MAX_OFFSET = COUNT_CAP * 10
 
 
 @dataclass(frozen=True)
@@ -28,10 +30,41 @@ class Ordering:
         return [value] if field == "id" else [value, tie]
 
 
-def paginate(queryset: QuerySet, *, page: int, per_page: int, count: bool = True):
-    """Return a Django Page; page numbers past the end give the last page."""
-    paginator = Paginator(queryset, per_page, allow_empty_first_page=True)
-    try:
-        return paginator.page(page)
-    except EmptyPage:
-        return paginator.page(paginator.num_pages)
+@dataclass(frozen=True)
+class CappedPage:
+    rows: list
+    count: int
+    count_is_exact: bool
+    number: int
+    per_page: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number * self.per_page < self.count
+
+    @property
+    def previous(self) -> int:
+        return self.number - 1
+
+    @property
+    def next(self) -> int:
+        return self.number + 1
+
+
+def capped_page(queryset: QuerySet, *, page: int, per_page: int) -> CappedPage:
+    """One page of rows and a count that stops at COUNT_CAP (cheap on big tables)."""
+    offset = (page - 1) * per_page
+    if offset > MAX_OFFSET:
+        raise ValidationFailed(fields={"page": "too deep; narrow the filter instead"})
+    rows = list(queryset[offset : offset + per_page])
+    is_whole = page == 1 and len(rows) < per_page
+    counted = len(rows) if is_whole else queryset.order_by()[: COUNT_CAP + 1].count()
+    return CappedPage(rows, min(counted, COUNT_CAP), counted <= COUNT_CAP, page, per_page)

@@ -8,6 +8,7 @@ from guanxi.core.audit import audit_trail
 from . import selectors, services
 from .models import Brand, Contact
 from .schemas import (
+    MASKED_AUDIT_FIELDS,
     AddressIn,
     AddressOut,
     AuditEntryOut,
@@ -26,7 +27,6 @@ from .schemas import (
 )
 
 router = Router(tags=["customers"])
-MASKED_AUDIT_FIELDS = frozenset({"mobile", "id_number", "bank_account", "email"})
 
 
 def _detail(request, customer):

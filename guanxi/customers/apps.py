@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.navigation import register_home_panel
+
 
 def _ensure_search_index(sender, using, **kwargs):
     from django.db import connections
@@ -18,3 +20,4 @@ class CustomersConfig(AppConfig):
     def ready(self):
         # Infrastructure hook, not business logic: SQLite table rebuilds drop FTS triggers.
         post_migrate.connect(_ensure_search_index, sender=self)
+        register_home_panel("guanxi.customers.views.home_panel", "customers/partials/_home_panel.html")

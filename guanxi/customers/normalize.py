@@ -78,7 +78,9 @@ def resident_id_check_digit(first17: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _syllables(name: str) -> tuple[str, ...]:
-    return tuple(s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="default") if s.strip())
+    # Characters without a known reading are dropped, so keys stay plain ASCII.
+    syllables = (s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="default"))
+    return tuple(s for s in syllables if s.strip() and s.isascii())
 
 
 def name_pinyin(name: str) -> str:

@@ -9,6 +9,9 @@ from guanxi.core.masking import mask_email, mask_id_number, mask_phone
 from .models import Customer
 from .selectors import CustomerFilter
 
+# Audit-trail fields masked for roles that may not see personal data.
+MASKED_AUDIT_FIELDS = frozenset({"mobile", "id_number", "bank_account", "email"})
+
 
 class CustomerIn(Schema):
     kind: str = Field(..., max_length=20, examples=["individual"])

@@ -46,7 +46,9 @@ def _scoped(qs: QuerySet, *, user: User, scope: Scope) -> QuerySet:
     return qs.filter(owner=user)
 
 
-def customer_list(*, user: User, filters: CustomerFilter | None = None, ordering: str | None = None) -> QuerySet[Customer]:
+def customer_list(
+    *, user: User, filters: CustomerFilter | None = None, ordering: str | None = None
+) -> QuerySet[Customer]:
     """Live customers the user may read, filtered, searched and ordered."""
     filters = filters or CustomerFilter()
     qs = _scoped(Customer.objects.alive(), user=user, scope=policy_for(user).read)

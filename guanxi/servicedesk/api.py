@@ -2,19 +2,25 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from guanxi.accounts.enums import Role
-from guanxi.accounts.models import User
+from guanxi.accounts.models import Team, User
 from guanxi.core.api import PageOut, PageParams, paginate
 from guanxi.core.errors import NotFound, PermissionDenied, ValidationFailed
 from guanxi.customers.selectors import customer_get_for_user
 
 from . import selectors
-from .models import BusinessCalendar, ServiceStandard, Ticket
+from .models import BusinessCalendar, Complaint, ServiceStandard, Ticket
 from .schemas import (
     AssignIn,
     AssignmentOut,
     CalendarExceptionIn,
     CalendarIn,
     CalendarOut,
+    CallbackIn,
+    CallbackOut,
+    ComplaintOpenIn,
+    ComplaintOut,
+    ComplaintReopenIn,
+    ComplaintStepIn,
     MergeIn,
     MessageIn,
     MessageOut,
@@ -27,6 +33,8 @@ from .schemas import (
     TransitionIn,
 )
 from .services import calendars as calendar_services
+from .services import callbacks as callback_services
+from .services import complaints as complaint_services
 from .services import standards as standard_services
 from .services import tickets as ticket_services
 
@@ -194,3 +202,83 @@ def set_calendar_exception(request: HttpRequest, calendar_id: int, payload: Cale
         raise NotFound()
     calendar_services.calendar_exception_set(actor=request.user, calendar=calendar, **payload.dict())
     return _calendar_out(calendar)
+
+
+def _complaint_out(complaint: Complaint) -> dict:
+    return {
+        "id": complaint.pk, "ticket_id": complaint.ticket_id, "stage": complaint.stage,
+        "severity": complaint.severity, "classification": complaint.classification,
+        "responsible_team": _ref(complaint.responsible_team), "repeat_count": complaint.repeat_count,
+        "reopen_count": complaint.reopen_count,
+        "steps": [{"stage": s.stage, "actor": str(s.actor) if s.actor else None, "note": s.note, "at": s.at}
+                  for s in complaint.steps.select_related("actor")],
+    }
+
+
+def _complaint_of(request, ticket_id: int) -> Complaint:
+    ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
+    complaint = Complaint.objects.filter(ticket=ticket).select_related("responsible_team").first()
+    if complaint is None:
+        raise NotFound("This case has no complaint workflow.")
+    return complaint
+
+
+@router.get("/tickets/{int:ticket_id}/complaint", response=ComplaintOut)
+def get_complaint(request: HttpRequest, ticket_id: int):
+    ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
+    complaint = Complaint.objects.filter(ticket=ticket).select_related("responsible_team").first()
+    if complaint is None:
+        raise NotFound("This case has no complaint workflow.")
+    return _complaint_out(complaint)
+
+
+@router.post("/tickets/{int:ticket_id}/complaint", response={201: ComplaintOut})
+def open_complaint(request: HttpRequest, ticket_id: int, payload: ComplaintOpenIn):
+    ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
+    complaint = complaint_services.complaint_open(actor=request.user, ticket=ticket, severity=payload.severity,
+                                                  note=payload.note)
+    return Status(201, _complaint_out(complaint))
+
+
+@router.post("/tickets/{int:ticket_id}/complaint/steps", response=ComplaintOut)
+def advance_complaint(request: HttpRequest, ticket_id: int, payload: ComplaintStepIn):
+    complaint = _complaint_of(request, ticket_id)
+    team = None
+    if payload.responsible_team is not None:
+        team = Team.objects.filter(pk=payload.responsible_team).first()
+        if team is None:
+            raise ValidationFailed(fields={"responsible_team": "unknown team"})
+    complaint = complaint_services.complaint_advance(
+        actor=request.user, complaint=complaint, stage=payload.stage, note=payload.note,
+        classification=payload.classification, responsible_team=team, severity=payload.severity,
+    )
+    return _complaint_out(complaint)
+
+
+@router.post("/tickets/{int:ticket_id}/complaint/reopen", response=ComplaintOut)
+def reopen_complaint(request: HttpRequest, ticket_id: int, payload: ComplaintReopenIn):
+    complaint = complaint_services.complaint_reopen(actor=request.user, complaint=_complaint_of(request, ticket_id),
+                                                    note=payload.note)
+    return _complaint_out(complaint)
+
+
+def _callback_out(callback) -> dict:
+    return {"id": callback.pk, "ticket_id": callback.ticket_id, "ticket_number": callback.ticket.number,
+            "assignee": _ref(callback.assignee), "due_at": callback.due_at, "outcome": callback.outcome,
+            "note": callback.note, "done_at": callback.done_at}
+
+
+@router.get("/callbacks", response=PageOut[CallbackOut])
+def list_callbacks(request: HttpRequest, page: Query[PageParams], pending: bool = True, mine: bool = False):
+    qs = selectors.callback_list(user=request.user, pending_only=pending)
+    if mine:
+        qs = qs.filter(assignee=request.user)
+    return paginate(qs, page, _callback_out)
+
+
+@router.post("/callbacks/{int:callback_id}", response=CallbackOut)
+def record_callback(request: HttpRequest, callback_id: int, payload: CallbackIn):
+    callback = selectors.callback_get_for_user(user=request.user, callback_id=callback_id)
+    callback = callback_services.callback_record(actor=request.user, callback=callback, outcome=payload.outcome,
+                                                 note=payload.note)
+    return _callback_out(callback)

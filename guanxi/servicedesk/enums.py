@@ -74,3 +74,28 @@ class BreachAction(models.TextChoices):
     RAISE_PRIORITY = "raise_priority", _("Raise the priority")
     REASSIGN = "reassign", _("Reassign to the team lead")
     ESCALATE = "escalate", _("Escalate to the service manager")
+
+
+class ComplaintStage(models.TextChoices):
+    """The complaint workflow (投诉处理流程), in order."""
+
+    RECEIVED = "received", _("Received")
+    RECORDED = "recorded", _("Recorded")
+    CLASSIFIED = "classified", _("Classified")
+    ASSESSED = "assessed", _("Communicated and assessed")
+    FORWARDED = "forwarded", _("Forwarded to the responsible department")
+    FOLLOWING_UP = "following_up", _("Following up")
+    REPLIED = "replied", _("Replied to the customer")
+    VERIFIED = "verified", _("Result verified")
+
+
+class ComplaintSeverity(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    MAJOR = "major", _("Major")
+
+
+class CallbackOutcome(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    NEUTRAL = "neutral", _("Neutral")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+    UNREACHABLE = "unreachable", _("Could not reach the customer")

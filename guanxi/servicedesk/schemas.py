@@ -168,3 +168,55 @@ class CalendarOut(Schema):
     makeup_template: int
     periods: dict[int, list[tuple[int, int]]]
     exceptions: list[CalendarExceptionIn]
+
+
+class ComplaintOpenIn(Schema):
+    severity: str = Field("normal", max_length=10)
+    note: str = Field("", max_length=5000)
+
+
+class ComplaintStepIn(Schema):
+    stage: str = Field(..., max_length=20)
+    note: str = Field("", max_length=5000)
+    classification: str = Field("", max_length=100)
+    responsible_team: int | None = None
+    severity: str | None = Field(None, max_length=10)
+
+
+class ComplaintReopenIn(Schema):
+    note: str = Field(..., min_length=1, max_length=5000)
+
+
+class ComplaintStepOut(Schema):
+    stage: str
+    actor: str | None
+    note: str
+    at: dt.datetime
+
+
+class ComplaintOut(Schema):
+    id: int
+    ticket_id: int
+    stage: str
+    severity: str
+    classification: str
+    responsible_team: RefOut | None
+    repeat_count: int
+    reopen_count: int
+    steps: list[ComplaintStepOut]
+
+
+class CallbackOut(Schema):
+    id: int
+    ticket_id: int
+    ticket_number: str
+    assignee: RefOut | None
+    due_at: dt.datetime
+    outcome: str
+    note: str
+    done_at: dt.datetime | None
+
+
+class CallbackIn(Schema):
+    outcome: str = Field(..., max_length=20)
+    note: str = Field("", max_length=5000)

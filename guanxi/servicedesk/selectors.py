@@ -14,7 +14,7 @@ from guanxi.core.pagination import Ordering
 from guanxi.customers.selectors import customer_visible_to
 
 from .clock import WorkingCalendar, chinese_public_days
-from .models import BusinessCalendar, Ticket, TicketClock
+from .models import BusinessCalendar, Callback, Ticket, TicketClock
 from .models.tickets import OPEN_STATUSES
 
 SERVICE_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.ADMIN, Role.ANALYST)
@@ -120,3 +120,20 @@ def ticket_detail(*, ticket: Ticket) -> dict:
         "messages": list(ticket.messages.select_related("author")),
         "assignments": list(ticket.assignments.select_related("assignee")),
     }
+
+
+def callback_list(*, user: User, pending_only: bool = True) -> QuerySet[Callback]:
+    """Callbacks on cases the user may read; pending ones first by due time."""
+    qs = Callback.objects.filter(ticket__in=ticket_list(user=user)).select_related("ticket", "assignee")
+    if pending_only:
+        qs = qs.filter(done_at__isnull=True)
+    return qs.order_by("due_at", "id")
+
+
+def callback_get_for_user(*, user: User, callback_id: int) -> Callback:
+    callback = callback_list(user=user, pending_only=False).filter(pk=callback_id).first()
+    if callback is None:
+        raise NotFound("Callback not found.")
+    if not can_work_on(user=user, ticket=callback.ticket) and callback.assignee_id != user.pk:
+        raise PermissionDenied("Only the assignee or the case's owner records this callback.")
+    return callback

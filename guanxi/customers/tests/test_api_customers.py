@@ -133,7 +133,8 @@ def test_sales_rep_cannot_read_or_change_another_reps_customer():
     customer = make_customer(owner, name="张三")
     client = client_for(intruder)
     assert client.get(f"{URL}/{customer.pk}").status_code == 404
-    assert client.patch(f"{URL}/{customer.pk}", data={"name": "被改"}, content_type="application/json").status_code == 404
+    response = client.patch(f"{URL}/{customer.pk}", data={"name": "被改"}, content_type="application/json")
+    assert response.status_code == 404
     assert client.delete(f"{URL}/{customer.pk}").status_code == 404
     assert client.get(URL).json()["count"] == 0
     customer.refresh_from_db()

@@ -13,17 +13,19 @@ TYPE_METRICS = {
     TicketType.INSTALLATION: Metric.INSTALLATION,
     TicketType.MOVING: Metric.MOVING,
 }
+CALLBACK_DEFAULT_DELAY = dt.timedelta(days=1)
 # Metrics that a resolution stops.
 RESOLVING_METRICS = (Metric.RESOLUTION, Metric.FAULT_REPAIR, Metric.INSTALLATION, Metric.MOVING)
 
 
-def applicable_standards(ticket: Ticket, standards: list[ServiceStandard] | None = None) -> list[ServiceStandard]:
-    """Per metric, the most specific active standard that matches the case."""
-    metrics = {Metric.FIRST_RESPONSE, Metric.RESOLUTION}
-    if ticket.type in TYPE_METRICS:
-        metrics.add(TYPE_METRICS[ticket.type])
-    if standards is None:
-        standards = list(ServiceStandard.objects.filter(is_active=True, metric__in=metrics).select_related("calendar"))
+def applicable_standards(ticket: Ticket, metrics: set[str] | None = None) -> list[ServiceStandard]:
+    """Per metric, the most specific active standard that matches the case (by default for the
+    clocks a new case starts: first response, resolution and its type's time limit)."""
+    if metrics is None:
+        metrics = {Metric.FIRST_RESPONSE, Metric.RESOLUTION}
+        if ticket.type in TYPE_METRICS:
+            metrics.add(TYPE_METRICS[ticket.type])
+    standards = _active_standards()
     best: dict[str, ServiceStandard] = {}
     for standard in standards:
         if standard.metric not in metrics or not standard.matches(
@@ -34,6 +36,17 @@ def applicable_standards(ticket: Ticket, standards: list[ServiceStandard] | None
         if current is None or (standard.specificity, -standard.pk) > (current.specificity, -current.pk):
             best[standard.metric] = standard
     return list(best.values())
+
+
+def _active_standards() -> list[ServiceStandard]:
+    return list(ServiceStandard.objects.filter(is_active=True).select_related("calendar"))
+
+
+def callback_due_at(ticket: Ticket, *, now: dt.datetime) -> dt.datetime:
+    """When the callback after a repair is due: by the matching callback standard, else a day later."""
+    for standard in applicable_standards(ticket, {Metric.CALLBACK}):
+        return due_at(working_calendar(standard.calendar), now, dt.timedelta(minutes=standard.target_minutes))
+    return now + CALLBACK_DEFAULT_DELAY
 
 
 def _pauses(ticket: Ticket) -> list[Pause]:

@@ -11,7 +11,7 @@ from guanxi.customers.models import Customer
 from guanxi.customers.value import value_tier
 
 from ..enums import Channel, Metric, Priority, TicketStatus, TicketType
-from ..models import Ticket, TicketAssignment, TicketCategory, TicketMessage
+from ..models import Callback, Ticket, TicketAssignment, TicketCategory, TicketMessage
 from . import clocks
 
 S = TicketStatus
@@ -120,6 +120,9 @@ def _move(ticket: Ticket, target: str, *, actor, reason: str, now) -> None:
     if target == S.RESOLVED:
         ticket.resolved_at = now
         clocks.clocks_stop(ticket, metrics=clocks.RESOLVING_METRICS, now=now)
+        if ticket.type == TicketType.FAULT and not ticket.callbacks.filter(done_at__isnull=True).exists():
+            due = clocks.callback_due_at(ticket, now=now)
+            Callback.objects.create(ticket=ticket, assignee=ticket.owner, due_at=due)
     if target == S.CLOSED:
         ticket.closed_at = now
         clocks.clocks_stop(ticket, metrics=Metric.values, now=now)

@@ -1,0 +1,47 @@
+"""Small helpers for the server-rendered pages."""
+
+from django import template
+from django.utils.http import urlencode
+
+register = template.Library()
+
+
+def _join(base_query: str, **params) -> str:
+    extra = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return "?" + "&".join(part for part in (base_query, extra) if part)
+
+
+@register.simple_tag
+def sort_url(base_query: str, field: str, current: str) -> str:
+    """Link for a column header: ascending first, then toggles."""
+    return _join(base_query, ordering=f"-{field}" if current == field else field)
+
+
+@register.simple_tag
+def sort_state(field: str, current: str) -> str:
+    if current == field:
+        return "asc"
+    if current == f"-{field}":
+        return "desc"
+    return ""
+
+
+@register.simple_tag
+def page_url(base_query: str, ordering: str, page: int) -> str:
+    return _join(base_query, ordering=ordering, page=page)
+
+
+@register.filter
+def widget(bound_field):
+    """The field's widget, marked is-invalid when the field has errors."""
+    if not bound_field.errors:
+        return bound_field.as_widget()
+    css = bound_field.field.widget.attrs.get("class", "")
+    return bound_field.as_widget(attrs={"class": f"{css} is-invalid".strip(), "aria-invalid": "true"})
+
+
+@register.filter
+def phone(value: str) -> str:
+    """Mainland numbers are shown as dialled at home (138 0013 8000 without +86)."""
+    value = value or ""
+    return value.removeprefix("+86") if value.startswith("+86") and len(value) > 11 else value

@@ -1,0 +1,107 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from guanxi.accounts.demo import DEMO_PASSWORD
+from guanxi.accounts.enums import Role
+from guanxi.accounts.models import Team, User
+from guanxi.customers import demo, normalize
+from guanxi.customers.enums import CustomerKind, IdType
+from guanxi.customers.models import Address, Contact, ContactPoint, Customer, Holding
+from guanxi.customers.regions import PROVINCES
+from guanxi.customers.selectors import CustomerFilter, customer_list
+
+pytestmark = pytest.mark.django_db
+
+
+def run_demo(*args):
+    out = io.StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def loaded():
+    return run_demo("--customers", "200", "--seed", "7")
+
+
+def test_demo_creates_staff_in_every_role_who_can_sign_in(loaded):
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    admin = User.objects.get(username="admin")
+    assert admin.is_administrator and admin.check_password(DEMO_PASSWORD)
+    assert all(u.team_id for u in User.objects.all())
+    assert "admin" in loaded and DEMO_PASSWORD in loaded and "partner" in loaded
+
+
+def test_demo_customers_are_valid_by_the_service_rules(loaded):
+    customers = list(Customer.objects.all())
+    assert len(customers) == 200
+    assert {c.kind for c in customers} == set(CustomerKind.values)
+    assert len({c.lifecycle_stage for c in customers}) >= 5
+    for c in customers:
+        assert c.code == f"C{c.pk:09d}"
+        assert normalize.phone_is_valid(c.mobile)
+        assert c.name_pinyin == normalize.name_pinyin(c.name)
+        if c.id_type == IdType.RESIDENT_ID:
+            assert normalize.resident_id_is_valid(c.id_number)
+    assert len({c.mobile for c in customers}) == 200
+    assert set(Address.objects.values_list("province", flat=True)) <= set(PROVINCES)
+    assert all(normalize.phone_is_valid(p.value) for p in ContactPoint.objects.filter(kind__in=["mobile", "phone"]))
+    assert Holding.objects.filter(is_competitor=True).exists()
+    assert Contact.objects.filter(is_key_person=True).exists()
+    assert Customer.tags.through.objects.exists()
+
+
+def test_demo_ownership_follows_roles(loaded):
+    owned = Customer.objects.exclude(owner=None).select_related("owner")
+    assert all(c.team_id == c.owner.team_id for c in owned)
+    owner_roles = set(owned.values_list("owner__role", flat=True))
+    assert {Role.SALES_REP, Role.KEY_ACCOUNT_MANAGER, Role.PARTNER} <= owner_roles
+    assert Customer.objects.filter(owner=None, team__kind="service").exists()
+    rep = User.objects.get(username="sales_east1")
+    assert customer_list(user=rep).count() == Customer.objects.filter(owner=rep).count() > 0
+
+
+def test_demo_customers_are_searchable_and_audited(loaded):
+    admin = User.objects.get(username="admin")
+    customer = Customer.objects.filter(kind=CustomerKind.INDIVIDUAL).order_by("id")[5]
+    for query in (customer.name, customer.name_pinyin, customer.mobile.removeprefix("+86"), customer.code):
+        assert customer in customer_list(user=admin, filters=CustomerFilter(query=query))
+    point = ContactPoint.objects.filter(kind="mobile").first()
+    assert point.customer in customer_list(user=admin, filters=CustomerFilter(query=point.value))
+    entry = customer.history.get()
+    assert (entry.history_type, entry.history_user, entry.history_change_reason) == ("+", admin, "demo data")
+
+
+def test_if_empty_does_nothing_when_customers_exist(loaded):
+    counts = (Customer.objects.count(), User.objects.count(), Team.objects.count())
+    output = run_demo("--if-empty", "--customers", "50")
+    assert "not loaded" in output
+    assert (Customer.objects.count(), User.objects.count(), Team.objects.count()) == counts
+
+
+def test_demo_is_deterministic_for_a_seed():
+    run_demo("--customers", "30", "--seed", "3")
+    first = list(Customer.objects.order_by("id").values_list("name", "mobile", "id_number", "arpu"))
+    Customer.objects.all().delete()
+    run_demo("--customers", "30", "--seed", "3")
+    second = list(Customer.objects.order_by("id").values_list("name", "mobile", "id_number", "arpu"))
+    assert first == second
+
+
+def test_demo_failure_leaves_nothing_half_loaded(monkeypatch):
+    real = demo._write_batch
+    calls = []
+
+    def failing(drafts, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        real(drafts, **kwargs)
+
+    monkeypatch.setattr(demo, "_write_batch", failing)
+    with pytest.raises(RuntimeError):
+        run_demo("--customers", str(demo.BATCH + 10))
+    assert Customer.objects.count() == 0
+    assert User.objects.count() == 0
