@@ -10,6 +10,10 @@ from guanxi.customers.selectors import customer_get_for_user
 from . import selectors
 from .models import BusinessCalendar, Complaint, ServiceStandard, Ticket
 from .schemas import (
+    ArticleIn,
+    ArticleOut,
+    ArticleReviewIn,
+    ArticleUseIn,
     AssignIn,
     AssignmentOut,
     CalendarExceptionIn,
@@ -35,6 +39,7 @@ from .schemas import (
 from .services import calendars as calendar_services
 from .services import callbacks as callback_services
 from .services import complaints as complaint_services
+from .services import knowledge as knowledge_services
 from .services import standards as standard_services
 from .services import tickets as ticket_services
 
@@ -282,3 +287,67 @@ def record_callback(request: HttpRequest, callback_id: int, payload: CallbackIn)
     callback = callback_services.callback_record(actor=request.user, callback=callback, outcome=payload.outcome,
                                                  note=payload.note)
     return _callback_out(callback)
+
+
+def _article_out(article, score: float | None = None) -> dict:
+    return {"id": article.pk, "title": article.title, "body": article.body, "category": _ref(article.category),
+            "status": article.status, "version": article.version, "published_at": article.published_at,
+            "usage_count": article.usage_count, "score": score}
+
+
+@router.get("/knowledge/articles", response=PageOut[ArticleOut])
+def list_articles(request: HttpRequest, page: Query[PageParams], q: str = ""):
+    """Without `q`: the articles the caller may read, most used first. With `q`: Chinese full-text
+    search over published articles, best match first."""
+    if q.strip():
+        found = selectors.article_search(query=q[:200], limit=page.page_size)
+        return {"items": [_article_out(a, s) for a, s in found], "count": len(found), "count_is_exact": True,
+                "page": 1, "page_size": page.page_size}
+    return paginate(selectors.article_list(user=request.user).order_by("-usage_count", "id"), page, _article_out)
+
+
+@router.post("/knowledge/articles", response={201: ArticleOut})
+def create_article(request: HttpRequest, payload: ArticleIn):
+    return Status(201, _article_out(knowledge_services.article_create(actor=request.user, **payload.dict())))
+
+
+@router.get("/knowledge/articles/{int:article_id}", response=ArticleOut)
+def get_article(request: HttpRequest, article_id: int):
+    return _article_out(selectors.article_get_for_user(user=request.user, article_id=article_id))
+
+
+@router.put("/knowledge/articles/{int:article_id}", response=ArticleOut)
+def edit_article(request: HttpRequest, article_id: int, payload: ArticleIn):
+    article = selectors.article_get_for_user(user=request.user, article_id=article_id)
+    return _article_out(knowledge_services.article_edit(actor=request.user, article=article, **payload.dict()))
+
+
+@router.post("/knowledge/articles/{int:article_id}/submit", response=ArticleOut)
+def submit_article(request: HttpRequest, article_id: int):
+    article = selectors.article_get_for_user(user=request.user, article_id=article_id)
+    if article.author_id != request.user.pk and not knowledge_services.can_review(request.user):
+        raise PermissionDenied("Only the author submits an article.")
+    return _article_out(knowledge_services.article_submit(actor=request.user, article=article))
+
+
+@router.post("/knowledge/articles/{int:article_id}/review", response=ArticleOut)
+def review_article(request: HttpRequest, article_id: int, payload: ArticleReviewIn):
+    article = selectors.article_get_for_user(user=request.user, article_id=article_id)
+    return _article_out(knowledge_services.article_review(actor=request.user, article=article,
+                                                          approve=payload.approve, note=payload.note))
+
+
+@router.post("/knowledge/articles/{int:article_id}/use", response=ArticleOut)
+def use_article(request: HttpRequest, article_id: int, payload: ArticleUseIn):
+    article = selectors.article_get_for_user(user=request.user, article_id=article_id)
+    ticket = None
+    if payload.ticket is not None:
+        ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=payload.ticket)
+    knowledge_services.article_use(actor=request.user, article=article, ticket=ticket)
+    return _article_out(selectors.article_get_for_user(user=request.user, article_id=article_id))
+
+
+@router.get("/tickets/{int:ticket_id}/suggestions", response=list[ArticleOut])
+def list_ticket_suggestions(request: HttpRequest, ticket_id: int):
+    ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
+    return [_article_out(a, s) for a, s in selectors.article_suggestions(ticket=ticket)]

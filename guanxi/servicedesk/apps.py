@@ -1,7 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.navigation import register_home_panel
+
+
+def _ensure_search_index(sender, using, **kwargs):
+    from django.db import connections
+
+    from .knowledge_index import ensure_sqlite_fts
+
+    ensure_sqlite_fts(connections[using])
 
 
 class ServicedeskConfig(AppConfig):
     name = "guanxi.servicedesk"
     verbose_name = _("Service desk")
+
+    def ready(self):
+        register_home_panel("guanxi.servicedesk.views.home_panel", "servicedesk/partials/_home_panel.html")
+        # Infrastructure hook, not business logic: SQLite table rebuilds drop FTS triggers.
+        post_migrate.connect(_ensure_search_index, sender=self)

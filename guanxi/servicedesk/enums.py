@@ -99,3 +99,10 @@ class CallbackOutcome(models.TextChoices):
     NEUTRAL = "neutral", _("Neutral")
     DISSATISFIED = "dissatisfied", _("Dissatisfied")
     UNREACHABLE = "unreachable", _("Could not reach the customer")
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")

@@ -220,3 +220,30 @@ class CallbackOut(Schema):
 class CallbackIn(Schema):
     outcome: str = Field(..., max_length=20)
     note: str = Field("", max_length=5000)
+
+
+class ArticleIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    body: str = Field(..., min_length=1, max_length=100_000)
+    category: int | None = None
+
+
+class ArticleReviewIn(Schema):
+    approve: bool
+    note: str = Field("", max_length=200)
+
+
+class ArticleUseIn(Schema):
+    ticket: int | None = None
+
+
+class ArticleOut(Schema):
+    id: int
+    title: str
+    body: str
+    category: RefOut | None
+    status: str
+    version: int
+    published_at: dt.datetime | None
+    usage_count: int
+    score: float | None = None

@@ -9,12 +9,15 @@ from django.utils import timezone
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope, policy_for
+from guanxi.core.chinese_text import tokens
 from guanxi.core.errors import NotFound, PermissionDenied
 from guanxi.core.pagination import Ordering
 from guanxi.customers.selectors import customer_visible_to
 
 from .clock import WorkingCalendar, chinese_public_days
-from .models import BusinessCalendar, Callback, Ticket, TicketClock
+from .enums import ArticleStatus
+from .knowledge_index import ranked_article_ids
+from .models import Article, BusinessCalendar, Callback, Ticket, TicketClock
 from .models.tickets import OPEN_STATUSES
 
 SERVICE_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.ADMIN, Role.ANALYST)
@@ -137,3 +140,89 @@ def callback_get_for_user(*, user: User, callback_id: int) -> Callback:
     if not can_work_on(user=user, ticket=callback.ticket) and callback.assignee_id != user.pk:
         raise PermissionDenied("Only the assignee or the case's owner records this callback.")
     return callback
+
+
+def article_search(*, query: str, limit: int = 20) -> list[tuple[Article, float]]:
+    """Published articles matching any word of `query` (jieba-tokenised), best first."""
+    terms = list(dict.fromkeys(tokens(query)))[:30]
+    ranked = ranked_article_ids(terms, limit=limit * 3)
+    published = Article.objects.filter(pk__in=[pk for pk, _ in ranked], status=ArticleStatus.PUBLISHED)
+    by_id = {a.pk: a for a in published.select_related("category")}
+    return [(by_id[pk], score) for pk, score in ranked if pk in by_id][:limit]
+
+
+def article_suggestions(*, ticket: Ticket, limit: int = 5) -> list[tuple[Article, float]]:
+    """Articles that fit a case, from its subject and description."""
+    return article_search(query=f"{ticket.subject} {ticket.description}", limit=limit)
+
+
+def article_list(*, user: User) -> QuerySet[Article]:
+    """Published articles for everyone; drafts and reviews for their authors and the reviewers."""
+    qs = Article.objects.select_related("category", "author")
+    if user.is_superuser or user.role in (Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.ADMIN):
+        return qs
+    return qs.filter(Q(status=ArticleStatus.PUBLISHED) | Q(author=user))
+
+
+def article_get_for_user(*, user: User, article_id: int) -> Article:
+    article = article_list(user=user).filter(pk=article_id).first()
+    if article is None:
+        raise NotFound("Article not found.")
+    return article
+
+
+# ---------------------------------------------------------------- reads for the service desk pages
+
+
+def ticket_get_by_number(*, user: User, number: str, action: str = "read") -> Ticket:
+    """A case by its number, scoped like ticket_get_for_user."""
+    ticket_id = ticket_list(user=user).filter(number=number.strip().upper()).values_list("pk", flat=True).first()
+    if ticket_id is None:
+        raise NotFound("Case not found.")
+    return ticket_get_for_user(user=user, ticket_id=ticket_id, action=action)
+
+
+def ticket_due_states(*, ticket_ids: list[int], now: dt.datetime | None = None) -> dict[int, str]:
+    """Per case: "breached" when a clock is past its due time, "warned" past its warning time."""
+    now = now or timezone.now()
+    states: dict[int, str] = {}
+    clocks = TicketClock.objects.filter(ticket_id__in=ticket_ids).filter(
+        Q(breached_at__isnull=False) | Q(stopped_at__isnull=True, due_at__lt=now)
+        | Q(stopped_at__isnull=True, warn_at__lte=now) | Q(stopped_at__isnull=True, warned_at__isnull=False)
+    ).values_list("ticket_id", "breached_at", "due_at", "stopped_at")
+    for ticket_id, breached_at, due, stopped_at in clocks:
+        if breached_at is not None or (stopped_at is None and due is not None and due < now):
+            states[ticket_id] = "breached"
+        else:
+            states.setdefault(ticket_id, "warned")
+    return states
+
+
+def ticket_counts_by_status(*, user: User) -> list[tuple[str, int]]:
+    """Open cases the user may read, counted by status (home page chart)."""
+    from django.db.models import Count
+
+    rows = (ticket_list(user=user).filter(status__in=OPEN_STATUSES).values_list("status")
+            .annotate(n=Count("id")).order_by("status"))
+    counts = dict(rows)
+    return [(status, counts[status]) for status in OPEN_STATUSES if status in counts]
+
+
+def ticket_case_extras(*, ticket: Ticket) -> dict:
+    """The complaint (with its steps) and the callbacks of one case already read through a scoped selector."""
+    from .models import Complaint
+
+    complaint = Complaint.objects.filter(ticket=ticket).select_related("responsible_team").first()
+    return {
+        "complaint": complaint,
+        "complaint_steps": list(complaint.steps.select_related("actor")) if complaint else [],
+        "callbacks": list(ticket.callbacks.select_related("assignee", "done_by").order_by("due_at", "id")),
+    }
+
+
+def callback_worklist(*, user: User, pending_only: bool = True) -> QuerySet[Callback]:
+    """callback_list with the user's own callbacks first."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    mine_first = Case(When(assignee=user, then=Value(0)), default=Value(1), output_field=IntegerField())
+    return callback_list(user=user, pending_only=pending_only).order_by(mine_first, "done_at", "due_at", "id")

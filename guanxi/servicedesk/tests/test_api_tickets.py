@@ -119,3 +119,43 @@ def test_calendar_api_refuses_overlaps_and_accepts_exceptions(admin):
                           data=json.dumps({"date": "2026-12-31", "periods": [], "note": "年终盘点"}),
                           content_type="application/json")
     assert response.status_code == 200 and response.json()["exceptions"][0]["note"] == "年终盘点"
+
+
+def test_complaint_workflow_through_the_api(agent):
+    client = client_for(agent)
+    case = post(client, URL, {"subject": "服务态度差", "type": "complaint", "channel": "hotline"}).json()
+    assert post(client, f"{URL}/{case['id']}/complaint", {"severity": "normal"}).status_code == 201
+    assert post(client, f"{URL}/{case['id']}/complaint/steps", {"stage": "recorded"}).status_code == 200
+    assert_error_body(post(client, f"{URL}/{case['id']}/complaint/steps", {"stage": "verified"}), 409)
+    assert_error_body(post(client, f"{URL}/{case['id']}/complaint/steps", {"stage": "classified"}), 422,
+                      "classification")
+    body = client.get(f"{URL}/{case['id']}/complaint").json()
+    assert [s["stage"] for s in body["steps"]] == ["received", "recorded"]
+
+
+def test_callback_after_repair_through_the_api(agent):
+    client = client_for(agent)
+    case = post(client, URL, {"subject": "路由器故障", "type": "fault", "channel": "hotline"}).json()
+    post(client, f"{URL}/{case['id']}/transition", {"status": "resolved"})
+    callbacks = client.get("/api/v1/callbacks", {"mine": True}).json()["items"]
+    assert [c["ticket_id"] for c in callbacks] == [case["id"]]
+    response = post(client, f"/api/v1/callbacks/{callbacks[0]['id']}", {"outcome": "dissatisfied", "note": "没修好"})
+    assert response.status_code == 200
+    assert client.get(f"{URL}/{case['id']}").json()["status"] == "open"
+    assert_error_body(post(client, f"/api/v1/callbacks/{callbacks[0]['id']}", {"outcome": "satisfied"}), 409)
+
+
+def test_knowledge_search_and_suggestions_through_the_api(agent):
+    lead = UserFactory(role=Role.TEAM_LEAD)
+    client, lead_client = client_for(agent), client_for(lead)
+    article = post(client, "/api/v1/knowledge/articles", {"title": "光猫红灯", "body": "光纤断开，预约上门维修"}).json()
+    post(client, f"/api/v1/knowledge/articles/{article['id']}/submit", {})
+    assert_error_body(post(client, f"/api/v1/knowledge/articles/{article['id']}/review", {"approve": True}), 403)
+    assert post(lead_client, f"/api/v1/knowledge/articles/{article['id']}/review", {"approve": True}).json()[
+        "status"] == "published"
+    found = client.get("/api/v1/knowledge/articles", {"q": "光猫亮红灯"}).json()["items"]
+    assert [a["title"] for a in found] == ["光猫红灯"]
+    case = post(client, URL, {"subject": "光猫红灯", "type": "fault", "channel": "hotline"}).json()
+    assert [a["id"] for a in client.get(f"{URL}/{case['id']}/suggestions").json()] == [article["id"]]
+    used = post(client, f"/api/v1/knowledge/articles/{article['id']}/use", {"ticket": case["id"]}).json()
+    assert used["usage_count"] == 1
