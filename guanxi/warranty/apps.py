@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WarrantyConfig(AppConfig):
+    name = "guanxi.warranty"
+    verbose_name = _("Warranty (三包)")

@@ -1,0 +1,220 @@
+"""Writes of the warranty app: products, serials, sales, repairs, exchanges and decisions."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from guanxi.accounts.models import User
+from guanxi.core.errors import ValidationFailed
+from guanxi.customers.models import Customer
+
+from . import engine, selectors
+from .models import (
+    ExchangeRecord,
+    Part,
+    Product,
+    ProductSale,
+    ProofKind,
+    RepairRecord,
+    SerialNumber,
+    WarrantyDecision,
+    WarrantyPolicy,
+)
+
+# What a customer may ask for; loaners and paid repairs are not a customer's choice.
+CUSTOMER_CHOICES = ("refund", "exchange", "repair", "refund_with_depreciation")
+
+
+@transaction.atomic
+def product_create(*, actor: User, model_code: str, name: str, brand: str = "", category: str = "",
+                   part_codes: list[str] | None = None) -> Product:
+    """A product and its parts, one per policy code (every policy when none are given)."""
+    model_code = (model_code or "").strip()
+    if not model_code or Product.objects.filter(model_code=model_code).exists():
+        raise ValidationFailed(fields={"model_code": "required and unique"})
+    policies = WarrantyPolicy.objects.all()
+    policies = list(policies if part_codes is None else policies.filter(code__in=part_codes))
+    if part_codes is not None and len(policies) != len(set(part_codes)):
+        raise ValidationFailed(fields={"part_codes": "unknown part code"})
+    product = Product(model_code=model_code, name=name.strip(), brand=brand, category=category)
+    product._history_user = actor
+    product.save()
+    for policy in policies:
+        part = Part(product=product, policy=policy)
+        part._history_user = actor
+        part.save()
+    return product
+
+
+@transaction.atomic
+def serial_register(*, actor: User, product: Product, serial: str, factory_date: dt.date | None = None) -> SerialNumber:
+    serial = (serial or "").strip()
+    if not serial or len(serial) > 50 or SerialNumber.objects.filter(serial=serial).exists():
+        raise ValidationFailed(fields={"serial": "required, unique, at most 50 characters"})
+    unit = SerialNumber(serial=serial, product=product, factory_date=factory_date)
+    unit._history_user = actor
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def sale_record(*, actor: User, serial: SerialNumber, customer: Customer, sold_at: dt.date, price: Decimal,
+                proof_kind: str = ProofKind.INVOICE, invoice_date: dt.date | None = None,
+                is_gift: bool = False) -> ProductSale:
+    """Record the sale of one unit; the invoice (or other proof) date starts its warranty."""
+    errors = {}
+    if proof_kind not in ProofKind.values:
+        errors["proof_kind"] = f"one of: {', '.join(ProofKind.values)}"
+    elif proof_kind != ProofKind.NONE and invoice_date is None:
+        errors["invoice_date"] = "required with an invoice or other proof"
+    if Decimal(price) < 0:
+        errors["price"] = "cannot be negative"
+    if serial.factory_date and sold_at < serial.factory_date:
+        errors["sold_at"] = "before the factory date"
+    if errors:
+        raise ValidationFailed(fields=errors)
+    sale = ProductSale(serial=serial, customer=customer, sold_at=sold_at, price=Decimal(price), proof_kind=proof_kind,
+                       invoice_date=invoice_date if proof_kind != ProofKind.NONE else None, is_gift=is_gift,
+                       sold_by=actor)
+    sale._history_user = actor
+    sale.save()
+    return sale
+
+
+def _part_of(serial: SerialNumber, part: Part | str) -> Part:
+    if isinstance(part, Part):
+        if part.product_id != serial.product_id:
+            raise ValidationFailed(fields={"part": "not a part of this product"})
+        return part
+    found = selectors.part_of_product(product_id=serial.product_id, code=part)
+    if found is None:
+        raise ValidationFailed(fields={"part": f"this product has no part {part!r}"})
+    return found
+
+
+@transaction.atomic
+def repair_start(*, actor: User, serial: SerialNumber, part: Part | str, started_at: dt.date,
+                 ticket=None, note: str = "") -> RepairRecord:
+    """Put a part of a unit into repair, usually as the work of a fault case."""
+    repair = RepairRecord(serial=serial, part=_part_of(serial, part), started_at=started_at, ticket=ticket,
+                          note=note[:200])
+    repair._history_user = actor
+    repair.save()
+    return repair
+
+
+@transaction.atomic
+def repair_finish(*, actor: User, repair: RepairRecord, finished_at: dt.date,
+                  outcome: str = RepairRecord.Outcome.REPAIRED) -> RepairRecord:
+    repair = RepairRecord.objects.select_for_update().get(pk=repair.pk)
+    if repair.finished_at is not None:
+        raise ValidationFailed(fields={"finished_at": "this repair is already finished"})
+    if finished_at < repair.started_at:
+        raise ValidationFailed(fields={"finished_at": "before the repair started"})
+    if outcome not in RepairRecord.Outcome.values:
+        raise ValidationFailed(fields={"outcome": f"one of: {', '.join(RepairRecord.Outcome.values)}"})
+    repair.finished_at, repair.outcome = finished_at, outcome
+    repair._history_user = actor
+    repair.save()
+    return repair
+
+
+@transaction.atomic
+def exchange_record(*, actor: User, sale: ProductSale, exchanged_on: dt.date, part: Part | str | None = None,
+                    new_serial: str = "", decision: WarrantyDecision | None = None, note: str = "") -> ExchangeRecord:
+    """Record an exchange of a part or (without a part) of the whole product; it restarts the period."""
+    if exchanged_on < sale.sold_at:
+        raise ValidationFailed(fields={"exchanged_on": "before the sale"})
+    record = ExchangeRecord(sale=sale, part=_part_of(sale.serial, part) if part is not None else None,
+                            exchanged_on=exchanged_on, new_serial=new_serial.strip()[:50], decision=decision,
+                            note=note[:200])
+    record._history_user = actor
+    record.save()
+    return record
+
+
+def _claim(*, sale: ProductSale, part: Part, fault_date, as_of, customer_wants, stock_available, repairs):
+    return engine.Claim(
+        sold_on=sale.sold_at, fault_date=fault_date, as_of=as_of, period=selectors.part_period(part),
+        price=sale.price, proof_kind=engine.ProofKind(sale.proof_kind), proof_date=sale.invoice_date,
+        factory_date=sale.serial.factory_date, is_main_unit=part.policy.is_main_unit, is_gift=sale.is_gift,
+        customer_wants=engine.Remedy(customer_wants) if customer_wants else None, stock_available=stock_available,
+        repairs=tuple(repairs), exchanges=tuple(selectors.exchange_dates(sale=sale, part=part)),
+    )
+
+
+def _jsonable(claim: engine.Claim, params: engine.RuleParameters) -> dict:
+    def iso(day):
+        return day.isoformat() if day else None
+    return {
+        "sold_on": iso(claim.sold_on), "fault_date": iso(claim.fault_date), "as_of": iso(claim.as_of),
+        "period": {"months": claim.period.months, "days": claim.period.days}, "price": str(claim.price),
+        "proof_kind": str(claim.proof_kind), "proof_date": iso(claim.proof_date),
+        "factory_date": iso(claim.factory_date), "is_main_unit": claim.is_main_unit, "is_gift": claim.is_gift,
+        "customer_wants": str(claim.customer_wants) if claim.customer_wants else None,
+        "stock_available": claim.stock_available,
+        "repairs": [{"started_on": iso(r.started_on), "finished_on": iso(r.finished_on)} for r in claim.repairs],
+        "exchanges": [iso(d) for d in claim.exchanges],
+        "parameters": {k: str(v) for k, v in params.__dict__.items()},
+    }
+
+
+@transaction.atomic
+def warranty_decide(*, actor: User, sale: ProductSale, part: Part | str, fault_date: dt.date,
+                    customer_wants: str | None, stock_available: bool,
+                    repairs: list[engine.Repair] | None = None, as_of: dt.date | None = None) -> WarrantyDecision:
+    """Apply the 三包 rules to a fault of one part of a sold unit and store the decision. The repair
+    history comes from the repair records unless given; the caller has checked the sale is readable.
+    Nothing is stored when the request is refused."""
+    part = _part_of(sale.serial, part)
+    as_of = as_of or timezone.localdate()
+    if customer_wants and customer_wants not in CUSTOMER_CHOICES:
+        raise ValidationFailed(fields={"customer_wants": f"one of: {', '.join(CUSTOMER_CHOICES)}"})
+    if fault_date < sale.sold_at:
+        raise ValidationFailed(f"The fault date {fault_date} is before the sale on {sale.sold_at}.",
+                               fields={"fault_date": "before the sale"})
+    if fault_date > as_of:
+        raise ValidationFailed("The fault date is in the future.", fields={"fault_date": "in the future"})
+    if repairs is None:
+        repairs = [engine.Repair(r.started_at, r.finished_at) for r in selectors.repairs_of(sale=sale, part=part)]
+    for index, repair in enumerate(repairs):
+        if repair.finished_on is not None and repair.finished_on < repair.started_on:
+            raise ValidationFailed(fields={f"repairs.{index}": "finishes before it starts"})
+    params = selectors.rule_parameters()
+    claim = _claim(sale=sale, part=part, fault_date=fault_date, as_of=as_of, customer_wants=customer_wants,
+                   stock_available=stock_available, repairs=repairs)
+    try:
+        result = engine.decide(claim, params)
+    except engine.InvalidClaim as exc:
+        raise ValidationFailed(exc.message, fields={exc.field: exc.message}) from exc
+    return WarrantyDecision.objects.create(
+        sale=sale, part=part, fault_date=fault_date, decided_on=as_of, customer_wants=customer_wants or "",
+        stock_available=stock_available, inputs=_jsonable(claim, params), remedy=result.remedy.value,
+        allowed=[r.value for r in result.allowed], amount=result.amount,
+        rules=[{"code": r.code, "reason": r.reason} for r in result.rules], start_date=result.start_date,
+        end_date=result.end_date, is_in_period=result.is_in_period, asked_by=actor,
+    )
+
+
+def serial_status(*, sale: ProductSale | None, unit: SerialNumber, as_of: dt.date | None = None) -> list[dict]:
+    """Each part of a unit with the start and end of its period as of a day (today by default)."""
+    as_of = as_of or timezone.localdate()
+    rows = []
+    params = selectors.rule_parameters()
+    for part in unit.product.parts.select_related("policy").order_by("policy__code"):
+        row = {"code": part.code, "name": part.policy.name, "start_date": None, "end_date": None,
+               "is_in_period": None}
+        if sale is not None:
+            repairs = [engine.Repair(r.started_at, r.finished_at) for r in selectors.repairs_of(sale=sale, part=part)]
+            claim = _claim(sale=sale, part=part, fault_date=max(as_of, sale.sold_at), as_of=max(as_of, sale.sold_at),
+                           customer_wants=None, stock_available=True, repairs=repairs)
+            try:
+                result = engine.decide(claim, params)
+            except engine.InvalidClaim:
+                result = None
+            if result is not None:
+                row.update(start_date=result.start_date, end_date=result.end_date, is_in_period=result.is_in_period)
+        rows.append(row)
+    return rows
