@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "guanxi.customers",
     "guanxi.servicedesk",
     "guanxi.warranty",
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from ninja import Schema
 from pydantic import Field
 
-from .pagination import capped_page
+from .pagination import COUNT_CAP, capped_page
 
 T = TypeVar("T")
 
@@ -32,8 +32,8 @@ class PageOut(Schema, Generic[T]):
     page_size: int
 
 
-def paginate(queryset: QuerySet, params: PageParams, row: Callable[[Any], Any]) -> dict:
+def paginate(queryset: QuerySet, params: PageParams, row: Callable[[Any], Any], cap: int = COUNT_CAP) -> dict:
     """The PageOut envelope of one page, each object shown through `row`."""
-    page = capped_page(queryset, page=params.page, per_page=params.page_size)
+    page = capped_page(queryset, page=params.page, per_page=params.page_size, cap=cap)
     return {"items": [row(obj) for obj in page.rows], "count": page.count, "count_is_exact": page.count_is_exact,
             "page": page.number, "page_size": page.per_page}

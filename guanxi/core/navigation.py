@@ -18,6 +18,8 @@ class NavItem:
 NAV_ITEMS = (
     NavItem(_("Home"), "core:home", "house", ""),
     NavItem(_("Customers"), "customers:list", "people", "customers"),
+    NavItem(_("Service desk"), "servicedesk:queue", "headset", "service"),
+    NavItem(_("Callbacks"), "servicedesk:callbacks", "telephone-outbound", "service"),
     NavItem(_("Administration"), "admin:index", "gear", "admin", admin_only=True),
 )
 
@@ -34,6 +36,12 @@ def nav_for(path: str, user=None) -> list[dict]:
         except NoReverseMatch:
             continue
         items.append({"label": item.label, "url": url, "icon": item.icon, "active": section == item.section})
+    # Several items in one section: only the one whose address is the longest prefix of the path.
+    active = [i for i in items if i["active"]]
+    if len(active) > 1:
+        best = max((i for i in active if path.startswith(i["url"])), key=lambda i: len(i["url"]), default=None)
+        for i in active:
+            i["active"] = i is best
     return items
 
 

@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 
 from .errors import ValidationFailed
 
-COUNT_CAP = 10_000  # counting a million rows for a page number costs more than it tells
-MAX_OFFSET = COUNT_CAP * 10
+COUNT_CAP = 1_000  # counting a million rows for a page number costs more than it tells
+MAX_OFFSET = 100_000
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,12 @@ class CappedPage:
         return self.number + 1
 
 
-def capped_page(queryset: QuerySet, *, page: int, per_page: int) -> CappedPage:
-    """One page of rows and a count that stops at COUNT_CAP (cheap on big tables)."""
+def capped_page(queryset: QuerySet, *, page: int, per_page: int, cap: int = COUNT_CAP) -> CappedPage:
+    """One page of rows and a count that stops at `cap` (cheap on big tables)."""
     offset = (page - 1) * per_page
     if offset > MAX_OFFSET:
         raise ValidationFailed(fields={"page": "too deep; narrow the filter instead"})
     rows = list(queryset[offset : offset + per_page])
     is_whole = page == 1 and len(rows) < per_page
-    counted = len(rows) if is_whole else queryset.order_by()[: COUNT_CAP + 1].count()
-    return CappedPage(rows, min(counted, COUNT_CAP), counted <= COUNT_CAP, page, per_page)
+    counted = len(rows) if is_whole else queryset.order_by()[: cap + 1].count()
+    return CappedPage(rows[: max(0, cap - offset)], min(counted, cap), counted <= cap, page, per_page)

@@ -36,13 +36,14 @@ def _detail(request, customer):
 
 @router.get("/customers", response=PageOut[CustomerRowOut])
 def list_customers(request: HttpRequest, filters: Query[CustomerFilterIn], page: Query[PageParams]):
-    qs = selectors.customer_list(user=request.user, filters=filters.to_filter(), ordering=page.ordering)
+    query = filters.to_filter()
+    qs = selectors.customer_list(user=request.user, filters=query, ordering=page.ordering)
     user = request.user
 
     def row(customer):
         return customer_row(customer, unmasked=selectors.can_see_personal_data(user=user, customer=customer))
 
-    return paginate(qs, page, row)
+    return paginate(qs, page, row, cap=selectors.result_cap(query))
 
 
 @router.post("/customers", response={201: CustomerOut})

@@ -9,7 +9,7 @@ from django.db.models.expressions import RawSQL
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope, is_in_scope, policy_for
 from guanxi.core.errors import NotFound, PermissionDenied
-from guanxi.core.pagination import Ordering
+from guanxi.core.pagination import COUNT_CAP, Ordering
 
 from . import normalize
 from .models import ContactPoint, Customer
@@ -20,6 +20,7 @@ CUSTOMER_ORDERING = Ordering(
     default="-updated_at",
 )
 MIN_SUBSTRING = 3  # trigram indexes (pg_trgm, FTS5 trigram) need three characters
+SEARCH_CAP = 200  # matches kept before ordering; a broader query is told to narrow down
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,12 @@ def _scoped(qs: QuerySet, *, user: User, scope: Scope) -> QuerySet:
 def customer_list(
     *, user: User, filters: CustomerFilter | None = None, ordering: str | None = None
 ) -> QuerySet[Customer]:
-    """Live customers the user may read, filtered, searched and ordered."""
+    """Live customers the user may read, filtered, searched and ordered.
+
+    A search keeps at most SEARCH_CAP (+1, to tell that there are more) matches before
+    ordering, so that a broad query ("zh") costs the same as a narrow one whatever plan the
+    database picks; the page then says "more than 200" and the user narrows the search.
+    """
     filters = filters or CustomerFilter()
     qs = _scoped(Customer.objects.alive(), user=user, scope=policy_for(user).read)
     if filters.query.strip():
@@ -62,14 +68,22 @@ def customer_list(
         qs = qs.filter(tags__name=filters.tag)
     if filters.province:
         qs = qs.filter(addresses__province__startswith=filters.province).distinct()
+    if filters.query.strip():
+        qs = Customer.objects.filter(pk__in=qs.order_by().values("pk")[: SEARCH_CAP + 1])
     return qs.select_related("owner", "team", "brand").order_by(*CUSTOMER_ORDERING.resolve(ordering))
 
 
+def result_cap(filters: CustomerFilter | None) -> int:
+    """How many results customer_list can hold for these filters (see its docstring)."""
+    return SEARCH_CAP if filters and filters.query.strip() else COUNT_CAP
+
+
 def customer_search_condition(query: str) -> Q:
-    """What a search box query matches: phone in any format, e-mail, ID, customer number,
-    name prefix, full pinyin or initials prefix, and any substring of three characters or more."""
+    """What a search box query matches: a phone number in any format, e-mail, ID, customer
+    number, name prefix, full-pinyin or initials prefix; and, for fragments that are none of
+    these (part of a number, an e-mail or a company name), any substring of three characters."""
     key = normalize.search_key(query)[:100]
-    condition = Q(pk__in=[])
+    condition = Q(code=query.strip().upper()) | Q(name__startswith=normalize.to_simplified(query))
     phone = normalize.phone_normalize(query) if normalize.looks_like_phone(query) else None
     if phone:
         condition |= Q(mobile=phone) | Q(pk__in=_customers_with_point(phone))
@@ -77,12 +91,18 @@ def customer_search_condition(query: str) -> Q:
         condition |= Q(email=key) | Q(pk__in=_customers_with_point(key))
     if key.replace("x", "").isdigit() and len(key) >= 6:
         condition |= Q(id_number=key.upper())
-    condition |= Q(code=query.strip().upper()) | Q(name__startswith=normalize.to_simplified(query))
-    if key.isascii() and key.isalpha():
+    is_word = key.isascii() and key.isalpha()
+    if is_word:
         condition |= Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
-    if len(key) >= MIN_SUBSTRING:
+    is_whole_value = is_word or (phone and normalize.phone_is_valid(phone)) or _is_email(key)
+    if len(key) >= MIN_SUBSTRING and not is_whole_value:
         condition |= _substring_condition(key)
     return condition
+
+
+def _is_email(key: str) -> bool:
+    local, _, domain = key.partition("@")
+    return bool(local) and "." in domain
 
 
 def _customers_with_point(normalized: str) -> list[int]:

@@ -95,7 +95,7 @@ def customer_list(request):
     )
     ordering = params.get("ordering") or ""
     qs = selectors.customer_list(user=request.user, filters=filters, ordering=ordering or None)
-    page = capped_page(qs, page=params.get("page") or 1, per_page=PAGE_SIZE)
+    page = capped_page(qs, page=params.get("page") or 1, per_page=PAGE_SIZE, cap=selectors.result_cap(filters))
     rows = [_row(request.user, c) for c in page.rows]
     query = request.GET.copy()
     query.pop("page", None)

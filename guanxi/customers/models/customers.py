@@ -46,17 +46,17 @@ class Customer(TimeStampedModel):
 
     code = models.CharField(_("customer number"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=CustomerKind.choices)
-    name = models.CharField(_("name"), max_length=100, db_index=True)
-    name_pinyin = models.CharField(max_length=300, db_index=True, editable=False)
-    name_initials = models.CharField(max_length=100, db_index=True, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    name_pinyin = models.CharField(max_length=300, editable=False)
+    name_initials = models.CharField(max_length=100, editable=False)
 
     # Basic profile
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     id_type = models.CharField(_("ID type"), max_length=20, choices=IdType.choices, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=30, blank=True, db_index=True)
-    mobile = models.CharField(_("mobile"), max_length=20, blank=True, db_index=True)
-    email = models.CharField(_("e-mail"), max_length=254, blank=True, db_index=True)
+    id_number = models.CharField(_("ID number"), max_length=30, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
     occupation = models.CharField(_("occupation"), max_length=50, blank=True)
     industry = models.CharField(_("industry"), max_length=50, blank=True)
 
@@ -82,11 +82,11 @@ class Customer(TimeStampedModel):
     )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="owned_customers",
+        on_delete=models.SET_NULL, related_name="owned_customers", db_index=False,
     )
     team = models.ForeignKey(
         "accounts.Team", verbose_name=_("team"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="customers",
+        on_delete=models.SET_NULL, related_name="customers", db_index=False,
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
 
@@ -118,7 +118,17 @@ class Customer(TimeStampedModel):
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        # Exact lookups use plain b-trees; prefix search (LIKE 'x%') uses pattern-ops b-trees
+        # (PostgreSQL; other databases ignore the opclass). Owner and team are covered by the
+        # leading column of their list indexes.
         indexes = [
+            models.Index(fields=["mobile"], name="customer_mobile"),
+            models.Index(fields=["email"], name="customer_email"),
+            models.Index(fields=["id_number"], name="customer_id_number"),
+            models.Index(fields=["name"], opclasses=["varchar_pattern_ops"], name="customer_name_prefix_ops"),
+            models.Index(fields=["name_pinyin"], opclasses=["varchar_pattern_ops"], name="customer_pinyin_prefix_ops"),
+            models.Index(fields=["name_initials"], opclasses=["varchar_pattern_ops"],
+                         name="customer_initials_prefix_ops"),
             models.Index(fields=["owner", "-updated_at"], name="customer_owner_updated"),
             models.Index(fields=["team", "-updated_at"], name="customer_team_updated"),
             models.Index(fields=["-updated_at"], name="customer_updated"),

@@ -198,3 +198,18 @@ def test_contact_points_and_addresses_through_the_api(admin):
 def test_openapi_schema_is_served():
     schema = Client().get("/api/v1/openapi.json").json()
     assert "/api/v1/customers" in schema["paths"]
+
+
+def test_broad_search_is_capped_and_says_so(admin, monkeypatch):
+    from guanxi.customers import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_CAP", 3)
+    for i in range(5):
+        make_customer(admin, name=f"张{i}号")
+    client = client_for(admin)
+    page = client.get(URL, {"q": "zhang", "page_size": 2}).json()
+    assert (page["count"], page["count_is_exact"]) == (3, False)
+    last = client.get(URL, {"q": "zhang", "page_size": 2, "page": 2}).json()
+    assert len(last["items"]) == 1
+    narrow = client.get(URL, {"q": "张1号"}).json()
+    assert (narrow["count"], narrow["count_is_exact"]) == (1, True)

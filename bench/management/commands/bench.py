@@ -1,0 +1,152 @@
+"""`guanxi bench generate|run|all`: synthetic data, HTTP load runs and the whole sequence."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Benchmarks: generate customers, drive the HTTP API, or do both against a fresh database."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        gen = sub.add_parser("generate", help="bulk-insert synthetic customers")
+        _generate_args(gen)
+        run = sub.add_parser("run", help="drive the HTTP API on loopback and report latencies")
+        _run_args(run)
+        run.add_argument("--token", default="", help="API token (default: a new one for bench_admin)")
+        every = sub.add_parser("all", help="fresh PostgreSQL database, generate, serve, run, stop")
+        _generate_args(every)
+        _run_args(every, with_base_url=False)
+        every.add_argument("--database", default="guanxi_bench", help="PostgreSQL database to (re)create")
+        every.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432",
+                           help="PostgreSQL server URL without the database name")
+        every.add_argument("--port", type=int, default=8765)
+        every.add_argument("--workers", type=int, default=4)
+        every.add_argument("--threads", type=int, default=1)
+        every.add_argument("--keep", action="store_true", help="reuse the database if it already has data")
+
+    def handle(self, *args, action, **options):
+        if action == "generate":
+            self._generate(options)
+        elif action == "run":
+            self._run(options)
+        else:
+            self._all(options)
+
+    def _generate(self, options):
+        from bench.generate import generate
+
+        result = generate(customers=options["customers"], batch=options["batch"], seed=options["seed"],
+                          progress=not options["no_progress"])
+        out = result.as_dict()
+        self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
+
+    def _run(self, options):
+        from rich.console import Console
+
+        from bench import runner
+
+        try:
+            base_url = runner.check_loopback(options["base_url"])
+            scenarios = runner.resolve_scenarios(options["scenario"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        token = options.get("token") or _bench_token()
+        report = runner.run(base_url=base_url, token=token, scenarios=scenarios, requests=options["requests"],
+                            concurrency=options["concurrency"])
+        text = json.dumps(report, ensure_ascii=False, indent=2)
+        if options["json"]:
+            Path(options["json"]).parent.mkdir(parents=True, exist_ok=True)
+            Path(options["json"]).write_text(text + "\n", encoding="utf-8")
+        self.stdout.write(text)
+        Console(stderr=True).print(runner.render_table(report))
+        errors = sum(s["errors"] for s in report["scenarios"].values())
+        if errors:
+            self.stderr.write(f"{errors} request(s) failed (non-2xx or transport errors); see 'statuses'.")
+
+    def _all(self, options):
+        import psycopg
+
+        db, server = options["database"], options["pg"].rstrip("/")
+        url = f"{server}/{db}"
+        if db == "test":
+            raise CommandError("the database named 'test' belongs to the test suite")
+        env = {**os.environ, "DATABASE_URL": url, "DEBUG": "False",
+               "DJANGO_SETTINGS_MODULE": "config.settings.local", "LOG_LEVEL": "WARNING"}
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (db,)).fetchone()
+            if exists and not options["keep"]:
+                conn.execute(f'DROP DATABASE "{db}" WITH (FORCE)')
+            if not exists or not options["keep"]:
+                conn.execute(f'CREATE DATABASE "{db}"')
+        guanxi = [sys.executable, "-m", "guanxi.cli"]
+        subprocess.run([*guanxi, "migrate", "-v0"], env=env, check=True)
+        if not (exists and options["keep"]):
+            gen = [*guanxi, "bench", "generate", "--customers", str(options["customers"]),
+                   "--batch", str(options["batch"]), "--seed", str(options["seed"])]
+            subprocess.run(gen, env=env, check=True)
+        static = Path(settings.STATIC_ROOT)
+        if not static.exists():
+            subprocess.run([*guanxi, "collectstatic", "--noinput", "-v0"], env=env, check=True)
+        bind = f"127.0.0.1:{options['port']}"
+        (Path(settings.VAR_DIR) / "bench").mkdir(parents=True, exist_ok=True)
+        log = open(Path(settings.VAR_DIR) / "bench" / "server.log", "w")  # noqa: SIM115
+        serve = subprocess.Popen([*guanxi, "serve", "--bind", bind, "--workers", str(options["workers"]),
+                                  "--threads", str(options["threads"])], env=env, stdout=log, stderr=log)
+        try:
+            _wait_for(f"http://{bind}/healthz")
+            run = [*guanxi, "bench", "run", "--base-url", f"http://{bind}", "--scenario", options["scenario"],
+                   "--requests", str(options["requests"]), "--concurrency", str(options["concurrency"])]
+            if options["json"]:
+                run += ["--json", options["json"]]
+            subprocess.run(run, env=env, check=True)
+        finally:
+            serve.terminate()
+            serve.wait(timeout=30)
+            log.close()
+
+
+def _generate_args(parser):
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=50_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-progress", action="store_true")
+
+
+def _run_args(parser, with_base_url=True):
+    if with_base_url:
+        parser.add_argument("--base-url", default="http://127.0.0.1:8000")
+    parser.add_argument("--scenario", default="customers",
+                        help="customers (all), search, or a comma list of search_name, search_pinyin, "
+                             "search_initials, search_phone, detail, create")
+    parser.add_argument("--requests", type=int, default=2000, help="timed requests per scenario")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--json", default="", help="also write the report to this file")
+
+
+def _bench_token() -> str:
+    from bench.generate import ensure_staff
+    from guanxi.accounts.services import api_token_create
+
+    _, raw = api_token_create(user=ensure_staff()["admin"], name=f"bench {time.strftime('%Y-%m-%d %H:%M:%S')}")
+    return raw
+
+
+def _wait_for(url: str, seconds: float = 60.0) -> None:
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=2.0, trust_env=False)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise CommandError(f"the server did not answer at {url}")
