@@ -60,8 +60,9 @@ else
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q
 endif
 
+BENCH_CUSTOMERS ?= 1000000
 bench: static
-	$(BIN)/guanxi bench --help
+	$(BIN)/guanxi bench all --customers $(BENCH_CUSTOMERS) --requests 2000 --concurrency 4 --json var/bench/report.json
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var
