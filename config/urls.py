@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),
+    path("service/", include("guanxi.servicedesk.urls")),
     path("", include("guanxi.core.urls")),
 ]
 

@@ -15,4 +15,19 @@
     input.select();
     if (navigator.clipboard) { navigator.clipboard.writeText(input.value); }
   });
+  // New case: picking a customer from the search results fills the form's hidden field
+  // instead of reloading the page (the link still works without script).
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("[data-gx-pick]");
+    var field = document.getElementById("id_customer");
+    var shown = document.getElementById("gx-customer-picked");
+    if (!link || !field || !shown) return;
+    event.preventDefault();
+    field.value = link.getAttribute("data-gx-pick");
+    shown.textContent = "";
+    var badge = document.createElement("span");
+    badge.className = "badge text-bg-primary fs-6 fw-normal";
+    badge.textContent = link.getAttribute("data-gx-pick-label");
+    shown.appendChild(badge);
+  });
 })();

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "servicedesk"
+urlpatterns = [
+    path("", views.ticket_queue, name="queue"),
+    path("new/", views.ticket_create, name="create"),
+    path("customers/", views.customer_search, name="customer_search"),
+    path("callbacks/", views.callback_list, name="callbacks"),
+    path("callbacks/<int:callback_id>/record/", views.callback_record, name="callback_record"),
+    path("<int:ticket_id>/", views.ticket_detail, name="detail"),
+    path("<int:ticket_id>/messages/", views.add_message, name="add_message"),
+    path("<int:ticket_id>/transition/", views.transition, name="transition"),
+    path("<int:ticket_id>/assign/", views.assign, name="assign"),
+    path("<int:ticket_id>/merge/", views.merge, name="merge"),
+    path("<int:ticket_id>/complaint/", views.complaint_open, name="complaint_open"),
+    path("<int:ticket_id>/complaint/steps/", views.complaint_advance, name="complaint_advance"),
+    path("<int:ticket_id>/complaint/reopen/", views.complaint_reopen, name="complaint_reopen"),
+]
