@@ -28,10 +28,12 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "guanxi.core",
+    "guanxi.integrations.messaging",
     "guanxi.accounts",
     "guanxi.customers",
     "guanxi.servicedesk",
     "guanxi.warranty",
+    "guanxi.portal",
     "bench",
 ]
 
@@ -158,6 +160,12 @@ CACHES = {
     )
 }
 
+# Outbound SMS and e-mail, one backend per channel; the local backend logs and keeps the outbox only.
+MESSAGING_BACKENDS = {
+    "sms": env("MESSAGING_SMS_BACKEND", default="guanxi.integrations.messaging.backends.LocalBackend"),
+    "email": env("MESSAGING_EMAIL_BACKEND", default="guanxi.integrations.messaging.backends.LocalBackend"),
+}
+
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 LOGGING = {
@@ -168,3 +176,6 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+# Shared secret of the call center's CTI events (HMAC-SHA256); empty disables /api/v1/cti/events.
+CTI_SHARED_SECRET = env("CTI_SHARED_SECRET", default="")

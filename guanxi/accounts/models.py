@@ -50,6 +50,11 @@ class User(AbstractUser):
     def is_administrator(self) -> bool:
         return self.is_superuser or self.role == Role.ADMIN
 
+    @property
+    def takes_calls(self) -> bool:
+        """Call-center roles whose pages show the incoming-call pop."""
+        return self.role in (Role.AGENT, Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.KEY_ACCOUNT_MANAGER)
+
 
 class ApiToken(TimeStampedModel):
     """A personal API token; only its SHA-256 digest is stored."""

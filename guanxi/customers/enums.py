@@ -79,3 +79,20 @@ class HoldingStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")
     ENDED = "ended", _("Ended")
+
+
+class InteractionChannel(models.TextChoices):
+    """Where a contact with the customer happened (接触渠道)."""
+
+    CALL = "call", _("Phone call")
+    VISIT = "visit", _("Visit")
+    OUTLET = "outlet", _("Outlet visit")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    WECHAT = "wechat", _("WeChat")
+    WEB = "web", _("Web")
+
+
+class Direction(models.TextChoices):
+    INBOUND = "inbound", _("Inbound")
+    OUTBOUND = "outbound", _("Outbound")

@@ -167,3 +167,16 @@ def customer_counts_by(*, user: User, field: str) -> list[tuple[str | None, int]
 def customer_visible_to(*, user: User) -> QuerySet[Customer]:
     """Every customer (live or not) inside the user's read scope; for other apps' scoping."""
     return _scoped(Customer.objects.all(), user=user, scope=policy_for(user).read)
+
+
+def customer_match_phone(*, phone: str) -> Customer | None:
+    """The live customer a phone number (any format) belongs to, for matching inbound calls; the
+    primary mobile wins over secondary contact points, then the most recently updated."""
+    normalized = normalize.phone_normalize(phone)
+    if not normalized:
+        return None
+    customer = Customer.objects.alive().filter(mobile=normalized).order_by("-updated_at").first()
+    if customer is None:
+        customer = (Customer.objects.alive().filter(pk__in=_customers_with_point(normalized))
+                    .order_by("-updated_at").first())
+    return customer

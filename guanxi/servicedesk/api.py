@@ -1,11 +1,15 @@
 from django.http import HttpRequest
 from ninja import Query, Router, Status
+from ninja.security import APIKeyHeader
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import Team, User
+from guanxi.accounts.roles import Scope, policy_for
 from guanxi.core.api import PageOut, PageParams, paginate
 from guanxi.core.errors import NotFound, PermissionDenied, ValidationFailed
-from guanxi.customers.selectors import customer_get_for_user
+from guanxi.core.masking import mask_phone
+from guanxi.customers.schemas import customer_row
+from guanxi.customers.selectors import can_see_personal_data, customer_get_for_user
 
 from . import selectors
 from .models import BusinessCalendar, Complaint, ServiceStandard, Ticket
@@ -21,10 +25,13 @@ from .schemas import (
     CalendarOut,
     CallbackIn,
     CallbackOut,
+    CallPopOut,
     ComplaintOpenIn,
     ComplaintOut,
     ComplaintReopenIn,
     ComplaintStepIn,
+    CtiAckOut,
+    CtiEventIn,
     MergeIn,
     MessageIn,
     MessageOut,
@@ -39,6 +46,7 @@ from .schemas import (
 from .services import calendars as calendar_services
 from .services import callbacks as callback_services
 from .services import complaints as complaint_services
+from .services import cti as cti_services
 from .services import knowledge as knowledge_services
 from .services import standards as standard_services
 from .services import tickets as ticket_services
@@ -351,3 +359,36 @@ def use_article(request: HttpRequest, article_id: int, payload: ArticleUseIn):
 def list_ticket_suggestions(request: HttpRequest, ticket_id: int):
     ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
     return [_article_out(a, s) for a, s in selectors.article_suggestions(ticket=ticket)]
+
+
+class CtiSignature(APIKeyHeader):
+    """Call-center events carry `X-Guanxi-Signature: sha256=<hmac>` over "timestamp.body" and
+    `X-Guanxi-Timestamp`; checked before the body is read."""
+
+    param_name = "X-Guanxi-Signature"
+
+    def authenticate(self, request, key):
+        cti_services.cti_verify(timestamp=request.headers.get("X-Guanxi-Timestamp", ""), signature=key or "",
+                                body=request.body)
+        return "cti"
+
+
+@router.post("/cti/events", response=CtiAckOut, auth=CtiSignature())
+def receive_cti_event(request: HttpRequest, payload: CtiEventIn):
+    applied = cti_services.cti_event_receive(**payload.dict(), payload=payload.dict(mode="json"))
+    return {"accepted": True, "duplicate": not applied}
+
+
+@router.get("/cti/pop", response={200: CallPopOut, 204: None})
+def get_call_pop(request: HttpRequest):
+    call = selectors.call_pop_for_agent(user=request.user)
+    if call is None:
+        return Status(204, None)
+    user = request.user
+    if call.customer_id:
+        unmasked = can_see_personal_data(user=user, customer=call.customer)
+    else:
+        unmasked = policy_for(user).personal_data is Scope.ALL
+    return {"call_id": call.call_id, "caller": call.caller if unmasked else mask_phone(call.caller),
+            "status": call.status, "started_at": call.started_at,
+            "customer": customer_row(call.customer, unmasked=unmasked) if call.customer_id else None}

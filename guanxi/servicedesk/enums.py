@@ -106,3 +106,16 @@ class ArticleStatus(models.TextChoices):
     IN_REVIEW = "in_review", _("In review")
     PUBLISHED = "published", _("Published")
     ARCHIVED = "archived", _("Archived")
+
+
+class CallStatus(models.TextChoices):
+    RINGING = "ringing", _("Ringing")
+    ANSWERED = "answered", _("Answered")
+    ENDED = "ended", _("Ended")
+
+
+class CtiEventType(models.TextChoices):
+    CALL_STARTED = "call_started", _("Call started")
+    CALL_ANSWERED = "call_answered", _("Call answered")
+    CALL_ENDED = "call_ended", _("Call ended")
+    IVR_KEY = "ivr_key", _("IVR key press")

@@ -15,9 +15,9 @@ from guanxi.core.pagination import Ordering
 from guanxi.customers.selectors import customer_visible_to
 
 from .clock import WorkingCalendar, chinese_public_days
-from .enums import ArticleStatus
+from .enums import ArticleStatus, CallStatus
 from .knowledge_index import ranked_article_ids
-from .models import Article, BusinessCalendar, Callback, Ticket, TicketClock
+from .models import Article, BusinessCalendar, Call, Callback, Ticket, TicketClock
 from .models.tickets import OPEN_STATUSES
 
 SERVICE_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.ADMIN, Role.ANALYST)
@@ -226,3 +226,15 @@ def callback_worklist(*, user: User, pending_only: bool = True) -> QuerySet[Call
 
     mine_first = Case(When(assignee=user, then=Value(0)), default=Value(1), output_field=IntegerField())
     return callback_list(user=user, pending_only=pending_only).order_by(mine_first, "done_at", "due_at", "id")
+
+
+POP_WINDOW = dt.timedelta(minutes=15)
+
+
+def call_pop_for_agent(*, user: User) -> Call | None:
+    """The agent's current call (ringing or answered, recent), for the screen pop."""
+    return (
+        Call.objects.filter(agent=user, status__in=[CallStatus.RINGING, CallStatus.ANSWERED],
+                            started_at__gte=timezone.now() - POP_WINDOW)
+        .select_related("customer").order_by("-started_at").first()
+    )

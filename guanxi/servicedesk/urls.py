@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.ticket_create, name="create"),
     path("customers/", views.customer_search, name="customer_search"),
     path("callbacks/", views.callback_list, name="callbacks"),
+    path("calls/pop/", views.call_pop, name="call_pop"),
     path("callbacks/<int:callback_id>/record/", views.callback_record, name="callback_record"),
     path("<int:ticket_id>/", views.ticket_detail, name="detail"),
     path("<int:ticket_id>/messages/", views.add_message, name="add_message"),

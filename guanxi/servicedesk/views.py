@@ -454,3 +454,14 @@ def callback_record(request, callback_id: int):
         messages.success(request, _("Callback for %(number)s recorded.") % {"number": callback.ticket.number})
     return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/service/")
                     else "servicedesk:callbacks")
+
+
+@login_required
+def call_pop(request):
+    """The screen pop (来电弹屏): the agent's current call and its customer, polled by htmx."""
+    call = selectors.call_pop_for_agent(user=request.user)
+    customer = None
+    if call is not None and call.customer_id:
+        unmasked = customer_selectors.can_see_personal_data(user=request.user, customer=call.customer)
+        customer = customer_row(call.customer, unmasked=unmasked)
+    return render(request, "servicedesk/partials/_call_pop.html", {"call": call, "customer": customer})

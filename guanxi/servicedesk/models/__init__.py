@@ -1,4 +1,5 @@
 from .calendars import BusinessCalendar, CalendarException, WorkingPeriod
+from .calls import Call, CtiEvent
 from .complaints import Callback, Complaint, ComplaintStep
 from .knowledge import Article, ArticleUse, ArticleVersion, KnowledgeCategory
 from .standards import ServiceStandard
@@ -10,10 +11,12 @@ __all__ = [
     "ArticleVersion",
     "BusinessCalendar",
     "CalendarException",
+    "Call",
     "Callback",
     "ClockPause",
     "Complaint",
     "ComplaintStep",
+    "CtiEvent",
     "KnowledgeCategory",
     "ServiceStandard",
     "Ticket",

@@ -57,13 +57,15 @@ def _clean(data: dict) -> dict:
 
 
 @transaction.atomic
-def ticket_create(*, actor: User, customer: Customer | None, data: dict) -> Ticket:
+def ticket_create(*, actor: User | None, customer: Customer | None, data: dict) -> Ticket:
     """Open a case owned by `actor` (one-stop service: the first agent owns it to the end) and
-    start the service clocks of every matching standard."""
+    start the service clocks of every matching standard. With `actor=None` (the customer opened it
+    in the self-service portal) the case has no owner, team or creator and waits in the agents' queue."""
     clean = _clean(data)
     now = timezone.now()
     ticket = Ticket(
-        number=f"tmp-{uuid.uuid4().hex[:15]}", customer=customer, owner=actor, team=actor.team, created_by=actor,
+        number=f"tmp-{uuid.uuid4().hex[:15]}", customer=customer, owner=actor,
+        team=actor.team if actor is not None else None, created_by=actor,
         customer_tier=value_tier(customer.arpu) if customer else "", **clean,
     )
     ticket.skip_history_when_saving = True
