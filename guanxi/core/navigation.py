@@ -13,6 +13,7 @@ class NavItem:
     icon: str
     section: str  # the first path segment that marks the item as active
     admin_only: bool = False
+    roles: tuple[str, ...] = ()  # when set, only these roles (and administrators) see the item
 
 
 NAV_ITEMS = (
@@ -20,6 +21,8 @@ NAV_ITEMS = (
     NavItem(_("Customers"), "customers:list", "people", "customers"),
     NavItem(_("Service desk"), "servicedesk:queue", "headset", "service"),
     NavItem(_("Callbacks"), "servicedesk:callbacks", "telephone-outbound", "service"),
+    NavItem(_("Attainment"), "servicedesk:attainment", "graph-up", "service",
+            roles=("service_manager", "team_lead", "analyst")),
     NavItem(_("Administration"), "admin:index", "gear", "admin", admin_only=True),
 )
 
@@ -29,7 +32,7 @@ def nav_for(path: str, user=None) -> list[dict]:
     section = path.strip("/").split("/")[0]
     items = []
     for item in NAV_ITEMS:
-        if item.admin_only and not is_admin:
+        if (item.admin_only or item.roles) and not is_admin and getattr(user, "role", None) not in item.roles:
             continue
         try:
             url = reverse(item.url_name)

@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.security import APIKeyHeader
 
@@ -11,7 +14,7 @@ from guanxi.core.masking import mask_phone
 from guanxi.customers.schemas import customer_row
 from guanxi.customers.selectors import can_see_personal_data, customer_get_for_user
 
-from . import selectors
+from . import reports, selectors
 from .models import BusinessCalendar, Complaint, ServiceStandard, Ticket
 from .schemas import (
     ArticleIn,
@@ -20,6 +23,8 @@ from .schemas import (
     ArticleUseIn,
     AssignIn,
     AssignmentOut,
+    AttainmentFilterIn,
+    AttainmentRowOut,
     CalendarExceptionIn,
     CalendarIn,
     CalendarOut,
@@ -392,3 +397,29 @@ def get_call_pop(request: HttpRequest):
     return {"call_id": call.call_id, "caller": call.caller if unmasked else mask_phone(call.caller),
             "status": call.status, "started_at": call.started_at,
             "customer": customer_row(call.customer, unmasked=unmasked) if call.customer_id else None}
+
+
+REPORT_ROLES = (Role.ADMIN, Role.SERVICE_MANAGER, Role.TEAM_LEAD, Role.ANALYST)
+
+
+@router.get("/service-standards/attainment", response=list[AttainmentRowOut])
+def list_standard_attainment(request: HttpRequest, filters: Query[AttainmentFilterIn]):
+    """Attainment of the service standards per group and period (trend over time)."""
+    if not (request.user.is_superuser or request.user.role in REPORT_ROLES):
+        raise PermissionDenied("Attainment reports are for managers, team leads and analysts.")
+    errors = {}
+    if unknown := [g for g in filters.group_by if g not in reports.GROUPS]:
+        errors["group_by"] = f"unknown: {', '.join(unknown)}; use {', '.join(reports.GROUPS)}"
+    if filters.period and filters.period not in reports.PERIODS:
+        errors["period"] = f"one of: {', '.join(reports.PERIODS)}"
+    if filters.until <= filters.since or (filters.until - filters.since).days > 3 * 366:
+        errors["until"] = "after since, at most three years later"
+    if errors:
+        raise ValidationFailed(fields=errors)
+    zone = timezone.get_current_timezone()
+    since = dt.datetime.combine(filters.since, dt.time(), tzinfo=zone)
+    until = dt.datetime.combine(filters.until, dt.time(), tzinfo=zone)
+    rows = reports.standard_attainment(since=since, until=until, group_by=tuple(filters.group_by),
+                                       period=filters.period or None)
+    return [{"period": r.period, "group": r.group, "total": r.total, "met": r.met, "breached": r.breached,
+             "rate": r.rate} for r in rows]

@@ -270,3 +270,20 @@ class CallPopOut(Schema):
     status: str
     started_at: dt.datetime
     customer: dict | None
+
+
+class AttainmentFilterIn(Schema):
+    since: dt.date
+    until: dt.date
+    group_by: list[str] = Field(default_factory=lambda: ["standard"],
+                                description="any of: standard, metric, tier, team, type")
+    period: str | None = Field("month", description="day, week, month, or empty for the whole range")
+
+
+class AttainmentRowOut(Schema):
+    period: dt.datetime | None
+    group: dict[str, str | None]
+    total: int
+    met: int
+    breached: int
+    rate: float

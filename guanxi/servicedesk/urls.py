@@ -9,6 +9,7 @@ urlpatterns = [
     path("customers/", views.customer_search, name="customer_search"),
     path("callbacks/", views.callback_list, name="callbacks"),
     path("calls/pop/", views.call_pop, name="call_pop"),
+    path("attainment/", views.attainment, name="attainment"),
     path("callbacks/<int:callback_id>/record/", views.callback_record, name="callback_record"),
     path("<int:ticket_id>/", views.ticket_detail, name="detail"),
     path("<int:ticket_id>/messages/", views.add_message, name="add_message"),

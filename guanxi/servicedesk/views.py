@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,9 +20,9 @@ from guanxi.core.views import domain_errors_as_http
 from guanxi.customers import selectors as customer_selectors
 from guanxi.customers.schemas import customer_row
 
-from . import selectors
+from . import reports, selectors
 from .clock import Pause, working_time_between
-from .enums import ClockState, ComplaintStage, TicketStatus
+from .enums import ClockState, ComplaintStage, CustomerTier, Metric, TicketStatus
 from .forms import (
     QUEUE_VIEWS,
     AssignForm,
@@ -465,3 +466,40 @@ def call_pop(request):
         unmasked = customer_selectors.can_see_personal_data(user=request.user, customer=call.customer)
         customer = customer_row(call.customer, unmasked=unmasked)
     return render(request, "servicedesk/partials/_call_pop.html", {"call": call, "customer": customer})
+
+
+def _attainment_context(months: int) -> dict:
+    """Monthly attainment per metric (the trend) and per standard and tier (the table)."""
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate()
+    first = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    since = dt.datetime.combine(first, dt.time(), tzinfo=zone)
+    until = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    trend = reports.standard_attainment(since=since, until=until, group_by=("metric",), period="month")
+    categories = sorted({r.period.astimezone(zone).strftime("%Y-%m") for r in trend})
+    by_metric: dict[str, dict[str, float]] = {}
+    for row in trend:
+        by_metric.setdefault(row.group["metric"], {})[row.period.astimezone(zone).strftime("%Y-%m")] = round(
+            row.rate * 100, 1)
+    labels = dict(Metric.choices)
+    chart = {"categories": categories,
+             "series": [{"name": str(labels.get(metric, metric)), "data": [values.get(c) for c in categories]}
+                        for metric, values in sorted(by_metric.items())]}
+    table = reports.standard_attainment(since=since, until=until, group_by=("standard", "tier"), period=None)
+    tiers = dict(CustomerTier.choices)
+    return {"chart": chart, "months": months, "month_choices": (3, 6, 12, 24, 36), "since": first, "rows": [
+        {"standard": r.group["standard"], "tier": tiers.get(r.group["tier"] or "", r.group["tier"]),
+         "total": r.total, "met": r.met, "breached": r.breached, "rate": round(r.rate * 100, 1)} for r in table]}
+
+
+@login_required
+def attainment(request):
+    """Service-standard attainment (服务指标达成率): trend per metric and a table per standard and tier."""
+    user = request.user
+    if not (user.is_superuser or user.role in (Role.ADMIN, Role.SERVICE_MANAGER, Role.TEAM_LEAD, Role.ANALYST)):
+        raise DjangoPermissionDenied(_("Attainment reports are for managers, team leads and analysts."))
+    try:
+        months = min(max(int(request.GET.get("months", 12)), 1), 36)
+    except ValueError:
+        months = 12
+    return render(request, "servicedesk/attainment.html", _attainment_context(months))

@@ -9,7 +9,17 @@
     var data = JSON.parse(source.textContent);
     var chart = echarts.init(el, null, { renderer: "svg" });
     var option;
-    if (el.getAttribute("data-gx-chart") === "pie") {
+    if (el.getAttribute("data-gx-chart") === "line") {
+      // data: {categories: [...], series: [{name, data: [...]}]}, values in percent
+      option = {
+        color: palette, tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "–" : v + "%"; } },
+        legend: { bottom: 0, type: "scroll" },
+        grid: { left: 48, right: 16, top: 16, bottom: 48 },
+        xAxis: { type: "category", data: data.categories },
+        yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
+        series: data.series.map(function (s) { return { type: "line", name: s.name, data: s.data, connectNulls: true }; })
+      };
+    } else if (el.getAttribute("data-gx-chart") === "pie") {
       option = {
         color: palette, tooltip: { trigger: "item" },
         legend: { bottom: 0, type: "scroll" },
