@@ -16,6 +16,7 @@ from .schemas import (
     ContactOut,
     ContactPointIn,
     ContactPointOut,
+    Customer360Out,
     CustomerFilterIn,
     CustomerIn,
     CustomerOut,
@@ -25,6 +26,8 @@ from .schemas import (
     customer_detail,
     customer_row,
 )
+from .timeline import customer_timeline
+from .value import value_tier
 
 router = Router(tags=["customers"])
 
@@ -74,6 +77,23 @@ def delete_customer(request: HttpRequest, customer_id: int):
     customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="delete")
     services.customer_delete(actor=request.user, customer=customer)
     return Status(204, None)
+
+
+@router.get("/customers/{int:customer_id}/360", response=Customer360Out)
+def get_customer_360(request: HttpRequest, customer_id: int, timeline_limit: int = 50):
+    """Customer 360: profile, value, and the merged timeline of every module."""
+    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id)
+    detail = _detail(request, customer)
+    held = [h for h in detail["holdings"] if h.status == "active"]
+    events = customer_timeline(customer=customer, limit=max(1, min(timeline_limit, 200)))
+    return {
+        "customer": detail,
+        "value": {"tier": value_tier(customer.arpu), "arpu": customer.arpu,
+                  "products_held": sum(not h.is_competitor for h in held),
+                  "competitor_products": sum(h.is_competitor for h in held)},
+        "timeline": [vars(e) for e in events],
+        "next_best_offers": [],
+    }
 
 
 @router.get("/customers/{int:customer_id}/history", response=list[AuditEntryOut])

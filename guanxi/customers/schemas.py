@@ -277,3 +277,26 @@ def _mask_point(point) -> str:
 
 def mask_address_street(street: str) -> str:
     return "****" if street else ""
+
+
+class TimelineEventOut(Schema):
+    at: datetime.datetime
+    kind: str
+    title: str
+    detail: str
+    link: str
+    extra: dict
+
+
+class CustomerValueOut(Schema):
+    tier: str
+    arpu: Decimal
+    products_held: int
+    competitor_products: int
+
+
+class Customer360Out(Schema):
+    customer: CustomerOut
+    value: CustomerValueOut
+    timeline: list[TimelineEventOut]
+    next_best_offers: list[dict] = Field(default_factory=list, description="filled by the marketing module")

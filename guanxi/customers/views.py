@@ -20,6 +20,7 @@ from .enums import AddressKind, ContactPointKind, CustomerKind, HoldingStatus, L
 from .forms import PERSONAL_FIELDS, AddressForm, ContactForm, ContactPointForm, CustomerFilterForm, CustomerForm
 from .models import Customer
 from .schemas import MASKED_AUDIT_FIELDS, customer_detail, customer_row
+from .timeline import customer_timeline
 
 PAGE_SIZE = 20
 
@@ -277,3 +278,18 @@ def add_contact(request, customer_id: int):
 
     return _profile_section(request, customer_id, ContactForm, "ct", "contacts", add)
 
+
+
+TIMELINE_ICONS = {"interaction": "bi-chat-dots", "ticket_opened": "bi-headset", "ticket_resolved": "bi-check2-circle",
+                  "clock_paused": "bi-pause-circle", "clock_breached": "bi-exclamation-triangle text-danger",
+                  "callback": "bi-telephone-outbound", "warranty_decision": "bi-shield-check"}
+
+
+@login_required
+@domain_errors_as_http
+def customer_timeline_view(request, customer_id: int):
+    """The merged timeline of every module (htmx fragment of the customer page)."""
+    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id)
+    events = [{**vars(e), "icon": TIMELINE_ICONS.get(e.kind, "bi-dot")}
+              for e in customer_timeline(customer=customer, limit=50)]
+    return render(request, "customers/partials/_timeline.html", {"events": events})

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class WarrantyConfig(AppConfig):
     name = "guanxi.warranty"
     verbose_name = _("Warranty (三包)")
+
+    def ready(self):
+        from guanxi.customers.timeline import register_timeline_source
+
+        register_timeline_source("guanxi.warranty.timeline.warranty_events")

@@ -83,6 +83,6 @@ def _interaction_for(call: Call):
     keys = f" IVR: {call.ivr_keys}" if call.ivr_keys else ""
     return interaction_record(
         customer=call.customer, channel="call", staff=call.agent, occurred_at=call.started_at,
-        subject=f"Call from {call.caller}", content=f"Call {call.call_id}.{keys}".strip(),
+        subject="Inbound call", content=f"Call {call.call_id}.{keys}".strip(),
         duration_seconds=max(0, min(duration, 86_400)), external_id=f"cti:{call.call_id}",
     )

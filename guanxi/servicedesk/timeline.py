@@ -1,0 +1,39 @@
+"""The service desk's events on the customer's timeline: cases, pauses, breaches, callbacks."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from guanxi.customers.timeline import TimelineEvent
+
+from .models import Callback, ClockPause, Ticket, TicketClock
+
+
+def service_events(customer, limit: int) -> list[TimelineEvent]:
+    tickets = Ticket.objects.filter(customer=customer)
+    events = []
+    for ticket in tickets.order_by("-created_at")[:limit]:
+        link = reverse("servicedesk:detail", args=[ticket.pk])
+        events.append(TimelineEvent(ticket.created_at, "ticket_opened", f"{ticket.number} {ticket.subject}",
+                                    ticket.get_type_display(), link, {"status": ticket.status}))
+        if ticket.resolved_at:
+            events.append(TimelineEvent(ticket.resolved_at, "ticket_resolved", f"{ticket.number} {_('resolved')}",
+                                        ticket.subject, link))
+    pauses = ClockPause.objects.filter(ticket__customer=customer).select_related("ticket").order_by("-started_at")
+    for pause in pauses[:limit]:
+        events.append(TimelineEvent(pause.started_at, "clock_paused", f"{pause.ticket.number} {_('paused')}",
+                                    pause.reason, reverse("servicedesk:detail", args=[pause.ticket_id])))
+    breaches = (TicketClock.objects.filter(ticket__customer=customer, breached_at__isnull=False)
+                .select_related("ticket", "standard").order_by("-breached_at"))
+    for clock in breaches[:limit]:
+        events.append(TimelineEvent(clock.breached_at, "clock_breached",
+                                    f"{clock.ticket.number} {_('service standard breached')}", clock.standard.name,
+                                    reverse("servicedesk:detail", args=[clock.ticket_id])))
+    callbacks = (Callback.objects.filter(ticket__customer=customer, done_at__isnull=False)
+                 .select_related("ticket").order_by("-done_at"))
+    for callback in callbacks[:limit]:
+        events.append(TimelineEvent(callback.done_at, "callback", f"{callback.ticket.number} {_('callback')}",
+                                    f"{callback.get_outcome_display()} {callback.note}".strip(),
+                                    reverse("servicedesk:detail", args=[callback.ticket_id]),
+                                    {"outcome": callback.outcome}))
+    events.sort(key=lambda e: e.at, reverse=True)
+    return events[:limit]

@@ -1,0 +1,17 @@
+"""Warranty decisions on the customer's timeline."""
+
+from django.utils.translation import gettext as _
+
+from guanxi.customers.timeline import TimelineEvent
+
+from .models import WarrantyDecision
+
+
+def warranty_events(customer, limit: int) -> list[TimelineEvent]:
+    decisions = (WarrantyDecision.objects.filter(sale__customer=customer)
+                 .select_related("sale__serial", "part").order_by("-created_at"))
+    return [
+        TimelineEvent(d.created_at, "warranty_decision", f"{_('Warranty decision')}: {d.get_remedy_display()}",
+                      f"{d.sale.serial} · {d.part}", extra={"remedy": d.remedy, "amount": str(d.amount or "")})
+        for d in decisions[:limit]
+    ]
