@@ -12,7 +12,7 @@ from . import tickets
 
 
 @transaction.atomic
-def callback_record(*, actor: User, callback: Callback, outcome: str, note: str = "") -> Callback:
+def callback_record(*, actor: User, callback: Callback, outcome: str, note: str = "", at=None) -> Callback:
     """Record what the customer said. Dissatisfied: the case reopens for follow-up."""
     callback = Callback.objects.select_for_update().select_related("ticket").get(pk=callback.pk)
     if callback.is_done:
@@ -20,13 +20,13 @@ def callback_record(*, actor: User, callback: Callback, outcome: str, note: str 
     if outcome not in CallbackOutcome.values:
         raise ValidationFailed(fields={"outcome": f"one of: {', '.join(CallbackOutcome.values)}"})
     callback.outcome, callback.note = outcome, note[:5000]
-    callback.done_at, callback.done_by = timezone.now(), actor
+    callback.done_at, callback.done_by = at or timezone.now(), actor
     callback._history_user = actor
     callback.save()
     ticket = callback.ticket
     if outcome == CallbackOutcome.DISSATISFIED and ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
         tickets.ticket_transition(actor=actor, ticket=ticket, status=TicketStatus.OPEN,
-                                  reason="callback: customer dissatisfied")
+                                  reason="callback: customer dissatisfied", at=callback.done_at)
         TicketMessage.objects.create(ticket=ticket, kind=TicketMessage.Kind.NOTE, author=actor,
                                      body=f"Callback: customer dissatisfied. {note}".strip())
     return callback

@@ -57,12 +57,13 @@ def _clean(data: dict) -> dict:
 
 
 @transaction.atomic
-def ticket_create(*, actor: User | None, customer: Customer | None, data: dict) -> Ticket:
+def ticket_create(*, actor: User | None, customer: Customer | None, data: dict, at=None) -> Ticket:
     """Open a case owned by `actor` (one-stop service: the first agent owns it to the end) and
     start the service clocks of every matching standard. With `actor=None` (the customer opened it
-    in the self-service portal) the case has no owner, team or creator and waits in the agents' queue."""
+    in the self-service portal) the case has no owner, team or creator and waits in the agents' queue.
+    `at` records a case that was opened earlier (imports of history, demo data)."""
     clean = _clean(data)
-    now = timezone.now()
+    now = at or timezone.now()
     ticket = Ticket(
         number=f"tmp-{uuid.uuid4().hex[:15]}", customer=customer, owner=actor,
         team=actor.team if actor is not None else None, created_by=actor,
@@ -74,13 +75,17 @@ def ticket_create(*, actor: User | None, customer: Customer | None, data: dict) 
     ticket.number = f"T{now:%y%m%d}{ticket.pk:08d}"
     running = clocks.clocks_start(ticket, now=now)
     ticket.next_due_at = min((c.due_at for c in running if c.due_at), default=None)
-    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, next_due_at=ticket.next_due_at)
-    Ticket.history.bulk_history_create([ticket], default_user=actor)
+    Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, next_due_at=ticket.next_due_at,
+                                               created_at=now, updated_at=now)
+    ticket.created_at = ticket.updated_at = now
+    Ticket.history.bulk_history_create([ticket], default_user=actor, default_date=now)
     return ticket
 
 
 @transaction.atomic
-def ticket_message_add(*, actor: User | None, ticket: Ticket, kind: str, body: str, attachment=None) -> TicketMessage:
+def ticket_message_add(
+    *, actor: User | None, ticket: Ticket, kind: str, body: str, attachment=None, at=None
+) -> TicketMessage:
     """A reply, a customer's message or an internal note. The first reply stops the first-response
     clock; a customer's message on a case pending on them resumes its clocks."""
     ticket = _locked(ticket)
@@ -91,9 +96,11 @@ def ticket_message_add(*, actor: User | None, ticket: Ticket, kind: str, body: s
     body = (body or "").strip()
     if not body or len(body) > 20_000:
         raise ValidationFailed(fields={"body": "required, at most 20000 characters"})
-    now = timezone.now()
+    now = at or timezone.now()
     message = TicketMessage.objects.create(ticket=ticket, kind=kind, author=actor, body=body,
                                            attachment=attachment or "")
+    if at is not None:
+        TicketMessage.objects.filter(pk=message.pk).update(created_at=at, updated_at=at)
     changed = []
     if kind == TicketMessage.Kind.REPLY and ticket.first_responded_at is None:
         ticket.first_responded_at = now
@@ -107,6 +114,7 @@ def ticket_message_add(*, actor: User | None, ticket: Ticket, kind: str, body: s
         changed.append("status")
     if changed:
         ticket._history_user = actor
+        ticket._history_date = now
         ticket.save()
     clocks.refresh_next_due(ticket)
     return message
@@ -135,14 +143,16 @@ def _move(ticket: Ticket, target: str, *, actor, reason: str, now) -> None:
 
 
 @transaction.atomic
-def ticket_transition(*, actor: User, ticket: Ticket, status: str, reason: str = "") -> Ticket:
+def ticket_transition(*, actor: User, ticket: Ticket, status: str, reason: str = "", at=None) -> Ticket:
     """Move the case along the status machine; refused moves change nothing."""
     ticket = _locked(ticket)
     if status not in TRANSITIONS.get(ticket.status, set()):
         target = S(status).label if status in S.values else status
         raise Conflict(f"A case cannot go from {ticket.get_status_display()} to {target}.", code="invalid_transition")
-    _move(ticket, status, actor=actor, reason=reason, now=timezone.now())
+    now = at or timezone.now()
+    _move(ticket, status, actor=actor, reason=reason, now=now)
     ticket._history_user = actor
+    ticket._history_date = now
     ticket._change_reason = reason[:100] if reason else None
     ticket.save()
     clocks.refresh_next_due(ticket)

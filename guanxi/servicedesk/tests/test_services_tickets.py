@@ -185,3 +185,16 @@ def test_assignment_keeps_the_owner(admin, agent):
     ticket_assign(actor=agent, ticket=case, assignee=engineer, note="请上门检修")
     case.refresh_from_db()
     assert case.owner == agent and case.assignments.get().handover_note == "请上门检修"
+
+
+def test_history_can_be_recorded_at_past_times(admin, agent, calendar):
+    make_standard(admin, calendar, metric="resolution", target_minutes=120)
+    case = ticket_create(actor=agent, customer=None, at=at(2026, 1, 5, 9),
+                         data={"subject": "历史工单", "type": "query", "channel": "web"})
+    ticket_message_add(actor=agent, ticket=case, kind="reply", body="已处理", at=at(2026, 1, 5, 10))
+    ticket_transition(actor=agent, ticket=case, status="resolved", at=at(2026, 1, 5, 12))
+    case.refresh_from_db()
+    assert (case.created_at, case.first_responded_at, case.resolved_at) == (
+        at(2026, 1, 5, 9), at(2026, 1, 5, 10), at(2026, 1, 5, 12))
+    assert clock(case, Metric.RESOLUTION).state == ClockState.BREACHED  # 9:00–12:00 is 3 working hours
+    assert case.history.earliest("history_date").history_date == at(2026, 1, 5, 9)
