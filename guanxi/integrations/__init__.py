@@ -1,0 +1,1 @@
+"""Adapters to the outside world (SMS, e-mail, IVR/CTI, WeChat), each with a local backend."""

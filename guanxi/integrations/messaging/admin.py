@@ -1,0 +1,21 @@
+"""The outbox, for operators: every SMS and e-mail the system sent, read-only."""
+
+from django.contrib import admin
+
+from .models import OutboundMessage
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "channel", "recipient", "subject", "status", "sent_at")
+    list_filter = ("channel", "status")
+    search_fields = ("recipient", "subject")
+    date_hierarchy = "created_at"
+    readonly_fields = ("channel", "recipient", "subject", "body", "status", "backend", "sent_at", "error",
+                       "created_at", "updated_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,48 @@
+"""Delivery backends. `settings.MESSAGING_BACKENDS` names one class per channel; a backend's
+`send(message)` returns normally when the message is handed over and raises otherwise."""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils.module_loading import import_string
+
+from .enums import MessageChannel
+from .models import OutboundMessage
+
+logger = logging.getLogger("guanxi.messaging")
+
+DEFAULT_BACKENDS = {
+    MessageChannel.SMS: "guanxi.integrations.messaging.backends.LocalBackend",
+    MessageChannel.EMAIL: "guanxi.integrations.messaging.backends.LocalBackend",
+}
+
+
+class BaseBackend:
+    def send(self, message: OutboundMessage) -> None:
+        raise NotImplementedError
+
+
+class LocalBackend(BaseBackend):
+    """No provider: the message counts as sent and is written to the log; the outbox (admin) shows it."""
+
+    def send(self, message: OutboundMessage) -> None:
+        logger.info("%s to %s: %s %s", message.channel, message.recipient, message.subject, message.body)
+
+
+class DjangoEmailBackend(BaseBackend):
+    """E-mail through Django's configured EMAIL_BACKEND (SMTP, console, file…)."""
+
+    def send(self, message: OutboundMessage) -> None:
+        if message.channel != MessageChannel.EMAIL:
+            raise ValueError("DjangoEmailBackend sends e-mail only")
+        send_mail(message.subject, message.body, None, [message.recipient], fail_silently=False)
+
+
+def backend_path_for(channel: str) -> str:
+    configured = getattr(settings, "MESSAGING_BACKENDS", None) or {}
+    return configured.get(channel) or DEFAULT_BACKENDS[channel]
+
+
+def backend_for(channel: str) -> BaseBackend:
+    return import_string(backend_path_for(channel))()

@@ -1,0 +1,56 @@
+"""Writes of the outbox: store a message, then deliver it through the channel's backend."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from guanxi.core.errors import ValidationFailed
+
+from .backends import backend_for, backend_path_for
+from .enums import MessageChannel, MessageStatus
+from .models import OutboundMessage
+
+logger = logging.getLogger("guanxi.messaging")
+
+
+@transaction.atomic
+def message_send(*, channel: str, recipient: str, subject: str = "", body: str) -> OutboundMessage:
+    """Store a queued message and deliver it after the surrounding transaction commits (a rolled
+    back request sends nothing)."""
+    errors = {}
+    if channel not in MessageChannel.values:
+        errors["channel"] = f"one of: {', '.join(MessageChannel.values)}"
+    recipient = (recipient or "").strip()
+    if not recipient or len(recipient) > 254:
+        errors["recipient"] = "required"
+    elif channel == MessageChannel.EMAIL and "@" not in recipient:
+        errors["recipient"] = "not a valid e-mail address"
+    if not (body or "").strip():
+        errors["body"] = "required"
+    if errors:
+        raise ValidationFailed(fields=errors)
+    message = OutboundMessage.objects.create(channel=channel, recipient=recipient, subject=(subject or "")[:200],
+                                             body=body, backend=backend_path_for(channel))
+    transaction.on_commit(lambda: message_deliver(message_id=message.pk))
+    return message
+
+
+def message_deliver(*, message_id: int) -> OutboundMessage:
+    """Hand a queued message to its backend and record the outcome; a failure is stored, not raised,
+    so that one bad provider call cannot break the request that sent it."""
+    message = OutboundMessage.objects.get(pk=message_id)
+    if message.status == MessageStatus.SENT:
+        return message
+    try:
+        backend_for(message.channel).send(message)
+    except Exception as exc:  # noqa: BLE001 - any provider error is recorded on the message
+        logger.warning("message %s to %s failed: %s", message.pk, message.recipient, exc)
+        message.status, message.error = MessageStatus.FAILED, str(exc)[:2000]
+        OutboundMessage.objects.filter(pk=message.pk).update(status=message.status, error=message.error,
+                                                             updated_at=timezone.now())
+        return message
+    message.status, message.sent_at, message.error = MessageStatus.SENT, timezone.now(), ""
+    OutboundMessage.objects.filter(pk=message.pk).update(status=message.status, sent_at=message.sent_at, error="",
+                                                         updated_at=timezone.now())
+    return message
