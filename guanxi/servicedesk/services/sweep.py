@@ -24,14 +24,10 @@ def _notes(rows: list[tuple[int, str]]) -> None:
 
 @transaction.atomic
 def _warn(now: dt.datetime) -> int:
-    due = list(
-        TicketClock.objects.filter(state=ClockState.RUNNING, warned_at__isnull=True, warn_at__lte=now)
-        .values_list("id", "ticket_id", "metric", "due_at")[:BATCH]
+    """Mark the clocks past their warning time; the queue shows them amber from then on."""
+    return TicketClock.objects.filter(state=ClockState.RUNNING, warned_at__isnull=True, warn_at__lte=now).update(
+        warned_at=now
     )
-    if due:
-        TicketClock.objects.filter(id__in=[row[0] for row in due]).update(warned_at=now)
-        _notes([(t, f"SLA warning: {metric} due at {timezone.localtime(d):%Y-%m-%d %H:%M}") for _, t, metric, d in due])
-    return len(due)
 
 
 def _first_by_role(role: str, team_id: int | None = None) -> int | None:
@@ -56,16 +52,20 @@ def _breach(now: dt.datetime) -> int:
         teams[ticket_id] = team_id
         for action in actions or []:
             by_action[action].add(ticket_id)
-    _notes([(ticket_id, f"SLA breached: {metric}") for _, ticket_id, metric, _, _ in rows])
+    _notes([(ticket_id, f"SLA breached: {metric}") for _, ticket_id, metric, actions, _ in rows
+            if BreachAction.NOTIFY in (actions or [])])
     if by_action[BreachAction.RAISE_PRIORITY]:
         Ticket.objects.filter(id__in=by_action[BreachAction.RAISE_PRIORITY], priority__lt=Priority.URGENT).update(
             priority=F("priority") + 1
         )
-    leads = {team: _first_by_role(Role.TEAM_LEAD, team) for team in set(teams.values()) if team}
+    to_reassign: dict[int, list[int]] = defaultdict(list)
     for ticket_id in by_action[BreachAction.REASSIGN]:
-        lead = leads.get(teams[ticket_id])
+        if teams[ticket_id]:
+            to_reassign[teams[ticket_id]].append(ticket_id)
+    for team, ticket_ids in to_reassign.items():
+        lead = _first_by_role(Role.TEAM_LEAD, team)
         if lead:
-            Ticket.objects.filter(id=ticket_id).update(owner_id=lead)
+            Ticket.objects.filter(id__in=ticket_ids).update(owner_id=lead)
     manager = _first_by_role(Role.SERVICE_MANAGER)
     if manager and by_action[BreachAction.ESCALATE]:
         TicketAssignment.objects.bulk_create(
@@ -79,9 +79,7 @@ def clocks_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Warn the clocks past their warning time and act on those past their due time, in batches
     (each batch one transaction, so a crash leaves no half-applied batch)."""
     now = now or timezone.now()
-    totals = {"warned": 0, "breached": 0}
-    while (count := _warn(now)) > 0:
-        totals["warned"] += count
+    totals = {"warned": _warn(now), "breached": 0}
     while (count := _breach(now)) > 0:
         totals["breached"] += count
     return totals
