@@ -164,10 +164,11 @@ def _rows(rng, setup, cases, open_cases, customer_ids, now, first_ticket, first_
                            created, state, due_value, warn_value, None, breached, stopped))
             clock_id += 1
         resolved = None if is_open else clocks[-1][-1]
+        first_breach = None if is_open else clocks[-1][-2]
         tickets.append((tid, created, resolved or created, f"T{created:%y%m%d}{tid:08d}", SUBJECTS[subjects[i]], "",
                         TYPES[types[i]], CHANNELS[channels[i]], None, priorities[i] + 1, status, customers[i], "",
                         owner, team_id, owner, None, next_due, None if status == "new" else created, resolved,
-                        resolved, 0))
+                        resolved, 0, first_breach))
     return tickets, clocks, (due_count, due_seconds)
 
 

@@ -2,8 +2,11 @@
 
 Sampling is vectorised with numpy; pinyin and initials come from the project's normalisers,
 computed once per distinct name of a precomputed pool. The search document is assembled with
-`search_document_for` itself. PostgreSQL loads with COPY, SQLite with executemany (its FTS5
-triggers keep the search index in step). No audit history rows are written: it is a bulk load.
+`search_document_for` itself. PostgreSQL loads with COPY: forked workers build each batch's
+COPY text while the main process streams the previous ones to the server. SQLite loads with
+executemany in one process (its FTS5 triggers keep the search index in step). Each batch draws
+from its own generator seeded with (seed, batch number). No audit history rows are written: it is
+a bulk load.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ _CACHE_VERSION = hashlib.sha256(
     (inspect.getsource(normalize) + inspect.getsource(search_document_for)).encode()
 ).hexdigest()[:16]
 NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
+# maintenance_work_mem of the sessions that rebuild indexes after a bulk load.
+INDEX_MEMORY = "512MB"
 
 
 @dataclass
@@ -215,10 +220,89 @@ def _timestamps(seconds: np.ndarray, vendor: str) -> list[str]:
     return [t.replace("T", " ") for t in text.tolist()]
 
 
-class Generator:
-    """Builds batches of rows (tuples in table column order) for customers and related tables."""
+def _weighted_digits(values, width: int, weights) -> np.ndarray:
+    """Sum of each value's `width` decimal digits (zero-padded) times `weights`."""
+    values = np.asarray(values, dtype=np.int64)
+    return sum(((values // 10 ** (width - 1 - j)) % 10) * w for j, w in enumerate(weights))
 
-    def __init__(self, *, seed: int, total: int, vendor: str, staff: dict, brands: list[Brand]):
+
+def _resident_id_checks(place_sums: np.ndarray, birth_days: np.ndarray, seqs: np.ndarray) -> list[str]:
+    """Check digits of resident IDs (place code, birth date YYYYMMDD, 3-digit sequence), vectorised:
+    the same GB 11643-1999 sum as `normalize.resident_id_check_digit`."""
+    w = normalize._ID_WEIGHTS
+    days = birth_days.astype("datetime64[D]")
+    months = days.astype("datetime64[M]")
+    year = months.astype("datetime64[Y]").astype(np.int64) + 1970
+    month = months.astype(np.int64) % 12 + 1
+    day = (days - months.astype("datetime64[D]")).astype(np.int64) + 1
+    total = (place_sums + _weighted_digits(year, 4, w[6:10]) + _weighted_digits(month, 2, w[10:12])
+             + _weighted_digits(day, 2, w[12:14]) + _weighted_digits(seqs, 3, w[14:17]))
+    return [normalize._ID_CHECK[t] for t in (total % 11).tolist()]
+
+
+# PostgreSQL COPY text format: tab-separated, one row a line, \\N for NULL, backslash escapes.
+COPY_NULL_TEXT = "\\N"
+
+
+class _CopyNull(str):
+    """The NULL of rows in COPY form. It formats as a NUL character, which no PostgreSQL text can
+    hold, and `copy_form_text` turns each NUL field into \\N."""
+
+
+COPY_NULL = _CopyNull("\x00")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_bool(value) -> str:
+    return "t" if value else "f"
+
+
+def _copy_value(value) -> str:
+    if value is None or value is COPY_NULL:
+        return COPY_NULL_TEXT
+    if value is True or value is False:
+        return "t" if value else "f"
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def copy_text(rows: list[tuple]) -> bytes:
+    """Rows of Python values (None, booleans, numbers, text) in COPY text format (UTF-8)."""
+    return "".join(["\t".join([_copy_value(v) for v in row]) + "\n" for row in rows]).encode()
+
+
+def copy_form_text(rows: list[tuple]) -> bytes:
+    """Rows in COPY form (text or numbers, COPY_NULL for NULL, "t"/"f" for booleans) in COPY text
+    format (UTF-8), for `copy.write`.
+
+    The rows are formatted whole, then checked: exactly one tab between fields and one newline a
+    row, no carriage return or backslash, and each NUL a whole field (a NULL). The usual batch
+    passes and only has its NULs replaced; a batch with a value that needs escaping is escaped
+    value by value instead.
+    """
+    if not rows:
+        return b""
+    width, n = len(rows[0]), len(rows)
+    text = "\n".join(["\t".join(["%s"] * width) % row for row in rows]) + "\n"
+    nulls = text.count("\x00")
+    if (text.count("\t") != n * (width - 1) or text.count("\n") != n or "\r" in text or "\\" in text
+            or nulls != text.count("\t\x00") + text.count("\n\x00") + text.startswith("\x00")
+            or nulls != text.count("\x00\t") + text.count("\x00\n")):
+        return copy_text(rows)
+    return text.replace("\x00", COPY_NULL_TEXT).encode()
+
+
+class Generator:
+    """Builds batches of rows (tuples in table column order) for customers and related tables.
+
+    The name pools come from `seed`; each batch draws from its own generator seeded with
+    (seed, batch number), so batches can be built in any order, in any process. Every customer
+    has at most one contact point and one address, whose ids follow from the customer id
+    (`point_offset`, `address_offset`), so no batch depends on another.
+    """
+
+    def __init__(self, *, seed: int, total: int, vendor: str, staff: dict, brands: list[Brand],
+                 point_offset: int = 0, address_offset: int = 0):
+        self.seed = seed
         self.rng = np.random.default_rng(seed)
         self.vendor = vendor
         self.people = NamePool.people(self.rng, draws=int(min(max(total // 4, 2_000), 80_000)))
@@ -230,9 +314,20 @@ class Generator:
         self.org_brand_id = brands[-1].pk
         self.now = int(NOW.timestamp())
         self.bool = (lambda v: v) if vendor == "postgresql" else int
+        self.point_offset, self.address_offset = point_offset, address_offset
+        # Weighted sums of the place-code digits of resident IDs (the first 6 of 17).
+        self.place_sums = np.array([_weighted_digits(int(p[3]), 6, normalize._ID_WEIGHTS[:6]) for p in data.PLACES])
 
-    def batch(self, first_id: int, size: int, point_id: int, address_id: int):
-        rng, n = self.rng, size
+    def copy_payload(self, number: int, first_id: int, size: int) -> tuple[bytes, bytes, bytes, int, int]:
+        """One batch as COPY text (customers, contact points, addresses) and the two row counts."""
+        customers, points, addresses = self.batch(number, first_id, size, copy=True)
+        return (copy_form_text(customers), copy_form_text(points), copy_form_text(addresses),
+                len(points), len(addresses))
+
+    def batch(self, number: int, first_id: int, size: int, *, copy: bool = False):
+        """Rows of batch `number` (customer ids from `first_id`): tuples of Python values, or with
+        `copy`, of COPY text fields (COPY_NULL for NULL, t/f for booleans) for `copy_form_text`."""
+        rng, n = np.random.default_rng([self.seed, number]), size
         ids = list(range(first_id, first_id + n))
         is_org = (rng.random(n) < 0.05).tolist()
         person_idx = rng.choice(len(self.people.names), n, p=self.people.p).tolist()
@@ -241,7 +336,8 @@ class Generator:
         birth_days = rng.integers(-12_000, 11_500, n)  # days since 1970: born 1937-2001
         births = np.datetime_as_string(birth_days.astype("datetime64[D]")).tolist()
         has_id = (rng.random(n) < 0.75).tolist()
-        place_idx = rng.integers(0, len(data.PLACES), n).tolist()
+        place_arr = rng.integers(0, len(data.PLACES), n)
+        place_idx = place_arr.tolist()
         id_seq = rng.integers(0, 500, n).tolist()
         has_mobile = (rng.random(n) < 0.92).tolist()
         prefixes = rng.integers(0, len(data.MOBILE_PREFIXES), n).tolist()
@@ -274,9 +370,12 @@ class Generator:
         has_address = (rng.random(n) < 0.4).tolist()
         street_idx = rng.integers(0, len(data.STREETS), n).tolist()
         house = rng.integers(1, 999, n).tolist()
+        check = _resident_id_checks(self.place_sums[place_arr], birth_days,
+                                    np.array(id_seq) * 2 + np.array(male, dtype=np.int64))
 
         customers, points, addresses = [], [], []
-        b = self.bool
+        b, null = (_copy_bool, COPY_NULL) if copy else (self.bool, None)
+        point_offset, address_offset = self.point_offset, self.address_offset
         for i in range(n):
             cid = ids[i]
             code = f"C{cid:09d}"
@@ -285,11 +384,11 @@ class Generator:
             name = pool.names[k]
             place = data.PLACES[place_idx[i]]
             gender = "" if org else ("male" if male[i] else "female")
-            birth = None if org else births[i]
+            birth = null if org else births[i]
             if not org and has_id[i]:
                 seq = id_seq[i] * 2 + (1 if male[i] else 0)
                 first17 = f"{place[3]}{birth.replace('-', '')}{seq:03d}"
-                id_type, id_number = "resident_id", first17 + normalize.resident_id_check_digit(first17)
+                id_type, id_number = "resident_id", first17 + check[i]
             else:
                 id_type, id_number = "", ""
             mobile_digits = f"{data.MOBILE_PREFIXES[prefixes[i]]}{subscriber[i]:08d}"
@@ -301,8 +400,8 @@ class Generator:
                 email = f"{qq[i]}@qq.com"
             else:
                 email = ""
-            owner_id = self.owner_ids[owner[i]] if owned[i] else None
-            team_id = self.owner_team_ids[owner[i]] if owned[i] else None
+            owner_id = self.owner_ids[owner[i]] if owned[i] else null
+            team_id = self.owner_team_ids[owner[i]] if owned[i] else null
             extra = []
             roll = point_roll[i]
             if roll < 0.2:
@@ -316,14 +415,13 @@ class Generator:
                 else:
                     m = f"1{'3589'[point_num[i] % 4]}{point_num[i] % 10}{point_num[i]:08d}"
                     value, normalized, kind = f"{m[:3]} {m[3:7]} {m[7:]}", "+86" + m, "mobile"
-                points.append((point_id, ts, ts, cid, None, kind, value, normalized, "", b(False)))
-                point_id += 1
+                points.append((cid + point_offset, ts, ts, cid, null, kind, value, normalized, "", b(False)))
                 extra.append(normalized)
             if has_address[i]:
                 ts = updated_s[i]
-                addresses.append((address_id, ts, ts, cid, "office" if org else "home", place[0], place[1],
-                                  place[2], f"{data.STREETS[street_idx[i]]}{house[i]}号", place[4], b(True)))
-                address_id += 1
+                addresses.append((cid + address_offset, ts, ts, cid, "office" if org else "home", place[0],
+                                  place[1], place[2], f"{data.STREETS[street_idx[i]]}{house[i]}号", place[4],
+                                  b(True)))
             rest = search_document_for(_Doc(code=code, email=email, id_number=id_number, mobile=mobile), extra)
             prefix = pool.doc_prefix[k]
             document = f"{prefix} {rest}" if prefix and rest else prefix or rest
@@ -331,11 +429,11 @@ class Generator:
                 cid, created_s[i], updated_s[i], code, "organisation" if org else "individual", name,
                 pool.pinyin[k], pool.initials[k], gender, birth, id_type, id_number, mobile, email,
                 "" if org else data.OCCUPATIONS[occupation[i]], data.INDUSTRIES[industry[i]] if org else "",
-                self.people.names[person_idx[i]] if org else "", employees[i] if org else None,
-                f"{employees[i] * 310_000}.00" if org else None, "",
+                self.people.names[person_idx[i]] if org else "", employees[i] if org else null,
+                f"{employees[i] * 310_000}.00" if org else null, "",
                 self.org_brand_id if org else self.brand_ids[brand[i]], f"{arpu[i]:.2f}", stage[i], source[i],
                 owner_id, team_id, f"BA{cid:012d}", cycle[i], payment[i], "", f"{balance[i]:.2f}",
-                name if org else "", "", credit[i], f"{limits[i]}.00", overdue[i], "", document, None,
+                name if org else "", "", credit[i], f"{limits[i]}.00", overdue[i], "", document, null,
             ))
         return customers, points, addresses
 
@@ -344,10 +442,10 @@ def _insert_sql(table: str, columns: list[str]) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
 
 
-def _copy(cursor, table: str, columns: list[str], rows: list[tuple]) -> None:
-    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+def _copy(cursor, table: str, columns: list[str], payload: bytes) -> None:
+    if payload:
+        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            copy.write(payload)
 
 
 def _next_id(model) -> int:
@@ -383,61 +481,132 @@ def _is_superuser() -> bool:
         return bool(row and row[0])
 
 
-def _rebuild_indexes(definitions: list[tuple[str, str]]) -> None:
-    """Re-create dropped indexes, the slow GIN first, two at a time (the machine has two cores)."""
+def _rebuild_indexes(definitions: list[tuple[str, str]], *, memory: str = INDEX_MEMORY,
+                     connections_: int = 2) -> dict[str, float]:
+    """Re-create dropped indexes, the slow GIN first, two at a time (the machine has two cores).
+    Returns each index's build time in seconds."""
     from concurrent.futures import ThreadPoolExecutor
 
     from django.db import connections
 
-    def build(definition: str) -> None:
+    def build(item: tuple[str, str]) -> tuple[str, float]:
+        name, definition = item
         try:
+            t0 = time.perf_counter()
             with connections["default"].cursor() as cursor:
-                cursor.execute("SET maintenance_work_mem = '512MB'")
+                cursor.execute(f"SET maintenance_work_mem = '{memory}'")
                 cursor.execute(definition)
+            return name, time.perf_counter() - t0
         finally:
             connections["default"].close()
 
-    ordered = sorted((d for _, d in definitions), key=lambda d: "gin" not in d.lower())
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        list(pool.map(build, ordered))
+    ordered = sorted(definitions, key=lambda d: "gin" not in d[1].lower())  # the slow GIN work first
+    with ThreadPoolExecutor(max_workers=connections_) as pool:
+        return {name: round(seconds, 2) for name, seconds in pool.map(build, ordered)}
+
+
+# The generator of the worker processes (inherited through fork, never pickled).
+_WORKER_GENERATOR: Generator | None = None
+
+
+def _worker_payload(spec: tuple[int, int, int]) -> tuple[bytes, bytes, bytes, int, int]:
+    return _WORKER_GENERATOR.copy_payload(*spec)
+
+
+@contextlib.contextmanager
+def _payloads(gen: Generator, specs: list[tuple[int, int, int]], processes: int):
+    """Yields an iterator of the batches' COPY payloads, in order. With `processes` > 0 they are
+    built by that many forked workers, a few batches ahead of the caller, while it loads."""
+    global _WORKER_GENERATOR
+    if processes <= 0:
+        yield (gen.copy_payload(*spec) for spec in specs)
+        return
+    import multiprocessing
+    from collections import deque
+
+    _WORKER_GENERATOR = gen
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            def ordered():
+                todo, pending = iter(specs), deque()
+                for spec in todo:
+                    pending.append(pool.apply_async(_worker_payload, (spec,)))
+                    if len(pending) > processes + 1:
+                        break
+                while pending:
+                    payload = pending.popleft().get()
+                    spec = next(todo, None)
+                    if spec is not None:
+                        pending.append(pool.apply_async(_worker_payload, (spec,)))
+                    yield payload
+
+            yield ordered()
+    finally:
+        _WORKER_GENERATOR = None
+
+
+def default_processes() -> int:
+    """Worker processes for PostgreSQL loads: one per core, at most four (the main process mostly
+    waits on the server while they work)."""
+    return max(1, min(4, (os.cpu_count() or 1)))
 
 
 def generate(*, customers: int, batch: int = 50_000, seed: int = 1, progress: bool = True,
-             rebuild_indexes: bool | None = None) -> GenerateResult:
+             rebuild_indexes: bool | None = None, processes: int | None = None,
+             index_memory: str = INDEX_MEMORY, keep_indexes: str = "") -> GenerateResult:
     """Insert `customers` synthetic customers (with contact points and addresses) after the last id.
 
-    On PostgreSQL, big loads drop the customer table's secondary indexes and rebuild them after
-    the COPY (`rebuild_indexes`, default: when loading 100,000 or more) and skip FK triggers
-    (session_replication_role) when the role is a superuser; every FK value comes from existing rows.
+    On PostgreSQL, batches are built as COPY text by `processes` forked workers (default
+    `default_processes()`, 0: in the main process) while the main process streams them to the
+    server. Big loads drop the customer table's secondary indexes and rebuild them after the COPY
+    (`rebuild_indexes`, default: when loading 100,000 or more; `keep_indexes`: a comma list of
+    index names to keep in place instead) and skip FK triggers (session_replication_role) when
+    the role is a superuser; every FK value comes from existing rows. The values depend on
+    `seed` and `batch` only, not on `processes`.
     """
     vendor = connection.vendor
+    postgres = vendor == "postgresql"
     staff, brands = ensure_staff(), ensure_brands()
     started = time.perf_counter()
-    gen = Generator(seed=seed, total=customers, vendor=vendor, staff=staff, brands=brands)
-    result = GenerateResult(extra={"vendor": vendor, "batch": batch, "seed": seed,
+    first = _next_id(Customer)
+    point_id, address_id = _next_id(ContactPoint), _next_id(Address)
+    gen = Generator(seed=seed, total=customers, vendor=vendor, staff=staff, brands=brands,
+                    point_offset=point_id - first, address_offset=address_id - first)
+    if processes is None:
+        processes = default_processes() if postgres else 0
+    if not postgres:
+        processes = 0  # SQLite loads with executemany of tuples, in this process
+    result = GenerateResult(extra={"vendor": vendor, "batch": batch, "seed": seed, "processes": processes,
                                    "distinct_names": len(gen.people.names),
                                    "pool_seconds": round(time.perf_counter() - started, 2)})
-    first = cid = _next_id(Customer)
-    point_id, address_id = _next_id(ContactPoint), _next_id(Address)
-    postgres = vendor == "postgresql"
     if rebuild_indexes is None:
         rebuild_indexes = postgres and customers >= 100_000
     dropped = []
     if postgres and rebuild_indexes:
-        dropped = _secondary_indexes()
+        keep = {k.strip() for k in keep_indexes.split(",") if k.strip()}
+        dropped = [(n, d) for n, d in _secondary_indexes() if n not in keep]
         with connection.cursor() as cursor:
             for name, _ in dropped:
                 cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
     skip_triggers = postgres and rebuild_indexes and _is_superuser()
+    specs, cid = [], first
+    for number, offset in enumerate(range(0, customers, batch)):
+        size = min(batch, customers - offset)
+        specs.append((number, cid, size))
+        cid += size
 
-    bar = _progress(progress, customers)
+    wait = 0.0
     try:
-        with bar as task_bar:
+        with _payloads(gen, specs, processes) as payloads, _progress(progress, customers) as task_bar:
             task = task_bar.add_task("customers", total=customers) if task_bar else None
-            remaining = customers
-            while remaining > 0:
-                size = min(batch, remaining)
-                rows, points, addresses = gen.batch(cid, size, point_id, address_id)
+            for number, first_id, size in specs:
+                if postgres:
+                    t0 = time.perf_counter()
+                    rows, points, addresses, n_points, n_addresses = next(payloads)
+                    wait += time.perf_counter() - t0
+                else:
+                    rows, points, addresses = gen.batch(number, first_id, size)
+                    n_points, n_addresses = len(points), len(addresses)
                 with transaction.atomic(), connection.cursor() as cursor:
                     if postgres:
                         if skip_triggers:
@@ -450,19 +619,17 @@ def generate(*, customers: int, batch: int = 50_000, seed: int = 1, progress: bo
                         cursor.executemany(_insert_sql("customers_customer", CUSTOMER_COLUMNS), rows)
                         cursor.executemany(_insert_sql("customers_contactpoint", POINT_COLUMNS), points)
                         cursor.executemany(_insert_sql("customers_address", ADDRESS_COLUMNS), addresses)
-                cid += size
-                point_id += len(points)
-                address_id += len(addresses)
-                result.contact_points += len(points)
-                result.addresses += len(addresses)
-                remaining -= size
+                result.customers += size
+                result.contact_points += n_points
+                result.addresses += n_addresses
                 if task_bar:
                     task_bar.advance(task, size)
     finally:
         result.load_seconds = time.perf_counter() - started
+        result.extra["wait_for_workers_seconds"] = round(wait, 2)
         if dropped:
             t0 = time.perf_counter()
-            _rebuild_indexes(dropped)
+            result.extra["index_build_seconds"] = _rebuild_indexes(dropped, memory=index_memory)
             result.index_seconds = time.perf_counter() - t0
     if postgres:
         _reset_sequences()
@@ -470,8 +637,7 @@ def generate(*, customers: int, batch: int = 50_000, seed: int = 1, progress: bo
             cursor.execute("ANALYZE customers_customer")
             cursor.execute("ANALYZE customers_contactpoint")
             cursor.execute("ANALYZE customers_address")
-    result.customers = cid - first
-    result.first_id, result.last_id = first, cid - 1
+    result.first_id, result.last_id = first, first + result.customers - 1
     return result
 
 

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from guanxi.accounts.enums import Role
@@ -105,8 +105,7 @@ def ticket_queue(*, user: User, filters: TicketFilter, ordering: str | None = No
               "priority": filters.priority, "customer_id": filters.customer_id}
     qs = qs.filter(**{k: v for k, v in simple.items() if v not in (None, "")})
     if filters.breached is not None:
-        breached = TicketClock.objects.filter(ticket=OuterRef("pk"), breached_at__isnull=False)
-        qs = qs.filter(Exists(breached)) if filters.breached else qs.exclude(Exists(breached))
+        qs = qs.filter(breached_at__isnull=not filters.breached)
     if filters.query.strip():
         query = filters.query.strip()
         qs = qs.filter(Q(number=query.upper()) | Q(subject__contains=query))

@@ -44,7 +44,8 @@ class Command(BaseCommand):
         from bench.generate import generate
 
         result = generate(customers=options["customers"], batch=options["batch"], seed=options["seed"],
-                          progress=not options["no_progress"])
+                          progress=not options["no_progress"], processes=options["processes"],
+                          keep_indexes=options["keep_indexes"])
         out = result.as_dict()
         self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
 
@@ -90,7 +91,10 @@ class Command(BaseCommand):
         subprocess.run([*guanxi, "migrate", "-v0"], env=env, check=True)
         if not (exists and options["keep"]):
             gen = [*guanxi, "bench", "generate", "--customers", str(options["customers"]),
-                   "--batch", str(options["batch"]), "--seed", str(options["seed"])]
+                   "--batch", str(options["batch"]), "--seed", str(options["seed"]),
+                   "--keep-indexes", options["keep_indexes"]]
+            if options["processes"] is not None:
+                gen += ["--processes", str(options["processes"])]
             subprocess.run(gen, env=env, check=True)
         static = Path(settings.STATIC_ROOT)
         if not static.exists():
@@ -118,6 +122,11 @@ def _generate_args(parser):
     parser.add_argument("--batch", type=int, default=50_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-progress", action="store_true")
+    parser.add_argument("--processes", type=int, default=None,
+                        help="worker processes building COPY batches on PostgreSQL (default: one per core, "
+                             "at most 4; 0: none)")
+    parser.add_argument("--keep-indexes", default="",
+                        help="comma list of customer indexes to keep during a big load instead of rebuilding")
 
 
 def _run_args(parser, with_base_url=True):

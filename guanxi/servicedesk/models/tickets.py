@@ -9,6 +9,7 @@ from ..enums import Channel, ClockState, CustomerTier, Metric, Priority, TicketS
 from .standards import ServiceStandard
 
 OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING_CUSTOMER, TicketStatus.PENDING_THIRD_PARTY)
+IS_OPEN = models.Q(status__in=[s.value for s in OPEN_STATUSES])
 
 
 class TicketCategory(TimeStampedModel):
@@ -57,14 +58,21 @@ class Ticket(TimeStampedModel):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopen_count = models.PositiveIntegerField(_("reopened"), default=0)
+    breached_at = models.DateTimeField(_("first breach"), null=True, blank=True,
+                                       help_text=_("when a service standard of this case was first breached"))
     history = HistoricalRecords(excluded_fields=["next_due_at"])
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        # The queues list open cases by next due time: partial indexes over open cases only give
+        # that order directly, so a page is an index range scan however many cases are closed.
         indexes = [
-            models.Index(fields=["owner", "status", "next_due_at"], name="ticket_owner_queue"),
-            models.Index(fields=["team", "status", "next_due_at"], name="ticket_team_queue"),
+            models.Index(fields=["next_due_at"], condition=IS_OPEN, name="ticket_open_due"),
+            models.Index(fields=["owner", "next_due_at"], condition=IS_OPEN, name="ticket_open_owner_due"),
+            models.Index(fields=["team", "next_due_at"], condition=IS_OPEN, name="ticket_open_team_due"),
+            models.Index(fields=["next_due_at"], condition=IS_OPEN & models.Q(breached_at__isnull=False),
+                         name="ticket_open_breached_due"),
             models.Index(fields=["status", "next_due_at"], name="ticket_status_due"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_recent"),
             models.Index(fields=["-created_at"], name="ticket_recent"),

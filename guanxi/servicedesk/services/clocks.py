@@ -102,6 +102,8 @@ def clocks_stop(ticket: Ticket, *, metrics, now: dt.datetime) -> None:
         late = clock.breached_at is not None or (clock.due_at is not None and now > clock.due_at)
         clock.state = ClockState.BREACHED if late else ClockState.MET
         clock.breached_at = clock.breached_at or (now if late else None)
+        if late and ticket.breached_at is None:
+            ticket.breached_at = clock.breached_at  # saved by the caller with the rest of the case
         clock.stopped_at = now
         clock.updated_at = now
     TicketClock.objects.bulk_update(clocks, ["state", "breached_at", "stopped_at", "updated_at"])

@@ -46,6 +46,7 @@ def _breach(now: dt.datetime) -> int:
     if not rows:
         return 0
     TicketClock.objects.filter(id__in=[row[0] for row in rows]).update(breached_at=now)
+    Ticket.objects.filter(id__in={row[1] for row in rows}, breached_at__isnull=True).update(breached_at=now)
     by_action: dict[str, set[int]] = defaultdict(set)
     teams: dict[int, int | None] = {}
     for _, ticket_id, _, actions, team_id in rows:

@@ -106,6 +106,7 @@ def test_resolving_late_records_a_breach(admin, agent, calendar):
         ticket_transition(actor=agent, ticket=case, status="resolved")
     resolved = clock(case, Metric.RESOLUTION)
     assert resolved.state == ClockState.BREACHED and resolved.breached_at == at(2026, 3, 2, 11)
+    assert Ticket.objects.get(pk=case.pk).breached_at == at(2026, 3, 2, 11)
 
 
 @pytest.mark.parametrize(("path", "bad"), [(["resolved", "closed"], "closed"), ([], "closed"), ([], "merged")])
@@ -174,7 +175,7 @@ def test_sweep_warns_then_breaches_and_runs_the_breach_actions(admin, agent, tea
     assert clocks_sweep(now=at(2026, 3, 2, 10, 22)) == {"warned": 0, "breached": 0}
     assert clocks_sweep(now=at(2026, 3, 2, 10, 41)) == {"warned": 0, "breached": 1}
     case.refresh_from_db()
-    assert case.priority == Priority.HIGH and case.owner == lead
+    assert case.priority == Priority.HIGH and case.owner == lead and case.breached_at == at(2026, 3, 2, 10, 41)
     assert TicketAssignment.objects.filter(ticket=case, assignee=manager).exists()
     assert clocks_sweep(now=at(2026, 3, 2, 11)) == {"warned": 0, "breached": 0}
 

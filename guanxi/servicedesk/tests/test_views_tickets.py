@@ -7,6 +7,7 @@ from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.customers.tests.factories import make_customer
 from guanxi.servicedesk.enums import ComplaintStage, TicketStatus
 from guanxi.servicedesk.models import BusinessCalendar, Ticket, TicketAssignment, TicketMessage
+from guanxi.servicedesk.services.sweep import clocks_sweep
 from guanxi.servicedesk.services.tickets import ticket_create
 
 from .factories import make_standard, office_calendar
@@ -83,9 +84,9 @@ def test_breached_view_and_overdue_colour(client, admin, agent):
     calendar = office_calendar(admin)
     make_standard(admin, calendar, metric="resolution", target_minutes=60)
     late = open_case(agent, subject="超时工单")
-    late.clocks.update(due_at=timezone.now() - timezone.timedelta(minutes=5),
-                       breached_at=timezone.now() - timezone.timedelta(minutes=5))
     on_time = open_case(agent, subject="正常工单")
+    late.clocks.update(due_at=timezone.now() - timezone.timedelta(minutes=5))
+    clocks_sweep()
     body = login(client, agent).get(reverse("servicedesk:queue"), {"view": "breached"}).content.decode()
     assert late.subject in body and on_time.subject not in body and "gx-due-breached" in body
 
