@@ -90,7 +90,7 @@ def customer_search_condition(query: str) -> Q:
     if "@" in key:
         condition |= Q(email=key) | Q(pk__in=_customers_with_point(key))
     if key.replace("x", "").isdigit() and len(key) >= 6:
-        condition |= Q(id_number=key.upper())
+        condition |= Q(id_number__startswith=key.upper())
     is_word = key.isascii() and key.isalpha()
     if is_word:
         condition |= Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)

@@ -124,7 +124,7 @@ class Customer(TimeStampedModel):
         indexes = [
             models.Index(fields=["mobile"], name="customer_mobile"),
             models.Index(fields=["email"], name="customer_email"),
-            models.Index(fields=["id_number"], name="customer_id_number"),
+            models.Index(fields=["id_number"], opclasses=["varchar_pattern_ops"], name="customer_id_number_prefix"),
             models.Index(fields=["name"], opclasses=["varchar_pattern_ops"], name="customer_name_prefix_ops"),
             models.Index(fields=["name_pinyin"], opclasses=["varchar_pattern_ops"], name="customer_pinyin_prefix_ops"),
             models.Index(fields=["name_initials"], opclasses=["varchar_pattern_ops"],
