@@ -6,6 +6,7 @@ from guanxi.core.api import PageOut, PageParams, paginate
 from guanxi.core.audit import audit_trail
 
 from . import selectors, services
+from .exporting import customer_export_response
 from .models import Brand, Contact
 from .schemas import (
     MASKED_AUDIT_FIELDS,
@@ -47,6 +48,12 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilterIn], page:
         return customer_row(customer, unmasked=selectors.can_see_personal_data(user=user, customer=customer))
 
     return paginate(qs, page, row, cap=selectors.result_cap(query))
+
+
+@router.get("/customers/export", response={200: None})
+def export_customers(request: HttpRequest, filters: Query[CustomerFilterIn]):
+    """The filtered list as CSV (streamed), personal data masked as for the caller's role."""
+    return customer_export_response(user=request.user, filters=filters.to_filter())
 
 
 @router.post("/customers", response={201: CustomerOut})

@@ -17,6 +17,7 @@ from guanxi.core.views import domain_errors_as_http
 
 from . import selectors, services
 from .enums import AddressKind, ContactPointKind, CustomerKind, HoldingStatus, LifecycleStage
+from .exporting import customer_export_response
 from .forms import PERSONAL_FIELDS, AddressForm, ContactForm, ContactPointForm, CustomerFilterForm, CustomerForm
 from .models import Customer
 from .schemas import MASKED_AUDIT_FIELDS, customer_detail, customer_row
@@ -84,9 +85,8 @@ def _row(user, customer: Customer) -> dict:
 # ---------------------------------------------------------------- list
 
 
-@login_required
-@domain_errors_as_http
-def customer_list(request):
+def _filters_from(request):
+    """The list's filter form, its cleaned values and the selector filter they make."""
     form = CustomerFilterForm(request.GET or None)
     params = form.cleaned_data if form.is_valid() else {}
     filters = selectors.CustomerFilter(
@@ -94,6 +94,13 @@ def customer_list(request):
         brand_id=params["brand"].pk if params.get("brand") else None, tag=params.get("tag", ""),
         province=params.get("province", ""),
     )
+    return form, params, filters
+
+
+@login_required
+@domain_errors_as_http
+def customer_list(request):
+    form, params, filters = _filters_from(request)
     ordering = params.get("ordering") or ""
     qs = selectors.customer_list(user=request.user, filters=filters, ordering=ordering or None)
     page = capped_page(qs, page=params.get("page") or 1, per_page=PAGE_SIZE, cap=selectors.result_cap(filters))
@@ -106,6 +113,7 @@ def customer_list(request):
         "page": page, "rows": rows, "ordering": ordering or selectors.CUSTOMER_ORDERING.default,
         "base_query": query.urlencode(),
         "can_create": policy_for(request.user).write is not Scope.NONE,
+        "can_export": policy_for(request.user).can_export,
         "columns": [("code", _("Number")), ("name", _("Name")), (None, _("Kind")), (None, _("Mobile")),
                     (None, _("Brand")), ("lifecycle_stage", _("Stage")), ("arpu", _("ARPU")),
                     (None, _("Owner")), ("updated_at", _("Updated"))],
@@ -293,3 +301,11 @@ def customer_timeline_view(request, customer_id: int):
     events = [{**vars(e), "icon": TIMELINE_ICONS.get(e.kind, "bi-dot")}
               for e in customer_timeline(customer=customer, limit=50)]
     return render(request, "customers/partials/_timeline.html", {"events": events})
+
+
+@login_required
+@domain_errors_as_http
+def customer_export(request):
+    """The list as filtered on the page, as CSV, masked as for the user's role."""
+    _, _, filters = _filters_from(request)
+    return customer_export_response(user=request.user, filters=filters)

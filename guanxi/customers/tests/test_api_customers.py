@@ -213,3 +213,14 @@ def test_broad_search_is_capped_and_says_so(admin, monkeypatch):
     assert len(last["items"]) == 1
     narrow = client.get(URL, {"q": "张1号"}).json()
     assert (narrow["count"], narrow["count_is_exact"]) == (1, True)
+
+
+def test_export_is_masked_by_role_and_refused_to_roles_without_export(admin):
+    make_customer(admin, name="导出客户", mobile="13800138000", email="dc@example.com")
+    make_customer(admin, name="=HYPERLINK(1)")
+    full = b"".join(client_for(admin).get(f"{URL}/export").streaming_content).decode("utf-8-sig")
+    assert "+8613800138000" in full and "'=HYPERLINK(1)" in full
+    lead = client_for(UserFactory(role=Role.TEAM_LEAD))
+    masked = b"".join(lead.get(f"{URL}/export", {"q": "导出"}).streaming_content).decode("utf-8-sig")
+    assert "导出客户" in masked and "13800138000" not in masked and "=HYPERLINK" not in masked
+    assert_error_body(client_for(UserFactory(role=Role.AGENT)).get(f"{URL}/export"), 403)

@@ -249,3 +249,21 @@ def test_home_dashboard_counts_what_the_user_can_see(client):
     body = response.content.decode()
     assert "我的客户" in body and "别人的客户" not in body
     assert 'id="gx-by-stage"' in body and "echarts.min.js" in body
+
+
+def test_export_button_and_csv_follow_the_page_filters(client):
+    from guanxi.accounts.tests.factories import UserFactory
+    from guanxi.customers.tests.factories import make_customer
+
+    manager = UserFactory(role="service_manager")
+    make_customer(manager, name="导出甲", lifecycle_stage="new")
+    make_customer(manager, name="导出乙", lifecycle_stage="mature")
+    client.force_login(manager)
+    assert 'id="gx-export"' in client.get("/customers/").content.decode()
+    body = b"".join(client.get("/customers/export.csv", {"lifecycle_stage": "new"}).streaming_content)
+    text = body.decode("utf-8-sig")
+    assert "导出甲" in text and "导出乙" not in text
+    agent = UserFactory(role="agent")
+    client.force_login(agent)
+    assert 'id="gx-export"' not in client.get("/customers/").content.decode()
+    assert client.get("/customers/export.csv").status_code == 403
