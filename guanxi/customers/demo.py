@@ -4,6 +4,12 @@ Customers are validated by the same rules as `customer_create` (`clean_customer_
 the same derived search keys (`search_document_for`, `normalize.name_pinyin/name_initials`,
 number `C{id:09d}`), but are written with bulk inserts: one service call per customer is ten
 times too slow for `make run`. Every bulk-created record gets a 'created' audit row.
+
+Higher apps add their own demo data without this app importing them: in `AppConfig.ready()` they
+call `register_demo_step("guanxi.<app>.demo.<function>")`. `guanxi demo` runs every step after the
+customers, in registration order, in the same transaction. A step is called as
+`step(*, seed, scale, staff, customers) -> str` (scale 1.0 = 5,000 customers; `customers` are the
+new customers' ids) and returns a one-line summary.
 """
 
 import datetime
@@ -14,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.utils import timezone
 from faker import Faker
 
 from guanxi.accounts.demo import (
@@ -33,19 +40,32 @@ from .enums import (
     ContactPointKind,
     CreditLevel,
     CustomerKind,
+    Direction,
     Gender,
     HoldingStatus,
     IdType,
+    InteractionChannel,
     LifecycleStage,
     PaymentMethod,
     SourceChannel,
 )
-from .models import Address, Brand, Contact, ContactPoint, Customer, Holding, Tag
+from .models import Address, Brand, Contact, ContactPoint, Customer, Holding, Interaction, Tag
 from .services.customers import search_document_for
 from .services.validation import clean_customer_fields
 
 CHANGE_REASON = "demo data"
 BATCH = 500
+SCALE_CUSTOMERS = 5000  # --customers 5000 is scale 1.0 for the other apps' demo steps
+
+# Dotted paths of `(*, seed, scale, staff, customers) -> str` functions, run in this order after the
+# customers. Interactions are this app's own step; higher apps append theirs in AppConfig.ready().
+DEMO_STEPS: list[str] = ["guanxi.customers.demo.interactions_demo_load"]
+
+
+def register_demo_step(path: str) -> None:
+    """Add a demo step (dotted path); registering the same path twice keeps one."""
+    if path not in DEMO_STEPS:
+        DEMO_STEPS.append(path)
 REFERENCE_DATE = datetime.date(2025, 6, 30)  # fixed, so that a seed always gives the same data
 
 BRANDS = (("gotone", "全球通"), ("mzone", "动感地带"), ("easyown", "神州行"))
@@ -114,6 +134,7 @@ class _Draft:
 class DemoResult:
     staff: DemoStaff
     customers: int
+    customer_ids: list[int] = field(default_factory=list)
 
 
 def demo_load(*, customers: int = 5000, seed: int = 42,
@@ -129,14 +150,16 @@ def demo_load(*, customers: int = 5000, seed: int = 42,
         brands = {code: _brand(code, name) for code, name in BRANDS}
         tags = {name: Tag.objects.get_or_create(name=name)[0] for name in TAGS}
         generator = _Generator(rng=rng, faker=faker, staff=staff, brands=brands)
-        done = 0
+        done, ids = 0, []
         while done < customers:
             size = min(BATCH, customers - done)
-            _write_batch([generator.draft() for _ in range(size)], tags=tags, actor=staff.admin)
+            drafts = [generator.draft() for _ in range(size)]
+            _write_batch(drafts, tags=tags, actor=staff.admin)
+            ids += [d.customer.pk for d in drafts]
             done += size
             if on_progress:
                 on_progress(size)
-        return DemoResult(staff=staff, customers=done)
+        return DemoResult(staff=staff, customers=done, customer_ids=ids)
 
 
 def _brand(code: str, name: str) -> Brand:
@@ -435,3 +458,91 @@ def _write_batch(drafts: list[_Draft], *, tags: dict[str, Tag], actor) -> None:
     for model, objs in ((Customer, customers), (Contact, contacts), (ContactPoint, points),
                         (Address, addresses), (Holding, holdings)):
         model.history.bulk_history_create(objs, default_user=actor, default_change_reason=CHANGE_REASON)
+
+
+# -- interactions (客户接触记录) ----------------------------------------------------------------
+# channel → (direction, weight, [(subject, content)]); the staff who took part follow the channel.
+INTERACTION_TEMPLATES: dict[str, tuple[str, int, tuple[tuple[str, str], ...]]] = {
+    InteractionChannel.CALL: (Direction.INBOUND, 34, (
+        ("咨询话费余额", "客户来电查询本月话费及余额，已告知查询方式并发送账单短信。"),
+        ("咨询套餐资费", "客户询问5G套餐资费及流量包，已介绍当前在售套餐。"),
+        ("反映网络信号差", "客户反映家中室内信号弱，已记录地址并提交网络优化。"),
+        ("查询宽带到期时间", "客户查询宽带合约到期时间，已告知续约优惠。"),
+        ("办理停机保号", "客户出国半年，来电办理停机保号，已核实身份并办理。"),
+        ("咨询国际漫游", "客户下周赴日本出差，咨询漫游资费，已推荐国际漫游包。"),
+    )),
+    InteractionChannel.VISIT: (Direction.OUTBOUND, 8, (
+        ("客户经理上门拜访", "拜访客户信息化负责人，了解专线扩容需求。"),
+        ("年度合作回顾", "与客户回顾年度合作情况，收集对网络质量和服务的意见。"),
+        ("新业务推介", "上门介绍云主机及物联网卡方案，客户表示会内部评估。"),
+    )),
+    InteractionChannel.OUTLET: (Direction.INBOUND, 16, (
+        ("营业厅补换卡", "客户到厅补办SIM卡，已核验身份证原件。"),
+        ("营业厅办理套餐变更", "客户到厅将套餐变更为更高档位，次月生效。"),
+        ("营业厅缴费", "客户到厅现金缴纳话费。"),
+        ("营业厅购机", "客户到厅购买合约手机，已签订合约协议。"),
+    )),
+    InteractionChannel.EMAIL: (Direction.OUTBOUND, 10, (
+        ("发送电子账单", "按月发送电子账单至客户邮箱。"),
+        ("发送合同续签提醒", "邮件提醒客户合同即将到期，附续签方案。"),
+    )),
+    InteractionChannel.SMS: (Direction.OUTBOUND, 16, (
+        ("流量使用提醒", "本月套餐内流量已使用80%，可回复短信办理流量包。"),
+        ("缴费提醒", "您的账户余额不足，请及时缴费以免影响使用。"),
+        ("营销短信：宽带提速", "千兆宽带限时升级优惠，回复1办理。"),
+    )),
+    InteractionChannel.WECHAT: (Direction.INBOUND, 10, (
+        ("微信公众号咨询", "客户通过公众号咨询积分兑换规则，已在线解答。"),
+        ("微信查询账单", "客户在微信中查询上月账单明细。"),
+    )),
+    InteractionChannel.WEB: (Direction.INBOUND, 6, (
+        ("网上营业厅登录", "客户登录网上营业厅查询通话详单。"),
+        ("网上办理流量包", "客户在网上营业厅订购10GB流量包。"),
+    )),
+}
+INTERACTIONS_PER_CUSTOMER = 3
+INTERACTION_YEARS = 3
+
+
+def interactions_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int]) -> str:
+    """About three contacts per customer over the last three years, validated like
+    `interaction_record` and written with bulk inserts (append-only rows: no audit trail)."""
+    rng = random.Random(seed + 2)
+    rows = list(Customer.objects.filter(id__in=customers).order_by("id").values_list("id", "kind", "owner_id"))
+    users = {u.id: u for u in staff.users}
+    agents = [u for u in staff.users if u.role in (Role.AGENT, Role.TEAM_LEAD)]
+    sellers = staff.by_role(Role.SALES_REP) + staff.by_role(Role.PARTNER)
+    channels = list(INTERACTION_TEMPLATES)
+    weights = [INTERACTION_TEMPLATES[c][1] for c in channels]
+    end = timezone.now()
+    span = INTERACTION_YEARS * 365 * 86_400
+    batch: list[Interaction] = []
+    total = 0
+    for customer_id, kind, owner_id in rows:
+        for _ in range(max(0, round(rng.gauss(INTERACTIONS_PER_CUSTOMER, 1.2)))):
+            channel = rng.choices(channels, weights)[0]
+            if channel == InteractionChannel.VISIT and kind == CustomerKind.INDIVIDUAL:
+                channel = InteractionChannel.CALL  # only organisations get visits
+            direction, _, templates = INTERACTION_TEMPLATES[channel]
+            subject, content = rng.choice(templates)
+            if channel == InteractionChannel.VISIT:
+                person = users.get(owner_id) or rng.choice(sellers)
+            elif channel == InteractionChannel.OUTLET:
+                person = rng.choice(sellers)
+            elif channel in (InteractionChannel.SMS, InteractionChannel.EMAIL, InteractionChannel.WEB):
+                person = None  # sent by the system or done by the customer alone
+            else:
+                person = rng.choice(agents)
+            moment = end - datetime.timedelta(seconds=rng.randrange(span))
+            duration = rng.randint(60, 900) if channel == InteractionChannel.CALL else (
+                rng.randint(1800, 5400) if channel == InteractionChannel.VISIT else None)
+            team = person.team if person else staff.teams[SERVICE_TEAMS[0]]
+            batch.append(Interaction(
+                customer_id=customer_id, channel=channel, direction=direction, staff=person, team=team,
+                occurred_at=moment, subject=subject[:200], content=content, duration_seconds=duration,
+            ))
+        if len(batch) >= 2000:
+            total += len(Interaction.objects.bulk_create(batch))
+            batch = []
+    total += len(Interaction.objects.bulk_create(batch))
+    return f"{total} interactions over the last {INTERACTION_YEARS} years"

@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 
 from guanxi.accounts.demo import DEMO_PASSWORD
@@ -8,7 +9,7 @@ from guanxi.accounts.enums import Role
 from guanxi.accounts.models import Team, User
 from guanxi.customers import demo, normalize
 from guanxi.customers.enums import CustomerKind, IdType
-from guanxi.customers.models import Address, Contact, ContactPoint, Customer, Holding
+from guanxi.customers.models import Address, Contact, ContactPoint, Customer, Holding, Interaction
 from guanxi.customers.regions import PROVINCES
 from guanxi.customers.selectors import CustomerFilter, customer_list
 
@@ -22,8 +23,18 @@ def run_demo(*args):
 
 
 @pytest.fixture
-def loaded():
+def customers_only(monkeypatch):
+    """Only this app's demo steps: the other apps' demo data is tested in their own test_demo.py."""
+    monkeypatch.setattr(demo, "DEMO_STEPS", [p for p in demo.DEMO_STEPS if p.startswith("guanxi.customers.")])
+
+
+@pytest.fixture
+def loaded(customers_only):
     return run_demo("--customers", "200", "--seed", "7")
+
+
+def failing_step(*, seed, scale, staff, customers):
+    raise RuntimeError("disk full")
 
 
 def test_demo_creates_staff_in_every_role_who_can_sign_in(loaded):
@@ -81,13 +92,45 @@ def test_if_empty_does_nothing_when_customers_exist(loaded):
     assert (Customer.objects.count(), User.objects.count(), Team.objects.count()) == counts
 
 
-def test_demo_is_deterministic_for_a_seed():
+def test_demo_records_interactions_on_every_channel(loaded):
+    interactions = Interaction.objects.all()
+    assert 400 <= interactions.count() <= 800
+    assert set(interactions.values_list("channel", flat=True)) == {
+        "call", "visit", "outlet", "email", "sms", "wechat", "web"}
+    assert interactions.filter(staff__isnull=False, team__isnull=False).exists()
+    assert not interactions.filter(customer__kind=CustomerKind.INDIVIDUAL, channel="visit").exists()
+    assert "interactions" in loaded
+
+
+def test_register_demo_step_keeps_order_and_ignores_repeats(monkeypatch):
+    monkeypatch.setattr(demo, "DEMO_STEPS", ["a.b.c"])
+    demo.register_demo_step("x.y.z")
+    demo.register_demo_step("a.b.c")
+    assert demo.DEMO_STEPS == ["a.b.c", "x.y.z"]
+
+
+def test_demo_is_deterministic_for_a_seed(customers_only):
     run_demo("--customers", "30", "--seed", "3")
     first = list(Customer.objects.order_by("id").values_list("name", "mobile", "id_number", "arpu"))
+    Interaction.objects.all().delete()
     Customer.objects.all().delete()
     run_demo("--customers", "30", "--seed", "3")
     second = list(Customer.objects.order_by("id").values_list("name", "mobile", "id_number", "arpu"))
     assert first == second
+
+
+def _loaded_counts() -> list[int]:
+    models = [Customer, User, Interaction]
+    models += [apps.get_model(app, name) for app, name in (("servicedesk", "Ticket"), ("warranty", "ProductSale"))
+               if apps.is_installed(f"guanxi.{app}")]
+    return [m.objects.count() for m in models]
+
+
+def test_demo_failure_in_a_later_step_leaves_nothing(monkeypatch):
+    monkeypatch.setattr(demo, "DEMO_STEPS", [*demo.DEMO_STEPS, f"{__name__}.failing_step"])
+    with pytest.raises(RuntimeError):
+        run_demo("--customers", "40")
+    assert set(_loaded_counts()) == {0}
 
 
 def test_demo_failure_leaves_nothing_half_loaded(monkeypatch):

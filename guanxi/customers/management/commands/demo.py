@@ -1,23 +1,35 @@
-"""`guanxi demo`: load a demo company (staff in every role, brands, tags, customers)."""
+"""`guanxi demo`: load a demo company (staff in every role, brands, tags, customers) and every
+module's demo data (the steps registered with `guanxi.customers.demo.register_demo_step`)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.module_loading import import_string
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from guanxi.accounts.demo import DEMO_PASSWORD
-from guanxi.customers.demo import demo_load
+from guanxi.customers import demo
+from guanxi.customers.demo import SCALE_CUSTOMERS, demo_load
 from guanxi.customers.models import Customer
 
 
+def _step_label(path: str) -> str:
+    """'guanxi.servicedesk.demo.service_demo_load' → 'servicedesk'."""
+    parts = path.split(".")
+    return parts[1] if len(parts) > 2 else path
+
+
 class Command(BaseCommand):
-    help = "Fill the database with a demo company: teams, staff in every role, brands, tags and customers."
+    help = ("Fill the database with a demo company: teams, staff in every role, brands, tags, customers, "
+            "and the demo data of every module (cases, standards, knowledge, warranty…).")
 
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="do nothing when customers already exist")
-        parser.add_argument("--customers", type=int, default=5000, help="how many customers (default 5000)")
+        parser.add_argument("--customers", type=int, default=SCALE_CUSTOMERS,
+                            help=f"how many customers (default {SCALE_CUSTOMERS}); the other modules scale with it")
         parser.add_argument("--seed", type=int, default=42, help="random seed; the same seed gives the same data")
 
     def handle(self, *args, if_empty: bool, customers: int, seed: int, **options):
@@ -28,11 +40,24 @@ class Command(BaseCommand):
             console.print("Customers exist already; demo data not loaded (--if-empty).")
             return
         started = time.perf_counter()
-        with Progress(TextColumn("[bold]Demo customers"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=console, transient=True) as progress:
-            task = progress.add_task("customers", total=customers)
-            result = demo_load(customers=customers, seed=seed,
-                               on_progress=lambda n: progress.advance(task, n))
+        scale = customers / SCALE_CUSTOMERS
+        # One transaction for everything: a failing step leaves no half-loaded demo behind.
+        with transaction.atomic():
+            with Progress(TextColumn("[bold]Demo customers"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), console=console, transient=True) as progress:
+                task = progress.add_task("customers", total=customers)
+                result = demo_load(customers=customers, seed=seed,
+                                   on_progress=lambda n: progress.advance(task, n))
+            console.print(f"[green]✓[/] customers: {result.customers} customers "
+                          f"({time.perf_counter() - started:.1f}s)")
+            for path in list(demo.DEMO_STEPS):
+                step, label = import_string(path), _step_label(path)
+                step_started = time.perf_counter()
+                with Progress(SpinnerColumn(), TextColumn(f"[bold]Demo {label}"), TimeElapsedColumn(),
+                              console=console, transient=True) as progress:
+                    progress.add_task(label, total=None)
+                    summary = step(seed=seed, scale=scale, staff=result.staff, customers=result.customer_ids)
+                console.print(f"[green]✓[/] {label}: {summary} ({time.perf_counter() - step_started:.1f}s)")
         elapsed = time.perf_counter() - started
 
         table = Table(title="Demo logins", title_justify="left")
@@ -43,5 +68,5 @@ class Command(BaseCommand):
             table.add_row(user.username, user.get_role_display(), str(user.team or ""), user.display_name,
                           DEMO_PASSWORD if created else "(existing user, unchanged)")
         console.print(table)
-        console.print(f"Loaded {result.customers} demo customers and {len(result.staff.created_usernames)} "
-                      f"staff in {elapsed:.1f}s. Sign in as admin / {DEMO_PASSWORD}.")
+        console.print(f"Loaded {result.customers} demo customers, {len(result.staff.created_usernames)} staff and "
+                      f"{len(demo.DEMO_STEPS)} demo steps in {elapsed:.1f}s. Sign in as admin / {DEMO_PASSWORD}.")

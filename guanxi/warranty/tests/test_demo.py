@@ -1,0 +1,82 @@
+"""The whole `guanxi demo` (customers, service desk, warranty) at a small scale."""
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from guanxi.customers.demo import DEMO_STEPS
+from guanxi.customers.models import Customer, Interaction
+from guanxi.customers.timeline import customer_timeline
+from guanxi.servicedesk.enums import ArticleStatus, TicketStatus, TicketType
+from guanxi.servicedesk.models import (
+    Article,
+    BusinessCalendar,
+    Callback,
+    ClockPause,
+    Complaint,
+    ServiceStandard,
+    Ticket,
+    TicketCategory,
+    TicketClock,
+)
+from guanxi.servicedesk.reports import standard_attainment
+from guanxi.warranty.models import ExchangeRecord, Product, ProductSale, Remedy, RepairRecord, WarrantyDecision
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_apps_register_their_demo_steps_in_dependency_order():
+    assert DEMO_STEPS.index("guanxi.servicedesk.demo.service_demo_load") < DEMO_STEPS.index(
+        "guanxi.warranty.demo.warranty_demo_load")
+
+
+def test_demo_fills_every_module():
+    # Given an empty database, when the demo runs at a small scale
+    out = io.StringIO()
+    call_command("demo", "--customers", "200", "--seed", "5", stdout=out)
+    output = out.getvalue()
+    now = timezone.now()
+
+    # then every step reported a summary line
+    assert "servicedesk:" in output and "warranty:" in output and "interactions" in output
+    # customers and their interactions
+    assert Customer.objects.count() == 200
+    assert Interaction.objects.count() > 300
+    # service configuration
+    assert BusinessCalendar.objects.filter(holiday_region="CN").exists()
+    assert BusinessCalendar.objects.filter(holiday_region="").exists()
+    assert ServiceStandard.objects.count() == 8
+    assert ServiceStandard.objects.exclude(breach_actions=[]).exists()
+    assert TicketCategory.objects.filter(parent=None).count() == 4
+    assert Article.objects.filter(status=ArticleStatus.PUBLISHED).count() == 12
+    # cases over the last six months, most finished, some open and some of those breached
+    tickets = Ticket.objects.all()
+    assert tickets.count() >= 40
+    assert tickets.filter(created_at__lt=now - dt.timedelta(days=120)).exists()
+    assert not tickets.filter(created_at__gt=now).exists()
+    assert tickets.filter(status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED]).count() > tickets.count() / 2
+    assert tickets.filter(status__in=[TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING_CUSTOMER,
+                                      TicketStatus.PENDING_THIRD_PARTY]).exists()
+    assert len(set(tickets.values_list("type", flat=True))) >= 6
+    assert TicketClock.objects.filter(breached_at__isnull=False).exists()
+    assert ClockPause.objects.exclude(reason="").exists()
+    assert Complaint.objects.exists() and Complaint.objects.filter(ticket__type=TicketType.COMPLAINT).exists()
+    assert Callback.objects.exclude(outcome="").exists()
+    assert not Callback.objects.filter(done_at__gt=now).exists()
+    # attainment has rows for several months and is not perfect
+    rows = standard_attainment(since=now - dt.timedelta(days=200), until=now + dt.timedelta(days=1), group_by=())
+    assert len(rows) >= 4
+    assert 0.5 < sum(r.met for r in rows) / sum(r.total for r in rows) < 1
+    # the customer 360 timeline of a customer with a case shows it
+    ticket = tickets.exclude(customer=None).order_by("-created_at").first()
+    events = customer_timeline(customer=ticket.customer, limit=200)
+    assert any(ticket.number in e.title for e in events if e.kind == "ticket_opened")
+    # warranty: products, sales, repairs, exchanges and decisions of every remedy
+    assert Product.objects.count() >= 3
+    assert ProductSale.objects.count() >= 30
+    assert RepairRecord.objects.exists() and ExchangeRecord.objects.exists()
+    assert set(WarrantyDecision.objects.values_list("remedy", flat=True)) == set(Remedy.values)
+    assert not WarrantyDecision.objects.filter(created_at__gt=now).exists()
