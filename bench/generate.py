@@ -1,10 +1,9 @@
 """Bulk generator of realistic Chinese customers for benchmarks (`guanxi bench generate`).
 
 Sampling is vectorised with numpy; pinyin and initials come from the project's normalisers,
-computed once per distinct name of a precomputed pool. The search document is assembled with
-`search_document_for` itself. PostgreSQL loads with COPY: forked workers build each batch's
+computed once per distinct name of a precomputed pool. PostgreSQL loads with COPY: forked workers build each batch's
 COPY text while the main process streams the previous ones to the server. SQLite loads with
-executemany in one process (its FTS5 triggers keep the search index in step). Each batch draws
+executemany in one process (its FTS5 triggers keep the organisation-name index in step). Each batch draws
 from its own generator seeded with (seed, batch number). No audit history rows are written: it is
 a bulk load.
 """
@@ -30,7 +29,6 @@ from guanxi.accounts.models import Team, User
 from guanxi.accounts.services import team_create, user_create
 from guanxi.customers import normalize
 from guanxi.customers.models import Address, Brand, ContactPoint, Customer
-from guanxi.customers.services.customers import search_document_for
 
 from . import data
 
@@ -48,9 +46,9 @@ BENCH_USERS = (
     ("bench_sales_3", Role.SALES_REP, 1), ("bench_sales_4", Role.SALES_REP, 1),
     ("bench_manager", Role.SALES_MANAGER, 0), ("bench_agent", Role.AGENT, 2),
 )
-# The cache is invalidated whenever the normalisers or the search document change.
+# The cache is invalidated whenever the normalisers change.
 _CACHE_VERSION = hashlib.sha256(
-    (inspect.getsource(normalize) + inspect.getsource(search_document_for)).encode()
+    inspect.getsource(normalize).encode()
 ).hexdigest()[:16]
 NOW = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 # maintenance_work_mem of the sessions that rebuild indexes after a bulk load.
@@ -84,16 +82,6 @@ class GenerateResult:
                 "last_id": self.last_id, **self.extra}
 
 
-class _Doc:
-    """The attributes `search_document_for` reads, without the cost of a model instance."""
-
-    __slots__ = ("code", "email", "id_number", "mobile", "name", "name_initials", "name_pinyin")
-
-    def __init__(self, name="", name_pinyin="", name_initials="", code="", email="", id_number="", mobile=""):
-        self.name, self.name_pinyin, self.name_initials = name, name_pinyin, name_initials
-        self.code, self.email, self.id_number, self.mobile = code, email, id_number, mobile
-
-
 def ensure_staff() -> dict:
     """Bench teams and users (bench_admin, sales reps, a manager, an agent), created if missing."""
     teams = []
@@ -124,7 +112,7 @@ def ensure_brands() -> list[Brand]:
 
 
 class NamePool:
-    """Distinct names with their pinyin, initials and the name part of the search document.
+    """Distinct names with their pinyin and initials.
 
     Drawn with realistic frequencies: each distinct name keeps the count it was drawn with,
     so common names stay common when customers sample from the pool.
@@ -135,7 +123,6 @@ class NamePool:
         keys = _name_keys(names)
         self.pinyin = [keys[n][0] for n in names]
         self.initials = [keys[n][1] for n in names]
-        self.doc_prefix = [keys[n][2] for n in names]
         self.p = weights / weights.sum()
 
     @classmethod
@@ -166,16 +153,12 @@ class NamePool:
         return cls(names_list, np.ones(len(names_list)))
 
 
-def _keys_of(names: list[str]) -> list[tuple[str, str, str]]:
-    """Pinyin, initials and the name part of the search document, as the services compute them."""
-    out = []
-    for name in names:
-        pinyin, initials = normalize.name_pinyin(name)[:300], normalize.name_initials(name)[:100]
-        out.append((pinyin, initials, search_document_for(_Doc(name=name, name_pinyin=pinyin, name_initials=initials))))
-    return out
+def _keys_of(names: list[str]) -> list[tuple[str, str]]:
+    """Pinyin and initials, as the services compute them (services.customers.refresh_name_keys)."""
+    return [(normalize.name_pinyin(name)[:300], normalize.name_initials(name)[:100]) for name in names]
 
 
-def _name_keys(names: list[str]) -> dict[str, tuple[str, str, str]]:
+def _name_keys(names: list[str]) -> dict[str, tuple[str, str]]:
     """Keys per distinct name: from the cache file in var/bench when known, else computed on every
     core (pypinyin costs ~0.1 ms a name) and added to the cache."""
     cache_file = Path(settings.VAR_DIR) / "bench" / "name_keys.pickle"
@@ -402,7 +385,6 @@ class Generator:
                 email = ""
             owner_id = self.owner_ids[owner[i]] if owned[i] else null
             team_id = self.owner_team_ids[owner[i]] if owned[i] else null
-            extra = []
             roll = point_roll[i]
             if roll < 0.2:
                 ts = updated_s[i]
@@ -416,15 +398,11 @@ class Generator:
                     m = f"1{'3589'[point_num[i] % 4]}{point_num[i] % 10}{point_num[i]:08d}"
                     value, normalized, kind = f"{m[:3]} {m[3:7]} {m[7:]}", "+86" + m, "mobile"
                 points.append((cid + point_offset, ts, ts, cid, null, kind, value, normalized, "", b(False)))
-                extra.append(normalized)
             if has_address[i]:
                 ts = updated_s[i]
                 addresses.append((cid + address_offset, ts, ts, cid, "office" if org else "home", place[0],
                                   place[1], place[2], f"{data.STREETS[street_idx[i]]}{house[i]}号", place[4],
                                   b(True)))
-            rest = search_document_for(_Doc(code=code, email=email, id_number=id_number, mobile=mobile), extra)
-            prefix = pool.doc_prefix[k]
-            document = f"{prefix} {rest}" if prefix and rest else prefix or rest
             customers.append((
                 cid, created_s[i], updated_s[i], code, "organisation" if org else "individual", name,
                 pool.pinyin[k], pool.initials[k], gender, birth, id_type, id_number, mobile, email,
@@ -433,7 +411,7 @@ class Generator:
                 f"{employees[i] * 310_000}.00" if org else null, "",
                 self.org_brand_id if org else self.brand_ids[brand[i]], f"{arpu[i]:.2f}", stage[i], source[i],
                 owner_id, team_id, f"BA{cid:012d}", cycle[i], payment[i], "", f"{balance[i]:.2f}",
-                name if org else "", "", credit[i], f"{limits[i]}.00", overdue[i], "", document, null,
+                name if org else "", "", credit[i], f"{limits[i]}.00", overdue[i], "", null,
             ))
         return customers, points, addresses
 

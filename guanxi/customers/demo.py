@@ -1,9 +1,9 @@
 """Demo data: a telecom-style operator (运营商) with its staff and a few thousand customers.
 
 Customers are validated by the same rules as `customer_create` (`clean_customer_fields`) and get
-the same derived search keys (`search_document_for`, `normalize.name_pinyin/name_initials`,
-number `C{id:09d}`), but are written with bulk inserts: one service call per customer is ten
-times too slow for `make run`. Every bulk-created record gets a 'created' audit row.
+the same derived search keys (`refresh_name_keys`: pinyin and initials; number `C{id:09d}`), but
+are written with bulk inserts: one service call per customer is ten times too slow for `make run`.
+Every bulk-created record gets a 'created' audit row.
 
 Higher apps add their own demo data without this app importing them: in `AppConfig.ready()` they
 call `register_demo_step("guanxi.<app>.demo.<function>")`. `guanxi demo` runs every step after the
@@ -50,7 +50,7 @@ from .enums import (
     SourceChannel,
 )
 from .models import Address, Brand, Contact, ContactPoint, Customer, Holding, Interaction, Tag
-from .services.customers import search_document_for
+from .services.customers import refresh_name_keys
 from .services.validation import clean_customer_fields
 
 CHANGE_REASON = "demo data"
@@ -386,8 +386,7 @@ class _Generator:
 
         clean = clean_customer_fields(data, partial=False)
         customer = Customer(code=f"tmp-{rng.getrandbits(60):015x}", **clean)
-        customer.name_pinyin = normalize.name_pinyin(customer.name)[:300]
-        customer.name_initials = normalize.name_initials(customer.name)[:100]
+        refresh_name_keys(customer)
         draft = _Draft(customer=customer, tags=tags, points=draft_points, holdings=holdings)
 
         kind = AddressKind.OFFICE if organisation else AddressKind.HOME
@@ -443,7 +442,6 @@ def _write_batch(drafts: list[_Draft], *, tags: dict[str, Tag], actor) -> None:
         points += customer_points
         customer = draft.customer
         customer.code = f"C{customer.pk:09d}"
-        customer.search_document = search_document_for(customer, [p.normalized for p in customer_points])
     ContactPoint.objects.bulk_create(points)
     Address.objects.bulk_create(addresses)
     Holding.objects.bulk_create(holdings)
@@ -452,8 +450,8 @@ def _write_batch(drafts: list[_Draft], *, tags: dict[str, Tag], actor) -> None:
     table, quote = Customer._meta.db_table, connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {quote(table)} SET {quote('code')} = %s, {quote('search_document')} = %s WHERE {quote('id')} = %s",
-            [(c.code, c.search_document, c.pk) for c in customers],
+            f"UPDATE {quote(table)} SET {quote('code')} = %s WHERE {quote('id')} = %s",
+            [(c.code, c.pk) for c in customers],
         )
     for model, objs in ((Customer, customers), (Contact, contacts), (ContactPoint, points),
                         (Address, addresses), (Holding, holdings)):

@@ -12,6 +12,7 @@ from guanxi.core.errors import NotFound, PermissionDenied
 from guanxi.core.pagination import COUNT_CAP, Ordering
 
 from . import normalize
+from .enums import CustomerKind
 from .models import ContactPoint, Customer
 from .search_index import FTS_TABLE
 
@@ -79,30 +80,27 @@ def result_cap(filters: CustomerFilter | None) -> int:
 
 
 def customer_search_condition(query: str) -> Q:
-    """What a search box query matches: a phone number in any format, e-mail, ID, customer
-    number, name prefix, full-pinyin or initials prefix; and, for fragments that are none of
-    these (part of a number, an e-mail or a company name), any substring of three characters."""
+    """What a search box query matches, every part a b-tree prefix or exact lookup: customer
+    number, name, full pinyin or initials, a phone number in any format (or its first digits),
+    e-mail, ID number; and part of an organisation's name (three characters or more)."""
     key = normalize.search_key(query)[:100]
-    condition = Q(code=query.strip().upper()) | Q(name__startswith=normalize.to_simplified(query))
+    name = normalize.to_simplified(query)[:100]
+    condition = Q(code=query.strip().upper()) | Q(name__startswith=name)
     phone = normalize.phone_normalize(query) if normalize.looks_like_phone(query) else None
     if phone:
         condition |= Q(mobile=phone) | Q(pk__in=_customers_with_point(phone))
+    digits = key.removeprefix("+86").removeprefix("0086")
+    if digits.isdigit() and len(digits) >= 3 and digits.startswith("1"):
+        condition |= Q(mobile__startswith="+86" + digits)
     if "@" in key:
-        condition |= Q(email=key) | Q(pk__in=_customers_with_point(key))
+        condition |= Q(email__startswith=key) | Q(pk__in=_customers_with_point(key))
     if key.replace("x", "").isdigit() and len(key) >= 6:
         condition |= Q(id_number__startswith=key.upper())
-    is_word = key.isascii() and key.isalpha()
-    if is_word:
+    if key.isascii() and key.isalpha():
         condition |= Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
-    is_whole_value = is_word or (phone and normalize.phone_is_valid(phone)) or _is_email(key)
-    if len(key) >= MIN_SUBSTRING and not is_whole_value:
-        condition |= _substring_condition(key)
+    if len(name) >= MIN_SUBSTRING and not key.isascii():
+        condition |= _organisation_name_condition(name)
     return condition
-
-
-def _is_email(key: str) -> bool:
-    local, _, domain = key.partition("@")
-    return bool(local) and "." in domain
 
 
 def _customers_with_point(normalized: str) -> list[int]:
@@ -111,11 +109,12 @@ def _customers_with_point(normalized: str) -> list[int]:
     return list(ContactPoint.objects.filter(normalized=normalized).values_list("customer_id", flat=True).distinct())
 
 
-def _substring_condition(key: str) -> Q:
+def _organisation_name_condition(name: str) -> Q:
     if connection.vendor == "sqlite":
-        phrase = '"' + key.replace('"', '""') + '"'
+        phrase = '"' + name.replace('"', '""') + '"'
         return Q(pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (phrase,)))
-    return Q(search_document__contains=key)
+    # Spelled like the partial index's predicate so that PostgreSQL uses it.
+    return Q(kind=CustomerKind.ORGANISATION, name__contains=name)
 
 
 def customer_get_for_user(*, user: User, customer_id: int, action: str = "read") -> Customer:

@@ -40,11 +40,12 @@ class Tag(TimeStampedModel):
 class Customer(TimeStampedModel):
     """A customer (客户), individual or organisation: basic, business, billing and credit profile.
 
-    `name_pinyin`, `name_initials` and `search_document` are derived by the services so that
-    search by pinyin, initials, phone, e-mail and ID stays an index lookup.
+    `name_pinyin` and `name_initials` are derived by the services, so that search by name,
+    pinyin, initials, phone, e-mail and ID is a b-tree prefix lookup; part of an organisation's
+    name is found through a trigram index over organisation names only.
     """
 
-    code = models.CharField(_("customer number"), max_length=20, unique=True)
+    code = models.CharField(_("customer number"), max_length=20)
     kind = models.CharField(_("kind"), max_length=20, choices=CustomerKind.choices)
     name = models.CharField(_("name"), max_length=100)
     name_pinyin = models.CharField(max_length=300, editable=False)
@@ -109,10 +110,9 @@ class Customer(TimeStampedModel):
     overdue_count = models.PositiveIntegerField(_("overdue payments"), default=0)
 
     notes = models.TextField(_("notes"), blank=True)
-    search_document = models.TextField(editable=False, default="")
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
 
-    history = HistoricalRecords(m2m_fields=[tags], excluded_fields=["search_document"])
+    history = HistoricalRecords(m2m_fields=[tags])
     objects = SoftDeleteQuerySet.as_manager()
 
     class Meta:
@@ -122,8 +122,8 @@ class Customer(TimeStampedModel):
         # (PostgreSQL; other databases ignore the opclass). Owner and team are covered by the
         # leading column of their list indexes.
         indexes = [
-            models.Index(fields=["mobile"], name="customer_mobile"),
-            models.Index(fields=["email"], name="customer_email"),
+            models.Index(fields=["mobile"], opclasses=["varchar_pattern_ops"], name="customer_mobile_prefix"),
+            models.Index(fields=["email"], opclasses=["varchar_pattern_ops"], name="customer_email_prefix"),
             models.Index(fields=["id_number"], opclasses=["varchar_pattern_ops"], name="customer_id_number_prefix"),
             models.Index(fields=["name"], opclasses=["varchar_pattern_ops"], name="customer_name_prefix_ops"),
             models.Index(fields=["name_pinyin"], opclasses=["varchar_pattern_ops"], name="customer_pinyin_prefix_ops"),
@@ -132,11 +132,12 @@ class Customer(TimeStampedModel):
             models.Index(fields=["owner", "-updated_at"], name="customer_owner_updated"),
             models.Index(fields=["team", "-updated_at"], name="customer_team_updated"),
             models.Index(fields=["-updated_at"], name="customer_updated"),
-            models.Index(fields=["lifecycle_stage"], name="customer_lifecycle"),
             models.Index(fields=["arpu"], name="customer_arpu"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(arpu__gte=0), name="customer_arpu_not_negative"),
+            # A constraint rather than unique=True: one index, without PostgreSQL's extra LIKE index.
+            models.UniqueConstraint(fields=["code"], name="customer_code_unique"),
         ]
 
     def __str__(self):

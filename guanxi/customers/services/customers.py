@@ -8,25 +8,16 @@ from guanxi.accounts.roles import Scope, policy_for
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 
 from .. import normalize
-from ..models import ContactPoint, Customer, Tag
+from ..models import Customer, Tag
 from .validation import clean_customer_fields
 
 MAX_TAGS = 20
 
 
-def search_document_for(customer: Customer, extra_points: list[str] | None = None) -> str:
-    """What search matches by substring (part of a name, a number or an e-mail), lower-cased, in
-    one text column under a trigram index. Pinyin, initials, codes and ID numbers are found by
-    prefix through their own b-tree indexes, so they stay out and keep the trigram index small."""
-    parts = [normalize.search_key(customer.name), customer.mobile, customer.email, *(extra_points or [])]
-    return " ".join(p for p in parts if p)
-
-
-def _refresh_derived(customer: Customer) -> None:
+def refresh_name_keys(customer: Customer) -> None:
+    """Pinyin and initials of the name, which search matches by prefix."""
     customer.name_pinyin = normalize.name_pinyin(customer.name)[:300]
     customer.name_initials = normalize.name_initials(customer.name)[:100]
-    points = list(customer.contact_points.values_list("normalized", flat=True)) if customer.pk else []
-    customer.search_document = search_document_for(customer, points)
 
 
 def _apply_ownership(*, actor: User, clean: dict, customer: Customer | None) -> None:
@@ -69,17 +60,14 @@ def customer_create(*, actor: User, data: dict, tags: list[str] | None = None) -
     clean = clean_customer_fields(data, partial=False)
     _apply_ownership(actor=actor, clean=clean, customer=None)
     customer = Customer(code=f"tmp-{uuid.uuid4().hex[:15]}", **clean)
-    _refresh_derived(customer)
+    refresh_name_keys(customer)
     # The customer number follows the primary key so it is unique without a lock; the audit
     # row is written once the number is known.
     customer.skip_history_when_saving = True
     customer.save()
     del customer.skip_history_when_saving
     customer.code = f"C{customer.pk:09d}"
-    customer.search_document = search_document_for(customer)
-    Customer.objects.filter(pk=customer.pk).update(
-        code=customer.code, search_document=customer.search_document
-    )
+    Customer.objects.filter(pk=customer.pk).update(code=customer.code)
     Customer.history.bulk_history_create([customer], default_user=actor)
     if tags:
         _set_tags(customer, tags)
@@ -102,7 +90,7 @@ def customer_update(
         _apply_ownership(actor=actor, clean=clean, customer=customer)
     for field, value in clean.items():
         setattr(customer, field, value)
-    _refresh_derived(customer)
+    refresh_name_keys(customer)
     customer._history_user = actor
     customer.save()
     if tags is not None:
@@ -121,9 +109,3 @@ def customer_delete(*, actor: User, customer: Customer) -> Customer:
     customer._change_reason = "deleted"
     customer.save(update_fields=["deleted_at", "updated_at"])
     return customer
-
-
-def refresh_search_document(customer: Customer) -> None:
-    """Recompute search keys after a contact point changed (caller holds the transaction)."""
-    points = list(ContactPoint.objects.filter(customer=customer).values_list("normalized", flat=True))
-    Customer.objects.filter(pk=customer.pk).update(search_document=search_document_for(customer, points))

@@ -7,7 +7,6 @@ from .. import normalize
 from ..enums import AddressKind, ContactPointKind
 from ..models import Address, Contact, ContactPoint, Customer
 from ..regions import province_normalize
-from .customers import refresh_search_document
 
 
 def _normalized_point(kind: str, value: str) -> str:
@@ -47,7 +46,7 @@ def contact_add(*, actor: User, customer: Customer, name: str, title: str = "", 
 @transaction.atomic
 def contact_point_add(*, actor: User, customer: Customer, kind: str, value: str, label: str = "",
                       contact: Contact | None = None, is_primary: bool = False) -> ContactPoint:
-    """Add a phone, e-mail or handle; it becomes searchable at once."""
+    """Add a phone, e-mail or handle; search finds the customer by it at once (exact match)."""
     normalized = _normalized_point(kind, value)
     if contact is not None and contact.customer_id != customer.pk:
         raise ValidationFailed(fields={"contact": "belongs to another customer"})
@@ -57,7 +56,6 @@ def contact_point_add(*, actor: User, customer: Customer, kind: str, value: str,
                          normalized=normalized, label=label[:30], is_primary=is_primary)
     point._history_user = actor
     point.save()
-    refresh_search_document(customer)
     return point
 
 
@@ -68,7 +66,6 @@ def contact_point_remove(*, actor: User, customer: Customer, point_id: int) -> N
         raise NotFound()
     point._history_user = actor
     point.delete()
-    refresh_search_document(customer)
 
 
 @transaction.atomic

@@ -34,7 +34,7 @@ def test_create_normalises_contact_data_and_derives_search_keys(admin):
 @pytest.mark.parametrize(
     "query",
     ["张三", "張三", "zhangsan", "zhang", "zs", "ZS", "13800138000", "+86 138-0013-8000",
-     "008613800138000", "138 0013 8000", "zs@example.com", "11010519491231002x", "0013800"],
+     "008613800138000", "138 0013 8000", "zs@example.com", "11010519491231002x", "1380013", "110105"],
 )
 def test_search_finds_by_name_pinyin_initials_phone_email_and_id(admin, query):
     make_customer(admin, name="张三", mobile="13800138000", email="zs@example.com",
@@ -47,7 +47,15 @@ def test_search_finds_secondary_contact_points(admin):
     customer = make_customer(admin, name="王五")
     contact_point_add(actor=admin, customer=customer, kind="phone", value="(021)62345678")
     assert search(admin, "021-6234 5678") == {"王五"}
-    assert search(admin, "62345678") == {"王五"}
+    assert search(admin, "+86 21 6234 5678") == {"王五"}
+
+
+def test_part_of_an_organisation_name_finds_it(admin):
+    make_customer(admin, kind="organisation", name="深圳华星科技有限公司")
+    make_customer(admin, name="华星")  # a person whose name starts the same: found by prefix only
+    assert search(admin, "华星科技") == {"深圳华星科技有限公司"}
+    assert search(admin, "星科") == set()  # substrings need three characters
+    assert search(admin, "华星") == {"华星"}
 
 
 def test_search_does_not_match_unrelated_customers(admin):
