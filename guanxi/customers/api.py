@@ -60,7 +60,11 @@ def export_customers(request: HttpRequest, filters: Query[CustomerFilterIn]):
 def create_customer(request: HttpRequest, payload: CustomerIn):
     data = payload.dict(exclude={"tags"})
     customer = services.customer_create(actor=request.user, data=data, tags=payload.tags)
-    return Status(201, _detail(request, selectors.customer_get_for_user(user=request.user, customer_id=customer.pk)))
+    # A new customer has no contacts, points, addresses or holdings yet: no need to read them back.
+    profile = {"contacts": [], "contact_points": [], "addresses": [], "holdings": [],
+               "tags": sorted(customer.tags.values_list("name", flat=True)) if payload.tags else []}
+    unmasked = selectors.can_see_personal_data(user=request.user, customer=customer)
+    return Status(201, customer_detail(customer, profile, unmasked=unmasked))
 
 
 @router.get("/customers/{int:customer_id}", response=CustomerOut)
