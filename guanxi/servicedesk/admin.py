@@ -14,6 +14,7 @@ from .enums import BreachAction
 from .models import BusinessCalendar, CalendarException, ServiceStandard, TicketCategory, WorkingPeriod
 from .models.calendars import WEEKDAYS
 from .services.calendars import HOLIDAY_REGIONS
+from .services.clocks import standards_changed
 from .services.standards import MAX_TARGET_MINUTES
 
 
@@ -96,6 +97,10 @@ class BusinessCalendarAdmin(SimpleHistoryAdmin):
     search_fields = ("name",)
     inlines = (WorkingPeriodInline, CalendarExceptionInline)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        standards_changed()
+
 
 class ServiceStandardForm(forms.ModelForm):
     class Meta:
@@ -129,6 +134,14 @@ class ServiceStandardAdmin(SimpleHistoryAdmin):
                     "calendar", "is_active")
     list_filter = ("metric", "ticket_type", "is_active")
     search_fields = ("code", "name")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        standards_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        standards_changed()
 
 
 @admin.register(TicketCategory)

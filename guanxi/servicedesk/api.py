@@ -73,8 +73,8 @@ def _row(ticket: Ticket) -> dict:
     }
 
 
-def _detail(ticket: Ticket) -> dict:
-    parts = selectors.ticket_detail(ticket=ticket)
+def _detail(ticket: Ticket, parts: dict | None = None) -> dict:
+    parts = parts or selectors.ticket_detail(ticket=ticket)
     return {
         **_row(ticket), "description": ticket.description, "category": _ref(ticket.category),
         "customer_tier": ticket.customer_tier, "merged_into": ticket.merged_into_id,
@@ -123,7 +123,10 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
             raise ValidationFailed(fields={"customer": "unknown customer"}) from exc
     ticket = ticket_services.ticket_create(actor=request.user, customer=customer,
                                            data=payload.dict(exclude={"customer"}))
-    return Status(201, _reload(request, ticket.pk))
+    # A new case has clocks but no pauses, messages or assignments yet.
+    parts = {"clocks": list(ticket.clocks.select_related("standard")), "pauses": [], "messages": [],
+             "assignments": []}
+    return Status(201, _detail(ticket, parts))
 
 
 @router.get("/tickets/{int:ticket_id}", response=TicketOut)

@@ -8,6 +8,7 @@ from guanxi.core.errors import ValidationFailed
 
 from ..clock import CalendarError, validate_periods
 from ..models import BusinessCalendar, CalendarException, WorkingPeriod
+from .clocks import standards_changed
 
 HOLIDAY_REGIONS = ("", "CN")
 
@@ -61,6 +62,7 @@ def calendar_save(
         WorkingPeriod(calendar=calendar, weekday=day, start_minute=a // 60, end_minute=b // 60)
         for day, spans in week.items() for a, b in spans
     )
+    standards_changed()  # cached standards carry their calendar
     return calendar
 
 
@@ -79,4 +81,5 @@ def calendar_exception_set(
     )
     calendar._history_user = actor
     calendar.save(update_fields=["updated_at"])  # the cached working calendar is keyed on it
+    standards_changed()
     return exception

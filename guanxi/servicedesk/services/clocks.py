@@ -2,6 +2,9 @@
 
 import datetime as dt
 
+from django.core.cache import cache
+from django.db import transaction
+
 from ..clock import Pause, due_at
 from ..enums import ClockState, Metric, TicketType
 from ..models import ClockPause, ServiceStandard, Ticket, TicketClock
@@ -38,8 +41,23 @@ def applicable_standards(ticket: Ticket, metrics: set[str] | None = None) -> lis
     return list(best.values())
 
 
+STANDARDS_CACHE_KEY = "servicedesk:active-standards"
+STANDARDS_CACHE_SECONDS = 60
+
+
 def _active_standards() -> list[ServiceStandard]:
-    return list(ServiceStandard.objects.filter(is_active=True).select_related("calendar"))
+    """Every active standard with its calendar, cached: read on every new case, changed rarely
+    (saving a standard or a calendar clears the entry)."""
+    standards = cache.get(STANDARDS_CACHE_KEY)
+    if standards is None:
+        standards = list(ServiceStandard.objects.filter(is_active=True).select_related("calendar"))
+        cache.set(STANDARDS_CACHE_KEY, standards, STANDARDS_CACHE_SECONDS)
+    return standards
+
+
+def standards_changed() -> None:
+    cache.delete(STANDARDS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(STANDARDS_CACHE_KEY))
 
 
 def callback_due_at(ticket: Ticket, *, now: dt.datetime) -> dt.datetime:

@@ -5,6 +5,7 @@ from guanxi.core.errors import ValidationFailed
 
 from ..enums import BreachAction, CustomerTier, Metric, Priority, TicketType
 from ..models import BusinessCalendar, ServiceStandard
+from .clocks import standards_changed
 
 MAX_TARGET_MINUTES = 365 * 24 * 60
 
@@ -56,4 +57,5 @@ def standard_save(*, actor: User, data: dict, standard: ServiceStandard | None =
             setattr(standard, field, clean[field])
     standard._history_user = actor
     standard.save()
+    standards_changed()
     return standard
