@@ -21,6 +21,7 @@ NAV_ITEMS = (
     NavItem(_("Customers"), "customers:list", "people", "customers"),
     NavItem(_("Service desk"), "servicedesk:queue", "headset", "service"),
     NavItem(_("Callbacks"), "servicedesk:callbacks", "telephone-outbound", "service"),
+    NavItem(_("Knowledge base"), "servicedesk:knowledge", "journal-text", "service"),
     NavItem(_("Attainment"), "servicedesk:attainment", "graph-up", "service",
             roles=("service_manager", "team_lead", "analyst")),
     NavItem(_("Administration"), "admin:index", "gear", "admin", admin_only=True),

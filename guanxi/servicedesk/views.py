@@ -22,7 +22,7 @@ from guanxi.customers.schemas import customer_row
 
 from . import reports, selectors
 from .clock import Pause, working_time_between
-from .enums import ClockState, ComplaintStage, CustomerTier, Metric, TicketStatus
+from .enums import ArticleStatus, ClockState, ComplaintStage, CustomerTier, Metric, TicketStatus
 from .forms import (
     QUEUE_VIEWS,
     AssignForm,
@@ -39,6 +39,7 @@ from .forms import (
 from .models import Ticket, TicketMessage
 from .services import callbacks as callback_services
 from .services import complaints as complaint_services
+from .services import knowledge as knowledge_services
 from .services import tickets as ticket_services
 
 PAGE_SIZE = 25
@@ -278,6 +279,7 @@ def _detail_context(request, ticket: Ticket, **forms) -> dict:
         "transitions": transitions if can_work else [],
         "can_pend": can_work and TicketStatus.PENDING_CUSTOMER in allowed,
         "history": audit_trail(ticket),
+        "suggestions": selectors.article_suggestions(ticket=ticket),
         "Kind": TicketMessage.Kind,
     }
     if can_work:
@@ -503,3 +505,42 @@ def attainment(request):
     except ValueError:
         months = 12
     return render(request, "servicedesk/attainment.html", _attainment_context(months))
+
+
+@login_required
+def knowledge(request):
+    """The knowledge base (解决方案): Chinese full-text search over published articles, or the
+    most used ones."""
+    query = request.GET.get("q", "").strip()[:200]
+    if query:
+        articles = [article for article, _ in selectors.article_search(query=query, limit=30)]
+    else:
+        articles = list(selectors.article_list(user=request.user).filter(status=ArticleStatus.PUBLISHED)[:30])
+    return render(request, "servicedesk/knowledge.html", {"articles": articles, "query": query})
+
+
+@login_required
+@domain_errors_as_http
+def article_detail(request, article_id: int):
+    article = selectors.article_get_for_user(user=request.user, article_id=article_id)
+    ticket = None
+    if request.GET.get("ticket", "").isdigit():
+        ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=int(request.GET["ticket"]))
+    return render(request, "servicedesk/article_detail.html",
+                  {"article": article, "ticket": ticket, "versions": article.versions.all()[:10]})
+
+
+@login_required
+@domain_errors_as_http
+@require_POST
+def article_use(request, article_id: int, ticket_id: int):
+    """The agent used the article on the case: counted once per case."""
+    article = selectors.article_get_for_user(user=request.user, article_id=article_id)
+    ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
+    try:
+        knowledge_services.article_use(actor=request.user, article=article, ticket=ticket)
+    except Conflict as exc:
+        messages.error(request, _conflict_message(exc))
+    else:
+        messages.success(request, _("Recorded: the article helped on this case."))
+    return redirect("servicedesk:detail", ticket_id=ticket.pk)

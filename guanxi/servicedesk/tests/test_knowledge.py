@@ -87,3 +87,21 @@ def test_bad_articles_are_refused(people):
     with pytest.raises(PermissionDenied):
         article_create(actor=UserFactory(role=Role.ANALYST), title="t", body="b")
     assert not Article.objects.exists()
+
+
+def test_case_page_suggests_articles_and_records_their_use(people, library):
+    from django.test import Client
+
+    agent, _ = people
+    case = ticket_create(actor=agent, customer=None, data={"subject": "光猫红灯，宽带断网", "type": "fault",
+                                                           "channel": "hotline"})
+    client = Client()
+    client.force_login(agent)
+    page = client.get(f"/service/{case.pk}/").content.decode()
+    article = library["光猫红灯处理"]
+    assert "gx-suggestion" in page and article.title in page
+    found = client.get("/service/knowledge/", {"q": "光猫闪红灯"}).content.decode()
+    assert article.title in found
+    response = client.post(f"/service/knowledge/{article.pk}/use/{case.pk}/")
+    assert response.status_code == 302
+    assert Article.objects.get(pk=article.pk).usage_count == 1
