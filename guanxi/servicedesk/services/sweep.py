@@ -4,7 +4,8 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from guanxi.accounts.enums import Role
@@ -46,7 +47,6 @@ def _breach(now: dt.datetime) -> int:
     if not rows:
         return 0
     TicketClock.objects.filter(id__in=[row[0] for row in rows]).update(breached_at=now)
-    Ticket.objects.filter(id__in={row[1] for row in rows}, breached_at__isnull=True).update(breached_at=now)
     by_action: dict[str, set[int]] = defaultdict(set)
     teams: dict[int, int | None] = {}
     for _, ticket_id, _, actions, team_id in rows:
@@ -55,10 +55,13 @@ def _breach(now: dt.datetime) -> int:
             by_action[action].add(ticket_id)
     _notes([(ticket_id, f"SLA breached: {metric}") for _, ticket_id, metric, actions, _ in rows
             if BreachAction.NOTIFY in (actions or [])])
-    if by_action[BreachAction.RAISE_PRIORITY]:
-        Ticket.objects.filter(id__in=by_action[BreachAction.RAISE_PRIORITY], priority__lt=Priority.URGENT).update(
-            priority=F("priority") + 1
-        )
+    # One pass over the cases: the first breach time, and a higher priority where a standard asks.
+    raise_priority = Q(id__in=by_action[BreachAction.RAISE_PRIORITY], priority__lt=Priority.URGENT)
+    Ticket.objects.filter(id__in={row[1] for row in rows}).update(
+        breached_at=Coalesce("breached_at", Value(now, output_field=Ticket._meta.get_field("breached_at"))),
+        priority=Case(When(raise_priority, then=F("priority") + 1), default=F("priority"),
+                      output_field=Ticket._meta.get_field("priority")),
+    )
     to_reassign: dict[int, list[int]] = defaultdict(list)
     for ticket_id in by_action[BreachAction.REASSIGN]:
         if teams[ticket_id]:
