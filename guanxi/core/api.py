@@ -12,12 +12,6 @@ from .pagination import COUNT_CAP, capped_page
 T = TypeVar("T")
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str] = {}
-
-
 class PageParams(Schema):
     page: int = Field(1, ge=1, le=100_000)
     page_size: int = Field(20, ge=1, le=200)

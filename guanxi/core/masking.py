@@ -34,7 +34,5 @@ def mask_email(value: str | None) -> str:
 
 
 def mask_address(value: str | None) -> str:
-    """Hide the street part; province/city/district stay visible elsewhere."""
-    if not value:
-        return ""
-    return value[:2] + "****" if len(value) > 2 else "****"
+    """Hide the street part entirely; province, city and district stay visible in their own fields."""
+    return "****" if value else ""

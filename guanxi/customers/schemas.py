@@ -4,7 +4,7 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
-from guanxi.core.masking import mask_email, mask_id_number, mask_phone
+from guanxi.core.masking import mask_address, mask_email, mask_id_number, mask_phone
 
 from .models import Customer
 from .selectors import CustomerFilter
@@ -260,7 +260,7 @@ def customer_detail(customer: Customer, profile: dict, *, unmasked: bool) -> dic
     ]
     data["addresses"] = [
         {"id": a.pk, "kind": a.kind, "province": a.province, "city": a.city,
-         "district": a.district, "street": a.street if unmasked else mask_address_street(a.street),
+         "district": a.district, "street": a.street if unmasked else mask_address(a.street),
          "postcode": a.postcode, "is_default": a.is_default}
         for a in profile["addresses"]
     ]
@@ -275,8 +275,6 @@ def _mask_point(point) -> str:
     return mask_id_number(point.value)
 
 
-def mask_address_street(street: str) -> str:
-    return "****" if street else ""
 
 
 class TimelineEventOut(Schema):
