@@ -4,9 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
-from guanxi.core.errors import NotFound, PermissionDenied
+from guanxi.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from .health import system_health
 from .navigation import home_panels
@@ -25,6 +26,20 @@ def domain_errors_as_http(view):
             raise DjangoPermissionDenied(exc.message) from exc
 
     return wrapper
+
+
+def add_service_errors(form, exc: ValidationFailed) -> None:
+    """Show a service's ValidationFailed on the form: each reason next to its field (translated
+    when the catalog knows it), the message on top when no field is named."""
+    for field, reason in (exc.fields or {}).items():
+        form.add_error(field if field in form.fields else None, gettext(reason))
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
+def template_for(request, full: str, partial: str) -> str:
+    """The fragment for htmx requests (boosted navigation excepted), the whole page otherwise."""
+    return partial if request.htmx and not request.htmx.boosted else full
 
 
 @never_cache

@@ -7,6 +7,8 @@ that rebuild the customer table drop its triggers, so they are re-created after 
 
 from django.db import connection
 
+from guanxi.core.sqlite_fts import ensure_fts
+
 FTS_TABLE = "customers_org_name_fts"
 ORG = "'organisation'"
 _TRIGGERS = {
@@ -28,23 +30,10 @@ _TRIGGERS = {
 
 
 def ensure_sqlite_fts(using=connection) -> bool:
-    """Create the FTS5 table and its triggers if missing, and refill it when anything was
-    missing. Returns whether it had to repair."""
-    if using.vendor != "sqlite":
-        return False
-    with using.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
-        present = {row[0] for row in cursor.fetchall()}
-        if "customers_customer" not in present:
-            return False
-        missing = [name for name in _TRIGGERS if name not in present]
-        if FTS_TABLE not in present:
-            cursor.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(name, tokenize='trigram')")
-            missing = list(_TRIGGERS)
-        for name in missing:
-            cursor.execute(_TRIGGERS[name])
-        if missing:
-            cursor.execute(f"DELETE FROM {FTS_TABLE}")
-            cursor.execute(f"INSERT INTO {FTS_TABLE}(rowid, name) SELECT id, name FROM customers_customer "
-                           f"WHERE kind = {ORG}")
-        return bool(missing)
+    return ensure_fts(
+        using, source_table="customers_customer", fts_table=FTS_TABLE,
+        create_sql=f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(name, tokenize='trigram')",
+        triggers=_TRIGGERS,
+        refill_sql=[f"DELETE FROM {FTS_TABLE}",
+                    f"INSERT INTO {FTS_TABLE}(rowid, name) SELECT id, name FROM customers_customer WHERE kind = {ORG}"],
+    )

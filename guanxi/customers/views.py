@@ -13,7 +13,7 @@ from guanxi.accounts.roles import Scope, is_in_scope, policy_for
 from guanxi.core.audit import audit_trail
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.pagination import capped_page
-from guanxi.core.views import domain_errors_as_http
+from guanxi.core.views import add_service_errors, domain_errors_as_http, template_for
 
 from . import selectors, services
 from .enums import AddressKind, ContactPointKind, CustomerKind, HoldingStatus, LifecycleStage
@@ -35,20 +35,9 @@ SERVICE_REASONS = (
 )
 
 
-def _add_service_errors(form, exc: ValidationFailed) -> None:
-    for field, reason in (exc.fields or {}).items():
-        form.add_error(field if field in form.fields else None, _(reason))
-    if not exc.fields:
-        form.add_error(None, exc.message)
-
-
 def _can(user, action: str, customer: Customer) -> bool:
     return is_in_scope(getattr(policy_for(user), action), user=user, owner_id=customer.owner_id,
                        team_id=customer.team_id)
-
-
-def _template(request, full: str, partial: str) -> str:
-    return partial if request.htmx and not request.htmx.boosted else full
 
 
 # ---------------------------------------------------------------- home panel
@@ -118,7 +107,7 @@ def customer_list(request):
                     (None, _("Brand")), ("lifecycle_stage", _("Stage")), ("arpu", _("ARPU")),
                     (None, _("Owner")), ("updated_at", _("Updated"))],
     }
-    return render(request, _template(request, "customers/customer_list.html",
+    return render(request, template_for(request, "customers/customer_list.html",
                                       "customers/partials/_customer_table.html"), context)
 
 
@@ -174,7 +163,7 @@ def customer_create(request):
         try:
             customer = services.customer_create(actor=request.user, data=data, tags=tags)
         except ValidationFailed as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
             return redirect("customers:detail", customer_id=customer.pk)
@@ -208,7 +197,7 @@ def customer_edit(request, customer_id: int):
             services.customer_update(actor=request.user, customer=customer, data=data, tags=tags,
                                      expected_updated_at=form.cleaned_data.get("expected_updated_at"))
         except ValidationFailed as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         except Conflict:
             form.add_error(None, _("Someone else changed this customer; reload the page and try again."))
         else:
@@ -239,7 +228,7 @@ def _profile_section(request, customer_id: int, form_class, prefix: str, section
         try:
             add(customer, form.cleaned_data)
         except ValidationFailed as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             form = form_class(prefix=prefix)
             if not request.htmx:

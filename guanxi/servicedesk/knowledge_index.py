@@ -6,6 +6,8 @@ SQLite: an FTS5 table over the same tokens, kept in step by triggers re-created 
 
 from django.db import connection
 
+from guanxi.core.sqlite_fts import ensure_fts
+
 FTS_TABLE = "servicedesk_article_fts"
 TSVECTOR = "to_tsvector('simple', search_tokens)"
 _TRIGGERS = {
@@ -26,23 +28,12 @@ _TRIGGERS = {
 
 
 def ensure_sqlite_fts(using=connection) -> bool:
-    if using.vendor != "sqlite":
-        return False
-    with using.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
-        present = {row[0] for row in cursor.fetchall()}
-        if "servicedesk_article" not in present:
-            return False
-        missing = [name for name in _TRIGGERS if name not in present]
-        if FTS_TABLE not in present:
-            cursor.execute(f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_tokens, "
-                           "content='servicedesk_article', content_rowid='id')")
-            missing = list(_TRIGGERS)
-        for name in missing:
-            cursor.execute(_TRIGGERS[name])
-        if missing:
-            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
-        return bool(missing)
+    return ensure_fts(
+        using, source_table="servicedesk_article", fts_table=FTS_TABLE,
+        create_sql=f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(search_tokens, "
+                   "content='servicedesk_article', content_rowid='id')",
+        triggers=_TRIGGERS, refill_sql=[f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')"],
+    )
 
 
 def ranked_article_ids(terms: list[str], *, limit: int) -> list[tuple[int, float]]:

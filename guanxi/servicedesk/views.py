@@ -16,7 +16,7 @@ from guanxi.accounts.enums import Role
 from guanxi.core.audit import audit_trail
 from guanxi.core.errors import Conflict, NotFound, ValidationFailed
 from guanxi.core.pagination import capped_page
-from guanxi.core.views import domain_errors_as_http
+from guanxi.core.views import add_service_errors, domain_errors_as_http, template_for
 from guanxi.customers import selectors as customer_selectors
 from guanxi.customers.schemas import customer_row
 
@@ -79,17 +79,6 @@ CONFLICT_MESSAGES = {
 def _conflict_message(exc: Conflict) -> str:
     message = CONFLICT_MESSAGES.get(exc.code)
     return _(message) if message else exc.message
-
-
-def _add_service_errors(form, exc: ValidationFailed) -> None:
-    for field, reason in (exc.fields or {}).items():
-        form.add_error(field if field in form.fields else None, _(reason))
-    if not exc.fields:
-        form.add_error(None, exc.message)
-
-
-def _template(request, full: str, partial: str) -> str:
-    return partial if request.htmx and not request.htmx.boosted else full
 
 
 def _queue_filters(user, view: str, params: dict) -> selectors.TicketFilter:
@@ -161,7 +150,7 @@ def ticket_queue(request):
                     ("priority", _("Priority")), (None, _("Status")), (None, _("Owner")),
                     ("next_due_at", _("Next due")), ("created_at", _("Created"))],
     }
-    return render(request, _template(request, "servicedesk/ticket_list.html",
+    return render(request, template_for(request, "servicedesk/ticket_list.html",
                                       "servicedesk/partials/_ticket_table.html"), context)
 
 
@@ -212,7 +201,7 @@ def ticket_create(request):
             ticket = ticket_services.ticket_create(actor=request.user, customer=picked[0] if picked else None,
                                                    data=form.service_data())
         except ValidationFailed as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Case %(number)s opened.") % {"number": ticket.number})
             return redirect("servicedesk:detail", ticket_id=ticket.pk)
@@ -311,7 +300,7 @@ def _write(request, ticket_id: int, form_class, prefix: str, context_name: str, 
         try:
             act(ticket, form.cleaned_data)
         except ValidationFailed as exc:
-            _add_service_errors(form, exc)
+            add_service_errors(form, exc)
         except Conflict as exc:
             messages.error(request, _conflict_message(exc))
             return redirect(reverse("servicedesk:detail", args=[ticket.pk]) + f"#{anchor}")
