@@ -1,8 +1,8 @@
 import datetime as dt
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.security import APIKeyHeader
 
 from guanxi.accounts.enums import Role
@@ -91,7 +91,8 @@ def _detail(ticket: Ticket, parts: dict | None = None) -> dict:
 
 def _message(message) -> dict:
     return {"id": message.pk, "kind": message.kind, "author": str(message.author) if message.author else None,
-            "body": message.body, "created_at": message.created_at}
+            "body": message.body, "created_at": message.created_at,
+            "attachment": f"/api/v1/messages/{message.pk}/attachment" if message.attachment else None}
 
 
 def _assignment(assignment) -> dict:
@@ -140,6 +141,22 @@ def add_ticket_message(request: HttpRequest, ticket_id: int, payload: MessageIn)
     message = ticket_services.ticket_message_add(actor=request.user, ticket=ticket, kind=payload.kind,
                                                  body=payload.body)
     return Status(201, _message(message))
+
+
+@router.post("/tickets/{int:ticket_id}/attachments", response={201: MessageOut})
+def add_ticket_attachment(request: HttpRequest, ticket_id: int, file: File[UploadedFile], body: Form[str],
+                          kind: Form[str] = "reply"):
+    """A message with a file (multipart/form-data): images, PDF, office documents, recordings; 10 MB."""
+    ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
+    message = ticket_services.ticket_message_add(actor=request.user, ticket=ticket, kind=kind, body=body,
+                                                 attachment=file)
+    return Status(201, _message(message))
+
+
+@router.get("/messages/{int:message_id}/attachment", response={200: None})
+def download_attachment(request: HttpRequest, message_id: int):
+    message = selectors.attachment_get_for_user(user=request.user, message_id=message_id)
+    return FileResponse(message.attachment.open("rb"), as_attachment=True, filename=message.attachment_filename)
 
 
 @router.post("/tickets/{int:ticket_id}/transition", response=TicketOut)

@@ -74,6 +74,7 @@ class TicketForm(_BootstrapForm):
 class MessageForm(_BootstrapForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=TicketMessage.Kind.choices, initial=TicketMessage.Kind.REPLY)
     body = forms.CharField(label=_("Text"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}))
+    attachment = forms.FileField(label=_("Attachment"), required=False)
 
 
 class TransitionForm(_BootstrapForm):

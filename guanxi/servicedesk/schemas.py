@@ -55,6 +55,7 @@ class MessageOut(Schema):
     author: str | None
     body: str
     created_at: dt.datetime
+    attachment: str | None = Field(None, description="download address of the attached file")
 
 
 class AssignmentOut(Schema):

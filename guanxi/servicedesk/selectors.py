@@ -17,7 +17,7 @@ from guanxi.customers.selectors import customer_visible_to
 from .clock import WorkingCalendar, chinese_public_days
 from .enums import ArticleStatus, CallStatus
 from .knowledge_index import ranked_article_ids
-from .models import Article, BusinessCalendar, Call, Callback, Ticket, TicketClock
+from .models import Article, BusinessCalendar, Call, Callback, Ticket, TicketClock, TicketMessage
 from .models.tickets import OPEN_STATUSES
 
 SERVICE_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.ADMIN, Role.ANALYST)
@@ -237,3 +237,12 @@ def call_pop_for_agent(*, user: User) -> Call | None:
                             started_at__gte=timezone.now() - POP_WINDOW)
         .select_related("customer").order_by("-started_at").first()
     )
+
+
+def attachment_get_for_user(*, user: User, message_id: int) -> TicketMessage:
+    """A message with an attachment on a case the user may read; NotFound otherwise."""
+    message = TicketMessage.objects.filter(pk=message_id).exclude(attachment="").first()
+    if message is None:
+        raise NotFound("Attachment not found.")
+    ticket_get_for_user(user=user, ticket_id=message.ticket_id)
+    return message

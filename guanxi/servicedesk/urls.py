@@ -9,6 +9,7 @@ urlpatterns = [
     path("customers/", views.customer_search, name="customer_search"),
     path("callbacks/", views.callback_list, name="callbacks"),
     path("calls/pop/", views.call_pop, name="call_pop"),
+    path("messages/<int:message_id>/attachment/", views.message_attachment, name="attachment"),
     path("attainment/", views.attainment, name="attainment"),
     path("knowledge/", views.knowledge, name="knowledge"),
     path("knowledge/<int:article_id>/", views.article_detail, name="article"),

@@ -5,6 +5,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -295,7 +296,7 @@ def _write(request, ticket_id: int, form_class, prefix: str, context_name: str, 
     """One write from the case page: validate the form, call one service; a refused move
     (Conflict) is shown as an error and changes nothing, invalid fields are shown inline."""
     ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
-    form = form_class(request.POST, prefix=prefix)
+    form = form_class(request.POST, request.FILES, prefix=prefix)
     if form.is_valid():
         try:
             act(ticket, form.cleaned_data)
@@ -317,7 +318,8 @@ def _write(request, ticket_id: int, form_class, prefix: str, context_name: str, 
 @require_POST
 def add_message(request, ticket_id: int):
     def act(ticket, data):
-        ticket_services.ticket_message_add(actor=request.user, ticket=ticket, kind=data["kind"], body=data["body"])
+        ticket_services.ticket_message_add(actor=request.user, ticket=ticket, kind=data["kind"], body=data["body"],
+                                           attachment=data.get("attachment"))
 
     return _write(request, ticket_id, MessageForm, "msg", "message_form", act, _("Added to the conversation."),
                   "conversation")
@@ -533,3 +535,11 @@ def article_use(request, article_id: int, ticket_id: int):
     else:
         messages.success(request, _("Recorded: the article helped on this case."))
     return redirect("servicedesk:detail", ticket_id=ticket.pk)
+
+
+@login_required
+@domain_errors_as_http
+def message_attachment(request, message_id: int):
+    """An attachment, to those who may read its case (media files are never served directly)."""
+    message = selectors.attachment_get_for_user(user=request.user, message_id=message_id)
+    return FileResponse(message.attachment.open("rb"), as_attachment=True, filename=message.attachment_filename)

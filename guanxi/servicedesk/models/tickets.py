@@ -110,6 +110,10 @@ class TicketMessage(TimeStampedModel):
         verbose_name_plural = _("case messages")
         ordering = ["created_at", "id"]
 
+    @property
+    def attachment_filename(self) -> str:
+        return self.attachment.name.rsplit("/", 1)[-1] if self.attachment else ""
+
 
 class TicketAssignment(TimeStampedModel):
     """Work handed to someone (possibly in another department) with a hand-over note."""

@@ -15,6 +15,9 @@ from ..models import Callback, Ticket, TicketAssignment, TicketCategory, TicketM
 from . import clocks
 
 S = TicketStatus
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".pdf", ".txt", ".csv", ".doc", ".docx", ".xls",
+                    ".xlsx", ".ppt", ".pptx", ".zip", ".mp3", ".wav", ".amr", ".mp4")
 # Allowed moves of the status machine; MERGED is entered only by ticket_merge.
 TRANSITIONS = {
     S.NEW: {S.OPEN, S.PENDING_CUSTOMER, S.PENDING_THIRD_PARTY, S.RESOLVED},
@@ -96,6 +99,8 @@ def ticket_message_add(
     body = (body or "").strip()
     if not body or len(body) > 20_000:
         raise ValidationFailed(fields={"body": "required, at most 20000 characters"})
+    if attachment:
+        _check_attachment(attachment)
     now = at or timezone.now()
     message = TicketMessage.objects.create(ticket=ticket, kind=kind, author=actor, body=body,
                                            attachment=attachment or "")
@@ -118,6 +123,14 @@ def ticket_message_add(
         ticket.save()
     clocks.refresh_next_due(ticket)
     return message
+
+
+def _check_attachment(upload) -> None:
+    name = (getattr(upload, "name", "") or "").lower()
+    if not name.endswith(ATTACHMENT_TYPES):
+        raise ValidationFailed(fields={"attachment": f"allowed: {', '.join(ATTACHMENT_TYPES)}"})
+    if upload.size > MAX_ATTACHMENT_BYTES:
+        raise ValidationFailed(fields={"attachment": "at most 10 MB"})
 
 
 def _move(ticket: Ticket, target: str, *, actor, reason: str, now) -> None:

@@ -159,3 +159,22 @@ def test_knowledge_search_and_suggestions_through_the_api(agent):
     assert [a["id"] for a in client.get(f"{URL}/{case['id']}/suggestions").json()] == [article["id"]]
     used = post(client, f"/api/v1/knowledge/articles/{article['id']}/use", {"ticket": case["id"]}).json()
     assert used["usage_count"] == 1
+
+
+def test_attachments_are_checked_stored_and_served_only_to_readers(agent, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(agent)
+    case = post(client, URL, {"subject": "发票寄错", "type": "query", "channel": "email"}).json()
+    photo = SimpleUploadedFile("账单.pdf", b"%PDF-1.4 test", content_type="application/pdf")
+    response = client.post(f"{URL}/{case['id']}/attachments", {"body": "见附件", "file": photo})
+    assert response.status_code == 201, response.content
+    link = response.json()["attachment"]
+    assert b"".join(client.get(link).streaming_content) == b"%PDF-1.4 test"
+    rep = client_for(UserFactory(role=Role.SALES_REP))
+    assert rep.get(link).status_code == 404
+    script = SimpleUploadedFile("run.exe", b"MZ", content_type="application/octet-stream")
+    refused = client.post(f"{URL}/{case['id']}/attachments", {"body": "exe", "file": script})
+    assert_error_body(refused, 422, "attachment")
+    assert Ticket.objects.get(pk=case["id"]).messages.count() == 1

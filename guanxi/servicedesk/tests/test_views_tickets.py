@@ -294,3 +294,20 @@ def test_admin_standard_form_refuses_a_zero_target(client):
     from guanxi.servicedesk.models import ServiceStandard
 
     assert not ServiceStandard.objects.exists()
+
+
+def test_reply_with_an_attachment_on_the_case_page(client, agent, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    case = open_case(agent, subject="附件工单")
+    login(client, agent)
+    upload = SimpleUploadedFile("现场照片.png", b"\x89PNG fake", content_type="image/png")
+    response = client.post(reverse("servicedesk:add_message", args=[case.pk]),
+                           {"msg-kind": "reply", "msg-body": "已上传照片", "msg-attachment": upload})
+    assert response.status_code == 302
+    page = client.get(reverse("servicedesk:detail", args=[case.pk])).content.decode()
+    assert "gx-attachment" in page and "现场照片" in page
+    message = case.messages.get()
+    assert b"".join(client.get(reverse("servicedesk:attachment", args=[message.pk])).streaming_content) == \
+        b"\x89PNG fake"
