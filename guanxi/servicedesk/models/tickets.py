@@ -68,11 +68,13 @@ class Ticket(TimeStampedModel):
         # The queues list open cases by next due time: partial indexes over open cases only give
         # that order directly, so a page is an index range scan however many cases are closed.
         indexes = [
-            models.Index(fields=["next_due_at"], condition=IS_OPEN, name="ticket_open_due"),
-            models.Index(fields=["owner", "next_due_at"], condition=IS_OPEN, name="ticket_open_owner_due"),
-            models.Index(fields=["team", "next_due_at"], condition=IS_OPEN, name="ticket_open_team_due"),
-            models.Index(fields=["next_due_at"], condition=IS_OPEN & models.Q(breached_at__isnull=False),
-                         name="ticket_open_breached_due"),
+            # The id ends each key because it ends the ORDER BY (a stable page order): the index
+            # then gives the page's exact order and a LIMIT stops early, whatever the estimates.
+            models.Index(fields=["next_due_at", "id"], condition=IS_OPEN, name="ticket_open_due_id"),
+            models.Index(fields=["owner", "next_due_at", "id"], condition=IS_OPEN, name="ticket_open_owner_due_id"),
+            models.Index(fields=["team", "next_due_at", "id"], condition=IS_OPEN, name="ticket_open_team_due_id"),
+            models.Index(fields=["next_due_at", "id"], condition=IS_OPEN & models.Q(breached_at__isnull=False),
+                         name="ticket_open_breached_due_id"),
             models.Index(fields=["status", "next_due_at"], name="ticket_status_due"),
             models.Index(fields=["customer", "-created_at"], name="ticket_customer_recent"),
             models.Index(fields=["-created_at"], name="ticket_recent"),
