@@ -177,7 +177,13 @@ def sweep(*, now: dt.datetime | None = None) -> dict:
     running = TicketClock.objects.filter(state="running").count()
     started = time.perf_counter()
     totals = clocks_sweep(now=now or timezone.now())
-    return {"running_clocks": running, **totals, "seconds": round(time.perf_counter() - started, 2)}
+    seconds = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        # What autovacuum does a minute later (migration 0007), before the next measurements.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE servicedesk_ticket")
+            cursor.execute("ANALYZE servicedesk_ticketclock")
+    return {"running_clocks": running, **totals, "seconds": round(seconds, 2)}
 
 
 def login_cookies(base_url: str, username: str, password: str) -> dict:
