@@ -30,6 +30,7 @@ SERVICE_REASONS = (
     gettext_noop("required"), gettext_noop("not a valid phone number"), gettext_noop("not a valid e-mail address"),
     gettext_noop("not a valid resident ID number (checksum)"), gettext_noop("this customer already has it"),
     gettext_noop("not a province of China"), gettext_noop("six digits"), gettext_noop("too long"),
+    gettext_noop("must not contain < or > (markup)"),
     gettext_noop("must be a past date after 1900"), gettext_noop("contains control characters"),
     gettext_noop("this user is not active"), gettext_noop("unknown field"),
 )

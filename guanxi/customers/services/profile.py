@@ -36,6 +36,8 @@ def contact_add(*, actor: User, customer: Customer, name: str, title: str = "", 
     name = normalize.to_simplified(name)
     if not name or len(name) > 50:
         raise ValidationFailed(fields={"name": "required, at most 50 characters"})
+    if "<" in name or ">" in name:
+        raise ValidationFailed(fields={"name": "must not contain < or > (markup)"})
     contact = Contact(customer=customer, name=name, title=title[:50], department=department[:50],
                       is_key_person=is_key_person, birth_date=birth_date, notes=notes[:500])
     contact._history_user = actor

@@ -25,6 +25,8 @@ TEXT_LIMITS = {
 }
 DECIMALS = {"arpu": (0, 10**10), "annual_revenue": (0, 10**14), "balance": (-(10**12), 10**12),
             "credit_limit": (0, 10**12)}
+# Names and titles are shown everywhere; markup in them is refused rather than stored.
+MARKUP_FREE = {"name", "legal_representative", "occupation", "industry", "invoice_title"}
 EDITABLE_FIELDS = (
     set(CHOICES) | set(TEXT_LIMITS) | set(DECIMALS)
     | {"mobile", "email", "id_number", "birth_date", "employee_count", "billing_cycle_day",
@@ -36,6 +38,8 @@ def _text(name, value, errors):
     value = normalize.to_simplified(str(value)) if name == "name" else str(value).strip()
     if any(ord(c) < 32 and c not in "\n\t" for c in value):
         errors[name] = "contains control characters"
+    elif name in MARKUP_FREE and ("<" in value or ">" in value):
+        errors[name] = "must not contain < or > (markup)"
     elif len(value) > TEXT_LIMITS[name]:
         errors[name] = f"at most {TEXT_LIMITS[name]} characters"
     return value
