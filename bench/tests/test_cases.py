@@ -34,3 +34,19 @@ def test_case_load_makes_open_cases_with_running_clocks_and_closed_history():
     assert swept["breached"] == running.count()
     calls = cases.case_calls("tickets_api", 3)
     assert calls[0].path == "/api/v1/tickets"
+
+
+def test_cases_and_sweep_commands():
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    admin = UserFactory(role=Role.ADMIN)
+    make_customer(admin, name="命令客户")
+    out = io.StringIO()
+    call_command("bench", "cases", "--cases", "40", "--open", "10", stdout=out)
+    assert json.loads(out.getvalue())["cases"] == 40
+    out = io.StringIO()
+    call_command("bench", "sweep", stdout=out)
+    assert json.loads(out.getvalue())["running_clocks"] >= 1

@@ -31,14 +31,36 @@ class Command(BaseCommand):
         every.add_argument("--workers", type=int, default=4)
         every.add_argument("--threads", type=int, default=1)
         every.add_argument("--keep", action="store_true", help="reuse the database if it already has data")
+        cases = sub.add_parser("cases", help="bulk-load service cases with running clocks (PostgreSQL)")
+        cases.add_argument("--cases", type=int, default=1_000_000)
+        cases.add_argument("--open", type=int, default=100_000, dest="open_cases")
+        cases.add_argument("--seed", type=int, default=5)
+        sub.add_parser("sweep", help="time one escalation sweep over the open cases' running clocks")
 
     def handle(self, *args, action, **options):
         if action == "generate":
             self._generate(options)
         elif action == "run":
             self._run(options)
+        elif action == "cases":
+            self._cases(options)
+        elif action == "sweep":
+            from bench.cases import sweep
+
+            self.stdout.write(json.dumps(sweep()))
         else:
             self._all(options)
+
+    def _cases(self, options):
+        from bench.cases import generate_cases
+
+        if not 0 <= options["open_cases"] <= options["cases"]:
+            raise CommandError("--open must be between 0 and --cases")
+        try:
+            result = generate_cases(cases=options["cases"], open_cases=options["open_cases"], seed=options["seed"])
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(json.dumps(result.as_dict()))
 
     def _generate(self, options):
         from bench.generate import generate
