@@ -96,3 +96,10 @@ class InteractionChannel(models.TextChoices):
 class Direction(models.TextChoices):
     INBOUND = "inbound", _("Inbound")
     OUTBOUND = "outbound", _("Outbound")
+
+
+class TransactionKind(models.TextChoices):
+    ORDER = "order", _("Order")
+    BILL = "bill", _("Bill")
+    PAYMENT = "payment", _("Payment")
+    REFUND = "refund", _("Refund")
