@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),
     path("service/", include("guanxi.servicedesk.urls")),
+    path("warranty/", include("guanxi.warranty.urls")),
     path("portal/", include("guanxi.portal.urls")),
     path("", include("guanxi.core.urls")),
 ]

@@ -24,6 +24,8 @@ NAV_ITEMS = (
     NavItem(_("Knowledge base"), "servicedesk:knowledge", "journal-text", "service"),
     NavItem(_("Attainment"), "servicedesk:attainment", "graph-up", "service",
             roles=("service_manager", "team_lead", "analyst")),
+    NavItem(_("Warranty (三包)"), "warranty:home", "shield-check", "warranty"),
+    NavItem(_("Case categories"), "servicedesk:categories", "diagram-3", "service", roles=("service_manager",)),
     NavItem(_("Administration"), "admin:index", "gear", "admin", admin_only=True),
 )
 

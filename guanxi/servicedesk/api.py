@@ -31,6 +31,8 @@ from .schemas import (
     CallbackIn,
     CallbackOut,
     CallPopOut,
+    CategoryIn,
+    CategoryOut,
     ComplaintOpenIn,
     ComplaintOut,
     ComplaintReopenIn,
@@ -50,6 +52,7 @@ from .schemas import (
 )
 from .services import calendars as calendar_services
 from .services import callbacks as callback_services
+from .services import categories as category_services
 from .services import complaints as complaint_services
 from .services import cti as cti_services
 from .services import knowledge as knowledge_services
@@ -449,3 +452,44 @@ def list_standard_attainment(request: HttpRequest, filters: Query[AttainmentFilt
                                        period=filters.period or None)
     return [{"period": r.period, "group": r.group, "total": r.total, "met": r.met, "breached": r.breached,
              "rate": r.rate} for r in rows]
+
+
+def _category_out(node: selectors.CategoryNode) -> dict:
+    return {"id": node.category.pk, "name": node.category.name, "parent": node.category.parent_id,
+            "path": node.path, "depth": node.depth, "is_used": node.is_used}
+
+
+def _parent(parent_id: int | None):
+    if parent_id is None:
+        return None
+    try:
+        return selectors.category_get(category_id=parent_id)
+    except NotFound:
+        raise ValidationFailed(fields={"parent": "unknown category"}) from None
+
+
+@router.get("/ticket-categories", response=list[CategoryOut])
+def list_ticket_categories(request: HttpRequest):
+    """The case category tree in order, parents before their children."""
+    return [_category_out(node) for node in selectors.category_tree()]
+
+
+@router.post("/ticket-categories", response={201: CategoryOut})
+def create_ticket_category(request: HttpRequest, payload: CategoryIn):
+    category = category_services.category_create(actor=request.user, name=payload.name,
+                                                 parent=_parent(payload.parent))
+    return Status(201, next(_category_out(n) for n in selectors.category_tree() if n.category.pk == category.pk))
+
+
+@router.put("/ticket-categories/{int:category_id}", response=CategoryOut)
+def update_ticket_category(request: HttpRequest, category_id: int, payload: CategoryIn):
+    category = selectors.category_get(category_id=category_id)
+    category_services.category_update(actor=request.user, category=category, name=payload.name,
+                                      parent=_parent(payload.parent))
+    return next(_category_out(n) for n in selectors.category_tree() if n.category.pk == category_id)
+
+
+@router.delete("/ticket-categories/{int:category_id}", response={204: None})
+def delete_ticket_category(request: HttpRequest, category_id: int):
+    category_services.category_delete(actor=request.user, category=selectors.category_get(category_id=category_id))
+    return Status(204, None)

@@ -128,3 +128,10 @@ class CallbackRecordForm(_BootstrapForm):
     small = True
     outcome = forms.ChoiceField(label=_("Outcome"), choices=CallbackOutcome.choices)
     note = forms.CharField(label=_("Note"), max_length=5000, required=False)
+
+
+class CategoryForm(_BootstrapForm):
+    small = True
+    name = forms.CharField(label=_("Name"), max_length=50)
+    parent = forms.ModelChoiceField(label=_("Under"), queryset=TicketCategory.objects.all(), required=False,
+                                    empty_label=_("(top level)"))

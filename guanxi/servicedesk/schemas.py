@@ -288,3 +288,17 @@ class AttainmentRowOut(Schema):
     met: int
     breached: int
     rate: float
+
+
+class CategoryIn(Schema):
+    name: str = Field(..., min_length=1, max_length=50)
+    parent: int | None = Field(None, description="the parent category's id; empty for a top-level category")
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    parent: int | None
+    path: str
+    depth: int
+    is_used: bool

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from guanxi.accounts.enums import Role
@@ -17,7 +17,7 @@ from guanxi.customers.selectors import customer_visible_to
 from .clock import WorkingCalendar, chinese_public_days
 from .enums import ArticleStatus, CallStatus
 from .knowledge_index import ranked_article_ids
-from .models import Article, BusinessCalendar, Call, Callback, Ticket, TicketClock, TicketMessage
+from .models import Article, BusinessCalendar, Call, Callback, Ticket, TicketCategory, TicketClock, TicketMessage
 from .models.tickets import OPEN_STATUSES
 
 SERVICE_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.ADMIN, Role.ANALYST)
@@ -246,3 +246,39 @@ def attachment_get_for_user(*, user: User, message_id: int) -> TicketMessage:
         raise NotFound("Attachment not found.")
     ticket_get_for_user(user=user, ticket_id=message.ticket_id)
     return message
+
+
+@dataclass(frozen=True)
+class CategoryNode:
+    category: TicketCategory
+    depth: int
+    path: str
+    is_used: bool
+    has_children: bool
+
+
+def category_tree() -> list[CategoryNode]:
+    """Every case category in tree order (parents before their children, siblings by name), with
+    whether cases use it — one query, an EXISTS per row over the ticket category index."""
+    rows = list(TicketCategory.objects.annotate(
+        is_used=Exists(Ticket.objects.filter(category=OuterRef("pk")))).order_by("name"))
+    children: dict[int | None, list[TicketCategory]] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    nodes: list[CategoryNode] = []
+
+    def walk(parent_id, depth, prefix):
+        for row in children.get(parent_id, []):
+            path = f"{prefix} / {row.name}" if prefix else row.name
+            nodes.append(CategoryNode(row, depth, path, row.is_used, row.pk in children))
+            walk(row.pk, depth + 1, path)
+
+    walk(None, 0, "")
+    return nodes
+
+
+def category_get(*, category_id: int) -> TicketCategory:
+    category = TicketCategory.objects.filter(pk=category_id).first()
+    if category is None:
+        raise NotFound("Category not found.")
+    return category

@@ -28,6 +28,7 @@ from .forms import (
     QUEUE_VIEWS,
     AssignForm,
     CallbackRecordForm,
+    CategoryForm,
     ComplaintOpenForm,
     ComplaintReopenForm,
     ComplaintStepForm,
@@ -39,6 +40,7 @@ from .forms import (
 )
 from .models import Ticket, TicketMessage
 from .services import callbacks as callback_services
+from .services import categories as category_services
 from .services import complaints as complaint_services
 from .services import knowledge as knowledge_services
 from .services import tickets as ticket_services
@@ -62,6 +64,9 @@ SERVICE_REASONS = (
     gettext_noop("the cases belong to different customers"), gettext_noop("required to classify"),
     gettext_noop("required to forward"), gettext_noop("say why it is reopened"), gettext_noop("normal or major"),
     gettext_noop("only complaint cases have a complaint workflow"), gettext_noop("unknown case"),
+    gettext_noop("required, at most 50 characters"), gettext_noop("a category of this name exists at this place"),
+    gettext_noop("A category cannot move under itself or one of its sub-categories."),
+    gettext_noop("The tree is at most 4 levels deep."),
 )
 
 
@@ -74,6 +79,8 @@ CONFLICT_MESSAGES = {
     "invalid_step": gettext_noop("That is not the complaint's next step; nothing changed."),
     "exists": gettext_noop("This case already has a complaint workflow."),
     "already_done": gettext_noop("This callback is already recorded."),
+    "category_has_children": gettext_noop("The category has sub-categories: delete or move them first."),
+    "category_in_use": gettext_noop("Cases use this category: it can be renamed but not deleted."),
 }
 
 
@@ -543,3 +550,68 @@ def message_attachment(request, message_id: int):
     """An attachment, to those who may read its case (media files are never served directly)."""
     message = selectors.attachment_get_for_user(user=request.user, message_id=message_id)
     return FileResponse(message.attachment.open("rb"), as_attachment=True, filename=message.attachment_filename)
+
+
+def _require_category_configurer(user) -> None:
+    if not category_services.can_configure(user):
+        raise DjangoPermissionDenied
+
+
+@login_required
+@domain_errors_as_http
+@require_http_methods(["GET", "POST"])
+def category_list(request):
+    """The case category tree: add, rename, move and delete categories (administrators and
+    service managers)."""
+    _require_category_configurer(request.user)
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            category = category_services.category_create(actor=request.user, name=form.cleaned_data["name"],
+                                                         parent=form.cleaned_data["parent"])
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Category “%(name)s” added.") % {"name": category.name})
+            return redirect("servicedesk:categories")
+    nodes = selectors.category_tree()
+    rows = [{"node": node, "form": CategoryForm(prefix=f"c{node.category.pk}", initial={
+        "name": node.category.name, "parent": node.category.parent_id})} for node in nodes]
+    return render(request, "servicedesk/category_list.html", {"form": form, "rows": rows},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+@domain_errors_as_http
+@require_POST
+def category_edit(request, category_id: int):
+    _require_category_configurer(request.user)
+    category = selectors.category_get(category_id=category_id)
+    form = CategoryForm(request.POST, prefix=f"c{category_id}")
+    if not form.is_valid():
+        messages.error(request, "; ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("servicedesk:categories")
+    try:
+        category_services.category_update(actor=request.user, category=category, name=form.cleaned_data["name"],
+                                          parent=form.cleaned_data["parent"])
+    except ValidationFailed as exc:
+        reasons = [exc.message] if exc.fields.keys() <= {"parent"} else []
+        messages.error(request, "; ".join(_(r) for r in reasons or [str(v) for v in exc.fields.values()]))
+    else:
+        messages.success(request, _("Category saved."))
+    return redirect("servicedesk:categories")
+
+
+@login_required
+@domain_errors_as_http
+@require_POST
+def category_delete(request, category_id: int):
+    _require_category_configurer(request.user)
+    category = selectors.category_get(category_id=category_id)
+    try:
+        category_services.category_delete(actor=request.user, category=category)
+    except Conflict as exc:
+        messages.error(request, _conflict_message(exc))
+    else:
+        messages.success(request, _("Category deleted."))
+    return redirect("servicedesk:categories")

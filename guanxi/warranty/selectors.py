@@ -90,3 +90,10 @@ def exchange_dates(*, sale: ProductSale, part: Part) -> list:
     """Days the part, or the whole product, was exchanged."""
     return list(ExchangeRecord.objects.filter(Q(part__isnull=True) | Q(part=part), sale=sale)
                 .order_by("exchanged_on").values_list("exchanged_on", flat=True))
+
+
+def decision_list(*, user: User) -> QuerySet[WarrantyDecision]:
+    """Decisions on customers the user may read, newest first."""
+    return (WarrantyDecision.objects.filter(sale__customer__in=customer_visible_to(user=user))
+            .select_related("sale__serial__product", "sale__customer", "part__policy", "asked_by")
+            .order_by("-created_at", "-id"))

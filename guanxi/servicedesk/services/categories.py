@@ -1,0 +1,90 @@
+"""The case category tree (业务分类), kept by administrators and service managers."""
+
+from django.db import transaction
+
+from guanxi.accounts.enums import Role
+from guanxi.accounts.models import User
+from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
+
+from ..models import Ticket, TicketCategory
+
+MAX_DEPTH = 4
+CONFIGURING_ROLES = (Role.ADMIN, Role.SERVICE_MANAGER)
+
+
+def can_configure(user: User) -> bool:
+    return bool(user.is_superuser or user.role in CONFIGURING_ROLES)
+
+
+def _require_configurer(actor: User) -> None:
+    if not can_configure(actor):
+        raise PermissionDenied("Only administrators and service managers keep the case categories.")
+
+
+def _ancestors(category: TicketCategory | None) -> list[TicketCategory]:
+    chain = []
+    while category is not None:
+        chain.append(category)
+        category = category.parent
+    return chain
+
+
+def _clean(*, name: str, parent: TicketCategory | None, category: TicketCategory | None = None) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 50:
+        raise ValidationFailed(fields={"name": "required, at most 50 characters"})
+    above = _ancestors(parent)
+    if category is not None and category in above:
+        raise ValidationFailed("A category cannot move under itself or one of its sub-categories.",
+                               fields={"parent": "inside the category"})
+    depth = len(above) + 1 + (_subtree_height(category) if category is not None else 0)
+    if depth > MAX_DEPTH:
+        raise ValidationFailed(f"The tree is at most {MAX_DEPTH} levels deep.", fields={"parent": "too deep"})
+    siblings = TicketCategory.objects.filter(parent=parent, name=name)
+    if category is not None:
+        siblings = siblings.exclude(pk=category.pk)
+    if siblings.exists():
+        raise ValidationFailed(fields={"name": "a category of this name exists at this place"})
+    return name
+
+
+def _subtree_height(category: TicketCategory) -> int:
+    height, level = 0, [category.pk]
+    while level := list(TicketCategory.objects.filter(parent_id__in=level).values_list("pk", flat=True)):
+        height += 1
+    return height
+
+
+@transaction.atomic
+def category_create(*, actor: User, name: str, parent: TicketCategory | None = None) -> TicketCategory:
+    """Add a category at the top or under `parent`; names are unique among siblings."""
+    _require_configurer(actor)
+    category = TicketCategory(name=_clean(name=name, parent=parent), parent=parent)
+    category._history_user = actor
+    category.save()
+    return category
+
+
+@transaction.atomic
+def category_update(*, actor: User, category: TicketCategory, name: str,
+                    parent: TicketCategory | None) -> TicketCategory:
+    """Rename or move a category with its sub-tree; cases keep their category."""
+    _require_configurer(actor)
+    category = TicketCategory.objects.select_for_update().get(pk=category.pk)
+    category.name = _clean(name=name, parent=parent, category=category)
+    category.parent = parent
+    category._history_user = actor
+    category.save()
+    return category
+
+
+@transaction.atomic
+def category_delete(*, actor: User, category: TicketCategory) -> None:
+    """Delete an unused leaf; a category with sub-categories or cases is refused (rename or move it)."""
+    _require_configurer(actor)
+    if TicketCategory.objects.filter(parent=category).exists():
+        raise Conflict("The category has sub-categories: delete or move them first.", code="category_has_children")
+    if Ticket.objects.filter(category=category).exists():
+        raise Conflict("Cases use this category: it can be renamed but not deleted.", code="category_in_use")
+    category._history_user = actor
+    category.delete()
