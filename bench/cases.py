@@ -201,6 +201,13 @@ def login_cookies(base_url: str, username: str, password: str) -> dict:
         return dict(client.cookies)
 
 
+def agent_token(agent: User) -> str:
+    from guanxi.accounts.services import api_token_create
+
+    _, raw = api_token_create(user=agent, name=f"bench {time.strftime('%Y-%m-%d %H:%M:%S')}")
+    return raw
+
+
 def case_calls(scenario: str, count: int, seed: int = 3):
     """Calls for queue_page (UI, session), tickets_api (filtered first page) and create_case."""
     from bench.runner import Call

@@ -21,8 +21,12 @@ import httpx
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 SEARCH_SCENARIOS = ("search_name", "search_pinyin", "search_initials", "search_phone")
-ALL_SCENARIOS = (*SEARCH_SCENARIOS, "detail", "create")
-SCENARIO_GROUPS = {"customers": ALL_SCENARIOS, "search": SEARCH_SCENARIOS}
+CUSTOMER_SCENARIOS = (*SEARCH_SCENARIOS, "detail", "create")
+# Service-desk scenarios run as a bench agent (bench/cases.py): the API with the agent's token,
+# the queue page with the agent's session cookie.
+SERVICE_SCENARIOS = ("queue_page", "tickets_api", "create_case")
+ALL_SCENARIOS = (*CUSTOMER_SCENARIOS, *SERVICE_SCENARIOS)
+SCENARIO_GROUPS = {"customers": CUSTOMER_SCENARIOS, "search": SEARCH_SCENARIOS, "service": SERVICE_SCENARIOS}
 
 
 @dataclass(frozen=True)
@@ -138,10 +142,12 @@ def _new_customer(name: str, rng: random.Random) -> dict:
 
 
 def run_calls(base_url: str, token: str, calls: list[Call], concurrency: int, timeout: float = 30.0,
-              client_factory: Callable[[], httpx.Client] | None = None) -> dict:
-    """Send `calls` with `concurrency` worker threads; return the summary of latencies and statuses."""
+              client_factory: Callable[[], httpx.Client] | None = None, cookies: dict | None = None) -> dict:
+    """Send `calls` with `concurrency` worker threads; return the summary of latencies and statuses.
+    With `cookies` (a UI session) the token is not sent."""
     base_url = check_loopback(base_url)
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+    headers = {"Accept": "application/json"} if cookies else {"Authorization": f"Bearer {token}",
+                                                               "Accept": "application/json"}
     latencies: list[float] = []
     statuses: list[int | str] = []
     lock = threading.Lock()
@@ -149,7 +155,7 @@ def run_calls(base_url: str, token: str, calls: list[Call], concurrency: int, ti
 
     def worker():
         client = client_factory() if client_factory else httpx.Client(
-            base_url=base_url, headers=headers, timeout=timeout, trust_env=False)
+            base_url=base_url, headers=headers, cookies=cookies, timeout=timeout, trust_env=False)
         local_lat, local_status = [], []
         with client:
             while True:
@@ -196,11 +202,28 @@ def run(*, base_url: str, token: str, scenarios: list[str], requests: int, concu
     report = {"base_url": base_url, "concurrency": concurrency, "requests_per_scenario": requests,
               "sampled_rows": len(rows), "scenarios": {}}
     for index, name in enumerate(scenarios):
+        if name in SERVICE_SCENARIOS:
+            report["scenarios"][name] = _run_service(base_url, name, requests, concurrency, warmup, index)
+            continue
         if warmup and name != "create":
             run_calls(base_url, token, build_calls(name, rows, warmup, seed=100 + index), concurrency)
         report["scenarios"][name] = run_calls(base_url, token, build_calls(name, rows, requests, seed=index),
                                               concurrency)
     return report
+
+
+def _run_service(base_url: str, name: str, requests: int, concurrency: int, warmup: int, index: int) -> dict:
+    """A service-desk scenario as the first bench agent (needs `guanxi bench cases` first)."""
+    from bench import cases
+
+    agent = cases.ensure_service_setup()["agents"][0]
+    auth = {"cookies": cases.login_cookies(base_url, agent.username, cases.AGENT_PASSWORD)} \
+        if name == "queue_page" else {"token": cases.agent_token(agent)}
+    token = auth.get("token", "")
+    cookies = auth.get("cookies")
+    if warmup and name != "create_case":
+        run_calls(base_url, token, cases.case_calls(name, warmup, seed=100 + index), concurrency, cookies=cookies)
+    return run_calls(base_url, token, cases.case_calls(name, requests, seed=index), concurrency, cookies=cookies)
 
 
 def render_table(report: dict):

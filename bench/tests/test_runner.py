@@ -35,7 +35,8 @@ def test_only_loopback_is_allowed():
 
 
 def test_scenario_names_expand():
-    assert runner.resolve_scenarios("customers") == list(runner.ALL_SCENARIOS)
+    assert runner.resolve_scenarios("customers") == list(runner.CUSTOMER_SCENARIOS)
+    assert runner.resolve_scenarios("service,detail") == ["queue_page", "tickets_api", "create_case", "detail"]
     assert runner.resolve_scenarios("search,detail") == [*runner.SEARCH_SCENARIOS, "detail"]
     with pytest.raises(ValueError):
         runner.resolve_scenarios("nope")

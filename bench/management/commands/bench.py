@@ -28,7 +28,8 @@ class Command(BaseCommand):
         every.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432",
                            help="PostgreSQL server URL without the database name")
         every.add_argument("--port", type=int, default=8765)
-        every.add_argument("--workers", type=int, default=4)
+        every.add_argument("--workers", type=int, default=os.cpu_count() or 2,
+                           help="gunicorn workers (default: one per core; more only queue for the same cores)")
         every.add_argument("--threads", type=int, default=1)
         every.add_argument("--keep", action="store_true", help="reuse the database if it already has data")
         cases = sub.add_parser("cases", help="bulk-load service cases with running clocks (PostgreSQL)")
@@ -155,8 +156,9 @@ def _run_args(parser, with_base_url=True):
     if with_base_url:
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--scenario", default="customers",
-                        help="customers (all), search, or a comma list of search_name, search_pinyin, "
-                             "search_initials, search_phone, detail, create")
+                        help="customers, search, service (after `bench cases`), or a comma list of "
+                             "search_name, search_pinyin, search_initials, search_phone, detail, create, "
+                             "queue_page, tickets_api, create_case")
     parser.add_argument("--requests", type=int, default=2000, help="timed requests per scenario")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--json", default="", help="also write the report to this file")
