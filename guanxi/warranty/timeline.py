@@ -1,5 +1,6 @@
 """Warranty decisions on the customer's timeline."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from guanxi.customers.timeline import TimelineEvent
@@ -12,6 +13,6 @@ def warranty_events(customer, limit: int) -> list[TimelineEvent]:
                  .select_related("sale__serial", "part").order_by("-created_at"))
     return [
         TimelineEvent(d.created_at, "warranty_decision", f"{_('Warranty decision')}: {d.get_remedy_display()}",
-                      f"{d.sale.serial} · {d.part}", extra={"remedy": d.remedy, "amount": str(d.amount or "")})
+                      f"{d.sale.serial} · {d.part}", link=reverse("warranty:decision", args=[d.pk]), extra={"remedy": d.remedy, "amount": str(d.amount or "")})
         for d in decisions[:limit]
     ]
