@@ -412,6 +412,7 @@ class Generator:
                 self.org_brand_id if org else self.brand_ids[brand[i]], f"{arpu[i]:.2f}", stage[i], source[i],
                 owner_id, team_id, f"BA{cid:012d}", cycle[i], payment[i], "", f"{balance[i]:.2f}",
                 name if org else "", "", credit[i], f"{limits[i]}.00", overdue[i], "", null,
+                null,  # merged_into: not merged
             ))
         return customers, points, addresses
 

@@ -25,8 +25,12 @@ CUSTOMER_SCENARIOS = (*SEARCH_SCENARIOS, "detail", "create")
 # Service-desk scenarios run as a bench agent (bench/cases.py): the API with the agent's token,
 # the queue page with the agent's session cookie.
 SERVICE_SCENARIOS = ("queue_page", "tickets_api", "create_case")
-ALL_SCENARIOS = (*CUSTOMER_SCENARIOS, *SERVICE_SCENARIOS)
-SCENARIO_GROUPS = {"customers": CUSTOMER_SCENARIOS, "search": SEARCH_SCENARIOS, "service": SERVICE_SCENARIOS}
+# Customer 360 (after `bench history`), as a bench agent: the API with a token, the page with a
+# session; typical customers and those with the heaviest histories (bench/history.py).
+HISTORY_SCENARIOS = ("customer_360", "customer_360_heavy", "customer_page", "customer_page_heavy")
+ALL_SCENARIOS = (*CUSTOMER_SCENARIOS, *SERVICE_SCENARIOS, *HISTORY_SCENARIOS)
+SCENARIO_GROUPS = {"customers": CUSTOMER_SCENARIOS, "search": SEARCH_SCENARIOS, "service": SERVICE_SCENARIOS,
+                   "history": HISTORY_SCENARIOS}
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,11 @@ def run(*, base_url: str, token: str, scenarios: list[str], requests: int, concu
     for index, name in enumerate(scenarios):
         if name in SERVICE_SCENARIOS:
             report["scenarios"][name] = _run_service(base_url, name, requests, concurrency, warmup, index)
+            continue
+        if name in HISTORY_SCENARIOS:
+            from bench.history import run_history_scenario
+
+            report["scenarios"][name] = run_history_scenario(base_url, name, requests, concurrency, warmup, index)
             continue
         if warmup and name != "create":
             run_calls(base_url, token, build_calls(name, rows, warmup, seed=100 + index), concurrency)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),
+    path("segments/", include("guanxi.segments.urls")),
     path("service/", include("guanxi.servicedesk.urls")),
     path("warranty/", include("guanxi.warranty.urls")),
     path("portal/", include("guanxi.portal.urls")),

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -31,6 +32,7 @@ INSTALLED_APPS = [
     "guanxi.integrations.messaging",
     "guanxi.accounts",
     "guanxi.customers",
+    "guanxi.segments",
     "guanxi.servicedesk",
     "guanxi.warranty",
     "guanxi.portal",
@@ -134,6 +136,13 @@ MEDIA_URL = "/media/"
 # Requests larger than this are refused with 400 before any handler runs.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 
+# Customer imports: the largest file accepted (refused before it is read), where validated rows
+# wait for their commit, and from how many rows an import rebuilds a table's indexes afterwards
+# instead of updating them row by row (PostgreSQL; the table is then locked until the commit).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=500 * 1024 * 1024)
+IMPORT_WORK_DIR = env.str("IMPORT_WORK_DIR", default=str(VAR_DIR / "imports"))
+IMPORT_BULK_MIN_ROWS = env.int("IMPORT_BULK_MIN_ROWS", default=100_000)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_COOKIE_HTTPONLY = False
@@ -150,6 +159,8 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "servicedesk-sweep-clocks": {"task": "servicedesk.sweep_clocks", "schedule": 60.0},
+    # Every customer's value, segments and member counts, nightly at 02:30.
+    "segments-value-recompute": {"task": "segments.value_recompute", "schedule": crontab(hour=2, minute=30)},
 }
 
 CACHES = {
@@ -177,5 +188,18 @@ LOGGING = {
 
 NINJA_PAGINATION_MAX_LIMIT = 200
 
+# Interaction and transaction history (SPEC A.4): kept this many years, at least 3 (a system check
+# refuses less); `guanxi history_retention --apply` deletes older rows. Outside systems' clocks may
+# run this far ahead; bills are due after this many days; a transaction import takes this many rows.
+HISTORY_RETENTION_YEARS = env.int("HISTORY_RETENTION_YEARS", default=3)
+HISTORY_FUTURE_SKEW_SECONDS = env.int("HISTORY_FUTURE_SKEW_SECONDS", default=300)
+BILLING_DUE_DAYS = env.int("BILLING_DUE_DAYS", default=30)
+TRANSACTIONS_IMPORT_MAX_ROWS = env.int("TRANSACTIONS_IMPORT_MAX_ROWS", default=1000)
+
 # Shared secret of the call center's CTI events (HMAC-SHA256); empty disables /api/v1/cti/events.
 CTI_SHARED_SECRET = env("CTI_SHARED_SECRET", default="")
+
+# Duplicate customers (一客一档): pairs at or above the review threshold go to the review queue;
+# pairs at or above the auto-merge threshold are merged without review (unset = never).
+DEDUPE_REVIEW_THRESHOLD = env.float("DEDUPE_REVIEW_THRESHOLD", default=0.8)
+DEDUPE_AUTO_MERGE_THRESHOLD = env.float("DEDUPE_AUTO_MERGE_THRESHOLD", default=None)

@@ -21,7 +21,8 @@ def audit_trail(instance, *, masked_fields: frozenset[str] = frozenset(), limit:
     history = instance.history.select_related("history_user").order_by("-history_date", "-history_id")
     records = list(history[: limit + 1])
     entries = []
-    for newer, older in zip(records, [*records[1:], None], strict=True):
+    # Bulk-loaded records (bench, COPY imports) have no history rows at all.
+    for newer, older in zip(records, [*records[1:], None][: len(records)], strict=True):
         if len(entries) == limit:
             break
         entry = AuditEntry(

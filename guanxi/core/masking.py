@@ -36,3 +36,32 @@ def mask_email(value: str | None) -> str:
 def mask_address(value: str | None) -> str:
     """Hide the street part entirely; province, city and district stay visible in their own fields."""
     return "****" if value else ""
+
+
+_FREE_TEXT_SECRETS = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
+    r"|(?<![\w])\d{17}[\dXx](?![\w])|(?<![\w])\d{15}(?![\w])"  # resident ID numbers
+    r"|(?<![\w])(?:\+?86[ -]?)?\d[\d -]{5,}\d(?![\w])"  # phone numbers, any spacing
+)
+
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+
+
+def mask_free_text(value: str | None) -> str:
+    """Free text (notes of a contact, a case subject) with the phone numbers, ID numbers and
+    e-mail addresses in it masked; short numbers (amounts, dates, counts) stay as they are."""
+    if not value:
+        return ""
+
+    def mask(match: re.Match) -> str:
+        found = match.group(0)
+        if "@" in found:
+            return mask_email(found)
+        digits = sum(ch.isdigit() for ch in found)
+        if len(found) in (15, 18) and found[:-1].isdigit():
+            return mask_id_number(found)
+        if digits < 7 or _DATE.fullmatch(found):
+            return found
+        return mask_phone(found)
+
+    return _FREE_TEXT_SECRETS.sub(mask, value)

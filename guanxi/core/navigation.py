@@ -19,6 +19,11 @@ class NavItem:
 NAV_ITEMS = (
     NavItem(_("Home"), "core:home", "house", ""),
     NavItem(_("Customers"), "customers:list", "people", "customers"),
+    NavItem(_("Duplicate customers"), "customers:duplicates", "union", "customers",
+            roles=("service_manager", "sales_manager")),
+    NavItem(_("Segments"), "segments:list", "diagram-2", "segments"),
+    NavItem(_("Customer value"), "segments:analysis", "bar-chart-line", "segments",
+            roles=("analyst", "sales_manager", "service_manager", "key_account_manager")),
     NavItem(_("Service desk"), "servicedesk:queue", "headset", "service"),
     NavItem(_("Callbacks"), "servicedesk:callbacks", "telephone-outbound", "service"),
     NavItem(_("Knowledge base"), "servicedesk:knowledge", "journal-text", "service"),

@@ -5,9 +5,11 @@ from ninja import Query, Router, Status
 from guanxi.core.api import PageOut, PageParams, paginate
 from guanxi.core.audit import audit_trail
 
-from . import selectors, services
+from . import selectors, selectors_history, services
+from .api_dedupe import CustomerCreatedOut, possible_duplicate_out
 from .exporting import customer_export_response
 from .models import Brand, Contact
+from .offers import customer_offers
 from .schemas import (
     MASKED_AUDIT_FIELDS,
     AddressIn,
@@ -27,7 +29,8 @@ from .schemas import (
     customer_detail,
     customer_row,
 )
-from .timeline import customer_timeline
+from .selectors_dedupe import customer_possible_duplicates
+from .timeline import customer_timeline_page
 from .value import value_tier
 
 router = Router(tags=["customers"])
@@ -56,7 +59,7 @@ def export_customers(request: HttpRequest, filters: Query[CustomerFilterIn]):
     return customer_export_response(user=request.user, filters=filters.to_filter())
 
 
-@router.post("/customers", response={201: CustomerOut})
+@router.post("/customers", response={201: CustomerCreatedOut})
 def create_customer(request: HttpRequest, payload: CustomerIn):
     data = payload.dict(exclude={"tags"})
     customer = services.customer_create(actor=request.user, data=data, tags=payload.tags)
@@ -64,12 +67,18 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
     profile = {"contacts": [], "contact_points": [], "addresses": [], "holdings": [],
                "tags": sorted(customer.tags.values_list("name", flat=True)) if payload.tags else []}
     unmasked = selectors.can_see_personal_data(user=request.user, customer=customer)
-    return Status(201, customer_detail(customer, profile, unmasked=unmasked))
+    detail = customer_detail(customer, profile, unmasked=unmasked)
+    detail["possible_duplicates"] = [
+        possible_duplicate_out(d) for d in customer_possible_duplicates(user=request.user, customer=customer)
+    ]
+    return Status(201, detail)
 
 
 @router.get("/customers/{int:customer_id}", response=CustomerOut)
 def get_customer(request: HttpRequest, customer_id: int):
-    return _detail(request, selectors.customer_get_for_user(user=request.user, customer_id=customer_id))
+    """A record merged into another one is still returned, with `merged_into` naming the survivor."""
+    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, include_merged=True)
+    return _detail(request, customer)
 
 
 @router.patch("/customers/{int:customer_id}", response=CustomerOut)
@@ -92,18 +101,23 @@ def delete_customer(request: HttpRequest, customer_id: int):
 
 @router.get("/customers/{int:customer_id}/360", response=Customer360Out)
 def get_customer_360(request: HttpRequest, customer_id: int, timeline_limit: int = 50):
-    """Customer 360: profile, value, and the merged timeline of every module."""
+    """Customer 360: profile, value, billing from the ledger, history counts, the newest page of the merged
+    timeline of every module (older pages: /customers/{id}/timeline?cursor=…) and next-best offers."""
     customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id)
-    detail = _detail(request, customer)
+    unmasked = selectors.can_see_personal_data(user=request.user, customer=customer)
+    detail = customer_detail(customer, selectors.customer_profile(customer=customer), unmasked=unmasked)
     held = [h for h in detail["holdings"] if h.status == "active"]
-    events = customer_timeline(customer=customer, limit=max(1, min(timeline_limit, 200)))
+    page = customer_timeline_page(customer=customer, limit=max(1, min(timeline_limit, 200)), masked=not unmasked)
     return {
         "customer": detail,
         "value": {"tier": value_tier(customer.arpu), "arpu": customer.arpu,
                   "products_held": sum(not h.is_competitor for h in held),
                   "competitor_products": sum(h.is_competitor for h in held)},
-        "timeline": [vars(e) for e in events],
-        "next_best_offers": [],
+        "billing": selectors_history.billing_summary(customer=customer).as_dict(),
+        "history": vars(selectors_history.history_counts(customer=customer)),
+        "timeline": [vars(e) for e in page.events],
+        "timeline_next_cursor": page.next_cursor.encode() if page.next_cursor else None,
+        "next_best_offers": [vars(o) for o in customer_offers(customer=customer, user=request.user)],
     }
 
 

@@ -18,6 +18,8 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the system checks)
+
         # Infrastructure hook, not business logic: SQLite table rebuilds drop FTS triggers.
         post_migrate.connect(_ensure_search_index, sender=self)
         register_home_panel("guanxi.customers.views.home_panel", "customers/partials/_home_panel.html")

@@ -58,8 +58,12 @@ BATCH = 500
 SCALE_CUSTOMERS = 5000  # --customers 5000 is scale 1.0 for the other apps' demo steps
 
 # Dotted paths of `(*, seed, scale, staff, customers) -> str` functions, run in this order after the
-# customers. Interactions are this app's own step; higher apps append theirs in AppConfig.ready().
-DEMO_STEPS: list[str] = ["guanxi.customers.demo.interactions_demo_load"]
+# customers. Interactions and transactions are this app's own steps; higher apps append theirs in
+# AppConfig.ready().
+# The duplicates step enters some customers a second time and runs a duplicate scan (review queue).
+DEMO_STEPS: list[str] = ["guanxi.customers.demo.interactions_demo_load",
+                         "guanxi.customers.demo_transactions.transactions_demo_load",
+                         "guanxi.customers.linkage.demo.duplicates_demo_load"]
 
 
 def register_demo_step(path: str) -> None:

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomerKind(models.TextChoices):
@@ -99,7 +100,9 @@ class Direction(models.TextChoices):
 
 
 class TransactionKind(models.TextChoices):
-    ORDER = "order", _("Order")
-    BILL = "bill", _("Bill")
-    PAYMENT = "payment", _("Payment")
-    REFUND = "refund", _("Refund")
+    """Which way money moved (交易类型); "refund" is money paid back, not the warranty remedy."""
+
+    ORDER = "order", pgettext_lazy("transaction kind", "Order")
+    BILL = "bill", pgettext_lazy("transaction kind", "Bill")
+    PAYMENT = "payment", pgettext_lazy("transaction kind", "Payment")
+    REFUND = "refund", pgettext_lazy("transaction kind", "Refund")

@@ -7,6 +7,7 @@ from pydantic import Field
 from guanxi.core.masking import mask_address, mask_email, mask_id_number, mask_phone
 
 from .models import Customer
+from .schemas_history import BillingSummaryOut, HistoryCountsOut, TimelineEventOut
 from .selectors import CustomerFilter
 
 # Audit-trail fields masked for roles that may not see personal data.
@@ -177,6 +178,7 @@ class CustomerOut(CustomerRowOut):
     overdue_count: int
     notes: str
     created_at: datetime.datetime
+    merged_into: int | None = Field(None, description="set when this record was merged into another customer")
     tags: list[str]
     contacts: list[ContactOut]
     contact_points: list[ContactPointOut]
@@ -250,6 +252,7 @@ def customer_detail(customer: Customer, profile: dict, *, unmasked: bool) -> dic
     data.update({name: getattr(customer, name) for name in plain})
     data["id_number"] = customer.id_number if unmasked else mask_id_number(customer.id_number)
     data["bank_account"] = customer.bank_account if unmasked else mask_id_number(customer.bank_account)
+    data["merged_into"] = customer.merged_into_id
     data["tags"] = profile["tags"]
     data["contacts"] = profile["contacts"]
     data["holdings"] = profile["holdings"]
@@ -277,15 +280,6 @@ def _mask_point(point) -> str:
 
 
 
-class TimelineEventOut(Schema):
-    at: datetime.datetime
-    kind: str
-    title: str
-    detail: str
-    link: str
-    extra: dict
-
-
 class CustomerValueOut(Schema):
     tier: str
     arpu: Decimal
@@ -296,5 +290,8 @@ class CustomerValueOut(Schema):
 class Customer360Out(Schema):
     customer: CustomerOut
     value: CustomerValueOut
+    billing: BillingSummaryOut
+    history: HistoryCountsOut
     timeline: list[TimelineEventOut]
+    timeline_next_cursor: str | None = Field(None, description="GET /customers/{id}/timeline?cursor=… for more")
     next_best_offers: list[dict] = Field(default_factory=list, description="filled by the marketing module")

@@ -117,12 +117,18 @@ def _organisation_name_condition(name: str) -> Q:
     return Q(kind=CustomerKind.ORGANISATION, name__contains=name)
 
 
-def customer_get_for_user(*, user: User, customer_id: int, action: str = "read") -> Customer:
+def customer_get_for_user(
+    *, user: User, customer_id: int, action: str = "read", include_merged: bool = False
+) -> Customer:
     """One live customer; 404 when the user may not read it, 403 when they may read but not
-    `action` ("read", "write" or "delete") it."""
+    `action` ("read", "write" or "delete") it. `include_merged` also returns, for reading, a
+    record merged into another one (its `merged_into` names the survivor)."""
     policy = policy_for(user)
+    alive = Q(deleted_at__isnull=True)
+    if include_merged and action == "read":
+        alive |= Q(merged_into__isnull=False)
     customer = (
-        Customer.objects.alive().select_related("owner", "team", "brand").filter(pk=customer_id).first()
+        Customer.objects.filter(alive).select_related("owner", "team", "brand").filter(pk=customer_id).first()
     )
     if customer is None or not _allows(policy.read, user, customer):
         raise NotFound("Customer not found.")

@@ -6,3 +6,39 @@ from .services.search import customer_search_reindex
 @shared_task(name="customers.reindex_search")
 def reindex_customer_search(batch_size: int = 2000) -> int:
     return customer_search_reindex(batch_size=batch_size)
+
+
+@shared_task(name="customers.dedupe_scan")
+def dedupe_scan(scan_id: int) -> str:
+    """Run a queued duplicate scan; returns its final status (done or failed)."""
+    from .models import DedupeScan
+    from .services.dedupe import dedupe_scan_run
+
+    scan = DedupeScan.objects.filter(pk=scan_id, status=DedupeScan.Status.QUEUED).first()
+    if scan is None:
+        return "skipped"
+    return dedupe_scan_run(scan=scan).status
+
+
+@shared_task(name="customers.import_validate")
+def validate_import_job(job_id: int) -> str:
+    """Validate an uploaded customer file (and commit it when the job is not a dry run)."""
+    from .services.importing import import_job_run
+
+    return import_job_run(job_id=job_id, action="validate").status
+
+
+@shared_task(name="customers.import_commit")
+def commit_import_job(job_id: int) -> str:
+    """Write a validated customer import, all or nothing."""
+    from .services.importing import import_job_run
+
+    return import_job_run(job_id=job_id, action="commit").status
+
+
+@shared_task(name="customers.history_retention")
+def history_retention(apply: bool = True) -> dict:
+    """Delete interaction and transaction history older than HISTORY_RETENTION_YEARS (never younger)."""
+    from .services.retention import history_retention_run
+
+    return history_retention_run(apply=apply).as_dict()

@@ -21,7 +21,9 @@ from .exporting import customer_export_response
 from .forms import PERSONAL_FIELDS, AddressForm, ContactForm, ContactPointForm, CustomerFilterForm, CustomerForm
 from .models import Customer
 from .schemas import MASKED_AUDIT_FIELDS, customer_detail, customer_row
-from .timeline import customer_timeline
+from .selectors_dedupe import customer_possible_duplicates, possible_duplicates_html
+from .views_history import history_panels
+from .views_merge import merge_banner
 
 PAGE_SIZE = 20
 
@@ -104,6 +106,8 @@ def customer_list(request):
         "base_query": query.urlencode(),
         "can_create": policy_for(request.user).write is not Scope.NONE,
         "can_export": policy_for(request.user).can_export,
+        # An htmx refresh of the table also refreshes the export link, so it exports what is shown.
+        "oob": bool(request.htmx) and not request.htmx.boosted,
         "columns": [("code", _("Number")), ("name", _("Name")), (None, _("Kind")), (None, _("Mobile")),
                     (None, _("Brand")), ("lifecycle_stage", _("Stage")), ("arpu", _("ARPU")),
                     (None, _("Owner")), ("updated_at", _("Updated"))],
@@ -132,10 +136,12 @@ def _detail_context(request, customer: Customer) -> dict:
         for h in c["holdings"]
     ]
     history = audit_trail(customer, masked_fields=frozenset() if unmasked else MASKED_AUDIT_FIELDS)
-    can_write = _can(user, "write", customer)
+    can_write = _can(user, "write", customer) and not customer.is_merged
     return {
         "c": c, "customer_id": customer.pk, "history": history, "personal_data_masked": not unmasked,
-        "can_write": can_write, "can_delete": _can(user, "delete", customer),
+        "can_write": can_write, "can_delete": _can(user, "delete", customer) and not customer.is_merged,
+        **merge_banner(customer),
+        **history_panels(user, customer, unmasked=unmasked, can_write=can_write),
         "contact_point_form": ContactPointForm(prefix="cp") if can_write else None,
         "address_form": AddressForm(prefix="addr") if can_write else None,
         "contact_form": ContactForm(prefix="ct") if can_write else None,
@@ -145,7 +151,8 @@ def _detail_context(request, customer: Customer) -> dict:
 @login_required
 @domain_errors_as_http
 def customer_detail_view(request, customer_id: int):
-    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id)
+    # A record merged into another one still opens, with a banner pointing to its survivor.
+    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, include_merged=True)
     return render(request, "customers/customer_detail.html", _detail_context(request, customer))
 
 
@@ -167,6 +174,9 @@ def customer_create(request):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
+            duplicates = customer_possible_duplicates(user=request.user, customer=customer)
+            if duplicates:
+                messages.warning(request, possible_duplicates_html(duplicates))
             return redirect("customers:detail", customer_id=customer.pk)
     return render(request, "customers/customer_form.html", {"form": form, "customer": None})
 
@@ -276,21 +286,6 @@ def add_contact(request, customer_id: int):
 
     return _profile_section(request, customer_id, ContactForm, "ct", "contacts", add)
 
-
-
-TIMELINE_ICONS = {"interaction": "bi-chat-dots", "ticket_opened": "bi-headset", "ticket_resolved": "bi-check2-circle",
-                  "clock_paused": "bi-pause-circle", "clock_breached": "bi-exclamation-triangle text-danger",
-                  "callback": "bi-telephone-outbound", "warranty_decision": "bi-shield-check"}
-
-
-@login_required
-@domain_errors_as_http
-def customer_timeline_view(request, customer_id: int):
-    """The merged timeline of every module (htmx fragment of the customer page)."""
-    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id)
-    events = [{**vars(e), "icon": TIMELINE_ICONS.get(e.kind, "bi-dot")}
-              for e in customer_timeline(customer=customer, limit=50)]
-    return render(request, "customers/partials/_timeline.html", {"events": events})
 
 
 @login_required

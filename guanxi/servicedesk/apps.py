@@ -20,9 +20,11 @@ class ServicedeskConfig(AppConfig):
     def ready(self):
         from guanxi.customers.demo import register_demo_step
         from guanxi.customers.timeline import register_timeline_source
+        from guanxi.segments.storage import register_effort_source
 
         register_home_panel("guanxi.servicedesk.views.home_panel", "servicedesk/partials/_home_panel.html")
         register_timeline_source("guanxi.servicedesk.timeline.service_events")
         register_demo_step("guanxi.servicedesk.demo.service_demo_load")
+        register_effort_source("guanxi.servicedesk.effort.case_effort")
         # Infrastructure hook, not business logic: SQLite table rebuilds drop FTS triggers.
         post_migrate.connect(_ensure_search_index, sender=self)

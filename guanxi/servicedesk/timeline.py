@@ -8,28 +8,34 @@ from guanxi.customers.timeline import TimelineEvent
 from .models import Callback, ClockPause, Ticket, TicketClock
 
 
-def service_events(customer, limit: int) -> list[TimelineEvent]:
-    tickets = Ticket.objects.filter(customer=customer)
+def service_events(customer, limit: int, before=None) -> list[TimelineEvent]:
+    """The customer's newest events at or before `before` (all when None), at most `limit`."""
+
+    def upto(qs, field):
+        return qs.filter(**{f"{field}__lte": before}) if before is not None else qs
+
+    tickets = upto(Ticket.objects.filter(customer=customer), "created_at")
     events = []
-    for ticket in tickets.order_by("-created_at")[:limit]:
+    for ticket in tickets.order_by("-created_at", "-id")[:limit]:
         link = reverse("servicedesk:detail", args=[ticket.pk])
         events.append(TimelineEvent(ticket.created_at, "ticket_opened", f"{ticket.number} {ticket.subject}",
                                     ticket.get_type_display(), link, {"status": ticket.status}))
-        if ticket.resolved_at:
+        if ticket.resolved_at and (before is None or ticket.resolved_at <= before):
             events.append(TimelineEvent(ticket.resolved_at, "ticket_resolved", f"{ticket.number} {_('resolved')}",
                                         ticket.subject, link))
-    pauses = ClockPause.objects.filter(ticket__customer=customer).select_related("ticket").order_by("-started_at")
+    pauses = upto(ClockPause.objects.filter(ticket__customer=customer), "started_at").select_related("ticket")
+    pauses = pauses.order_by("-started_at", "-id")
     for pause in pauses[:limit]:
         events.append(TimelineEvent(pause.started_at, "clock_paused", f"{pause.ticket.number} {_('paused')}",
                                     pause.reason, reverse("servicedesk:detail", args=[pause.ticket_id])))
-    breaches = (TicketClock.objects.filter(ticket__customer=customer, breached_at__isnull=False)
-                .select_related("ticket", "standard").order_by("-breached_at"))
+    breaches = (upto(TicketClock.objects.filter(ticket__customer=customer, breached_at__isnull=False), "breached_at")
+                .select_related("ticket", "standard").order_by("-breached_at", "-id"))
     for clock in breaches[:limit]:
         events.append(TimelineEvent(clock.breached_at, "clock_breached",
                                     f"{clock.ticket.number} {_('service standard breached')}", clock.standard.name,
                                     reverse("servicedesk:detail", args=[clock.ticket_id])))
-    callbacks = (Callback.objects.filter(ticket__customer=customer, done_at__isnull=False)
-                 .select_related("ticket").order_by("-done_at"))
+    callbacks = (upto(Callback.objects.filter(ticket__customer=customer, done_at__isnull=False), "done_at")
+                 .select_related("ticket").order_by("-done_at", "-id"))
     for callback in callbacks[:limit]:
         events.append(TimelineEvent(callback.done_at, "callback", f"{callback.ticket.number} {_('callback')}",
                                     f"{callback.get_outcome_display()} {callback.note}".strip(),

@@ -8,11 +8,15 @@ from guanxi.customers.timeline import TimelineEvent
 from .models import WarrantyDecision
 
 
-def warranty_events(customer, limit: int) -> list[TimelineEvent]:
-    decisions = (WarrantyDecision.objects.filter(sale__customer=customer)
-                 .select_related("sale__serial", "part").order_by("-created_at"))
+def warranty_events(customer, limit: int, before=None) -> list[TimelineEvent]:
+    decisions = WarrantyDecision.objects.filter(sale__customer=customer)
+    if before is not None:
+        decisions = decisions.filter(created_at__lte=before)
+    decisions = (decisions
+                 .select_related("sale__serial", "part").order_by("-created_at", "-id"))
     return [
         TimelineEvent(d.created_at, "warranty_decision", f"{_('Warranty decision')}: {d.get_remedy_display()}",
-                      f"{d.sale.serial} · {d.part}", link=reverse("warranty:decision", args=[d.pk]), extra={"remedy": d.remedy, "amount": str(d.amount or "")})
+                      f"{d.sale.serial} · {d.part}", link=reverse("warranty:decision", args=[d.pk]),
+                      extra={"remedy": d.remedy, "amount": str(d.amount or "")})
         for d in decisions[:limit]
     ]

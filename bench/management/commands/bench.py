@@ -1,4 +1,5 @@
-"""`guanxi bench generate|run|all`: synthetic data, HTTP load runs and the whole sequence."""
+"""`guanxi bench generate|run|all|cases|sweep|import`: synthetic data, HTTP load runs, the whole sequence,
+service-case loads and the customer import benchmark."""
 
 import json
 import os
@@ -37,6 +38,31 @@ class Command(BaseCommand):
         cases.add_argument("--open", type=int, default=100_000, dest="open_cases")
         cases.add_argument("--seed", type=int, default=5)
         sub.add_parser("sweep", help="time one escalation sweep over the open cases' running clocks")
+        imports = sub.add_parser("import", help="write a customer CSV and time its import (validate + commit)")
+        imports.add_argument("--rows", type=int, default=100_000)
+        imports.add_argument("--seed", type=int, default=7)
+        imports.add_argument("--workers", type=int, default=None, help="CSV parsing processes (default: cores, max 4)")
+        imports.add_argument("--file", default="",
+                             help="the CSV to write/read (default: var/bench/import_ROWS_SEED.csv)")
+        imports.add_argument("--regenerate", action="store_true", help="write the file even if it exists")
+        imports.add_argument("--no-progress", action="store_true")
+        history = sub.add_parser("history", help="bulk-load interactions and transactions (PostgreSQL)")
+        history.add_argument("--interactions", type=int, default=1_000_000)
+        history.add_argument("--transactions", type=int, default=300_000)
+        history.add_argument("--batch", type=int, default=100_000)
+        history.add_argument("--seed", type=int, default=3)
+        history.add_argument("--processes", type=int, default=None, help="COPY batch builders (default: one per core)")
+        history.add_argument("--no-progress", action="store_true")
+        value = sub.add_parser("value", help="load a repeat-purchase ledger (PostgreSQL) and time one value run")
+        value.add_argument("--transactions-per-customer", type=float, default=3.0,
+                           help="average purchases per customer (payments and refunds come on top)")
+        value.add_argument("--seed", type=int, default=11)
+        value.add_argument("--no-load", action="store_true", help="time the value run on the data as it is")
+        dedupe = sub.add_parser("dedupe", help="labelled duplicate customers: load, scan, precision and recall")
+        dedupe.add_argument("--records", type=int, default=100_000)
+        dedupe.add_argument("--duplicates", type=float, default=0.1, help="share of records that are duplicates")
+        dedupe.add_argument("--seed", type=int, default=7)
+        dedupe.add_argument("--threshold", type=float, default=None, help="review threshold (default: setting)")
 
     def handle(self, *args, action, **options):
         if action == "generate":
@@ -45,6 +71,33 @@ class Command(BaseCommand):
             self._run(options)
         elif action == "cases":
             self._cases(options)
+        elif action == "dedupe":
+            self._dedupe(options)
+        elif action == "history":
+            self._history(options)
+        elif action == "value":
+            from bench.value import load_transactions, time_recompute
+
+            if options["transactions_per_customer"] <= 0:
+                raise CommandError("--transactions-per-customer must be positive")
+            result = {}
+            if not options["no_load"]:
+                try:
+                    result["load"] = load_transactions(per_customer=options["transactions_per_customer"],
+                                                       seed=options["seed"])
+                except RuntimeError as exc:
+                    raise CommandError(str(exc)) from exc
+            result["recompute"] = time_recompute()
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        elif action == "import":
+            from bench.imports import bench_import
+
+            if options["rows"] < 1:
+                raise CommandError("--rows must be at least 1")
+            result = bench_import(rows=options["rows"], seed=options["seed"], workers=options["workers"],
+                                  path=options["file"], regenerate=options["regenerate"],
+                                  progress=not options["no_progress"])
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         elif action == "sweep":
             from bench.cases import sweep
 
@@ -62,6 +115,39 @@ class Command(BaseCommand):
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(result.as_dict()))
+
+    def _history(self, options):
+        from bench.history import generate_history
+
+        if options["interactions"] < 0 or options["transactions"] < 0 or options["batch"] < 1:
+            raise CommandError("--interactions and --transactions must not be negative, --batch at least 1")
+        try:
+            result = generate_history(interactions=options["interactions"], transactions=options["transactions"],
+                                      batch=options["batch"], seed=options["seed"], processes=options["processes"],
+                                      progress=not options["no_progress"])
+        except RuntimeError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+
+    def _dedupe(self, options):
+        from bench.dedupe import run
+
+        if options["records"] < 2 or not 0 <= options["duplicates"] < 1:
+            raise CommandError("--records must be at least 2 and --duplicates a share in [0, 1)")
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from guanxi.core.errors import DomainError
+
+        try:
+            with Progress(TextColumn("[bold]dedupe scan"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                          TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+                task = bar.add_task("scan", total=100)
+                result = run(records=options["records"], duplicates=options["duplicates"], seed=options["seed"],
+                             threshold=options["threshold"], on_progress=lambda p: bar.update(task, completed=p))
+        except (DomainError, RuntimeError) as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
 
     def _generate(self, options):
         from bench.generate import generate

@@ -111,6 +111,12 @@ class Customer(TimeStampedModel):
 
     notes = models.TextField(_("notes"), blank=True)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    # A duplicate merged into another record (客户合并) points at its survivor; it is also
+    # soft-deleted, so every list and search leaves it out. See services/merging.py.
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="merged_records", db_index=False,
+    )
 
     history = HistoricalRecords(m2m_fields=[tags])
     objects = SoftDeleteQuerySet.as_manager()
@@ -133,6 +139,9 @@ class Customer(TimeStampedModel):
             models.Index(fields=["team", "-updated_at"], name="customer_team_updated"),
             models.Index(fields=["-updated_at"], name="customer_updated"),
             models.Index(fields=["arpu"], name="customer_arpu"),
+            # Few customers are merged: a partial index stays small.
+            models.Index(fields=["merged_into"], condition=models.Q(merged_into__isnull=False),
+                         name="customer_merged_into"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(arpu__gte=0), name="customer_arpu_not_negative"),
@@ -146,6 +155,10 @@ class Customer(TimeStampedModel):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
 
     @property
     def is_organisation(self) -> bool:

@@ -13,6 +13,12 @@ from guanxi.customers.services.importing import customer_import
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def private_dirs(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_WORK_DIR = str(tmp_path / "work")
+
 HEADER = ["kind", "name", "mobile", "email", "id_type", "id_number", "brand", "arpu", "lifecycle_stage",
           "province", "city", "district", "street", "tags", "owner"]
 CHINESE_HEADER = ["类型", "姓名/名称", "手机", "邮箱", "证件类型", "证件号码", "品牌", "ARPU", "生命周期",
@@ -108,7 +114,7 @@ def test_one_bad_row_writes_nothing_and_reports_the_row_and_reason(tmp_path, adm
     assert exc.value.returncode == 1
     assert Customer.objects.count() == 0
     lines = list(csv.reader(report.open(encoding="utf-8-sig")))
-    assert lines == [["row", "field", "reason"], ["51", "mobile", "not a valid phone number"]]
+    assert lines == [["row", "field", "reason", "level"], ["51", "mobile", "not a valid phone number", "error"]]
 
 
 def test_per_row_errors_for_dates_ids_duplicates_and_unknown_references(admin):
@@ -165,3 +171,54 @@ def test_import_as_an_own_scoped_user_cannot_hand_customers_to_others(tmp_path, 
     with pytest.raises(CommandError):
         run_import(path, "--as", "rep1")
     assert Customer.objects.count() == 0
+
+
+def test_source_remembers_the_mapping_for_the_next_file(tmp_path, admin):
+    header = ["客户类别", "会员名", "联系手机"]
+    path = write_csv(tmp_path / "pos.csv", header, [["个人", "会员甲", "13800138000"]])
+    with pytest.raises(CommandError) as exc:
+        run_import(path, "--source", "POS 门店系统")
+    assert exc.value.returncode == 2 and "name" in str(exc.value)  # 会员名 is not a known header name
+    out = run_import(path, "--source", "POS 门店系统", "--mapping", "会员名=name,联系手机=mobile", "--dry-run")
+    assert "all 1 rows are valid" in out and Customer.objects.count() == 0
+    assert "Imported 1 customers" in run_import(path, "--source", "POS 门店系统")
+    assert Customer.objects.get().mobile == "+8613800138000"
+
+
+def test_mapping_option_errors_exit_with_code_2(tmp_path, admin):
+    path = write_csv(tmp_path / "c.csv", HEADER, rows(1))
+    for mapping in ("name", "name=nickname", "没有=name"):
+        with pytest.raises(CommandError) as exc:
+            run_import(path, "--mapping", mapping)
+        assert exc.value.returncode == 2
+    assert Customer.objects.count() == 0
+
+
+def test_bad_files_exit_with_code_2_and_the_reason(tmp_path, admin, settings):
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    for path, reason in ((empty, "empty"), (tmp_path / "missing.csv", "No such file")):
+        with pytest.raises(CommandError) as exc:
+            run_import(path)
+        assert exc.value.returncode == 2 and reason in str(exc.value)
+    header_only = write_csv(tmp_path / "h.csv", HEADER, [])
+    with pytest.raises(CommandError) as exc:
+        run_import(header_only)
+    assert exc.value.returncode == 2 and "no data rows" in str(exc.value)
+    settings.IMPORT_MAX_BYTES = 100
+    with pytest.raises(CommandError) as exc:
+        run_import(write_csv(tmp_path / "big.csv", HEADER, rows(20)))
+    assert exc.value.returncode == 2 and "at most" in str(exc.value)
+    assert Customer.objects.count() == 0
+
+
+def test_the_command_records_an_import_job(tmp_path, admin):
+    path = write_csv(tmp_path / "c.csv", HEADER, rows(3))
+    out = run_import(path)
+    from guanxi.customers.models import ImportJob
+
+    job = ImportJob.objects.get()
+    assert (job.status, job.created_count, job.created_by, job.original_name) == ("done", 3, admin, str(path))
+    assert f"import #{job.pk}" in out
+    reasons = Customer.history.model.objects.values_list("history_change_reason", flat=True)
+    assert list(reasons) == [f"import #{job.pk}"] * 3

@@ -1,22 +1,33 @@
 """`guanxi import customers FILE`: import customers from CSV or XLSX, all or nothing.
 
-Exit codes: 0 imported (or a clean dry run), 1 some rows are bad (nothing written), 2 the file
-itself cannot be used (format, encoding, missing columns) or the arguments are wrong.
+The file is validated first (every row; duplicates within the file and with existing customers),
+then written in one transaction. The run is recorded as an import job like one from the UI.
+
+Exit codes: 0 imported (or a clean dry run), 1 some rows are bad or the write failed (nothing
+written), 2 the file itself cannot be used (size, format, encoding, missing columns) or the
+arguments are wrong.
 """
 
-import csv
-import time
+import os
+import shutil
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
+from django.utils import translation
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import User
-from guanxi.customers.importing import ENCODINGS, CustomerFileReader, ImportFileError
-from guanxi.customers.services.importing import ImportReport, customer_import
+from guanxi.core.errors import DomainError
+from guanxi.customers.importing import ENCODINGS, ImportFileError
+from guanxi.customers.models import ImportJob
+from guanxi.customers.services.importing import (
+    import_job_commit,
+    import_job_create,
+    import_job_validate,
+)
 
 SHOWN_ERRORS = 50
 
@@ -29,38 +40,63 @@ class Command(BaseCommand):
         parser.add_argument("file", help="a .csv or .xlsx file")
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
         parser.add_argument("--encoding", choices=ENCODINGS, default="auto", help="CSV text encoding")
+        parser.add_argument("--sheet", default="", help="the XLSX sheet to read (default: the first with data)")
+        parser.add_argument("--source", default="", metavar="NAME",
+                            help="the outside system the file comes from, e.g. 'POS 门店系统': its remembered "
+                                 "column mapping is used, and --mapping is remembered for it")
+        parser.add_argument("--mapping", default="", metavar="COL=FIELD,...",
+                            help="file column → customer field, e.g. '手机号码=mobile,客户名=name'")
         parser.add_argument("--as", dest="as_user", metavar="USERNAME",
                             help="the user the import is recorded as (default: the first administrator)")
-        parser.add_argument("--report", metavar="FILE", help="also write the row errors to this CSV file")
+        parser.add_argument("--report", metavar="FILE", help="also write the row errors and warnings to this CSV")
+        parser.add_argument("--workers", type=int, default=None,
+                            help="processes that parse a big CSV file (default: one per core, at most 4)")
 
-    def handle(self, *args, what, file, dry_run, encoding, as_user, report, **options):
+    def handle(self, *args, what, file, dry_run, encoding, sheet, source, mapping, as_user, report, workers,
+               **options):
         console = Console(file=self.stdout._out, highlight=False, width=None if self.stdout.isatty() else 120)
         actor = self._actor(as_user)
-        try:
-            reader = CustomerFileReader(file, encoding=encoding)
-            started = time.perf_counter()
-            with Progress(TextColumn("[bold]Importing customers"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), console=console, transient=True) as progress:
-                task = progress.add_task("rows", total=reader.total_hint or None)
-                result = customer_import(actor=actor, rows=reader, dry_run=dry_run,
-                                         on_progress=lambda n: progress.advance(task, n))
-        except ImportFileError as exc:
-            raise CommandError(f"{file}: {exc.message}", returncode=2) from exc
-        elapsed = time.perf_counter() - started
-
-        if reader.unknown_columns:
-            console.print(f"Ignored unknown columns: {', '.join(reader.unknown_columns)}")
-        if report:
-            self._write_report(report, result)
-        if result.errors:
-            self._print_errors(console, result)
-            raise CommandError(
-                f"{result.bad_rows} of {result.rows} rows are not valid; nothing was imported.", returncode=1
-            )
-        if dry_run:
-            console.print(f"Dry run: all {result.rows} rows are valid; nothing was written ({elapsed:.1f}s).")
-        else:
-            console.print(f"Imported {result.created} customers from {file} ({elapsed:.1f}s).")
+        if workers is None:
+            workers = min(4, os.cpu_count() or 1)
+        with translation.override("en"):
+            try:
+                job = import_job_create(actor=actor, path=file, source=source, mapping=mapping or None,
+                                        sheet=sheet, encoding=encoding, dry_run=dry_run, language="en")
+            except ImportFileError as exc:
+                raise CommandError(f"{file}: {exc.message}", returncode=2) from exc
+            except DomainError as exc:
+                raise CommandError(exc.message, returncode=2) from exc
+            with _bar(console, "Validating") as (progress, task):
+                job = import_job_validate(job=job, path=file, workers=workers,
+                                          on_progress=lambda done, total: progress.update(task, completed=done,
+                                                                                         total=total))
+            if job.status == ImportJob.Status.FAILED:
+                raise CommandError(f"{file}: {job.message}", returncode=2)
+            ignored = [h for h in job.headers if h and h not in job.mapping]
+            if ignored:
+                console.print(f"Ignored columns: {', '.join(ignored)}")
+            if report and job.report:
+                with job.report.open("rb") as src, open(report, "wb") as out:
+                    shutil.copyfileobj(src, out)
+            if job.existing_match_count:
+                console.print(f"{job.existing_match_count} rows match existing customers (by mobile, ID number "
+                              "or e-mail); see the report.")
+            if job.error_count:
+                self._print_errors(console, job)
+                raise CommandError(f"{job.error_count} of {job.total_rows} rows are not valid; nothing was imported.",
+                                   returncode=1)
+            validated_seconds = _seconds(job)
+            if dry_run:
+                console.print(f"Dry run: all {job.total_rows} rows are valid; nothing was written "
+                              f"({validated_seconds:.1f}s).")
+                return
+            with _bar(console, "Importing") as (progress, task):
+                job = import_job_commit(job=job, on_progress=lambda done, total: progress.update(
+                    task, completed=done, total=total))
+            if job.status != ImportJob.Status.DONE:
+                raise CommandError(f"{file}: {job.message}", returncode=1)
+            console.print(f"Imported {job.created_count} customers from {file} ({_seconds(job):.1f}s); "
+                          f"customer ids {job.first_customer_id}–{job.last_customer_id}, import #{job.pk}.")
 
     def _actor(self, username: str | None) -> User:
         if username:
@@ -74,19 +110,33 @@ class Command(BaseCommand):
             raise CommandError("No administrator to record the import as; pass --as USERNAME.", returncode=2)
         return user
 
-    def _print_errors(self, console: Console, result: ImportReport) -> None:
+    def _print_errors(self, console: Console, job: ImportJob) -> None:
         table = Table(title="Rows that cannot be imported", title_justify="left")
         for column in ("row", "field", "reason"):
             table.add_column(column)
-        for error in result.errors[:SHOWN_ERRORS]:
-            table.add_row(str(error.row), error.field, error.message)
+        for error in job.errors[:SHOWN_ERRORS]:
+            table.add_row(str(error["row"]), error["field"], error["message"])
         console.print(table)
-        if len(result.errors) > SHOWN_ERRORS:
-            console.print(f"… and {len(result.errors) - SHOWN_ERRORS} more (use --report FILE for all).")
+        if len(job.errors) > SHOWN_ERRORS or job.error_count > len(job.errors):
+            console.print("… and more (use --report FILE for all).")
 
-    def _write_report(self, path: str, result: ImportReport) -> None:
-        # utf-8-sig so that Excel opens the Chinese text correctly.
-        with open(path, "w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out)
-            writer.writerow(["row", "field", "reason"])
-            writer.writerows((e.row, e.field, e.message) for e in result.errors)
+
+def _seconds(job: ImportJob) -> float:
+    from django.utils import timezone
+
+    return ((job.finished_at or timezone.now()) - job.started_at).total_seconds() if job.started_at else 0.0
+
+
+class _bar:
+    """A rich progress bar for one phase (rows done of rows in the file)."""
+
+    def __init__(self, console: Console, label: str):
+        self.progress = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(),
+                                 TimeElapsedColumn(), TimeRemainingColumn(), console=console, transient=True)
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self.progress, self.progress.add_task("rows", total=None)
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)

@@ -1,0 +1,147 @@
+"""Demo ledger (交易记录) of a telecom operator: three years of bills, payments, orders and refunds.
+
+A demo step (customers.demo.DEMO_STEPS). Each customer's relationship starts with its first
+product held (or a random month of the last three years; recently for new customers) and, for
+churned ones, stops 2–14 months ago. Monthly bills follow the ARPU — rising for growing customers,
+falling for those at risk — and are paid 2–20 days later; customers with overdue payments leave
+their last bills unpaid. Orders (devices, add-ons) come from a repeat-purchase process: each
+customer buys at its own Poisson rate and may drop out after any purchase (the BG/NBD story the
+value module fits), so there are frequent buyers, occasional ones, one-time buyers and lapsed
+ones; a few orders are refunded. Rows are validated like `transaction_record` and written with
+bulk inserts (append-only rows: no audit trail); external ids are the billing system's numbers.
+"""
+
+import datetime as dt
+import math
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from guanxi.accounts.demo import DemoStaff
+
+from .enums import CustomerKind, InteractionChannel, LifecycleStage, PaymentMethod, TransactionKind
+from .models import Customer, Holding, Transaction
+from .services.transactions import clean_transaction
+
+YEARS = 3
+BATCH = 2000
+ORDER_ITEMS = {
+    CustomerKind.INDIVIDUAL: (("购买合约手机", 2.5), ("购买光猫", 0.4), ("流量加油包", 0.1), ("国际漫游包", 0.3),
+                              ("宽带提速包", 0.3), ("视频会员", 0.15), ("智能家居套装", 1.0)),
+    CustomerKind.ORGANISATION: (("物联网卡批量开通", 1.0), ("云主机扩容", 1.5), ("专线设备", 2.0),
+                                ("企业宽带升级", 0.8), ("集团V网扩容", 0.5)),
+}
+PAY_CHANNELS = {PaymentMethod.CASH: InteractionChannel.OUTLET, PaymentMethod.ALIPAY: InteractionChannel.WEB,
+                PaymentMethod.WECHAT_PAY: InteractionChannel.WECHAT, PaymentMethod.BANK_TRANSFER: "",
+                PaymentMethod.DIRECT_DEBIT: ""}
+
+
+def _month(today: dt.date, back: int, day: int) -> dt.date:
+    year, month = divmod(today.year * 12 + today.month - 1 - back, 12)
+    return dt.date(year, month + 1, min(day, 28))
+
+
+def _moment(day: dt.date, rng: random.Random, now: dt.datetime) -> dt.datetime:
+    moment = timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(8, 21), rng.randint(0, 59))))
+    return min(moment, now - dt.timedelta(minutes=rng.randint(1, 600)))
+
+
+class _Ledger:
+    def __init__(self, rng: random.Random, now: dt.datetime):
+        self.rng, self.now, self.today = rng, now, timezone.localdate(now)
+        self.rows: list[Transaction] = []
+
+    def add(self, customer_id: int, kind: str, amount: float, day: dt.date, *, channel: str = "",
+            description: str = "", external_id: str | None = None) -> None:
+        clean, errors = clean_transaction({"kind": kind, "amount": Decimal(str(round(amount, 2))),
+                                           "occurred_at": _moment(day, self.rng, self.now), "channel": channel,
+                                           "description": description, "external_id": external_id}, now=self.now)
+        if errors:
+            raise ValueError(f"demo transaction not valid: {errors}")
+        self.rows.append(Transaction(customer_id=customer_id, **clean))
+
+    def bills(self, c: dict, start_back: int, stop_back: int) -> None:
+        """Monthly bills from `start_back` months ago to `stop_back` months ago, and their payments."""
+        rng, stage = self.rng, c["stage"]
+        unpaid = min(c["overdue"], 4)  # the last bills of customers in arrears stay open
+        pay_channel = PAY_CHANNELS.get(c["payment_method"], InteractionChannel.WEB)
+        span = max(start_back - stop_back, 1)
+        for back in range(start_back, stop_back - 1, -1):
+            progress = (start_back - back) / span
+            trend = {LifecycleStage.GROWING: 0.6 + 0.4 * progress, LifecycleStage.AT_RISK: 1.3 - 0.5 * progress,
+                     LifecycleStage.NEW: 0.9 + 0.1 * progress}.get(stage, 1.0)
+            amount = max(c["arpu"], 8.0) * trend * rng.uniform(0.85, 1.15)
+            billed = _month(self.today, back, c["billing_day"])
+            if billed > self.today:
+                continue
+            month = f"{billed:%Y%m}"
+            self.add(c["id"], TransactionKind.BILL, amount, billed, description=f"{billed:%Y年%m月} 月账单",
+                     external_id=f"BILL-C{c['id']}-{month}")
+            if back - stop_back < unpaid:
+                continue
+            paid = billed + dt.timedelta(days=rng.randint(2, 20) if rng.random() < 0.9 else rng.randint(21, 55))
+            if paid <= self.today:
+                self.add(c["id"], TransactionKind.PAYMENT, round(amount, 2), paid, channel=pay_channel,
+                         description="缴费", external_id=f"PAY-C{c['id']}-{month}")
+
+    def orders(self, c: dict, first: dt.date, last: dt.date) -> None:
+        """Repeat purchases between `first` and `last` (BG/NBD: Poisson rate, dropout after a purchase)."""
+        rng = self.rng
+        organisation = c["kind"] == CustomerKind.ORGANISATION
+        rate = rng.gammavariate(0.9, 0.3 if organisation else 0.12)  # purchases a month while active
+        dropout = rng.betavariate(1.2, 4.0)
+        base = rng.lognormvariate(math.log(1800 if organisation else 260), 0.6)
+        items = ORDER_ITEMS[CustomerKind.ORGANISATION if organisation else CustomerKind.INDIVIDUAL]
+        moment, number = first, 0
+        while rate > 0:
+            wait = max(1, round(rng.expovariate(rate) * 30))  # days until the next purchase
+            if wait > (last - moment).days:
+                break
+            moment += dt.timedelta(days=wait)
+            number += 1
+            item, weight = rng.choice(items)
+            amount = max(5.0, rng.gammavariate(4, base * weight / 4))
+            channel = rng.choice((InteractionChannel.OUTLET, InteractionChannel.WEB, InteractionChannel.CALL))
+            self.add(c["id"], TransactionKind.ORDER, amount, moment, channel=channel, description=item,
+                     external_id=f"ORD-C{c['id']}-{number:04d}")
+            refunded = moment + dt.timedelta(days=rng.randint(1, 14))
+            if rng.random() < 0.04 and refunded <= last:
+                self.add(c["id"], TransactionKind.REFUND, amount * rng.choice((1.0, 0.5)), refunded,
+                         channel=channel, description=f"退货退款：{item}", external_id=f"REF-C{c['id']}-{number:04d}")
+            if rng.random() < dropout:
+                break
+
+
+def transactions_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int]) -> str:
+    """Three years of ledger for the demo customers (prospects have none)."""
+    rng = random.Random(seed + 7)
+    now = timezone.now()
+    ledger = _Ledger(rng, now)
+    first_held: dict[int, dt.date] = {}
+    for customer_id, started in (Holding.objects.filter(customer_id__in=customers, is_competitor=False)
+                                 .exclude(started_on=None).values_list("customer_id", "started_on")):
+        first_held[customer_id] = min(started, first_held.get(customer_id, started))
+    fields = ("id", "kind", "arpu", "lifecycle_stage", "billing_cycle_day", "overdue_count", "payment_method")
+    total = 0
+    for row in Customer.objects.filter(id__in=customers).order_by("id").values_list(*fields):
+        c = dict(zip(("id", "kind", "arpu", "stage", "billing_day", "overdue", "payment_method"), row, strict=True))
+        if c["stage"] == LifecycleStage.PROSPECT:
+            continue
+        c["arpu"], c["billing_day"] = float(c["arpu"]), c["billing_day"] or rng.randint(1, 28)
+        months = YEARS * 12
+        if c["stage"] == LifecycleStage.NEW:
+            start_back = rng.randint(1, 9)
+        elif c["id"] in first_held:
+            start_back = min(months, max(1, (ledger.today - first_held[c["id"]]).days // 30))
+        else:
+            start_back = rng.randint(6, months)
+        stop_back = rng.randint(2, min(14, start_back)) if c["stage"] == LifecycleStage.CHURNED else 0
+        ledger.bills(c, start_back, stop_back)
+        first = _month(ledger.today, start_back, 1) + dt.timedelta(days=rng.randint(0, 27))
+        ledger.orders(c, first, ledger.today - dt.timedelta(days=30 * stop_back))
+        if len(ledger.rows) >= BATCH:
+            total += len(Transaction.objects.bulk_create(ledger.rows))
+            ledger.rows = []
+    total += len(Transaction.objects.bulk_create(ledger.rows))
+    return f"{total} transactions (bills, payments, orders, refunds) over the last {YEARS} years"

@@ -1,0 +1,61 @@
+"""Demo step: deliberate duplicates among the demo customers, then a duplicate scan, so that the
+review queue (重复客户复核) has candidates to show."""
+
+from __future__ import annotations
+
+import random
+
+from guanxi.accounts.demo import DemoStaff
+
+from .. import normalize
+from ..enums import CustomerKind, IdType
+from ..models import Address, Customer
+from . import variants
+
+# Share of the demo's individuals entered a second time.
+DUPLICATE_SHARE = 0.03
+
+
+def _record(customer: Customer, address: Address | None) -> dict:
+    return {
+        "kind": customer.kind, "name": customer.name, "mobile": customer.mobile, "email": customer.email,
+        "id_number": customer.id_number if customer.id_type == IdType.RESIDENT_ID else "",
+        "birth_date": customer.birth_date, "gender": customer.gender,
+        "province": address.province if address else "", "city": address.city if address else "",
+        "district": address.district if address else "",
+    }
+
+
+def duplicates_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int]) -> str:
+    """Enter about 3% of the demo's individuals a second time as another channel would (homophone,
+    pinyin or swapped name, typos, phone written another way, missing fields) through the customer
+    services, then scan for duplicates."""
+    from ..services import address_add, customer_create
+    from ..services.dedupe import dedupe_scan_create, dedupe_scan_run
+
+    rng = random.Random(seed + 11)
+    people = list(Customer.objects.filter(pk__in=customers, kind=CustomerKind.INDIVIDUAL).order_by("pk"))
+    if len(people) < 2:
+        return "no duplicates (too few customers)"
+    sources = rng.sample(people, max(2, round(len(people) * DUPLICATE_SHARE)))
+    addresses = {a.customer_id: a for a in Address.objects.filter(customer__in=sources).order_by("-is_default", "-id")}
+    created = 0
+    for source in sources:
+        dup = variants.duplicate_of(_record(source, addresses.get(source.pk)), rng)
+        id_number = dup["id_number"]
+        valid_id = bool(id_number) and normalize.resident_id_is_valid(id_number)
+        customer = customer_create(actor=staff.admin, data={
+            "kind": CustomerKind.INDIVIDUAL, "name": dup["name"].strip() or source.name, "mobile": dup["mobile"],
+            "email": dup["email"].strip(), "birth_date": dup["birth_date"], "gender": dup["gender"],
+            # Old 15-digit or mistyped numbers are kept as legacy records keep them: type unknown.
+            "id_type": IdType.RESIDENT_ID if valid_id else "", "id_number": id_number,
+            "owner": source.owner_id, "team": source.team_id, "source": rng.choice(("web", "outlet", "call_center")),
+            "lifecycle_stage": source.lifecycle_stage, "brand": source.brand_id,
+        })
+        if dup.get("province"):
+            address_add(actor=staff.admin, customer=customer, kind="home", province=dup["province"],
+                        city=dup["city"], district=dup["district"], is_default=True)
+        created += 1
+    scan = dedupe_scan_run(scan=dedupe_scan_create(user=staff.admin))
+    return (f"{created} customers entered twice; the duplicate scan found {scan.candidates_found} "
+            f"candidate pairs for review")

@@ -1,0 +1,37 @@
+"""The next-best-offer slot of the customer 360 (交叉销售, 下一个最佳推荐).
+
+What fits a customer next is decided by a higher module (marketing's cross-selling rules, a
+model); customers only shows it. Such a module registers, in its AppConfig.ready(), the dotted
+path of a function `(customer, user, limit) -> list[Offer]`; the 360 page and API show the
+best-scored offers of every registered source.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.module_loading import import_string
+
+from .models import Customer
+
+OFFER_SOURCES: list[str] = []
+
+
+@dataclass(frozen=True)
+class Offer:
+    title: str
+    reason: str = ""  # why it fits, shown to the agent ("holds broadband, no IPTV")
+    link: str = ""
+    score: float = 0.0  # higher first, across sources
+    source: str = ""
+
+
+def register_offer_source(path: str) -> None:
+    if path not in OFFER_SOURCES:
+        OFFER_SOURCES.append(path)
+
+
+def customer_offers(*, customer: Customer, user, limit: int = 3) -> list[Offer]:
+    """The best `limit` offers of every registered source for this customer, best first."""
+    offers: list[Offer] = []
+    for path in OFFER_SOURCES:
+        offers.extend(import_string(path)(customer, user, limit))
+    return sorted(offers, key=lambda o: o.score, reverse=True)[:limit]

@@ -1,0 +1,35 @@
+"""Fixtures of the import tests: users in several roles, a brand, private folders."""
+
+import pytest
+
+from guanxi.accounts.enums import Role
+from guanxi.accounts.tests.factories import TeamFactory, UserFactory
+from guanxi.customers.models import Brand
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(settings, tmp_path):
+    """Uploaded files, reports and spools go to the test's own folders."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_WORK_DIR = str(tmp_path / "work")
+    return tmp_path
+
+
+@pytest.fixture
+def admin(db):
+    return UserFactory(role=Role.ADMIN, username="boss")
+
+
+@pytest.fixture
+def rep(db):
+    return UserFactory(role=Role.SALES_REP, username="rep1", team=TeamFactory(name="华南销售部"))
+
+
+@pytest.fixture
+def analyst(db):
+    return UserFactory(role=Role.ANALYST, username="analyst1")
+
+
+@pytest.fixture
+def brand(db):
+    return Brand.objects.create(code="gotone", name="全球通")

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SegmentsConfig(AppConfig):
+    name = "guanxi.segments"
+    label = "segments"
+    verbose_name = _("Segments and customer value")
+
+    def ready(self):
+        from guanxi.customers.demo import register_demo_step
+
+        # After the customers app's own steps, which make the transaction ledger it reads.
+        register_demo_step("guanxi.segments.demo.value_demo_load")
