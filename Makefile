@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_SCOPE ?= all
+# pytest-xdist workers: one per core here (each gets its own test database).
+TEST_WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .PHONY: run test install assets messages static browser lint bench demo clean
@@ -54,10 +56,10 @@ lint: install
 
 test: install assets messages browser
 ifeq ($(TEST_SCOPE),db)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -m "not browser"
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS) -m "not browser"
 else
 	$(MAKE) lint
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS)
 endif
 
 BENCH_CUSTOMERS ?= 1000000
