@@ -107,7 +107,11 @@ def run_linkage(*, threshold: float, on_progress: Callable[[int], None] | None =
 
     t0 = time.perf_counter()
     predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-    gamma_columns = ", ".join(f'"gamma_{c.field}"' for c in COMPARISONS)
+    # A comparison left without any trained level (data with no sure pair) drops out of splink's
+    # output; it then explains nothing (gamma -1, "not compared").
+    present = {row[0] for row in con.execute(f"DESCRIBE {predictions.physical_name}").fetchall()}
+    gamma_columns = ", ".join(f'"gamma_{c.field}"' if f"gamma_{c.field}" in present else f'-1 AS "gamma_{c.field}"'
+                              for c in COMPARISONS)
     frame = con.execute(
         f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gamma_columns} "
         f"FROM {predictions.physical_name} ORDER BY unique_id_l, unique_id_r"
@@ -124,6 +128,11 @@ def _train(linker, *, total: int, seed: int) -> None:
     training.estimate_probability_two_random_records_match(
         [blocking_rule_sql(("phone", "name_sorted")), blocking_rule_sql(("id_number",))], recall=0.8,
     )
+    # Data without a single sure duplicate estimates a prior of 0, whose log-odds splink cannot take:
+    # assume one duplicate pair among all pairs instead (splink has no public setter for the prior).
+    settings = linker._settings_obj
+    floor = 1 / max(total * (total - 1) / 2, 1)
+    settings._probability_two_random_records_match = max(settings._probability_two_random_records_match, floor)
     training.estimate_u_using_random_sampling(
         max_pairs=min(U_MAX_PAIRS, max(total * (total - 1) / 2, 1)), seed=seed, min_count_per_level=None,
         num_chunks=1,

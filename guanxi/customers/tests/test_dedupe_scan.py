@@ -333,3 +333,15 @@ def test_auto_merge_merges_the_near_certain_pairs_and_leaves_the_rest_for_review
     assert MatchCandidate.objects.filter(status="pending").count() == len(probabilities) - len(merged_pairs)
     again = run_scan()  # merged customers are gone from the next scan
     assert again.total == len(people) - len(merged_pairs)
+
+
+def test_a_trained_scan_of_customers_without_any_duplicate_finds_none(admin):
+    # Enough customers to train the model, not one sure pair: the estimated prior would be 0.
+    surnames, given = "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许", "伟芳娜敏静丽强磊军洋勇艳杰"
+    for i in range(210):
+        make_customer(admin, name=surnames[i % 20] + given[i // 20] + given[(i * 7) % 13],
+                      mobile=f"1390{i:07d}", birth_date=datetime.date(1960 + i % 40, 1 + i % 12, 1 + i % 28))
+    scan = run_scan()
+    assert scan.status == DedupeScan.Status.DONE, scan.error
+    assert scan.total == 210 and DedupeModel.objects.exists()
+    assert scan.candidates_found == MatchCandidate.objects.count()
