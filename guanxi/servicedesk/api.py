@@ -60,7 +60,6 @@ from .services import standards as standard_services
 from .services import tickets as ticket_services
 
 router = Router(tags=["service desk"])
-CONFIGURING_ROLES = (Role.ADMIN, Role.SERVICE_MANAGER)
 
 
 def _ref(obj):
@@ -195,7 +194,7 @@ def merge_ticket(request: HttpRequest, ticket_id: int, payload: MergeIn):
 
 
 def _require_configurer(user) -> None:
-    if not (user.is_superuser or user.role in CONFIGURING_ROLES):
+    if not selectors.can_configure(user):
         raise PermissionDenied("Only administrators and service managers configure service standards.")
 
 

@@ -24,6 +24,14 @@ SERVICE_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.ADMIN, R
 _CALENDARS: dict[int, tuple[dt.datetime, WorkingCalendar]] = {}
 
 
+CONFIGURING_ROLES = (Role.ADMIN, Role.SERVICE_MANAGER)
+
+
+def can_configure(user: User) -> bool:
+    """Administrators and service managers keep standards, calendars and the category tree."""
+    return bool(user.is_superuser or user.role in CONFIGURING_ROLES)
+
+
 def working_calendar(calendar: BusinessCalendar) -> WorkingCalendar:
     """The clock engine's view of a calendar, built once per change and kept in the process."""
     cached = _CALENDARS.get(calendar.pk)

@@ -553,7 +553,7 @@ def message_attachment(request, message_id: int):
 
 
 def _require_category_configurer(user) -> None:
-    if not category_services.can_configure(user):
+    if not selectors.can_configure(user):
         raise DjangoPermissionDenied
 
 

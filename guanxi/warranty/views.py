@@ -11,6 +11,7 @@ from guanxi.core.views import add_service_errors, domain_errors_as_http
 
 from . import selectors, services
 from .forms import DecisionForm, SerialLookupForm
+from .models import Remedy
 
 # The engine explains each rule in English with its figures; pages name the rule in the user's
 # language and show the figures (dates, days, amount) beside it.
@@ -33,6 +34,9 @@ RULE_TITLES = {
     "no_stock_refund": _("The same model is out of stock: full refund"),
     "depreciated_refund": _("The customer prefers money: refund less depreciation"),
 }
+
+
+REMEDY_LABELS = dict(Remedy.choices)
 
 
 def _parts(unit) -> list[tuple[str, str]]:
@@ -84,10 +88,4 @@ def decision_detail(request, decision_id: int):
     rules = [{"code": r["code"], "title": RULE_TITLES.get(r["code"], r["code"]), "reason": r["reason"]}
              for r in decision.rules]
     return render(request, "warranty/decision.html", {"decision": decision, "rules": rules,
-                                                      "allowed": [_remedy_label(r) for r in decision.allowed]})
-
-
-def _remedy_label(value: str) -> str:
-    from .models import Remedy
-
-    return dict(Remedy.choices).get(value, value)
+                                                      "allowed": [REMEDY_LABELS.get(r, r) for r in decision.allowed]})

@@ -2,18 +2,13 @@
 
 from django.db import transaction
 
-from guanxi.accounts.enums import Role
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 
 from ..models import Ticket, TicketCategory
+from ..selectors import can_configure
 
 MAX_DEPTH = 4
-CONFIGURING_ROLES = (Role.ADMIN, Role.SERVICE_MANAGER)
-
-
-def can_configure(user: User) -> bool:
-    return bool(user.is_superuser or user.role in CONFIGURING_ROLES)
 
 
 def _require_configurer(actor: User) -> None:
