@@ -1,6 +1,54 @@
+import datetime as dt
+import os
+
 import pytest
 
-pytest_plugins = ("celery.contrib.pytest",)
+pytest_plugins = ("celery.contrib.pytest", "pytester")
+
+NOW_ENV = "GUANXI_TEST_NOW"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--now", default=os.environ.get(NOW_ENV, ""), metavar="ISO-DATETIME",
+        help=f"run the whole session with the clock moved to this moment (ISO 8601, e.g. 2028-02-29T10:00:00+08:00; "
+             f"a date alone means 10:00 China time), ticking from there; also ${NOW_ENV}",
+    )
+
+
+def parse_now(value: str) -> dt.datetime:
+    """'2028-02-29' or '2028-02-29T10:00:00+08:00' → an aware datetime (naive values are China time)."""
+    moment = dt.datetime.fromisoformat(value) if "T" in value or " " in value else \
+        dt.datetime.combine(dt.date.fromisoformat(value), dt.time(10))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    return moment
+
+
+def pytest_configure(config):
+    """With --now / GUANXI_TEST_NOW the clock travels for the whole session (each xdist worker too),
+    before the test databases are created, so that the suite can be proven green on any date."""
+    value = config.getoption("--now")
+    if not value:
+        return
+    import time_machine
+
+    traveller = time_machine.travel(parse_now(value), tick=True)
+    traveller.start()
+    config._guanxi_traveller = traveller
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_guanxi_traveller", None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    value = config.getoption("--now")
+    if value:
+        return f"clock moved to {parse_now(value).isoformat()} ({NOW_ENV} / --now)"
+    return None
 
 
 @pytest.fixture(autouse=True)

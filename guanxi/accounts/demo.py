@@ -41,6 +41,8 @@ class DemoStaff:
     teams: dict[str, Team] = field(default_factory=dict)
     users: list[User] = field(default_factory=list)
     created_usernames: set[str] = field(default_factory=set)
+    # Sign-ins that demo steps add beside the staff's: (where, login, password, whose).
+    other_logins: list[tuple[str, str, str, str]] = field(default_factory=list)
 
     def by_role(self, role: str, team: Team | None = None) -> list[User]:
         return [u for u in self.users if u.role == role and (team is None or u.team_id == team.id)]

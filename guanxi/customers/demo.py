@@ -8,8 +8,14 @@ Every bulk-created record gets a 'created' audit row.
 Higher apps add their own demo data without this app importing them: in `AppConfig.ready()` they
 call `register_demo_step("guanxi.<app>.demo.<function>")`. `guanxi demo` runs every step after the
 customers, in registration order, in the same transaction. A step is called as
-`step(*, seed, scale, staff, customers) -> str` (scale 1.0 = 5,000 customers; `customers` are the
-new customers' ids) and returns a one-line summary.
+`step(*, seed, scale, staff, customers, now) -> str` (scale 1.0 = 5,000 customers; `customers` are the
+new customers' ids; `now` is the moment the demo is generated for — every date lies before it, so
+that a pinned `now` and a seed always give the same data) and returns a one-line summary. A step
+written before `now` existed (without that parameter) is called without it.
+
+The company has been in business for years: each customer's record was created when its
+relationship began (up to three years ago; recently for new customers and prospects), and its
+holdings, contacts, ledger, cases and purchases all fall after that day.
 """
 
 import datetime
@@ -18,8 +24,11 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
+from django.db.models import DateTimeField, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from faker import Faker
 
@@ -49,7 +58,7 @@ from .enums import (
     PaymentMethod,
     SourceChannel,
 )
-from .models import Address, Brand, Contact, ContactPoint, Customer, Holding, Interaction, Tag
+from .models import Address, Brand, Contact, ContactPoint, Customer, Holding, Interaction, Tag, Transaction
 from .services.customers import refresh_name_keys
 from .services.validation import clean_customer_fields
 
@@ -70,7 +79,14 @@ def register_demo_step(path: str) -> None:
     """Add a demo step (dotted path); registering the same path twice keeps one."""
     if path not in DEMO_STEPS:
         DEMO_STEPS.append(path)
-REFERENCE_DATE = datetime.date(2025, 6, 30)  # fixed, so that a seed always gives the same data
+ZONE = ZoneInfo("Asia/Shanghai")
+# The company's public face: demo pages, the portal and the summary name it.
+COMPANY_NAME = "华星通信"
+# Days before `now` when a customer's record was created, by lifecycle stage: (fewest, most).
+CUSTOMER_SINCE_DAYS = {
+    LifecycleStage.PROSPECT: (3, 300), LifecycleStage.NEW: (20, 270), LifecycleStage.GROWING: (200, 900),
+    LifecycleStage.MATURE: (365, 1090), LifecycleStage.AT_RISK: (300, 1090), LifecycleStage.CHURNED: (430, 1090),
+}
 
 BRANDS = (("gotone", "全球通"), ("mzone", "动感地带"), ("easyown", "神州行"))
 TAGS = ("VIP", "高价值", "5G用户", "宽带用户", "家庭套餐", "国际漫游", "学生", "政企", "投诉敏感",
@@ -141,10 +157,12 @@ class DemoResult:
     customer_ids: list[int] = field(default_factory=list)
 
 
-def demo_load(*, customers: int = 5000, seed: int = 42,
+def demo_load(*, customers: int = 5000, seed: int = 42, now: datetime.datetime | None = None,
               on_progress: Callable[[int], None] | None = None) -> DemoResult:
     """Create the demo organisation, brands, tags and `customers` customers, all in one
-    transaction. Deterministic for a given seed on an empty database."""
+    transaction. Deterministic for a given seed and `now` (default: the current time) on an empty
+    database."""
+    now = now or timezone.now()
     with transaction.atomic():
         staff_faker, faker = Faker("zh_CN"), Faker("zh_CN")
         staff_faker.seed_instance(seed)
@@ -153,7 +171,7 @@ def demo_load(*, customers: int = 5000, seed: int = 42,
         staff = demo_staff_create(faker=staff_faker)
         brands = {code: _brand(code, name) for code, name in BRANDS}
         tags = {name: Tag.objects.get_or_create(name=name)[0] for name in TAGS}
-        generator = _Generator(rng=rng, faker=faker, staff=staff, brands=brands)
+        generator = _Generator(rng=rng, faker=faker, staff=staff, brands=brands, now=now)
         done, ids = 0, []
         while done < customers:
             size = min(BATCH, customers - done)
@@ -171,8 +189,10 @@ def _brand(code: str, name: str) -> Brand:
 
 
 class _Generator:
-    def __init__(self, *, rng: random.Random, faker: Faker, staff: DemoStaff, brands: dict[str, Brand]):
+    def __init__(self, *, rng: random.Random, faker: Faker, staff: DemoStaff, brands: dict[str, Brand],
+                 now: datetime.datetime):
         self.rng, self.faker, self.staff, self.brands = rng, faker, staff, brands
+        self.now, self.today = now, timezone.localdate(now, ZONE)
         self.mobiles: set[str] = set()
         self.id_numbers: set[str] = set()
         self.sequence = 0
@@ -240,21 +260,31 @@ class _Generator:
                        street=street, postcode=f"{self.rng.randint(10, 85)}{self.rng.randrange(10**4):04d}",
                        is_default=is_default)
 
-    def holdings(self, *, organisation: bool, arpu: float, stage: str) -> list[Holding]:
+    def since(self, stage: str) -> datetime.datetime:
+        """When the customer's record was created: a working hour some days before now."""
+        low, high = CUSTOMER_SINCE_DAYS[stage]
+        day = self.today - datetime.timedelta(days=self.rng.randint(low, high))
+        moment = datetime.datetime.combine(day, datetime.time(self.rng.randint(9, 19), self.rng.randrange(60),
+                                                              self.rng.randrange(60)), tzinfo=ZONE)
+        return min(moment, self.now - datetime.timedelta(hours=1))
+
+    def holdings(self, *, organisation: bool, arpu: float, stage: str, since: datetime.date) -> list[Holding]:
+        """Products held: the first taken on the day the relationship began, the others since."""
         catalogue = [(p, False) for p in PRODUCTS if organisation or not p[4]]
         count = 0 if stage == LifecycleStage.PROSPECT else self.rng.randint(1, 5 if organisation else 3)
         picked = self.rng.sample(catalogue, min(count, len(catalogue)))
         if self.rng.random() < 0.15:  # a competitor's product: a churn risk and a sales opportunity
             picked.append((self.rng.choice([p for p in COMPETITOR_PRODUCTS if p[4] == organisation]), True))
         result = []
-        for (product, category, low, high, _), competitor in picked:
+        for n, ((product, category, low, high, _), competitor) in enumerate(picked):
             status = HoldingStatus.ENDED if stage == LifecycleStage.CHURNED and not competitor else (
                 HoldingStatus.SUSPENDED if stage == LifecycleStage.AT_RISK and self.rng.random() < 0.3
                 else HoldingStatus.ACTIVE)
             fee = min(high, max(low, round(arpu / max(len(picked), 1))))
             result.append(Holding(
                 product=product, category=category, monthly_fee=Decimal(fee),
-                started_on=REFERENCE_DATE - datetime.timedelta(days=self.rng.randint(30, 3000)),
+                started_on=since if n == 0 else since + datetime.timedelta(
+                    days=self.rng.randint(0, max(0, (self.today - since).days - 1))),
                 status=status, is_competitor=competitor,
             ))
         return result
@@ -319,7 +349,7 @@ class _Generator:
         else:
             gender = rng.choice((Gender.MALE, Gender.FEMALE))
             age = min(85, max(16, int(rng.gauss(40, 14))))
-            birth = REFERENCE_DATE - datetime.timedelta(days=age * 365 + rng.randint(0, 364))
+            birth = self.today - datetime.timedelta(days=age * 365 + rng.randint(0, 364))
             name = faker.name_male() if gender == Gender.MALE else faker.name_female()
             young = age < 26
             if stage == LifecycleStage.PROSPECT and rng.random() < 0.5:
@@ -369,7 +399,8 @@ class _Generator:
         if overdue >= 2:
             tags.append("欠费提醒")
 
-        holdings = self.holdings(organisation=organisation, arpu=arpu, stage=stage)
+        since = self.since(stage)
+        holdings = self.holdings(organisation=organisation, arpu=arpu, stage=stage, since=since.date())
         products = {h.product for h in holdings if not h.is_competitor}
         if arpu >= (5000 if organisation else 300):
             tags.append("VIP")
@@ -391,6 +422,7 @@ class _Generator:
         clean = clean_customer_fields(data, partial=False)
         customer = Customer(code=f"tmp-{rng.getrandbits(60):015x}", **clean)
         refresh_name_keys(customer)
+        customer._history_date = since  # the 'created' audit row tells when the record was created
         draft = _Draft(customer=customer, tags=tags, points=draft_points, holdings=holdings)
 
         kind = AddressKind.OFFICE if organisation else AddressKind.HOME
@@ -451,12 +483,25 @@ def _write_batch(drafts: list[_Draft], *, tags: dict[str, Tag], actor) -> None:
     Holding.objects.bulk_create(holdings)
     Customer.tags.through.objects.bulk_create(tag_links)
     # bulk_update's CASE expressions cost seconds per thousand rows; one prepared statement does not.
+    # created_at is set here too: bulk_create stamps auto_now_add fields with the current time.
     table, quote = Customer._meta.db_table, connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {quote(table)} SET {quote('code')} = %s WHERE {quote('id')} = %s",
-            [(c.code, c.pk) for c in customers],
+            f"UPDATE {quote(table)} SET {quote('code')} = %s, {quote('created_at')} = %s, {quote('updated_at')} = %s "
+            f"WHERE {quote('id')} = %s",
+            [(c.code, *[connection.ops.adapt_datetimefield_value(c._history_date)] * 2, c.pk) for c in customers],
         )
+        ids = ", ".join(str(c.pk) for c in customers)
+        for model in (Contact, ContactPoint, Address, Holding):  # recorded with the customer, on its day
+            cursor.execute(
+                f"UPDATE {quote(model._meta.db_table)} SET {quote('created_at')} = (SELECT {quote('created_at')} "
+                f"FROM {quote(table)} WHERE {quote(table)}.{quote('id')} = {quote('customer_id')}), "
+                f"{quote('updated_at')} = (SELECT {quote('created_at')} FROM {quote(table)} "
+                f"WHERE {quote(table)}.{quote('id')} = {quote('customer_id')}) WHERE {quote('customer_id')} IN ({ids})")
+    for customer in customers:
+        customer.created_at = customer.updated_at = customer._history_date
+    for obj in [*contacts, *points, *addresses, *holdings]:
+        obj._history_date = obj.customer._history_date
     for model, objs in ((Customer, customers), (Contact, contacts), (ContactPoint, points),
                         (Address, addresses), (Holding, holdings)):
         model.history.bulk_history_create(objs, default_user=actor, default_change_reason=CHANGE_REASON)
@@ -506,21 +551,25 @@ INTERACTIONS_PER_CUSTOMER = 3
 INTERACTION_YEARS = 3
 
 
-def interactions_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int]) -> str:
-    """About three contacts per customer over the last three years, validated like
-    `interaction_record` and written with bulk inserts (append-only rows: no audit trail)."""
+def interactions_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int],
+                           now: datetime.datetime | None = None) -> str:
+    """About three contacts per customer over the last three years (since the customer's record was
+    created), validated like `interaction_record` and written with bulk inserts (append-only rows:
+    no audit trail)."""
     rng = random.Random(seed + 2)
-    rows = list(Customer.objects.filter(id__in=customers).order_by("id").values_list("id", "kind", "owner_id"))
+    rows = list(Customer.objects.filter(id__in=customers).order_by("id")
+                .values_list("id", "kind", "owner_id", "created_at"))
     users = {u.id: u for u in staff.users}
     agents = [u for u in staff.users if u.role in (Role.AGENT, Role.TEAM_LEAD)]
     sellers = staff.by_role(Role.SALES_REP) + staff.by_role(Role.PARTNER)
     channels = list(INTERACTION_TEMPLATES)
     weights = [INTERACTION_TEMPLATES[c][1] for c in channels]
-    end = timezone.now()
-    span = INTERACTION_YEARS * 365 * 86_400
+    end = now or timezone.now()
+    earliest = end - datetime.timedelta(days=INTERACTION_YEARS * 365)
     batch: list[Interaction] = []
     total = 0
-    for customer_id, kind, owner_id in rows:
+    for customer_id, kind, owner_id, created_at in rows:
+        span = max(60, int((end - max(created_at, earliest)).total_seconds()))
         for _ in range(max(0, round(rng.gauss(INTERACTIONS_PER_CUSTOMER, 1.2)))):
             channel = rng.choices(channels, weights)[0]
             if channel == InteractionChannel.VISIT and kind == CustomerKind.INDIVIDUAL:
@@ -548,3 +597,17 @@ def interactions_demo_load(*, seed: int, scale: float, staff: DemoStaff, custome
             batch = []
     total += len(Interaction.objects.bulk_create(batch))
     return f"{total} interactions over the last {INTERACTION_YEARS} years"
+
+
+def demo_last_touched(*, customers: list[int]) -> None:
+    """Each demo customer was last changed when it last dealt with the company (its newest contact or
+    transaction, else when it was created), so that the newest-first list opens on lively customers
+    rather than on whatever the demo wrote last."""
+    def newest(model):
+        return Subquery(model.objects.filter(customer_id=OuterRef("pk")).order_by("-occurred_at")
+                        .values("occurred_at")[:1], output_field=DateTimeField())
+
+    for start in range(0, len(customers), BATCH):
+        Customer.objects.filter(pk__in=customers[start:start + BATCH]).update(updated_at=Greatest(
+            F("created_at"), Coalesce(newest(Interaction), F("created_at")),
+            Coalesce(newest(Transaction), F("created_at"))))

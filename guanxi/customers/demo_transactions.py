@@ -1,14 +1,14 @@
 """Demo ledger (交易记录) of a telecom operator: three years of bills, payments, orders and refunds.
 
-A demo step (customers.demo.DEMO_STEPS). Each customer's relationship starts with its first
-product held (or a random month of the last three years; recently for new customers) and, for
-churned ones, stops 2–14 months ago. Monthly bills follow the ARPU — rising for growing customers,
-falling for those at risk — and are paid 2–20 days later; customers with overdue payments leave
-their last bills unpaid. Orders (devices, add-ons) come from a repeat-purchase process: each
-customer buys at its own Poisson rate and may drop out after any purchase (the BG/NBD story the
-value module fits), so there are frequent buyers, occasional ones, one-time buyers and lapsed
-ones; a few orders are refunded. Rows are validated like `transaction_record` and written with
-bulk inserts (append-only rows: no audit trail); external ids are the billing system's numbers.
+A demo step (customers.demo.DEMO_STEPS). Each customer's ledger starts in the month its record was
+created (at most three years ago) and, for churned ones, stops 2–14 months ago. Monthly bills
+follow the ARPU — rising for growing customers, falling for those at risk — and are paid 2–20 days
+later; customers with overdue payments leave their last bills unpaid. Orders (devices, add-ons)
+come from a repeat-purchase process: each customer buys at its own Poisson rate and may drop out
+after any purchase (the BG/NBD story the value module fits), so there are frequent buyers,
+occasional ones, one-time buyers and lapsed ones; a few orders are refunded. Rows are validated
+like `transaction_record` and written with bulk inserts (append-only rows: no audit trail);
+external ids are the billing system's numbers.
 """
 
 import datetime as dt
@@ -21,7 +21,7 @@ from django.utils import timezone
 from guanxi.accounts.demo import DemoStaff
 
 from .enums import CustomerKind, InteractionChannel, LifecycleStage, PaymentMethod, TransactionKind
-from .models import Customer, Holding, Transaction
+from .models import Customer, Transaction
 from .services.transactions import clean_transaction
 
 YEARS = 3
@@ -67,18 +67,20 @@ class _Ledger:
         unpaid = min(c["overdue"], 4)  # the last bills of customers in arrears stay open
         pay_channel = PAY_CHANNELS.get(c["payment_method"], InteractionChannel.WEB)
         span = max(start_back - stop_back, 1)
+        issued = []  # (billed on, amount): this month's bill is not issued before its billing day
         for back in range(start_back, stop_back - 1, -1):
             progress = (start_back - back) / span
             trend = {LifecycleStage.GROWING: 0.6 + 0.4 * progress, LifecycleStage.AT_RISK: 1.3 - 0.5 * progress,
                      LifecycleStage.NEW: 0.9 + 0.1 * progress}.get(stage, 1.0)
             amount = max(c["arpu"], 8.0) * trend * rng.uniform(0.85, 1.15)
             billed = _month(self.today, back, c["billing_day"])
-            if billed > self.today:
-                continue
+            if c["since"] < billed <= self.today:  # no bill before the relationship began, none ahead
+                issued.append((billed, amount))
+        for index, (billed, amount) in enumerate(issued):
             month = f"{billed:%Y%m}"
             self.add(c["id"], TransactionKind.BILL, amount, billed, description=f"{billed:%Y年%m月} 月账单",
                      external_id=f"BILL-C{c['id']}-{month}")
-            if back - stop_back < unpaid:
+            if len(issued) - index <= unpaid:  # counted from the last bill issued, whatever today's day
                 continue
             paid = billed + dt.timedelta(days=rng.randint(2, 20) if rng.random() < 0.9 else rng.randint(21, 55))
             if paid <= self.today:
@@ -113,32 +115,27 @@ class _Ledger:
                 break
 
 
-def transactions_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int]) -> str:
-    """Three years of ledger for the demo customers (prospects have none)."""
+def transactions_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int],
+                           now: dt.datetime | None = None) -> str:
+    """Three years of ledger for the demo customers (prospects have none), from the month each
+    customer's record was created."""
     rng = random.Random(seed + 7)
-    now = timezone.now()
-    ledger = _Ledger(rng, now)
-    first_held: dict[int, dt.date] = {}
-    for customer_id, started in (Holding.objects.filter(customer_id__in=customers, is_competitor=False)
-                                 .exclude(started_on=None).values_list("customer_id", "started_on")):
-        first_held[customer_id] = min(started, first_held.get(customer_id, started))
-    fields = ("id", "kind", "arpu", "lifecycle_stage", "billing_cycle_day", "overdue_count", "payment_method")
+    ledger = _Ledger(rng, now or timezone.now())
+    fields = ("id", "kind", "arpu", "lifecycle_stage", "billing_cycle_day", "overdue_count", "payment_method",
+              "created_at")
     total = 0
     for row in Customer.objects.filter(id__in=customers).order_by("id").values_list(*fields):
-        c = dict(zip(("id", "kind", "arpu", "stage", "billing_day", "overdue", "payment_method"), row, strict=True))
+        c = dict(zip(("id", "kind", "arpu", "stage", "billing_day", "overdue", "payment_method", "created_at"), row,
+                     strict=True))
         if c["stage"] == LifecycleStage.PROSPECT:
             continue
         c["arpu"], c["billing_day"] = float(c["arpu"]), c["billing_day"] or rng.randint(1, 28)
-        months = YEARS * 12
-        if c["stage"] == LifecycleStage.NEW:
-            start_back = rng.randint(1, 9)
-        elif c["id"] in first_held:
-            start_back = min(months, max(1, (ledger.today - first_held[c["id"]]).days // 30))
-        else:
-            start_back = rng.randint(6, months)
+        since = timezone.localdate(c["created_at"])
+        start_back = min(YEARS * 12, (ledger.today.year - since.year) * 12 + ledger.today.month - since.month)
+        c["since"] = since
         stop_back = rng.randint(2, min(14, start_back)) if c["stage"] == LifecycleStage.CHURNED else 0
         ledger.bills(c, start_back, stop_back)
-        first = _month(ledger.today, start_back, 1) + dt.timedelta(days=rng.randint(0, 27))
+        first = max(_month(ledger.today, start_back, 1) + dt.timedelta(days=rng.randint(0, 27)), since)
         ledger.orders(c, first, ledger.today - dt.timedelta(days=30 * stop_back))
         if len(ledger.rows) >= BATCH:
             total += len(Transaction.objects.bulk_create(ledger.rows))

@@ -4,6 +4,10 @@ top levels, and a few saved segments."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+
 from guanxi.accounts.demo import KEY_ACCOUNTS_TEAM, SERVICE_TEAMS, DemoStaff
 from guanxi.accounts.enums import Role
 
@@ -35,10 +39,11 @@ DEMO_SEGMENTS = (
 )
 
 
-def value_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int]) -> str:
-    """A value run over every customer, tiered service for VIP and large customers, and the demo
-    segments (shared, owned by the analyst)."""
-    run = value_recompute()
+def value_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int],
+                    now: dt.datetime | None = None) -> str:
+    """A value run over every customer as of `now`'s day, tiered service for VIP and large customers,
+    and the demo segments (shared, owned by the analyst)."""
+    run = value_recompute(as_of=timezone.localdate(now) if now else None)
     admin = staff.admin
     owner = next(iter(staff.by_role(Role.ANALYST)), admin)
     tiers = (("vip", 1, ServiceLevel.PLATINUM, ServiceMode.DEDICATED, "7×24", KEY_ACCOUNTS_TEAM,

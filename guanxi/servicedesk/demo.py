@@ -250,13 +250,14 @@ class _Config:
     articles: dict[str, list[Article]]
 
 
-def service_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int]) -> str:
+def service_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int],
+                      now: dt.datetime | None = None) -> str:
     """Calendars, standards, categories and knowledge (reused when they exist), then the cases of
-    the last six months and a clock sweep at the end."""
+    the six months before `now` (default: the current time) and a clock sweep at the end."""
     rng = random.Random(seed + 10)
     config = _configure(staff)
     count = max(MIN_CASES, round(CASES_AT_SCALE_1 * scale)) if customers else 0
-    player = _CasePlayer(rng=rng, staff=staff, config=config, customers=customers, now=timezone.now())
+    player = _CasePlayer(rng=rng, staff=staff, config=config, customers=customers, now=now or timezone.now())
     for _ in range(count):
         player.play()
     swept = clocks_sweep(now=player.now)
@@ -323,10 +324,18 @@ class _CasePlayer:
         pool = self.frequent if self.rng.random() < 0.5 else self.customer_ids
         customer_id = self.rng.choice(pool)
         if customer_id not in self.customers:
-            self.customers[customer_id] = Customer.objects.only("id", "arpu", "kind").get(pk=customer_id)
+            self.customers[customer_id] = Customer.objects.only("id", "arpu", "kind", "created_at").get(
+                pk=customer_id)
         return self.customers[customer_id]
 
-    def opened_at(self, still_open: bool) -> dt.datetime:
+    def opened_at(self, still_open: bool, customer: Customer) -> dt.datetime:
+        """When the case was opened: never before the customer's record was created."""
+        at = self._opened_at(still_open)
+        if at <= customer.created_at:
+            at = customer.created_at + (self.now - customer.created_at) * self.rng.uniform(0.2, 0.9)
+        return at
+
+    def _opened_at(self, still_open: bool) -> dt.datetime:
         rng = self.rng
         if still_open:  # open cases are recent: most from the last few days, a few older (breached)
             roll = rng.random()
@@ -356,7 +365,7 @@ class _CasePlayer:
         if channel == Channel.KEY_ACCOUNTS and customer.kind == CustomerKind.INDIVIDUAL:
             channel = Channel.HOTLINE
         owner = rng.choice(self.owners)
-        at = self.opened_at(still_open)
+        at = self.opened_at(still_open, customer)
         data = {"subject": subject, "type": ticket_type, "channel": channel, "priority": self.priority(ticket_type),
                 "description": description, "category": self.config.categories[root, child]}
         ticket = ticket_create(actor=owner, customer=customer, data=data, at=at)

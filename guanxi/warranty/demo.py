@@ -49,12 +49,14 @@ SCENARIOS = (
 )
 
 
-def warranty_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int]) -> str:
-    """Products (reused when they exist), sales, repairs, exchanges and decisions."""
+def warranty_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int],
+                       now: dt.datetime | None = None) -> str:
+    """Products (reused when they exist), sales, repairs, exchanges and decisions, all before `now`
+    (default: the current time); a customer buys only after its record was created."""
     if not customers:
         return "no customers: nothing to sell"
     rng = random.Random(seed + 20)
-    today = timezone.localdate()
+    today = timezone.localdate(now or timezone.now())
     admin = staff.admin
     sellers = staff.by_role(Role.SALES_REP) + staff.by_role(Role.PARTNER)
     agents = staff.by_role(Role.AGENT)
@@ -63,7 +65,11 @@ def warranty_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: 
         product = Product.objects.filter(model_code=code).first() or product_create(
             actor=admin, model_code=code, name=name, brand=brand, category="phone")
         products.append((product, low, high))
-    buyers = list(Customer.objects.filter(id__in=customers).order_by("id").values_list("id", flat=True))
+    # Customers of at least three weeks: a sale is 20 days old or more and after the record was created.
+    buyers = list(Customer.objects.filter(id__in=customers, created_at__date__lt=today - dt.timedelta(days=21))
+                  .order_by("id").values_list("id", flat=True))
+    if not buyers:
+        return "no customers old enough to have bought a phone"
     buyer_objects = {c.pk: c for c in Customer.objects.filter(id__in=rng.sample(buyers, min(len(buyers), 400)))}
     buyer_ids = list(buyer_objects)
     n_sales = max(30, round(SALES_AT_SCALE_1 * scale))
@@ -71,7 +77,9 @@ def warranty_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: 
     sales: list[ProductSale] = []
     for _ in range(n_sales):
         product, low, high = rng.choice(products)
-        sold = today - dt.timedelta(days=rng.randrange(20, HISTORY_DAYS))
+        buyer = buyer_objects[rng.choice(buyer_ids)]
+        since = timezone.localdate(buyer.created_at)
+        sold = today - dt.timedelta(days=rng.randrange(20, min(HISTORY_DAYS, (today - since).days)))
         serial = _serial(rng, product.model_code, taken)
         unit = serial_register(actor=admin, product=product, serial=serial,
                                factory_date=sold - dt.timedelta(days=rng.randint(10, 90)))
@@ -79,7 +87,7 @@ def warranty_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: 
         gift = rng.random() < 0.05
         price = Decimal(0) if gift else Decimal(rng.randrange(low, high + 1, 100) - 1)
         sales.append(sale_record(
-            actor=rng.choice(sellers), serial=unit, customer=buyer_objects[rng.choice(buyer_ids)], sold_at=sold,
+            actor=rng.choice(sellers), serial=unit, customer=buyer, sold_at=sold,
             price=price, proof_kind=proof, invoice_date=sold if proof != ProofKind.NONE else None, is_gift=gift))
 
     repairs = exchanges = 0

@@ -3,13 +3,16 @@ review queue (重复客户复核) has candidates to show."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
+
+from django.utils import timezone
 
 from guanxi.accounts.demo import DemoStaff
 
 from .. import normalize
 from ..enums import CustomerKind, IdType
-from ..models import Address, Customer
+from ..models import Address, ContactPoint, Customer
 from . import variants
 
 # Share of the demo's individuals entered a second time.
@@ -26,10 +29,13 @@ def _record(customer: Customer, address: Address | None) -> dict:
     }
 
 
-def duplicates_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int]) -> str:
+def duplicates_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int],
+                         now: dt.datetime | None = None) -> str:
     """Enter about 3% of the demo's individuals a second time as another channel would (homophone,
     pinyin or swapped name, typos, phone written another way, missing fields) through the customer
-    services, then scan for duplicates."""
+    services, then scan for duplicates. Each second record is dated some time after the first one
+    and before `now` (default: the current time), so that the newest records are not all duplicates."""
+    now = now or timezone.now()
     from ..services import address_add, customer_create
     from ..services.dedupe import dedupe_scan_create, dedupe_scan_run
 
@@ -55,7 +61,23 @@ def duplicates_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers
         if dup.get("province"):
             address_add(actor=staff.admin, customer=customer, kind="home", province=dup["province"],
                         city=dup["city"], district=dup["district"], is_default=True)
+        _backdate(customer, _second_entry_at(rng, source.created_at, now))
         created += 1
     scan = dedupe_scan_run(scan=dedupe_scan_create(user=staff.admin))
     return (f"{created} customers entered twice; the duplicate scan found {scan.candidates_found} "
             f"candidate pairs for review")
+
+
+def _second_entry_at(rng: random.Random, first: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """When another channel entered the customer again: after the first record, a fortnight ago at the latest."""
+    latest = max(first, now - dt.timedelta(days=14))
+    return first + (latest - first) * rng.uniform(0.1, 1.0)
+
+
+def _backdate(customer: Customer, at: dt.datetime) -> None:
+    """The services stamp the current time; the demo's second records were made on their day."""
+    Customer.objects.filter(pk=customer.pk).update(created_at=at, updated_at=at)
+    Customer.history.filter(id=customer.pk).update(history_date=at)
+    for model in (Address, ContactPoint):
+        model.objects.filter(customer=customer).update(created_at=at, updated_at=at)
+        model.history.filter(customer_id=customer.pk).update(history_date=at)

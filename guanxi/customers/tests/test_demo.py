@@ -1,8 +1,12 @@
+import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.apps import apps
 from django.core.management import call_command
+from django.db.models import F
+from django.db.models.functions import TruncDate
 
 from guanxi.accounts.demo import DEMO_PASSWORD
 from guanxi.accounts.enums import Role
@@ -30,9 +34,13 @@ def customers_only(monkeypatch):
                                              and not p.startswith("guanxi.customers.linkage.")])
 
 
+NOW = dt.datetime(2026, 12, 4, 2, 30, tzinfo=dt.UTC)
+
+
 @pytest.fixture
 def loaded(customers_only):
-    return run_demo("--customers", "200", "--seed", "7")
+    with time_machine.travel(NOW, tick=True):
+        yield run_demo("--customers", "200", "--seed", "7")
 
 
 def failing_step(*, seed, scale, staff, customers):
@@ -112,14 +120,37 @@ def test_register_demo_step_keeps_order_and_ignores_repeats(monkeypatch):
 
 
 def test_demo_is_deterministic_for_a_seed(customers_only):
-    run_demo("--customers", "30", "--seed", "3")
-    first = list(Customer.objects.order_by("id").values_list("name", "mobile", "id_number", "arpu"))
+    def load():
+        with time_machine.travel(NOW, tick=False):
+            run_demo("--customers", "30", "--seed", "3")
+        return list(Customer.objects.order_by("id").values_list("name", "mobile", "id_number", "arpu", "created_at"))
+
+    first = load()
     Interaction.objects.all().delete()
     Transaction.objects.all().delete()
     Customer.objects.all().delete()
-    run_demo("--customers", "30", "--seed", "3")
-    second = list(Customer.objects.order_by("id").values_list("name", "mobile", "id_number", "arpu"))
-    assert first == second
+    assert load() == first
+
+
+def test_the_company_has_customers_of_several_years_and_their_history_follows(loaded):
+    # Given a demo generated on NOW: records were created over three years, none in the last hour
+    created = sorted(Customer.objects.values_list("created_at", flat=True))
+    assert NOW - created[0] > dt.timedelta(days=2 * 365) and NOW - created[0] < dt.timedelta(days=3 * 365 + 1)
+    assert NOW - created[-1] > dt.timedelta(hours=1)
+    assert len({c.year for c in created}) >= 3
+    # the audit trail says when each record was created
+    customer = Customer.objects.order_by("created_at").first()
+    assert customer.history.get().history_date == customer.created_at
+    # no contact or transaction predates its customer, and products were taken since then
+    for model in (Interaction, Transaction):
+        assert model.objects.exists()
+        assert not model.objects.filter(occurred_at__lt=F("customer__created_at")).exists()
+    assert not Holding.objects.filter(started_on__lt=TruncDate("customer__created_at")).exists()
+    # the list opens on the customers who dealt with the company last, not on the newest records
+    admin = User.objects.get(username="admin")
+    first_page = list(customer_list(user=admin)[:20])
+    assert all(Interaction.objects.filter(customer=c).exists() or Transaction.objects.filter(customer=c).exists()
+               for c in first_page)
 
 
 def _loaded_counts() -> list[int]:

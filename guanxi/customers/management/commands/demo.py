@@ -1,10 +1,12 @@
 """`guanxi demo`: load a demo company (staff in every role, brands, tags, customers) and every
 module's demo data (the steps registered with `guanxi.customers.demo.register_demo_step`)."""
 
+import inspect
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -12,7 +14,7 @@ from rich.table import Table
 
 from guanxi.accounts.demo import DEMO_PASSWORD
 from guanxi.customers import demo
-from guanxi.customers.demo import SCALE_CUSTOMERS, demo_load
+from guanxi.customers.demo import COMPANY_NAME, SCALE_CUSTOMERS, demo_last_touched, demo_load
 from guanxi.customers.models import Customer
 
 
@@ -20,6 +22,13 @@ def _step_label(path: str) -> str:
     """'guanxi.servicedesk.demo.service_demo_load' → 'servicedesk'."""
     parts = path.split(".")
     return parts[1] if len(parts) > 2 else path
+
+
+def _run_step(step, **kwargs) -> str:
+    """Call a demo step; `now` only if it takes it (steps written before it existed do not)."""
+    if "now" not in inspect.signature(step).parameters:
+        kwargs.pop("now")
+    return step(**kwargs)
 
 
 class Command(BaseCommand):
@@ -40,13 +49,14 @@ class Command(BaseCommand):
             console.print("Customers exist already; demo data not loaded (--if-empty).")
             return
         started = time.perf_counter()
+        now = timezone.now()  # every step dates its data before this moment
         scale = customers / SCALE_CUSTOMERS
         # One transaction for everything: a failing step leaves no half-loaded demo behind.
         with transaction.atomic():
             with Progress(TextColumn("[bold]Demo customers"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=console, transient=True) as progress:
                 task = progress.add_task("customers", total=customers)
-                result = demo_load(customers=customers, seed=seed,
+                result = demo_load(customers=customers, seed=seed, now=now,
                                    on_progress=lambda n: progress.advance(task, n))
             console.print(f"[green]✓[/] customers: {result.customers} customers "
                           f"({time.perf_counter() - started:.1f}s)")
@@ -56,8 +66,10 @@ class Command(BaseCommand):
                 with Progress(SpinnerColumn(), TextColumn(f"[bold]Demo {label}"), TimeElapsedColumn(),
                               console=console, transient=True) as progress:
                     progress.add_task(label, total=None)
-                    summary = step(seed=seed, scale=scale, staff=result.staff, customers=result.customer_ids)
+                    summary = _run_step(step, seed=seed, scale=scale, staff=result.staff,
+                                        customers=result.customer_ids, now=now)
                 console.print(f"[green]✓[/] {label}: {summary} ({time.perf_counter() - step_started:.1f}s)")
+            demo_last_touched(customers=result.customer_ids)
         elapsed = time.perf_counter() - started
 
         table = Table(title="Demo logins", title_justify="left")
@@ -68,5 +80,8 @@ class Command(BaseCommand):
             table.add_row(user.username, user.get_role_display(), str(user.team or ""), user.display_name,
                           DEMO_PASSWORD if created else "(existing user, unchanged)")
         console.print(table)
-        console.print(f"Loaded {result.customers} demo customers, {len(result.staff.created_usernames)} staff and "
+        for where, login, password, whose in result.staff.other_logins:
+            console.print(f"Customer portal {where}: {login} / {password} — {whose}")
+        console.print(f"{COMPANY_NAME}: loaded {result.customers} demo customers, "
+                      f"{len(result.staff.created_usernames)} staff and "
                       f"{len(demo.DEMO_STEPS)} demo steps in {elapsed:.1f}s. Sign in as admin / {DEMO_PASSWORD}.")

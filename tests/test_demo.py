@@ -1,15 +1,21 @@
-"""The whole `guanxi demo` (customers, service desk, warranty) at a small scale."""
+"""The whole `guanxi demo` (customers, service desk, warranty, portal) at a small scale."""
 
 import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.db.models import F
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from guanxi.accounts.demo import DEMO_PASSWORD
 from guanxi.customers.demo import DEMO_STEPS
 from guanxi.customers.models import Customer, Interaction
 from guanxi.customers.timeline import customer_timeline
+from guanxi.portal.models import PortalAccount
+from guanxi.portal.services import portal_login_with_password
 from guanxi.servicedesk.enums import ArticleStatus, TicketStatus, TicketType
 from guanxi.servicedesk.models import (
     Article,
@@ -34,11 +40,12 @@ def test_the_apps_register_their_demo_steps_in_dependency_order():
 
 
 def test_demo_fills_every_module():
-    # Given an empty database, when the demo runs at a small scale
+    # Given an empty database, when the demo runs at a small scale (on a pinned day: a holiday week)
     out = io.StringIO()
-    call_command("demo", "--customers", "200", "--seed", "5", stdout=out)
+    with time_machine.travel(dt.datetime(2027, 10, 3, 2, tzinfo=dt.UTC), tick=True):
+        call_command("demo", "--customers", "200", "--seed", "5", stdout=out)
+        now = timezone.now()
     output = out.getvalue()
-    now = timezone.now()
 
     # then every step reported a summary line
     assert "servicedesk:" in output and "warranty:" in output and "interactions" in output
@@ -81,3 +88,11 @@ def test_demo_fills_every_module():
     assert RepairRecord.objects.exists() and ExchangeRecord.objects.exists()
     assert set(WarrantyDecision.objects.values_list("remedy", flat=True)) == set(Remedy.values)
     assert not WarrantyDecision.objects.filter(created_at__gt=now).exists()
+    # nobody had a case or bought a phone before the company knew them
+    assert not tickets.filter(created_at__lt=F("customer__created_at")).exists()
+    assert not ProductSale.objects.filter(sold_at__lt=TruncDate("customer__created_at")).exists()
+    # and one of them can sign in to the portal with the login the demo printed
+    account = PortalAccount.objects.get()
+    assert f"{account.login} / {DEMO_PASSWORD}" in output
+    assert portal_login_with_password(login=account.login, password=DEMO_PASSWORD) == account
+    assert account.customer.tickets.exists() and account.customer.product_sales.exists()
