@@ -12,10 +12,17 @@ export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .PHONY: run test install assets messages static browser lint bench demo clean
 
+UV_VERSION := 0.13.8
+# uv (from PyPI, pinned) installs the pinned dependencies in parallel, several times faster than pip;
+# if uv cannot be installed or fails, pip does it as before.
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	@if $(BIN)/pip install -q uv==$(UV_VERSION) && $(BIN)/uv pip install -q --python $(BIN)/python -e '.[test]'; then \
+	  echo "installed the dependencies with uv"; \
+	else \
+	  echo "uv failed: installing with pip"; \
+	  $(BIN)/pip install -q --upgrade pip && $(BIN)/pip install -q -e '.[test]'; \
+	fi
 	touch $@
 
 install: $(STAMP)
@@ -39,9 +46,11 @@ messages: $(STAMP)
 static: install assets messages
 	$(BIN)/guanxi collectstatic --noinput -v0
 
+# The demo company loads in the background while the server already answers (the sign-in page
+# shows its progress; its logins are printed in this terminal when it is done).
 run: static
 	$(BIN)/guanxi migrate --noinput -v0
-	$(BIN)/guanxi demo --if-empty
+	$(BIN)/guanxi demo --if-empty --background
 	$(BIN)/guanxi serve --bind $(HOST):$(PORT)
 
 # Debian's Chromium for the browser tests (Playwright never downloads a browser here).

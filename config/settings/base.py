@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "guanxi.core.context_processors.navigation",
+                "guanxi.core.context_processors.demo_status",
             ],
         },
     },

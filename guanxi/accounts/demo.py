@@ -6,6 +6,7 @@ the product can sign in as any role.
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import make_password
 from faker import Faker
 
 from .enums import Role, TeamKind
@@ -88,13 +89,14 @@ def demo_staff_create(*, faker: Faker, password: str = DEMO_PASSWORD) -> DemoSta
     staff.teams[ADMIN_TEAM] = _team(ADMIN_TEAM, TeamKind.ADMINISTRATION)
 
     existing = {u.username: u for u in User.objects.filter(username__in=[p[0] for p in demo_staff_plan()])}
+    password_hash = make_password(password)  # one argon2 hash for every demo login
     for username, role, team_name in demo_staff_plan():
         user = existing.get(username)
         if user is None:
             user = user_create(
                 username=username, password=password, role=role, team=staff.teams[team_name],
                 display_name=faker.name(), email=f"{username}@guanxi.example.cn",
-                mobile=f"+86139{faker.unique.numerify('########')}", validate=False,
+                mobile=f"+86139{faker.unique.numerify('########')}", validate=False, password_hash=password_hash,
             )
             staff.created_usernames.add(username)
         staff.users.append(user)

@@ -1,9 +1,14 @@
 """`guanxi demo`: load a demo company (staff in every role, brands, tags, customers) and every
 module's demo data (the steps registered with `guanxi.customers.demo.register_demo_step`)."""
 
+import argparse
 import inspect
+import os
+import subprocess
+import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from guanxi.accounts.demo import DEMO_PASSWORD
+from guanxi.core.demo_status import DONE, FAILED, LOADING, demo_status_write
 from guanxi.customers import demo
 from guanxi.customers.demo import COMPANY_NAME, SCALE_CUSTOMERS, demo_last_touched, demo_load
 from guanxi.customers.models import Customer
@@ -40,14 +46,44 @@ class Command(BaseCommand):
         parser.add_argument("--customers", type=int, default=SCALE_CUSTOMERS,
                             help=f"how many customers (default {SCALE_CUSTOMERS}); the other modules scale with it")
         parser.add_argument("--seed", type=int, default=42, help="random seed; the same seed gives the same data")
+        parser.add_argument("--background", action="store_true",
+                            help="load in another process and return at once (the server can start meanwhile); "
+                                 "it prints its summary and logins when done, and the sign-in page shows its progress")
+        parser.add_argument("--report-status", action="store_true", help=argparse.SUPPRESS)
 
-    def handle(self, *args, if_empty: bool, customers: int, seed: int, **options):
+    def handle(self, *args, if_empty: bool, customers: int, seed: int, background: bool, report_status: bool,
+               **options):
         console = Console(file=self.stdout._out, highlight=False, width=None if self.stdout.isatty() else 120)
         if customers < 0:
             raise CommandError("--customers must be zero or more")
         if if_empty and Customer.objects.exists():
             console.print("Customers exist already; demo data not loaded (--if-empty).")
             return
+        if background:
+            self._start_in_background(console, customers=customers, seed=seed, if_empty=if_empty)
+            return
+        report = demo_status_write if report_status else (lambda **kwargs: None)
+        try:
+            result, elapsed = self._load(console, customers=customers, seed=seed, report=report)
+        except Exception as exc:  # Ctrl-C needs no report: a status whose process is gone counts as none
+            report(state=FAILED, error=str(exc)[:300] or type(exc).__name__)
+            raise
+        report(state=DONE)
+        self._print_logins(console, result, elapsed)
+
+    def _start_in_background(self, console: Console, *, customers: int, seed: int, if_empty: bool) -> None:
+        """The same command in a child process that shares this terminal: the server starts meanwhile."""
+        argv = [sys.executable, "-m", "django", "demo", "--customers", str(customers), "--seed", str(seed),
+                "--report-status", *(["--if-empty"] if if_empty else [])]
+        child = subprocess.Popen(argv, env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE})
+        # The status names the child, so that a load stopped with Ctrl-C does not look like one still running.
+        demo_status_write(state=LOADING, step="customers", total=len(demo.DEMO_STEPS) + 1, pid=child.pid)
+        console.print(f"Loading the demo company in the background (process {child.pid}); its logins are printed "
+                      "here when it is done, and the sign-in page shows its progress meanwhile.")
+
+    def _load(self, console: Console, *, customers: int, seed: int, report) -> tuple:
+        total = len(demo.DEMO_STEPS) + 1
+        report(state=LOADING, step="customers", total=total)
         started = time.perf_counter()
         now = timezone.now()  # every step dates its data before this moment
         scale = customers / SCALE_CUSTOMERS
@@ -60,8 +96,9 @@ class Command(BaseCommand):
                                    on_progress=lambda n: progress.advance(task, n))
             console.print(f"[green]✓[/] customers: {result.customers} customers "
                           f"({time.perf_counter() - started:.1f}s)")
-            for path in list(demo.DEMO_STEPS):
+            for done, path in enumerate(list(demo.DEMO_STEPS), start=1):
                 step, label = import_string(path), _step_label(path)
+                report(state=LOADING, step=path.rsplit(".", 1)[-1].removesuffix("_demo_load"), done=done, total=total)
                 step_started = time.perf_counter()
                 with Progress(SpinnerColumn(), TextColumn(f"[bold]Demo {label}"), TimeElapsedColumn(),
                               console=console, transient=True) as progress:
@@ -70,8 +107,9 @@ class Command(BaseCommand):
                                         customers=result.customer_ids, now=now)
                 console.print(f"[green]✓[/] {label}: {summary} ({time.perf_counter() - step_started:.1f}s)")
             demo_last_touched(customers=result.customer_ids)
-        elapsed = time.perf_counter() - started
+        return result, time.perf_counter() - started
 
+    def _print_logins(self, console: Console, result, elapsed: float) -> None:
         table = Table(title="Demo logins", title_justify="left")
         for column in ("username", "role", "team", "name", "password"):
             table.add_column(column)
