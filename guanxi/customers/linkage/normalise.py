@@ -52,8 +52,10 @@ _REGION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", 
                     "地区", "新区", "省", "市", "区", "县", "盟", "旗")
 
 
+@lru_cache(maxsize=1)
 def _pinyin_syllables() -> frozenset[str]:
-    """Every toneless pinyin syllable pypinyin knows, without the interjections m, n, ng, hm."""
+    """Every toneless pinyin syllable pypinyin knows, without the interjections m, n, ng, hm.
+    Built on first use, not at import: it takes seconds, and every command imports this module."""
     found = set()
     for readings in pinyin_dict.values():
         for reading in readings.split(","):
@@ -63,8 +65,7 @@ def _pinyin_syllables() -> frozenset[str]:
     return frozenset(found - {"m", "n", "ng", "hm", "hng", "r"})
 
 
-SYLLABLES = _pinyin_syllables()
-_MAX_SYLLABLE = max(len(s) for s in SYLLABLES)
+_MAX_SYLLABLE = 6  # the longest pinyin syllables: zhuang, chuang, shuang
 
 
 # --- names -------------------------------------------------------------------------------------
@@ -106,12 +107,12 @@ def _han_syllables(run: str, *, surname: bool) -> list[str]:
 def segment_pinyin(word: str) -> tuple[str, ...]:
     """Split a run of Latin letters into pinyin syllables, fewest syllables first ("zhangwei" →
     zhang wei, "xian" → xian); a word that is not pinyin ("smith") stays whole."""
-    n = len(word)
+    n, syllables = len(word), _pinyin_syllables()
     best: list[tuple[int, int] | None] = [None] * (n + 1)  # (syllables so far, start of last)
     best[0] = (0, 0)
     for end in range(1, n + 1):
         for start in range(max(0, end - _MAX_SYLLABLE), end):
-            if best[start] is not None and word[start:end] in SYLLABLES:
+            if best[start] is not None and word[start:end] in syllables:
                 count = best[start][0] + 1
                 if best[end] is None or count < best[end][0]:
                     best[end] = (count, start)
