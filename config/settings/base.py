@@ -40,9 +40,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "guanxi.core.middleware.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything that reads a request body; its refusals still get the two headers above.
+    "guanxi.core.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "guanxi.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

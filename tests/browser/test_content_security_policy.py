@@ -20,6 +20,9 @@ def test_a_manager_s_pages_run_under_the_policy_and_the_month_filter_applies_its
         response = page.goto(f"{base}{path}")
         assert response.status == 200, path
         assert "script-src 'self'" in response.headers["content-security-policy"]
+    docs = page.goto(f"{base}/api/v1/docs")
+    assert docs.status == 200
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Guanxi API")
     page.goto(f"{base}/service/attainment/")
     page.locator("#gx-months").select_option("6")
     expect(page).to_have_url(f"{base}/service/attainment/?months=6")
