@@ -1,13 +1,24 @@
-from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.utils.translation import gettext
+from django.views.decorators.csrf import csrf_exempt
 
 from .api import api
+
+
+@csrf_exempt
+def api_not_found(request, rest=""):
+    """Unknown /api/ paths answer with the API's error body in every settings (with DEBUG on,
+    Django's own 404 page would list every URL of the product)."""
+    return JsonResponse({"code": "not_found", "message": gettext("Not found."), "fields": {}}, status=404)
+
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("accounts/", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),
     path("segments/", include("guanxi.segments.urls")),
@@ -16,18 +27,3 @@ urlpatterns = [
     path("portal/", include("guanxi.portal.urls")),
     path("", include("guanxi.core.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
-
-def handler404(request, exception):
-    """Unknown API paths answer with the API's error body; pages get the 404 template."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
-    if request.path.startswith("/api/"):
-        return JsonResponse({"code": "not_found", "message": "Not found.", "fields": {}}, status=404)
-    return page_not_found(request, exception)

@@ -1,7 +1,7 @@
 import secrets
+from datetime import timedelta
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -12,7 +12,8 @@ from .enums import Role, TeamKind
 from .models import ApiToken, Team, User
 
 TOKEN_PREFIX = "gx_"
-TOKEN_CACHE_SECONDS = 30
+# last_used_at is written at most this often per token (one write a minute, not one a request).
+TOKEN_LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
 @transaction.atomic
@@ -80,28 +81,16 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at", "updated_at"])
-    # Now, and again after commit in case a request re-read the row before the commit.
-    cache.delete(_cache_key(token.digest))
-    transaction.on_commit(lambda: cache.delete(_cache_key(token.digest)))
     return token
 
 
-def _cache_key(digest: str) -> str:
-    return f"apitoken:{digest}"
-
-
 def api_token_authenticate(*, raw: str) -> User | None:
-    """The active user behind a raw token, or None. A hit is cached for TOKEN_CACHE_SECONDS, so
-    each request does not pay a query; revoking deletes the entry (in every process when the
-    cache is Redis; with the in-process cache another worker may accept it until it expires)."""
+    """The active user behind a raw token, or None. Read from the database on every request (one
+    indexed lookup): a per-process cache let a revoked token work on other workers until it
+    expired, so revocation and deactivation now take effect at once everywhere."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    key = _cache_key(ApiToken.digest_of(raw))
     now = timezone.now()
-    cached = cache.get(key)
-    if cached is not None:
-        user, expires_at = cached
-        return user if expires_at is None or expires_at > now else None
     token = (
         ApiToken.objects.select_related("user", "user__team")
         .filter(digest=ApiToken.digest_of(raw), revoked_at__isnull=True)
@@ -111,6 +100,6 @@ def api_token_authenticate(*, raw: str) -> User | None:
         return None
     if token.expires_at and token.expires_at <= now:
         return None
-    ApiToken.objects.filter(id=token.id).update(last_used_at=now)
-    cache.set(key, (token.user, token.expires_at), TOKEN_CACHE_SECONDS)
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(id=token.id).update(last_used_at=now)
     return token.user

@@ -7,6 +7,11 @@
       event.preventDefault();
     }
   }, true);
+  // A filter select that applies itself when changed (no inline handlers: the CSP forbids them).
+  document.addEventListener("change", function (event) {
+    var field = event.target.closest("[data-gx-autosubmit]");
+    if (field && field.form) { field.form.submit(); }
+  });
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-gx-copy]");
     if (!button) return;

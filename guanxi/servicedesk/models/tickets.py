@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from guanxi.core.models import TimeStampedModel
+from guanxi.core.uploads import random_upload_name
 
 from ..enums import Channel, ClockState, CustomerTier, Metric, Priority, TicketStatus, TicketType
 from .standards import ServiceStandard
@@ -92,6 +93,10 @@ class Ticket(TimeStampedModel):
         return self.status == TicketStatus.PENDING_CUSTOMER
 
 
+def attachment_upload_to(instance, filename: str) -> str:
+    return random_upload_name("tickets", filename)
+
+
 class TicketMessage(TimeStampedModel):
     """A reply to the customer, a message from them, or an internal note."""
 
@@ -105,7 +110,9 @@ class TicketMessage(TimeStampedModel):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                related_name="+")
     body = models.TextField(_("text"))
-    attachment = models.FileField(_("attachment"), upload_to="tickets/%Y/%m/", blank=True)
+    # Stored under a random name (never served directly); the uploader's name is kept for the download.
+    attachment = models.FileField(_("attachment"), upload_to=attachment_upload_to, max_length=200, blank=True)
+    attachment_name = models.CharField(_("attachment name"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("case message")
@@ -114,7 +121,7 @@ class TicketMessage(TimeStampedModel):
 
     @property
     def attachment_filename(self) -> str:
-        return self.attachment.name.rsplit("/", 1)[-1] if self.attachment else ""
+        return self.attachment_name if self.attachment else ""
 
 
 class TicketAssignment(TimeStampedModel):

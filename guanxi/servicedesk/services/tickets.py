@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, ValidationFailed
+from guanxi.core.uploads import original_name
 from guanxi.customers.models import Customer
 from guanxi.customers.value import value_tier
 
@@ -103,7 +104,8 @@ def ticket_message_add(
         _check_attachment(attachment)
     now = at or timezone.now()
     message = TicketMessage.objects.create(ticket=ticket, kind=kind, author=actor, body=body,
-                                           attachment=attachment or "")
+                                           attachment=attachment or "",
+                                           attachment_name=original_name(attachment) if attachment else "")
     if at is not None:
         TicketMessage.objects.filter(pk=message.pk).update(created_at=at, updated_at=at)
     changed = []

@@ -178,3 +178,31 @@ def test_attachments_are_checked_stored_and_served_only_to_readers(agent, settin
     refused = client.post(f"{URL}/{case['id']}/attachments", {"body": "exe", "file": script})
     assert_error_body(refused, 422, "attachment")
     assert Ticket.objects.get(pk=case["id"]).messages.count() == 1
+
+
+def test_attachments_are_stored_under_random_names_and_never_served_by_a_media_url(agent, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from guanxi.core.testing_http import debug_urlconf
+    from guanxi.servicedesk.models import TicketMessage
+
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(agent)
+    case = post(client, URL, {"subject": "发票寄错", "type": "query", "channel": "email"}).json()
+    photo = SimpleUploadedFile("王伟 身份证.pdf", b"%PDF-1.4 id card", content_type="application/pdf")
+    response = client.post(f"{URL}/{case['id']}/attachments", {"body": "见附件", "file": photo})
+    assert response.status_code == 201, response.content
+
+    message = TicketMessage.objects.get(ticket_id=case["id"])
+    stored = message.attachment.name
+    assert "王伟" not in stored and "身份证" not in stored and stored.endswith(".pdf")
+    assert [p.name for p in tmp_path.rglob("*.pdf")] == [stored.rsplit("/", 1)[-1]]
+
+    with debug_urlconf():  # the default run mode had DEBUG on and served MEDIA_URL
+        assert Client().get(f"/media/{stored}").status_code == 404
+        assert client.get(f"/media/{stored}").status_code == 404
+    download = client.get(response.json()["attachment"])
+    assert download.status_code == 200
+    assert "attachment" in download["Content-Disposition"]
+    assert "%E7%8E%8B%E4%BC%9F" in download["Content-Disposition"]  # 王伟: the uploader's name, as data

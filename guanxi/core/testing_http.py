@@ -1,0 +1,22 @@
+"""Test helpers for settings that are read when the URLconf is imported (DEBUG)."""
+
+import contextlib
+import importlib
+
+from django.test import override_settings
+from django.urls import clear_url_caches
+
+
+@contextlib.contextmanager
+def debug_urlconf():
+    """DEBUG on, with the URLconf imported again under it (as `runserver` with DEBUG would)."""
+    import config.urls
+
+    try:
+        with override_settings(DEBUG=True):
+            importlib.reload(config.urls)
+            clear_url_caches()
+            yield
+    finally:
+        importlib.reload(config.urls)
+        clear_url_caches()
