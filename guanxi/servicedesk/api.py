@@ -131,7 +131,8 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
         except NotFound as exc:
             raise ValidationFailed(fields={"customer": "unknown customer"}) from exc
     ticket = ticket_services.ticket_create(actor=request.user, customer=customer,
-                                           data=payload.dict(exclude={"customer"}))
+                                           data=payload.dict(exclude={"customer", "occurred_at"}),
+                                           at=payload.occurred_at)
     # A new case has clocks but no pauses, messages or assignments yet.
     parts = {"clocks": list(ticket.clocks.select_related("standard")), "pauses": [], "messages": [],
              "assignments": []}
@@ -170,7 +171,8 @@ def download_attachment(request: HttpRequest, message_id: int):
 @router.post("/tickets/{int:ticket_id}/transition", response=TicketOut)
 def transition_ticket(request: HttpRequest, ticket_id: int, payload: TransitionIn):
     ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
-    ticket_services.ticket_transition(actor=request.user, ticket=ticket, status=payload.status, reason=payload.reason)
+    ticket_services.ticket_transition(actor=request.user, ticket=ticket, status=payload.status, reason=payload.reason,
+                                      at=payload.occurred_at)
     return _reload(request, ticket_id)
 
 

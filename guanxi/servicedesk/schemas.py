@@ -12,6 +12,8 @@ class TicketIn(Schema):
     priority: int = Field(2, ge=1, le=4)
     category: int | None = None
     customer: int | None = None
+    occurred_at: dt.datetime | None = Field(
+        None, description="when the case was opened (imports of history); default now, never in the future")
 
 
 class TicketFilterIn(Schema):
@@ -105,6 +107,9 @@ class MessageIn(Schema):
 class TransitionIn(Schema):
     status: str = Field(..., max_length=20)
     reason: str = Field("", max_length=200)
+    occurred_at: dt.datetime | None = Field(
+        None, description="when the move happened (imports of history); default now; never in the future, "
+                          "before the case opened, or (a resume) before its pause")
 
 
 class AssignIn(Schema):

@@ -22,6 +22,7 @@ from .models.tickets import OPEN_STATUSES
 
 SERVICE_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.ADMIN, Role.ANALYST)
 _CALENDARS: dict[int, tuple[dt.datetime, WorkingCalendar]] = {}
+HOLIDAYS_SINCE = 1990
 
 
 CONFIGURING_ROLES = (Role.ADMIN, Role.SERVICE_MANAGER)
@@ -42,8 +43,9 @@ def working_calendar(calendar: BusinessCalendar) -> WorkingCalendar:
         weekly[period.weekday].append((period.start_minute * 60, period.end_minute * 60))
     holidays, workdays = frozenset(), frozenset()
     if calendar.holiday_region == "CN":
-        year = timezone.now().year
-        holidays, workdays = chinese_public_days(range(year - 2, year + 3))
+        # From the oldest history a case can be imported with (clocks of backdated cases skip
+        # the holidays of their own years) to a few years ahead.
+        holidays, workdays = chinese_public_days(range(HOLIDAYS_SINCE, timezone.now().year + 3))
     exceptions = {e.date: tuple((a * 60, b * 60) for a, b in e.periods) for e in calendar.exceptions.all()}
     built = WorkingCalendar(calendar.timezone, tuple(tuple(day) for day in weekly), holidays, workdays,
                             exceptions, makeup_template=calendar.makeup_template)
