@@ -307,3 +307,24 @@ class CategoryOut(Schema):
     path: str
     depth: int
     is_used: bool
+
+
+class CalendarDaysIn(Schema):
+    from_: dt.date = Field(..., alias="from", description="first day (inclusive)")
+    to: dt.date = Field(..., description="last day (inclusive); at most 366 days from `from`")
+    cursor: str = Field("", max_length=100, description="`next_cursor` of the previous page")
+    limit: int = Field(100, ge=1, le=366)
+
+
+class CalendarDayOut(Schema):
+    date: dt.date
+    weekday: int = Field(..., description="0 Monday … 6 Sunday")
+    kind: str = Field(..., description="working, rest, holiday, makeup (调休 working day) or exception")
+    is_working: bool
+    name: str
+    periods: list[tuple[int, int]] = Field(..., description="working periods, minutes since midnight")
+
+
+class CalendarDaysOut(Schema):
+    items: list[CalendarDayOut]
+    next_cursor: str | None = Field(None, description="pass as `cursor` for the next page")
