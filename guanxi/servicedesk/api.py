@@ -317,6 +317,9 @@ def _complaint_out(complaint: Complaint) -> dict:
         "reopen_count": complaint.reopen_count,
         "steps": [{"stage": s.stage, "actor": str(s.actor) if s.actor else None, "note": s.note, "at": s.at}
                   for s in complaint.steps.select_related("actor")],
+        "next_stage": complaint_services.NEXT_STAGE.get(complaint.stage),
+        "callbacks": [_callback_out(c) for c in complaint.ticket.callbacks.select_related("ticket", "assignee")
+                      .order_by("due_at", "id")],
     }
 
 
@@ -356,6 +359,7 @@ def advance_complaint(request: HttpRequest, ticket_id: int, payload: ComplaintSt
     complaint = complaint_services.complaint_advance(
         actor=request.user, complaint=complaint, stage=payload.stage, note=payload.note,
         classification=payload.classification, responsible_team=team, severity=payload.severity,
+        outcome=payload.outcome,
     )
     return _complaint_out(complaint)
 

@@ -187,6 +187,8 @@ class ComplaintStepIn(Schema):
     classification: str = Field("", max_length=100)
     responsible_team: int | None = None
     severity: str | None = Field(None, max_length=10)
+    outcome: str = Field("satisfied", max_length=20,
+                         description="verifying: the callback's outcome, satisfied or neutral")
 
 
 class ComplaintReopenIn(Schema):
@@ -210,6 +212,8 @@ class ComplaintOut(Schema):
     repeat_count: int
     reopen_count: int
     steps: list[ComplaintStepOut]
+    next_stage: str | None = Field(None, description="the step to take next; none once verified")
+    callbacks: list["CallbackOut"] = Field(default_factory=list, description="the case's callbacks (回访)")
 
 
 class CallbackOut(Schema):
@@ -328,3 +332,6 @@ class CalendarDayOut(Schema):
 class CalendarDaysOut(Schema):
     items: list[CalendarDayOut]
     next_cursor: str | None = Field(None, description="pass as `cursor` for the next page")
+
+
+ComplaintOut.model_rebuild()  # its callbacks are CallbackOut, defined after it

@@ -13,8 +13,8 @@ from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.customers.models import Customer
 from guanxi.customers.value import value_tier
 
-from ..enums import Channel, Metric, Priority, TicketStatus, TicketType
-from ..models import Callback, Ticket, TicketAssignment, TicketCategory, TicketMessage
+from ..enums import Channel, ComplaintStage, Metric, Priority, TicketStatus, TicketType
+from ..models import Callback, Complaint, Ticket, TicketAssignment, TicketCategory, TicketMessage
 from . import clocks
 
 S = TicketStatus
@@ -70,6 +70,28 @@ def _earliest_transition(ticket: Ticket) -> tuple[dt.datetime, str]:
     if ticket.closed_at:
         bounds.append((ticket.closed_at, _("the case was closed")))
     return max(bounds, key=lambda bound: bound[0])
+
+
+# A complaint case is resolved once the customer has the reply, closed once the result is verified.
+COMPLAINT_STAGES_TO = {S.RESOLVED: (ComplaintStage.REPLIED, ComplaintStage.VERIFIED),
+                       S.CLOSED: (ComplaintStage.VERIFIED,)}
+
+
+def _check_complaint_steps(ticket: Ticket, status: str) -> None:
+    """Refuse resolving or closing a complaint case whose complaint workflow has not got that far."""
+    if ticket.type != TicketType.COMPLAINT or status not in COMPLAINT_STAGES_TO:
+        return
+    stage = Complaint.objects.filter(ticket=ticket).values_list("stage", flat=True).first()
+    if stage in COMPLAINT_STAGES_TO[status]:
+        return
+    if stage is None:
+        raise Conflict(_("Open the complaint workflow and take its steps before this case is resolved or closed."),
+                       code="complaint_steps_missing")
+    if status == S.RESOLVED:
+        raise Conflict(_("Reply to the customer (the complaint's reply step) before resolving the case."),
+                       code="complaint_not_replied")
+    raise Conflict(_("Verify the result by the callback (回访) before closing the complaint case."),
+                   code="complaint_not_verified")
 
 
 def _locked(ticket: Ticket) -> Ticket:
@@ -207,6 +229,7 @@ def ticket_transition(*, actor: User, ticket: Ticket, status: str, reason: str =
     if status not in TRANSITIONS.get(ticket.status, set()):
         target = S(status).label if status in S.values else status
         raise Conflict(f"A case cannot go from {ticket.get_status_display()} to {target}.", code="invalid_transition")
+    _check_complaint_steps(ticket, status)
     not_before, bound = _earliest_transition(ticket) if at is not None else (None, "")
     now = _checked_at(at, not_before=not_before, reason=bound)
     _move(ticket, status, actor=actor, reason=reason, now=now)
