@@ -139,18 +139,15 @@ def _exchange(record: ExchangeRecord) -> dict:
             "created_at": record.created_at}
 
 
-def _products(user):
-    return selectors.product_list(user=user).prefetch_related(
+def _products(user, **filters):
+    return selectors.product_list(user=user, **filters).prefetch_related(
         Prefetch("parts", queryset=Part.objects.select_related("policy").order_by("policy__code")))
 
 
 @router.get("/warranty/products", response=ProductPageOut)
 def list_warranty_products(request: HttpRequest, filters: Query[ProductFilterIn], params: Query[ListParams]):
     """The 三包 catalogue with each product's parts and their periods."""
-    qs = _products(request.user)
-    qs = qs.filter(pk__in=selectors.product_list(user=request.user, q=filters.q, brand=filters.brand,
-                                                 category=filters.category).values("pk"))
-    return _page(qs, params, _product)
+    return _page(_products(request.user, **filters.dict()), params, _product)
 
 
 @router.post("/warranty/products", response={201: ProductOut})

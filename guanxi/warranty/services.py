@@ -36,6 +36,8 @@ def product_create(*, actor: User, model_code: str, name: str, brand: str = "", 
     model_code = (model_code or "").strip()
     if not model_code or Product.objects.filter(model_code=model_code).exists():
         raise ValidationFailed(fields={"model_code": "required and unique"})
+    if not (name or "").strip():
+        raise ValidationFailed(fields={"name": _("required")})
     policies = WarrantyPolicy.objects.all()
     policies = list(policies if part_codes is None else policies.filter(code__in=part_codes))
     if part_codes is not None and len(policies) != len(set(part_codes)):

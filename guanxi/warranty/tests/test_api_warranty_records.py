@@ -67,6 +67,8 @@ def test_the_catalogue_is_created_read_updated_and_walked_to_its_end(admin):
         assert response.status_code == 201, response.content
         created.append(response.json())
     assert [p["code"] for p in created[0]["parts"]] == ["battery", "main_unit"]
+    assert_error_body(post(client, f"{API}/products", {"model_code": "BLANK", "name": "  "}), 422, "name")
+    assert_error_body(post(client, f"{API}/products", {"model_code": "P-1", "name": "重复"}), 422, "model_code")
     assert [p["model_code"] for p in walk(client, f"{API}/products")] == [f"P-{n}" for n in reversed(range(5))]
     found = client.get(f"{API}/products", {"q": "P-3"}).json()["items"]
     assert [p["model_code"] for p in found] == ["P-3"]
