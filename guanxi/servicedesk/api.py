@@ -1,7 +1,11 @@
+import base64
+import binascii
 import datetime as dt
 
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.security import APIKeyHeader
 
@@ -25,6 +29,8 @@ from .schemas import (
     AssignmentOut,
     AttainmentFilterIn,
     AttainmentRowOut,
+    CalendarDaysIn,
+    CalendarDaysOut,
     CalendarExceptionIn,
     CalendarIn,
     CalendarOut,
@@ -131,7 +137,8 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
         except NotFound as exc:
             raise ValidationFailed(fields={"customer": "unknown customer"}) from exc
     ticket = ticket_services.ticket_create(actor=request.user, customer=customer,
-                                           data=payload.dict(exclude={"customer"}))
+                                           data=payload.dict(exclude={"customer", "occurred_at"}),
+                                           at=payload.occurred_at)
     # A new case has clocks but no pauses, messages or assignments yet.
     parts = {"clocks": list(ticket.clocks.select_related("standard")), "pauses": [], "messages": [],
              "assignments": []}
@@ -170,7 +177,8 @@ def download_attachment(request: HttpRequest, message_id: int):
 @router.post("/tickets/{int:ticket_id}/transition", response=TicketOut)
 def transition_ticket(request: HttpRequest, ticket_id: int, payload: TransitionIn):
     ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
-    ticket_services.ticket_transition(actor=request.user, ticket=ticket, status=payload.status, reason=payload.reason)
+    ticket_services.ticket_transition(actor=request.user, ticket=ticket, status=payload.status, reason=payload.reason,
+                                      at=payload.occurred_at)
     return _reload(request, ticket_id)
 
 
@@ -233,6 +241,57 @@ def list_calendars(request: HttpRequest):
     return [_calendar_out(c) for c in BusinessCalendar.objects.prefetch_related("periods", "exceptions")]
 
 
+CALENDAR_DAYS_MAX = 366
+CALENDAR_YEARS = (1990, 2100)  # the years the holiday data knows
+
+
+def _day_cursor(value: str, *, start: dt.date, end: dt.date) -> dt.date:
+    try:
+        text = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        if not text.startswith("d1:"):
+            raise ValueError(text)
+        day = dt.date.fromisoformat(text[3:])
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise ValidationFailed(_("Not a cursor of this list."), fields={"cursor": _("not a cursor of this list")}) \
+            from exc
+    if not start <= day <= end:
+        raise ValidationFailed(fields={"cursor": _("not a cursor of this list")})
+    return day
+
+
+def _check_day_range(start: dt.date, end: dt.date) -> None:
+    errors = {}
+    low, high = CALENDAR_YEARS
+    for name, day in (("from", start), ("to", end)):
+        if not low <= day.year <= high:
+            errors[name] = _("between %(low)s and %(high)s") % {"low": low, "high": high}
+    if not errors and end < start:
+        errors["to"] = _("on or after from")
+    elif not errors and (end - start).days + 1 > CALENDAR_DAYS_MAX:
+        errors["to"] = _("at most %(days)s days after from") % {"days": CALENDAR_DAYS_MAX}
+    if errors:
+        raise ValidationFailed(_("Give a range of at most %(days)s days.") % {"days": CALENDAR_DAYS_MAX},
+                               fields=errors)
+
+
+@router.get("/calendars/{int:calendar_id}/days", response=CalendarDaysOut)
+def list_calendar_days(request: HttpRequest, calendar_id: int, params: Query[CalendarDaysIn]):
+    """Working days, rest days, public holidays and make-up working days (调休) of a calendar, with
+    their names and working periods, from `from` to `to` (at most 366 days), a page at a time."""
+    calendar = BusinessCalendar.objects.filter(pk=calendar_id).first()
+    if calendar is None:
+        raise NotFound()
+    _check_day_range(params.from_, params.to)
+    first = _day_cursor(params.cursor, start=params.from_, end=params.to) if params.cursor else params.from_
+    last = min(params.to, first + dt.timedelta(days=params.limit - 1))
+    language = "zh_CN" if get_language().startswith("zh") else "en_US"
+    days = selectors.calendar_days(calendar=calendar, start=first, end=last, language=language)
+    after = last + dt.timedelta(days=1) if last < params.to else None
+    return {"items": [{**vars(d), "weekday": d.date.weekday()} for d in days],
+            "next_cursor": base64.urlsafe_b64encode(f"d1:{after.isoformat()}".encode()).decode().rstrip("=")
+            if after else None}
+
+
 @router.post("/calendars", response={201: CalendarOut})
 def create_calendar(request: HttpRequest, payload: CalendarIn):
     _require_configurer(request.user)
@@ -258,6 +317,9 @@ def _complaint_out(complaint: Complaint) -> dict:
         "reopen_count": complaint.reopen_count,
         "steps": [{"stage": s.stage, "actor": str(s.actor) if s.actor else None, "note": s.note, "at": s.at}
                   for s in complaint.steps.select_related("actor")],
+        "next_stage": complaint_services.NEXT_STAGE.get(complaint.stage),
+        "callbacks": [_callback_out(c) for c in complaint.ticket.callbacks.select_related("ticket", "assignee")
+                      .order_by("due_at", "id")],
     }
 
 
@@ -297,6 +359,7 @@ def advance_complaint(request: HttpRequest, ticket_id: int, payload: ComplaintSt
     complaint = complaint_services.complaint_advance(
         actor=request.user, complaint=complaint, stage=payload.stage, note=payload.note,
         classification=payload.classification, responsible_team=team, severity=payload.severity,
+        outcome=payload.outcome,
     )
     return _complaint_out(complaint)
 

@@ -182,3 +182,15 @@ def _chinese_public_days(years: tuple[int, ...]) -> tuple[frozenset[dt.date], fr
 
     calendar = holidays.China(years=list(years))
     return frozenset(calendar), frozenset(calendar.weekend_workdays)
+
+
+def chinese_public_day_names(years: Iterable[int], language: str = "zh_CN") -> dict[dt.date, str]:
+    """The names of mainland China's public holidays (国庆节, 春节 …) in `language` (zh_CN or en_US)."""
+    return dict(_chinese_public_day_names(tuple(sorted(set(years))), language))
+
+
+@lru_cache(maxsize=16)
+def _chinese_public_day_names(years: tuple[int, ...], language: str) -> tuple[tuple[dt.date, str], ...]:
+    import holidays
+
+    return tuple(holidays.China(years=list(years), language=language).items())

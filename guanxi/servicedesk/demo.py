@@ -459,7 +459,8 @@ class _CasePlayer:
                                 note="二次处理后客户满意。", at=at)
                 self.stats["callbacks"] += 1
         at += dt.timedelta(days=rng.uniform(0.5, 3))
-        if at < now and rng.random() < 0.85:
+        # A complaint is closed only once its result is verified; a replied one awaits its callback.
+        if at < now and rng.random() < 0.85 and not _awaits_verification(ticket):
             ticket_transition(actor=owner, ticket=ticket, status=TicketStatus.CLOSED, reason="客户确认", at=at)
 
     def _duplicate(self, ticket: Ticket, owner, at: dt.datetime) -> None:
@@ -502,6 +503,11 @@ class _CasePlayer:
         for n, step_id in enumerate(steps):
             ComplaintStep.objects.filter(pk=step_id).update(at=start + (end - start) * n / max(1, len(steps)))
         Complaint.objects.filter(pk=complaint.pk).update(created_at=start)
+
+
+def _awaits_verification(ticket: Ticket) -> bool:
+    return ticket.type == TicketType.COMPLAINT and not Complaint.objects.filter(
+        ticket=ticket, stage=ComplaintStage.VERIFIED).exists()
 
 
 COMPLAINT_NOTES = {

@@ -116,6 +116,10 @@ class ComplaintStepForm(_BootstrapForm):
                                               required=False)
     note = forms.CharField(label=_("Note"), max_length=5000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+    # Verifying is the callback (回访): what the customer said about the result.
+    outcome = forms.ChoiceField(label=_("Callback outcome"), required=False, initial=CallbackOutcome.SATISFIED,
+                                choices=[(o, label) for o, label in CallbackOutcome.choices
+                                         if o in (CallbackOutcome.SATISFIED, CallbackOutcome.NEUTRAL)])
 
 
 class ComplaintReopenForm(_BootstrapForm):

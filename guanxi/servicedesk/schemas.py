@@ -12,6 +12,8 @@ class TicketIn(Schema):
     priority: int = Field(2, ge=1, le=4)
     category: int | None = None
     customer: int | None = None
+    occurred_at: dt.datetime | None = Field(
+        None, description="when the case was opened (imports of history); default now, never in the future")
 
 
 class TicketFilterIn(Schema):
@@ -105,6 +107,9 @@ class MessageIn(Schema):
 class TransitionIn(Schema):
     status: str = Field(..., max_length=20)
     reason: str = Field("", max_length=200)
+    occurred_at: dt.datetime | None = Field(
+        None, description="when the move happened (imports of history); default now; never in the future, "
+                          "before the case opened, or (a resume) before its pause")
 
 
 class AssignIn(Schema):
@@ -182,6 +187,8 @@ class ComplaintStepIn(Schema):
     classification: str = Field("", max_length=100)
     responsible_team: int | None = None
     severity: str | None = Field(None, max_length=10)
+    outcome: str = Field("satisfied", max_length=20,
+                         description="verifying: the callback's outcome, satisfied or neutral")
 
 
 class ComplaintReopenIn(Schema):
@@ -205,6 +212,8 @@ class ComplaintOut(Schema):
     repeat_count: int
     reopen_count: int
     steps: list[ComplaintStepOut]
+    next_stage: str | None = Field(None, description="the step to take next; none once verified")
+    callbacks: list["CallbackOut"] = Field(default_factory=list, description="the case's callbacks (回访)")
 
 
 class CallbackOut(Schema):
@@ -302,3 +311,27 @@ class CategoryOut(Schema):
     path: str
     depth: int
     is_used: bool
+
+
+class CalendarDaysIn(Schema):
+    from_: dt.date = Field(..., alias="from", description="first day (inclusive)")
+    to: dt.date = Field(..., description="last day (inclusive); at most 366 days from `from`")
+    cursor: str = Field("", max_length=100, description="`next_cursor` of the previous page")
+    limit: int = Field(100, ge=1, le=366)
+
+
+class CalendarDayOut(Schema):
+    date: dt.date
+    weekday: int = Field(..., description="0 Monday … 6 Sunday")
+    kind: str = Field(..., description="working, rest, holiday, makeup (调休 working day) or exception")
+    is_working: bool
+    name: str
+    periods: list[tuple[int, int]] = Field(..., description="working periods, minutes since midnight")
+
+
+class CalendarDaysOut(Schema):
+    items: list[CalendarDayOut]
+    next_cursor: str | None = Field(None, description="pass as `cursor` for the next page")
+
+
+ComplaintOut.model_rebuild()  # its callbacks are CallbackOut, defined after it

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import User
@@ -14,7 +15,7 @@ from guanxi.core.errors import NotFound, PermissionDenied
 from guanxi.core.pagination import Ordering
 from guanxi.customers.selectors import customer_visible_to
 
-from .clock import WorkingCalendar, chinese_public_days
+from .clock import WorkingCalendar, chinese_public_day_names, chinese_public_days
 from .enums import ArticleStatus, CallStatus
 from .knowledge_index import ranked_article_ids
 from .models import Article, BusinessCalendar, Call, Callback, Ticket, TicketCategory, TicketClock, TicketMessage
@@ -22,6 +23,7 @@ from .models.tickets import OPEN_STATUSES
 
 SERVICE_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.ADMIN, Role.ANALYST)
 _CALENDARS: dict[int, tuple[dt.datetime, WorkingCalendar]] = {}
+HOLIDAYS_SINCE = 1990
 
 
 CONFIGURING_ROLES = (Role.ADMIN, Role.SERVICE_MANAGER)
@@ -42,8 +44,9 @@ def working_calendar(calendar: BusinessCalendar) -> WorkingCalendar:
         weekly[period.weekday].append((period.start_minute * 60, period.end_minute * 60))
     holidays, workdays = frozenset(), frozenset()
     if calendar.holiday_region == "CN":
-        year = timezone.now().year
-        holidays, workdays = chinese_public_days(range(year - 2, year + 3))
+        # From the oldest history a case can be imported with (clocks of backdated cases skip
+        # the holidays of their own years) to a few years ahead.
+        holidays, workdays = chinese_public_days(range(HOLIDAYS_SINCE, timezone.now().year + 3))
     exceptions = {e.date: tuple((a * 60, b * 60) for a, b in e.periods) for e in calendar.exceptions.all()}
     built = WorkingCalendar(calendar.timezone, tuple(tuple(day) for day in weekly), holidays, workdays,
                             exceptions, makeup_template=calendar.makeup_template)
@@ -290,3 +293,59 @@ def category_get(*, category_id: int) -> TicketCategory:
     if category is None:
         raise NotFound("Category not found.")
     return category
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day of a business calendar as a person plans with it."""
+
+    date: dt.date
+    kind: str  # working, rest, holiday, makeup (调休 working day) or exception (set by hand)
+    is_working: bool
+    name: str  # the holiday's name, the make-up day's holiday, an exception's note
+    periods: list[tuple[int, int]]  # working periods in minutes since midnight
+
+
+MAKEUP_REACH = 14  # a make-up working day lies within two weeks of the holiday it makes up for
+
+
+def calendar_days(*, calendar: BusinessCalendar, start: dt.date, end: dt.date, language: str) -> list[CalendarDay]:
+    """Each day from `start` to `end` (inclusive): exception > holiday > make-up day > weekly pattern,
+    as the service clocks count them; names from the calendar's holiday data (`language` zh_CN or en_US)."""
+    weekly: list[list[tuple[int, int]]] = [[] for _ in range(7)]
+    for period in calendar.periods.all():
+        weekly[period.weekday].append((period.start_minute, period.end_minute))
+    exceptions = {e.date: e for e in calendar.exceptions.filter(date__gte=start, date__lte=end)}
+    names: dict[dt.date, str] = {}
+    makeup: frozenset[dt.date] = frozenset()
+    if calendar.holiday_region == "CN":
+        years = range(start.year - 1, end.year + 2)  # a make-up day may lie in the year next to its holiday
+        names = chinese_public_day_names(years, language)
+        makeup = chinese_public_days(years)[1]
+    days, day = [], start
+    while day <= end:
+        days.append(_calendar_day(day, weekly, calendar.makeup_template, exceptions, names, makeup))
+        day += dt.timedelta(days=1)
+    return days
+
+
+def _calendar_day(day, weekly, makeup_template, exceptions, names, makeup) -> CalendarDay:
+    if day in exceptions:
+        exception = exceptions[day]
+        periods = [tuple(p) for p in exception.periods]
+        return CalendarDay(day, "exception", bool(periods), exception.note, periods)
+    if day in names:
+        return CalendarDay(day, "holiday", False, names[day], [])
+    if day in makeup:
+        return CalendarDay(day, "makeup", True, _makeup_name(day, names), list(weekly[makeup_template]))
+    periods = list(weekly[day.weekday()])
+    return CalendarDay(day, "working" if periods else "rest", bool(periods), "", periods)
+
+
+def _makeup_name(day: dt.date, names: dict[dt.date, str]) -> str:
+    """「国庆节调休上班」: named after the nearest holiday."""
+    near = [h for h in names if abs((h - day).days) <= MAKEUP_REACH]
+    if not near:
+        return gettext("Make-up working day")
+    holiday = names[min(near, key=lambda h: (abs((h - day).days), h))]
+    return gettext("%(holiday)s make-up working day") % {"holiday": holiday}

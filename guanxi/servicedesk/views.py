@@ -23,7 +23,7 @@ from guanxi.customers.schemas import customer_row
 
 from . import reports, selectors
 from .clock import Pause, working_time_between
-from .enums import ArticleStatus, ClockState, ComplaintStage, CustomerTier, Metric, TicketStatus
+from .enums import ArticleStatus, CallbackOutcome, ClockState, ComplaintStage, CustomerTier, Metric, TicketStatus
 from .forms import (
     QUEUE_VIEWS,
     AssignForm,
@@ -79,6 +79,12 @@ CONFLICT_MESSAGES = {
     "invalid_step": gettext_noop("That is not the complaint's next step; nothing changed."),
     "exists": gettext_noop("This case already has a complaint workflow."),
     "already_done": gettext_noop("This callback is already recorded."),
+    "complaint_steps_missing": gettext_noop(
+        "Open the complaint workflow and take its steps before this case is resolved or closed."),
+    "complaint_not_replied": gettext_noop(
+        "Reply to the customer (the complaint's reply step) before resolving the case."),
+    "complaint_not_verified": gettext_noop(
+        "Verify the result by the callback (回访) before closing the complaint case."),
     "category_has_children": gettext_noop("The category has sub-categories: delete or move them first."),
     "category_in_use": gettext_noop("Cases use this category: it can be renamed but not deleted."),
 }
@@ -271,6 +277,7 @@ def _detail_context(request, ticket: Ticket, **forms) -> dict:
         "pauses": parts["pauses"], "messages_": parts["messages"], "assignments": parts["assignments"],
         "complaint": complaint, "complaint_steps": extras["complaint_steps"], "callbacks": extras["callbacks"],
         "next_stage": next_stage, "next_stage_label": ComplaintStage(next_stage).label if next_stage else "",
+        "pending_callback": next((c for c in extras["callbacks"] if not c.done_at), None),
         "can_reopen_complaint": bool(complaint and complaint.stage in (ComplaintStage.REPLIED,
                                                                        ComplaintStage.VERIFIED)),
         "transitions": transitions if can_work else [],
@@ -397,6 +404,7 @@ def complaint_advance(request, ticket_id: int):
         complaint_services.complaint_advance(
             actor=request.user, complaint=_complaint(ticket), stage=data["stage"], note=data.get("note") or "",
             classification=data.get("classification") or "", responsible_team=data.get("responsible_team"),
+            outcome=data.get("outcome") or CallbackOutcome.SATISFIED,
         )
 
     return _write(request, ticket_id, ComplaintStepForm, "cps", "complaint_step_form", act,

@@ -1,21 +1,28 @@
 """Reads of warranty records, scoped by who may read the sale's customer."""
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope, policy_for
-from guanxi.core.errors import NotFound
+from guanxi.core.errors import NotFound, ValidationFailed
 from guanxi.customers.selectors import customer_visible_to
 
+from . import permissions
 from .engine import Period, RuleParameters
 from .models import (
     ExchangeRecord,
     Part,
     PeriodUnit,
+    Product,
     ProductSale,
     RepairRecord,
     SerialNumber,
     WarrantyDecision,
+    WarrantyPolicy,
     WarrantyRule,
 )
 
@@ -97,3 +104,186 @@ def decision_list(*, user: User) -> QuerySet[WarrantyDecision]:
     return (WarrantyDecision.objects.filter(sale__customer__in=customer_visible_to(user=user))
             .select_related("sale__serial__product", "sale__customer", "part__policy", "asked_by")
             .order_by("-created_at", "-id"))
+
+
+def _reads_customers(user: User) -> bool:
+    return policy_for(user).read is not Scope.NONE
+
+
+def product_list(*, user: User, q: str = "", brand: str = "", category: str = "") -> QuerySet[Product]:
+    """The catalogue, for every role that reads customers; `q` matches the model code or the name."""
+    qs = Product.objects.all() if _reads_customers(user) else Product.objects.none()
+    if q.strip():
+        qs = qs.filter(Q(model_code__icontains=q.strip()) | Q(name__icontains=q.strip()))
+    if brand.strip():
+        qs = qs.filter(brand=brand.strip())
+    if category.strip():
+        qs = qs.filter(category=category.strip())
+    return qs
+
+
+def product_get_for_user(*, user: User, product_id: int) -> Product:
+    product = product_list(user=user).filter(pk=product_id).first()
+    if product is None:
+        raise NotFound(_("Product not found."))
+    return product
+
+
+def part_list(*, user: User, product_id: int | None = None, code: str = "") -> QuerySet[Part]:
+    qs = Part.objects.select_related("product", "policy") if _reads_customers(user) else Part.objects.none()
+    if product_id is not None:
+        qs = qs.filter(product_id=product_id)
+    if code.strip():
+        qs = qs.filter(policy__code=code.strip())
+    return qs
+
+
+def part_get_for_user(*, user: User, part_id: int) -> Part:
+    part = part_list(user=user).filter(pk=part_id).first()
+    if part is None:
+        raise NotFound(_("Part not found."))
+    return part
+
+
+def policy_get(*, code: str) -> WarrantyPolicy | None:
+    return WarrantyPolicy.objects.filter(code=code.strip()).first()
+
+
+def _sold_to_visible(user: User, serial_ref: str = "pk") -> Exists:
+    return Exists(ProductSale.objects.filter(serial_id=OuterRef(serial_ref),
+                                             customer__in=customer_visible_to(user=user)))
+
+
+def serial_list(*, user: User, product_id: int | None = None, q: str = "", sold: bool | None = None
+                ) -> QuerySet[SerialNumber]:
+    """Units the user may see: sold ones by their customers; unsold ones only for roles that read
+    every customer. `q` matches the start of the serial number."""
+    qs = SerialNumber.objects.select_related("product")
+    if not _reads_customers(user):
+        return qs.none()
+    if not permissions.reads_every_unit(user):
+        qs = qs.filter(_sold_to_visible(user))
+    if product_id is not None:
+        qs = qs.filter(product_id=product_id)
+    if q.strip():
+        qs = qs.filter(serial__startswith=q.strip())
+    if sold is not None:
+        has_sale = Exists(ProductSale.objects.filter(serial_id=OuterRef("pk")))
+        qs = qs.filter(has_sale if sold else ~has_sale)
+    return qs
+
+
+def serial_get_for_update(*, user: User, serial: str) -> SerialNumber:
+    """A serial the user may see, by its number (404 otherwise)."""
+    unit = serial_list(user=user).filter(serial=serial.strip()).first()
+    if unit is None:
+        raise NotFound(_("Serial number not found."))
+    return unit
+
+
+@dataclass(frozen=True)
+class SaleFilter:
+    customer_id: int | None = None
+    serial: str = ""
+    product_id: int | None = None
+    sold_from: dt.date | None = None
+    sold_to: dt.date | None = None
+
+
+def sale_list_filtered(*, user: User, filters: SaleFilter) -> QuerySet[ProductSale]:
+    qs = sale_list(user=user)
+    if filters.customer_id is not None:
+        qs = qs.filter(customer_id=filters.customer_id)
+    if filters.serial.strip():
+        qs = qs.filter(serial__serial=filters.serial.strip())
+    if filters.product_id is not None:
+        qs = qs.filter(serial__product_id=filters.product_id)
+    if filters.sold_from:
+        qs = qs.filter(sold_at__gte=filters.sold_from)
+    if filters.sold_to:
+        qs = qs.filter(sold_at__lte=filters.sold_to)
+    return qs
+
+
+@dataclass(frozen=True)
+class RepairFilter:
+    serial: str = ""
+    part: str = ""
+    is_open: bool | None = None
+    ticket_id: int | None = None
+    started_from: dt.date | None = None
+    started_to: dt.date | None = None
+
+
+def repair_list(*, user: User, filters: RepairFilter = RepairFilter()) -> QuerySet[RepairRecord]:
+    """Repairs of units sold to customers the user may read (every repair for roles that read all)."""
+    qs = RepairRecord.objects.select_related("serial__product", "part__policy")
+    if not _reads_customers(user):
+        return qs.none()
+    if not permissions.reads_every_unit(user):
+        qs = qs.filter(_sold_to_visible(user, "serial_id"))
+    if filters.serial.strip():
+        qs = qs.filter(serial__serial=filters.serial.strip())
+    if filters.part.strip():
+        qs = qs.filter(part__policy__code=filters.part.strip())
+    if filters.is_open is not None:
+        qs = qs.filter(finished_at__isnull=filters.is_open)
+    if filters.ticket_id is not None:
+        qs = qs.filter(ticket_id=filters.ticket_id)
+    if filters.started_from:
+        qs = qs.filter(started_at__gte=filters.started_from)
+    if filters.started_to:
+        qs = qs.filter(started_at__lte=filters.started_to)
+    return qs
+
+
+def repair_get_for_user(*, user: User, repair_id: int) -> RepairRecord:
+    repair = repair_list(user=user).filter(pk=repair_id).first()
+    if repair is None:
+        raise NotFound(_("Repair not found."))
+    return repair
+
+
+@dataclass(frozen=True)
+class ExchangeFilter:
+    sale_id: int | None = None
+    serial: str = ""
+    exchanged_from: dt.date | None = None
+    exchanged_to: dt.date | None = None
+
+
+def exchange_list(*, user: User, filters: ExchangeFilter = ExchangeFilter()) -> QuerySet[ExchangeRecord]:
+    qs = (ExchangeRecord.objects.filter(sale__customer__in=customer_visible_to(user=user))
+          .select_related("sale__serial", "part__policy"))
+    if filters.sale_id is not None:
+        qs = qs.filter(sale_id=filters.sale_id)
+    if filters.serial.strip():
+        qs = qs.filter(sale__serial__serial=filters.serial.strip())
+    if filters.exchanged_from:
+        qs = qs.filter(exchanged_on__gte=filters.exchanged_from)
+    if filters.exchanged_to:
+        qs = qs.filter(exchanged_on__lte=filters.exchanged_to)
+    return qs
+
+
+def exchange_get_for_user(*, user: User, exchange_id: int) -> ExchangeRecord:
+    record = exchange_list(user=user).filter(pk=exchange_id).first()
+    if record is None:
+        raise NotFound(_("Exchange not found."))
+    return record
+
+
+def first_sale_day(*, serial: SerialNumber) -> dt.date | None:
+    """The day the unit was first sold: no repair or exchange of it can be older."""
+    return serial.sales.order_by("sold_at").values_list("sold_at", flat=True).first()
+
+
+def serial_for_sale(*, user: User, serial: str) -> SerialNumber:
+    """The unit a new sale is of: an unsold one by its number (it is on the box), or a sold one the
+    user may see (a resale); anything else reads as unknown."""
+    unit = SerialNumber.objects.select_related("product").filter(serial=serial.strip()).first()
+    if unit is not None and unit.sales.exists() and not serial_list(user=user).filter(pk=unit.pk).exists():
+        unit = None
+    if unit is None:
+        raise ValidationFailed(fields={"serial": _("unknown serial number")})
+    return unit

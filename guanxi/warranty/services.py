@@ -5,12 +5,13 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import User
-from guanxi.core.errors import ValidationFailed
+from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.customers.models import Customer
 
-from . import engine, selectors
+from . import engine, permissions, selectors
 from .models import (
     ExchangeRecord,
     Part,
@@ -31,9 +32,12 @@ CUSTOMER_CHOICES = ("refund", "exchange", "repair", "refund_with_depreciation")
 def product_create(*, actor: User, model_code: str, name: str, brand: str = "", category: str = "",
                    part_codes: list[str] | None = None) -> Product:
     """A product and its parts, one per policy code (every policy when none are given)."""
+    permissions.require(actor, "configure")
     model_code = (model_code or "").strip()
     if not model_code or Product.objects.filter(model_code=model_code).exists():
         raise ValidationFailed(fields={"model_code": "required and unique"})
+    if not (name or "").strip():
+        raise ValidationFailed(fields={"name": _("required")})
     policies = WarrantyPolicy.objects.all()
     policies = list(policies if part_codes is None else policies.filter(code__in=part_codes))
     if part_codes is not None and len(policies) != len(set(part_codes)):
@@ -50,6 +54,7 @@ def product_create(*, actor: User, model_code: str, name: str, brand: str = "", 
 
 @transaction.atomic
 def serial_register(*, actor: User, product: Product, serial: str, factory_date: dt.date | None = None) -> SerialNumber:
+    permissions.require(actor, "register_serial")
     serial = (serial or "").strip()
     if not serial or len(serial) > 50 or SerialNumber.objects.filter(serial=serial).exists():
         raise ValidationFailed(fields={"serial": "required, unique, at most 50 characters"})
@@ -63,7 +68,9 @@ def serial_register(*, actor: User, product: Product, serial: str, factory_date:
 def sale_record(*, actor: User, serial: SerialNumber, customer: Customer, sold_at: dt.date, price: Decimal,
                 proof_kind: str = ProofKind.INVOICE, invoice_date: dt.date | None = None,
                 is_gift: bool = False) -> ProductSale:
-    """Record the sale of one unit; the invoice (or other proof) date starts its warranty."""
+    """Record the sale of one unit; the invoice (or other proof) date starts its warranty. The
+    caller has checked that `actor` may write `customer`."""
+    permissions.require(actor, "record_sale")
     errors = {}
     if proof_kind not in ProofKind.values:
         errors["proof_kind"] = f"one of: {', '.join(ProofKind.values)}"
@@ -73,6 +80,8 @@ def sale_record(*, actor: User, serial: SerialNumber, customer: Customer, sold_a
         errors["price"] = "cannot be negative"
     if serial.factory_date and sold_at < serial.factory_date:
         errors["sold_at"] = "before the factory date"
+    if sold_at > timezone.localdate():
+        errors["sold_at"] = _("in the future")
     if errors:
         raise ValidationFailed(fields=errors)
     sale = ProductSale(serial=serial, customer=customer, sold_at=sold_at, price=Decimal(price), proof_kind=proof_kind,
@@ -97,7 +106,10 @@ def _part_of(serial: SerialNumber, part: Part | str) -> Part:
 @transaction.atomic
 def repair_start(*, actor: User, serial: SerialNumber, part: Part | str, started_at: dt.date,
                  ticket=None, note: str = "") -> RepairRecord:
-    """Put a part of a unit into repair, usually as the work of a fault case."""
+    """Put a part of a unit into repair, usually as the work of a fault case. A repair is of a sold
+    unit and never dated before its (first) sale or in the future: it counts in the 三包 period."""
+    permissions.require(actor, "record_service")
+    _check_repair_day(serial, started_at)
     repair = RepairRecord(serial=serial, part=_part_of(serial, part), started_at=started_at, ticket=ticket,
                           note=note[:200])
     repair._history_user = actor
@@ -108,7 +120,11 @@ def repair_start(*, actor: User, serial: SerialNumber, part: Part | str, started
 @transaction.atomic
 def repair_finish(*, actor: User, repair: RepairRecord, finished_at: dt.date,
                   outcome: str = RepairRecord.Outcome.REPAIRED) -> RepairRecord:
+    permissions.require(actor, "record_service")
     repair = RepairRecord.objects.select_for_update().get(pk=repair.pk)
+    if finished_at > timezone.localdate():
+        raise ValidationFailed(_("A repair cannot finish in the future."),
+                               fields={"finished_at": _("in the future")})
     if repair.finished_at is not None:
         raise ValidationFailed(fields={"finished_at": "this repair is already finished"})
     if finished_at < repair.started_at:
@@ -125,6 +141,10 @@ def repair_finish(*, actor: User, repair: RepairRecord, finished_at: dt.date,
 def exchange_record(*, actor: User, sale: ProductSale, exchanged_on: dt.date, part: Part | str | None = None,
                     new_serial: str = "", decision: WarrantyDecision | None = None, note: str = "") -> ExchangeRecord:
     """Record an exchange of a part or (without a part) of the whole product; it restarts the period."""
+    permissions.require(actor, "record_service")
+    if exchanged_on > timezone.localdate():
+        raise ValidationFailed(_("An exchange cannot be dated in the future."),
+                               fields={"exchanged_on": _("in the future")})
     if exchanged_on < sale.sold_at:
         raise ValidationFailed(fields={"exchanged_on": "before the sale"})
     record = ExchangeRecord(sale=sale, part=_part_of(sale.serial, part) if part is not None else None,
@@ -177,8 +197,10 @@ def warranty_decide(*, actor: User, sale: ProductSale, part: Part | str, fault_d
                                fields={"fault_date": "before the sale"})
     if fault_date > as_of:
         raise ValidationFailed("The fault date is in the future.", fields={"fault_date": "in the future"})
+    if as_of > timezone.localdate():
+        raise ValidationFailed(_("A decision cannot be made as of a future day."), fields={"as_of": _("in the future")})
     if repairs is None:
-        repairs = [engine.Repair(r.started_at, r.finished_at) for r in selectors.repairs_of(sale=sale, part=part)]
+        repairs = _repairs_as_of(sale=sale, part=part, as_of=as_of)
     for index, repair in enumerate(repairs):
         if repair.finished_on is not None and repair.finished_on < repair.started_on:
             raise ValidationFailed(fields={f"repairs.{index}": "finishes before it starts"})
@@ -196,6 +218,13 @@ def warranty_decide(*, actor: User, sale: ProductSale, part: Part | str, fault_d
         rules=[{"code": r.code, "reason": r.reason} for r in result.rules], start_date=result.start_date,
         end_date=result.end_date, is_in_period=result.is_in_period, asked_by=actor,
     )
+
+
+def _repairs_as_of(*, sale: ProductSale, part: Part, as_of: dt.date) -> list[engine.Repair]:
+    """The part's repair records as they stood on `as_of`: later repairs left out, repairs finished
+    after it still open."""
+    return [engine.Repair(r.started_at, r.finished_at if r.finished_at and r.finished_at <= as_of else None)
+            for r in selectors.repairs_of(sale=sale, part=part) if r.started_at <= as_of]
 
 
 def serial_status(*, sale: ProductSale | None, unit: SerialNumber, as_of: dt.date | None = None) -> list[dict]:
@@ -218,3 +247,163 @@ def serial_status(*, sale: ProductSale | None, unit: SerialNumber, as_of: dt.dat
                 row.update(start_date=result.start_date, end_date=result.end_date, is_in_period=result.is_in_period)
         rows.append(row)
     return rows
+
+
+def _check_repair_day(serial: SerialNumber, started_at: dt.date) -> None:
+    first_sale = selectors.first_sale_day(serial=serial)
+    if first_sale is None:
+        raise ValidationFailed(_("This unit has not been sold: record its sale first."),
+                               fields={"serial": _("not sold")})
+    if started_at < first_sale:
+        raise ValidationFailed(
+            _("The repair is dated %(day)s, before the sale on %(sale)s.") % {"day": started_at, "sale": first_sale},
+            fields={"started_at": _("before the sale")})
+    if started_at > timezone.localdate():
+        raise ValidationFailed(_("A repair cannot start in the future."), fields={"started_at": _("in the future")})
+
+
+def _audited_save(instance, actor: User, fields: dict) -> None:
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance._history_user = actor
+    instance.save()
+
+
+def _audited_delete(instance, actor: User) -> None:
+    instance._history_user = actor
+    instance.delete()
+
+
+def _refuse_delete(reason: str) -> None:
+    raise Conflict(reason, code="in_use")
+
+
+@transaction.atomic
+def product_update(*, actor: User, product: Product, name: str, brand: str = "", category: str = "") -> Product:
+    """Rename a product or change its brand or category; the model code stays (serials carry it)."""
+    permissions.require(actor, "configure")
+    if not name.strip():
+        raise ValidationFailed(fields={"name": _("required")})
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    _audited_save(product, actor, {"name": name.strip()[:100], "brand": brand.strip()[:50],
+                                   "category": category.strip()[:50]})
+    return product
+
+
+@transaction.atomic
+def product_delete(*, actor: User, product: Product) -> None:
+    """Only a product without serial numbers can go (its parts go with it)."""
+    permissions.require(actor, "configure")
+    if SerialNumber.objects.filter(product=product).exists():
+        _refuse_delete(_("Units of this product are registered; it cannot be deleted."))
+    for part in product.parts.all():
+        _audited_delete(part, actor)
+    _audited_delete(product, actor)
+
+
+@transaction.atomic
+def part_add(*, actor: User, product: Product, code: str) -> Part:
+    """Cover one more kind of part (by its warranty policy's code) on a product."""
+    permissions.require(actor, "configure")
+    policy = selectors.policy_get(code=code)
+    if policy is None:
+        raise ValidationFailed(fields={"code": _("unknown part code")})
+    if Part.objects.filter(product=product, policy=policy).exists():
+        raise Conflict(_("This product already has this part."), code="exists")
+    part = Part(product=product, policy=policy)
+    _audited_save(part, actor, {})
+    return part
+
+
+@transaction.atomic
+def part_delete(*, actor: User, part: Part) -> None:
+    """Only a part that no repair, exchange or decision names can go."""
+    permissions.require(actor, "configure")
+    if (part.repairs.exists() or part.exchanges.exists() or part.decisions.exists()):
+        _refuse_delete(_("Repairs, exchanges or decisions name this part; it cannot be deleted."))
+    _audited_delete(part, actor)
+
+
+@transaction.atomic
+def serial_update(*, actor: User, unit: SerialNumber, factory_date: dt.date | None) -> SerialNumber:
+    """Correct a unit's factory date; it cannot be after the unit was sold."""
+    permissions.require(actor, "register_serial")
+    first_sale = selectors.first_sale_day(serial=unit)
+    if factory_date and first_sale and factory_date > first_sale:
+        raise ValidationFailed(fields={"factory_date": _("after the sale")})
+    if factory_date and factory_date > timezone.localdate():
+        raise ValidationFailed(fields={"factory_date": _("in the future")})
+    unit = SerialNumber.objects.select_for_update().get(pk=unit.pk)
+    _audited_save(unit, actor, {"factory_date": factory_date})
+    return unit
+
+
+@transaction.atomic
+def serial_delete(*, actor: User, unit: SerialNumber) -> None:
+    """Only a unit never sold nor repaired can go."""
+    permissions.require(actor, "delete")
+    if unit.sales.exists() or unit.repairs.exists():
+        _refuse_delete(_("This unit was sold or repaired; it cannot be deleted."))
+    _audited_delete(unit, actor)
+
+
+@transaction.atomic
+def sale_update(*, actor: User, sale: ProductSale, price: Decimal, proof_kind: str,
+                invoice_date: dt.date | None, is_gift: bool) -> ProductSale:
+    """Correct the proof of purchase, price or gift flag of a sale. Decisions already taken keep the
+    inputs they were taken with."""
+    permissions.require(actor, "record_sale")
+    errors = {}
+    if proof_kind not in ProofKind.values:
+        errors["proof_kind"] = _("one of: %(values)s") % {"values": ", ".join(ProofKind.values)}
+    elif proof_kind != ProofKind.NONE and invoice_date is None:
+        errors["invoice_date"] = _("required with an invoice or other proof")
+    if Decimal(price) < 0:
+        errors["price"] = _("cannot be negative")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    sale = ProductSale.objects.select_for_update().get(pk=sale.pk)
+    _audited_save(sale, actor, {"price": Decimal(price), "proof_kind": proof_kind, "is_gift": is_gift,
+                                "invoice_date": invoice_date if proof_kind != ProofKind.NONE else None})
+    return sale
+
+
+@transaction.atomic
+def sale_delete(*, actor: User, sale: ProductSale) -> None:
+    """A sale recorded by mistake can go while nothing rests on it: no decision, no exchange, and no
+    repair of the unit since it was sold."""
+    permissions.require(actor, "delete")
+    if sale.decisions.exists() or sale.exchanges.exists():
+        _refuse_delete(_("Decisions or exchanges rest on this sale; it cannot be deleted."))
+    if sale.serial.repairs.filter(started_at__gte=sale.sold_at).exists():
+        _refuse_delete(_("The unit was repaired after this sale; it cannot be deleted."))
+    _audited_delete(sale, actor)
+
+
+@transaction.atomic
+def repair_update(*, actor: User, repair: RepairRecord, note: str) -> RepairRecord:
+    permissions.require(actor, "record_service")
+    repair = RepairRecord.objects.select_for_update().get(pk=repair.pk)
+    _audited_save(repair, actor, {"note": note.strip()[:200]})
+    return repair
+
+
+@transaction.atomic
+def repair_delete(*, actor: User, repair: RepairRecord) -> None:
+    """A repair recorded by mistake can go unless a decision on that part was taken since the repair
+    started (the decision counted it)."""
+    permissions.require(actor, "delete")
+    if WarrantyDecision.objects.filter(sale__serial_id=repair.serial_id, part_id=repair.part_id,
+                                       decided_on__gte=repair.started_at).exists():
+        _refuse_delete(_("A decision counted this repair; it cannot be deleted."))
+    _audited_delete(repair, actor)
+
+
+@transaction.atomic
+def exchange_delete(*, actor: User, exchange: ExchangeRecord) -> None:
+    """An exchange recorded by mistake can go unless a decision on the sale was taken since (the
+    exchange restarted the period it used)."""
+    permissions.require(actor, "delete")
+    if WarrantyDecision.objects.filter(sale_id=exchange.sale_id, decided_on__gte=exchange.exchanged_on).exists():
+        _refuse_delete(_("A decision counted this exchange; it cannot be deleted."))
+    _audited_delete(exchange, actor)

@@ -8,12 +8,13 @@ from guanxi.core.errors import Conflict, ValidationFailed
 
 from ..enums import CallbackOutcome, TicketStatus
 from ..models import Callback, TicketMessage
-from . import tickets
+from . import complaints, tickets
 
 
 @transaction.atomic
 def callback_record(*, actor: User, callback: Callback, outcome: str, note: str = "", at=None) -> Callback:
-    """Record what the customer said. Dissatisfied: the case reopens for follow-up."""
+    """Record what the customer said. Dissatisfied: the case reopens for follow-up. On a replied
+    complaint the callback verifies the result or reopens the complaint (complaints service)."""
     callback = Callback.objects.select_for_update().select_related("ticket").get(pk=callback.pk)
     if callback.is_done:
         raise Conflict("This callback is already recorded.", code="already_done")
@@ -24,6 +25,8 @@ def callback_record(*, actor: User, callback: Callback, outcome: str, note: str 
     callback._history_user = actor
     callback.save()
     ticket = callback.ticket
+    complaints.complaint_callback_recorded(actor=actor, ticket=ticket, outcome=outcome, note=note,
+                                           at=callback.done_at)
     if outcome == CallbackOutcome.DISSATISFIED and ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
         tickets.ticket_transition(actor=actor, ticket=ticket, status=TicketStatus.OPEN,
                                   reason="callback: customer dissatisfied", at=callback.done_at)

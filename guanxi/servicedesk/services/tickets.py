@@ -1,9 +1,12 @@
 """The case workflow: create, reply, note, move through statuses, assign, merge."""
 
+import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, ValidationFailed
@@ -11,8 +14,8 @@ from guanxi.core.uploads import original_name
 from guanxi.customers.models import Customer
 from guanxi.customers.value import value_tier
 
-from ..enums import Channel, Metric, Priority, TicketStatus, TicketType
-from ..models import Callback, Ticket, TicketAssignment, TicketCategory, TicketMessage
+from ..enums import Channel, ComplaintStage, Metric, Priority, TicketStatus, TicketType
+from ..models import Callback, Complaint, Ticket, TicketAssignment, TicketCategory, TicketMessage
 from . import clocks
 
 S = TicketStatus
@@ -29,6 +32,67 @@ TRANSITIONS = {
     S.CLOSED: {S.OPEN},
     S.MERGED: set(),
 }
+
+
+OLDEST_EVENT = dt.datetime(1990, 1, 1, tzinfo=dt.UTC)
+
+
+def _checked_at(at: dt.datetime | None, *, not_before: dt.datetime | None = None, reason: str = "") -> dt.datetime:
+    """When an event happened: now, or a given moment of the past (imports of history). Never
+    ahead of this server's clock by more than HISTORY_FUTURE_SKEW_SECONDS, never before
+    `not_before` (`reason` says what that is). A naive moment is read in the server's time zone."""
+    now = timezone.now()
+    if at is None:
+        return now
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    skew = dt.timedelta(seconds=getattr(settings, "HISTORY_FUTURE_SKEW_SECONDS", 300))
+    if at > now + skew:
+        raise ValidationFailed(_("The time given is in the future."), fields={"occurred_at": _("in the future")})
+    if at < OLDEST_EVENT:
+        raise ValidationFailed(fields={"occurred_at": _("must be after 1990")})
+    if not_before is not None and at < not_before:
+        raise ValidationFailed(_("The time given is before %(what)s (%(when)s).") % {
+            "what": reason, "when": timezone.localtime(not_before).strftime("%Y-%m-%d %H:%M:%S")},
+            fields={"occurred_at": reason})
+    return at
+
+
+def _earliest_transition(ticket: Ticket) -> tuple[dt.datetime, str]:
+    """The moment a status change of `ticket` may not precede: the case's opening, its open pause
+    (a resume never before its pause) and its resolution or closing (a reopening never before it)."""
+    bounds = [(ticket.created_at, _("the case was opened"))]
+    if ticket.status == S.PENDING_CUSTOMER:
+        pause = ticket.pauses.filter(ended_at__isnull=True).order_by("-started_at").first()
+        if pause is not None:
+            bounds.append((pause.started_at, _("the pause it ends")))
+    if ticket.resolved_at:
+        bounds.append((ticket.resolved_at, _("the case was resolved")))
+    if ticket.closed_at:
+        bounds.append((ticket.closed_at, _("the case was closed")))
+    return max(bounds, key=lambda bound: bound[0])
+
+
+# A complaint case is resolved once the customer has the reply, closed once the result is verified.
+COMPLAINT_STAGES_TO = {S.RESOLVED: (ComplaintStage.REPLIED, ComplaintStage.VERIFIED),
+                       S.CLOSED: (ComplaintStage.VERIFIED,)}
+
+
+def _check_complaint_steps(ticket: Ticket, status: str) -> None:
+    """Refuse resolving or closing a complaint case whose complaint workflow has not got that far."""
+    if ticket.type != TicketType.COMPLAINT or status not in COMPLAINT_STAGES_TO:
+        return
+    stage = Complaint.objects.filter(ticket=ticket).values_list("stage", flat=True).first()
+    if stage in COMPLAINT_STAGES_TO[status]:
+        return
+    if stage is None:
+        raise Conflict(_("Open the complaint workflow and take its steps before this case is resolved or closed."),
+                       code="complaint_steps_missing")
+    if status == S.RESOLVED:
+        raise Conflict(_("Reply to the customer (the complaint's reply step) before resolving the case."),
+                       code="complaint_not_replied")
+    raise Conflict(_("Verify the result by the callback (回访) before closing the complaint case."),
+                   code="complaint_not_verified")
 
 
 def _locked(ticket: Ticket) -> Ticket:
@@ -65,9 +129,10 @@ def ticket_create(*, actor: User | None, customer: Customer | None, data: dict, 
     """Open a case owned by `actor` (one-stop service: the first agent owns it to the end) and
     start the service clocks of every matching standard. With `actor=None` (the customer opened it
     in the self-service portal) the case has no owner, team or creator and waits in the agents' queue.
-    `at` records a case that was opened earlier (imports of history, demo data)."""
+    `at` records a case that was opened earlier (imports of history, demo data): the clocks run
+    from it; never in the future."""
     clean = _clean(data)
-    now = at or timezone.now()
+    now = _checked_at(at)
     ticket = Ticket(
         number=f"tmp-{uuid.uuid4().hex[:15]}", customer=customer, owner=actor,
         team=actor.team if actor is not None else None, created_by=actor,
@@ -159,12 +224,16 @@ def _move(ticket: Ticket, target: str, *, actor, reason: str, now) -> None:
 
 @transaction.atomic
 def ticket_transition(*, actor: User, ticket: Ticket, status: str, reason: str = "", at=None) -> Ticket:
-    """Move the case along the status machine; refused moves change nothing."""
+    """Move the case along the status machine; refused moves change nothing. `at` records a move
+    made earlier (imports of history): never in the future, never before the case opened, a resume
+    never before its pause, a reopening never before the resolution; the clocks compute from it."""
     ticket = _locked(ticket)
     if status not in TRANSITIONS.get(ticket.status, set()):
         target = S(status).label if status in S.values else status
         raise Conflict(f"A case cannot go from {ticket.get_status_display()} to {target}.", code="invalid_transition")
-    now = at or timezone.now()
+    _check_complaint_steps(ticket, status)
+    not_before, bound = _earliest_transition(ticket) if at is not None else (None, "")
+    now = _checked_at(at, not_before=not_before, reason=bound)
     _move(ticket, status, actor=actor, reason=reason, now=now)
     ticket._history_user = actor
     ticket._history_date = now

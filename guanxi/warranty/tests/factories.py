@@ -1,7 +1,10 @@
 import datetime as dt
 from decimal import Decimal
 
+from guanxi.accounts.enums import Role
+from guanxi.accounts.tests.factories import UserFactory
 from guanxi.customers.tests.factories import make_customer
+from guanxi.warranty import permissions
 from guanxi.warranty.services import product_create, sale_record, serial_register
 
 
@@ -10,9 +13,11 @@ def make_sale(actor, *, customer=None, serial="SN0001", sold_at=dt.date(2025, 3,
               model_code=None):
     """A product with every seeded part, one unit of it, and its sale to a customer of `actor`."""
     customer = customer or make_customer(actor)
-    product = product_create(actor=actor, model_code=model_code or f"M-{serial}", name="智能手机 X1", brand="华星",
+    # The catalogue is kept by administrators; the seller only records the sale.
+    keeper = actor if permissions.can(actor, "configure") else UserFactory(role=Role.ADMIN)
+    product = product_create(actor=keeper, model_code=model_code or f"M-{serial}", name="智能手机 X1", brand="华星",
                              category="phone")
-    unit = serial_register(actor=actor, product=product, serial=serial, factory_date=factory_date)
+    unit = serial_register(actor=keeper, product=product, serial=serial, factory_date=factory_date)
     if invoice_date is None and proof_kind != "none":
         invoice_date = sold_at
     return sale_record(actor=actor, serial=unit, customer=customer, sold_at=sold_at, price=price,
