@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from guanxi.accounts.roles import Scope, policy_for
@@ -33,7 +34,8 @@ EARLIEST, LATEST = 1900, 2999  # outside these years a moment is a typo, and far
 
 def _sane(moment: dt.datetime | None, field: str) -> dt.datetime | None:
     if moment is not None and not EARLIEST <= moment.year <= LATEST:
-        raise ValidationFailed(fields={field: f"a year from {EARLIEST} to {LATEST}"})
+        raise ValidationFailed(fields={field: _("a year from %(earliest)s to %(latest)s") % {
+            "earliest": EARLIEST, "latest": LATEST}})
     return moment
 
 
@@ -75,7 +77,7 @@ def list_commitments(request: HttpRequest, filters: Query[CommitmentFilterIn], p
     as `cursor` until it is null."""
     unknown = set(filters.status) - set(Commitment.Status.values)
     if unknown or (filters.kind and filters.kind not in Commitment.Kind.values):
-        raise ValidationFailed(fields={"status" if unknown else "kind": "unknown value"})
+        raise ValidationFailed(fields={"status" if unknown else "kind": _("unknown value")})
     user = request.user
     query = commitment_selectors.CommitmentFilter(
         statuses=tuple(filters.status), kind=filters.kind, customer_id=filters.customer, ticket_id=filters.ticket,
@@ -99,16 +101,16 @@ def create_commitment(request: HttpRequest, payload: CommitmentIn):
         try:
             ticket = selectors.ticket_get_for_user(user=user, ticket_id=payload.ticket)
         except NotFound as exc:
-            raise ValidationFailed(fields={"ticket": "unknown case"}) from exc
+            raise ValidationFailed(fields={"ticket": _("unknown case")}) from exc
     if payload.customer is not None:
         try:
             customer = customer_get_for_user(user=user, customer_id=payload.customer)
         except NotFound as exc:
-            raise ValidationFailed(fields={"customer": "unknown customer"}) from exc
+            raise ValidationFailed(fields={"customer": _("unknown customer")}) from exc
     if payload.calendar is not None:
         calendar = BusinessCalendar.objects.filter(pk=payload.calendar).first()
         if calendar is None:
-            raise ValidationFailed(fields={"calendar": "unknown calendar"})
+            raise ValidationFailed(fields={"calendar": _("unknown calendar")})
     commitment = commitment_services.commitment_create(
         actor=user, kind=payload.kind, description=payload.description, ticket=ticket, customer=customer,
         due_at_value=_sane(payload.due_at, "due_at"), within_working_hours=payload.within_working_hours,
@@ -121,9 +123,10 @@ def commitments_kept_report(request: HttpRequest, params: Query[KeptReportIn]):
     """Promises kept (承诺兑现率) per team and kind among those due from `since` to `until`:
     managers, team leads and analysts."""
     if not commitment_selectors.can_read_report(request.user):
-        raise PermissionDenied("Reports are for managers, team leads and analysts.")
+        raise PermissionDenied(_("Reports are for managers, team leads and analysts."))
     if not (params.since.year >= EARLIEST and params.until.year <= LATEST and params.since <= params.until):
-        raise ValidationFailed(fields={"until": f"on or after since, years {EARLIEST} to {LATEST}"})
+        raise ValidationFailed(fields={"until": _("on or after since, years %(earliest)s to %(latest)s") % {
+            "earliest": EARLIEST, "latest": LATEST}})
     zone = timezone.get_current_timezone()
     since = dt.datetime.combine(params.since, dt.time(), tzinfo=zone)
     until = dt.datetime.combine(params.until + dt.timedelta(days=1), dt.time(), tzinfo=zone)

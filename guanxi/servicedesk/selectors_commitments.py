@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import User
@@ -51,10 +52,10 @@ def commitment_get_for_user(*, user: User, commitment_id: int, action: str = "re
                   .select_related("customer", "ticket", "promised_by", "team", "calendar", "closed_by",
                                   "follow_up_to").first())
     if commitment is None:
-        raise NotFound("Promise not found.")
+        raise NotFound(_("Promise not found."))
     if action == "write" and not can_manage(user=user, commitment=commitment):
-        raise PermissionDenied("Only the promiser, the case's workers, their team lead or a service manager can "
-                               "change this promise.")
+        raise PermissionDenied(_("Only the promiser, the case's workers, their team lead or a service manager "
+                                 "can change this promise."))
     return commitment
 
 
@@ -106,7 +107,7 @@ class CommitmentCursor:
                 raise ValueError(text)
             return cls(due, int(pk))
         except (ValueError, binascii.Error, UnicodeDecodeError, OverflowError) as exc:
-            raise ValidationFailed("Not a cursor of this list.", fields={"cursor": "not a cursor of this list"}) \
+            raise ValidationFailed(_("Not a cursor of this list."), fields={"cursor": _("not a cursor of this list")}) \
                 from exc
 
 

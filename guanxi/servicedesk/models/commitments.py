@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from guanxi.core.models import TimeStampedModel
@@ -15,18 +16,18 @@ class Commitment(TimeStampedModel):
     was kept. An open promise past its due time is broken by the sweep, which raises a follow-up."""
 
     class Kind(models.TextChoices):
-        CALLBACK = "callback", _("Call back")
-        VISIT = "visit", _("Technician visit")
-        REFUND = "refund", _("Refund")
-        REPLACEMENT = "replacement", _("Replacement")
-        ANSWER = "answer", _("Answer / information")
-        OTHER = "other", _("Other")
+        CALLBACK = "callback", pgettext_lazy("promise", "Call back")
+        VISIT = "visit", pgettext_lazy("promise", "Technician visit")
+        REFUND = "refund", pgettext_lazy("promise", "Refund")
+        REPLACEMENT = "replacement", pgettext_lazy("promise", "Replacement")
+        ANSWER = "answer", pgettext_lazy("promise", "Answer / information")
+        OTHER = "other", pgettext_lazy("promise", "Other")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        KEPT = "kept", _("Kept")
-        BROKEN = "broken", _("Broken")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        OPEN = "open", pgettext_lazy("promise", "Open")
+        KEPT = "kept", pgettext_lazy("promise", "Kept")
+        BROKEN = "broken", pgettext_lazy("promise", "Broken")
+        WITHDRAWN = "withdrawn", pgettext_lazy("promise", "Withdrawn")
 
     kind = models.CharField(_("kind of promise"), max_length=20, choices=Kind.choices)
     description = models.CharField(_("what was promised"), max_length=500)

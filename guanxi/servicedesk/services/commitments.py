@@ -109,8 +109,8 @@ def commitment_create(
 def _locked_open(actor: User, commitment: Commitment) -> Commitment:
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
     if not can_manage(user=actor, commitment=commitment):
-        raise PermissionDenied(_("Only the promiser, the case's workers, their team lead or a service manager can "
-                                 "change this promise."))
+        raise PermissionDenied(_("Only the promiser, the case's workers, their team lead or a service manager "
+                                 "can change this promise."))
     if not commitment.is_open:
         raise Conflict(_("This promise is already closed."), code="not_open")
     return commitment
