@@ -7,15 +7,16 @@ from .models import Commitment
 from .schemas import RefOut
 
 KINDS = ", ".join(Commitment.Kind.values)
+MAX_ID = 2**63 - 1  # larger ids exist in no table, and SQLite cannot even compare them
 STATUSES = ", ".join(Commitment.Status.values)
 
 
 class CommitmentFilterIn(Schema):
     status: list[str] = Field(default_factory=list, description=f"repeat for several: {STATUSES}")
     kind: str = Field("", max_length=20, description=KINDS)
-    customer: int | None = Field(None, ge=1)
-    ticket: int | None = Field(None, ge=1)
-    owner: int | None = Field(None, ge=1, description="who made the promise")
+    customer: int | None = Field(None, ge=1, le=MAX_ID)
+    ticket: int | None = Field(None, ge=1, le=MAX_ID)
+    owner: int | None = Field(None, ge=1, le=MAX_ID, description="who made the promise")
     mine: bool = Field(False, description="promises I made")
     follow_up_mine: bool = Field(False, description="broken promises I must follow up")
     due_before: dt.datetime | None = Field(None, description="due strictly before this moment")
@@ -60,13 +61,14 @@ class CommitmentPageOut(Schema):
 class CommitmentIn(Schema):
     kind: str = Field(..., max_length=20, description=KINDS)
     description: str = Field(..., max_length=500, description="what was promised")
-    ticket: int | None = Field(None, ge=1, description="the case it was promised on")
-    customer: int | None = Field(None, ge=1, description="the customer (the case's customer when omitted)")
+    ticket: int | None = Field(None, ge=1, le=MAX_ID, description="the case it was promised on")
+    customer: int | None = Field(None, ge=1, le=MAX_ID, description="the customer (the case's customer when omitted)")
     due_at: dt.datetime | None = Field(None, description="by this time (give either this or within_working_hours)")
     within_working_hours: int | None = Field(None, ge=1, le=1000,
                                              description="within N working hours on the business calendar")
-    calendar: int | None = Field(None, ge=1, description="the business calendar (default: the case's, or the "
-                                                         "first with China's public holidays)")
+    calendar: int | None = Field(None, ge=1, le=MAX_ID,
+                                 description="the business calendar (default: the case's, or the first with "
+                                             "China's public holidays)")
 
 
 class CommitmentKeepIn(Schema):

@@ -86,11 +86,13 @@ def test_bad_input_is_422_in_the_error_shape_and_writes_nothing(agent, case):
          "due_at"),
         ({"kind": "callback", "description": "x", "ticket": case.pk, "within_working_hours": 3, "calendar": 999},
          "calendar"),
+        ({"kind": "callback", "description": "x", "customer": 2**70, "due_at": later}, "customer"),
     ):
         assert_error_body(post(client, URL, body), 422, field)
     assert_error_body(client.get(URL, {"cursor": "not-a-cursor"}), 422, "cursor")
     assert_error_body(client.get(URL, {"status": "lost"}), 422, "status")
     assert_error_body(client.get(URL, {"due_before": "0001-01-01T00:00:00+01:00"}), 422, "due_before")
+    assert_error_body(client.get(URL, {"customer": 2**70}), 422, "customer")  # SQLite cannot compare it
     assert not Commitment.objects.exists()
 
 
