@@ -46,8 +46,11 @@ class CommitmentFilterForm(_BootstrapForm):
     page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
 
 
+def _date_input():
+    return forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm w-auto"}, format="%Y-%m-%d")
+
+
 class KeptReportForm(_BootstrapForm):
     small = True
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=pgettext_lazy("period", "To"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(label=_("From"), required=False, widget=_date_input())
+    until = forms.DateField(label=pgettext_lazy("period", "To"), required=False, widget=_date_input())
