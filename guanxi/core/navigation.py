@@ -26,6 +26,7 @@ NAV_ITEMS = (
             roles=("analyst", "sales_manager", "service_manager", "key_account_manager")),
     NavItem(_("Service desk"), "servicedesk:queue", "headset", "service"),
     NavItem(_("Callbacks"), "servicedesk:callbacks", "telephone-outbound", "service"),
+    NavItem(_("Promises"), "servicedesk:commitments", "hand-thumbs-up", "service"),
     NavItem(_("Knowledge base"), "servicedesk:knowledge", "journal-text", "service"),
     NavItem(_("Attainment"), "servicedesk:attainment", "graph-up", "service",
             roles=("service_manager", "team_lead", "analyst")),

@@ -24,7 +24,9 @@ class ServicedeskConfig(AppConfig):
 
         register_home_panel("guanxi.servicedesk.views.home_panel", "servicedesk/partials/_home_panel.html")
         register_timeline_source("guanxi.servicedesk.timeline.service_events")
+        register_timeline_source("guanxi.servicedesk.timeline_commitments.commitment_events")
         register_demo_step("guanxi.servicedesk.demo.service_demo_load")
+        register_demo_step("guanxi.servicedesk.demo_commitments.commitment_demo_load")
         register_effort_source("guanxi.servicedesk.effort.case_effort")
         # Infrastructure hook, not business logic: SQLite table rebuilds drop FTS triggers.
         post_migrate.connect(_ensure_search_index, sender=self)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_commitments
 
 app_name = "servicedesk"
 urlpatterns = [
@@ -18,6 +18,10 @@ urlpatterns = [
     path("knowledge/<int:article_id>/", views.article_detail, name="article"),
     path("knowledge/<int:article_id>/use/<int:ticket_id>/", views.article_use, name="article_use"),
     path("callbacks/<int:callback_id>/record/", views.callback_record, name="callback_record"),
+    path("commitments/", views_commitments.commitment_list, name="commitments"),
+    path("commitments/report/", views_commitments.commitment_report, name="commitment_report"),
+    path("commitments/<int:commitment_id>/close/", views_commitments.commitment_close, name="commitment_close"),
+    path("<int:ticket_id>/commitments/", views_commitments.commitment_create, name="commitment_create"),
     path("<int:ticket_id>/", views.ticket_detail, name="detail"),
     path("<int:ticket_id>/messages/", views.add_message, name="add_message"),
     path("<int:ticket_id>/transition/", views.transition, name="transition"),

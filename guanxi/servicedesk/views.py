@@ -44,6 +44,7 @@ from .services import categories as category_services
 from .services import complaints as complaint_services
 from .services import knowledge as knowledge_services
 from .services import tickets as ticket_services
+from .views_commitments import case_commitments_context
 
 PAGE_SIZE = 25
 # "New" alone is also a customer's lifecycle stage (新客户): a case's status needs its own context.
@@ -295,6 +296,7 @@ def _detail_context(request, ticket: Ticket, **forms) -> dict:
             complaint_step_form=ComplaintStepForm(prefix="cps", initial={"stage": next_stage}),
             complaint_reopen_form=ComplaintReopenForm(prefix="cpr"),
         )
+    context.update(case_commitments_context(user, ticket, can_work=can_work))
     context.update(forms)
     return context
 

@@ -1,5 +1,6 @@
 from .calendars import BusinessCalendar, CalendarException, WorkingPeriod
 from .calls import Call, CtiEvent
+from .commitments import Commitment
 from .complaints import Callback, Complaint, ComplaintStep
 from .knowledge import Article, ArticleUse, ArticleVersion, KnowledgeCategory
 from .standards import ServiceStandard
@@ -14,6 +15,7 @@ __all__ = [
     "Call",
     "Callback",
     "ClockPause",
+    "Commitment",
     "Complaint",
     "ComplaintStep",
     "CtiEvent",
