@@ -119,8 +119,9 @@ _DATE_FAST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 # phonenumbers may read 179XX as a carrier prefix (as it does 11XXX and 12XXX), so those take the
 # normaliser's path.
 _MOBILE_FAST = re.compile(r"^(?:\+86|0086)?[ -]?(1(?:[3-68-9]\d|7[0-8]))[ -]?(\d{4})[ -]?(\d{4})$")
-# Mainland landlines: 0 + a 2-3 digit area code (not 0), a dash or space, a 7-8 digit number.
-_LANDLINE_FAST = re.compile(r"^0([1-9]\d{1,2})[ -](\d{7,8})$")
+# Mainland landlines: 0 + a 2-3 digit area code (not 0, and not 1[3-9], which is a mobile with a
+# trunk 0 in front), a dash or space, a 7-8 digit number.
+_LANDLINE_FAST = re.compile(r"^0((?!1[3-9])[1-9]\d{1,2})[ -](\d{7,8})$")
 # A plain ASCII address that Django's validator accepts (a subset of what it accepts).
 _EMAIL_FAST = re.compile(
     r"^[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -366,7 +367,7 @@ class RowValidator:
             add(("row", "formula", {"columns": row[FORMULA_WITHOUT_VALUE]}))
 
         # kind
-        kind = _choice(get("kind", ""), KIND_VALUES, CustomerKind)
+        kind = _choice(get("kind", CustomerKind.INDIVIDUAL.value), KIND_VALUES, CustomerKind)
         if not kind:
             add(("kind", "required", None))
         elif kind not in _KINDS:
@@ -387,7 +388,7 @@ class RowValidator:
         raw = get("mobile")
         if raw:
             match = _MOBILE_FAST.match(raw.strip())
-            mobile = "+86" + match[1] + match[2] + match[3] if match else (normalize.phone_normalize(raw) or "")
+            mobile = "+86" + match[1] + match[2] + match[3] if match else (normalize.mobile_normalize(raw) or "")
             if not mobile:
                 add(("mobile", "phone", None))
             values[index["mobile"]] = mobile

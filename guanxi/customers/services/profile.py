@@ -15,7 +15,12 @@ def _normalized_point(kind: str, value: str) -> str:
         raise ValidationFailed(fields={"value": "required"})
     if len(value) > 254:
         raise ValidationFailed(fields={"value": "at most 254 characters"})
-    if kind in (ContactPointKind.MOBILE, ContactPointKind.PHONE):
+    if kind == ContactPointKind.MOBILE:
+        phone = normalize.mobile_normalize(value)
+        if phone is None:
+            raise ValidationFailed(fields={"value": "not a valid mobile number (11 digits starting 13-19)"})
+        return phone
+    if kind == ContactPointKind.PHONE:
         phone = normalize.phone_normalize(value)
         if phone is None:
             raise ValidationFailed(fields={"value": "not a valid phone number"})

@@ -94,9 +94,9 @@ def clean_customer_fields(data: dict, *, partial: bool) -> dict:
 
 def _clean_contact(clean, errors):
     if clean.get("mobile"):
-        phone = normalize.phone_normalize(clean["mobile"])
+        phone = normalize.mobile_normalize(clean["mobile"])
         if phone is None:
-            errors["mobile"] = "not a valid phone number"
+            errors["mobile"] = "not a valid mobile number (11 digits starting 13-19)"
         clean["mobile"] = phone or ""
     if clean.get("email"):
         email = normalize.email_normalize(clean["email"])

@@ -47,7 +47,7 @@ def test_mobiles_normalise_exactly_as_the_services_do(prefix, number, spelling):
     raw = spelling.format(d=digits, a=digits[:3], b=digits[3:7], c=digits[7:])
     valid, errors = RowValidator(actor=Actor(1, None, Actor.of(UserFactory.build(role=Role.ADMIN)).scope),
                                  lookups=Lookups({}, {})).validate({"kind": "individual", "name": "甲", "mobile": raw})
-    expected = normalize.phone_normalize(raw)
+    expected = normalize.mobile_normalize(raw)
     if expected is None:
         assert [e[0] for e in errors] == ["mobile"]
     else:
