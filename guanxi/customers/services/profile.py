@@ -91,6 +91,8 @@ def address_add(*, actor: User, customer: Customer, kind: str, province: str, ci
         errors["street"] = "too long"
     if errors:
         raise ValidationFailed(fields=errors)
+    # Serialises adds to one customer: two first addresses must not both become its default.
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
     if is_default:
         Address.objects.filter(customer=customer, is_default=True).update(is_default=False)
     address = Address(customer=customer, kind=kind, province=full_province, city=city.strip(),
