@@ -38,6 +38,22 @@ def mask_address(value: str | None) -> str:
     return "****" if value else ""
 
 
+def mask_birth_date(value) -> str:
+    """The whole date, masked with the ID number: an 18-digit ID holds the birth date, so with the
+    date shown its mask would hide two digits only."""
+    return "****-**-**" if value else ""
+
+
+# How each personal field is masked where fields are shown by name (audit trails, comparisons).
+FIELD_MASKS = {"mobile": mask_phone, "phone": mask_phone, "email": mask_email, "id_number": mask_id_number,
+               "bank_account": mask_id_number, "birth_date": mask_birth_date, "street": mask_address}
+
+
+def mask_field(name: str, value) -> str:
+    """`value` of the personal field `name`, masked (ID-number style for fields not listed)."""
+    return FIELD_MASKS.get(name, mask_id_number)(value)
+
+
 _FREE_TEXT_SECRETS = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
     r"|(?<![\w])\d{17}[\dXx](?![\w])|(?<![\w])\d{15}(?![\w])"  # resident ID numbers

@@ -4,14 +4,14 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
-from guanxi.core.masking import mask_address, mask_email, mask_id_number, mask_phone
+from guanxi.core.masking import mask_address, mask_birth_date, mask_email, mask_id_number, mask_phone
 
 from .models import Customer
 from .schemas_history import BillingSummaryOut, HistoryCountsOut, TimelineEventOut
 from .selectors import CustomerFilter
 
 # Audit-trail fields masked for roles that may not see personal data.
-MASKED_AUDIT_FIELDS = frozenset({"mobile", "id_number", "bank_account", "email"})
+MASKED_AUDIT_FIELDS = frozenset({"mobile", "id_number", "bank_account", "email", "birth_date"})
 
 
 class CustomerIn(Schema):
@@ -156,7 +156,8 @@ class HoldingOut(Schema):
 
 class CustomerOut(CustomerRowOut):
     gender: str
-    birth_date: datetime.date | None
+    birth_date: datetime.date | str | None = Field(
+        ..., description="YYYY-MM-DD, or ****-**-** when personal data is masked (it is part of the ID number)")
     id_type: str
     id_number: str
     occupation: str
@@ -245,12 +246,13 @@ def customer_row(customer: Customer, *, unmasked: bool) -> dict:
 
 def customer_detail(customer: Customer, profile: dict, *, unmasked: bool) -> dict:
     data = customer_row(customer, unmasked=unmasked)
-    plain = ("gender", "birth_date", "id_type", "occupation", "industry", "legal_representative",
+    plain = ("gender", "id_type", "occupation", "industry", "legal_representative",
              "employee_count", "annual_revenue", "website", "source", "billing_account",
              "billing_cycle_day", "payment_method", "balance", "invoice_title", "tax_number",
              "credit_level", "credit_limit", "overdue_count", "notes", "created_at")
     data.update({name: getattr(customer, name) for name in plain})
     data["id_number"] = customer.id_number if unmasked else mask_id_number(customer.id_number)
+    data["birth_date"] = customer.birth_date if unmasked else (mask_birth_date(customer.birth_date) or None)
     data["bank_account"] = customer.bank_account if unmasked else mask_id_number(customer.bank_account)
     data["merged_into"] = customer.merged_into_id
     data["tags"] = profile["tags"]
