@@ -29,6 +29,8 @@ from . import normalize
 from .enums import AddressKind, ContactPointKind, CustomerKind, Gender, IdType, LifecycleStage, SourceChannel
 from .importing import EXTRA, FIELDS, FORMULA_WITHOUT_VALUE
 from .models import Address, Brand, ContactPoint, Customer
+from .ownership import REASONS as OWNERSHIP_REASONS
+from .ownership import Party, decide_ownership
 from .regions import province_normalize
 
 # ---------------------------------------------------------------- messages
@@ -49,9 +51,7 @@ MESSAGES = {
     "range": gettext_noop("must be between %(low)s and %(high)s"),
     "unknown_brand": gettext_noop("unknown brand %(value)s"),
     "unknown_user": gettext_noop("unknown user %(value)s"),
-    "inactive_user": gettext_noop("this user is not active"),
-    "owner_own": gettext_noop("You can only own customers yourself."),
-    "owner_team": gettext_noop("The owner must be in your team."),
+    **OWNERSHIP_REASONS,
     "province": gettext_noop("not a province of China"),
     "postcode": gettext_noop("six digits"),
     "too_many_tags": gettext_noop("at most %(limit)s tags"),
@@ -219,19 +219,20 @@ class Actor:
     team_id: int | None
     scope: Scope  # where the actor may write
     read: Scope = Scope.NONE  # which existing customers the actor may see (for the duplicate report)
+    party: Party | None = None  # the actor as the ownership rule sees it
 
     @classmethod
     def of(cls, user: User) -> Actor:
         policy = policy_for(user)
-        return cls(id=user.pk, team_id=user.team_id, scope=policy.write, read=policy.read)
+        return cls(id=user.pk, team_id=user.team_id, scope=policy.write, read=policy.read, party=Party.of(user))
 
 
 @dataclass
 class Lookups:
-    """Brands by code or name, users by username: (id, team id, is active)."""
+    """Brands by code or name, users by username (as the ownership rule sees them)."""
 
     brands: dict[str, int]
-    users: dict[str, tuple[int, int | None, bool]]
+    users: dict[str, Party]
 
     @classmethod
     def load(cls) -> Lookups:
@@ -239,8 +240,8 @@ class Lookups:
         for pk, code, name in Brand.objects.values_list("id", "code", "name"):
             brands[code.lower()] = pk
             brands[name.lower()] = pk
-        users = {username: (pk, team_id, active) for pk, username, team_id, active
-                 in User.objects.values_list("id", "username", "team_id", "is_active")}
+        users = {user.username: Party.of(user) for user
+                 in User.objects.only("id", "username", "team_id", "role", "is_active", "is_superuser")}
         return cls(brands=brands, users=users)
 
 
@@ -492,32 +493,21 @@ class RowValidator:
         return value
 
     def _ownership(self, username: str, values: list, add) -> None:
-        """The rules of `customer_create`: OWN-scoped roles own what they create; TEAM-scoped
-        roles own it or give it to someone in their team; ALL-scoped roles give it to anyone."""
-        actor, index = self.actor, _CUSTOMER_INDEX
+        """The ownership rule of `customer_create` (`customers.ownership`), for an owner named by
+        username or none."""
+        index = _CUSTOMER_INDEX
         owner = None
         if username:
             owner = self.lookups.users.get(username)
             if owner is None:
                 add(("owner", "unknown_user", {"value": repr(username)}))
                 return
-            if not owner[2]:
-                add(("owner", "inactive_user", None))
-                return
-        if actor.scope is Scope.OWN:
-            if owner is not None and owner[0] != actor.id:
-                add(("owner", "owner_own", None))
-                return
-            values[index["owner"]], values[index["team"]] = self._v(actor.id), self._v(actor.team_id)
+        decision = decide_ownership(actor=self.actor.party, current=None, owner=owner, owner_given=bool(username),
+                                    team_id=None, team_given=False)
+        if decision.refusal:
+            add(("owner", decision.refusal, None))
             return
-        if owner is None and actor.scope is Scope.TEAM:
-            values[index["owner"]], values[index["team"]] = self._v(actor.id), self._v(actor.team_id)
-            return
-        if owner is not None and actor.scope is Scope.TEAM and owner[1] != actor.team_id:
-            add(("owner", "owner_team", None))
-            return
-        values[index["owner"]] = self._v(owner[0] if owner else None)
-        values[index["team"]] = self._v((owner[1] if owner else None) or actor.team_id)
+        values[index["owner"]], values[index["team"]] = self._v(decision.owner_id), self._v(decision.team_id)
 
     def _address(self, row: dict, is_org: bool, add):
         values = list(self._address_defaults)
