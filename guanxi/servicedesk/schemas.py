@@ -98,7 +98,8 @@ class TicketOut(TicketRowOut):
 
 
 class MessageIn(Schema):
-    kind: str = Field("reply", max_length=10, description="reply, customer or note")
+    kind: str = Field("reply", max_length=10, description="reply, note or recorded (what the customer said, taken "
+                      "down by staff); customer messages come from the customer's channels only")
     body: str = Field(..., min_length=1, max_length=20_000)
 
 
