@@ -24,6 +24,7 @@ from pypinyin.seg.mmseg import seg as _mmseg
 
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope, policy_for
+from guanxi.core.validators import MULTI_LINE_CONTROL, SINGLE_LINE_CONTROL
 
 from . import normalize
 from .enums import AddressKind, ContactPointKind, CustomerKind, Gender, IdType, LifecycleStage, SourceChannel
@@ -131,7 +132,7 @@ _KINDS = frozenset(CustomerKind.values)
 _ID_TYPES = frozenset(IdType.values)
 _GENDERS = frozenset(Gender.values)
 _STAGES = frozenset(LifecycleStage.values)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = SINGLE_LINE_CONTROL  # the shared rule (core.validators); notes take newlines and tabs
 _CACHE_LIMIT = 200_000
 _PHRASE_PREFIXES = _mmseg._prefix_set._set
 
@@ -389,6 +390,8 @@ class RowValidator:
         raw = get("mobile")
         if raw:
             match = _MOBILE_FAST.match(raw.strip())
+            if match is None and _CONTROL.search(raw.strip()):
+                raw = ""  # refused below as not a phone number
             mobile = "+86" + match[1] + match[2] + match[3] if match else (normalize.mobile_normalize(raw) or "")
             if not mobile:
                 add(("mobile", "phone", None))
@@ -484,7 +487,7 @@ class RowValidator:
 
     def _text(self, name: str, raw: str, add) -> str:
         value = raw.strip()
-        if _CONTROL.search(value.replace("\n", "").replace("\t", "")):
+        if (MULTI_LINE_CONTROL if name == "notes" else _CONTROL).search(value):
             add((name, "control", None))
         elif name in MARKUP_FREE and ("<" in value or ">" in value):
             add((name, "markup", None))

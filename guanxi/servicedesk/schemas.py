@@ -3,9 +3,11 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from guanxi.core.validators import SingleLine
+
 
 class TicketIn(Schema):
-    subject: str = Field(..., min_length=1, max_length=200)
+    subject: SingleLine = Field(..., min_length=1, max_length=200)
     description: str = Field("", max_length=20_000)
     type: str = Field(..., max_length=20, examples=["fault"])
     channel: str = Field(..., max_length=20, examples=["hotline"])

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, ValidationFailed
+from guanxi.core.validators import control_character_error
 from guanxi.customers.models import Customer
 from guanxi.customers.value import value_tier
 
@@ -39,6 +40,8 @@ def _clean(data: dict) -> dict:
     subject = (data.get("subject") or "").strip()
     if not subject or len(subject) > 200:
         errors["subject"] = "required, at most 200 characters"
+    elif control_character_error(subject):
+        errors["subject"] = control_character_error(subject)
     if data.get("type") not in TicketType.values:
         errors["type"] = f"one of: {', '.join(TicketType.values)}"
     if data.get("channel") not in Channel.values:

@@ -63,3 +63,9 @@ def test_masked_numbers_cannot_be_read_back_by_searching_subjects(world):
         assert api(world["agent"]).get("/api/v1/tickets", {"q": prefix}).json()["count"] == 0
     assert api(world["agent"]).get("/api/v1/tickets", {"q": "回拨"}).json()["count"] == 1
     assert api(world["manager"]).get("/api/v1/tickets", {"q": "1721234"}).json()["count"] == 1
+
+
+def test_a_case_subject_is_one_line(world):
+    response = api(world["agent"]).post("/api/v1/tickets", content_type="application/json", data=json.dumps(
+        {"subject": "断网\n请回电", "type": "fault", "channel": "hotline"}))
+    assert response.status_code == 422 and "subject" in json.dumps(response.json()["fields"])
