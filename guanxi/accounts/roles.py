@@ -3,6 +3,11 @@
 Scope says which records a role sees: ALL, TEAM (own team's and own), OWN (records it owns).
 Roles that serve callers from anywhere (agents, service side) see all customers but not their
 personal data; people who own the relationship see it unmasked.
+
+Ownership follows from the table too (the rule itself is `guanxi.customers.ownership`): `may_own`
+says who may be given customers; `hand_over` whose customers a role may give to another owner or
+team (team leads and managers within their team, service managers and administrators anywhere,
+everyone else not at all). Roles that write OWN records own what they create themselves.
 """
 
 from dataclasses import dataclass
@@ -27,19 +32,28 @@ class RolePolicy:
     personal_data: Scope
     can_export: bool = False
     can_administer: bool = False
+    # Whether a customer may be handed over to a user of this role (made its owner).
+    may_own: bool = False
+    # Whose customers (by their current and their new owner / team) the role may hand over.
+    hand_over: Scope = Scope.NONE
 
 
 POLICIES: dict[str, RolePolicy] = {
     Role.AGENT: RolePolicy(Scope.ALL, Scope.ALL, Scope.NONE, Scope.NONE),
-    Role.TEAM_LEAD: RolePolicy(Scope.ALL, Scope.ALL, Scope.NONE, Scope.NONE, can_export=True),
-    Role.SERVICE_MANAGER: RolePolicy(Scope.ALL, Scope.ALL, Scope.ALL, Scope.ALL, can_export=True),
-    Role.SALES_REP: RolePolicy(Scope.OWN, Scope.OWN, Scope.NONE, Scope.OWN),
-    Role.SALES_MANAGER: RolePolicy(Scope.TEAM, Scope.TEAM, Scope.TEAM, Scope.TEAM, can_export=True),
-    Role.KEY_ACCOUNT_MANAGER: RolePolicy(Scope.OWN, Scope.OWN, Scope.NONE, Scope.OWN),
+    Role.TEAM_LEAD: RolePolicy(Scope.ALL, Scope.ALL, Scope.NONE, Scope.NONE, can_export=True, may_own=True,
+                               hand_over=Scope.TEAM),
+    Role.SERVICE_MANAGER: RolePolicy(Scope.ALL, Scope.ALL, Scope.ALL, Scope.ALL, can_export=True, may_own=True,
+                                     hand_over=Scope.ALL),
+    Role.SALES_REP: RolePolicy(Scope.OWN, Scope.OWN, Scope.NONE, Scope.OWN, may_own=True),
+    Role.SALES_MANAGER: RolePolicy(Scope.TEAM, Scope.TEAM, Scope.TEAM, Scope.TEAM, can_export=True, may_own=True,
+                                   hand_over=Scope.TEAM),
+    Role.KEY_ACCOUNT_MANAGER: RolePolicy(Scope.OWN, Scope.OWN, Scope.NONE, Scope.OWN, may_own=True),
+    # A partner owns the customers it registers itself; nobody hands a customer to a partner.
     Role.PARTNER: RolePolicy(Scope.OWN, Scope.OWN, Scope.NONE, Scope.OWN),
     Role.ANALYST: RolePolicy(Scope.ALL, Scope.NONE, Scope.NONE, Scope.NONE, can_export=True),
     Role.ADMIN: RolePolicy(
-        Scope.ALL, Scope.ALL, Scope.ALL, Scope.ALL, can_export=True, can_administer=True
+        Scope.ALL, Scope.ALL, Scope.ALL, Scope.ALL, can_export=True, can_administer=True, may_own=True,
+        hand_over=Scope.ALL,
     ),
 }
 

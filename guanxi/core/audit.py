@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from .masking import mask_id_number
+from .masking import mask_field
 
 ACTIONS = {"+": "created", "~": "updated", "-": "deleted"}
 
@@ -35,7 +35,7 @@ def audit_trail(instance, *, masked_fields: frozenset[str] = frozenset(), limit:
             for change in newer.diff_against(older).changes:
                 before, after = _show(change.old), _show(change.new)
                 if change.field in masked_fields:
-                    before, after = mask_id_number(before), mask_id_number(after)
+                    before, after = mask_field(change.field, before), mask_field(change.field, after)
                 entry.changes.append((str(_verbose(instance, change.field)), before, after))
         entries.append(entry)
     return entries

@@ -11,6 +11,8 @@ from django.http import StreamingHttpResponse
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import policy_for
 from guanxi.core.errors import PermissionDenied
+from guanxi.core.masking import mask_phone
+from guanxi.core.spreadsheet import phone_for_spreadsheet, spreadsheet_cell
 
 from . import selectors
 from .schemas import customer_row
@@ -32,17 +34,17 @@ def customer_export_csv(*, user: User, filters: selectors.CustomerFilter) -> Ite
     writer.writerow(COLUMNS)
     yield "\ufeff" + _drain(buffer)
     for customer in rows.iterator(chunk_size=2000):
-        row = customer_row(customer, unmasked=selectors.can_see_personal_data(user=user, customer=customer))
-        writer.writerow([_cell(row[c]) for c in COLUMNS])
+        writer.writerow(export_cells(customer, unmasked=selectors.can_see_personal_data(user=user, customer=customer)))
         yield _drain(buffer)
 
 
-def _cell(value) -> str:
-    if isinstance(value, dict):
-        return value["name"]
-    text = "" if value is None else str(value)
-    # A leading =, +, - or @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+def export_cells(customer, *, unmasked: bool) -> list[str]:
+    """The COLUMNS of one customer as spreadsheet cells, masked unless `unmasked`; the mobile as
+    dialled (138 1234 5678 / 138 **** 5678), see `core.spreadsheet`."""
+    row = customer_row(customer, unmasked=unmasked)
+    phone = phone_for_spreadsheet(customer.mobile)
+    row["mobile"] = phone if unmasked else mask_phone(phone)
+    return [spreadsheet_cell(row[c]) for c in COLUMNS]
 
 
 def _drain(buffer: io.StringIO) -> str:

@@ -1,6 +1,7 @@
 """Shapes of the customer pages' input; business rules stay in the services."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import Team
@@ -19,6 +20,7 @@ from .enums import (
     SourceChannel,
 )
 from .models import Brand
+from .ownership import OWNER_ROLES
 from .regions import PROVINCES
 from .selectors import CUSTOMER_ORDERING
 
@@ -120,12 +122,16 @@ class CustomerForm(forms.Form):
         for name, shown in self.masked.items():
             self.fields[name].widget.attrs["placeholder"] = shown
             self.fields[name].help_text = _("Hidden; leave empty to keep the current value.")
-        scope = policy_for(user).write
-        if scope is Scope.OWN:
+        policy = policy_for(user)
+        # Who the customer may be handed over to, and its current owner (kept when unchanged).
+        owners = user_list().filter(Q(role__in=OWNER_ROLES) | Q(is_superuser=True) | Q(pk=self.initial.get("owner")))
+        if policy.write is Scope.OWN or policy.hand_over is Scope.NONE:
             del self.fields["owner"], self.fields["team"]
-        elif scope is Scope.TEAM:
-            self.fields["owner"].queryset = user_list().filter(team_id=user.team_id)
+        elif policy.hand_over is Scope.TEAM:
+            self.fields["owner"].queryset = owners.filter(Q(team_id=user.team_id) | Q(pk=self.initial.get("owner")))
             del self.fields["team"]
+        else:
+            self.fields["owner"].queryset = owners
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)

@@ -43,6 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from guanxi.accounts.roles import is_in_scope
+from guanxi.core.spreadsheet import spreadsheet_cell
 
 from .import_rows import (
     ADDRESS_FIELDS,
@@ -326,7 +327,7 @@ class Report:
             return
         label = field_label(name) if self.translate else name
         shown_level = gettext(level) if self.translate else level
-        self._writer.writerow([row, label, _csv_safe(message_text(code, params, translate=self.translate)),
+        self._writer.writerow([row, label, spreadsheet_cell(message_text(code, params, translate=self.translate)),
                                shown_level])
 
     def error(self, row: int, name: str, code: str, params: dict | None = None) -> None:
@@ -362,11 +363,6 @@ class Report:
         if self._out is not None:
             self._out.close()
             self._out = None
-
-
-def _csv_safe(text: str) -> str:
-    # A leading =, +, - or @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 # ---------------------------------------------------------------- validation

@@ -24,11 +24,14 @@ from pypinyin.seg.mmseg import seg as _mmseg
 
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope, policy_for
+from guanxi.core.validators import MULTI_LINE_CONTROL, SINGLE_LINE_CONTROL
 
 from . import normalize
 from .enums import AddressKind, ContactPointKind, CustomerKind, Gender, IdType, LifecycleStage, SourceChannel
 from .importing import EXTRA, FIELDS, FORMULA_WITHOUT_VALUE
 from .models import Address, Brand, ContactPoint, Customer
+from .ownership import REASONS as OWNERSHIP_REASONS
+from .ownership import Party, decide_ownership
 from .regions import province_normalize
 
 # ---------------------------------------------------------------- messages
@@ -49,9 +52,7 @@ MESSAGES = {
     "range": gettext_noop("must be between %(low)s and %(high)s"),
     "unknown_brand": gettext_noop("unknown brand %(value)s"),
     "unknown_user": gettext_noop("unknown user %(value)s"),
-    "inactive_user": gettext_noop("this user is not active"),
-    "owner_own": gettext_noop("You can only own customers yourself."),
-    "owner_team": gettext_noop("The owner must be in your team."),
+    **OWNERSHIP_REASONS,
     "province": gettext_noop("not a province of China"),
     "postcode": gettext_noop("six digits"),
     "too_many_tags": gettext_noop("at most %(limit)s tags"),
@@ -119,8 +120,9 @@ _DATE_FAST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 # phonenumbers may read 179XX as a carrier prefix (as it does 11XXX and 12XXX), so those take the
 # normaliser's path.
 _MOBILE_FAST = re.compile(r"^(?:\+86|0086)?[ -]?(1(?:[3-68-9]\d|7[0-8]))[ -]?(\d{4})[ -]?(\d{4})$")
-# Mainland landlines: 0 + a 2-3 digit area code (not 0), a dash or space, a 7-8 digit number.
-_LANDLINE_FAST = re.compile(r"^0([1-9]\d{1,2})[ -](\d{7,8})$")
+# Mainland landlines: 0 + a 2-3 digit area code (not 0, and not 1[3-9], which is a mobile with a
+# trunk 0 in front), a dash or space, a 7-8 digit number.
+_LANDLINE_FAST = re.compile(r"^0((?!1[3-9])[1-9]\d{1,2})[ -](\d{7,8})$")
 # A plain ASCII address that Django's validator accepts (a subset of what it accepts).
 _EMAIL_FAST = re.compile(
     r"^[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -130,7 +132,7 @@ _KINDS = frozenset(CustomerKind.values)
 _ID_TYPES = frozenset(IdType.values)
 _GENDERS = frozenset(Gender.values)
 _STAGES = frozenset(LifecycleStage.values)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = SINGLE_LINE_CONTROL  # the shared rule (core.validators); notes take newlines and tabs
 _CACHE_LIMIT = 200_000
 _PHRASE_PREFIXES = _mmseg._prefix_set._set
 
@@ -218,19 +220,20 @@ class Actor:
     team_id: int | None
     scope: Scope  # where the actor may write
     read: Scope = Scope.NONE  # which existing customers the actor may see (for the duplicate report)
+    party: Party | None = None  # the actor as the ownership rule sees it
 
     @classmethod
     def of(cls, user: User) -> Actor:
         policy = policy_for(user)
-        return cls(id=user.pk, team_id=user.team_id, scope=policy.write, read=policy.read)
+        return cls(id=user.pk, team_id=user.team_id, scope=policy.write, read=policy.read, party=Party.of(user))
 
 
 @dataclass
 class Lookups:
-    """Brands by code or name, users by username: (id, team id, is active)."""
+    """Brands by code or name, users by username (as the ownership rule sees them)."""
 
     brands: dict[str, int]
-    users: dict[str, tuple[int, int | None, bool]]
+    users: dict[str, Party]
 
     @classmethod
     def load(cls) -> Lookups:
@@ -238,8 +241,8 @@ class Lookups:
         for pk, code, name in Brand.objects.values_list("id", "code", "name"):
             brands[code.lower()] = pk
             brands[name.lower()] = pk
-        users = {username: (pk, team_id, active) for pk, username, team_id, active
-                 in User.objects.values_list("id", "username", "team_id", "is_active")}
+        users = {user.username: Party.of(user) for user
+                 in User.objects.only("id", "username", "team_id", "role", "is_active", "is_superuser")}
         return cls(brands=brands, users=users)
 
 
@@ -366,7 +369,7 @@ class RowValidator:
             add(("row", "formula", {"columns": row[FORMULA_WITHOUT_VALUE]}))
 
         # kind
-        kind = _choice(get("kind", ""), KIND_VALUES, CustomerKind)
+        kind = _choice(get("kind", CustomerKind.INDIVIDUAL.value), KIND_VALUES, CustomerKind)
         if not kind:
             add(("kind", "required", None))
         elif kind not in _KINDS:
@@ -387,7 +390,9 @@ class RowValidator:
         raw = get("mobile")
         if raw:
             match = _MOBILE_FAST.match(raw.strip())
-            mobile = "+86" + match[1] + match[2] + match[3] if match else (normalize.phone_normalize(raw) or "")
+            if match is None and _CONTROL.search(raw.strip()):
+                raw = ""  # refused below as not a phone number
+            mobile = "+86" + match[1] + match[2] + match[3] if match else (normalize.mobile_normalize(raw) or "")
             if not mobile:
                 add(("mobile", "phone", None))
             values[index["mobile"]] = mobile
@@ -482,7 +487,7 @@ class RowValidator:
 
     def _text(self, name: str, raw: str, add) -> str:
         value = raw.strip()
-        if _CONTROL.search(value.replace("\n", "").replace("\t", "")):
+        if (MULTI_LINE_CONTROL if name == "notes" else _CONTROL).search(value):
             add((name, "control", None))
         elif name in MARKUP_FREE and ("<" in value or ">" in value):
             add((name, "markup", None))
@@ -491,32 +496,21 @@ class RowValidator:
         return value
 
     def _ownership(self, username: str, values: list, add) -> None:
-        """The rules of `customer_create`: OWN-scoped roles own what they create; TEAM-scoped
-        roles own it or give it to someone in their team; ALL-scoped roles give it to anyone."""
-        actor, index = self.actor, _CUSTOMER_INDEX
+        """The ownership rule of `customer_create` (`customers.ownership`), for an owner named by
+        username or none."""
+        index = _CUSTOMER_INDEX
         owner = None
         if username:
             owner = self.lookups.users.get(username)
             if owner is None:
                 add(("owner", "unknown_user", {"value": repr(username)}))
                 return
-            if not owner[2]:
-                add(("owner", "inactive_user", None))
-                return
-        if actor.scope is Scope.OWN:
-            if owner is not None and owner[0] != actor.id:
-                add(("owner", "owner_own", None))
-                return
-            values[index["owner"]], values[index["team"]] = self._v(actor.id), self._v(actor.team_id)
+        decision = decide_ownership(actor=self.actor.party, current=None, owner=owner, owner_given=bool(username),
+                                    team_id=None, team_given=False)
+        if decision.refusal:
+            add(("owner", decision.refusal, None))
             return
-        if owner is None and actor.scope is Scope.TEAM:
-            values[index["owner"]], values[index["team"]] = self._v(actor.id), self._v(actor.team_id)
-            return
-        if owner is not None and actor.scope is Scope.TEAM and owner[1] != actor.team_id:
-            add(("owner", "owner_team", None))
-            return
-        values[index["owner"]] = self._v(owner[0] if owner else None)
-        values[index["team"]] = self._v((owner[1] if owner else None) or actor.team_id)
+        values[index["owner"]], values[index["team"]] = self._v(decision.owner_id), self._v(decision.team_id)
 
     def _address(self, row: dict, is_org: bool, add):
         values = list(self._address_defaults)

@@ -54,8 +54,10 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "notes": (_("Notes"), ("notes", "note", "remark", "remarks", "comment", "备注", "说明")),
 }
 COLUMNS: dict[str, tuple[str, ...]] = {name: aliases for name, (_label, aliases) in FIELDS.items()}
-REQUIRED_COLUMNS = ("kind", "name")
-REQUIRED_HINTS = {"kind": "类型", "name": "姓名"}
+# A file without a kind column (类型) holds individuals: most exports of shops and call centres
+# have no such column. A kind column with an empty cell is still an error.
+REQUIRED_COLUMNS = ("name",)
+REQUIRED_HINTS = {"name": "姓名"}
 ENCODINGS = ("auto", "utf-8", "gbk")
 _CHUNK = 1 << 16
 _SEPARATORS = re.compile(r"[\s\u3000_\-]+")

@@ -15,6 +15,10 @@ _T2S = OpenCC("t2s")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]")
 _PHONE_CHARS = re.compile(r"^[\d\s+\-().]{5,}$")
+# A mainland mobile: 11 digits starting 1[3-9]. A national number starting 1[3-9] is meant as a
+# mobile (the only area code starting with 1 is Beijing's 10), so any other length is refused.
+_CN_MOBILE = re.compile(r"1[3-9]\d{9}")
+_CN_MOBILE_PREFIX = re.compile(r"1[3-9]")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -46,7 +50,20 @@ def phone_normalize(value: str, region: str = "CN") -> str | None:
         return None
     if not phonenumbers.is_possible_number(number):
         return None
+    national = str(number.national_number)
+    if number.country_code == 86 and _CN_MOBILE_PREFIX.match(national) and not _CN_MOBILE.fullmatch(national):
+        return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mobile_normalize(value: str, region: str = "CN") -> str | None:
+    """E.164 form of a mobile number, or None: a mainland number must be a mobile (1[3-9] and 11
+    digits; a landline is refused here and accepted by `phone_normalize`); a number abroad is
+    taken as it is, since its numbering plan is not ours to check."""
+    normalized = phone_normalize(value, region)
+    if normalized and normalized.startswith("+86") and not _CN_MOBILE.fullmatch(normalized[3:]):
+        return None
+    return normalized
 
 
 def phone_is_valid(value: str, region: str = "CN") -> bool:

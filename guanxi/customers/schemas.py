@@ -4,45 +4,46 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
-from guanxi.core.masking import mask_address, mask_email, mask_id_number, mask_phone
+from guanxi.core.masking import mask_address, mask_birth_date, mask_email, mask_id_number, mask_phone
+from guanxi.core.validators import SingleLine
 
 from .models import Customer
 from .schemas_history import BillingSummaryOut, HistoryCountsOut, TimelineEventOut
 from .selectors import CustomerFilter
 
 # Audit-trail fields masked for roles that may not see personal data.
-MASKED_AUDIT_FIELDS = frozenset({"mobile", "id_number", "bank_account", "email"})
+MASKED_AUDIT_FIELDS = frozenset({"mobile", "id_number", "bank_account", "email", "birth_date"})
 
 
 class CustomerIn(Schema):
-    kind: str = Field(..., max_length=20, examples=["individual"])
-    name: str = Field(..., min_length=1, max_length=100, examples=["张三"])
-    mobile: str = Field("", max_length=40, examples=["+86 138-0013-8000"])
-    email: str = Field("", max_length=254)
-    gender: str = Field("", max_length=10)
+    kind: SingleLine = Field(..., max_length=20, examples=["individual"])
+    name: SingleLine = Field(..., min_length=1, max_length=100, examples=["张三"])
+    mobile: SingleLine = Field("", max_length=40, examples=["+86 138-0013-8000"])
+    email: SingleLine = Field("", max_length=254)
+    gender: SingleLine = Field("", max_length=10)
     birth_date: datetime.date | None = None
-    id_type: str = Field("", max_length=20)
-    id_number: str = Field("", max_length=30)
-    occupation: str = Field("", max_length=50)
-    industry: str = Field("", max_length=50)
-    legal_representative: str = Field("", max_length=50)
+    id_type: SingleLine = Field("", max_length=20)
+    id_number: SingleLine = Field("", max_length=30)
+    occupation: SingleLine = Field("", max_length=50)
+    industry: SingleLine = Field("", max_length=50)
+    legal_representative: SingleLine = Field("", max_length=50)
     employee_count: int | None = Field(None, ge=0)
     annual_revenue: Decimal | None = Field(None, ge=0, max_digits=16, decimal_places=2)
-    website: str = Field("", max_length=200)
+    website: SingleLine = Field("", max_length=200)
     brand: int | None = None
     arpu: Decimal = Field(Decimal("0"), ge=0, max_digits=12, decimal_places=2)
-    lifecycle_stage: str = Field("prospect", max_length=20)
-    source: str = Field("call_center", max_length=20)
+    lifecycle_stage: SingleLine = Field("prospect", max_length=20)
+    source: SingleLine = Field("call_center", max_length=20)
     owner: int | None = None
     team: int | None = None
-    billing_account: str = Field("", max_length=30)
+    billing_account: SingleLine = Field("", max_length=30)
     billing_cycle_day: int | None = Field(None, ge=1, le=28)
-    payment_method: str = Field("", max_length=20)
-    bank_account: str = Field("", max_length=40)
+    payment_method: SingleLine = Field("", max_length=20)
+    bank_account: SingleLine = Field("", max_length=40)
     balance: Decimal = Field(Decimal("0"), max_digits=14, decimal_places=2)
-    invoice_title: str = Field("", max_length=100)
-    tax_number: str = Field("", max_length=30)
-    credit_level: str = Field("", max_length=5)
+    invoice_title: SingleLine = Field("", max_length=100)
+    tax_number: SingleLine = Field("", max_length=30)
+    credit_level: SingleLine = Field("", max_length=5)
     credit_limit: Decimal = Field(Decimal("0"), ge=0, max_digits=14, decimal_places=2)
     overdue_count: int = Field(0, ge=0)
     notes: str = Field("", max_length=5000)
@@ -52,23 +53,23 @@ class CustomerIn(Schema):
 class CustomerPatch(Schema):
     """Only the fields sent are changed."""
 
-    kind: str | None = Field(None, max_length=20)
-    name: str | None = Field(None, min_length=1, max_length=100)
-    mobile: str | None = Field(None, max_length=40)
-    email: str | None = Field(None, max_length=254)
-    gender: str | None = Field(None, max_length=10)
+    kind: SingleLine | None = Field(None, max_length=20)
+    name: SingleLine | None = Field(None, min_length=1, max_length=100)
+    mobile: SingleLine | None = Field(None, max_length=40)
+    email: SingleLine | None = Field(None, max_length=254)
+    gender: SingleLine | None = Field(None, max_length=10)
     birth_date: datetime.date | None = None
-    id_type: str | None = Field(None, max_length=20)
-    id_number: str | None = Field(None, max_length=30)
-    occupation: str | None = Field(None, max_length=50)
-    industry: str | None = Field(None, max_length=50)
+    id_type: SingleLine | None = Field(None, max_length=20)
+    id_number: SingleLine | None = Field(None, max_length=30)
+    occupation: SingleLine | None = Field(None, max_length=50)
+    industry: SingleLine | None = Field(None, max_length=50)
     brand: int | None = None
     arpu: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
-    lifecycle_stage: str | None = Field(None, max_length=20)
+    lifecycle_stage: SingleLine | None = Field(None, max_length=20)
     owner: int | None = None
     team: int | None = None
-    payment_method: str | None = Field(None, max_length=20)
-    credit_level: str | None = Field(None, max_length=5)
+    payment_method: SingleLine | None = Field(None, max_length=20)
+    credit_level: SingleLine | None = Field(None, max_length=5)
     credit_limit: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     notes: str | None = Field(None, max_length=5000)
     tags: list[str] | None = Field(None, max_length=20)
@@ -156,7 +157,8 @@ class HoldingOut(Schema):
 
 class CustomerOut(CustomerRowOut):
     gender: str
-    birth_date: datetime.date | None
+    birth_date: datetime.date | str | None = Field(
+        ..., description="YYYY-MM-DD, or ****-**-** when personal data is masked (it is part of the ID number)")
     id_type: str
     id_number: str
     occupation: str
@@ -187,27 +189,27 @@ class CustomerOut(CustomerRowOut):
 
 
 class ContactPointIn(Schema):
-    kind: str = Field(..., max_length=10)
-    value: str = Field(..., min_length=1, max_length=254)
-    label: str = Field("", max_length=30)
+    kind: SingleLine = Field(..., max_length=10)
+    value: SingleLine = Field(..., min_length=1, max_length=254)
+    label: SingleLine = Field("", max_length=30)
     contact_id: int | None = None
     is_primary: bool = False
 
 
 class AddressIn(Schema):
-    kind: str = Field(..., max_length=20)
-    province: str = Field(..., min_length=2, max_length=20)
-    city: str = Field("", max_length=30)
-    district: str = Field("", max_length=30)
-    street: str = Field("", max_length=200)
-    postcode: str = Field("", max_length=6)
+    kind: SingleLine = Field(..., max_length=20)
+    province: SingleLine = Field(..., min_length=2, max_length=20)
+    city: SingleLine = Field("", max_length=30)
+    district: SingleLine = Field("", max_length=30)
+    street: SingleLine = Field("", max_length=200)
+    postcode: SingleLine = Field("", max_length=6)
     is_default: bool = False
 
 
 class ContactIn(Schema):
-    name: str = Field(..., min_length=1, max_length=50)
-    title: str = Field("", max_length=50)
-    department: str = Field("", max_length=50)
+    name: SingleLine = Field(..., min_length=1, max_length=50)
+    title: SingleLine = Field("", max_length=50)
+    department: SingleLine = Field("", max_length=50)
     is_key_person: bool = False
     birth_date: datetime.date | None = None
 
@@ -245,12 +247,13 @@ def customer_row(customer: Customer, *, unmasked: bool) -> dict:
 
 def customer_detail(customer: Customer, profile: dict, *, unmasked: bool) -> dict:
     data = customer_row(customer, unmasked=unmasked)
-    plain = ("gender", "birth_date", "id_type", "occupation", "industry", "legal_representative",
+    plain = ("gender", "id_type", "occupation", "industry", "legal_representative",
              "employee_count", "annual_revenue", "website", "source", "billing_account",
              "billing_cycle_day", "payment_method", "balance", "invoice_title", "tax_number",
              "credit_level", "credit_limit", "overdue_count", "notes", "created_at")
     data.update({name: getattr(customer, name) for name in plain})
     data["id_number"] = customer.id_number if unmasked else mask_id_number(customer.id_number)
+    data["birth_date"] = customer.birth_date if unmasked else (mask_birth_date(customer.birth_date) or None)
     data["bank_account"] = customer.bank_account if unmasked else mask_id_number(customer.bank_account)
     data["merged_into"] = customer.merged_into_id
     data["tags"] = profile["tags"]

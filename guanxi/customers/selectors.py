@@ -60,7 +60,7 @@ def customer_list(
     filters = filters or CustomerFilter()
     qs = _scoped(Customer.objects.alive(), user=user, scope=policy_for(user).read)
     if filters.query.strip():
-        qs = qs.filter(customer_search_condition(filters.query))
+        qs = qs.filter(customer_search_condition(filters.query, user=user))
     simple = {"kind": filters.kind, "lifecycle_stage": filters.lifecycle_stage,
               "brand_id": filters.brand_id, "owner_id": filters.owner_id, "team_id": filters.team_id,
               "arpu__gte": filters.arpu_min, "arpu__lte": filters.arpu_max}
@@ -79,10 +79,15 @@ def result_cap(filters: CustomerFilter | None) -> int:
     return SEARCH_CAP if filters and filters.query.strip() else COUNT_CAP
 
 
-def customer_search_condition(query: str) -> Q:
+def customer_search_condition(query: str, *, user: User) -> Q:
     """What a search box query matches, every part a b-tree prefix or exact lookup: customer
     number, name, full pinyin or initials, a phone number in any format (or its first digits),
-    e-mail, ID number; and part of an organisation's name (three characters or more)."""
+    e-mail, ID number; and part of an organisation's name (three characters or more).
+
+    Phone, e-mail and ID number match by their first characters only on records whose personal
+    data `user` sees unmasked; elsewhere only the full value matches (else a masked number could
+    be read back digit by digit, see `_unmasked_condition`)."""
+    unmasked = _unmasked_condition(user)
     key = normalize.search_key(query)[:100]
     name = normalize.to_simplified(query)[:100]
     condition = Q(code=query.strip().upper()) | Q(name__startswith=name)
@@ -90,17 +95,37 @@ def customer_search_condition(query: str) -> Q:
     if phone:
         condition |= Q(mobile=phone) | Q(pk__in=_customers_with_point(phone))
     digits = key.removeprefix("+86").removeprefix("0086")
-    if digits.isdigit() and len(digits) >= 3 and digits.startswith("1"):
-        condition |= Q(mobile__startswith="+86" + digits)
+    if digits.isdigit() and len(digits) >= 3 and digits.startswith("1") and unmasked is not None:
+        condition |= Q(mobile__startswith="+86" + digits) & unmasked
     if "@" in key:
-        condition |= Q(email__startswith=key) | Q(pk__in=_customers_with_point(key))
+        email = normalize.email_normalize(query)
+        condition |= Q(email=email) | Q(pk__in=_customers_with_point(email))
+        if unmasked is not None:
+            condition |= Q(email__startswith=key) & unmasked
     if key.replace("x", "").isdigit() and len(key) >= 6:
-        condition |= Q(id_number__startswith=key.upper())
+        condition |= Q(id_number=normalize.id_number_normalize(query))
+        if unmasked is not None:
+            condition |= Q(id_number__startswith=key.upper()) & unmasked
     if key.isascii() and key.isalpha():
         condition |= Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
     if len(name) >= MIN_SUBSTRING and not key.isascii():
         condition |= _organisation_name_condition(name)
     return condition
+
+
+def _unmasked_condition(user: User) -> Q | None:
+    """The records whose personal data `user` sees unmasked, as a condition to AND with a prefix
+    search of phone, e-mail or ID number; Q() when that is every record the user reads, None when
+    it is none of them (search those fields by their full value only)."""
+    policy = policy_for(user)
+    scope = policy.personal_data
+    if scope is Scope.NONE:
+        return None
+    if scope is Scope.ALL or scope is policy.read:
+        return Q()
+    if scope is Scope.TEAM and user.team_id:
+        return Q(owner=user) | Q(team_id=user.team_id)
+    return Q(owner=user)
 
 
 def _customers_with_point(normalized: str) -> list[int]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from guanxi.core.errors import Conflict, DomainError, ValidationFailed
-from guanxi.core.masking import mask_email, mask_id_number, mask_phone
+from guanxi.core.masking import mask_birth_date, mask_email, mask_id_number, mask_phone
 from guanxi.core.pagination import capped_page
 from guanxi.core.views import domain_errors_as_http, template_for
 
@@ -61,7 +61,8 @@ REFUSALS = {
 def _refusal(exc: DomainError) -> str:
     return str(REFUSALS.get(exc.code, exc.message))
 LABELS = {"created_at": gettext_lazy("Customer since")}
-MASKS = {"mobile": mask_phone, "email": mask_email, "id_number": mask_id_number, "bank_account": mask_id_number}
+MASKS = {"mobile": mask_phone, "email": mask_email, "id_number": mask_id_number, "bank_account": mask_id_number,
+         "birth_date": mask_birth_date}
 
 
 def _require_reviewer(user) -> None:

@@ -13,8 +13,9 @@ from django.http import StreamingHttpResponse
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import PermissionDenied
+from guanxi.core.spreadsheet import spreadsheet_cell
 from guanxi.customers.exporting import COLUMNS as CUSTOMER_COLUMNS
-from guanxi.customers.schemas import customer_row
+from guanxi.customers.exporting import export_cells
 from guanxi.customers.selectors import can_see_personal_data
 
 from . import policy, selectors
@@ -37,19 +38,11 @@ def segment_export_csv(*, user: User, segment: Segment) -> Iterator[str]:
     writer.writerow((*CUSTOMER_COLUMNS, *VALUE_COLUMNS))
     yield "\ufeff" + _drain(buffer)
     for customer in members.iterator(chunk_size=2000):
-        row = customer_row(customer, unmasked=can_see_personal_data(user=user, customer=customer))
         snapshot = getattr(customer, "value_snapshot", None)
         values = [getattr(snapshot, name, "") if snapshot else "" for name in VALUE_COLUMNS]
-        writer.writerow([_cell(row[c]) for c in CUSTOMER_COLUMNS] + [_cell(v) for v in values])
+        cells = export_cells(customer, unmasked=can_see_personal_data(user=user, customer=customer))
+        writer.writerow(cells + [spreadsheet_cell(v) for v in values])
         yield _drain(buffer)
-
-
-def _cell(value) -> str:
-    if isinstance(value, dict):
-        return value["name"]
-    text = "" if value is None else str(value)
-    # A leading =, +, - or @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def _drain(buffer: io.StringIO) -> str:

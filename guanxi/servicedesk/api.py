@@ -73,23 +73,30 @@ def _ref(obj):
 
 
 # What a list row reads: the joined customer, owner and team need only what their names show.
+# The customer's owner and team decide whether the case's text is masked for the caller.
 ROW_FIELDS = ("number", "subject", "type", "channel", "priority", "status", "next_due_at", "created_at", "updated_at",
-              "customer__name", "customer__code", "owner__username", "owner__display_name", "team__name")
+              "customer__name", "customer__code", "customer__owner", "customer__team", "owner__username",
+              "owner__display_name", "team__name")
 
 
-def _row(ticket: Ticket) -> dict:
+def _row(ticket: Ticket, user) -> dict:
+    """A case as listed; its subject masked as `selectors.case_text_unmasked` says for `user`."""
+    unmasked = selectors.case_text_unmasked(user=user, ticket=ticket)
     return {
-        "id": ticket.pk, "number": ticket.number, "subject": ticket.subject, "type": ticket.type,
+        "id": ticket.pk, "number": ticket.number, "subject": selectors.case_text(ticket.subject, unmasked=unmasked),
+        "type": ticket.type,
         "channel": ticket.channel, "priority": ticket.priority, "status": ticket.status,
         "customer": _ref(ticket.customer), "owner": _ref(ticket.owner), "team": _ref(ticket.team),
         "next_due_at": ticket.next_due_at, "created_at": ticket.created_at, "updated_at": ticket.updated_at,
     }
 
 
-def _detail(ticket: Ticket, parts: dict | None = None) -> dict:
+def _detail(ticket: Ticket, user, parts: dict | None = None) -> dict:
     parts = parts or selectors.ticket_detail(ticket=ticket)
+    unmasked = selectors.case_text_unmasked(user=user, ticket=ticket)
     return {
-        **_row(ticket), "description": ticket.description, "category": _ref(ticket.category),
+        **_row(ticket, user), "description": selectors.case_text(ticket.description, unmasked=unmasked),
+        "category": _ref(ticket.category),
         "customer_tier": ticket.customer_tier, "merged_into": ticket.merged_into_id,
         "first_responded_at": ticket.first_responded_at, "resolved_at": ticket.resolved_at,
         "closed_at": ticket.closed_at, "reopen_count": ticket.reopen_count,
@@ -97,24 +104,25 @@ def _detail(ticket: Ticket, parts: dict | None = None) -> dict:
                                                     "warn_at", "breached_at", "stopped_at")},
                     "standard": c.standard.name} for c in parts["clocks"]],
         "pauses": parts["pauses"],
-        "messages": [_message(m) for m in parts["messages"]],
-        "assignments": [_assignment(a) for a in parts["assignments"]],
+        "messages": [_message(m, unmasked=unmasked) for m in parts["messages"]],
+        "assignments": [_assignment(a, unmasked=unmasked) for a in parts["assignments"]],
     }
 
 
-def _message(message) -> dict:
+def _message(message, *, unmasked: bool) -> dict:
     return {"id": message.pk, "kind": message.kind, "author": str(message.author) if message.author else None,
-            "body": message.body, "created_at": message.created_at,
+            "body": selectors.case_text(message.body, unmasked=unmasked), "created_at": message.created_at,
             "attachment": f"/api/v1/messages/{message.pk}/attachment" if message.attachment else None}
 
 
-def _assignment(assignment) -> dict:
-    return {"id": assignment.pk, "assignee": _ref(assignment.assignee), "handover_note": assignment.handover_note,
+def _assignment(assignment, *, unmasked: bool) -> dict:
+    return {"id": assignment.pk, "assignee": _ref(assignment.assignee),
+            "handover_note": selectors.case_text(assignment.handover_note, unmasked=unmasked),
             "is_active": assignment.is_active, "created_at": assignment.created_at}
 
 
 def _reload(request, ticket_id: int) -> dict:
-    return _detail(selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id))
+    return _detail(selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id), request.user)
 
 
 @router.get("/tickets", response=PageOut[TicketRowOut])
@@ -125,7 +133,7 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilterIn], page: Que
         breached=filters.breached, query=filters.q,
     )
     rows = selectors.ticket_queue(user=request.user, filters=query, ordering=page.ordering).only(*ROW_FIELDS)
-    return paginate(rows, page, _row)
+    return paginate(rows, page, lambda ticket: _row(ticket, request.user))
 
 
 @router.post("/tickets", response={201: TicketOut})
@@ -142,7 +150,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
     # A new case has clocks but no pauses, messages or assignments yet.
     parts = {"clocks": list(ticket.clocks.select_related("standard")), "pauses": [], "messages": [],
              "assignments": []}
-    return Status(201, _detail(ticket, parts))
+    return Status(201, _detail(ticket, request.user, parts))
 
 
 @router.get("/tickets/{int:ticket_id}", response=TicketOut)
@@ -155,7 +163,7 @@ def add_ticket_message(request: HttpRequest, ticket_id: int, payload: MessageIn)
     ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
     message = ticket_services.ticket_message_add(actor=request.user, ticket=ticket, kind=payload.kind,
                                                  body=payload.body)
-    return Status(201, _message(message))
+    return Status(201, _message(message, unmasked=selectors.case_text_unmasked(user=request.user, ticket=ticket)))
 
 
 @router.post("/tickets/{int:ticket_id}/attachments", response={201: MessageOut})
@@ -165,7 +173,7 @@ def add_ticket_attachment(request: HttpRequest, ticket_id: int, file: File[Uploa
     ticket = selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
     message = ticket_services.ticket_message_add(actor=request.user, ticket=ticket, kind=kind, body=body,
                                                  attachment=file)
-    return Status(201, _message(message))
+    return Status(201, _message(message, unmasked=selectors.case_text_unmasked(user=request.user, ticket=ticket)))
 
 
 @router.get("/messages/{int:message_id}/attachment", response={200: None})
@@ -190,7 +198,7 @@ def assign_ticket(request: HttpRequest, ticket_id: int, payload: AssignIn):
         raise ValidationFailed(fields={"assignee": "unknown or inactive user"})
     assignment = ticket_services.ticket_assign(actor=request.user, ticket=ticket, assignee=assignee,
                                                note=payload.note)
-    return Status(201, _assignment(assignment))
+    return Status(201, _assignment(assignment, unmasked=selectors.case_text_unmasked(user=request.user, ticket=ticket)))
 
 
 @router.post("/tickets/{int:ticket_id}/merge", response=TicketOut)

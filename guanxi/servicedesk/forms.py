@@ -72,7 +72,9 @@ class TicketForm(_BootstrapForm):
 
 
 class MessageForm(_BootstrapForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=TicketMessage.Kind.choices, initial=TicketMessage.Kind.REPLY)
+    # Staff never write as the customer: what a customer said is recorded as such.
+    kind = forms.ChoiceField(label=_("Kind"), initial=TicketMessage.Kind.REPLY, choices=[
+        (value, label) for value, label in TicketMessage.Kind.choices if value != TicketMessage.Kind.CUSTOMER])
     body = forms.CharField(label=_("Text"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}))
     attachment = forms.FileField(label=_("Attachment"), required=False)
 

@@ -3,9 +3,11 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from guanxi.core.validators import SingleLine
+
 
 class TicketIn(Schema):
-    subject: str = Field(..., min_length=1, max_length=200)
+    subject: SingleLine = Field(..., min_length=1, max_length=200)
     description: str = Field("", max_length=20_000)
     type: str = Field(..., max_length=20, examples=["fault"])
     channel: str = Field(..., max_length=20, examples=["hotline"])
@@ -100,7 +102,8 @@ class TicketOut(TicketRowOut):
 
 
 class MessageIn(Schema):
-    kind: str = Field("reply", max_length=10, description="reply, customer or note")
+    kind: str = Field("reply", max_length=10, description="reply, note or recorded (what the customer said, taken "
+                      "down by staff); customer messages come from the customer's channels only")
     body: str = Field(..., min_length=1, max_length=20_000)
 
 

@@ -147,7 +147,9 @@ def ticket_queue(request):
                                 ordering=ordering or None)
     page = capped_page(qs, page=params.get("page") or 1, per_page=PAGE_SIZE)
     due_states = selectors.ticket_due_states(ticket_ids=[t.pk for t in page.rows])
-    rows = [{"ticket": t, "due_state": due_states.get(t.pk, ""), "status_label": status_label(t.status)}
+    rows = [{"ticket": t, "due_state": due_states.get(t.pk, ""), "status_label": status_label(t.status),
+             "subject": selectors.case_text(t.subject, unmasked=selectors.case_text_unmasked(user=request.user,
+                                                                                               ticket=t))}
             for t in page.rows]
     query = request.GET.copy()
     query.pop("page", None)
@@ -266,6 +268,10 @@ def _detail_context(request, ticket: Ticket, **forms) -> dict:
     if ticket.customer_id:
         unmasked = customer_selectors.can_see_personal_data(user=user, customer=ticket.customer)
         customer = customer_row(ticket.customer, unmasked=unmasked)
+    text_unmasked = selectors.case_text_unmasked(user=user, ticket=ticket)
+    for item in [*parts["messages"], *parts["assignments"]]:
+        item.shown_text = selectors.case_text(getattr(item, "body", None) or getattr(item, "handover_note", ""),
+                                              unmasked=text_unmasked)
     allowed = ticket_services.TRANSITIONS.get(ticket.status, set())
     transitions = [(s, status_label(s)) for s in TicketStatus.values
                    if s in allowed and s != TicketStatus.PENDING_CUSTOMER]
@@ -273,6 +279,8 @@ def _detail_context(request, ticket: Ticket, **forms) -> dict:
     next_stage = complaint_services.NEXT_STAGE.get(complaint.stage) if complaint else None
     context = {
         "ticket": ticket, "customer": customer, "can_work": can_work, "now": now,
+        "subject": selectors.case_text(ticket.subject, unmasked=text_unmasked),
+        "description": selectors.case_text(ticket.description, unmasked=text_unmasked),
         "status_label": status_label(ticket.status),
         "clocks": _clock_rows(ticket, parts["clocks"], parts["pauses"], now),
         "pauses": parts["pauses"], "messages_": parts["messages"], "assignments": parts["assignments"],
@@ -283,7 +291,7 @@ def _detail_context(request, ticket: Ticket, **forms) -> dict:
                                                                        ComplaintStage.VERIFIED)),
         "transitions": transitions if can_work else [],
         "can_pend": can_work and TicketStatus.PENDING_CUSTOMER in allowed,
-        "history": audit_trail(ticket),
+        "history": audit_trail(ticket, masked_fields=frozenset() if text_unmasked else selectors.CASE_TEXT_FIELDS),
         "suggestions": selectors.article_suggestions(ticket=ticket),
         "Kind": TicketMessage.Kind,
     }
@@ -439,6 +447,8 @@ def callback_list(request):
     page = capped_page(qs, page=number, per_page=PAGE_SIZE)
     now = timezone.now()
     rows = [{"callback": c, "is_mine": c.assignee_id == request.user.pk, "is_late": not c.done_at and c.due_at < now,
+             "subject": selectors.case_text(c.ticket.subject, unmasked=selectors.case_text_unmasked(
+                 user=request.user, ticket=c.ticket)),
              "form": CallbackRecordForm(prefix=f"cb{c.pk}") if not c.done_at else None} for c in page.rows]
     return render(request, "servicedesk/callback_list.html",
                   {"rows": rows, "page": page, "show_done": show_done,

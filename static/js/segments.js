@@ -33,13 +33,17 @@
   var L = labelsEl ? JSON.parse(labelsEl.textContent) : {};
 
   function pct(v) { return v == null ? "–" : v + "%"; }
+  // ECharts puts a tooltip formatter's string into the page as HTML: every value from the data
+  // (customer and segment names) goes through this first.
+  var ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  function esc(v) { return String(v == null ? "" : v).replace(/[&<>"']/g, function (c) { return ESCAPES[c]; }); }
 
   var builders = {
     pyramid: function (data) {
       // A pyramid: the band's width is its rank (VIP on top, narrowest); the label tells the count.
       return {
         color: palette,
-        tooltip: { trigger: "item", formatter: function (p) { return p.name + ": " + p.data.count; } },
+        tooltip: { trigger: "item", formatter: function (p) { return esc(p.name) + ": " + esc(p.data.count); } },
         series: [{ type: "funnel", sort: "none", left: "10%", width: "80%", minSize: "15%", gap: 2,
                    label: { show: true, position: "inside",
                             formatter: function (p) { return p.name + "  " + p.data.count; } },
@@ -76,8 +80,9 @@
         color: ["#20c997", "#6f42c1", "#fd7e14", "#dc3545"],
         legend: { bottom: 0 },
         tooltip: { trigger: "item", formatter: function (p) {
-          return p.value[3] + "<br>" + L.brand_growth + ": " + Math.round(p.value[0] * 100) + "%<br>" +
-                 L.customer_growth + ": " + Math.round(p.value[1] * 100) + "%<br>" + L.revenue + ": " + p.value[2];
+          return esc(p.value[3]) + "<br>" + esc(L.brand_growth) + ": " + Math.round(p.value[0] * 100) + "%<br>" +
+                 esc(L.customer_growth) + ": " + Math.round(p.value[1] * 100) + "%<br>" + esc(L.revenue) + ": " +
+                 esc(p.value[2]);
         } },
         grid: { left: 56, right: 16, top: 16, bottom: 56 },
         xAxis: { type: "value", name: L.brand_growth, nameLocation: "middle", nameGap: 26, scale: true,

@@ -40,7 +40,8 @@ def duplicates_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers
     from ..services.dedupe import dedupe_scan_create, dedupe_scan_run
 
     rng = random.Random(seed + 11)
-    people = list(Customer.objects.filter(pk__in=customers, kind=CustomerKind.INDIVIDUAL).order_by("pk"))
+    people = list(Customer.objects.filter(pk__in=customers, kind=CustomerKind.INDIVIDUAL).select_related("owner")
+                  .order_by("pk"))
     if len(people) < 2:
         return "no duplicates (too few customers)"
     sources = rng.sample(people, max(2, round(len(people) * DUPLICATE_SHARE)))
@@ -50,7 +51,9 @@ def duplicates_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers
         dup = variants.duplicate_of(_record(source, addresses.get(source.pk)), rng)
         id_number = dup["id_number"]
         valid_id = bool(id_number) and normalize.resident_id_is_valid(id_number)
-        customer = customer_create(actor=staff.admin, data={
+        # Entered again by the source's owner (a partner or a rep registering "a new" customer),
+        # or for an unowned one by the back office, into the same team: the ownership rule holds.
+        customer = customer_create(actor=source.owner or staff.admin, data={
             "kind": CustomerKind.INDIVIDUAL, "name": dup["name"].strip() or source.name, "mobile": dup["mobile"],
             "email": dup["email"].strip(), "birth_date": dup["birth_date"], "gender": dup["gender"],
             # Old 15-digit or mistyped numbers are kept as legacy records keep them: type unknown.

@@ -17,8 +17,9 @@ class CustomerMerge(models.Model):
     ("app_label.model.field"), the ids of the rows re-pointed to the survivor, `kept` the rows
     left on the merged record because the survivor already had one (one-to-one, unique), and
     `added` the rows the merge created (the merged record's phone and e-mail kept as contact
-    points of the survivor). `candidates` records the duplicate pairs the merge decided or
-    re-pointed. An undone merge keeps its row, with `undone_at` / `undone_by` set.
+    points of the survivor) and the merged record's default address it made an ordinary one.
+    `candidates` records the duplicate pairs the merge decided or re-pointed. An undone merge keeps
+    its row, with `undone_at` / `undone_by` set.
     """
 
     survivor = models.ForeignKey(Customer, verbose_name=_("survivor"), on_delete=models.PROTECT,

@@ -68,6 +68,8 @@ class Address(TimeStampedModel):
         verbose_name_plural = _("addresses")
         ordering = ["-is_default", "id"]
         indexes = [models.Index(fields=["province", "city", "district"], name="address_region")]
+        constraints = [models.UniqueConstraint(fields=["customer"], condition=models.Q(is_default=True),
+                                               name="address_one_default_per_customer")]
 
     def __str__(self):
         return f"{self.province}{self.city}{self.district}{self.street}"

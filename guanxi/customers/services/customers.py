@@ -3,12 +3,13 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
-from guanxi.accounts.models import User
+from guanxi.accounts.models import Team, User
 from guanxi.accounts.roles import Scope, policy_for
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 
 from .. import normalize
 from ..models import Customer, Tag
+from ..ownership import REASONS, Party, decide_ownership
 from .validation import clean_customer_fields
 
 MAX_TAGS = 20
@@ -21,24 +22,26 @@ def refresh_name_keys(customer: Customer) -> None:
 
 
 def _apply_ownership(*, actor: User, clean: dict, customer: Customer | None) -> None:
-    """Who may own the record: OWN-scoped roles own what they create and cannot hand it away;
-    TEAM-scoped managers assign within their team; ALL-scoped roles assign freely."""
-    scope = policy_for(actor).write
-    owner = clean.get("owner", customer.owner if customer else None)
-    changing = "owner" in clean or "team" in clean
-    if scope is Scope.OWN:
-        if changing and (clean.get("owner") not in (None, actor)):
-            raise PermissionDenied("You can only own customers yourself.", code="owner_forbidden")
-        clean["owner"], clean["team"] = actor, actor.team
-        return
-    if customer is None and owner is None and scope is Scope.TEAM:
-        owner = clean["owner"] = actor
-    if scope is Scope.TEAM and isinstance(owner, User) and owner.team_id != actor.team_id:
-        raise PermissionDenied("The owner must be in your team.", code="owner_forbidden")
-    if isinstance(owner, User) and "team" not in clean and (customer is None or "owner" in clean):
-        clean["team"] = owner.team
-    if customer is None and clean.get("team") is None:
-        clean["team"] = actor.team
+    """Set the owner and team `clean` asks for, as the ownership rule allows (see
+    `customers.ownership`): 403 when the actor may not hand the customer over, 422 when the owner
+    cannot own it; nothing is written either way."""
+    owner, team = clean.get("owner"), clean.get("team")
+    # A new customer's empty owner or team is no request (the API sends its defaults); on a
+    # change, an empty one clears it.
+    given = (lambda name: clean.get(name) is not None) if customer is None else (lambda name: name in clean)
+    decision = decide_ownership(
+        actor=Party.of(actor), current=None if customer is None else (customer.owner_id, customer.team_id),
+        owner=Party.of(owner) if isinstance(owner, User) else None, owner_given=given("owner"),
+        team_id=team.pk if isinstance(team, Team) else None, team_given=given("team"),
+    )
+    if decision.refusal is not None:
+        message = REASONS[decision.refusal]
+        if decision.forbidden:
+            raise PermissionDenied(message, code="owner_forbidden", fields={"owner": decision.refusal})
+        raise ValidationFailed(fields={"owner": message})
+    clean.pop("owner", None)
+    clean.pop("team", None)
+    clean["owner_id"], clean["team_id"] = decision.owner_id, decision.team_id
 
 
 def _set_tags(customer: Customer, names: list[str]) -> None:
@@ -88,6 +91,8 @@ def customer_update(
     clean = clean_customer_fields(data, partial=True)
     if "owner" in clean or "team" in clean:
         _apply_ownership(actor=actor, clean=clean, customer=customer)
+        if (clean["owner_id"], clean["team_id"]) == (customer.owner_id, customer.team_id):
+            del clean["owner_id"], clean["team_id"]
     for field, value in clean.items():
         setattr(customer, field, value)
     refresh_name_keys(customer)

@@ -23,7 +23,7 @@ from guanxi.core.errors import Conflict, NotFound, ValidationFailed
 
 from .. import normalize
 from ..enums import ContactPointKind
-from ..models import ContactPoint, Customer, CustomerMerge, MatchCandidate, Tag
+from ..models import Address, ContactPoint, Customer, CustomerMerge, MatchCandidate, Tag
 from ..relations import Relation, customer_relations, relation_by_label
 from ..selectors_merge import require_may_merge
 from .customers import refresh_name_keys
@@ -337,6 +337,29 @@ def _keep_contact_values(*, survivor: Customer, values: list[tuple[str, str]], l
 
 
 @transaction.atomic
+def _one_default_address(*, survivor: Customer, merged: Customer, user: User | None, reason: str) -> list[int]:
+    """A customer has one default address: when both have one, the survivor's stays the default
+    and the merged record's becomes an ordinary address (its id is returned, for the undo)."""
+    if not Address.objects.filter(customer=survivor, is_default=True).exists():
+        return []
+    ids = list(Address.objects.filter(customer=merged, is_default=True).values_list("pk", flat=True))
+    if ids:
+        Address.objects.filter(pk__in=ids).update(is_default=False, updated_at=timezone.now())
+        _record_history(Address, ids, user=user, reason=reason)
+    return ids
+
+
+def _restore_default_address(merged: Customer, ids: list[int], *, user: User | None, reason: str) -> None:
+    """The merged record's default address, back on it after an undo, is its default again
+    (unless it has been given another default since)."""
+    if not ids or Address.objects.filter(customer=merged, is_default=True).exists():
+        return
+    restored = list(Address.objects.filter(pk__in=ids[:1], customer=merged).values_list("pk", flat=True))
+    if restored:
+        Address.objects.filter(pk__in=restored).update(is_default=True, updated_at=timezone.now())
+        _record_history(Address, restored, user=user, reason=reason)
+
+
 def customer_merge(*, survivor: Customer, merged: Customer, user: User | None,
                    candidate: MatchCandidate | None = None, field_choices: dict | None = None) -> CustomerMerge:
     """Merge `merged` into `survivor`: the survivor takes the golden values (survivorship rules,
@@ -366,6 +389,7 @@ def customer_merge(*, survivor: Customer, merged: Customer, user: User | None,
         away_reason = (_("Merged into %(code)s") % {"code": survivor.code})[:100]
         point_label = (_("from %(code)s") % {"code": merged.code})[:30]
 
+    undefaulted = _one_default_address(survivor=survivor, merged=merged, user=user, reason=into_reason)
     moved, kept = {}, {}
     for relation in customer_relations():
         ids, left_behind = _move_rows(relation, source=merged, target=survivor)
@@ -408,7 +432,7 @@ def customer_merge(*, survivor: Customer, merged: Customer, user: User | None,
         survivor=survivor, merged=merged, candidate=own, merged_by=user, merged_at=now,
         survivor_before=survivor_before, survivor_after=survivor_after, merged_before=merged_before,
         moved=moved, kept=kept, candidates=candidates,
-        added={"customers.contactpoint": added_points, "tags": new_tags},
+        added={"customers.contactpoint": added_points, "tags": new_tags, "undefaulted_addresses": undefaulted},
         field_choices={"chosen": choices, "sources": sources},
     )
 
@@ -487,6 +511,8 @@ def customer_unmerge(*, merge: CustomerMerge | Customer, user: User | None) -> C
             continue
         moved_back, _kept = _move_rows(relation, source=survivor, target=merged, only_ids=ids)
         _record_history(relation.model, moved_back, user=user, reason=back_reason)
+    _restore_default_address(merged, (merge.added or {}).get("undefaulted_addresses", []), user=user,
+                             reason=back_reason)
 
     for point in ContactPoint.objects.filter(pk__in=(merge.added or {}).get("customers.contactpoint", []),
                                              customer=survivor):

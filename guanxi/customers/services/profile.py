@@ -2,6 +2,7 @@ from django.db import transaction
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import NotFound, ValidationFailed
+from guanxi.core.validators import control_character_error
 
 from .. import normalize
 from ..enums import AddressKind, ContactPointKind
@@ -9,13 +10,26 @@ from ..models import Address, Contact, ContactPoint, Customer
 from ..regions import province_normalize
 
 
+def _single_line(**values: str) -> None:
+    """Refuse control characters in single-line fields (core.validators), every bad field named."""
+    errors = {name: error for name, value in values.items() if (error := control_character_error(value))}
+    if errors:
+        raise ValidationFailed(fields=errors)
+
+
 def _normalized_point(kind: str, value: str) -> str:
+    _single_line(value=value)
     value = (value or "").strip()
     if not value:
         raise ValidationFailed(fields={"value": "required"})
     if len(value) > 254:
         raise ValidationFailed(fields={"value": "at most 254 characters"})
-    if kind in (ContactPointKind.MOBILE, ContactPointKind.PHONE):
+    if kind == ContactPointKind.MOBILE:
+        phone = normalize.mobile_normalize(value)
+        if phone is None:
+            raise ValidationFailed(fields={"value": "not a valid mobile number (11 digits starting 13-19)"})
+        return phone
+    if kind == ContactPointKind.PHONE:
         phone = normalize.phone_normalize(value)
         if phone is None:
             raise ValidationFailed(fields={"value": "not a valid phone number"})
@@ -33,6 +47,7 @@ def _normalized_point(kind: str, value: str) -> str:
 @transaction.atomic
 def contact_add(*, actor: User, customer: Customer, name: str, title: str = "", department: str = "",
                 is_key_person: bool = False, birth_date=None, notes: str = "") -> Contact:
+    _single_line(name=name, title=title, department=department)
     name = normalize.to_simplified(name)
     if not name or len(name) > 50:
         raise ValidationFailed(fields={"name": "required, at most 50 characters"})
@@ -49,6 +64,7 @@ def contact_add(*, actor: User, customer: Customer, name: str, title: str = "", 
 def contact_point_add(*, actor: User, customer: Customer, kind: str, value: str, label: str = "",
                       contact: Contact | None = None, is_primary: bool = False) -> ContactPoint:
     """Add a phone, e-mail or handle; search finds the customer by it at once (exact match)."""
+    _single_line(label=label)
     normalized = _normalized_point(kind, value)
     if contact is not None and contact.customer_id != customer.pk:
         raise ValidationFailed(fields={"contact": "belongs to another customer"})
@@ -74,6 +90,7 @@ def contact_point_remove(*, actor: User, customer: Customer, point_id: int) -> N
 def address_add(*, actor: User, customer: Customer, kind: str, province: str, city: str = "",
                 district: str = "", street: str = "", postcode: str = "",
                 is_default: bool = False) -> Address:
+    _single_line(province=province, city=city, district=district, street=street, postcode=postcode)
     errors = {}
     full_province = province_normalize(province)
     if full_province is None:
@@ -86,6 +103,8 @@ def address_add(*, actor: User, customer: Customer, kind: str, province: str, ci
         errors["street"] = "too long"
     if errors:
         raise ValidationFailed(fields=errors)
+    # Serialises adds to one customer: two first addresses must not both become its default.
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
     if is_default:
         Address.objects.filter(customer=customer, is_default=True).update(is_default=False)
     address = Address(customer=customer, kind=kind, province=full_province, city=city.strip(),

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from guanxi.accounts.models import Team, User
 from guanxi.core.errors import ValidationFailed
+from guanxi.core.validators import control_character_error
 
 from .. import normalize
 from ..enums import CreditLevel, CustomerKind, Gender, IdType, LifecycleStage, PaymentMethod, SourceChannel
@@ -25,6 +26,7 @@ TEXT_LIMITS = {
 }
 DECIMALS = {"arpu": (0, 10**10), "annual_revenue": (0, 10**14), "balance": (-(10**12), 10**12),
             "credit_limit": (0, 10**12)}
+MULTI_LINE = {"notes"}  # every other text field is a single line (core.validators)
 # Names and titles are shown everywhere; markup in them is refused rather than stored.
 MARKUP_FREE = {"name", "legal_representative", "occupation", "industry", "invoice_title"}
 EDITABLE_FIELDS = (
@@ -36,8 +38,9 @@ EDITABLE_FIELDS = (
 
 def _text(name, value, errors):
     value = normalize.to_simplified(str(value)) if name == "name" else str(value).strip()
-    if any(ord(c) < 32 and c not in "\n\t" for c in value):
-        errors[name] = "contains control characters"
+    control = control_character_error(value, multiline=name in MULTI_LINE)
+    if control:
+        errors[name] = control
     elif name in MARKUP_FREE and ("<" in value or ">" in value):
         errors[name] = "must not contain < or > (markup)"
     elif len(value) > TEXT_LIMITS[name]:
@@ -93,10 +96,15 @@ def clean_customer_fields(data: dict, *, partial: bool) -> dict:
 
 
 def _clean_contact(clean, errors):
+    for name in ("mobile", "email", "id_number"):
+        control = control_character_error(clean.get(name))
+        if control:
+            errors[name] = control
+            clean[name] = ""
     if clean.get("mobile"):
-        phone = normalize.phone_normalize(clean["mobile"])
+        phone = normalize.mobile_normalize(clean["mobile"])
         if phone is None:
-            errors["mobile"] = "not a valid phone number"
+            errors["mobile"] = "not a valid mobile number (11 digits starting 13-19)"
         clean["mobile"] = phone or ""
     if clean.get("email"):
         email = normalize.email_normalize(clean["email"])

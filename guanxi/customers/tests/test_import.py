@@ -81,7 +81,7 @@ def test_utf8_csv_imports_customers_with_address_tags_brand_and_owner(tmp_path, 
 def test_gbk_csv_with_chinese_headers_and_values_imports(tmp_path, admin, brand):
     data = [["个人", "李四", "13700137000", "", "身份证", "11010519491231002X", "全球通", "128", "成熟",
              "浙江", "杭州市", "西湖区", "文三路1号", "5G用户", ""],
-            ["企业", "杭州某某贸易有限公司", "057188123456", "", "", "", "", "", "潜在客户", "", "", "", "", "", ""]]
+            ["企业", "杭州某某贸易有限公司", "13957188123", "", "", "", "", "", "潜在客户", "", "", "", "", "", ""]]
     path = write_csv(tmp_path / "gbk.csv", CHINESE_HEADER, data, encoding="gbk")
     assert CustomerFileReader(path).encoding == "gb18030"
     run_import(path)
@@ -136,11 +136,11 @@ def test_per_row_errors_for_dates_ids_duplicates_and_unknown_references(admin):
 
 
 def test_missing_required_column_is_a_file_error(tmp_path, admin):
-    path = write_csv(tmp_path / "c.csv", ["姓名", "手机"], [["张三", "13800138000"]])
+    path = write_csv(tmp_path / "c.csv", ["类型", "手机"], [["个人", "13800138000"]])
     with pytest.raises(CommandError) as exc:
         run_import(path)
     assert exc.value.returncode == 2
-    assert "kind" in str(exc.value)
+    assert "name" in str(exc.value)
 
 
 def test_wrong_encoding_is_a_file_error(tmp_path, admin):

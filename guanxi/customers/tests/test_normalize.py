@@ -65,3 +65,13 @@ def test_known_examples():
     assert normalize.phone_normalize("010-6552 9988") == "+861065529988"
     assert normalize.phone_normalize("(021)62345678") == "+862162345678"
     assert normalize.phone_normalize("hello") is None
+
+
+def test_a_mainland_mobile_has_eleven_digits_and_a_landline_is_not_a_mobile():
+    assert normalize.phone_normalize("1390000222") is None  # ten digits starting 13: no number at all
+    assert normalize.phone_normalize("+86 139 0000 222") is None
+    assert normalize.phone_normalize("139000022221") is None
+    assert normalize.mobile_normalize("139 0000 2222") == "+8613900002222"
+    assert normalize.mobile_normalize("010-6552 9988") is None
+    assert normalize.phone_normalize("010-6552 9988") == "+861065529988"
+    assert normalize.mobile_normalize("+44 7911 123456") == "+447911123456"

@@ -388,3 +388,41 @@ def test_merge_then_undo_restores_both_records(manager, first, second, choices):
         assert_unchanged(before, survivor, merged)
         assert not ContactPoint.objects.filter(customer__in=[survivor, merged]).exists()
         transaction.set_rollback(True)
+
+
+def _default_addresses(customer) -> list[str]:
+    return list(Address.objects.filter(customer=customer, is_default=True).values_list("street", flat=True))
+
+
+def _address(actor, customer, street):
+    return address_add(actor=actor, customer=customer, kind="home", province="北京市", street=street)
+
+
+def test_a_merge_keeps_the_survivors_default_address_and_the_undo_gives_the_other_back(manager):
+    survivor, merged = make_customer(manager, name="李娜"), make_customer(manager, name="李 娜")
+    _address(manager, survivor, "建国路1号")
+    _address(manager, merged, "长安街2号")
+
+    merge = customer_merge(survivor=survivor, merged=merged, user=manager)
+
+    assert _default_addresses(survivor) == ["建国路1号"]
+    assert survivor.addresses.count() == 2
+    assert Address.history.filter(street="长安街2号").first().is_default is False
+    customer_unmerge(merge=merge, user=manager)
+    assert _default_addresses(survivor) == ["建国路1号"] and _default_addresses(merged) == ["长安街2号"]
+
+
+def test_a_survivor_without_a_default_address_takes_the_merged_records(manager):
+    survivor, merged = make_customer(manager, name="李娜"), make_customer(manager, name="李 娜")
+    _address(manager, merged, "长安街2号")
+    customer_merge(survivor=survivor, merged=merged, user=manager)
+    assert _default_addresses(survivor) == ["长安街2号"]
+
+
+def test_the_database_holds_one_default_address_per_customer(manager):
+    from django.db import IntegrityError
+
+    customer = make_customer(manager, name="李娜")
+    _address(manager, customer, "建国路1号")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Address.objects.create(customer=customer, kind="home", province="北京市", is_default=True)

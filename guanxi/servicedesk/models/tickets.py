@@ -98,12 +98,17 @@ def attachment_upload_to(instance, filename: str) -> str:
 
 
 class TicketMessage(TimeStampedModel):
-    """A reply to the customer, a message from them, or an internal note."""
+    """A reply to the customer, a message from them, or an internal note.
+
+    A `customer` message is the customer's own words, written through a customer channel (portal,
+    e-mail, SMS, phone system) and so without a staff author; what a customer told a member of
+    staff is `recorded`: a note, signed by that member of staff, that says so."""
 
     class Kind(models.TextChoices):
         REPLY = "reply", _("Reply to customer")
         CUSTOMER = "customer", _("From customer")
         NOTE = "note", _("Internal note")
+        RECORDED = "recorded", _("Customer's words, recorded by staff")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.uploads import original_name
+from guanxi.core.validators import control_character_error
 from guanxi.customers.models import Customer
 from guanxi.customers.value import value_tier
 
@@ -104,6 +105,8 @@ def _clean(data: dict) -> dict:
     subject = (data.get("subject") or "").strip()
     if not subject or len(subject) > 200:
         errors["subject"] = "required, at most 200 characters"
+    elif control_character_error(subject):
+        errors["subject"] = control_character_error(subject)
     if data.get("type") not in TicketType.values:
         errors["type"] = f"one of: {', '.join(TicketType.values)}"
     if data.get("channel") not in Channel.values:
@@ -151,17 +154,26 @@ def ticket_create(*, actor: User | None, customer: Customer | None, data: dict, 
     return ticket
 
 
+FROM_CUSTOMER = (TicketMessage.Kind.CUSTOMER, TicketMessage.Kind.RECORDED)
+
+
 @transaction.atomic
 def ticket_message_add(
     *, actor: User | None, ticket: Ticket, kind: str, body: str, attachment=None, at=None
 ) -> TicketMessage:
     """A reply, a customer's message or an internal note. The first reply stops the first-response
-    clock; a customer's message on a case pending on them resumes its clocks."""
+    clock; a customer's message (or their words recorded by staff) on a case pending on them resumes
+    its clocks. Only the customer's channels (no `actor`) write customer messages."""
     ticket = _locked(ticket)
     if ticket.status == S.MERGED:
         raise Conflict(f"This case was merged into {ticket.merged_into}; reply there.", code="merged")
     if kind not in TicketMessage.Kind.values:
         raise ValidationFailed(fields={"kind": f"one of: {', '.join(TicketMessage.Kind.values)}"})
+    if kind == TicketMessage.Kind.CUSTOMER and actor is not None:
+        raise ValidationFailed(
+            "Only the customer writes customer messages; record what they said as 'recorded'.",
+            code="customer_words_by_staff", fields={"kind": "customer messages come from the customer's channels; "
+                                                            "use recorded"})
     body = (body or "").strip()
     if not body or len(body) > 20_000:
         raise ValidationFailed(fields={"body": "required, at most 20000 characters"})
@@ -181,7 +193,7 @@ def ticket_message_add(
     if ticket.status == S.NEW and kind == TicketMessage.Kind.REPLY:
         ticket.status = S.OPEN
         changed.append("status")
-    if kind == TicketMessage.Kind.CUSTOMER and ticket.status in (S.PENDING_CUSTOMER, S.RESOLVED):
+    if kind in FROM_CUSTOMER and ticket.status in (S.PENDING_CUSTOMER, S.RESOLVED):
         _move(ticket, S.OPEN, actor=actor, reason="customer replied", now=now)
         changed.append("status")
     if changed:

@@ -124,7 +124,7 @@ def test_bad_files_are_refused_with_the_reason(tmp_path, admin, run_tasks, setti
     binary = tmp_path / "bin.csv"
     binary.write_bytes(b"\xff\xfe\x81" * 100)
     assert assert_error(upload(client, binary, run_tasks), 422)["code"] == "encoding"
-    missing = write_csv(tmp_path / "m.csv", [["张三"]], header=["姓名"])
+    missing = write_csv(tmp_path / "m.csv", [["个人"]], header=["类型"])
     assert assert_error(upload(client, missing, run_tasks), 422)["code"] == "missing_columns"
     assert assert_error(upload(client, missing, run_tasks, mapping="{bad"), 422, "mapping")
     assert_error(client.post(URL, {}), 422, "file")

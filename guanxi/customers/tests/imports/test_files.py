@@ -80,10 +80,14 @@ def test_file_over_the_size_limit_is_refused_before_it_is_opened(tmp_path, setti
 
 
 def test_missing_required_columns_name_them(tmp_path):
-    path = write_csv(tmp_path / "c.csv", [["张三", "13800138000"]], header=["姓名", "手机"])
+    path = write_csv(tmp_path / "c.csv", [["个人", "13800138000"]], header=["类型", "手机"])
     with pytest.raises(ImportFileError) as exc:
         CustomerFileReader(path)
-    assert exc.value.code == "missing_columns" and "kind" in exc.value.message and "类型" in exc.value.message
+    assert exc.value.code == "missing_columns" and "name" in exc.value.message and "姓名" in exc.value.message
+
+
+def test_a_file_without_a_kind_column_is_read():
+    assert column_fields(["姓名", "手机"], {"姓名": "name", "手机": "mobile"}) == ["name", "mobile"]
 
 
 def test_not_a_workbook(tmp_path):

@@ -252,7 +252,7 @@ def test_file_errors_fail_the_job_with_the_reason(tmp_path, admin):
     job = import_job_validate(job=start(admin, header_only))
     assert job.status == "failed" and "no data rows" in job.message
     with pytest.raises(ImportFileError):
-        start(admin, write_csv(tmp_path / "m.csv", [["张三"]], header=["姓名"]), mapping="姓名=name")
+        start(admin, write_csv(tmp_path / "m.csv", [["个人"]], header=["类型"]), mapping="类型=kind")
 
 
 def test_upload_over_the_limit_is_refused_before_it_is_stored(tmp_path, admin, settings):
@@ -426,3 +426,17 @@ def test_text_with_tabs_newlines_and_backslashes_arrives_unchanged(tmp_path, adm
     assert customer.notes == notes and customer.birth_date is None and customer.brand is None
     assert customer.addresses.get().street == "建国路\\1号"
     assert customer.history.get().notes == notes
+
+
+def test_a_file_without_a_kind_column_imports_individuals(tmp_path, admin):
+    path = write_csv(tmp_path / "a.csv", [["张三", "13800138000"], ["李四", "13900139000"]], header=["姓名", "手机"])
+    job = import_job_commit(job=import_job_validate(job=start(admin, path)))
+    assert (job.status, job.error_count, job.created_count) == ("done", 0, 2)
+    assert set(Customer.objects.values_list("kind", flat=True)) == {"individual"}
+
+
+def test_a_ten_digit_mobile_is_an_error_and_a_landline_column_still_takes_landlines(tmp_path, admin):
+    rows = [person(1, 手机号码="1390000222"), person(2, 座机="010-6552 9988")]
+    job = import_job_validate(job=start(admin, write_csv(tmp_path / "a.csv", rows)))
+    assert job.error_count == 1
+    assert [r["row"] for r in import_job_preview(job=job, limit=5) if r["errors"]] == [2]

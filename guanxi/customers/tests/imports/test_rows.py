@@ -13,6 +13,7 @@ from guanxi.customers.import_rows import (
     CUSTOMER_FIELDS,
     Actor,
     Lookups,
+    Party,
     RowValidator,
     _name_keys,
     _resident_id_is_valid,
@@ -28,8 +29,7 @@ MOBILE_PREFIXES = [f"1{a}{b}" for a in "3456789" for b in "0123456789"]
 
 
 def validator(user=None, **lookups):
-    actor = Actor(id=user.pk, team_id=user.team_id, scope=Actor.of(user).scope) if user else \
-        Actor(id=1, team_id=None, scope=Actor.of(UserFactory(role=Role.ADMIN)).scope)
+    actor = Actor.of(user or UserFactory(role=Role.ADMIN))
     return RowValidator(actor=actor, lookups=Lookups(brands=lookups.get("brands", {}), users=lookups.get("users", {})),
                         today=datetime.date(2026, 6, 1))
 
@@ -45,9 +45,9 @@ def values(valid):
 def test_mobiles_normalise_exactly_as_the_services_do(prefix, number, spelling):
     digits = f"{prefix}{number:08d}"
     raw = spelling.format(d=digits, a=digits[:3], b=digits[3:7], c=digits[7:])
-    valid, errors = RowValidator(actor=Actor(1, None, Actor.of(UserFactory.build(role=Role.ADMIN)).scope),
+    valid, errors = RowValidator(actor=Actor.of(UserFactory.build(role=Role.ADMIN, id=1, team=None)),
                                  lookups=Lookups({}, {})).validate({"kind": "individual", "name": "甲", "mobile": raw})
-    expected = normalize.phone_normalize(raw)
+    expected = normalize.mobile_normalize(raw)
     if expected is None:
         assert [e[0] for e in errors] == ["mobile"]
     else:
@@ -59,7 +59,7 @@ def test_mobiles_normalise_exactly_as_the_services_do(prefix, number, spelling):
 def test_landlines_normalise_exactly_as_the_services_do(area, number, dash):
     raw = f"0{area}{dash}{number}"
     row = {"kind": "individual", "name": "甲", "landline": raw}
-    valid, errors = RowValidator(actor=Actor(1, None, Actor.of(UserFactory.build(role=Role.ADMIN)).scope),
+    valid, errors = RowValidator(actor=Actor.of(UserFactory.build(role=Role.ADMIN, id=1, team=None)),
                                  lookups=Lookups({}, {})).validate(row)
     expected = normalize.phone_normalize(raw)
     if expected is None:
@@ -105,7 +105,7 @@ def test_name_keys_of_every_pair_and_many_triples_of_common_characters():
     ["example.com", "qq.com", "a-b.cn", "-bad.com", "x.c", "mail.163.com", "ex..com"]))
 def test_emails_are_judged_as_the_services_judge_them(local, domain):
     raw = f"{local}@{domain}"
-    _, errors = RowValidator(actor=Actor(1, None, Actor.of(UserFactory.build(role=Role.ADMIN)).scope),
+    _, errors = RowValidator(actor=Actor.of(UserFactory.build(role=Role.ADMIN, id=1, team=None)),
                              lookups=Lookups({}, {})).validate({"kind": "individual", "name": "甲", "email": raw})
     try:
         clean_customer_fields({"kind": "individual", "name": "甲", "email": raw}, partial=False)
@@ -164,7 +164,9 @@ def test_bad_values_are_reported_with_their_reason(field, value, code):
 
 def test_unknown_brand_and_owner_and_inactive_owner():
     team = TeamFactory()
-    lookups = {"brands": {"gotone": 3, "全球通": 3}, "users": {"rep": (7, team.pk, True), "gone": (8, None, False)}}
+    lookups = {"brands": {"gotone": 3, "全球通": 3},
+               "users": {"rep": Party(7, team.pk, Role.SALES_REP),
+                         "gone": Party(8, None, Role.SALES_REP, is_active=False)}}
     v = validator(**lookups)
     assert validator(**lookups).validate({"kind": "individual", "name": "甲", "brand": "全球通"})[1] == []
     _, errors = v.validate({"kind": "individual", "name": "甲", "brand": "nope", "owner": "ghost"})
@@ -180,7 +182,10 @@ def test_ownership_follows_the_role_rules(db):
     colleague = UserFactory(role=Role.SALES_REP, team=team)
     stranger = UserFactory(role=Role.SALES_REP, team=other)
     admin = UserFactory(role=Role.ADMIN, team=None)
-    users = {u.username: (u.pk, u.team_id, True) for u in (rep, manager, colleague, stranger)}
+    lead = UserFactory(role=Role.TEAM_LEAD, team=team)
+    agent = UserFactory(role=Role.AGENT, team=team)
+    partner = UserFactory(role=Role.PARTNER, team=other)
+    users = {u.username: Party.of(u) for u in (rep, manager, colleague, stranger, agent, partner)}
     row = {"kind": "individual", "name": "甲"}
 
     def owner_team(actor, **extra):
@@ -194,6 +199,13 @@ def test_ownership_follows_the_role_rules(db):
     assert owner_team(manager, owner=stranger.username) == ["owner_team"]
     assert owner_team(admin) == (None, None)
     assert owner_team(admin, owner=stranger.username) == (stranger.pk, other.pk)
+    # Agents hand nothing over; nobody hands a customer to a partner or an agent.
+    assert owner_team(agent) == (None, team.pk)
+    assert owner_team(agent, owner=colleague.username) == ["owner_hand_over"]
+    assert owner_team(admin, owner=partner.username) == ["owner_cannot_own"]
+    assert owner_team(admin, owner=agent.username) == ["owner_cannot_own"]
+    assert owner_team(lead, owner=colleague.username) == (colleague.pk, team.pk)
+    assert owner_team(lead, owner=stranger.username) == ["owner_team"]
 
 
 def test_copy_line_escapes_only_what_needs_it():
