@@ -2,12 +2,12 @@
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from guanxi.accounts.api import router as accounts_router
 from guanxi.accounts.services import api_token_authenticate
+from guanxi.core.api import ErrorDocumentingAPI
 from guanxi.core.errors import DomainError
 from guanxi.customers.api import router as customers_router
 from guanxi.customers.api_dedupe import router as customers_dedupe_router
@@ -39,7 +39,7 @@ class SessionAuth(APIKeyCookie):
         return user if user is not None and user.is_authenticated else None
 
 
-api = NinjaAPI(
+api = ErrorDocumentingAPI(
     title="Guanxi API",
     version="1.0.0",
     description="Customer relationship and customer service management. Errors: "
