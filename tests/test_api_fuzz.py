@@ -89,16 +89,18 @@ agent_schema = _schema(AGENT_EXAMPLES)
 
 
 def _models_by_name() -> dict[str, type]:
-    return {model._meta.model_name: model for model in apps.get_models() if model._meta.app_label != "contenttypes"}
+    return {model._meta.model_name: model for model in apps.get_models()
+            if not model._meta.model_name.startswith("historical")}
 
 
-def _model_for(parameter: str, models: dict[str, type]):
-    """`ticket_id` → Ticket; `article_id` → KnowledgeArticle (the shortest model name ending in the word)."""
-    word = parameter.removesuffix("_id").replace("_", "")
+def _model_for(word: str, models: dict[str, type]):
+    """`ticket` → Ticket; `article` → Article; `serial` → SerialNumber: the model of that name, else the
+    shortest whose name starts or ends with the word."""
+    word = word.replace("_", "")
     if word in models:
         return models[word]
-    endings = sorted((name for name in models if name.endswith(word)), key=len)
-    return models[endings[0]] if endings else None
+    near = sorted((name for name in models if name.endswith(word) or name.startswith(word)), key=len)
+    return models[near[0]] if near else None
 
 
 def _path_parameters() -> set[str]:
@@ -107,14 +109,12 @@ def _path_parameters() -> set[str]:
 
 
 def _real_values(parameter: str, models: dict[str, type]) -> list:
-    if parameter == "serial":
-        model = models.get("serial") or models.get("productserial")
-        field = "serial" if model and hasattr(model, "serial") else "number"
-        return sorted(model.objects.values_list(field, flat=True)[:20]) if model else []
-    if not parameter.endswith("_id"):
+    """Up to 20 values that exist: pks for `<thing>_id`, else the field of that name (`serial`)."""
+    word, field = (parameter.removesuffix("_id"), "pk") if parameter.endswith("_id") else (parameter, parameter)
+    model = _model_for(word, models)
+    if model is None or (field != "pk" and field not in {f.name for f in model._meta.fields}):
         return []
-    model = _model_for(parameter, models)
-    return sorted(model.objects.values_list("pk", flat=True)[:20]) if model else []
+    return sorted(model.objects.order_by(field).values_list(field, flat=True)[:20])
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +195,13 @@ def test_api_as_admin(case, pinned_clock):
 @FIXTURES_SHARED
 def test_api_as_agent(case, pinned_clock):
     case.call_and_validate(headers={"Authorization": f"Bearer {TOKENS[Role.AGENT]}"}, checks=CHECKS)
+
+
+def test_every_operation_documents_the_error_responses_with_the_error_body():
+    document = admin_schema.raw_schema
+    assert set(document["components"]["schemas"]["ErrorOut"]["properties"]) == {"code", "message", "fields"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status in ("400", "401", "403", "404", "409", "413", "422"):
+                content = operation["responses"][status]["content"]["application/json"]
+                assert content["schema"] == {"$ref": "#/components/schemas/ErrorOut"}, (method, path, status)

@@ -21,10 +21,12 @@ from django.utils.translation import gettext as _
 from .errors import ValidationFailed
 
 API_PREFIX = "/api/"
-# A datetime as pydantic and Django parse it (ISO 8601, `T`, `t` or a space between date and time)
-# with a numeric offset; the offset is checked against what PostgreSQL stores.
+# A datetime as pydantic, Django and datetime.fromisoformat parse it (ISO 8601, extended or basic,
+# `T`, `t` or a space between date and time) with a numeric offset, whose hours are checked against
+# what PostgreSQL stores.
 _DATETIME_WITH_OFFSET = re.compile(
-    r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*[+-](?P<hours>\d{2}):?(?P<minutes>\d{2})?"
+    r"\d{4}-?\d{2}-?\d{2}[Tt ]\d{2}(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?"
+    r"\s*[+-](?P<hours>\d{2})(?::?\d{2}(?::?\d{2}(?:[.,]\d+)?)?)?"
 )
 MAX_OFFSET_HOURS = 15  # PostgreSQL: "time zone displacement out of range" from ±16:00
 
