@@ -96,3 +96,10 @@ def test_a_page_with_a_bad_session_cookie_still_answers_400():
     client = Client()
     client.cookies["sessionid"] = f"abcdefgh{NUL}ijk"
     assert client.get("/customers/").status_code == 400
+
+
+def test_a_json_body_sent_under_another_content_type_is_checked_too(admin):
+    body = json.dumps({"title": f"a{NUL}b", "body": "正文"})
+    response = client_for(admin).post("/api/v1/knowledge/articles", data=body, content_type="text/plain")
+    assert_error_body(response, 422, "title")
+    assert not Article.objects.exists()

@@ -89,20 +89,25 @@ def _head_texts(request) -> Iterator[tuple[str, str]]:
 
 
 def _body_texts(request) -> Iterator[tuple[str, str]]:
-    """The body's texts, for the bodies that are small and read whole anyway (JSON, URL-encoded).
-    Too large a body is left to the view, which answers 413."""
+    """The texts of a body that is read whole anyway: URL-encoded, or anything else that parses as JSON
+    (the API parses a body as JSON whatever its content type says). A multipart body is checked when
+    it is parsed; too large a body is left to the view, which answers 413."""
     content_type = request.content_type or ""
+    if content_type == "multipart/form-data":
+        return
     try:
-        if content_type == "application/json" or content_type.endswith("+json"):
-            try:
-                document = json.loads(request.body or b"null")
-            except ValueError:
-                return  # not JSON: the API says so itself
-            yield from json_texts(document)
-        elif content_type == "application/x-www-form-urlencoded":
+        if content_type == "application/x-www-form-urlencoded":
             yield from _querydict_texts(request.POST)
+            return
+        body = request.body
     except RequestDataTooBig:
         return
+    if body:
+        try:
+            document = json.loads(body)
+        except ValueError:
+            return  # not JSON: the API says so itself
+        yield from json_texts(document)
 
 
 def _check_multipart_when_parsed(request) -> None:
