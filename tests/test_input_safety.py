@@ -103,3 +103,11 @@ def test_a_json_body_sent_under_another_content_type_is_checked_too(admin):
     response = client_for(admin).post("/api/v1/knowledge/articles", data=body, content_type="text/plain")
     assert_error_body(response, 422, "title")
     assert not Article.objects.exists()
+
+
+def test_a_nul_escaped_in_json_inside_a_field_is_refused(admin):
+    """PostgreSQL's jsonb refuses the escape \\u0000 as well: a segment definition passed as text."""
+    definition = json.dumps({"match": "all", "rules": [{"field": "tags", "op": "has_any", "value": ["VIP\x00"]}]})
+    assert "\\u0000" in definition
+    response = client_for(admin).get("/api/v1/segments/preview", {"definition": definition})
+    assert_error_body(response, 422, "definition")

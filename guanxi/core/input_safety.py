@@ -47,13 +47,29 @@ def problem_of(value: str) -> str | None:
 
 
 def first_problem(pairs: Iterable[tuple[str, str]]) -> tuple[str, str] | None:
-    """The first (field, reason) among (field, text) pairs; a bad field name counts as well."""
+    """The first (field, reason) among (field, text) pairs; a bad field name counts as well, and so
+    does a text inside a field that holds JSON (a segment definition, an import mapping)."""
     for field, value in pairs:
         for text in (field, value):
             reason = problem_of(text)
             if reason:
                 return _printable(field), reason
+        inner = _embedded_json(value)
+        if inner is not None:
+            problem = first_problem((field, text) for _, text in json_texts(inner))
+            if problem:
+                return problem
     return None
+
+
+def _embedded_json(value: str):
+    """The document a text holds when it is a JSON object or array, else None."""
+    if not value.lstrip().startswith(("{", "[")):
+        return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        return None
 
 
 def json_texts(value, path: str = "") -> Iterator[tuple[str, str]]:
