@@ -5,13 +5,13 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.log import log_response
 from django.utils.translation import gettext
-from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from guanxi.accounts.api import router as accounts_router
 from guanxi.accounts.services import api_token_authenticate
+from guanxi.core.api import ErrorDocumentingAPI
 from guanxi.core.errors import DomainError, PermissionDenied
 from guanxi.customers.api import router as customers_router
 from guanxi.customers.api_dedupe import router as customers_dedupe_router
@@ -55,7 +55,7 @@ class SessionAuth(APIKeyCookie):
         return user if user is not None and user.is_authenticated else None
 
 
-api = NinjaAPI(
+api = ErrorDocumentingAPI(
     title="Guanxi API",
     version="1.0.0",
     description="Customer relationship and customer service management. Errors: "

@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # NUL characters and impossible time-zone offsets: 422/400 before any view or database sees them.
+    "guanxi.core.input_safety.RefuseUnsafeInputMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
