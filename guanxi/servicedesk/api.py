@@ -15,6 +15,7 @@ from guanxi.customers.schemas import customer_row
 from guanxi.customers.selectors import can_see_personal_data, customer_get_for_user
 
 from . import reports, selectors
+from .events import system_text
 from .models import BusinessCalendar, Complaint, ServiceStandard, Ticket
 from .schemas import (
     ArticleIn,
@@ -98,13 +99,14 @@ def _detail(ticket: Ticket, parts: dict | None = None) -> dict:
 
 def _message(message) -> dict:
     return {"id": message.pk, "kind": message.kind, "author": str(message.author) if message.author else None,
-            "body": message.body, "created_at": message.created_at,
+            "body": message.text, "created_at": message.created_at,
             "attachment": f"/api/v1/messages/{message.pk}/attachment" if message.attachment else None}
 
 
 def _assignment(assignment) -> dict:
-    return {"id": assignment.pk, "assignee": _ref(assignment.assignee), "handover_note": assignment.handover_note,
-            "is_active": assignment.is_active, "created_at": assignment.created_at}
+    return {"id": assignment.pk, "assignee": _ref(assignment.assignee),
+            "handover_note": system_text(assignment.handover_note), "is_active": assignment.is_active,
+            "created_at": assignment.created_at}
 
 
 def _reload(request, ticket_id: int) -> dict:

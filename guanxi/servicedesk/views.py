@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.enums import Role
@@ -24,6 +24,7 @@ from guanxi.customers.schemas import customer_row
 from . import reports, selectors
 from .clock import Pause, working_time_between
 from .enums import ArticleStatus, ClockState, ComplaintStage, CustomerTier, Metric, TicketStatus
+from .events import system_text
 from .forms import (
     QUEUE_VIEWS,
     AssignForm,
@@ -46,12 +47,8 @@ from .services import knowledge as knowledge_services
 from .services import tickets as ticket_services
 
 PAGE_SIZE = 25
-# "New" alone is also a customer's lifecycle stage (新客户): a case's status needs its own context.
-STATUS_LABELS = {TicketStatus.NEW: pgettext_lazy("case status", "New")}
-
-
 def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status) or dict(TicketStatus.choices).get(status, status))
+    return str(dict(TicketStatus.choices).get(status, status))
 
 QUEUE_SESSION_KEY = "servicedesk.queue_view"
 QUEUE_REFRESH = "every 30s"
@@ -249,6 +246,14 @@ def _clock_rows(ticket: Ticket, clocks, pauses, now: dt.datetime) -> list[dict]:
     return rows
 
 
+def _history(ticket: Ticket) -> list:
+    """The case's change history; reasons the system wrote read in the viewer's language."""
+    entries = audit_trail(ticket)
+    for entry in entries:
+        entry.reason = system_text(entry.reason)
+    return entries
+
+
 def _detail_context(request, ticket: Ticket, **forms) -> dict:
     user = request.user
     now = timezone.now()
@@ -275,7 +280,7 @@ def _detail_context(request, ticket: Ticket, **forms) -> dict:
                                                                        ComplaintStage.VERIFIED)),
         "transitions": transitions if can_work else [],
         "can_pend": can_work and TicketStatus.PENDING_CUSTOMER in allowed,
-        "history": audit_trail(ticket),
+        "history": _history(ticket),
         "suggestions": selectors.article_suggestions(ticket=ticket),
         "Kind": TicketMessage.Kind,
     }

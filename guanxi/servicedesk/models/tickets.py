@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 from guanxi.core.models import TimeStampedModel
 
 from ..enums import Channel, ClockState, CustomerTier, Metric, Priority, TicketStatus, TicketType
+from ..events import event_text
 from .standards import ServiceStandard
 
 OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING_CUSTOMER, TicketStatus.PENDING_THIRD_PARTY)
@@ -106,11 +107,24 @@ class TicketMessage(TimeStampedModel):
                                related_name="+")
     body = models.TextField(_("text"))
     attachment = models.FileField(_("attachment"), upload_to="tickets/%Y/%m/", blank=True)
+    # A note the system wrote: its code and parameters, put into words when shown (see events.py).
+    event = models.CharField(_("system event"), max_length=40, blank=True)
+    event_params = models.JSONField(_("event parameters"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("case message")
         verbose_name_plural = _("case messages")
         ordering = ["created_at", "id"]
+
+    @property
+    def text(self) -> str:
+        """What the message says, in the reader's language for the system's own notes."""
+        return event_text(self.event, self.event_params) if self.event else self.body
+
+    @property
+    def is_system(self) -> bool:
+        """Written by the system, not by a person: signed as the system."""
+        return self.author_id is None and self.kind != self.Kind.CUSTOMER
 
     @property
     def attachment_filename(self) -> str:

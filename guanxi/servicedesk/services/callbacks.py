@@ -6,6 +6,7 @@ from django.utils import timezone
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, ValidationFailed
 
+from .. import events
 from ..enums import CallbackOutcome, TicketStatus
 from ..models import Callback, TicketMessage
 from . import tickets
@@ -26,7 +27,7 @@ def callback_record(*, actor: User, callback: Callback, outcome: str, note: str 
     ticket = callback.ticket
     if outcome == CallbackOutcome.DISSATISFIED and ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
         tickets.ticket_transition(actor=actor, ticket=ticket, status=TicketStatus.OPEN,
-                                  reason="callback: customer dissatisfied", at=callback.done_at)
+                                  reason=events.CALLBACK_REOPENED, at=callback.done_at)
         TicketMessage.objects.create(ticket=ticket, kind=TicketMessage.Kind.NOTE, author=actor,
-                                     body=f"Callback: customer dissatisfied. {note}".strip())
+                                     event=events.CALLBACK_DISSATISFIED, event_params={"note": note})
     return callback

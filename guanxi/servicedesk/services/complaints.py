@@ -10,6 +10,7 @@ from guanxi.accounts.enums import Role
 from guanxi.accounts.models import Team, User
 from guanxi.core.errors import Conflict, ValidationFailed
 
+from .. import events
 from ..enums import ComplaintSeverity, ComplaintStage, TicketType
 from ..models import Complaint, ComplaintStep, Ticket
 from .tickets import ticket_assign
@@ -54,7 +55,7 @@ def complaint_open(
 def _escalate(actor: User, ticket: Ticket) -> None:
     manager = User.objects.filter(role=Role.SERVICE_MANAGER, is_active=True).order_by("id").first()
     if manager is not None:
-        ticket_assign(actor=actor, ticket=ticket, assignee=manager, note="Major complaint: for the service manager")
+        ticket_assign(actor=actor, ticket=ticket, assignee=manager, note=events.MAJOR_COMPLAINT)
 
 
 @transaction.atomic

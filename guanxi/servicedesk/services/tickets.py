@@ -10,6 +10,7 @@ from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.customers.models import Customer
 from guanxi.customers.value import value_tier
 
+from .. import events
 from ..enums import Channel, Metric, Priority, TicketStatus, TicketType
 from ..models import Callback, Ticket, TicketAssignment, TicketCategory, TicketMessage
 from . import clocks
@@ -115,7 +116,7 @@ def ticket_message_add(
         ticket.status = S.OPEN
         changed.append("status")
     if kind == TicketMessage.Kind.CUSTOMER and ticket.status in (S.PENDING_CUSTOMER, S.RESOLVED):
-        _move(ticket, S.OPEN, actor=actor, reason="customer replied", now=now)
+        _move(ticket, S.OPEN, actor=actor, reason=events.CUSTOMER_REPLIED, now=now)
         changed.append("status")
     if changed:
         ticket._history_user = actor
@@ -139,7 +140,7 @@ def _move(ticket: Ticket, target: str, *, actor, reason: str, now) -> None:
     if source == S.PENDING_CUSTOMER:
         clocks.clocks_resume(ticket, now=now)
     if target == S.PENDING_CUSTOMER:
-        clocks.clocks_pause(ticket, actor=actor, reason=reason or "pending on customer", now=now)
+        clocks.clocks_pause(ticket, actor=actor, reason=reason or events.PENDING_ON_CUSTOMER, now=now)
     if target == S.RESOLVED:
         ticket.resolved_at = now
         clocks.clocks_stop(ticket, metrics=clocks.RESOLVING_METRICS, now=now)
@@ -210,6 +211,6 @@ def ticket_merge(*, actor: User, source: Ticket, target: Ticket) -> Ticket:
     source._change_reason = f"merged into {target.number}"
     source.save()
     clocks.refresh_next_due(source)
-    TicketMessage.objects.create(ticket=target, kind=TicketMessage.Kind.NOTE, author=actor,
-                                 body=f"Merged {source.number}: {source.subject}")
+    TicketMessage.objects.create(ticket=target, kind=TicketMessage.Kind.NOTE, author=actor, event=events.CASE_MERGED,
+                                 event_params={"number": source.number, "subject": source.subject})
     return target
