@@ -1,16 +1,20 @@
 """Read the audit trail (django-simple-history) of a record as who/when/what-changed entries."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db import models
 from django.template.defaultfilters import yesno
 from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from .masking import mask_id_number
 
 ACTIONS = {"+": "created", "~": "updated", "-": "deleted"}
+# Reasons the system records in English (message ids), read in the viewer's language.
+SYSTEM_REASONS = frozenset({gettext_noop("demo data"), gettext_noop("deleted")})
+REASON_PATTERNS = [(re.compile(r"import #(?P<job>\d+)"), gettext_noop("import #%(job)s"))]
 
 
 @dataclass
@@ -38,7 +42,7 @@ def audit_trail(instance, *, masked_fields: frozenset[str] = frozenset(), limit:
             when=newer.history_date,
             who=str(newer.history_user) if newer.history_user else (gettext("System") if readable else "system"),
             action=ACTIONS.get(newer.history_type, newer.history_type),
-            reason=newer.history_change_reason or "",
+            reason=_reason(newer.history_change_reason or "") if readable else newer.history_change_reason or "",
         )
         if older is not None and newer.history_type == "~":
             for change in newer.diff_against(older, foreign_keys_are_objs=readable).changes:
@@ -58,6 +62,16 @@ def _show(value) -> str:
     if isinstance(value, list):  # many-to-many: list of through-row dicts
         return ", ".join(str(v) for row in value for k, v in row.items() if k not in ("id", "customer"))
     return str(value)
+
+
+def _reason(reason: str) -> str:
+    if reason in SYSTEM_REASONS:
+        return gettext(reason)
+    for pattern, template in REASON_PATTERNS:
+        match = pattern.fullmatch(reason)
+        if match:
+            return gettext(template) % match.groupdict()
+    return reason
 
 
 def _field(instance, name):
