@@ -13,7 +13,7 @@ from guanxi.core.audit import audit_trail
 from guanxi.servicedesk.services.tickets import ticket_assign, ticket_create, ticket_transition
 
 pytestmark = pytest.mark.django_db
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture
