@@ -2,13 +2,15 @@
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from guanxi.accounts.api import router as accounts_router
 from guanxi.accounts.services import api_token_authenticate
-from guanxi.core.errors import DomainError
+from guanxi.core.errors import DomainError, translated
+from guanxi.core.validation_messages import validation_reason
 from guanxi.customers.api import router as customers_router
 from guanxi.customers.api_dedupe import router as customers_dedupe_router
 from guanxi.customers.api_history import router as customers_history_router
@@ -67,15 +69,15 @@ def _error(request, status, code, message, fields=None):
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return _error(request, exc.status, exc.code, exc.message, {k: str(v) for k, v in exc.fields.items()})
+    return _error(request, exc.status, exc.code, exc.message, exc.fields)
 
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     fields = {}
     for error in exc.errors:
-        fields[_field_name(error.get("loc", []))] = error.get("msg", "invalid")
-    return _error(request, 422, "validation_error", "Some fields are not valid.", fields)
+        fields[_field_name(error.get("loc", []))] = validation_reason(error)
+    return _error(request, 422, "validation_error", _("Some fields are not valid."), fields)
 
 
 def _field_name(loc) -> str:
@@ -90,20 +92,20 @@ def _field_name(loc) -> str:
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
-    return _error(request, 401, "unauthenticated", "Log in or send a valid API token.")
+    return _error(request, 401, "unauthenticated", _("Log in or send a valid API token."))
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     code = {400: "bad_request", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return _error(request, exc.status_code, code, str(exc))
+    return _error(request, exc.status_code, code, translated(str(exc)))
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return _error(request, 404, "not_found", "Not found.")
+    return _error(request, 404, "not_found", _("Not found."))
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request, exc):
-    return _error(request, 413, "payload_too_large", "The request body is too large.")
+    return _error(request, 413, "payload_too_large", _("The request body is too large."))

@@ -26,8 +26,9 @@ if settings.DEBUG:
 def handler404(request, exception):
     """Unknown API paths answer with the API's error body; pages get the 404 template."""
     from django.http import JsonResponse
+    from django.utils.translation import gettext
     from django.views.defaults import page_not_found
 
     if request.path.startswith("/api/"):
-        return JsonResponse({"code": "not_found", "message": "Not found.", "fields": {}}, status=404)
+        return JsonResponse({"code": "not_found", "message": gettext("Not found."), "fields": {}}, status=404)
     return page_not_found(request, exception)

@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from guanxi.core.errors import NotFound, ValidationFailed
 
@@ -18,7 +19,7 @@ TOKEN_CACHE_SECONDS = 30
 @transaction.atomic
 def team_create(*, name: str, kind: str, region: str = "") -> Team:
     if kind not in TeamKind.values:
-        raise ValidationFailed(fields={"kind": f"one of {', '.join(TeamKind.values)}"})
+        raise ValidationFailed(fields={"kind": gettext("one of %(values)s") % {"values": ', '.join(TeamKind.values)}})
     if Team.objects.filter(name=name).exists():
         raise ValidationFailed(fields={"name": "a team with this name exists"})
     return Team.objects.create(name=name, kind=kind, region=region)
@@ -38,7 +39,7 @@ def user_create(
 ) -> User:
     """Create a staff user; the password is checked against the validators and argon2-hashed."""
     if role not in Role.values:
-        raise ValidationFailed(fields={"role": f"one of {', '.join(Role.values)}"})
+        raise ValidationFailed(fields={"role": gettext("one of %(values)s") % {"values": ', '.join(Role.values)}})
     if User.objects.filter(username=username).exists():
         raise ValidationFailed(fields={"username": "this username is taken"})
     user = User(

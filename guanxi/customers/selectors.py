@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope, is_in_scope, policy_for
@@ -133,7 +134,7 @@ def customer_get_for_user(
     if customer is None or not _allows(policy.read, user, customer):
         raise NotFound("Customer not found.")
     if action != "read" and not _allows(getattr(policy, action), user, customer):
-        raise PermissionDenied(f"Your role cannot {action} this customer.")
+        raise PermissionDenied(gettext("Your role cannot %(action)s this customer.") % {"action": action})
     return customer
 
 

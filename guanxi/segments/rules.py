@@ -145,7 +145,8 @@ def validate(definition) -> dict:
 
 
 def _fail(path: str, reason: str):
-    raise ValidationFailed(f"{path}: {reason}", fields={path: reason})
+    raise ValidationFailed(gettext("%(path)s: %(reason)s") % {"path": path, "reason": gettext(reason)},
+                           fields={path: reason})
 
 
 def _group(group, path: str, *, depth: int, counter: list[int]) -> dict:

@@ -2,6 +2,7 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, ValidationFailed
@@ -19,7 +20,8 @@ def callback_record(*, actor: User, callback: Callback, outcome: str, note: str 
     if callback.is_done:
         raise Conflict("This callback is already recorded.", code="already_done")
     if outcome not in CallbackOutcome.values:
-        raise ValidationFailed(fields={"outcome": f"one of: {', '.join(CallbackOutcome.values)}"})
+        raise ValidationFailed(fields={"outcome": gettext("one of: %(values)s") % {
+            "values": ', '.join(CallbackOutcome.values)}})
     callback.outcome, callback.note = outcome, note[:5000]
     callback.done_at, callback.done_by = at or timezone.now(), actor
     callback._history_user = actor

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import Team, User
@@ -69,7 +70,8 @@ def complaint_advance(
     expected = NEXT_STAGE.get(complaint.stage)
     if stage != expected:
         raise Conflict(
-            f"The next step is {C(expected).label if expected else 'none: the complaint is verified'}.",
+            gettext("The next step is %(value)s.") % {
+                "value": C(expected).label if expected else gettext("none: the complaint is verified")},
             code="invalid_step",
         )
     if stage == C.CLASSIFIED:

@@ -8,6 +8,7 @@ import time
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import PermissionDenied, ValidationFailed
@@ -50,7 +51,8 @@ def cti_event_receive(*, event_id: str, type: str, call_id: str, at: dt.datetime
                       caller: str = "", agent: str | None = None, key: str = "", payload: dict) -> bool:
     """Apply one CTI event. Returns False for an event id already seen (nothing happens again)."""
     if type not in CtiEventType.values:
-        raise ValidationFailed(fields={"type": f"one of: {', '.join(CtiEventType.values)}"})
+        raise ValidationFailed(fields={"type": gettext("one of: %(values)s") % {
+            "values": ', '.join(CtiEventType.values)}})
     try:
         with transaction.atomic():
             CtiEvent.objects.create(event_id=event_id, type=type, call_id=call_id, payload=payload)

@@ -4,6 +4,7 @@ import uuid
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, ValidationFailed
@@ -94,9 +95,11 @@ def ticket_message_add(
     clock; a customer's message on a case pending on them resumes its clocks."""
     ticket = _locked(ticket)
     if ticket.status == S.MERGED:
-        raise Conflict(f"This case was merged into {ticket.merged_into}; reply there.", code="merged")
+        raise Conflict(gettext("This case was merged into %(merged_into)s; reply there.") % {
+            "merged_into": ticket.merged_into}, code="merged")
     if kind not in TicketMessage.Kind.values:
-        raise ValidationFailed(fields={"kind": f"one of: {', '.join(TicketMessage.Kind.values)}"})
+        raise ValidationFailed(fields={"kind": gettext("one of: %(values)s") % {
+            "values": ', '.join(TicketMessage.Kind.values)}})
     body = (body or "").strip()
     if not body or len(body) > 20_000:
         raise ValidationFailed(fields={"body": "required, at most 20000 characters"})
@@ -129,7 +132,8 @@ def ticket_message_add(
 def _check_attachment(upload) -> None:
     name = (getattr(upload, "name", "") or "").lower()
     if not name.endswith(ATTACHMENT_TYPES):
-        raise ValidationFailed(fields={"attachment": f"allowed: {', '.join(ATTACHMENT_TYPES)}"})
+        raise ValidationFailed(fields={"attachment": gettext("allowed: %(values)s") % {
+            "values": ', '.join(ATTACHMENT_TYPES)}})
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationFailed(fields={"attachment": "at most 10 MB"})
 
@@ -162,7 +166,8 @@ def ticket_transition(*, actor: User, ticket: Ticket, status: str, reason: str =
     ticket = _locked(ticket)
     if status not in TRANSITIONS.get(ticket.status, set()):
         target = S(status).label if status in S.values else status
-        raise Conflict(f"A case cannot go from {ticket.get_status_display()} to {target}.", code="invalid_transition")
+        raise Conflict(gettext("A case cannot go from %(value)s to %(target)s.") % {
+            "value": ticket.get_status_display(), "target": target}, code="invalid_transition")
     now = at or timezone.now()
     _move(ticket, status, actor=actor, reason=reason, now=now)
     ticket._history_user = actor
