@@ -82,9 +82,10 @@ def cti_event_receive(*, event_id: str, type: str, call_id: str, at: dt.datetime
 
 def _interaction_for(call: Call):
     duration = int((call.ended_at - (call.answered_at or call.started_at)).total_seconds())
-    keys = f" IVR: {call.ivr_keys}" if call.ivr_keys else ""
+    # No English text: the timeline titles the call by its channel, in the reader's language; the call
+    # id is kept as the external id.
     return interaction_record(
         customer=call.customer, channel="call", staff=call.agent, occurred_at=call.started_at,
-        subject="Inbound call", content=f"Call {call.call_id}.{keys}".strip(),
+        subject="", content=f"IVR: {call.ivr_keys}" if call.ivr_keys else "",
         duration_seconds=max(0, min(duration, 86_400)), external_id=f"cti:{call.call_id}",
     )
