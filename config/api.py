@@ -3,6 +3,7 @@
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -93,6 +94,10 @@ def _field_name(loc) -> str:
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
     return _error(request, 401, "unauthenticated", _("Log in or send a valid API token."))
+
+
+# django-ninja's own messages, translated when answered (guanxi.core.errors.translated).
+NINJA_MESSAGES = (gettext_noop("Cannot parse request body"), gettext_noop("CSRF check Failed"))
 
 
 @api.exception_handler(HttpError)

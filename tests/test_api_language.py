@@ -54,3 +54,10 @@ def test_request_shape_errors_have_translated_reasons(admin_api):
 def test_an_unauthenticated_call_in_both_languages():
     assert Client().get("/api/v1/customers").json()["message"] == "请登录或提供有效的 API 令牌。"
     assert Client().get("/api/v1/customers", **EN).json()["message"] == "Log in or send a valid API token."
+
+
+def test_a_body_that_is_not_json_in_both_languages(admin_api):
+    zh = post(admin_api, "/api/v1/customers", "{not json")
+    en = post(admin_api, "/api/v1/customers", "{not json", **EN)
+    assert zh.status_code == en.status_code == 400
+    assert (zh.json()["message"], en.json()["message"]) == ("无法解析请求内容", "Cannot parse request body")
