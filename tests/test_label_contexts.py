@@ -13,7 +13,8 @@ from guanxi.warranty.models import RepairRecord
 @pytest.mark.parametrize(("label", "chinese"), [
     (lambda: TicketStatus.NEW.label, "新建"),  # a case's status, not the customer stage
     (lambda: LifecycleStage.NEW.label, "新客户"),
-    (lambda: AddressKind.HOME.label, "住宅"),  # an address, not the home page
+    (lambda: AddressKind.HOME.label, "住宅地址"),  # an address, not the home page
+    (lambda: AddressKind.BILLING.label, "账单地址"),  # an address, not the billing section
     (lambda: ServiceLevel.STANDARD.label, "标准"),  # a service level, not a service standard
     (lambda: RunStatus.RUNNING.label, "运行中"),  # a value run, not a service clock
     (lambda: RunStatus.DONE.label, "已完成"),

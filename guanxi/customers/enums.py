@@ -71,9 +71,9 @@ class ContactPointKind(models.TextChoices):
 
 class AddressKind(models.TextChoices):
     HOME = "home", pgettext_lazy("address kind", "Home")
-    OFFICE = "office", _("Office")
-    BILLING = "billing", _("Billing")
-    INSTALLATION = "installation", _("Installation")
+    OFFICE = "office", pgettext_lazy("address kind", "Office")
+    BILLING = "billing", pgettext_lazy("address kind", "Billing")
+    INSTALLATION = "installation", pgettext_lazy("address kind", "Installation")
 
 
 class HoldingStatus(models.TextChoices):
