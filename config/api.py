@@ -4,7 +4,8 @@ and 5xx, whatever the settings (never a traceback, even with DEBUG on)."""
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.log import log_response
-from django.utils.translation import gettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
@@ -12,7 +13,8 @@ from ninja.utils import check_csrf
 from guanxi.accounts.api import router as accounts_router
 from guanxi.accounts.services import api_token_authenticate
 from guanxi.core.api import ErrorDocumentingAPI
-from guanxi.core.errors import DomainError, PermissionDenied
+from guanxi.core.errors import DomainError, PermissionDenied, translated
+from guanxi.core.validation_messages import validation_reason
 from guanxi.customers.api import router as customers_router
 from guanxi.customers.api_dedupe import router as customers_dedupe_router
 from guanxi.customers.api_history import router as customers_history_router
@@ -46,7 +48,7 @@ class SessionAuth(APIKeyCookie):
         if user is None or not user.is_authenticated:
             return None
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise PermissionDenied(gettext("CSRF check failed: send the session's token in X-CSRFToken."),
+            raise PermissionDenied(_("CSRF check failed: send the session's token in X-CSRFToken."),
                                    code="csrf_failed")
         return request.COOKIES.get(self.param_name)
 
@@ -84,15 +86,15 @@ def _error(request, status, code, message, fields=None):
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return _error(request, exc.status, exc.code, exc.message, {k: str(v) for k, v in exc.fields.items()})
+    return _error(request, exc.status, exc.code, exc.message, exc.fields)
 
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
     fields = {}
     for error in exc.errors:
-        fields[_field_name(error.get("loc", []))] = error.get("msg", "invalid")
-    return _error(request, 422, "validation_error", "Some fields are not valid.", fields)
+        fields[_field_name(error.get("loc", []))] = validation_reason(error)
+    return _error(request, 422, "validation_error", _("Some fields are not valid."), fields)
 
 
 def _field_name(loc) -> str:
@@ -107,28 +109,32 @@ def _field_name(loc) -> str:
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request, exc):
-    return _error(request, 401, "unauthenticated", "Log in or send a valid API token.")
+    return _error(request, 401, "unauthenticated", _("Log in or send a valid API token."))
+
+
+# django-ninja's own messages, translated when answered (guanxi.core.errors.translated).
+NINJA_MESSAGES = (gettext_noop("Cannot parse request body"), gettext_noop("CSRF check Failed"))
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
     code = {400: "bad_request", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return _error(request, exc.status_code, code, str(exc))
+    return _error(request, exc.status_code, code, translated(str(exc)))
 
 
 @api.exception_handler(Http404)
 def on_not_found(request, exc):
-    return _error(request, 404, "not_found", "Not found.")
+    return _error(request, 404, "not_found", _("Not found."))
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request, exc):
-    return _error(request, 413, "payload_too_large", "The request body is too large.")
+    return _error(request, 413, "payload_too_large", _("The request body is too large."))
 
 
 @api.exception_handler(Exception)
 def on_server_error(request, exc):
     """A bug: logged with its traceback on the server, never shown to the caller."""
-    response = _error(request, 500, "server_error", gettext("Something went wrong on the server."))
+    response = _error(request, 500, "server_error", _("Something went wrong on the server."))
     log_response("Internal Server Error: %s", request.path, response=response, request=request, exception=exc)
     return response

@@ -5,6 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from guanxi.core.errors import NotFound, ValidationFailed
 
@@ -19,7 +20,7 @@ TOKEN_LAST_USED_RESOLUTION = timedelta(seconds=60)
 @transaction.atomic
 def team_create(*, name: str, kind: str, region: str = "") -> Team:
     if kind not in TeamKind.values:
-        raise ValidationFailed(fields={"kind": f"one of {', '.join(TeamKind.values)}"})
+        raise ValidationFailed(fields={"kind": gettext("one of %(values)s") % {"values": ', '.join(TeamKind.values)}})
     if Team.objects.filter(name=name).exists():
         raise ValidationFailed(fields={"name": "a team with this name exists"})
     return Team.objects.create(name=name, kind=kind, region=region)
@@ -42,7 +43,7 @@ def user_create(
     With `password_hash` (made by make_password) that hash is stored as it is: the demo's thirty
     logins share one password, and hashing it thirty times costs most of a minute on a busy machine."""
     if role not in Role.values:
-        raise ValidationFailed(fields={"role": f"one of {', '.join(Role.values)}"})
+        raise ValidationFailed(fields={"role": gettext("one of %(values)s") % {"values": ', '.join(Role.values)}})
     if User.objects.filter(username=username).exists():
         raise ValidationFailed(fields={"username": "this username is taken"})
     user = User(

@@ -1,6 +1,21 @@
-"""Domain errors: raised by services and selectors, mapped once to HTTP 4xx."""
+"""Domain errors: raised by services and selectors, mapped once to HTTP 4xx.
 
+A message or field reason is given in English — a message id (`gettext_lazy`, `gettext_noop` or a
+plain literal that has an entry in the catalog) or text already formatted with `gettext` — and is
+put into the reader's language when it is read (`message`, `fields`): the API answers in the
+caller's language, whichever language was active when the error was raised.
+"""
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+
+def translated(text) -> str:
+    """A message id or lazy text in the active language; other text as it is."""
+    if isinstance(text, Promise):
+        return str(text)
+    return gettext(text) if isinstance(text, str) and text else str(text)
 
 
 class DomainError(Exception):
@@ -11,11 +26,22 @@ class DomainError(Exception):
     default_message = _("The request was refused.")
 
     def __init__(self, message=None, *, code=None, fields=None):
-        self.message = str(message or self.default_message)
+        self._message = message or self.default_message
         if code:
             self.code = code
-        self.fields = fields or {}
-        super().__init__(self.message)
+        self._fields = dict(fields or {})
+        super().__init__(self._message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    @property
+    def message(self) -> str:
+        return translated(self._message)
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return {name: translated(reason) for name, reason in self._fields.items()}
 
 
 class ValidationFailed(DomainError):

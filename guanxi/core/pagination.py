@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from .errors import ValidationFailed
 
@@ -22,8 +23,9 @@ class Ordering:
         field = value.lstrip("-")
         if field not in self.allowed:
             raise ValidationFailed(
-                f"Unknown ordering '{value}'.",
-                fields={"ordering": f"one of: {', '.join(self.allowed)} (prefix - to reverse)"},
+                gettext("Unknown ordering '%(value)s'.") % {"value": value},
+                fields={"ordering": gettext("one of: %(values)s (prefix - to reverse)") % {
+                    "values": ', '.join(self.allowed)}},
             )
         # A unique tie-breaker keeps pages stable.
         tie = "-id" if value.startswith("-") else "id"

@@ -126,7 +126,8 @@ def list_customer_history(request: HttpRequest, customer_id: int):
     customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id)
     unmasked = selectors.can_see_personal_data(user=request.user, customer=customer)
     with translation.override("en"):  # field labels in the API do not follow the UI language
-        entries = audit_trail(customer, masked_fields=frozenset() if unmasked else MASKED_AUDIT_FIELDS)
+        entries = audit_trail(customer, masked_fields=frozenset() if unmasked else MASKED_AUDIT_FIELDS,
+                              readable=False)
     return [
         {"when": e.when, "who": e.who, "action": e.action, "reason": e.reason,
          "changes": [{"field": f, "before": b, "after": a} for f, b, a in e.changes]}

@@ -10,6 +10,7 @@ from guanxi.core.api import PageOut, PageParams, paginate
 from guanxi.core.errors import DomainError, NotFound, ValidationFailed
 
 from . import import_selectors as selectors
+from .import_rows import message_text
 from .import_views import upload_too_large
 from .importing import max_bytes
 from .models import ImportJob
@@ -105,9 +106,11 @@ def _job_out(request, job: ImportJob, *, details: bool = True) -> dict:
         **{name: getattr(job, name) for name in (
             "id", "status", "source", "original_name", "file_format", "encoding", "sheet", "dry_run", "headers",
             "mapping", "total_rows", "created_count", "error_count", "existing_match_count", "file_duplicate_count",
-            "message", "first_customer_id", "last_customer_id", "created_at", "started_at", "finished_at")},
+            "first_customer_id", "last_customer_id", "created_at", "started_at", "finished_at")},
+        "message": job.message_text(),  # in the caller's language, as the row reasons
         "progress": {k: progress[k] for k in ("processed", "total", "percent")},
-        "errors": [{"row": e["row"], "field": e["field"], "code": e["code"], "message": e["message"]}
+        "errors": [{"row": e["row"], "field": e["field"], "code": e["code"],
+                    "message": message_text(e["code"], e.get("params"), translate=True)}
                    for e in job.errors] if details else [],
         "duplicates": selectors.import_job_duplicates(user=request.user, job=job) if details else [],
         "report": f"/api/v1/customers/imports/{job.pk}/report" if job.report else None,

@@ -12,7 +12,7 @@ class LifecycleStage(models.TextChoices):
     """Customer lifecycle (客户生命周期)."""
 
     PROSPECT = "prospect", _("Prospect")
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("lifecycle stage", "New")
     GROWING = "growing", _("Growing")
     MATURE = "mature", _("Mature")
     AT_RISK = "at_risk", _("At risk")
@@ -70,10 +70,10 @@ class ContactPointKind(models.TextChoices):
 
 
 class AddressKind(models.TextChoices):
-    HOME = "home", _("Home")
-    OFFICE = "office", _("Office")
-    BILLING = "billing", _("Billing")
-    INSTALLATION = "installation", _("Installation")
+    HOME = "home", pgettext_lazy("address kind", "Home")
+    OFFICE = "office", pgettext_lazy("address kind", "Office")
+    BILLING = "billing", pgettext_lazy("address kind", "Billing")
+    INSTALLATION = "installation", pgettext_lazy("address kind", "Installation")
 
 
 class HoldingStatus(models.TextChoices):

@@ -74,8 +74,8 @@ _ALIASES = {_header_key(alias): name for name, aliases in COLUMNS.items() for al
 class ImportFileError(ValidationFailed):
     """The file as a whole cannot be used: size, format, encoding, sheets or columns.
 
-    `template` (marked for translation) and `params` let the pages show the reason in the
-    user's language; `message` is the English text the API and the command line show."""
+    `template` (marked for translation) and `params` give the reason in the reader's language
+    (`message`, `translated()`), in the pages, the API and the command line."""
 
     code = "import_file"
 
@@ -86,6 +86,10 @@ class ImportFileError(ValidationFailed):
     def translated(self) -> str:
         text = gettext(self.template)
         return text % self.params if self.params else text
+
+    @property
+    def message(self) -> str:
+        return self.translated()
 
 
 def max_bytes() -> int:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope, is_in_scope, policy_for
@@ -158,8 +159,12 @@ def customer_get_for_user(
     if customer is None or not _allows(policy.read, user, customer):
         raise NotFound("Customer not found.")
     if action != "read" and not _allows(getattr(policy, action), user, customer):
-        raise PermissionDenied(f"Your role cannot {action} this customer.")
+        raise PermissionDenied(REFUSED.get(action, gettext_noop("You are not allowed to do this.")))
     return customer
+
+
+REFUSED = {"write": gettext_noop("Your role cannot change this customer."),
+           "delete": gettext_noop("Your role cannot delete this customer.")}
 
 
 def _allows(scope: Scope, user: User, customer: Customer) -> bool:

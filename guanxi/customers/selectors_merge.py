@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope, is_in_scope, policy_for
@@ -59,7 +60,8 @@ def match_candidate_list(*, user: User, status: str | None = MatchCandidate.Stat
     are shown only while both customers are live (a pair whose customer was merged or deleted
     since the scan is stale). `status` None or "" lists every status."""
     if status and status not in MatchCandidate.Status.values:
-        raise ValidationFailed(fields={"status": f"one of: {', '.join(MatchCandidate.Status.values)}"})
+        raise ValidationFailed(fields={"status": gettext("one of: %(values)s") % {
+            "values": ', '.join(MatchCandidate.Status.values)}})
     if min_probability is not None and not 0 <= min_probability <= 1:
         raise ValidationFailed(fields={"min_probability": "between 0 and 1"})
     scope = policy_for(user).read
@@ -118,4 +120,5 @@ def require_may_merge(*, user: User | None, customers) -> None:
         return
     for customer in customers:
         if not customer_may_merge(user=user, customer=customer):
-            raise PermissionDenied(f"Your role cannot merge customer {customer.code}.", code="merge_forbidden")
+            raise PermissionDenied(gettext("Your role cannot merge customer %(code)s.") % {
+                "code": customer.code}, code="merge_forbidden")

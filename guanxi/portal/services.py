@@ -188,7 +188,7 @@ def portal_login_with_code(*, login: str, code: str, now: dt.datetime | None = N
 def portal_ticket_open(*, account: PortalAccount, subject: str, type: str, description: str) -> Ticket:
     """A case opened by the customer on the web channel: unowned, for the agents' queue."""
     if type not in PORTAL_TICKET_TYPES:
-        raise ValidationFailed(fields={"type": f"one of: {', '.join(PORTAL_TICKET_TYPES)}"})
+        raise ValidationFailed(fields={"type": _("one of: %(values)s") % {"values": ', '.join(PORTAL_TICKET_TYPES)}})
     return ticket_create(actor=None, customer=account.customer,
                          data={"subject": subject, "type": type, "description": description, "channel": Channel.WEB})
 

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ValueLevel(models.TextChoices):
@@ -65,7 +66,7 @@ class ServiceLevel(models.TextChoices):
     PLATINUM = "platinum", _("Platinum")
     GOLD = "gold", _("Gold")
     SILVER = "silver", _("Silver")
-    STANDARD = "standard", _("Standard")
+    STANDARD = "standard", pgettext_lazy("service level", "Standard")
 
 
 class ServiceMode(models.TextChoices):
@@ -76,6 +77,6 @@ class ServiceMode(models.TextChoices):
 
 
 class RunStatus(models.TextChoices):
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+    RUNNING = "running", pgettext_lazy("run status", "Running")
+    DONE = "done", pgettext_lazy("run status", "Done")
+    FAILED = "failed", pgettext_lazy("run status", "Failed")

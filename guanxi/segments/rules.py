@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.errors import ValidationFailed
@@ -144,7 +145,8 @@ def validate(definition) -> dict:
 
 
 def _fail(path: str, reason: str):
-    raise ValidationFailed(f"{path}: {reason}", fields={path: reason})
+    raise ValidationFailed(gettext("%(path)s: %(reason)s") % {"path": path, "reason": gettext(reason)},
+                           fields={path: reason})
 
 
 def _group(group, path: str, *, depth: int, counter: list[int]) -> dict:
@@ -359,3 +361,36 @@ def field_catalogue() -> list[dict]:
              "choices": [{"value": v, "label": str(label)} for v, label in f.choices()] if f.choices else None}
             for f in FIELDS.values()]
 
+
+
+# ---------------------------------------------------------------- in words
+
+
+def describe(definition: dict) -> str:
+    """A saved definition as a person reads it, in the active language: field labels, operators
+    and choice labels instead of codes, e.g. "满足全部条件：价值层级 属于 VIP、大客户；ARPU（月） 至少 100"."""
+
+    def group(node: dict) -> str:
+        parts = [group(rule) if "rules" in rule else condition(rule) for rule in node.get("rules", [])]
+        if not parts:
+            return gettext("every customer")
+        heading = gettext("all of") if node.get("match", "all") == "all" else gettext("any of")
+        return f"{heading}：{'；'.join(parts)}" if len(parts) > 1 else parts[0]
+
+    def condition(rule: dict) -> str:
+        field = FIELDS.get(rule.get("field"))
+        if field is None:
+            return str(rule.get("field"))
+        op = str(OPERATORS.get(rule.get("op"), rule.get("op")))
+        if rule.get("op") in EMPTY_OPERATORS:
+            return f"{field.label} {op}"
+        labels = dict(field.choices()) if field.choices else {}
+        value = rule.get("value")
+        values = value if isinstance(value, list) else [value]
+        shown = [str(labels.get(v, v)) for v in values]
+        separator = " – " if rule.get("op") == "between" else pgettext("list separator", ", ")
+        if "…" in op:  # "within the last … days"
+            return f"{field.label} {op.replace('…', separator.join(shown))}"
+        return f"{field.label} {op} {separator.join(shown)}"
+
+    return group(definition or {})

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
+from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope, policy_for
@@ -174,7 +175,7 @@ def value_report(*, user: User, name: str) -> dict:
     if not policy.can_see_reports(user):
         raise PermissionDenied("Your role cannot see customer-value reports.")
     if name not in REPORTS:
-        raise NotFound(f"Unknown report '{name}'.")
+        raise NotFound(gettext("Unknown report '%(name)s'.") % {"name": name})
     run = latest_run()
     if run is None:
         return {"report": name, "run": None, "data": None}

@@ -281,7 +281,7 @@ def segment_detail(request, segment_id: int):
                "can_edit": policy.can_edit_segment(request.user, segment),
                "can_edit_service": policy.can_edit_service_tier(request.user, segment),
                "can_export": policy.can_export(request.user),
-               "definition_json": json.dumps(segment.definition, ensure_ascii=False, indent=2),
+               "definition_text": rules.describe(segment.definition),
                "service_level": _label("service_level", segment.service_level),
                "service_mode": _label("service_mode", segment.service_mode)}
     return render(request, template_for(request, "segments/segment_detail.html",

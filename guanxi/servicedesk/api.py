@@ -19,6 +19,7 @@ from guanxi.customers.schemas import customer_row
 from guanxi.customers.selectors import can_see_personal_data, customer_get_for_user
 
 from . import reports, selectors
+from .events import system_text
 from .models import BusinessCalendar, Complaint, ServiceStandard, Ticket
 from .schemas import (
     ArticleIn,
@@ -111,13 +112,13 @@ def _detail(ticket: Ticket, user, parts: dict | None = None) -> dict:
 
 def _message(message, *, unmasked: bool) -> dict:
     return {"id": message.pk, "kind": message.kind, "author": str(message.author) if message.author else None,
-            "body": selectors.case_text(message.body, unmasked=unmasked), "created_at": message.created_at,
+            "body": selectors.case_text(message.text, unmasked=unmasked), "created_at": message.created_at,
             "attachment": f"/api/v1/messages/{message.pk}/attachment" if message.attachment else None}
 
 
 def _assignment(assignment, *, unmasked: bool) -> dict:
     return {"id": assignment.pk, "assignee": _ref(assignment.assignee),
-            "handover_note": selectors.case_text(assignment.handover_note, unmasked=unmasked),
+            "handover_note": selectors.case_text(system_text(assignment.handover_note), unmasked=unmasked),
             "is_active": assignment.is_active, "created_at": assignment.created_at}
 
 

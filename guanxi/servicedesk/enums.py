@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TicketType(models.TextChoices):
@@ -31,7 +32,7 @@ class Priority(models.IntegerChoices):
 
 
 class TicketStatus(models.TextChoices):
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("case status", "New")
     OPEN = "open", _("In progress")
     PENDING_CUSTOMER = "pending_customer", _("Pending on customer")
     PENDING_THIRD_PARTY = "pending_third_party", _("Pending on third party")

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.customers.timeline import TimelineEvent
 
+from .events import system_text
 from .models import Callback, ClockPause, Ticket, TicketClock
 
 
@@ -27,7 +28,7 @@ def service_events(customer, limit: int, before=None) -> list[TimelineEvent]:
     pauses = pauses.order_by("-started_at", "-id")
     for pause in pauses[:limit]:
         events.append(TimelineEvent(pause.started_at, "clock_paused", f"{pause.ticket.number} {_('paused')}",
-                                    pause.reason, reverse("servicedesk:detail", args=[pause.ticket_id])))
+                                    system_text(pause.reason), reverse("servicedesk:detail", args=[pause.ticket_id])))
     breaches = (upto(TicketClock.objects.filter(ticket__customer=customer, breached_at__isnull=False), "breached_at")
                 .select_related("ticket", "standard").order_by("-breached_at", "-id"))
     for clock in breaches[:limit]:

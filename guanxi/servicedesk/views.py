@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.enums import Role
@@ -24,6 +24,7 @@ from guanxi.customers.schemas import customer_row
 from . import reports, selectors
 from .clock import Pause, working_time_between
 from .enums import ArticleStatus, CallbackOutcome, ClockState, ComplaintStage, CustomerTier, Metric, TicketStatus
+from .events import system_text
 from .forms import (
     QUEUE_VIEWS,
     AssignForm,
@@ -47,12 +48,8 @@ from .services import tickets as ticket_services
 from .views_commitments import case_commitments_context
 
 PAGE_SIZE = 25
-# "New" alone is also a customer's lifecycle stage (新客户): a case's status needs its own context.
-STATUS_LABELS = {TicketStatus.NEW: pgettext_lazy("case status", "New")}
-
-
 def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status) or dict(TicketStatus.choices).get(status, status))
+    return str(dict(TicketStatus.choices).get(status, status))
 
 QUEUE_SESSION_KEY = "servicedesk.queue_view"
 QUEUE_REFRESH = "every 30s"
@@ -258,6 +255,15 @@ def _clock_rows(ticket: Ticket, clocks, pauses, now: dt.datetime) -> list[dict]:
     return rows
 
 
+def _history(ticket: Ticket, *, text_unmasked: bool) -> list:
+    """The case's change history, free text masked like the case's; reasons the system wrote read
+    in the viewer's language."""
+    entries = audit_trail(ticket, masked_fields=frozenset() if text_unmasked else selectors.CASE_TEXT_FIELDS)
+    for entry in entries:
+        entry.reason = system_text(entry.reason)
+    return entries
+
+
 def _detail_context(request, ticket: Ticket, **forms) -> dict:
     user = request.user
     now = timezone.now()
@@ -269,9 +275,10 @@ def _detail_context(request, ticket: Ticket, **forms) -> dict:
         unmasked = customer_selectors.can_see_personal_data(user=user, customer=ticket.customer)
         customer = customer_row(ticket.customer, unmasked=unmasked)
     text_unmasked = selectors.case_text_unmasked(user=user, ticket=ticket)
-    for item in [*parts["messages"], *parts["assignments"]]:
-        item.shown_text = selectors.case_text(getattr(item, "body", None) or getattr(item, "handover_note", ""),
-                                              unmasked=text_unmasked)
+    for message in parts["messages"]:
+        message.shown_text = selectors.case_text(message.text, unmasked=text_unmasked)
+    for assignment in parts["assignments"]:
+        assignment.shown_text = selectors.case_text(system_text(assignment.handover_note), unmasked=text_unmasked)
     allowed = ticket_services.TRANSITIONS.get(ticket.status, set())
     transitions = [(s, status_label(s)) for s in TicketStatus.values
                    if s in allowed and s != TicketStatus.PENDING_CUSTOMER]
@@ -291,7 +298,7 @@ def _detail_context(request, ticket: Ticket, **forms) -> dict:
                                                                        ComplaintStage.VERIFIED)),
         "transitions": transitions if can_work else [],
         "can_pend": can_work and TicketStatus.PENDING_CUSTOMER in allowed,
-        "history": audit_trail(ticket, masked_fields=frozenset() if text_unmasked else selectors.CASE_TEXT_FIELDS),
+        "history": _history(ticket, text_unmasked=text_unmasked),
         "suggestions": selectors.article_suggestions(ticket=ticket),
         "Kind": TicketMessage.Kind,
     }

@@ -13,6 +13,7 @@ from guanxi.servicedesk.selectors import ticket_get_for_user
 from . import engine, selectors, services
 from .models import ExchangeRecord, Part, Product, ProductSale, RepairRecord, SerialNumber, WarrantyDecision
 from .paging import keyset_page
+from .reasons import rules_in_language
 from .schemas import (
     DecisionFilterIn,
     DecisionIn,
@@ -64,7 +65,8 @@ def _decision(decision: WarrantyDecision) -> dict:
         "id": decision.pk, "sale": _sale(decision.sale), "part": decision.part.code,
         "fault_date": decision.fault_date, "decided_on": decision.decided_on,
         "customer_wants": decision.customer_wants or None, "stock_available": decision.stock_available,
-        "remedy": decision.remedy, "allowed": decision.allowed, "amount": decision.amount, "rules": decision.rules,
+        "remedy": decision.remedy, "allowed": decision.allowed, "amount": decision.amount,
+        "rules": rules_in_language(decision.rules),
         "start_date": decision.start_date, "end_date": decision.end_date, "is_in_period": decision.is_in_period,
         "asked_by": str(decision.asked_by), "created_at": decision.created_at,
     }

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from guanxi.core.models import TimeStampedModel
@@ -178,7 +179,7 @@ class RepairRecord(TimeStampedModel):
     finished_at = models.DateField(_("repaired on"), null=True, blank=True)
     ticket = models.ForeignKey("servicedesk.Ticket", verbose_name=_("case"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="repairs")
-    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(pgettext_lazy("repair", "outcome"), max_length=20, choices=Outcome.choices, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
     history = HistoricalRecords()
 

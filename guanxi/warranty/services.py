@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import User
@@ -99,7 +100,7 @@ def _part_of(serial: SerialNumber, part: Part | str) -> Part:
         return part
     found = selectors.part_of_product(product_id=serial.product_id, code=part)
     if found is None:
-        raise ValidationFailed(fields={"part": f"this product has no part {part!r}"})
+        raise ValidationFailed(fields={"part": gettext("this product has no part %(part)s") % {"part": repr(part)}})
     return found
 
 
@@ -130,7 +131,8 @@ def repair_finish(*, actor: User, repair: RepairRecord, finished_at: dt.date,
     if finished_at < repair.started_at:
         raise ValidationFailed(fields={"finished_at": "before the repair started"})
     if outcome not in RepairRecord.Outcome.values:
-        raise ValidationFailed(fields={"outcome": f"one of: {', '.join(RepairRecord.Outcome.values)}"})
+        raise ValidationFailed(fields={"outcome": gettext("one of: %(values)s") % {
+            "values": ', '.join(RepairRecord.Outcome.values)}})
     repair.finished_at, repair.outcome = finished_at, outcome
     repair._history_user = actor
     repair.save()
@@ -191,9 +193,11 @@ def warranty_decide(*, actor: User, sale: ProductSale, part: Part | str, fault_d
     part = _part_of(sale.serial, part)
     as_of = as_of or timezone.localdate()
     if customer_wants and customer_wants not in CUSTOMER_CHOICES:
-        raise ValidationFailed(fields={"customer_wants": f"one of: {', '.join(CUSTOMER_CHOICES)}"})
+        raise ValidationFailed(fields={"customer_wants": gettext("one of: %(values)s") % {
+            "values": ', '.join(CUSTOMER_CHOICES)}})
     if fault_date < sale.sold_at:
-        raise ValidationFailed(f"The fault date {fault_date} is before the sale on {sale.sold_at}.",
+        raise ValidationFailed(gettext("The fault date %(fault_date)s is before the sale on %(sold_at)s.") % {
+            "fault_date": fault_date, "sold_at": sale.sold_at},
                                fields={"fault_date": "before the sale"})
     if fault_date > as_of:
         raise ValidationFailed("The fault date is in the future.", fields={"fault_date": "in the future"})

@@ -12,6 +12,7 @@ from guanxi.core.views import add_service_errors, domain_errors_as_http
 from . import selectors, services
 from .forms import DecisionForm, SerialLookupForm
 from .models import Remedy
+from .reasons import reason_text
 
 # The engine explains each rule in English with its figures; pages name the rule in the user's
 # language and show the figures (dates, days, amount) beside it.
@@ -85,7 +86,7 @@ def serial_detail(request, serial: str):
 @domain_errors_as_http
 def decision_detail(request, decision_id: int):
     decision = selectors.decision_get_for_user(user=request.user, decision_id=decision_id)
-    rules = [{"code": r["code"], "title": RULE_TITLES.get(r["code"], r["code"]), "reason": r["reason"]}
-             for r in decision.rules]
+    rules = [{"code": r["code"], "title": RULE_TITLES.get(r["code"], r["code"]),
+              "reason": reason_text(r["code"], r["reason"])} for r in decision.rules]
     return render(request, "warranty/decision.html", {"decision": decision, "rules": rules,
                                                       "allowed": [REMEDY_LABELS.get(r, r) for r in decision.allowed]})

@@ -2,6 +2,7 @@ import uuid
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from guanxi.accounts.models import Team, User
 from guanxi.accounts.roles import Scope, policy_for
@@ -47,7 +48,7 @@ def _apply_ownership(*, actor: User, clean: dict, customer: Customer | None) -> 
 def _set_tags(customer: Customer, names: list[str]) -> None:
     names = sorted({normalize.to_simplified(n)[:30] for n in names if n and n.strip()})
     if len(names) > MAX_TAGS:
-        raise ValidationFailed(fields={"tags": f"at most {MAX_TAGS} tags"})
+        raise ValidationFailed(fields={"tags": gettext("at most %(MAX_TAGS)s tags") % {"MAX_TAGS": MAX_TAGS}})
     existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
     for name in names:
         if name not in existing:

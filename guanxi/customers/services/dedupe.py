@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
@@ -36,7 +37,8 @@ def _probability(value, name: str, *, required: bool) -> float | None:
     except (TypeError, ValueError):
         raise ValidationFailed(fields={name: "must be a number between 0 and 1"}) from None
     if not math.isfinite(number) or not 0 <= number <= 1:
-        raise ValidationFailed(f"{name} must be between 0 and 1.", fields={name: "must be between 0 and 1"})
+        raise ValidationFailed(gettext("%(name)s must be between 0 and 1.") % {
+            "name": name}, fields={name: "must be between 0 and 1"})
     return number
 
 
@@ -47,8 +49,10 @@ def dedupe_scan_thresholds(*, threshold=None, auto_merge_threshold=None) -> tupl
         threshold = getattr(settings, "DEDUPE_REVIEW_THRESHOLD", 0.8)
     review = _probability(threshold, "threshold", required=True)
     if review < MIN_THRESHOLD:
-        raise ValidationFailed(f"The review threshold must be at least {MIN_THRESHOLD}.",
-                               fields={"threshold": f"must be at least {MIN_THRESHOLD}"})
+        raise ValidationFailed(gettext("The review threshold must be at least %(MIN_THRESHOLD)s.") % {
+            "MIN_THRESHOLD": MIN_THRESHOLD},
+                               fields={"threshold": gettext("must be at least %(MIN_THRESHOLD)s") % {
+                                   "MIN_THRESHOLD": MIN_THRESHOLD}})
     if auto_merge_threshold is None:
         auto_merge_threshold = getattr(settings, "DEDUPE_AUTO_MERGE_THRESHOLD", None)
     auto = _probability(auto_merge_threshold, "auto_merge_threshold", required=False)

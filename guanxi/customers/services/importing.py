@@ -390,7 +390,7 @@ def import_job_validate(*, job: ImportJob, workers: int = 0, path: str | Path | 
             raise ImportFileError(gettext_noop("The file has a header but no data rows."), code="empty_file")
     except ImportFileError as exc:
         spool.delete()
-        return _fail(job, exc.message, exc.template, exc.params)
+        return _fail(job, str(exc.args[0]), exc.template, exc.params)
     with validation_path.open("wb") as out:
         pickle.dump(validation, out, protocol=pickle.HIGHEST_PROTOCOL)
     job.status = Status.VALIDATED

@@ -266,10 +266,12 @@ def _lock_pair(first_id: int, second_id: int) -> dict[int, Customer]:
 
 def _check_mergeable(customer: Customer, role: str) -> None:
     if customer.merged_into_id is not None:
-        raise Conflict(f"Customer {customer.code} has already been merged into another customer.",
+        raise Conflict(_("Customer %(code)s has already been merged into another customer.") % {
+            "code": customer.code},
                        code="already_merged", fields={role: "already merged"})
     if customer.deleted_at is not None:
-        raise Conflict(f"Customer {customer.code} has been deleted.", code="deleted", fields={role: "deleted"})
+        raise Conflict(_("Customer %(code)s has been deleted.") % {
+            "code": customer.code}, code="deleted", fields={role: "deleted"})
 
 
 def _own_candidate(*, survivor: Customer, merged: Customer, candidate: MatchCandidate | None) -> MatchCandidate | None:
@@ -443,7 +445,8 @@ def customer_merge(*, survivor: Customer, merged: Customer, user: User | None,
 def _active_merge_of(customer: Customer) -> CustomerMerge:
     merge = CustomerMerge.objects.filter(merged=customer, undone_at__isnull=True).order_by("-merged_at").first()
     if merge is None:
-        raise Conflict(f"Customer {customer.code} is not merged into another customer.", code="not_merged")
+        raise Conflict(_("Customer %(code)s is not merged into another customer.") % {
+            "code": customer.code}, code="not_merged")
     return merge
 
 
@@ -497,10 +500,12 @@ def customer_unmerge(*, merge: CustomerMerge | Customer, user: User | None) -> C
     require_may_merge(user=user, customers=(survivor, merged))
     if survivor.merged_into_id is not None:
         later = Customer.objects.filter(pk=survivor.merged_into_id).values_list("code", flat=True).first()
-        raise Conflict(f"Customer {survivor.code} has since been merged into {later}; undo that merge first.",
+        raise Conflict(_("Customer %(code)s has since been merged into %(later)s; undo that merge first.") % {
+            "code": survivor.code, "later": later},
                        code="merge_depends")
     if merged.merged_into_id != survivor.pk:
-        raise Conflict(f"Customer {merged.code} is no longer merged into {survivor.code}.", code="not_merged")
+        raise Conflict(_("Customer %(code)s is no longer merged into %(code2)s.") % {
+            "code": merged.code, "code2": survivor.code}, code="not_merged")
 
     with _site_language():
         back_reason = (_("Merge into %(code)s undone") % {"code": survivor.code})[:100]

@@ -1,4 +1,5 @@
 from django.db import transaction
+from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import NotFound, ValidationFailed
@@ -40,7 +41,8 @@ def _normalized_point(kind: str, value: str) -> str:
             raise ValidationFailed(fields={"value": "not a valid e-mail address"})
         return email
     if kind not in ContactPointKind.values:
-        raise ValidationFailed(fields={"kind": f"one of: {', '.join(ContactPointKind.values)}"})
+        raise ValidationFailed(fields={"kind": gettext("one of: %(values)s") % {
+            "values": ', '.join(ContactPointKind.values)}})
     return value.lower()
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from guanxi.accounts.models import Team, User
 from guanxi.core.errors import Conflict, ValidationFailed
@@ -163,7 +164,9 @@ def transactions_import(*, rows: list[dict], staff: User | None = None) -> Impor
     if not rows:
         raise ValidationFailed("Nothing to import.", fields={"rows": "at least one row"})
     if len(rows) > limit:
-        raise ValidationFailed(f"At most {limit} rows per import.", fields={"rows": f"at most {limit} rows"})
+        raise ValidationFailed(gettext("At most %(limit)s rows per import.") % {
+            "limit": limit}, fields={"rows": gettext("at most %(limit)s rows") % {
+            "limit": limit}})
     now = timezone.now()
     errors: dict[str, str] = {}
     cleaned: list[tuple[Customer | None, dict]] = []
@@ -189,7 +192,8 @@ def transactions_import(*, rows: list[dict], staff: User | None = None) -> Impor
         elif before is None and customer is not None:
             new.append(Transaction(customer=customer, staff=staff, team=team, **clean))
     if errors:
-        raise ValidationFailed(f"{len({k.split('.')[0] for k in errors})} row(s) are not valid; nothing was imported.",
+        raise ValidationFailed(gettext("%(count)s row(s) are not valid; nothing was imported.") % {
+            "count": len({k.split('.')[0] for k in errors})},
                                fields=errors)
     try:
         with transaction.atomic():

@@ -113,7 +113,7 @@ def test_refusals_are_4xx_with_reasons(manager, two):
     twice = post(client, MERGE, {"survivor_id": survivor.pk, "merged_id": merged.pk})
     assert_error_body(twice, 409, "merged_id")
     assert twice.json()["code"] == "already_merged"
-    assert "already been merged" in twice.json()["message"]
+    assert "已被合并到另一位客户" in twice.json()["message"]
     assert_error_body(post(client, f"/api/v1/customers/{survivor.pk}/unmerge", {}), 409)
 
 

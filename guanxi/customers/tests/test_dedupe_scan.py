@@ -188,8 +188,8 @@ def test_only_admins_and_service_managers_start_scans(people, django_capture_on_
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--threshold", "1.5"], "between 0 and 1"), (["--threshold", "abc"], "not a number"),
-    (["--threshold", "0.9", "--auto-merge-above", "0.5"], "auto-merge"),
+    (["--threshold", "1.5"], "须在 0 到 1 之间"), (["--threshold", "abc"], "not a number"),
+    (["--threshold", "0.9", "--auto-merge-above", "0.5"], "自动合并阈值"),
 ])
 def test_command_refuses_bad_arguments_with_exit_code_2(args, message):
     with pytest.raises(CommandError) as exc:

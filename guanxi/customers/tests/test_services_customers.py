@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
@@ -79,7 +80,9 @@ def test_create_refuses_bad_fields_and_writes_nothing(admin, field, value):
 def test_resident_id_checksum_is_verified(admin):
     with pytest.raises(ValidationFailed) as exc:
         make_customer(admin, id_type="resident_id", id_number="110105194912310021")
-    assert "checksum" in exc.value.fields["id_number"]
+    assert "校验位错误" in exc.value.fields["id_number"]
+    with translation.override("en"):
+        assert "checksum" in exc.value.fields["id_number"]
 
 
 def test_update_records_who_changed_what(admin):

@@ -122,7 +122,7 @@ def test_detail_shows_sections_and_history(client, admin):
         assert section in body, section
     history = response.context["history"]
     assert history[0].action == "updated" and history[-1].action == "created"
-    assert any(after == "mature" for _, _, after in history[0].changes)
+    assert any(after == "成熟期" for _, _, after in history[0].changes)
 
 
 def test_create_customer(client, admin):

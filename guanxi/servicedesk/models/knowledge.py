@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from guanxi.core.models import TimeStampedModel
@@ -27,7 +28,7 @@ class Article(TimeStampedModel):
     """A solution (解决方案) agents search while serving. Each publication is a numbered version;
     `search_tokens` holds the jieba tokens the full-text index reads."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     body = models.TextField(_("body"))
     category = models.ForeignKey(KnowledgeCategory, verbose_name=_("category"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="articles")
@@ -56,7 +57,7 @@ class ArticleVersion(models.Model):
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveIntegerField(_("version"))
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=200)
     body = models.TextField(_("body"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")

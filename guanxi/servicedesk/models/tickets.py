@@ -7,6 +7,7 @@ from guanxi.core.models import TimeStampedModel
 from guanxi.core.uploads import random_upload_name
 
 from ..enums import Channel, ClockState, CustomerTier, Metric, Priority, TicketStatus, TicketType
+from ..events import event_text
 from .standards import ServiceStandard
 
 OPEN_STATUSES = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING_CUSTOMER, TicketStatus.PENDING_THIRD_PARTY)
@@ -118,11 +119,24 @@ class TicketMessage(TimeStampedModel):
     # Stored under a random name (never served directly); the uploader's name is kept for the download.
     attachment = models.FileField(_("attachment"), upload_to=attachment_upload_to, max_length=200, blank=True)
     attachment_name = models.CharField(_("attachment name"), max_length=255, blank=True)
+    # A note the system wrote: its code and parameters, put into words when shown (see events.py).
+    event = models.CharField(_("system event"), max_length=40, blank=True)
+    event_params = models.JSONField(_("event parameters"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("case message")
         verbose_name_plural = _("case messages")
         ordering = ["created_at", "id"]
+
+    @property
+    def text(self) -> str:
+        """What the message says, in the reader's language for the system's own notes."""
+        return event_text(self.event, self.event_params) if self.event else self.body
+
+    @property
+    def is_system(self) -> bool:
+        """Written by the system, not by a person: signed as the system."""
+        return self.author_id is None and self.kind != self.Kind.CUSTOMER
 
     @property
     def attachment_filename(self) -> str:

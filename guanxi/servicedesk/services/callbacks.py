@@ -2,10 +2,12 @@
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, ValidationFailed
 
+from .. import events
 from ..enums import CallbackOutcome, TicketStatus
 from ..models import Callback, TicketMessage
 from . import complaints, tickets
@@ -19,7 +21,8 @@ def callback_record(*, actor: User, callback: Callback, outcome: str, note: str 
     if callback.is_done:
         raise Conflict("This callback is already recorded.", code="already_done")
     if outcome not in CallbackOutcome.values:
-        raise ValidationFailed(fields={"outcome": f"one of: {', '.join(CallbackOutcome.values)}"})
+        raise ValidationFailed(fields={"outcome": gettext("one of: %(values)s") % {
+            "values": ', '.join(CallbackOutcome.values)}})
     callback.outcome, callback.note = outcome, note[:5000]
     callback.done_at, callback.done_by = at or timezone.now(), actor
     callback._history_user = actor
@@ -29,7 +32,7 @@ def callback_record(*, actor: User, callback: Callback, outcome: str, note: str 
                                            at=callback.done_at)
     if outcome == CallbackOutcome.DISSATISFIED and ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
         tickets.ticket_transition(actor=actor, ticket=ticket, status=TicketStatus.OPEN,
-                                  reason="callback: customer dissatisfied", at=callback.done_at)
+                                  reason=events.CALLBACK_REOPENED, at=callback.done_at)
         TicketMessage.objects.create(ticket=ticket, kind=TicketMessage.Kind.NOTE, author=actor,
-                                     body=f"Callback: customer dissatisfied. {note}".strip())
+                                     event=events.CALLBACK_DISSATISFIED, event_params={"note": note})
     return callback

@@ -1,6 +1,7 @@
 """The case category tree (业务分类), kept by administrators and service managers."""
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -34,7 +35,8 @@ def _clean(*, name: str, parent: TicketCategory | None, category: TicketCategory
                                fields={"parent": "inside the category"})
     depth = len(above) + 1 + (_subtree_height(category) if category is not None else 0)
     if depth > MAX_DEPTH:
-        raise ValidationFailed(f"The tree is at most {MAX_DEPTH} levels deep.", fields={"parent": "too deep"})
+        raise ValidationFailed(gettext("The tree is at most %(MAX_DEPTH)s levels deep.") % {
+            "MAX_DEPTH": MAX_DEPTH}, fields={"parent": "too deep"})
     siblings = TicketCategory.objects.filter(parent=parent, name=name)
     if category is not None:
         siblings = siblings.exclude(pk=category.pk)

@@ -11,12 +11,14 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import Team, User
 from guanxi.core.errors import Conflict, ValidationFailed
 
+from .. import events
 from ..enums import CallbackOutcome, ComplaintSeverity, ComplaintStage, TicketType
 from ..models import Callback, Complaint, ComplaintStep, Ticket
 from . import clocks
@@ -64,7 +66,7 @@ def complaint_open(
 def _escalate(actor: User, ticket: Ticket) -> None:
     manager = User.objects.filter(role=Role.SERVICE_MANAGER, is_active=True).order_by("id").first()
     if manager is not None:
-        ticket_assign(actor=actor, ticket=ticket, assignee=manager, note="Major complaint: for the service manager")
+        ticket_assign(actor=actor, ticket=ticket, assignee=manager, note=events.MAJOR_COMPLAINT)
 
 
 @transaction.atomic
@@ -82,7 +84,8 @@ def complaint_advance(
         raise ValidationFailed(fields={"outcome": _("satisfied or neutral; reopen the complaint otherwise")})
     if stage != expected:
         raise Conflict(
-            f"The next step is {C(expected).label if expected else 'none: the complaint is verified'}.",
+            gettext("The next step is %(value)s.") % {
+                "value": C(expected).label if expected else gettext("none: the complaint is verified")},
             code="invalid_step",
         )
     if stage == C.CLASSIFIED:

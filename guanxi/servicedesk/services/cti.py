@@ -8,6 +8,7 @@ import time
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import PermissionDenied, ValidationFailed
@@ -50,7 +51,8 @@ def cti_event_receive(*, event_id: str, type: str, call_id: str, at: dt.datetime
                       caller: str = "", agent: str | None = None, key: str = "", payload: dict) -> bool:
     """Apply one CTI event. Returns False for an event id already seen (nothing happens again)."""
     if type not in CtiEventType.values:
-        raise ValidationFailed(fields={"type": f"one of: {', '.join(CtiEventType.values)}"})
+        raise ValidationFailed(fields={"type": gettext("one of: %(values)s") % {
+            "values": ', '.join(CtiEventType.values)}})
     try:
         with transaction.atomic():
             CtiEvent.objects.create(event_id=event_id, type=type, call_id=call_id, payload=payload)
@@ -80,9 +82,10 @@ def cti_event_receive(*, event_id: str, type: str, call_id: str, at: dt.datetime
 
 def _interaction_for(call: Call):
     duration = int((call.ended_at - (call.answered_at or call.started_at)).total_seconds())
-    keys = f" IVR: {call.ivr_keys}" if call.ivr_keys else ""
+    # No English text: the timeline titles the call by its channel, in the reader's language; the call
+    # id is kept as the external id.
     return interaction_record(
         customer=call.customer, channel="call", staff=call.agent, occurred_at=call.started_at,
-        subject="Inbound call", content=f"Call {call.call_id}.{keys}".strip(),
+        subject="", content=f"IVR: {call.ivr_keys}" if call.ivr_keys else "",
         duration_seconds=max(0, min(duration, 86_400)), external_id=f"cti:{call.call_id}",
     )

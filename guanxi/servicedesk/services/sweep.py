@@ -12,14 +12,17 @@ from guanxi.accounts.enums import Role
 from guanxi.accounts.models import User
 
 from ..enums import BreachAction, ClockState, Priority
+from ..events import ESCALATED, SLA_BREACHED
 from ..models import Ticket, TicketAssignment, TicketClock, TicketMessage
 
 BATCH = 5_000
 
 
-def _notes(rows: list[tuple[int, str]]) -> None:
+def _notes(rows: list[tuple[int, str, dict]]) -> None:
+    """The system's own notes: no author, an event code and its parameters instead of text."""
     TicketMessage.objects.bulk_create(
-        TicketMessage(ticket_id=ticket_id, kind=TicketMessage.Kind.NOTE, body=text) for ticket_id, text in rows
+        TicketMessage(ticket_id=ticket_id, kind=TicketMessage.Kind.NOTE, event=event, event_params=params)
+        for ticket_id, event, params in rows
     )
 
 
@@ -53,7 +56,7 @@ def _breach(now: dt.datetime) -> int:
         teams[ticket_id] = team_id
         for action in actions or []:
             by_action[action].add(ticket_id)
-    _notes([(ticket_id, f"SLA breached: {metric}") for _, ticket_id, metric, actions, _ in rows
+    _notes([(ticket_id, SLA_BREACHED, {"metric": metric}) for _, ticket_id, metric, actions, _ in rows
             if BreachAction.NOTIFY in (actions or [])])
     # One pass over the cases: the first breach time, and a higher priority where a standard asks.
     raise_priority = Q(id__in=by_action[BreachAction.RAISE_PRIORITY], priority__lt=Priority.URGENT)
@@ -73,7 +76,7 @@ def _breach(now: dt.datetime) -> int:
     manager = _first_by_role(Role.SERVICE_MANAGER)
     if manager and by_action[BreachAction.ESCALATE]:
         TicketAssignment.objects.bulk_create(
-            TicketAssignment(ticket_id=t, assignee_id=manager, handover_note="Escalated: service standard breached")
+            TicketAssignment(ticket_id=t, assignee_id=manager, handover_note=ESCALATED)
             for t in by_action[BreachAction.ESCALATE]
         )
     return len(rows)

@@ -6,6 +6,7 @@ import uuid
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import User
@@ -15,6 +16,7 @@ from guanxi.core.validators import control_character_error
 from guanxi.customers.models import Customer
 from guanxi.customers.value import value_tier
 
+from .. import events
 from ..enums import Channel, ComplaintStage, Metric, Priority, TicketStatus, TicketType
 from ..models import Callback, Complaint, Ticket, TicketAssignment, TicketCategory, TicketMessage
 from . import clocks
@@ -166,14 +168,16 @@ def ticket_message_add(
     its clocks. Only the customer's channels (no `actor`) write customer messages."""
     ticket = _locked(ticket)
     if ticket.status == S.MERGED:
-        raise Conflict(f"This case was merged into {ticket.merged_into}; reply there.", code="merged")
+        raise Conflict(gettext("This case was merged into %(merged_into)s; reply there.") % {
+            "merged_into": ticket.merged_into}, code="merged")
     if kind not in TicketMessage.Kind.values:
-        raise ValidationFailed(fields={"kind": f"one of: {', '.join(TicketMessage.Kind.values)}"})
+        raise ValidationFailed(fields={"kind": gettext("one of: %(values)s") % {
+            "values": ', '.join(TicketMessage.Kind.values)}})
     if kind == TicketMessage.Kind.CUSTOMER and actor is not None:
         raise ValidationFailed(
-            "Only the customer writes customer messages; record what they said as 'recorded'.",
-            code="customer_words_by_staff", fields={"kind": "customer messages come from the customer's channels; "
-                                                            "use recorded"})
+            gettext("Only the customer writes customer messages; record what they said as 'recorded'."),
+            code="customer_words_by_staff",
+            fields={"kind": gettext("customer messages come from the customer's channels; use recorded")})
     body = (body or "").strip()
     if not body or len(body) > 20_000:
         raise ValidationFailed(fields={"body": "required, at most 20000 characters"})
@@ -194,7 +198,7 @@ def ticket_message_add(
         ticket.status = S.OPEN
         changed.append("status")
     if kind in FROM_CUSTOMER and ticket.status in (S.PENDING_CUSTOMER, S.RESOLVED):
-        _move(ticket, S.OPEN, actor=actor, reason="customer replied", now=now)
+        _move(ticket, S.OPEN, actor=actor, reason=events.CUSTOMER_REPLIED, now=now)
         changed.append("status")
     if changed:
         ticket._history_user = actor
@@ -207,7 +211,8 @@ def ticket_message_add(
 def _check_attachment(upload) -> None:
     name = (getattr(upload, "name", "") or "").lower()
     if not name.endswith(ATTACHMENT_TYPES):
-        raise ValidationFailed(fields={"attachment": f"allowed: {', '.join(ATTACHMENT_TYPES)}"})
+        raise ValidationFailed(fields={"attachment": gettext("allowed: %(values)s") % {
+            "values": ', '.join(ATTACHMENT_TYPES)}})
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationFailed(fields={"attachment": "at most 10 MB"})
 
@@ -218,7 +223,7 @@ def _move(ticket: Ticket, target: str, *, actor, reason: str, now) -> None:
     if source == S.PENDING_CUSTOMER:
         clocks.clocks_resume(ticket, now=now)
     if target == S.PENDING_CUSTOMER:
-        clocks.clocks_pause(ticket, actor=actor, reason=reason or "pending on customer", now=now)
+        clocks.clocks_pause(ticket, actor=actor, reason=reason or events.PENDING_ON_CUSTOMER, now=now)
     if target == S.RESOLVED:
         ticket.resolved_at = now
         clocks.clocks_stop(ticket, metrics=clocks.RESOLVING_METRICS, now=now)
@@ -242,7 +247,8 @@ def ticket_transition(*, actor: User, ticket: Ticket, status: str, reason: str =
     ticket = _locked(ticket)
     if status not in TRANSITIONS.get(ticket.status, set()):
         target = S(status).label if status in S.values else status
-        raise Conflict(f"A case cannot go from {ticket.get_status_display()} to {target}.", code="invalid_transition")
+        raise Conflict(gettext("A case cannot go from %(value)s to %(target)s.") % {
+            "value": ticket.get_status_display(), "target": target}, code="invalid_transition")
     _check_complaint_steps(ticket, status)
     not_before, bound = _earliest_transition(ticket) if at is not None else (None, "")
     now = _checked_at(at, not_before=not_before, reason=bound)
@@ -293,6 +299,6 @@ def ticket_merge(*, actor: User, source: Ticket, target: Ticket) -> Ticket:
     source._change_reason = f"merged into {target.number}"
     source.save()
     clocks.refresh_next_due(source)
-    TicketMessage.objects.create(ticket=target, kind=TicketMessage.Kind.NOTE, author=actor,
-                                 body=f"Merged {source.number}: {source.subject}")
+    TicketMessage.objects.create(ticket=target, kind=TicketMessage.Kind.NOTE, author=actor, event=events.CASE_MERGED,
+                                 event_params={"number": source.number, "subject": source.subject})
     return target

@@ -116,7 +116,7 @@ def test_api_round_trip_and_errors(manager, agent):
     assert renamed.status_code == 200 and renamed.json()["name"] == "光猫与路由器"
     unknown_parent = post(client, URL, {"name": "资费", "parent": 999999})
     assert_error_body(unknown_parent, 422, "parent")
-    assert unknown_parent.json()["fields"]["parent"] == "unknown category"
+    assert unknown_parent.json()["fields"]["parent"] == "未知的分类"
     refused = client.delete(f"{URL}/{top['id']}")
     assert refused.status_code == 409 and refused.json()["code"] == "category_has_children"
     forbidden = post(client_for(agent), URL, {"name": "资费"})

@@ -55,6 +55,7 @@ def test_a_call_pops_the_customer_and_ends_as_an_interaction():
     assert (call.status, call.ivr_keys, call.agent) == ("ended", "2", agent)
     interaction = Interaction.objects.get(customer=customer)
     assert interaction.channel == "call" and interaction.staff == agent
+    assert (interaction.subject, interaction.content) == ("", "IVR: 2")  # no English text in the history
     assert client_for(agent).get("/api/v1/cti/pop").status_code == 204
 
 

@@ -60,7 +60,7 @@ def test_a_decision_can_be_read_back(agent, sale):
 def test_a_fault_before_the_sale_is_422_and_nothing_is_stored(agent, sale):
     response = post(client_for(agent), URL, {"sale": sale.pk, "part": "main_unit", "fault_date": "2025-02-01"})
     assert_error_body(response, 422, "fault_date")
-    assert "before the sale" in response.json()["message"]
+    assert response.json()["message"] == "故障日期 2025-02-01 早于销售日期 2025-03-01。"
     assert not WarrantyDecision.objects.exists()
 
 

@@ -118,7 +118,7 @@ def test_a_fault_before_the_sale_is_refused_and_nothing_is_stored(agent, sale):
     with pytest.raises(ValidationFailed) as caught:
         warranty_decide(actor=agent, sale=sale, part="main_unit", fault_date=D(2025, 2, 1), customer_wants=None,
                         stock_available=True)
-    assert "fault_date" in caught.value.fields and "before the sale" in caught.value.message
+    assert "fault_date" in caught.value.fields and "早于销售日期" in caught.value.message
     assert not WarrantyDecision.objects.exists()
 
 

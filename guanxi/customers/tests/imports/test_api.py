@@ -91,6 +91,11 @@ def test_bad_rows_are_listed_and_the_job_cannot_be_committed(tmp_path, admin, ru
                                                                          (5, "birth_date", "date")]
     assert_error(client.post(f"{URL}/{job['id']}/commit"), 409)
     assert Customer.objects.count() == 0
+    # The row reasons read in the caller's language.
+    english = client.get(f"{URL}/{job['id']}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert job["errors"][0]["message"] != english["errors"][0]["message"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in job["errors"][0]["message"])
+    assert english["errors"][0]["message"].isascii()
 
 
 def test_roles_without_write_right_get_403_and_nothing_happens(tmp_path, analyst, admin, run_tasks):

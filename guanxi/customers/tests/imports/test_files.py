@@ -3,6 +3,7 @@
 import pathlib
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook
 
 from guanxi.customers.importing import (
@@ -41,7 +42,9 @@ def test_undecodable_file_is_one_clear_file_error(tmp_path):
     path.write_bytes("类型,姓名\n个人,张三\n".encode() + b"\xff\xfe\x00\x81\xff" * 50)
     with pytest.raises(ImportFileError) as exc:
         inspect_file(path)
-    assert exc.value.code == "encoding" and "neither UTF-8 nor GBK" in exc.value.message
+    assert exc.value.code == "encoding" and "既不是 UTF-8 也不是 GBK" in exc.value.message
+    with translation.override("en"):
+        assert "neither UTF-8 nor GBK" in exc.value.message
 
 
 def test_forced_wrong_encoding_is_a_file_error(tmp_path):

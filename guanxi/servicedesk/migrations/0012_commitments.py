@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0001_initial'),
         ('customers', '0010_merge'),
-        ('servicedesk', '0007_autoanalyze_hot_tables'),
+        ('servicedesk', '0011_system_notes_as_events'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

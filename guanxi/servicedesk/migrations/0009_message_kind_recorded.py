@@ -13,7 +13,7 @@ def staff_words_are_recorded(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('servicedesk', '0007_autoanalyze_hot_tables'),
+        ('servicedesk', '0008_private_attachment_names'),
     ]
 
     operations = [
