@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from guanxi.accounts.models import User
@@ -14,7 +14,7 @@ from guanxi.core.pagination import COUNT_CAP, Ordering
 from . import normalize
 from .enums import CustomerKind
 from .models import ContactPoint, Customer
-from .search_index import FTS_TABLE
+from .search_index import FTS_TABLE, TERMS_FTS_TABLE, TERMS_TSVECTOR
 
 CUSTOMER_ORDERING = Ordering(
     allowed=("name", "name_pinyin", "code", "arpu", "created_at", "updated_at", "lifecycle_stage", "id"),
@@ -82,7 +82,8 @@ def result_cap(filters: CustomerFilter | None) -> int:
 def customer_search_condition(query: str) -> Q:
     """What a search box query matches, every part a b-tree prefix or exact lookup: customer
     number, name, full pinyin or initials, a phone number in any format (or its first digits),
-    e-mail, ID number; and part of an organisation's name (three characters or more)."""
+    e-mail, ID number; part of an organisation's name (three characters or more); and the start
+    of any word of a name, of its pinyin or initials (a word index)."""
     key = normalize.search_key(query)[:100]
     name = normalize.to_simplified(query)[:100]
     condition = Q(code=query.strip().upper()) | Q(name__startswith=name)
@@ -100,7 +101,35 @@ def customer_search_condition(query: str) -> Q:
         condition |= Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
     if len(name) >= MIN_SUBSTRING and not key.isascii():
         condition |= _organisation_name_condition(name)
+    words = normalize.query_words(query)
+    if words and not key.lstrip("+").isdigit():  # numbers are phones, IDs and codes, matched above
+        condition |= _name_words_condition(words[:5])
     return condition
+
+
+def _name_words_condition(words: list[str]) -> Q:
+    """Every word of the query starts a word of the name, of its pinyin or of its initials
+    (Lovelace → Ada Lovelace; 华星, huaxing or hx → 深圳华星科技有限公司): one word-index lookup."""
+    groups = [_word_alternatives(word) for word in words]
+    if connection.vendor == "sqlite":
+        match = " AND ".join("(" + " OR ".join(" AND ".join(f'"{p}"*' for p in alt) for alt in group) + ")"
+                             for group in groups)
+        return Q(pk__in=RawSQL(f"SELECT rowid FROM {TERMS_FTS_TABLE} WHERE {TERMS_FTS_TABLE} MATCH %s", (match,)))
+    query = " & ".join("(" + " | ".join(" & ".join(f"'{p}':*" for p in alt) for alt in group) + ")"
+                       for group in groups)
+    return Q(RawSQL(f"{TERMS_TSVECTOR} @@ to_tsquery('simple', %s)", (query,), output_field=BooleanField()))
+
+
+def _word_alternatives(word: str) -> list[list[str]]:
+    """A query word as one word, or — a run of hanzi typed without spaces (华星科技) — as the
+    words jieba cuts it into, all of which must match."""
+    alternatives = [[word]]
+    if normalize.has_han(word) and len(word) >= 3:
+        parts = [p for p in normalize.organisation_words(word) if p != word]
+        cut = [p for p in parts if not any(p != q and p in q for q in parts)]
+        if len(cut) > 1:
+            alternatives.append(cut)
+    return alternatives
 
 
 def _customers_with_point(normalized: str) -> list[int]:
