@@ -9,6 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -139,8 +140,10 @@ def ticket_queue(request):
     qs = selectors.ticket_queue(user=request.user, filters=_queue_filters(request.user, view, params),
                                 ordering=ordering or None)
     page = capped_page(qs, page=params.get("page") or 1, per_page=PAGE_SIZE)
-    due_states = selectors.ticket_due_states(ticket_ids=[t.pk for t in page.rows])
-    rows = [{"ticket": t, "due_state": due_states.get(t.pk, ""), "status_label": status_label(t.status)}
+    now = timezone.now()
+    due = selectors.ticket_due_details(ticket_ids=[t.pk for t in page.rows], now=now)
+    rows = [{"ticket": t, "due_state": due.get(t.pk, ("", None))[0], "status_label": status_label(t.status),
+             "overdue_for": _overdue_for(due.get(t.pk, ("", None))[1], now)}
             for t in page.rows]
     query = request.GET.copy()
     query.pop("page", None)
@@ -160,6 +163,11 @@ def ticket_queue(request):
     }
     return render(request, template_for(request, "servicedesk/ticket_list.html",
                                       "servicedesk/partials/_ticket_table.html"), context)
+
+
+def _overdue_for(since, now) -> str:
+    """How long a case has been overdue, in its largest unit ("3 小时")."""
+    return timesince(since, now, depth=1) if since else ""
 
 
 # ---------------------------------------------------------------- create
