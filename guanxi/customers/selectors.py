@@ -54,8 +54,9 @@ def customer_list(
     """Live customers the user may read, filtered, searched and ordered.
 
     A search keeps at most SEARCH_CAP (+1, to tell that there are more) matches before
-    ordering, so that a broad query ("zh") costs the same as a narrow one whatever plan the
-    database picks; the page then says "more than 200" and the user narrows the search.
+    ordering (one query, when the queryset is built), so that a broad query ("zh") costs the
+    same as a narrow one whatever plan the database picks; the page then says "more than 200"
+    and the user narrows the search.
     """
     filters = filters or CustomerFilter()
     qs = _scoped(Customer.objects.alive(), user=user, scope=policy_for(user).read)
@@ -70,7 +71,9 @@ def customer_list(
     if filters.province:
         qs = qs.filter(addresses__province__startswith=filters.province).distinct()
     if filters.query.strip():
-        qs = Customer.objects.filter(pk__in=qs.order_by().values("pk")[: SEARCH_CAP + 1])
+        # Fetched once, as literal ids: the page and its count then read them by primary key
+        # instead of each running the search again.
+        qs = Customer.objects.filter(pk__in=list(qs.order_by().values_list("pk", flat=True)[: SEARCH_CAP + 1]))
     return qs.select_related("owner", "team", "brand").order_by(*CUSTOMER_ORDERING.resolve(ordering))
 
 
@@ -112,12 +115,22 @@ def _name_words_condition(words: list[str]) -> Q:
     (Lovelace → Ada Lovelace; 华星, huaxing or hx → 深圳华星科技有限公司): one word-index lookup."""
     groups = [_word_alternatives(word) for word in words]
     if connection.vendor == "sqlite":
-        match = " AND ".join("(" + " OR ".join(" AND ".join(f'"{p}"*' for p in alt) for alt in group) + ")"
-                             for group in groups)
+        match = " AND ".join("(" + " OR ".join(" AND ".join(f'"{p}"' + _prefix(p, "*") for p in alt)
+                                               for alt in group) + ")" for group in groups)
         return Q(pk__in=RawSQL(f"SELECT rowid FROM {TERMS_FTS_TABLE} WHERE {TERMS_FTS_TABLE} MATCH %s", (match,)))
-    query = " & ".join("(" + " | ".join(" & ".join(f"'{p}':*" for p in alt) for alt in group) + ")"
-                       for group in groups)
+    query = " & ".join("(" + " | ".join(" & ".join(f"'{p}'" + _prefix(p, ":*") for p in alt) for alt in group)
+                       + ")" for group in groups)
     return Q(RawSQL(f"{TERMS_TSVECTOR} @@ to_tsquery('simple', %s)", (query,), output_field=BooleanField()))
+
+
+PREFIX_MIN = {True: 2, False: 4}  # has hanzi → shortest word matched as a prefix
+
+
+def _prefix(word: str, operator: str) -> str:
+    """Short words match only themselves: as prefixes they would match a good part of all
+    customers (伟 → 伟, 伟明, 伟华…; wei → wei, weiming, weihua…) and cost a scan of that many
+    index entries (measured at 1,000,000 customers: wei:* 120 ms, wei 30 ms, huax:* 25 ms)."""
+    return operator if len(word) >= PREFIX_MIN[normalize.has_han(word)] else ""
 
 
 def _word_alternatives(word: str) -> list[list[str]]:
