@@ -490,9 +490,12 @@ def _attainment_context(months: int) -> dict:
         by_metric.setdefault(row.group["metric"], {})[row.period.astimezone(zone).strftime("%Y-%m")] = round(
             row.rate * 100, 1)
     labels = dict(Metric.choices)
-    chart = {"categories": categories,
+    current = today.strftime("%Y-%m")
+    chart = {"categories": [_("%(month)s (so far)") % {"month": c} if c == current else c for c in categories],
              "series": [{"name": str(labels.get(metric, metric)), "data": [values.get(c) for c in categories]}
-                        for metric, values in sorted(by_metric.items())]}
+                        for metric, values in sorted(by_metric.items())],
+             # The month still running counts only the clocks finished or breached so far: drawn apart.
+             "partial": categories.index(current) if current in categories else None}
     table = reports.standard_attainment(since=since, until=until, group_by=("standard", "tier"), period=None)
     tiers = dict(CustomerTier.choices)
     return {"chart": chart, "months": months, "month_choices": (3, 6, 12, 24, 36), "since": first, "rows": [
