@@ -423,3 +423,14 @@ def test_text_with_tabs_newlines_and_backslashes_arrives_unchanged(tmp_path, adm
     assert customer.notes == notes and customer.birth_date is None and customer.brand is None
     assert customer.addresses.get().street == "建国路\\1号"
     assert customer.history.get().notes == notes
+
+
+def test_imported_customers_are_found_by_any_word_of_their_name(tmp_path, admin):
+    from guanxi.customers.selectors import CustomerFilter, customer_list
+
+    rows = [person(1, 姓名="Ada Lovelace"), person(2, 类型="企业", 姓名="深圳华星科技有限公司"),
+            person(3, 姓名="张三丰")]
+    import_job_commit(job=import_job_validate(job=start(admin, write_csv(tmp_path / "w.csv", rows))))
+    for query, name in (("lovelace", "Ada Lovelace"), ("huaxing", "深圳华星科技有限公司"), ("三丰", "张三丰")):
+        found = customer_list(user=admin, filters=CustomerFilter(query=query)).values_list("name", flat=True)
+        assert list(found) == [name]
