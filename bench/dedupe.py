@@ -76,6 +76,7 @@ def _duplicate_rows(source_row: tuple, source_address: tuple | None, *, new_id: 
     row[C["name"]] = dup["name"][:100]
     row[C["name_pinyin"]] = normalize.name_pinyin(dup["name"])[:300]
     row[C["name_initials"]] = normalize.name_initials(dup["name"])[:100]
+    row[C["name_terms"]] = normalize.name_terms(dup["name"], organisation=row[C["kind"]] == "organisation")
     row[C["mobile"]] = dup["mobile"][:20]
     row[C["email"]] = dup["email"][:254]
     row[C["id_number"]] = dup["id_number"][:30]

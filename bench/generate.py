@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import hashlib
 import inspect
 import os
@@ -112,17 +113,18 @@ def ensure_brands() -> list[Brand]:
 
 
 class NamePool:
-    """Distinct names with their pinyin and initials.
+    """Distinct names with their pinyin, initials and words (`name_terms`).
 
     Drawn with realistic frequencies: each distinct name keeps the count it was drawn with,
     so common names stay common when customers sample from the pool.
     """
 
-    def __init__(self, names: list[str], weights: np.ndarray):
+    def __init__(self, names: list[str], weights: np.ndarray, *, organisation: bool = False):
         self.names = names
-        keys = _name_keys(names)
+        keys = _name_keys(names, organisation=organisation)
         self.pinyin = [keys[n][0] for n in names]
         self.initials = [keys[n][1] for n in names]
+        self.terms = [keys[n][2] for n in names]
         self.p = weights / weights.sum()
 
     @classmethod
@@ -150,15 +152,16 @@ class NamePool:
                       + data.ORG_TRADES[rng.integers(len(data.ORG_TRADES))]
                       + data.ORG_FORMS[rng.integers(len(data.ORG_FORMS))])
         names_list = sorted(names)
-        return cls(names_list, np.ones(len(names_list)))
+        return cls(names_list, np.ones(len(names_list)), organisation=True)
 
 
-def _keys_of(names: list[str]) -> list[tuple[str, str]]:
-    """Pinyin and initials, as the services compute them (services.customers.refresh_name_keys)."""
-    return [(normalize.name_pinyin(name)[:300], normalize.name_initials(name)[:100]) for name in names]
+def _keys_of(names: list[str], organisation: bool = False) -> list[tuple[str, str, str]]:
+    """Pinyin, initials and words, as the services compute them (services.customers.refresh_name_keys)."""
+    return [(normalize.name_pinyin(name)[:300], normalize.name_initials(name)[:100],
+             normalize.name_terms(name, organisation=organisation)) for name in names]
 
 
-def _name_keys(names: list[str]) -> dict[str, tuple[str, str]]:
+def _name_keys(names: list[str], *, organisation: bool = False) -> dict[str, tuple[str, str, str]]:
     """Keys per distinct name: from the cache file in var/bench when known, else computed on every
     core (pypinyin costs ~0.1 ms a name) and added to the cache."""
     cache_file = Path(settings.VAR_DIR) / "bench" / "name_keys.pickle"
@@ -167,18 +170,18 @@ def _name_keys(names: list[str]) -> dict[str, tuple[str, str]]:
         cache = pickle.loads(cache_file.read_bytes())
     if cache.get("version") != _CACHE_VERSION:
         cache = {"version": _CACHE_VERSION, "keys": {}}
-    known = cache["keys"]
+    known = cache["keys"].setdefault(organisation, {})
     missing = [n for n in names if n not in known]
     if missing:
         workers = min(os.cpu_count() or 1, 4)
         if len(missing) < 5_000 or workers < 2:
-            computed = _keys_of(missing)
+            computed = _keys_of(missing, organisation)
         else:
             import multiprocessing
 
             chunks = [missing[i::workers] for i in range(workers)]
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                parts = pool.map(_keys_of, chunks)
+                parts = pool.map(functools.partial(_keys_of, organisation=organisation), chunks)
             missing = [n for chunk in chunks for n in chunk]
             computed = [k for part in parts for k in part]
         known.update(zip(missing, computed, strict=True))
@@ -413,6 +416,7 @@ class Generator:
                 owner_id, team_id, f"BA{cid:012d}", cycle[i], payment[i], "", f"{balance[i]:.2f}",
                 name if org else "", "", credit[i], f"{limits[i]}.00", overdue[i], "", null,
                 null,  # merged_into: not merged
+                pool.terms[k],
             ))
         return customers, points, addresses
 

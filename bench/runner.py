@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-SEARCH_SCENARIOS = ("search_name", "search_pinyin", "search_initials", "search_phone")
+SEARCH_SCENARIOS = ("search_name", "search_pinyin", "search_initials", "search_word", "search_phone")
 CUSTOMER_SCENARIOS = (*SEARCH_SCENARIOS, "detail", "create")
 # Service-desk scenarios run as a bench agent (bench/cases.py): the API with the agent's token,
 # the queue page with the agent's session cookie.
@@ -103,7 +103,7 @@ def sample_rows(size: int, seed: int = 7) -> list[dict]:
         return []
     rng = random.Random(seed)
     ids = {rng.randint(low, high) for _ in range(size * 2)}
-    fields = ("id", "name", "name_pinyin", "name_initials", "mobile", "kind")
+    fields = ("id", "name", "name_pinyin", "name_initials", "name_terms", "mobile", "kind")
     return list(Customer.objects.alive().filter(pk__in=ids).values(*fields)[:size])
 
 
@@ -122,6 +122,8 @@ def build_calls(scenario: str, rows: list[dict], count: int, seed: int = 11) -> 
             calls.append(Call("GET", "/api/v1/customers", {"q": row["name_pinyin"]}))
         elif scenario == "search_initials":
             calls.append(Call("GET", "/api/v1/customers", {"q": row["name_initials"]}))
+        elif scenario == "search_word":
+            calls.append(Call("GET", "/api/v1/customers", {"q": _inner_word(rows[i % len(rows)], i)}))
         elif scenario == "search_phone":
             mobile = with_mobile[i % len(with_mobile)]["mobile"]
             calls.append(Call("GET", "/api/v1/customers", {"q": phone_variants(mobile, rng)}))
@@ -132,6 +134,16 @@ def build_calls(scenario: str, rows: list[dict], count: int, seed: int = 11) -> 
         else:
             raise ValueError(f"unknown scenario {scenario!r}")
     return calls
+
+
+def _inner_word(row: dict, i: int) -> str:
+    """A word of the name other than its first (a given name, a company's trade word), in hanzi,
+    pinyin or initials by turns: what only the word index finds."""
+    terms = (row.get("name_terms") or "").split()
+    words = terms[3::3] or terms[:1] or [row["name"]]  # each hanzi word is followed by its pinyin and initials
+    word = words[i % len(words)]
+    at = terms.index(word) if word in terms else 0
+    return terms[at + i % 3] if at + 2 < len(terms) else word
 
 
 def _new_customer(name: str, rng: random.Random) -> dict:

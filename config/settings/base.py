@@ -132,6 +132,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
+# Numbers are grouped by thousands where templates ask for it (intcomma, |floatformat:"g"), in
+# Chinese too (config/formats/zh_Hans); not everywhere (USE_THOUSAND_SEPARATOR), which would
+# also group ids written into links and data attributes.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"

@@ -1,8 +1,10 @@
 import datetime
 
-from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
+
+from guanxi.core.api import ListParams, cursor_list
 
 from . import selectors, services
 
@@ -44,8 +46,9 @@ def get_me(request: HttpRequest):
 
 
 @router.get("/tokens", response=list[TokenOut])
-def list_tokens(request: HttpRequest):
-    return list(selectors.api_token_list(user=request.user))
+def list_tokens(request: HttpRequest, response: HttpResponse, params: Query[ListParams]):
+    return cursor_list(request, response, selectors.api_token_list(user=request.user).order_by("-created_at", "-id"),
+                       params)
 
 
 @router.post("/tokens", response={201: TokenCreatedOut})

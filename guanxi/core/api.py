@@ -4,33 +4,86 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI, Schema
 from pydantic import Field
 
-from .pagination import COUNT_CAP, capped_page
+from .errors import ValidationFailed
+from .pagination import (
+    COUNT_CAP,
+    CURSOR_MAX_LENGTH,
+    MAX_OFFSET,
+    capped_count,
+    keyset_ordered,
+    keyset_page,
+    page_after,
+    sort_keys,
+)
 
 T = TypeVar("T")
 
 
 class PageParams(Schema):
-    page: int = Field(1, ge=1, le=100_000)
+    page: int = Field(1, ge=1, le=100_000, description="numbered pages reach 100,000 rows deep; use cursor beyond")
     page_size: int = Field(20, ge=1, le=200)
     ordering: str | None = Field(None, max_length=40)
+    cursor: str = Field("", max_length=CURSOR_MAX_LENGTH,
+                        description="next_cursor of the previous page: the rows after it (page is then ignored)")
 
 
 class PageOut(Schema, Generic[T]):
     items: list[T]
-    count: int
+    count: int = Field(description="rows in the list, counted up to 1,000 (see count_is_exact)")
     count_is_exact: bool
     page: int
     page_size: int
+    next_cursor: str | None = Field(None, description="pass as `cursor` for the next page; null on the last page")
+
+
+LIST_LIMIT = 1_000
+
+
+class ListParams(Schema):
+    """Cursor paging of the lists answered as a plain JSON array (short configuration lists)."""
+
+    cursor: str = Field("", max_length=CURSOR_MAX_LENGTH,
+                        description="the X-Next-Cursor header of the previous answer: the rows after it")
+    limit: int = Field(LIST_LIMIT, ge=1, le=LIST_LIMIT)
+
+
+def cursor_list(request: HttpRequest, response: HttpResponse, queryset: QuerySet, params: ListParams,
+                row: Callable[[Any], Any] = lambda obj: obj) -> list:
+    """One page of a list answered as an array (kept so for its clients): the rows after
+    `params.cursor`; when more follow, the headers `X-Next-Cursor` and `Link: <…>; rel="next"`
+    say where the next page starts."""
+    page = keyset_page(queryset, cursor=params.cursor, limit=params.limit)
+    if page.next_cursor:
+        query = request.GET.copy()
+        query["cursor"] = page.next_cursor
+        response["X-Next-Cursor"] = page.next_cursor
+        response["Link"] = f'<{request.path}?{query.urlencode()}>; rel="next"'
+    return [row(obj) for obj in page.rows]
 
 
 def paginate(queryset: QuerySet, params: PageParams, row: Callable[[Any], Any], cap: int = COUNT_CAP) -> dict:
-    """The PageOut envelope of one page, each object shown through `row`."""
-    page = capped_page(queryset, page=params.page, per_page=params.page_size, cap=cap)
-    return {"items": [row(obj) for obj in page.rows], "count": page.count, "count_is_exact": page.count_is_exact,
-            "page": page.number, "page_size": page.per_page}
+    """The PageOut envelope of one page, each object shown through `row`: the page after
+    `params.cursor`, else numbered page `params.page`; both say where the next page starts.
+    Two queries per page at any depth (the rows, and a count capped at `cap`)."""
+    if params.cursor:
+        page = keyset_page(queryset, cursor=params.cursor, limit=params.page_size)
+    else:
+        offset = (params.page - 1) * params.page_size
+        if offset > MAX_OFFSET:
+            raise ValidationFailed(fields={"page": gettext("too deep; walk the list with cursor instead")})
+        keys = sort_keys(queryset)
+        rows = list(keyset_ordered(queryset, keys)[offset: offset + params.page_size + 1])
+        page = page_after(rows, keys, params.page_size)
+    whole = not params.cursor and params.page == 1 and page.next_cursor is None
+    count, exact = (len(page.rows), True) if whole else capped_count(queryset, cap=cap)
+    return {"items": [row(obj) for obj in page.rows], "count": count, "count_is_exact": exact,
+            "page": 1 if params.cursor else params.page, "page_size": params.page_size,
+            "next_cursor": page.next_cursor}
 
 
 class ErrorOut(Schema):

@@ -1,8 +1,8 @@
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import Query, Router, Status
 
-from guanxi.core.api import PageOut, PageParams, paginate
+from guanxi.core.api import ListParams, PageOut, PageParams, cursor_list, paginate
 from guanxi.core.audit import audit_trail
 
 from . import selectors, selectors_history, services
@@ -173,5 +173,5 @@ def add_contact(request: HttpRequest, customer_id: int, payload: ContactIn):
 
 
 @router.get("/brands", response=list[RefOut])
-def list_brands(request: HttpRequest):
-    return list(Brand.objects.all())
+def list_brands(request: HttpRequest, response: HttpResponse, params: Query[ListParams]):
+    return cursor_list(request, response, Brand.objects.all(), params)

@@ -1,15 +1,15 @@
 """API of customer merges (客户合并) and the duplicate review queue (重复客户复核)."""
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from guanxi.core.api import PageOut, PageParams, paginate
+from guanxi.core.api import ListParams, PageOut, PageParams, cursor_list, paginate
 
 from .schemas_merge import CandidateOut, MergeIn, MergeOut, candidate_out, merge_out
 from .selectors_merge import (
     customer_get_any_for_user,
-    customer_merge_history,
+    customer_merges,
     match_candidate_get_for_user,
     match_candidate_list,
 )
@@ -47,10 +47,11 @@ def unmerge_customer(request: HttpRequest, customer_id: int):
 
 
 @router.get("/customers/{int:customer_id}/merges", response=list[MergeOut])
-def list_customer_merges(request: HttpRequest, customer_id: int):
+def list_customer_merges(request: HttpRequest, response: HttpResponse, customer_id: int,
+                         params: Query[ListParams]):
     """Merges into and out of this customer, newest first."""
     customer = customer_get_any_for_user(user=request.user, customer_id=customer_id)
-    return [merge_out(m) for m in customer_merge_history(customer=customer)]
+    return cursor_list(request, response, customer_merges(customer=customer), params, merge_out)
 
 
 @router.get("/customers/duplicates", response=PageOut[CandidateOut])

@@ -269,6 +269,7 @@ class RowValidator:
         self.copy_text = copy_text
         self.today = today or datetime.date.today()
         self._names: dict[str, tuple] = {}
+        self._name_terms: dict[tuple[str, bool], str] = {}
         self._dates: dict[str, tuple] = {}
         self._provinces: dict[str, str | None] = {}
         self._tag_lists: dict[str, list[str]] = {}
@@ -306,6 +307,16 @@ class RowValidator:
                 pinyin, initials = _name_keys(name)
             cached = self._names[raw] = (name, error, params, pinyin, initials)
         return cached
+
+    def _terms(self, name: str, is_org: bool) -> str:
+        """`normalize.name_terms` of a clean name, cached per distinct name and kind."""
+        key = (name, is_org)
+        terms = self._name_terms.get(key)
+        if terms is None:
+            if len(self._name_terms) > _CACHE_LIMIT:
+                self._name_terms.clear()
+            terms = self._name_terms[key] = normalize.name_terms(name, organisation=is_org)
+        return terms
 
     def _date(self, raw: str) -> tuple:
         """(date or None, error code), cached per distinct text."""
@@ -384,6 +395,7 @@ class RowValidator:
         values[index["name"]] = name
         values[index["name_pinyin"]] = pinyin
         values[index["name_initials"]] = initials
+        values[index["name_terms"]] = "" if error else self._terms(name, is_org)
 
         # contact
         mobile = ""

@@ -116,3 +116,49 @@ def name_initials(name: str) -> str:
 def search_key(text: str) -> str:
     """The lower-case, simplified, space-free form of a search query."""
     return re.sub(r"\s+", "", to_simplified(text).lower())
+
+
+_WORDS = re.compile(r"[0-9a-z]+|[\u3400-\u9fff]+")
+_COMPOUND_SURNAMES = frozenset(
+    "万俟 尉迟 单于 长孙 令狐 澹台 皇甫 鲜于 欧阳 司马 诸葛 上官 东方 夏侯 公孙 慕容 司徒 司空 宇文 轩辕 "
+    "钟离 闻人 端木 南宫 西门 呼延 赫连 独孤 太史 申屠 公羊 濮阳 淳于 拓跋".split()
+)
+# Legal forms say nothing about which company is meant; indexing them would only bloat the index.
+_ORG_FORM_WORDS = frozenset("有限 公司 有限公司 责任 有限责任 股份 股份有限 有限责任公司 股份有限公司".split())
+NAME_TERMS_LIMIT = 500
+
+
+def organisation_words(run: str) -> list[str]:
+    """jieba's search-mode words of a run of hanzi, without legal forms (有限公司)."""
+    from guanxi.core.chinese_text import tokens  # jieba loads its dictionary on first use
+
+    return list(dict.fromkeys(t for t in tokens(run) if t not in _ORG_FORM_WORDS and has_han(t)))
+
+
+def _han_words(run: str, *, organisation: bool) -> list[str]:
+    """A person's name is surname + given name; an organisation's, jieba's search-mode words."""
+    if organisation:
+        return organisation_words(run)
+    cut = 2 if run[:2] in _COMPOUND_SURNAMES and len(run) > 2 else 1
+    return [run[:cut], run[cut:]] if 2 <= len(run) <= 4 else [run]
+
+
+def name_terms(name: str, *, organisation: bool = False) -> str:
+    """The words of a name, each with its pinyin and initials, space-separated: what the word
+    index (FTS5 / tsvector) holds so that a search finds any word of a name by its start.
+    Ada Lovelace → "ada lovelace"; 张三丰 → "张 zhang z 三丰 sanfeng sf"; 深圳华星科技有限公司 →
+    "深圳 shenzhen sz 华星 huaxing hx 科技 keji kj"."""
+    terms: list[str] = []
+    for run in _WORDS.findall(to_simplified(name).lower()):
+        if not has_han(run):
+            terms.append(run)
+            continue
+        for word in _han_words(run, organisation=organisation):
+            terms += [word, name_pinyin(word), name_initials(word)]
+    text = " ".join(t for t in dict.fromkeys(terms) if t)
+    return text[:NAME_TERMS_LIMIT].rsplit(" ", 1)[0] if len(text) > NAME_TERMS_LIMIT else text
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a search query (Latin words, digits, runs of hanzi), as name_terms writes them."""
+    return _WORDS.findall(to_simplified(query).lower())

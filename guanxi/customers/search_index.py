@@ -1,8 +1,11 @@
-"""Substring search over organisation names, which Django's migrations cannot express portably.
+"""Search indexes Django's migrations cannot express portably.
 
-PostgreSQL: a pg_trgm GIN index on `name` for organisations only (migration 0006).
-SQLite: an FTS5 trigram table of organisation names kept in step by triggers. SQLite migrations
-that rebuild the customer table drop its triggers, so they are re-created after every migrate.
+Substring of an organisation's name — PostgreSQL: a pg_trgm GIN index on `name` for organisations
+only (migration 0006); SQLite: an FTS5 trigram table of organisation names.
+Any word of a name (`name_terms`: words, their pinyin and initials) — PostgreSQL: a GIN index on
+to_tsvector('simple', name_terms) (migration 0011); SQLite: an FTS5 table over the same column.
+SQLite's FTS5 tables are kept in step by triggers; SQLite migrations that rebuild the customer
+table drop them, so they are re-created after every migrate.
 """
 
 from django.db import connection
@@ -29,11 +32,39 @@ _TRIGGERS = {
 }
 
 
+TERMS_FTS_TABLE = "customers_name_terms_fts"
+TERMS_TSVECTOR = "to_tsvector('simple', name_terms)"  # spelled as in the index, so that PostgreSQL uses it
+_TERMS_TRIGGERS = {
+    "customers_name_terms_fts_ai": f"""
+        CREATE TRIGGER customers_name_terms_fts_ai AFTER INSERT ON customers_customer BEGIN
+          INSERT INTO {TERMS_FTS_TABLE}(rowid, name_terms) VALUES (new.id, new.name_terms);
+        END""",
+    "customers_name_terms_fts_ad": f"""
+        CREATE TRIGGER customers_name_terms_fts_ad AFTER DELETE ON customers_customer BEGIN
+          INSERT INTO {TERMS_FTS_TABLE}({TERMS_FTS_TABLE}, rowid, name_terms) VALUES ('delete', old.id, old.name_terms);
+        END""",
+    "customers_name_terms_fts_au": f"""
+        CREATE TRIGGER customers_name_terms_fts_au AFTER UPDATE OF name_terms ON customers_customer BEGIN
+          INSERT INTO {TERMS_FTS_TABLE}({TERMS_FTS_TABLE}, rowid, name_terms) VALUES ('delete', old.id, old.name_terms);
+          INSERT INTO {TERMS_FTS_TABLE}(rowid, name_terms) VALUES (new.id, new.name_terms);
+        END""",
+}
+
+
 def ensure_sqlite_fts(using=connection) -> bool:
-    return ensure_fts(
+    org_names = ensure_fts(
         using, source_table="customers_customer", fts_table=FTS_TABLE,
         create_sql=f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(name, tokenize='trigram')",
         triggers=_TRIGGERS,
         refill_sql=[f"DELETE FROM {FTS_TABLE}",
                     f"INSERT INTO {FTS_TABLE}(rowid, name) SELECT id, name FROM customers_customer WHERE kind = {ORG}"],
     )
+    # External content: the words are read from customers_customer.name_terms, stored once.
+    name_terms = ensure_fts(
+        using, source_table="customers_customer", fts_table=TERMS_FTS_TABLE,
+        create_sql=f"CREATE VIRTUAL TABLE {TERMS_FTS_TABLE} USING fts5(name_terms, "
+                   "content='customers_customer', content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
+        triggers=_TERMS_TRIGGERS,
+        refill_sql=[f"INSERT INTO {TERMS_FTS_TABLE}({TERMS_FTS_TABLE}) VALUES ('rebuild')"],
+    )
+    return org_names or name_terms

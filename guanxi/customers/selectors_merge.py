@@ -85,13 +85,15 @@ def match_candidate_get_for_user(*, user: User, candidate_id: int) -> MatchCandi
     return candidate
 
 
-def customer_merge_history(*, customer: Customer) -> list[CustomerMerge]:
+def customer_merge_history(*, customer: Customer, limit: int = 100) -> list[CustomerMerge]:
+    """Merges into and out of this customer, newest first (the newest `limit`)."""
+    return list(customer_merges(customer=customer)[:limit])
+
+
+def customer_merges(*, customer: Customer) -> QuerySet[CustomerMerge]:
     """Merges into and out of this customer, newest first."""
-    return list(
-        CustomerMerge.objects.filter(Q(survivor=customer) | Q(merged=customer))
-        .select_related("survivor", "merged", "merged_by", "undone_by")
-        .order_by("-merged_at", "-id")[:100]
-    )
+    return (CustomerMerge.objects.filter(Q(survivor=customer) | Q(merged=customer))
+            .select_related("survivor", "merged", "merged_by", "undone_by").order_by("-merged_at", "-id"))
 
 
 def customer_merge_get_for_user(*, user: User, merge_id: int) -> CustomerMerge:

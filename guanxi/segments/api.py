@@ -3,10 +3,10 @@
 
 import json
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
-from guanxi.core.api import PageOut, PageParams, paginate
+from guanxi.core.api import ListParams, PageOut, PageParams, cursor_list, paginate
 from guanxi.core.errors import PermissionDenied, ValidationFailed
 from guanxi.customers.schemas import customer_row
 from guanxi.customers.selectors import can_see_personal_data, customer_get_for_user
@@ -62,9 +62,10 @@ def _segment_data(payload) -> dict:
 
 
 @router.get("/segments", response=list[SegmentOut])
-def list_segments(request: HttpRequest):
+def list_segments(request: HttpRequest, response: HttpResponse, params: Query[ListParams]):
     clusters = _clusters()
-    return [_segment_out(s, request.user, clusters) for s in selectors.segment_list(user=request.user)]
+    return cursor_list(request, response, selectors.segment_list(user=request.user), params,
+                       lambda s: _segment_out(s, request.user, clusters))
 
 
 @router.post("/segments", response={201: SegmentOut})
@@ -106,10 +107,11 @@ def get_value_report(request: HttpRequest, name: str):
 
 
 @router.get("/segments/runs", response=list[RunOut])
-def list_value_runs(request: HttpRequest):
+def list_value_runs(request: HttpRequest, response: HttpResponse, params: Query[ListParams]):
+    """Value runs, newest first."""
     if not policy.can_see_reports(request.user):
         raise PermissionDenied("Your role cannot see value runs.")
-    return list(ValueRun.objects.order_by("-started_at", "-id")[:50])
+    return cursor_list(request, response, ValueRun.objects.order_by("-started_at", "-id"), params)
 
 
 @router.post("/segments/runs", response={202: RecomputeOut})

@@ -336,8 +336,10 @@ def _charts(reports: dict) -> dict:
         "pareto": {"points": [[p["customers"], p["revenue"]] for p in abc["pareto"]]},
         "rfm": {"cells": [[cell["f"] - 1, cell["r"] - 1, cell["customers"]] for cell in rfm["grid"]]},
         "portfolio": {"thresholds": portfolio["thresholds"], "series": [
-            {"name": str(quadrant_labels[q]), "data": [[p["segment_growth"], p["growth"], p["revenue_12m"], p["name"]]
-                                                       for p in portfolio["points"] if p["quadrant"] == q]}
+            {"name": str(quadrant_labels[q]),
+             "data": [[p["segment_growth"], p["growth"], p["revenue_12m"], p["name"]]
+                      for p in portfolio["points"]
+                      if p["quadrant"] == q and p["growth"] is not None and p["revenue_12m"] > 0]}
             for q in ("star", "ageing", "cautious", "drop")]},
     }
 

@@ -2,7 +2,7 @@ import base64
 import binascii
 import datetime as dt
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from ninja.security import APIKeyHeader
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import Team, User
 from guanxi.accounts.roles import Scope, policy_for
-from guanxi.core.api import PageOut, PageParams, paginate
+from guanxi.core.api import ListParams, PageOut, PageParams, cursor_list, paginate
 from guanxi.core.errors import NotFound, PermissionDenied, ValidationFailed
 from guanxi.core.masking import mask_phone
 from guanxi.customers.schemas import customer_row
@@ -216,8 +216,8 @@ def _require_configurer(user) -> None:
 
 
 @router.get("/service-standards", response=list[StandardOut])
-def list_service_standards(request: HttpRequest):
-    return list(ServiceStandard.objects.all())
+def list_service_standards(request: HttpRequest, response: HttpResponse, params: Query[ListParams]):
+    return cursor_list(request, response, ServiceStandard.objects.all(), params)
 
 
 @router.post("/service-standards", response={201: StandardOut})
@@ -246,8 +246,9 @@ def _calendar_out(calendar: BusinessCalendar) -> dict:
 
 
 @router.get("/calendars", response=list[CalendarOut])
-def list_calendars(request: HttpRequest):
-    return [_calendar_out(c) for c in BusinessCalendar.objects.prefetch_related("periods", "exceptions")]
+def list_calendars(request: HttpRequest, response: HttpResponse, params: Query[ListParams]):
+    return cursor_list(request, response, BusinessCalendar.objects.prefetch_related("periods", "exceptions"),
+                       params, _calendar_out)
 
 
 CALENDAR_DAYS_MAX = 366

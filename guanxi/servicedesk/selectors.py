@@ -225,17 +225,26 @@ def ticket_get_by_number(*, user: User, number: str, action: str = "read") -> Ti
 
 def ticket_due_states(*, ticket_ids: list[int], now: dt.datetime | None = None) -> dict[int, str]:
     """Per case: "breached" when a clock is past its due time, "warned" past its warning time."""
+    return {ticket_id: state for ticket_id, (state, _) in ticket_due_details(ticket_ids=ticket_ids, now=now).items()}
+
+
+def ticket_due_details(*, ticket_ids: list[int], now: dt.datetime | None = None
+                       ) -> dict[int, tuple[str, dt.datetime | None]]:
+    """Per case: ("breached", since when it is overdue) when a clock is past its due time,
+    ("warned", None) past its warning time; one query."""
     now = now or timezone.now()
-    states: dict[int, str] = {}
+    states: dict[int, tuple[str, dt.datetime | None]] = {}
     clocks = TicketClock.objects.filter(ticket_id__in=ticket_ids).filter(
         Q(breached_at__isnull=False) | Q(stopped_at__isnull=True, due_at__lt=now)
         | Q(stopped_at__isnull=True, warn_at__lte=now) | Q(stopped_at__isnull=True, warned_at__isnull=False)
     ).values_list("ticket_id", "breached_at", "due_at", "stopped_at")
     for ticket_id, breached_at, due, stopped_at in clocks:
         if breached_at is not None or (stopped_at is None and due is not None and due < now):
-            states[ticket_id] = "breached"
+            since = min(filter(None, (due, breached_at)))
+            state, earlier = states.get(ticket_id, ("", None))
+            states[ticket_id] = ("breached", min(since, earlier) if state == "breached" else since)
         else:
-            states.setdefault(ticket_id, "warned")
+            states.setdefault(ticket_id, ("warned", None))
     return states
 
 

@@ -9,6 +9,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
@@ -143,8 +144,10 @@ def ticket_queue(request):
     qs = selectors.ticket_queue(user=request.user, filters=_queue_filters(request.user, view, params),
                                 ordering=ordering or None)
     page = capped_page(qs, page=params.get("page") or 1, per_page=PAGE_SIZE)
-    due_states = selectors.ticket_due_states(ticket_ids=[t.pk for t in page.rows])
-    rows = [{"ticket": t, "due_state": due_states.get(t.pk, ""), "status_label": status_label(t.status),
+    now = timezone.now()
+    due = selectors.ticket_due_details(ticket_ids=[t.pk for t in page.rows], now=now)
+    rows = [{"ticket": t, "due_state": due.get(t.pk, ("", None))[0], "status_label": status_label(t.status),
+             "overdue_for": _overdue_for(due.get(t.pk, ("", None))[1], now),
              "subject": selectors.case_text(t.subject, unmasked=selectors.case_text_unmasked(user=request.user,
                                                                                                ticket=t))}
             for t in page.rows]
@@ -166,6 +169,11 @@ def ticket_queue(request):
     }
     return render(request, template_for(request, "servicedesk/ticket_list.html",
                                       "servicedesk/partials/_ticket_table.html"), context)
+
+
+def _overdue_for(since, now) -> str:
+    """How long a case has been overdue, in its largest unit ("3 小时")."""
+    return timesince(since, now, depth=1) if since else ""
 
 
 # ---------------------------------------------------------------- create
@@ -509,9 +517,12 @@ def _attainment_context(months: int) -> dict:
         by_metric.setdefault(row.group["metric"], {})[row.period.astimezone(zone).strftime("%Y-%m")] = round(
             row.rate * 100, 1)
     labels = dict(Metric.choices)
-    chart = {"categories": categories,
+    current = today.strftime("%Y-%m")
+    chart = {"categories": [_("%(month)s (so far)") % {"month": c} if c == current else c for c in categories],
              "series": [{"name": str(labels.get(metric, metric)), "data": [values.get(c) for c in categories]}
-                        for metric, values in sorted(by_metric.items())]}
+                        for metric, values in sorted(by_metric.items())],
+             # The month still running counts only the clocks finished or breached so far: drawn apart.
+             "partial": categories.index(current) if current in categories else None}
     table = reports.standard_attainment(since=since, until=until, group_by=("standard", "tier"), period=None)
     tiers = dict(CustomerTier.choices)
     return {"chart": chart, "months": months, "month_choices": (3, 6, 12, 24, 36), "since": first, "rows": [

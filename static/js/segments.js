@@ -37,16 +37,21 @@
   // (customer and segment names) goes through this first.
   var ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
   function esc(v) { return String(v == null ? "" : v).replace(/[&<>"']/g, function (c) { return ESCAPES[c]; }); }
+  // Numbers grouped by thousands in the page's language, as the templates' intcomma does.
+  var numbers = new Intl.NumberFormat(document.documentElement.lang || "zh-Hans");
+  function num(v) { return v == null ? "–" : numbers.format(v); }
+  // A growth rate as a whole percentage; the axes step by at least 1 % so no label repeats.
+  function growth(v) { return Math.round(v * 100) + "%"; }
 
   var builders = {
     pyramid: function (data) {
       // A pyramid: the band's width is its rank (VIP on top, narrowest); the label tells the count.
       return {
         color: palette,
-        tooltip: { trigger: "item", formatter: function (p) { return esc(p.name) + ": " + esc(p.data.count); } },
+        tooltip: { trigger: "item", formatter: function (p) { return esc(p.name) + ": " + esc(num(p.data.count)); } },
         series: [{ type: "funnel", sort: "none", left: "10%", width: "80%", minSize: "15%", gap: 2,
                    label: { show: true, position: "inside",
-                            formatter: function (p) { return p.name + "  " + p.data.count; } },
+                            formatter: function (p) { return p.name + "  " + num(p.data.count); } },
                    data: data.map(function (d, i) { return { name: d.name, value: i + 1, count: d.value }; }) }]
       };
     },
@@ -71,10 +76,15 @@
         yAxis: { type: "category", data: [1, 2, 3, 4, 5], name: L.r },
         visualMap: { min: 0, max: max, calculable: true, orient: "vertical", right: 0, top: "middle",
                      itemHeight: 120, inRange: { color: ["#e7f1ff", "#0d6efd"] } },
-        series: [{ type: "heatmap", name: L.customers, data: data.cells, label: { show: true } }]
+        series: [{ type: "heatmap", name: L.customers, data: data.cells,
+                   label: { show: true, formatter: function (p) { return num(p.value[2]); } } }]
       };
     },
     portfolio: function (data) {
+      // data.series: one per quadrant, points [brand growth, customer growth, 12-month revenue, name].
+      // Across: the customer's own growth (encode x: 1), up: its revenue (encode y: 2) — both differ
+      // from customer to customer; the brand's growth is shared by every customer of the brand, so
+      // it colours the quadrant and is in the tooltip rather than on an axis.
       var t = data.thresholds;
       return {
         color: ["#20c997", "#6f42c1", "#fd7e14", "#dc3545"],
@@ -84,17 +94,16 @@
                  esc(L.customer_growth) + ": " + Math.round(p.value[1] * 100) + "%<br>" + esc(L.revenue) + ": " +
                  esc(p.value[2]);
         } },
-        grid: { left: 56, right: 16, top: 16, bottom: 56 },
-        xAxis: { type: "value", name: L.brand_growth, nameLocation: "middle", nameGap: 26, scale: true,
-                 axisLabel: { formatter: function (v) { return Math.round(v * 100) + "%"; } } },
-        yAxis: { type: "value", name: L.customer_growth, scale: true, max: function (v) { return Math.min(v.max, 2); },
-                 axisLabel: { formatter: function (v) { return Math.round(v * 100) + "%"; } } },
+        grid: { left: 16, right: 24, top: 24, bottom: 56, containLabel: true },
+        xAxis: { type: "value", name: L.customer_growth, nameLocation: "middle", nameGap: 26,
+                 min: function (v) { return Math.max(v.min, -1); }, max: function (v) { return Math.min(v.max, 2); },
+                 minInterval: 0.01, axisLabel: { formatter: growth } },
+        yAxis: { type: "log", name: L.revenue, logBase: 10, axisLabel: { formatter: num } },
         series: data.series.map(function (s, i) {
-          var serie = { type: "scatter", name: s.name, data: s.data,
-                        symbolSize: function (v) { return Math.max(5, Math.min(24, Math.sqrt(v[2]) / 8)); } };
+          var serie = { type: "scatter", name: s.name, data: s.data, symbolSize: 8, encode: { x: 1, y: 2 } };
           if (i === 0) {
             serie.markLine = { silent: true, symbol: "none", lineStyle: { type: "dashed", color: "#adb5bd" },
-                               data: [{ xAxis: t.segment }, { yAxis: t.customer }] };
+                               data: [{ xAxis: t.customer }] };
           }
           return serie;
         })

@@ -41,8 +41,9 @@ class Customer(TimeStampedModel):
     """A customer (客户), individual or organisation: basic, business, billing and credit profile.
 
     `name_pinyin` and `name_initials` are derived by the services, so that search by name,
-    pinyin, initials, phone, e-mail and ID is a b-tree prefix lookup; part of an organisation's
-    name is found through a trigram index over organisation names only.
+    pinyin, initials, phone, e-mail and ID is a b-tree prefix lookup; any word of a name (and its
+    pinyin and initials) through a word index over `name_terms`; part of an organisation's name
+    through a trigram index over organisation names only.
     """
 
     code = models.CharField(_("customer number"), max_length=20)
@@ -117,6 +118,10 @@ class Customer(TimeStampedModel):
         "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="merged_records", db_index=False,
     )
+    # Every word of the name with its pinyin and initials (normalize.name_terms), derived by the
+    # services; a word index over it (search_index.py) finds "Lovelace" in "Ada Lovelace" and
+    # 华星 / huaxing / hx in 深圳华星科技有限公司. Declared last: bulk loaders write columns in order.
+    name_terms = models.CharField(max_length=500, editable=False, blank=True, default="")
 
     history = HistoricalRecords(m2m_fields=[tags])
     objects = SoftDeleteQuerySet.as_manager()

@@ -17,9 +17,11 @@ MAX_TAGS = 20
 
 
 def refresh_name_keys(customer: Customer) -> None:
-    """Pinyin and initials of the name, which search matches by prefix."""
+    """Pinyin and initials of the name, which search matches by prefix, and the words of the name
+    with their pinyin and initials, which search matches word by word."""
     customer.name_pinyin = normalize.name_pinyin(customer.name)[:300]
     customer.name_initials = normalize.name_initials(customer.name)[:100]
+    customer.name_terms = normalize.name_terms(customer.name, organisation=customer.is_organisation)
 
 
 def _apply_ownership(*, actor: User, clean: dict, customer: Customer | None) -> None:

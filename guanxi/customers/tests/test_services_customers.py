@@ -56,7 +56,44 @@ def test_part_of_an_organisation_name_finds_it(admin):
     make_customer(admin, name="华星")  # a person whose name starts the same: found by prefix only
     assert search(admin, "华星科技") == {"深圳华星科技有限公司"}
     assert search(admin, "星科") == set()  # substrings need three characters
-    assert search(admin, "华星") == {"华星"}
+    assert search(admin, "华星") == {"华星", "深圳华星科技有限公司"}  # a word of the company's name
+
+
+@pytest.mark.parametrize("query", ["Lovelace", "lovelace", "LOVE", "ada", "lovelace ada", "Ada Lovelace"])
+def test_any_word_of_a_latin_name_finds_it(admin, query):
+    make_customer(admin, name="Ada Lovelace")
+    make_customer(admin, name="Grace Hopper")
+    assert search(admin, query) == {"Ada Lovelace"}
+
+
+@pytest.mark.parametrize("query", ["华星", "huaxing", "HuaXing", "huax", "hx", "科技", "keji", "kj", "华星科技",
+                                   "深圳 科技", "shenzhen keji"])
+def test_any_word_of_a_company_name_finds_it_by_hanzi_pinyin_or_initials(admin, query):
+    make_customer(admin, kind="organisation", name="深圳华星科技有限公司")
+    make_customer(admin, kind="organisation", name="北京金鼎商贸有限责任公司")
+    assert search(admin, query) == {"深圳华星科技有限公司"}
+
+
+@pytest.mark.parametrize("query", ["三丰", "sanfeng", "sf", "娜娜", "nana"])
+def test_a_given_name_finds_the_person_by_hanzi_pinyin_or_initials(admin, query):
+    make_customer(admin, name="张三丰")
+    make_customer(admin, name="欧阳娜娜")
+    make_customer(admin, name="李四")
+    expected = {"张三丰"} if query in ("三丰", "sanfeng", "sf") else {"欧阳娜娜"}
+    assert search(admin, query) == expected
+
+
+def test_legal_forms_and_numbers_do_not_match_every_company(admin):
+    make_customer(admin, kind="organisation", name="深圳华星科技有限公司")
+    assert search(admin, "公司") == set()
+    assert search(admin, "2024") == set()
+
+
+def test_renaming_a_customer_moves_its_words(admin):
+    customer = make_customer(admin, name="Ada Lovelace")
+    customer_update(actor=admin, customer=customer, data={"name": "Ada Byron"})
+    assert search(admin, "lovelace") == set()
+    assert search(admin, "byron") == {"Ada Byron"}
 
 
 def test_search_does_not_match_unrelated_customers(admin):

@@ -219,3 +219,21 @@ def test_value_panel_before_the_first_run(client, admin):
     customer = make_customer(admin, name="新客户")
     panel = login(client, admin).get(reverse("segments:customer_value", args=[customer.pk])).content.decode()
     assert 'id="gx-value-none"' in panel
+
+
+def test_value_page_speaks_to_users_without_spec_references_and_spreads_the_portfolio(client, manager, book):
+    import json
+
+    for language in ("zh-hans", "en"):
+        body = login(client, manager).get(reverse("segments:analysis"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert "SPEC" not in body
+    data = json.loads(body.split('id="gx-data-portfolio" type="application/json">')[1].split("</script>")[0])
+    points = [p for s in data["series"] for p in s["data"]]
+    # across: the customer's own growth (dimension 1), up: revenue (dimension 2), both per customer
+    assert points and all(p[2] > 0 and p[1] is not None for p in points)
+
+
+def test_chinese_pages_group_thousands(client, admin):
+    make_customer(admin, name="大客户", arpu="12345.60")
+    body = login(client, admin).get(reverse("customers:list"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "12,345.60" in body

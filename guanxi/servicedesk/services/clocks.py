@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 
 from ..clock import Pause, due_at
 from ..enums import ClockState, Metric, TicketType
@@ -128,9 +129,12 @@ def clocks_stop(ticket: Ticket, *, metrics, now: dt.datetime) -> None:
 
 
 def next_due(ticket: Ticket) -> dt.datetime | None:
+    """What the queue sorts by: the earliest due time of a running clock or of a breached one.
+    A clock stopped late (a first response a day late) keeps the case among the overdue, ordered
+    by how long ago it fell due, instead of sorting it after every case still on time."""
     return (
-        ticket.clocks.filter(state=ClockState.RUNNING, stopped_at__isnull=True)
-        .order_by("due_at").values_list("due_at", flat=True).first()
+        ticket.clocks.filter(Q(state=ClockState.RUNNING, stopped_at__isnull=True) | Q(breached_at__isnull=False))
+        .exclude(due_at__isnull=True).order_by("due_at").values_list("due_at", flat=True).first()
     )
 
 

@@ -8,7 +8,7 @@ from guanxi.customers.tests.factories import make_customer
 from guanxi.servicedesk.enums import ComplaintStage, TicketStatus
 from guanxi.servicedesk.models import BusinessCalendar, Ticket, TicketAssignment, TicketMessage
 from guanxi.servicedesk.services.sweep import clocks_sweep
-from guanxi.servicedesk.services.tickets import ticket_create
+from guanxi.servicedesk.services.tickets import ticket_create, ticket_message_add
 
 from .factories import make_standard, office_calendar
 
@@ -311,3 +311,30 @@ def test_reply_with_an_attachment_on_the_case_page(client, agent, settings, tmp_
     message = case.messages.get()
     assert b"".join(client.get(reverse("servicedesk:attachment", args=[message.pk])).streaming_content) == \
         b"\x89PNG fake"
+
+
+def test_queue_by_due_time_puts_the_most_overdue_case_first_and_marks_overdue_rows(client, admin, agent):
+    calendar = office_calendar(admin)
+    make_standard(admin, calendar, metric="resolution", target_minutes=60)
+    make_standard(admin, calendar, metric="first_response", target_minutes=30, ticket_type="complaint")
+    now = timezone.now()
+    minutes = timezone.timedelta(minutes=1)
+    cases = {}
+    for subject, due in (("一小时后到期", 60), ("超时三小时", -180), ("超时十分钟", -10)):
+        case = cases[subject] = open_case(agent, subject=subject)
+        case.clocks.update(due_at=now + due * minutes)
+        Ticket.objects.filter(pk=case.pk).update(next_due_at=now + due * minutes)
+    # answered a day late: its first-response clock stopped breached, its resolution clock runs on
+    late = cases["首次响应超时一天"] = open_case(agent, subject="首次响应超时一天", type="complaint")
+    late.clocks.filter(metric="first_response").update(due_at=now - 24 * 60 * minutes)
+    late.clocks.filter(metric="resolution").update(due_at=now + 120 * minutes)
+    clocks_sweep()
+    ticket_message_add(actor=agent, ticket=late, kind="reply", body="您好，已为您处理")
+    for ordering in ("next_due_at", ""):
+        body = login(client, agent).get(reverse("servicedesk:queue"), {"view": "mine", "ordering": ordering})
+        text = body.content.decode()
+        order = sorted(cases, key=lambda s: text.index(s))
+        assert order == ["首次响应超时一天", "超时三小时", "超时十分钟", "一小时后到期"]
+    assert text.count("gx-overdue-badge") == 3
+    for duration in ("1\xa0日", "3\xa0小时", "10\xa0分钟"):
+        assert f"已超时 {duration}" in text

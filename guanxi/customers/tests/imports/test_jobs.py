@@ -440,3 +440,12 @@ def test_a_ten_digit_mobile_is_an_error_and_a_landline_column_still_takes_landli
     job = import_job_validate(job=start(admin, write_csv(tmp_path / "a.csv", rows)))
     assert job.error_count == 1
     assert [r["row"] for r in import_job_preview(job=job, limit=5) if r["errors"]] == [2]
+def test_imported_customers_are_found_by_any_word_of_their_name(tmp_path, admin):
+    from guanxi.customers.selectors import CustomerFilter, customer_list
+
+    rows = [person(1, 姓名="Ada Lovelace"), person(2, 类型="企业", 姓名="深圳华星科技有限公司"),
+            person(3, 姓名="张三丰")]
+    import_job_commit(job=import_job_validate(job=start(admin, write_csv(tmp_path / "w.csv", rows))))
+    for query, name in (("lovelace", "Ada Lovelace"), ("huaxing", "深圳华星科技有限公司"), ("三丰", "张三丰")):
+        found = customer_list(user=admin, filters=CustomerFilter(query=query)).values_list("name", flat=True)
+        assert list(found) == [name]
