@@ -34,4 +34,6 @@ def gunicorn_command(*, bind: str, workers: int, threads: int) -> list[str]:
     # refuses URLs longer than REQUEST_URL_MAX_LENGTH itself. Bodies are capped by the product too
     # (RequestLimitsMiddleware), on the declared length, before they are read.
     return [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", bind, "--workers", str(workers),
-            "--threads", str(threads), "--access-logfile", "-", "--timeout", "120", "--limit-request-line", "0"]
+            "--threads", str(threads), "--access-logfile", "-", "--timeout", "120", "--limit-request-line", "0",
+            # Without Redis (no Celery beat) one worker runs the beat schedule inline: core.scheduler.
+            "--config", "python:guanxi.core.gunicorn_hooks"]
