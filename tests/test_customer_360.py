@@ -31,7 +31,8 @@ def test_360_merges_interactions_cases_pauses_breaches_callbacks_and_warranty_de
     admin, agent = UserFactory(role=Role.ADMIN), UserFactory(role=Role.AGENT)
     customer = make_customer(admin, name="全景客户", mobile="13800138000", arpu="620")
     make_standard(admin, office_calendar(admin), metric="fault_repair", target_minutes=60)
-    interaction_record(customer=customer, channel="call", staff=agent, occurred_at=at(2, 8), subject="来电咨询")
+    with time_machine.travel(at(2, 9), tick=False):  # recorded just after it happened, whatever today is
+        interaction_record(customer=customer, channel="call", staff=agent, occurred_at=at(2, 8), subject="来电咨询")
     with time_machine.travel(at(2, 9), tick=False):
         case = ticket_create(actor=agent, customer=customer,
                              data={"subject": "手机故障", "type": "fault", "channel": "hotline"})
@@ -44,7 +45,8 @@ def test_360_merges_interactions_cases_pauses_breaches_callbacks_and_warranty_de
         ticket_transition(actor=agent, ticket=case, status="resolved")
     with time_machine.travel(at(4, 10), tick=False):
         callback_record(actor=agent, callback=Callback.objects.get(ticket=case), outcome="satisfied")
-    sale = make_sale(agent, customer=customer, sold_at=dt.date(2026, 3, 1))
+    with time_machine.travel(at(5, 9), tick=False):
+        sale = make_sale(agent, customer=customer, sold_at=dt.date(2026, 3, 1))
     with time_machine.travel(at(5, 10), tick=False):
         warranty_decide(actor=agent, sale=sale, part="main_unit", fault_date=dt.date(2026, 3, 5),
                         customer_wants=None, stock_available=True)

@@ -22,12 +22,14 @@ CLOSED = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
 
 
 def portal_demo_customer(customers: list[int]) -> Customer | None:
-    """The demo customer who best shows the portal (see the module docstring)."""
-    return (Customer.objects.alive().filter(pk__in=customers, kind=CustomerKind.INDIVIDUAL, portal_account=None)
-            .exclude(mobile="")
-            .annotate(open_cases=Count("tickets", filter=~Q(tickets__status__in=CLOSED), distinct=True),
-                      cases=Count("tickets", distinct=True), purchases=Count("product_sales", distinct=True))
-            .order_by("-purchases", "-open_cases", "-cases", "created_at", "pk").first())
+    """The demo customer who best shows the portal (see the module docstring): one with cases and
+    purchases if there is one, the most open cases first."""
+    candidates = (Customer.objects.alive()
+                  .filter(pk__in=customers, kind=CustomerKind.INDIVIDUAL, portal_account=None).exclude(mobile="")
+                  .annotate(open_cases=Count("tickets", filter=~Q(tickets__status__in=CLOSED), distinct=True),
+                            cases=Count("tickets", distinct=True), purchases=Count("product_sales", distinct=True))
+                  .order_by("-open_cases", "-cases", "-purchases", "created_at", "pk"))
+    return candidates.filter(cases__gt=0, purchases__gt=0).first() or candidates.first()
 
 
 def portal_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int],
