@@ -27,6 +27,7 @@ SAMPLES = {
     "category_id": ("servicedesk", "TicketCategory", "pk"),
     "article_id": ("servicedesk", "Article", "pk"),
     "callback_id": ("servicedesk", "Callback", "pk"),
+    "commitment_id": ("servicedesk", "Commitment", "pk"),
     "decision_id": ("warranty", "WarrantyDecision", "pk"),
     "serial": ("warranty", "SerialNumber", "serial"),
     "token_id": ("accounts", "ApiToken", "pk"),

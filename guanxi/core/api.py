@@ -101,7 +101,9 @@ ERROR_RESPONSES = {
     403: "The caller's role may not do this.",
     404: "The record does not exist or the caller may not see it.",
     409: "The record changed meanwhile or conflicts with another one.",
+    411: "An upload was sent without its length.",
     413: "The request body is too large.",
+    414: "The URL is too long.",
     422: "Some fields are not valid; `fields` says which and why.",
 }
 
