@@ -5,8 +5,8 @@ A refused hand-over writes nothing."""
 import json
 
 import pytest
-from django.utils import translation
 from django.test import Client
+from django.utils import translation
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.services import api_token_create
