@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from guanxi.core.errors import NotFound, ValidationFailed
+from guanxi.core.pagination import keyset_page
 from guanxi.customers.selectors import customer_get_for_user
 from guanxi.servicedesk.selectors import ticket_get_for_user
 
 from . import engine, selectors, services
 from .models import ExchangeRecord, Part, Product, ProductSale, RepairRecord, SerialNumber, WarrantyDecision
-from .paging import keyset_page
 from .reasons import rules_in_language
 from .schemas import (
     DecisionFilterIn,
@@ -107,7 +107,7 @@ def get_serial_status(request: HttpRequest, serial: str):
 # Lists are keyset pages, newest first: pass `next_cursor` back as `cursor` until it is null.
 
 def _page(queryset, params: ListParams, row) -> dict:
-    page = keyset_page(queryset, cursor=params.cursor, limit=params.limit)
+    page = keyset_page(queryset.order_by("-id"), cursor=params.cursor, limit=params.limit)
     return {"items": [row(obj) for obj in page.rows], "next_cursor": page.next_cursor}
 
 
