@@ -67,3 +67,12 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def admin(db):
+    """An administrator (every app's tests sign in as one to set up their world)."""
+    from guanxi.accounts.enums import Role
+    from guanxi.accounts.tests.factories import UserFactory
+
+    return UserFactory(role=Role.ADMIN)
