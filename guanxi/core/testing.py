@@ -1,7 +1,8 @@
 """Helpers every app's tests share: an API client signed in with a token, JSON posts and the error body.
 
-It sits above the app layers (it signs users in through `accounts`), so that no test module keeps its
-own copy; the `admin` fixture that goes with it lives in the root `conftest.py`.
+It is test support, not product: it reaches up into `accounts` to sign users in (the one import out of
+`core` that the import-linter contracts allow). The `admin` fixture that goes with it lives in the root
+`conftest.py`.
 """
 
 import json
