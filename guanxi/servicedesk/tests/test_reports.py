@@ -98,12 +98,13 @@ def test_attainment_page_marks_the_running_month_as_so_far_instead_of_a_result(c
     customer = make_customer(admin, name="客户", arpu="20")
     resolve_case(agent, customer, at(10, 12), at(10, 12, 11))  # October: met
     resolve_case(agent, customer, at(11, 2), at(11, 4, 11))    # November, still running: breached so far
-    client.force_login(manager)
-    with time_machine.travel(at(11, 5, 10), tick=False):
+    with time_machine.travel(at(11, 5, 10), tick=False):  # signed in then: a session opened on another day expires
+        client.force_login(manager)
         body = client.get(reverse("servicedesk:attainment"), {"months": 3}).content.decode()
     chart = json.loads(body.split('id="gx-attainment-trend" type="application/json">')[1].split("</script>")[0])
     assert chart["categories"] == ["2026-10", "2026-11（至今）"] and chart["partial"] == 1
     assert 'id="gx-attainment-partial"' in body
     with time_machine.travel(at(12, 5, 10), tick=False):  # November is over: a result like any other
+        client.force_login(manager)
         body = client.get(reverse("servicedesk:attainment"), {"months": 3}).content.decode()
     assert "至今" not in body and 'id="gx-attainment-partial"' not in body
