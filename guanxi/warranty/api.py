@@ -9,7 +9,7 @@ from ninja import Query, Router, Status
 from guanxi.core.errors import NotFound, ValidationFailed
 from guanxi.core.pagination import keyset_page
 from guanxi.customers.selectors import customer_get_for_user
-from guanxi.servicedesk.selectors import ticket_get_for_user
+from guanxi.servicedesk.selectors.tickets import ticket_get_for_user
 
 from . import engine, selectors, services
 from .models import ExchangeRecord, Part, Product, ProductSale, RepairRecord, SerialNumber, WarrantyDecision
@@ -100,7 +100,7 @@ def get_warranty_decision(request: HttpRequest, decision_id: int):
 def get_serial_status(request: HttpRequest, serial: str):
     unit, sale = selectors.serial_get_for_user(user=request.user, serial=serial)
     return {"id": unit.pk, "serial": unit.serial, "product": str(unit.product), "factory_date": unit.factory_date,
-            "sale": _sale(sale) if sale else None, "parts": services.serial_status(sale=sale, unit=unit)}
+            "sale": _sale(sale) if sale else None, "parts": selectors.serial_status(sale=sale, unit=unit)}
 
 
 # --- products, parts, serials, sales, repairs and exchanges -------------------------------------
