@@ -1,7 +1,5 @@
 """The 三包 API: ask for a decision, read one back, and see a unit's warranty status."""
 
-from django.db import transaction
-from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -142,8 +140,7 @@ def _exchange(record: ExchangeRecord) -> dict:
 
 
 def _products(user, **filters):
-    return selectors.product_list(user=user, **filters).prefetch_related(
-        Prefetch("parts", queryset=Part.objects.select_related("policy").order_by("policy__code")))
+    return selectors.product_list(user=user, with_parts=True, **filters)
 
 
 @router.get("/warranty/products", response=ProductPageOut)
@@ -320,12 +317,8 @@ def get_warranty_repair(request: HttpRequest, repair_id: int):
 def update_warranty_repair(request: HttpRequest, repair_id: int, payload: RepairUpdateIn):
     """Finish a repair (`finished_at`, `outcome`) and/or change its note."""
     repair = selectors.repair_get_for_user(user=request.user, repair_id=repair_id)
-    with transaction.atomic():
-        if payload.note is not None:
-            repair = services.repair_update(actor=request.user, repair=repair, note=payload.note)
-        if payload.finished_at is not None:
-            repair = services.repair_finish(actor=request.user, repair=repair, finished_at=payload.finished_at,
-                                            outcome=payload.outcome)
+    services.repair_change(actor=request.user, repair=repair, note=payload.note, finished_at=payload.finished_at,
+                           outcome=payload.outcome)
     return _repair(selectors.repair_get_for_user(user=request.user, repair_id=repair_id))
 
 

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -110,9 +110,14 @@ def _reads_customers(user: User) -> bool:
     return permissions.can(user, "product", "read")
 
 
-def product_list(*, user: User, q: str = "", brand: str = "", category: str = "") -> QuerySet[Product]:
-    """The catalogue, for every role that reads customers; `q` matches the model code or the name."""
+def product_list(*, user: User, q: str = "", brand: str = "", category: str = "",
+                 with_parts: bool = False) -> QuerySet[Product]:
+    """The catalogue, for every role that reads customers; `q` matches the model code or the name;
+    `with_parts` fetches each product's parts with their policies, by code."""
     qs = Product.objects.all() if _reads_customers(user) else Product.objects.none()
+    if with_parts:
+        qs = qs.prefetch_related(Prefetch("parts", queryset=Part.objects.select_related("policy")
+                                          .order_by("policy__code")))
     if q.strip():
         qs = qs.filter(Q(model_code__icontains=q.strip()) | Q(name__icontains=q.strip()))
     if brand.strip():

@@ -368,6 +368,17 @@ def repair_update(*, actor, repair: RepairRecord, note: str) -> RepairRecord:
 
 
 @transaction.atomic
+def repair_change(*, actor, repair: RepairRecord, note: str | None = None, finished_at: dt.date | None = None,
+                  outcome: str = RepairRecord.Outcome.REPAIRED) -> RepairRecord:
+    """Change a repair's note and/or finish it, in one transaction (the API's PATCH)."""
+    if note is not None:
+        repair = repair_update(actor=actor, repair=repair, note=note)
+    if finished_at is not None:
+        repair = repair_finish(actor=actor, repair=repair, finished_at=finished_at, outcome=outcome)
+    return repair
+
+
+@transaction.atomic
 def repair_delete(*, actor, repair: RepairRecord) -> None:
     """A repair recorded by mistake can go unless a decision on that part was taken since the repair
     started (the decision counted it)."""

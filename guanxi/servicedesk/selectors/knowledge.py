@@ -26,12 +26,14 @@ def article_suggestions(*, ticket: Ticket, limit: int = 5) -> list[tuple[Article
     return article_search(query=f"{ticket.subject} {ticket.description}", limit=limit)
 
 
-def article_list(*, user: User, ordering: str = "") -> QuerySet[Article]:
+def article_list(*, user: User, ordering: str = "", published_only: bool = False) -> QuerySet[Article]:
     """Published articles for everyone; drafts and reviews for their authors and the reviewers
     (permissions.py). `ordering="most_used"`: most used first."""
     qs = Article.objects.select_related("category", "author")
     condition = permissions.article_read_condition(user)
     qs = qs if condition is None else qs.filter(condition)
+    if published_only:
+        qs = qs.filter(status=ArticleStatus.PUBLISHED)
     return qs.order_by("-usage_count", "id") if ordering == "most_used" else qs
 
 

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_POST
 from guanxi.core.errors import Conflict
 from guanxi.core.views import domain_errors_as_http
 
-from ..enums import ArticleStatus
 from ..selectors import knowledge as knowledge_selectors
 from ..selectors import tickets as ticket_selectors
 from ..services import knowledge as knowledge_services
@@ -24,7 +23,7 @@ def knowledge(request):
     if query:
         articles = [article for article, _ in knowledge_selectors.article_search(query=query, limit=30)]
     else:
-        articles = list(knowledge_selectors.article_list(user=request.user).filter(status=ArticleStatus.PUBLISHED)[:30])
+        articles = list(knowledge_selectors.article_list(user=request.user, published_only=True)[:30])
     return render(request, "servicedesk/knowledge.html", {"articles": articles, "query": query})
 
 

@@ -80,6 +80,8 @@ SERVICES = {
     "repair_finish": (SERVICE, lambda a, w: services.repair_finish(actor=a, repair=w["repair"],
                                                                     finished_at=dt.date(2026, 2, 5))),
     "repair_update": (SERVICE, lambda a, w: services.repair_update(actor=a, repair=w["repair"], note="换电池")),
+    "repair_change": (SERVICE, lambda a, w: services.repair_change(actor=a, repair=w["repair"], note="换电池",
+                                                                    finished_at=dt.date(2026, 2, 5))),
     "repair_delete": (MANAGERS, lambda a, w: services.repair_delete(actor=a, repair=w["repair"])),
     "exchange_record": (SERVICE, lambda a, w: services.exchange_record(actor=a, sale=w["sale"],
                                                                         exchanged_on=dt.date(2026, 6, 1))),
