@@ -18,13 +18,14 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role, TeamKind
 from guanxi.accounts.models import Team, User
 from guanxi.accounts.services import team_create, user_create
 from guanxi.customers.models import Customer
 from guanxi.servicedesk.clock import WorkingCalendar, due_at
 from guanxi.servicedesk.models import BusinessCalendar, ServiceStandard, Ticket, TicketClock
-from guanxi.servicedesk.selectors import working_calendar
+from guanxi.servicedesk.selectors.calendars import working_calendar
 from guanxi.servicedesk.services.calendars import calendar_save
 from guanxi.servicedesk.services.standards import standard_save
 from guanxi.servicedesk.services.sweep import clocks_sweep
@@ -63,12 +64,13 @@ class CaseLoadResult:
 def ensure_service_setup() -> dict:
     """A service team of agents (known password, for the queue-page scenario), an office calendar
     and resolution / first-response standards."""
-    team = Team.objects.filter(name=SERVICE_TEAM).first() or team_create(name=SERVICE_TEAM, kind=TeamKind.SERVICE)
+    team = Team.objects.filter(name=SERVICE_TEAM).first() or team_create(actor=SYSTEM, name=SERVICE_TEAM,
+                                                                         kind=TeamKind.SERVICE)
     agents = list(User.objects.filter(team=team, role=Role.AGENT).order_by("id"))
     admin = User.objects.filter(role=Role.ADMIN).order_by("id").first()
     for i in range(len(agents), AGENTS):
-        agents.append(user_create(username=f"bench_agent{i:02d}", password=AGENT_PASSWORD, role=Role.AGENT,
-                                  team=team, display_name=f"坐席{i:02d}", validate=False))
+        agents.append(user_create(actor=SYSTEM, username=f"bench_agent{i:02d}", password=AGENT_PASSWORD,
+                                  role=Role.AGENT, team=team, display_name=f"坐席{i:02d}", validate=False))
     calendar = BusinessCalendar.objects.filter(name="Bench office").first() or calendar_save(
         actor=admin, name="Bench office", periods={d: [(540, 720), (810, 1080)] for d in range(5)})
     standards = {}
@@ -176,7 +178,7 @@ def sweep(*, now: dt.datetime | None = None) -> dict:
     """Time one escalation sweep over every open case's running clocks."""
     running = TicketClock.objects.filter(state="running").count()
     started = time.perf_counter()
-    totals = clocks_sweep(now=now or timezone.now())
+    totals = clocks_sweep(actor=SYSTEM, now=now or timezone.now())
     seconds = time.perf_counter() - started
     if connection.vendor == "postgresql":
         # What autovacuum does a minute later (migration 0007), before the next measurements.

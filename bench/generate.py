@@ -25,6 +25,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role, TeamKind
 from guanxi.accounts.models import Team, User
 from guanxi.accounts.services import team_create, user_create
@@ -87,13 +88,14 @@ def ensure_staff() -> dict:
     """Bench teams and users (bench_admin, sales reps, a manager, an agent), created if missing."""
     teams = []
     for name, kind in BENCH_TEAMS:
-        team = Team.objects.filter(name=name).first() or team_create(name=name, kind=kind)
+        team = Team.objects.filter(name=name).first() or team_create(actor=SYSTEM, name=name, kind=kind)
         teams.append(team)
     users = {}
     for username, role, team_index in BENCH_USERS:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = user_create(
+                actor=SYSTEM,
                 username=username, password=f"{username}-Bench-2026!", role=role, validate=False,
                 team=teams[team_index] if team_index is not None else None, display_name=username,
             )

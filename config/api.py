@@ -22,7 +22,6 @@ from guanxi.customers.api_imports import router as customers_imports_router
 from guanxi.customers.api_merge import router as customers_merge_router
 from guanxi.segments.api import router as segments_router
 from guanxi.servicedesk.api import router as servicedesk_router
-from guanxi.servicedesk.api_commitments import router as commitments_router
 from guanxi.warranty.api import router as warranty_router
 
 
@@ -76,7 +75,6 @@ api.add_router("", customers_router)
 api.add_router("", customers_history_router)
 api.add_router("", segments_router)
 api.add_router("", servicedesk_router)
-api.add_router("", commitments_router)
 api.add_router("", warranty_router)
 
 

@@ -6,11 +6,12 @@ import json
 import pytest
 import time_machine
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
+from guanxi.core.testing import client_for
 from guanxi.customers.services.interactions import interaction_record
 from guanxi.customers.tests.factories import make_customer
-from guanxi.customers.tests.test_api_customers import client_for
 from guanxi.servicedesk.models import Callback
 from guanxi.servicedesk.services.callbacks import callback_record
 from guanxi.servicedesk.services.sweep import clocks_sweep
@@ -40,7 +41,7 @@ def test_360_merges_interactions_cases_pauses_breaches_callbacks_and_warranty_de
         ticket_transition(actor=agent, ticket=case, status="pending_customer", reason="等客户送修")
     with time_machine.travel(at(3, 9), tick=False):
         ticket_transition(actor=agent, ticket=case, status="open")
-    clocks_sweep(now=at(3, 11))
+    clocks_sweep(actor=SYSTEM, now=at(3, 11))
     with time_machine.travel(at(3, 12), tick=False):
         ticket_transition(actor=agent, ticket=case, status="resolved")
     with time_machine.travel(at(4, 10), tick=False):

@@ -28,14 +28,14 @@ from guanxi.servicedesk.models import (
     TicketCategory,
     TicketClock,
 )
-from guanxi.servicedesk.reports import standard_attainment
+from guanxi.servicedesk.selectors.reports import standard_attainment
 from guanxi.warranty.models import ExchangeRecord, Product, ProductSale, Remedy, RepairRecord, WarrantyDecision
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_apps_register_their_demo_steps_in_dependency_order():
-    assert DEMO_STEPS.index("guanxi.servicedesk.demo.service_demo_load") < DEMO_STEPS.index(
+    assert DEMO_STEPS.index("guanxi.servicedesk.demo.tickets.service_demo_load") < DEMO_STEPS.index(
         "guanxi.warranty.demo.warranty_demo_load")
 
 

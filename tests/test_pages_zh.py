@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.test import Client
 from page_text import ALLOWED_WORDS, ISO_MICROSECONDS, english_words, raw_values, ui_pages, visible_text
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.models import User
 from guanxi.accounts.services import api_token_create
 from guanxi.customers.models import Customer
@@ -76,7 +77,7 @@ def demo_company(django_db_setup, django_db_blocker):
         customer_merge(survivor=survivor, merged=merged, user=admin)
         if not PortalAccount.objects.exists():
             ticket = Ticket.objects.filter(customer__isnull=False).order_by("id").first()
-            portal_account_create(actor=None, customer=ticket.customer, password="Portal-demo-2026!")
+            portal_account_create(actor=SYSTEM, customer=ticket.customer, password="Portal-demo-2026!")
         yield
         transaction.set_rollback(True)
 

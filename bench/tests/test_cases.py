@@ -8,7 +8,7 @@ from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.customers.tests.factories import make_customer
 from guanxi.servicedesk.models import Ticket, TicketClock
-from guanxi.servicedesk.selectors import TicketFilter, ticket_queue
+from guanxi.servicedesk.selectors.tickets import TicketFilter, ticket_queue
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from faker import Faker
 
+from .access import SYSTEM
 from .enums import Role, TeamKind
 from .models import Team, User
 from .services import team_create, user_create
@@ -54,7 +55,7 @@ class DemoStaff:
 
 
 def _team(name: str, kind: str, region: str = "") -> Team:
-    return Team.objects.filter(name=name).first() or team_create(name=name, kind=kind, region=region)
+    return Team.objects.filter(name=name).first() or team_create(actor=SYSTEM, name=name, kind=kind, region=region)
 
 
 def demo_staff_plan() -> list[tuple[str, str, str]]:
@@ -94,6 +95,7 @@ def demo_staff_create(*, faker: Faker, password: str = DEMO_PASSWORD) -> DemoSta
         user = existing.get(username)
         if user is None:
             user = user_create(
+                actor=SYSTEM,
                 username=username, password=password, role=role, team=staff.teams[team_name],
                 display_name=faker.name(), email=f"{username}@guanxi.example.cn",
                 mobile=f"+86139{faker.unique.numerify('########')}", validate=False, password_hash=password_hash,

@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.errors import NotFound, ValidationFailed
 
+from . import permissions
 from .enums import Role, TeamKind
 from .models import ApiToken, Team, User
 
@@ -18,7 +20,9 @@ TOKEN_LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
 @transaction.atomic
-def team_create(*, name: str, kind: str, region: str = "") -> Team:
+def team_create(*, actor, name: str, kind: str, region: str = "") -> Team:
+    """A team (administrators, or the system)."""
+    permissions.require(actor, "team", "write")
     if kind not in TeamKind.values:
         raise ValidationFailed(fields={"kind": gettext("one of %(values)s") % {"values": ', '.join(TeamKind.values)}})
     if Team.objects.filter(name=name).exists():
@@ -29,6 +33,7 @@ def team_create(*, name: str, kind: str, region: str = "") -> Team:
 @transaction.atomic
 def user_create(
     *,
+    actor,
     username: str,
     password: str,
     role: str,
@@ -41,7 +46,9 @@ def user_create(
 ) -> User:
     """Create a staff user; the password is checked against the validators and argon2-hashed.
     With `password_hash` (made by make_password) that hash is stored as it is: the demo's thirty
-    logins share one password, and hashing it thirty times costs most of a minute on a busy machine."""
+    logins share one password, and hashing it thirty times costs most of a minute on a busy machine.
+    Administrators, or the system."""
+    permissions.require(actor, "user", "write")
     if role not in Role.values:
         raise ValidationFailed(fields={"role": gettext("one of %(values)s") % {"values": ', '.join(Role.values)}})
     if User.objects.filter(username=username).exists():
@@ -65,7 +72,9 @@ def user_create(
 
 @transaction.atomic
 def api_token_create(*, user: User, name: str, expires_at=None) -> tuple[ApiToken, str]:
-    """Issue a personal token. The raw value is returned once and never stored."""
+    """Issue a personal token to `user`, who acts for themselves (an active member of staff). The raw
+    value is returned once and never stored."""
+    permissions.require(user, "token", "write", message=_("Only active staff hold API tokens."))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, name=name[:100], prefix=raw[:10], digest=ApiToken.digest_of(raw),
@@ -76,6 +85,8 @@ def api_token_create(*, user: User, name: str, expires_at=None) -> tuple[ApiToke
 
 @transaction.atomic
 def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
+    """Revoke one of `user`'s own tokens (another's is not found)."""
+    permissions.require(user, "token", "delete", message=_("Only active staff hold API tokens."))
     token = ApiToken.objects.select_for_update().filter(id=token_id, user=user).first()
     if token is None:
         raise NotFound()

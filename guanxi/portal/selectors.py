@@ -12,7 +12,7 @@ from guanxi.customers.models import Customer, Holding
 from guanxi.servicedesk.models import Ticket, TicketMessage
 from guanxi.servicedesk.models.tickets import OPEN_STATUSES
 from guanxi.warranty.models import ProductSale
-from guanxi.warranty.services import serial_status
+from guanxi.warranty.selectors import serial_status
 
 from .models import PortalAccount
 

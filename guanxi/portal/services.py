@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import User
+from guanxi.accounts.access import customer_actor, user_of
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.customers import normalize
 from guanxi.customers.models import Customer
@@ -21,7 +21,7 @@ from guanxi.servicedesk.enums import Channel, TicketStatus
 from guanxi.servicedesk.models import Ticket, TicketMessage
 from guanxi.servicedesk.services.tickets import ticket_create, ticket_message_add
 
-from . import selectors
+from . import permissions, selectors
 from .errors import LoginFailed
 from .models import OneTimeCode, PortalAccount
 
@@ -55,10 +55,11 @@ def _check_new_password(password: str) -> None:
 
 
 @transaction.atomic
-def portal_account_create(*, actor: User | None, customer: Customer, login: str = "",
+def portal_account_create(*, actor, customer: Customer, login: str = "",
                           password: str | None = None) -> PortalAccount:
-    """Open the portal to a customer (staff action). The login defaults to the customer's mobile,
-    else e-mail; without a password the customer signs in with one-time codes."""
+    """Open the portal to a customer (service staff, or the system from the CLI). The login defaults
+    to the customer's mobile, else e-mail; without a password the customer signs in with one-time codes."""
+    permissions.require(actor, "account", "configure")
     if customer.is_deleted:
         raise ValidationFailed(fields={"customer": "this customer was deleted"})
     if PortalAccount.objects.filter(customer=customer).exists():
@@ -70,13 +71,15 @@ def portal_account_create(*, actor: User | None, customer: Customer, login: str 
         raise Conflict(_("Another portal account already uses this login."), code="login_taken")
     if password:
         _check_new_password(password)
-    return PortalAccount.objects.create(customer=customer, login=normalized, created_by=actor,
+    return PortalAccount.objects.create(customer=customer, login=normalized, created_by=user_of(actor),
                                         password=make_password(password) if password else "")
 
 
 @transaction.atomic
-def portal_password_set(*, account: PortalAccount, password: str) -> PortalAccount:
-    """Set (or change) the account's password; existing portal sessions of the account end."""
+def portal_password_set(*, actor, account: PortalAccount, password: str) -> PortalAccount:
+    """Set (or change) the account's password, by its customer (or the system); existing portal
+    sessions of the account end."""
+    permissions.require_own(actor, "account", account)
     _check_new_password(password)
     account.password = make_password(password)
     PortalAccount.objects.filter(pk=account.pk).update(password=account.password, updated_at=timezone.now())
@@ -185,18 +188,21 @@ def portal_login_with_code(*, login: str, code: str, now: dt.datetime | None = N
 # ---------------------------------------------------------------- the customer's cases
 
 
-def portal_ticket_open(*, account: PortalAccount, subject: str, type: str, description: str) -> Ticket:
+def portal_ticket_open(*, actor, account: PortalAccount, subject: str, type: str, description: str) -> Ticket:
     """A case opened by the customer on the web channel: unowned, for the agents' queue."""
+    permissions.require_own(actor, "case", account)
     if type not in PORTAL_TICKET_TYPES:
         raise ValidationFailed(fields={"type": _("one of: %(values)s") % {"values": ', '.join(PORTAL_TICKET_TYPES)}})
-    return ticket_create(actor=None, customer=account.customer,
+    return ticket_create(actor=customer_actor(account.customer), customer=account.customer,
                          data={"subject": subject, "type": type, "description": description, "channel": Channel.WEB})
 
 
-def portal_ticket_reply(*, account: PortalAccount, ticket_id: int, body: str) -> TicketMessage:
+def portal_ticket_reply(*, actor, account: PortalAccount, ticket_id: int, body: str) -> TicketMessage:
     """The customer's message on one of their own cases (404 for anyone else's); a case pending on
     the customer resumes. Closed and merged cases take no more messages."""
+    permissions.require_own(actor, "case", account)
     ticket = selectors.portal_ticket_get(customer=account.customer, ticket_id=ticket_id)
     if ticket.status in (TicketStatus.CLOSED, TicketStatus.MERGED):
         raise Conflict(_("This case is closed. Please open a new case."), code="closed")
-    return ticket_message_add(actor=None, ticket=ticket, kind=TicketMessage.Kind.CUSTOMER, body=body)
+    return ticket_message_add(actor=customer_actor(account.customer), ticket=ticket, kind=TicketMessage.Kind.CUSTOMER,
+                              body=body)

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.views.decorators.cache import never_cache
 
+from guanxi.accounts.access import customer_actor
+
 from . import selectors
 from .models import PortalAccount
 
@@ -51,8 +53,9 @@ def portal_session_account(request) -> PortalAccount | None:
 
 
 def portal_login_required(view):
-    """Load the signed-in portal account (request.portal_account) and its customer
-    (request.portal_customer), or send the visitor to the portal's sign-in page."""
+    """Load the signed-in portal account (request.portal_account), its customer
+    (request.portal_customer) and the customer as the actor of the portal's services
+    (request.portal_actor), or send the visitor to the portal's sign-in page."""
 
     @functools.wraps(view)
     @never_cache
@@ -64,6 +67,7 @@ def portal_login_required(view):
             return redirect(f"{reverse('portal:login')}?{urlencode({'next': request.get_full_path()})}")
         request.portal_account = account
         request.portal_customer = account.customer
+        request.portal_actor = customer_actor(account.customer)
         return view(request, *args, **kwargs)
 
     return wrapper

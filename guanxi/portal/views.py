@@ -139,7 +139,8 @@ def ticket_new(request):
     form = TicketOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            ticket = services.portal_ticket_open(account=request.portal_account, **form.cleaned_data)
+            ticket = services.portal_ticket_open(actor=request.portal_actor, account=request.portal_account,
+                                                 **form.cleaned_data)
         except ValidationFailed as exc:
             for field, reason in exc.fields.items():
                 form.add_error(field if field in form.fields else None, reason)
@@ -176,7 +177,7 @@ def ticket_reply(request, ticket_id: int):
     if not form.is_valid():
         return _render_detail(request, ticket, form)
     try:
-        services.portal_ticket_reply(account=request.portal_account, ticket_id=ticket_id,
+        services.portal_ticket_reply(actor=request.portal_actor, account=request.portal_account, ticket_id=ticket_id,
                                      body=form.cleaned_data["body"])
     except Conflict as exc:
         messages.error(request, exc.message)
@@ -208,7 +209,7 @@ def password(request):
     form = PasswordSetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            account = services.portal_password_set(account=request.portal_account,
+            account = services.portal_password_set(actor=request.portal_actor, account=request.portal_account,
                                                    password=form.cleaned_data["password"])
         except ValidationFailed as exc:
             form.add_error("password", exc.fields.get("password") or exc.message)

@@ -7,13 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from guanxi.core.api import ListParams, PageOut, PageParams, cursor_list, paginate
-from guanxi.core.errors import PermissionDenied, ValidationFailed
+from guanxi.core.errors import ValidationFailed
 from guanxi.customers.schemas import customer_row
 from guanxi.customers.selectors import can_see_personal_data, customer_get_for_user
 
-from . import policy, rules, selectors, services
+from . import permissions, rules, selectors, services
 from .exporting import segment_export_response
-from .models import Segment, ValueRun
+from .models import Segment
 from .naming import segment_display_name
 from .schemas import (
     FieldOut,
@@ -30,7 +30,6 @@ from .schemas import (
     StrategicWeightOut,
     ValueOut,
 )
-from .tasks import value_recompute_task
 
 router = Router(tags=["segments"])
 
@@ -45,7 +44,7 @@ def _segment_out(segment: Segment, user, clusters=None) -> dict:
         "member_count_at", "service_priority", "service_level", "service_hours", "service_mode",
         "service_content", "created_at", "updated_at")}
     data.update(display_name=segment_display_name(segment, clusters=clusters), owner=_ref(segment.owner),
-                service_team=_ref(segment.service_team), can_edit=policy.can_edit_segment(user, segment))
+                service_team=_ref(segment.service_team), can_edit=permissions.can_edit_segment(user, segment))
     return data
 
 
@@ -109,18 +108,13 @@ def get_value_report(request: HttpRequest, name: str):
 @router.get("/segments/runs", response=list[RunOut])
 def list_value_runs(request: HttpRequest, response: HttpResponse, params: Query[ListParams]):
     """Value runs, newest first."""
-    if not policy.can_see_reports(request.user):
-        raise PermissionDenied("Your role cannot see value runs.")
-    return cursor_list(request, response, ValueRun.objects.order_by("-started_at", "-id"), params)
+    return cursor_list(request, response, selectors.value_run_list(user=request.user), params)
 
 
 @router.post("/segments/runs", response={202: RecomputeOut})
 def start_value_run(request: HttpRequest):
     """Recompute every customer's value now (a background task; inline without a broker)."""
-    if not policy.can_recompute(request.user):
-        raise PermissionDenied("Your role cannot start a value run.")
-    result = value_recompute_task.delay()
-    run = ValueRun.objects.filter(pk=result.result).first() if result.ready() else None
+    run = services.value_run_start(actor=request.user)
     return Status(202, {"queued": run is None, "run": run})
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.demo import KEY_ACCOUNTS_TEAM, SERVICE_TEAMS, DemoStaff
 from guanxi.accounts.enums import Role
 
@@ -43,7 +44,7 @@ def value_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: lis
                     now: dt.datetime | None = None) -> str:
     """A value run over every customer as of `now`'s day, tiered service for VIP and large customers,
     and the demo segments (shared, owned by the analyst)."""
-    run = value_recompute(as_of=timezone.localdate(now) if now else None)
+    run = value_recompute(actor=SYSTEM, as_of=timezone.localdate(now) if now else None)
     admin = staff.admin
     owner = next(iter(staff.by_role(Role.ANALYST)), admin)
     tiers = (("vip", 1, ServiceLevel.PLATINUM, ServiceMode.DEDICATED, "7×24", KEY_ACCOUNTS_TEAM,

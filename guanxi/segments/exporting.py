@@ -12,13 +12,12 @@ from collections.abc import Iterator
 from django.http import StreamingHttpResponse
 
 from guanxi.accounts.models import User
-from guanxi.core.errors import PermissionDenied
 from guanxi.core.spreadsheet import spreadsheet_cell
 from guanxi.customers.exporting import COLUMNS as CUSTOMER_COLUMNS
 from guanxi.customers.exporting import export_cells
 from guanxi.customers.selectors import can_see_personal_data
 
-from . import policy, selectors
+from . import permissions, selectors
 from .models import Segment
 
 logger = logging.getLogger("guanxi.audit")
@@ -29,8 +28,7 @@ VALUE_COLUMNS = ("value_level", "abc_class", "rfm_segment", "revenue_12m", "clv_
 def segment_export_csv(*, user: User, segment: Segment) -> Iterator[str]:
     """CSV lines (UTF-8 BOM first, for Excel) of the members the user may read; refused for roles
     that may not export. Who exported what is logged."""
-    if not policy.can_export(user):
-        raise PermissionDenied("Your role cannot export customers.")
+    permissions.require(user, "segment", "export", message="Your role cannot export customers.")
     logger.info("segment export by %s (%s): segment %s", user.username, user.role, segment.pk)
     members = selectors.segment_members(segment=segment, user=user, ordering="id")
     buffer = io.StringIO()

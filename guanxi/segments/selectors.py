@@ -1,4 +1,4 @@
-"""Reads of segments and customer value, scoped to what the caller may see (see policy.py).
+"""Reads of segments and customer value, scoped to what the caller may see (see permissions.py).
 
 Other modules use segments through four functions: `segment_queryset` (every live member, for
 background jobs such as campaigns, surveys and care), `segment_members` (the members a user may
@@ -23,7 +23,7 @@ from guanxi.core.pagination import Ordering
 from guanxi.customers.models import Customer
 from guanxi.customers.selectors import customer_get_for_user, customer_visible_to
 
-from . import policy, rules
+from . import permissions, rules
 from .clusters import describe
 from .enums import RunStatus, SegmentKind
 from .models import CustomerValueSnapshot, Segment, StrategicWeight, ValueRun, ValueSettings
@@ -43,6 +43,16 @@ def latest_run() -> ValueRun | None:
     return ValueRun.objects.filter(status=RunStatus.DONE).order_by("-finished_at", "-id").first()
 
 
+def value_run_list(*, user: User) -> QuerySet[ValueRun]:
+    """Value runs, newest first, for the roles that see the value reports."""
+    permissions.require(user, "report", "read", message="Your role cannot see value runs.")
+    return ValueRun.objects.order_by("-started_at", "-id")
+
+
+def value_run_get(*, run_id: int) -> ValueRun | None:
+    return ValueRun.objects.filter(pk=run_id).first()
+
+
 def last_failed_run() -> ValueRun | None:
     """The newest run when it failed (shown on the analysis page), else None."""
     newest = ValueRun.objects.order_by("-started_at", "-id").first()
@@ -60,8 +70,11 @@ def value_settings() -> ValueSettings:
 def segment_list(*, user: User) -> QuerySet[Segment]:
     """System segments, shared segments and the user's own; administrators see every segment."""
     qs = Segment.objects.select_related("owner", "service_team")
-    if policy.is_admin(user):
+    reach = permissions.scope(user, "segment", "read")
+    if reach is Scope.ALL:
         return qs
+    if reach is Scope.NONE:
+        return qs.none()
     return qs.filter(~Q(kind=SegmentKind.RULE) | Q(is_shared=True) | Q(owner_id=user.pk))
 
 
@@ -71,9 +84,9 @@ def segment_get_for_user(*, user: User, segment_id: int, action: str = "read") -
     segment = segment_list(user=user).filter(pk=segment_id).first()
     if segment is None:
         raise NotFound("Segment not found.")
-    if action == "write" and not policy.can_edit_segment(user, segment):
+    if action == "write" and not permissions.can_edit_segment(user, segment):
         raise PermissionDenied("You cannot change this segment.")
-    if action == "service" and not (segment.is_system and policy.can_edit_service_tier(user, segment)):
+    if action == "service" and not (segment.is_system and permissions.can_edit_service_tier(user, segment)):
         raise PermissionDenied("You cannot change this segment's service.")
     return segment
 
@@ -172,8 +185,7 @@ def _scope_key(user: User) -> str:
 def value_report(*, user: User, name: str) -> dict:
     """One analysis report over the customers the user may read; cached per run, scope and
     language for REPORT_CACHE_SECONDS."""
-    if not policy.can_see_reports(user):
-        raise PermissionDenied("Your role cannot see customer-value reports.")
+    permissions.require(user, "report", "read", message="Your role cannot see customer-value reports.")
     if name not in REPORTS:
         raise NotFound(gettext("Unknown report '%(name)s'.") % {"name": name})
     run = latest_run()

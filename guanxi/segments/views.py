@@ -11,18 +11,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from guanxi.accounts.models import Team
+from guanxi.accounts.selectors import team_choices
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.pagination import capped_page
 from guanxi.core.views import domain_errors_as_http, template_for
 from guanxi.customers.schemas import customer_row
 from guanxi.customers.selectors import can_see_personal_data
 
-from . import builder, policy, rules, selectors, services
+from . import builder, permissions, rules, selectors, services
 from .enums import AbcClass, Portfolio, RfmSegment, ServiceLevel, ServiceMode, ValueLevel
 from .exporting import segment_export_response
 from .naming import segment_display_name
-from .tasks import value_recompute_task
 
 PAGE_SIZE = 25
 LABELS = {"value_level": dict(ValueLevel.choices), "abc_class": dict(AbcClass.choices),
@@ -47,15 +46,15 @@ def _label(kind: str, value) -> str:
 def segment_list(request):
     clusters = _clusters()
     rows = [{"segment": s, "name": segment_display_name(s, clusters=clusters),
-             "can_edit": policy.can_edit_segment(request.user, s),
+             "can_edit": permissions.can_edit_segment(request.user, s),
              "service_level": _label("service_level", s.service_level),
              "service_mode": _label("service_mode", s.service_mode)}
             for s in selectors.segment_list(user=request.user)]
     return render(request, "segments/segment_list.html", {
         "rule_rows": [r for r in rows if not r["segment"].is_system],
         "system_rows": [r for r in rows if r["segment"].is_system],
-        "can_create": policy.can_create_segments(request.user),
-        "can_see_reports": policy.can_see_reports(request.user),
+        "can_create": permissions.can(request.user, "segment", "write"),
+        "can_see_reports": permissions.can(request.user, "report", "read"),
         "run": selectors.latest_run(),
     })
 
@@ -84,7 +83,7 @@ def _builder_context(request, *, segment=None, definition=None, data=None, error
         "description": values.get("description", segment.description if segment else ""),
         "is_shared": (values.get("is_shared") == "on") if data is not None else bool(segment and segment.is_shared),
         "fields": rules.field_catalogue(),
-        "may_share": policy.can_create_segments(request.user),
+        "may_share": permissions.can(request.user, "segment", "write"),
         "service": _service_context(segment, values if data is not None else None),
     }
 
@@ -101,7 +100,7 @@ def _service_context(segment, data) -> dict:
                         if segment else ""),
             "hours": current("service_hours"), "mode": current("service_mode"), "content": current("service_content"),
             "levels": ServiceLevel.choices, "modes": ServiceMode.choices,
-            "teams": list(Team.objects.order_by("name").values_list("id", "name"))}
+            "teams": team_choices()}
 
 
 def _row_context(row_token: str, group_token: str, field: str, op: str, value) -> dict:
@@ -155,7 +154,7 @@ def _field_label(path: str) -> str:
 @domain_errors_as_http
 @require_http_methods(["GET", "POST"])
 def segment_create(request):
-    if not policy.can_create_segments(request.user):
+    if not permissions.can(request.user, "segment", "write"):
         raise DjangoPermissionDenied(_("Your role cannot create segments."))
     if request.method == "POST":
         definition = None
@@ -278,9 +277,9 @@ def segment_detail(request, segment_id: int):
         rows.append(row)
     context = {"segment": segment, "name": segment_display_name(segment, clusters=_clusters()), "page": page,
                "rows": rows, "ordering": ordering or selectors.MEMBER_ORDERING.default, "base_query": "",
-               "can_edit": policy.can_edit_segment(request.user, segment),
-               "can_edit_service": policy.can_edit_service_tier(request.user, segment),
-               "can_export": policy.can_export(request.user),
+               "can_edit": permissions.can_edit_segment(request.user, segment),
+               "can_edit_service": permissions.can_edit_service_tier(request.user, segment),
+               "can_export": permissions.can(request.user, "segment", "export"),
                "definition_text": rules.describe(segment.definition),
                "service_level": _label("service_level", segment.service_level),
                "service_mode": _label("service_mode", segment.service_mode)}
@@ -304,7 +303,7 @@ def segment_export(request, segment_id: int):
 @require_GET
 def value_analysis(request):
     """Value pyramid, ABC Pareto curve, RFM heat map, brand × ARPU, portfolio matrix, clusters."""
-    if not policy.can_see_reports(request.user):
+    if not permissions.can(request.user, "report", "read"):
         raise DjangoPermissionDenied(_("Your role cannot see customer-value reports."))
     reports = {name.replace("-", "_"): selectors.value_report(user=request.user, name=name)
                for name in selectors.REPORTS}
@@ -321,7 +320,7 @@ def value_analysis(request):
               "customer_growth": _("Customer's growth"), "revenue": _("Revenue, last 12 months")}
     return render(request, "segments/analysis.html", {
         "run": run, "reports": reports, "charts": charts, "brand_rows": brand_rows, "chart_labels": labels,
-        "can_recompute": policy.can_recompute(request.user), "failed_run": selectors.last_failed_run(),
+        "can_recompute": permissions.can(request.user, "value_run", "write"), "failed_run": selectors.last_failed_run(),
     })
 
 
@@ -348,10 +347,9 @@ def _charts(reports: dict) -> dict:
 @domain_errors_as_http
 @require_POST
 def value_recompute(request):
-    if not policy.can_recompute(request.user):
+    if not permissions.can(request.user, "value_run", "write"):
         raise DjangoPermissionDenied(_("Your role cannot start a value run."))
-    result = value_recompute_task.delay()
-    if result.ready():
+    if services.value_run_start(actor=request.user) is not None:
         messages.success(request, _("Customer values recomputed."))
     else:
         messages.info(request, _("The value run has started; the figures change when it is done."))

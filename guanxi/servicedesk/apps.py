@@ -22,11 +22,11 @@ class ServicedeskConfig(AppConfig):
         from guanxi.customers.timeline import register_timeline_source
         from guanxi.segments.storage import register_effort_source
 
-        register_home_panel("guanxi.servicedesk.views.home_panel", "servicedesk/partials/_home_panel.html")
+        register_home_panel("guanxi.servicedesk.views.tickets.home_panel", "servicedesk/partials/_home_panel.html")
         register_timeline_source("guanxi.servicedesk.timeline.service_events")
-        register_timeline_source("guanxi.servicedesk.timeline_commitments.commitment_events")
-        register_demo_step("guanxi.servicedesk.demo.service_demo_load")
-        register_demo_step("guanxi.servicedesk.demo_commitments.commitment_demo_load")
+        register_timeline_source("guanxi.servicedesk.timeline.commitment_events")
+        register_demo_step("guanxi.servicedesk.demo.tickets.service_demo_load")
+        register_demo_step("guanxi.servicedesk.demo.commitments.commitment_demo_load")
         register_effort_source("guanxi.servicedesk.effort.case_effort")
         # Infrastructure hook, not business logic: SQLite table rebuilds drop FTS triggers.
         post_migrate.connect(_ensure_search_index, sender=self)

@@ -1,7 +1,5 @@
 """The 三包 API: ask for a decision, read one back, and see a unit's warranty status."""
 
-from django.db import transaction
-from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -9,7 +7,7 @@ from ninja import Query, Router, Status
 from guanxi.core.errors import NotFound, ValidationFailed
 from guanxi.core.pagination import keyset_page
 from guanxi.customers.selectors import customer_get_for_user
-from guanxi.servicedesk.selectors import ticket_get_for_user
+from guanxi.servicedesk.selectors.tickets import ticket_get_for_user
 
 from . import engine, selectors, services
 from .models import ExchangeRecord, Part, Product, ProductSale, RepairRecord, SerialNumber, WarrantyDecision
@@ -100,7 +98,7 @@ def get_warranty_decision(request: HttpRequest, decision_id: int):
 def get_serial_status(request: HttpRequest, serial: str):
     unit, sale = selectors.serial_get_for_user(user=request.user, serial=serial)
     return {"id": unit.pk, "serial": unit.serial, "product": str(unit.product), "factory_date": unit.factory_date,
-            "sale": _sale(sale) if sale else None, "parts": services.serial_status(sale=sale, unit=unit)}
+            "sale": _sale(sale) if sale else None, "parts": selectors.serial_status(sale=sale, unit=unit)}
 
 
 # --- products, parts, serials, sales, repairs and exchanges -------------------------------------
@@ -142,8 +140,7 @@ def _exchange(record: ExchangeRecord) -> dict:
 
 
 def _products(user, **filters):
-    return selectors.product_list(user=user, **filters).prefetch_related(
-        Prefetch("parts", queryset=Part.objects.select_related("policy").order_by("policy__code")))
+    return selectors.product_list(user=user, with_parts=True, **filters)
 
 
 @router.get("/warranty/products", response=ProductPageOut)
@@ -320,12 +317,8 @@ def get_warranty_repair(request: HttpRequest, repair_id: int):
 def update_warranty_repair(request: HttpRequest, repair_id: int, payload: RepairUpdateIn):
     """Finish a repair (`finished_at`, `outcome`) and/or change its note."""
     repair = selectors.repair_get_for_user(user=request.user, repair_id=repair_id)
-    with transaction.atomic():
-        if payload.note is not None:
-            repair = services.repair_update(actor=request.user, repair=repair, note=payload.note)
-        if payload.finished_at is not None:
-            repair = services.repair_finish(actor=request.user, repair=repair, finished_at=payload.finished_at,
-                                            outcome=payload.outcome)
+    services.repair_change(actor=request.user, repair=repair, note=payload.note, finished_at=payload.finished_at,
+                           outcome=payload.outcome)
     return _repair(selectors.repair_get_for_user(user=request.user, repair_id=repair_id))
 
 

@@ -60,6 +60,7 @@ def warranty_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: 
     admin = staff.admin
     sellers = staff.by_role(Role.SALES_REP) + staff.by_role(Role.PARTNER)
     agents = staff.by_role(Role.AGENT)
+    sellers_by_id = {seller.pk: seller for seller in sellers}
     products = []
     for code, name, brand, low, high in PHONES:
         product = Product.objects.filter(model_code=code).first() or product_create(
@@ -86,8 +87,11 @@ def warranty_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: 
         proof = rng.choices((ProofKind.INVOICE, ProofKind.OTHER_PROOF, ProofKind.NONE), (85, 10, 5))[0]
         gift = rng.random() < 0.05
         price = Decimal(0) if gift else Decimal(rng.randrange(low, high + 1, 100) - 1)
+        seller = rng.choice(sellers)
+        if buyer.owner_id != seller.pk:  # a seller records sales of their own customers; an agent any other
+            seller = sellers_by_id.get(buyer.owner_id) or agents[buyer.pk % len(agents)]
         sales.append(sale_record(
-            actor=rng.choice(sellers), serial=unit, customer=buyer, sold_at=sold,
+            actor=seller, serial=unit, customer=buyer, sold_at=sold,
             price=price, proof_kind=proof, invoice_date=sold if proof != ProofKind.NONE else None, is_gift=gift))
 
     repairs = exchanges = 0

@@ -3,15 +3,15 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import User
-from guanxi.accounts.roles import Scope, policy_for
 from guanxi.core.errors import NotFound, ValidationFailed
 from guanxi.customers.selectors import customer_visible_to
 
-from . import permissions
+from . import engine, permissions
 from .engine import Period, RuleParameters
 from .models import (
     ExchangeRecord,
@@ -57,7 +57,7 @@ def serial_get_for_user(*, user: User, serial: str) -> tuple[SerialNumber, Produ
         raise NotFound("Serial number not found.")
     sale = unit.sales.select_related("customer").order_by("-sold_at", "-id").first()
     if sale is None:
-        if policy_for(user).read is not Scope.ALL:
+        if not permissions.reads_every_unit(user):
             raise NotFound("Serial number not found.")
         return unit, None
     if not customer_visible_to(user=user).filter(pk=sale.customer_id).exists():
@@ -107,12 +107,17 @@ def decision_list(*, user: User) -> QuerySet[WarrantyDecision]:
 
 
 def _reads_customers(user: User) -> bool:
-    return policy_for(user).read is not Scope.NONE
+    return permissions.can(user, "product", "read")
 
 
-def product_list(*, user: User, q: str = "", brand: str = "", category: str = "") -> QuerySet[Product]:
-    """The catalogue, for every role that reads customers; `q` matches the model code or the name."""
+def product_list(*, user: User, q: str = "", brand: str = "", category: str = "",
+                 with_parts: bool = False) -> QuerySet[Product]:
+    """The catalogue, for every role that reads customers; `q` matches the model code or the name;
+    `with_parts` fetches each product's parts with their policies, by code."""
     qs = Product.objects.all() if _reads_customers(user) else Product.objects.none()
+    if with_parts:
+        qs = qs.prefetch_related(Prefetch("parts", queryset=Part.objects.select_related("policy")
+                                          .order_by("policy__code")))
     if q.strip():
         qs = qs.filter(Q(model_code__icontains=q.strip()) | Q(name__icontains=q.strip()))
     if brand.strip():
@@ -287,3 +292,49 @@ def serial_for_sale(*, user: User, serial: str) -> SerialNumber:
     if unit is None:
         raise ValidationFailed(fields={"serial": _("unknown serial number")})
     return unit
+
+
+# ---------------------------------------------------------------- the 三包 engine's inputs and a unit's status
+
+
+def claim_of(*, sale: ProductSale, part: Part, fault_date, as_of, customer_wants, stock_available,
+             repairs) -> engine.Claim:
+    """The 三包 engine's view of a fault of one part of a sold unit."""
+    return engine.Claim(
+        sold_on=sale.sold_at, fault_date=fault_date, as_of=as_of, period=part_period(part),
+        price=sale.price, proof_kind=engine.ProofKind(sale.proof_kind), proof_date=sale.invoice_date,
+        factory_date=sale.serial.factory_date, is_main_unit=part.policy.is_main_unit, is_gift=sale.is_gift,
+        customer_wants=engine.Remedy(customer_wants) if customer_wants else None, stock_available=stock_available,
+        repairs=tuple(repairs), exchanges=tuple(exchange_dates(sale=sale, part=part)),
+    )
+
+
+def repairs_as_of(*, sale: ProductSale, part: Part, as_of: dt.date) -> list[engine.Repair]:
+    """The part's repair records as they stood on `as_of`: later repairs left out, repairs finished
+    after it still open."""
+    return [engine.Repair(r.started_at, r.finished_at if r.finished_at and r.finished_at <= as_of else None)
+            for r in repairs_of(sale=sale, part=part) if r.started_at <= as_of]
+
+
+def serial_status(*, sale: ProductSale | None, unit: SerialNumber, as_of: dt.date | None = None) -> list[dict]:
+    """Each part of a unit with the start and end of its period as of a day (today by default): the
+    三包 engine run on a fault of that day, nothing stored."""
+    as_of = as_of or timezone.localdate()
+    rows = []
+    params = rule_parameters()
+    for part in unit.product.parts.select_related("policy").order_by("policy__code"):
+        row = {"code": part.code, "name": part.policy.name, "start_date": None, "end_date": None,
+               "is_in_period": None}
+        if sale is not None:
+            repairs = [engine.Repair(r.started_at, r.finished_at) for r in repairs_of(sale=sale, part=part)]
+            day = max(as_of, sale.sold_at)
+            claim = claim_of(sale=sale, part=part, fault_date=day, as_of=day, customer_wants=None,
+                             stock_available=True, repairs=repairs)
+            try:
+                result = engine.decide(claim, params)
+            except engine.InvalidClaim:
+                result = None
+            if result is not None:
+                row.update(start_date=result.start_date, end_date=result.end_date, is_in_period=result.is_in_period)
+        rows.append(row)
+    return rows

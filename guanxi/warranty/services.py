@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import User
+from guanxi.accounts.access import is_system, user_of
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.customers.models import Customer
+from guanxi.customers.selectors import customer_get_for_user
 
 from . import engine, permissions, selectors
 from .models import (
@@ -30,10 +31,10 @@ CUSTOMER_CHOICES = ("refund", "exchange", "repair", "refund_with_depreciation")
 
 
 @transaction.atomic
-def product_create(*, actor: User, model_code: str, name: str, brand: str = "", category: str = "",
+def product_create(*, actor, model_code: str, name: str, brand: str = "", category: str = "",
                    part_codes: list[str] | None = None) -> Product:
     """A product and its parts, one per policy code (every policy when none are given)."""
-    permissions.require(actor, "configure")
+    permissions.require(actor, "product", "configure")
     model_code = (model_code or "").strip()
     if not model_code or Product.objects.filter(model_code=model_code).exists():
         raise ValidationFailed(fields={"model_code": "required and unique"})
@@ -44,34 +45,35 @@ def product_create(*, actor: User, model_code: str, name: str, brand: str = "", 
     if part_codes is not None and len(policies) != len(set(part_codes)):
         raise ValidationFailed(fields={"part_codes": "unknown part code"})
     product = Product(model_code=model_code, name=name.strip(), brand=brand, category=category)
-    product._history_user = actor
+    product._history_user = user_of(actor)
     product.save()
     for policy in policies:
         part = Part(product=product, policy=policy)
-        part._history_user = actor
+        part._history_user = user_of(actor)
         part.save()
     return product
 
 
 @transaction.atomic
-def serial_register(*, actor: User, product: Product, serial: str, factory_date: dt.date | None = None) -> SerialNumber:
-    permissions.require(actor, "register_serial")
+def serial_register(*, actor, product: Product, serial: str, factory_date: dt.date | None = None) -> SerialNumber:
+    permissions.require(actor, "serial", "write")
     serial = (serial or "").strip()
     if not serial or len(serial) > 50 or SerialNumber.objects.filter(serial=serial).exists():
         raise ValidationFailed(fields={"serial": "required, unique, at most 50 characters"})
     unit = SerialNumber(serial=serial, product=product, factory_date=factory_date)
-    unit._history_user = actor
+    unit._history_user = user_of(actor)
     unit.save()
     return unit
 
 
 @transaction.atomic
-def sale_record(*, actor: User, serial: SerialNumber, customer: Customer, sold_at: dt.date, price: Decimal,
+def sale_record(*, actor, serial: SerialNumber, customer: Customer, sold_at: dt.date, price: Decimal,
                 proof_kind: str = ProofKind.INVOICE, invoice_date: dt.date | None = None,
                 is_gift: bool = False) -> ProductSale:
-    """Record the sale of one unit; the invoice (or other proof) date starts its warranty. The
-    caller has checked that `actor` may write `customer`."""
-    permissions.require(actor, "record_sale")
+    """Record the sale of one unit to a customer `actor` may write (the roles that sell); the invoice
+    (or other proof) date starts its warranty."""
+    permissions.require(actor, "sale", "write")
+    _require_customer_write(actor, customer.pk)
     errors = {}
     if proof_kind not in ProofKind.values:
         errors["proof_kind"] = f"one of: {', '.join(ProofKind.values)}"
@@ -87,10 +89,17 @@ def sale_record(*, actor: User, serial: SerialNumber, customer: Customer, sold_a
         raise ValidationFailed(fields=errors)
     sale = ProductSale(serial=serial, customer=customer, sold_at=sold_at, price=Decimal(price), proof_kind=proof_kind,
                        invoice_date=invoice_date if proof_kind != ProofKind.NONE else None, is_gift=is_gift,
-                       sold_by=actor)
-    sale._history_user = actor
+                       sold_by=user_of(actor))
+    sale._history_user = user_of(actor)
     sale.save()
     return sale
+
+
+def _require_customer_write(actor, customer_id: int) -> None:
+    """A sale belongs to its customer: staff change it only on customers they may write (NotFound
+    outside what they read, PermissionDenied where they only read)."""
+    if not is_system(actor):
+        customer_get_for_user(user=actor, customer_id=customer_id, action="write")
 
 
 def _part_of(serial: SerialNumber, part: Part | str) -> Part:
@@ -105,23 +114,23 @@ def _part_of(serial: SerialNumber, part: Part | str) -> Part:
 
 
 @transaction.atomic
-def repair_start(*, actor: User, serial: SerialNumber, part: Part | str, started_at: dt.date,
+def repair_start(*, actor, serial: SerialNumber, part: Part | str, started_at: dt.date,
                  ticket=None, note: str = "") -> RepairRecord:
     """Put a part of a unit into repair, usually as the work of a fault case. A repair is of a sold
     unit and never dated before its (first) sale or in the future: it counts in the 三包 period."""
-    permissions.require(actor, "record_service")
+    permissions.require(actor, "repair", "write")
     _check_repair_day(serial, started_at)
     repair = RepairRecord(serial=serial, part=_part_of(serial, part), started_at=started_at, ticket=ticket,
                           note=note[:200])
-    repair._history_user = actor
+    repair._history_user = user_of(actor)
     repair.save()
     return repair
 
 
 @transaction.atomic
-def repair_finish(*, actor: User, repair: RepairRecord, finished_at: dt.date,
+def repair_finish(*, actor, repair: RepairRecord, finished_at: dt.date,
                   outcome: str = RepairRecord.Outcome.REPAIRED) -> RepairRecord:
-    permissions.require(actor, "record_service")
+    permissions.require(actor, "repair", "write")
     repair = RepairRecord.objects.select_for_update().get(pk=repair.pk)
     if finished_at > timezone.localdate():
         raise ValidationFailed(_("A repair cannot finish in the future."),
@@ -134,16 +143,16 @@ def repair_finish(*, actor: User, repair: RepairRecord, finished_at: dt.date,
         raise ValidationFailed(fields={"outcome": gettext("one of: %(values)s") % {
             "values": ', '.join(RepairRecord.Outcome.values)}})
     repair.finished_at, repair.outcome = finished_at, outcome
-    repair._history_user = actor
+    repair._history_user = user_of(actor)
     repair.save()
     return repair
 
 
 @transaction.atomic
-def exchange_record(*, actor: User, sale: ProductSale, exchanged_on: dt.date, part: Part | str | None = None,
+def exchange_record(*, actor, sale: ProductSale, exchanged_on: dt.date, part: Part | str | None = None,
                     new_serial: str = "", decision: WarrantyDecision | None = None, note: str = "") -> ExchangeRecord:
     """Record an exchange of a part or (without a part) of the whole product; it restarts the period."""
-    permissions.require(actor, "record_service")
+    permissions.require(actor, "exchange", "write")
     if exchanged_on > timezone.localdate():
         raise ValidationFailed(_("An exchange cannot be dated in the future."),
                                fields={"exchanged_on": _("in the future")})
@@ -152,19 +161,9 @@ def exchange_record(*, actor: User, sale: ProductSale, exchanged_on: dt.date, pa
     record = ExchangeRecord(sale=sale, part=_part_of(sale.serial, part) if part is not None else None,
                             exchanged_on=exchanged_on, new_serial=new_serial.strip()[:50], decision=decision,
                             note=note[:200])
-    record._history_user = actor
+    record._history_user = user_of(actor)
     record.save()
     return record
-
-
-def _claim(*, sale: ProductSale, part: Part, fault_date, as_of, customer_wants, stock_available, repairs):
-    return engine.Claim(
-        sold_on=sale.sold_at, fault_date=fault_date, as_of=as_of, period=selectors.part_period(part),
-        price=sale.price, proof_kind=engine.ProofKind(sale.proof_kind), proof_date=sale.invoice_date,
-        factory_date=sale.serial.factory_date, is_main_unit=part.policy.is_main_unit, is_gift=sale.is_gift,
-        customer_wants=engine.Remedy(customer_wants) if customer_wants else None, stock_available=stock_available,
-        repairs=tuple(repairs), exchanges=tuple(selectors.exchange_dates(sale=sale, part=part)),
-    )
 
 
 def _jsonable(claim: engine.Claim, params: engine.RuleParameters) -> dict:
@@ -184,12 +183,15 @@ def _jsonable(claim: engine.Claim, params: engine.RuleParameters) -> dict:
 
 
 @transaction.atomic
-def warranty_decide(*, actor: User, sale: ProductSale, part: Part | str, fault_date: dt.date,
+def warranty_decide(*, actor, sale: ProductSale, part: Part | str, fault_date: dt.date,
                     customer_wants: str | None, stock_available: bool,
                     repairs: list[engine.Repair] | None = None, as_of: dt.date | None = None) -> WarrantyDecision:
     """Apply the 三包 rules to a fault of one part of a sold unit and store the decision. The repair
-    history comes from the repair records unless given; the caller has checked the sale is readable.
-    Nothing is stored when the request is refused."""
+    history comes from the repair records unless given. Asked by anyone who may read the sale's
+    customer; nothing is stored when the request is refused."""
+    permissions.require(actor, "decision", "write")
+    if not is_system(actor):
+        customer_get_for_user(user=actor, customer_id=sale.customer_id)
     part = _part_of(sale.serial, part)
     as_of = as_of or timezone.localdate()
     if customer_wants and customer_wants not in CUSTOMER_CHOICES:
@@ -204,12 +206,12 @@ def warranty_decide(*, actor: User, sale: ProductSale, part: Part | str, fault_d
     if as_of > timezone.localdate():
         raise ValidationFailed(_("A decision cannot be made as of a future day."), fields={"as_of": _("in the future")})
     if repairs is None:
-        repairs = _repairs_as_of(sale=sale, part=part, as_of=as_of)
+        repairs = selectors.repairs_as_of(sale=sale, part=part, as_of=as_of)
     for index, repair in enumerate(repairs):
         if repair.finished_on is not None and repair.finished_on < repair.started_on:
             raise ValidationFailed(fields={f"repairs.{index}": "finishes before it starts"})
     params = selectors.rule_parameters()
-    claim = _claim(sale=sale, part=part, fault_date=fault_date, as_of=as_of, customer_wants=customer_wants,
+    claim = selectors.claim_of(sale=sale, part=part, fault_date=fault_date, as_of=as_of, customer_wants=customer_wants,
                    stock_available=stock_available, repairs=repairs)
     try:
         result = engine.decide(claim, params)
@@ -220,37 +222,8 @@ def warranty_decide(*, actor: User, sale: ProductSale, part: Part | str, fault_d
         stock_available=stock_available, inputs=_jsonable(claim, params), remedy=result.remedy.value,
         allowed=[r.value for r in result.allowed], amount=result.amount,
         rules=[{"code": r.code, "reason": r.reason} for r in result.rules], start_date=result.start_date,
-        end_date=result.end_date, is_in_period=result.is_in_period, asked_by=actor,
+        end_date=result.end_date, is_in_period=result.is_in_period, asked_by=user_of(actor),
     )
-
-
-def _repairs_as_of(*, sale: ProductSale, part: Part, as_of: dt.date) -> list[engine.Repair]:
-    """The part's repair records as they stood on `as_of`: later repairs left out, repairs finished
-    after it still open."""
-    return [engine.Repair(r.started_at, r.finished_at if r.finished_at and r.finished_at <= as_of else None)
-            for r in selectors.repairs_of(sale=sale, part=part) if r.started_at <= as_of]
-
-
-def serial_status(*, sale: ProductSale | None, unit: SerialNumber, as_of: dt.date | None = None) -> list[dict]:
-    """Each part of a unit with the start and end of its period as of a day (today by default)."""
-    as_of = as_of or timezone.localdate()
-    rows = []
-    params = selectors.rule_parameters()
-    for part in unit.product.parts.select_related("policy").order_by("policy__code"):
-        row = {"code": part.code, "name": part.policy.name, "start_date": None, "end_date": None,
-               "is_in_period": None}
-        if sale is not None:
-            repairs = [engine.Repair(r.started_at, r.finished_at) for r in selectors.repairs_of(sale=sale, part=part)]
-            claim = _claim(sale=sale, part=part, fault_date=max(as_of, sale.sold_at), as_of=max(as_of, sale.sold_at),
-                           customer_wants=None, stock_available=True, repairs=repairs)
-            try:
-                result = engine.decide(claim, params)
-            except engine.InvalidClaim:
-                result = None
-            if result is not None:
-                row.update(start_date=result.start_date, end_date=result.end_date, is_in_period=result.is_in_period)
-        rows.append(row)
-    return rows
 
 
 def _check_repair_day(serial: SerialNumber, started_at: dt.date) -> None:
@@ -266,15 +239,15 @@ def _check_repair_day(serial: SerialNumber, started_at: dt.date) -> None:
         raise ValidationFailed(_("A repair cannot start in the future."), fields={"started_at": _("in the future")})
 
 
-def _audited_save(instance, actor: User, fields: dict) -> None:
+def _audited_save(instance, actor, fields: dict) -> None:
     for name, value in fields.items():
         setattr(instance, name, value)
-    instance._history_user = actor
+    instance._history_user = user_of(actor)
     instance.save()
 
 
-def _audited_delete(instance, actor: User) -> None:
-    instance._history_user = actor
+def _audited_delete(instance, actor) -> None:
+    instance._history_user = user_of(actor)
     instance.delete()
 
 
@@ -283,9 +256,9 @@ def _refuse_delete(reason: str) -> None:
 
 
 @transaction.atomic
-def product_update(*, actor: User, product: Product, name: str, brand: str = "", category: str = "") -> Product:
+def product_update(*, actor, product: Product, name: str, brand: str = "", category: str = "") -> Product:
     """Rename a product or change its brand or category; the model code stays (serials carry it)."""
-    permissions.require(actor, "configure")
+    permissions.require(actor, "product", "configure")
     if not name.strip():
         raise ValidationFailed(fields={"name": _("required")})
     product = Product.objects.select_for_update().get(pk=product.pk)
@@ -295,9 +268,9 @@ def product_update(*, actor: User, product: Product, name: str, brand: str = "",
 
 
 @transaction.atomic
-def product_delete(*, actor: User, product: Product) -> None:
+def product_delete(*, actor, product: Product) -> None:
     """Only a product without serial numbers can go (its parts go with it)."""
-    permissions.require(actor, "configure")
+    permissions.require(actor, "product", "configure")
     if SerialNumber.objects.filter(product=product).exists():
         _refuse_delete(_("Units of this product are registered; it cannot be deleted."))
     for part in product.parts.all():
@@ -306,9 +279,9 @@ def product_delete(*, actor: User, product: Product) -> None:
 
 
 @transaction.atomic
-def part_add(*, actor: User, product: Product, code: str) -> Part:
+def part_add(*, actor, product: Product, code: str) -> Part:
     """Cover one more kind of part (by its warranty policy's code) on a product."""
-    permissions.require(actor, "configure")
+    permissions.require(actor, "product", "configure")
     policy = selectors.policy_get(code=code)
     if policy is None:
         raise ValidationFailed(fields={"code": _("unknown part code")})
@@ -320,18 +293,18 @@ def part_add(*, actor: User, product: Product, code: str) -> Part:
 
 
 @transaction.atomic
-def part_delete(*, actor: User, part: Part) -> None:
+def part_delete(*, actor, part: Part) -> None:
     """Only a part that no repair, exchange or decision names can go."""
-    permissions.require(actor, "configure")
+    permissions.require(actor, "product", "configure")
     if (part.repairs.exists() or part.exchanges.exists() or part.decisions.exists()):
         _refuse_delete(_("Repairs, exchanges or decisions name this part; it cannot be deleted."))
     _audited_delete(part, actor)
 
 
 @transaction.atomic
-def serial_update(*, actor: User, unit: SerialNumber, factory_date: dt.date | None) -> SerialNumber:
+def serial_update(*, actor, unit: SerialNumber, factory_date: dt.date | None) -> SerialNumber:
     """Correct a unit's factory date; it cannot be after the unit was sold."""
-    permissions.require(actor, "register_serial")
+    permissions.require(actor, "serial", "write")
     first_sale = selectors.first_sale_day(serial=unit)
     if factory_date and first_sale and factory_date > first_sale:
         raise ValidationFailed(fields={"factory_date": _("after the sale")})
@@ -343,20 +316,21 @@ def serial_update(*, actor: User, unit: SerialNumber, factory_date: dt.date | No
 
 
 @transaction.atomic
-def serial_delete(*, actor: User, unit: SerialNumber) -> None:
+def serial_delete(*, actor, unit: SerialNumber) -> None:
     """Only a unit never sold nor repaired can go."""
-    permissions.require(actor, "delete")
+    permissions.require(actor, "serial", "delete")
     if unit.sales.exists() or unit.repairs.exists():
         _refuse_delete(_("This unit was sold or repaired; it cannot be deleted."))
     _audited_delete(unit, actor)
 
 
 @transaction.atomic
-def sale_update(*, actor: User, sale: ProductSale, price: Decimal, proof_kind: str,
+def sale_update(*, actor, sale: ProductSale, price: Decimal, proof_kind: str,
                 invoice_date: dt.date | None, is_gift: bool) -> ProductSale:
     """Correct the proof of purchase, price or gift flag of a sale. Decisions already taken keep the
-    inputs they were taken with."""
-    permissions.require(actor, "record_sale")
+    inputs they were taken with. `actor` may write the sale's customer."""
+    permissions.require(actor, "sale", "write")
+    _require_customer_write(actor, sale.customer_id)
     errors = {}
     if proof_kind not in ProofKind.values:
         errors["proof_kind"] = _("one of: %(values)s") % {"values": ", ".join(ProofKind.values)}
@@ -373,10 +347,11 @@ def sale_update(*, actor: User, sale: ProductSale, price: Decimal, proof_kind: s
 
 
 @transaction.atomic
-def sale_delete(*, actor: User, sale: ProductSale) -> None:
+def sale_delete(*, actor, sale: ProductSale) -> None:
     """A sale recorded by mistake can go while nothing rests on it: no decision, no exchange, and no
-    repair of the unit since it was sold."""
-    permissions.require(actor, "delete")
+    repair of the unit since it was sold. `actor` may write the sale's customer."""
+    permissions.require(actor, "sale", "delete")
+    _require_customer_write(actor, sale.customer_id)
     if sale.decisions.exists() or sale.exchanges.exists():
         _refuse_delete(_("Decisions or exchanges rest on this sale; it cannot be deleted."))
     if sale.serial.repairs.filter(started_at__gte=sale.sold_at).exists():
@@ -385,18 +360,29 @@ def sale_delete(*, actor: User, sale: ProductSale) -> None:
 
 
 @transaction.atomic
-def repair_update(*, actor: User, repair: RepairRecord, note: str) -> RepairRecord:
-    permissions.require(actor, "record_service")
+def repair_update(*, actor, repair: RepairRecord, note: str) -> RepairRecord:
+    permissions.require(actor, "repair", "write")
     repair = RepairRecord.objects.select_for_update().get(pk=repair.pk)
     _audited_save(repair, actor, {"note": note.strip()[:200]})
     return repair
 
 
 @transaction.atomic
-def repair_delete(*, actor: User, repair: RepairRecord) -> None:
+def repair_change(*, actor, repair: RepairRecord, note: str | None = None, finished_at: dt.date | None = None,
+                  outcome: str = RepairRecord.Outcome.REPAIRED) -> RepairRecord:
+    """Change a repair's note and/or finish it, in one transaction (the API's PATCH)."""
+    if note is not None:
+        repair = repair_update(actor=actor, repair=repair, note=note)
+    if finished_at is not None:
+        repair = repair_finish(actor=actor, repair=repair, finished_at=finished_at, outcome=outcome)
+    return repair
+
+
+@transaction.atomic
+def repair_delete(*, actor, repair: RepairRecord) -> None:
     """A repair recorded by mistake can go unless a decision on that part was taken since the repair
     started (the decision counted it)."""
-    permissions.require(actor, "delete")
+    permissions.require(actor, "repair", "delete")
     if WarrantyDecision.objects.filter(sale__serial_id=repair.serial_id, part_id=repair.part_id,
                                        decided_on__gte=repair.started_at).exists():
         _refuse_delete(_("A decision counted this repair; it cannot be deleted."))
@@ -404,10 +390,10 @@ def repair_delete(*, actor: User, repair: RepairRecord) -> None:
 
 
 @transaction.atomic
-def exchange_delete(*, actor: User, exchange: ExchangeRecord) -> None:
+def exchange_delete(*, actor, exchange: ExchangeRecord) -> None:
     """An exchange recorded by mistake can go unless a decision on the sale was taken since (the
     exchange restarted the period it used)."""
-    permissions.require(actor, "delete")
+    permissions.require(actor, "exchange", "delete")
     if WarrantyDecision.objects.filter(sale_id=exchange.sale_id, decided_on__gte=exchange.exchanged_on).exists():
         _refuse_delete(_("A decision counted this exchange; it cannot be deleted."))
     _audited_delete(exchange, actor)

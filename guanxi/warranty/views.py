@@ -77,7 +77,7 @@ def serial_detail(request, serial: str):
             else:
                 return redirect("warranty:decision", decision_id=decision.pk)
     context = {"unit": unit, "sale": sale, "form": form,
-               "parts": services.serial_status(sale=sale, unit=unit),
+               "parts": selectors.serial_status(sale=sale, unit=unit),
                "decisions": selectors.decision_list(user=request.user).filter(sale__serial=unit)[:10]}
     return render(request, "warranty/serial.html", context, status=422 if form.errors else 200)
 

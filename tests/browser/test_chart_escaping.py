@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.customers.models import Customer
@@ -23,7 +24,7 @@ def test_a_customer_name_with_markup_is_text_in_the_portfolio_tooltip(page: Page
     # Forms refuse markup in names; older or imported data may still hold it.
     Customer.objects.filter(pk=customer.pk).update(name=NAME)
     make_transactions(customer, [("bill", dt.date.today() - dt.timedelta(days=30 * k), 800) for k in range(1, 13)])
-    value_recompute()
+    value_recompute(actor=SYSTEM)
 
     log_in(page, live_server.url, admin.username)
     page.goto(f"{live_server.url}/segments/analysis/")

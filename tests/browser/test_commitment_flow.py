@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.customers.tests.factories import make_customer
@@ -51,7 +52,7 @@ def test_a_promise_made_on_the_case_page_and_the_kept_report(page: Page, live_se
     shot(page, "case-promise")
 
     Commitment.objects.update(due_at=timezone.now() - dt.timedelta(minutes=1))
-    commitments_sweep()
+    commitments_sweep(actor=SYSTEM)
     log_out(page)
     log_in(page, base, "manager3")
     page.goto(f"{base}/service/commitments/report/")

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.segments.models import Segment
@@ -25,7 +26,7 @@ def test_manager_builds_a_segment_and_reads_the_analysis(page: Page, live_server
     make_customer(admin, name="李娜", arpu="900")  # another team's VIP: not counted for the manager
     make_customer(admin, name="王芳", arpu="20", owner=manager, team=team)
     make_transactions(rich, [("bill", dt.date.today() - dt.timedelta(days=30 * k), 800) for k in range(1, 4)])
-    value_recompute()
+    value_recompute(actor=SYSTEM)
     base = live_server.url
 
     log_in(page, base, manager.username)

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from guanxi.accounts.tests.factories import UserFactory
+from guanxi.accounts.access import customer_actor
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.customers.tests.factories import make_customer
 from guanxi.integrations.messaging.enums import MessageStatus
@@ -23,11 +23,6 @@ from .factories import PORTAL_PASSWORD, code_from_outbox, make_account
 
 pytestmark = pytest.mark.django_db
 LOGIN = "+8613800138000"
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role="admin")
 
 
 @pytest.fixture
@@ -115,7 +110,7 @@ def test_password_set(admin):
     account = portal_account_create(actor=admin, customer=customer)
     with pytest.raises(LoginFailed):
         portal_login_with_password(login="13700137000", password="")
-    portal_password_set(account=account, password="Xin-mima-2026")
+    portal_password_set(actor=customer_actor(account.customer), account=account, password="Xin-mima-2026")
     assert portal_login_with_password(login="13700137000", password="Xin-mima-2026").pk == account.pk
 
 

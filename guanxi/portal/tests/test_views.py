@@ -8,7 +8,7 @@ from guanxi.accounts.tests.factories import UserFactory
 from guanxi.customers.models import Holding
 from guanxi.integrations.messaging.models import OutboundMessage
 from guanxi.servicedesk.models import Ticket, TicketMessage
-from guanxi.servicedesk.selectors import TicketFilter, ticket_queue
+from guanxi.servicedesk.selectors.tickets import TicketFilter, ticket_queue
 from guanxi.servicedesk.services.tickets import ticket_create, ticket_message_add, ticket_transition
 from guanxi.warranty.tests.factories import make_sale
 
@@ -16,11 +16,6 @@ from .factories import PORTAL_PASSWORD, make_account
 
 pytestmark = pytest.mark.django_db
 LOGIN = "+8613800138000"
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role="admin")
 
 
 @pytest.fixture

@@ -6,11 +6,10 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from guanxi.accounts.models import User
-from guanxi.core.errors import PermissionDenied, ValidationFailed
+from guanxi.core.errors import ValidationFailed
 from guanxi.customers.models import Customer
 
-from .. import policy
+from .. import permissions
 from ..enums import PyramidBasis
 from ..models import StrategicWeight, ValueSettings
 
@@ -33,10 +32,9 @@ def _bands(value, errors) -> str:
 
 
 @transaction.atomic
-def value_settings_update(*, actor: User, data: dict) -> ValueSettings:
+def value_settings_update(*, actor, data: dict) -> ValueSettings:
     """Change the thresholds of the value computation (administrators); effective at the next run."""
-    if not policy.is_admin(actor):
-        raise PermissionDenied("Only administrators change the value settings.")
+    permissions.require(actor, "value_settings", "configure", message="Only administrators change the value settings.")
     row = ValueSettings.objects.select_for_update().filter(pk=1).first() or ValueSettings(pk=1)
     errors: dict[str, str] = {}
     for name, value in data.items():
@@ -77,12 +75,11 @@ def value_settings_update(*, actor: User, data: dict) -> ValueSettings:
 
 
 @transaction.atomic
-def strategic_weight_set(*, actor: User, customer: Customer, weight: int | None, reason: str = "") -> \
+def strategic_weight_set(*, actor, customer: Customer, weight: int | None, reason: str = "") -> \
         StrategicWeight | None:
     """Set (0–100) or clear (None) how crucial a customer is to the company's goals; used by the
     key-account score from the next run."""
-    if not policy.can_set_strategic_weight(actor):
-        raise PermissionDenied("Only administrators set strategic weights.")
+    permissions.require(actor, "strategic_weight", "write", message="Only administrators set strategic weights.")
     reason = (reason or "").strip()
     if len(reason) > 200:
         raise ValidationFailed(fields={"reason": "at most 200 characters"})

@@ -4,11 +4,11 @@ import datetime as dt
 import json
 
 import pytest
-from django.test import Client
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
-from guanxi.accounts.services import api_token_create
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
+from guanxi.core.testing import assert_error_body, client_for
 from guanxi.segments.models import Segment, StrategicWeight, ValueRun
 from guanxi.segments.services import segment_create, value_recompute
 
@@ -19,32 +19,14 @@ URL = "/api/v1/segments"
 VIP = {"match": "all", "rules": [{"field": "value_level", "op": "eq", "value": "vip"}]}
 
 
-def client_for(user) -> Client:
-    _, raw = api_token_create(user=user, name="test")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-
-
 def send(client, method, url, body=None):
     return getattr(client, method)(url, data=json.dumps(body) if body is not None else None,
                                    content_type="application/json")
 
 
-def assert_error(response, status, field=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"}
-    if field:
-        assert field in body["fields"], body
-
-
 @pytest.fixture
 def team():
     return TeamFactory()
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
 
 
 @pytest.fixture
@@ -71,7 +53,7 @@ def book(admin, rep, team):
     for customer, amount in ((mine, 800), (other, 600), (small, 20)):
         make_transactions(customer, [("bill", dt.date.today() - dt.timedelta(days=30 * k), amount)
                                      for k in range(1, 4)])
-    value_recompute()
+    value_recompute(actor=SYSTEM)
     return {"mine": mine, "other": other, "small": small}
 
 
@@ -91,7 +73,7 @@ def test_manager_creates_lists_and_reads_members(manager, book):
 
 def test_agent_may_not_create_and_nothing_is_created(agent, book):
     response = send(client_for(agent), "post", URL, {"name": "偷建", "definition": VIP})
-    assert_error(response, 403)
+    assert_error_body(response, 403)
     assert not Segment.objects.filter(name="偷建").exists()
 
 
@@ -104,8 +86,8 @@ def test_agent_sees_shared_members_masked(agent, manager, book):
 
 def test_private_segments_are_invisible_to_others(manager, rep, book):
     segment = segment_create(actor=manager, data={"name": "私有", "definition": VIP})
-    assert_error(client_for(rep).get(f"{URL}/{segment.pk}"), 404)
-    assert_error(client_for(rep).get(f"{URL}/{segment.pk}/members"), 404)
+    assert_error_body(client_for(rep).get(f"{URL}/{segment.pk}"), 404)
+    assert_error_body(client_for(rep).get(f"{URL}/{segment.pk}/members"), 404)
     assert segment.pk not in [s["id"] for s in client_for(rep).get(URL).json()]
 
 
@@ -113,8 +95,8 @@ def test_only_the_owner_or_an_admin_changes_a_segment(manager, admin, book, team
     other_manager = UserFactory(role=Role.SALES_MANAGER, team=team)
     segment = segment_create(actor=manager, data={"name": "共享", "definition": VIP, "is_shared": True})
     response = send(client_for(other_manager), "patch", f"{URL}/{segment.pk}", {"name": "改名"})
-    assert_error(response, 403)
-    assert_error(send(client_for(other_manager), "delete", f"{URL}/{segment.pk}"), 403)
+    assert_error_body(response, 403)
+    assert_error_body(send(client_for(other_manager), "delete", f"{URL}/{segment.pk}"), 403)
     segment.refresh_from_db()
     assert segment.name == "共享"
     response = send(client_for(admin), "patch", f"{URL}/{segment.pk}", {"name": "改名", "definition": {
@@ -127,9 +109,9 @@ def test_only_the_owner_or_an_admin_changes_a_segment(manager, admin, book, team
 def test_system_segments_keep_their_definition(admin, book):
     vip = Segment.objects.get(kind="pyramid", system_key="vip")
     client = client_for(admin)
-    assert_error(send(client, "patch", f"{URL}/{vip.pk}", {"definition": {"match": "all", "rules": []}}), 422,
+    assert_error_body(send(client, "patch", f"{URL}/{vip.pk}", {"definition": {"match": "all", "rules": []}}), 422,
                  "definition")
-    assert_error(send(client, "delete", f"{URL}/{vip.pk}"), 403)
+    assert_error_body(send(client, "delete", f"{URL}/{vip.pk}"), 403)
     response = send(client, "patch", f"{URL}/{vip.pk}", {"service_priority": 1, "service_level": "platinum",
                                                          "service_mode": "dedicated", "service_hours": "7×24"})
     assert response.status_code == 200 and response.json()["service_level"] == "platinum"
@@ -144,9 +126,9 @@ def test_system_segments_keep_their_definition(admin, book):
 ])
 def test_bad_definitions_are_4xx_with_the_faulty_part(manager, definition, field):
     client = client_for(manager)
-    assert_error(send(client, "post", URL, {"name": "坏的", "definition": definition}), 422, field)
-    assert_error(send(client, "post", f"{URL}/preview", {"definition": definition}), 422, field)
-    assert_error(client.get(f"{URL}/preview", {"definition": json.dumps(definition)}), 422, field)
+    assert_error_body(send(client, "post", URL, {"name": "坏的", "definition": definition}), 422, field)
+    assert_error_body(send(client, "post", f"{URL}/preview", {"definition": definition}), 422, field)
+    assert_error_body(client.get(f"{URL}/preview", {"definition": json.dumps(definition)}), 422, field)
     assert not Segment.objects.filter(name="坏的").exists()
 
 
@@ -154,7 +136,7 @@ def test_preview_counts_within_the_callers_scope(manager, admin, book):
     assert send(client_for(admin), "post", f"{URL}/preview", {"definition": VIP}).json()["count"] == 2
     response = client_for(manager).get(f"{URL}/preview", {"definition": json.dumps(VIP)})
     assert response.json() == {"count": 1, "definition": VIP}
-    assert_error(client_for(manager).get(f"{URL}/preview", {"definition": "{not json"}), 422, "definition")
+    assert_error_body(client_for(manager).get(f"{URL}/preview", {"definition": "{not json"}), 422, "definition")
 
 
 def test_field_catalogue(agent):
@@ -166,7 +148,7 @@ def test_field_catalogue(agent):
 
 @pytest.mark.parametrize("report", ["pyramid", "abc", "rfm", "brand-arpu", "portfolio", "clusters"])
 def test_reports_for_managers_not_for_agents(manager, agent, admin, book, report):
-    assert_error(client_for(agent).get(f"{URL}/reports/{report}"), 403)
+    assert_error_body(client_for(agent).get(f"{URL}/reports/{report}"), 403)
     everyone = client_for(admin).get(f"{URL}/reports/{report}").json()
     team = client_for(manager).get(f"{URL}/reports/{report}").json()
     assert everyone["report"] == report and everyone["data"] is not None
@@ -180,7 +162,7 @@ def test_reports_for_managers_not_for_agents(manager, agent, admin, book, report
 
 
 def test_unknown_report_is_404(admin):
-    assert_error(client_for(admin).get(f"{URL}/reports/magic"), 404)
+    assert_error_body(client_for(admin).get(f"{URL}/reports/magic"), 404)
 
 
 def test_customer_value_follows_customer_visibility(rep, agent, book):
@@ -189,25 +171,27 @@ def test_customer_value_follows_customer_visibility(rep, agent, book):
     body = own.json()
     assert body["computed"] and body["values"]["value_level"] == "vip"
     assert any("VIP" in s["name"] for s in body["segments"])
-    assert_error(client_for(rep).get(f"/api/v1/customers/{book['other'].pk}/value"), 404)
+    assert_error_body(client_for(rep).get(f"/api/v1/customers/{book['other'].pk}/value"), 404)
     assert client_for(agent).get(f"/api/v1/customers/{book['other'].pk}/value").status_code == 200
 
 
 def test_strategic_weight_is_for_administrators(admin, manager, book):
     url = f"/api/v1/customers/{book['mine'].pk}/strategic-weight"
-    assert_error(send(client_for(manager), "put", url, {"weight": 90}), 403)
+    assert_error_body(send(client_for(manager), "put", url, {"weight": 90}), 403)
     assert not StrategicWeight.objects.exists()
-    assert_error(send(client_for(admin), "put", url, {"weight": 101}), 422, "weight")
+    assert_error_body(send(client_for(admin), "put", url, {"weight": 101}), 422, "weight")
     response = send(client_for(admin), "put", url, {"weight": 90, "reason": "战略合作"})
     assert response.json() == {"weight": 90, "reason": "战略合作"}
     assert send(client_for(admin), "put", url, {"weight": None}).json() == {"weight": None, "reason": ""}
     assert not StrategicWeight.objects.exists()
 
 
+# The run is queued when the request's transaction commits: no test transaction around it.
+@pytest.mark.django_db(transaction=True)
 def test_runs_started_by_analysts_and_admins(admin, manager, book):
     analyst = UserFactory(role=Role.ANALYST)
     before = ValueRun.objects.count()
-    assert_error(send(client_for(manager), "post", f"{URL}/runs"), 403)
+    assert_error_body(send(client_for(manager), "post", f"{URL}/runs"), 403)
     assert ValueRun.objects.count() == before
     response = send(client_for(analyst), "post", f"{URL}/runs")
     assert response.status_code == 202 and response.json()["run"]["status"] == "done"
@@ -218,7 +202,7 @@ def test_runs_started_by_analysts_and_admins(admin, manager, book):
 
 def test_export_needs_the_export_right(manager, rep, book):
     segment = segment_create(actor=manager, data={"name": "VIP", "definition": VIP, "is_shared": True})
-    assert_error(client_for(rep).get(f"{URL}/{segment.pk}/export"), 403)
+    assert_error_body(client_for(rep).get(f"{URL}/{segment.pk}/export"), 403)
     response = client_for(manager).get(f"{URL}/{segment.pk}/export")
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert lines[0].startswith("code,kind,name,mobile") and "value_level" in lines[0]

@@ -7,8 +7,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from guanxi.accounts.enums import Role
-from guanxi.accounts.tests.factories import UserFactory
+from guanxi.accounts.access import SYSTEM
 from guanxi.customers.models import Holding, Interaction
 from guanxi.segments import compute
 from guanxi.segments.models import CustomerValueSnapshot, Segment, ValueRun
@@ -23,11 +22,6 @@ TZ = timezone.get_default_timezone()
 
 def at(day: dt.date, hour=12, minute=0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TZ)
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
 
 
 @pytest.fixture
@@ -67,7 +61,7 @@ def snap(customer) -> CustomerValueSnapshot:
 
 def test_snapshots_follow_the_ledger(ledger, admin):
     strategic_weight_set(actor=admin, customer=ledger["a"], weight=90, reason="省公司战略客户")
-    run = value_recompute(as_of=AS_OF)
+    run = value_recompute(actor=SYSTEM, as_of=AS_OF)
     assert run.status == "done" and run.customers == 3 and run.finished_at and run.seconds > 0
     assert set(CustomerValueSnapshot.objects.values_list("customer_id", flat=True)) == {
         ledger["a"].pk, ledger["b"].pk, ledger["c"].pk}
@@ -107,7 +101,7 @@ def test_system_segments_and_rule_counts(ledger, admin):
     rule = segment_create(actor=admin, data={"name": "有消费", "definition": {
         "match": "all", "rules": [{"field": "last_purchase", "op": "is_not_empty"}]}})
     assert rule.member_count == 0  # no snapshot yet
-    run = value_recompute(as_of=AS_OF)
+    run = value_recompute(actor=SYSTEM, as_of=AS_OF)
     rule.refresh_from_db()
     assert rule.member_count == 2
     pyramid = {s.system_key: s for s in Segment.objects.filter(kind="pyramid")}
@@ -121,11 +115,11 @@ def test_system_segments_and_rule_counts(ledger, admin):
 
 
 def test_a_second_run_replaces_the_snapshot(ledger, admin):
-    first = value_recompute(as_of=AS_OF)
+    first = value_recompute(actor=SYSTEM, as_of=AS_OF)
     ledger["b"].deleted_at = timezone.now()
     ledger["b"].save(update_fields=["deleted_at"])
     make_transactions(ledger["c"], [("order", dt.date(2026, 1, 2), 70)])
-    second = value_recompute(as_of=AS_OF)
+    second = value_recompute(actor=SYSTEM, as_of=AS_OF)
     assert CustomerValueSnapshot.objects.count() == 2
     assert set(CustomerValueSnapshot.objects.values_list("run_id", flat=True)) == {second.pk}
     assert snap(ledger["c"]).revenue_12m == Decimal("70.00")
@@ -134,7 +128,7 @@ def test_a_second_run_replaces_the_snapshot(ledger, admin):
 
 
 def test_a_failed_run_is_recorded_and_changes_nothing(ledger, monkeypatch):
-    value_recompute(as_of=AS_OF)
+    value_recompute(actor=SYSTEM, as_of=AS_OF)
     before = {s.customer_id: s.revenue_12m for s in CustomerValueSnapshot.objects.all()}
     counts = dict(Segment.objects.values_list("id", "member_count"))
 
@@ -143,7 +137,7 @@ def test_a_failed_run_is_recorded_and_changes_nothing(ledger, monkeypatch):
 
     monkeypatch.setattr(compute, "abc_classes", broken)
     with pytest.raises(RuntimeError):
-        value_recompute(as_of=AS_OF + dt.timedelta(days=1))
+        value_recompute(actor=SYSTEM, as_of=AS_OF + dt.timedelta(days=1))
     failed = ValueRun.objects.order_by("-id").first()
     assert failed.status == "failed" and "out of memory" in failed.error and failed.finished_at
     assert {s.customer_id: s.revenue_12m for s in CustomerValueSnapshot.objects.all()} == before
@@ -153,7 +147,7 @@ def test_a_failed_run_is_recorded_and_changes_nothing(ledger, monkeypatch):
 def test_a_failed_write_leaves_the_old_snapshot(ledger, monkeypatch):
     from guanxi.segments import storage
 
-    value_recompute(as_of=AS_OF)
+    value_recompute(actor=SYSTEM, as_of=AS_OF)
     before = CustomerValueSnapshot.objects.count()
     original = storage.write_snapshots
 
@@ -163,7 +157,7 @@ def test_a_failed_write_leaves_the_old_snapshot(ledger, monkeypatch):
 
     monkeypatch.setattr(storage, "write_snapshots", write_then_fail)
     with pytest.raises(RuntimeError):
-        value_recompute(as_of=AS_OF)
+        value_recompute(actor=SYSTEM, as_of=AS_OF)
     assert CustomerValueSnapshot.objects.count() == before
     assert CustomerValueSnapshot.objects.values("run_id").distinct().count() == 1
 
@@ -173,7 +167,7 @@ def test_clv_and_clusters_with_enough_customers(admin):
     for i, customer in enumerate(customers):
         days = [dt.date(2023, 3, 1) + dt.timedelta(days=37 * k + i) for k in range(1 + i % 9)]
         make_transactions(customer, [("order", day, 50 + 10 * (i % 5) + k) for k, day in enumerate(days)])
-    run = value_recompute(as_of=AS_OF)
+    run = value_recompute(actor=SYSTEM, as_of=AS_OF)
     assert run.summary["clv"]["fitted"], run.summary["clv"]
     repeaters = CustomerValueSnapshot.objects.filter(purchase_days__gt=1)
     assert repeaters.count() > 30 and not repeaters.filter(clv_36m__isnull=True).exists()
@@ -196,6 +190,6 @@ def test_only_one_run_at_a_time(ledger):
             "NAME"], autocommit=True) as other:
         other.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
         with pytest.raises(Conflict):
-            value_recompute(as_of=AS_OF)
+            value_recompute(actor=SYSTEM, as_of=AS_OF)
         other.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
-    assert value_recompute(as_of=AS_OF).status == "done"
+    assert value_recompute(actor=SYSTEM, as_of=AS_OF).status == "done"

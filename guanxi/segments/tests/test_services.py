@@ -25,11 +25,6 @@ VIP = {"match": "all", "rules": [{"field": "value_level", "op": "eq", "value": "
 
 
 @pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
-
-
-@pytest.fixture
 def analyst():
     return UserFactory(role=Role.ANALYST)
 

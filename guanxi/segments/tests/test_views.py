@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.segments.models import Segment, ValueRun
@@ -19,11 +20,6 @@ VIP = {"match": "all", "rules": [{"field": "value_level", "op": "eq", "value": "
 @pytest.fixture
 def team():
     return TeamFactory()
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
 
 
 @pytest.fixture
@@ -42,7 +38,7 @@ def book(admin, manager, team):
     other = make_customer(admin, name="李娜", arpu="600", mobile="13900139000")
     for customer in (rich, other):
         make_transactions(customer, [("bill", dt.date.today() - dt.timedelta(days=30 * k), 500) for k in range(1, 4)])
-    value_recompute()
+    value_recompute(actor=SYSTEM)
     return {"rich": rich, "other": other}
 
 
@@ -193,6 +189,8 @@ def test_analysis_before_any_run(client, manager):
     assert 'id="gx-no-run"' in body
 
 
+# The run is queued when the request's transaction commits: no test transaction around it.
+@pytest.mark.django_db(transaction=True)
 def test_analyst_recomputes_from_the_page(client, book):
     analyst = UserFactory(role=Role.ANALYST)
     before = ValueRun.objects.count()

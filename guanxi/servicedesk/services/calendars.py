@@ -3,12 +3,14 @@ import zoneinfo
 
 from django.db import transaction
 
-from guanxi.accounts.models import User
+from guanxi.accounts.access import user_of
 from guanxi.core.errors import ValidationFailed
 
+from .. import permissions
 from ..clock import CalendarError, validate_periods
 from ..models import BusinessCalendar, CalendarException, WorkingPeriod
 from .clocks import standards_changed
+from .standards import CONFIGURE_DENIED
 
 HOLIDAY_REGIONS = ("", "CN")
 
@@ -34,10 +36,12 @@ def _checked_week(periods: dict[int, list[tuple[int, int]]]) -> dict[int, tuple]
 
 @transaction.atomic
 def calendar_save(
-    *, actor: User, name: str, periods: dict[int, list[tuple[int, int]]], timezone: str = "Asia/Shanghai",
+    *, actor, name: str, periods: dict[int, list[tuple[int, int]]], timezone: str = "Asia/Shanghai",
     holiday_region: str = "CN", makeup_template: int = 0, calendar: BusinessCalendar | None = None,
 ) -> BusinessCalendar:
-    """Create or replace a calendar with its weekly periods (minutes since midnight, 1440 = 24:00)."""
+    """Create or replace a calendar with its weekly periods (minutes since midnight, 1440 = 24:00);
+    administrators and service managers."""
+    permissions.require(actor, "calendar", "configure", message=CONFIGURE_DENIED)
     errors = {}
     if timezone not in zoneinfo.available_timezones():
         errors["timezone"] = "unknown time zone"
@@ -55,7 +59,7 @@ def calendar_save(
     calendar = calendar or BusinessCalendar()
     calendar.name, calendar.timezone = name.strip(), timezone
     calendar.holiday_region, calendar.makeup_template = holiday_region, makeup_template
-    calendar._history_user = actor
+    calendar._history_user = user_of(actor)
     calendar.save()
     calendar.periods.all().delete()
     WorkingPeriod.objects.bulk_create(
@@ -68,9 +72,11 @@ def calendar_save(
 
 @transaction.atomic
 def calendar_exception_set(
-    *, actor: User, calendar: BusinessCalendar, date: dt.date, periods: list[tuple[int, int]], note: str = ""
+    *, actor, calendar: BusinessCalendar, date: dt.date, periods: list[tuple[int, int]], note: str = ""
 ) -> CalendarException:
-    """Replace one date's working periods (empty list: closed that day)."""
+    """Replace one date's working periods (empty list: closed that day); administrators and service
+    managers."""
+    permissions.require(actor, "calendar", "configure", message=CONFIGURE_DENIED)
     try:
         spans = validate_periods((int(a) * 60, int(b) * 60) for a, b in periods)
     except (CalendarError, TypeError, ValueError) as exc:
@@ -79,7 +85,7 @@ def calendar_exception_set(
         calendar=calendar, date=date,
         defaults={"periods": [[a // 60, b // 60] for a, b in spans], "note": note[:100]},
     )
-    calendar._history_user = actor
+    calendar._history_user = user_of(actor)
     calendar.save(update_fields=["updated_at"])  # the cached working calendar is keyed on it
     standards_changed()
     return exception

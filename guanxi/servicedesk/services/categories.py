@@ -2,19 +2,20 @@
 
 from django.db import transaction
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from guanxi.accounts.models import User
-from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from guanxi.accounts.access import user_of
+from guanxi.core.errors import Conflict, ValidationFailed
 
+from .. import permissions
 from ..models import Ticket, TicketCategory
-from ..selectors import can_configure
 
 MAX_DEPTH = 4
 
 
-def _require_configurer(actor: User) -> None:
-    if not can_configure(actor):
-        raise PermissionDenied("Only administrators and service managers keep the case categories.")
+def _require(actor, action: str) -> None:
+    permissions.require(actor, "category", action,
+                        message=_("Only administrators and service managers keep the case categories."))
 
 
 def _ancestors(category: TicketCategory | None) -> list[TicketCategory]:
@@ -53,35 +54,35 @@ def _subtree_height(category: TicketCategory) -> int:
 
 
 @transaction.atomic
-def category_create(*, actor: User, name: str, parent: TicketCategory | None = None) -> TicketCategory:
+def category_create(*, actor, name: str, parent: TicketCategory | None = None) -> TicketCategory:
     """Add a category at the top or under `parent`; names are unique among siblings."""
-    _require_configurer(actor)
+    _require(actor, "configure")
     category = TicketCategory(name=_clean(name=name, parent=parent), parent=parent)
-    category._history_user = actor
+    category._history_user = user_of(actor)
     category.save()
     return category
 
 
 @transaction.atomic
-def category_update(*, actor: User, category: TicketCategory, name: str,
+def category_update(*, actor, category: TicketCategory, name: str,
                     parent: TicketCategory | None) -> TicketCategory:
     """Rename or move a category with its sub-tree; cases keep their category."""
-    _require_configurer(actor)
+    _require(actor, "configure")
     category = TicketCategory.objects.select_for_update().get(pk=category.pk)
     category.name = _clean(name=name, parent=parent, category=category)
     category.parent = parent
-    category._history_user = actor
+    category._history_user = user_of(actor)
     category.save()
     return category
 
 
 @transaction.atomic
-def category_delete(*, actor: User, category: TicketCategory) -> None:
+def category_delete(*, actor, category: TicketCategory) -> None:
     """Delete an unused leaf; a category with sub-categories or cases is refused (rename or move it)."""
-    _require_configurer(actor)
+    _require(actor, "delete")
     if TicketCategory.objects.filter(parent=category).exists():
         raise Conflict("The category has sub-categories: delete or move them first.", code="category_has_children")
     if Ticket.objects.filter(category=category).exists():
         raise Conflict("Cases use this category: it can be renamed but not deleted.", code="category_in_use")
-    category._history_user = actor
+    category._history_user = user_of(actor)
     category.delete()

@@ -9,7 +9,7 @@ from django.db.models import Q
 from ..clock import Pause, due_at
 from ..enums import ClockState, Metric, TicketType
 from ..models import ClockPause, ServiceStandard, Ticket, TicketClock
-from ..selectors import working_calendar
+from ..selectors.calendars import working_calendar
 
 # The business time limit that applies to each case type, besides first response and resolution.
 TYPE_METRICS = {

@@ -8,18 +8,19 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.access import is_system, user_of
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import User
-from guanxi.accounts.roles import Scope, policy_for
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from guanxi.customers.models import Customer
 from guanxi.customers.selectors import customer_get_for_user
 
+from .. import permissions
 from ..clock import CalendarError, due_at
 from ..enums import TicketStatus
 from ..models import BusinessCalendar, Commitment, Ticket, TicketAssignment
-from ..selectors import can_work_on, working_calendar
-from ..selectors_commitments import can_manage, default_calendar
+from ..selectors.calendars import working_calendar
+from ..selectors.commitments import default_calendar
 
 Status = Commitment.Status
 MAX_WORKING_HOURS = 1_000
@@ -29,14 +30,15 @@ MAX_REASON = 2_000
 SWEEP_BATCH = 500
 
 
-def _check_can_promise(actor: User, ticket: Ticket | None, customer: Customer | None) -> None:
+def _check_can_promise(actor, ticket: Ticket | None, customer: Customer | None) -> None:
     """Staff who may change a customer promise to them; on a case, those who work on the case."""
-    if policy_for(actor).write is Scope.NONE:
-        raise PermissionDenied(_("Your role cannot make promises to customers."))
+    if is_system(actor):
+        raise PermissionDenied(_("A promise is made by a member of staff."))
+    permissions.require(actor, "commitment", "write", message=_("Your role cannot make promises to customers."))
     if ticket is not None:
-        if not can_work_on(user=actor, ticket=ticket):
-            raise PermissionDenied(_("Only the case's owner, assignees, team lead or a service manager can make "
-                                     "promises on it."))
+        permissions.require(actor, "ticket", "write", allowed=permissions.can_work_on(user=actor, ticket=ticket),
+                            message=_("Only the case's owner, assignees, team lead or a service manager can make "
+                                      "promises on it."))
     elif customer is not None:
         customer_get_for_user(user=actor, customer_id=customer.pk, action="write")
 
@@ -69,7 +71,7 @@ def commitment_due(*, promised_at: dt.datetime, due_at_value: dt.datetime | None
 
 @transaction.atomic
 def commitment_create(
-    *, actor: User, kind: str, description: str, ticket: Ticket | None = None, customer: Customer | None = None,
+    *, actor, kind: str, description: str, ticket: Ticket | None = None, customer: Customer | None = None,
     due_at_value: dt.datetime | None = None, within_working_hours: int | None = None,
     calendar: BusinessCalendar | None = None, at: dt.datetime | None = None,
 ) -> Commitment:
@@ -106,11 +108,9 @@ def commitment_create(
     return commitment
 
 
-def _locked_open(actor: User, commitment: Commitment) -> Commitment:
+def _locked_open(actor, commitment: Commitment) -> Commitment:
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
-    if not can_manage(user=actor, commitment=commitment):
-        raise PermissionDenied(_("Only the promiser, the case's workers, their team lead or a service manager "
-                                 "can change this promise."))
+    permissions.require_commitment_write(actor, commitment)
     if not commitment.is_open:
         raise Conflict(_("This promise is already closed."), code="not_open")
     return commitment
@@ -123,14 +123,15 @@ def _reason(reason: str) -> str:
     return reason
 
 
-def _close(commitment: Commitment, *, status: str, actor: User | None, at: dt.datetime, reason: str) -> None:
-    commitment.status, commitment.closed_at, commitment.closed_by, commitment.reason = status, at, actor, reason
-    commitment._history_user = actor
+def _close(commitment: Commitment, *, status: str, actor, at: dt.datetime, reason: str) -> None:
+    by = user_of(actor)
+    commitment.status, commitment.closed_at, commitment.closed_by, commitment.reason = status, at, by, reason
+    commitment._history_user = by
     commitment.save()
 
 
 @transaction.atomic
-def commitment_keep(*, actor: User, commitment: Commitment, note: str = "", at: dt.datetime | None = None
+def commitment_keep(*, actor, commitment: Commitment, note: str = "", at: dt.datetime | None = None
                     ) -> Commitment:
     """The promise was kept, at `at` (now by default): by its due time, else it was broken."""
     commitment = _locked_open(actor, commitment)
@@ -147,7 +148,7 @@ def commitment_keep(*, actor: User, commitment: Commitment, note: str = "", at: 
 
 
 @transaction.atomic
-def commitment_withdraw(*, actor: User, commitment: Commitment, reason: str) -> Commitment:
+def commitment_withdraw(*, actor, commitment: Commitment, reason: str) -> Commitment:
     """The promise no longer applies (the customer cancelled, it was superseded): say why."""
     commitment = _locked_open(actor, commitment)
     _close(commitment, status=Status.WITHDRAWN, actor=actor, at=timezone.now(), reason=_reason(reason))
@@ -155,7 +156,7 @@ def commitment_withdraw(*, actor: User, commitment: Commitment, reason: str) -> 
 
 
 @transaction.atomic
-def commitment_break(*, actor: User, commitment: Commitment, reason: str) -> Commitment:
+def commitment_break(*, actor, commitment: Commitment, reason: str) -> Commitment:
     """Declare an open promise broken before the sweep does (it cannot be kept): say why; the
     follow-up is raised at once."""
     commitment = _locked_open(actor, commitment)
@@ -211,9 +212,10 @@ def _break_batch(now: dt.datetime) -> int:
     return len(rows)
 
 
-def commitments_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+def commitments_sweep(*, actor, now: dt.datetime | None = None) -> dict[str, int]:
     """Break every open promise past its due time and raise its follow-up, in batches (each batch
-    one transaction). Run every minute by Celery beat (inline without Redis)."""
+    one transaction). Run every minute by Celery beat (inline without Redis) as the system."""
+    permissions.require_sweep(actor, "commitment")
     now = now or timezone.now()
     broken = 0
     while (count := _break_batch(now)) > 0:

@@ -14,15 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.access import user_of
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import Team, User
 from guanxi.core.errors import Conflict, ValidationFailed
 
-from .. import events
+from .. import events, permissions
 from ..enums import CallbackOutcome, ComplaintSeverity, ComplaintStage, TicketType
 from ..models import Callback, Complaint, ComplaintStep, Ticket
 from . import clocks
-from .tickets import ticket_assign
+from .tickets import _assign, _locked
 
 C = ComplaintStage
 NEXT_STAGE = {C.RECEIVED: C.RECORDED, C.RECORDED: C.CLASSIFIED, C.CLASSIFIED: C.ASSESSED, C.ASSESSED: C.FORWARDED,
@@ -38,10 +39,12 @@ def _step(complaint: Complaint, stage: str, actor: User | None, note: str, now) 
 
 @transaction.atomic
 def complaint_open(
-    *, actor: User, ticket: Ticket, severity: str = ComplaintSeverity.NORMAL, note: str = ""
+    *, actor, ticket: Ticket, severity: str = ComplaintSeverity.NORMAL, note: str = ""
 ) -> Complaint:
     """Start the workflow on a complaint case, counting the customer's earlier complaints; a major
     complaint goes to the service manager at once."""
+    permissions.require_ticket_write(actor, ticket)
+    actor = user_of(actor)  # recorded as who did it from here on (None for the system)
     if ticket.type != TicketType.COMPLAINT:
         raise ValidationFailed(fields={"ticket": "only complaint cases have a complaint workflow"})
     if severity not in ComplaintSeverity.values:
@@ -66,12 +69,12 @@ def complaint_open(
 def _escalate(actor: User, ticket: Ticket) -> None:
     manager = User.objects.filter(role=Role.SERVICE_MANAGER, is_active=True).order_by("id").first()
     if manager is not None:
-        ticket_assign(actor=actor, ticket=ticket, assignee=manager, note=events.MAJOR_COMPLAINT)
+        _assign(actor=actor, ticket=_locked(ticket), assignee=manager, note=events.MAJOR_COMPLAINT)
 
 
 @transaction.atomic
 def complaint_advance(
-    *, actor: User, complaint: Complaint, stage: str, note: str = "", classification: str = "",
+    *, actor, complaint: Complaint, stage: str, note: str = "", classification: str = "",
     responsible_team: Team | None = None, severity: str | None = None, outcome: str = CallbackOutcome.SATISFIED,
 ) -> Complaint:
     """Take the next step. Classifying needs a classification, forwarding a responsible
@@ -79,6 +82,8 @@ def complaint_advance(
     verifying records that callback with `outcome` (satisfied or neutral; a dissatisfied customer
     reopens the complaint instead)."""
     complaint = Complaint.objects.select_for_update().select_related("ticket").get(pk=complaint.pk)
+    permissions.require_ticket_write(actor, complaint.ticket)
+    actor = user_of(actor)
     expected = NEXT_STAGE.get(complaint.stage)
     if stage == C.VERIFIED and outcome not in VERIFYING_OUTCOMES:
         raise ValidationFailed(fields={"outcome": _("satisfied or neutral; reopen the complaint otherwise")})
@@ -162,9 +167,11 @@ def _reopen(complaint: Complaint, actor: User, note: str, at: dt.datetime) -> No
 
 
 @transaction.atomic
-def complaint_reopen(*, actor: User, complaint: Complaint, note: str) -> Complaint:
+def complaint_reopen(*, actor, complaint: Complaint, note: str) -> Complaint:
     """The customer is not satisfied with the result: back to communicating and assessing."""
     complaint = Complaint.objects.select_for_update().select_related("ticket").get(pk=complaint.pk)
+    permissions.require_ticket_write(actor, complaint.ticket)
+    actor = user_of(actor)
     if complaint.stage not in (C.REPLIED, C.VERIFIED):
         raise Conflict("Only a replied or verified complaint can be reopened.", code="invalid_step")
     if not note.strip():

@@ -16,6 +16,7 @@ from guanxi.customers import normalize
 from guanxi.customers.selectors import customer_match_phone
 from guanxi.customers.services.interactions import interaction_record
 
+from .. import permissions
 from ..enums import CallStatus, CtiEventType
 from ..models import Call, CtiEvent
 
@@ -47,9 +48,11 @@ def _agent(username: str | None) -> User | None:
 
 
 @transaction.atomic
-def cti_event_receive(*, event_id: str, type: str, call_id: str, at: dt.datetime | None = None,
+def cti_event_receive(*, actor, event_id: str, type: str, call_id: str, at: dt.datetime | None = None,
                       caller: str = "", agent: str | None = None, key: str = "", payload: dict) -> bool:
-    """Apply one CTI event. Returns False for an event id already seen (nothing happens again)."""
+    """Apply one CTI event, as the call-center system (a signed webhook: `SYSTEM`). Returns False for
+    an event id already seen (nothing happens again)."""
+    permissions.require(actor, "call", "write")
     if type not in CtiEventType.values:
         raise ValidationFailed(fields={"type": gettext("one of: %(values)s") % {
             "values": ', '.join(CtiEventType.values)}})

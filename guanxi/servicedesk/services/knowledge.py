@@ -4,24 +4,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from guanxi.accounts.enums import Role
-from guanxi.accounts.models import User
+from guanxi.accounts.access import user_of
 from guanxi.core.chinese_text import token_string
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 
+from .. import permissions
 from ..enums import ArticleStatus
 from ..models import Article, ArticleUse, ArticleVersion, KnowledgeCategory, Ticket
-
-AUTHOR_ROLES = (Role.AGENT, Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.ADMIN, Role.KEY_ACCOUNT_MANAGER)
-REVIEWER_ROLES = (Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.ADMIN)
-
-
-def can_author(user: User) -> bool:
-    return user.is_superuser or user.role in AUTHOR_ROLES
-
-
-def can_review(user: User) -> bool:
-    return user.is_superuser or user.role in REVIEWER_ROLES
 
 
 def _clean(title: str, body: str, category) -> tuple[str, str, KnowledgeCategory | None]:
@@ -46,90 +35,96 @@ def _index(article: Article) -> None:
 
 
 @transaction.atomic
-def article_create(*, actor: User, title: str, body: str, category=None) -> Article:
-    if not can_author(actor):
-        raise PermissionDenied("Your role cannot write knowledge articles.")
+def article_create(*, actor, title: str, body: str, category=None) -> Article:
+    """A draft by `actor` (roles that write articles), searchable once published."""
+    permissions.require(actor, "article", "write", message="Your role cannot write knowledge articles.")
     title, body, category = _clean(title, body, category)
-    article = Article(title=title, body=body, category=category, author=actor, version=0)
+    article = Article(title=title, body=body, category=category, author=user_of(actor), version=0)
     _index(article)
-    article._history_user = actor
+    article._history_user = user_of(actor)
     article.save()
     return article
 
 
 @transaction.atomic
-def article_edit(*, actor: User, article: Article, title: str, body: str, category=None) -> Article:
+def article_edit(*, actor, article: Article, title: str, body: str, category=None) -> Article:
     """Edit the working copy; a published article goes back to draft until reviewed again, and
     its last published version stays readable in the version list."""
     article = Article.objects.select_for_update().get(pk=article.pk)
-    if article.author_id != actor.pk and not can_review(actor):
-        raise PermissionDenied("Only the author or a reviewer edits this article.")
+    permissions.require(actor, "article", "write", allowed=permissions.can_edit_article(user=actor, article=article),
+                        message="Only the author or a reviewer edits this article.")
     if article.status == ArticleStatus.ARCHIVED:
         raise Conflict("Archived articles cannot be edited.", code="archived")
     article.title, article.body, article.category = _clean(title, body, category)
     article.status = ArticleStatus.DRAFT
     _index(article)
-    article._history_user = actor
+    article._history_user = user_of(actor)
     article.save()
     return article
 
 
 @transaction.atomic
-def article_submit(*, actor: User, article: Article) -> Article:
+def article_submit(*, actor, article: Article) -> Article:
+    """Send a draft for review: its author or a reviewer."""
     article = Article.objects.select_for_update().get(pk=article.pk)
+    permissions.require(actor, "article", "write", allowed=permissions.can_edit_article(user=actor, article=article),
+                        message="Only the author submits an article.")
     if article.status != ArticleStatus.DRAFT:
         raise Conflict("Only drafts can be submitted for review.", code="invalid_transition")
     article.status = ArticleStatus.IN_REVIEW
-    article._history_user = actor
+    article._history_user = user_of(actor)
     article.save()
     return article
 
 
 @transaction.atomic
-def article_review(*, actor: User, article: Article, approve: bool, note: str = "") -> Article:
+def article_review(*, actor, article: Article, approve: bool, note: str = "") -> Article:
     """Approve (publish as the next version) or send back to draft. Authors do not review
     their own articles."""
-    if not can_review(actor):
-        raise PermissionDenied("Only team leads, service managers and administrators review articles.")
+    permissions.require(actor, "article", "configure",
+                        message="Only team leads, service managers and administrators review articles.")
     article = Article.objects.select_for_update().get(pk=article.pk)
     if article.status != ArticleStatus.IN_REVIEW:
         raise Conflict("This article is not waiting for review.", code="invalid_transition")
-    if article.author_id == actor.pk and not actor.is_superuser:
+    if article.author_id is not None and article.author_id == actor.pk and not actor.is_superuser:
         raise PermissionDenied("Another person must review your article.")
-    article.reviewer = actor
+    article.reviewer = user_of(actor)
     if approve:
         article.version += 1
         article.status, article.published_at = ArticleStatus.PUBLISHED, timezone.now()
         ArticleVersion.objects.create(article=article, version=article.version, title=article.title,
-                                      body=article.body, author=article.author, reviewer=actor,
+                                      body=article.body, author=article.author, reviewer=user_of(actor),
                                       published_at=article.published_at)
     else:
         article.status = ArticleStatus.DRAFT
-    article._history_user = actor
+    article._history_user = user_of(actor)
     article._change_reason = note[:100] or None
     article.save()
     return article
 
 
 @transaction.atomic
-def article_archive(*, actor: User, article: Article) -> Article:
-    if not can_review(actor):
-        raise PermissionDenied("Only reviewers archive articles.")
+def article_archive(*, actor, article: Article) -> Article:
+    permissions.require(actor, "article", "configure", message="Only reviewers archive articles.")
     article = Article.objects.select_for_update().get(pk=article.pk)
     article.status = ArticleStatus.ARCHIVED
-    article._history_user = actor
+    article._history_user = user_of(actor)
     article.save()
     return article
 
 
 @transaction.atomic
-def article_use(*, actor: User, article: Article, ticket: Ticket | None = None) -> bool:
-    """Record that an article helped on a case; counted once per case. Returns whether it counted."""
+def article_use(*, actor, article: Article, ticket: Ticket | None = None) -> bool:
+    """Record that an article helped on a case the actor may read; counted once per case. Returns
+    whether it counted."""
+    permissions.require(actor, "article", "read")
+    if ticket is not None:
+        permissions.require(actor, "ticket", "read", allowed=permissions.can_read_ticket(user=actor, ticket=ticket))
     if article.status != ArticleStatus.PUBLISHED:
         raise Conflict("Only published articles can be used.", code="not_published")
     try:
         with transaction.atomic():
-            ArticleUse.objects.create(article=article, ticket=ticket, user=actor)
+            ArticleUse.objects.create(article=article, ticket=ticket, user=user_of(actor))
     except IntegrityError:
         return False
     Article.objects.filter(pk=article.pk).update(usage_count=F("usage_count") + 1)

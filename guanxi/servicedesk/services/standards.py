@@ -1,13 +1,16 @@
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
-from guanxi.accounts.models import User
+from guanxi.accounts.access import user_of
 from guanxi.core.errors import ValidationFailed
 
+from .. import permissions
 from ..enums import BreachAction, CustomerTier, Metric, Priority, TicketType
 from ..models import BusinessCalendar, ServiceStandard
 from .clocks import standards_changed
 
 MAX_TARGET_MINUTES = 365 * 24 * 60
+CONFIGURE_DENIED = gettext_lazy("Only administrators and service managers configure service standards.")
 
 
 def _clean(data: dict) -> dict:
@@ -44,8 +47,10 @@ def _clean(data: dict) -> dict:
 
 
 @transaction.atomic
-def standard_save(*, actor: User, data: dict, standard: ServiceStandard | None = None) -> ServiceStandard:
-    """Create or change a service standard. Running clocks keep the target they started with."""
+def standard_save(*, actor, data: dict, standard: ServiceStandard | None = None) -> ServiceStandard:
+    """Create or change a service standard (administrators and service managers). Running clocks
+    keep the target they started with; the cached standards are cleared on commit."""
+    permissions.require(actor, "standard", "configure", message=CONFIGURE_DENIED)
     clean = _clean(data)
     if ServiceStandard.objects.exclude(pk=getattr(standard, "pk", None)).filter(code=clean["code"]).exists():
         raise ValidationFailed(fields={"code": "a standard with this code exists"})
@@ -55,7 +60,7 @@ def standard_save(*, actor: User, data: dict, standard: ServiceStandard | None =
     for field in fields:
         if field in clean:
             setattr(standard, field, clean[field])
-    standard._history_user = actor
+    standard._history_user = user_of(actor)
     standard.save()
     standards_changed()
     return standard

@@ -11,6 +11,7 @@ from django.utils import timezone
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import User
 
+from .. import permissions
 from ..enums import BreachAction, ClockState, Priority
 from ..events import ESCALATED, SLA_BREACHED
 from ..models import Ticket, TicketAssignment, TicketClock, TicketMessage
@@ -82,9 +83,11 @@ def _breach(now: dt.datetime) -> int:
     return len(rows)
 
 
-def clocks_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+def clocks_sweep(*, actor, now: dt.datetime | None = None) -> dict[str, int]:
     """Warn the clocks past their warning time and act on those past their due time, in batches
-    (each batch one transaction, so a crash leaves no half-applied batch)."""
+    (each batch one transaction, so a crash leaves no half-applied batch). Run by Celery beat as
+    the system."""
+    permissions.require_sweep(actor, "ticket")
     now = now or timezone.now()
     totals = {"warned": _warn(now), "breached": 0}
     while (count := _breach(now)) > 0:

@@ -9,14 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.access import is_system, user_of
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.uploads import original_name
 from guanxi.core.validators import control_character_error
 from guanxi.customers.models import Customer
+from guanxi.customers.selectors import customer_get_for_user
 from guanxi.customers.value import value_tier
 
-from .. import events
+from .. import events, permissions
 from ..enums import Channel, ComplaintStage, Metric, Priority, TicketStatus, TicketType
 from ..models import Callback, Complaint, Ticket, TicketAssignment, TicketCategory, TicketMessage
 from . import clocks
@@ -130,17 +132,21 @@ def _clean(data: dict) -> dict:
 
 
 @transaction.atomic
-def ticket_create(*, actor: User | None, customer: Customer | None, data: dict, at=None) -> Ticket:
+def ticket_create(*, actor, customer: Customer | None, data: dict, at=None) -> Ticket:
     """Open a case owned by `actor` (one-stop service: the first agent owns it to the end) and
-    start the service clocks of every matching standard. With `actor=None` (the customer opened it
-    in the self-service portal) the case has no owner, team or creator and waits in the agents' queue.
-    `at` records a case that was opened earlier (imports of history, demo data): the clocks run
-    from it; never in the future."""
+    start the service clocks of every matching standard. Staff open cases for customers they may
+    read; a customer (a `CustomerActor`, from the self-service portal) opens their own, which has no
+    owner, team or creator and waits in the agents' queue. `at` records a case that was opened
+    earlier (imports of history, demo data): the clocks run from it; never in the future."""
+    permissions.require_ticket_create(actor, customer=customer)
+    if customer is not None and not is_system(actor):
+        customer_get_for_user(user=actor, customer_id=customer.pk)  # NotFound outside the actor's customers
     clean = _clean(data)
     now = _checked_at(at)
+    user = user_of(actor)
     ticket = Ticket(
-        number=f"tmp-{uuid.uuid4().hex[:15]}", customer=customer, owner=actor,
-        team=actor.team if actor is not None else None, created_by=actor,
+        number=f"tmp-{uuid.uuid4().hex[:15]}", customer=customer, owner=user,
+        team=user.team if user is not None else None, created_by=user,
         customer_tier=value_tier(customer.arpu) if customer else "", **clean,
     )
     ticket.skip_history_when_saving = True
@@ -152,7 +158,7 @@ def ticket_create(*, actor: User | None, customer: Customer | None, data: dict, 
     Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, next_due_at=ticket.next_due_at,
                                                created_at=now, updated_at=now)
     ticket.created_at = ticket.updated_at = now
-    Ticket.history.bulk_history_create([ticket], default_user=actor, default_date=now)
+    Ticket.history.bulk_history_create([ticket], default_user=user, default_date=now)
     return ticket
 
 
@@ -160,20 +166,22 @@ FROM_CUSTOMER = (TicketMessage.Kind.CUSTOMER, TicketMessage.Kind.RECORDED)
 
 
 @transaction.atomic
-def ticket_message_add(
-    *, actor: User | None, ticket: Ticket, kind: str, body: str, attachment=None, at=None
-) -> TicketMessage:
+def ticket_message_add(*, actor, ticket: Ticket, kind: str, body: str, attachment=None, at=None) -> TicketMessage:
     """A reply, a customer's message or an internal note. The first reply stops the first-response
     clock; a customer's message (or their words recorded by staff) on a case pending on them resumes
-    its clocks. Only the customer's channels (no `actor`) write customer messages."""
+    its clocks. Only the customer's channels (a customer or the system, not staff) write customer
+    messages, and a customer writes nothing else. Locks the case."""
     ticket = _locked(ticket)
+    permissions.require_ticket_write(actor, ticket)
     if ticket.status == S.MERGED:
         raise Conflict(gettext("This case was merged into %(merged_into)s; reply there.") % {
             "merged_into": ticket.merged_into}, code="merged")
     if kind not in TicketMessage.Kind.values:
         raise ValidationFailed(fields={"kind": gettext("one of: %(values)s") % {
             "values": ', '.join(TicketMessage.Kind.values)}})
-    if kind == TicketMessage.Kind.CUSTOMER and actor is not None:
+    if kind != TicketMessage.Kind.CUSTOMER and is_system(actor) and actor.customer_id is not None:
+        raise ValidationFailed(fields={"kind": gettext("one of: %(values)s") % {"values": TicketMessage.Kind.CUSTOMER}})
+    if kind == TicketMessage.Kind.CUSTOMER and not is_system(actor):
         raise ValidationFailed(
             gettext("Only the customer writes customer messages; record what they said as 'recorded'."),
             code="customer_words_by_staff",
@@ -184,7 +192,8 @@ def ticket_message_add(
     if attachment:
         _check_attachment(attachment)
     now = at or timezone.now()
-    message = TicketMessage.objects.create(ticket=ticket, kind=kind, author=actor, body=body,
+    author = user_of(actor)
+    message = TicketMessage.objects.create(ticket=ticket, kind=kind, author=author, body=body,
                                            attachment=attachment or "",
                                            attachment_name=original_name(attachment) if attachment else "")
     if at is not None:
@@ -198,10 +207,10 @@ def ticket_message_add(
         ticket.status = S.OPEN
         changed.append("status")
     if kind in FROM_CUSTOMER and ticket.status in (S.PENDING_CUSTOMER, S.RESOLVED):
-        _move(ticket, S.OPEN, actor=actor, reason=events.CUSTOMER_REPLIED, now=now)
+        _move(ticket, S.OPEN, actor=author, reason=events.CUSTOMER_REPLIED, now=now)
         changed.append("status")
     if changed:
-        ticket._history_user = actor
+        ticket._history_user = author
         ticket._history_date = now
         ticket.save()
     clocks.refresh_next_due(ticket)
@@ -240,11 +249,19 @@ def _move(ticket: Ticket, target: str, *, actor, reason: str, now) -> None:
 
 
 @transaction.atomic
-def ticket_transition(*, actor: User, ticket: Ticket, status: str, reason: str = "", at=None) -> Ticket:
+def ticket_transition(*, actor, ticket: Ticket, status: str, reason: str = "", at=None) -> Ticket:
     """Move the case along the status machine; refused moves change nothing. `at` records a move
     made earlier (imports of history): never in the future, never before the case opened, a resume
-    never before its pause, a reopening never before the resolution; the clocks compute from it."""
+    never before its pause, a reopening never before the resolution; the clocks compute from it.
+    Locks the case."""
     ticket = _locked(ticket)
+    permissions.require_ticket_write(actor, ticket)
+    return _transition(actor=actor, ticket=ticket, status=status, reason=reason, at=at)
+
+
+def _transition(*, actor, ticket: Ticket, status: str, reason: str = "", at=None) -> Ticket:
+    """ticket_transition on a locked case whose permission the caller has checked (a callback's
+    assignee reopens the case through callback_record)."""
     if status not in TRANSITIONS.get(ticket.status, set()):
         target = S(status).label if status in S.values else status
         raise Conflict(gettext("A case cannot go from %(value)s to %(target)s.") % {
@@ -252,8 +269,8 @@ def ticket_transition(*, actor: User, ticket: Ticket, status: str, reason: str =
     _check_complaint_steps(ticket, status)
     not_before, bound = _earliest_transition(ticket) if at is not None else (None, "")
     now = _checked_at(at, not_before=not_before, reason=bound)
-    _move(ticket, status, actor=actor, reason=reason, now=now)
-    ticket._history_user = actor
+    _move(ticket, status, actor=user_of(actor), reason=reason, now=now)
+    ticket._history_user = user_of(actor)
     ticket._history_date = now
     ticket._change_reason = reason[:100] if reason else None
     ticket.save()
@@ -262,30 +279,39 @@ def ticket_transition(*, actor: User, ticket: Ticket, status: str, reason: str =
 
 
 @transaction.atomic
-def ticket_assign(*, actor: User, ticket: Ticket, assignee: User, note: str = "") -> TicketAssignment:
+def ticket_assign(*, actor, ticket: Ticket, assignee: User, note: str = "") -> TicketAssignment:
     """Hand work to someone, possibly in another department, with a hand-over note. The owner
-    stays the owner."""
+    stays the owner. Locks the case."""
     ticket = _locked(ticket)
+    permissions.require_ticket_write(actor, ticket)
+    return _assign(actor=actor, ticket=ticket, assignee=assignee, note=note)
+
+
+def _assign(*, actor, ticket: Ticket, assignee: User, note: str = "") -> TicketAssignment:
+    """ticket_assign on a locked case whose permission the caller has checked (escalations)."""
     if not ticket.is_open:
         raise Conflict("Only open cases can be assigned.", code="not_open")
     if not assignee.is_active:
         raise ValidationFailed(fields={"assignee": "this user is not active"})
     ticket.assignments.filter(assignee=assignee, is_active=True).update(is_active=False, done_at=timezone.now())
-    assignment = TicketAssignment(ticket=ticket, assignee=assignee, assigned_by=actor, handover_note=note[:5000])
-    assignment._history_user = actor
+    assignment = TicketAssignment(ticket=ticket, assignee=assignee, assigned_by=user_of(actor),
+                                  handover_note=note[:5000])
+    assignment._history_user = user_of(actor)
     assignment.save()
     return assignment
 
 
 @transaction.atomic
-def ticket_merge(*, actor: User, source: Ticket, target: Ticket) -> Ticket:
+def ticket_merge(*, actor, source: Ticket, target: Ticket) -> Ticket:
     """Merge a duplicate case into another: the duplicate stops, its clocks stop, it points to the
-    case that continues."""
+    case that continues. The actor works on both. Locks both cases, in id order."""
     if source.pk == target.pk:
         raise ValidationFailed(fields={"target": "a case cannot be merged into itself"})
     first, second = sorted([source.pk, target.pk])  # lock in id order to avoid deadlocks
     locked = {t.pk: t for t in Ticket.objects.select_for_update().filter(pk__in=[first, second])}
     source, target = locked[source.pk], locked[target.pk]
+    permissions.require_ticket_write(actor, source)
+    permissions.require_ticket_write(actor, target)
     if source.status == S.MERGED or target.status == S.MERGED:
         raise Conflict("A merged case cannot be merged again.", code="already_merged")
     if not target.is_open:
@@ -295,10 +321,11 @@ def ticket_merge(*, actor: User, source: Ticket, target: Ticket) -> Ticket:
     now = timezone.now()
     clocks.clocks_stop(source, metrics=Metric.values, now=now)
     source.status, source.merged_into, source.closed_at = S.MERGED, target, now
-    source._history_user = actor
+    source._history_user = user_of(actor)
     source._change_reason = f"merged into {target.number}"
     source.save()
     clocks.refresh_next_due(source)
-    TicketMessage.objects.create(ticket=target, kind=TicketMessage.Kind.NOTE, author=actor, event=events.CASE_MERGED,
+    TicketMessage.objects.create(ticket=target, kind=TicketMessage.Kind.NOTE, author=user_of(actor),
+                                 event=events.CASE_MERGED,
                                  event_params={"number": source.number, "subject": source.subject})
     return target

@@ -2,16 +2,16 @@
 break, report — scoped like cases; a forbidden action is shown not to have happened."""
 
 import datetime as dt
-import json
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
+from guanxi.core.testing import assert_error_body, client_for, post_json
 from guanxi.customers.tests.factories import make_customer
-from guanxi.customers.tests.test_api_customers import assert_error_body, client_for
 from guanxi.servicedesk.models import Commitment, TicketAssignment
 from guanxi.servicedesk.services.commitments import commitment_create, commitments_sweep
 from guanxi.servicedesk.services.tickets import ticket_create
@@ -30,10 +30,6 @@ def _clock():
         yield traveller
 
 
-def post(client, url, body):
-    return client.post(url, data=json.dumps(body), content_type="application/json")
-
-
 @pytest.fixture
 def team():
     return TeamFactory(kind="service", name="一线")
@@ -42,11 +38,6 @@ def team():
 @pytest.fixture
 def agent(team):
     return UserFactory(role=Role.AGENT, team=team)
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
 
 
 @pytest.fixture
@@ -59,7 +50,7 @@ def case(agent, admin):
 def test_agent_promises_on_a_case_within_working_hours_and_keeps_it(admin, agent, case):
     office_calendar(admin)
     client = client_for(agent)
-    response = post(client, URL, {"kind": "callback", "description": "国庆后回电", "ticket": case.pk,
+    response = post_json(client, URL, {"kind": "callback", "description": "国庆后回电", "ticket": case.pk,
                                   "within_working_hours": 4})
     assert response.status_code == 201, response.content
     body = response.json()
@@ -68,10 +59,10 @@ def test_agent_promises_on_a_case_within_working_hours_and_keeps_it(admin, agent
     assert dt.datetime.fromisoformat(body["due_at"]) == dt.datetime(2026, 10, 8, 12, tzinfo=SHANGHAI)
     assert body["within_working_hours"] == 4 and body["calendar"]["name"] == "办公日历"
     assert client.get(f"{URL}/{body['id']}").json() == body
-    kept = post(client, f"{URL}/{body['id']}/keep", {"note": "已回电"})
+    kept = post_json(client, f"{URL}/{body['id']}/keep", {"note": "已回电"})
     assert kept.status_code == 200 and kept.json()["status"] == "kept"
     assert kept.json()["closed_by"]["id"] == agent.pk
-    assert_error_body(post(client, f"{URL}/{body['id']}/withdraw", {"reason": "x"}), 409)
+    assert_error_body(post_json(client, f"{URL}/{body['id']}/withdraw", {"reason": "x"}), 409)
 
 
 def test_bad_input_is_422_in_the_error_shape_and_writes_nothing(agent, case):
@@ -88,7 +79,7 @@ def test_bad_input_is_422_in_the_error_shape_and_writes_nothing(agent, case):
          "calendar"),
         ({"kind": "callback", "description": "x", "customer": 2**70, "due_at": later}, "customer"),
     ):
-        assert_error_body(post(client, URL, body), 422, field)
+        assert_error_body(post_json(client, URL, body), 422, field)
     assert_error_body(client.get(URL, {"cursor": "not-a-cursor"}), 422, "cursor")
     assert_error_body(client.get(URL, {"status": "lost"}), 422, "status")
     assert_error_body(client.get(URL, {"due_before": "0001-01-01T00:00:00+01:00"}), 422, "due_before")
@@ -103,13 +94,13 @@ def test_forbidden_writes_are_refused_and_do_not_happen(agent, case):
     stranger = client_for(UserFactory(role=Role.AGENT, team=TeamFactory(kind="service")))
     body = {"kind": "callback", "description": "x", "ticket": case.pk,
             "due_at": (NOW + dt.timedelta(hours=2)).isoformat()}
-    assert_error_body(post(analyst, URL, body), 403)
-    assert_error_body(post(stranger, URL, body), 403)
+    assert_error_body(post_json(analyst, URL, body), 403)
+    assert_error_body(post_json(stranger, URL, body), 403)
     for client in (analyst, stranger):
         assert client.get(f"{URL}/{promised.pk}").status_code == 200  # service roles read every promise
-        assert_error_body(post(client, f"{URL}/{promised.pk}/keep", {}), 403)
-        assert_error_body(post(client, f"{URL}/{promised.pk}/withdraw", {"reason": "不做了"}), 403)
-        assert_error_body(post(client, f"{URL}/{promised.pk}/break", {"reason": "不做了"}), 403)
+        assert_error_body(post_json(client, f"{URL}/{promised.pk}/keep", {}), 403)
+        assert_error_body(post_json(client, f"{URL}/{promised.pk}/withdraw", {"reason": "不做了"}), 403)
+        assert_error_body(post_json(client, f"{URL}/{promised.pk}/break", {"reason": "不做了"}), 403)
     promised.refresh_from_db()
     assert promised.status == "open" and promised.closed_at is None and promised.follow_up_to is None
     assert Commitment.objects.count() == 1 and not TicketAssignment.objects.exists()
@@ -127,7 +118,7 @@ def test_roles_outside_the_service_desk_see_only_their_customers_promises(admin,
     assert [row["id"] for row in client.get(URL).json()["items"]] == [mine.pk]
     others = Commitment.objects.exclude(pk=mine.pk).get()
     assert_error_body(client.get(f"{URL}/{others.pk}"), 404)
-    assert_error_body(post(client, f"{URL}/{others.pk}/keep", {}), 404)
+    assert_error_body(post_json(client, f"{URL}/{others.pk}/keep", {}), 404)
     assert Commitment.objects.get(pk=others.pk).status == "open"
 
 
@@ -173,10 +164,10 @@ def test_broken_promises_list_with_their_follow_up_and_break_needs_a_reason(agen
     other = commitment_create(actor=agent, kind="visit", description="上门", ticket=case,
                               due_at_value=NOW + dt.timedelta(days=2))
     client = client_for(agent)
-    assert_error_body(post(client, f"{URL}/{other.pk}/break", {"reason": ""}), 422, "reason")
+    assert_error_body(post_json(client, f"{URL}/{other.pk}/break", {"reason": ""}), 422, "reason")
     assert Commitment.objects.get(pk=other.pk).status == "open"
     _clock.shift(dt.timedelta(hours=2))
-    commitments_sweep()
+    commitments_sweep(actor=SYSTEM)
     rows = client_for(lead).get(URL, {"status": "broken", "follow_up_mine": True}).json()["items"]
     assert [(r["id"], r["follow_up_to"]["id"], r["closed_by"]) for r in rows] == [(overdue.pk, lead.pk, None)]
 
@@ -185,7 +176,7 @@ def test_the_report_is_for_managers_and_gives_rates(agent, case, _clock):
     commitment_create(actor=agent, kind="callback", description="回电", ticket=case,
                       due_at_value=NOW + dt.timedelta(hours=1))
     _clock.shift(dt.timedelta(hours=2))
-    commitments_sweep()
+    commitments_sweep(actor=SYSTEM)
     params = {"since": "2026-09-01", "until": "2026-09-30"}
     assert_error_body(client_for(agent).get(f"{URL}/report", params), 403)
     rows = client_for(UserFactory(role=Role.SERVICE_MANAGER)).get(f"{URL}/report", params).json()

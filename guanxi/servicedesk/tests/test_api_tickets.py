@@ -4,18 +4,14 @@ import pytest
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
+from guanxi.core.testing import assert_error_body, client_for, post_json
 from guanxi.customers.tests.factories import make_customer
-from guanxi.customers.tests.test_api_customers import assert_error_body, client_for
 from guanxi.servicedesk.models import BusinessCalendar, ServiceStandard, Ticket
 
 from .factories import office_calendar
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/tickets"
-
-
-def post(client, url, body):
-    return client.post(url, data=json.dumps(body), content_type="application/json")
 
 
 @pytest.fixture
@@ -28,19 +24,14 @@ def agent(team):
     return UserFactory(role=Role.AGENT, team=team)
 
 
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
-
-
 def test_agent_opens_a_case_for_a_customer_and_finds_it_in_their_queue(admin, agent):
     calendar = office_calendar(admin)
-    post(client_for(admin), "/api/v1/service-standards", {
+    post_json(client_for(admin), "/api/v1/service-standards", {
         "code": "resolution-any", "name": "解决时限", "metric": "resolution", "target_minutes": 480,
         "calendar": calendar.pk})
     customer = make_customer(admin, name="张三")
     client = client_for(agent)
-    response = post(client, URL, {"subject": "宽带断线", "type": "fault", "channel": "hotline",
+    response = post_json(client, URL, {"subject": "宽带断线", "type": "fault", "channel": "hotline",
                                   "customer": customer.pk})
     assert response.status_code == 201, response.content
     case = response.json()
@@ -52,22 +43,22 @@ def test_agent_opens_a_case_for_a_customer_and_finds_it_in_their_queue(admin, ag
 
 def test_workflow_errors_are_409_and_change_nothing(agent):
     client = client_for(agent)
-    case = post(client, URL, {"subject": "咨询资费", "type": "consultation", "channel": "web"}).json()
-    assert post(client, f"{URL}/{case['id']}/transition", {"status": "resolved"}).status_code == 200
-    assert post(client, f"{URL}/{case['id']}/transition", {"status": "closed"}).status_code == 200
-    assert_error_body(post(client, f"{URL}/{case['id']}/transition", {"status": "closed"}), 409)
-    other = post(client, URL, {"subject": "重复", "type": "consultation", "channel": "web"}).json()
-    first = post(client, URL, {"subject": "原单", "type": "consultation", "channel": "web"}).json()
-    assert post(client, f"{URL}/{other['id']}/merge", {"into": first["id"]}).status_code == 200
-    assert_error_body(post(client, f"{URL}/{other['id']}/messages", {"body": "还在吗"}), 409)
+    case = post_json(client, URL, {"subject": "咨询资费", "type": "consultation", "channel": "web"}).json()
+    assert post_json(client, f"{URL}/{case['id']}/transition", {"status": "resolved"}).status_code == 200
+    assert post_json(client, f"{URL}/{case['id']}/transition", {"status": "closed"}).status_code == 200
+    assert_error_body(post_json(client, f"{URL}/{case['id']}/transition", {"status": "closed"}), 409)
+    other = post_json(client, URL, {"subject": "重复", "type": "consultation", "channel": "web"}).json()
+    first = post_json(client, URL, {"subject": "原单", "type": "consultation", "channel": "web"}).json()
+    assert post_json(client, f"{URL}/{other['id']}/merge", {"into": first["id"]}).status_code == 200
+    assert_error_body(post_json(client, f"{URL}/{other['id']}/messages", {"body": "还在吗"}), 409)
     assert Ticket.objects.get(pk=other["id"]).messages.count() == 0
 
 
 def test_other_agents_read_but_cannot_change_a_case(agent):
-    case = post(client_for(agent), URL, {"subject": "故障", "type": "fault", "channel": "hotline"}).json()
+    case = post_json(client_for(agent), URL, {"subject": "故障", "type": "fault", "channel": "hotline"}).json()
     stranger = client_for(UserFactory(role=Role.AGENT))
     assert stranger.get(f"{URL}/{case['id']}").status_code == 200
-    assert_error_body(post(stranger, f"{URL}/{case['id']}/transition", {"status": "resolved"}), 403)
+    assert_error_body(post_json(stranger, f"{URL}/{case['id']}/transition", {"status": "resolved"}), 403)
     assert Ticket.objects.get(pk=case["id"]).status == "new"
 
 
@@ -75,8 +66,10 @@ def test_sales_rep_sees_only_cases_of_their_customers(admin, agent):
     rep = UserFactory(role=Role.SALES_REP)
     mine, theirs = make_customer(rep, name="我的客户"), make_customer(admin, name="别人的客户")
     agent_client = client_for(agent)
-    visible = post(agent_client, URL, {"subject": "a", "type": "query", "channel": "sms", "customer": mine.pk}).json()
-    hidden = post(agent_client, URL, {"subject": "b", "type": "query", "channel": "sms", "customer": theirs.pk}).json()
+    visible = post_json(agent_client, URL, {"subject": "a", "type": "query", "channel": "sms",
+                                            "customer": mine.pk}).json()
+    hidden = post_json(agent_client, URL, {"subject": "b", "type": "query", "channel": "sms",
+                                           "customer": theirs.pk}).json()
     rep_client = client_for(rep)
     assert [row["id"] for row in rep_client.get(URL).json()["items"]] == [visible["id"]]
     assert rep_client.get(f"{URL}/{hidden['id']}").status_code == 404
@@ -84,10 +77,10 @@ def test_sales_rep_sees_only_cases_of_their_customers(admin, agent):
 
 def test_bad_case_input_is_422(agent):
     client = client_for(agent)
-    assert_error_body(post(client, URL, {"subject": "x", "type": "nope", "channel": "hotline"}), 422, "type")
-    assert_error_body(post(client, URL, {"subject": "x", "type": "fault", "channel": "hotline", "customer": 999}),
+    assert_error_body(post_json(client, URL, {"subject": "x", "type": "nope", "channel": "hotline"}), 422, "type")
+    assert_error_body(post_json(client, URL, {"subject": "x", "type": "fault", "channel": "hotline", "customer": 999}),
                       422, "customer")
-    assert_error_body(post(client, URL, {"subject": "x", "type": "fault", "channel": "hotline", "priority": 9}),
+    assert_error_body(post_json(client, URL, {"subject": "x", "type": "fault", "channel": "hotline", "priority": 9}),
                       422, "priority")
     assert Ticket.objects.count() == 0
 
@@ -96,22 +89,22 @@ def test_only_configurers_define_standards_and_bad_ones_are_refused(admin, agent
     calendar = office_calendar(admin)
     body = {"code": "fr-vip", "name": "VIP 故障修复", "metric": "fault_repair", "customer_tier": "vip",
             "target_minutes": 240, "calendar": calendar.pk, "breach_actions": ["escalate"]}
-    assert_error_body(post(client_for(agent), "/api/v1/service-standards", body), 403)
+    assert_error_body(post_json(client_for(agent), "/api/v1/service-standards", body), 403)
     assert not ServiceStandard.objects.exists()
     admin_client = client_for(admin)
-    assert_error_body(post(admin_client, "/api/v1/service-standards", {**body, "target_minutes": 0}),
+    assert_error_body(post_json(admin_client, "/api/v1/service-standards", {**body, "target_minutes": 0}),
                       422, "target_minutes")
-    assert_error_body(post(admin_client, "/api/v1/service-standards", {**body, "breach_actions": ["explode"]}),
+    assert_error_body(post_json(admin_client, "/api/v1/service-standards", {**body, "breach_actions": ["explode"]}),
                       422, "breach_actions")
-    assert post(admin_client, "/api/v1/service-standards", body).status_code == 201
+    assert post_json(admin_client, "/api/v1/service-standards", body).status_code == 201
 
 
 def test_calendar_api_refuses_overlaps_and_accepts_exceptions(admin):
     client = client_for(admin)
     bad = {"name": "坏日历", "periods": {"0": [[540, 720], [700, 1080]]}}
-    assert_error_body(post(client, "/api/v1/calendars", bad), 422, "periods.0")
+    assert_error_body(post_json(client, "/api/v1/calendars", bad), 422, "periods.0")
     assert not BusinessCalendar.objects.exists()
-    good = post(client, "/api/v1/calendars", {"name": "呼叫中心", "periods": {str(d): [[480, 720], [780, 1200]]
+    good = post_json(client, "/api/v1/calendars", {"name": "呼叫中心", "periods": {str(d): [[480, 720], [780, 1200]]
                                                                            for d in range(7)}})
     assert good.status_code == 201, good.content
     calendar_id = good.json()["id"]
@@ -123,11 +116,11 @@ def test_calendar_api_refuses_overlaps_and_accepts_exceptions(admin):
 
 def test_complaint_workflow_through_the_api(agent):
     client = client_for(agent)
-    case = post(client, URL, {"subject": "服务态度差", "type": "complaint", "channel": "hotline"}).json()
-    assert post(client, f"{URL}/{case['id']}/complaint", {"severity": "normal"}).status_code == 201
-    assert post(client, f"{URL}/{case['id']}/complaint/steps", {"stage": "recorded"}).status_code == 200
-    assert_error_body(post(client, f"{URL}/{case['id']}/complaint/steps", {"stage": "verified"}), 409)
-    assert_error_body(post(client, f"{URL}/{case['id']}/complaint/steps", {"stage": "classified"}), 422,
+    case = post_json(client, URL, {"subject": "服务态度差", "type": "complaint", "channel": "hotline"}).json()
+    assert post_json(client, f"{URL}/{case['id']}/complaint", {"severity": "normal"}).status_code == 201
+    assert post_json(client, f"{URL}/{case['id']}/complaint/steps", {"stage": "recorded"}).status_code == 200
+    assert_error_body(post_json(client, f"{URL}/{case['id']}/complaint/steps", {"stage": "verified"}), 409)
+    assert_error_body(post_json(client, f"{URL}/{case['id']}/complaint/steps", {"stage": "classified"}), 422,
                       "classification")
     body = client.get(f"{URL}/{case['id']}/complaint").json()
     assert [s["stage"] for s in body["steps"]] == ["received", "recorded"]
@@ -135,29 +128,31 @@ def test_complaint_workflow_through_the_api(agent):
 
 def test_callback_after_repair_through_the_api(agent):
     client = client_for(agent)
-    case = post(client, URL, {"subject": "路由器故障", "type": "fault", "channel": "hotline"}).json()
-    post(client, f"{URL}/{case['id']}/transition", {"status": "resolved"})
+    case = post_json(client, URL, {"subject": "路由器故障", "type": "fault", "channel": "hotline"}).json()
+    post_json(client, f"{URL}/{case['id']}/transition", {"status": "resolved"})
     callbacks = client.get("/api/v1/callbacks", {"mine": True}).json()["items"]
     assert [c["ticket_id"] for c in callbacks] == [case["id"]]
-    response = post(client, f"/api/v1/callbacks/{callbacks[0]['id']}", {"outcome": "dissatisfied", "note": "没修好"})
+    response = post_json(client, f"/api/v1/callbacks/{callbacks[0]['id']}",
+                         {"outcome": "dissatisfied", "note": "没修好"})
     assert response.status_code == 200
     assert client.get(f"{URL}/{case['id']}").json()["status"] == "open"
-    assert_error_body(post(client, f"/api/v1/callbacks/{callbacks[0]['id']}", {"outcome": "satisfied"}), 409)
+    assert_error_body(post_json(client, f"/api/v1/callbacks/{callbacks[0]['id']}", {"outcome": "satisfied"}), 409)
 
 
 def test_knowledge_search_and_suggestions_through_the_api(agent):
     lead = UserFactory(role=Role.TEAM_LEAD)
     client, lead_client = client_for(agent), client_for(lead)
-    article = post(client, "/api/v1/knowledge/articles", {"title": "光猫红灯", "body": "光纤断开，预约上门维修"}).json()
-    post(client, f"/api/v1/knowledge/articles/{article['id']}/submit", {})
-    assert_error_body(post(client, f"/api/v1/knowledge/articles/{article['id']}/review", {"approve": True}), 403)
-    assert post(lead_client, f"/api/v1/knowledge/articles/{article['id']}/review", {"approve": True}).json()[
+    article = post_json(client, "/api/v1/knowledge/articles",
+                        {"title": "光猫红灯", "body": "光纤断开，预约上门维修"}).json()
+    post_json(client, f"/api/v1/knowledge/articles/{article['id']}/submit", {})
+    assert_error_body(post_json(client, f"/api/v1/knowledge/articles/{article['id']}/review", {"approve": True}), 403)
+    assert post_json(lead_client, f"/api/v1/knowledge/articles/{article['id']}/review", {"approve": True}).json()[
         "status"] == "published"
     found = client.get("/api/v1/knowledge/articles", {"q": "光猫亮红灯"}).json()["items"]
     assert [a["title"] for a in found] == ["光猫红灯"]
-    case = post(client, URL, {"subject": "光猫红灯", "type": "fault", "channel": "hotline"}).json()
+    case = post_json(client, URL, {"subject": "光猫红灯", "type": "fault", "channel": "hotline"}).json()
     assert [a["id"] for a in client.get(f"{URL}/{case['id']}/suggestions").json()] == [article["id"]]
-    used = post(client, f"/api/v1/knowledge/articles/{article['id']}/use", {"ticket": case["id"]}).json()
+    used = post_json(client, f"/api/v1/knowledge/articles/{article['id']}/use", {"ticket": case["id"]}).json()
     assert used["usage_count"] == 1
 
 
@@ -166,7 +161,7 @@ def test_attachments_are_checked_stored_and_served_only_to_readers(agent, settin
 
     settings.MEDIA_ROOT = tmp_path
     client = client_for(agent)
-    case = post(client, URL, {"subject": "发票寄错", "type": "query", "channel": "email"}).json()
+    case = post_json(client, URL, {"subject": "发票寄错", "type": "query", "channel": "email"}).json()
     photo = SimpleUploadedFile("账单.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     response = client.post(f"{URL}/{case['id']}/attachments", {"body": "见附件", "file": photo})
     assert response.status_code == 201, response.content
@@ -189,7 +184,7 @@ def test_attachments_are_stored_under_random_names_and_never_served_by_a_media_u
 
     settings.MEDIA_ROOT = tmp_path
     client = client_for(agent)
-    case = post(client, URL, {"subject": "发票寄错", "type": "query", "channel": "email"}).json()
+    case = post_json(client, URL, {"subject": "发票寄错", "type": "query", "channel": "email"}).json()
     photo = SimpleUploadedFile("王伟 身份证.pdf", b"%PDF-1.4 id card", content_type="application/pdf")
     response = client.post(f"{URL}/{case['id']}/attachments", {"body": "见附件", "file": photo})
     assert response.status_code == 201, response.content

@@ -14,7 +14,7 @@ from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.servicedesk.clock import chinese_public_days, working_time_between
 from guanxi.servicedesk.models import BusinessCalendar
-from guanxi.servicedesk.selectors import working_calendar
+from guanxi.servicedesk.selectors.calendars import working_calendar
 from guanxi.servicedesk.services.commitments import commitment_due
 
 from .factories import OFFICE_HOURS, office_calendar

@@ -10,8 +10,8 @@ from django.urls import reverse
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.core.errors import Conflict, ValidationFailed
+from guanxi.core.testing import assert_error_body, client_for, post_json
 from guanxi.customers.tests.factories import make_customer
-from guanxi.customers.tests.test_api_customers import assert_error_body, client_for, post
 from guanxi.servicedesk.enums import ComplaintStage, TicketStatus
 from guanxi.servicedesk.models import Callback, Complaint, Ticket
 from guanxi.servicedesk.services.callbacks import callback_record
@@ -118,16 +118,17 @@ def test_closing_an_unverified_complaint_through_the_api_is_409(agent, case):
     for stage in TO_REPLY:
         extra = {"classification": "计费"} if stage == "classified" else {}
         extra |= {"responsible_team": TeamFactory().pk} if stage == "forwarded" else {}
-        assert post(client, f"/api/v1/tickets/{case.pk}/complaint/steps", {"stage": stage, **extra}).status_code == 200
+        url = f"/api/v1/tickets/{case.pk}/complaint/steps"
+        assert post_json(client, url, {"stage": stage, **extra}).status_code == 200
     body = client.get(f"/api/v1/tickets/{case.pk}/complaint").json()
     assert body["next_stage"] == "verified" and len(body["callbacks"]) == 1 and body["callbacks"][0]["done_at"] is None
-    post(client, f"/api/v1/tickets/{case.pk}/transition", {"status": "resolved"})
-    refused = post(client, f"/api/v1/tickets/{case.pk}/transition", {"status": "closed"})
+    post_json(client, f"/api/v1/tickets/{case.pk}/transition", {"status": "resolved"})
+    refused = post_json(client, f"/api/v1/tickets/{case.pk}/transition", {"status": "closed"})
     assert_error_body(refused, 409)
     assert refused.json()["code"] == "complaint_not_verified" and "回访" in refused.json()["message"]
-    verified = post(client, f"/api/v1/tickets/{case.pk}/complaint/steps", {"stage": "verified", "note": "满意"})
+    verified = post_json(client, f"/api/v1/tickets/{case.pk}/complaint/steps", {"stage": "verified", "note": "满意"})
     assert verified.json()["next_stage"] is None and verified.json()["callbacks"][0]["outcome"] == "satisfied"
-    assert post(client, f"/api/v1/tickets/{case.pk}/transition", {"status": "closed"}).json()["status"] == "closed"
+    assert post_json(client, f"/api/v1/tickets/{case.pk}/transition", {"status": "closed"}).json()["status"] == "closed"
 
 
 def test_the_case_page_asks_for_the_callback_and_refuses_closing_before_it(client, agent, case):

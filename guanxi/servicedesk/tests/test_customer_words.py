@@ -6,6 +6,7 @@ import json
 import pytest
 from django.test import Client
 
+from guanxi.accounts.access import customer_actor
 from guanxi.accounts.enums import Role
 from guanxi.accounts.services import api_token_create
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
@@ -64,5 +65,5 @@ def test_what_a_customer_said_is_recorded_as_such_and_resumes_the_case(agent, ca
 
 
 def test_the_customers_own_channels_still_write_customer_messages(case):
-    message = ticket_message_add(actor=None, ticket=case, kind="customer", body="我同意关闭")
+    message = ticket_message_add(actor=customer_actor(case.customer), ticket=case, kind="customer", body="我同意关闭")
     assert (message.kind, message.author) == ("customer", None)

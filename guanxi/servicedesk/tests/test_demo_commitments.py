@@ -13,8 +13,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_makes_kept_broken_and_open_promises(monkeypatch):
-    monkeypatch.setattr(demo, "DEMO_STEPS", ["guanxi.servicedesk.demo.service_demo_load",
-                                             "guanxi.servicedesk.demo_commitments.commitment_demo_load"])
+    monkeypatch.setattr(demo, "DEMO_STEPS", ["guanxi.servicedesk.demo.tickets.service_demo_load",
+                                             "guanxi.servicedesk.demo.commitments.commitment_demo_load"])
     out = io.StringIO()
     call_command("demo", "--customers", "60", "--seed", "3", stdout=out)
     assert "promises kept" in out.getvalue()

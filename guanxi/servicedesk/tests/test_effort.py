@@ -1,5 +1,6 @@
 import pytest
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.customers.tests.factories import make_customer
@@ -16,6 +17,6 @@ def test_service_cases_count_as_the_time_a_customer_takes():
     for _ in range(6):
         ticket_create(actor=admin, customer=demanding, data={"subject": "宽带断线", "type": "fault",
                                                              "channel": "hotline"})
-    value_recompute()
+    value_recompute(actor=SYSTEM)
     time_scores = dict(CustomerValueSnapshot.objects.values_list("customer_id", "ka_time"))
     assert time_scores[demanding.pk] > time_scores[quiet.pk]

@@ -5,7 +5,7 @@ from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from guanxi.servicedesk.enums import ArticleStatus
 from guanxi.servicedesk.models import Article
-from guanxi.servicedesk.selectors import article_list, article_search, article_suggestions
+from guanxi.servicedesk.selectors.knowledge import article_list, article_search, article_suggestions
 from guanxi.servicedesk.services.knowledge import (
     article_create,
     article_edit,

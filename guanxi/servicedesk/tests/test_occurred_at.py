@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import ValidationFailed
-from guanxi.customers.tests.test_api_customers import assert_error_body, client_for, post
+from guanxi.core.testing import assert_error_body, client_for, post_json
 from guanxi.servicedesk.clock import Pause, WorkingCalendar, chinese_public_days, due_at, working_time_between
 from guanxi.servicedesk.enums import ClockState, Metric, TicketStatus
 from guanxi.servicedesk.models import Ticket, TicketClock
@@ -35,11 +35,6 @@ def pinned_now():
 
 
 @pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
-
-
-@pytest.fixture
 def agent():
     return UserFactory(role=Role.AGENT)
 
@@ -58,7 +53,7 @@ def resolution_clock(ticket) -> TicketClock:
 
 
 def test_a_case_imported_with_its_opening_time_runs_its_clocks_from_then(agent, resolution):
-    response = post(client_for(agent), "/api/v1/tickets", data(occurred_at="2019-09-30T16:00:00+08:00"))
+    response = post_json(client_for(agent), "/api/v1/tickets", data(occurred_at="2019-09-30T16:00:00+08:00"))
     assert response.status_code == 201, response.content
     body = response.json()
     assert dt.datetime.fromisoformat(body["created_at"]) == at(2019, 9, 30, 16)
@@ -71,17 +66,17 @@ def test_a_case_imported_with_its_opening_time_runs_its_clocks_from_then(agent, 
 
 def test_a_transition_imported_with_its_time_pauses_and_resumes_the_clocks_then(agent, resolution):
     client = client_for(agent)
-    case = post(client, "/api/v1/tickets", data(occurred_at="2026-06-01T09:00:00+08:00")).json()
+    case = post_json(client, "/api/v1/tickets", data(occurred_at="2026-06-01T09:00:00+08:00")).json()
     url = f"/api/v1/tickets/{case['id']}/transition"
-    paused = post(client, url, {"status": "pending_customer", "occurred_at": "2026-06-01T11:00:00+08:00"})
+    paused = post_json(client, url, {"status": "pending_customer", "occurred_at": "2026-06-01T11:00:00+08:00"})
     assert paused.status_code == 200, paused.content
-    resumed = post(client, url, {"status": "open", "occurred_at": "2026-06-02T09:00:00+08:00"})
+    resumed = post_json(client, url, {"status": "open", "occurred_at": "2026-06-02T09:00:00+08:00"})
     assert resumed.status_code == 200, resumed.content
     assert resumed.json()["pauses"] == [{"started_at": "2026-06-01T03:00:00Z", "ended_at": "2026-06-02T01:00:00Z",
                                          "reason": "pending on customer"}]
     # 2 of the 8 hours were used before the pause; 6 more from 9:00 on Tuesday.
     assert resolution_clock(Ticket.objects.get(pk=case["id"])).due_at == at(2026, 6, 2, 16, 30)
-    resolved = post(client, url, {"status": "resolved", "occurred_at": "2026-06-02T10:00:00+08:00"})
+    resolved = post_json(client, url, {"status": "resolved", "occurred_at": "2026-06-02T10:00:00+08:00"})
     assert resolved.json()["resolved_at"] == "2026-06-02T02:00:00Z"
     assert resolution_clock(Ticket.objects.get(pk=case["id"])).state == ClockState.MET
 
@@ -96,13 +91,13 @@ def test_a_transition_imported_with_its_time_pauses_and_resumes_the_clocks_then(
 ])
 def test_impossible_times_are_refused_and_change_nothing(agent, resolution, moves, field_reason):
     client = client_for(agent)
-    case = post(client, "/api/v1/tickets", data(occurred_at="2026-06-01T09:00:00+08:00")).json()
+    case = post_json(client, "/api/v1/tickets", data(occurred_at="2026-06-01T09:00:00+08:00")).json()
     url = f"/api/v1/tickets/{case['id']}/transition"
     for status, moment in moves[:-1]:
-        assert post(client, url, {"status": status, "occurred_at": moment}).status_code == 200
+        assert post_json(client, url, {"status": status, "occurred_at": moment}).status_code == 200
     before = Ticket.objects.get(pk=case["id"])
     status, moment = moves[-1]
-    response = post(client, url, {"status": status, "occurred_at": moment})
+    response = post_json(client, url, {"status": status, "occurred_at": moment})
     assert_error_body(response, 422, "occurred_at")
     assert response.json()["fields"]["occurred_at"] == field_reason
     after = Ticket.objects.get(pk=case["id"])
@@ -112,10 +107,10 @@ def test_impossible_times_are_refused_and_change_nothing(agent, resolution, move
 def test_a_case_cannot_be_opened_in_the_future_beyond_the_clock_skew(agent, resolution):
     client = client_for(agent)
     with override_settings(HISTORY_FUTURE_SKEW_SECONDS=300):
-        late = post(client, "/api/v1/tickets", data(occurred_at="2026-06-15T10:10:00+08:00"))
+        late = post_json(client, "/api/v1/tickets", data(occurred_at="2026-06-15T10:10:00+08:00"))
         assert_error_body(late, 422, "occurred_at")
         assert not Ticket.objects.exists()
-        skewed = post(client, "/api/v1/tickets", data(occurred_at="2026-06-15T10:04:00+08:00"))
+        skewed = post_json(client, "/api/v1/tickets", data(occurred_at="2026-06-15T10:04:00+08:00"))
         assert skewed.status_code == 201, skewed.content
 
 

@@ -3,10 +3,11 @@ import datetime as dt
 import pytest
 import time_machine
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.customers.tests.factories import make_customer
-from guanxi.servicedesk.reports import standard_attainment
+from guanxi.servicedesk.selectors.reports import standard_attainment
 from guanxi.servicedesk.services.tickets import ticket_create, ticket_transition
 
 from .factories import make_standard, office_calendar
@@ -49,13 +50,13 @@ def test_running_clock_past_due_counts_as_breached():
     make_standard(admin, office_calendar(admin), metric="resolution", target_minutes=60)
     with time_machine.travel(at(3, 2), tick=False):
         ticket_create(actor=agent, customer=None, data={"subject": "咨询", "type": "query", "channel": "web"})
-    clocks_sweep(now=at(3, 2, 11))
+    clocks_sweep(actor=SYSTEM, now=at(3, 2, 11))
     (row,) = standard_attainment(since=at(3, 1, 0), until=at(4, 1, 0), group_by=("metric",), period=None)
     assert (row.group, row.met, row.total) == ({"metric": "resolution"}, 0, 1)
 
 
 def test_attainment_api_checks_role_and_input():
-    from guanxi.customers.tests.test_api_customers import assert_error_body, client_for
+    from guanxi.core.testing import assert_error_body, client_for
 
     agent_client = client_for(UserFactory(role=Role.AGENT))
     params = {"since": "2026-03-01", "until": "2026-04-01"}

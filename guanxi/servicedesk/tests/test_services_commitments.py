@@ -6,13 +6,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from guanxi.customers.tests.factories import make_customer
 from guanxi.customers.timeline import customer_timeline
 from guanxi.servicedesk.models import Commitment, TicketAssignment
-from guanxi.servicedesk.selectors_commitments import commitment_kept_report
+from guanxi.servicedesk.selectors.commitments import commitment_kept_report
 from guanxi.servicedesk.services.commitments import (
     commitment_break,
     commitment_create,
@@ -50,11 +51,6 @@ def lead(team):
 @pytest.fixture
 def agent(team):
     return UserFactory(role=Role.AGENT, team=team, display_name="坐席甲")
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
 
 
 @pytest.fixture
@@ -181,8 +177,8 @@ def test_the_sweep_breaks_overdue_promises_and_raises_one_follow_up_each(agent, 
     assignments_before = TicketAssignment.objects.count()
 
     _clock.shift(dt.timedelta(hours=4))
-    assert commitments_sweep() == {"broken": 2}
-    assert commitments_sweep() == {"broken": 0}
+    assert commitments_sweep(actor=SYSTEM) == {"broken": 2}
+    assert commitments_sweep(actor=SYSTEM) == {"broken": 0}
 
     for commitment in (on_case, on_customer):
         commitment.refresh_from_db()
@@ -202,7 +198,7 @@ def test_without_a_team_lead_the_case_owner_follows_up(admin, case, _clock):
     commitment = promise(admin, ticket=case, due_at_value=EVE + dt.timedelta(hours=1))
     Commitment.objects.filter(pk=commitment.pk).update(promised_by=loner, team=loner.team)
     _clock.shift(dt.timedelta(hours=2))
-    commitments_sweep()
+    commitments_sweep(actor=SYSTEM)
     commitment.refresh_from_db()
     assert commitment.follow_up_to == case.owner
 
@@ -213,7 +209,7 @@ def test_breaking_explicitly_raises_the_follow_up_at_once(agent, lead, case):
     commitment.refresh_from_db()
     assert commitment.status == "broken" and commitment.closed_by == agent
     assert commitment.follow_up_to == lead and TicketAssignment.objects.filter(assignee=lead).count() == 1
-    assert commitments_sweep() == {"broken": 0}
+    assert commitments_sweep(actor=SYSTEM) == {"broken": 0}
     assert TicketAssignment.objects.filter(assignee=lead).count() == 1
 
 
@@ -237,7 +233,7 @@ def test_the_kept_report_gives_the_rate_per_team_and_kind(agent, case, customer,
 def test_promises_show_on_the_customer_timeline(agent, case, customer, _clock):
     commitment = promise(agent, ticket=case, due_at_value=EVE + dt.timedelta(hours=1))
     _clock.shift(dt.timedelta(hours=2))
-    commitments_sweep()
+    commitments_sweep(actor=SYSTEM)
     events = [e for e in customer_timeline(customer=customer) if e.kind.startswith("commitment")]
     assert [e.kind for e in events] == ["commitment_broken", "commitment_made"]
     assert events[1].at == commitment.promised_at and "明天上午回电" in events[1].detail

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.core.errors import Conflict, ValidationFailed
@@ -37,11 +38,6 @@ def team():
 @pytest.fixture
 def agent(team):
     return UserFactory(role=Role.AGENT, team=team)
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
 
 
 @pytest.fixture
@@ -91,7 +87,7 @@ def test_pending_on_customer_pauses_and_moves_the_due_time(admin, agent, calenda
     paused = clock(case, Metric.RESOLUTION)
     assert paused.state == ClockState.PAUSED and paused.due_at is None
     with time_machine.travel(at(2026, 3, 2, 15), tick=False):
-        ticket_message_add(actor=None, ticket=case, kind="customer", body="账号是 12345")
+        ticket_message_add(actor=SYSTEM, ticket=case, kind="customer", body="账号是 12345")
     resumed = clock(case, Metric.RESOLUTION)
     assert resumed.state == ClockState.RUNNING
     assert resumed.due_at == at(2026, 3, 2, 16)  # 1 h used before the pause, 1 h left from 15:00
@@ -170,14 +166,14 @@ def test_sweep_warns_then_breaches_and_runs_the_breach_actions(admin, agent, tea
                   breach_actions=["raise_priority", "reassign", "escalate", "notify"])
     with time_machine.travel(at(2026, 3, 2, 9), tick=False):
         case = open_case(agent)
-    assert clocks_sweep(now=at(2026, 3, 2, 10)) == {"warned": 0, "breached": 0}
-    assert clocks_sweep(now=at(2026, 3, 2, 10, 21)) == {"warned": 1, "breached": 0}
-    assert clocks_sweep(now=at(2026, 3, 2, 10, 22)) == {"warned": 0, "breached": 0}
-    assert clocks_sweep(now=at(2026, 3, 2, 10, 41)) == {"warned": 0, "breached": 1}
+    assert clocks_sweep(actor=SYSTEM, now=at(2026, 3, 2, 10)) == {"warned": 0, "breached": 0}
+    assert clocks_sweep(actor=SYSTEM, now=at(2026, 3, 2, 10, 21)) == {"warned": 1, "breached": 0}
+    assert clocks_sweep(actor=SYSTEM, now=at(2026, 3, 2, 10, 22)) == {"warned": 0, "breached": 0}
+    assert clocks_sweep(actor=SYSTEM, now=at(2026, 3, 2, 10, 41)) == {"warned": 0, "breached": 1}
     case.refresh_from_db()
     assert case.priority == Priority.HIGH and case.owner == lead and case.breached_at == at(2026, 3, 2, 10, 41)
     assert TicketAssignment.objects.filter(ticket=case, assignee=manager).exists()
-    assert clocks_sweep(now=at(2026, 3, 2, 11)) == {"warned": 0, "breached": 0}
+    assert clocks_sweep(actor=SYSTEM, now=at(2026, 3, 2, 11)) == {"warned": 0, "breached": 0}
 
 
 def test_assignment_keeps_the_owner(admin, agent):

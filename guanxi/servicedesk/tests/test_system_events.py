@@ -8,6 +8,7 @@ import time_machine
 from django.apps import apps
 from django.urls import reverse
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.servicedesk.enums import CallbackOutcome, ComplaintSeverity
@@ -37,11 +38,6 @@ def agent(team):
     return UserFactory(role=Role.AGENT, team=team)
 
 
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
-
-
 def open_case(agent, subject="宽带无法上网", kind="fault"):
     return ticket_create(actor=agent, customer=None, data={"subject": subject, "type": kind, "channel": "hotline"})
 
@@ -60,7 +56,7 @@ def breached(admin, agent):
                   breach_actions=["notify", "escalate"])
     with time_machine.travel(at(2, 9), tick=False):
         case = open_case(agent)
-    clocks_sweep(now=at(2, 11))
+    clocks_sweep(actor=SYSTEM, now=at(2, 11))
     return case
 
 

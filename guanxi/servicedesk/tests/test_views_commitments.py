@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.customers.tests.factories import make_customer
@@ -108,7 +109,7 @@ def test_the_list_shows_my_follow_ups(client, agent, case, team, _clock):
     commitment_create(actor=agent, kind="callback", description="今晚回电", ticket=case,
                       due_at_value=NOW + dt.timedelta(hours=1))
     _clock.shift(dt.timedelta(hours=2))
-    commitments_sweep()
+    commitments_sweep(actor=SYSTEM)
     client.force_login(lead)
     html = client.get(reverse("servicedesk:commitments"), {"view": "follow_up"}).content.decode()
     assert "今晚回电" in html and "未兑现" in html
@@ -121,7 +122,7 @@ def test_the_report_page_charts_the_kept_rate_from_a_json_block(client, agent, c
     commitment_create(actor=agent, kind="callback", description="回电", ticket=case,
                       due_at_value=NOW + dt.timedelta(hours=1))
     _clock.shift(dt.timedelta(hours=2))
-    commitments_sweep()
+    commitments_sweep(actor=SYSTEM)
     client.force_login(agent)
     assert client.get(reverse("servicedesk:commitment_report")).status_code == 403
     client.force_login(UserFactory(role=Role.SERVICE_MANAGER))

@@ -14,7 +14,7 @@ def make_sale(actor, *, customer=None, serial="SN0001", sold_at=dt.date(2025, 3,
     """A product with every seeded part, one unit of it, and its sale to a customer of `actor`."""
     customer = customer or make_customer(actor)
     # The catalogue is kept by administrators; the seller only records the sale.
-    keeper = actor if permissions.can(actor, "configure") else UserFactory(role=Role.ADMIN)
+    keeper = actor if permissions.can(actor, "product", "configure") else UserFactory(role=Role.ADMIN)
     product = product_create(actor=keeper, model_code=model_code or f"M-{serial}", name="智能手机 X1", brand="华星",
                              category="phone")
     unit = serial_register(actor=keeper, product=product, serial=serial, factory_date=factory_date)

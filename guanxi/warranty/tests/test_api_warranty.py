@@ -5,8 +5,8 @@ from django.test import Client
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
+from guanxi.core.testing import assert_error_body, client_for, post_json
 from guanxi.customers.tests.factories import make_customer
-from guanxi.customers.tests.test_api_customers import assert_error_body, client_for, post
 from guanxi.warranty.models import WarrantyDecision
 
 from .factories import make_sale
@@ -26,7 +26,7 @@ def sale(agent):
 
 
 def test_asking_for_a_decision_returns_and_stores_it(agent, sale):
-    response = post(client_for(agent), URL, {"sale": sale.pk, "part": "main_unit", "fault_date": "2025-03-10",
+    response = post_json(client_for(agent), URL, {"sale": sale.pk, "part": "main_unit", "fault_date": "2025-03-10",
                                              "customer_wants": "refund", "stock_available": True})
     assert response.status_code == 201, response.content
     body = response.json()
@@ -38,7 +38,7 @@ def test_asking_for_a_decision_returns_and_stores_it(agent, sale):
 
 
 def test_a_decision_by_serial_with_explicit_repairs(agent, sale):
-    response = post(client_for(agent), URL, {
+    response = post_json(client_for(agent), URL, {
         "serial": "SN-API-1", "part": "main_unit", "fault_date": "2025-08-01", "stock_available": False,
         "repairs": [{"started_on": "2025-05-01", "finished_on": "2025-05-04"},
                     {"started_on": "2025-06-01", "finished_on": "2025-06-03"}]})
@@ -50,7 +50,7 @@ def test_a_decision_by_serial_with_explicit_repairs(agent, sale):
 
 def test_a_decision_can_be_read_back(agent, sale):
     client = client_for(agent)
-    created = post(client, URL, {"sale": sale.pk, "part": "battery", "fault_date": "2025-06-01"}).json()
+    created = post_json(client, URL, {"sale": sale.pk, "part": "battery", "fault_date": "2025-06-01"}).json()
     response = client.get(f"{URL}/{created['id']}")
     assert response.status_code == 200
     assert response.json()["remedy"] == "repair" and response.json()["part"] == "battery"
@@ -58,7 +58,7 @@ def test_a_decision_can_be_read_back(agent, sale):
 
 
 def test_a_fault_before_the_sale_is_422_and_nothing_is_stored(agent, sale):
-    response = post(client_for(agent), URL, {"sale": sale.pk, "part": "main_unit", "fault_date": "2025-02-01"})
+    response = post_json(client_for(agent), URL, {"sale": sale.pk, "part": "main_unit", "fault_date": "2025-02-01"})
     assert_error_body(response, 422, "fault_date")
     assert response.json()["message"] == "故障日期 2025-02-01 早于销售日期 2025-03-01。"
     assert not WarrantyDecision.objects.exists()
@@ -75,7 +75,7 @@ def test_a_fault_before_the_sale_is_422_and_nothing_is_stored(agent, sale):
                  id="bad date"),
 ])
 def test_bad_requests(agent, sale, body, status, field):
-    response = post(client_for(agent), URL, {"fault_date": "2025-03-05", **body})
+    response = post_json(client_for(agent), URL, {"fault_date": "2025-03-05", **body})
     assert_error_body(response, status, field)
     assert not WarrantyDecision.objects.exists()
 
@@ -85,7 +85,7 @@ def test_a_sales_rep_cannot_ask_about_another_reps_customer():
     theirs = make_sale(other, customer=make_customer(other, name="王五"), serial="SN-THEIRS")
     client = client_for(rep)
     for body in ({"sale": theirs.pk}, {"serial": "SN-THEIRS"}):
-        response = post(client, URL, {**body, "part": "main_unit", "fault_date": "2025-03-05"})
+        response = post_json(client, URL, {**body, "part": "main_unit", "fault_date": "2025-03-05"})
         assert_error_body(response, 404)
     assert not WarrantyDecision.objects.exists()
     assert_error_body(client.get("/api/v1/warranty/serials/SN-THEIRS"), 404)
@@ -94,7 +94,7 @@ def test_a_sales_rep_cannot_ask_about_another_reps_customer():
 def test_a_sales_rep_cannot_read_a_decision_on_another_reps_customer(agent):
     other = UserFactory(role=Role.SALES_REP)
     theirs = make_sale(other, customer=make_customer(other, name="王五"), serial="SN-THEIRS")
-    created = post(client_for(agent), URL, {"sale": theirs.pk, "part": "main_unit", "fault_date": "2025-04-01"})
+    created = post_json(client_for(agent), URL, {"sale": theirs.pk, "part": "main_unit", "fault_date": "2025-04-01"})
     assert created.status_code == 201
     rep = UserFactory(role=Role.SALES_REP)
     assert_error_body(client_for(rep).get(f"{URL}/{created.json()['id']}"), 404)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
-from guanxi.customers.tests.test_api_customers import client_for, post
+from guanxi.core.testing import client_for, post_json
 from guanxi.warranty import engine
 from guanxi.warranty.engine import decide
 from guanxi.warranty.reasons import REASONS, reason_params, reason_text
@@ -52,7 +52,7 @@ def test_the_decision_page_and_the_api_speak_the_readers_language(client):
     agent = UserFactory(role=Role.AGENT)
     sale = make_sale(agent, serial="SN-I18N-1")
     api = client_for(agent)
-    response = post(api, "/api/v1/warranty/decisions", {"sale": sale.pk, "part": "main_unit",
+    response = post_json(api, "/api/v1/warranty/decisions", {"sale": sale.pk, "part": "main_unit",
                                                          "fault_date": "2025-03-10", "customer_wants": "refund"})
     assert response.status_code == 201, response.content
     reasons = {r["code"]: r["reason"] for r in response.json()["rules"]}

@@ -15,7 +15,6 @@ from guanxi.warranty.services import (
     exchange_record,
     repair_finish,
     repair_start,
-    serial_status,
     warranty_decide,
 )
 
@@ -147,7 +146,7 @@ def test_a_sales_rep_sees_only_sales_of_own_customers():
 
 def test_serial_status_lists_every_part_with_its_end(agent, sale):
     unit, found = selectors.serial_get_for_user(user=agent, serial=sale.serial.serial)
-    rows = {row["code"]: row for row in serial_status(sale=found, unit=unit, as_of=D(2025, 7, 1))}
+    rows = {row["code"]: row for row in selectors.serial_status(sale=found, unit=unit, as_of=D(2025, 7, 1))}
     assert rows["main_unit"]["end_date"] == D(2026, 2, 28)
     assert rows["battery"]["end_date"] == D(2025, 8, 31)
     assert rows["wired_headset"]["end_date"] == D(2025, 5, 31) and rows["wired_headset"]["is_in_period"] is False

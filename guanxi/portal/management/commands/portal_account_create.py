@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.core.errors import DomainError
 from guanxi.customers.models import Customer
 from guanxi.portal.services import portal_account_create
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         if customer is None:
             raise CommandError(f"no customer {customer_code!r}")
         try:
-            account = portal_account_create(actor=None, customer=customer, login=login, password=password)
+            account = portal_account_create(actor=SYSTEM, customer=customer, login=login, password=password)
         except DomainError as exc:
             detail = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
             raise CommandError(f"{exc.message} {detail}".strip()) from exc

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.core.errors import DomainError
 from guanxi.segments.services import value_recompute
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
                 progress.update(task, description=f"value run: {label}", completed=done, total=total)
 
             try:
-                run = value_recompute(progress=report, as_of=as_of)
+                run = value_recompute(actor=SYSTEM, progress=report, as_of=as_of)
             except DomainError as exc:
                 raise CommandError(exc.message) from exc
         clv = run.summary.get("clv", {})

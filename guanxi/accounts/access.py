@@ -1,0 +1,148 @@
+"""The words every app's `permissions.py` is written in: a `Rights` row per role and entity, the
+`PermissionTable` that reads it, and the actors that are not staff users.
+
+An app's table says, for each role and each of its entities, within which `Scope` the role may read,
+write and delete, and whether it may export or configure. Services check their `actor` against the
+table before they write; selectors scope their reads with it.
+
+Not every caller is a member of staff. Sweeps, tasks, the demo loader, the CLI and signed webhooks
+act as `SYSTEM`; a customer acting through the self-service portal acts as a `CustomerActor` of their
+own customer record. Both are explicit values, never `None`: a service given `None` (or an anonymous or
+inactive user) refuses, so a forgotten actor is never mistaken for the system. Each table names what
+the system and the customer may do, in the same rows as the roles. What services store as the author
+of a change (`created_by`, `_history_user`) is `user_of(actor)`: the user, or `None` for the system and
+the customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.errors import PermissionDenied
+
+from .enums import Role
+from .roles import Scope
+
+ACTIONS = ("read", "write", "delete", "export", "configure")
+# Rows of a table that are not staff roles.
+SYSTEM_ROLE = "system"
+CUSTOMER_ROLE = "customer"
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What one role may do with one kind of record: read, write and delete within a scope
+    (ALL, TEAM: the team's and its own, OWN: its own, NONE), export it, configure it."""
+
+    read: Scope = Scope.NONE
+    write: Scope = Scope.NONE
+    delete: Scope = Scope.NONE
+    export: bool = False
+    configure: bool = False
+
+    def allows(self, action: str) -> bool:
+        value = getattr(self, action)
+        return value if isinstance(value, bool) else value is not Scope.NONE
+
+    def scope(self, action: str) -> Scope:
+        value = getattr(self, action)
+        if isinstance(value, bool):
+            return Scope.ALL if value else Scope.NONE
+        return value
+
+
+NOTHING = Rights()
+EVERYTHING = Rights(Scope.ALL, Scope.ALL, Scope.ALL, export=True, configure=True)
+READ_ALL = Rights(read=Scope.ALL)
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """The product acting by itself (a sweep, a task, the demo loader, the CLI, a signed webhook).
+    It answers the few attributes services read of a user as nobody in particular."""
+
+    name: str = "system"
+    role: str = SYSTEM_ROLE
+    customer_id: int | None = None
+    pk = None
+    id = None
+    team = None
+    team_id = None
+    is_superuser = False
+    is_active = True
+    is_authenticated = False
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class CustomerActor(SystemActor):
+    """A customer acting on their own records through the self-service portal."""
+
+    name: str = "customer"
+    role: str = CUSTOMER_ROLE
+    customer_id: int | None = field(default=None)
+
+
+SYSTEM = SystemActor()
+
+
+def customer_actor(customer) -> CustomerActor:
+    return CustomerActor(customer_id=customer.pk)
+
+
+def is_system(actor) -> bool:
+    """Whether `actor` is the system or a customer (not a member of staff)."""
+    return isinstance(actor, SystemActor)
+
+
+def user_of(actor):
+    """Who is recorded as having made a change: the user, or None for the system and customers."""
+    return None if actor is None or is_system(actor) else actor
+
+
+def role_of(actor) -> str | None:
+    """The table row that applies: the actor's role; administrators' for superusers; the system's
+    or the customer's row for those actors; None (nothing allowed) for None, anonymous and
+    inactive users."""
+    if actor is None:
+        return None
+    if is_system(actor):
+        return actor.role
+    if not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return None
+    if actor.is_superuser:
+        return Role.ADMIN
+    return actor.role
+
+
+class PermissionTable:
+    """One app's table: `{role: {entity: Rights}}`; a role or entity left out may do nothing."""
+
+    def __init__(self, table: dict[str, dict[str, Rights]], *, denied=None):
+        self.table = table
+        self.denied = denied or _("You are not allowed to do this.")
+        self.entities = frozenset(entity for row in table.values() for entity in row)
+
+    def rights(self, actor, entity: str) -> Rights:
+        assert entity in self.entities, entity
+        return self.table.get(role_of(actor), {}).get(entity, NOTHING)
+
+    def can(self, actor, entity: str, action: str) -> bool:
+        return self.rights(actor, entity).allows(action)
+
+    def scope(self, actor, entity: str, action: str) -> Scope:
+        return self.rights(actor, entity).scope(action)
+
+    def require(self, actor, entity: str, action: str, *, allowed: bool = True, message=None) -> None:
+        """PermissionDenied unless the table lets `actor` take `action` on `entity` at all and the
+        record at hand is within its scope (`allowed`, worked out by the caller from `scope`)."""
+        if not (self.can(actor, entity, action) and allowed):
+            raise PermissionDenied(message or self.denied)
+
+    def roles(self, entity: str, action: str) -> frozenset[str]:
+        """The rows (roles, "system", "customer") that may take `action` on `entity` somewhere."""
+        return frozenset(role for role, row in self.table.items() if row.get(entity, NOTHING).allows(action))

@@ -1,0 +1,1 @@
+"""Demo data of the service desk, played through its services: cases and promises."""

@@ -1,0 +1,1 @@
+"""The service desk's pages, one module per noun; thin views over the selectors and services."""
