@@ -8,7 +8,7 @@ import time_machine
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
-from guanxi.customers.services.interactions import interaction_record
+from guanxi.customers.services.history import interaction_record
 from guanxi.customers.tests.factories import make_customer
 from guanxi.customers.tests.test_api_customers import client_for
 from guanxi.servicedesk.models import Callback

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import import_views, views, views_history, views_merge
+from .views import customers as views
+from .views import history as views_history
+from .views import imports as import_views
+from .views import merging as views_merge
 
 app_name = "customers"
 urlpatterns = [

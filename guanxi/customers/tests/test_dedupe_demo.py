@@ -10,13 +10,13 @@ from django.core.management import call_command
 from guanxi.accounts.models import User
 from guanxi.customers import demo
 from guanxi.customers.models import Customer, DedupeScan, MatchCandidate
-from guanxi.customers.selectors import customer_list
+from guanxi.customers.selectors.customers import customer_list
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_enters_customers_twice_and_the_scan_finds_them(monkeypatch):
-    monkeypatch.setattr(demo, "DEMO_STEPS", ["guanxi.customers.linkage.demo.duplicates_demo_load"])
+    monkeypatch.setattr(demo, "DEMO_STEPS", ["guanxi.customers.demo.dedupe.duplicates_demo_load"])
     out = io.StringIO()
     call_command("demo", "--customers", "300", "--seed", "5", stdout=out)
     ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
@@ -32,9 +32,9 @@ def test_demo_enters_customers_twice_and_the_scan_finds_them(monkeypatch):
 
 def test_the_planted_duplicates_are_not_the_first_page(monkeypatch):
     # Given the demo with its deliberate duplicates (entered by the services, some time ago)
-    monkeypatch.setattr(demo, "DEMO_STEPS", ["guanxi.customers.demo.interactions_demo_load",
-                                             "guanxi.customers.demo_transactions.transactions_demo_load",
-                                             "guanxi.customers.linkage.demo.duplicates_demo_load"])
+    monkeypatch.setattr(demo, "DEMO_STEPS", ["guanxi.customers.demo.history.interactions_demo_load",
+                                             "guanxi.customers.demo.history.transactions_demo_load",
+                                             "guanxi.customers.demo.dedupe.duplicates_demo_load"])
     now = dt.datetime(2027, 10, 3, 4, tzinfo=dt.UTC)
     with time_machine.travel(now, tick=True):
         call_command("demo", "--customers", "200", "--seed", "5", stdout=io.StringIO())

@@ -17,7 +17,7 @@ from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from guanxi.customers import normalize
 from guanxi.customers.models import Address, Customer, DedupeModel, DedupeScan, MatchCandidate
-from guanxi.customers.selectors_dedupe import customer_possible_duplicates, dedupe_scan_latest, mask_name
+from guanxi.customers.selectors.dedupe import customer_possible_duplicates, dedupe_scan_latest, mask_name
 from guanxi.customers.services.dedupe import dedupe_scan_create, dedupe_scan_run, dedupe_scan_start
 from guanxi.customers.tasks import dedupe_scan
 

@@ -12,10 +12,11 @@ from guanxi.accounts.demo import DEMO_PASSWORD
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import Team, User
 from guanxi.customers import demo, normalize
+from guanxi.customers.demo import customers as demo_customers
 from guanxi.customers.enums import CustomerKind, IdType
 from guanxi.customers.models import Address, Contact, ContactPoint, Customer, Holding, Interaction, Transaction
 from guanxi.customers.regions import PROVINCES
-from guanxi.customers.selectors import CustomerFilter, customer_list
+from guanxi.customers.selectors.customers import CustomerFilter, customer_list
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def customers_only(monkeypatch):
     """Only this app's demo steps: the other apps' demo data is tested in their own test_demo.py (and the
     deliberate duplicates in test_dedupe_demo.py)."""
     monkeypatch.setattr(demo, "DEMO_STEPS", [p for p in demo.DEMO_STEPS if p.startswith("guanxi.customers.")
-                                             and not p.startswith("guanxi.customers.linkage.")])
+                                             and not p.startswith("guanxi.customers.demo.dedupe.")])
 
 
 NOW = dt.datetime(2026, 12, 4, 2, 30, tzinfo=dt.UTC)
@@ -168,7 +169,7 @@ def test_demo_failure_in_a_later_step_leaves_nothing(monkeypatch):
 
 
 def test_demo_failure_leaves_nothing_half_loaded(monkeypatch):
-    real = demo._write_batch
+    real = demo_customers._write_batch
     calls = []
 
     def failing(drafts, **kwargs):
@@ -177,8 +178,8 @@ def test_demo_failure_leaves_nothing_half_loaded(monkeypatch):
             raise RuntimeError("disk full")
         real(drafts, **kwargs)
 
-    monkeypatch.setattr(demo, "_write_batch", failing)
+    monkeypatch.setattr(demo_customers, "_write_batch", failing)
     with pytest.raises(RuntimeError):
-        run_demo("--customers", str(demo.BATCH + 10))
+        run_demo("--customers", str(demo_customers.BATCH + 10))
     assert Customer.objects.count() == 0
     assert User.objects.count() == 0

@@ -11,7 +11,7 @@ from django.utils import timezone
 from guanxi.customers import demo
 from guanxi.customers.enums import LifecycleStage
 from guanxi.customers.models import Customer, Transaction
-from guanxi.customers.selectors_history import billing_summary
+from guanxi.customers.selectors.history import billing_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,7 @@ DAYS = [dt.datetime(2026, 12, 4, 10, tzinfo=dt.UTC), dt.datetime(2027, 1, 31, 15
 def ledger(request, monkeypatch):
     """A demo of 300 customers with this app's steps only, generated on a pinned day."""
     monkeypatch.setattr(demo, "DEMO_STEPS", [p for p in demo.DEMO_STEPS if p.startswith(
-        ("guanxi.customers.demo.", "guanxi.customers.demo_transactions."))])
+        "guanxi.customers.demo.history.")])
     with time_machine.travel(request.param, tick=True):
         out = io.StringIO()
         call_command("demo", "--customers", "300", "--seed", "11", stdout=out)

@@ -7,9 +7,9 @@ from openpyxl import Workbook
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
-from guanxi.customers.importing import CustomerFileReader, ImportFileError
+from guanxi.customers.importing.files import CustomerFileReader, ImportFileError
 from guanxi.customers.models import Brand, Customer
-from guanxi.customers.services.importing import customer_import
+from guanxi.customers.services.imports import customer_import
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.test import Client
 from guanxi.accounts.enums import Role
 from guanxi.accounts.services import api_token_create
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
-from guanxi.customers.selectors import CustomerFilter, customer_list
+from guanxi.customers.selectors.customers import CustomerFilter, customer_list
 from guanxi.customers.services import customer_update
 
 from .factories import make_customer

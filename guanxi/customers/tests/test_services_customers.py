@@ -5,7 +5,7 @@ from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from guanxi.customers.models import Customer
-from guanxi.customers.selectors import CustomerFilter, customer_list
+from guanxi.customers.selectors.customers import CustomerFilter, customer_list
 from guanxi.customers.services import address_add, contact_point_add, customer_delete, customer_update
 
 from .factories import make_customer

@@ -24,10 +24,10 @@ from guanxi.customers.models import (
     Transaction,
 )
 from guanxi.customers.relations import customer_relations
-from guanxi.customers.selectors import CustomerFilter, customer_list
-from guanxi.customers.selectors_merge import customer_merge_history, match_candidate_list
+from guanxi.customers.selectors.customers import CustomerFilter, customer_list
+from guanxi.customers.selectors.merging import customer_merge_history, match_candidate_list
 from guanxi.customers.services import address_add, contact_add, contact_point_add, customer_delete, customer_update
-from guanxi.customers.services.interactions import interaction_record
+from guanxi.customers.services.history import interaction_record
 from guanxi.customers.services.merging import (
     SNAPSHOT_FIELDS,
     Rule,

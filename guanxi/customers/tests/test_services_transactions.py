@@ -14,10 +14,9 @@ from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.customers.models import Interaction, Transaction
-from guanxi.customers.selectors_history import billing_summary, history_counts
-from guanxi.customers.services.interactions import interaction_record
+from guanxi.customers.selectors.history import billing_summary, history_counts
+from guanxi.customers.services.history import interaction_record, transaction_record, transactions_import
 from guanxi.customers.services.retention import history_retention_run, retention_cutoff
-from guanxi.customers.services.transactions import transaction_record, transactions_import
 
 from .factories import make_customer
 

@@ -11,7 +11,7 @@ from guanxi.accounts.services import api_token_create
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.validators import control_character_error
-from guanxi.customers.import_rows import Actor, Lookups, RowValidator
+from guanxi.customers.importing.rows import Actor, Lookups, RowValidator
 from guanxi.customers.models import Customer
 from guanxi.customers.services import address_add, contact_add
 

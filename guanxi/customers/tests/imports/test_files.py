@@ -6,7 +6,7 @@ import pytest
 from django.utils import translation
 from openpyxl import Workbook
 
-from guanxi.customers.importing import (
+from guanxi.customers.importing.files import (
     CustomerFileReader,
     ImportFileError,
     column_fields,

@@ -7,11 +7,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from guanxi.customers import import_engine
-from guanxi.customers.import_selectors import import_job_duplicates, import_job_progress
-from guanxi.customers.importing import ImportFileError
+from guanxi.customers.importing import engine as import_engine
+from guanxi.customers.importing.files import ImportFileError
 from guanxi.customers.models import Address, ContactPoint, Customer, ImportJob, ImportMapping, Tag
-from guanxi.customers.services.importing import (
+from guanxi.customers.selectors.imports import import_job_duplicates, import_job_progress
+from guanxi.customers.services.imports import (
     import_job_commit,
     import_job_create,
     import_job_preview,
@@ -118,7 +118,7 @@ def test_commit_creates_customers_with_children_history_and_the_id_range(tmp_pat
     assert address.history.get().history_user == admin and point.history.get().history_type == "+"
     assert sorted(t.tag.name for t in created.tags.all()) == ["VIP", "宽带用户"]
     # New customers are found by search keys and counted in the lists at once.
-    from guanxi.customers.selectors import CustomerFilter, customer_list
+    from guanxi.customers.selectors.customers import CustomerFilter, customer_list
 
     assert list(customer_list(user=admin, filters=CustomerFilter(query="zs"))) == [zhang]
     # Ids continue after the import.
@@ -225,7 +225,7 @@ def test_a_foreign_key_broken_since_validation_fails_at_commit_and_writes_nothin
 
 
 def test_progress_really_advances_while_validating_and_writing(tmp_path, admin, monkeypatch):
-    monkeypatch.setattr("guanxi.customers.services.importing.PROGRESS_EVERY", 0)
+    monkeypatch.setattr("guanxi.customers.services.imports.PROGRESS_EVERY", 0)
     rows = [person(i) for i in range(12_000)]
     job = start(admin, write_csv(tmp_path / "a.csv", rows))
     seen = {"validating": [], "importing": []}
@@ -311,7 +311,7 @@ def test_big_csv_files_are_validated_by_worker_processes_with_the_same_result(tm
 
     def run(workers):
         job = start(admin, path)
-        monkeypatch.setattr("guanxi.customers.importing.csv_blocks.__kwdefaults__", {"block_bytes": 8 * 1024})
+        monkeypatch.setattr("guanxi.customers.importing.files.csv_blocks.__kwdefaults__", {"block_bytes": 8 * 1024})
         return import_job_validate(job=job, workers=workers)
 
     sequential, parallel = run(0), run(2)
@@ -371,7 +371,7 @@ def test_spools_of_jobs_left_uncommitted_are_cleaned_up_and_a_late_commit_valida
     import os
     import time
 
-    from guanxi.customers.services.importing import import_spools_cleanup
+    from guanxi.customers.services.imports import import_spools_cleanup
 
     job = import_job_validate(job=start(admin, write_csv(tmp_path / "a.csv", [person(i) for i in range(3)])))
     folder = tmp_path / "work" / str(job.pk)
@@ -386,7 +386,7 @@ def test_spools_of_jobs_left_uncommitted_are_cleaned_up_and_a_late_commit_valida
 
 
 def test_an_unexpected_error_in_the_task_fails_the_job_instead_of_leaving_it_running(tmp_path, admin, monkeypatch):
-    from guanxi.customers.services.importing import import_job_run
+    from guanxi.customers.services.imports import import_job_run
 
     job = start(admin, write_csv(tmp_path / "a.csv", [person(1)]))
     ImportJob.objects.filter(pk=job.pk).update(status="validating")
@@ -394,7 +394,7 @@ def test_an_unexpected_error_in_the_task_fails_the_job_instead_of_leaving_it_run
     def broken(**kwargs):
         raise KeyError("bug")
 
-    monkeypatch.setattr("guanxi.customers.services.importing.import_job_validate", broken)
+    monkeypatch.setattr("guanxi.customers.services.imports.import_job_validate", broken)
     job = import_job_run(job_id=job.pk, action="validate")
     assert ImportJob.objects.get(pk=job.pk).status == "failed" and "nothing was imported" in job.message
     assert Customer.objects.count() == 0
@@ -441,7 +441,7 @@ def test_a_ten_digit_mobile_is_an_error_and_a_landline_column_still_takes_landli
     assert job.error_count == 1
     assert [r["row"] for r in import_job_preview(job=job, limit=5) if r["errors"]] == [2]
 def test_imported_customers_are_found_by_any_word_of_their_name(tmp_path, admin):
-    from guanxi.customers.selectors import CustomerFilter, customer_list
+    from guanxi.customers.selectors.customers import CustomerFilter, customer_list
 
     rows = [person(1, 姓名="Ada Lovelace"), person(2, 类型="企业", 姓名="深圳华星科技有限公司"),
             person(3, 姓名="张三丰")]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.customers import normalize
-from guanxi.customers.import_rows import (
+from guanxi.customers.importing.rows import (
     CUSTOMER_FIELDS,
     Actor,
     Lookups,
@@ -21,8 +21,8 @@ from guanxi.customers.import_rows import (
     copy_line,
     message_text,
 )
-from guanxi.customers.services.validation import clean_customer_fields
 from guanxi.customers.tests.factories import make_customer
+from guanxi.customers.validation import clean_customer_fields
 
 pytestmark = pytest.mark.django_db
 MOBILE_PREFIXES = [f"1{a}{b}" for a in "3456789" for b in "0123456789"]
@@ -137,7 +137,7 @@ def test_a_full_row_gives_the_values_the_service_would_store(db):
 
 
 def _address_index():
-    from guanxi.customers.import_rows import ADDRESS_FIELDS
+    from guanxi.customers.importing.rows import ADDRESS_FIELDS
 
     return [f.name for f in ADDRESS_FIELDS]
 

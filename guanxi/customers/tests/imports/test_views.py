@@ -199,7 +199,7 @@ def test_filtering_the_list_with_htmx_refreshes_the_export_link(client, admin, c
 
 
 def test_a_failed_job_shows_its_reason_in_the_users_language(client, admin, tmp_path):
-    from guanxi.customers.services.importing import import_job_create, import_job_validate
+    from guanxi.customers.services.imports import import_job_create, import_job_validate
 
     path = write_csv(tmp_path / "h.csv", [])
     job = import_job_validate(job=import_job_create(actor=admin, path=path, language="en"))

@@ -1,0 +1,685 @@
+"""Validation of one import row: the same rules as `services.validation.clean_customer_fields`
+and `services.customers._apply_ownership`, written for a million rows a minute.
+
+Repeated values (names with their pinyin, dates, provinces) are computed once and cached; the
+common spellings of mobiles and e-mail addresses take a fast path whose result is the same as
+the normalisers' (tested against them), anything else goes through the normalisers. Nothing
+here touches the database: lookups (brands, users) are loaded before, so the validator can run
+in worker processes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext, gettext_noop
+from pypinyin.constants import RE_HANS as _HANS
+from pypinyin.seg.mmseg import seg as _mmseg
+
+from guanxi.accounts.models import User
+from guanxi.accounts.roles import Scope, policy_for
+from guanxi.core.validators import MULTI_LINE_CONTROL, SINGLE_LINE_CONTROL
+
+from .. import normalize
+from ..enums import AddressKind, ContactPointKind, CustomerKind, Gender, IdType, LifecycleStage, SourceChannel
+from ..models import Address, Brand, ContactPoint, Customer
+from ..ownership import REASONS as OWNERSHIP_REASONS
+from ..ownership import Party, decide_ownership
+from ..regions import province_normalize
+from .files import EXTRA, FIELDS, FORMULA_WITHOUT_VALUE
+
+# ---------------------------------------------------------------- messages
+
+# Reasons, in English in the API and the command line, translated on the pages and in reports.
+MESSAGES = {
+    "required": gettext_noop("required"),
+    "choice": gettext_noop("one of: %(choices)s"),
+    "phone": gettext_noop("not a valid phone number"),
+    "email": gettext_noop("not a valid e-mail address"),
+    "too_long": gettext_noop("at most %(limit)s characters"),
+    "control": gettext_noop("contains control characters"),
+    "markup": gettext_noop("must not contain < or > (markup)"),
+    "id_checksum": gettext_noop("not a valid resident ID number (checksum)"),
+    "date": gettext_noop("not a date (YYYY-MM-DD)"),
+    "date_range": gettext_noop("must be a past date after 1900"),
+    "number": gettext_noop("not a number"),
+    "range": gettext_noop("must be between %(low)s and %(high)s"),
+    "unknown_brand": gettext_noop("unknown brand %(value)s"),
+    "unknown_user": gettext_noop("unknown user %(value)s"),
+    **OWNERSHIP_REASONS,
+    "province": gettext_noop("not a province of China"),
+    "postcode": gettext_noop("six digits"),
+    "too_many_tags": gettext_noop("at most %(limit)s tags"),
+    "extra": gettext_noop("more values than columns"),
+    "formula": gettext_noop("formula without a saved value in column %(columns)s; open and save the file in Excel"),
+    "duplicate": gettext_noop("same %(field)s as row %(row)s"),
+    "existing": gettext_noop("matches existing customer %(code)s by %(field)s"),
+    "existing_hidden": gettext_noop("matches an existing customer by %(field)s"),
+    "write_failed": gettext_noop("could not be written: %(reason)s"),
+}
+# How a field is named inside a reason ("same mobile as row 2").
+KEY_NAMES = {"mobile": gettext_noop("mobile"), "id_number": gettext_noop("id number"),
+             "email": gettext_noop("e-mail")}
+
+
+def message_text(code: str, params: dict | None = None, *, translate: bool = False) -> str:
+    template = MESSAGES.get(code, code)
+    params = dict(params or {})
+    if translate:
+        template = gettext(template)
+        if "field" in params and params["field"] in KEY_NAMES.values():
+            params["field"] = gettext(params["field"])
+    try:
+        return template % params if params else template
+    except (KeyError, TypeError, ValueError):
+        return template
+
+
+def field_label(name: str) -> str:
+    """The field's label in the active language (the reason's column in reports)."""
+    if name in FIELDS:
+        return str(FIELDS[name][0])
+    return {"row": gettext("row")}.get(name, name)
+
+
+# ---------------------------------------------------------------- value tables
+
+KIND_VALUES = {
+    "individual": CustomerKind.INDIVIDUAL, "个人": CustomerKind.INDIVIDUAL, "个人客户": CustomerKind.INDIVIDUAL,
+    "person": CustomerKind.INDIVIDUAL,
+    "organisation": CustomerKind.ORGANISATION, "organization": CustomerKind.ORGANISATION,
+    "company": CustomerKind.ORGANISATION,
+    "企业": CustomerKind.ORGANISATION, "单位": CustomerKind.ORGANISATION, "组织": CustomerKind.ORGANISATION,
+    "机构": CustomerKind.ORGANISATION, "公司": CustomerKind.ORGANISATION, "政企": CustomerKind.ORGANISATION,
+    "集团客户": CustomerKind.ORGANISATION, "企业客户": CustomerKind.ORGANISATION,
+}
+ID_TYPE_VALUES = {
+    "身份证": IdType.RESIDENT_ID, "居民身份证": IdType.RESIDENT_ID, "护照": IdType.PASSPORT,
+    "统一社会信用代码": IdType.CREDIT_CODE, "信用代码": IdType.CREDIT_CODE, "营业执照": IdType.CREDIT_CODE,
+    "其他": IdType.OTHER, "其它": IdType.OTHER,
+}
+LIFECYCLE_VALUES = {
+    "潜在": LifecycleStage.PROSPECT, "潜在客户": LifecycleStage.PROSPECT, "新客户": LifecycleStage.NEW,
+    "新": LifecycleStage.NEW, "成长": LifecycleStage.GROWING, "成长期": LifecycleStage.GROWING,
+    "成熟": LifecycleStage.MATURE, "成熟期": LifecycleStage.MATURE, "风险": LifecycleStage.AT_RISK,
+    "流失预警": LifecycleStage.AT_RISK, "有流失风险": LifecycleStage.AT_RISK, "流失": LifecycleStage.CHURNED,
+    "已流失": LifecycleStage.CHURNED,
+}
+GENDER_VALUES = {"男": Gender.MALE, "女": Gender.FEMALE, "m": Gender.MALE, "f": Gender.FEMALE, "未知": ""}
+TAG_SEPARATORS = re.compile(r"[,，、;；|]")
+MAX_TAGS = 20
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+_DATE_FAST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+# 11-digit mainland mobiles, bare or with +86 / 0086, grouped 3-4-4 with spaces or dashes. Not 179:
+# phonenumbers may read 179XX as a carrier prefix (as it does 11XXX and 12XXX), so those take the
+# normaliser's path.
+_MOBILE_FAST = re.compile(r"^(?:\+86|0086)?[ -]?(1(?:[3-68-9]\d|7[0-8]))[ -]?(\d{4})[ -]?(\d{4})$")
+# Mainland landlines: 0 + a 2-3 digit area code (not 0, and not 1[3-9], which is a mobile with a
+# trunk 0 in front), a dash or space, a 7-8 digit number.
+_LANDLINE_FAST = re.compile(r"^0((?!1[3-9])[1-9]\d{1,2})[ -](\d{7,8})$")
+# A plain ASCII address that Django's validator accepts (a subset of what it accepts).
+_EMAIL_FAST = re.compile(
+    r"^[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+TEXT_LIMITS = {"name": 100, "industry": 50, "occupation": 50, "notes": 5000}
+MARKUP_FREE = {"name", "industry", "occupation"}
+_KINDS = frozenset(CustomerKind.values)
+_ID_TYPES = frozenset(IdType.values)
+_GENDERS = frozenset(Gender.values)
+_STAGES = frozenset(LifecycleStage.values)
+_CONTROL = SINGLE_LINE_CONTROL  # the shared rule (core.validators); notes take newlines and tabs
+_CACHE_LIMIT = 200_000
+_PHRASE_PREFIXES = _mmseg._prefix_set._set
+
+# Columns of the tables an import writes, besides those filled in when the rows are written
+# (ids, customer number, timestamps): every other column gets the model's default.
+FILLED_LATER = {"id", "code", "created_at", "updated_at"}
+CUSTOMER_FIELDS = [f for f in Customer._meta.concrete_fields if f.name not in FILLED_LATER]
+CUSTOMER_COLUMNS = [f.column for f in CUSTOMER_FIELDS]
+ADDRESS_FIELDS = [f for f in Address._meta.concrete_fields if f.name not in FILLED_LATER | {"customer"}]
+POINT_FIELDS = [f for f in ContactPoint._meta.concrete_fields if f.name not in FILLED_LATER | {"customer"}]
+_CUSTOMER_INDEX = {f.name: i for i, f in enumerate(CUSTOMER_FIELDS)}
+_ADDRESS_INDEX = {f.name: i for i, f in enumerate(ADDRESS_FIELDS)}
+_POINT_INDEX = {f.name: i for i, f in enumerate(POINT_FIELDS)}
+
+
+def _defaults(fields) -> list:
+    return [f.get_default() for f in fields]
+
+
+# ---------------------------------------------------------------- COPY text
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_field(value) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    text = value if value.__class__ is str else str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_COPY_ESCAPES)
+    return text
+
+
+def _copy_other(value) -> str:
+    if value is None:
+        return "\x00"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    return str(value)
+
+
+def _same(value):
+    return value
+
+
+def _copy_other_or_text(value) -> str:
+    return value if value.__class__ is str else _copy_other(value)
+
+
+def _text_line(texts: list[str]) -> str:
+    """A line of values already in text form (NULL as NUL, see `copy_line`)."""
+    line = "\t".join(texts)
+    if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != len(texts) - 1:
+        line = "\t".join(["\x00" if v == "\x00" else v.translate(_COPY_ESCAPES) for v in texts])
+    return line.replace("\x00", "\\N")
+
+
+def copy_line(values) -> str:
+    """Values in COPY text format, one tab between them. Most values are plain text that needs
+    no escaping: the line is joined as it is (NULL as a NUL character, which no valid text
+    holds) and checked once; it is escaped value by value only when needed."""
+    parts = [v if v.__class__ is str else _copy_other(v) for v in values]
+    line = "\t".join(parts)
+    if ("\\" in line or "\n" in line or "\r" in line or line.count("\t") != len(parts) - 1
+            or line.count("\x00") != values.count(None)):
+        return "\t".join([copy_field(v) for v in values])
+    return line.replace("\x00", "\\N")
+
+
+# ---------------------------------------------------------------- the validator
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who imports, as the ownership rules need it (picklable for worker processes)."""
+
+    id: int
+    team_id: int | None
+    scope: Scope  # where the actor may write
+    read: Scope = Scope.NONE  # which existing customers the actor may see (for the duplicate report)
+    party: Party | None = None  # the actor as the ownership rule sees it
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        policy = policy_for(user)
+        return cls(id=user.pk, team_id=user.team_id, scope=policy.write, read=policy.read, party=Party.of(user))
+
+
+@dataclass
+class Lookups:
+    """Brands by code or name, users by username (as the ownership rule sees them)."""
+
+    brands: dict[str, int]
+    users: dict[str, Party]
+
+    @classmethod
+    def load(cls) -> Lookups:
+        brands = {}
+        for pk, code, name in Brand.objects.values_list("id", "code", "name"):
+            brands[code.lower()] = pk
+            brands[name.lower()] = pk
+        users = {user.username: Party.of(user) for user
+                 in User.objects.only("id", "username", "team_id", "role", "is_active", "is_superuser")}
+        return cls(brands=brands, users=users)
+
+
+@dataclass
+class ValidRow:
+    """What one valid row creates: the customer's values (CUSTOMER_FIELDS order, or their COPY
+    text), an address, contact points, tag names, and the keys that find duplicates."""
+
+    customer: tuple | str
+    address: tuple | str | None
+    points: list
+    tags: list[str]
+
+
+class RowValidator:
+    """Validates rows one by one; `validate(row)` returns (ValidRow | None, errors) where errors
+    are (field, code, params), and leaves the row's normalised (mobile, ID number, e-mail) in
+    `last_keys` for the duplicate checks. With `copy_text`, values come out as COPY text."""
+
+    def __init__(self, *, actor: Actor, lookups: Lookups, copy_text: bool = False,
+                 today: datetime.date | None = None):
+        self.actor = actor
+        self.lookups = lookups
+        self.copy_text = copy_text
+        self.today = today or datetime.date.today()
+        self._names: dict[str, tuple] = {}
+        self._name_terms: dict[tuple[str, bool], str] = {}
+        self._dates: dict[str, tuple] = {}
+        self._provinces: dict[str, str | None] = {}
+        self._tag_lists: dict[str, list[str]] = {}
+        self.last_keys: tuple[str, str, str] = ("", "", "")
+        self._customer_defaults = _defaults(CUSTOMER_FIELDS)
+        self._customer_defaults[_CUSTOMER_INDEX["source"]] = SourceChannel.IMPORT.value
+        self._address_defaults = _defaults(ADDRESS_FIELDS)
+        self._point_defaults = _defaults(POINT_FIELDS)
+        if copy_text:
+            # In COPY mode the customer's values are kept as text from the start (NULL as NUL).
+            self._customer_defaults = [_copy_other(v) if v.__class__ is not str else v
+                                       for v in self._customer_defaults]
+        self._v = _copy_other_or_text if copy_text else _same
+
+    # -- cached pieces
+
+    def _name(self, raw: str) -> tuple:
+        """(clean name, error code, params, pinyin, initials), cached per distinct raw name."""
+        cached = self._names.get(raw)
+        if cached is None:
+            if len(self._names) > _CACHE_LIMIT:
+                self._names.clear()
+            name = _simplified(raw)
+            error, params = None, None
+            if not name:
+                error = "required"
+            elif _CONTROL.search(name):
+                error = "control"
+            elif "<" in name or ">" in name:
+                error = "markup"
+            elif len(name) > TEXT_LIMITS["name"]:
+                error, params = "too_long", {"limit": TEXT_LIMITS["name"]}
+            pinyin = initials = ""
+            if error is None:
+                pinyin, initials = _name_keys(name)
+            cached = self._names[raw] = (name, error, params, pinyin, initials)
+        return cached
+
+    def _terms(self, name: str, is_org: bool) -> str:
+        """`normalize.name_terms` of a clean name, cached per distinct name and kind."""
+        key = (name, is_org)
+        terms = self._name_terms.get(key)
+        if terms is None:
+            if len(self._name_terms) > _CACHE_LIMIT:
+                self._name_terms.clear()
+            terms = self._name_terms[key] = normalize.name_terms(name, organisation=is_org)
+        return terms
+
+    def _date(self, raw: str) -> tuple:
+        """(date or None, error code), cached per distinct text."""
+        cached = self._dates.get(raw)
+        if cached is None:
+            if len(self._dates) > _CACHE_LIMIT:
+                self._dates.clear()
+            cached = self._dates[raw] = self._parse_date(raw)
+        return cached
+
+    def _parse_date(self, raw: str) -> tuple:
+        value = None
+        match = _DATE_FAST.match(raw)
+        if match:
+            try:
+                value = datetime.date(int(match[1]), int(match[2]), int(match[3]))
+            except ValueError:
+                value = None
+        if value is None:
+            for fmt in DATE_FORMATS:
+                try:
+                    value = datetime.datetime.strptime(raw, fmt).date()
+                    break
+                except ValueError:
+                    continue
+        if value is None:
+            try:
+                value = datetime.date.fromisoformat(raw)
+            except ValueError:
+                return None, "date"
+        if value > self.today or value.year < 1900:
+            return None, "date_range"
+        return value, None
+
+    def _tags(self, raw: str) -> list[str]:
+        cached = self._tag_lists.get(raw)
+        if cached is None:
+            if len(self._tag_lists) > _CACHE_LIMIT:
+                self._tag_lists.clear()
+            names = {normalize.to_simplified(t)[:30] for t in TAG_SEPARATORS.split(raw) if t.strip()}
+            cached = self._tag_lists[raw] = sorted(n for n in names if n)
+        return cached
+
+    def _province(self, raw: str) -> str | None:
+        if raw not in self._provinces:
+            self._provinces[raw] = province_normalize(raw)
+        return self._provinces[raw]
+
+    # -- the row
+
+    def validate(self, row: dict[str, str]) -> tuple[ValidRow | None, list[tuple[str, str, dict | None]]]:
+        errors: list[tuple[str, str, dict | None]] = []
+        add = errors.append
+        values = list(self._customer_defaults)
+        index = _CUSTOMER_INDEX
+        get = row.get
+
+        if EXTRA in row:
+            add(("row", "extra", None))
+        if FORMULA_WITHOUT_VALUE in row:
+            add(("row", "formula", {"columns": row[FORMULA_WITHOUT_VALUE]}))
+
+        # kind
+        kind = _choice(get("kind", CustomerKind.INDIVIDUAL.value), KIND_VALUES, CustomerKind)
+        if not kind:
+            add(("kind", "required", None))
+        elif kind not in _KINDS:
+            add(("kind", "choice", {"choices": ", ".join(CustomerKind.values)}))
+        values[index["kind"]] = kind
+        is_org = kind == CustomerKind.ORGANISATION
+
+        # name, with its search keys
+        name, error, params, pinyin, initials = self._name(get("name", ""))
+        if error:
+            add(("name", error, params))
+        values[index["name"]] = name
+        values[index["name_pinyin"]] = pinyin
+        values[index["name_initials"]] = initials
+        values[index["name_terms"]] = "" if error else self._terms(name, is_org)
+
+        # contact
+        mobile = ""
+        raw = get("mobile")
+        if raw:
+            match = _MOBILE_FAST.match(raw.strip())
+            if match is None and _CONTROL.search(raw.strip()):
+                raw = ""  # refused below as not a phone number
+            mobile = "+86" + match[1] + match[2] + match[3] if match else (normalize.mobile_normalize(raw) or "")
+            if not mobile:
+                add(("mobile", "phone", None))
+            values[index["mobile"]] = mobile
+        email = ""
+        raw = get("email")
+        if raw:
+            email = raw.strip().lower() if raw.isascii() else normalize.email_normalize(raw)
+            values[index["email"]] = email
+            if len(email) > 254:
+                add(("email", "too_long", {"limit": 254}))
+                email = ""
+            elif not _EMAIL_FAST.match(email):
+                try:
+                    validate_email(email)
+                except ValidationError:
+                    add(("email", "email", None))
+                    email = ""
+
+        # identity
+        id_number = ""
+        raw = get("id_number")
+        id_type = get("id_type")
+        if id_type:
+            id_type = _choice(id_type, ID_TYPE_VALUES, IdType)
+            if id_type not in _ID_TYPES:
+                add(("id_type", "choice", {"choices": ", ".join(v for v in IdType.values if v)}))
+        if raw:
+            id_number = raw.strip().upper().replace(" ", "") if raw.isascii() else normalize.id_number_normalize(raw)
+            if not id_type:
+                id_type = IdType.CREDIT_CODE if is_org else (
+                    IdType.RESIDENT_ID if len(id_number) == 18 else IdType.OTHER)
+            if len(id_number) > 30:
+                add(("id_number", "too_long", {"limit": 30}))
+            elif _CONTROL.search(id_number):
+                add(("id_number", "control", None))
+            elif id_type == IdType.RESIDENT_ID and not _resident_id_is_valid(id_number):
+                add(("id_number", "id_checksum", None))
+            values[index["id_number"]] = id_number
+        if id_type:
+            values[index["id_type"]] = str(id_type)
+        raw = get("birth_date")
+        if raw:
+            birth, error = self._date(raw.strip())
+            if error:
+                add(("birth_date", error, None))
+            values[index["birth_date"]] = self._v(birth)
+
+        # profile
+        raw = get("gender")
+        if raw:
+            gender = _choice(raw, GENDER_VALUES, Gender)
+            if gender not in _GENDERS:
+                add(("gender", "choice", {"choices": ", ".join(v for v in Gender.values if v)}))
+            values[index["gender"]] = gender
+        raw = get("lifecycle_stage")
+        if raw:
+            stage = _choice(raw, LIFECYCLE_VALUES, LifecycleStage)
+            if stage not in _STAGES:
+                add(("lifecycle_stage", "choice", {"choices": ", ".join(LifecycleStage.values)}))
+            values[index["lifecycle_stage"]] = stage
+        for name_ in ("industry", "occupation", "notes"):
+            raw = get(name_)
+            if raw:
+                values[index[name_]] = self._text(name_, raw, add)
+        raw = get("arpu")
+        if raw:
+            values[index["arpu"]] = self._v(_arpu(raw, add))
+        raw = get("brand")
+        if raw:
+            brand_id = self.lookups.brands.get(raw.strip().lower())
+            if brand_id is None:
+                add(("brand", "unknown_brand", {"value": repr(raw)}))
+            values[index["brand"]] = self._v(brand_id)
+        self._ownership(get("owner", "").strip(), values, add)
+
+        # address, contact points, tags
+        address = self._address(row, is_org, add) if _has_address(row) else None
+        points = self._points(row, add)
+        tags: list[str] = []
+        raw = get("tags")
+        if raw:
+            tags = self._tags(raw)
+            if len(tags) > MAX_TAGS:
+                add(("tags", "too_many_tags", {"limit": MAX_TAGS}))
+            elif _CONTROL.search(raw):
+                add(("tags", "control", None))
+        self.last_keys = (mobile, id_number, email)
+        if errors:
+            return None, errors
+        customer = _text_line(values) if self.copy_text else tuple(values)
+        return ValidRow(customer=customer, address=address, points=points, tags=tags), errors
+
+    def _text(self, name: str, raw: str, add) -> str:
+        value = raw.strip()
+        if (MULTI_LINE_CONTROL if name == "notes" else _CONTROL).search(value):
+            add((name, "control", None))
+        elif name in MARKUP_FREE and ("<" in value or ">" in value):
+            add((name, "markup", None))
+        elif len(value) > TEXT_LIMITS[name]:
+            add((name, "too_long", {"limit": TEXT_LIMITS[name]}))
+        return value
+
+    def _ownership(self, username: str, values: list, add) -> None:
+        """The ownership rule of `customer_create` (`customers.ownership`), for an owner named by
+        username or none."""
+        index = _CUSTOMER_INDEX
+        owner = None
+        if username:
+            owner = self.lookups.users.get(username)
+            if owner is None:
+                add(("owner", "unknown_user", {"value": repr(username)}))
+                return
+        decision = decide_ownership(actor=self.actor.party, current=None, owner=owner, owner_given=bool(username),
+                                    team_id=None, team_given=False)
+        if decision.refusal:
+            add(("owner", decision.refusal, None))
+            return
+        values[index["owner"]], values[index["team"]] = self._v(decision.owner_id), self._v(decision.team_id)
+
+    def _address(self, row: dict, is_org: bool, add):
+        values = list(self._address_defaults)
+        index = _ADDRESS_INDEX
+        province = self._province(row.get("province", "").strip())
+        if province is None:
+            add(("province", "province", None))
+        for name_, limit in (("city", 30), ("district", 30), ("street", 200)):
+            value = row.get(name_, "").strip()
+            if len(value) > limit:
+                add((name_, "too_long", {"limit": limit}))
+            elif _CONTROL.search(value):
+                add((name_, "control", None))
+            values[index[name_]] = value
+        postcode = row.get("postcode", "").strip()
+        if postcode and not (postcode.isdigit() and len(postcode) == 6):
+            add(("postcode", "postcode", None))
+        values[index["postcode"]] = postcode
+        values[index["province"]] = province or ""
+        values[index["kind"]] = AddressKind.OFFICE.value if is_org else AddressKind.HOME.value
+        values[index["is_default"]] = True
+        return copy_line(values) if self.copy_text else tuple(values)
+
+    def _points(self, row: dict, add) -> list:
+        """A landline and a WeChat handle become contact points (mobile and e-mail are columns)."""
+        points = []
+        for name_, kind in (("landline", ContactPointKind.PHONE), ("wechat", ContactPointKind.WECHAT)):
+            raw = row.get(name_, "").strip()
+            if not raw:
+                continue
+            if len(raw) > 254:
+                add((name_, "too_long", {"limit": 254}))
+                continue
+            if _CONTROL.search(raw):
+                add((name_, "control", None))
+                continue
+            if kind == ContactPointKind.PHONE:
+                match = _LANDLINE_FAST.match(raw)
+                normalized = ("+86" + match[1] + match[2]) if match else normalize.phone_normalize(raw)
+                if normalized is None:
+                    add((name_, "phone", None))
+                    continue
+            else:
+                normalized = raw.lower()
+            values = list(self._point_defaults)
+            index = _POINT_INDEX
+            values[index["kind"]], values[index["value"]], values[index["normalized"]] = kind.value, raw, normalized
+            values[index["contact"]] = None
+            values[index["is_primary"]] = False
+            points.append(copy_line(values) if self.copy_text else tuple(values))
+        return points
+
+
+_ID_WEIGHTS = normalize._ID_WEIGHTS
+_ID_CHECK = normalize._ID_CHECK
+
+
+def _resident_id_is_valid(value: str) -> bool:
+    """`normalize.resident_id_is_valid` for a normalised value (a test holds them equal)."""
+    if len(value) != 18 or not value[:17].isdigit() or not value[:17].isascii():
+        return False
+    return _ID_CHECK[sum(map(int.__mul__, map(int, value[:17]), _ID_WEIGHTS)) % 11] == value[17]
+
+
+_T2S_CHARS: frozenset | None = None
+
+
+def _simplified(raw: str) -> str:
+    """`normalize.to_simplified`, skipping the conversion when no character of the text occurs in
+    the traditional → simplified dictionaries (most names): then it would change nothing."""
+    global _T2S_CHARS
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if not normalize.has_han(text):
+        return text
+    if _T2S_CHARS is None:
+        converter = normalize._T2S
+        converter.convert("")  # loads its dictionaries
+        _T2S_CHARS = frozenset(c for group in converter._dict_chain_data for *_, table in group
+                               for key in table for c in key)
+    if _T2S_CHARS.isdisjoint(text):
+        return text
+    return normalize._T2S.convert(text)
+
+
+def _syllables(name: str) -> tuple[str, ...]:
+    """`normalize._syllables`, character by character when pypinyin would read the name that way:
+    all Han characters, no two of them next to each other starting a phrase of its dictionary
+    (so its segmentation cuts the name into single characters). Names repeat little; their
+    characters repeat a lot."""
+    if len(name) > 1 and _HANS.match(name):
+        prefixes = _PHRASE_PREFIXES
+        if not any(name[i:i + 2] in prefixes for i in range(len(name) - 1)):
+            return tuple(s for c in name for s in normalize._syllables(c))
+    return normalize._syllables(name)
+
+
+def _name_keys(simplified: str) -> tuple[str, str]:
+    """`normalize.name_pinyin` and `name_initials` of an already simplified name, sharing one
+    pinyin lookup (the same steps; a test holds them equal)."""
+    syllables = _syllables(simplified)
+    initials = []
+    for syllable in syllables:
+        initials.extend(word[0] for word in syllable.split() if word and word[0].isalnum())
+    return normalize._NON_ALNUM.sub("", "".join(syllables))[:300], "".join(initials)[:100]
+
+
+def _has_address(row: dict) -> bool:
+    return any(row.get(k) for k in ("province", "city", "district", "street", "postcode"))
+
+
+_CHOICE_CACHE: dict = {}
+
+
+def _choice(value: str, values: dict, enum) -> str:
+    """An enum value from its code, English label or Chinese name; unknown text passes through so
+    that the caller reports it. Cached per enum and text."""
+    cache = _CHOICE_CACHE.get(enum)
+    if cache is None:
+        cache = _CHOICE_CACHE[enum] = {}
+    found = cache.get(value)
+    if found is None:
+        if len(cache) > 10_000:
+            cache.clear()
+        found = cache[value] = _choice_uncached(value, values, enum)
+    return found
+
+
+def _choice_uncached(value: str, values: dict, enum) -> str:
+    codes = set(enum.values)
+    text = value.strip()
+    if text in codes:
+        return text
+    key = text.lower().replace(" ", "_").replace("-", "_")
+    if key in codes:
+        return key
+    found = values.get(text)
+    if found is None:
+        found = values.get(text.lower())
+    if found is None:
+        found = {str(label).lower(): code for code, label in enum.choices}.get(text.lower())
+    return text if found is None else str(found)
+
+
+_ARPU_LOW, _ARPU_HIGH = Decimal(0), Decimal(10**10)
+_CENT = Decimal("0.01")
+
+
+def _arpu(raw: str, add) -> Decimal | None:
+    text = raw.replace("¥", "").replace("￥", "").replace(",", "").strip()
+    try:
+        number = Decimal(unicodedata.normalize("NFKC", text)).quantize(_CENT)
+    except (InvalidOperation, ValueError):
+        add(("arpu", "number", None))
+        return None
+    if not number.is_finite():
+        add(("arpu", "number", None))
+        return None
+    if not _ARPU_LOW <= number < _ARPU_HIGH:
+        add(("arpu", "range", {"low": 0, "high": 10**10}))
+    return number
