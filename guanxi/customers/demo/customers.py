@@ -1,6 +1,6 @@
 """Demo data: a telecom-style operator (运营商) with its staff and a few thousand customers.
 
-Customers are validated by the same rules as `customer_create` (`clean_customer_fields`) and get
+Customers are validated by the same rules as `customer_create` (`customer_fields_clean`) and get
 the same derived search keys (`refresh_name_keys`: pinyin and initials; number `C{id:09d}`), but
 are written with bulk inserts: one service call per customer is ten times too slow for `make run`.
 Every bulk-created record gets a 'created' audit row.
@@ -49,8 +49,7 @@ from ..enums import (
     SourceChannel,
 )
 from ..models import Address, Brand, Contact, ContactPoint, Customer, Holding, Interaction, Tag, Transaction
-from ..services.customers import refresh_name_keys
-from ..validation import clean_customer_fields
+from ..services.customers import customer_fields_clean, refresh_name_keys
 
 CHANGE_REASON = "demo data"
 BATCH = 500
@@ -394,7 +393,7 @@ class _Generator:
         if rng.random() < 0.03:
             tags.append("投诉敏感")
 
-        clean = clean_customer_fields(data, partial=False)
+        clean = customer_fields_clean(data, partial=False)
         customer = Customer(code=f"tmp-{rng.getrandbits(60):015x}", **clean)
         refresh_name_keys(customer)
         customer._history_date = since  # the 'created' audit row tells when the record was created

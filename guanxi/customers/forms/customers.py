@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import Team
@@ -9,8 +10,6 @@ from guanxi.accounts.roles import Scope, policy_for
 from guanxi.accounts.selectors import user_list
 
 from ..enums import (
-    AddressKind,
-    ContactPointKind,
     CreditLevel,
     CustomerKind,
     Gender,
@@ -23,6 +22,7 @@ from ..models import Brand
 from ..ownership import OWNER_ROLES
 from ..regions import PROVINCES
 from ..selectors.customers import CUSTOMER_ORDERING
+from ..validation import clean_customer_fields, clean_tag_names, reason
 
 # Shown masked to roles without access to personal data: never pre-filled in their edit form.
 PERSONAL_FIELDS = ("mobile", "email", "id_number", "bank_account")
@@ -136,6 +136,19 @@ class CustomerForm(forms.Form):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
 
+    def clean(self):
+        """The field rules every customer passes (`customers.validation`, as in the API and the import),
+        each reason next to its field; the services decide the rest (ownership, relations)."""
+        cleaned = super().clean()
+        if not self.errors:
+            data, tags = self.service_data()
+            _, errors = clean_customer_fields(data, partial=True, today=timezone.localdate())
+            _, errors["tags"] = clean_tag_names(tags)
+            for name, error in errors.items():
+                if error:
+                    self.add_error(name if name in self.fields else None, reason(*error))
+        return cleaned
+
     def sections(self):
         return [(title, [self[name] for name in names if name in self.fields]) for title, names in self.SECTIONS]
 
@@ -150,38 +163,3 @@ class CustomerForm(forms.Form):
                 data[name] = 0
         tags = [t.strip() for t in self.cleaned_data["tags"].replace("，", ",").split(",") if t.strip()]
         return data, tags
-
-
-class _BootstrapForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs.setdefault("class", "form-check-input")
-            else:
-                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-                field.widget.attrs.setdefault("class", css + " form-control-sm" if css == "form-control" else css)
-
-
-class ContactPointForm(_BootstrapForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=ContactPointKind.choices)
-    value = forms.CharField(label=_("Value"), max_length=254)
-    label = forms.CharField(label=_("Label"), max_length=30, required=False)
-    is_primary = forms.BooleanField(label=_("Primary"), required=False)
-
-
-class AddressForm(_BootstrapForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=AddressKind.choices)
-    province = forms.ChoiceField(label=_("Province"), choices=[(p, p) for p in PROVINCES])
-    city = forms.CharField(label=_("City"), max_length=30, required=False)
-    district = forms.CharField(label=_("District"), max_length=30, required=False)
-    street = forms.CharField(label=_("Street address"), max_length=200, required=False)
-    postcode = forms.CharField(label=_("Postcode"), max_length=6, required=False)
-    is_default = forms.BooleanField(label=_("Default"), required=False)
-
-
-class ContactForm(_BootstrapForm):
-    name = forms.CharField(label=_("Name"), max_length=50)
-    title = forms.CharField(label=_("Title"), max_length=50, required=False)
-    department = forms.CharField(label=_("Department"), max_length=50, required=False)
-    is_key_person = forms.BooleanField(label=_("Key person"), required=False)

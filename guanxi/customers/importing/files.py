@@ -93,6 +93,13 @@ class ImportFileError(ValidationFailed):
         return self.translated()
 
 
+def encoding_option(detected: str) -> str:
+    """The reader's encoding option for a file whose encoding was detected as `detected`."""
+    if not detected:
+        return "auto"
+    return "utf-8" if detected.startswith("utf") else "gbk"
+
+
 def max_bytes() -> int:
     return int(getattr(settings, "IMPORT_MAX_BYTES", 500 * 1024 * 1024))
 

@@ -1,84 +1,44 @@
-"""Validation of one import row: the same rules as `services.validation.clean_customer_fields`
-and `services.customers._apply_ownership`, written for a million rows a minute.
+"""One import row → what it creates: the field rules of `customers.validation` (the same as the
+form's and the API's), the import's own spellings (Chinese labels, date formats, currency, a
+landline and a WeChat handle), and the ownership rule of `customer_create` (`customers.ownership`),
+written for a million rows a minute.
 
-Repeated values (names with their pinyin, dates, provinces) are computed once and cached; the
-common spellings of mobiles and e-mail addresses take a fast path whose result is the same as
-the normalisers' (tested against them), anything else goes through the normalisers. Nothing
-here touches the database: lookups (brands, users) are loaded before, so the validator can run
-in worker processes.
+Repeated values (names with their pinyin, dates, provinces, tag lists) are checked once and cached.
+Nothing here touches the database: lookups (brands, users) are loaded before, so the validator can
+run in worker processes.
 """
 
 from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-from django.utils.translation import gettext, gettext_noop
-from pypinyin.constants import RE_HANS as _HANS
-from pypinyin.seg.mmseg import seg as _mmseg
+from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope, policy_for
-from guanxi.core.validators import MULTI_LINE_CONTROL, SINGLE_LINE_CONTROL
+from guanxi.core.validators import SINGLE_LINE_CONTROL
 
 from .. import normalize
 from ..enums import AddressKind, ContactPointKind, CustomerKind, Gender, IdType, LifecycleStage, SourceChannel
 from ..models import Address, Brand, ContactPoint, Customer
-from ..ownership import REASONS as OWNERSHIP_REASONS
 from ..ownership import Party, decide_ownership
 from ..regions import province_normalize
+from ..validation import (
+    check_choice,
+    clean_birth_date,
+    clean_decimal,
+    clean_email,
+    clean_id_number,
+    clean_landline,
+    clean_mobile,
+    clean_name,
+    clean_tag_names,
+    clean_text,
+    name_keys,
+)
 from .files import EXTRA, FIELDS, FORMULA_WITHOUT_VALUE
-
-# ---------------------------------------------------------------- messages
-
-# Reasons, in English in the API and the command line, translated on the pages and in reports.
-MESSAGES = {
-    "required": gettext_noop("required"),
-    "choice": gettext_noop("one of: %(choices)s"),
-    "phone": gettext_noop("not a valid phone number"),
-    "email": gettext_noop("not a valid e-mail address"),
-    "too_long": gettext_noop("at most %(limit)s characters"),
-    "control": gettext_noop("contains control characters"),
-    "markup": gettext_noop("must not contain < or > (markup)"),
-    "id_checksum": gettext_noop("not a valid resident ID number (checksum)"),
-    "date": gettext_noop("not a date (YYYY-MM-DD)"),
-    "date_range": gettext_noop("must be a past date after 1900"),
-    "number": gettext_noop("not a number"),
-    "range": gettext_noop("must be between %(low)s and %(high)s"),
-    "unknown_brand": gettext_noop("unknown brand %(value)s"),
-    "unknown_user": gettext_noop("unknown user %(value)s"),
-    **OWNERSHIP_REASONS,
-    "province": gettext_noop("not a province of China"),
-    "postcode": gettext_noop("six digits"),
-    "too_many_tags": gettext_noop("at most %(limit)s tags"),
-    "extra": gettext_noop("more values than columns"),
-    "formula": gettext_noop("formula without a saved value in column %(columns)s; open and save the file in Excel"),
-    "duplicate": gettext_noop("same %(field)s as row %(row)s"),
-    "existing": gettext_noop("matches existing customer %(code)s by %(field)s"),
-    "existing_hidden": gettext_noop("matches an existing customer by %(field)s"),
-    "write_failed": gettext_noop("could not be written: %(reason)s"),
-}
-# How a field is named inside a reason ("same mobile as row 2").
-KEY_NAMES = {"mobile": gettext_noop("mobile"), "id_number": gettext_noop("id number"),
-             "email": gettext_noop("e-mail")}
-
-
-def message_text(code: str, params: dict | None = None, *, translate: bool = False) -> str:
-    template = MESSAGES.get(code, code)
-    params = dict(params or {})
-    if translate:
-        template = gettext(template)
-        if "field" in params and params["field"] in KEY_NAMES.values():
-            params["field"] = gettext(params["field"])
-    try:
-        return template % params if params else template
-    except (KeyError, TypeError, ValueError):
-        return template
 
 
 def field_label(name: str) -> str:
@@ -113,28 +73,7 @@ LIFECYCLE_VALUES = {
 }
 GENDER_VALUES = {"男": Gender.MALE, "女": Gender.FEMALE, "m": Gender.MALE, "f": Gender.FEMALE, "未知": ""}
 TAG_SEPARATORS = re.compile(r"[,，、;；|]")
-MAX_TAGS = 20
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
-_DATE_FAST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
-# 11-digit mainland mobiles, bare or with +86 / 0086, grouped 3-4-4 with spaces or dashes. Not 179:
-# phonenumbers may read 179XX as a carrier prefix (as it does 11XXX and 12XXX), so those take the
-# normaliser's path.
-_MOBILE_FAST = re.compile(r"^(?:\+86|0086)?[ -]?(1(?:[3-68-9]\d|7[0-8]))[ -]?(\d{4})[ -]?(\d{4})$")
-# Mainland landlines: 0 + a 2-3 digit area code (not 0, and not 1[3-9], which is a mobile with a
-# trunk 0 in front), a dash or space, a 7-8 digit number.
-_LANDLINE_FAST = re.compile(r"^0((?!1[3-9])[1-9]\d{1,2})[ -](\d{7,8})$")
-# A plain ASCII address that Django's validator accepts (a subset of what it accepts).
-_EMAIL_FAST = re.compile(
-    r"^[a-z0-9_%+-]+(?:\.[a-z0-9_%+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-TEXT_LIMITS = {"name": 100, "industry": 50, "occupation": 50, "notes": 5000}
-MARKUP_FREE = {"name", "industry", "occupation"}
-_KINDS = frozenset(CustomerKind.values)
-_ID_TYPES = frozenset(IdType.values)
-_GENDERS = frozenset(Gender.values)
-_STAGES = frozenset(LifecycleStage.values)
-_CONTROL = SINGLE_LINE_CONTROL  # the shared rule (core.validators); notes take newlines and tabs
 _CACHE_LIMIT = 200_000
-_PHRASE_PREFIXES = _mmseg._prefix_set._set
 
 # Columns of the tables an import writes, besides those filled in when the rows are written
 # (ids, customer number, timestamps): every other column gets the model's default.
@@ -292,20 +231,10 @@ class RowValidator:
         if cached is None:
             if len(self._names) > _CACHE_LIMIT:
                 self._names.clear()
-            name = _simplified(raw)
-            error, params = None, None
-            if not name:
-                error = "required"
-            elif _CONTROL.search(name):
-                error = "control"
-            elif "<" in name or ">" in name:
-                error = "markup"
-            elif len(name) > TEXT_LIMITS["name"]:
-                error, params = "too_long", {"limit": TEXT_LIMITS["name"]}
-            pinyin = initials = ""
-            if error is None:
-                pinyin, initials = _name_keys(name)
-            cached = self._names[raw] = (name, error, params, pinyin, initials)
+            name, error = clean_name(raw)
+            code, params = error or (None, None)
+            pinyin, initials = ("", "") if error else name_keys(name)
+            cached = self._names[raw] = (name, code, params, pinyin, initials)
         return cached
 
     def _terms(self, name: str, is_org: bool) -> str:
@@ -324,40 +253,17 @@ class RowValidator:
         if cached is None:
             if len(self._dates) > _CACHE_LIMIT:
                 self._dates.clear()
-            cached = self._dates[raw] = self._parse_date(raw)
+            value, error = clean_birth_date(raw, today=self.today)
+            cached = self._dates[raw] = (value, error[0] if error else None)
         return cached
 
-    def _parse_date(self, raw: str) -> tuple:
-        value = None
-        match = _DATE_FAST.match(raw)
-        if match:
-            try:
-                value = datetime.date(int(match[1]), int(match[2]), int(match[3]))
-            except ValueError:
-                value = None
-        if value is None:
-            for fmt in DATE_FORMATS:
-                try:
-                    value = datetime.datetime.strptime(raw, fmt).date()
-                    break
-                except ValueError:
-                    continue
-        if value is None:
-            try:
-                value = datetime.date.fromisoformat(raw)
-            except ValueError:
-                return None, "date"
-        if value > self.today or value.year < 1900:
-            return None, "date_range"
-        return value, None
-
-    def _tags(self, raw: str) -> list[str]:
+    def _tags(self, raw: str) -> tuple:
+        """(tag names, error), cached per distinct text."""
         cached = self._tag_lists.get(raw)
         if cached is None:
             if len(self._tag_lists) > _CACHE_LIMIT:
                 self._tag_lists.clear()
-            names = {normalize.to_simplified(t)[:30] for t in TAG_SEPARATORS.split(raw) if t.strip()}
-            cached = self._tag_lists[raw] = sorted(n for n in names if n)
+            cached = self._tag_lists[raw] = clean_tag_names(TAG_SEPARATORS.split(raw))
         return cached
 
     def _province(self, raw: str) -> str | None:
@@ -381,10 +287,9 @@ class RowValidator:
 
         # kind
         kind = _choice(get("kind", CustomerKind.INDIVIDUAL.value), KIND_VALUES, CustomerKind)
-        if not kind:
-            add(("kind", "required", None))
-        elif kind not in _KINDS:
-            add(("kind", "choice", {"choices": ", ".join(CustomerKind.values)}))
+        error = check_choice("kind", kind)
+        if error:
+            add(("kind", *error))
         values[index["kind"]] = kind
         is_org = kind == CustomerKind.ORGANISATION
 
@@ -401,27 +306,18 @@ class RowValidator:
         mobile = ""
         raw = get("mobile")
         if raw:
-            match = _MOBILE_FAST.match(raw.strip())
-            if match is None and _CONTROL.search(raw.strip()):
-                raw = ""  # refused below as not a phone number
-            mobile = "+86" + match[1] + match[2] + match[3] if match else (normalize.mobile_normalize(raw) or "")
-            if not mobile:
-                add(("mobile", "phone", None))
+            mobile, error = clean_mobile(raw)
+            if error:
+                add(("mobile", *error))
             values[index["mobile"]] = mobile
         email = ""
         raw = get("email")
         if raw:
-            email = raw.strip().lower() if raw.isascii() else normalize.email_normalize(raw)
+            email, error = clean_email(raw)
             values[index["email"]] = email
-            if len(email) > 254:
-                add(("email", "too_long", {"limit": 254}))
+            if error:
+                add(("email", *error))
                 email = ""
-            elif not _EMAIL_FAST.match(email):
-                try:
-                    validate_email(email)
-                except ValidationError:
-                    add(("email", "email", None))
-                    email = ""
 
         # identity
         id_number = ""
@@ -429,19 +325,17 @@ class RowValidator:
         id_type = get("id_type")
         if id_type:
             id_type = _choice(id_type, ID_TYPE_VALUES, IdType)
-            if id_type not in _ID_TYPES:
-                add(("id_type", "choice", {"choices": ", ".join(v for v in IdType.values if v)}))
+            error = check_choice("id_type", id_type)
+            if error:
+                add(("id_type", *error))
         if raw:
             id_number = raw.strip().upper().replace(" ", "") if raw.isascii() else normalize.id_number_normalize(raw)
             if not id_type:
                 id_type = IdType.CREDIT_CODE if is_org else (
                     IdType.RESIDENT_ID if len(id_number) == 18 else IdType.OTHER)
-            if len(id_number) > 30:
-                add(("id_number", "too_long", {"limit": 30}))
-            elif _CONTROL.search(id_number):
-                add(("id_number", "control", None))
-            elif id_type == IdType.RESIDENT_ID and not _resident_id_is_valid(id_number):
-                add(("id_number", "id_checksum", None))
+            id_number, error = clean_id_number(raw, id_type)
+            if error:
+                add(("id_number", *error))
             values[index["id_number"]] = id_number
         if id_type:
             values[index["id_type"]] = str(id_type)
@@ -456,22 +350,30 @@ class RowValidator:
         raw = get("gender")
         if raw:
             gender = _choice(raw, GENDER_VALUES, Gender)
-            if gender not in _GENDERS:
-                add(("gender", "choice", {"choices": ", ".join(v for v in Gender.values if v)}))
+            error = check_choice("gender", gender)
+            if error:
+                add(("gender", *error))
             values[index["gender"]] = gender
         raw = get("lifecycle_stage")
         if raw:
             stage = _choice(raw, LIFECYCLE_VALUES, LifecycleStage)
-            if stage not in _STAGES:
-                add(("lifecycle_stage", "choice", {"choices": ", ".join(LifecycleStage.values)}))
+            error = check_choice("lifecycle_stage", stage)
+            if error:
+                add(("lifecycle_stage", *error))
             values[index["lifecycle_stage"]] = stage
         for name_ in ("industry", "occupation", "notes"):
             raw = get(name_)
             if raw:
-                values[index[name_]] = self._text(name_, raw, add)
+                value, error = clean_text(name_, raw)
+                if error:
+                    add((name_, *error))
+                values[index[name_]] = value
         raw = get("arpu")
         if raw:
-            values[index["arpu"]] = self._v(_arpu(raw, add))
+            arpu, error = clean_decimal("arpu", raw)
+            if error:
+                add(("arpu", *error))
+            values[index["arpu"]] = self._v(arpu)
         raw = get("brand")
         if raw:
             brand_id = self.lookups.brands.get(raw.strip().lower())
@@ -486,26 +388,14 @@ class RowValidator:
         tags: list[str] = []
         raw = get("tags")
         if raw:
-            tags = self._tags(raw)
-            if len(tags) > MAX_TAGS:
-                add(("tags", "too_many_tags", {"limit": MAX_TAGS}))
-            elif _CONTROL.search(raw):
-                add(("tags", "control", None))
+            tags, error = self._tags(raw)
+            if error:
+                add(("tags", *error))
         self.last_keys = (mobile, id_number, email)
         if errors:
             return None, errors
         customer = _text_line(values) if self.copy_text else tuple(values)
         return ValidRow(customer=customer, address=address, points=points, tags=tags), errors
-
-    def _text(self, name: str, raw: str, add) -> str:
-        value = raw.strip()
-        if (MULTI_LINE_CONTROL if name == "notes" else _CONTROL).search(value):
-            add((name, "control", None))
-        elif name in MARKUP_FREE and ("<" in value or ">" in value):
-            add((name, "markup", None))
-        elif len(value) > TEXT_LIMITS[name]:
-            add((name, "too_long", {"limit": TEXT_LIMITS[name]}))
-        return value
 
     def _ownership(self, username: str, values: list, add) -> None:
         """The ownership rule of `customer_create` (`customers.ownership`), for an owner named by
@@ -534,7 +424,7 @@ class RowValidator:
             value = row.get(name_, "").strip()
             if len(value) > limit:
                 add((name_, "too_long", {"limit": limit}))
-            elif _CONTROL.search(value):
+            elif SINGLE_LINE_CONTROL.search(value):
                 add((name_, "control", None))
             values[index[name_]] = value
         postcode = row.get("postcode", "").strip()
@@ -553,20 +443,17 @@ class RowValidator:
             raw = row.get(name_, "").strip()
             if not raw:
                 continue
-            if len(raw) > 254:
-                add((name_, "too_long", {"limit": 254}))
-                continue
-            if _CONTROL.search(raw):
-                add((name_, "control", None))
-                continue
             if kind == ContactPointKind.PHONE:
-                match = _LANDLINE_FAST.match(raw)
-                normalized = ("+86" + match[1] + match[2]) if match else normalize.phone_normalize(raw)
-                if normalized is None:
-                    add((name_, "phone", None))
-                    continue
+                normalized, error = clean_landline(raw)
             else:
-                normalized = raw.lower()
+                normalized, error = raw.lower(), None
+                if len(raw) > 254:
+                    error = ("too_long", {"limit": 254})
+                elif SINGLE_LINE_CONTROL.search(raw):
+                    error = ("control", None)
+            if error:
+                add((name_, *error))
+                continue
             values = list(self._point_defaults)
             index = _POINT_INDEX
             values[index["kind"]], values[index["value"]], values[index["normalized"]] = kind.value, raw, normalized
@@ -574,59 +461,6 @@ class RowValidator:
             values[index["is_primary"]] = False
             points.append(copy_line(values) if self.copy_text else tuple(values))
         return points
-
-
-_ID_WEIGHTS = normalize._ID_WEIGHTS
-_ID_CHECK = normalize._ID_CHECK
-
-
-def _resident_id_is_valid(value: str) -> bool:
-    """`normalize.resident_id_is_valid` for a normalised value (a test holds them equal)."""
-    if len(value) != 18 or not value[:17].isdigit() or not value[:17].isascii():
-        return False
-    return _ID_CHECK[sum(map(int.__mul__, map(int, value[:17]), _ID_WEIGHTS)) % 11] == value[17]
-
-
-_T2S_CHARS: frozenset | None = None
-
-
-def _simplified(raw: str) -> str:
-    """`normalize.to_simplified`, skipping the conversion when no character of the text occurs in
-    the traditional → simplified dictionaries (most names): then it would change nothing."""
-    global _T2S_CHARS
-    text = unicodedata.normalize("NFKC", raw or "").strip()
-    if not normalize.has_han(text):
-        return text
-    if _T2S_CHARS is None:
-        converter = normalize._T2S
-        converter.convert("")  # loads its dictionaries
-        _T2S_CHARS = frozenset(c for group in converter._dict_chain_data for *_, table in group
-                               for key in table for c in key)
-    if _T2S_CHARS.isdisjoint(text):
-        return text
-    return normalize._T2S.convert(text)
-
-
-def _syllables(name: str) -> tuple[str, ...]:
-    """`normalize._syllables`, character by character when pypinyin would read the name that way:
-    all Han characters, no two of them next to each other starting a phrase of its dictionary
-    (so its segmentation cuts the name into single characters). Names repeat little; their
-    characters repeat a lot."""
-    if len(name) > 1 and _HANS.match(name):
-        prefixes = _PHRASE_PREFIXES
-        if not any(name[i:i + 2] in prefixes for i in range(len(name) - 1)):
-            return tuple(s for c in name for s in normalize._syllables(c))
-    return normalize._syllables(name)
-
-
-def _name_keys(simplified: str) -> tuple[str, str]:
-    """`normalize.name_pinyin` and `name_initials` of an already simplified name, sharing one
-    pinyin lookup (the same steps; a test holds them equal)."""
-    syllables = _syllables(simplified)
-    initials = []
-    for syllable in syllables:
-        initials.extend(word[0] for word in syllable.split() if word and word[0].isalnum())
-    return normalize._NON_ALNUM.sub("", "".join(syllables))[:300], "".join(initials)[:100]
 
 
 def _has_address(row: dict) -> bool:
@@ -664,22 +498,3 @@ def _choice_uncached(value: str, values: dict, enum) -> str:
     if found is None:
         found = {str(label).lower(): code for code, label in enum.choices}.get(text.lower())
     return text if found is None else str(found)
-
-
-_ARPU_LOW, _ARPU_HIGH = Decimal(0), Decimal(10**10)
-_CENT = Decimal("0.01")
-
-
-def _arpu(raw: str, add) -> Decimal | None:
-    text = raw.replace("¥", "").replace("￥", "").replace(",", "").strip()
-    try:
-        number = Decimal(unicodedata.normalize("NFKC", text)).quantize(_CENT)
-    except (InvalidOperation, ValueError):
-        add(("arpu", "number", None))
-        return None
-    if not number.is_finite():
-        add(("arpu", "number", None))
-        return None
-    if not _ARPU_LOW <= number < _ARPU_HIGH:
-        add(("arpu", "range", {"low": 0, "high": 10**10}))
-    return number

@@ -4,9 +4,9 @@ import datetime
 
 from ninja import Schema
 
-from ..importing.rows import message_text
 from ..models import ImportJob
 from ..selectors import imports as selectors
+from ..validation import message_text
 
 # The upload is multipart (a file and form fields), which the handler reads itself: documented here.
 MULTIPART = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db.models import Q
-from django.template.loader import render_to_string
 
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope, is_in_scope, policy_for
@@ -186,9 +185,3 @@ def customer_possible_duplicates(*, user: User, data: dict | None = None, custom
         ))
     found.sort(key=lambda d: (-d.probability, d.customer_id))
     return found[:limit]
-
-
-
-def possible_duplicates_html(duplicates: list[PossibleDuplicate]) -> str:
-    """The warning shown after creating a customer: links to the ones the user may open."""
-    return render_to_string("customers/partials/_possible_duplicates.html", {"duplicates": duplicates})

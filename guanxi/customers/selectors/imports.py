@@ -8,8 +8,8 @@ from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope, policy_for
 from guanxi.core.errors import NotFound, PermissionDenied
 
-from ..importing.rows import KEY_NAMES, message_text
 from ..models import ImportJob, ImportMapping
+from ..validation import KEY_NAMES, message_text
 from .customers import customer_visible_to
 
 

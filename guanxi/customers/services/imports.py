@@ -11,11 +11,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import pickle
-import shutil
-import tempfile
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -29,7 +26,7 @@ from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope, policy_for
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 
-from ..importing import engine
+from ..importing.engine import validate
 from ..importing.files import (
     FIELDS,
     CustomerFileReader,
@@ -37,11 +34,15 @@ from ..importing.files import (
     ImportFileError,
     check_size,
     column_fields,
+    encoding_option,
     guess_mapping,
     inspect_file,
     parse_mapping_text,
 )
+from ..importing.report import Report
 from ..importing.rows import Actor
+from ..importing.spool import Spool, spools_remove, work_paths
+from ..importing.writers import commit
 from ..models import ImportJob, ImportMapping
 
 Status = ImportJob.Status
@@ -50,82 +51,9 @@ PROGRESS_TTL = 24 * 3600
 PROGRESS_EVERY = 0.5  # seconds between progress writes to the job row
 
 
-# ---------------------------------------------------------------- the report of a whole import
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    field: str
-    message: str
-    code: str = ""
-    params: dict = field(default_factory=dict, compare=False, hash=False)
-
-
-@dataclass
-class ImportReport:
-    rows: int = 0
-    created: int = 0
-    dry_run: bool = False
-    errors: list[RowError] = field(default_factory=list)
-    error_rows: int = 0
-    error_total: int = 0
-    existing_rows: int = 0
-    first_id: int | None = None
-    last_id: int | None = None
-    validate_seconds: float = 0.0
-    commit_seconds: float = 0.0
-    workers: int = 0
-
-    @property
-    def is_committed(self) -> bool:
-        return not self.dry_run and not self.errors and self.created > 0
-
-    @property
-    def bad_rows(self) -> int:
-        return self.error_rows or len({e.row for e in self.errors})
-
-
-def _row_errors(validation: engine.Validation) -> list[RowError]:
-    return [RowError(e["row"], e["field"], e["message"], e["code"], e["params"]) for e in validation.errors]
-
-
 def _require_writer(actor: User) -> None:
     if policy_for(actor).write is Scope.NONE:
         raise PermissionDenied("Your role cannot create customers, so it cannot import them.")
-
-
-def customer_import(
-    *, actor: User, rows: Iterable[tuple[int, dict[str, str]]], dry_run: bool = False,
-    on_progress: Callable[[int], None] | None = None, reason: str = "import",
-) -> ImportReport:
-    """Validate every row, then (unless `dry_run` or a row is bad) create all customers with their
-    addresses, contact points and tags in one transaction. Rows are consumed one at a time."""
-    _require_writer(actor)
-    work = Path(tempfile.mkdtemp(prefix="guanxi-import-"))
-    try:
-        spool = engine.Spool(work / "spool")
-        seen = [0]
-
-        def progress(done, total):
-            if on_progress:
-                on_progress(done - seen[0])
-            seen[0] = done
-
-        validation = engine.validate(rows=rows, actor=Actor.of(actor), report=engine.Report(None),
-                                     spool=None if dry_run else spool, progress=progress)
-        report = ImportReport(rows=validation.rows, dry_run=dry_run, errors=_row_errors(validation),
-                              error_rows=validation.error_rows, error_total=validation.error_total,
-                              existing_rows=validation.existing_rows, validate_seconds=validation.seconds)
-        if dry_run or not validation.is_valid:
-            return report
-        with transaction.atomic():
-            written = engine.commit(spool=spool, validation=validation, actor_id=actor.pk, reason=reason)
-        report.created, report.first_id, report.last_id = written.customers, written.first_id, written.last_id
-        report.commit_seconds = written.seconds
-        return report
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- remembered mappings
@@ -222,21 +150,9 @@ SPOOL_KEEP_HOURS = 24
 def import_spools_cleanup(*, older_than_hours: float = SPOOL_KEEP_HOURS) -> int:
     """Remove the validated rows of jobs left uncommitted for longer than `older_than_hours` (a
     later commit validates the file again). Returns how many spools went."""
-    base = engine.work_base()
-    if not base.is_dir():
-        return 0
-    cutoff = time.time() - older_than_hours * 3600
     running = set(ImportJob.objects.filter(status__in=(Status.VALIDATING, Status.IMPORTING))
                   .values_list("pk", flat=True))
-    removed = 0
-    for folder in base.iterdir():
-        if not folder.name.isdigit() or int(folder.name) in running:
-            continue
-        with contextlib.suppress(OSError):
-            if folder.stat().st_mtime < cutoff:
-                shutil.rmtree(folder)
-                removed += 1
-    return removed
+    return spools_remove(older_than_hours=older_than_hours, keep=running)
 
 
 def _describe(job: ImportJob, info: FileInfo) -> None:
@@ -272,9 +188,10 @@ def import_job_set_mapping(*, actor: User, job: ImportJob, mapping: dict[str, st
 
 def import_job_preview(*, job: ImportJob, limit: int = 10) -> list[dict]:
     """The first rows as mapped, each with the reasons it would be refused (nothing is written)."""
-    from ..importing.rows import Lookups, RowValidator, message_text
+    from ..importing.rows import Lookups, RowValidator
+    from ..validation import message_text
 
-    reader = CustomerFileReader(job.file.path, encoding=_encoding_option(job), sheet=job.sheet,
+    reader = CustomerFileReader(job.file.path, encoding=encoding_option(job.encoding), sheet=job.sheet,
                                 mapping=job.mapping)
     validator = RowValidator(actor=Actor.of(job.created_by), lookups=Lookups.load())
     rows = []
@@ -285,12 +202,6 @@ def import_job_preview(*, job: ImportJob, limit: int = 10) -> list[dict]:
         if len(rows) >= limit:
             break
     return rows
-
-
-def _encoding_option(job: ImportJob) -> str:
-    if not job.encoding:
-        return "auto"
-    return "utf-8" if job.encoding.startswith("utf") else "gbk"
 
 
 @transaction.atomic
@@ -362,29 +273,24 @@ def _local_path(job: ImportJob) -> Path:
     return Path(job.file.path)
 
 
-def _work_paths(job: ImportJob) -> tuple[Path, Path, Path]:
-    work = engine.work_dir_for(job.pk)
-    return work, work / "spool", work / "validation.pickle"
-
-
 def import_job_validate(*, job: ImportJob, workers: int = 0, path: str | Path | None = None,
                         on_progress: Callable[[int, int], None] | None = None) -> ImportJob:
     """The dry run: read and check every row, find duplicates, write the report and spool the rows
     for the commit. Writes no customer. A file that cannot be read fails the job."""
     if path is not None:
         job._local_path = Path(path)
-    work, spool_path, validation_path = _work_paths(job)
-    spool = engine.Spool(spool_path)
+    work, spool_path, validation_path = work_paths(job.pk)
+    spool = Spool(spool_path)
     spool.delete()
     report_path = work / "report.csv"
     _start(job, Status.VALIDATING)
     try:
-        reader = CustomerFileReader(_local_path(job), encoding=_encoding_option(job), sheet=job.sheet,
+        reader = CustomerFileReader(_local_path(job), encoding=encoding_option(job.encoding), sheet=job.sheet,
                                     mapping=job.mapping)
         job.total_rows = reader.total_hint
-        validation = engine.validate(
+        validation = validate(
             rows=reader, actor=Actor.of(job.created_by), spool=spool,
-            report=engine.Report(report_path, translate=not (job.language or "").startswith("en")),
+            report=Report(report_path, translate=not (job.language or "").startswith("en")),
             workers=workers, progress=_ProgressWriter(job, Status.VALIDATING, to_row=True, echo=on_progress))
         if validation.rows == 0:
             raise ImportFileError(gettext_noop("The file has a header but no data rows."), code="empty_file")
@@ -416,7 +322,7 @@ def import_job_validate(*, job: ImportJob, workers: int = 0, path: str | Path | 
 def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None] | None = None) -> ImportJob:
     """Write every validated row in one transaction. A failure anywhere (e.g. a brand deleted
     since the validation) rolls everything back and fails the job with the reason."""
-    work, spool_path, validation_path = _work_paths(job)
+    work, spool_path, validation_path = work_paths(job.pk)
     validation = getattr(job, "_validation", None)
     if validation is None:
         try:
@@ -424,7 +330,7 @@ def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None]
                 validation = pickle.load(saved)
         except (OSError, EOFError, pickle.UnpicklingError):
             validation = None
-    if validation is None or not engine.Spool(spool_path).exists() or not validation.is_valid:
+    if validation is None or not Spool(spool_path).exists() or not validation.is_valid:
         # The spool is gone (another machine, a clean-up): validate again, then write.
         job = import_job_validate(job=job)
         if job.status != Status.VALIDATED or job.error_count:
@@ -434,8 +340,8 @@ def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None]
     reason = f"import #{job.pk}"
     try:
         with transaction.atomic():
-            written = engine.commit(
-                spool=engine.Spool(spool_path), validation=validation, actor_id=job.created_by_id, reason=reason,
+            written = commit(
+                spool=Spool(spool_path), validation=validation, actor_id=job.created_by_id, reason=reason,
                 progress=_ProgressWriter(job, Status.IMPORTING, to_row=False, echo=on_progress))
             job.status = Status.DONE
             job.created_count = written.customers
@@ -447,7 +353,7 @@ def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None]
         return _fail(job, f"Nothing was imported: {exc}", gettext_noop("Nothing was imported: %(reason)s"),
                      {"reason": str(exc)})
     finally:
-        engine.Spool(spool_path).delete()
+        Spool(spool_path).delete()
         validation_path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
             work.rmdir()

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -18,18 +19,12 @@ from guanxi.core.views import add_service_errors, domain_errors_as_http, templat
 from .. import services
 from ..enums import AddressKind, ContactPointKind, CustomerKind, HoldingStatus, LifecycleStage
 from ..exporting import customer_export_response
-from ..forms.customers import (
-    PERSONAL_FIELDS,
-    AddressForm,
-    ContactForm,
-    ContactPointForm,
-    CustomerFilterForm,
-    CustomerForm,
-)
+from ..forms.customers import PERSONAL_FIELDS, CustomerFilterForm, CustomerForm
+from ..forms.profile import AddressForm, ContactForm, ContactPointForm
 from ..models import Customer
 from ..schemas.customers import MASKED_AUDIT_FIELDS, customer_detail, customer_row
 from ..selectors import customers as selectors
-from ..selectors.dedupe import customer_possible_duplicates, possible_duplicates_html
+from ..selectors.dedupe import PossibleDuplicate, customer_possible_duplicates
 from .history import history_panels
 from .merging import merge_banner
 
@@ -125,6 +120,11 @@ def customer_list(request):
 
 
 # ---------------------------------------------------------------- detail
+
+
+def possible_duplicates_html(duplicates: list[PossibleDuplicate]) -> str:
+    """The warning shown after creating a customer: links to the ones the user may open."""
+    return render_to_string("customers/partials/_possible_duplicates.html", {"duplicates": duplicates})
 
 
 def _detail_context(request, customer: Customer) -> dict:

@@ -1,7 +1,6 @@
 """The history parts of the customer page (客户360视图): billing from the ledger, value tier, the
 merged timeline (first page inline, older pages through htmx "load more"), next-best offers."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest
@@ -13,8 +12,7 @@ from django.views.decorators.http import require_POST
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.views import add_service_errors, domain_errors_as_http
 
-from ..enums import Direction, InteractionChannel
-from ..forms.customers import _BootstrapForm
+from ..forms.history import InteractionForm
 from ..models import Customer
 from ..offers import customer_offers
 from ..selectors import customers as selectors
@@ -29,16 +27,6 @@ TIMELINE_ICONS = {"interaction": "bi-chat-dots", "ticket_opened": "bi-headset", 
                   "callback": "bi-telephone-outbound", "warranty_decision": "bi-shield-check",
                   "order": "bi-bag", "bill": "bi-receipt", "payment": "bi-cash-coin text-success",
                   "refund": "bi-arrow-counterclockwise text-warning"}
-class InteractionForm(_BootstrapForm):
-    """A contact taken down on the customer page (客户接触记录)."""
-
-    channel = forms.ChoiceField(label=_("Channel"), choices=InteractionChannel.choices)
-    direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices)
-    subject = forms.CharField(label=_("Subject"), max_length=200)
-    content = forms.CharField(label=_("Notes"), max_length=20_000, required=False,
-                              widget=forms.Textarea(attrs={"rows": 1}))
-
-
 VALUE_TIERS = {"vip": _("VIP"), "large": _("Large"), "medium": _("Medium"), "small": _("Small")}
 
 

@@ -15,7 +15,7 @@ from guanxi.core.views import domain_errors_as_http
 
 from ..forms.imports import ImportMappingForm, ImportUploadForm
 from ..importing.files import FIELDS, ImportFileError, max_bytes, upload_too_large, xlsx_sheet_names
-from ..importing.rows import field_label, message_text
+from ..importing.rows import field_label
 from ..models import ImportJob
 from ..selectors import imports as selectors
 from ..services.imports import (
@@ -24,6 +24,7 @@ from ..services.imports import (
     import_job_request,
     import_job_set_mapping,
 )
+from ..validation import message_text
 
 SHOWN_ROWS = 200
 

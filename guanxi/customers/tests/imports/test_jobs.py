@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from guanxi.customers.importing import engine as import_engine
+from guanxi.customers.importing import writers as import_writers
 from guanxi.customers.importing.files import ImportFileError
 from guanxi.customers.models import Address, ContactPoint, Customer, ImportJob, ImportMapping, Tag
 from guanxi.customers.selectors.imports import import_job_duplicates, import_job_progress
@@ -169,7 +170,7 @@ def test_a_database_error_at_row_9999_of_10000_while_writing_leaves_nothing(tmp_
     rows = [person(i, 标签="VIP") for i in range(10_000)]
     job = import_job_validate(job=start(admin, write_csv(tmp_path / "a.csv", rows)))
     assert job.can_commit
-    writer = import_engine._PostgresWriter if connection.vendor == "postgresql" else import_engine._SqliteWriter
+    writer = import_writers._PostgresWriter if connection.vendor == "postgresql" else import_writers._SqliteWriter
     original_build, original_send, sent = writer.build, writer.send, []
 
     def build_with_a_bad_row(self, offsets, customers, *rest):
@@ -401,7 +402,7 @@ def test_an_unexpected_error_in_the_task_fails_the_job_instead_of_leaving_it_run
 
 
 def test_rows_are_written_in_rounds_with_children_following_their_customer(tmp_path, admin, monkeypatch):
-    monkeypatch.setattr(import_engine._Writer, "WRITE_ROWS", 7)
+    monkeypatch.setattr(import_writers._Writer, "WRITE_ROWS", 7)
     no_address = {"省份": "", "城市": "", "区县": "", "详细地址": ""}
     rows = [person(i, 标签="VIP" if i % 3 else "", 座机="010-87650000" if i % 4 == 0 else "",
                    **(no_address if i % 5 == 0 else {})) for i in range(40)]

@@ -15,14 +15,11 @@ from guanxi.customers.importing.rows import (
     Lookups,
     Party,
     RowValidator,
-    _name_keys,
-    _resident_id_is_valid,
-    _simplified,
     copy_line,
-    message_text,
 )
+from guanxi.customers.services.customers import customer_fields_clean
 from guanxi.customers.tests.factories import make_customer
-from guanxi.customers.validation import clean_customer_fields
+from guanxi.customers.validation import message_text, name_keys, resident_id_is_valid, simplified
 
 pytestmark = pytest.mark.django_db
 MOBILE_PREFIXES = [f"1{a}{b}" for a in "3456789" for b in "0123456789"]
@@ -72,7 +69,7 @@ def test_landlines_normalise_exactly_as_the_services_do(area, number, dash):
 @given(first=st.text("0123456789", min_size=17, max_size=17), last=st.sampled_from("0123456789Xx"))
 def test_resident_id_checksum_matches_the_normaliser(first, last):
     value = normalize.id_number_normalize(first + last)
-    assert _resident_id_is_valid(value) == normalize.resident_id_is_valid(value)
+    assert resident_id_is_valid(value) == normalize.resident_id_is_valid(value)
 
 
 NAME_CHARS = ("张王李赵钱孙周吴郑冯陈褚卫蒋沈韩杨朱秦尤许何吕施孔曹严华金魏陶姜欧阳司马诸葛上官单解曾朴查区仇"
@@ -83,10 +80,10 @@ NAME_CHARS = ("张王李赵钱孙周吴郑冯陈褚卫蒋沈韩杨朱秦尤许�
 @settings(max_examples=500, deadline=None)
 @given(name=st.text(alphabet=st.sampled_from(NAME_CHARS + "趙錢孫衛龍鳳發會·Ab John-"), min_size=1, max_size=6))
 def test_name_keys_match_the_search_keys_of_the_services(name):
-    simplified = normalize.to_simplified(name)
-    assert _simplified(name) == simplified
-    assert _name_keys(simplified) == (normalize.name_pinyin(simplified)[:300],
-                                      normalize.name_initials(simplified)[:100])
+    expected = normalize.to_simplified(name)
+    assert simplified(name) == expected
+    assert name_keys(expected) == (normalize.name_pinyin(expected)[:300],
+                                     normalize.name_initials(expected)[:100])
 
 
 def test_name_keys_of_every_pair_and_many_triples_of_common_characters():
@@ -97,7 +94,7 @@ def test_name_keys_of_every_pair_and_many_triples_of_common_characters():
     rng = random.Random(7)
     triples = ["".join(rng.choice(NAME_CHARS) for _ in range(3)) for _ in range(5000)]
     for name in pairs + triples:
-        assert _name_keys(name) == (normalize.name_pinyin(name), normalize.name_initials(name)), name
+        assert name_keys(name) == (normalize.name_pinyin(name), normalize.name_initials(name)), name
 
 
 @settings(max_examples=200, deadline=None)
@@ -108,7 +105,7 @@ def test_emails_are_judged_as_the_services_judge_them(local, domain):
     _, errors = RowValidator(actor=Actor.of(UserFactory.build(role=Role.ADMIN, id=1, team=None)),
                              lookups=Lookups({}, {})).validate({"kind": "individual", "name": "甲", "email": raw})
     try:
-        clean_customer_fields({"kind": "individual", "name": "甲", "email": raw}, partial=False)
+        customer_fields_clean({"kind": "individual", "name": "甲", "email": raw}, partial=False)
         service_ok = True
     except Exception:  # noqa: BLE001
         service_ok = False
