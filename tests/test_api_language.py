@@ -6,7 +6,7 @@ from django.test import Client
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
-from guanxi.customers.tests.test_api_customers import client_for, post
+from guanxi.core.testing import client_for, post_json
 
 pytestmark = pytest.mark.django_db
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -18,8 +18,8 @@ def admin_api():
 
 
 def test_a_domain_error_in_chinese_by_default_and_in_english_on_request(admin_api):
-    zh = post(admin_api, "/api/v1/customers", {"kind": "robot", "name": "张三"})
-    en = post(admin_api, "/api/v1/customers", {"kind": "robot", "name": "张三"}, **EN)
+    zh = post_json(admin_api, "/api/v1/customers", {"kind": "robot", "name": "张三"})
+    en = post_json(admin_api, "/api/v1/customers", {"kind": "robot", "name": "张三"}, **EN)
     assert zh.status_code == en.status_code == 422
     assert zh.json()["message"] == "部分字段无效。" and en.json()["message"] == "Some fields are not valid."
     assert zh.json()["fields"].keys() == en.json()["fields"].keys()
@@ -31,11 +31,11 @@ def test_a_not_found_in_both_languages(admin_api):
 
 
 def test_a_conflict_with_parameters_in_both_languages(admin_api):
-    ticket = post(admin_api, "/api/v1/tickets", {"subject": "宽带无法上网", "type": "fault", "channel": "hotline"})
+    ticket = post_json(admin_api, "/api/v1/tickets", {"subject": "宽带无法上网", "type": "fault", "channel": "hotline"})
     assert ticket.status_code == 201, ticket.content
     url = f"/api/v1/tickets/{ticket.json()['id']}/transition"
-    zh = post(admin_api, url, {"status": "closed"})
-    en = post(admin_api, url, {"status": "closed"}, **EN)
+    zh = post_json(admin_api, url, {"status": "closed"})
+    en = post_json(admin_api, url, {"status": "closed"}, **EN)
     assert zh.status_code == en.status_code == 409
     assert zh.json()["message"] == "工单不能从“新建”变为“已关闭”。"
     assert en.json()["message"] == "A case cannot go from New to Closed."
@@ -43,8 +43,8 @@ def test_a_conflict_with_parameters_in_both_languages(admin_api):
 
 def test_request_shape_errors_have_translated_reasons(admin_api):
     body = {"name": "x" * 101, "arpu": "lots"}
-    zh = post(admin_api, "/api/v1/customers", body).json()
-    en = post(admin_api, "/api/v1/customers", body, **EN).json()
+    zh = post_json(admin_api, "/api/v1/customers", body).json()
+    en = post_json(admin_api, "/api/v1/customers", body, **EN).json()
     assert zh["message"] == "部分字段无效。"
     assert zh["fields"]["kind"] == "必填" and en["fields"]["kind"] == "required"
     assert zh["fields"]["name"] == "最多 100 个字符" and en["fields"]["name"] == "at most 100 characters"
@@ -57,7 +57,7 @@ def test_an_unauthenticated_call_in_both_languages():
 
 
 def test_a_body_that_is_not_json_in_both_languages(admin_api):
-    zh = post(admin_api, "/api/v1/customers", "{not json")
-    en = post(admin_api, "/api/v1/customers", "{not json", **EN)
+    zh = post_json(admin_api, "/api/v1/customers", "{not json")
+    en = post_json(admin_api, "/api/v1/customers", "{not json", **EN)
     assert zh.status_code == en.status_code == 400
     assert (zh.json()["message"], en.json()["message"]) == ("无法解析请求内容", "Cannot parse request body")

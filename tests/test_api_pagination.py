@@ -6,19 +6,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from guanxi.accounts.enums import Role
-from guanxi.accounts.tests.factories import UserFactory
+from guanxi.core.testing import assert_error_body, client_for
 from guanxi.customers.tests.factories import make_customer
-from guanxi.customers.tests.test_api_customers import assert_error_body, client_for
 from guanxi.servicedesk.models import Ticket
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
 
 
 def open_cases(n: int, owner) -> set[int]:

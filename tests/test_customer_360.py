@@ -8,9 +8,9 @@ import time_machine
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
+from guanxi.core.testing import client_for
 from guanxi.customers.services.history import interaction_record
 from guanxi.customers.tests.factories import make_customer
-from guanxi.customers.tests.test_api_customers import client_for
 from guanxi.servicedesk.models import Callback
 from guanxi.servicedesk.services.callbacks import callback_record
 from guanxi.servicedesk.services.sweep import clocks_sweep

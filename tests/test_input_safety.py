@@ -8,24 +8,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from guanxi.accounts.enums import Role
-from guanxi.accounts.tests.factories import UserFactory
+from guanxi.core.testing import assert_error_body, client_for, post_json
 from guanxi.customers.models import Customer
 from guanxi.customers.tests.factories import make_customer
-from guanxi.customers.tests.test_api_customers import assert_error_body, client_for
 from guanxi.servicedesk.models import Article, Ticket
 
 pytestmark = pytest.mark.django_db
 NUL = "\x00"
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
-
-
-def post_json(client, url, body):
-    return client.post(url, data=json.dumps(body), content_type="application/json")
 
 
 def test_a_nul_in_a_json_field_is_a_422_naming_the_field_and_nothing_is_written(admin):

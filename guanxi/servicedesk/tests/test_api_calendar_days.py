@@ -7,7 +7,7 @@ from django.test import Client
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
-from guanxi.customers.tests.test_api_customers import assert_error_body, client_for
+from guanxi.core.testing import assert_error_body, client_for
 from guanxi.servicedesk.services.calendars import calendar_exception_set
 
 from .factories import office_calendar

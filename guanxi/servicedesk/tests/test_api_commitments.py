@@ -10,8 +10,8 @@ import time_machine
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
+from guanxi.core.testing import assert_error_body, client_for
 from guanxi.customers.tests.factories import make_customer
-from guanxi.customers.tests.test_api_customers import assert_error_body, client_for
 from guanxi.servicedesk.models import Commitment, TicketAssignment
 from guanxi.servicedesk.services.commitments import commitment_create, commitments_sweep
 from guanxi.servicedesk.services.tickets import ticket_create

@@ -4,8 +4,8 @@ import pytest
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
+from guanxi.core.testing import assert_error_body, client_for
 from guanxi.customers.tests.factories import make_customer
-from guanxi.customers.tests.test_api_customers import assert_error_body, client_for
 from guanxi.servicedesk.models import BusinessCalendar, ServiceStandard, Ticket
 
 from .factories import office_calendar

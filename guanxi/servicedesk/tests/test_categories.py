@@ -6,7 +6,7 @@ from django.urls import reverse
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
-from guanxi.customers.tests.test_api_customers import assert_error_body, client_for
+from guanxi.core.testing import assert_error_body, client_for
 from guanxi.servicedesk.models import TicketCategory
 from guanxi.servicedesk.selectors import category_tree
 from guanxi.servicedesk.services.categories import category_create, category_delete, category_update

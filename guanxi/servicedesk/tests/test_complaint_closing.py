@@ -10,8 +10,9 @@ from django.urls import reverse
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.core.errors import Conflict, ValidationFailed
+from guanxi.core.testing import assert_error_body, client_for
+from guanxi.core.testing import post_json as post
 from guanxi.customers.tests.factories import make_customer
-from guanxi.customers.tests.test_api_customers import assert_error_body, client_for, post
 from guanxi.servicedesk.enums import ComplaintStage, TicketStatus
 from guanxi.servicedesk.models import Callback, Complaint, Ticket
 from guanxi.servicedesk.services.callbacks import callback_record

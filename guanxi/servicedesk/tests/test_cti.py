@@ -6,9 +6,9 @@ from django.test import Client
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
+from guanxi.core.testing import client_for
 from guanxi.customers.models import Interaction
 from guanxi.customers.tests.factories import make_customer
-from guanxi.customers.tests.test_api_customers import client_for
 from guanxi.servicedesk.models import Call, CtiEvent
 from guanxi.servicedesk.services.cti import cti_signature
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import ValidationFailed
-from guanxi.customers.tests.test_api_customers import assert_error_body, client_for, post
+from guanxi.core.testing import assert_error_body, client_for
+from guanxi.core.testing import post_json as post
 from guanxi.servicedesk.clock import Pause, WorkingCalendar, chinese_public_days, due_at, working_time_between
 from guanxi.servicedesk.enums import ClockState, Metric, TicketStatus
 from guanxi.servicedesk.models import Ticket, TicketClock

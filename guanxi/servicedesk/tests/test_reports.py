@@ -55,7 +55,7 @@ def test_running_clock_past_due_counts_as_breached():
 
 
 def test_attainment_api_checks_role_and_input():
-    from guanxi.customers.tests.test_api_customers import assert_error_body, client_for
+    from guanxi.core.testing import assert_error_body, client_for
 
     agent_client = client_for(UserFactory(role=Role.AGENT))
     params = {"since": "2026-03-01", "until": "2026-04-01"}

@@ -5,8 +5,9 @@ from django.test import Client
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
+from guanxi.core.testing import assert_error_body, client_for
+from guanxi.core.testing import post_json as post
 from guanxi.customers.tests.factories import make_customer
-from guanxi.customers.tests.test_api_customers import assert_error_body, client_for, post
 from guanxi.warranty.models import WarrantyDecision
 
 from .factories import make_sale

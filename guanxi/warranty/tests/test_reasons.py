@@ -9,7 +9,8 @@ from hypothesis import given, settings
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
-from guanxi.customers.tests.test_api_customers import client_for, post
+from guanxi.core.testing import client_for
+from guanxi.core.testing import post_json as post
 from guanxi.warranty import engine
 from guanxi.warranty.engine import decide
 from guanxi.warranty.reasons import REASONS, reason_params, reason_text

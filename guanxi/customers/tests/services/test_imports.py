@@ -24,7 +24,7 @@ from guanxi.customers.services.imports import (
 )
 from guanxi.customers.tests.factories import make_customer
 
-from .helpers import HEADER, IDS, person, write_csv
+from ..importing.helpers import HEADER, IDS, person, write_csv
 
 pytestmark = pytest.mark.django_db
 Status = ImportJob.Status

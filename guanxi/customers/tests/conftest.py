@@ -1,4 +1,5 @@
-"""Fixtures of the import tests: users in several roles, a brand, private folders."""
+"""Fixtures of the customers tests (the `admin` is the root conftest's): a sales rep and an analyst
+by username, a brand, and private folders for uploads, reports and import spools."""
 
 import pytest
 
@@ -13,11 +14,6 @@ def private_dirs(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IMPORT_WORK_DIR = str(tmp_path / "work")
     return tmp_path
-
-
-@pytest.fixture
-def admin(db):
-    return UserFactory(role=Role.ADMIN, username="boss")
 
 
 @pytest.fixture

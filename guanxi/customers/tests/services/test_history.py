@@ -18,15 +18,10 @@ from guanxi.customers.selectors.history import billing_summary, history_counts
 from guanxi.customers.services.history import interaction_record, transaction_record, transactions_import
 from guanxi.customers.services.retention import history_retention_run, retention_cutoff
 
-from .factories import make_customer
+from ..factories import make_customer
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
 
 
 @pytest.fixture

@@ -6,37 +6,14 @@ import pytest
 from django.test import Client
 
 from guanxi.accounts.enums import Role
-from guanxi.accounts.services import api_token_create
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
+from guanxi.core.testing import assert_error_body, client_for, post_json
 from guanxi.customers.models import Customer
 
-from .factories import make_customer
+from ..factories import make_customer
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/customers"
-
-
-def client_for(user) -> Client:
-    _, raw = api_token_create(user=user, name="test")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-
-
-def post(client, url, body, **extra):
-    return client.post(url, data=json.dumps(body) if not isinstance(body, str | bytes) else body,
-                       content_type="application/json", **extra)
-
-
-def assert_error_body(response, status, field=None):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"}
-    if field:
-        assert field in body["fields"], body
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
 
 
 def test_requests_without_credentials_are_refused():
@@ -54,7 +31,7 @@ def test_revoked_or_made_up_tokens_are_refused(admin):
 
 def test_create_then_find_by_initials_and_read_detail(admin):
     client = client_for(admin)
-    response = post(client, URL, {"kind": "individual", "name": "张三", "mobile": "+86 138-0013-8000",
+    response = post_json(client, URL, {"kind": "individual", "name": "张三", "mobile": "+86 138-0013-8000",
                                   "tags": ["VIP", "宽带"]})
     assert response.status_code == 201, response.content
     created = response.json()
@@ -94,15 +71,15 @@ def test_list_filters_orders_and_paginates(admin):
     ],
 )
 def test_bad_input_gets_a_4xx_with_the_field_and_writes_nothing(admin, body, field):
-    response = post(client_for(admin), URL, body)
+    response = post_json(client_for(admin), URL, body)
     assert_error_body(response, 422, field)
     assert Customer.objects.count() == 0
 
 
 def test_malformed_json_and_wrong_types_are_4xx(admin):
     client = client_for(admin)
-    assert_error_body(post(client, URL, "{not json"), 400)
-    assert_error_body(post(client, URL, '["a list"]'), 422)
+    assert_error_body(post_json(client, URL, "{not json"), 400)
+    assert_error_body(post_json(client, URL, '["a list"]'), 422)
     assert_error_body(client.get(URL, {"page": "abc"}), 422, "page")
     assert_error_body(client.get(URL, {"ordering": "password"}), 422, "ordering")
     assert Customer.objects.count() == 0
@@ -110,7 +87,7 @@ def test_malformed_json_and_wrong_types_are_4xx(admin):
 
 def test_oversized_payload_is_refused(admin, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
-    response = post(client_for(admin), URL, {"kind": "individual", "name": "张三", "notes": "长" * 20_000})
+    response = post_json(client_for(admin), URL, {"kind": "individual", "name": "张三", "notes": "长" * 20_000})
     assert response.status_code in (413, 422)
     assert set(response.json()) == {"code", "message", "fields"}
     assert Customer.objects.count() == 0
@@ -118,11 +95,11 @@ def test_oversized_payload_is_refused(admin, settings):
 
 def test_injection_strings_are_refused_or_stored_as_inert_text(admin):
     client = client_for(admin)
-    markup = post(client, URL, {"kind": "individual", "name": "张三<script>alert(1)</script>"})
+    markup = post_json(client, URL, {"kind": "individual", "name": "张三<script>alert(1)</script>"})
     assert_error_body(markup, 422, "name")
     assert Customer.objects.count() == 0
     sql = "O'Brien'; DROP TABLE customers_customer; --"
-    response = post(client, URL, {"kind": "individual", "name": sql, "notes": "<b>备注</b>"})
+    response = post_json(client, URL, {"kind": "individual", "name": sql, "notes": "<b>备注</b>"})
     assert response.status_code == 201
     assert client.get(URL, {"q": "'; DROP TABLE"}).status_code == 200
     assert client.get(URL, {"q": '"*) OR 1=1 --'}).status_code == 200
@@ -174,7 +151,7 @@ def test_agent_reads_everyone_masked_and_cannot_delete(admin):
 
 def test_analyst_cannot_write():
     analyst = client_for(UserFactory(role=Role.ANALYST))
-    assert_error_body(post(analyst, URL, {"kind": "individual", "name": "张三"}), 403)
+    assert_error_body(post_json(analyst, URL, {"kind": "individual", "name": "张三"}), 403)
     assert Customer.objects.count() == 0
 
 
@@ -195,12 +172,12 @@ def test_history_shows_who_changed_what_and_masks_for_agents(admin):
 def test_contact_points_and_addresses_through_the_api(admin):
     client = client_for(admin)
     customer = make_customer(admin, name="李四")
-    point = post(client, f"{URL}/{customer.pk}/contact-points", {"kind": "phone", "value": "010-6552 9988"})
+    point = post_json(client, f"{URL}/{customer.pk}/contact-points", {"kind": "phone", "value": "010-6552 9988"})
     assert point.status_code == 201
     assert client.get(URL, {"q": "01065529988"}).json()["count"] == 1
-    assert_error_body(post(client, f"{URL}/{customer.pk}/addresses", {"kind": "home", "province": "火星"}),
+    assert_error_body(post_json(client, f"{URL}/{customer.pk}/addresses", {"kind": "home", "province": "火星"}),
                       422, "province")
-    assert post(client, f"{URL}/{customer.pk}/addresses", {"kind": "home", "province": "浙江"}).status_code == 201
+    assert post_json(client, f"{URL}/{customer.pk}/addresses", {"kind": "home", "province": "浙江"}).status_code == 201
 
 
 def test_openapi_schema_is_served():

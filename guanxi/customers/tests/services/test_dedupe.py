@@ -7,30 +7,24 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from guanxi.accounts.enums import Role
-from guanxi.accounts.services import api_token_create
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from guanxi.core.testing import client_for, post_json
 from guanxi.customers import normalize
 from guanxi.customers.models import Address, Customer, DedupeModel, DedupeScan, MatchCandidate
 from guanxi.customers.selectors.dedupe import customer_possible_duplicates, dedupe_scan_latest, mask_name
 from guanxi.customers.services.dedupe import dedupe_scan_create, dedupe_scan_run, dedupe_scan_start
 from guanxi.customers.tasks import dedupe_scan
 
-from .factories import make_customer
+from ..factories import make_customer
 
 pytestmark = pytest.mark.django_db
 SCANS = "/api/v1/customers/dedupe/scans"
 WANG_ID = "11010519800101123" + normalize.resident_id_check_digit("11010519800101123")
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
 
 
 @pytest.fixture
@@ -208,18 +202,9 @@ def test_command_runs_a_scan(people):
 # --- API -------------------------------------------------------------------------------------------
 
 
-def client_for(user) -> Client:
-    _, raw = api_token_create(user=user, name="test")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
-
-
-def post(client, url, body):
-    return client.post(url, data=json.dumps(body), content_type="application/json")
-
-
 def test_api_agents_cannot_start_or_read_scans(people):
     agent = client_for(UserFactory(role=Role.AGENT))
-    response = post(agent, SCANS, {})
+    response = post_json(agent, SCANS, {})
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
     assert not DedupeScan.objects.exists()
     scan = dedupe_scan_create(user=None)
@@ -229,19 +214,19 @@ def test_api_agents_cannot_start_or_read_scans(people):
 def test_api_starts_a_scan_and_reports_it(people, admin, django_capture_on_commit_callbacks):
     client = client_for(admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = post(client, SCANS, {"threshold": 0.8})
+        response = post_json(client, SCANS, {"threshold": 0.8})
     assert response.status_code == 201, response.content
     scan_id = response.json()["id"]
     body = client.get(f"{SCANS}/{scan_id}").json()
     assert body["status"] == "done" and body["progress"] == 100 and body["candidates_found"] == 3
     assert client.get(f"{SCANS}/999999").status_code == 404
-    assert post(client, SCANS, {}).status_code == 201  # the first one has finished
+    assert post_json(client, SCANS, {}).status_code == 201  # the first one has finished
 
 
 @pytest.mark.parametrize("body", [{"threshold": 2}, {"threshold": -1}, {"auto_merge_threshold": 1.2},
                                   {"threshold": "x"}])
 def test_api_refuses_bad_thresholds(admin, body):
-    response = post(client_for(admin), SCANS, body)
+    response = post_json(client_for(admin), SCANS, body)
     assert response.status_code == 422, response.content
     assert set(response.json()) == {"code", "message", "fields"}
     assert not DedupeScan.objects.exists()
@@ -249,7 +234,7 @@ def test_api_refuses_bad_thresholds(admin, body):
 
 def test_api_refuses_a_second_scan_while_one_is_queued(admin):
     dedupe_scan_create(user=None)
-    response = post(client_for(admin), SCANS, {})
+    response = post_json(client_for(admin), SCANS, {})
     assert response.status_code == 409 and response.json()["code"] == "scan_running"
 
 
@@ -278,7 +263,7 @@ def test_possible_duplicates_are_found_by_shared_keys_and_masked(admin):
 def test_api_create_returns_possible_duplicates(admin):
     sales = UserFactory(role=Role.SALES_REP)
     original = make_customer(admin, name="张伟明", mobile="13812345678", owner=None)
-    response = post(client_for(sales), "/api/v1/customers",
+    response = post_json(client_for(sales), "/api/v1/customers",
                     {"kind": "individual", "name": "张伟明", "mobile": "+86 138-1234-5678"})
     assert response.status_code == 201, response.content
     duplicates = response.json()["possible_duplicates"]
@@ -286,7 +271,7 @@ def test_api_create_returns_possible_duplicates(admin):
     assert duplicates[0]["number"] == original.code and duplicates[0]["name"] == "张*明"
     assert duplicates[0]["can_open"] is False  # a sales rep sees only their own customers
     assert "13812345678" not in response.content.decode().replace(response.json()["mobile"], "")
-    fresh = post(client_for(admin), "/api/v1/customers", {"kind": "individual", "name": "欧阳修"})
+    fresh = post_json(client_for(admin), "/api/v1/customers", {"kind": "individual", "name": "欧阳修"})
     assert fresh.json()["possible_duplicates"] == []
 
 

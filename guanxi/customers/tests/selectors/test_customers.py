@@ -14,7 +14,7 @@ from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.customers.selectors.customers import CustomerFilter, customer_list
 from guanxi.customers.services import customer_update
 
-from .factories import make_customer
+from ..factories import make_customer
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/customers"

@@ -8,14 +8,9 @@ from guanxi.customers.models import Customer
 from guanxi.customers.selectors.customers import CustomerFilter, customer_list
 from guanxi.customers.services import address_add, contact_point_add, customer_delete, customer_update
 
-from .factories import make_customer
+from ..factories import make_customer
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
 
 
 def search(user, query):

@@ -13,7 +13,7 @@ from guanxi.customers.models import Brand, Customer, ImportJob, ImportMapping
 from guanxi.customers.services import address_add
 from guanxi.customers.tests.factories import make_customer
 
-from .helpers import person, write_csv
+from ..importing.helpers import person, write_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -10,21 +10,16 @@ from hypothesis import strategies as st
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
+from guanxi.core.testing import assert_error_body, client_for, post_json
 from guanxi.customers import timeline
 from guanxi.customers.models import Interaction, Transaction
 from guanxi.customers.timeline import TimelineCursor, TimelineEvent, customer_timeline_page
 
-from .factories import make_customer
-from .test_api_customers import assert_error_body, client_for, post
+from ..factories import make_customer
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()
 PHONE_NOTE = "客户留下新号码 13912345678，请回电"
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
 
 
 @pytest.fixture
@@ -50,13 +45,13 @@ def bill(customer, days=1, **extra):
 
 def test_record_replay_and_conflict_of_a_transaction(admin, customer):
     client = client_for(admin)
-    created = post(client, url(customer, "transactions"), bill(customer, external_id="BILL-1"))
+    created = post_json(client, url(customer, "transactions"), bill(customer, external_id="BILL-1"))
     assert created.status_code == 201, created.content
     body = created.json()
     assert (body["kind"], body["amount"], body["staff"]["id"]) == ("bill", "58.00", admin.pk)
-    replay = post(client, url(customer, "transactions"), bill(customer, external_id="BILL-1"))
+    replay = post_json(client, url(customer, "transactions"), bill(customer, external_id="BILL-1"))
     assert replay.status_code == 200 and replay.json()["id"] == body["id"]
-    conflict = post(client, url(customer, "transactions"), bill(customer, external_id="BILL-1", amount="59.00"))
+    conflict = post_json(client, url(customer, "transactions"), bill(customer, external_id="BILL-1", amount="59.00"))
     assert_error_body(conflict, 409, "external_id")
     assert Transaction.objects.count() == 1
 
@@ -67,7 +62,7 @@ def test_record_replay_and_conflict_of_a_transaction(admin, customer):
     ({"occurred_at": "yesterday"}, "occurred_at"), ({"external_id": "x" * 101}, "external_id"),
 ])
 def test_bad_transactions_get_422_and_nothing_is_written(admin, customer, change, field):
-    response = post(client_for(admin), url(customer, "transactions"), bill(customer, **change))
+    response = post_json(client_for(admin), url(customer, "transactions"), bill(customer, **change))
     assert_error_body(response, 422, field)
     assert not Transaction.objects.exists()
 
@@ -75,8 +70,8 @@ def test_bad_transactions_get_422_and_nothing_is_written(admin, customer, change
 def test_transactions_list_is_paginated_filtered_and_newest_first(admin, customer):
     client = client_for(admin)
     for days in range(5):
-        post(client, url(customer, "transactions"), bill(customer, days=days + 1))
-    post(client, url(customer, "transactions"), bill(customer, kind="payment"))
+        post_json(client, url(customer, "transactions"), bill(customer, days=days + 1))
+    post_json(client, url(customer, "transactions"), bill(customer, kind="payment"))
     page = client.get(url(customer, "transactions"), {"kind": "bill", "page_size": 2}).json()
     assert page["count"] == 5 and len(page["items"]) == 2
     assert page["items"][0]["occurred_at"] > page["items"][1]["occurred_at"]
@@ -92,18 +87,18 @@ def test_history_follows_the_read_and_write_scope_of_the_role(admin, rep, custom
         assert_error_body(client_for(other_rep).get(url(customer, what)), 404)
         assert client_for(rep).get(url(customer, what)).status_code == 200
         assert client_for(analyst).get(url(customer, what)).status_code == 200
-    assert_error_body(post(client_for(other_rep), url(customer, "transactions"), bill(customer)), 404)
-    assert_error_body(post(client_for(analyst), url(customer, "transactions"), bill(customer)), 403)
-    assert_error_body(post(client_for(analyst), url(customer, "interactions"), {"channel": "call"}), 403)
+    assert_error_body(post_json(client_for(other_rep), url(customer, "transactions"), bill(customer)), 404)
+    assert_error_body(post_json(client_for(analyst), url(customer, "transactions"), bill(customer)), 403)
+    assert_error_body(post_json(client_for(analyst), url(customer, "interactions"), {"channel": "call"}), 403)
     assert not Transaction.objects.exists() and not Interaction.objects.exists()
-    assert post(client_for(rep), url(customer, "transactions"), bill(customer)).status_code == 201
+    assert post_json(client_for(rep), url(customer, "transactions"), bill(customer)).status_code == 201
     assert client_for(admin).get(url(customer, "transactions")).json()["count"] == 1
-    assert_error_body(post(client_for(rep), "/api/v1/customers/999999/transactions", bill(customer)), 404)
+    assert_error_body(post_json(client_for(rep), "/api/v1/customers/999999/transactions", bill(customer)), 404)
 
 
 def test_interactions_are_recorded_by_the_caller_and_masked_for_roles_without_personal_data(admin, customer):
     agent = UserFactory(role=Role.AGENT)
-    response = post(client_for(agent), url(customer, "interactions"),
+    response = post_json(client_for(agent), url(customer, "interactions"),
                     {"channel": "call", "subject": "回访", "content": PHONE_NOTE, "duration_seconds": 95})
     assert response.status_code == 201, response.content
     assert response.json()["staff"]["id"] == agent.pk and "13912345678" not in response.json()["content"]
@@ -120,11 +115,11 @@ def test_interactions_are_recorded_by_the_caller_and_masked_for_roles_without_pe
 def test_an_interaction_replay_returns_200_and_a_future_one_422(admin, customer):
     client = client_for(admin)
     body = {"channel": "call", "external_id": "cti:42", "occurred_at": (NOW - dt.timedelta(minutes=5)).isoformat()}
-    assert post(client, url(customer, "interactions"), body).status_code == 201
-    assert post(client, url(customer, "interactions"), body).status_code == 200
+    assert post_json(client, url(customer, "interactions"), body).status_code == 201
+    assert post_json(client, url(customer, "interactions"), body).status_code == 200
     future = {"channel": "call", "occurred_at": (NOW + dt.timedelta(days=2)).isoformat()}
-    assert_error_body(post(client, url(customer, "interactions"), future), 422, "occurred_at")
-    assert_error_body(post(client, url(customer, "interactions"), {"channel": "fax"}), 422, "channel")
+    assert_error_body(post_json(client, url(customer, "interactions"), future), 422, "occurred_at")
+    assert_error_body(post_json(client, url(customer, "interactions"), {"channel": "fax"}), 422, "channel")
     assert Interaction.objects.count() == 1
 
 
@@ -134,20 +129,20 @@ def test_import_by_id_or_number_all_or_nothing_and_within_scope(admin, rep, cust
             {**bill(customer, days=2), "customer_code": customer.code.lower(), "external_id": "I-2"}]
     bad = [*rows, {**bill(foreign), "customer_id": foreign.pk},
            {**bill(customer), "customer_id": customer.pk, "customer_code": foreign.code}]
-    refused = post(client_for(rep), "/api/v1/transactions/import", {"rows": bad})
+    refused = post_json(client_for(rep), "/api/v1/transactions/import", {"rows": bad})
     assert_error_body(refused, 422, "rows[2].customer")
     assert "rows[3].customer" in refused.json()["fields"] and not Transaction.objects.exists()
-    done = post(client_for(rep), "/api/v1/transactions/import", {"rows": rows})
+    done = post_json(client_for(rep), "/api/v1/transactions/import", {"rows": rows})
     assert done.status_code == 201 and done.json() == {"created": 2, "unchanged": 0}
-    again = post(client_for(rep), "/api/v1/transactions/import", {"rows": rows})
+    again = post_json(client_for(rep), "/api/v1/transactions/import", {"rows": rows})
     assert again.json() == {"created": 0, "unchanged": 2}
-    assert_error_body(post(client_for(rep), "/api/v1/transactions/import", {"rows": []}), 422, "rows")
+    assert_error_body(post_json(client_for(rep), "/api/v1/transactions/import", {"rows": []}), 422, "rows")
 
 
 def test_billing_endpoint_and_360_show_the_ledger(admin, customer):
     client = client_for(admin)
-    post(client, url(customer, "transactions"), bill(customer, days=45, amount="100.00"))
-    post(client, url(customer, "transactions"), bill(customer, days=10, kind="payment", amount="40.00"))
+    post_json(client, url(customer, "transactions"), bill(customer, days=45, amount="100.00"))
+    post_json(client, url(customer, "transactions"), bill(customer, days=10, kind="payment", amount="40.00"))
     billing = client.get(url(customer, "billing")).json()
     assert (billing["outstanding"], billing["overdue_amount"], billing["is_overdue"]) == ("60.00", "60.00", True)
     full = client.get(url(customer, "360")).json()
@@ -295,4 +290,4 @@ def test_counts_of_a_team_customer_for_a_sales_manager(admin):
     manager = UserFactory(role=Role.SALES_MANAGER, team=team)
     owned = make_customer(admin, name="团队客户", owner=UserFactory(role=Role.SALES_REP, team=team).pk, team=team.pk)
     assert client_for(manager).get(url(owned, "360")).status_code == 200
-    assert post(client_for(manager), url(owned, "transactions"), bill(owned)).status_code == 201
+    assert post_json(client_for(manager), url(owned, "transactions"), bill(owned)).status_code == 201

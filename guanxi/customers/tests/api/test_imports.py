@@ -3,22 +3,16 @@
 import json
 
 import pytest
-from django.test import Client
 
 from guanxi.accounts.enums import Role
-from guanxi.accounts.services import api_token_create
 from guanxi.accounts.tests.factories import UserFactory
+from guanxi.core.testing import client_for
 from guanxi.customers.models import Customer, ImportJob, ImportMapping
 
-from .helpers import person, write_csv
+from ..importing.helpers import person, write_csv
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/customers/imports"
-
-
-def client_for(user) -> Client:
-    _, raw = api_token_create(user=user, name="test")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
 
 
 def upload(client, path, run_tasks, **fields):

@@ -5,39 +5,17 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
-from guanxi.accounts.enums import Role
-from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.customers.importing.files import CustomerFileReader, ImportFileError
-from guanxi.customers.models import Brand, Customer
+from guanxi.customers.models import Customer
 from guanxi.customers.services.imports import import_job_create, import_job_validate
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def private_dirs(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.IMPORT_WORK_DIR = str(tmp_path / "work")
-
 HEADER = ["kind", "name", "mobile", "email", "id_type", "id_number", "brand", "arpu", "lifecycle_stage",
           "province", "city", "district", "street", "tags", "owner"]
 CHINESE_HEADER = ["类型", "姓名/名称", "手机", "邮箱", "证件类型", "证件号码", "品牌", "ARPU", "生命周期",
                   "省", "市", "区", "地址", "标签", "负责人"]
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN, username="boss")
-
-
-@pytest.fixture
-def rep():
-    return UserFactory(role=Role.SALES_REP, username="rep1", team=TeamFactory(name="华南销售部"))
-
-
-@pytest.fixture
-def brand():
-    return Brand.objects.create(code="gotone", name="全球通")
 
 
 def rows(n):
@@ -167,7 +145,7 @@ def test_dry_run_validates_and_writes_nothing(tmp_path, admin):
 
 def test_import_as_an_own_scoped_user_cannot_hand_customers_to_others(tmp_path, rep, admin):
     data = rows(1)
-    data[0][14] = "boss"
+    data[0][14] = admin.username
     path = write_csv(tmp_path / "c.csv", HEADER, data)
     with pytest.raises(CommandError):
         run_import(path, "--as", "rep1")

@@ -10,19 +10,15 @@ from django.utils import timezone
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
+from guanxi.core.testing import client_for
 from guanxi.customers import offers
 from guanxi.customers.models import Interaction, Transaction
 from guanxi.customers.offers import Offer
 
-from .factories import make_customer
+from ..factories import make_customer
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
 
 
 def page(client, user, customer, **params):
@@ -105,7 +101,6 @@ def test_registered_offer_sources_fill_the_next_best_offer_slot(client, admin, m
     body = page(client, admin, customer)
     assert body.index("千兆宽带升级") < body.index("视频彩铃") and "已持有 500M 宽带" in body
     client.force_login(admin)
-    from .test_api_customers import client_for
 
     api = client_for(admin).get(f"/api/v1/customers/{customer.pk}/360").json()
     assert [o["title"] for o in api["next_best_offers"]] == ["千兆宽带升级", "视频彩铃"]

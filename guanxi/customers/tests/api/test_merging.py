@@ -4,12 +4,11 @@ import pytest
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
+from guanxi.core.testing import assert_error_body, client_for, post_json
 from guanxi.customers.models import Contact, Customer, CustomerMerge, MatchCandidate
 from guanxi.customers.services import contact_add
 
-from .factories import make_customer
-from .test_api_customers import assert_error_body, client_for, post
-from .test_services_merging import pair
+from ..factories import make_customer, pair
 
 pytestmark = pytest.mark.django_db
 MERGE = "/api/v1/customers/merge"
@@ -34,8 +33,8 @@ def test_merge_then_read_merged_record_then_undo(manager, two):
     candidate = pair(survivor, merged)
     client = client_for(manager)
 
-    response = post(client, MERGE, {"survivor_id": survivor.pk, "merged_id": merged.pk, "candidate_id": candidate.pk,
-                                    "field_choices": {"name": "merged"}})
+    response = post_json(client, MERGE, {"survivor_id": survivor.pk, "merged_id": merged.pk,
+                                         "candidate_id": candidate.pk, "field_choices": {"name": "merged"}})
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["survivor"]["id"] == survivor.pk and body["merged"]["id"] == merged.pk
@@ -55,11 +54,11 @@ def test_merge_then_read_merged_record_then_undo(manager, two):
     history = client.get(f"/api/v1/customers/{survivor.pk}/merges").json()
     assert [m["id"] for m in history] == [body["id"]]
 
-    undone = post(client, f"/api/v1/customers/{merged.pk}/unmerge", {})
+    undone = post_json(client, f"/api/v1/customers/{merged.pk}/unmerge", {})
     assert undone.status_code == 200, undone.content
     assert undone.json()["undone_at"] and undone.json()["can_undo"] is False
     assert Contact.objects.get(pk=contact.pk).customer_id == merged.pk
-    again = post(client, f"/api/v1/customers/{merged.pk}/unmerge", {})
+    again = post_json(client, f"/api/v1/customers/{merged.pk}/unmerge", {})
     assert_error_body(again, 409)
     assert again.json()["code"] == "not_merged"
 
@@ -70,10 +69,10 @@ def test_an_agent_gets_403_and_nothing_happens(manager, two):
     candidate = pair(survivor, merged)
     agent = client_for(UserFactory(role=Role.AGENT))
 
-    response = post(agent, MERGE, {"survivor_id": survivor.pk, "merged_id": merged.pk})
+    response = post_json(agent, MERGE, {"survivor_id": survivor.pk, "merged_id": merged.pk})
     assert_error_body(response, 403)
     assert response.json()["code"] == "merge_forbidden"
-    assert_error_body(post(agent, f"{QUEUE}/{candidate.pk}/dismiss", {}), 403)
+    assert_error_body(post_json(agent, f"{QUEUE}/{candidate.pk}/dismiss", {}), 403)
 
     merged.refresh_from_db()
     candidate.refresh_from_db()
@@ -83,8 +82,8 @@ def test_an_agent_gets_403_and_nothing_happens(manager, two):
     assert Customer.objects.get(pk=survivor.pk).history.count() == 1
 
     # And the undo is refused to the agent as well.
-    post(client_for(manager), MERGE, {"survivor_id": survivor.pk, "merged_id": merged.pk})
-    assert_error_body(post(agent, f"/api/v1/customers/{merged.pk}/unmerge", {}), 403)
+    post_json(client_for(manager), MERGE, {"survivor_id": survivor.pk, "merged_id": merged.pk})
+    assert_error_body(post_json(agent, f"/api/v1/customers/{merged.pk}/unmerge", {}), 403)
     assert CustomerMerge.objects.get().undone_at is None
 
 
@@ -95,7 +94,7 @@ def test_an_agent_gets_403_and_nothing_happens(manager, two):
     ("not json", 400, "bad_request"),
 ])
 def test_bad_merge_requests(manager, body, status, code):
-    response = post(client_for(manager), MERGE, body)
+    response = post_json(client_for(manager), MERGE, body)
     assert_error_body(response, status)
     assert response.json()["code"] == code
 
@@ -103,18 +102,18 @@ def test_bad_merge_requests(manager, body, status, code):
 def test_refusals_are_4xx_with_reasons(manager, two):
     survivor, merged = two
     client = client_for(manager)
-    itself = post(client, MERGE, {"survivor_id": survivor.pk, "merged_id": survivor.pk})
+    itself = post_json(client, MERGE, {"survivor_id": survivor.pk, "merged_id": survivor.pk})
     assert_error_body(itself, 422, "merged_id")
     assert itself.json()["code"] == "merge_self"
-    bad_choice = post(client, MERGE, {"survivor_id": survivor.pk, "merged_id": merged.pk,
+    bad_choice = post_json(client, MERGE, {"survivor_id": survivor.pk, "merged_id": merged.pk,
                                       "field_choices": {"mobile": "both"}})
     assert_error_body(bad_choice, 422, "field_choices.mobile")
-    assert post(client, MERGE, {"survivor_id": survivor.pk, "merged_id": merged.pk}).status_code == 201
-    twice = post(client, MERGE, {"survivor_id": survivor.pk, "merged_id": merged.pk})
+    assert post_json(client, MERGE, {"survivor_id": survivor.pk, "merged_id": merged.pk}).status_code == 201
+    twice = post_json(client, MERGE, {"survivor_id": survivor.pk, "merged_id": merged.pk})
     assert_error_body(twice, 409, "merged_id")
     assert twice.json()["code"] == "already_merged"
     assert "已被合并到另一位客户" in twice.json()["message"]
-    assert_error_body(post(client, f"/api/v1/customers/{survivor.pk}/unmerge", {}), 409)
+    assert_error_body(post_json(client, f"/api/v1/customers/{survivor.pk}/unmerge", {}), 409)
 
 
 def test_records_outside_the_callers_scope_are_404():
@@ -122,7 +121,7 @@ def test_records_outside_the_callers_scope_are_404():
     manager = UserFactory(role=Role.SALES_MANAGER, team=team)
     ours = make_customer(manager, name="甲")
     theirs = make_customer(UserFactory(role=Role.ADMIN), name="甲")
-    response = post(client_for(manager), MERGE, {"survivor_id": ours.pk, "merged_id": theirs.pk})
+    response = post_json(client_for(manager), MERGE, {"survivor_id": ours.pk, "merged_id": theirs.pk})
     assert_error_body(response, 404)
     assert not CustomerMerge.objects.exists()
 
@@ -145,11 +144,11 @@ def test_queue_is_paginated_masked_and_dismissable(manager, two):
     assert [i["id"] for i in unmasked["items"]] == [first.pk]
     assert unmasked["items"][0]["left"]["mobile"] == "+8613800138000"
 
-    dismissed = post(client, f"{QUEUE}/{second.pk}/dismiss", {})
+    dismissed = post_json(client, f"{QUEUE}/{second.pk}/dismiss", {})
     assert dismissed.status_code == 200 and dismissed.json()["status"] == "dismissed"
     assert [i["id"] for i in client.get(QUEUE).json()["items"]] == [first.pk]
     assert [i["id"] for i in client.get(QUEUE, {"status": "dismissed"}).json()["items"]] == [second.pk]
-    assert_error_body(post(client, f"{QUEUE}/{second.pk}/dismiss", {}), 409)
+    assert_error_body(post_json(client, f"{QUEUE}/{second.pk}/dismiss", {}), 409)
     assert_error_body(client.get(QUEUE, {"status": "maybe"}), 422, "status")
-    assert_error_body(post(client, f"{QUEUE}/999999/dismiss", {}), 404)
+    assert_error_body(post_json(client, f"{QUEUE}/999999/dismiss", {}), 404)
     assert MatchCandidate.objects.get(pk=first.pk).status == "pending"

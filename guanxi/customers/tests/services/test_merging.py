@@ -20,7 +20,6 @@ from guanxi.customers.models import (
     CustomerMerge,
     Holding,
     Interaction,
-    MatchCandidate,
     Transaction,
 )
 from guanxi.customers.relations import customer_relations
@@ -38,7 +37,7 @@ from guanxi.customers.services.merging import (
     survive,
 )
 
-from .factories import make_customer
+from ..factories import make_customer, pair
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()
@@ -47,13 +46,6 @@ NOW = timezone.now()
 @pytest.fixture
 def manager():
     return UserFactory(role=Role.SERVICE_MANAGER)
-
-
-def pair(a: Customer, b: Customer, probability=0.97, **extra) -> MatchCandidate:
-    left, right = sorted((a.pk, b.pk))
-    return MatchCandidate.objects.create(left_id=left, right_id=right, probability=probability, match_weight=9.5,
-                                         reasons=[{"field": "mobile", "label": "手机号相同", "level": "exact",
-                                                   "weight": 6.1}], **extra)
 
 
 def fields_of(customer: Customer) -> dict:

@@ -9,8 +9,7 @@ from guanxi.customers.models import Contact, Customer, CustomerMerge, DedupeScan
 from guanxi.customers.services import contact_add
 from guanxi.customers.services.merging import customer_merge
 
-from .factories import make_customer
-from .test_services_merging import pair
+from ..factories import make_customer, pair
 
 pytestmark = pytest.mark.django_db
 
