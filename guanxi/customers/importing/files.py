@@ -1,7 +1,7 @@
 """Reading customer import files (CSV or XLSX): encodings, sheets, headers and column mappings.
 
 The reader knows files, encodings and columns; what a row means and whether it is valid is
-decided by `import_rows.RowValidator`, shared by the command, the UI and the API. A CSV file is
+decided by `rows.RowValidator`, shared by the command, the UI and the API. A CSV file is
 never read whole: rows are streamed, and big files are cut into blocks of whole records
 (`csv_blocks`) that worker processes parse in parallel.
 """
