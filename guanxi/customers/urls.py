@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import customers, history, imports, merging
+from .views import customers, dedupe, history, imports, merging
 
 app_name = "customers"
 urlpatterns = [
@@ -19,8 +19,8 @@ urlpatterns = [
     path("duplicates/", merging.duplicate_list, name="duplicates"),
     path("duplicates/<int:candidate_id>/", merging.duplicate_compare, name="duplicate_compare"),
     path("duplicates/<int:candidate_id>/dismiss/", merging.duplicate_dismiss, name="duplicate_dismiss"),
-    path("duplicates/scan/", merging.dedupe_scan_start_view, name="dedupe_scan_start"),
-    path("duplicates/scan/status/", merging.dedupe_scan_status, name="dedupe_scan_status"),
+    path("duplicates/scan/", dedupe.dedupe_scan_start_view, name="dedupe_scan_start"),
+    path("duplicates/scan/status/", dedupe.dedupe_scan_status, name="dedupe_scan_status"),
     path("<int:customer_id>/merges/", merging.merge_history, name="merge_history"),
     path("merges/<int:merge_id>/undo/", merging.merge_undo, name="merge_undo"),
     # Imports

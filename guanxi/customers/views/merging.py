@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,9 +22,7 @@ from ..models import Customer, MatchCandidate
 from ..relations import customer_related_counts
 from ..schemas.merging import candidate_out
 from ..selectors.customers import can_see_personal_data
-from ..selectors.dedupe import can_run_dedupe, dedupe_scan_latest
 from ..selectors.merging import (
-    can_review_duplicates,
     customer_get_any_for_user,
     customer_may_merge,
     customer_merge_get_for_user,
@@ -34,7 +31,6 @@ from ..selectors.merging import (
     match_candidate_list,
     merge_blocker,
 )
-from ..services.dedupe import dedupe_scan_start
 from ..services.merging import (
     CHOOSABLE_FIELDS,
     MERGED,
@@ -44,6 +40,7 @@ from ..services.merging import (
     golden_record,
     match_candidate_dismiss,
 )
+from .dedupe import require_reviewer, scan_context
 
 PAGE_SIZE = 20
 # The services' refusals, as the UI says them.
@@ -63,11 +60,6 @@ def _refusal(exc: DomainError) -> str:
 LABELS = {"created_at": gettext_lazy("Customer since")}
 MASKS = {"mobile": mask_phone, "email": mask_email, "id_number": mask_id_number, "bank_account": mask_id_number,
          "birth_date": mask_birth_date}
-
-
-def _require_reviewer(user) -> None:
-    if not can_review_duplicates(user):
-        raise DjangoPermissionDenied(_("Your role cannot merge customers."))
 
 
 def _hx_redirect(request, url: str):
@@ -94,16 +86,12 @@ def _queue_filters(request) -> tuple[str, float | None]:
     return status, min_probability
 
 
-def _scan_context(user) -> dict:
-    return {"scan": dedupe_scan_latest(), "can_scan": can_run_dedupe(user)}
-
-
 @login_required
 @domain_errors_as_http
 @require_GET
 def duplicate_list(request):
     """Pending duplicate pairs the user may see, most probable first, with the scan panel."""
-    _require_reviewer(request.user)
+    require_reviewer(request.user)
     status, min_probability = _queue_filters(request)
     qs = match_candidate_list(user=request.user, status=None if status == "all" else status,
                               min_probability=min_probability)
@@ -119,7 +107,7 @@ def duplicate_list(request):
         "status": status, "min_probability": "" if min_probability is None else min_probability,
         "statuses": [(value, label) for value, label in MatchCandidate.Status.choices] + [("all", _("All"))],
         "base_query": query.urlencode(), "ordering": "",
-        **_scan_context(request.user),
+        **scan_context(request.user),
     }
     return render(request, template_for(request, "customers/duplicate_list.html",
                                       "customers/partials/_duplicate_table.html"), context)
@@ -130,7 +118,7 @@ def duplicate_list(request):
 @require_POST
 def duplicate_dismiss(request, candidate_id: int):
     """"Not a duplicate": from the queue the row disappears, from the comparison back to the queue."""
-    _require_reviewer(request.user)
+    require_reviewer(request.user)
     candidate = match_candidate_get_for_user(user=request.user, candidate_id=candidate_id)
     try:
         match_candidate_dismiss(candidate=candidate, user=request.user)
@@ -140,35 +128,6 @@ def duplicate_dismiss(request, candidate_id: int):
         return HttpResponse("")
     messages.success(request, _("Marked as not a duplicate."))
     return _hx_redirect(request, reverse("customers:duplicates"))
-
-
-# ---------------------------------------------------------------- scans
-
-
-@login_required
-@domain_errors_as_http
-@require_POST
-def dedupe_scan_start_view(request):
-    try:
-        dedupe_scan_start(user=request.user)
-    except Conflict:
-        messages.info(request, _("A duplicate scan is already running."))
-    if request.htmx:
-        return render(request, "customers/partials/_scan_status.html", _scan_context(request.user))
-    return redirect("customers:duplicates")
-
-
-@login_required
-@domain_errors_as_http
-@require_GET
-def dedupe_scan_status(request):
-    """The scan panel; polled by htmx while a scan runs, reloads the page when it has finished."""
-    _require_reviewer(request.user)
-    context = _scan_context(request.user)
-    response = render(request, "customers/partials/_scan_status.html", context)
-    if request.GET.get("active") and not (context["scan"] and context["scan"].is_active):
-        response["HX-Refresh"] = "true"
-    return response
 
 
 # ---------------------------------------------------------------- comparison and merge
@@ -245,7 +204,7 @@ def _related_counts(customer: Customer) -> list[dict]:
 def duplicate_compare(request, candidate_id: int):
     """Both records side by side, each field with the value that survives preselected by the
     survivorship rules; "merge" and "not a duplicate"."""
-    _require_reviewer(request.user)
+    require_reviewer(request.user)
     candidate = match_candidate_get_for_user(user=request.user, candidate_id=candidate_id)
     left, right = candidate.left, candidate.right
     data = request.POST if request.method == "POST" else request.GET
