@@ -329,10 +329,9 @@ class RowValidator:
             if error:
                 add(("id_type", *error))
         if raw:
-            id_number = raw.strip().upper().replace(" ", "") if raw.isascii() else normalize.id_number_normalize(raw)
             if not id_type:
-                id_type = IdType.CREDIT_CODE if is_org else (
-                    IdType.RESIDENT_ID if len(id_number) == 18 else IdType.OTHER)
+                length = len(raw.strip().replace(" ", "") if raw.isascii() else normalize.id_number_normalize(raw))
+                id_type = IdType.CREDIT_CODE if is_org else (IdType.RESIDENT_ID if length == 18 else IdType.OTHER)
             id_number, error = clean_id_number(raw, id_type)
             if error:
                 add(("id_number", *error))
