@@ -277,10 +277,11 @@ def clean_whole_number(name: str, value) -> tuple[int | None, Error | None]:
 def clean_tag_names(names) -> tuple[list[str], Error | None]:
     """Tag names in simplified characters, each at most TAG_LENGTH long, sorted, without repeats;
     at most MAX_TAGS of them."""
-    tags = sorted({t for t in (simplified(n)[:TAG_LENGTH] for n in names if n and n.strip()) if t})
+    names = [n for n in names if n and n.strip()]
+    tags = sorted({t for t in (simplified(n)[:TAG_LENGTH] for n in names) if t})
     if len(tags) > MAX_TAGS:
         return tags, ("too_many_tags", {"limit": MAX_TAGS})
-    if any(SINGLE_LINE_CONTROL.search(t) for t in tags):
+    if any(SINGLE_LINE_CONTROL.search(n) for n in names):
         return tags, ("control", None)
     return tags, None
 
