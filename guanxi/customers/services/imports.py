@@ -328,7 +328,8 @@ def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None]
         try:
             with validation_path.open("rb") as saved:
                 validation = pickle.load(saved)
-        except (OSError, EOFError, pickle.UnpicklingError):
+        except (OSError, EOFError, pickle.UnpicklingError, ImportError, AttributeError):
+            # Unreadable, or saved by another version of the engine (its classes moved): validate again.
             validation = None
     if validation is None or not Spool(spool_path).exists() or not validation.is_valid:
         # The spool is gone (another machine, a clean-up): validate again, then write.
