@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from guanxi.customers.demo import INTERACTION_TEMPLATES
+from guanxi.customers.demo.history import INTERACTION_TEMPLATES
 from guanxi.customers.enums import InteractionChannel, TransactionKind
 from guanxi.customers.models import Customer, Interaction, Transaction
 

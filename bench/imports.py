@@ -191,7 +191,7 @@ def bench_import(*, rows: int, seed: int = 7, workers: int | None = None, path: 
     from django.db import connection
 
     from guanxi.customers.models import Customer, ImportJob
-    from guanxi.customers.services.importing import import_job_commit, import_job_create, import_job_validate
+    from guanxi.customers.services.imports import import_job_commit, import_job_create, import_job_validate
 
     from .generate import ensure_brands, ensure_staff
 

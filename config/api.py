@@ -16,10 +16,6 @@ from guanxi.core.api import ErrorDocumentingAPI
 from guanxi.core.errors import DomainError, PermissionDenied, translated
 from guanxi.core.validation_messages import validation_reason
 from guanxi.customers.api import router as customers_router
-from guanxi.customers.api_dedupe import router as customers_dedupe_router
-from guanxi.customers.api_history import router as customers_history_router
-from guanxi.customers.api_imports import router as customers_imports_router
-from guanxi.customers.api_merge import router as customers_merge_router
 from guanxi.segments.api import router as segments_router
 from guanxi.servicedesk.api import router as servicedesk_router
 from guanxi.warranty.api import router as warranty_router
@@ -65,14 +61,7 @@ api = ErrorDocumentingAPI(
     urls_namespace="api-v1",
 )
 api.add_router("", accounts_router)
-# Before the customers router: /customers/dedupe/… must not be read as /customers/{id}/….
-api.add_router("", customers_dedupe_router)
-# Before the customers router too: /customers/merge and /customers/duplicates are not customer ids.
-api.add_router("", customers_merge_router)
-# Before the customers router as well: /customers/imports… is not a customer.
-api.add_router("", customers_imports_router)
 api.add_router("", customers_router)
-api.add_router("", customers_history_router)
 api.add_router("", segments_router)
 api.add_router("", servicedesk_router)
 api.add_router("", warranty_router)

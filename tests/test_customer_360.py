@@ -10,7 +10,7 @@ from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.testing import client_for
-from guanxi.customers.services.interactions import interaction_record
+from guanxi.customers.services.history import interaction_record
 from guanxi.customers.tests.factories import make_customer
 from guanxi.servicedesk.models import Callback
 from guanxi.servicedesk.services.callbacks import callback_record

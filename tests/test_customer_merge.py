@@ -11,7 +11,7 @@ from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.customers.models import Address, Contact, ContactPoint, Customer, Holding, Interaction, Transaction
 from guanxi.customers.services import address_add, contact_add, contact_point_add
-from guanxi.customers.services.interactions import interaction_record
+from guanxi.customers.services.history import interaction_record
 from guanxi.customers.services.merging import customer_merge, customer_unmerge
 from guanxi.customers.tests.factories import make_customer
 from guanxi.portal.models import PortalAccount

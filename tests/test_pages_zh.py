@@ -18,7 +18,7 @@ from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.models import User
 from guanxi.accounts.services import api_token_create
 from guanxi.customers.models import Customer
-from guanxi.customers.services.importing import import_job_create
+from guanxi.customers.services.imports import import_job_create
 from guanxi.customers.services.merging import customer_merge
 from guanxi.portal.models import PortalAccount
 from guanxi.portal.services import portal_account_create

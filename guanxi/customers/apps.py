@@ -22,4 +22,4 @@ class CustomersConfig(AppConfig):
 
         # Infrastructure hook, not business logic: SQLite table rebuilds drop FTS triggers.
         post_migrate.connect(_ensure_search_index, sender=self)
-        register_home_panel("guanxi.customers.views.home_panel", "customers/partials/_home_panel.html")
+        register_home_panel("guanxi.customers.views.customers.home_panel", "customers/partials/_home_panel.html")

@@ -14,8 +14,8 @@ from guanxi.core.errors import PermissionDenied
 from guanxi.core.masking import mask_phone
 from guanxi.core.spreadsheet import phone_for_spreadsheet, spreadsheet_cell
 
-from . import selectors
-from .schemas import customer_row
+from .schemas.customers import customer_row
+from .selectors import customers as selectors
 
 logger = logging.getLogger("guanxi.audit")
 COLUMNS = ("code", "kind", "name", "mobile", "email", "brand", "arpu", "lifecycle_stage", "owner", "team",

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_noop
 from guanxi.accounts.enums import Role
 from guanxi.accounts.roles import NO_ACCESS, POLICIES, RolePolicy, Scope, is_in_scope
 
-# Reasons by code, in English in the API and translated on the pages (see import_rows.MESSAGES).
+# Reasons by code, in English in the API and translated on the pages (see validation.MESSAGES).
 REASONS = {
     "owner_own": gettext_noop("You can only own customers yourself."),
     "owner_hand_over": gettext_noop("Your role cannot hand customers over to another owner or team."),

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from .services.search import customer_search_reindex
+from .services.customers import customer_search_reindex
 
 
 @shared_task(name="customers.reindex_search")
@@ -23,7 +23,7 @@ def dedupe_scan(scan_id: int) -> str:
 @shared_task(name="customers.import_validate")
 def validate_import_job(job_id: int) -> str:
     """Validate an uploaded customer file (and commit it when the job is not a dry run)."""
-    from .services.importing import import_job_run
+    from .services.imports import import_job_run
 
     return import_job_run(job_id=job_id, action="validate").status
 
@@ -31,7 +31,7 @@ def validate_import_job(job_id: int) -> str:
 @shared_task(name="customers.import_commit")
 def commit_import_job(job_id: int) -> str:
     """Write a validated customer import, all or nothing."""
-    from .services.importing import import_job_run
+    from .services.imports import import_job_run
 
     return import_job_run(job_id=job_id, action="commit").status
 

@@ -1,34 +1,34 @@
 from django.urls import path
 
-from . import import_views, views, views_history, views_merge
+from .views import customers, dedupe, history, imports, merging
 
 app_name = "customers"
 urlpatterns = [
-    path("", views.customer_list, name="list"),
-    path("new/", views.customer_create, name="create"),
-    path("export.csv", views.customer_export, name="export"),
-    path("<int:customer_id>/", views.customer_detail_view, name="detail"),
-    path("<int:customer_id>/edit/", views.customer_edit, name="edit"),
-    path("<int:customer_id>/timeline/", views_history.customer_timeline_view, name="timeline"),
-    path("<int:customer_id>/interactions/", views_history.add_interaction, name="add_interaction"),
-    path("<int:customer_id>/delete/", views.customer_delete, name="delete"),
-    path("<int:customer_id>/contact-points/", views.add_contact_point, name="add_contact_point"),
-    path("<int:customer_id>/addresses/", views.add_address, name="add_address"),
-    path("<int:customer_id>/contacts/", views.add_contact, name="add_contact"),
-    # Merging duplicates (views_merge)
-    path("duplicates/", views_merge.duplicate_list, name="duplicates"),
-    path("duplicates/<int:candidate_id>/", views_merge.duplicate_compare, name="duplicate_compare"),
-    path("duplicates/<int:candidate_id>/dismiss/", views_merge.duplicate_dismiss, name="duplicate_dismiss"),
-    path("duplicates/scan/", views_merge.dedupe_scan_start_view, name="dedupe_scan_start"),
-    path("duplicates/scan/status/", views_merge.dedupe_scan_status, name="dedupe_scan_status"),
-    path("<int:customer_id>/merges/", views_merge.merge_history, name="merge_history"),
-    path("merges/<int:merge_id>/undo/", views_merge.merge_undo, name="merge_undo"),
-    # Imports (import_views)
-    path("imports/", import_views.import_list, name="imports"),
-    path("imports/upload/", import_views.import_upload, name="import_upload"),
-    path("imports/<int:job_id>/", import_views.import_job, name="import_job"),
-    path("imports/<int:job_id>/mapping/", import_views.import_mapping, name="import_mapping"),
-    path("imports/<int:job_id>/status/", import_views.import_job_status, name="import_job_status"),
-    path("imports/<int:job_id>/commit/", import_views.import_commit, name="import_commit"),
-    path("imports/<int:job_id>/report.csv", import_views.import_report, name="import_report"),
+    path("", customers.customer_list, name="list"),
+    path("new/", customers.customer_create, name="create"),
+    path("export.csv", customers.customer_export, name="export"),
+    path("<int:customer_id>/", customers.customer_detail_view, name="detail"),
+    path("<int:customer_id>/edit/", customers.customer_edit, name="edit"),
+    path("<int:customer_id>/timeline/", history.customer_timeline_view, name="timeline"),
+    path("<int:customer_id>/interactions/", history.add_interaction, name="add_interaction"),
+    path("<int:customer_id>/delete/", customers.customer_delete, name="delete"),
+    path("<int:customer_id>/contact-points/", customers.add_contact_point, name="add_contact_point"),
+    path("<int:customer_id>/addresses/", customers.add_address, name="add_address"),
+    path("<int:customer_id>/contacts/", customers.add_contact, name="add_contact"),
+    # Merging duplicates
+    path("duplicates/", merging.duplicate_list, name="duplicates"),
+    path("duplicates/<int:candidate_id>/", merging.duplicate_compare, name="duplicate_compare"),
+    path("duplicates/<int:candidate_id>/dismiss/", merging.duplicate_dismiss, name="duplicate_dismiss"),
+    path("duplicates/scan/", dedupe.dedupe_scan_start_view, name="dedupe_scan_start"),
+    path("duplicates/scan/status/", dedupe.dedupe_scan_status, name="dedupe_scan_status"),
+    path("<int:customer_id>/merges/", merging.merge_history, name="merge_history"),
+    path("merges/<int:merge_id>/undo/", merging.merge_undo, name="merge_undo"),
+    # Imports
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/upload/", imports.import_upload, name="import_upload"),
+    path("imports/<int:job_id>/", imports.import_job, name="import_job"),
+    path("imports/<int:job_id>/mapping/", imports.import_mapping, name="import_mapping"),
+    path("imports/<int:job_id>/status/", imports.import_job_status, name="import_job_status"),
+    path("imports/<int:job_id>/commit/", imports.import_commit, name="import_commit"),
+    path("imports/<int:job_id>/report.csv", imports.import_report, name="import_report"),
 ]

@@ -1,19 +1,17 @@
 import uuid
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 
 from guanxi.accounts.models import Team, User
 from guanxi.accounts.roles import Scope, policy_for
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 
 from .. import normalize
-from ..models import Customer, Tag
+from ..models import Brand, Customer, Tag
 from ..ownership import REASONS, Party, decide_ownership
-from .validation import clean_customer_fields
-
-MAX_TAGS = 20
+from ..validation import clean_customer_fields, clean_tag_names, reason, reasons
 
 
 def refresh_name_keys(customer: Customer) -> None:
@@ -48,9 +46,9 @@ def _apply_ownership(*, actor: User, clean: dict, customer: Customer | None) -> 
 
 
 def _set_tags(customer: Customer, names: list[str]) -> None:
-    names = sorted({normalize.to_simplified(n)[:30] for n in names if n and n.strip()})
-    if len(names) > MAX_TAGS:
-        raise ValidationFailed(fields={"tags": gettext("at most %(MAX_TAGS)s tags") % {"MAX_TAGS": MAX_TAGS}})
+    names, error = clean_tag_names(names)
+    if error:
+        raise ValidationFailed(fields={"tags": reason(*error)})
     existing = {t.name: t for t in Tag.objects.filter(name__in=names)}
     for name in names:
         if name not in existing:
@@ -58,12 +56,33 @@ def _set_tags(customer: Customer, names: list[str]) -> None:
     customer.tags.set(existing.values())
 
 
+def customer_fields_clean(data: dict, *, partial: bool) -> dict:
+    """The customer fields checked and normalised by the one validation (`customers.validation`), with
+    the brand, owner and team looked up by id; ValidationFailed names every bad field."""
+    clean, errors = clean_customer_fields(data, partial=partial, today=timezone.localdate())
+    lookups = {"brand": (Brand, "unknown_brand"), "owner": (User, "unknown_user"), "team": (Team, "unknown_team")}
+    for name, (model, code) in lookups.items():
+        value = clean.get(name)
+        if value in (None, "") or isinstance(value, model):
+            continue
+        try:
+            clean[name] = model.objects.get(pk=int(value))
+        except (TypeError, ValueError, model.DoesNotExist):
+            errors[name] = (code, {"value": repr(value)})
+    owner = clean.get("owner")
+    if isinstance(owner, User) and not owner.is_active:
+        errors["owner"] = ("inactive_user", None)
+    if errors:
+        raise ValidationFailed(fields=reasons(errors))
+    return clean
+
+
 @transaction.atomic
 def customer_create(*, actor: User, data: dict, tags: list[str] | None = None) -> Customer:
     """Create a customer with normalised contact data and derived search keys; audited as `actor`."""
     if policy_for(actor).write is Scope.NONE:
         raise PermissionDenied("Your role cannot create customers.")
-    clean = clean_customer_fields(data, partial=False)
+    clean = customer_fields_clean(data, partial=False)
     _apply_ownership(actor=actor, clean=clean, customer=None)
     customer = Customer(code=f"tmp-{uuid.uuid4().hex[:15]}", **clean)
     refresh_name_keys(customer)
@@ -91,7 +110,7 @@ def customer_update(
         raise Conflict("This customer has been deleted.", code="deleted")
     if expected_updated_at and customer.updated_at != expected_updated_at:
         raise Conflict("Someone else changed this customer; reload and try again.", code="stale")
-    clean = clean_customer_fields(data, partial=True)
+    clean = customer_fields_clean(data, partial=True)
     if "owner" in clean or "team" in clean:
         _apply_ownership(actor=actor, clean=clean, customer=customer)
         if (clean["owner_id"], clean["team_id"]) == (customer.owner_id, customer.team_id):
@@ -117,3 +136,21 @@ def customer_delete(*, actor: User, customer: Customer) -> Customer:
     customer._change_reason = "deleted"
     customer.save(update_fields=["deleted_at", "updated_at"])
     return customer
+
+def customer_search_reindex(*, batch_size: int = 2000, progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute the pinyin, initials and name words of every customer, one transaction per batch (the keys
+    are only derived, so a partial run is consistent and can simply be re-run)."""
+    total = Customer.objects.count()
+    done, last_id = 0, 0
+    while True:
+        batch = list(Customer.objects.filter(pk__gt=last_id).order_by("pk").only("pk", "name", "kind")[:batch_size])
+        if not batch:
+            return done
+        for customer in batch:
+            refresh_name_keys(customer)
+        with transaction.atomic():
+            Customer.objects.bulk_update(batch, ["name_pinyin", "name_initials", "name_terms"])
+        done += len(batch)
+        last_id = batch[-1].pk
+        if progress:
+            progress(done, total)

@@ -16,7 +16,7 @@ from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 
 from ..models import Customer, DedupeModel, DedupeScan, MatchCandidate
-from ..selectors_dedupe import can_run_dedupe
+from ..selectors.dedupe import can_run_dedupe
 
 logger = logging.getLogger(__name__)
 

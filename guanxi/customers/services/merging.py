@@ -25,7 +25,7 @@ from .. import normalize
 from ..enums import ContactPointKind
 from ..models import Address, ContactPoint, Customer, CustomerMerge, MatchCandidate, Tag
 from ..relations import Relation, customer_relations, relation_by_label
-from ..selectors_merge import require_may_merge
+from ..selectors.merging import require_may_merge
 from .customers import refresh_name_keys
 
 SURVIVOR, MERGED = "survivor", "merged"

@@ -6,12 +6,10 @@ import json
 import pytest
 from django.test import Client
 
-from guanxi.accounts.enums import Role
 from guanxi.accounts.services import api_token_create
-from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.validators import control_character_error
-from guanxi.customers.import_rows import Actor, Lookups, RowValidator
+from guanxi.customers.importing.rows import Actor, Lookups, RowValidator
 from guanxi.customers.models import Customer
 from guanxi.customers.services import address_add, contact_add
 
@@ -19,11 +17,6 @@ from .factories import make_customer
 
 pytestmark = pytest.mark.django_db
 BAD = ["张\n三", "张\r三", "张\t三", "张\x0b三", "张\x85三", "张\u2028三", "张\x1b[31m三"]
-
-
-@pytest.fixture
-def admin():
-    return UserFactory(role=Role.ADMIN)
 
 
 def api(user) -> Client:

@@ -12,13 +12,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_value_step_runs_after_the_ledger():
-    assert demo.DEMO_STEPS.index("guanxi.customers.demo_transactions.transactions_demo_load") < \
+    assert demo.DEMO_STEPS.index("guanxi.customers.demo.history.transactions_demo_load") < \
         demo.DEMO_STEPS.index("guanxi.segments.demo.value_demo_load")
 
 
 @pytest.fixture
 def customers_and_value(monkeypatch):
-    steps = [p for p in demo.DEMO_STEPS if p.startswith("guanxi.customers.") and "linkage" not in p]
+    steps = [p for p in demo.DEMO_STEPS if p.startswith("guanxi.customers.") and ".dedupe." not in p]
     monkeypatch.setattr(demo, "DEMO_STEPS", [*steps, "guanxi.segments.demo.value_demo_load"])
     out = io.StringIO()
     call_command("demo", "--customers", "300", "--seed", "3", stdout=out)

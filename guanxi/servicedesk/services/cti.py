@@ -14,7 +14,7 @@ from guanxi.accounts.models import User
 from guanxi.core.errors import PermissionDenied, ValidationFailed
 from guanxi.customers import normalize
 from guanxi.customers.selectors import customer_match_phone
-from guanxi.customers.services.interactions import interaction_record
+from guanxi.customers.services.history import interaction_record
 
 from .. import permissions
 from ..enums import CallStatus, CtiEventType

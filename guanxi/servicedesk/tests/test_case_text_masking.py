@@ -10,7 +10,7 @@ from django.test import Client
 from guanxi.accounts.enums import Role
 from guanxi.accounts.services import api_token_create
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
-from guanxi.customers.services.interactions import interaction_record
+from guanxi.customers.services.history import interaction_record
 from guanxi.customers.tests.factories import make_customer
 from guanxi.servicedesk.services.tickets import ticket_assign, ticket_create, ticket_message_add
 

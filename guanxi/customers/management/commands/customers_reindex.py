@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from rich.progress import Progress
 
-from guanxi.customers.services.search import customer_search_reindex
+from guanxi.customers.services.customers import customer_search_reindex
 from guanxi.customers.tasks import reindex_customer_search
 
 

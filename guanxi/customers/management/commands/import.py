@@ -21,9 +21,9 @@ from rich.table import Table
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import User
 from guanxi.core.errors import DomainError
-from guanxi.customers.importing import ENCODINGS, ImportFileError
+from guanxi.customers.importing.files import ENCODINGS, ImportFileError
 from guanxi.customers.models import ImportJob
-from guanxi.customers.services.importing import (
+from guanxi.customers.services.imports import (
     import_job_commit,
     import_job_create,
     import_job_validate,

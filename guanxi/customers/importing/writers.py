@@ -1,0 +1,445 @@
+"""The commit of an import: the spooled rows written in the caller's transaction, with their
+"created" history rows. Only `services.imports` calls it.
+
+- PostgreSQL: COPY into the customers, addresses, contact points and tag tables and their
+  history tables, in ONE transaction; ids come from the tables' sequences, reserved as one
+  block under a SHARE ROW EXCLUSIVE lock (concurrent reads go on, concurrent customer writes
+  wait), so the import created exactly `first_id..last_id`. An import at least half the size of
+  a table (and of IMPORT_BULK_MIN_ROWS rows or more) drops that table's secondary indexes
+  first and rebuilds them before the commit — which locks the table for reading too, until the
+  import commits.
+- SQLite: bulk_create of the same rows in one transaction.
+
+Every customer, address and contact point gets its "created" history row (django-simple-history),
+written in bulk with the importing user and the reason "import #<job>", so the audit trail of an
+imported customer reads like that of one created by hand; the import job itself records who
+imported which file and the id range created.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from ..models import Address, ContactPoint, Customer, Tag
+from .engine import Validation
+from .rows import ADDRESS_FIELDS, CUSTOMER_FIELDS, POINT_FIELDS, copy_field
+from .spool import Spool
+
+logger = logging.getLogger("guanxi.imports")
+
+Progress = Callable[[int, int], None]
+
+
+HISTORY_COLUMNS = ["history_date", "history_change_reason", "history_type", "history_user_id"]
+
+
+def _history_model(model):
+    return model.history.model
+
+
+def _tables():
+    tags_through = Customer.tags.through
+    return {
+        "customer": Customer._meta.db_table,
+        "customer_history": _history_model(Customer)._meta.db_table,
+        "address": Address._meta.db_table,
+        "address_history": _history_model(Address)._meta.db_table,
+        "point": ContactPoint._meta.db_table,
+        "point_history": _history_model(ContactPoint)._meta.db_table,
+        "tag_link": tags_through._meta.db_table,
+        "tag_link_history": apps.get_model("customers", "HistoricalCustomer_tags")._meta.db_table,
+    }
+
+
+@dataclass
+class Written:
+    customers: int = 0
+    first_id: int | None = None
+    last_id: int | None = None
+    seconds: float = 0.0
+    rebuilt_tables: list = field(default_factory=list)
+    phases: dict = field(default_factory=dict)
+
+
+def commit(*, spool: Spool, validation: Validation, actor_id: int, reason: str,
+           progress: Progress | None = None) -> Written:
+    """Write the spooled rows. Must run inside a transaction (the caller's atomic block): on any
+    failure nothing stays."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("commit() must run inside transaction.atomic()")
+    started = time.perf_counter()
+    tag_ids = _ensure_tags(validation.tag_names, actor_id=actor_id, reason=reason)
+    writer = _PostgresWriter if connection.vendor == "postgresql" else _SqliteWriter
+    # The PostgreSQL writer uses the driver's cursor for COPY: its errors become Django's.
+    with connection.wrap_database_errors:
+        written = writer(validation=validation, actor_id=actor_id, reason=reason, tag_ids=tag_ids).run(
+            spool, progress=progress)
+    written.seconds = time.perf_counter() - started
+    return written
+
+
+def _ensure_tags(names: set[str], *, actor_id: int, reason: str) -> dict[str, int]:
+    """Ids of the tags by name, creating (and auditing) the missing ones."""
+    if not names:
+        return {}
+    existing = {}
+    names_list = sorted(names)
+    for start in range(0, len(names_list), 2000):
+        existing.update(Tag.objects.filter(name__in=names_list[start:start + 2000]).values_list("name", "id"))
+    missing = [Tag(name=n) for n in names_list if n not in existing]
+    if missing:
+        created = Tag.objects.bulk_create(missing, batch_size=500)
+        if any(t.pk is None for t in created):
+            created = list(Tag.objects.filter(name__in=[t.name for t in missing]))
+        Tag.history.bulk_history_create(created, default_user=_user(actor_id), default_change_reason=reason)
+        existing.update((t.name, t.pk) for t in created)
+    return existing
+
+
+def _user(user_id: int):
+    from guanxi.accounts.models import User
+
+    return User.objects.get(pk=user_id)
+
+
+def _split(chunk: tuple[list, list, list, list], size: int) -> Iterator[tuple[list, list, list, list]]:
+    """A spooled chunk cut into pieces of at most `size` customers; children follow their customer
+    (they are in customer order) and are renumbered from the piece's first customer."""
+    import bisect
+
+    customers, addresses, points, tags = chunk
+    if len(customers) <= size:
+        yield chunk
+        return
+    keys = [[i for i, _ in children] for children in (addresses, points, tags)]
+    for start in range(0, len(customers), size):
+        end = start + size
+        pieces = []
+        for children, index in zip((addresses, points, tags), keys, strict=True):
+            a, b = bisect.bisect_left(index, start), bisect.bisect_left(index, end)
+            pieces.append([(i - start, value) for i, value in children[a:b]])
+        yield (customers[start:end], *pieces)
+
+
+class _Writer:
+    def __init__(self, *, validation: Validation, actor_id: int, reason: str, tag_ids: dict[str, int]):
+        self.validation = validation
+        self.actor_id = actor_id
+        self.reason = reason
+        self.tag_ids = tag_ids
+        self.now = timezone.now()
+
+    def run(self, spool: Spool, *, progress) -> Written:
+        v = self.validation
+        ids = self.reserve({"customer": v.customers, "customer_history": v.customers, "address": v.addresses,
+                            "point": v.points, "tag_link": v.tag_rows})
+        written = Written(first_id=ids["customer"] if v.customers else None)
+        self.first_customer_id = ids["customer"]
+        self.phases = written.phases
+        t0 = time.perf_counter()
+        self.prepare()
+        written.rebuilt_tables = [table for table, _, _ in getattr(self, "dropped", [])]
+        self.phases["prepare"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        done = 0
+        for payload, customers in self.built(self.numbered(spool, ids)):
+            self.send(payload)
+            done += customers
+            if progress:
+                progress(done, v.customers)
+        if done != v.customers:
+            raise RuntimeError(f"the spool holds {done} customers, validation counted {v.customers}")
+        self.phases["write"] = time.perf_counter() - t0
+        self.finish()
+        written.customers = done
+        written.last_id = written.first_id + done - 1 if done else None
+        return written
+
+    WRITE_ROWS = 8_000  # customers written per COPY round (bounds the memory of one round)
+
+    @classmethod
+    def numbered(cls, spool: Spool, ids: dict[str, int]) -> Iterator[tuple[dict, tuple]]:
+        """The spooled rows in rounds of at most WRITE_ROWS customers, each with the first id of
+        each table its rows take."""
+        offsets = dict(ids)
+        for chunk in (piece for spooled in spool for piece in _split(spooled, cls.WRITE_ROWS)):
+            customers, addresses, points, tags = chunk
+            yield dict(offsets), chunk
+            offsets["customer"] += len(customers)
+            offsets["customer_history"] += len(customers)
+            offsets["address"] += len(addresses)
+            offsets["point"] += len(points)
+            offsets["tag_link"] += len(tags)
+
+    def built(self, numbered) -> Iterator[tuple[object, int]]:
+        for offsets, chunk in numbered:
+            yield self.build(offsets, *chunk), len(chunk[0])
+
+    def reserve(self, counts: dict[str, int]) -> dict[str, int]:
+        raise NotImplementedError
+
+    def prepare(self) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+    def build(self, offsets, customers, addresses, points, tags):
+        """What to write for one chunk (no database access: it may run in another thread)."""
+        raise NotImplementedError
+
+    def send(self, payload) -> None:
+        raise NotImplementedError
+
+
+class _PostgresWriter(_Writer):
+    """COPY into the tables (see the module docstring for the lock and the index rebuild)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.tables = _tables()
+        self.cursor = connection.cursor()
+        self.raw = self.cursor.cursor
+        self.ts = self.now.isoformat()
+        self.head_columns = ["id", "code", "created_at", "updated_at"]
+        self.customer_columns = self.head_columns + [f.column for f in CUSTOMER_FIELDS]
+        self.customer_history_columns = [*self.customer_columns, "history_id", *HISTORY_COLUMNS]
+        child = ["id", "created_at", "updated_at", "customer_id"]
+        self.address_columns = child + [f.column for f in ADDRESS_FIELDS]
+        self.point_columns = child + [f.column for f in POINT_FIELDS]
+        self.history_tail = f"\t{self.ts}\t{copy_field(self.reason)}\t+\t{self.actor_id}"
+        self.dropped: list[tuple[str, list, list]] = []
+        self.index_seconds: dict[str, float] = {}
+
+    def reserve(self, counts: dict[str, int]) -> dict[str, int]:
+        tables = self.tables
+        self.raw.execute("LOCK TABLE " + ", ".join(tables.values()) + " IN SHARE ROW EXCLUSIVE MODE")
+        ids = {}
+        for name, n in counts.items():
+            column = "history_id" if name.endswith("_history") else "id"
+            self.raw.execute("SELECT pg_get_serial_sequence(%s, %s)", (tables[name], column))
+            sequence = self.raw.fetchone()[0]
+            if n <= 0:
+                ids[name] = 0
+                continue
+            self.raw.execute("SELECT nextval(%s)", (sequence,))
+            first = self.raw.fetchone()[0]
+            if n > 1:
+                self.raw.execute("SELECT setval(%s, %s)", (sequence, first + n - 1))
+            ids[name] = first
+        return ids
+
+    def prepare(self) -> None:
+        v = self.validation
+        rows = {"customer": v.customers, "customer_history": v.customers, "address": v.addresses,
+                "address_history": v.addresses, "point": v.points, "point_history": v.points,
+                "tag_link": v.tag_rows, "tag_link_history": v.tag_rows}
+        minimum = int(getattr(settings, "IMPORT_BULK_MIN_ROWS", 100_000))
+        bulk = []
+        for name, table in self.tables.items():
+            if rows[name] < minimum:
+                continue
+            self.raw.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", (table,))
+            existing = max(self.raw.fetchone()[0], 0)
+            if rows[name] * 2 >= existing:
+                bulk.append(table)
+        if bulk:
+            # Altering a table needs its (and the referenced tables') deferred checks done first.
+            self.raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            self.raw.execute("SET CONSTRAINTS ALL DEFERRED")
+        for table in bulk:
+            self._drop_indexes(table)
+
+    def _drop_indexes(self, table: str) -> None:
+        """Drop the foreign keys and the indexes no constraint needs (kept: primary keys, unique
+        constraints); `finish` puts them back, checking every row at once."""
+        self.raw.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
+            "AND i.schemaname = current_schema() AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || "
+            "quote_ident(i.indexname))::regclass)", (table,))
+        indexes = self.raw.fetchall()
+        # Foreign keys too: checking a million rows one by one costs more than one join at the end.
+        self.raw.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                         "WHERE conrelid = %s::regclass AND contype = 'f'", (table,))
+        foreign_keys = self.raw.fetchall()
+        for name, _ in foreign_keys:
+            self.raw.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+        for name, _ in indexes:
+            self.raw.execute(f'DROP INDEX "{name}"')
+        self.dropped.append((table, indexes, foreign_keys))
+
+    def finish(self) -> None:
+        if not self.dropped:
+            return
+        self.raw.execute("SET LOCAL maintenance_work_mem = %s",
+                         (getattr(settings, "IMPORT_INDEX_MEMORY", "256MB"),))
+        self.raw.execute("SET LOCAL max_parallel_maintenance_workers = 2")
+        t0 = time.perf_counter()
+        for table, _, foreign_keys in self.dropped:
+            for name, definition in foreign_keys:
+                self.raw.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+        # CREATE INDEX refuses a table with pending deferred foreign-key checks: run them now.
+        self.raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.raw.execute("SET CONSTRAINTS ALL DEFERRED")
+        self.phases["foreign_keys"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for _table, indexes, _ in self.dropped:
+            for name, definition in indexes:
+                started = time.perf_counter()
+                self.raw.execute(definition)
+                self.index_seconds[name] = time.perf_counter() - started
+        self.phases["indexes"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        # Fresh statistics for the tables that searches and lists plan against (history and tag
+        # tables are left to autovacuum).
+        searched = {self.tables[name] for name in ("customer", "address", "point")}
+        for table, _, _ in self.dropped:
+            if table in searched:
+                self.raw.execute(f'ANALYZE "{table}"')
+        self.phases["analyze"] = time.perf_counter() - t0
+
+    def built(self, numbered) -> Iterator[tuple[object, int]]:
+        """Chunks built one ahead in a thread: it reads the spool and formats the next COPY text
+        while this thread waits for the server to take the current one (libpq releases the GIL)."""
+        import queue
+        import threading
+
+        ready: queue.Queue = queue.Queue(maxsize=1)
+        stop = threading.Event()
+        done = object()
+
+        def produce():
+            try:
+                for offsets, chunk in numbered:
+                    item = (self.build(offsets, *chunk), len(chunk[0]))
+                    while not stop.is_set():
+                        try:
+                            ready.put(item, timeout=0.2)
+                            break
+                        except queue.Full:
+                            continue
+                    if stop.is_set():
+                        return
+                ready.put(done)
+            except BaseException as exc:  # noqa: BLE001 - handed to the consumer, raised there
+                ready.put(exc)
+
+        producer = threading.Thread(target=produce, name="import-copy-builder", daemon=True)
+        producer.start()
+        try:
+            while True:
+                item = ready.get()
+                if item is done:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            producer.join()
+
+    def build(self, offsets, customers, addresses, points, tags) -> list[tuple[str, list[str], bytes]]:
+        ts, tail, t = self.ts, self.history_tail, self.tables
+        first, history_first = offsets["customer"], offsets["customer_history"]
+        rows, history = [], []
+        for i, rest in enumerate(customers):
+            cid = first + i
+            head = f"{cid}\tC{cid:09d}\t{ts}\t{ts}\t{rest}"
+            rows.append(head)
+            history.append(f"{head}\t{history_first + i}{tail}")
+        payload = [(t["customer"], self.customer_columns, rows),
+                   (t["customer_history"], self.customer_history_columns, history)]
+        for table, history_table, columns, offset, children in (
+                ("address", "address_history", self.address_columns, offsets["address"], addresses),
+                ("point", "point_history", self.point_columns, offsets["point"], points)):
+            if children:
+                lines = [f"{offset + j}\t{ts}\t{ts}\t{first + i}\t{rest}" for j, (i, rest) in enumerate(children)]
+                payload.append((t[table], columns, lines))
+                payload.append((t[history_table], columns + HISTORY_COLUMNS, [r + tail for r in lines]))
+        if tags:
+            link, tag_ids = offsets["tag_link"], self.tag_ids
+            payload.append((t["tag_link"], ["id", "customer_id", "tag_id"],
+                            [f"{link + j}\t{first + i}\t{tag_ids[name]}" for j, (i, name) in enumerate(tags)]))
+            payload.append((t["tag_link_history"], ["id", "customer_id", "history_id", "tag_id"],
+                            [f"{link + j}\t{first + i}\t{history_first + i}\t{tag_ids[name]}"
+                             for j, (i, name) in enumerate(tags)]))
+        return [(table, columns, ("\n".join(lines) + "\n").encode()) for table, columns, lines in payload if lines]
+
+    def send(self, payload) -> None:
+        for table, columns, data in payload:
+            with self.raw.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
+                copy.write(data)
+
+
+class _SqliteWriter(_Writer):
+    """bulk_create of model instances; ids follow the table's highest id ever used, read once the
+    transaction holds SQLite's write lock (taken by the first write)."""
+
+    BATCH = 500
+
+    def reserve(self, counts: dict[str, int]) -> dict[str, int]:
+        models = {"customer": Customer, "customer_history": _history_model(Customer), "address": Address,
+                  "point": ContactPoint, "tag_link": Customer.tags.through}
+        with connection.cursor() as cursor:
+            # Any write takes the database's write lock, so no one else can take these ids.
+            cursor.execute("UPDATE sqlite_sequence SET seq = seq WHERE 0")
+            ids = {}
+            for name, model in models.items():
+                table, pk = model._meta.db_table, model._meta.pk.column
+                cursor.execute(f'SELECT MAX("{pk}") FROM "{table}"')
+                highest = cursor.fetchone()[0] or 0
+                cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", (table,))
+                row = cursor.fetchone()
+                ids[name] = max(highest, row[0] if row else 0) + 1
+        return ids
+
+    def build(self, offsets, customers, addresses, points, tags) -> list[tuple[type, list]]:
+        now, actor, reason = self.now, self.actor_id, self.reason
+        first, history_first = offsets["customer"], offsets["customer_history"]
+        names = [f.attname for f in CUSTOMER_FIELDS]
+        objs, history = [], []
+        history_model = _history_model(Customer)
+        for i, values in enumerate(customers):
+            cid = first + i
+            data = dict(zip(names, values, strict=True))
+            objs.append(Customer(id=cid, code=f"C{cid:09d}", created_at=now, updated_at=now, **data))
+            history.append(history_model(id=cid, code=f"C{cid:09d}", created_at=now, updated_at=now,
+                                         history_id=history_first + i, history_date=now, history_type="+",
+                                         history_user_id=actor, history_change_reason=reason, **data))
+        payload = [(Customer, objs), (history_model, history)]
+        for model, fields, offset, children in ((Address, ADDRESS_FIELDS, offsets["address"], addresses),
+                                                (ContactPoint, POINT_FIELDS, offsets["point"], points)):
+            if not children:
+                continue
+            attnames = [f.attname for f in fields]
+            rows = [(offset + j, first + i, dict(zip(attnames, values, strict=True)))
+                    for j, (i, values) in enumerate(children)]
+            payload.append((model, [model(id=pk, customer_id=cid, created_at=now, updated_at=now, **data)
+                                    for pk, cid, data in rows]))
+            payload.append((_history_model(model), [
+                _history_model(model)(id=pk, customer_id=cid, created_at=now, updated_at=now, history_date=now,
+                                      history_type="+", history_user_id=actor, history_change_reason=reason,
+                                      **data) for pk, cid, data in rows]))
+        if tags:
+            link = offsets["tag_link"]
+            through = Customer.tags.through
+            tag_history = apps.get_model("customers", "HistoricalCustomer_tags")
+            payload.append((through, [through(id=link + j, customer_id=first + i, tag_id=self.tag_ids[name])
+                                      for j, (i, name) in enumerate(tags)]))
+            payload.append((tag_history, [tag_history(id=link + j, customer_id=first + i,
+                                                      history_id=history_first + i, tag_id=self.tag_ids[name])
+                                          for j, (i, name) in enumerate(tags)]))
+        return payload
+
+    def send(self, payload) -> None:
+        for model, objs in payload:
+            model.objects.bulk_create(objs, batch_size=self.BATCH)

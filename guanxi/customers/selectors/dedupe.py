@@ -1,0 +1,187 @@
+"""Reads for duplicate detection (一客一档): who may run scans, the latest scan, possible duplicates of
+a customer being created."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.db.models import Q
+
+from guanxi.accounts.models import User
+from guanxi.accounts.roles import Scope, is_in_scope, policy_for
+from guanxi.core.errors import NotFound, PermissionDenied
+from guanxi.core.masking import mask_phone
+
+from .. import normalize
+from ..enums import ContactPointKind
+from ..linkage.model import LevelWeights, score_pairs
+from ..linkage.records import prepare_record
+from ..models import Address, ContactPoint, Customer, DedupeModel, DedupeScan
+
+# Possible duplicates shown when a customer is created: at least this probable, at most this many.
+POSSIBLE_DUPLICATE_MIN_PROBABILITY = 0.5
+POSSIBLE_DUPLICATE_LIMIT = 5
+_PER_KEY = 20  # candidates read per shared key before scoring
+
+
+def can_run_dedupe(user) -> bool:
+    """Scans and merges act on the whole customer base: only roles that may change and delete
+    every customer (administrators, service managers) run them."""
+    policy = policy_for(user)
+    return policy.write is Scope.ALL and policy.delete is Scope.ALL
+
+
+def dedupe_scan_latest() -> DedupeScan | None:
+    return DedupeScan.objects.select_related("requested_by").order_by("-created_at", "-id").first()
+
+
+def dedupe_scan_get_for_user(*, user: User, scan_id: int) -> DedupeScan:
+    if not can_run_dedupe(user):
+        raise PermissionDenied("Your role cannot run duplicate scans.")
+    scan = DedupeScan.objects.select_related("requested_by").filter(pk=scan_id).first()
+    if scan is None:
+        raise NotFound("Scan not found.")
+    return scan
+
+
+def dedupe_weights() -> LevelWeights:
+    """The level weights of the latest trained model, else the defaults."""
+    latest = DedupeModel.objects.order_by("-created_at", "-id").values_list("pk", flat=True).first()
+    return _weights_of(latest) if latest else LevelWeights.defaults()
+
+
+@lru_cache(maxsize=4)
+def _weights_of(model_id: int) -> LevelWeights:
+    settings = DedupeModel.objects.filter(pk=model_id).values_list("settings", flat=True).first()
+    return LevelWeights.from_settings(settings or {})
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    customer_id: int
+    code: str
+    name_masked: str
+    mobile_masked: str
+    probability: float
+    reasons: list[dict]
+    is_visible: bool
+
+    @property
+    def percent(self) -> int:
+        return round(self.probability * 100)
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 张三丰 → 张*丰, Zhang Wei → Z*** W**: enough to recognise, not to copy."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    if name.isascii():
+        return " ".join(word[:1] + "*" * (len(word) - 1) for word in name.split())
+    if len(name) <= 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def _raw_of(customer: Customer, address: Address | None, points: dict) -> dict:
+    return {
+        "id": customer.pk, "kind": customer.kind, "name": customer.name,
+        "birth_date": customer.birth_date.isoformat() if customer.birth_date else None,
+        "gender": customer.gender, "id_number": customer.id_number, "mobile": customer.mobile,
+        "email": customer.email, "province": address.province if address else None,
+        "city": address.city if address else None, "district": address.district if address else None,
+        "point_phone": points.get("phone"), "point_email": points.get("email"),
+    }
+
+
+def _raw_of_data(data: dict) -> dict:
+    birth = data.get("birth_date")
+    if isinstance(birth, datetime.date):
+        birth = birth.isoformat()
+    return {
+        "id": None, "kind": data.get("kind") or "individual", "name": data.get("name") or "",
+        "birth_date": birth or None, "gender": data.get("gender") or "", "id_number": data.get("id_number") or "",
+        "mobile": data.get("mobile") or "", "email": data.get("email") or "",
+        "province": data.get("province"), "city": data.get("city"), "district": data.get("district"),
+        "point_phone": None, "point_email": None,
+    }
+
+
+def _candidate_ids(record: dict, *, name: str, exclude: int | None) -> list[int]:
+    """Live customers sharing a key with the record: phone, ID number (first 17 characters),
+    e-mail, or name (pinyin) with birth date or with province."""
+    found: list[int] = []
+    live = Customer.objects.alive().filter(kind=record["kind"])  # a person is never an organisation
+    if exclude:
+        live = live.exclude(pk=exclude)
+
+    def take(qs):
+        found.extend(qs.order_by().values_list("pk", flat=True)[:_PER_KEY])
+
+    if record["phone"]:
+        take(live.filter(mobile=record["phone"]))
+        take(live.filter(pk__in=ContactPoint.objects.filter(
+            normalized=record["phone"], kind__in=(ContactPointKind.MOBILE, ContactPointKind.PHONE),
+        ).values("customer_id")[:_PER_KEY]))
+    if record["id17"]:
+        take(live.filter(id_number__startswith=record["id17"]))
+        number = record["id_number"]
+        if len(number) == 18 and number[6:8] == "19":  # stored in its old 15-digit form
+            take(live.filter(id_number=number[:6] + number[8:17]))
+    if record["email"]:
+        take(live.filter(email=record["email"]))
+        take(live.filter(pk__in=ContactPoint.objects.filter(
+            normalized=record["email"], kind=ContactPointKind.EMAIL).values("customer_id")[:_PER_KEY]))
+    pinyin = normalize.name_pinyin(name or "")[:300]
+    if pinyin:
+        if record["dob"]:
+            take(live.filter(name_pinyin=pinyin, birth_date=record["dob"]))
+        if record["province"]:
+            take(live.filter(Q(name_pinyin=pinyin), Q(addresses__province=record["province"])))
+    return list(dict.fromkeys(found))
+
+
+def customer_possible_duplicates(*, user: User, data: dict | None = None, customer: Customer | None = None,
+                                 limit: int = POSSIBLE_DUPLICATE_LIMIT) -> list[PossibleDuplicate]:
+    """Existing live customers that may be the same as `customer` (or the unsaved `data`), scored
+    with the latest trained duplicate model (else the model's defaults), most probable first.
+    Names and phones are masked; `is_visible` says whether the user may open the record."""
+    if customer is not None:
+        raw = _raw_of(customer, customer.addresses.order_by("-is_default", "id").first(), {})
+        exclude = customer.pk
+    else:
+        raw = _raw_of_data(data or {})
+        exclude = None
+    record = prepare_record(raw)
+    if not record["name_py"] and not record["phone"] and not record["id17"] and not record["email"]:
+        return []
+    ids = _candidate_ids(record, name=raw["name"], exclude=exclude)
+    if not ids:
+        return []
+    candidates = list(Customer.objects.filter(pk__in=ids))
+    addresses: dict[int, Address] = {}
+    for address in Address.objects.filter(customer_id__in=ids).order_by("customer_id", "-is_default", "id"):
+        addresses.setdefault(address.customer_id, address)
+    points: dict[int, dict] = {}
+    for point in ContactPoint.objects.filter(customer_id__in=ids, contact__isnull=True).order_by("id"):
+        kind = "email" if point.kind == ContactPointKind.EMAIL else (
+            "phone" if point.kind in (ContactPointKind.MOBILE, ContactPointKind.PHONE) else None)
+        if kind:
+            points.setdefault(point.customer_id, {}).setdefault(kind, point.normalized)
+    weights = dedupe_weights()
+    read_scope = policy_for(user).read
+    others = [prepare_record(_raw_of(c, addresses.get(c.pk), points.get(c.pk, {}))) for c in candidates]
+    found = []
+    for other, score in zip(candidates, score_pairs(record, others, weights), strict=True):
+        if score.probability < POSSIBLE_DUPLICATE_MIN_PROBABILITY:
+            continue
+        found.append(PossibleDuplicate(
+            customer_id=other.pk, code=other.code, name_masked=mask_name(other.name),
+            mobile_masked=mask_phone(other.mobile), probability=round(score.probability, 4),
+            reasons=[r for r in score.reasons if r["weight"] > 0][:4],
+            is_visible=is_in_scope(read_scope, user=user, owner_id=other.owner_id, team_id=other.team_id),
+        ))
+    found.sort(key=lambda d: (-d.probability, d.customer_id))
+    return found[:limit]

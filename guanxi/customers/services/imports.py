@@ -1,0 +1,406 @@
+"""Import customers from outside files (POS, ordering, EDI, call center), all or nothing.
+
+An import is a job (`ImportJob`): upload → column mapping (remembered per source) → validation
+(the dry run: every row checked, duplicates found, a report written) → commit (every valid row
+written in one transaction, or nothing). Validation and commit run as Celery tasks that call
+`import_job_validate` and `import_job_commit`; the command line runs the same two in-process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import pickle
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files import File
+from django.db import DatabaseError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_noop
+
+from guanxi.accounts.models import User
+from guanxi.accounts.roles import Scope, policy_for
+from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
+
+from ..importing.engine import validate
+from ..importing.files import (
+    FIELDS,
+    CustomerFileReader,
+    FileInfo,
+    ImportFileError,
+    check_size,
+    column_fields,
+    encoding_option,
+    guess_mapping,
+    inspect_file,
+    parse_mapping_text,
+)
+from ..importing.report import Report
+from ..importing.rows import Actor
+from ..importing.spool import Spool, spools_remove, work_paths
+from ..importing.writers import commit
+from ..models import ImportJob, ImportMapping
+
+Status = ImportJob.Status
+logger = logging.getLogger("guanxi.imports")
+PROGRESS_TTL = 24 * 3600
+PROGRESS_EVERY = 0.5  # seconds between progress writes to the job row
+
+
+def _require_writer(actor: User) -> None:
+    if policy_for(actor).write is Scope.NONE:
+        raise PermissionDenied("Your role cannot create customers, so it cannot import them.")
+
+
+# ---------------------------------------------------------------- remembered mappings
+
+
+@transaction.atomic
+def import_mapping_save(*, actor: User, source: str, mapping: dict[str, str]) -> ImportMapping | None:
+    """Remember `mapping` (file column → field) for `source`, merged over what was remembered, so
+    that a column once mapped stays known even when a later file lacks it. Audited."""
+    source = source.strip()[:100]
+    if not source:
+        return None
+    clean = {str(column)[:200]: target for column, target in mapping.items() if target in FIELDS}
+    remembered = ImportMapping.objects.select_for_update().filter(source=source).first()
+    if remembered is None:
+        remembered = ImportMapping(source=source, created_by=actor, mapping=clean)
+    else:
+        # A column of this file mapped to a field takes that field over from any other column.
+        kept = {c: t for c, t in remembered.mapping.items() if c not in clean and t not in clean.values()}
+        remembered.mapping = {**kept, **clean}
+    remembered._history_user = actor
+    remembered.save()
+    return remembered
+
+
+def remembered_mapping(source: str) -> dict[str, str]:
+    found = ImportMapping.objects.filter(source=(source or "").strip()).values_list("mapping", flat=True).first()
+    return dict(found or {})
+
+
+def mapping_for(*, headers: list[str], source: str = "", mapping: dict[str, str] | str | None = None) -> dict:
+    """An explicit mapping (dict or `col=field,…`) over the source's remembered one over a guess
+    from the header names."""
+    explicit = parse_mapping_text(mapping) if isinstance(mapping, str) else dict(mapping or {})
+    guessed = guess_mapping(headers, remembered_mapping(source))
+    if not explicit:
+        return guessed
+    used = set(explicit.values())
+    merged = {c: t for c, t in guessed.items() if c not in explicit and t not in used}
+    merged.update({c: t for c, t in explicit.items() if t})
+    return merged
+
+
+# ---------------------------------------------------------------- jobs
+
+
+@transaction.atomic
+def import_job_create(
+    *, actor: User, upload=None, path: str | Path | None = None, original_name: str = "", source: str = "",
+    mapping: dict[str, str] | str | None = None, sheet: str = "", encoding: str = "auto", dry_run: bool = True,
+    language: str = "", check_mapping: bool = False,
+) -> ImportJob:
+    """Start an import from an uploaded file (kept in private storage) or, for the command line, a
+    local `path` (not copied). The file is refused before it is stored when it is too large, and
+    after a look at its head when it cannot be read (format, encoding, empty, sheet) or, with
+    `check_mapping` or an explicit mapping, when its columns cannot make customers."""
+    _require_writer(actor)
+    import_spools_cleanup()
+    if upload is not None:
+        check_size(upload.size)
+        original_name = original_name or upload.name
+    elif path is not None:
+        path = Path(path)
+        original_name = original_name or str(path)
+    else:
+        raise ValidationFailed(fields={"file": "required"})
+    job = ImportJob(created_by=actor, source=source.strip()[:100], original_name=str(original_name)[:255],
+                    dry_run=dry_run, language=language or translation.get_language() or settings.LANGUAGE_CODE)
+    if upload is not None:
+        job.file.save(Path(original_name).name or "upload", upload, save=False)
+        path = Path(job.file.path)
+    try:
+        info = inspect_file(path, encoding=encoding, sheet=sheet)
+        columns_mapping = mapping_for(headers=info.headers, source=job.source, mapping=mapping)
+        if mapping or check_mapping:
+            column_fields(info.headers, columns_mapping)
+    except ImportFileError:
+        if job.file:
+            job.file.delete(save=False)
+        raise
+    _describe(job, info)
+    job.mapping = columns_mapping
+    job.save()
+    if mapping and job.source:
+        import_mapping_save(actor=actor, source=job.source, mapping=columns_mapping)
+    if upload is None:
+        job._local_path = path  # used by the command in the same process
+    return job
+
+
+SPOOL_KEEP_HOURS = 24
+
+
+def import_spools_cleanup(*, older_than_hours: float = SPOOL_KEEP_HOURS) -> int:
+    """Remove the validated rows of jobs left uncommitted for longer than `older_than_hours` (a
+    later commit validates the file again). Returns how many spools went."""
+    running = set(ImportJob.objects.filter(status__in=(Status.VALIDATING, Status.IMPORTING))
+                  .values_list("pk", flat=True))
+    return spools_remove(older_than_hours=older_than_hours, keep=running)
+
+
+def _describe(job: ImportJob, info: FileInfo) -> None:
+    job.size_bytes, job.file_format, job.encoding = info.size, info.format, info.encoding
+    job.sheet, job.headers, job.total_rows = info.sheet, info.headers, info.total_hint
+
+
+@transaction.atomic
+def import_job_set_mapping(*, actor: User, job: ImportJob, mapping: dict[str, str] | None,
+                           source: str | None = None, sheet: str | None = None) -> ImportJob:
+    """Choose the columns (and the sheet of a workbook) before validating; the mapping is checked
+    and remembered for the job's source. Another sheet, with `mapping` None, gets a mapping
+    guessed from its header. Only while the job is neither running nor done."""
+    _require_writer(actor)
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status not in (Status.UPLOADED, Status.VALIDATED, Status.FAILED) or not job.file:
+        raise Conflict("This import can no longer be changed.", code="import_state")
+    if source is not None:
+        job.source = source.strip()[:100]
+    if sheet is not None and sheet != job.sheet:
+        _describe(job, inspect_file(job.file.path, sheet=sheet))
+    if mapping is None:
+        job.mapping = mapping_for(headers=job.headers, source=job.source)
+    else:
+        clean = {c: t for c, t in mapping.items() if t}
+        column_fields(job.headers, clean)
+        job.mapping = clean
+        import_mapping_save(actor=actor, source=job.source, mapping=clean)
+    job.status = Status.UPLOADED
+    job.save()
+    return job
+
+
+def import_job_preview(*, job: ImportJob, limit: int = 10) -> list[dict]:
+    """The first rows as mapped, each with the reasons it would be refused (nothing is written)."""
+    from ..importing.rows import Lookups, RowValidator
+    from ..validation import message_text
+
+    reader = CustomerFileReader(job.file.path, encoding=encoding_option(job.encoding), sheet=job.sheet,
+                                mapping=job.mapping)
+    validator = RowValidator(actor=Actor.of(job.created_by), lookups=Lookups.load())
+    rows = []
+    for number, row in reader:
+        _, errors = validator.validate(row)
+        rows.append({"row": number, "values": row,
+                     "errors": [{"field": f, "message": message_text(c, p, translate=True)} for f, c, p in errors]})
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+@transaction.atomic
+def import_job_request(*, actor: User, job: ImportJob, action: str) -> ImportJob:
+    """Mark the job as validating or importing and queue the task that does it (after commit)."""
+    from ..tasks import commit_import_job, validate_import_job
+
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.created_by_id != actor.pk and not policy_for(actor).can_administer:
+        raise PermissionDenied("Only the user who started this import can run it.")
+    _require_writer(actor)
+    if action == "validate":
+        if not job.can_validate:
+            raise Conflict("This import cannot be validated now.", code="import_state")
+        job.status, task = Status.VALIDATING, validate_import_job
+    elif action == "commit":
+        if not job.can_commit:
+            raise Conflict("Only a validated import without errors can be committed.", code="import_state")
+        job.status, task = Status.IMPORTING, commit_import_job
+    else:
+        raise ValidationFailed(fields={"action": "validate or commit"})
+    job.processed_rows = 0
+    job.message, job.message_detail = "", {}
+    job.save(update_fields=["status", "processed_rows", "message", "message_detail", "updated_at"])
+    _publish(job.pk, job.status, 0, job.total_rows)
+    transaction.on_commit(lambda: task.delay(job.pk))
+    return job
+
+
+# ---------------------------------------------------------------- progress
+
+
+def progress_key(job_id: int) -> str:
+    return f"customers:import:{job_id}:progress"
+
+
+def _publish(job_id: int, status: str, processed: int, total: int) -> None:
+    cache.set(progress_key(job_id), {"status": status, "processed": processed, "total": total}, PROGRESS_TTL)
+
+
+class _ProgressWriter:
+    """Progress of a running job: to the cache at every step (what the status page polls, live even
+    inside the commit's transaction) and to the job row at most every PROGRESS_EVERY seconds."""
+
+    def __init__(self, job: ImportJob, status: str, *, to_row: bool, echo: Callable[[int, int], None] | None):
+        self.job, self.status, self.to_row, self.echo = job, status, to_row, echo
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        _publish(self.job.pk, self.status, done, total)
+        now = time.monotonic()
+        if self.to_row and now - self.last >= PROGRESS_EVERY:
+            self.last = now
+            ImportJob.objects.filter(pk=self.job.pk).update(processed_rows=done, total_rows=total)
+        if self.echo:
+            self.echo(done, total)
+
+
+# ---------------------------------------------------------------- validation and commit
+
+
+def _local_path(job: ImportJob) -> Path:
+    local = getattr(job, "_local_path", None)
+    if local is not None:
+        return Path(local)
+    if not job.file:
+        raise ImportFileError(gettext_noop("The file of this import is no longer available; upload it again."),
+                              code="no_file")
+    return Path(job.file.path)
+
+
+def import_job_validate(*, job: ImportJob, workers: int = 0, path: str | Path | None = None,
+                        on_progress: Callable[[int, int], None] | None = None) -> ImportJob:
+    """The dry run: read and check every row, find duplicates, write the report and spool the rows
+    for the commit. Writes no customer. A file that cannot be read fails the job."""
+    if path is not None:
+        job._local_path = Path(path)
+    work, spool_path, validation_path = work_paths(job.pk)
+    spool = Spool(spool_path)
+    spool.delete()
+    report_path = work / "report.csv"
+    _start(job, Status.VALIDATING)
+    try:
+        reader = CustomerFileReader(_local_path(job), encoding=encoding_option(job.encoding), sheet=job.sheet,
+                                    mapping=job.mapping)
+        job.total_rows = reader.total_hint
+        validation = validate(
+            rows=reader, actor=Actor.of(job.created_by), spool=spool,
+            report=Report(report_path, translate=not (job.language or "").startswith("en")),
+            workers=workers, progress=_ProgressWriter(job, Status.VALIDATING, to_row=True, echo=on_progress))
+        if validation.rows == 0:
+            raise ImportFileError(gettext_noop("The file has a header but no data rows."), code="empty_file")
+    except ImportFileError as exc:
+        spool.delete()
+        return _fail(job, str(exc.args[0]), exc.template, exc.params)
+    with validation_path.open("wb") as out:
+        pickle.dump(validation, out, protocol=pickle.HIGHEST_PROTOCOL)
+    job.status = Status.VALIDATED
+    job.total_rows = job.processed_rows = validation.rows
+    job.error_count = validation.error_rows
+    job.existing_match_count = validation.existing_rows
+    job.file_duplicate_count = validation.file_duplicate_rows
+    job.errors, job.duplicates = validation.errors, validation.duplicates
+    job.validated_at = timezone.now()
+    if job.report:
+        job.report.delete(save=False)
+    with report_path.open("rb") as report:
+        job.report.save(f"import-{job.pk}-report.csv", File(report), save=False)
+    report_path.unlink(missing_ok=True)
+    if not validation.is_valid:
+        spool.delete()
+    job.save()
+    _publish(job.pk, job.status, job.processed_rows, job.total_rows)
+    job._validation = validation
+    return job
+
+
+def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None] | None = None) -> ImportJob:
+    """Write every validated row in one transaction. A failure anywhere (e.g. a brand deleted
+    since the validation) rolls everything back and fails the job with the reason."""
+    work, spool_path, validation_path = work_paths(job.pk)
+    validation = getattr(job, "_validation", None)
+    if validation is None:
+        try:
+            with validation_path.open("rb") as saved:
+                validation = pickle.load(saved)
+        except (OSError, EOFError, pickle.UnpicklingError, ImportError, AttributeError):
+            # Unreadable, or saved by another version of the engine (its classes moved): validate again.
+            validation = None
+    if validation is None or not Spool(spool_path).exists() or not validation.is_valid:
+        # The spool is gone (another machine, a clean-up): validate again, then write.
+        job = import_job_validate(job=job)
+        if job.status != Status.VALIDATED or job.error_count:
+            return job
+        validation = job._validation
+    _start(job, Status.IMPORTING, total=validation.customers)
+    reason = f"import #{job.pk}"
+    try:
+        with transaction.atomic():
+            written = commit(
+                spool=Spool(spool_path), validation=validation, actor_id=job.created_by_id, reason=reason,
+                progress=_ProgressWriter(job, Status.IMPORTING, to_row=False, echo=on_progress))
+            job.status = Status.DONE
+            job.created_count = written.customers
+            job.first_customer_id, job.last_customer_id = written.first_id, written.last_id
+            job.processed_rows = written.customers
+            job.finished_at = timezone.now()
+            job.save()
+    except (DatabaseError, RuntimeError, ValidationFailed) as exc:
+        return _fail(job, f"Nothing was imported: {exc}", gettext_noop("Nothing was imported: %(reason)s"),
+                     {"reason": str(exc)})
+    finally:
+        Spool(spool_path).delete()
+        validation_path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            work.rmdir()
+    _publish(job.pk, job.status, job.processed_rows, job.total_rows)
+    job._written = written
+    return job
+
+
+def _start(job: ImportJob, status: str, *, total: int | None = None) -> None:
+    job.status, job.processed_rows, job.message, job.message_detail = status, 0, "", {}
+    job.started_at = job.started_at or timezone.now()
+    if total is not None:
+        job.total_rows = total
+    ImportJob.objects.filter(pk=job.pk).update(status=status, processed_rows=0, message="", message_detail={},
+                                                started_at=job.started_at, total_rows=job.total_rows,
+                                                updated_at=timezone.now())
+    _publish(job.pk, status, 0, job.total_rows)
+
+
+def _fail(job: ImportJob, message: str, template: str = "", params: dict | None = None) -> ImportJob:
+    """The job failed: the reason in English (`message`, for the API) and as a template with its
+    parameters, which the pages show in the user's language."""
+    job.status = Status.FAILED
+    job.message = message[:2000]
+    job.message_detail = {"template": template, "params": params or {}} if template else {}
+    job.finished_at = timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(status=job.status, message=job.message,
+                                                message_detail=job.message_detail,
+                                                finished_at=job.finished_at, updated_at=timezone.now())
+    _publish(job.pk, job.status, job.processed_rows, job.total_rows)
+    return job
+
+
+def import_job_run(*, job_id: int, action: str) -> ImportJob:
+    """What the Celery tasks run: validate or commit, in the job's language (for the report)."""
+    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    try:
+        with translation.override(job.language or settings.LANGUAGE_CODE):
+            if action == "validate":
+                job = import_job_validate(job=job)
+                if job.status == Status.VALIDATED and not job.dry_run and job.can_commit:
+                    job = import_job_commit(job=job)
+                return job
+            return import_job_commit(job=job)
+    except Exception:
+        # A job must not stay "running" for ever: it fails, and the error goes to the log.
+        logger.exception("customer import #%s failed", job_id)
+        message = gettext_noop("The import stopped on an unexpected error; nothing was imported.")
+        return _fail(job, message, message)
