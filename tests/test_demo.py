@@ -11,11 +11,12 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from guanxi.accounts.demo import DEMO_PASSWORD
-from guanxi.customers.demo import DEMO_STEPS
+from guanxi.core.demo import DEMO_STEPS
 from guanxi.customers.models import Customer, Interaction
 from guanxi.customers.timeline import customer_timeline
 from guanxi.portal.models import PortalAccount
 from guanxi.portal.services import portal_login_with_password
+from guanxi.servicedesk.demo.tickets import service_demo_load
 from guanxi.servicedesk.enums import ArticleStatus, TicketStatus, TicketType
 from guanxi.servicedesk.models import (
     Article,
@@ -29,14 +30,14 @@ from guanxi.servicedesk.models import (
     TicketClock,
 )
 from guanxi.servicedesk.selectors.reports import standard_attainment
+from guanxi.warranty.demo import warranty_demo_load
 from guanxi.warranty.models import ExchangeRecord, Product, ProductSale, Remedy, RepairRecord, WarrantyDecision
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_apps_register_their_demo_steps_in_dependency_order():
-    assert DEMO_STEPS.index("guanxi.servicedesk.demo.tickets.service_demo_load") < DEMO_STEPS.index(
-        "guanxi.warranty.demo.warranty_demo_load")
+    assert DEMO_STEPS.index(service_demo_load) < DEMO_STEPS.index(warranty_demo_load)
 
 
 def test_demo_fills_every_module():

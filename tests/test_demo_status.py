@@ -44,18 +44,20 @@ def test_a_failed_load_is_shown(client):
 
 
 def test_the_loading_process_reports_each_step_and_the_end(monkeypatch):
-    from guanxi.customers import demo
+    import functools
+
+    from guanxi.core import demo
     from guanxi.customers.demo import history as demo_history
 
     seen = []
-    monkeypatch.setattr(demo, "DEMO_STEPS", ["guanxi.customers.demo.history.interactions_demo_load"])
     real = demo_history.interactions_demo_load
 
+    @functools.wraps(real)
     def watched(**kwargs):
         seen.append(json.loads(status_path().read_text(encoding="utf-8")))
         return real(**kwargs)
 
-    monkeypatch.setattr(demo_history, "interactions_demo_load", watched)
+    monkeypatch.setattr(demo, "DEMO_STEPS", [watched])
     call_command("demo", "--customers", "10", "--report-status", stdout=io.StringIO())
     assert seen[0]["state"] == "loading" and seen[0]["step"] == "interactions" and seen[0]["done"] == 1
     assert json.loads(status_path().read_text(encoding="utf-8"))["state"] == "done"

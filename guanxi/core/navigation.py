@@ -1,5 +1,6 @@
 """The main menu: one entry per module of the product, shown as modules land."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
@@ -57,18 +58,16 @@ def nav_for(path: str, user=None) -> list[dict]:
     return items
 
 
-# The home page shows one panel per module. A module registers, in its AppConfig.ready(), the
-# dotted path of a function user -> context dict and the template that renders it; core never
-# imports the modules above it.
-HOME_PANELS: list[tuple[str, str]] = []
+# The home page shows one panel per module. A module registers, in its AppConfig.ready(), a
+# function user -> context dict and the template that renders it; core never imports the modules
+# above it.
+HOME_PANELS: list[tuple[Callable[..., dict], str]] = []
 
 
-def register_home_panel(context_function: str, template: str) -> None:
+def register_home_panel(context_function: Callable[..., dict], template: str) -> None:
     if (context_function, template) not in HOME_PANELS:
         HOME_PANELS.append((context_function, template))
 
 
 def home_panels(user) -> list[dict]:
-    from django.utils.module_loading import import_string
-
-    return [{"template": template, "context": import_string(path)(user)} for path, template in HOME_PANELS]
+    return [{"template": template, "context": function(user)} for function, template in HOME_PANELS]

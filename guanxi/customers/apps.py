@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.demo import DemoCompany, register_demo_company, register_demo_step
 from guanxi.core.navigation import register_home_panel
 
 
@@ -22,4 +23,16 @@ class CustomersConfig(AppConfig):
 
         # Infrastructure hook, not business logic: SQLite table rebuilds drop FTS triggers.
         post_migrate.connect(_ensure_search_index, sender=self)
-        register_home_panel("guanxi.customers.views.customers.home_panel", "customers/partials/_home_panel.html")
+        from guanxi.accounts.demo import DEMO_PASSWORD
+
+        from .demo import COMPANY_NAME, dedupe, demo_last_touched, demo_load, history
+        from .models import Customer
+        from .views.customers import home_panel
+
+        register_home_panel(home_panel, "customers/partials/_home_panel.html")
+        register_demo_company(DemoCompany(name=COMPANY_NAME, password=DEMO_PASSWORD, load=demo_load,
+                                          exists=Customer.objects.exists, finish=demo_last_touched))
+        register_demo_step(history.interactions_demo_load)
+        register_demo_step(history.transactions_demo_load)
+        # Enters some customers a second time and runs a duplicate scan (the review queue).
+        register_demo_step(dedupe.duplicates_demo_load)

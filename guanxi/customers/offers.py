@@ -1,18 +1,15 @@
 """The next-best-offer slot of the customer 360 (交叉销售, 下一个最佳推荐).
 
 What fits a customer next is decided by a higher module (marketing's cross-selling rules, a
-model); customers only shows it. Such a module registers, in its AppConfig.ready(), the dotted
-path of a function `(customer, user, limit) -> list[Offer]`; the 360 page and API show the
+model); customers only shows it. Such a module registers, in its AppConfig.ready(), a
+function `(customer, user, limit) -> list[Offer]`; the 360 page and API show the
 best-scored offers of every registered source.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.module_loading import import_string
-
 from .models import Customer
-
-OFFER_SOURCES: list[str] = []
 
 
 @dataclass(frozen=True)
@@ -24,14 +21,17 @@ class Offer:
     source: str = ""
 
 
-def register_offer_source(path: str) -> None:
-    if path not in OFFER_SOURCES:
-        OFFER_SOURCES.append(path)
+OFFER_SOURCES: list[Callable[..., list[Offer]]] = []
+
+
+def register_offer_source(source: Callable[..., list[Offer]]) -> None:
+    if source not in OFFER_SOURCES:
+        OFFER_SOURCES.append(source)
 
 
 def customer_offers(*, customer: Customer, user, limit: int = 3) -> list[Offer]:
     """The best `limit` offers of every registered source for this customer, best first."""
     offers: list[Offer] = []
-    for path in OFFER_SOURCES:
-        offers.extend(import_string(path)(customer, user, limit))
+    for source in OFFER_SOURCES:
+        offers.extend(source(customer, user, limit))
     return sorted(offers, key=lambda o: o.score, reverse=True)[:limit]

@@ -1,7 +1,7 @@
 """The customer's merged timeline (客户视图时间线): every module adds its events.
 
 Customers records interactions and transactions itself. A higher module registers, in its
-AppConfig.ready(), the dotted path of a function `(customer, limit, before=None) ->
+AppConfig.ready(), a function `(customer, limit, before=None) ->
 list[TimelineEvent]`: that module's newest events of the customer at or before `before` (all
 when None), newest first in a fixed order (ties broken by id, so that a larger `limit` returns
 the same events and more), at most `limit`, each one an index range scan on its own table;
@@ -18,10 +18,10 @@ import binascii
 import datetime as dt
 import inspect
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from django.db.models.functions import Left
-from django.utils.module_loading import import_string
 
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.masking import mask_free_text
@@ -29,7 +29,7 @@ from guanxi.core.masking import mask_free_text
 from .enums import InteractionChannel, TransactionKind
 from .models import Customer, Interaction, Transaction
 
-SOURCES: list[str] = []
+SOURCES: list[Callable[..., list["TimelineEvent"]]] = []
 MAX_LIMIT = 200
 
 
@@ -73,9 +73,9 @@ class TimelinePage:
     next_cursor: TimelineCursor | None
 
 
-def register_timeline_source(path: str) -> None:
-    if path not in SOURCES:
-        SOURCES.append(path)
+def register_timeline_source(source: Callable[..., list[TimelineEvent]]) -> None:
+    if source not in SOURCES:
+        SOURCES.append(source)
 
 
 def _interactions(customer: Customer, limit: int, before: dt.datetime | None = None) -> list[TimelineEvent]:
@@ -111,8 +111,7 @@ def _transactions(customer: Customer, limit: int, before: dt.datetime | None = N
 BUILT_IN = (_interactions, _transactions)
 
 
-def _source(path: str):
-    function = import_string(path)
+def _source(function):
     try:
         takes_before = "before" in inspect.signature(function).parameters
     except (TypeError, ValueError):
@@ -135,7 +134,7 @@ def customer_timeline_page(*, customer: Customer, limit: int = 50, cursor: Timel
     before = cursor.at if cursor else None
     skip = cursor.seen if cursor else 0
     wanted = limit + skip + 1  # one more than the page, to know whether another page follows
-    functions = [*BUILT_IN, *(_source(path) for path in SOURCES)]
+    functions = [*BUILT_IN, *(_source(source) for source in SOURCES)]
     events: list[TimelineEvent] = []
     for function in functions:
         events.extend(function(customer, wanted, before=before))

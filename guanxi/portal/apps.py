@@ -7,6 +7,8 @@ class PortalConfig(AppConfig):
     verbose_name = _("Customer portal")
 
     def ready(self):
-        from guanxi.customers.demo import register_demo_step
+        from guanxi.core.demo import register_demo_step
 
-        register_demo_step("guanxi.portal.demo.portal_demo_load")
+        from .demo import portal_demo_load
+
+        register_demo_step(portal_demo_load)

@@ -8,7 +8,9 @@ class SegmentsConfig(AppConfig):
     verbose_name = _("Segments and customer value")
 
     def ready(self):
-        from guanxi.customers.demo import register_demo_step
+        from guanxi.core.demo import register_demo_step
+
+        from .demo import value_demo_load
 
         # After the customers app's own steps, which make the transaction ledger it reads.
-        register_demo_step("guanxi.segments.demo.value_demo_load")
+        register_demo_step(value_demo_load)

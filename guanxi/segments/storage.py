@@ -23,7 +23,6 @@ import pandas as pd
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from guanxi.customers.enums import InteractionChannel, TransactionKind
 
@@ -32,15 +31,15 @@ from .models import CustomerValueSnapshot
 
 SQLITE_BATCH = 2_000
 
-# Other modules' per-customer effort (e.g. service cases): dotted paths of functions
+# Other modules' per-customer effort (e.g. service cases): functions
 # `(since: aware datetime, until: aware datetime) -> DataFrame[customer_id, effort]`, registered in their
 # AppConfig.ready(); their counts add to the "time it takes" key-account criterion.
-EFFORT_SOURCES: list[str] = []
+EFFORT_SOURCES: list[Callable[[dt.datetime, dt.datetime], pd.DataFrame | None]] = []
 
 
-def register_effort_source(path: str) -> None:
-    if path not in EFFORT_SOURCES:
-        EFFORT_SOURCES.append(path)
+def register_effort_source(source: Callable[[dt.datetime, dt.datetime], pd.DataFrame | None]) -> None:
+    if source not in EFFORT_SOURCES:
+        EFFORT_SOURCES.append(source)
 
 
 # ---------------------------------------------------------------- reading
@@ -189,8 +188,8 @@ def read_effort(config: ValueConfig) -> pd.DataFrame:
     tz = timezone.get_default_timezone()
     since12 = dt.datetime.combine(config.as_of - dt.timedelta(days=364), dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(config.as_of + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    for path in EFFORT_SOURCES:
-        extra = import_string(path)(since12, until)
+    for source in EFFORT_SOURCES:
+        extra = source(since12, until)
         if extra is None or extra.empty:
             continue
         extra = extra.groupby("customer_id", as_index=False)["effort"].sum()

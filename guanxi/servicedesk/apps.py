@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.demo import register_demo_step
 from guanxi.core.navigation import register_home_panel
 
 
@@ -18,15 +19,20 @@ class ServicedeskConfig(AppConfig):
     verbose_name = _("Service desk")
 
     def ready(self):
-        from guanxi.customers.demo import register_demo_step
         from guanxi.customers.timeline import register_timeline_source
         from guanxi.segments.storage import register_effort_source
 
-        register_home_panel("guanxi.servicedesk.views.tickets.home_panel", "servicedesk/partials/_home_panel.html")
-        register_timeline_source("guanxi.servicedesk.timeline.service_events")
-        register_timeline_source("guanxi.servicedesk.timeline.commitment_events")
-        register_demo_step("guanxi.servicedesk.demo.tickets.service_demo_load")
-        register_demo_step("guanxi.servicedesk.demo.commitments.commitment_demo_load")
-        register_effort_source("guanxi.servicedesk.effort.case_effort")
+        from .demo.commitments import commitment_demo_load
+        from .demo.tickets import service_demo_load
+        from .effort import case_effort
+        from .timeline import commitment_events, service_events
+        from .views.tickets import home_panel
+
+        register_home_panel(home_panel, "servicedesk/partials/_home_panel.html")
+        register_timeline_source(service_events)
+        register_timeline_source(commitment_events)
+        register_demo_step(service_demo_load)
+        register_demo_step(commitment_demo_load)
+        register_effort_source(case_effort)
         # Infrastructure hook, not business logic: SQLite table rebuilds drop FTS triggers.
         post_migrate.connect(_ensure_search_index, sender=self)

@@ -7,8 +7,11 @@ class WarrantyConfig(AppConfig):
     verbose_name = _("Warranty (三包)")
 
     def ready(self):
-        from guanxi.customers.demo import register_demo_step
+        from guanxi.core.demo import register_demo_step
         from guanxi.customers.timeline import register_timeline_source
 
-        register_timeline_source("guanxi.warranty.timeline.warranty_events")
-        register_demo_step("guanxi.warranty.demo.warranty_demo_load")
+        from .demo import warranty_demo_load
+        from .timeline import warranty_events
+
+        register_timeline_source(warranty_events)
+        register_demo_step(warranty_demo_load)

@@ -1,5 +1,5 @@
 """Demo history of a telecom operator: about three contacts (接触记录) per customer, and three years of
-bills, payments, orders and refunds (交易记录). Two demo steps (customers.demo.DEMO_STEPS).
+bills, payments, orders and refunds (交易记录). Two demo steps (registered in CustomersConfig.ready()).
 
 Each customer's ledger starts in the month its record was
 created (at most three years ago) and, for churned ones, stops 2–14 months ago. Monthly bills

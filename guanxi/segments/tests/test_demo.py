@@ -5,21 +5,23 @@ import io
 import pytest
 from django.core.management import call_command
 
-from guanxi.customers import demo
+from guanxi.core import demo
+from guanxi.customers.demo.history import transactions_demo_load
+from guanxi.segments.demo import value_demo_load
 from guanxi.segments.models import CustomerValueSnapshot, Segment, ValueRun
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_value_step_runs_after_the_ledger():
-    assert demo.DEMO_STEPS.index("guanxi.customers.demo.history.transactions_demo_load") < \
-        demo.DEMO_STEPS.index("guanxi.segments.demo.value_demo_load")
+    assert demo.DEMO_STEPS.index(transactions_demo_load) < demo.DEMO_STEPS.index(value_demo_load)
 
 
 @pytest.fixture
 def customers_and_value(monkeypatch):
-    steps = [p for p in demo.DEMO_STEPS if p.startswith("guanxi.customers.") and ".dedupe." not in p]
-    monkeypatch.setattr(demo, "DEMO_STEPS", [*steps, "guanxi.segments.demo.value_demo_load"])
+    steps = [s for s in demo.DEMO_STEPS
+             if s.__module__.startswith("guanxi.customers.") and s.__module__ != "guanxi.customers.demo.dedupe"]
+    monkeypatch.setattr(demo, "DEMO_STEPS", [*steps, value_demo_load])
     out = io.StringIO()
     call_command("demo", "--customers", "300", "--seed", "3", stdout=out)
     return out.getvalue()

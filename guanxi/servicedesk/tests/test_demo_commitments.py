@@ -6,15 +6,16 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from guanxi.customers import demo
+from guanxi.core import demo
+from guanxi.servicedesk.demo.commitments import commitment_demo_load
+from guanxi.servicedesk.demo.tickets import service_demo_load
 from guanxi.servicedesk.models import Commitment
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_makes_kept_broken_and_open_promises(monkeypatch):
-    monkeypatch.setattr(demo, "DEMO_STEPS", ["guanxi.servicedesk.demo.tickets.service_demo_load",
-                                             "guanxi.servicedesk.demo.commitments.commitment_demo_load"])
+    monkeypatch.setattr(demo, "DEMO_STEPS", [service_demo_load, commitment_demo_load])
     out = io.StringIO()
     call_command("demo", "--customers", "60", "--seed", "3", stdout=out)
     assert "promises kept" in out.getvalue()

@@ -170,7 +170,7 @@ def legacy_events(customer, limit):
 
 @pytest.fixture
 def extra_source(monkeypatch):
-    monkeypatch.setattr(timeline, "SOURCES", [f"{__name__}.extra_events"])
+    monkeypatch.setattr(timeline, "SOURCES", [extra_events])
     EXTRA.clear()
     yield EXTRA
     EXTRA.clear()
@@ -221,7 +221,7 @@ def test_transactions_and_other_modules_events_interleave_on_the_timeline(admin,
 
 
 def test_a_source_without_pagination_still_works(admin, customer, monkeypatch):
-    monkeypatch.setattr(timeline, "SOURCES", [f"{__name__}.legacy_events"])
+    monkeypatch.setattr(timeline, "SOURCES", [legacy_events])
     EXTRA[:] = [TimelineEvent(NOW - dt.timedelta(hours=h), "callback", f"cb {h}") for h in range(3)]
     try:
         pages = walk(customer, 2)

@@ -11,7 +11,8 @@ from django.db.models.functions import TruncDate
 from guanxi.accounts.demo import DEMO_PASSWORD
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import Team, User
-from guanxi.customers import demo, normalize
+from guanxi.core import demo
+from guanxi.customers import normalize
 from guanxi.customers.demo import customers as demo_customers
 from guanxi.customers.enums import CustomerKind, IdType
 from guanxi.customers.models import Address, Contact, ContactPoint, Customer, Holding, Interaction, Transaction
@@ -31,8 +32,8 @@ def run_demo(*args):
 def customers_only(monkeypatch):
     """Only this app's demo steps: the other apps' demo data is tested in their own test_demo.py (and the
     deliberate duplicates in test_dedupe_demo.py)."""
-    monkeypatch.setattr(demo, "DEMO_STEPS", [p for p in demo.DEMO_STEPS if p.startswith("guanxi.customers.")
-                                             and not p.startswith("guanxi.customers.demo.dedupe.")])
+    monkeypatch.setattr(demo, "DEMO_STEPS", [s for s in demo.DEMO_STEPS if s.__module__.startswith("guanxi.customers.")
+                                             and s.__module__ != "guanxi.customers.demo.dedupe"])
 
 
 NOW = dt.datetime(2026, 12, 4, 2, 30, tzinfo=dt.UTC)
@@ -114,10 +115,16 @@ def test_demo_records_interactions_on_every_channel(loaded):
 
 
 def test_register_demo_step_keeps_order_and_ignores_repeats(monkeypatch):
-    monkeypatch.setattr(demo, "DEMO_STEPS", ["a.b.c"])
-    demo.register_demo_step("x.y.z")
-    demo.register_demo_step("a.b.c")
-    assert demo.DEMO_STEPS == ["a.b.c", "x.y.z"]
+    def first(**kwargs):
+        return ""
+
+    def second(**kwargs):
+        return ""
+
+    monkeypatch.setattr(demo, "DEMO_STEPS", [first])
+    demo.register_demo_step(second)
+    demo.register_demo_step(first)
+    assert [first, second] == demo.DEMO_STEPS
 
 
 def test_demo_is_deterministic_for_a_seed(customers_only):
@@ -162,7 +169,7 @@ def _loaded_counts() -> list[int]:
 
 
 def test_demo_failure_in_a_later_step_leaves_nothing(monkeypatch):
-    monkeypatch.setattr(demo, "DEMO_STEPS", [*demo.DEMO_STEPS, f"{__name__}.failing_step"])
+    monkeypatch.setattr(demo, "DEMO_STEPS", [*demo.DEMO_STEPS, failing_step])
     with pytest.raises(RuntimeError):
         run_demo("--customers", "40")
     assert set(_loaded_counts()) == {0}

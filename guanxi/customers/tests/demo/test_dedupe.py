@@ -8,7 +8,9 @@ import time_machine
 from django.core.management import call_command
 
 from guanxi.accounts.models import User
-from guanxi.customers import demo
+from guanxi.core import demo
+from guanxi.customers.demo.dedupe import duplicates_demo_load
+from guanxi.customers.demo.history import interactions_demo_load, transactions_demo_load
 from guanxi.customers.models import Customer, DedupeScan, MatchCandidate
 from guanxi.customers.selectors.customers import customer_list
 
@@ -16,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_enters_customers_twice_and_the_scan_finds_them(monkeypatch):
-    monkeypatch.setattr(demo, "DEMO_STEPS", ["guanxi.customers.demo.dedupe.duplicates_demo_load"])
+    monkeypatch.setattr(demo, "DEMO_STEPS", [duplicates_demo_load])
     out = io.StringIO()
     call_command("demo", "--customers", "300", "--seed", "5", stdout=out)
     ids = list(Customer.objects.order_by("pk").values_list("pk", flat=True))
@@ -32,9 +34,7 @@ def test_demo_enters_customers_twice_and_the_scan_finds_them(monkeypatch):
 
 def test_the_planted_duplicates_are_not_the_first_page(monkeypatch):
     # Given the demo with its deliberate duplicates (entered by the services, some time ago)
-    monkeypatch.setattr(demo, "DEMO_STEPS", ["guanxi.customers.demo.history.interactions_demo_load",
-                                             "guanxi.customers.demo.history.transactions_demo_load",
-                                             "guanxi.customers.demo.dedupe.duplicates_demo_load"])
+    monkeypatch.setattr(demo, "DEMO_STEPS", [interactions_demo_load, transactions_demo_load, duplicates_demo_load])
     now = dt.datetime(2027, 10, 3, 4, tzinfo=dt.UTC)
     with time_machine.travel(now, tick=True):
         call_command("demo", "--customers", "200", "--seed", "5", stdout=io.StringIO())

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db.models import Count, F, Max, Min
 from django.utils import timezone
 
-from guanxi.customers import demo
+from guanxi.core import demo
 from guanxi.customers.enums import LifecycleStage
 from guanxi.customers.models import Customer, Transaction
 from guanxi.customers.selectors.history import billing_summary
@@ -24,8 +24,8 @@ DAYS = [dt.datetime(2026, 12, 4, 10, tzinfo=dt.UTC), dt.datetime(2027, 1, 31, 15
 @pytest.fixture(params=DAYS, ids=lambda d: f"{d:%Y-%m-%d}")
 def ledger(request, monkeypatch):
     """A demo of 300 customers with this app's steps only, generated on a pinned day."""
-    monkeypatch.setattr(demo, "DEMO_STEPS", [p for p in demo.DEMO_STEPS if p.startswith(
-        "guanxi.customers.demo.history.")])
+    monkeypatch.setattr(demo, "DEMO_STEPS", [s for s in demo.DEMO_STEPS
+                                             if s.__module__ == "guanxi.customers.demo.history"])
     with time_machine.travel(request.param, tick=True):
         out = io.StringIO()
         call_command("demo", "--customers", "300", "--seed", "11", stdout=out)

@@ -96,7 +96,7 @@ def offer_for_broadband(customer, user, limit):
 
 
 def test_registered_offer_sources_fill_the_next_best_offer_slot(client, admin, monkeypatch):
-    monkeypatch.setattr(offers, "OFFER_SOURCES", [f"{__name__}.offer_for_broadband"])
+    monkeypatch.setattr(offers, "OFFER_SOURCES", [offer_for_broadband])
     customer = make_customer(admin, name="孙八")
     body = page(client, admin, customer)
     assert body.index("千兆宽带升级") < body.index("视频彩铃") and "已持有 500M 宽带" in body

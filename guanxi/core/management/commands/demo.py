@@ -1,5 +1,5 @@
 """`guanxi demo`: load a demo company (staff in every role, brands, tags, customers) and every
-module's demo data (the steps registered with `guanxi.customers.demo.register_demo_step`)."""
+module's demo data (what the apps registered in `guanxi.core.demo`)."""
 
 import argparse
 import inspect
@@ -12,22 +12,19 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from guanxi.accounts.demo import DEMO_PASSWORD
+from guanxi.core import demo
+from guanxi.core.demo import SCALE_CUSTOMERS, DemoCompany, demo_step_app, demo_step_name
 from guanxi.core.demo_status import DONE, FAILED, LOADING, demo_status_write
-from guanxi.customers import demo
-from guanxi.customers.demo import COMPANY_NAME, SCALE_CUSTOMERS, demo_last_touched, demo_load
-from guanxi.customers.models import Customer
 
 
-def _step_label(path: str) -> str:
-    """'guanxi.servicedesk.demo.service_demo_load' → 'servicedesk'."""
-    parts = path.split(".")
-    return parts[1] if len(parts) > 2 else path
+def _company() -> DemoCompany:
+    if demo.COMPANY is None:
+        raise CommandError("No app registered the demo company (guanxi.core.demo.register_demo_company).")
+    return demo.COMPANY
 
 
 def _run_step(step, **kwargs) -> str:
@@ -56,7 +53,8 @@ class Command(BaseCommand):
         console = Console(file=self.stdout._out, highlight=False, width=None if self.stdout.isatty() else 120)
         if customers < 0:
             raise CommandError("--customers must be zero or more")
-        if if_empty and Customer.objects.exists():
+        company = _company()
+        if if_empty and company.exists():
             console.print("Customers exist already; demo data not loaded (--if-empty).")
             return
         if background:
@@ -64,12 +62,12 @@ class Command(BaseCommand):
             return
         report = demo_status_write if report_status else (lambda **kwargs: None)
         try:
-            result, elapsed = self._load(console, customers=customers, seed=seed, report=report)
+            result, elapsed = self._load(console, company, customers=customers, seed=seed, report=report)
         except Exception as exc:  # Ctrl-C needs no report: a status whose process is gone counts as none
             report(state=FAILED, error=str(exc)[:300] or type(exc).__name__)
             raise
         report(state=DONE)
-        self._print_logins(console, result, elapsed)
+        self._print_logins(console, company, result, elapsed)
 
     def _start_in_background(self, console: Console, *, customers: int, seed: int, if_empty: bool) -> None:
         """The same command in a child process that shares this terminal: the server starts meanwhile."""
@@ -81,7 +79,7 @@ class Command(BaseCommand):
         console.print(f"Loading the demo company in the background (process {child.pid}); its logins are printed "
                       "here when it is done, and the sign-in page shows its progress meanwhile.")
 
-    def _load(self, console: Console, *, customers: int, seed: int, report) -> tuple:
+    def _load(self, console: Console, company: DemoCompany, *, customers: int, seed: int, report) -> tuple:
         total = len(demo.DEMO_STEPS) + 1
         report(state=LOADING, step="customers", total=total)
         started = time.perf_counter()
@@ -92,13 +90,13 @@ class Command(BaseCommand):
             with Progress(TextColumn("[bold]Demo customers"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=console, transient=True) as progress:
                 task = progress.add_task("customers", total=customers)
-                result = demo_load(customers=customers, seed=seed, now=now,
+                result = company.load(customers=customers, seed=seed, now=now,
                                    on_progress=lambda n: progress.advance(task, n))
             console.print(f"[green]✓[/] customers: {result.customers} customers "
                           f"({time.perf_counter() - started:.1f}s)")
-            for done, path in enumerate(list(demo.DEMO_STEPS), start=1):
-                step, label = import_string(path), _step_label(path)
-                report(state=LOADING, step=path.rsplit(".", 1)[-1].removesuffix("_demo_load"), done=done, total=total)
+            for done, step in enumerate(list(demo.DEMO_STEPS), start=1):
+                label = demo_step_app(step)
+                report(state=LOADING, step=demo_step_name(step), done=done, total=total)
                 step_started = time.perf_counter()
                 with Progress(SpinnerColumn(), TextColumn(f"[bold]Demo {label}"), TimeElapsedColumn(),
                               console=console, transient=True) as progress:
@@ -106,20 +104,20 @@ class Command(BaseCommand):
                     summary = _run_step(step, seed=seed, scale=scale, staff=result.staff,
                                         customers=result.customer_ids, now=now)
                 console.print(f"[green]✓[/] {label}: {summary} ({time.perf_counter() - step_started:.1f}s)")
-            demo_last_touched(customers=result.customer_ids)
+            company.finish(customers=result.customer_ids)
         return result, time.perf_counter() - started
 
-    def _print_logins(self, console: Console, result, elapsed: float) -> None:
+    def _print_logins(self, console: Console, company: DemoCompany, result, elapsed: float) -> None:
         table = Table(title="Demo logins", title_justify="left")
         for column in ("username", "role", "team", "name", "password"):
             table.add_column(column)
         for user in result.staff.users:
             created = user.username in result.staff.created_usernames
             table.add_row(user.username, user.get_role_display(), str(user.team or ""), user.display_name,
-                          DEMO_PASSWORD if created else "(existing user, unchanged)")
+                          company.password if created else "(existing user, unchanged)")
         console.print(table)
         for where, login, password, whose in result.staff.other_logins:
             console.print(f"Customer portal {where}: {login} / {password} — {whose}")
-        console.print(f"{COMPANY_NAME}: loaded {result.customers} demo customers, "
+        console.print(f"{company.name}: loaded {result.customers} demo customers, "
                       f"{len(result.staff.created_usernames)} staff and "
-                      f"{len(demo.DEMO_STEPS)} demo steps in {elapsed:.1f}s. Sign in as admin / {DEMO_PASSWORD}.")
+                      f"{len(demo.DEMO_STEPS)} demo steps in {elapsed:.1f}s. Sign in as admin / {company.password}.")

@@ -1,0 +1,59 @@
+"""The demo company's registry: `guanxi demo` (core/management/commands/demo.py) runs what the apps
+register here, and core imports none of them.
+
+Every app registers its demo data in `AppConfig.ready()`. The customers app registers the company
+itself (`register_demo_company`: staff in every role, brands, tags and customers — the base every
+other step builds on); any app, customers included, adds steps with `register_demo_step(function)`.
+`guanxi demo` loads the company, then runs every step in registration order (the order of
+INSTALLED_APPS, lowest app first), all in one transaction. A step is called as
+`step(*, seed, scale, staff, customers, now) -> str` (scale 1.0 = SCALE_CUSTOMERS customers;
+`customers` are the new customers' ids; `now` is the moment the demo is generated for — every date
+lies before it, so that a pinned `now` and a seed always give the same data) and returns a one-line
+summary. A step written before `now` existed (without that parameter) is called without it.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+SCALE_CUSTOMERS = 5000  # --customers 5000 is scale 1.0 for the apps' demo steps
+
+
+@dataclass(frozen=True)
+class DemoCompany:
+    """The base of the demo: who loads it and how it is printed."""
+
+    name: str  # the company's name, printed with the logins
+    password: str  # every demo staff member's password
+    # (*, customers, seed, now, on_progress) -> a result with .customers (count), .customer_ids and
+    # .staff (.users, .created_usernames, .other_logins)
+    load: Callable[..., Any]
+    exists: Callable[[], bool]  # true when the company is there already (--if-empty)
+    finish: Callable[..., None]  # (*, customers: list[int]) -> None, run after every step
+
+
+COMPANY: DemoCompany | None = None
+DEMO_STEPS: list[Callable[..., str]] = []
+
+
+def register_demo_company(company: DemoCompany) -> None:
+    """Name the base of the demo (the customers app does, once)."""
+    global COMPANY
+    COMPANY = company
+
+
+def register_demo_step(step: Callable[..., str]) -> None:
+    """Add a demo step; registering the same function twice keeps one."""
+    if step not in DEMO_STEPS:
+        DEMO_STEPS.append(step)
+
+
+def demo_step_app(step: Callable) -> str:
+    """The app a step belongs to, as printed: guanxi.servicedesk.demo.tickets.service_demo_load → servicedesk."""
+    parts = step.__module__.split(".")
+    return parts[1] if len(parts) > 2 else step.__module__
+
+
+def demo_step_name(step: Callable) -> str:
+    """The step's short name in the status file: service_demo_load → service."""
+    return step.__name__.removesuffix("_demo_load")
