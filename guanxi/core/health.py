@@ -35,9 +35,9 @@ def _redis():
 def _celery():
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "inline (tasks run in the web process)"
-    from config.celery import app
+    from celery import current_app  # the project's app (config/celery.py), made current when it loads
 
-    replies = app.control.inspect(timeout=1).ping() or {}
+    replies = current_app.control.inspect(timeout=1).ping() or {}
     if not replies:
         raise RuntimeError("no worker answered")
     return f"{len(replies)} worker(s)"

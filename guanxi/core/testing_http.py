@@ -3,6 +3,7 @@
 import contextlib
 import importlib
 
+from django.conf import settings
 from django.test import override_settings
 from django.urls import clear_url_caches
 
@@ -10,13 +11,12 @@ from django.urls import clear_url_caches
 @contextlib.contextmanager
 def debug_urlconf():
     """DEBUG on, with the URLconf imported again under it (as `runserver` with DEBUG would)."""
-    import config.urls
-
+    urls = importlib.import_module(settings.ROOT_URLCONF)
     try:
         with override_settings(DEBUG=True):
-            importlib.reload(config.urls)
+            importlib.reload(urls)
             clear_url_caches()
             yield
     finally:
-        importlib.reload(config.urls)
+        importlib.reload(urls)
         clear_url_caches()

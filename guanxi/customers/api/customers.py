@@ -1,9 +1,10 @@
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from ninja import Query, Router, Status
+from ninja import Query, Status
 
 from guanxi.core.api import ListParams, PageOut, PageParams, cursor_list, paginate
 from guanxi.core.audit import audit_trail
+from guanxi.core.routers import Router
 
 from .. import services
 from ..exporting import customer_export_response
@@ -35,7 +36,7 @@ from ..selectors.dedupe import customer_possible_duplicates
 from ..timeline import customer_timeline_page
 from ..value import value_tier
 
-router = Router(tags=["customers"])
+router = Router(tags=["customers"], operation_prefix="guanxi_customers_api")
 
 
 def _detail(request, customer):

@@ -1,13 +1,15 @@
 """Duplicate scans over the API: start one, follow its progress."""
 
 from django.http import HttpRequest
-from ninja import Router, Status
+from ninja import Status
+
+from guanxi.core.routers import Router
 
 from ..schemas.dedupe import DedupeScanIn, DedupeScanOut, scan_out
 from ..selectors.dedupe import dedupe_scan_get_for_user
 from ..services.dedupe import dedupe_scan_start
 
-router = Router(tags=["duplicates"])
+router = Router(tags=["duplicates"], operation_prefix="guanxi_customers_api_dedupe")
 
 
 @router.post("/customers/dedupe/scans", response={201: DedupeScanOut})

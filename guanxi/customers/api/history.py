@@ -3,9 +3,10 @@ merged timeline page by page, and the billing summary. Every handler scopes thro
 `customer_get_for_user`; free text is masked for roles that may not see personal data."""
 
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Query, Status
 
 from guanxi.core.api import PageOut, PageParams, paginate
+from guanxi.core.routers import Router
 
 from ..models import Interaction
 from ..schemas.history import (
@@ -27,7 +28,7 @@ from ..selectors import history as selectors_history
 from ..services.history import interaction_record, transaction_record, transactions_import
 from ..timeline import TimelineCursor, customer_timeline_page
 
-router = Router(tags=["customer history"])
+router = Router(tags=["customer history"], operation_prefix="guanxi_customers_api_history")
 
 
 def _customer(request, customer_id: int, action: str = "read"):

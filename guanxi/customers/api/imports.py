@@ -2,17 +2,18 @@
 the job, commit a validated job, download its report. Validation and commit run as tasks."""
 
 from django.http import FileResponse, HttpRequest
-from ninja import Query, Router, Status
+from ninja import Query, Status
 
 from guanxi.core.api import PageOut, PageParams, paginate
 from guanxi.core.errors import DomainError, NotFound, ValidationFailed
+from guanxi.core.routers import Router
 
 from ..importing.files import max_bytes, upload_too_large
 from ..schemas.imports import MULTIPART, ImportJobOut, ImportJobRowOut, import_job_out
 from ..selectors import imports as selectors
 from ..services.imports import import_job_create, import_job_request
 
-router = Router(tags=["customer imports"])
+router = Router(tags=["customer imports"], operation_prefix="guanxi_customers_api_imports")
 
 
 class UploadTooLarge(DomainError):

@@ -1,9 +1,10 @@
 """API of customer merges (客户合并) and the duplicate review queue (重复客户复核)."""
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Status
+from ninja import Query, Status
 
 from guanxi.core.api import ListParams, PageOut, PageParams, cursor_list, paginate
+from guanxi.core.routers import Router
 
 from ..schemas.merging import CandidateFilterIn, CandidateOut, MergeIn, MergeOut, candidate_out, merge_out
 from ..selectors.merging import (
@@ -14,7 +15,7 @@ from ..selectors.merging import (
 )
 from ..services.merging import customer_merge, customer_unmerge, match_candidate_dismiss
 
-router = Router(tags=["customer merges"])
+router = Router(tags=["customer merges"], operation_prefix="guanxi_customers_api_merge")
 
 
 @router.post("/customers/merge", response={201: MergeOut})

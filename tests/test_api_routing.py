@@ -6,7 +6,8 @@ import re
 from django.urls import URLPattern
 
 from config.api import api
-from guanxi.customers.api import OPERATION_ID_PREFIXES, router
+from guanxi.core.routers import Router
+from guanxi.customers.api import MODULES, router
 
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -17,7 +18,7 @@ def _routes() -> dict[str, object]:
 
 
 def _customers_routes() -> set[str]:
-    names = {op.view_func.__name__ for module in OPERATION_ID_PREFIXES
+    names = {op.view_func.__name__ for module in MODULES
              for view in module.router.path_operations.values() for op in view.operations}
     return {str(p.pattern) for p in api.urls[0] if isinstance(p, URLPattern) and p.name in names}
 
@@ -46,5 +47,6 @@ def test_operation_ids_keep_the_names_of_the_flat_modules():
             "guanxi_customers_api_imports_create_import", "guanxi_customers_api_history_list_timeline",
             "guanxi_customers_api_dedupe_start_dedupe_scan"} <= ids
     mounted = [op for view in router.path_operations.values() for op in view.operations]
-    assert mounted == [] and set(OPERATION_ID_PREFIXES.values()) == {
+    assert all(isinstance(module.router, Router) for module in MODULES)
+    assert mounted == [] and {module.router.operation_prefix for module in MODULES} == {
         f"guanxi_customers_api{suffix}" for suffix in ("", "_dedupe", "_history", "_imports", "_merge")}
