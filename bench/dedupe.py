@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db import connection, transaction
 
+from guanxi.core.copy import copy_text
 from guanxi.customers import normalize
 from guanxi.customers.linkage import variants
 from guanxi.customers.models import Address, ContactPoint, Customer, MatchCandidate
@@ -31,7 +32,6 @@ from .generate import (
     _insert_sql,
     _next_id,
     _reset_sequences,
-    copy_text,
     ensure_brands,
     ensure_staff,
 )

@@ -29,6 +29,7 @@ from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role, TeamKind
 from guanxi.accounts.models import Team, User
 from guanxi.accounts.services import team_create, user_create
+from guanxi.core.copy import COPY_NULL, copy_form_text
 from guanxi.customers import normalize
 from guanxi.customers.models import Address, Brand, ContactPoint, Customer
 
@@ -217,7 +218,7 @@ def _weighted_digits(values, width: int, weights) -> np.ndarray:
 def _resident_id_checks(place_sums: np.ndarray, birth_days: np.ndarray, seqs: np.ndarray) -> list[str]:
     """Check digits of resident IDs (place code, birth date YYYYMMDD, 3-digit sequence), vectorised:
     the same GB 11643-1999 sum as `normalize.resident_id_check_digit`."""
-    w = normalize._ID_WEIGHTS
+    w = normalize.RESIDENT_ID_WEIGHTS
     days = birth_days.astype("datetime64[D]")
     months = days.astype("datetime64[M]")
     year = months.astype("datetime64[Y]").astype(np.int64) + 1970
@@ -225,58 +226,11 @@ def _resident_id_checks(place_sums: np.ndarray, birth_days: np.ndarray, seqs: np
     day = (days - months.astype("datetime64[D]")).astype(np.int64) + 1
     total = (place_sums + _weighted_digits(year, 4, w[6:10]) + _weighted_digits(month, 2, w[10:12])
              + _weighted_digits(day, 2, w[12:14]) + _weighted_digits(seqs, 3, w[14:17]))
-    return [normalize._ID_CHECK[t] for t in (total % 11).tolist()]
-
-
-# PostgreSQL COPY text format: tab-separated, one row a line, \\N for NULL, backslash escapes.
-COPY_NULL_TEXT = "\\N"
-
-
-class _CopyNull(str):
-    """The NULL of rows in COPY form. It formats as a NUL character, which no PostgreSQL text can
-    hold, and `copy_form_text` turns each NUL field into \\N."""
-
-
-COPY_NULL = _CopyNull("\x00")
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+    return [normalize.RESIDENT_ID_CHECK_CHARS[t] for t in (total % 11).tolist()]
 
 
 def _copy_bool(value) -> str:
     return "t" if value else "f"
-
-
-def _copy_value(value) -> str:
-    if value is None or value is COPY_NULL:
-        return COPY_NULL_TEXT
-    if value is True or value is False:
-        return "t" if value else "f"
-    return str(value).translate(_COPY_ESCAPES)
-
-
-def copy_text(rows: list[tuple]) -> bytes:
-    """Rows of Python values (None, booleans, numbers, text) in COPY text format (UTF-8)."""
-    return "".join(["\t".join([_copy_value(v) for v in row]) + "\n" for row in rows]).encode()
-
-
-def copy_form_text(rows: list[tuple]) -> bytes:
-    """Rows in COPY form (text or numbers, COPY_NULL for NULL, "t"/"f" for booleans) in COPY text
-    format (UTF-8), for `copy.write`.
-
-    The rows are formatted whole, then checked: exactly one tab between fields and one newline a
-    row, no carriage return or backslash, and each NUL a whole field (a NULL). The usual batch
-    passes and only has its NULs replaced; a batch with a value that needs escaping is escaped
-    value by value instead.
-    """
-    if not rows:
-        return b""
-    width, n = len(rows[0]), len(rows)
-    text = "\n".join(["\t".join(["%s"] * width) % row for row in rows]) + "\n"
-    nulls = text.count("\x00")
-    if (text.count("\t") != n * (width - 1) or text.count("\n") != n or "\r" in text or "\\" in text
-            or nulls != text.count("\t\x00") + text.count("\n\x00") + text.startswith("\x00")
-            or nulls != text.count("\x00\t") + text.count("\x00\n")):
-        return copy_text(rows)
-    return text.replace("\x00", COPY_NULL_TEXT).encode()
 
 
 class Generator:
@@ -304,7 +258,8 @@ class Generator:
         self.bool = (lambda v: v) if vendor == "postgresql" else int
         self.point_offset, self.address_offset = point_offset, address_offset
         # Weighted sums of the place-code digits of resident IDs (the first 6 of 17).
-        self.place_sums = np.array([_weighted_digits(int(p[3]), 6, normalize._ID_WEIGHTS[:6]) for p in data.PLACES])
+        weights = normalize.RESIDENT_ID_WEIGHTS[:6]
+        self.place_sums = np.array([_weighted_digits(int(p[3]), 6, weights) for p in data.PLACES])
 
     def copy_payload(self, number: int, first_id: int, size: int) -> tuple[bytes, bytes, bytes, int, int]:
         """One batch as COPY text (customers, contact points, addresses) and the two row counts."""

@@ -27,19 +27,18 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from guanxi.core.copy import COPY_NULL, copy_form_text
 from guanxi.customers.demo.history import INTERACTION_TEMPLATES
 from guanxi.customers.enums import InteractionChannel, TransactionKind
 from guanxi.customers.models import Customer, Interaction, Transaction
 
 from .generate import (
-    COPY_NULL,
     INDEX_MEMORY,
     _is_superuser,
     _payloads,
     _progress,
     _rebuild_indexes,
     _timestamps,
-    copy_form_text,
     default_processes,
     ensure_staff,
 )

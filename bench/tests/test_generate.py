@@ -110,7 +110,7 @@ def _decode_copy_text(payload: bytes) -> list[tuple]:
 
 
 def test_copy_text_escapes_tabs_newlines_backslashes_and_nulls():
-    from bench.generate import copy_text
+    from guanxi.core.copy import copy_text
 
     payload = copy_text(ODD_VALUES)
     assert payload.count(b"\n") == len(ODD_VALUES)
@@ -124,7 +124,7 @@ def test_copy_text_escapes_tabs_newlines_backslashes_and_nulls():
 def test_copy_text_round_trips_through_postgresql_copy():
     from django.db import connection
 
-    from bench.generate import copy_text
+    from guanxi.core.copy import copy_text
 
     if connection.vendor != "postgresql":
         pytest.skip("COPY is PostgreSQL's")

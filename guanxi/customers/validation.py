@@ -342,15 +342,11 @@ def clean_customer_fields(data: dict, *, partial: bool, today: datetime.date) ->
 
 # ---------------------------------------------------------------- fast equivalents of `normalize`
 
-_ID_WEIGHTS = normalize._ID_WEIGHTS
-_ID_CHECK = normalize._ID_CHECK
-
-
 def resident_id_is_valid(value: str) -> bool:
     """`normalize.resident_id_is_valid` for a normalised value (a test holds them equal)."""
     if len(value) != 18 or not value[:17].isdigit() or not value[:17].isascii():
         return False
-    return _ID_CHECK[sum(map(int.__mul__, map(int, value[:17]), _ID_WEIGHTS)) % 11] == value[17]
+    return normalize.resident_id_check_digit(value[:17]) == value[17]
 
 
 _T2S_CHARS: frozenset | None = None

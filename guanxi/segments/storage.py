@@ -14,7 +14,6 @@ replaced with batched inserts.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from collections.abc import Callable
 
@@ -24,6 +23,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from guanxi.core.copy import query_frame
 from guanxi.customers.enums import InteractionChannel, TransactionKind
 
 from .compute import CUSTOMER_COLUMNS, EFFORT_COLUMNS, HOLDING_COLUMNS, PURCHASE_COLUMNS, ValueConfig
@@ -60,20 +60,8 @@ def _date_param(value: dt.date):
 
 
 def _frame(sql: str, params: dict, columns: tuple[str, ...]) -> pd.DataFrame:
-    with connection.cursor() as cursor:
-        if _is_postgres():
-            buffer = io.BytesIO()
-            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)", params) as copy:
-                for chunk in copy:
-                    buffer.write(chunk)
-            buffer.seek(0)
-            if buffer.getbuffer().nbytes == 0:
-                return pd.DataFrame(columns=list(columns))
-            frame = pd.read_csv(buffer, engine="pyarrow")
-            frame.columns = list(columns)  # by position: the queries name their columns in this order
-            return frame
-        cursor.execute(sql, params)
-        return pd.DataFrame.from_records(cursor.fetchall(), columns=list(columns))
+    # Columns by position: the queries name their columns in this order.
+    return query_frame(sql, params, columns)
 
 
 def _bounds(config: ValueConfig) -> dict:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.accounts.models import Team
 from guanxi.accounts.roles import Scope, policy_for
 from guanxi.accounts.selectors import user_list
+from guanxi.core.forms import BootstrapForm
 
 from ..enums import (
     CreditLevel,
@@ -32,7 +33,7 @@ def _any(label):
     return [("", label)]
 
 
-class CustomerFilterForm(forms.Form):
+class CustomerFilterForm(BootstrapForm):
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
     kind = forms.ChoiceField(label=_("Kind"), required=False,
                              choices=_any(_("All kinds")) + list(CustomerKind.choices))
@@ -46,18 +47,12 @@ class CustomerFilterForm(forms.Form):
     ordering = forms.CharField(max_length=40, required=False)
     page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-
     def clean_ordering(self):
         value = self.cleaned_data["ordering"].strip()
         return value if value.lstrip("-") in CUSTOMER_ORDERING.allowed else ""
 
 
-class CustomerForm(forms.Form):
+class CustomerForm(BootstrapForm):
     # Basic
     kind = forms.ChoiceField(label=_("Kind"), choices=CustomerKind.choices, initial=CustomerKind.INDIVIDUAL)
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -132,9 +127,6 @@ class CustomerForm(forms.Form):
             del self.fields["team"]
         else:
             self.fields["owner"].queryset = owners
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
 
     def clean(self):
         """The field rules every customer passes (`customers.validation`, as in the API and the import),

@@ -3,17 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.forms import BootstrapForm
+
 from ..importing.files import FIELDS, REQUIRED_COLUMNS
 
 
-class _Bootstrap:
-    def _style(self):
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
-
-
-class ImportUploadForm(_Bootstrap, forms.Form):
+class ImportUploadForm(BootstrapForm):
     file = forms.FileField(label=_("File"), help_text=_("CSV (UTF-8 or GBK) or XLSX with a header row"),
                            widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}))
     source = forms.CharField(label=_("Source system"), max_length=100, required=False,
@@ -22,10 +17,6 @@ class ImportUploadForm(_Bootstrap, forms.Form):
     encoding = forms.ChoiceField(label=_("Encoding"), required=False, initial="auto",
                                  choices=[("auto", _("Detect")), ("utf-8", "UTF-8"), ("gbk", "GBK / GB18030")])
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
-
 
 def _field_choices():
     return [("", _("— ignore this column —"))] + [
@@ -33,7 +24,7 @@ def _field_choices():
     ]
 
 
-class ImportMappingForm(_Bootstrap, forms.Form):
+class ImportMappingForm(BootstrapForm):
     """One choice per column of the file: which customer field it fills (or none)."""
 
     source = forms.CharField(label=_("Source system"), max_length=100, required=False,
@@ -48,7 +39,7 @@ class ImportMappingForm(_Bootstrap, forms.Form):
         for index, header in enumerate(headers):
             self.fields[f"col_{index}"] = forms.ChoiceField(label=header or f"#{index + 1}", choices=choices,
                                                             required=False)
-        self._style()
+        self.style_widgets()  # the columns' fields came after __init__
 
     def column_fields(self):
         return [(header, self[f"col_{index}"]) for index, header in enumerate(self.headers)]

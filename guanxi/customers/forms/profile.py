@@ -3,19 +3,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.forms import BootstrapForm
+
 from ..enums import AddressKind, ContactPointKind
 from ..regions import PROVINCES
 
 
-class _BootstrapForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs.setdefault("class", "form-check-input")
-            else:
-                css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-                field.widget.attrs.setdefault("class", css + " form-control-sm" if css == "form-control" else css)
+class _BootstrapForm(BootstrapForm):
+    small = True  # the profile sections' forms sit inline on the customer page
 
 
 class ContactPointForm(_BootstrapForm):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope, policy_for
+from guanxi.core.copy import copy_form, copy_form_line, copy_line
 from guanxi.core.validators import SINGLE_LINE_CONTROL
 
 from .. import normalize
@@ -91,61 +92,15 @@ def _defaults(fields) -> list:
     return [f.get_default() for f in fields]
 
 
-# ---------------------------------------------------------------- COPY text
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def copy_field(value) -> str:
-    """One value in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    text = value if value.__class__ is str else str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        return text.translate(_COPY_ESCAPES)
-    return text
-
-
-def _copy_other(value) -> str:
-    if value is None:
-        return "\x00"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    return str(value)
+# ---------------------------------------------------------------- COPY text (guanxi.core.copy)
 
 
 def _same(value):
     return value
 
 
-def _copy_other_or_text(value) -> str:
-    return value if value.__class__ is str else _copy_other(value)
-
-
-def _text_line(texts: list[str]) -> str:
-    """A line of values already in text form (NULL as NUL, see `copy_line`)."""
-    line = "\t".join(texts)
-    if "\\" in line or "\n" in line or "\r" in line or line.count("\t") != len(texts) - 1:
-        line = "\t".join(["\x00" if v == "\x00" else v.translate(_COPY_ESCAPES) for v in texts])
-    return line.replace("\x00", "\\N")
-
-
-def copy_line(values) -> str:
-    """Values in COPY text format, one tab between them. Most values are plain text that needs
-    no escaping: the line is joined as it is (NULL as a NUL character, which no valid text
-    holds) and checked once; it is escaped value by value only when needed."""
-    parts = [v if v.__class__ is str else _copy_other(v) for v in values]
-    line = "\t".join(parts)
-    if ("\\" in line or "\n" in line or "\r" in line or line.count("\t") != len(parts) - 1
-            or line.count("\x00") != values.count(None)):
-        return "\t".join([copy_field(v) for v in values])
-    return line.replace("\x00", "\\N")
+def _copy_form_or_text(value) -> str:
+    return value if value.__class__ is str else copy_form(value)
 
 
 # ---------------------------------------------------------------- the validator
@@ -219,9 +174,9 @@ class RowValidator:
         self._point_defaults = _defaults(POINT_FIELDS)
         if copy_text:
             # In COPY mode the customer's values are kept as text from the start (NULL as NUL).
-            self._customer_defaults = [_copy_other(v) if v.__class__ is not str else v
+            self._customer_defaults = [copy_form(v) if v.__class__ is not str else v
                                        for v in self._customer_defaults]
-        self._v = _copy_other_or_text if copy_text else _same
+        self._v = _copy_form_or_text if copy_text else _same
 
     # -- cached pieces
 
@@ -393,7 +348,7 @@ class RowValidator:
         self.last_keys = (mobile, id_number, email)
         if errors:
             return None, errors
-        customer = _text_line(values) if self.copy_text else tuple(values)
+        customer = copy_form_line(values) if self.copy_text else tuple(values)
         return ValidRow(customer=customer, address=address, points=points, tags=tags), errors
 
     def _ownership(self, username: str, values: list, add) -> None:

@@ -28,9 +28,11 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from guanxi.core.copy import copy_field
+
 from ..models import Address, ContactPoint, Customer, Tag
 from .engine import Validation
-from .rows import ADDRESS_FIELDS, CUSTOMER_FIELDS, POINT_FIELDS, copy_field
+from .rows import ADDRESS_FIELDS, CUSTOMER_FIELDS, POINT_FIELDS
 from .spool import Spool
 
 logger = logging.getLogger("guanxi.imports")

@@ -18,6 +18,8 @@ import pandas as pd
 from django.conf import settings
 from django.db import connection
 
+from guanxi.core.copy import copy_out_csv
+
 from ..enums import CustomerKind
 from . import normalise
 
@@ -84,10 +86,8 @@ def load_raw(con: duckdb.DuckDBPyConnection) -> int:
 def _load_raw_postgres(con) -> None:
     fd, name = tempfile.mkstemp(prefix="customers-", suffix=".csv", dir=work_dir())
     try:
-        with (os.fdopen(fd, "wb") as out, connection.cursor() as cursor,
-              cursor.cursor.copy(f"COPY ({RAW_SQL}) TO STDOUT (FORMAT csv)") as copy):
-            for block in copy:
-                out.write(block)
+        with os.fdopen(fd, "wb") as out:
+            copy_out_csv(RAW_SQL, out=out)
         columns = "{" + ", ".join(f"'{c}': '{t}'" for c, t in _RAW_TYPES.items()) + "}"
         con.execute(
             f"INSERT INTO raw SELECT * FROM read_csv('{name}', header = false, columns = {columns}, "

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
+from guanxi.core.copy import copy_line
 from guanxi.customers import normalize
 from guanxi.customers.importing.rows import (
     CUSTOMER_FIELDS,
@@ -15,7 +16,6 @@ from guanxi.customers.importing.rows import (
     Lookups,
     Party,
     RowValidator,
-    copy_line,
 )
 from guanxi.customers.services.customers import customer_fields_clean
 from guanxi.customers.tests.factories import make_customer
