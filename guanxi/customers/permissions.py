@@ -14,8 +14,9 @@ Entities:
 - `personal_data`: read = the customers whose phone, ID number and address a role sees unmasked.
 - `history`: interactions and transactions. read/write on the customers of that scope; delete = the
   retention sweep, which only the system runs.
-- `import`: write = may import customers (an import creates customers, so writers only); configure
-  = may see and run imports started by others.
+- `import`: write = may import customers (an import creates customers, so writers only; a job
+  validates and writes as the user who started it); configure = may see and run imports started by
+  others.
 - `dedupe`: write = run duplicate scans over the whole customer base.
 - `merge`: write = whose customers one may merge, unmerge, or dismiss as duplicates (merging changes
   one record and takes the other out of every list, as a delete does).
@@ -76,9 +77,10 @@ TABLE: dict[str, dict[str, Rights]] = {
     Role.ANALYST: _role(read=ALL, write=NONE, delete=NONE, personal_data=NONE, export=True),
     Role.ADMIN: _role(read=ALL, write=ALL, delete=ALL, personal_data=ALL, export=True, configure=True, may_own=True,
                       hand_over=ALL, dedupe=True, merge=ALL),
-    SYSTEM_ROLE: {entity: EVERYTHING for entity in
-                  ("customer", "personal_data", "history", "import", "dedupe", "merge")}
-    | {"history": Rights(ALL, ALL, ALL, export=True, configure=True), "ownership": Rights(write=ALL)},
+    # An import job is always a user's (the command names one with --as): it validates and writes as
+    # that user, so the system starts none itself.
+    SYSTEM_ROLE: {entity: EVERYTHING for entity in ("customer", "personal_data", "history", "dedupe", "merge")}
+    | {"import": Rights(read=ALL, configure=True), "ownership": Rights(write=ALL)},
     CUSTOMER_ROLE: {},
 }
 

@@ -22,6 +22,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
+from guanxi.accounts.access import user_of
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 
@@ -75,12 +76,12 @@ def import_mapping_save(*, actor: User, source: str, mapping: dict[str, str]) ->
     clean = {str(column)[:200]: target for column, target in mapping.items() if target in FIELDS}
     remembered = ImportMapping.objects.select_for_update().filter(source=source).first()
     if remembered is None:
-        remembered = ImportMapping(source=source, created_by=actor, mapping=clean)
+        remembered = ImportMapping(source=source, created_by=user_of(actor), mapping=clean)
     else:
         # A column of this file mapped to a field takes that field over from any other column.
         kept = {c: t for c, t in remembered.mapping.items() if c not in clean and t not in clean.values()}
         remembered.mapping = {**kept, **clean}
-    remembered._history_user = actor
+    remembered._history_user = user_of(actor)
     remembered.save()
     return remembered
 
@@ -216,7 +217,7 @@ def import_job_request(*, actor: User, job: ImportJob, action: str) -> ImportJob
     from ..tasks import commit_import_job, validate_import_job
 
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.created_by_id != actor.pk:
+    if job.created_by_id != getattr(actor, "pk", None):
         permissions.require(actor, "import", "configure")
     _require_writer(actor)
     if action == "validate":
