@@ -3,10 +3,11 @@ endpoint where there is one). Allowed roles succeed; refused ones get the permis
 404 where the customer is not theirs to see) and nothing changes in the customers tables, their
 audit history included. Then the read scoping of the list and detail selectors, role by role.
 
-The world: the actor is a fresh user of the role under test in team A, owner of `own`; a colleague
-in team A owns `mate`; two sales reps of team B own `other` (with a contact, a contact point and an
-address) and `other2`; `merged` was merged into `survivor` (both team B's) by the system, and a
-pending duplicate pair joins `other` and `other2`. The expected sets below are written out by hand,
+The world (`World`, each record made on first use): the actor is a fresh user of the role under
+test in team A, owner of `own`; a colleague in team A owns `mate_customer`; two sales reps of team B
+own `other` (with a contact point and an address) and `other2`; a merge of two team-B customers done
+by the system; a pending duplicate pair of `other` and `other2`; an import job started by an admin.
+The expected sets below are written out by hand,
 not read from the table, so the test checks the table too.
 """
 
@@ -14,6 +15,7 @@ import datetime as dt
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from guanxi.accounts.access import SYSTEM
@@ -72,30 +74,66 @@ def state() -> dict:
             for model in apps.get_app_config("customers").get_models()}
 
 
-@pytest.fixture
-def world(admin, tmp_path):
-    team_a, team_b = TeamFactory(name="A"), TeamFactory(name="B")
-    mate = UserFactory(role=Role.SALES_REP, team=team_a)
-    owner1, owner2 = UserFactory(role=Role.SALES_REP, team=team_b), UserFactory(role=Role.SALES_REP, team=team_b)
+class World(dict):
+    """The records the tests act on, each made on first use (the matrix runs hundreds of times; most
+    services need two or three of them). `prepare` makes those a call names before its snapshot."""
 
-    def customer(name, owner):
+    def __init__(self, admin, tmp_path):
+        super().__init__(admin=admin, tmp_path=tmp_path, team_a=TeamFactory(name="A"), team_b=TeamFactory(name="B"))
+        self["owner1"] = UserFactory(role=Role.SALES_REP, team=self["team_b"])
+        self["other"] = self.customer("李四", self["owner1"])
+
+    def customer(self, name, owner):
         return customer_create(actor=SYSTEM, data={"kind": "individual", "name": name, "owner": owner.pk})
 
-    other, other2 = customer("李四", owner1), customer("李四二", owner2)
-    survivor, merged = customer("王五", owner1), customer("王五二", owner1)
-    merge = customer_merge(survivor=survivor, merged=merged, user=SYSTEM)
-    contact = contact_add(actor=SYSTEM, customer=other, name="联系人")
-    point = contact_point_add(actor=SYSTEM, customer=other, kind="email", value="li@example.com")
-    address = address_add(actor=SYSTEM, customer=other, kind="home", province="广东")
-    csv = tmp_path / "customers.csv"
-    csv.write_text(CSV, encoding="utf-8")
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    def __missing__(self, key):
+        build = getattr(self, f"_{key}")
+        self[key] = build()
+        return self[key]
 
-    job = import_job_create(actor=admin, upload=SimpleUploadedFile("c.csv", CSV.encode(), content_type="text/csv"))
-    return {"team_a": team_a, "team_b": team_b, "mate": mate, "owner1": owner1, "owner2": owner2,
-            "other": other, "other2": other2, "mate_customer": customer("同事客户", mate), "survivor": survivor,
-            "merged": merged, "merge": merge, "contact": contact, "point": point, "address": address,
-            "candidate": pair(other, other2), "csv": csv, "job": job}
+    def _owner2(self):
+        return UserFactory(role=Role.SALES_REP, team=self["team_b"])
+
+    def _mate(self):
+        return UserFactory(role=Role.SALES_REP, team=self["team_a"])
+
+    def _other2(self):
+        return self.customer("李四二", self["owner2"])
+
+    def _mate_customer(self):
+        return self.customer("同事客户", self["mate"])
+
+    def _merge(self):
+        survivor, merged = self.customer("王五", self["owner1"]), self.customer("王五二", self["owner1"])
+        return customer_merge(survivor=survivor, merged=merged, user=SYSTEM)
+
+    def _point(self):
+        return contact_point_add(actor=SYSTEM, customer=self["other"], kind="email", value="li@example.com")
+
+    def _address(self):
+        return address_add(actor=SYSTEM, customer=self["other"], kind="home", province="广东")
+
+    def _candidate(self):
+        return pair(self["other"], self["other2"])
+
+    def _csv(self):
+        csv = self["tmp_path"] / "customers.csv"
+        csv.write_text(CSV, encoding="utf-8")
+        return csv
+
+    def _job(self):
+        upload = SimpleUploadedFile("c.csv", CSV.encode(), content_type="text/csv")
+        return import_job_create(actor=self["admin"], upload=upload)
+
+    def prepare(self, call) -> None:
+        for name in call.__code__.co_consts:
+            if isinstance(name, str) and hasattr(self, f"_{name}"):
+                self[name]  # made now, before the snapshot
+
+
+@pytest.fixture
+def world(admin, tmp_path):
+    return World(admin, tmp_path)
 
 
 def actor_of(role, world):
@@ -145,6 +183,7 @@ SERVICES = {
 def test_every_role_and_write_service(world, role, service):
     allowed, call = SERVICES[service]
     actor = actor_of(role, world)
+    world.prepare(call)
     if role in allowed:
         call(actor, world)
         return
@@ -161,6 +200,7 @@ USERS_ONLY = frozenset({"import_mapping_save", "import_job_create", "import_job_
 @pytest.mark.parametrize("service", list(SERVICES))
 def test_the_system_may_and_nobody_without_an_account(world, service):
     _, call = SERVICES[service]
+    world.prepare(call)
     before = state()
     nobodies = (None, UserFactory(role=Role.ADMIN, is_active=False)) + ((SYSTEM,) if service in USERS_ONLY else ())
     for nobody in nobodies:
@@ -194,6 +234,7 @@ TEAM_CUSTOMER = {
 def test_own_and_team_scopes(world, role, cases, service):
     allowed, call = cases[service]
     actor = actor_of(role, world)
+    world.prepare(call)
     if role in allowed:
         call(actor, world)
         return
@@ -237,6 +278,7 @@ ENDPOINTS = {
 def test_every_role_and_endpoint(world, role, endpoint):
     allowed, call = ENDPOINTS[endpoint]
     client = client_for(actor_of(role, world))
+    world.prepare(call)
     before = state()
     response = call(client, world)
     if role in allowed:
