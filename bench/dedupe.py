@@ -187,12 +187,13 @@ def evaluate(labelled: Labelled, scan) -> dict:
 def run(*, records: int, duplicates: float = 0.1, seed: int = 7, threshold: float | None = None,
         on_progress=None) -> dict:
     """Load labelled customers, scan them with the production service, score the result."""
+    from guanxi.accounts.access import SYSTEM
     from guanxi.customers.services.dedupe import dedupe_scan_create, dedupe_scan_run
 
-    scan = dedupe_scan_create(user=None, threshold=threshold)  # checks the arguments before loading
+    scan = dedupe_scan_create(user=SYSTEM, threshold=threshold)  # checks the arguments before loading
     labelled = generate_labelled(records=records, duplicates=duplicates, seed=seed)
     t0 = time.perf_counter()
-    scan = dedupe_scan_run(scan=scan, on_progress=on_progress)
+    scan = dedupe_scan_run(actor=SYSTEM, scan=scan, on_progress=on_progress)
     scan_seconds = time.perf_counter() - t0
     if scan.status != scan.Status.DONE:
         raise RuntimeError(f"the scan failed: {scan.error}")

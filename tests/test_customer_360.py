@@ -33,7 +33,7 @@ def test_360_merges_interactions_cases_pauses_breaches_callbacks_and_warranty_de
     customer = make_customer(admin, name="全景客户", mobile="13800138000", arpu="620")
     make_standard(admin, office_calendar(admin), metric="fault_repair", target_minutes=60)
     with time_machine.travel(at(2, 9), tick=False):  # recorded just after it happened, whatever today is
-        interaction_record(customer=customer, channel="call", staff=agent, occurred_at=at(2, 8), subject="来电咨询")
+        interaction_record(actor=agent, customer=customer, channel="call", occurred_at=at(2, 8), subject="来电咨询")
     with time_machine.travel(at(2, 9), tick=False):
         case = ticket_create(actor=agent, customer=customer,
                              data={"subject": "手机故障", "type": "fault", "channel": "hotline"})

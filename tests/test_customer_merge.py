@@ -32,7 +32,7 @@ def rows_of(actor, customer: Customer, tag: str, *, portal: bool) -> dict:
         contact_point_add(actor=actor, customer=customer, kind="email", value=f"{tag}@example.com", contact=contact),
         address_add(actor=actor, customer=customer, kind="home", province="上海市", street=f"南京路{tag}号"),
         Holding.objects.create(customer=customer, product=f"5G套餐{tag}"),
-        interaction_record(customer=customer, channel="call", staff=actor, subject=f"来电{tag}"),
+        interaction_record(actor=actor, customer=customer, channel="call", subject=f"来电{tag}"),
         Transaction.objects.create(customer=customer, kind="bill", occurred_at=timezone.now(), amount=Decimal("59")),
         ticket_create(actor=actor, customer=customer, data={"subject": f"宽带故障{tag}", "type": "fault",
                                                            "channel": "hotline"}),

@@ -2,12 +2,13 @@
 customer services (API and forms) and by the import, on plain values so that the import's
 worker processes can run it too.
 
-1. An owner is an active user whose role may own customers (`RolePolicy.may_own`: not agents,
+1. An owner is an active user whose role may own customers (the `ownership` read right of
+   `customers.permissions`: not agents,
    analysts or partners) and who is staff of the owning team: the customer's team is its owner's.
 2. Roles that write only their own records (sales reps, key-account managers, partners) own what
    they create themselves and hand nothing over.
 3. Any other change of owner or team - or a new customer given to someone other than its
-   creator - is a hand-over, allowed within the actor's `RolePolicy.hand_over` scope for both
+   creator - is a hand-over, allowed within the actor's hand-over scope (`ownership` write) for both
    where the customer comes from and where it goes (agents and analysts: never).
 """
 
@@ -17,8 +18,10 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_noop
 
-from guanxi.accounts.enums import Role
-from guanxi.accounts.roles import NO_ACCESS, POLICIES, RolePolicy, Scope, is_in_scope
+from guanxi.accounts.access import role_of
+from guanxi.accounts.roles import Scope
+
+from .permissions import OWNER_ROLES, hand_over_scope, is_in_scope, may_own, scope
 
 # Reasons by code, in English in the API and translated on the pages (see validation.MESSAGES).
 REASONS = {
@@ -31,9 +34,7 @@ REASONS = {
 }
 FORBIDDEN = frozenset({"owner_own", "owner_hand_over", "owner_team"})  # 403; the others are 422
 
-
-# Roles a customer may be handed over to (administrators by the superuser flag as well).
-OWNER_ROLES = tuple(role for role, policy in POLICIES.items() if policy.may_own)
+__all__ = ["OWNER_ROLES", "REASONS", "Decision", "Party", "decide_ownership"]
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,11 @@ class Party:
         return cls(id=user.pk, team_id=user.team_id, role=user.role, is_active=user.is_active,
                    is_superuser=user.is_superuser)
 
+    is_authenticated = True  # a Party is always a user; `role_of` reads its row of the table
+
     @property
-    def policy(self) -> RolePolicy:
-        """As `accounts.roles.policy_for`."""
-        if not self.is_active:
-            return NO_ACCESS
-        return POLICIES[Role.ADMIN] if self.is_superuser else POLICIES.get(self.role, NO_ACCESS)
+    def may_own(self) -> bool:
+        return may_own(role_of(self))
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,6 @@ def decide_ownership(*, actor: Party, current: tuple[int | None, int | None] | N
     """The owner and team a customer gets when `actor` creates it (`current` None) or changes its
     owner / team (`current` = its (owner id, team id)), or why not. `owner` / `team_id` are the
     requested values, `*_given` whether they were sent at all."""
-    policy = actor.policy
     if owner is not None and not owner.is_active:
         return _refused("inactive_user")
     if owner is not None and team_given and team_id != owner.team_id:
@@ -85,7 +84,7 @@ def decide_ownership(*, actor: Party, current: tuple[int | None, int | None] | N
             return Decision(*current)  # unchanged (a form sends both back as they were)
         return _refused("owner_wrong_team")
     if current is None:
-        return _on_create(actor=actor, policy=policy, owner=owner, team_id=team_id, team_given=team_given)
+        return _on_create(actor=actor, owner=owner, team_id=team_id, team_given=team_given)
     owner_id = (owner.id if owner else None) if owner_given else current[0]
     if owner is not None:
         team_id = owner.team_id
@@ -93,32 +92,32 @@ def decide_ownership(*, actor: Party, current: tuple[int | None, int | None] | N
         team_id = current[1]
     if (owner_id, team_id) == current:
         return Decision(owner_id, team_id)
-    if policy.write is Scope.OWN:
+    if scope(actor, "customer", "write") is Scope.OWN:
         return _refused("owner_own")
-    refusal = _hand_over_refusal(actor, policy.hand_over, source=current, target=(owner_id, team_id))
+    refusal = _hand_over_refusal(actor, hand_over_scope(actor), source=current, target=(owner_id, team_id))
     if refusal:
         return _refused(refusal)
-    if owner is not None and not owner.policy.may_own:
+    if owner is not None and not owner.may_own:
         return _refused("owner_cannot_own")
     if owner_id is not None and not owner_given:
         return _refused("owner_wrong_team")  # a new team while the owner stays in the old one
     return Decision(owner_id, team_id)
 
 
-def _on_create(*, actor: Party, policy: RolePolicy, owner: Party | None, team_id: int | None,
-               team_given: bool) -> Decision:
-    if policy.write is Scope.OWN:
+def _on_create(*, actor: Party, owner: Party | None, team_id: int | None, team_given: bool) -> Decision:
+    write = scope(actor, "customer", "write")
+    if write is Scope.OWN:
         if owner is not None and owner.id != actor.id:
             return _refused("owner_own")
         return Decision(actor.id, actor.team_id)
-    if owner is None and not team_given and policy.write is Scope.TEAM:
+    if owner is None and not team_given and write is Scope.TEAM:
         owner = actor
     target = (None, team_id if team_given else actor.team_id) if owner is None else (owner.id, owner.team_id)
     if target != (None, actor.team_id) and target[0] != actor.id:
-        refusal = _hand_over_refusal(actor, policy.hand_over, source=None, target=target)
+        refusal = _hand_over_refusal(actor, hand_over_scope(actor), source=None, target=target)
         if refusal:
             return _refused(refusal)
-    if owner is not None and not owner.policy.may_own:
+    if owner is not None and not owner.may_own:
         return _refused("owner_cannot_own")
     return Decision(*target)
 

@@ -1,11 +1,13 @@
 from celery import shared_task
 
+from guanxi.accounts.access import SYSTEM
+
 from .services.customers import customer_search_reindex
 
 
 @shared_task(name="customers.reindex_search")
 def reindex_customer_search(batch_size: int = 2000) -> int:
-    return customer_search_reindex(batch_size=batch_size)
+    return customer_search_reindex(actor=SYSTEM, batch_size=batch_size)
 
 
 @shared_task(name="customers.dedupe_scan")
@@ -14,10 +16,11 @@ def dedupe_scan(scan_id: int) -> str:
     from .models import DedupeScan
     from .services.dedupe import dedupe_scan_run
 
-    scan = DedupeScan.objects.filter(pk=scan_id, status=DedupeScan.Status.QUEUED).first()
+    scan = DedupeScan.objects.select_related("requested_by").filter(pk=scan_id, status=DedupeScan.Status.QUEUED).first()
     if scan is None:
         return "skipped"
-    return dedupe_scan_run(scan=scan).status
+    # As the user who queued it (their right checked again), or the system for a scan it queued.
+    return dedupe_scan_run(actor=scan.requested_by or SYSTEM, scan=scan).status
 
 
 @shared_task(name="customers.import_validate")
@@ -41,4 +44,4 @@ def history_retention(apply: bool = True) -> dict:
     """Delete interaction and transaction history older than HISTORY_RETENTION_YEARS (never younger)."""
     from .services.retention import history_retention_run
 
-    return history_retention_run(apply=apply).as_dict()
+    return history_retention_run(actor=SYSTEM, apply=apply).as_dict()

@@ -17,10 +17,11 @@ from django.db.models import Avg, Count, Max, Q, QuerySet, Sum
 from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
-from guanxi.accounts.roles import Scope, policy_for
+from guanxi.accounts.roles import Scope
 from guanxi.core.errors import NotFound, PermissionDenied
 from guanxi.core.pagination import Ordering
 from guanxi.customers.models import Customer
+from guanxi.customers.permissions import customer_read_scope
 from guanxi.customers.selectors import customer_get_for_user, customer_visible_to
 
 from . import permissions, rules
@@ -169,14 +170,14 @@ def value_get_for_user(*, user: User, customer_id: int) -> dict:
 
 def _visible_snapshots(user: User) -> QuerySet[CustomerValueSnapshot]:
     qs = CustomerValueSnapshot.objects.filter(customer__deleted_at__isnull=True)
-    scope = policy_for(user).read
+    scope = customer_read_scope(user)
     if scope is Scope.ALL:
         return qs
     return qs.filter(customer__in=customer_visible_to(user=user))
 
 
 def _scope_key(user: User) -> str:
-    scope = policy_for(user).read
+    scope = customer_read_scope(user)
     if scope is Scope.ALL:
         return "all"
     return f"{scope.value}:{user.pk}:{user.team_id or 0}"

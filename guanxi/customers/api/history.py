@@ -51,7 +51,7 @@ def record_interaction(request: HttpRequest, customer_id: int, payload: Interact
     customer, unmasked = _customer(request, customer_id, action="write")
     data = payload.dict()
     replay = bool(data["external_id"]) and Interaction.objects.filter(external_id=data["external_id"]).exists()
-    row = interaction_record(customer=customer, staff=request.user, **data)
+    row = interaction_record(actor=request.user, customer=customer, **data)
     return Status(200 if replay else 201, interaction_out(row, unmasked=unmasked))
 
 
@@ -69,7 +69,7 @@ def record_transaction(request: HttpRequest, customer_id: int, payload: Transact
     """Record an order, bill, payment or refund. 201 when recorded; 200 when the same `external_id`
     was recorded before with the same content; 409 when it was recorded with other content."""
     customer, unmasked = _customer(request, customer_id, action="write")
-    recorded = transaction_record(customer=customer, staff=request.user, **payload.dict())
+    recorded = transaction_record(actor=request.user, customer=customer, **payload.dict())
     return Status(201 if recorded.created else 200, transaction_out(recorded.transaction, unmasked=unmasked))
 
 
@@ -87,7 +87,7 @@ def import_transactions(request: HttpRequest, payload: TransactionImportIn):
         if customer is not None and customer_id and code and customer.code != code:
             customer = None  # the id and the number name different customers
         rows.append({**row.dict(exclude={"customer_id", "customer_code"}), "customer": customer})
-    result = transactions_import(rows=rows, staff=request.user)
+    result = transactions_import(actor=request.user, rows=rows)
     return Status(201, {"created": result.created, "unchanged": result.unchanged})
 
 

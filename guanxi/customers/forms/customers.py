@@ -6,10 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.models import Team
-from guanxi.accounts.roles import Scope, policy_for
+from guanxi.accounts.roles import Scope
 from guanxi.accounts.selectors import user_list
 from guanxi.core.forms import BootstrapForm
 
+from .. import permissions
 from ..enums import (
     CreditLevel,
     CustomerKind,
@@ -117,12 +118,12 @@ class CustomerForm(BootstrapForm):
         for name, shown in self.masked.items():
             self.fields[name].widget.attrs["placeholder"] = shown
             self.fields[name].help_text = _("Hidden; leave empty to keep the current value.")
-        policy = policy_for(user)
+        write, hand_over = permissions.scope(user, "customer", "write"), permissions.hand_over_scope(user)
         # Who the customer may be handed over to, and its current owner (kept when unchanged).
         owners = user_list().filter(Q(role__in=OWNER_ROLES) | Q(is_superuser=True) | Q(pk=self.initial.get("owner")))
-        if policy.write is Scope.OWN or policy.hand_over is Scope.NONE:
+        if write is Scope.OWN or hand_over is Scope.NONE:
             del self.fields["owner"], self.fields["team"]
-        elif policy.hand_over is Scope.TEAM:
+        elif hand_over is Scope.TEAM:
             self.fields["owner"].queryset = owners.filter(Q(team_id=user.team_id) | Q(pk=self.initial.get("owner")))
             del self.fields["team"]
         else:

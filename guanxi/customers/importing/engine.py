@@ -19,8 +19,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from guanxi.accounts.roles import is_in_scope
-
+from .. import permissions
 from .files import FileInfo, ImportFileError, csv_blocks, row_from_cells
 from .matching import BLOCKING_KEYS, KEYS, DuplicateIndex, ExistingMatcher
 from .report import Report
@@ -191,7 +190,7 @@ class _State:
         actor = self.actor
         for number, key, (customer_id, code, owner_id, team_id) in self.matcher.matches(chunk.keys):
             # The report names the customer only to an importer who may read it.
-            visible = is_in_scope(actor.read, user=actor, owner_id=owner_id, team_id=team_id)
+            visible = permissions.is_in_scope(actor.read, user=actor, owner_id=owner_id, team_id=team_id)
             report.duplicate(number, key, customer_id=customer_id, code=code, visible=visible)
         customers, addresses, points, tag_rows, tag_names = chunk.totals()
         result.customers += customers

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
-from guanxi.accounts.roles import Scope, policy_for
+from guanxi.accounts.roles import Scope
 from guanxi.core.copy import copy_form, copy_form_line, copy_line
 from guanxi.core.validators import SINGLE_LINE_CONTROL
 
-from .. import normalize
+from .. import normalize, permissions
 from ..enums import AddressKind, ContactPointKind, CustomerKind, Gender, IdType, LifecycleStage, SourceChannel
 from ..models import Address, Brand, ContactPoint, Customer
 from ..ownership import Party, decide_ownership
@@ -118,8 +118,8 @@ class Actor:
 
     @classmethod
     def of(cls, user: User) -> Actor:
-        policy = policy_for(user)
-        return cls(id=user.pk, team_id=user.team_id, scope=policy.write, read=policy.read, party=Party.of(user))
+        return cls(id=user.pk, team_id=user.team_id, scope=permissions.scope(user, "customer", "write"),
+                   read=permissions.scope(user, "customer", "read"), party=Party.of(user))
 
 
 @dataclass

@@ -8,11 +8,11 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import User
-from guanxi.accounts.roles import Scope, is_in_scope, policy_for
+from guanxi.accounts.roles import Scope
 from guanxi.core.errors import NotFound, PermissionDenied
 from guanxi.core.pagination import COUNT_CAP, Ordering
 
-from .. import normalize
+from .. import normalize, permissions
 from ..enums import CustomerKind
 from ..models import ContactPoint, Customer
 from ..search_index import FTS_TABLE, TERMS_FTS_TABLE, TERMS_TSVECTOR
@@ -39,14 +39,10 @@ class CustomerFilter:
     arpu_max: float | None = None
 
 
-def _scoped(qs: QuerySet, *, user: User, scope: Scope) -> QuerySet:
-    if scope is Scope.ALL:
-        return qs
-    if scope is Scope.NONE:
+def _scoped(qs: QuerySet, *, user: User, action: str = "read") -> QuerySet:
+    if permissions.scope(user, "customer", action) is Scope.NONE:
         return qs.none()
-    if scope is Scope.TEAM and user.team_id:
-        return qs.filter(Q(owner=user) | Q(team_id=user.team_id))
-    return qs.filter(owner=user)
+    return qs.filter(permissions.customer_condition(user, action))
 
 
 def customer_list(
@@ -60,7 +56,7 @@ def customer_list(
     and the user narrows the search.
     """
     filters = filters or CustomerFilter()
-    qs = _scoped(Customer.objects.alive(), user=user, scope=policy_for(user).read)
+    qs = _scoped(Customer.objects.alive(), user=user)
     if filters.query.strip():
         qs = qs.filter(customer_search_condition(filters.query, user=user))
     simple = {"kind": filters.kind, "lifecycle_stage": filters.lifecycle_stage,
@@ -125,15 +121,12 @@ def _unmasked_condition(user: User) -> Q | None:
     """The records whose personal data `user` sees unmasked, as a condition to AND with a prefix
     search of phone, e-mail or ID number; Q() when that is every record the user reads, None when
     it is none of them (search those fields by their full value only)."""
-    policy = policy_for(user)
-    scope = policy.personal_data
+    scope = permissions.personal_data_scope(user)
     if scope is Scope.NONE:
         return None
-    if scope is Scope.ALL or scope is policy.read:
+    if scope is Scope.ALL or scope is permissions.scope(user, "customer", "read"):
         return Q()
-    if scope is Scope.TEAM and user.team_id:
-        return Q(owner=user) | Q(team_id=user.team_id)
-    return Q(owner=user)
+    return permissions.customer_condition(user, "read", "personal_data")
 
 
 def _name_words_condition(words: list[str]) -> Q:
@@ -191,16 +184,15 @@ def customer_get_for_user(
     """One live customer; 404 when the user may not read it, 403 when they may read but not
     `action` ("read", "write" or "delete") it. `include_merged` also returns, for reading, a
     record merged into another one (its `merged_into` names the survivor)."""
-    policy = policy_for(user)
     alive = Q(deleted_at__isnull=True)
     if include_merged and action == "read":
         alive |= Q(merged_into__isnull=False)
     customer = (
         Customer.objects.filter(alive).select_related("owner", "team", "brand").filter(pk=customer_id).first()
     )
-    if customer is None or not _allows(policy.read, user, customer):
+    if customer is None or not permissions.customer_in_scope(user, customer):
         raise NotFound("Customer not found.")
-    if action != "read" and not _allows(getattr(policy, action), user, customer):
+    if action != "read" and not permissions.customer_in_scope(user, customer, action):
         raise PermissionDenied(REFUSED.get(action, gettext_noop("You are not allowed to do this.")))
     return customer
 
@@ -209,12 +201,9 @@ REFUSED = {"write": gettext_noop("Your role cannot change this customer."),
            "delete": gettext_noop("Your role cannot delete this customer.")}
 
 
-def _allows(scope: Scope, user: User, customer: Customer) -> bool:
-    return is_in_scope(scope, user=user, owner_id=customer.owner_id, team_id=customer.team_id)
-
-
 def can_see_personal_data(*, user: User, customer: Customer) -> bool:
-    return _allows(policy_for(user).personal_data, user, customer)
+    """Kept for callers inside customers; the rule is `permissions.can_see_personal_data`."""
+    return permissions.can_see_personal_data(user=user, customer=customer)
 
 
 def customer_profile(*, customer: Customer) -> dict:
@@ -243,7 +232,7 @@ def customer_counts_by(*, user: User, field: str) -> list[tuple[str | None, int]
 
 def customer_visible_to(*, user: User) -> QuerySet[Customer]:
     """Every customer (live or not) inside the user's read scope; for other apps' scoping."""
-    return _scoped(Customer.objects.all(), user=user, scope=policy_for(user).read)
+    return _scoped(Customer.objects.all(), user=user)
 
 
 def customer_match_phone(*, phone: str) -> Customer | None:

@@ -10,11 +10,10 @@ from functools import lru_cache
 from django.db.models import Q
 
 from guanxi.accounts.models import User
-from guanxi.accounts.roles import Scope, is_in_scope, policy_for
 from guanxi.core.errors import NotFound, PermissionDenied
 from guanxi.core.masking import mask_phone
 
-from .. import normalize
+from .. import normalize, permissions
 from ..enums import ContactPointKind
 from ..linkage.model import LevelWeights, score_pairs
 from ..linkage.records import prepare_record
@@ -29,8 +28,7 @@ _PER_KEY = 20  # candidates read per shared key before scoring
 def can_run_dedupe(user) -> bool:
     """Scans and merges act on the whole customer base: only roles that may change and delete
     every customer (administrators, service managers) run them."""
-    policy = policy_for(user)
-    return policy.write is Scope.ALL and policy.delete is Scope.ALL
+    return permissions.can(user, "dedupe", "write")
 
 
 def dedupe_scan_latest() -> DedupeScan | None:
@@ -171,7 +169,6 @@ def customer_possible_duplicates(*, user: User, data: dict | None = None, custom
         if kind:
             points.setdefault(point.customer_id, {}).setdefault(kind, point.normalized)
     weights = dedupe_weights()
-    read_scope = policy_for(user).read
     others = [prepare_record(_raw_of(c, addresses.get(c.pk), points.get(c.pk, {}))) for c in candidates]
     found = []
     for other, score in zip(candidates, score_pairs(record, others, weights), strict=True):
@@ -181,7 +178,7 @@ def customer_possible_duplicates(*, user: User, data: dict | None = None, custom
             customer_id=other.pk, code=other.code, name_masked=mask_name(other.name),
             mobile_masked=mask_phone(other.mobile), probability=round(score.probability, 4),
             reasons=[r for r in score.reasons if r["weight"] > 0][:4],
-            is_visible=is_in_scope(read_scope, user=user, owner_id=other.owner_id, team_id=other.team_id),
+            is_visible=permissions.customer_in_scope(user, other),
         ))
     found.sort(key=lambda d: (-d.probability, d.customer_id))
     return found[:limit]

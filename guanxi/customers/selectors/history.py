@@ -13,9 +13,9 @@ from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from guanxi.accounts.models import User
-from guanxi.accounts.roles import is_in_scope, policy_for
 from guanxi.core.pagination import Ordering
 
+from .. import permissions
 from ..enums import TransactionKind
 from ..models import Customer, Interaction, Transaction
 
@@ -156,9 +156,8 @@ def customers_for_write(*, user: User, ids: set[int], codes: set[str]) -> dict:
     id and by number (one query); the others are simply missing."""
     if not ids and not codes:
         return {}
-    write = policy_for(user).write
     found: dict = {}
     for customer in Customer.objects.alive().filter(Q(pk__in=ids) | Q(code__in=codes)):
-        if is_in_scope(write, user=user, owner_id=customer.owner_id, team_id=customer.team_id):
+        if permissions.customer_in_scope(user, customer, "write", "history"):
             found[customer.pk] = found[customer.code] = customer
     return found

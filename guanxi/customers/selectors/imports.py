@@ -5,9 +5,9 @@ from django.core.cache import cache
 from django.db.models import QuerySet
 
 from guanxi.accounts.models import User
-from guanxi.accounts.roles import Scope, policy_for
-from guanxi.core.errors import NotFound, PermissionDenied
+from guanxi.core.errors import NotFound
 
+from .. import permissions
 from ..models import ImportJob, ImportMapping
 from ..validation import KEY_NAMES, message_text
 from .customers import customer_visible_to
@@ -15,17 +15,16 @@ from .customers import customer_visible_to
 
 def can_import(user: User) -> bool:
     """Importing creates customers: only roles that may write customers may import."""
-    return policy_for(user).write is not Scope.NONE
+    return permissions.can(user, "import", "write")
 
 
 def require_import_right(user: User) -> None:
-    if not can_import(user):
-        raise PermissionDenied("Your role cannot create customers, so it cannot import them.")
+    permissions.require(user, "import", "write")
 
 
 def import_job_list(*, user: User) -> QuerySet[ImportJob]:
     jobs = ImportJob.objects.select_related("created_by")
-    if policy_for(user).can_administer:
+    if permissions.can(user, "import", "configure"):
         return jobs
     if not can_import(user):
         return jobs.none()

@@ -6,10 +6,11 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
-from guanxi.accounts.roles import Scope, is_in_scope, policy_for
+from guanxi.accounts.roles import Scope
 from guanxi.core.errors import NotFound, PermissionDenied, ValidationFailed
 from guanxi.core.pagination import Ordering
 
+from .. import permissions
 from ..models import Customer, CustomerMerge, MatchCandidate
 
 CANDIDATE_ORDERING = Ordering(allowed=("probability", "created_at", "id"), default="-probability")
@@ -19,36 +20,25 @@ def customer_may_merge(*, user: User | None, customer: Customer) -> bool:
     """Merging changes one record and takes the other out of every list, as a delete does: the
     user needs write and delete scope over the customer (administrators and service managers for
     all customers, sales managers for their team's; not agents, who may edit but not delete)."""
-    policy = policy_for(user)
-    return all(
-        is_in_scope(scope, user=user, owner_id=customer.owner_id, team_id=customer.team_id)
-        for scope in (policy.read, policy.write, policy.delete)
-    )
+    return permissions.customer_in_scope(user, customer, "write", "merge")
 
 
 def can_review_duplicates(user: User | None) -> bool:
     """Whether the role may merge at all (some customers at least): shows the review queue."""
-    policy = policy_for(user)
-    return all(scope is not Scope.NONE for scope in (policy.read, policy.write, policy.delete))
+    return permissions.can(user, "merge", "write")
 
 
-def _scope_q(prefix: str, *, user: User, scope: Scope) -> Q:
-    if scope is Scope.ALL:
-        return Q()
-    if scope is Scope.NONE:
+def _scope_q(prefix: str, *, user: User) -> Q:
+    if permissions.scope(user, "customer", "read") is Scope.NONE:
         return Q(pk__in=[])
-    own = Q(**{f"{prefix}__owner": user})
-    if scope is Scope.TEAM and user.team_id:
-        return own | Q(**{f"{prefix}__team_id": user.team_id})
-    return own
+    return permissions.customer_condition(user, prefix=f"{prefix}__")
 
 
 def customer_get_any_for_user(*, user: User, customer_id: int) -> Customer:
     """One customer inside the user's read scope, whether live, deleted or merged away (merging
     and undoing need to see the merged record); 404 otherwise."""
     customer = Customer.objects.select_related("owner", "team", "brand", "merged_into").filter(pk=customer_id).first()
-    if customer is None or not is_in_scope(policy_for(user).read, user=user, owner_id=customer.owner_id,
-                                           team_id=customer.team_id):
+    if customer is None or not permissions.customer_in_scope(user, customer):
         raise NotFound("Customer not found.")
     return customer
 
@@ -64,9 +54,7 @@ def match_candidate_list(*, user: User, status: str | None = MatchCandidate.Stat
             "values": ', '.join(MatchCandidate.Status.values)}})
     if min_probability is not None and not 0 <= min_probability <= 1:
         raise ValidationFailed(fields={"min_probability": "between 0 and 1"})
-    scope = policy_for(user).read
-    qs = MatchCandidate.objects.filter(_scope_q("left", user=user, scope=scope),
-                                       _scope_q("right", user=user, scope=scope))
+    qs = MatchCandidate.objects.filter(_scope_q("left", user=user), _scope_q("right", user=user))
     if status:
         qs = qs.filter(status=status)
     if status == MatchCandidate.Status.PENDING:
@@ -100,9 +88,8 @@ def customer_merge_get_for_user(*, user: User, merge_id: int) -> CustomerMerge:
     merge = CustomerMerge.objects.select_related("survivor", "merged").filter(pk=merge_id).first()
     if merge is None:
         raise NotFound("Merge not found.")
-    read = policy_for(user).read
     for customer in (merge.survivor, merge.merged):
-        if not is_in_scope(read, user=user, owner_id=customer.owner_id, team_id=customer.team_id):
+        if not permissions.customer_in_scope(user, customer):
             raise NotFound("Merge not found.")
     return merge
 
@@ -117,9 +104,7 @@ def merge_blocker(merge: CustomerMerge) -> str:
 
 
 def require_may_merge(*, user: User | None, customers) -> None:
-    """PermissionDenied unless the user may merge every one of `customers` (None: the system)."""
-    if user is None:
-        return
+    """PermissionDenied unless the actor may merge every one of `customers` (`SYSTEM`: all; None: none)."""
     for customer in customers:
         if not customer_may_merge(user=user, customer=customer):
             raise PermissionDenied(gettext("Your role cannot merge customer %(code)s.") % {

@@ -4,11 +4,11 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from guanxi.accounts.access import user_of
 from guanxi.accounts.models import Team, User
-from guanxi.accounts.roles import Scope, policy_for
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 
-from .. import normalize
+from .. import normalize, permissions
 from ..models import Brand, Customer, Tag
 from ..ownership import REASONS, Party, decide_ownership
 from ..validation import clean_customer_fields, clean_tag_names, reason, reasons
@@ -79,9 +79,9 @@ def customer_fields_clean(data: dict, *, partial: bool) -> dict:
 
 @transaction.atomic
 def customer_create(*, actor: User, data: dict, tags: list[str] | None = None) -> Customer:
-    """Create a customer with normalised contact data and derived search keys; audited as `actor`."""
-    if policy_for(actor).write is Scope.NONE:
-        raise PermissionDenied("Your role cannot create customers.")
+    """Create a customer with normalised contact data and derived search keys; audited as `actor`
+    (write on customers; its owner and team as the ownership rule allows)."""
+    permissions.require(actor, "customer", "write", message=permissions.CREATE_DENIED)
     clean = customer_fields_clean(data, partial=False)
     _apply_ownership(actor=actor, clean=clean, customer=None)
     customer = Customer(code=f"tmp-{uuid.uuid4().hex[:15]}", **clean)
@@ -93,7 +93,7 @@ def customer_create(*, actor: User, data: dict, tags: list[str] | None = None) -
     del customer.skip_history_when_saving
     customer.code = f"C{customer.pk:09d}"
     Customer.objects.filter(pk=customer.pk).update(code=customer.code)
-    Customer.history.bulk_history_create([customer], default_user=actor)
+    Customer.history.bulk_history_create([customer], default_user=user_of(actor))
     if tags:
         _set_tags(customer, tags)
     return customer
@@ -104,8 +104,10 @@ def customer_update(
     *, actor: User, customer: Customer, data: dict, tags: list[str] | None = None,
     expected_updated_at=None,
 ) -> Customer:
-    """Change the given fields. `expected_updated_at` guards against overwriting a newer edit."""
+    """Change the given fields (write scope over the customer; a new owner or team as the ownership
+    rule allows). `expected_updated_at` guards against overwriting a newer edit. Locks the customer."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    permissions.require_customer(actor, customer, "write")
     if customer.is_deleted:
         raise Conflict("This customer has been deleted.", code="deleted")
     if expected_updated_at and customer.updated_at != expected_updated_at:
@@ -118,7 +120,7 @@ def customer_update(
     for field, value in clean.items():
         setattr(customer, field, value)
     refresh_name_keys(customer)
-    customer._history_user = actor
+    customer._history_user = user_of(actor)
     customer.save()
     if tags is not None:
         _set_tags(customer, tags)
@@ -127,19 +129,24 @@ def customer_update(
 
 @transaction.atomic
 def customer_delete(*, actor: User, customer: Customer) -> Customer:
-    """Soft delete: the record leaves every list but keeps its history and related records."""
+    """Soft delete (delete scope over the customer): the record leaves every list but keeps its history
+    and related records. Locks the customer."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    permissions.require_customer(actor, customer, "delete")
     if customer.is_deleted:
         raise Conflict("This customer is already deleted.", code="already_deleted")
     customer.deleted_at = timezone.now()
-    customer._history_user = actor
+    customer._history_user = user_of(actor)
     customer._change_reason = "deleted"
     customer.save(update_fields=["deleted_at", "updated_at"])
     return customer
 
-def customer_search_reindex(*, batch_size: int = 2000, progress: Callable[[int, int], None] | None = None) -> int:
+def customer_search_reindex(*, actor, batch_size: int = 2000,
+                            progress: Callable[[int, int], None] | None = None) -> int:
     """Recompute the pinyin, initials and name words of every customer, one transaction per batch (the keys
-    are only derived, so a partial run is consistent and can simply be re-run)."""
+    are only derived, so a partial run is consistent and can simply be re-run). Administration
+    (configure on customers): the system and administrators."""
+    permissions.require(actor, "customer", "configure")
     total = Customer.objects.count()
     done, last_id = 0, 0
     while True:

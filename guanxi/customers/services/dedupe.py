@@ -12,11 +12,12 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from guanxi.accounts.access import SYSTEM, user_of
 from guanxi.accounts.models import User
-from guanxi.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from guanxi.core.errors import Conflict, DomainError, ValidationFailed
 
+from .. import permissions
 from ..models import Customer, DedupeModel, DedupeScan, MatchCandidate
-from ..selectors.dedupe import can_run_dedupe
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +66,9 @@ def dedupe_scan_thresholds(*, threshold=None, auto_merge_threshold=None) -> tupl
 @transaction.atomic
 def dedupe_scan_create(*, user: User | None, threshold=None, auto_merge_threshold=None) -> DedupeScan:
     """A queued scan, unless one is already queued or running (Conflict). Takes a row lock on the
-    newest scan so that two concurrent requests cannot both start one. No permission check: the
-    callers check (`dedupe_scan_start` for users; the CLI is run by an operator)."""
+    newest scan so that two concurrent requests cannot both start one. Only actors that may run
+    scans (`dedupe` write: administrators, service managers, the system for the CLI)."""
+    permissions.require(user, "dedupe", "write")
     review, auto = dedupe_scan_thresholds(threshold=threshold, auto_merge_threshold=auto_merge_threshold)
     newest = DedupeScan.objects.select_for_update().order_by("-id").first()
     if newest is not None:
@@ -77,15 +79,13 @@ def dedupe_scan_create(*, user: User | None, threshold=None, auto_merge_threshol
         if DedupeScan.objects.filter(status__in=(DedupeScan.Status.QUEUED, DedupeScan.Status.RUNNING)).exists():
             raise Conflict("A duplicate scan is already queued or running.", code="scan_running")
     return DedupeScan.objects.create(threshold=review, auto_merge_threshold=auto,
-                                     requested_by=user if user is not None and user.is_authenticated else None)
+                                     requested_by=user_of(user))
 
 
 @transaction.atomic
 def dedupe_scan_start(*, user: User, threshold=None, auto_merge_threshold=None) -> DedupeScan:
     """Queue a scan of all customers for `user` (administrators and service managers only); the
     Celery task starts once the transaction commits."""
-    if not can_run_dedupe(user):
-        raise PermissionDenied("Your role cannot run duplicate scans.")
     scan = dedupe_scan_create(user=user, threshold=threshold, auto_merge_threshold=auto_merge_threshold)
     from ..tasks import dedupe_scan
 
@@ -98,16 +98,19 @@ def _set_progress(scan: DedupeScan, value: int) -> None:
     DedupeScan.objects.filter(pk=scan.pk).update(progress=scan.progress)
 
 
-def dedupe_scan_run(*, scan: DedupeScan, on_progress: Callable[[int], None] | None = None) -> DedupeScan:
+def dedupe_scan_run(*, actor, scan: DedupeScan, on_progress: Callable[[int], None] | None = None) -> DedupeScan:
     """Run a queued scan to its end: read and compare all live customers, upsert the pairs at or
     above its threshold as pending candidates, merge those at or above its auto-merge threshold.
 
     Not one transaction: the linkage takes minutes and reports progress as it goes, so the scan
     row is claimed (queued → running, a conditional UPDATE) and updated in small writes; the
     candidates are written in one transaction at the end. A failure marks the scan failed with
-    the error and writes no candidates.
+    the error and writes no candidates. Only actors that may run scans; the auto-merge acts as whoever
+    requested the scan (the system for the CLI).
     """
     from ..linkage.scan import run_linkage
+
+    permissions.require(actor, "dedupe", "write")
 
     claimed = DedupeScan.objects.filter(pk=scan.pk, status=DedupeScan.Status.QUEUED).update(
         status=DedupeScan.Status.RUNNING, started_at=timezone.now(), progress=0, error="")
@@ -198,7 +201,7 @@ def _auto_merge(*, scan: DedupeScan) -> int:
             continue
         survivor, other = (left, right) if _completeness(left) >= _completeness(right) else (right, left)
         try:
-            customer_merge(survivor=survivor, merged=other, user=scan.requested_by, candidate=candidate)
+            customer_merge(survivor=survivor, merged=other, user=scan.requested_by or SYSTEM, candidate=candidate)
         except DomainError as exc:
             logger.info("auto-merge of candidate %s skipped: %s", candidate.pk, exc)
             continue

@@ -11,9 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from guanxi.accounts.access import user_of
 from guanxi.accounts.models import Team, User
 from guanxi.core.errors import Conflict, ValidationFailed
 
+from .. import permissions
 from ..enums import Direction, InteractionChannel, TransactionKind
 from ..models import Customer, Interaction, Transaction
 
@@ -123,13 +125,16 @@ def _replayed(customer_id: int, clean: dict) -> Transaction | None:
 
 @transaction.atomic
 def transaction_record(
-    *, customer: Customer, kind: str, amount, occurred_at: dt.datetime, channel: str = "", description: str = "",
+    *, actor, customer: Customer, kind: str, amount, occurred_at: dt.datetime, channel: str = "", description: str = "",
     staff: User | None = None, team: Team | None = None, external_id: str | None = None,
 ) -> Recorded:
     """Record one order, bill, payment or refund. The amount is positive with at most two decimals;
     the time is not in the future (beyond HISTORY_FUTURE_SKEW_SECONDS). With an `external_id` the call
     is idempotent: the same id with the same customer, kind, amount and time returns the row recorded
-    first (created=False); with other content it is a Conflict and nothing is written."""
+    first (created=False); with other content it is a Conflict and nothing is written. `actor` needs
+    history write over the customer; `staff` (who dealt with it) defaults to the actor."""
+    permissions.require_customer(actor, customer, "write", "history")
+    staff = staff if staff is not None else user_of(actor)
     clean, errors = clean_transaction({"kind": kind, "amount": amount, "occurred_at": occurred_at,
                                        "channel": channel, "description": description,
                                        "external_id": external_id}, now=timezone.now())
@@ -153,14 +158,21 @@ def transaction_record(
 
 
 @transaction.atomic
-def transactions_import(*, rows: list[dict], staff: User | None = None) -> ImportResult:
+def transactions_import(*, actor, rows: list[dict], staff: User | None = None) -> ImportResult:
     """Import a batch of transactions from an outside system, all or nothing.
 
     Each row holds `customer` (a Customer the caller may write, or None when the reference is
     unknown or out of the caller's scope — reported as unknown), plus the fields of
     `transaction_record`. Every bad row is reported (`rows[i].field`), and then nothing is written;
     rows whose external id was recorded before with the same content are skipped, with other
-    content they are errors. Up to TRANSACTIONS_IMPORT_MAX_ROWS rows a call."""
+    content they are errors. Up to TRANSACTIONS_IMPORT_MAX_ROWS rows a call. `actor` needs history
+    write over every customer named (PermissionDenied, nothing written); `staff` defaults to it."""
+    permissions.require(actor, "history", "write")
+    outside = [row["customer"] for row in rows if row.get("customer") is not None
+               and not permissions.customer_in_scope(actor, row["customer"], "write", "history")]
+    if outside:
+        permissions.require(actor, "history", "write", allowed=False)
+    staff = staff if staff is not None else user_of(actor)
     limit = import_max_rows()
     if not rows:
         raise ValidationFailed("Nothing to import.", fields={"rows": "at least one row"})
@@ -206,13 +218,16 @@ def transactions_import(*, rows: list[dict], staff: User | None = None) -> Impor
 
 @transaction.atomic
 def interaction_record(
-    *, customer: Customer, channel: str, staff: User | None = None, team: Team | None = None,
+    *, actor, customer: Customer, channel: str, staff: User | None = None, team: Team | None = None,
     occurred_at: dt.datetime | None = None, direction: str = Direction.INBOUND, subject: str = "",
     content: str = "", duration_seconds: int | None = None, external_id: str | None = None,
 ) -> Interaction:
     """Record a contact with the customer (now, or at a past `occurred_at`: not in the future beyond
     HISTORY_FUTURE_SKEW_SECONDS). With an `external_id` it is idempotent: the same id returns the row
-    recorded first; used for another customer it is a Conflict."""
+    recorded first; used for another customer it is a Conflict. `actor` needs history write over the
+    customer (`SYSTEM` for the CTI webhook); `staff` (who spoke with the customer) defaults to it."""
+    permissions.require_customer(actor, customer, "write", "history")
+    staff = staff if staff is not None else user_of(actor)
     now = timezone.now()
     errors = {}
     if occurred_at is not None:

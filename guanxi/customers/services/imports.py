@@ -22,10 +22,11 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
+from guanxi.accounts.access import user_of
 from guanxi.accounts.models import User
-from guanxi.accounts.roles import Scope, policy_for
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 
+from .. import permissions
 from ..importing.engine import validate
 from ..importing.files import (
     FIELDS,
@@ -52,8 +53,13 @@ PROGRESS_EVERY = 0.5  # seconds between progress writes to the job row
 
 
 def _require_writer(actor: User) -> None:
-    if policy_for(actor).write is Scope.NONE:
-        raise PermissionDenied("Your role cannot create customers, so it cannot import them.")
+    permissions.require(actor, "import", "write")
+
+
+def _require_runner(job: ImportJob) -> None:
+    """A job validates and writes as the user who started it (from the API, the command or the Celery
+    task alike): refused once that user may no longer import."""
+    _require_writer(job.created_by)
 
 
 # ---------------------------------------------------------------- remembered mappings
@@ -62,19 +68,20 @@ def _require_writer(actor: User) -> None:
 @transaction.atomic
 def import_mapping_save(*, actor: User, source: str, mapping: dict[str, str]) -> ImportMapping | None:
     """Remember `mapping` (file column → field) for `source`, merged over what was remembered, so
-    that a column once mapped stays known even when a later file lacks it. Audited."""
+    that a column once mapped stays known even when a later file lacks it. Audited. Importers only."""
+    _require_writer(actor)
     source = source.strip()[:100]
     if not source:
         return None
     clean = {str(column)[:200]: target for column, target in mapping.items() if target in FIELDS}
     remembered = ImportMapping.objects.select_for_update().filter(source=source).first()
     if remembered is None:
-        remembered = ImportMapping(source=source, created_by=actor, mapping=clean)
+        remembered = ImportMapping(source=source, created_by=user_of(actor), mapping=clean)
     else:
         # A column of this file mapped to a field takes that field over from any other column.
         kept = {c: t for c, t in remembered.mapping.items() if c not in clean and t not in clean.values()}
         remembered.mapping = {**kept, **clean}
-    remembered._history_user = actor
+    remembered._history_user = user_of(actor)
     remembered.save()
     return remembered
 
@@ -210,8 +217,8 @@ def import_job_request(*, actor: User, job: ImportJob, action: str) -> ImportJob
     from ..tasks import commit_import_job, validate_import_job
 
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.created_by_id != actor.pk and not policy_for(actor).can_administer:
-        raise PermissionDenied("Only the user who started this import can run it.")
+    if job.created_by_id != getattr(actor, "pk", None):
+        permissions.require(actor, "import", "configure")
     _require_writer(actor)
     if action == "validate":
         if not job.can_validate:
@@ -276,7 +283,9 @@ def _local_path(job: ImportJob) -> Path:
 def import_job_validate(*, job: ImportJob, workers: int = 0, path: str | Path | None = None,
                         on_progress: Callable[[int, int], None] | None = None) -> ImportJob:
     """The dry run: read and check every row, find duplicates, write the report and spool the rows
-    for the commit. Writes no customer. A file that cannot be read fails the job."""
+    for the commit. Writes no customer. A file that cannot be read fails the job. Acts as the user
+    who started the job."""
+    _require_runner(job)
     if path is not None:
         job._local_path = Path(path)
     work, spool_path, validation_path = work_paths(job.pk)
@@ -321,7 +330,9 @@ def import_job_validate(*, job: ImportJob, workers: int = 0, path: str | Path | 
 
 def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None] | None = None) -> ImportJob:
     """Write every validated row in one transaction. A failure anywhere (e.g. a brand deleted
-    since the validation) rolls everything back and fails the job with the reason."""
+    since the validation) rolls everything back and fails the job with the reason. Acts as the user
+    who started the job."""
+    _require_runner(job)
     work, spool_path, validation_path = work_paths(job.pk)
     validation = getattr(job, "_validation", None)
     if validation is None:
@@ -399,6 +410,8 @@ def import_job_run(*, job_id: int, action: str) -> ImportJob:
                     job = import_job_commit(job=job)
                 return job
             return import_job_commit(job=job)
+    except PermissionDenied as exc:  # its starter may no longer import (role changed, deactivated)
+        return _fail(job, str(exc), str(exc))
     except Exception:
         # A job must not stay "running" for ever: it fails, and the error goes to the log.
         logger.exception("customer import #%s failed", job_id)

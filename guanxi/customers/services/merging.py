@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.access import user_of
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, NotFound, ValidationFailed
 
@@ -362,14 +363,14 @@ def _restore_default_address(merged: Customer, ids: list[int], *, user: User | N
         _record_history(Address, restored, user=user, reason=reason)
 
 
-def customer_merge(*, survivor: Customer, merged: Customer, user: User | None,
+def customer_merge(*, survivor: Customer, merged: Customer, user,
                    candidate: MatchCandidate | None = None, field_choices: dict | None = None) -> CustomerMerge:
     """Merge `merged` into `survivor`: the survivor takes the golden values (survivorship rules,
     `field_choices` {field: "survivor"|"merged"} overriding them) and the union of the tags; every
     related row of every module is re-pointed to it; the merged record is soft-deleted with
     `merged_into` set; the duplicate pair is marked merged and the merged record's other pending
-    pairs move to the survivor. Locks both customers (lower id first). `user` None is the system
-    (a scan's auto-merge); a user needs write and delete scope over both customers."""
+    pairs move to the survivor. Locks both customers (lower id first). `user` is the actor: `SYSTEM`
+    for a scan's auto-merge run by the CLI; a user needs merge scope over both customers."""
     if survivor.pk == merged.pk:
         raise ValidationFailed("A customer cannot be merged into itself.", code="merge_self",
                                fields={"merged_id": "same as the survivor"})
@@ -378,6 +379,7 @@ def customer_merge(*, survivor: Customer, merged: Customer, user: User | None,
         raise NotFound("Customer not found.")
     survivor, merged = locked[survivor.pk], locked[merged.pk]
     require_may_merge(user=user, customers=(survivor, merged))
+    user = user_of(user)  # who is recorded: None for the system
     _check_mergeable(survivor, "survivor_id")
     _check_mergeable(merged, "merged_id")
     choices = _clean_choices(field_choices)
@@ -481,7 +483,7 @@ def _restore_candidates(merge: CustomerMerge, *, user, reason) -> None:
 
 
 @transaction.atomic
-def customer_unmerge(*, merge: CustomerMerge | Customer, user: User | None) -> CustomerMerge:
+def customer_unmerge(*, merge: CustomerMerge | Customer, user) -> CustomerMerge:
     """Undo a merge (given as the merge, or as the merged customer): exactly the rows it moved go
     back to the merged record (rows added to the survivor since stay on it), both records get
     their fields back (see _restore_survivor for fields edited since), the contact points it added
@@ -498,6 +500,7 @@ def customer_unmerge(*, merge: CustomerMerge | Customer, user: User | None) -> C
     locked = _lock_pair(merge.survivor_id, merge.merged_id)
     survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
     require_may_merge(user=user, customers=(survivor, merged))
+    user = user_of(user)  # who is recorded: None for the system
     if survivor.merged_into_id is not None:
         later = Customer.objects.filter(pk=survivor.merged_into_id).values_list("code", flat=True).first()
         raise Conflict(_("Customer %(code)s has since been merged into %(later)s; undo that merge first.") % {
@@ -560,6 +563,7 @@ def match_candidate_dismiss(*, candidate: MatchCandidate, user: User) -> MatchCa
     if candidate is None:
         raise NotFound("Duplicate pair not found.")
     require_may_merge(user=user, customers=(candidate.left, candidate.right))
+    user = user_of(user)  # who is recorded: None for the system
     if candidate.status != MatchCandidate.Status.PENDING:
         raise Conflict("This duplicate pair has already been decided.", code="candidate_decided")
     with _site_language():

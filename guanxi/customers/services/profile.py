@@ -1,14 +1,21 @@
 from django.db import transaction
 from django.utils.translation import gettext
 
+from guanxi.accounts.access import user_of
 from guanxi.accounts.models import User
 from guanxi.core.errors import NotFound, ValidationFailed
 from guanxi.core.validators import control_character_error
 
-from .. import normalize
+from .. import normalize, permissions
 from ..enums import AddressKind, ContactPointKind
 from ..models import Address, Contact, ContactPoint, Customer
 from ..regions import province_normalize
+
+
+def _require_write(actor, customer: Customer) -> None:
+    """A customer's profile is the customer: write scope over it (by its owner and team as stored)."""
+    current = Customer.objects.filter(pk=customer.pk).only("owner_id", "team_id").first() or customer
+    permissions.require_customer(actor, current, "write")
 
 
 def _single_line(**values: str) -> None:
@@ -49,6 +56,7 @@ def _normalized_point(kind: str, value: str) -> str:
 @transaction.atomic
 def contact_add(*, actor: User, customer: Customer, name: str, title: str = "", department: str = "",
                 is_key_person: bool = False, birth_date=None, notes: str = "") -> Contact:
+    _require_write(actor, customer)
     _single_line(name=name, title=title, department=department)
     name = normalize.to_simplified(name)
     if not name or len(name) > 50:
@@ -57,7 +65,7 @@ def contact_add(*, actor: User, customer: Customer, name: str, title: str = "", 
         raise ValidationFailed(fields={"name": "must not contain < or > (markup)"})
     contact = Contact(customer=customer, name=name, title=title[:50], department=department[:50],
                       is_key_person=is_key_person, birth_date=birth_date, notes=notes[:500])
-    contact._history_user = actor
+    contact._history_user = user_of(actor)
     contact.save()
     return contact
 
@@ -66,6 +74,7 @@ def contact_add(*, actor: User, customer: Customer, name: str, title: str = "", 
 def contact_point_add(*, actor: User, customer: Customer, kind: str, value: str, label: str = "",
                       contact: Contact | None = None, is_primary: bool = False) -> ContactPoint:
     """Add a phone, e-mail or handle; search finds the customer by it at once (exact match)."""
+    _require_write(actor, customer)
     _single_line(label=label)
     normalized = _normalized_point(kind, value)
     if contact is not None and contact.customer_id != customer.pk:
@@ -74,17 +83,18 @@ def contact_point_add(*, actor: User, customer: Customer, kind: str, value: str,
         raise ValidationFailed(fields={"value": "this customer already has it"})
     point = ContactPoint(customer=customer, contact=contact, kind=kind, value=value.strip(),
                          normalized=normalized, label=label[:30], is_primary=is_primary)
-    point._history_user = actor
+    point._history_user = user_of(actor)
     point.save()
     return point
 
 
 @transaction.atomic
 def contact_point_remove(*, actor: User, customer: Customer, point_id: int) -> None:
+    _require_write(actor, customer)
     point = ContactPoint.objects.filter(customer=customer, pk=point_id).first()
     if point is None:
         raise NotFound()
-    point._history_user = actor
+    point._history_user = user_of(actor)
     point.delete()
 
 
@@ -92,6 +102,7 @@ def contact_point_remove(*, actor: User, customer: Customer, point_id: int) -> N
 def address_add(*, actor: User, customer: Customer, kind: str, province: str, city: str = "",
                 district: str = "", street: str = "", postcode: str = "",
                 is_default: bool = False) -> Address:
+    _require_write(actor, customer)
     _single_line(province=province, city=city, district=district, street=street, postcode=postcode)
     errors = {}
     full_province = province_normalize(province)
@@ -112,15 +123,16 @@ def address_add(*, actor: User, customer: Customer, kind: str, province: str, ci
     address = Address(customer=customer, kind=kind, province=full_province, city=city.strip(),
                       district=district.strip(), street=street.strip(), postcode=postcode,
                       is_default=is_default or not customer.addresses.exists())
-    address._history_user = actor
+    address._history_user = user_of(actor)
     address.save()
     return address
 
 
 @transaction.atomic
 def address_remove(*, actor: User, customer: Customer, address_id: int) -> None:
+    _require_write(actor, customer)
     address = Address.objects.filter(customer=customer, pk=address_id).first()
     if address is None:
         raise NotFound()
-    address._history_user = actor
+    address._history_user = user_of(actor)
     address.delete()

@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
+from .. import permissions
 from ..models import Interaction, Transaction
 
 MINIMUM_YEARS = 3
@@ -57,12 +58,14 @@ class RetentionReport:
 HISTORY_MODELS = {"interactions": Interaction, "transactions": Transaction}
 
 
-def history_retention_run(*, apply: bool = False, batch_size: int = 5000, now: dt.datetime | None = None,
+def history_retention_run(*, actor, apply: bool = False, batch_size: int = 5000, now: dt.datetime | None = None,
                           progress=None) -> RetentionReport:
     """Report (and with `apply`, delete) the history rows older than the retention period.
 
     Each batch is its own transaction, so a long run never holds a big lock and can be stopped at
-    any time; interactions go through the ORM, which clears the call center's links to them."""
+    any time; interactions go through the ORM, which clears the call center's links to them. A
+    sweep: only the system runs it (`history` delete)."""
+    permissions.require(actor, "history", "delete")
     years = retention_years()
     cutoff = retention_cutoff(now=now)
     report = RetentionReport(cutoff=cutoff, years=years, applied=apply)

@@ -10,13 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
-from guanxi.accounts.roles import Scope, is_in_scope, policy_for
 from guanxi.core.audit import audit_trail
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.pagination import capped_page
 from guanxi.core.views import add_service_errors, domain_errors_as_http, template_for
 
-from .. import services
+from .. import permissions, services
 from ..enums import AddressKind, ContactPointKind, CustomerKind, HoldingStatus, LifecycleStage
 from ..exporting import customer_export_response
 from ..forms.customers import PERSONAL_FIELDS, CustomerFilterForm, CustomerForm
@@ -42,8 +41,7 @@ SERVICE_REASONS = (
 
 
 def _can(user, action: str, customer: Customer) -> bool:
-    return is_in_scope(getattr(policy_for(user), action), user=user, owner_id=customer.owner_id,
-                       team_id=customer.team_id)
+    return permissions.customer_in_scope(user, customer, action)
 
 
 # ---------------------------------------------------------------- home panel
@@ -66,7 +64,7 @@ def home_panel(user) -> dict:
         "by_stage": by_stage,
         "by_brand": by_brand,
         "recent": [_row(user, c) for c in recent],
-        "can_create": policy_for(user).write is not Scope.NONE,
+        "can_create": permissions.can(user, "customer", "write"),
     }
 
 
@@ -107,8 +105,8 @@ def customer_list(request):
         "form": form, "filter_fields": [form[name] for name in ("kind", "lifecycle_stage", "brand", "province")],
         "page": page, "rows": rows, "ordering": ordering or selectors.CUSTOMER_ORDERING.default,
         "base_query": query.urlencode(),
-        "can_create": policy_for(request.user).write is not Scope.NONE,
-        "can_export": policy_for(request.user).can_export,
+        "can_create": permissions.can(request.user, "customer", "write"),
+        "can_export": permissions.can_export(request.user),
         # An htmx refresh of the table also refreshes the export link, so it exports what is shown.
         "oob": bool(request.htmx) and not request.htmx.boosted,
         "columns": [("code", _("Number")), ("name", _("Name")), (None, _("Kind")), (None, _("Mobile")),
@@ -171,7 +169,7 @@ def customer_detail_view(request, customer_id: int):
 @domain_errors_as_http
 @require_http_methods(["GET", "POST"])
 def customer_create(request):
-    if policy_for(request.user).write is Scope.NONE:
+    if not permissions.can(request.user, "customer", "write"):
         raise DjangoPermissionDenied(_("Your role cannot create customers."))
     form = CustomerForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():

@@ -79,7 +79,7 @@ def add_interaction(request, customer_id: int):
     form = InteractionForm(request.POST, prefix="ia")
     if form.is_valid():
         try:
-            interaction_record(customer=customer, staff=request.user, **form.cleaned_data)
+            interaction_record(actor=request.user, customer=customer, **form.cleaned_data)
         except ValidationFailed as exc:
             add_service_errors(form, exc)
         else:

@@ -5,11 +5,11 @@ from ninja import Status
 from ninja.security import APIKeyHeader
 
 from guanxi.accounts.access import SYSTEM
-from guanxi.accounts.roles import Scope, policy_for
+from guanxi.accounts.roles import Scope
 from guanxi.core.masking import mask_phone
 from guanxi.core.routers import Router
+from guanxi.customers.permissions import can_see_personal_data, personal_data_scope
 from guanxi.customers.schemas import customer_row
-from guanxi.customers.selectors import can_see_personal_data
 
 from ..schemas.calls import CallPopOut, CtiAckOut, CtiEventIn
 from ..selectors import calls as call_selectors
@@ -46,7 +46,7 @@ def get_call_pop(request: HttpRequest):
     if call.customer_id:
         unmasked = can_see_personal_data(user=user, customer=call.customer)
     else:
-        unmasked = policy_for(user).personal_data is Scope.ALL
+        unmasked = personal_data_scope(user) is Scope.ALL
     return {"call_id": call.call_id, "caller": call.caller if unmasked else mask_phone(call.caller),
             "status": call.status, "started_at": call.started_at,
             "customer": customer_row(call.customer, unmasked=unmasked) if call.customer_id else None}

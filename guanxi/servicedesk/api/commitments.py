@@ -7,11 +7,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 
-from guanxi.accounts.roles import Scope, policy_for
+from guanxi.accounts.roles import Scope
 from guanxi.core.errors import NotFound, ValidationFailed
 from guanxi.core.masking import mask_free_text
 from guanxi.core.routers import Router
-from guanxi.customers.selectors import can_see_personal_data, customer_get_for_user
+from guanxi.customers.permissions import can_see_personal_data, personal_data_scope
+from guanxi.customers.selectors import customer_get_for_user
 
 from .. import permissions
 from ..models import Commitment
@@ -48,7 +49,7 @@ def _ref(obj, name: str | None = None):
 
 def _masked(user, commitment: Commitment) -> bool:
     if commitment.customer is None:
-        return policy_for(user).personal_data is not Scope.ALL
+        return personal_data_scope(user) is not Scope.ALL
     return not can_see_personal_data(user=user, customer=commitment.customer)
 
 

@@ -9,11 +9,11 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from guanxi.accounts.models import User
-from guanxi.accounts.roles import Scope, policy_for
+from guanxi.accounts.roles import Scope
 from guanxi.core.errors import NotFound, ValidationFailed
 from guanxi.core.masking import mask_free_text
 from guanxi.core.pagination import Ordering
-from guanxi.customers.selectors import can_see_personal_data
+from guanxi.customers.permissions import can_see_personal_data, personal_data_scope
 
 from .. import permissions
 from ..models import Complaint, Ticket, TicketClock, TicketMessage
@@ -31,7 +31,7 @@ def case_text_unmasked(*, user: User, ticket: Ticket) -> bool:
     masked exactly where it is masked in the customer's own records and interactions; a case
     without a customer is read as written by roles that see everyone's personal data."""
     if ticket.customer_id is None:
-        return policy_for(user).personal_data is Scope.ALL
+        return personal_data_scope(user) is Scope.ALL
     return can_see_personal_data(user=user, customer=ticket.customer)
 
 
@@ -98,7 +98,7 @@ def _subject_condition(user: User, query: str) -> Q:
     """Part of a subject. Numbers and e-mail addresses in subjects are masked for roles that do not
     see everyone's personal data, so for them a query with digits or "@" does not search subjects
     (else a masked phone number could be read back by searching its digits one by one)."""
-    if policy_for(user).personal_data is not Scope.ALL and _REVEALING.search(query):
+    if personal_data_scope(user) is not Scope.ALL and _REVEALING.search(query):
         return Q(pk__in=[])
     return Q(subject__contains=query)
 

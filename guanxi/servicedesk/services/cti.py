@@ -78,17 +78,17 @@ def cti_event_receive(*, actor, event_id: str, type: str, call_id: str, at: dt.d
     elif type == CtiEventType.CALL_ENDED:
         call.status, call.ended_at = CallStatus.ENDED, at
         if call.customer is not None:
-            call.interaction = _interaction_for(call)
+            call.interaction = _interaction_for(call, actor=actor)
     call.save()
     return True
 
 
-def _interaction_for(call: Call):
+def _interaction_for(call: Call, *, actor):
     duration = int((call.ended_at - (call.answered_at or call.started_at)).total_seconds())
     # No English text: the timeline titles the call by its channel, in the reader's language; the call
     # id is kept as the external id.
     return interaction_record(
-        customer=call.customer, channel="call", staff=call.agent, occurred_at=call.started_at,
+        actor=actor, customer=call.customer, channel="call", staff=call.agent, occurred_at=call.started_at,
         subject="", content=f"IVR: {call.ivr_keys}" if call.ivr_keys else "",
         duration_seconds=max(0, min(duration, 86_400)), external_id=f"cti:{call.call_id}",
     )

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.test import Client
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.services import api_token_create
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
@@ -33,7 +34,7 @@ def world():
                          data={"subject": f"回拨 {PHONE}", "type": "fault", "channel": "hotline", "description": TEXT})
     ticket_message_add(actor=agent, ticket=case, kind="note", body=TEXT)
     ticket_assign(actor=agent, ticket=case, assignee=manager, note=TEXT)
-    interaction = interaction_record(customer=customer, channel="call", staff=agent, subject=TEXT)
+    interaction = interaction_record(actor=SYSTEM, customer=customer, channel="call", staff=agent, subject=TEXT)
     return {"agent": agent, "manager": manager, "case": case, "customer": customer, "interaction": interaction}
 
 

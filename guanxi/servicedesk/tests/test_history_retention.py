@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.customers.models import Interaction
@@ -20,7 +21,7 @@ def test_retention_clears_the_call_centers_link_to_a_deleted_contact():
     recent = Interaction.objects.create(customer=customer, channel="call", occurred_at=now - dt.timedelta(days=3))
     gone = Call.objects.create(call_id="c-1", started_at=old.occurred_at, customer=customer, interaction=old)
     kept = Call.objects.create(call_id="c-2", started_at=recent.occurred_at, customer=customer, interaction=recent)
-    history_retention_run(apply=True, now=now)
+    history_retention_run(actor=SYSTEM, apply=True, now=now)
     gone.refresh_from_db()
     kept.refresh_from_db()
     assert gone.interaction_id is None and kept.interaction_id == recent.pk

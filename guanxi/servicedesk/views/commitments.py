@@ -17,7 +17,7 @@ from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.masking import mask_free_text
 from guanxi.core.pagination import capped_page
 from guanxi.core.views import domain_errors_as_http
-from guanxi.customers.selectors import can_see_personal_data
+from guanxi.customers.permissions import can_see_personal_data
 
 from .. import permissions
 from ..forms.commitments import CommitmentCloseForm, CommitmentFilterForm, CommitmentForm, KeptReportForm

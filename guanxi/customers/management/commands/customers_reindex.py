@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from rich.progress import Progress
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.customers.services.customers import customer_search_reindex
 from guanxi.customers.tasks import reindex_customer_search
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         with Progress() as bar:
             task = bar.add_task("reindexing customers", total=None)
             done = customer_search_reindex(
+                actor=SYSTEM,
                 batch_size=batch_size, progress=lambda n, total: bar.update(task, completed=n, total=total)
             )
         self.stdout.write(f"reindexed {done} customers")

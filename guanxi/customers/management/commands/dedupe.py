@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.core.errors import DomainError
 from guanxi.customers.models import DedupeScan
 from guanxi.customers.services.dedupe import dedupe_scan_create, dedupe_scan_run
@@ -39,7 +40,7 @@ class Command(BaseCommand):
         review = _probability(threshold) if threshold is not None else None
         auto = _probability(auto_merge) if auto_merge is not None else None
         try:
-            scan = dedupe_scan_create(user=None, threshold=review, auto_merge_threshold=auto)
+            scan = dedupe_scan_create(user=SYSTEM, threshold=review, auto_merge_threshold=auto)
         except DomainError as exc:
             detail = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
             raise CommandError(f"{exc.message}{' (' + detail + ')' if detail else ''}", returncode=2) from exc
@@ -53,7 +54,7 @@ class Command(BaseCommand):
         with Progress(TextColumn("[bold]Scanning for duplicates"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                       TimeElapsedColumn(), console=console, transient=True) as bar:
             task = bar.add_task("scan", total=100)
-            scan = dedupe_scan_run(scan=scan, on_progress=lambda p: bar.update(task, completed=p))
+            scan = dedupe_scan_run(actor=SYSTEM, scan=scan, on_progress=lambda p: bar.update(task, completed=p))
         summary = {"scan": scan.pk, "status": scan.status, "records": scan.total,
                    "candidates": scan.candidates_found, "auto_merged": scan.auto_merged,
                    "threshold": scan.threshold, "auto_merge_threshold": scan.auto_merge_threshold,

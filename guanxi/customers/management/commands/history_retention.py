@@ -3,6 +3,7 @@ import json
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.customers.services.retention import history_retention_run
 
 
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         try:
-            report = history_retention_run(apply=apply, batch_size=batch_size)
+            report = history_retention_run(actor=SYSTEM, apply=apply, batch_size=batch_size)
         except ImproperlyConfigured as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))

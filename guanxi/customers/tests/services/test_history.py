@@ -10,6 +10,7 @@ from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import Conflict, ValidationFailed
@@ -31,7 +32,7 @@ def customer(admin):
 
 def record(customer, **data):
     data = {"kind": "bill", "amount": "128.00", "occurred_at": NOW - dt.timedelta(days=3), **data}
-    return transaction_record(customer=customer, **data)
+    return transaction_record(actor=SYSTEM, customer=customer, **data)
 
 
 def test_a_bill_is_recorded_with_its_amount_and_team_of_the_staff(customer, admin):
@@ -113,15 +114,17 @@ def test_any_amount_is_either_stored_exactly_or_refused(amount):
 
 def test_an_interaction_in_the_future_is_refused(customer):
     with pytest.raises(ValidationFailed) as caught:
-        interaction_record(customer=customer, channel="call", occurred_at=NOW + dt.timedelta(days=1))
+        interaction_record(actor=SYSTEM, customer=customer, channel="call", occurred_at=NOW + dt.timedelta(days=1))
     assert "occurred_at" in caught.value.fields and not Interaction.objects.exists()
 
 
 def test_an_interaction_external_id_of_another_customer_is_a_conflict(customer, admin):
-    interaction_record(customer=customer, channel="call", external_id="cti:1")
-    assert interaction_record(customer=customer, channel="call", external_id="cti:1").customer_id == customer.pk
+    interaction_record(actor=SYSTEM, customer=customer, channel="call", external_id="cti:1")
+    again = interaction_record(actor=SYSTEM, customer=customer, channel="call", external_id="cti:1")
+    assert again.customer_id == customer.pk
+    other = make_customer(admin, name="李四")
     with pytest.raises(Conflict):
-        interaction_record(customer=make_customer(admin, name="李四"), channel="call", external_id="cti:1")
+        interaction_record(actor=SYSTEM, customer=other, channel="call", external_id="cti:1")
     assert Interaction.objects.count() == 1
 
 
@@ -134,9 +137,9 @@ def rows(customer, n=3, **extra):
 
 
 def test_an_import_writes_every_row_and_a_replay_writes_none(customer, admin):
-    result = transactions_import(rows=rows(customer), staff=admin)
+    result = transactions_import(actor=SYSTEM, rows=rows(customer), staff=admin)
     assert (result.created, result.unchanged) == (3, 0)
-    again = transactions_import(rows=rows(customer), staff=admin)
+    again = transactions_import(actor=SYSTEM, rows=rows(customer), staff=admin)
     assert (again.created, again.unchanged) == (0, 3)
     assert Transaction.objects.count() == 3
 
@@ -147,7 +150,7 @@ def test_one_bad_row_rejects_the_whole_import_with_every_reason(customer, admin)
     batch[2]["occurred_at"] = NOW + dt.timedelta(days=2)
     batch[3]["customer"] = None
     with pytest.raises(ValidationFailed) as caught:
-        transactions_import(rows=batch, staff=admin)
+        transactions_import(actor=SYSTEM, rows=batch, staff=admin)
     assert set(caught.value.fields) == {"rows[1].amount", "rows[2].occurred_at", "rows[3].customer"}
     assert not Transaction.objects.exists()
 
@@ -157,7 +160,7 @@ def test_an_import_refuses_repeated_and_conflicting_external_ids(customer, admin
     batch = rows(customer, 3)
     batch[2]["external_id"] = "IMP-1"
     with pytest.raises(ValidationFailed) as caught:
-        transactions_import(rows=batch, staff=admin)
+        transactions_import(actor=SYSTEM, rows=batch, staff=admin)
     assert set(caught.value.fields) == {"rows[0].external_id", "rows[2].external_id"}
     assert Transaction.objects.count() == 1
 
@@ -165,10 +168,10 @@ def test_an_import_refuses_repeated_and_conflicting_external_ids(customer, admin
 @override_settings(TRANSACTIONS_IMPORT_MAX_ROWS=2)
 def test_an_import_is_limited_in_size(customer, admin):
     with pytest.raises(ValidationFailed) as caught:
-        transactions_import(rows=rows(customer, 3), staff=admin)
+        transactions_import(actor=SYSTEM, rows=rows(customer, 3), staff=admin)
     assert "rows" in caught.value.fields and not Transaction.objects.exists()
     with pytest.raises(ValidationFailed):
-        transactions_import(rows=[], staff=admin)
+        transactions_import(actor=SYSTEM, rows=[], staff=admin)
 
 
 # -- billing summary ------------------------------------------------------------------------------
@@ -198,7 +201,7 @@ def test_billing_summary_balances_bills_against_payments_oldest_first(customer, 
 
 def test_history_counts_stop_at_the_cap(customer):
     for i in range(4):
-        interaction_record(customer=customer, channel="sms", occurred_at=NOW - dt.timedelta(hours=i))
+        interaction_record(actor=SYSTEM, customer=customer, channel="sms", occurred_at=NOW - dt.timedelta(hours=i))
     counts = history_counts(customer=customer, cap=3)
     assert (counts.interactions, counts.transactions, counts.interactions_capped) == (3, 0, True)
 
@@ -214,14 +217,14 @@ def test_retention_never_deletes_history_younger_than_the_retention(customer):
     for i, at in enumerate(ages):
         Interaction.objects.create(customer=customer, channel="call", occurred_at=at)
         Transaction.objects.create(customer=customer, kind="bill", amount=1, occurred_at=at, external_id=f"R{i}")
-    report = history_retention_run(now=NOW)
+    report = history_retention_run(actor=SYSTEM, now=NOW)
     assert report.expired == {"interactions": 2, "transactions": 2} and not report.applied
     assert Interaction.objects.count() == 4  # a report deletes nothing
-    report = history_retention_run(apply=True, batch_size=1, now=NOW)
+    report = history_retention_run(actor=SYSTEM, apply=True, batch_size=1, now=NOW)
     assert report.deleted == {"interactions": 2, "transactions": 2}
     for model in (Interaction, Transaction):
         assert sorted(model.objects.values_list("occurred_at", flat=True)) == ages[2:]
-    assert history_retention_run(apply=True, now=NOW).deleted == {"interactions": 0, "transactions": 0}
+    assert history_retention_run(actor=SYSTEM, apply=True, now=NOW).deleted == {"interactions": 0, "transactions": 0}
 
 
 @pytest.mark.parametrize("years", [2, 0, "3"])
@@ -241,8 +244,8 @@ def test_retention_below_three_years_is_refused(customer, years):
 def test_a_longer_retention_keeps_more(customer):
     Interaction.objects.create(customer=customer, channel="call", occurred_at=NOW - dt.timedelta(days=4 * 365))
     with override_settings(HISTORY_RETENTION_YEARS=5):
-        assert history_retention_run(apply=True, now=NOW).deleted["interactions"] == 0
-    assert history_retention_run(apply=True, now=NOW).deleted["interactions"] == 1
+        assert history_retention_run(actor=SYSTEM, apply=True, now=NOW).deleted["interactions"] == 0
+    assert history_retention_run(actor=SYSTEM, apply=True, now=NOW).deleted["interactions"] == 1
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the covering index and EXPLAIN are PostgreSQL's")

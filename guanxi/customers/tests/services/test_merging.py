@@ -9,6 +9,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -63,7 +64,7 @@ def profile_rows(actor, customer, tag: str) -> dict:
     address = address_add(actor=actor, customer=customer, kind="home", province="北京市", city="北京市",
                           district="朝阳区", street=f"建国路{tag}号")
     holding = Holding.objects.create(customer=customer, product=f"宽带{tag}")
-    interaction = interaction_record(customer=customer, channel="call", staff=actor, subject=f"咨询{tag}")
+    interaction = interaction_record(actor=SYSTEM, customer=customer, channel="call", staff=actor, subject=f"咨询{tag}")
     txn = Transaction.objects.create(customer=customer, kind="payment", occurred_at=NOW, amount=Decimal("100.00"))
     return {Contact: contact.pk, ContactPoint: point.pk, Address: address.pk, Holding: holding.pk,
             Interaction: interaction.pk, Transaction: txn.pk}
@@ -146,7 +147,7 @@ def test_merge_moves_every_related_row_and_undo_puts_exactly_those_back(manager)
     assert Contact.history.filter(id=theirs[Contact]).first().customer_id == survivor.pk
 
     # After the merge, new rows land on the survivor and stay there after the undo.
-    later = interaction_record(customer=survivor, channel="sms", subject="合并后")
+    later = interaction_record(actor=SYSTEM, customer=survivor, channel="sms", subject="合并后")
     customer_unmerge(merge=merged, user=manager)
 
     for model, pk in mine.items():
