@@ -32,3 +32,12 @@ def assert_error_body(response, status: int, field: str | None = None) -> dict:
     if field:
         assert field in body["fields"], body
     return body
+
+
+def rows_of(*app_labels: str, models=()) -> dict:
+    """Every row of every table of these apps (and of `models`), in key order: what a refused call must
+    leave exactly as it was (audit history included)."""
+    from django.apps import apps
+
+    tables = [m for label in app_labels for m in apps.get_app_config(label).get_models()] + list(models)
+    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in tables}

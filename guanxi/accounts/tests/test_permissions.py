@@ -2,7 +2,6 @@
 the system) create users and teams; every active member of staff keeps their own API tokens."""
 
 import pytest
-from django.apps import apps
 
 from guanxi.accounts.access import SYSTEM, CustomerActor
 from guanxi.accounts.enums import Role, TeamKind
@@ -10,6 +9,7 @@ from guanxi.accounts.models import ApiToken
 from guanxi.accounts.services import api_token_create, api_token_revoke, team_create, user_create
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import NotFound, PermissionDenied
+from guanxi.core.testing import rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +18,7 @@ PASSWORD = "Guanxi-test-2026"
 
 
 def state() -> dict:
-    return {model._meta.label: list(model.objects.order_by("pk").values())
-            for model in apps.get_app_config("accounts").get_models()}
+    return rows_of("accounts")
 
 
 SERVICES = {

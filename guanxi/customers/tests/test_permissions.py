@@ -14,7 +14,6 @@ not read from the table, so the test checks the table too.
 import datetime as dt
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -22,7 +21,7 @@ from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.core.errors import NotFound, PermissionDenied
-from guanxi.core.testing import client_for, post_json
+from guanxi.core.testing import client_for, post_json, rows_of
 from guanxi.customers import permissions
 from guanxi.customers.models import Customer, ImportJob
 from guanxi.customers.selectors import customer_get_for_user, customer_list
@@ -70,8 +69,7 @@ CSV = "姓名,手机\n王五,13900001111\n"
 
 def state() -> dict:
     """Every row of every customers table (audit history included)."""
-    return {model._meta.label: list(model.objects.order_by("pk").values())
-            for model in apps.get_app_config("customers").get_models()}
+    return rows_of("customers")
 
 
 class World(dict):

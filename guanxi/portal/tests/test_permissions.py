@@ -3,12 +3,12 @@ side open the portal to customers; the customer acts on their own account and ca
 changes when a call is refused."""
 
 import pytest
-from django.apps import apps
 
 from guanxi.accounts.access import SYSTEM, customer_actor
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import PermissionDenied
+from guanxi.core.testing import rows_of
 from guanxi.customers.tests.factories import make_customer
 from guanxi.portal.services import (
     portal_account_create,
@@ -27,8 +27,7 @@ OPENERS = frozenset({Role.AGENT, Role.TEAM_LEAD, Role.SERVICE_MANAGER, Role.ADMI
 
 
 def state() -> dict:
-    models = [*apps.get_app_config("portal").get_models(), Ticket, TicketMessage]
-    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
+    return rows_of("portal", models=(Ticket, TicketMessage))
 
 
 @pytest.mark.parametrize("role", ROLES)

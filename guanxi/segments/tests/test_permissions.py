@@ -7,13 +7,12 @@ customer; the actor is a fresh user of the role under test, owner of nothing.
 """
 
 import pytest
-from django.apps import apps
 
 from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import PermissionDenied
-from guanxi.core.testing import client_for, post_json
+from guanxi.core.testing import client_for, post_json, rows_of
 from guanxi.segments import permissions, selectors
 from guanxi.segments.enums import SegmentKind
 from guanxi.segments.models import Segment
@@ -43,8 +42,7 @@ VIP = {"match": "all", "rules": [{"field": "value_level", "op": "eq", "value": "
 
 
 def state() -> dict:
-    return {model._meta.label: list(model.objects.order_by("pk").values())
-            for model in apps.get_app_config("segments").get_models()}
+    return rows_of("segments")
 
 
 @pytest.fixture

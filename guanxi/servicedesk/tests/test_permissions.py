@@ -11,14 +11,13 @@ decides everything else.
 import datetime as dt
 
 import pytest
-from django.apps import apps
 
 from guanxi.accounts.access import SYSTEM, customer_actor
 from guanxi.accounts.enums import Role
 from guanxi.accounts.roles import Scope
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.core.errors import NotFound, PermissionDenied
-from guanxi.core.testing import client_for, post_json
+from guanxi.core.testing import client_for, post_json, rows_of
 from guanxi.customers.tests.factories import make_customer
 from guanxi.servicedesk import permissions
 from guanxi.servicedesk.models import Callback, Complaint, Ticket
@@ -55,8 +54,7 @@ NOBODY = frozenset()
 
 def state() -> dict:
     """Every row of every service desk table (history included): what a refused call must not change."""
-    return {model._meta.label: list(model.objects.order_by("pk").values())
-            for model in apps.get_app_config("servicedesk").get_models()}
+    return rows_of("servicedesk")
 
 
 @pytest.fixture

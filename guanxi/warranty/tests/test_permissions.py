@@ -11,13 +11,12 @@ import datetime as dt
 
 import pytest
 import time_machine
-from django.apps import apps
 
 from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import NotFound, PermissionDenied
-from guanxi.core.testing import client_for, post_json
+from guanxi.core.testing import client_for, post_json, rows_of
 from guanxi.customers.tests.factories import make_customer
 from guanxi.warranty import selectors, services
 from guanxi.warranty.models import Product
@@ -37,8 +36,7 @@ READERS_OF_EVERY_UNIT = SERVICE | {Role.ANALYST}
 
 
 def state() -> dict:
-    return {model._meta.label: list(model.objects.order_by("pk").values())
-            for model in apps.get_app_config("warranty").get_models()}
+    return rows_of("warranty")
 
 
 @pytest.fixture(autouse=True)
