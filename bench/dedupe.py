@@ -190,7 +190,7 @@ def run(*, records: int, duplicates: float = 0.1, seed: int = 7, threshold: floa
     from guanxi.accounts.access import SYSTEM
     from guanxi.customers.services.dedupe import dedupe_scan_create, dedupe_scan_run
 
-    scan = dedupe_scan_create(user=SYSTEM, threshold=threshold)  # checks the arguments before loading
+    scan = dedupe_scan_create(actor=SYSTEM, threshold=threshold)  # checks the arguments before loading
     labelled = generate_labelled(records=records, duplicates=duplicates, seed=seed)
     t0 = time.perf_counter()
     scan = dedupe_scan_run(actor=SYSTEM, scan=scan, on_progress=on_progress)

@@ -57,7 +57,7 @@ def test_round_trip_across_every_module():
     mine = rows_of(manager, survivor, "s", portal=True)
     theirs = rows_of(manager, merged, "m", portal=True)
 
-    merge = customer_merge(survivor=survivor, merged=merged, user=manager)
+    merge = customer_merge(survivor=survivor, merged=merged, actor=manager)
 
     after = where({**mine, **theirs})
     merged_portal = PortalAccount.objects.get(login="m@portal.example.com")
@@ -73,7 +73,7 @@ def test_round_trip_across_every_module():
 
     new_case = ticket_create(actor=manager, customer=survivor, data={"subject": "合并后报修", "type": "fault",
                                                                      "channel": "hotline"})
-    customer_unmerge(merge=merge, user=manager)
+    customer_unmerge(merge=merge, actor=manager)
 
     assert where({**mine, **theirs}) == {**mine, **theirs}
     assert Ticket.objects.get(pk=new_case.pk).customer_id == survivor.pk
@@ -86,7 +86,7 @@ def test_a_portal_account_moves_when_only_the_merged_record_has_one():
     survivor = make_customer(manager, name="陈静")
     merged = make_customer(manager, name="陈静", mobile="13600136000")
     account = portal_account_create(actor=manager, customer=merged)
-    merge = customer_merge(survivor=survivor, merged=merged, user=manager)
+    merge = customer_merge(survivor=survivor, merged=merged, actor=manager)
     assert PortalAccount.objects.get(pk=account.pk).customer_id == survivor.pk and merge.kept == {}
-    customer_unmerge(merge=merge, user=manager)
+    customer_unmerge(merge=merge, actor=manager)
     assert PortalAccount.objects.get(pk=account.pk).customer_id == merged.pk

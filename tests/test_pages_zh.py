@@ -74,7 +74,7 @@ def demo_company(django_db_setup, django_db_blocker):
             "客户.csv", "姓名,手机\n张三,13800138000\n".encode()), original_name="客户.csv")
         api_token_create(user=admin, name="集成")
         survivor, merged = Customer.objects.alive().order_by("-id")[:2]
-        customer_merge(survivor=survivor, merged=merged, user=admin)
+        customer_merge(survivor=survivor, merged=merged, actor=admin)
         if not PortalAccount.objects.exists():
             ticket = Ticket.objects.filter(customer__isnull=False).order_by("id").first()
             portal_account_create(actor=SYSTEM, customer=ticket.customer, password="Portal-demo-2026!")

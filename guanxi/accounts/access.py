@@ -137,11 +137,12 @@ class PermissionTable:
     def scope(self, actor, entity: str, action: str) -> Scope:
         return self.rights(actor, entity).scope(action)
 
-    def require(self, actor, entity: str, action: str, *, allowed: bool = True, message=None) -> None:
-        """PermissionDenied unless the table lets `actor` take `action` on `entity` at all and the
-        record at hand is within its scope (`allowed`, worked out by the caller from `scope`)."""
+    def require(self, actor, entity: str, action: str, *, allowed: bool = True, message=None, code=None) -> None:
+        """PermissionDenied (with `code`, "forbidden" by default) unless the table lets `actor` take
+        `action` on `entity` at all and the record at hand is within its scope (`allowed`, worked out
+        by the caller from `scope`)."""
         if not (self.can(actor, entity, action) and allowed):
-            raise PermissionDenied(message or self.denied)
+            raise PermissionDenied(message or self.denied, code=code)
 
     def roles(self, entity: str, action: str) -> frozenset[str]:
         """The rows (roles, "system", "customer") that may take `action` on `entity` somewhere."""

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from django.http import StreamingHttpResponse
 
 from guanxi.accounts.models import User
-from guanxi.core.errors import PermissionDenied
 from guanxi.core.masking import mask_phone
 from guanxi.core.spreadsheet import phone_for_spreadsheet, spreadsheet_cell
 
@@ -25,8 +24,7 @@ COLUMNS = ("code", "kind", "name", "mobile", "email", "brand", "arpu", "lifecycl
 def customer_export_csv(*, user: User, filters: selectors.CustomerFilter) -> Iterator[str]:
     """CSV lines (UTF-8 BOM first, for Excel) of every customer the user may read that matches
     `filters`; refused for roles that may not export. Who exported what is logged."""
-    if not permissions.can_export(user):
-        raise PermissionDenied("Your role cannot export customers.")
+    permissions.require(user, "customer", "export")
     logger.info("customer export by %s (%s) with %s", user.username, user.role, filters)
     rows = selectors.customer_list(user=user, filters=filters, ordering="id")
     buffer = io.StringIO()

@@ -31,7 +31,7 @@ the portal nothing here (the portal and the service desk have their own tables).
 from __future__ import annotations
 
 from django.db.models import Q
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from guanxi.accounts.access import (
     CUSTOMER_ROLE,
@@ -92,6 +92,7 @@ scope = permissions.scope
 DENIED = {
     ("customer", "write"): gettext_noop("Your role cannot change this customer."),
     ("customer", "delete"): gettext_noop("Your role cannot delete this customer."),
+    ("customer", "export"): gettext_noop("Your role cannot export customers."),
     ("history", "write"): gettext_noop("Your role cannot record history for this customer."),
     ("history", "delete"): gettext_noop("Only the system removes history past its retention."),
     ("import", "write"): gettext_noop("Your role cannot create customers, so it cannot import them."),
@@ -105,8 +106,9 @@ CREATE_DENIED = gettext_noop("Your role cannot create customers.")
 OWNER_ROLES = tuple(role for role in Role.values if TABLE[role]["ownership"].allows("read"))
 
 
-def require(actor, entity: str, action: str, *, allowed: bool = True, message=None) -> None:
-    permissions.require(actor, entity, action, allowed=allowed, message=message or DENIED.get((entity, action)))
+def require(actor, entity: str, action: str, *, allowed: bool = True, message=None, code=None) -> None:
+    permissions.require(actor, entity, action, allowed=allowed, message=message or DENIED.get((entity, action)),
+                        code=code)
 
 
 def is_in_scope(reach: Scope, *, user, owner_id: int | None, team_id: int | None) -> bool:
@@ -129,6 +131,15 @@ def customer_in_scope(actor, customer, action: str = "read", entity: str = "cust
 def require_customer(actor, customer, action: str = "write", entity: str = "customer", message=None) -> None:
     """PermissionDenied unless `actor` may take `action` on `entity` of this customer."""
     require(actor, entity, action, allowed=customer_in_scope(actor, customer, action, entity), message=message)
+
+
+def require_merge(actor, customers) -> None:
+    """PermissionDenied (code "merge_forbidden", naming the customer) unless `actor` may merge every
+    one of `customers`: merge scope over each (`SYSTEM`: all; None: none)."""
+    for customer in customers:
+        allowed = customer_in_scope(actor, customer, "write", "merge")
+        message = None if allowed else gettext("Your role cannot merge customer %(code)s.") % {"code": customer.code}
+        require(actor, "merge", "write", allowed=allowed, message=message, code="merge_forbidden")
 
 
 def customer_condition(user, action: str = "read", entity: str = "customer", prefix: str = "") -> Q:

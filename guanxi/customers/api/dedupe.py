@@ -15,7 +15,7 @@ router = Router(tags=["duplicates"], operation_prefix="guanxi_customers_api_dedu
 @router.post("/customers/dedupe/scans", response={201: DedupeScanOut})
 def start_dedupe_scan(request: HttpRequest, payload: DedupeScanIn):
     """Queue a scan of all customers for duplicates (administrators and service managers)."""
-    scan = dedupe_scan_start(user=request.user, threshold=payload.threshold,
+    scan = dedupe_scan_start(actor=request.user, threshold=payload.threshold,
                              auto_merge_threshold=payload.auto_merge_threshold)
     scan.refresh_from_db()
     return Status(201, scan_out(scan))

@@ -27,7 +27,7 @@ def merge_customers(request: HttpRequest, payload: MergeIn):
     merged = customer_get_any_for_user(user=request.user, customer_id=payload.merged_id)
     candidate = (match_candidate_get_for_user(user=request.user, candidate_id=payload.candidate_id)
                  if payload.candidate_id is not None else None)
-    merge = customer_merge(survivor=survivor, merged=merged, user=request.user, candidate=candidate,
+    merge = customer_merge(survivor=survivor, merged=merged, actor=request.user, candidate=candidate,
                            field_choices=payload.field_choices)
     return Status(201, merge_out(merge))
 
@@ -38,7 +38,7 @@ def unmerge_customer(request: HttpRequest, customer_id: int):
     another: exactly the rows that merge moved come back, both records get their fields back.
     409 when it is not merged, or when its survivor has since been merged further (undo that first)."""
     customer = customer_get_any_for_user(user=request.user, customer_id=customer_id)
-    return merge_out(customer_unmerge(merge=customer, user=request.user))
+    return merge_out(customer_unmerge(merge=customer, actor=request.user))
 
 
 @router.get("/customers/{int:customer_id}/merges", response=list[MergeOut])
@@ -62,5 +62,5 @@ def list_duplicates(request: HttpRequest, filters: Query[CandidateFilterIn], pag
 def dismiss_duplicate(request: HttpRequest, candidate_id: int):
     """Mark a pair "not a duplicate"; later scans leave it dismissed."""
     candidate = match_candidate_get_for_user(user=request.user, candidate_id=candidate_id)
-    candidate = match_candidate_dismiss(candidate=candidate, user=request.user)
+    candidate = match_candidate_dismiss(candidate=candidate, actor=request.user)
     return candidate_out(candidate, user=request.user)

@@ -66,7 +66,7 @@ def duplicates_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers
                         city=dup["city"], district=dup["district"], is_default=True)
         _backdate(customer, _second_entry_at(rng, source.created_at, now))
         created += 1
-    scan = dedupe_scan_run(actor=staff.admin, scan=dedupe_scan_create(user=staff.admin))
+    scan = dedupe_scan_run(actor=staff.admin, scan=dedupe_scan_create(actor=staff.admin))
     return (f"{created} customers entered twice; the duplicate scan found {scan.candidates_found} "
             f"candidate pairs for review")
 

@@ -10,7 +10,7 @@ from functools import lru_cache
 from django.db.models import Q
 
 from guanxi.accounts.models import User
-from guanxi.core.errors import NotFound, PermissionDenied
+from guanxi.core.errors import NotFound
 from guanxi.core.masking import mask_phone
 
 from .. import normalize, permissions
@@ -36,8 +36,7 @@ def dedupe_scan_latest() -> DedupeScan | None:
 
 
 def dedupe_scan_get_for_user(*, user: User, scan_id: int) -> DedupeScan:
-    if not can_run_dedupe(user):
-        raise PermissionDenied("Your role cannot run duplicate scans.")
+    permissions.require(user, "dedupe", "write")
     scan = DedupeScan.objects.select_related("requested_by").filter(pk=scan_id).first()
     if scan is None:
         raise NotFound("Scan not found.")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope
-from guanxi.core.errors import NotFound, PermissionDenied, ValidationFailed
+from guanxi.core.errors import NotFound, ValidationFailed
 from guanxi.core.pagination import Ordering
 
 from .. import permissions
@@ -101,11 +101,3 @@ def merge_blocker(merge: CustomerMerge) -> str:
     if merge.survivor.merged_into_id is not None:
         return "merge_depends"
     return ""
-
-
-def require_may_merge(*, user: User | None, customers) -> None:
-    """PermissionDenied unless the actor may merge every one of `customers` (`SYSTEM`: all; None: none)."""
-    for customer in customers:
-        if not customer_may_merge(user=user, customer=customer):
-            raise PermissionDenied(gettext("Your role cannot merge customer %(code)s.") % {
-                "code": customer.code}, code="merge_forbidden")

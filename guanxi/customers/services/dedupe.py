@@ -13,7 +13,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from guanxi.accounts.access import SYSTEM, user_of
-from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, DomainError, ValidationFailed
 
 from .. import permissions
@@ -64,11 +63,11 @@ def dedupe_scan_thresholds(*, threshold=None, auto_merge_threshold=None) -> tupl
 
 
 @transaction.atomic
-def dedupe_scan_create(*, user: User | None, threshold=None, auto_merge_threshold=None) -> DedupeScan:
+def dedupe_scan_create(*, actor, threshold=None, auto_merge_threshold=None) -> DedupeScan:
     """A queued scan, unless one is already queued or running (Conflict). Takes a row lock on the
     newest scan so that two concurrent requests cannot both start one. Only actors that may run
     scans (`dedupe` write: administrators, service managers, the system for the CLI)."""
-    permissions.require(user, "dedupe", "write")
+    permissions.require(actor, "dedupe", "write")
     review, auto = dedupe_scan_thresholds(threshold=threshold, auto_merge_threshold=auto_merge_threshold)
     newest = DedupeScan.objects.select_for_update().order_by("-id").first()
     if newest is not None:
@@ -79,14 +78,14 @@ def dedupe_scan_create(*, user: User | None, threshold=None, auto_merge_threshol
         if DedupeScan.objects.filter(status__in=(DedupeScan.Status.QUEUED, DedupeScan.Status.RUNNING)).exists():
             raise Conflict("A duplicate scan is already queued or running.", code="scan_running")
     return DedupeScan.objects.create(threshold=review, auto_merge_threshold=auto,
-                                     requested_by=user_of(user))
+                                     requested_by=user_of(actor))
 
 
 @transaction.atomic
-def dedupe_scan_start(*, user: User, threshold=None, auto_merge_threshold=None) -> DedupeScan:
-    """Queue a scan of all customers for `user` (administrators and service managers only); the
+def dedupe_scan_start(*, actor, threshold=None, auto_merge_threshold=None) -> DedupeScan:
+    """Queue a scan of all customers for `actor` (administrators and service managers only); the
     Celery task starts once the transaction commits."""
-    scan = dedupe_scan_create(user=user, threshold=threshold, auto_merge_threshold=auto_merge_threshold)
+    scan = dedupe_scan_create(actor=actor, threshold=threshold, auto_merge_threshold=auto_merge_threshold)
     from ..tasks import dedupe_scan
 
     transaction.on_commit(lambda: dedupe_scan.delay(scan.pk))
@@ -201,7 +200,7 @@ def _auto_merge(*, scan: DedupeScan) -> int:
             continue
         survivor, other = (left, right) if _completeness(left) >= _completeness(right) else (right, left)
         try:
-            customer_merge(survivor=survivor, merged=other, user=scan.requested_by or SYSTEM, candidate=candidate)
+            customer_merge(survivor=survivor, merged=other, actor=scan.requested_by or SYSTEM, candidate=candidate)
         except DomainError as exc:
             logger.info("auto-merge of candidate %s skipped: %s", candidate.pk, exc)
             continue

@@ -22,11 +22,10 @@ from guanxi.accounts.access import user_of
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, NotFound, ValidationFailed
 
-from .. import normalize
+from .. import normalize, permissions
 from ..enums import ContactPointKind
 from ..models import Address, ContactPoint, Customer, CustomerMerge, MatchCandidate, Tag
 from ..relations import Relation, customer_relations, relation_by_label
-from ..selectors.merging import require_may_merge
 from .customers import refresh_name_keys
 
 SURVIVOR, MERGED = "survivor", "merged"
@@ -363,14 +362,14 @@ def _restore_default_address(merged: Customer, ids: list[int], *, user: User | N
         _record_history(Address, restored, user=user, reason=reason)
 
 
-def customer_merge(*, survivor: Customer, merged: Customer, user,
+def customer_merge(*, survivor: Customer, merged: Customer, actor,
                    candidate: MatchCandidate | None = None, field_choices: dict | None = None) -> CustomerMerge:
     """Merge `merged` into `survivor`: the survivor takes the golden values (survivorship rules,
     `field_choices` {field: "survivor"|"merged"} overriding them) and the union of the tags; every
     related row of every module is re-pointed to it; the merged record is soft-deleted with
     `merged_into` set; the duplicate pair is marked merged and the merged record's other pending
-    pairs move to the survivor. Locks both customers (lower id first). `user` is the actor: `SYSTEM`
-    for a scan's auto-merge run by the CLI; a user needs merge scope over both customers."""
+    pairs move to the survivor. Locks both customers (lower id first). `actor` needs merge scope over
+    both customers (`SYSTEM` for a scan's auto-merge run by the CLI)."""
     if survivor.pk == merged.pk:
         raise ValidationFailed("A customer cannot be merged into itself.", code="merge_self",
                                fields={"merged_id": "same as the survivor"})
@@ -378,8 +377,8 @@ def customer_merge(*, survivor: Customer, merged: Customer, user,
     if survivor.pk not in locked or merged.pk not in locked:
         raise NotFound("Customer not found.")
     survivor, merged = locked[survivor.pk], locked[merged.pk]
-    require_may_merge(user=user, customers=(survivor, merged))
-    user = user_of(user)  # who is recorded: None for the system
+    permissions.require_merge(actor, (survivor, merged))
+    user = user_of(actor)  # who is recorded: None for the system
     _check_mergeable(survivor, "survivor_id")
     _check_mergeable(merged, "merged_id")
     choices = _clean_choices(field_choices)
@@ -483,7 +482,7 @@ def _restore_candidates(merge: CustomerMerge, *, user, reason) -> None:
 
 
 @transaction.atomic
-def customer_unmerge(*, merge: CustomerMerge | Customer, user) -> CustomerMerge:
+def customer_unmerge(*, merge: CustomerMerge | Customer, actor) -> CustomerMerge:
     """Undo a merge (given as the merge, or as the merged customer): exactly the rows it moved go
     back to the merged record (rows added to the survivor since stay on it), both records get
     their fields back (see _restore_survivor for fields edited since), the contact points it added
@@ -499,8 +498,8 @@ def customer_unmerge(*, merge: CustomerMerge | Customer, user) -> CustomerMerge:
         raise Conflict("This merge has already been undone.", code="already_undone")
     locked = _lock_pair(merge.survivor_id, merge.merged_id)
     survivor, merged = locked[merge.survivor_id], locked[merge.merged_id]
-    require_may_merge(user=user, customers=(survivor, merged))
-    user = user_of(user)  # who is recorded: None for the system
+    permissions.require_merge(actor, (survivor, merged))
+    user = user_of(actor)  # who is recorded: None for the system
     if survivor.merged_into_id is not None:
         later = Customer.objects.filter(pk=survivor.merged_into_id).values_list("code", flat=True).first()
         raise Conflict(_("Customer %(code)s has since been merged into %(later)s; undo that merge first.") % {
@@ -555,15 +554,15 @@ def customer_unmerge(*, merge: CustomerMerge | Customer, user) -> CustomerMerge:
 
 
 @transaction.atomic
-def match_candidate_dismiss(*, candidate: MatchCandidate, user: User) -> MatchCandidate:
+def match_candidate_dismiss(*, candidate: MatchCandidate, actor) -> MatchCandidate:
     """Mark a pending pair "not a duplicate"; a later scan leaves it dismissed. Needs the same
     rights as merging the two customers. Locks the pair."""
     candidate = MatchCandidate.objects.select_for_update().select_related("left", "right").filter(
         pk=candidate.pk).first()
     if candidate is None:
         raise NotFound("Duplicate pair not found.")
-    require_may_merge(user=user, customers=(candidate.left, candidate.right))
-    user = user_of(user)  # who is recorded: None for the system
+    permissions.require_merge(actor, (candidate.left, candidate.right))
+    user = user_of(actor)  # who is recorded: None for the system
     if candidate.status != MatchCandidate.Status.PENDING:
         raise Conflict("This duplicate pair has already been decided.", code="candidate_decided")
     with _site_language():

@@ -103,7 +103,7 @@ class World(dict):
 
     def _merge(self):
         survivor, merged = self.customer("王五", self["owner1"]), self.customer("王五二", self["owner1"])
-        return customer_merge(survivor=survivor, merged=merged, user=SYSTEM)
+        return customer_merge(survivor=survivor, merged=merged, actor=SYSTEM)
 
     def _point(self):
         return contact_point_add(actor=SYSTEM, customer=self["other"], kind="email", value="li@example.com")
@@ -162,11 +162,11 @@ SERVICES = {
         actor=a, customer=w["other"], kind="payment", amount="10.00", occurred_at=NOW - dt.timedelta(hours=1))),
     "transactions_import": (WRITE_ALL, lambda a, w: transactions_import(actor=a, rows=[
         {"customer": w["other"], "kind": "bill", "amount": "5.00", "occurred_at": NOW - dt.timedelta(hours=1)}])),
-    "customer_merge": (MERGE_ALL, lambda a, w: customer_merge(survivor=w["other"], merged=w["other2"], user=a)),
-    "customer_unmerge": (MERGE_ALL, lambda a, w: customer_unmerge(merge=w["merge"], user=a)),
-    "match_candidate_dismiss": (MERGE_ALL, lambda a, w: match_candidate_dismiss(candidate=w["candidate"], user=a)),
-    "dedupe_scan_create": (DEDUPE, lambda a, w: dedupe_scan_create(user=a)),
-    "dedupe_scan_start": (DEDUPE, lambda a, w: dedupe_scan_start(user=a)),
+    "customer_merge": (MERGE_ALL, lambda a, w: customer_merge(survivor=w["other"], merged=w["other2"], actor=a)),
+    "customer_unmerge": (MERGE_ALL, lambda a, w: customer_unmerge(merge=w["merge"], actor=a)),
+    "match_candidate_dismiss": (MERGE_ALL, lambda a, w: match_candidate_dismiss(candidate=w["candidate"], actor=a)),
+    "dedupe_scan_create": (DEDUPE, lambda a, w: dedupe_scan_create(actor=a)),
+    "dedupe_scan_start": (DEDUPE, lambda a, w: dedupe_scan_start(actor=a)),
     "import_mapping_save": (IMPORT, lambda a, w: import_mapping_save(actor=a, source="POS", mapping={"姓名": "name"})),
     "import_job_create": (IMPORT, lambda a, w: import_job_create(actor=a, path=w["csv"])),
     "import_job_request (another user's job)": (ADMINS, lambda a, w: import_job_request(
@@ -222,7 +222,7 @@ TEAM_CUSTOMER = {
     "customer_update": (WRITE_ALL | READ_TEAM, lambda a, w: customer_update(
         actor=a, customer=w["mate_customer"], data={"name": "改名"})),
     "customer_merge": (MERGE_ALL | READ_TEAM, lambda a, w: customer_merge(
-        survivor=w["own"], merged=w["mate_customer"], user=a)),
+        survivor=w["own"], merged=w["mate_customer"], actor=a)),
 }
 
 

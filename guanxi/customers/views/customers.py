@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -165,26 +164,37 @@ def customer_detail_view(request, customer_id: int):
 # ---------------------------------------------------------------- create / edit / delete
 
 
+def _customer_form(request, form: CustomerForm, save, customer: Customer | None = None):
+    """The create and edit pages: on a valid POST `save(data, tags)` writes through the service (its
+    refusals shown on the form) and the page goes to the customer; otherwise the form again."""
+    if request.method == "POST" and form.is_valid():
+        data, tags = form.service_data()
+        try:
+            saved = save(data, tags)
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+        except Conflict:
+            form.add_error(None, _("Someone else changed this customer; reload the page and try again."))
+        else:
+            return redirect("customers:detail", customer_id=saved.pk)
+    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
+
+
 @login_required
 @domain_errors_as_http
 @require_http_methods(["GET", "POST"])
 def customer_create(request):
-    if not permissions.can(request.user, "customer", "write"):
-        raise DjangoPermissionDenied(_("Your role cannot create customers."))
-    form = CustomerForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        data, tags = form.service_data()
-        try:
-            customer = services.customer_create(actor=request.user, data=data, tags=tags)
-        except ValidationFailed as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
-            duplicates = customer_possible_duplicates(user=request.user, customer=customer)
-            if duplicates:
-                messages.warning(request, possible_duplicates_html(duplicates))
-            return redirect("customers:detail", customer_id=customer.pk)
-    return render(request, "customers/customer_form.html", {"form": form, "customer": None})
+    permissions.require(request.user, "customer", "write", message=permissions.CREATE_DENIED)
+
+    def save(data, tags):
+        customer = services.customer_create(actor=request.user, data=data, tags=tags)
+        messages.success(request, _("Customer %(name)s created.") % {"name": customer.name})
+        duplicates = customer_possible_duplicates(user=request.user, customer=customer)
+        if duplicates:
+            messages.warning(request, possible_duplicates_html(duplicates))
+        return customer
+
+    return _customer_form(request, CustomerForm(request.POST or None, user=request.user), save)
 
 
 def _initial(customer: Customer, masked: dict) -> dict:
@@ -208,19 +218,14 @@ def customer_edit(request, customer_id: int):
                                        "addresses": []}, unmasked=False)
     masked = {} if unmasked else {name: shown[name] for name in PERSONAL_FIELDS}
     form = CustomerForm(request.POST or None, user=request.user, masked=masked, initial=_initial(customer, masked))
-    if request.method == "POST" and form.is_valid():
-        data, tags = form.service_data()
-        try:
-            services.customer_update(actor=request.user, customer=customer, data=data, tags=tags,
-                                     expected_updated_at=form.cleaned_data.get("expected_updated_at"))
-        except ValidationFailed as exc:
-            add_service_errors(form, exc)
-        except Conflict:
-            form.add_error(None, _("Someone else changed this customer; reload the page and try again."))
-        else:
-            messages.success(request, _("Customer saved."))
-            return redirect("customers:detail", customer_id=customer.pk)
-    return render(request, "customers/customer_form.html", {"form": form, "customer": customer})
+
+    def save(data, tags):
+        services.customer_update(actor=request.user, customer=customer, data=data, tags=tags,
+                                 expected_updated_at=form.cleaned_data.get("expected_updated_at"))
+        messages.success(request, _("Customer saved."))
+        return customer
+
+    return _customer_form(request, form, save, customer)
 
 
 @login_required

@@ -31,7 +31,7 @@ def scan_context(user) -> dict:
 @require_POST
 def dedupe_scan_start_view(request):
     try:
-        dedupe_scan_start(user=request.user)
+        dedupe_scan_start(actor=request.user)
     except Conflict:
         messages.info(request, _("A duplicate scan is already running."))
     if request.htmx:

@@ -121,7 +121,7 @@ def duplicate_dismiss(request, candidate_id: int):
     require_reviewer(request.user)
     candidate = match_candidate_get_for_user(user=request.user, candidate_id=candidate_id)
     try:
-        match_candidate_dismiss(candidate=candidate, user=request.user)
+        match_candidate_dismiss(candidate=candidate, actor=request.user)
     except Conflict:
         messages.info(request, _("This pair has already been decided."))
     if request.htmx and request.POST.get("from") == "list":
@@ -219,7 +219,7 @@ def duplicate_compare(request, candidate_id: int):
     elif request.method == "POST":
         choices = _choices_from(request.POST, rows, left=left, survivor=survivor)
         try:
-            customer_merge(survivor=survivor, merged=merged, user=request.user, candidate=candidate,
+            customer_merge(survivor=survivor, merged=merged, actor=request.user, candidate=candidate,
                            field_choices=choices)
         except (Conflict, ValidationFailed) as exc:
             error = _refusal(exc)
@@ -272,7 +272,7 @@ def merge_undo(request, merge_id: int):
     merge = customer_merge_get_for_user(user=request.user, merge_id=merge_id)
     back = merge.survivor_id if request.POST.get("back") == str(merge.survivor_id) else merge.merged_id
     try:
-        customer_unmerge(merge=merge, user=request.user)
+        customer_unmerge(merge=merge, actor=request.user)
     except Conflict as exc:
         messages.error(request, _refusal(exc))
     else:

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         review = _probability(threshold) if threshold is not None else None
         auto = _probability(auto_merge) if auto_merge is not None else None
         try:
-            scan = dedupe_scan_create(user=SYSTEM, threshold=review, auto_merge_threshold=auto)
+            scan = dedupe_scan_create(actor=SYSTEM, threshold=review, auto_merge_threshold=auto)
         except DomainError as exc:
             detail = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
             raise CommandError(f"{exc.message}{' (' + detail + ')' if detail else ''}", returncode=2) from exc

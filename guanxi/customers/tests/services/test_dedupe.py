@@ -47,7 +47,7 @@ def people(admin):
 
 
 def run_scan(**kwargs) -> DedupeScan:
-    return dedupe_scan_run(actor=SYSTEM, scan=dedupe_scan_create(user=SYSTEM, **kwargs))
+    return dedupe_scan_run(actor=SYSTEM, scan=dedupe_scan_create(actor=SYSTEM, **kwargs))
 
 
 def pairs_of(scan) -> set[tuple[int, int]]:
@@ -119,33 +119,33 @@ def test_deleted_customers_are_not_scanned(people, admin):
 @pytest.mark.parametrize("threshold", [1.5, -0.1, float("nan"), "abc", 0.3])
 def test_bad_thresholds_are_refused_and_nothing_is_created(threshold):
     with pytest.raises(ValidationFailed) as exc:
-        dedupe_scan_create(user=SYSTEM, threshold=threshold)
+        dedupe_scan_create(actor=SYSTEM, threshold=threshold)
     assert "threshold" in exc.value.fields
     assert not DedupeScan.objects.exists()
 
 
 def test_auto_merge_threshold_must_be_a_probability_at_or_above_the_review_threshold():
     with pytest.raises(ValidationFailed):
-        dedupe_scan_create(user=SYSTEM, threshold=0.9, auto_merge_threshold=0.85)
+        dedupe_scan_create(actor=SYSTEM, threshold=0.9, auto_merge_threshold=0.85)
     with pytest.raises(ValidationFailed):
-        dedupe_scan_create(user=SYSTEM, auto_merge_threshold=2)
-    scan = dedupe_scan_create(user=SYSTEM, threshold=0.9, auto_merge_threshold=0.99)
+        dedupe_scan_create(actor=SYSTEM, auto_merge_threshold=2)
+    scan = dedupe_scan_create(actor=SYSTEM, threshold=0.9, auto_merge_threshold=0.99)
     assert (scan.threshold, scan.auto_merge_threshold, scan.status) == (0.9, 0.99, "queued")
 
 
 def test_defaults_come_from_the_settings(settings):
     settings.DEDUPE_REVIEW_THRESHOLD = 0.7
     settings.DEDUPE_AUTO_MERGE_THRESHOLD = 0.995
-    scan = dedupe_scan_create(user=SYSTEM)
+    scan = dedupe_scan_create(actor=SYSTEM)
     assert (scan.threshold, scan.auto_merge_threshold) == (0.7, 0.995)
 
 
 def test_one_scan_at_a_time_unless_the_running_one_is_abandoned():
-    first = dedupe_scan_create(user=SYSTEM)
+    first = dedupe_scan_create(actor=SYSTEM)
     with pytest.raises(Conflict):
-        dedupe_scan_create(user=SYSTEM)
+        dedupe_scan_create(actor=SYSTEM)
     DedupeScan.objects.filter(pk=first.pk).update(created_at=timezone.now() - datetime.timedelta(days=1))
-    second = dedupe_scan_create(user=SYSTEM)
+    second = dedupe_scan_create(actor=SYSTEM)
     first.refresh_from_db()
     assert first.status == "failed" and second.status == "queued"
 
@@ -170,11 +170,11 @@ def test_a_failing_scan_is_marked_failed_and_writes_nothing(people, monkeypatch)
 def test_only_admins_and_service_managers_start_scans(people, django_capture_on_commit_callbacks):
     for role in (Role.AGENT, Role.TEAM_LEAD, Role.SALES_MANAGER, Role.SALES_REP, Role.ANALYST):
         with pytest.raises(PermissionDenied):
-            dedupe_scan_start(user=UserFactory(role=role))
+            dedupe_scan_start(actor=UserFactory(role=role))
     assert not DedupeScan.objects.exists()
     manager = UserFactory(role=Role.SERVICE_MANAGER)
     with django_capture_on_commit_callbacks(execute=True):
-        scan = dedupe_scan_start(user=manager, threshold=0.85)
+        scan = dedupe_scan_start(actor=manager, threshold=0.85)
     scan.refresh_from_db()
     assert scan.requested_by == manager and scan.status == "done" and scan.candidates_found == 3
 
@@ -208,7 +208,7 @@ def test_api_agents_cannot_start_or_read_scans(people):
     response = post_json(agent, SCANS, {})
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
     assert not DedupeScan.objects.exists()
-    scan = dedupe_scan_create(user=SYSTEM)
+    scan = dedupe_scan_create(actor=SYSTEM)
     assert agent.get(f"{SCANS}/{scan.pk}").status_code == 403
 
 
@@ -234,7 +234,7 @@ def test_api_refuses_bad_thresholds(admin, body):
 
 
 def test_api_refuses_a_second_scan_while_one_is_queued(admin):
-    dedupe_scan_create(user=SYSTEM)
+    dedupe_scan_create(actor=SYSTEM)
     response = post_json(client_for(admin), SCANS, {})
     assert response.status_code == 409 and response.json()["code"] == "scan_running"
 
@@ -307,7 +307,7 @@ def test_auto_merge_merges_the_near_certain_pairs_and_leaves_the_rest_for_review
         probabilities[(candidate.left_id, candidate.right_id)] = candidate.probability
     cut = sorted(probabilities.values())[-1] - 1e-9  # only the most probable pair(s)
     MatchCandidate.objects.all().delete()
-    scan = dedupe_scan_run(actor=SYSTEM, scan=dedupe_scan_create(user=admin, threshold=0.8, auto_merge_threshold=cut))
+    scan = dedupe_scan_run(actor=SYSTEM, scan=dedupe_scan_create(actor=admin, threshold=0.8, auto_merge_threshold=cut))
     merged_pairs = {p for p, value in probabilities.items() if value >= cut}
     assert scan.status == "done" and scan.auto_merged == len(merged_pairs) >= 1
     for left, right in merged_pairs:

@@ -125,7 +125,7 @@ def test_merge_moves_every_related_row_and_undo_puts_exactly_those_back(manager)
     mine, theirs = profile_rows(manager, survivor, "A"), profile_rows(manager, merged, "B")
     candidate = pair(survivor, merged)
 
-    merge = customer_merge(survivor=survivor, merged=merged, user=manager, candidate=candidate)
+    merge = customer_merge(survivor=survivor, merged=merged, actor=manager, candidate=candidate)
 
     for model, pk in [*mine.items(), *theirs.items()]:
         assert owner_of(model, pk) == survivor.pk, model
@@ -148,7 +148,7 @@ def test_merge_moves_every_related_row_and_undo_puts_exactly_those_back(manager)
 
     # After the merge, new rows land on the survivor and stay there after the undo.
     later = interaction_record(actor=SYSTEM, customer=survivor, channel="sms", subject="合并后")
-    customer_unmerge(merge=merged, user=manager)
+    customer_unmerge(merge=merged, actor=manager)
 
     for model, pk in mine.items():
         assert owner_of(model, pk) == survivor.pk, model
@@ -180,10 +180,10 @@ def test_every_relation_is_found_generically():
 def test_undo_keeps_fields_users_changed_after_the_merge(manager):
     survivor = make_customer(manager, name="赵敏", occupation="", industry="")
     merged = make_customer(manager, name="赵敏", occupation="律师", industry="法律")
-    customer_merge(survivor=survivor, merged=merged, user=manager)
+    customer_merge(survivor=survivor, merged=merged, actor=manager)
     customer_update(actor=manager, customer=survivor, data={"industry": "金融"})
 
-    customer_unmerge(merge=merged, user=manager)
+    customer_unmerge(merge=merged, actor=manager)
     survivor.refresh_from_db()
     assert survivor.occupation == ""  # written by the merge: back to the value before
     assert survivor.industry == "金融"  # changed by a user since: kept
@@ -196,32 +196,32 @@ def test_merged_record_leaves_search_and_lists_and_comes_back_after_undo(manager
     def found(query):
         return set(customer_list(user=manager, filters=CustomerFilter(query=query)).values_list("pk", flat=True))
 
-    customer_merge(survivor=survivor, merged=merged, user=manager)
+    customer_merge(survivor=survivor, merged=merged, actor=manager)
     assert found("孙悟空") == {survivor.pk}
     assert found("swk") == {survivor.pk}
     assert found("13700137000") == {survivor.pk}  # its phone now finds the golden record
-    customer_unmerge(merge=merged, user=manager)
+    customer_unmerge(merge=merged, actor=manager)
     assert found("孙悟空") == {survivor.pk, merged.pk}
     assert found("13700137000") == {merged.pk}
 
 
 def test_chain_of_merges_undo_in_reverse_order_only(manager):
     a, b, c = (make_customer(manager, name=n) for n in ("甲", "乙", "丙"))
-    first = customer_merge(survivor=b, merged=a, user=manager)
+    first = customer_merge(survivor=b, merged=a, actor=manager)
     contact = contact_add(actor=manager, customer=b, name="乙的联系人")
-    second = customer_merge(survivor=c, merged=b, user=manager)
+    second = customer_merge(survivor=c, merged=b, actor=manager)
     a.refresh_from_db()
     assert a.merged_into_id == c.pk  # banners point at the live survivor
     assert Contact.objects.get(pk=contact.pk).customer_id == c.pk
 
     with pytest.raises(Conflict) as refused:
-        customer_unmerge(merge=first, user=manager)
+        customer_unmerge(merge=first, actor=manager)
     assert refused.value.code == "merge_depends"
 
-    customer_unmerge(merge=second, user=manager)
+    customer_unmerge(merge=second, actor=manager)
     a.refresh_from_db()
     assert a.merged_into_id == b.pk and Contact.objects.get(pk=contact.pk).customer_id == b.pk
-    customer_unmerge(merge=first, user=manager)
+    customer_unmerge(merge=first, actor=manager)
     a.refresh_from_db()
     assert a.merged_into_id is None and a.deleted_at is None
 
@@ -229,7 +229,7 @@ def test_chain_of_merges_undo_in_reverse_order_only(manager):
 def test_other_pending_pairs_of_the_merged_record_move_to_the_survivor(manager):
     s, m, x, y = (make_customer(manager, name=n) for n in ("张一", "张 一", "张壹", "章一"))
     own, mx, my, sy = pair(s, m), pair(m, x, 0.9), pair(m, y, 0.85), pair(s, y, 0.8)
-    merge = customer_merge(survivor=s, merged=m, user=manager)  # the pair is found without being named
+    merge = customer_merge(survivor=s, merged=m, actor=manager)  # the pair is found without being named
     own.refresh_from_db()
     mx.refresh_from_db()
     my.refresh_from_db()
@@ -239,7 +239,7 @@ def test_other_pending_pairs_of_the_merged_record_move_to_the_survivor(manager):
     queue = list(match_candidate_list(user=manager))
     assert mx in queue and sy in queue and own not in queue
 
-    customer_unmerge(merge=merge, user=manager)
+    customer_unmerge(merge=merge, actor=manager)
     mx.refresh_from_db()
     my.refresh_from_db()
     assert {mx.left_id, mx.right_id} == {m.pk, x.pk} and my.status == "pending"
@@ -247,7 +247,7 @@ def test_other_pending_pairs_of_the_merged_record_move_to_the_survivor(manager):
 
 def test_merge_history_lists_merges_both_ways(manager):
     s, m = make_customer(manager, name="周"), make_customer(manager, name="周")
-    merge = customer_merge(survivor=s, merged=m, user=manager)
+    merge = customer_merge(survivor=s, merged=m, actor=manager)
     assert customer_merge_history(customer=s) == [merge] == customer_merge_history(customer=m)
 
 
@@ -265,43 +265,43 @@ def test_refusals_leave_everything_as_it_was(manager):
     contact = contact_add(actor=manager, customer=b, name="乙的联系人")
 
     with pytest.raises(ValidationFailed) as refused:
-        customer_merge(survivor=a, merged=a, user=manager)
+        customer_merge(survivor=a, merged=a, actor=manager)
     assert refused.value.code == "merge_self"
 
     agent = UserFactory(role=Role.AGENT)  # may edit every customer, but not take one out of the lists
     before = {x.pk: fields_of(x) for x in (a, b)}
     with pytest.raises(PermissionDenied):
-        customer_merge(survivor=a, merged=b, user=agent)
+        customer_merge(survivor=a, merged=b, actor=agent)
     assert_unchanged(before, a, b)
     assert Contact.objects.get(pk=contact.pk).customer_id == b.pk and not CustomerMerge.objects.exists()
 
     with pytest.raises(ValidationFailed) as refused:
-        customer_merge(survivor=a, merged=b, user=manager, field_choices={"code": "merged", "nope": "x"})
+        customer_merge(survivor=a, merged=b, actor=manager, field_choices={"code": "merged", "nope": "x"})
     assert set(refused.value.fields) == {"field_choices.code", "field_choices.nope"}
     assert_unchanged(before, a, b)
 
-    merge = customer_merge(survivor=a, merged=b, user=manager)
+    merge = customer_merge(survivor=a, merged=b, actor=manager)
     with pytest.raises(Conflict) as refused:
-        customer_merge(survivor=c, merged=b, user=manager)
+        customer_merge(survivor=c, merged=b, actor=manager)
     assert refused.value.code == "already_merged"
     with pytest.raises(Conflict) as refused:
-        customer_merge(survivor=b, merged=c, user=manager)
+        customer_merge(survivor=b, merged=c, actor=manager)
     assert refused.value.code == "already_merged"
 
     customer_delete(actor=manager, customer=c)
     with pytest.raises(Conflict) as refused:
-        customer_merge(survivor=a, merged=c, user=manager)
+        customer_merge(survivor=a, merged=c, actor=manager)
     assert refused.value.code == "deleted"
 
     with pytest.raises(PermissionDenied):
-        customer_unmerge(merge=merge, user=agent)
+        customer_unmerge(merge=merge, actor=agent)
     assert CustomerMerge.objects.get().undone_at is None
-    customer_unmerge(merge=merge, user=manager)
+    customer_unmerge(merge=merge, actor=manager)
     with pytest.raises(Conflict) as refused:
-        customer_unmerge(merge=merge, user=manager)
+        customer_unmerge(merge=merge, actor=manager)
     assert refused.value.code == "already_undone"
     with pytest.raises(Conflict) as refused:
-        customer_unmerge(merge=b, user=manager)
+        customer_unmerge(merge=b, actor=manager)
     assert refused.value.code == "not_merged"
 
 
@@ -314,26 +314,26 @@ def test_a_sales_manager_merges_only_inside_the_team():
     also_ours = make_customer(rep, name="团队客户")
     theirs = make_customer(outsider, name="团队客户")
     with pytest.raises(PermissionDenied):
-        customer_merge(survivor=ours, merged=theirs, user=manager)
+        customer_merge(survivor=ours, merged=theirs, actor=manager)
     with pytest.raises(PermissionDenied):
-        customer_merge(survivor=also_ours, merged=ours, user=rep)  # reps cannot delete
-    customer_merge(survivor=ours, merged=also_ours, user=manager)
+        customer_merge(survivor=also_ours, merged=ours, actor=rep)  # reps cannot delete
+    customer_merge(survivor=ours, merged=also_ours, actor=manager)
 
 
 def test_candidate_must_be_the_pair_and_pending(manager):
     a, b, c = (make_customer(manager, name="钱") for _ in range(3))
     other = pair(a, c)
     with pytest.raises(ValidationFailed):
-        customer_merge(survivor=a, merged=b, user=manager, candidate=other)
-    match_candidate_dismiss(candidate=other, user=manager)
+        customer_merge(survivor=a, merged=b, actor=manager, candidate=other)
+    match_candidate_dismiss(candidate=other, actor=manager)
     other.refresh_from_db()
     assert other.status == "dismissed" and other.decided_by == manager
     with pytest.raises(Conflict):
-        customer_merge(survivor=a, merged=c, user=manager, candidate=other)
+        customer_merge(survivor=a, merged=c, actor=manager, candidate=other)
     with pytest.raises(Conflict):
-        match_candidate_dismiss(candidate=other, user=manager)
+        match_candidate_dismiss(candidate=other, actor=manager)
     with pytest.raises(PermissionDenied):
-        match_candidate_dismiss(candidate=pair(a, b), user=UserFactory(role=Role.AGENT))
+        match_candidate_dismiss(candidate=pair(a, b), actor=UserFactory(role=Role.AGENT))
 
 
 def test_queue_shows_only_pairs_the_user_may_see_with_both_records_live():
@@ -376,8 +376,8 @@ def test_merge_then_undo_restores_both_records(manager, first, second, choices):
     with transaction.atomic():
         survivor, merged = make_customer(manager, **first), make_customer(manager, **second)
         before = {survivor.pk: fields_of(survivor), merged.pk: fields_of(merged)}
-        customer_merge(survivor=survivor, merged=merged, user=manager, field_choices=choices)
-        customer_unmerge(merge=merged, user=manager)
+        customer_merge(survivor=survivor, merged=merged, actor=manager, field_choices=choices)
+        customer_unmerge(merge=merged, actor=manager)
         assert_unchanged(before, survivor, merged)
         assert not ContactPoint.objects.filter(customer__in=[survivor, merged]).exists()
         transaction.set_rollback(True)
@@ -396,19 +396,19 @@ def test_a_merge_keeps_the_survivors_default_address_and_the_undo_gives_the_othe
     _address(manager, survivor, "建国路1号")
     _address(manager, merged, "长安街2号")
 
-    merge = customer_merge(survivor=survivor, merged=merged, user=manager)
+    merge = customer_merge(survivor=survivor, merged=merged, actor=manager)
 
     assert _default_addresses(survivor) == ["建国路1号"]
     assert survivor.addresses.count() == 2
     assert Address.history.filter(street="长安街2号").first().is_default is False
-    customer_unmerge(merge=merge, user=manager)
+    customer_unmerge(merge=merge, actor=manager)
     assert _default_addresses(survivor) == ["建国路1号"] and _default_addresses(merged) == ["长安街2号"]
 
 
 def test_a_survivor_without_a_default_address_takes_the_merged_records(manager):
     survivor, merged = make_customer(manager, name="李娜"), make_customer(manager, name="李 娜")
     _address(manager, merged, "长安街2号")
-    customer_merge(survivor=survivor, merged=merged, user=manager)
+    customer_merge(survivor=survivor, merged=merged, actor=manager)
     assert _default_addresses(survivor) == ["长安街2号"]
 
 

@@ -81,7 +81,7 @@ def test_compare_prefills_by_the_rules_and_merges_with_the_users_choice(client, 
 
 def test_undo_from_the_customer_page(client, manager, two):
     older, newer = two
-    merge = customer_merge(survivor=older, merged=newer, user=manager)
+    merge = customer_merge(survivor=older, merged=newer, actor=manager)
     client = login(client, manager)
     response = client.post(reverse("customers:merge_undo", args=[merge.pk]), {"back": older.pk})
     assert response.status_code == 302 and response["Location"] == reverse("customers:detail", args=[older.pk])
@@ -105,7 +105,7 @@ def test_agents_cannot_merge_dismiss_or_undo_through_pages(client, manager, two)
     assert MatchCandidate.objects.get(pk=candidate.pk).status == "pending"
     assert Customer.objects.get(pk=newer.pk).merged_into_id is None
 
-    merge = customer_merge(survivor=older, merged=newer, user=manager)
+    merge = customer_merge(survivor=older, merged=newer, actor=manager)
     history = client.get(reverse("customers:merge_history", args=[older.pk])).content.decode()
     assert "gx-undo-merge" not in history
     assert client.post(reverse("customers:merge_undo", args=[merge.pk])).status_code == 403
