@@ -56,6 +56,14 @@ def _require_writer(actor: User) -> None:
     permissions.require(actor, "import", "write")
 
 
+def _require_job(actor: User, job: ImportJob) -> None:
+    """A job is changed and run by the user who started it; another user's only with configure on
+    imports (administrators)."""
+    if job.created_by_id != getattr(actor, "pk", None):
+        permissions.require(actor, "import", "configure")
+    _require_writer(actor)
+
+
 def _require_runner(job: ImportJob) -> None:
     """A job validates and writes as the user who started it (from the API, the command or the Celery
     task alike): refused once that user may no longer import."""
@@ -172,9 +180,10 @@ def import_job_set_mapping(*, actor: User, job: ImportJob, mapping: dict[str, st
                            source: str | None = None, sheet: str | None = None) -> ImportJob:
     """Choose the columns (and the sheet of a workbook) before validating; the mapping is checked
     and remembered for the job's source. Another sheet, with `mapping` None, gets a mapping
-    guessed from its header. Only while the job is neither running nor done."""
-    _require_writer(actor)
+    guessed from its header. Only while the job is neither running nor done; only its starter (or an
+    administrator)."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    _require_job(actor, job)
     if job.status not in (Status.UPLOADED, Status.VALIDATED, Status.FAILED) or not job.file:
         raise Conflict("This import can no longer be changed.", code="import_state")
     if source is not None:
@@ -217,9 +226,7 @@ def import_job_request(*, actor: User, job: ImportJob, action: str) -> ImportJob
     from ..tasks import commit_import_job, validate_import_job
 
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.created_by_id != getattr(actor, "pk", None):
-        permissions.require(actor, "import", "configure")
-    _require_writer(actor)
+    _require_job(actor, job)
     if action == "validate":
         if not job.can_validate:
             raise Conflict("This import cannot be validated now.", code="import_state")
