@@ -88,14 +88,19 @@ def contact_point_add(*, actor: User, customer: Customer, kind: str, value: str,
     return point
 
 
+def _remove(actor, customer: Customer, model, pk: int) -> None:
+    """Delete one row of the customer's profile (404 when it is not the customer's), audited as `actor`."""
+    _require_write(actor, customer)
+    row = model.objects.filter(customer=customer, pk=pk).first()
+    if row is None:
+        raise NotFound()
+    row._history_user = user_of(actor)
+    row.delete()
+
+
 @transaction.atomic
 def contact_point_remove(*, actor: User, customer: Customer, point_id: int) -> None:
-    _require_write(actor, customer)
-    point = ContactPoint.objects.filter(customer=customer, pk=point_id).first()
-    if point is None:
-        raise NotFound()
-    point._history_user = user_of(actor)
-    point.delete()
+    _remove(actor, customer, ContactPoint, point_id)
 
 
 @transaction.atomic
@@ -130,9 +135,4 @@ def address_add(*, actor: User, customer: Customer, kind: str, province: str, ci
 
 @transaction.atomic
 def address_remove(*, actor: User, customer: Customer, address_id: int) -> None:
-    _require_write(actor, customer)
-    address = Address.objects.filter(customer=customer, pk=address_id).first()
-    if address is None:
-        raise NotFound()
-    address._history_user = user_of(actor)
-    address.delete()
+    _remove(actor, customer, Address, address_id)

@@ -244,6 +244,11 @@ SERVICES = {
 @pytest.mark.parametrize("service", list(SERVICES))
 def test_every_role_and_write_service(world, role, service):
     allowed, call = SERVICES[service]
+    call_as(role, allowed, call, world)
+
+
+def call_as(role, allowed, call, world) -> None:
+    """`call` as a fresh user of `role`: it works when the role is `allowed`, else it is refused."""
     actor = actor_of(role, world)
     world.prepare(call)
     if role in allowed:
@@ -294,12 +299,7 @@ TEAM_CUSTOMER = {
                          + [(TEAM_CUSTOMER, s) for s in TEAM_CUSTOMER])
 def test_own_and_team_scopes(world, role, cases, service):
     allowed, call = cases[service]
-    actor = actor_of(role, world)
-    world.prepare(call)
-    if role in allowed:
-        call(actor, world)
-    else:
-        assert_refused(call, actor, world)
+    call_as(role, allowed, call, world)
 
 
 def test_an_import_runs_as_its_starter_and_stops_once_they_may_not_import(world, admin):

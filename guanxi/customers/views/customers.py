@@ -243,12 +243,12 @@ def customer_delete(request, customer_id: int):
 # ---------------------------------------------------------------- inline profile forms (htmx)
 
 
-def _profile_section(request, customer_id: int, form_class, prefix: str, section: str, add):
+def _profile_section(request, customer_id: int, add, form_class, prefix: str, key: str, section: str):
     customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
     form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
         try:
-            add(customer, form.cleaned_data)
+            add(actor=request.user, customer=customer, **form.cleaned_data)
         except ValidationFailed as exc:
             add_service_errors(form, exc)
         else:
@@ -260,43 +260,25 @@ def _profile_section(request, customer_id: int, form_class, prefix: str, section
             messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect(reverse("customers:detail", args=[customer.pk]) + f"#{section}")
     context = _detail_context(request, customer)
-    context[f"{prefix_key(prefix)}_form"] = form
+    context[f"{key}_form"] = form
     return render(request, f"customers/partials/_{section}.html", context)
 
 
-def prefix_key(prefix: str) -> str:
-    return {"cp": "contact_point", "addr": "address", "ct": "contact"}[prefix]
+def _profile_form_view(name: str, add, form_class, prefix: str, key: str, section: str):
+    """The view of one inline form of the customer page: POST it, `add` (the service) writes it; the
+    answer is the page again (the section with a fresh or an invalid form, for htmx)."""
+
+    def view(request, customer_id: int):
+        return _profile_section(request, customer_id, add, form_class, prefix, key, section)
+
+    view.__name__ = view.__qualname__ = name
+    return login_required(domain_errors_as_http(require_POST(view)))
 
 
-@login_required
-@domain_errors_as_http
-@require_POST
-def add_contact_point(request, customer_id: int):
-    def add(customer, data):
-        services.contact_point_add(actor=request.user, customer=customer, **data)
-
-    return _profile_section(request, customer_id, ContactPointForm, "cp", "contact_points", add)
-
-
-@login_required
-@domain_errors_as_http
-@require_POST
-def add_address(request, customer_id: int):
-    def add(customer, data):
-        services.address_add(actor=request.user, customer=customer, **data)
-
-    return _profile_section(request, customer_id, AddressForm, "addr", "addresses", add)
-
-
-@login_required
-@domain_errors_as_http
-@require_POST
-def add_contact(request, customer_id: int):
-    def add(customer, data):
-        services.contact_add(actor=request.user, customer=customer, **data)
-
-    return _profile_section(request, customer_id, ContactForm, "ct", "contacts", add)
-
+add_contact_point = _profile_form_view("add_contact_point", services.contact_point_add, ContactPointForm, "cp",
+                                       "contact_point", "contact_points")
+add_address = _profile_form_view("add_address", services.address_add, AddressForm, "addr", "address", "addresses")
+add_contact = _profile_form_view("add_contact", services.contact_add, ContactForm, "ct", "contact", "contacts")
 
 
 @login_required
