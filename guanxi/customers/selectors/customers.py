@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.utils.translation import gettext_noop
 
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope
-from guanxi.core.errors import NotFound, PermissionDenied
+from guanxi.core.errors import NotFound
 from guanxi.core.pagination import COUNT_CAP, Ordering
 
 from .. import normalize, permissions
@@ -192,13 +191,9 @@ def customer_get_for_user(
     )
     if customer is None or not permissions.customer_in_scope(user, customer):
         raise NotFound("Customer not found.")
-    if action != "read" and not permissions.customer_in_scope(user, customer, action):
-        raise PermissionDenied(REFUSED.get(action, gettext_noop("You are not allowed to do this.")))
+    if action != "read":
+        permissions.require_customer(user, customer, action)
     return customer
-
-
-REFUSED = {"write": gettext_noop("Your role cannot change this customer."),
-           "delete": gettext_noop("Your role cannot delete this customer.")}
 
 
 def can_see_personal_data(*, user: User, customer: Customer) -> bool:
