@@ -1,5 +1,6 @@
 import functools
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
@@ -35,6 +36,22 @@ def add_service_errors(form, exc: ValidationFailed) -> None:
         form.add_error(field if field in form.fields else None, gettext(reason))
     if not exc.fields:
         form.add_error(None, exc.message)
+
+
+def submit_inline_form(request, form, save, success_message):
+    """A posted inline form (an htmx section of a page): when valid, `save(**cleaned_data)` (a service;
+    its ValidationFailed goes on the form). Returns the form to show next: a fresh one after a save
+    (with `success_message` for a whole-page answer), else the invalid one."""
+    if form.is_valid():
+        try:
+            save(**form.cleaned_data)
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+        else:
+            if not request.htmx:
+                messages.success(request, success_message)
+            return type(form)(prefix=form.prefix)
+    return form
 
 
 def template_for(request, full: str, partial: str) -> str:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.core.audit import audit_trail
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.pagination import capped_page
-from guanxi.core.views import add_service_errors, domain_errors_as_http, template_for
+from guanxi.core.views import add_service_errors, domain_errors_as_http, submit_inline_form, template_for
 
 from .. import permissions, services
 from ..enums import AddressKind, ContactPointKind, CustomerKind, HoldingStatus, LifecycleStage
@@ -243,33 +243,21 @@ def customer_delete(request, customer_id: int):
 # ---------------------------------------------------------------- inline profile forms (htmx)
 
 
-def _profile_section(request, customer_id: int, add, form_class, prefix: str, key: str, section: str):
-    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
-    form = form_class(request.POST, prefix=prefix)
-    if form.is_valid():
-        try:
-            add(actor=request.user, customer=customer, **form.cleaned_data)
-        except ValidationFailed as exc:
-            add_service_errors(form, exc)
-        else:
-            form = form_class(prefix=prefix)
-            if not request.htmx:
-                messages.success(request, _("Saved."))
-    if not request.htmx:
-        if form.errors:
-            messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
-        return redirect(reverse("customers:detail", args=[customer.pk]) + f"#{section}")
-    context = _detail_context(request, customer)
-    context[f"{key}_form"] = form
-    return render(request, f"customers/partials/_{section}.html", context)
-
-
 def _profile_form_view(name: str, add, form_class, prefix: str, key: str, section: str):
-    """The view of one inline form of the customer page: POST it, `add` (the service) writes it; the
-    answer is the page again (the section with a fresh or an invalid form, for htmx)."""
+    """The view of one inline form of the customer page: a valid POST goes to `add` (the service);
+    the answer is the page (with a message) or, for htmx, its section with a fresh or invalid form."""
 
     def view(request, customer_id: int):
-        return _profile_section(request, customer_id, add, form_class, prefix, key, section)
+        customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
+        form = submit_inline_form(request, form_class(request.POST, prefix=prefix),
+                                  lambda **data: add(actor=request.user, customer=customer, **data), _("Saved."))
+        if not request.htmx:
+            if form.errors:
+                messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+            return redirect(reverse("customers:detail", args=[customer.pk]) + f"#{section}")
+        context = _detail_context(request, customer)
+        context[f"{key}_form"] = form
+        return render(request, f"customers/partials/_{section}.html", context)
 
     view.__name__ = view.__qualname__ = name
     return login_required(domain_errors_as_http(require_POST(view)))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import ValidationFailed
-from guanxi.core.views import add_service_errors, domain_errors_as_http
+from guanxi.core.views import domain_errors_as_http, submit_inline_form
 
 from ..forms.history import InteractionForm
 from ..models import Customer
@@ -76,16 +76,9 @@ def add_interaction(request, customer_id: int):
     """Record a contact with the customer from its page (by the signed-in user, now); the htmx
     answer is the timeline section with the new contact on top."""
     customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
-    form = InteractionForm(request.POST, prefix="ia")
-    if form.is_valid():
-        try:
-            interaction_record(actor=request.user, customer=customer, **form.cleaned_data)
-        except ValidationFailed as exc:
-            add_service_errors(form, exc)
-        else:
-            form = InteractionForm(prefix="ia")
-            if not request.htmx:
-                messages.success(request, _("Contact recorded."))
+    form = submit_inline_form(request, InteractionForm(request.POST, prefix="ia"),
+                              lambda **data: interaction_record(actor=request.user, customer=customer, **data),
+                              _("Contact recorded."))
     if not request.htmx:
         for errors in form.errors.values():
             messages.error(request, " ".join(str(e) for e in errors))
