@@ -37,8 +37,7 @@ from guanxi.servicedesk.services import (
     sweep,
     tickets,
 )
-
-from .factories import office_calendar
+from guanxi.servicedesk.tests.factories import office_calendar
 
 pytestmark = pytest.mark.django_db
 
