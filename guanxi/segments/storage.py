@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from guanxi.core.copy import query_frame
+from guanxi.core.copy import frame_csv_chunks, query_frame
 from guanxi.customers.enums import InteractionChannel, TransactionKind
 
 from .compute import CUSTOMER_COLUMNS, EFFORT_COLUMNS, HOLDING_COLUMNS, PURCHASE_COLUMNS, ValueConfig
@@ -242,18 +242,6 @@ def write_snapshots(frame: pd.DataFrame, *, run_id: int, computed_at: dt.datetim
     return len(table)
 
 
-def _csv_chunks(table: pd.DataFrame, rows: int = 200_000):
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    options = pacsv.WriteOptions(include_header=False)
-    for start in range(0, len(table), rows):
-        part = pa.Table.from_pandas(table.iloc[start:start + rows], preserve_index=False)
-        sink = pa.BufferOutputStream()
-        pacsv.write_csv(part, sink, options)
-        yield sink.getvalue().to_pybytes()
-
-
 def _swap_postgres(table: pd.DataFrame) -> None:
     name = CustomerValueSnapshot._meta.db_table
     staging = f"{name}__next"
@@ -263,7 +251,7 @@ def _swap_postgres(table: pd.DataFrame) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {staging}")
         cursor.execute(f"CREATE TABLE {staging} (LIKE {name} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
         with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
-            for chunk in _csv_chunks(table):
+            for chunk in frame_csv_chunks(table):
                 copy.write(chunk)
         cursor.execute(
             "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'", [name])
