@@ -27,20 +27,10 @@ from guanxi.core.copy import frame_csv_chunks, query_frame
 from guanxi.customers.enums import InteractionChannel, TransactionKind
 
 from .compute import CUSTOMER_COLUMNS, EFFORT_COLUMNS, HOLDING_COLUMNS, PURCHASE_COLUMNS, ValueConfig
+from .effort import EFFORT_SOURCES
 from .models import CustomerValueSnapshot
 
 SQLITE_BATCH = 2_000
-
-# Other modules' per-customer effort (e.g. service cases): functions
-# `(since: aware datetime, until: aware datetime) -> DataFrame[customer_id, effort]`, registered in their
-# AppConfig.ready(); their counts add to the "time it takes" key-account criterion.
-EFFORT_SOURCES: list[Callable[[dt.datetime, dt.datetime], pd.DataFrame | None]] = []
-
-
-def register_effort_source(source: Callable[[dt.datetime, dt.datetime], pd.DataFrame | None]) -> None:
-    if source not in EFFORT_SOURCES:
-        EFFORT_SOURCES.append(source)
-
 
 # ---------------------------------------------------------------- reading
 
