@@ -358,11 +358,5 @@ def delete_warranty_exchange(request: HttpRequest, exchange_id: int):
 
 @router.get("/warranty/decisions", response=DecisionPageOut)
 def list_warranty_decisions(request: HttpRequest, filters: Query[DecisionFilterIn], params: Query[ListParams]):
-    qs = selectors.decision_list(user=request.user)
-    if filters.sale is not None:
-        qs = qs.filter(sale_id=filters.sale)
-    if filters.serial.strip():
-        qs = qs.filter(sale__serial__serial=filters.serial.strip())
-    if filters.remedy.strip():
-        qs = qs.filter(remedy=filters.remedy.strip())
-    return _page(qs, params, _decision)
+    query = selectors.DecisionFilter(sale_id=filters.sale, serial=filters.serial, remedy=filters.remedy)
+    return _page(selectors.decision_list(user=request.user, filters=query), params, _decision)
