@@ -209,26 +209,6 @@ def _timestamps(seconds: np.ndarray, vendor: str) -> list[str]:
     return [t.replace("T", " ") for t in text.tolist()]
 
 
-def _weighted_digits(values, width: int, weights) -> np.ndarray:
-    """Sum of each value's `width` decimal digits (zero-padded) times `weights`."""
-    values = np.asarray(values, dtype=np.int64)
-    return sum(((values // 10 ** (width - 1 - j)) % 10) * w for j, w in enumerate(weights))
-
-
-def _resident_id_checks(place_sums: np.ndarray, birth_days: np.ndarray, seqs: np.ndarray) -> list[str]:
-    """Check digits of resident IDs (place code, birth date YYYYMMDD, 3-digit sequence), vectorised:
-    the same GB 11643-1999 sum as `normalize.resident_id_check_digit`."""
-    w = normalize.RESIDENT_ID_WEIGHTS
-    days = birth_days.astype("datetime64[D]")
-    months = days.astype("datetime64[M]")
-    year = months.astype("datetime64[Y]").astype(np.int64) + 1970
-    month = months.astype(np.int64) % 12 + 1
-    day = (days - months.astype("datetime64[D]")).astype(np.int64) + 1
-    total = (place_sums + _weighted_digits(year, 4, w[6:10]) + _weighted_digits(month, 2, w[10:12])
-             + _weighted_digits(day, 2, w[12:14]) + _weighted_digits(seqs, 3, w[14:17]))
-    return [normalize.RESIDENT_ID_CHECK_CHARS[t] for t in (total % 11).tolist()]
-
-
 def _copy_bool(value) -> str:
     return "t" if value else "f"
 
@@ -257,9 +237,6 @@ class Generator:
         self.now = int(NOW.timestamp())
         self.bool = (lambda v: v) if vendor == "postgresql" else int
         self.point_offset, self.address_offset = point_offset, address_offset
-        # Weighted sums of the place-code digits of resident IDs (the first 6 of 17).
-        weights = normalize.RESIDENT_ID_WEIGHTS[:6]
-        self.place_sums = np.array([_weighted_digits(int(p[3]), 6, weights) for p in data.PLACES])
 
     def copy_payload(self, number: int, first_id: int, size: int) -> tuple[bytes, bytes, bytes, int, int]:
         """One batch as COPY text (customers, contact points, addresses) and the two row counts."""
@@ -279,8 +256,7 @@ class Generator:
         birth_days = rng.integers(-12_000, 11_500, n)  # days since 1970: born 1937-2001
         births = np.datetime_as_string(birth_days.astype("datetime64[D]")).tolist()
         has_id = (rng.random(n) < 0.75).tolist()
-        place_arr = rng.integers(0, len(data.PLACES), n)
-        place_idx = place_arr.tolist()
+        place_idx = rng.integers(0, len(data.PLACES), n).tolist()
         id_seq = rng.integers(0, 500, n).tolist()
         has_mobile = (rng.random(n) < 0.92).tolist()
         prefixes = rng.integers(0, len(data.MOBILE_PREFIXES), n).tolist()
@@ -313,8 +289,6 @@ class Generator:
         has_address = (rng.random(n) < 0.4).tolist()
         street_idx = rng.integers(0, len(data.STREETS), n).tolist()
         house = rng.integers(1, 999, n).tolist()
-        check = _resident_id_checks(self.place_sums[place_arr], birth_days,
-                                    np.array(id_seq) * 2 + np.array(male, dtype=np.int64))
 
         customers, points, addresses = [], [], []
         b, null = (_copy_bool, COPY_NULL) if copy else (self.bool, None)
@@ -331,7 +305,7 @@ class Generator:
             if not org and has_id[i]:
                 seq = id_seq[i] * 2 + (1 if male[i] else 0)
                 first17 = f"{place[3]}{birth.replace('-', '')}{seq:03d}"
-                id_type, id_number = "resident_id", first17 + check[i]
+                id_type, id_number = "resident_id", first17 + normalize.resident_id_check_digit(first17)
             else:
                 id_type, id_number = "", ""
             mobile_digits = f"{data.MOBILE_PREFIXES[prefixes[i]]}{subscriber[i]:08d}"

@@ -21,6 +21,7 @@ import pandas as pd
 from django.db import connection, transaction
 from django.utils import timezone
 
+from guanxi.core.copy import frame_csv_chunks
 from guanxi.customers.enums import InteractionChannel, TransactionKind
 from guanxi.customers.models import Customer, Transaction
 
@@ -105,16 +106,11 @@ def _rows(rng: np.random.Generator, customer_ids: np.ndarray, alpha: float, now:
 
 
 def _copy(rows: pd.DataFrame) -> None:
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
     columns = [f.column for f in Transaction._meta.concrete_fields if f.column != "id"]
-    table = pa.Table.from_pandas(rows[columns], preserve_index=False)
-    sink = pa.BufferOutputStream()
-    pacsv.write_csv(table, sink, pacsv.WriteOptions(include_header=False))
     with connection.cursor() as cursor, cursor.cursor.copy(
             f"COPY {Transaction._meta.db_table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)") as copy:
-        copy.write(sink.getvalue().to_pybytes())
+        for chunk in frame_csv_chunks(rows[columns]):
+            copy.write(chunk)
 
 
 def load_transactions(*, per_customer: float = 3.0, seed: int = 11, now: dt.datetime | None = None) -> dict:

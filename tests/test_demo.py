@@ -11,7 +11,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from guanxi.accounts.demo import DEMO_PASSWORD
-from guanxi.core.demo import DEMO_STEPS
+from guanxi.core.demo import loaded_demo_steps
 from guanxi.customers.models import Customer, Interaction
 from guanxi.customers.timeline import customer_timeline
 from guanxi.portal.models import PortalAccount
@@ -37,7 +37,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_apps_register_their_demo_steps_in_dependency_order():
-    assert DEMO_STEPS.index(service_demo_load) < DEMO_STEPS.index(warranty_demo_load)
+    steps = loaded_demo_steps()
+    assert steps.index(service_demo_load) < steps.index(warranty_demo_load)
 
 
 def test_demo_fills_every_module():

@@ -4,15 +4,20 @@ Used by `guanxi demo`; every demo login shares one documented password so that p
 the product can sign in as any role.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import make_password
-from faker import Faker
 
 from .access import SYSTEM
 from .enums import Role, TeamKind
 from .models import Team, User
 from .services import team_create, user_create
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 DEMO_PASSWORD = "Guanxi-demo-2026"
 

@@ -10,10 +10,12 @@ value by value only when the check fails.
 from __future__ import annotations
 
 import io
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-import pandas as pd
 from django.db import connection
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made, not when the product starts
+    import pandas as pd
 
 COPY_NULL_TEXT = "\\N"
 
@@ -110,6 +112,8 @@ def copy_out_csv(sql: str, params=None, *, out: IO[bytes], header: bool = False)
 def query_frame(sql: str, params, columns: tuple[str, ...] | list[str]) -> pd.DataFrame:
     """The rows of `sql` as a DataFrame whose columns are `columns` (by position): on PostgreSQL
     streamed out with COPY as CSV and parsed by pyarrow, elsewhere fetched as rows."""
+    import pandas as pd
+
     if connection.vendor == "postgresql":
         buffer = io.BytesIO()
         if copy_out_csv(sql, params, out=buffer, header=True) == 0:
@@ -121,3 +125,17 @@ def query_frame(sql: str, params, columns: tuple[str, ...] | list[str]) -> pd.Da
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return pd.DataFrame.from_records(cursor.fetchall(), columns=list(columns))
+
+
+def frame_csv_chunks(frame: pd.DataFrame, rows: int = 200_000):
+    """`frame`'s rows as CSV without a header (written by pyarrow), `rows` at a time, for
+    `COPY ... FROM STDIN WITH (FORMAT csv)`."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    options = pacsv.WriteOptions(include_header=False)
+    for start in range(0, len(frame), rows):
+        part = pa.Table.from_pandas(frame.iloc[start:start + rows], preserve_index=False)
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(part, sink, options)
+        yield sink.getvalue().to_pybytes()

@@ -6,9 +6,14 @@ put into the reader's language when it is read (`message`, `fields`): the API an
 caller's language, whichever language was active when the error was raised.
 """
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+T = TypeVar("T")
 
 
 def translated(text) -> str:
@@ -66,3 +71,12 @@ class Conflict(DomainError):
     status = 409
     code = "conflict"
     default_message = _("The record changed or conflicts with another one.")
+
+
+def referenced(lookup: Callable[..., T], *, field: str, reason, **kwargs) -> T:
+    """The record an input field names, found with `lookup(**kwargs)`. Not found (absent, or hidden
+    from the caller) is the input's fault, not the URL's: a 422 on `field` with `reason`."""
+    try:
+        return lookup(**kwargs)
+    except NotFound as exc:
+        raise ValidationFailed(fields={field: reason}) from exc

@@ -4,9 +4,10 @@ from django import forms
 
 
 class BootstrapFormMixin:
-    """Gives each visible widget its Bootstrap class unless it has one: `form-check-input` for a
-    checkbox, `form-select` for a select, `form-control` for the rest; `small = True` for the compact
-    size. A form that adds fields after `__init__` calls `style_widgets()` again."""
+    """Gives each visible widget its Bootstrap class: `form-check-input` for a checkbox, `form-select`
+    for a select, `form-control` for the rest; `small = True` for the compact size. Classes a widget
+    declares itself (layout utilities such as `w-auto`) follow the Bootstrap one. A form that adds
+    fields after `__init__` calls `style_widgets()` again."""
 
     small = False
 
@@ -25,7 +26,9 @@ class BootstrapFormMixin:
                 css = "form-select form-select-sm" if self.small else "form-select"
             else:
                 css = "form-control form-control-sm" if self.small else "form-control"
-            widget.attrs.setdefault("class", css)
+            own = widget.attrs.get("class", "")
+            if css.split()[0] not in own.split():
+                widget.attrs["class"] = f"{css} {own}".strip()
 
 
 class BootstrapForm(BootstrapFormMixin, forms.Form):

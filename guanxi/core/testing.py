@@ -1,4 +1,5 @@
-"""Helpers every app's tests share: an API client signed in with a token, JSON posts and the error body.
+"""Helpers every app's tests share: an API client signed in with a token, JSON posts and the error body,
+and the machinery of every app's permission matrix (`test_permissions.py`).
 
 It is test support, not product: it reaches up into `accounts` to sign users in (the one import out of
 `core` that the import-linter contracts allow). The `admin` fixture that goes with it lives in the root
@@ -6,7 +7,9 @@ It is test support, not product: it reaches up into `accounts` to sign users in 
 """
 
 import json
+from collections.abc import Callable, Iterable
 
+import pytest
 from django.test import Client
 
 
@@ -41,3 +44,65 @@ def rows_of(*app_labels: str, models=()) -> dict:
 
     tables = [m for label in app_labels for m in apps.get_app_config(label).get_models()] + list(models)
     return {model._meta.label: list(model.objects.order_by("pk").values()) for model in tables}
+
+
+# ---------------------------------------------------------------- permission matrices
+# Each app's test_permissions.py builds a world, names who may call each service and endpoint, and
+# checks every role against it with these: allowed calls work, refused ones change nothing that
+# `state()` (usually `rows_of` the app's tables) reads.
+
+
+def assert_refused(call: Callable[[], object], state: Callable[[], dict], errors) -> None:
+    """`call()` raises `errors` and leaves `state()` as it was."""
+    before = state()
+    with pytest.raises(errors):
+        call()
+    assert state() == before
+
+
+def check_service(call: Callable[[], object], *, allowed: bool, state: Callable[[], dict], errors) -> None:
+    """An allowed call works; a refused one raises `errors` and changes nothing."""
+    if allowed:
+        call()
+    else:
+        assert_refused(call, state, errors)
+
+
+def nobodies(*others) -> tuple:
+    """Callers that may do nothing: no actor, a deactivated administrator, and `others`."""
+    from guanxi.accounts.enums import Role
+    from guanxi.accounts.tests.factories import UserFactory
+
+    return (None, UserFactory(role=Role.ADMIN, is_active=False), *others)
+
+
+def assert_nobody_may(call: Callable[[object], object], state: Callable[[], dict], errors,
+                      callers: Iterable | None = None) -> None:
+    """Every one of `callers` (default: `nobodies()`) is refused with `errors`; nothing changes."""
+    callers = nobodies() if callers is None else callers
+    before = state()
+    for nobody in callers:
+        with pytest.raises(errors):
+            call(nobody)
+    assert state() == before
+
+
+def endpoint_call(client: Client, method: str, url: str, body=None):
+    """One request of an endpoint matrix: a JSON body for post, put and patch; none for get and delete."""
+    if method == "post":
+        return post_json(client, url, body)
+    if method in ("get", "delete"):
+        return getattr(client, method)(url)
+    return getattr(client, method)(url, data=body, content_type="application/json")
+
+
+def check_endpoint(client: Client, method: str, url: str, body=None, *, allowed: bool, state: Callable[[], dict],
+                   refused: tuple[int, ...] = (403, 404)) -> None:
+    """An allowed caller gets a 2xx; a refused one a status in `refused`, and nothing changes."""
+    before = state()
+    response = endpoint_call(client, method, url, body)
+    if allowed:
+        assert response.status_code in (200, 201, 204), response.content
+    else:
+        assert response.status_code in refused, (response.status_code, response.content)
+        assert state() == before

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
 from guanxi.core.errors import NotFound, PermissionDenied, ValidationFailed
+from guanxi.core.pagination import CappedPage, capped_page
 
 from .health import system_health
 from .navigation import home_panels
@@ -52,6 +53,19 @@ def submit_inline_form(request, form, save, success_message):
                 messages.success(request, success_message)
             return type(form)(prefix=form.prefix)
     return form
+
+
+def list_page(request, queryset, *, per_page: int, number: int | None = None) -> tuple[CappedPage, str]:
+    """Page `number` (else the query's `page`; 1 when it is absent or not a number) of a list page's
+    rows, and the query without `page` for the pager's links."""
+    if number is None:
+        try:
+            number = max(1, int(request.GET.get("page") or 1))
+        except ValueError:
+            number = 1
+    query = request.GET.copy()
+    query.pop("page", None)
+    return capped_page(queryset, page=number, per_page=per_page), query.urlencode()
 
 
 def template_for(request, full: str, partial: str) -> str:

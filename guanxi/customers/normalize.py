@@ -9,7 +9,6 @@ from functools import lru_cache
 
 import phonenumbers
 from opencc import OpenCC
-from pypinyin import Style, lazy_pinyin
 
 _T2S = OpenCC("t2s")
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -94,10 +93,19 @@ def resident_id_check_digit(first17: str) -> str:
     return RESIDENT_ID_CHECK_CHARS[sum(map(int.__mul__, map(int, first17), RESIDENT_ID_WEIGHTS)) % 11]
 
 
+def toneless_pinyin(text: str, *, errors: str) -> list[str]:
+    """pypinyin's toneless syllables of `text` (`errors`: what becomes of a character without a
+    reading). pypinyin is imported on first use: its dictionaries take some 50 MB of memory, which
+    a web process that never spells a name need not hold."""
+    from pypinyin import Style, lazy_pinyin
+
+    return lazy_pinyin(text, style=Style.NORMAL, errors=errors)
+
+
 @lru_cache(maxsize=65536)
 def _syllables(name: str) -> tuple[str, ...]:
     # Characters without a known reading are dropped, so keys stay plain ASCII.
-    syllables = (s.lower() for s in lazy_pinyin(name, style=Style.NORMAL, errors="default"))
+    syllables = (s.lower() for s in toneless_pinyin(name, errors="default"))
     return tuple(s for s in syllables if s.strip() and s.isascii())
 
 

@@ -16,13 +16,12 @@ import datetime
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_noop
-from pypinyin.constants import RE_HANS as _HANS
-from pypinyin.seg.mmseg import seg as _mmseg
 
 from guanxi.core.validators import MULTI_LINE_CONTROL, SINGLE_LINE_CONTROL
 
@@ -369,7 +368,14 @@ def simplified(raw: str) -> str:
     return normalize._T2S.convert(text)
 
 
-_PHRASE_PREFIXES = _mmseg._prefix_set._set
+@lru_cache(maxsize=1)
+def _pinyin_phrases():
+    """pypinyin's pattern of Han text and the prefixes of its dictionary's phrases, imported on first
+    use (see `normalize.toneless_pinyin`)."""
+    from pypinyin.constants import RE_HANS
+    from pypinyin.seg.mmseg import seg
+
+    return RE_HANS, seg._prefix_set._set
 
 
 def _syllables(name: str) -> tuple[str, ...]:
@@ -377,10 +383,9 @@ def _syllables(name: str) -> tuple[str, ...]:
     all Han characters, no two of them next to each other starting a phrase of its dictionary
     (so its segmentation cuts the name into single characters). Names repeat little; their
     characters repeat a lot."""
-    if len(name) > 1 and _HANS.match(name):
-        prefixes = _PHRASE_PREFIXES
-        if not any(name[i:i + 2] in prefixes for i in range(len(name) - 1)):
-            return tuple(s for c in name for s in normalize._syllables(c))
+    hans, prefixes = _pinyin_phrases()
+    if len(name) > 1 and hans.match(name) and not any(name[i:i + 2] in prefixes for i in range(len(name) - 1)):
+        return tuple(s for c in name for s in normalize._syllables(c))
     return normalize._syllables(name)
 
 

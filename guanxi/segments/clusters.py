@@ -8,10 +8,14 @@ their average revenue, highest first, so that cluster 1 is always the most valua
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
+
+if TYPE_CHECKING:  # numpy and pandas are imported by the value run, not by the pages that describe clusters
+    import numpy as np
+    import pandas as pd
 
 FEATURES = ("recency", "frequency", "monetary", "arpu", "tenure", "products")
 # feature -> (words when above average, words when below average)
@@ -64,6 +68,8 @@ def cluster_customers(features: pd.DataFrame, *, k_range: tuple[int, int] = (3, 
 
 
 def _cluster(features, *, k_range, fit_sample, silhouette_sample, seed, originals):
+    import numpy as np
+    import pandas as pd
     from sklearn.cluster import MiniBatchKMeans
     from sklearn.metrics import silhouette_score
     from sklearn.preprocessing import StandardScaler
@@ -119,4 +125,6 @@ def _cluster(features, *, k_range, fit_sample, silhouette_sample, seed, original
 
 
 def _finite_round(value) -> float | None:
+    import numpy as np
+
     return round(float(value), 2) if value is not None and np.isfinite(value) else None

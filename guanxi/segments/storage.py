@@ -23,24 +23,14 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from guanxi.core.copy import query_frame
+from guanxi.core.copy import frame_csv_chunks, query_frame
 from guanxi.customers.enums import InteractionChannel, TransactionKind
 
 from .compute import CUSTOMER_COLUMNS, EFFORT_COLUMNS, HOLDING_COLUMNS, PURCHASE_COLUMNS, ValueConfig
+from .effort import EFFORT_SOURCES
 from .models import CustomerValueSnapshot
 
 SQLITE_BATCH = 2_000
-
-# Other modules' per-customer effort (e.g. service cases): functions
-# `(since: aware datetime, until: aware datetime) -> DataFrame[customer_id, effort]`, registered in their
-# AppConfig.ready(); their counts add to the "time it takes" key-account criterion.
-EFFORT_SOURCES: list[Callable[[dt.datetime, dt.datetime], pd.DataFrame | None]] = []
-
-
-def register_effort_source(source: Callable[[dt.datetime, dt.datetime], pd.DataFrame | None]) -> None:
-    if source not in EFFORT_SOURCES:
-        EFFORT_SOURCES.append(source)
-
 
 # ---------------------------------------------------------------- reading
 
@@ -242,18 +232,6 @@ def write_snapshots(frame: pd.DataFrame, *, run_id: int, computed_at: dt.datetim
     return len(table)
 
 
-def _csv_chunks(table: pd.DataFrame, rows: int = 200_000):
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    options = pacsv.WriteOptions(include_header=False)
-    for start in range(0, len(table), rows):
-        part = pa.Table.from_pandas(table.iloc[start:start + rows], preserve_index=False)
-        sink = pa.BufferOutputStream()
-        pacsv.write_csv(part, sink, options)
-        yield sink.getvalue().to_pybytes()
-
-
 def _swap_postgres(table: pd.DataFrame) -> None:
     name = CustomerValueSnapshot._meta.db_table
     staging = f"{name}__next"
@@ -263,7 +241,7 @@ def _swap_postgres(table: pd.DataFrame) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {staging}")
         cursor.execute(f"CREATE TABLE {staging} (LIKE {name} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
         with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
-            for chunk in _csv_chunks(table):
+            for chunk in frame_csv_chunks(table):
                 copy.write(chunk)
         cursor.execute(
             "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'p'", [name])

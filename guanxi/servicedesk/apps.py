@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.core.demo import register_demo_step
+from guanxi.core.demo import DeferredStep, register_demo_step
 from guanxi.core.navigation import register_home_panel
 
 
@@ -14,16 +14,27 @@ def _ensure_search_index(sender, using, **kwargs):
     ensure_sqlite_fts(connections[using])
 
 
+# The demo's modules, imported only when the demo runs (see guanxi.core.demo).
+def _service_demo():
+    from .demo.tickets import service_demo_load
+
+    return service_demo_load
+
+
+def _commitment_demo():
+    from .demo.commitments import commitment_demo_load
+
+    return commitment_demo_load
+
+
 class ServicedeskConfig(AppConfig):
     name = "guanxi.servicedesk"
     verbose_name = _("Service desk")
 
     def ready(self):
         from guanxi.customers.timeline import register_timeline_source
-        from guanxi.segments.storage import register_effort_source
+        from guanxi.segments.effort import register_effort_source
 
-        from .demo.commitments import commitment_demo_load
-        from .demo.tickets import service_demo_load
         from .effort import case_effort
         from .timeline import commitment_events, service_events
         from .views.tickets import home_panel
@@ -31,8 +42,8 @@ class ServicedeskConfig(AppConfig):
         register_home_panel(home_panel, "servicedesk/partials/_home_panel.html")
         register_timeline_source(service_events)
         register_timeline_source(commitment_events)
-        register_demo_step(service_demo_load)
-        register_demo_step(commitment_demo_load)
+        register_demo_step(DeferredStep(_service_demo))
+        register_demo_step(DeferredStep(_commitment_demo))
         register_effort_source(case_effort)
         # Infrastructure hook, not business logic: SQLite table rebuilds drop FTS triggers.
         post_migrate.connect(_ensure_search_index, sender=self)

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from guanxi.core.errors import NotFound, ValidationFailed
+from guanxi.core.errors import ValidationFailed, referenced
 from guanxi.core.pagination import keyset_page
 from guanxi.customers.selectors import customer_get_for_user
 from guanxi.servicedesk.selectors.tickets import ticket_get_for_user
@@ -185,10 +185,8 @@ def list_warranty_parts(request: HttpRequest, filters: Query[PartFilterIn], para
 @router.post("/warranty/parts", response={201: PartOut})
 def create_warranty_part(request: HttpRequest, payload: PartIn):
     """Cover one more kind of part on a product (`code`: a warranty policy's code)."""
-    try:
-        product = selectors.product_get_for_user(user=request.user, product_id=payload.product)
-    except NotFound as exc:
-        raise ValidationFailed(fields={"product": _("unknown product")}) from exc
+    product = referenced(selectors.product_get_for_user, field="product", reason=_("unknown product"),
+                         user=request.user, product_id=payload.product)
     part = services.part_add(actor=request.user, product=product, code=payload.code)
     return Status(201, _part(part))
 
@@ -214,10 +212,8 @@ def list_warranty_serials(request: HttpRequest, filters: Query[SerialFilterIn], 
 
 @router.post("/warranty/serials", response={201: SerialRowOut})
 def create_warranty_serial(request: HttpRequest, payload: SerialIn):
-    try:
-        product = selectors.product_get_for_user(user=request.user, product_id=payload.product)
-    except NotFound as exc:
-        raise ValidationFailed(fields={"product": _("unknown product")}) from exc
+    product = referenced(selectors.product_get_for_user, field="product", reason=_("unknown product"),
+                         user=request.user, product_id=payload.product)
     unit = services.serial_register(actor=request.user, product=product, serial=payload.serial,
                                     factory_date=payload.factory_date)
     return Status(201, _serial_row(unit))
@@ -247,10 +243,8 @@ def list_warranty_sales(request: HttpRequest, filters: Query[SaleFilterIn], para
 @router.post("/warranty/sales", response={201: SaleOut})
 def create_warranty_sale(request: HttpRequest, payload: SaleIn):
     """Record the sale of a unit to a customer the caller may write."""
-    try:
-        customer = customer_get_for_user(user=request.user, customer_id=payload.customer, action="write")
-    except NotFound as exc:
-        raise ValidationFailed(fields={"customer": _("unknown customer")}) from exc
+    customer = referenced(customer_get_for_user, field="customer", reason=_("unknown customer"),
+                          user=request.user, customer_id=payload.customer, action="write")
     unit = selectors.serial_for_sale(user=request.user, serial=payload.serial)
     sale = services.sale_record(actor=request.user, serial=unit, customer=customer, **payload.dict(
         exclude={"serial", "customer"}))
@@ -293,16 +287,12 @@ def list_warranty_repairs(request: HttpRequest, filters: Query[RepairFilterIn], 
 @router.post("/warranty/repairs", response={201: RepairOut})
 def create_warranty_repair(request: HttpRequest, payload: RepairRecordIn):
     """Put a part of a sold unit into repair; 422 when dated before the sale or in the future."""
-    try:
-        unit = selectors.serial_get_for_update(user=request.user, serial=payload.serial)
-    except NotFound as exc:
-        raise ValidationFailed(fields={"serial": _("unknown serial number")}) from exc
+    unit = referenced(selectors.serial_get_for_update, field="serial", reason=_("unknown serial number"),
+                      user=request.user, serial=payload.serial)
     ticket = None
     if payload.ticket is not None:
-        try:
-            ticket = ticket_get_for_user(user=request.user, ticket_id=payload.ticket)
-        except NotFound as exc:
-            raise ValidationFailed(fields={"ticket": _("unknown case")}) from exc
+        ticket = referenced(ticket_get_for_user, field="ticket", reason=_("unknown case"), user=request.user,
+                            ticket_id=payload.ticket)
     repair = services.repair_start(actor=request.user, serial=unit, part=payload.part, started_at=payload.started_at,
                                    ticket=ticket, note=payload.note)
     return Status(201, _repair(selectors.repair_get_for_user(user=request.user, repair_id=repair.pk)))
@@ -340,10 +330,8 @@ def list_warranty_exchanges(request: HttpRequest, filters: Query[ExchangeFilterI
 @router.post("/warranty/exchanges", response={201: ExchangeOut})
 def create_warranty_exchange(request: HttpRequest, payload: ExchangeIn):
     """Record an exchange of a part, or without `part` of the whole product; it restarts the period."""
-    try:
-        sale = selectors.sale_get_for_user(user=request.user, sale_id=payload.sale)
-    except NotFound as exc:
-        raise ValidationFailed(fields={"sale": _("unknown sale")}) from exc
+    sale = referenced(selectors.sale_get_for_user, field="sale", reason=_("unknown sale"), user=request.user,
+                      sale_id=payload.sale)
     decision = None
     if payload.decision is not None:
         decision = sale.decisions.filter(pk=payload.decision).first()
@@ -370,11 +358,5 @@ def delete_warranty_exchange(request: HttpRequest, exchange_id: int):
 
 @router.get("/warranty/decisions", response=DecisionPageOut)
 def list_warranty_decisions(request: HttpRequest, filters: Query[DecisionFilterIn], params: Query[ListParams]):
-    qs = selectors.decision_list(user=request.user)
-    if filters.sale is not None:
-        qs = qs.filter(sale_id=filters.sale)
-    if filters.serial.strip():
-        qs = qs.filter(sale__serial__serial=filters.serial.strip())
-    if filters.remedy.strip():
-        qs = qs.filter(remedy=filters.remedy.strip())
-    return _page(qs, params, _decision)
+    query = selectors.DecisionFilter(sale_id=filters.sale, serial=filters.serial, remedy=filters.remedy)
+    return _page(selectors.decision_list(user=request.user, filters=query), params, _decision)

@@ -2,16 +2,21 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _warranty_demo():
+    from .demo import warranty_demo_load
+
+    return warranty_demo_load
+
+
 class WarrantyConfig(AppConfig):
     name = "guanxi.warranty"
     verbose_name = _("Warranty (三包)")
 
     def ready(self):
-        from guanxi.core.demo import register_demo_step
+        from guanxi.core.demo import DeferredStep, register_demo_step
         from guanxi.customers.timeline import register_timeline_source
 
-        from .demo import warranty_demo_load
         from .timeline import warranty_events
 
         register_timeline_source(warranty_events)
-        register_demo_step(warranty_demo_load)
+        register_demo_step(DeferredStep(_warranty_demo))  # imported when the demo runs

@@ -99,10 +99,23 @@ def exchange_dates(*, sale: ProductSale, part: Part) -> list:
                 .order_by("exchanged_on").values_list("exchanged_on", flat=True))
 
 
-def decision_list(*, user: User) -> QuerySet[WarrantyDecision]:
+@dataclass(frozen=True)
+class DecisionFilter:
+    sale_id: int | None = None
+    serial: str = ""
+    remedy: str = ""
+
+
+def decision_list(*, user: User, filters: DecisionFilter = DecisionFilter()) -> QuerySet[WarrantyDecision]:
     """Decisions on customers the user may read, newest first."""
-    return (WarrantyDecision.objects.filter(sale__customer__in=customer_visible_to(user=user))
-            .select_related("sale__serial__product", "sale__customer", "part__policy", "asked_by")
+    qs = WarrantyDecision.objects.filter(sale__customer__in=customer_visible_to(user=user))
+    if filters.sale_id is not None:
+        qs = qs.filter(sale_id=filters.sale_id)
+    if filters.serial.strip():
+        qs = qs.filter(sale__serial__serial=filters.serial.strip())
+    if filters.remedy.strip():
+        qs = qs.filter(remedy=filters.remedy.strip())
+    return (qs.select_related("sale__serial__product", "sale__customer", "part__policy", "asked_by")
             .order_by("-created_at", "-id"))
 
 

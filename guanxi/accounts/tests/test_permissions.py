@@ -9,7 +9,7 @@ from guanxi.accounts.models import ApiToken
 from guanxi.accounts.services import api_token_create, api_token_revoke, team_create, user_create
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import NotFound, PermissionDenied
-from guanxi.core.testing import rows_of
+from guanxi.core.testing import assert_nobody_may, check_service, nobodies, rows_of
 
 pytestmark = pytest.mark.django_db
 
@@ -31,23 +31,12 @@ SERVICES = {
 @pytest.mark.parametrize("service", list(SERVICES))
 def test_only_administrators_create_users_and_teams(role, service):
     actor = UserFactory(role=role)
-    if role == Role.ADMIN:
-        SERVICES[service](actor)
-        return
-    before = state()
-    with pytest.raises(PermissionDenied):
-        SERVICES[service](actor)
-    assert state() == before
+    check_service(lambda: SERVICES[service](actor), allowed=role == Role.ADMIN, state=state, errors=PermissionDenied)
 
 
 @pytest.mark.parametrize("service", list(SERVICES))
 def test_the_system_creates_them_and_nobody_without_an_account(service):
-    nobodies = (None, UserFactory(role=Role.ADMIN, is_active=False), CustomerActor(customer_id=1))
-    before = state()
-    for nobody in nobodies:
-        with pytest.raises(PermissionDenied):
-            SERVICES[service](nobody)
-    assert state() == before
+    assert_nobody_may(SERVICES[service], state, PermissionDenied, callers=nobodies(CustomerActor(customer_id=1)))
     SERVICES[service](SYSTEM)
 
 

@@ -10,19 +10,21 @@ relationship began (up to three years ago; recently for new customers and prospe
 holdings, contacts, ledger, cases and purchases all fall after that day.
 """
 
+from __future__ import annotations
+
 import datetime
 import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.db.models import DateTimeField, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
-from faker import Faker
 
 from guanxi.accounts.demo import (
     KEY_ACCOUNTS_TEAM,
@@ -50,6 +52,9 @@ from ..enums import (
 )
 from ..models import Address, Brand, Contact, ContactPoint, Customer, Holding, Interaction, Tag, Transaction
 from ..services.customers import customer_fields_clean, refresh_name_keys
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 CHANGE_REASON = "demo data"
 BATCH = 500
@@ -137,6 +142,8 @@ def demo_load(*, customers: int = 5000, seed: int = 42, now: datetime.datetime |
     transaction. Deterministic for a given seed and `now` (default: the current time) on an empty
     database."""
     now = now or timezone.now()
+    from faker import Faker  # some 60 MB: imported by the demo only
+
     with transaction.atomic():
         staff_faker, faker = Faker("zh_CN"), Faker("zh_CN")
         staff_faker.seed_instance(seed)

@@ -16,10 +16,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pypinyin import Style, lazy_pinyin
-from pypinyin.contrib.tone_convert import to_normal
-from pypinyin.pinyin_dict import pinyin_dict
-
 from .. import normalize, regions
 
 # Surnames whose reading differs from the character's everyday reading, and compound surnames.
@@ -56,6 +52,9 @@ _REGION_SUFFIXES = ("特别行政区", "维吾尔自治区", "壮族自治区", 
 def _pinyin_syllables() -> frozenset[str]:
     """Every toneless pinyin syllable pypinyin knows, without the interjections m, n, ng, hm.
     Built on first use, not at import: it takes seconds, and every command imports this module."""
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+
     found = set()
     for readings in pinyin_dict.values():
         for reading in readings.split(","):
@@ -99,7 +98,7 @@ def _han_syllables(run: str, *, surname: bool) -> list[str]:
             if len(run) > length and run[:length] in SURNAME_READINGS:
                 head, run = list(SURNAME_READINGS[run[:length]]), run[length:]
                 break
-    rest = [s.lower() for s in lazy_pinyin(run, style=Style.NORMAL, errors="ignore")]
+    rest = [s.lower() for s in normalize.toneless_pinyin(run, errors="ignore")]
     return head + [s for s in rest if s.isascii() and s.isalpha()]
 
 

@@ -12,9 +12,8 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
-import pandas as pd
 from django.conf import settings
 from django.db import connection
 
@@ -22,6 +21,9 @@ from guanxi.core.copy import copy_out_csv
 
 from ..enums import CustomerKind
 from . import normalise
+
+if TYPE_CHECKING:  # duckdb and pandas are imported by the scan that uses them, not by the web pages
+    import duckdb
 
 RAW_COLUMNS = ("id", "kind", "name", "birth_date", "gender", "id_number", "mobile", "email",
                "province", "city", "district", "point_phone", "point_email")
@@ -58,6 +60,8 @@ def work_dir() -> Path:
 
 def duckdb_connect(*, threads: int | None = None, memory_limit: str = "3GB") -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB that never downloads extensions and spills to var/tmp."""
+    import duckdb
+
     con = duckdb.connect(":memory:")
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
@@ -99,6 +103,8 @@ def _load_raw_postgres(con) -> None:
 
 
 def _load_raw_chunks(con) -> None:
+    import pandas as pd
+
     with connection.cursor() as cursor:
         cursor.execute(RAW_SQL)
         while rows := cursor.fetchmany(CHUNK):
@@ -112,6 +118,8 @@ def _load_raw_chunks(con) -> None:
 
 def load_frame(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple]) -> int:
     """Fill `raw` from rows in RAW_COLUMNS order (for scoring records that are not stored yet)."""
+    import pandas as pd
+
     columns_sql = ", ".join(f'"{c}" {t}' for c, t in _RAW_TYPES.items())
     con.execute(f"CREATE OR REPLACE TABLE raw ({columns_sql})")
     frame = pd.DataFrame.from_records(list(rows), columns=list(RAW_COLUMNS)).astype(object)
@@ -123,6 +131,8 @@ def load_frame(con: duckdb.DuckDBPyConnection, rows: Iterable[tuple]) -> int:
 
 def _mapping(con, name: str, sql: str, columns: list[str], func: Callable[..., tuple]) -> None:
     """Apply `func` once per distinct row of `sql` and register the result as DuckDB table `name`."""
+    import pandas as pd
+
     keys = con.execute(sql).fetchall()
     rows = [(*key, *func(*key)) for key in keys]
     frame = pd.DataFrame.from_records(rows, columns=columns).astype(object) if rows else pd.DataFrame(

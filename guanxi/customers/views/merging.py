@@ -15,8 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from guanxi.core.errors import Conflict, DomainError, ValidationFailed
 from guanxi.core.masking import mask_birth_date, mask_email, mask_id_number, mask_phone
-from guanxi.core.pagination import capped_page
-from guanxi.core.views import domain_errors_as_http, template_for
+from guanxi.core.views import domain_errors_as_http, list_page, template_for
 
 from ..models import Customer, MatchCandidate
 from ..relations import customer_related_counts
@@ -95,18 +94,12 @@ def duplicate_list(request):
     status, min_probability = _queue_filters(request)
     qs = match_candidate_list(user=request.user, status=None if status == "all" else status,
                               min_probability=min_probability)
-    try:
-        number = max(1, int(request.GET.get("page") or 1))
-    except ValueError:
-        number = 1
-    page = capped_page(qs, page=number, per_page=PAGE_SIZE)
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, base_query = list_page(request, qs, per_page=PAGE_SIZE)
     context = {
         "page": page, "rows": [candidate_out(c, user=request.user) for c in page.rows],
         "status": status, "min_probability": "" if min_probability is None else min_probability,
         "statuses": [(value, label) for value, label in MatchCandidate.Status.choices] + [("all", _("All"))],
-        "base_query": query.urlencode(), "ordering": "",
+        "base_query": base_query, "ordering": "",
         **scan_context(request.user),
     }
     return render(request, template_for(request, "customers/duplicate_list.html",

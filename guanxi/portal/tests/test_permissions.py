@@ -8,7 +8,7 @@ from guanxi.accounts.access import SYSTEM, customer_actor
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import PermissionDenied
-from guanxi.core.testing import rows_of
+from guanxi.core.testing import assert_nobody_may, assert_refused, nobodies, rows_of
 from guanxi.customers.tests.factories import make_customer
 from guanxi.portal.services import (
     portal_account_create,
@@ -37,19 +37,13 @@ def test_who_opens_the_portal_to_a_customer(admin, role):
     if role in OPENERS:
         assert portal_account_create(actor=actor, customer=customer).created_by == actor
         return
-    before = state()
-    with pytest.raises(PermissionDenied):
-        portal_account_create(actor=actor, customer=customer)
-    assert state() == before
+    assert_refused(lambda: portal_account_create(actor=actor, customer=customer), state, PermissionDenied)
 
 
 def test_the_system_opens_it_and_nobody_without_an_account(admin):
     customer = make_customer(admin, name="王芳", mobile="13800138000")
-    before = state()
-    for nobody in (None, UserFactory(role=Role.ADMIN, is_active=False), customer_actor(customer)):
-        with pytest.raises(PermissionDenied):
-            portal_account_create(actor=nobody, customer=customer)
-    assert state() == before
+    assert_nobody_may(lambda nobody: portal_account_create(actor=nobody, customer=customer), state, PermissionDenied,
+                      callers=nobodies(customer_actor(customer)))
     assert portal_account_create(actor=SYSTEM, customer=customer).created_by is None
 
 
@@ -70,9 +64,6 @@ def test_a_customer_acts_on_their_own_account_only(admin, service):
     case = portal_ticket_open(actor=customer_actor(account.customer), account=account, subject="咨询",
                               type="consultation", description="")
     call = CUSTOMER_SERVICES[service]
-    before = state()
-    for someone_else in (customer_actor(stranger.customer), None, UserFactory(role=Role.ADMIN)):
-        with pytest.raises(PermissionDenied):
-            call(someone_else, account, case)
-    assert state() == before
+    assert_nobody_may(lambda someone_else: call(someone_else, account, case), state, PermissionDenied,
+                      callers=(customer_actor(stranger.customer), None, UserFactory(role=Role.ADMIN)))
     call(customer_actor(account.customer), account, case)

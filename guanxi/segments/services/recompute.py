@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -18,13 +19,15 @@ from simple_history.utils import update_change_reason
 from guanxi.core.errors import Conflict
 from guanxi.customers.models import Customer
 
-from .. import permissions, rules, storage
+from .. import permissions, rules
 from ..clusters import describe
-from ..compute import ValueConfig, compute_values
 from ..enums import AbcClass, RfmSegment, RunStatus, SegmentKind, ValueLevel
 from ..models import Segment, ValueRun, ValueSettings
 from ..naming import system_segment_name
 from ..selectors import reports_for_everyone, value_run_get
+
+if TYPE_CHECKING:
+    from ..compute import ValueConfig
 
 logger = logging.getLogger(__name__)
 LOCK_KEY = 0x5E6_0001  # PostgreSQL advisory lock held for the whole run
@@ -35,6 +38,8 @@ Progress = Callable[[str, int, int], None]
 
 
 def value_config(*, as_of: dt.date, settings_row: ValueSettings | None = None) -> ValueConfig:
+    from ..compute import ValueConfig
+
     row = settings_row or ValueSettings.objects.filter(pk=1).first() or ValueSettings(pk=1)
     edges = tuple(float(x) for x in row.arpu_bands.split(",") if x.strip())
     return ValueConfig(
@@ -91,6 +96,9 @@ def value_recompute(*, actor, progress: Progress | None = None, as_of: dt.date |
     figures until it commits. The run row is written first, so that a failure is recorded (status
     failed, the error) and nothing else changes. Takes the run lock; Conflict if another run holds it.
     Run by the nightly task, the CLI and the demo as the system, or by analysts and administrators."""
+    from .. import storage  # pandas, numpy and the models: imported by the run, not by the pages
+    from ..compute import compute_values
+
     permissions.require(actor, "value_run", "write", message="Your role cannot start a value run.")
     as_of = as_of or timezone.localdate()
     config = config or value_config(as_of=as_of)

@@ -12,7 +12,7 @@ from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import PermissionDenied
-from guanxi.core.testing import client_for, post_json, rows_of
+from guanxi.core.testing import assert_nobody_may, check_endpoint, check_service, client_for, rows_of
 from guanxi.segments import permissions, selectors
 from guanxi.segments.enums import SegmentKind
 from guanxi.segments.models import Segment
@@ -74,23 +74,13 @@ SERVICES = {
 def test_every_role_and_write_service(world, role, service):
     allowed, call = SERVICES[service]
     actor = UserFactory(role=role)
-    if role in allowed:
-        call(actor, world)
-        return
-    before = state()
-    with pytest.raises(PermissionDenied):
-        call(actor, world)
-    assert state() == before
+    check_service(lambda: call(actor, world), allowed=role in allowed, state=state, errors=PermissionDenied)
 
 
 @pytest.mark.parametrize("service", list(SERVICES))
 def test_the_system_may_and_nobody_without_an_account(world, service):
     _, call = SERVICES[service]
-    before = state()
-    for nobody in (None, UserFactory(role=Role.ADMIN, is_active=False)):
-        with pytest.raises(PermissionDenied):
-            call(nobody, world)
-    assert state() == before
+    assert_nobody_may(lambda nobody: call(nobody, world), state, PermissionDenied)
     call(SYSTEM, world)
 
 
@@ -145,19 +135,7 @@ def _endpoints(w) -> dict:
                                       "list_value_runs"])
 def test_every_role_and_endpoint(world, role, endpoint):
     allowed, method, url, body = _endpoints(world)[endpoint]
-    client = client_for(UserFactory(role=role))
-    before = state()
-    if method == "post":
-        response = post_json(client, url, body)
-    elif method in ("get", "delete"):
-        response = getattr(client, method)(url)
-    else:
-        response = getattr(client, method)(url, data=body, content_type="application/json")
-    if role in allowed:
-        assert response.status_code in (200, 201, 204), (role, response.content)
-    else:
-        assert response.status_code in (403, 404), (role, response.status_code, response.content)
-        assert state() == before
+    check_endpoint(client_for(UserFactory(role=role)), method, url, body, allowed=role in allowed, state=state)
 
 
 @pytest.mark.django_db(transaction=True)  # the run is queued when the request's transaction commits

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Status
 
 from guanxi.accounts.roles import Scope
-from guanxi.core.errors import NotFound, ValidationFailed
+from guanxi.core.errors import ValidationFailed, referenced
 from guanxi.core.masking import mask_free_text
 from guanxi.core.routers import Router
 from guanxi.customers.permissions import can_see_personal_data, personal_data_scope
@@ -102,20 +102,14 @@ def create_commitment(request: HttpRequest, payload: CommitmentIn):
     user = request.user
     ticket = customer = calendar = None
     if payload.ticket is not None:
-        try:
-            ticket = ticket_selectors.ticket_get_for_user(user=user, ticket_id=payload.ticket)
-        except NotFound as exc:
-            raise ValidationFailed(fields={"ticket": _("unknown case")}) from exc
+        ticket = referenced(ticket_selectors.ticket_get_for_user, field="ticket", reason=_("unknown case"),
+                            user=user, ticket_id=payload.ticket)
     if payload.customer is not None:
-        try:
-            customer = customer_get_for_user(user=user, customer_id=payload.customer)
-        except NotFound as exc:
-            raise ValidationFailed(fields={"customer": _("unknown customer")}) from exc
+        customer = referenced(customer_get_for_user, field="customer", reason=_("unknown customer"), user=user,
+                              customer_id=payload.customer)
     if payload.calendar is not None:
-        try:
-            calendar = calendar_selectors.calendar_get(calendar_id=payload.calendar)
-        except NotFound as exc:
-            raise ValidationFailed(fields={"calendar": _("unknown calendar")}) from exc
+        calendar = referenced(calendar_selectors.calendar_get, field="calendar", reason=_("unknown calendar"),
+                              calendar_id=payload.calendar)
     commitment = commitment_services.commitment_create(
         actor=user, kind=payload.kind, description=payload.description, ticket=ticket, customer=customer,
         due_at_value=_sane(payload.due_at, "due_at"), within_working_hours=payload.within_working_hours,

@@ -4,7 +4,7 @@ from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Query, Status, UploadedFile
 
 from guanxi.core.api import PageOut, PageParams, paginate
-from guanxi.core.errors import NotFound, ValidationFailed
+from guanxi.core.errors import referenced
 from guanxi.core.routers import Router
 from guanxi.customers.selectors import customer_get_for_user
 
@@ -101,10 +101,8 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilterIn], page: Que
 def create_ticket(request: HttpRequest, payload: TicketIn):
     customer = None
     if payload.customer is not None:
-        try:
-            customer = customer_get_for_user(user=request.user, customer_id=payload.customer)
-        except NotFound as exc:
-            raise ValidationFailed(fields={"customer": "unknown customer"}) from exc
+        customer = referenced(customer_get_for_user, field="customer", reason="unknown customer", user=request.user,
+                              customer_id=payload.customer)
     ticket = ticket_services.ticket_create(actor=request.user, customer=customer,
                                            data=payload.dict(exclude={"customer", "occurred_at"}),
                                            at=payload.occurred_at)

@@ -396,24 +396,16 @@ class _CasePlayer:
             self._duplicate(ticket, owner, at)
         roll = rng.random()
         if roll < 0.18:  # pending on the customer, who answers later
-            at += dt.timedelta(hours=rng.uniform(0.5, 5))
-            if at >= now:
-                return
-            ticket_transition(actor=owner, ticket=ticket, status=TicketStatus.PENDING_CUSTOMER,
-                              reason=rng.choice(PENDING_REASONS), at=at)
-            at += dt.timedelta(hours=rng.uniform(2, 60))
-            if at >= now or (still_open and rng.random() < 0.4):
+            at = self._wait(ticket, owner, at, TicketStatus.PENDING_CUSTOMER, PENDING_REASONS, within=5, lasting=60,
+                            still_open=still_open)
+            if at is None:
                 return
             ticket_message_add(actor=customer_actor(ticket.customer), ticket=ticket,
                                kind=TicketMessage.Kind.CUSTOMER, body=rng.choice(CUSTOMER_REPLIES), at=at)
         elif roll < 0.25 and ticket.type in (TicketType.FAULT, TicketType.INSTALLATION, TicketType.MOVING):
-            at += dt.timedelta(hours=rng.uniform(0.5, 3))
-            if at >= now:
-                return
-            ticket_transition(actor=owner, ticket=ticket, status=TicketStatus.PENDING_THIRD_PARTY,
-                              reason=rng.choice(THIRD_PARTY_REASONS), at=at)
-            at += dt.timedelta(hours=rng.uniform(2, 30))
-            if at >= now or (still_open and rng.random() < 0.4):
+            at = self._wait(ticket, owner, at, TicketStatus.PENDING_THIRD_PARTY, THIRD_PARTY_REASONS, within=3,
+                            lasting=30, still_open=still_open)
+            if at is None:
                 return
             ticket_transition(actor=owner, ticket=ticket, status=TicketStatus.OPEN, reason="第三方已处理", at=at)
         if still_open:
@@ -422,6 +414,35 @@ class _CasePlayer:
         if at >= now:
             return
         self._resolve(ticket, owner, resolution, at, root)
+
+    def _wait(self, ticket, owner, at: dt.datetime, status: str, reasons: tuple[str, ...], *, within: float,
+              lasting: float, still_open: bool) -> dt.datetime | None:
+        """The case waits (`status`, for one of `reasons`) from up to `within` hours after `at`, for up
+        to `lasting` hours: when the wait ends, or None while it lasts (past now, or an open case
+        still waiting)."""
+        rng = self.rng
+        at += dt.timedelta(hours=rng.uniform(0.5, within))
+        if at >= self.now:
+            return None
+        ticket_transition(actor=owner, ticket=ticket, status=status, reason=rng.choice(reasons), at=at)
+        at += dt.timedelta(hours=rng.uniform(2, lasting))
+        if at >= self.now or (still_open and rng.random() < 0.4):
+            return None
+        return at
+
+    def _call_back(self, ticket, owner, at: dt.datetime, *, outcome: str | None = None,
+                   note: str = "") -> tuple[dt.datetime, str] | None:
+        """The resolved case's callback, 2–20 hours after `at`, with `outcome` (or one drawn by
+        CALLBACK_OUTCOMES' weights): when it was made and its outcome, or None (no callback due, or
+        not by now)."""
+        callback = ticket.callbacks.filter(done_at__isnull=True).first()
+        at += dt.timedelta(hours=self.rng.uniform(2, 20))
+        if callback is None or at >= self.now:
+            return None
+        outcome = outcome or self.rng.choices(list(CALLBACK_OUTCOMES), list(CALLBACK_OUTCOMES.values()))[0]
+        callback_record(actor=owner, callback=callback, outcome=outcome, note=note or CALLBACK_NOTES[outcome], at=at)
+        self.stats["callbacks"] += 1
+        return at, outcome
 
     def _resolution_time(self, ticket: Ticket, since: dt.datetime) -> dt.datetime:
         """Before the earliest resolving clock's due time, or (now and then) after it."""
@@ -440,25 +461,20 @@ class _CasePlayer:
         if self.config.articles.get(root) and rng.random() < 0.3:
             article_use(actor=owner, article=rng.choice(self.config.articles[root]), ticket=ticket)
         if ticket.type == TicketType.FAULT:
-            callback = ticket.callbacks.filter(done_at__isnull=True).first()
-            at += dt.timedelta(hours=rng.uniform(2, 20))
-            if callback is None or at >= now:
+            called = self._call_back(ticket, owner, at)
+            if called is None:
                 return
-            outcome = rng.choices(list(CALLBACK_OUTCOMES), list(CALLBACK_OUTCOMES.values()))[0]
-            callback_record(actor=owner, callback=callback, outcome=outcome, note=CALLBACK_NOTES[outcome], at=at)
-            self.stats["callbacks"] += 1
+            at, outcome = called
             if outcome == CallbackOutcome.DISSATISFIED:  # reopened: half are fixed again, half still open
                 at += dt.timedelta(hours=rng.uniform(4, 48))
                 if rng.random() < 0.5 or at >= now:
                     return
                 ticket_transition(actor=owner, ticket=ticket, status=TicketStatus.RESOLVED, reason="二次处理", at=at)
-                again = ticket.callbacks.filter(done_at__isnull=True).first()
-                at += dt.timedelta(hours=rng.uniform(2, 20))
-                if again is None or at >= now:
+                called = self._call_back(ticket, owner, at, outcome=CallbackOutcome.SATISFIED,
+                                         note="二次处理后客户满意。")
+                if called is None:
                     return
-                callback_record(actor=owner, callback=again, outcome=CallbackOutcome.SATISFIED,
-                                note="二次处理后客户满意。", at=at)
-                self.stats["callbacks"] += 1
+                at = called[0]
         at += dt.timedelta(days=rng.uniform(0.5, 3))
         # A complaint is closed only once its result is verified; a replied one awaits its callback.
         if at < now and rng.random() < 0.85 and not _awaits_verification(ticket):

@@ -47,7 +47,7 @@ class CommitmentFilterForm(BootstrapForm):
 
 
 def _date_input():
-    return forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm w-auto"}, format="%Y-%m-%d")
+    return forms.DateInput(attrs={"type": "date", "class": "w-auto"}, format="%Y-%m-%d")
 
 
 class KeptReportForm(BootstrapForm):

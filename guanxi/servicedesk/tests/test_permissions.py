@@ -17,7 +17,7 @@ from guanxi.accounts.enums import Role
 from guanxi.accounts.roles import Scope
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.core.errors import NotFound, PermissionDenied
-from guanxi.core.testing import client_for, post_json, rows_of
+from guanxi.core.testing import assert_nobody_may, check_endpoint, check_service, client_for, rows_of
 from guanxi.customers.tests.factories import make_customer
 from guanxi.servicedesk import permissions
 from guanxi.servicedesk.models import Callback, Complaint, Ticket
@@ -37,8 +37,7 @@ from guanxi.servicedesk.services import (
     sweep,
     tickets,
 )
-
-from .factories import office_calendar
+from guanxi.servicedesk.tests.factories import office_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -152,23 +151,13 @@ SERVICES = {
 def test_every_role_and_write_service(world, role, service):
     allowed, call = SERVICES[service]
     actor = actor_of(role)
-    if role in allowed:
-        call(actor, world)
-        return
-    before = state()
-    with pytest.raises(PermissionDenied):
-        call(actor, world)
-    assert state() == before
+    check_service(lambda: call(actor, world), allowed=role in allowed, state=state, errors=PermissionDenied)
 
 
 @pytest.mark.parametrize("service", list(SERVICES))
 def test_the_system_runs_every_service_and_nobody_without_an_actor(world, service):
     _, call = SERVICES[service]
-    before = state()
-    for nobody in (None, UserFactory(role=Role.ADMIN, is_active=False)):
-        with pytest.raises(PermissionDenied):
-            call(nobody, world)
-    assert state() == before
+    assert_nobody_may(lambda nobody: call(nobody, world), state, PermissionDenied)
     if service not in ("commitment_create",):  # a promise is made by a person
         call(SYSTEM, world)
 
@@ -285,20 +274,9 @@ ENDPOINTS = ("create_service_standard", "update_service_standard", "create_calen
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_every_role_and_write_endpoint(world, role, endpoint):
     allowed, method, url, body = _endpoints(world)[endpoint]
-    client = client_for(actor_of(role))
-    before = state()
-    if method == "post":
-        response = post_json(client, url, body)
-    elif method == "delete":
-        response = client.delete(url)
-    else:
-        response = getattr(client, method)(url, data=body, content_type="application/json")
-    if role in allowed:
-        assert response.status_code in (200, 201, 204), (role, response.content)
-    else:
-        refused = (403, 404, 422) if endpoint == "create_commitment" else (403, 404)
-        assert response.status_code in refused, (role, response.status_code, response.content)
-        assert state() == before
+    refused = (403, 404, 422) if endpoint == "create_commitment" else (403, 404)
+    check_endpoint(client_for(actor_of(role)), method, url, body, allowed=role in allowed, state=state,
+                   refused=refused)
 
 
 def test_a_refused_read_is_not_found_and_a_refused_write_forbidden(world):

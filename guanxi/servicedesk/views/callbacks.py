@@ -8,8 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import Conflict, ValidationFailed
-from guanxi.core.pagination import capped_page
-from guanxi.core.views import domain_errors_as_http
+from guanxi.core.views import domain_errors_as_http, list_page
 
 from ..forms.callbacks import CallbackRecordForm
 from ..selectors import callbacks as callback_selectors
@@ -23,19 +22,14 @@ from .tickets import PAGE_SIZE, conflict_message
 def callback_list(request):
     show_done = request.GET.get("done") == "1"
     qs = callback_selectors.callback_worklist(user=request.user, pending_only=not show_done)
-    try:
-        number = max(1, int(request.GET.get("page") or 1))
-    except ValueError:
-        number = 1
-    page = capped_page(qs, page=number, per_page=PAGE_SIZE)
+    page, base_query = list_page(request, qs, per_page=PAGE_SIZE)
     now = timezone.now()
     rows = [{"callback": c, "is_mine": c.assignee_id == request.user.pk, "is_late": not c.done_at and c.due_at < now,
              "subject": ticket_selectors.case_text(c.ticket.subject, unmasked=ticket_selectors.case_text_unmasked(
                  user=request.user, ticket=c.ticket)),
              "form": CallbackRecordForm(prefix=f"cb{c.pk}") if not c.done_at else None} for c in page.rows]
     return render(request, "servicedesk/callback_list.html",
-                  {"rows": rows, "page": page, "show_done": show_done,
-                   "base_query": "done=1" if show_done else ""})
+                  {"rows": rows, "page": page, "show_done": show_done, "base_query": base_query})
 
 
 @login_required

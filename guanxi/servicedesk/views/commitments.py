@@ -15,8 +15,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.masking import mask_free_text
-from guanxi.core.pagination import capped_page
-from guanxi.core.views import domain_errors_as_http
+from guanxi.core.views import domain_errors_as_http, list_page
 from guanxi.customers.permissions import can_see_personal_data
 
 from .. import permissions
@@ -126,12 +125,10 @@ def commitment_list(request):
         owner_id=request.user.pk if view == "mine" else None,
         follow_up_to_id=request.user.pk if view == "follow_up" else None)
     qs = commitment_selectors.commitment_search(user=request.user, filters=filters)
-    page = capped_page(qs, page=data.get("page") or 1, per_page=PAGE_SIZE)
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, base_query = list_page(request, qs, per_page=PAGE_SIZE, number=data.get("page") or 1)
     return render(request, "servicedesk/commitment_list.html", {
         "form": form, "page": page, "rows": _rows(request.user, page.rows, timezone.now()), "view": view,
-        "base_query": query.urlencode(), "can_report": permissions.can(request.user, "report", "read"),
+        "base_query": base_query, "can_report": permissions.can(request.user, "report", "read"),
     })
 
 

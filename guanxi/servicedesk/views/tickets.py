@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from guanxi.accounts.enums import Role
 from guanxi.core.audit import audit_trail
-from guanxi.core.errors import Conflict, NotFound, ValidationFailed
+from guanxi.core.errors import Conflict, NotFound, ValidationFailed, referenced
 from guanxi.core.pagination import capped_page
 from guanxi.core.views import add_service_errors, domain_errors_as_http, template_for
 from guanxi.customers import selectors as customer_selectors
@@ -380,10 +380,8 @@ def assign(request, ticket_id: int):
 @require_POST
 def merge(request, ticket_id: int):
     def act(ticket, data):
-        try:
-            target = ticket_selectors.ticket_get_by_number(user=request.user, number=data["target"], action="write")
-        except NotFound as exc:
-            raise ValidationFailed(fields={"target": "unknown case"}) from exc
+        target = referenced(ticket_selectors.ticket_get_by_number, field="target", reason="unknown case",
+                            user=request.user, number=data["target"], action="write")
         ticket_services.ticket_merge(actor=request.user, source=ticket, target=target)
 
     return case_write(request, ticket_id, MergeForm, "mrg", "merge_form", act, _("Case merged."), "top")

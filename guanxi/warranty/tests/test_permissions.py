@@ -16,7 +16,7 @@ from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import NotFound, PermissionDenied
-from guanxi.core.testing import client_for, post_json, rows_of
+from guanxi.core.testing import assert_nobody_may, check_endpoint, check_service, client_for, rows_of
 from guanxi.customers.tests.factories import make_customer
 from guanxi.warranty import selectors, services
 from guanxi.warranty.models import Product
@@ -104,23 +104,14 @@ def full_world(world, admin):
 def test_every_role_and_write_service(full_world, role, service):
     allowed, call = SERVICES[service]
     actor = UserFactory(role=role)
-    if role in allowed:
-        call(actor, full_world)
-        return
-    before = state()
-    with pytest.raises((PermissionDenied, NotFound)):
-        call(actor, full_world)
-    assert state() == before
+    check_service(lambda: call(actor, full_world), allowed=role in allowed, state=state,
+                  errors=(PermissionDenied, NotFound))
 
 
 @pytest.mark.parametrize("service", list(SERVICES))
 def test_the_system_may_and_nobody_without_an_account(full_world, service):
     _, call = SERVICES[service]
-    before = state()
-    for nobody in (None, UserFactory(role=Role.ADMIN, is_active=False)):
-        with pytest.raises(PermissionDenied):
-            call(nobody, full_world)
-    assert state() == before
+    assert_nobody_may(lambda nobody: call(nobody, full_world), state, PermissionDenied)
     if service == "warranty_decide":  # a decision records who asked for it: a member of staff
         with pytest.raises(PermissionDenied):
             call(SYSTEM, full_world)
@@ -186,18 +177,7 @@ ENDPOINTS = ("create_warranty_product", "update_warranty_product", "delete_warra
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_every_role_and_write_endpoint(full_world, role, endpoint):
     allowed, method, url, body = _endpoints(full_world)[endpoint]
-    client = client_for(UserFactory(role=role))
-    before = state()
-    if method == "post":
-        response = post_json(client, url, body)
-    elif method == "delete":
-        response = client.delete(url)
-    else:
-        response = getattr(client, method)(url, data=body, content_type="application/json")
-    if role in allowed:
-        assert response.status_code in (200, 201, 204), (role, response.content)
-    else:
-        # A sale of a customer the caller does not read: its customer or unit is unknown to them (404/422).
-        assert response.status_code in (403, 404, 422), (role, response.status_code, response.content)
-        assert state() == before
+    # A sale of a customer the caller does not read: its customer or unit is unknown to them (404/422).
+    check_endpoint(client_for(UserFactory(role=role)), method, url, body, allowed=role in allowed, state=state,
+                   refused=(403, 404, 422))
     assert Product.objects.exists()

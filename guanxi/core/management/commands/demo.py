@@ -17,18 +17,19 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from guanxi.core import demo
-from guanxi.core.demo import SCALE_CUSTOMERS, DemoCompany, demo_step_app, demo_step_name
+from guanxi.core.demo import SCALE_CUSTOMERS, DemoCompany, demo_step_app, demo_step_name, loaded_step
 from guanxi.core.demo_status import DONE, FAILED, LOADING, demo_status_write
 
 
 def _company() -> DemoCompany:
     if demo.COMPANY is None:
         raise CommandError("No app registered the demo company (guanxi.core.demo.register_demo_company).")
-    return demo.COMPANY
+    return demo.COMPANY()
 
 
 def _run_step(step, **kwargs) -> str:
     """Call a demo step; `now` only if it takes it (steps written before it existed do not)."""
+    step = loaded_step(step)
     if "now" not in inspect.signature(step).parameters:
         kwargs.pop("now")
     return step(**kwargs)

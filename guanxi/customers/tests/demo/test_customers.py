@@ -32,7 +32,8 @@ def run_demo(*args):
 def customers_only(monkeypatch):
     """Only this app's demo steps: the other apps' demo data is tested in their own test_demo.py (and the
     deliberate duplicates in test_dedupe_demo.py)."""
-    monkeypatch.setattr(demo, "DEMO_STEPS", [s for s in demo.DEMO_STEPS if s.__module__.startswith("guanxi.customers.")
+    monkeypatch.setattr(demo, "DEMO_STEPS", [s for s in demo.loaded_demo_steps()
+                                             if s.__module__.startswith("guanxi.customers.")
                                              and s.__module__ != "guanxi.customers.demo.dedupe"])
 
 

@@ -24,7 +24,7 @@ DAYS = [dt.datetime(2026, 12, 4, 10, tzinfo=dt.UTC), dt.datetime(2027, 1, 31, 15
 @pytest.fixture(params=DAYS, ids=lambda d: f"{d:%Y-%m-%d}")
 def ledger(request, monkeypatch):
     """A demo of 300 customers with this app's steps only, generated on a pinned day."""
-    monkeypatch.setattr(demo, "DEMO_STEPS", [s for s in demo.DEMO_STEPS
+    monkeypatch.setattr(demo, "DEMO_STEPS", [s for s in demo.loaded_demo_steps()
                                              if s.__module__ == "guanxi.customers.demo.history"])
     with time_machine.travel(request.param, tick=True):
         out = io.StringIO()

@@ -19,8 +19,7 @@ from guanxi.servicedesk.services.tickets import (
     ticket_message_add,
     ticket_transition,
 )
-
-from .factories import make_standard, office_calendar
+from guanxi.servicedesk.tests.factories import make_standard, office_calendar
 
 pytestmark = pytest.mark.django_db
 SH = dt.timezone(dt.timedelta(hours=8))

@@ -16,8 +16,7 @@ from guanxi.servicedesk.clock import Pause, WorkingCalendar, chinese_public_days
 from guanxi.servicedesk.enums import ClockState, Metric, TicketStatus
 from guanxi.servicedesk.models import Ticket, TicketClock
 from guanxi.servicedesk.services.tickets import ticket_create, ticket_transition
-
-from .factories import OFFICE_HOURS, make_standard, office_calendar
+from guanxi.servicedesk.tests.factories import OFFICE_HOURS, make_standard, office_calendar
 
 pytestmark = pytest.mark.django_db
 SH = dt.timezone(dt.timedelta(hours=8))

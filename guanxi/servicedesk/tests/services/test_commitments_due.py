@@ -16,8 +16,7 @@ from guanxi.servicedesk.clock import chinese_public_days, working_time_between
 from guanxi.servicedesk.models import BusinessCalendar
 from guanxi.servicedesk.selectors.calendars import working_calendar
 from guanxi.servicedesk.services.commitments import commitment_due
-
-from .factories import OFFICE_HOURS, office_calendar
+from guanxi.servicedesk.tests.factories import OFFICE_HOURS, office_calendar
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -7,8 +7,7 @@ from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.core.testing import assert_error_body, client_for, post_json
 from guanxi.customers.tests.factories import make_customer
 from guanxi.servicedesk.models import BusinessCalendar, ServiceStandard, Ticket
-
-from .factories import office_calendar
+from guanxi.servicedesk.tests.factories import office_calendar
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/tickets"

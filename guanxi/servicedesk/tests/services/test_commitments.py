@@ -22,8 +22,7 @@ from guanxi.servicedesk.services.commitments import (
     commitments_sweep,
 )
 from guanxi.servicedesk.services.tickets import ticket_create
-
-from .factories import office_calendar
+from guanxi.servicedesk.tests.factories import office_calendar
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")

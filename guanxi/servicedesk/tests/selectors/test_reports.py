@@ -9,8 +9,7 @@ from guanxi.accounts.tests.factories import UserFactory
 from guanxi.customers.tests.factories import make_customer
 from guanxi.servicedesk.selectors.reports import standard_attainment
 from guanxi.servicedesk.services.tickets import ticket_create, ticket_transition
-
-from .factories import make_standard, office_calendar
+from guanxi.servicedesk.tests.factories import make_standard, office_calendar
 
 pytestmark = pytest.mark.django_db
 SH = dt.timezone(dt.timedelta(hours=8))

@@ -15,8 +15,7 @@ from guanxi.customers.tests.factories import make_customer
 from guanxi.servicedesk.models import Commitment, TicketAssignment
 from guanxi.servicedesk.services.commitments import commitment_create, commitments_sweep
 from guanxi.servicedesk.services.tickets import ticket_create
-
-from .factories import office_calendar
+from guanxi.servicedesk.tests.factories import office_calendar
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/commitments"

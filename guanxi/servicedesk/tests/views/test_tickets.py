@@ -10,8 +10,7 @@ from guanxi.servicedesk.enums import ComplaintStage, TicketStatus
 from guanxi.servicedesk.models import BusinessCalendar, Ticket, TicketAssignment, TicketMessage
 from guanxi.servicedesk.services.sweep import clocks_sweep
 from guanxi.servicedesk.services.tickets import ticket_create, ticket_message_add
-
-from .factories import make_standard, office_calendar
+from guanxi.servicedesk.tests.factories import make_standard, office_calendar
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from guanxi.servicedesk.services.callbacks import callback_record
 from guanxi.servicedesk.services.complaints import complaint_open
 from guanxi.servicedesk.services.sweep import clocks_sweep
 from guanxi.servicedesk.services.tickets import ticket_create, ticket_merge, ticket_transition
-
-from .factories import make_standard, office_calendar
+from guanxi.servicedesk.tests.factories import make_standard, office_calendar
 
 pytestmark = pytest.mark.django_db
 SH = dt.timezone(dt.timedelta(hours=8))

@@ -9,8 +9,7 @@ from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.testing import assert_error_body, client_for
 from guanxi.servicedesk.services.calendars import calendar_exception_set
-
-from .factories import office_calendar
+from guanxi.servicedesk.tests.factories import office_calendar
 
 pytestmark = pytest.mark.django_db
 
