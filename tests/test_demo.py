@@ -11,6 +11,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from guanxi.accounts.demo import DEMO_PASSWORD
+from guanxi.catalog.models import Product
 from guanxi.core.demo import DEMO_STEPS
 from guanxi.customers.models import Customer, Interaction
 from guanxi.customers.timeline import customer_timeline
@@ -31,7 +32,7 @@ from guanxi.servicedesk.models import (
 )
 from guanxi.servicedesk.selectors.reports import standard_attainment
 from guanxi.warranty.demo import warranty_demo_load
-from guanxi.warranty.models import ExchangeRecord, Product, ProductSale, Remedy, RepairRecord, WarrantyDecision
+from guanxi.warranty.models import ExchangeRecord, ProductSale, Remedy, RepairRecord, WarrantyDecision
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,2 @@
+def catalog_demo_load(**kwargs):
+    return ""
