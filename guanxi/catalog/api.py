@@ -15,18 +15,18 @@ from guanxi.core.routers import Router
 from . import selectors, services
 from .models import Category, Part, Price, Product
 from .schemas import (
-    CategoryIn,
-    CategoryOut,
-    PartIn,
-    PartOut,
-    PriceAtIn,
-    PriceIn,
-    PriceOut,
-    ProductDetailOut,
-    ProductFilterIn,
-    ProductIn,
-    ProductOut,
-    ProductUpdateIn,
+    CatalogCategoryIn,
+    CatalogCategoryOut,
+    CatalogPartIn,
+    CatalogPartOut,
+    CatalogPriceAtIn,
+    CatalogPriceIn,
+    CatalogPriceOut,
+    CatalogProductDetailOut,
+    CatalogProductFilterIn,
+    CatalogProductIn,
+    CatalogProductOut,
+    CatalogProductUpdateIn,
 )
 
 CENT = Decimal("0.01")
@@ -71,8 +71,8 @@ def _category(category_id: int | None, field: str = "category") -> Category | No
     return category
 
 
-@router.get("/products", response=PageOut[ProductOut])
-def list_products(request: HttpRequest, filters: Query[ProductFilterIn], page: Query[PageParams]):
+@router.get("/products", response=PageOut[CatalogProductOut])
+def list_products(request: HttpRequest, filters: Query[CatalogProductFilterIn], page: Query[PageParams]):
     """Products and services by model code, with today's list prices."""
     if filters.category is not None:
         _category(filters.category)
@@ -81,8 +81,8 @@ def list_products(request: HttpRequest, filters: Query[ProductFilterIn], page: Q
     return paginate(selectors.product_list(user=request.user, filters=query).order_by("model_code"), page, _product)
 
 
-@router.post("/products", response={201: ProductDetailOut})
-def create_product(request: HttpRequest, payload: ProductIn):
+@router.post("/products", response={201: CatalogProductDetailOut})
+def create_product(request: HttpRequest, payload: CatalogProductIn):
     """409 for a model code that exists; 422 for an unknown category."""
     data = payload.dict()
     data["category"] = _category(data["category"])
@@ -90,27 +90,27 @@ def create_product(request: HttpRequest, payload: ProductIn):
     return Status(201, _detail(request.user, product.pk))
 
 
-@router.get("/products/categories", response=PageOut[CategoryOut])
+@router.get("/products/categories", response=PageOut[CatalogCategoryOut])
 def list_product_categories(request: HttpRequest, page: Query[PageParams]):
     rows = selectors.category_list(user=request.user).order_by("code")
     return paginate(rows, page, lambda c: {"id": c.pk, "code": c.code, "name": c.name, "parent": c.parent_id})
 
 
-@router.post("/products/categories", response={201: CategoryOut})
-def create_product_category(request: HttpRequest, payload: CategoryIn):
+@router.post("/products/categories", response={201: CatalogCategoryOut})
+def create_product_category(request: HttpRequest, payload: CatalogCategoryIn):
     category = services.category_create(actor=request.user, code=payload.code, name=payload.name,
                                         parent=_category(payload.parent, "parent"))
     return Status(201, {"id": category.pk, "code": category.code, "name": category.name,
                         "parent": category.parent_id})
 
 
-@router.get("/products/{int:product_id}", response=ProductDetailOut)
+@router.get("/products/{int:product_id}", response=CatalogProductDetailOut)
 def get_product(request: HttpRequest, product_id: int):
     return _detail(request.user, product_id)
 
 
-@router.put("/products/{int:product_id}", response=ProductDetailOut)
-def update_product(request: HttpRequest, product_id: int, payload: ProductUpdateIn):
+@router.put("/products/{int:product_id}", response=CatalogProductDetailOut)
+def update_product(request: HttpRequest, product_id: int, payload: CatalogProductUpdateIn):
     product = selectors.product_get_for_user(user=request.user, product_id=product_id)
     data = payload.dict()
     data["category"] = _category(data["category"])
@@ -118,7 +118,7 @@ def update_product(request: HttpRequest, product_id: int, payload: ProductUpdate
     return _detail(request.user, product_id)
 
 
-@router.post("/products/{int:product_id}/deactivate", response=ProductDetailOut)
+@router.post("/products/{int:product_id}/deactivate", response=CatalogProductDetailOut)
 def deactivate_product(request: HttpRequest, product_id: int):
     """No longer sold: it leaves the active catalogue; its prices, parts and history stay."""
     product = selectors.product_get_for_user(user=request.user, product_id=product_id)
@@ -126,30 +126,30 @@ def deactivate_product(request: HttpRequest, product_id: int):
     return _detail(request.user, product_id)
 
 
-@router.post("/products/{int:product_id}/activate", response=ProductDetailOut)
+@router.post("/products/{int:product_id}/activate", response=CatalogProductDetailOut)
 def activate_product(request: HttpRequest, product_id: int):
     product = selectors.product_get_for_user(user=request.user, product_id=product_id)
     services.product_set_active(actor=request.user, product=product, active=True)
     return _detail(request.user, product_id)
 
 
-@router.get("/products/{int:product_id}/prices", response=PageOut[PriceOut])
+@router.get("/products/{int:product_id}/prices", response=PageOut[CatalogPriceOut])
 def list_product_prices(request: HttpRequest, product_id: int, page: Query[PageParams]):
     """The price history, newest first."""
     product = selectors.product_get_for_user(user=request.user, product_id=product_id)
     return paginate(selectors.price_history(product=product).order_by("-effective_from", "-id"), page, _price)
 
 
-@router.post("/products/{int:product_id}/prices", response={201: PriceOut})
-def create_product_price(request: HttpRequest, product_id: int, payload: PriceIn):
+@router.post("/products/{int:product_id}/prices", response={201: CatalogPriceOut})
+def create_product_price(request: HttpRequest, product_id: int, payload: CatalogPriceIn):
     """A new list price from `effective_from` on; 409 when one of the unit starts that day."""
     product = selectors.product_get_for_user(user=request.user, product_id=product_id)
     price = services.price_set(actor=request.user, product=product, **payload.dict())
     return Status(201, _price(price))
 
 
-@router.get("/products/{int:product_id}/price", response=PriceOut)
-def get_product_price_at(request: HttpRequest, product_id: int, query: Query[PriceAtIn]):
+@router.get("/products/{int:product_id}/price", response=CatalogPriceOut)
+def get_product_price_at(request: HttpRequest, product_id: int, query: Query[CatalogPriceAtIn]):
     """The list price in force on a day (404 when the product had none of that unit yet)."""
     product = selectors.product_get_for_user(user=request.user, product_id=product_id)
     price = selectors.price_at(product=product, on=query.on or timezone.localdate(), unit=query.unit)
@@ -158,14 +158,14 @@ def get_product_price_at(request: HttpRequest, product_id: int, query: Query[Pri
     return _price(price)
 
 
-@router.get("/products/{int:product_id}/parts", response=PageOut[PartOut])
+@router.get("/products/{int:product_id}/parts", response=PageOut[CatalogPartOut])
 def list_product_parts(request: HttpRequest, product_id: int, page: Query[PageParams]):
     product = selectors.product_get_for_user(user=request.user, product_id=product_id)
     return paginate(selectors.part_list(user=request.user, product=product).order_by("code"), page, _part)
 
 
-@router.post("/products/{int:product_id}/parts", response={201: PartOut})
-def create_product_part(request: HttpRequest, product_id: int, payload: PartIn):
+@router.post("/products/{int:product_id}/parts", response={201: CatalogPartOut})
+def create_product_part(request: HttpRequest, product_id: int, payload: CatalogPartIn):
     """409 when the product has a part with this code."""
     product = selectors.product_get_for_user(user=request.user, product_id=product_id)
     return Status(201, _part(services.part_add(actor=request.user, product=product, **payload.dict())))

@@ -9,61 +9,62 @@ from pydantic import Field
 from .models import Kind, PriceUnit
 
 KINDS = "|".join(Kind.values)
+MAX_ID = 2**63 - 1  # larger ids exist in no table, and SQLite cannot even compare them
 UNITS = "|".join(PriceUnit.values)
 
 
-class ProductFilterIn(Schema):
+class CatalogProductFilterIn(Schema):
     q: str = Field("", max_length=50, description="words of the model code, name or brand")
-    category: int | None = Field(None, ge=1, description="a category id; its subcategories match too")
+    category: int | None = Field(None, ge=1, le=MAX_ID, description="a category id; its subcategories match too")
     brand: str = Field("", max_length=50)
     kind: str = Field("", pattern=f"^({KINDS})?$")
     active: bool | None = None
 
 
-class ProductIn(Schema):
+class CatalogProductIn(Schema):
     model_code: str = Field(..., min_length=1, max_length=50)
     name: str = Field(..., min_length=1, max_length=100)
     kind: str = Field(Kind.PRODUCT, pattern=f"^({KINDS})$")
     brand: str = Field("", max_length=50, description="the maker's brand (华星, 华为 …)")
-    category: int | None = Field(None, ge=1, description="a category id")
+    category: int | None = Field(None, ge=1, le=MAX_ID, description="a category id")
     description: str = Field("", max_length=2000)
 
 
-class ProductUpdateIn(Schema):
+class CatalogProductUpdateIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
     kind: str = Field(Kind.PRODUCT, pattern=f"^({KINDS})$")
     brand: str = Field("", max_length=50)
-    category: int | None = Field(None, ge=1)
+    category: int | None = Field(None, ge=1, le=MAX_ID)
     description: str = Field("", max_length=2000)
 
 
-class CategoryRefOut(Schema):
+class CatalogCategoryRefOut(Schema):
     id: int
     code: str
     name: str
 
 
-class ProductOut(Schema):
+class CatalogProductOut(Schema):
     id: int
     model_code: str
     name: str
     kind: str
     brand: str
-    category: CategoryRefOut | None
+    category: CatalogCategoryRefOut | None
     description: str
     is_active: bool
     one_off_price: Decimal | None = Field(description="the one-off list price today (CNY)")
     monthly_price: Decimal | None = Field(description="the monthly list price today (CNY)")
 
 
-class PriceIn(Schema):
+class CatalogPriceIn(Schema):
     amount: Decimal = Field(..., ge=0, max_digits=12, decimal_places=2)
     unit: str = Field(PriceUnit.ONE_OFF, pattern=f"^({UNITS})$")
     currency: str = Field("CNY", pattern="^CNY$")
     effective_from: dt.date
 
 
-class PriceOut(Schema):
+class CatalogPriceOut(Schema):
     id: int
     amount: Decimal
     currency: str
@@ -72,35 +73,35 @@ class PriceOut(Schema):
     created_at: dt.datetime
 
 
-class PriceAtIn(Schema):
+class CatalogPriceAtIn(Schema):
     on: dt.date | None = Field(None, description="the day (today by default)")
     unit: str = Field(PriceUnit.ONE_OFF, pattern=f"^({UNITS})$")
 
 
-class PartIn(Schema):
+class CatalogPartIn(Schema):
     code: str = Field(..., min_length=1, max_length=30, pattern=r"^[A-Za-z0-9_-]+$")
     name: str = Field(..., min_length=1, max_length=50)
 
 
-class PartOut(Schema):
+class CatalogPartOut(Schema):
     id: int
     product: int
     code: str
     name: str
 
 
-class ProductDetailOut(ProductOut):
-    parts: list[PartOut]
-    prices: list[PriceOut] = Field(description="the price history, newest first")
+class CatalogProductDetailOut(CatalogProductOut):
+    parts: list[CatalogPartOut]
+    prices: list[CatalogPriceOut] = Field(description="the price history, newest first")
 
 
-class CategoryIn(Schema):
+class CatalogCategoryIn(Schema):
     code: str = Field(..., min_length=1, max_length=30, pattern=r"^[A-Za-z0-9_-]+$")
     name: str = Field(..., min_length=1, max_length=50)
-    parent: int | None = Field(None, ge=1)
+    parent: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-class CategoryOut(Schema):
+class CatalogCategoryOut(Schema):
     id: int
     code: str
     name: str
