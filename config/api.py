@@ -12,6 +12,7 @@ from ninja.utils import check_csrf
 
 from guanxi.accounts.api import router as accounts_router
 from guanxi.accounts.services import api_token_authenticate
+from guanxi.catalog.api import router as catalog_router
 from guanxi.core.api import ErrorDocumentingAPI
 from guanxi.core.errors import DomainError, PermissionDenied, translated
 from guanxi.core.validation_messages import validation_reason
@@ -62,6 +63,7 @@ api = ErrorDocumentingAPI(
 )
 api.add_router("", accounts_router)
 api.add_router("", customers_router)
+api.add_router("", catalog_router)
 api.add_router("", segments_router)
 api.add_router("", servicedesk_router)
 api.add_router("", warranty_router)

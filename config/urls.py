@@ -21,6 +21,7 @@ urlpatterns = [
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("accounts/", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),
+    path("catalog/", include("guanxi.catalog.urls")),
     path("segments/", include("guanxi.segments.urls")),
     path("service/", include("guanxi.servicedesk.urls")),
     path("warranty/", include("guanxi.warranty.urls")),

@@ -29,6 +29,7 @@ SAMPLES = {
     "callback_id": ("servicedesk", "Callback", "pk"),
     "commitment_id": ("servicedesk", "Commitment", "pk"),
     "decision_id": ("warranty", "WarrantyDecision", "pk"),
+    "product_id": ("catalog", "Product", "pk"),
     "serial": ("warranty", "SerialNumber", "serial"),
     "token_id": ("accounts", "ApiToken", "pk"),
 }

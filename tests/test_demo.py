@@ -11,6 +11,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from guanxi.accounts.demo import DEMO_PASSWORD
+from guanxi.catalog.demo import catalog_demo_load
+from guanxi.catalog.models import Price, PriceUnit, Product
+from guanxi.catalog.selectors import price_at
 from guanxi.core.demo import loaded_demo_steps
 from guanxi.customers.models import Customer, Interaction
 from guanxi.customers.timeline import customer_timeline
@@ -31,7 +34,7 @@ from guanxi.servicedesk.models import (
 )
 from guanxi.servicedesk.selectors.reports import standard_attainment
 from guanxi.warranty.demo import warranty_demo_load
-from guanxi.warranty.models import ExchangeRecord, Product, ProductSale, Remedy, RepairRecord, WarrantyDecision
+from guanxi.warranty.models import ExchangeRecord, ProductSale, Remedy, RepairRecord, WarrantyDecision
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +42,7 @@ pytestmark = pytest.mark.django_db
 def test_the_apps_register_their_demo_steps_in_dependency_order():
     steps = loaded_demo_steps()
     assert steps.index(service_demo_load) < steps.index(warranty_demo_load)
+    assert steps.index(catalog_demo_load) < steps.index(warranty_demo_load)
 
 
 def test_demo_fills_every_module():
@@ -84,8 +88,17 @@ def test_demo_fills_every_module():
     ticket = tickets.exclude(customer=None).order_by("-created_at").first()
     events = customer_timeline(customer=ticket.customer, limit=200)
     assert any(ticket.number in e.title for e in events if e.kind == "ticket_opened")
-    # warranty: products, sales, repairs, exchanges and decisions of every remedy
-    assert Product.objects.count() >= 3
+    # the catalogue: phones, home devices, plans, broadband, IPTV, fixed line and enterprise lines, priced
+    assert Product.objects.count() >= 20
+    assert {"phone", "broadband", "iptv", "fixed_line", "mobile_plan", "cloud", "dedicated_line"} <= set(
+        Product.objects.values_list("category__code", flat=True))
+    assert all(any(price_at(product=p, on=now.date(), unit=u) for u in PriceUnit.values)
+               for p in Product.objects.all())
+    assert Price.objects.count() > Product.objects.count()  # prices changed: their history is kept
+    # warranty: the catalogue's phones, covered part by part; sales, repairs, exchanges, every remedy
+    sold = Product.objects.filter(serials__sales__isnull=False).distinct()
+    assert sold.count() >= 3 and set(sold.values_list("category__code", flat=True)) == {"phone"}
+    assert all(p.parts.filter(code="main_unit", coverage__isnull=False).exists() for p in sold)
     assert ProductSale.objects.count() >= 30
     assert RepairRecord.objects.exists() and ExchangeRecord.objects.exists()
     assert set(WarrantyDecision.objects.values_list("remedy", flat=True)) == set(Remedy.values)

@@ -38,7 +38,8 @@ DATA_FIELDS = [
     ("servicedesk", "Ticket", ("subject", "description")), ("servicedesk", "TicketMessage", ("body",)),
     ("servicedesk", "Article", ("title", "body")), ("servicedesk", "KnowledgeCategory", ("name",)),
     ("servicedesk", "TicketCategory", ("name",)), ("servicedesk", "ServiceStandard", ("name",)),
-    ("warranty", "Product", ("name", "brand", "model_code")), ("accounts", "ApiToken", ("name",)),
+    ("catalog", "Product", ("name", "brand", "model_code", "description")), ("catalog", "Part", ("name", "code")),
+    ("catalog", "Category", ("name",)), ("accounts", "ApiToken", ("name",)),
 ]
 PORTAL_PARAMETERS = {"ticket_id"}
 
@@ -125,7 +126,7 @@ def test_every_staff_page_reads_in_chinese(demo_company, username):
     problems, rendered = _problems(_staff_client(username), staff_pages)
     assert problems == {}
     assert {"customers:detail", "servicedesk:detail", "servicedesk:queue", "warranty:decision",
-            "segments:detail"} <= set(rendered)
+            "segments:detail", "catalog:list", "catalog:detail"} <= set(rendered)
     if username == "admin":
         assert len(rendered) >= 25
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "guanxi.integrations.messaging",
     "guanxi.accounts",
     "guanxi.customers",
+    "guanxi.catalog",
     "guanxi.segments",
     "guanxi.servicedesk",
     "guanxi.warranty",

@@ -32,6 +32,7 @@ NAV_ITEMS = (
     NavItem(_("Attainment"), "servicedesk:attainment", "graph-up", "service",
             roles=("service_manager", "team_lead", "analyst")),
     NavItem(_("Warranty (三包)"), "warranty:home", "shield-check", "warranty"),
+    NavItem(_("Product catalogue"), "catalog:list", "box-seam", "catalog"),
     NavItem(_("Case categories"), "servicedesk:categories", "diagram-3", "service", roles=("service_manager",)),
     NavItem(_("Administration"), "admin:index", "gear", "admin", admin_only=True),
 )

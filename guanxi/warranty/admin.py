@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Part, Product, WarrantyDecision, WarrantyPolicy, WarrantyRule
+from .models import Part, WarrantyDecision, WarrantyPolicy, WarrantyRule
 
 
 @admin.register(WarrantyPolicy)
@@ -17,16 +17,13 @@ class WarrantyRuleAdmin(SimpleHistoryAdmin):
     readonly_fields = ("code",)  # the engine reads the rows by code
 
 
-class PartInline(admin.TabularInline):
-    model = Part
-    extra = 0
+@admin.register(Part)
+class PartAdmin(SimpleHistoryAdmin):
+    """The 三包 coverage of catalogue parts (the products and parts are kept in the catalogue)."""
 
-
-@admin.register(Product)
-class ProductAdmin(SimpleHistoryAdmin):
-    list_display = ("model_code", "name", "brand", "category")
-    search_fields = ("model_code", "name")
-    inlines = [PartInline]
+    list_display = ("component", "policy")
+    list_select_related = ("component__product", "policy")
+    raw_id_fields = ("component",)
 
 
 @admin.register(WarrantyDecision)

@@ -4,13 +4,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from guanxi.catalog.models import Product
 from guanxi.core.errors import ValidationFailed, referenced
 from guanxi.core.pagination import keyset_page
 from guanxi.customers.selectors import customer_get_for_user
 from guanxi.servicedesk.selectors.tickets import ticket_get_for_user
 
 from . import engine, selectors, services
-from .models import ExchangeRecord, Part, Product, ProductSale, RepairRecord, SerialNumber, WarrantyDecision
+from .models import ExchangeRecord, Part, ProductSale, RepairRecord, SerialNumber, WarrantyDecision
 from .reasons import rules_in_language
 from .schemas import (
     DecisionFilterIn,
@@ -111,14 +112,15 @@ def _page(queryset, params: ListParams, row) -> dict:
 
 def _part(part: Part) -> dict:
     policy = part.policy
-    return {"id": part.pk, "product": part.product_id, "code": policy.code, "name": policy.name,
+    return {"id": part.pk, "product": part.component.product_id, "code": policy.code, "name": policy.name,
             "period_value": policy.period_value, "period_unit": policy.period_unit,
             "is_main_unit": policy.is_main_unit}
 
 
 def _product(product: Product) -> dict:
     return {"id": product.pk, "model_code": product.model_code, "name": product.name, "brand": product.brand,
-            "category": product.category, "parts": [_part(p) for p in product.parts.all()]}
+            "category": product.category.code if product.category_id else "",
+            "parts": [_part(p.coverage) for p in product.covered_parts]}
 
 
 def _serial_row(unit: SerialNumber) -> dict:

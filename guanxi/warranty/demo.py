@@ -1,4 +1,5 @@
-"""Demo data of the warranty (三包) module: a few phones with the seeded parts, about 150 sales to
+"""Demo data of the warranty (三包) module: the catalogue's phones (made here when the catalogue
+has none) covered by the seeded parts, about 150 sales to
 demo customers over the last 18 months, repairs, exchanges and about 40 decisions covering every
 remedy, all through the services. Registered in `WarrantyConfig.ready()`, run by `guanxi demo`.
 """
@@ -11,11 +12,13 @@ from django.utils import timezone
 
 from guanxi.accounts.demo import DemoStaff
 from guanxi.accounts.enums import Role
+from guanxi.catalog.models import Product
 from guanxi.customers.models import Customer
 
-from .models import Product, ProductSale, ProofKind, RepairRecord, SerialNumber, WarrantyDecision
+from .models import ProductSale, ProofKind, RepairRecord, SerialNumber, WarrantyDecision, WarrantyPolicy
 from .services import (
     exchange_record,
+    part_add,
     product_create,
     repair_finish,
     repair_start,
@@ -63,8 +66,11 @@ def warranty_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: 
     sellers_by_id = {seller.pk: seller for seller in sellers}
     products = []
     for code, name, brand, low, high in PHONES:
-        product = Product.objects.filter(model_code=code).first() or product_create(
-            actor=admin, model_code=code, name=name, brand=brand, category="phone")
+        product = Product.objects.filter(model_code=code).first()
+        if product is None:
+            product = product_create(actor=admin, model_code=code, name=name, brand=brand, category="phone")
+        for policy in WarrantyPolicy.objects.exclude(parts__component__product=product):
+            part_add(actor=admin, product=product, code=policy.code)  # a catalogue phone gains its 三包 coverage
         products.append((product, low, high))
     # Customers of at least three weeks: a sale is 20 days old or more and after the record was created.
     buyers = list(Customer.objects.filter(id__in=customers, created_at__date__lt=today - dt.timedelta(days=21))

@@ -1,4 +1,5 @@
-"""Products, serials, sales, repairs and exchanges, the 三包 rules as data, and the decisions taken."""
+"""三包 coverage of catalogue parts, serials, sales, repairs and exchanges, the 三包 rules as data,
+and the decisions taken."""
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -31,24 +32,6 @@ class Remedy(models.TextChoices):
 class PeriodUnit(models.TextChoices):
     DAYS = "days", _("days")
     MONTHS = "months", _("months")
-
-
-class Product(TimeStampedModel):
-    """A product model sold with the three guarantees (三包产品)."""
-
-    model_code = models.CharField(_("model code"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    brand = models.CharField(_("brand"), max_length=50, blank=True)
-    category = models.CharField(_("category"), max_length=50, blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("product")
-        verbose_name_plural = _("products")
-        ordering = ["model_code"]
-
-    def __str__(self):
-        return f"{self.model_code} {self.name}"
 
 
 class WarrantyPolicy(TimeStampedModel):
@@ -99,9 +82,12 @@ class WarrantyRule(TimeStampedModel):
 
 
 class Part(TimeStampedModel):
-    """A part of a product (部件) covered by its own period."""
+    """The 三包 coverage of one part of a catalogue product (部件三包): which policy's period covers
+    it. The part itself (its product, code and name) is the catalogue's; repairs, exchanges and
+    decisions name this coverage."""
 
-    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="parts")
+    component = models.OneToOneField("catalog.Part", verbose_name=_("part"), on_delete=models.PROTECT,
+                                     related_name="coverage")
     policy = models.ForeignKey(WarrantyPolicy, verbose_name=_("warranty policy"), on_delete=models.PROTECT,
                                related_name="parts")
     history = HistoricalRecords()
@@ -109,22 +95,30 @@ class Part(TimeStampedModel):
     class Meta:
         verbose_name = _("part")
         verbose_name_plural = _("parts")
-        ordering = ["product", "policy__code"]
-        constraints = [models.UniqueConstraint(fields=["product", "policy"], name="part_once_per_product")]
+        ordering = ["component__product", "policy__code"]
 
     def __str__(self):
-        return f"{self.product.model_code} / {self.policy.name}"
+        return f"{self.component.product.model_code} / {self.policy.name}"
 
     @property
     def code(self) -> str:
         return self.policy.code
+
+    @property
+    def product(self):
+        return self.component.product
+
+    @property
+    def product_id(self) -> int:
+        return self.component.product_id
 
 
 class SerialNumber(TimeStampedModel):
     """One unit of a product by its serial number (串号/序列号)."""
 
     serial = models.CharField(_("serial number"), max_length=50, unique=True)
-    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="serials")
+    product = models.ForeignKey("catalog.Product", verbose_name=_("product"), on_delete=models.PROTECT,
+                                related_name="serials")
     factory_date = models.DateField(_("factory date"), null=True, blank=True)
     history = HistoricalRecords()
 

@@ -4,6 +4,8 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
+MAX_ID = 2**63 - 1  # larger ids exist in no table, and SQLite cannot even compare them
+
 
 class RepairIn(Schema):
     started_on: dt.date
@@ -216,7 +218,7 @@ class RepairFilterIn(Schema):
     serial: str = Field("", max_length=50)
     part: str = Field("", max_length=30)
     open: bool | None = Field(None, description="true: still in repair")
-    ticket: int | None = None
+    ticket: int | None = Field(None, ge=1, le=MAX_ID)
     started_from: dt.date | None = None
     started_to: dt.date | None = None
 

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.models import User
+from guanxi.catalog.models import Part as CatalogPart
+from guanxi.catalog.models import Product
 from guanxi.core.errors import NotFound, ValidationFailed
 from guanxi.customers.selectors import customer_visible_to
 
@@ -17,7 +19,6 @@ from .models import (
     ExchangeRecord,
     Part,
     PeriodUnit,
-    Product,
     ProductSale,
     RepairRecord,
     SerialNumber,
@@ -74,7 +75,8 @@ def decision_get_for_user(*, user: User, decision_id: int) -> WarrantyDecision:
 
 
 def part_of_product(*, product_id: int, code: str) -> Part | None:
-    return Part.objects.select_related("policy").filter(product_id=product_id, policy__code=code).first()
+    return (Part.objects.select_related("policy", "component")
+            .filter(component__product_id=product_id, policy__code=code).first())
 
 
 def rule_parameters() -> RuleParameters:
@@ -125,18 +127,20 @@ def _reads_customers(user: User) -> bool:
 
 def product_list(*, user: User, q: str = "", brand: str = "", category: str = "",
                  with_parts: bool = False) -> QuerySet[Product]:
-    """The catalogue, for every role that reads customers; `q` matches the model code or the name;
-    `with_parts` fetches each product's parts with their policies, by code."""
-    qs = Product.objects.all() if _reads_customers(user) else Product.objects.none()
+    """The catalogue's products, for every role that reads customers; `q` matches the model code or
+    the name, `category` a category's code or name; `with_parts` fetches the 三包 coverage of each
+    product's parts (`covered_parts`: catalogue parts with their coverage and policy), by code."""
+    qs = Product.objects.select_related("category") if _reads_customers(user) else Product.objects.none()
     if with_parts:
-        qs = qs.prefetch_related(Prefetch("parts", queryset=Part.objects.select_related("policy")
-                                          .order_by("policy__code")))
+        qs = qs.prefetch_related(Prefetch(
+            "parts", queryset=CatalogPart.objects.filter(coverage__isnull=False)
+            .select_related("coverage__policy").order_by("coverage__policy__code"), to_attr="covered_parts"))
     if q.strip():
         qs = qs.filter(Q(model_code__icontains=q.strip()) | Q(name__icontains=q.strip()))
     if brand.strip():
         qs = qs.filter(brand=brand.strip())
     if category.strip():
-        qs = qs.filter(category=category.strip())
+        qs = qs.filter(Q(category__code=category.strip()) | Q(category__name=category.strip()))
     return qs
 
 
@@ -147,10 +151,16 @@ def product_get_for_user(*, user: User, product_id: int) -> Product:
     return product
 
 
+def coverages_of(*, product_id: int) -> QuerySet[Part]:
+    """The 三包 coverage of a product's parts, by policy code."""
+    return (Part.objects.filter(component__product_id=product_id).select_related("policy", "component")
+            .order_by("policy__code"))
+
+
 def part_list(*, user: User, product_id: int | None = None, code: str = "") -> QuerySet[Part]:
-    qs = Part.objects.select_related("product", "policy") if _reads_customers(user) else Part.objects.none()
+    qs = Part.objects.select_related("component", "policy") if _reads_customers(user) else Part.objects.none()
     if product_id is not None:
-        qs = qs.filter(product_id=product_id)
+        qs = qs.filter(component__product_id=product_id)
     if code.strip():
         qs = qs.filter(policy__code=code.strip())
     return qs
@@ -335,7 +345,7 @@ def serial_status(*, sale: ProductSale | None, unit: SerialNumber, as_of: dt.dat
     as_of = as_of or timezone.localdate()
     rows = []
     params = rule_parameters()
-    for part in unit.product.parts.select_related("policy").order_by("policy__code"):
+    for part in coverages_of(product_id=unit.product_id):
         row = {"code": part.code, "name": part.policy.name, "start_date": None, "end_date": None,
                "is_in_period": None}
         if sale is not None:

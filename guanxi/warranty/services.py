@@ -9,6 +9,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.access import is_system, user_of
+from guanxi.catalog import selectors as catalog_selectors
+from guanxi.catalog import services as catalog_services
+from guanxi.catalog.models import Product
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.customers.models import Customer
 from guanxi.customers.selectors import customer_get_for_user
@@ -17,7 +20,6 @@ from . import engine, permissions, selectors
 from .models import (
     ExchangeRecord,
     Part,
-    Product,
     ProductSale,
     ProofKind,
     RepairRecord,
@@ -30,13 +32,39 @@ from .models import (
 CUSTOMER_CHOICES = ("refund", "exchange", "repair", "refund_with_depreciation")
 
 
+def _category(label: str):
+    """The catalogue category a free-text label names (by code, then by name); none for ""."""
+    label = (label or "").strip()
+    if not label:
+        return None
+    category = catalog_selectors.category_by_label(label)
+    if category is None:
+        raise ValidationFailed(fields={"category": _("unknown category")})
+    return category
+
+
+def _cover(actor, product: Product, policy: WarrantyPolicy) -> Part:
+    """Cover the catalogue part named by the policy's code (made when the product lacks it)."""
+    if Part.objects.filter(component__product=product, policy=policy).exists():
+        raise Conflict(_("This product already has this part."), code="exists")
+    component = catalog_selectors.part_get(product=product, code=policy.code) or catalog_services.part_add(
+        actor=actor, product=product, code=policy.code, name=policy.name)
+    if Part.objects.filter(component=component).exists():
+        raise Conflict(_("This product already has this part."), code="exists")
+    part = Part(component=component, policy=policy)
+    part._history_user = user_of(actor)
+    part.save()
+    return part
+
+
 @transaction.atomic
 def product_create(*, actor, model_code: str, name: str, brand: str = "", category: str = "",
                    part_codes: list[str] | None = None) -> Product:
-    """A product and its parts, one per policy code (every policy when none are given)."""
+    """A catalogue product and the 三包 coverage of its parts, one per policy code (every policy
+    when none are given)."""
     permissions.require(actor, "product", "configure")
     model_code = (model_code or "").strip()
-    if not model_code or Product.objects.filter(model_code=model_code).exists():
+    if not model_code or catalog_selectors.product_by_code(model_code=model_code) is not None:
         raise ValidationFailed(fields={"model_code": "required and unique"})
     if not (name or "").strip():
         raise ValidationFailed(fields={"name": _("required")})
@@ -44,13 +72,10 @@ def product_create(*, actor, model_code: str, name: str, brand: str = "", catego
     policies = list(policies if part_codes is None else policies.filter(code__in=part_codes))
     if part_codes is not None and len(policies) != len(set(part_codes)):
         raise ValidationFailed(fields={"part_codes": "unknown part code"})
-    product = Product(model_code=model_code, name=name.strip(), brand=brand, category=category)
-    product._history_user = user_of(actor)
-    product.save()
+    product = catalog_services.product_create(actor=actor, model_code=model_code, name=name.strip(), brand=brand,
+                                              category=_category(category))
     for policy in policies:
-        part = Part(product=product, policy=policy)
-        part._history_user = user_of(actor)
-        part.save()
+        _cover(actor, product, policy)
     return product
 
 
@@ -261,21 +286,20 @@ def product_update(*, actor, product: Product, name: str, brand: str = "", categ
     permissions.require(actor, "product", "configure")
     if not name.strip():
         raise ValidationFailed(fields={"name": _("required")})
-    product = Product.objects.select_for_update().get(pk=product.pk)
-    _audited_save(product, actor, {"name": name.strip()[:100], "brand": brand.strip()[:50],
-                                   "category": category.strip()[:50]})
-    return product
+    return catalog_services.product_update(actor=actor, product=product, name=name.strip()[:100], kind=product.kind,
+                                           brand=brand.strip()[:50], category=_category(category),
+                                           description=product.description)
 
 
 @transaction.atomic
 def product_delete(*, actor, product: Product) -> None:
-    """Only a product without serial numbers can go (its parts go with it)."""
+    """Only a product without serial numbers can go (its parts and their coverage go with it)."""
     permissions.require(actor, "product", "configure")
     if SerialNumber.objects.filter(product=product).exists():
         _refuse_delete(_("Units of this product are registered; it cannot be deleted."))
-    for part in product.parts.all():
+    for part in Part.objects.filter(component__product=product):
         _audited_delete(part, actor)
-    _audited_delete(product, actor)
+    catalog_services.product_delete(actor=actor, product=product)
 
 
 @transaction.atomic
@@ -285,16 +309,13 @@ def part_add(*, actor, product: Product, code: str) -> Part:
     policy = selectors.policy_get(code=code)
     if policy is None:
         raise ValidationFailed(fields={"code": _("unknown part code")})
-    if Part.objects.filter(product=product, policy=policy).exists():
-        raise Conflict(_("This product already has this part."), code="exists")
-    part = Part(product=product, policy=policy)
-    _audited_save(part, actor, {})
-    return part
+    return _cover(actor, product, policy)
 
 
 @transaction.atomic
 def part_delete(*, actor, part: Part) -> None:
-    """Only a part that no repair, exchange or decision names can go."""
+    """Only a part that no repair, exchange or decision names can go; the catalogue part itself
+    stays (the product still has it, without a 三包 period of its own)."""
     permissions.require(actor, "product", "configure")
     if (part.repairs.exists() or part.exchanges.exists() or part.decisions.exists()):
         _refuse_delete(_("Repairs, exchanges or decisions name this part; it cannot be deleted."))

@@ -41,8 +41,7 @@ REMEDY_LABELS = dict(Remedy.choices)
 
 
 def _parts(unit) -> list[tuple[str, str]]:
-    return [(part.policy.code, part.policy.name) for part in unit.product.parts.select_related("policy")
-            .order_by("policy__code")]
+    return [(part.policy.code, part.policy.name) for part in selectors.coverages_of(product_id=unit.product_id)]
 
 
 @login_required

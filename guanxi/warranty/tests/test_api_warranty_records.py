@@ -8,9 +8,10 @@ from django.test import Client
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
+from guanxi.catalog.models import Product
 from guanxi.core.testing import assert_error_body, client_for, post_json
 from guanxi.customers.tests.factories import make_customer
-from guanxi.warranty.models import ExchangeRecord, Product, ProductSale, RepairRecord, SerialNumber
+from guanxi.warranty.models import ExchangeRecord, ProductSale, RepairRecord, SerialNumber
 from guanxi.warranty.services import repair_start, warranty_decide
 
 from .factories import make_sale

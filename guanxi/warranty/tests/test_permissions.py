@@ -15,11 +15,11 @@ import time_machine
 from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
+from guanxi.catalog.models import Product
 from guanxi.core.errors import NotFound, PermissionDenied
 from guanxi.core.testing import assert_nobody_may, check_endpoint, check_service, client_for, rows_of
 from guanxi.customers.tests.factories import make_customer
 from guanxi.warranty import selectors, services
-from guanxi.warranty.models import Product
 
 from .factories import make_sale
 
@@ -36,7 +36,7 @@ READERS_OF_EVERY_UNIT = SERVICE | {Role.ANALYST}
 
 
 def state() -> dict:
-    return rows_of("warranty")
+    return rows_of("warranty", "catalog")
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +62,8 @@ SERVICES = {
     "product_update": (MANAGERS, lambda a, w: services.product_update(actor=a, product=w["product"], name="改名")),
     "product_delete": (MANAGERS, lambda a, w: services.product_delete(actor=a, product=w["bare"])),
     "part_add": (MANAGERS, lambda a, w: services.part_add(actor=a, product=w["bare"], code="battery")),
-    "part_delete": (MANAGERS, lambda a, w: services.part_delete(actor=a, part=w["bare"].parts.get())),
+    "part_delete": (MANAGERS, lambda a, w: services.part_delete(
+        actor=a, part=selectors.coverages_of(product_id=w["bare"].pk).get())),
     "serial_register": (SERVICE, lambda a, w: services.serial_register(actor=a, product=w["product"], serial="SN-3")),
     "serial_update": (SERVICE, lambda a, w: services.serial_update(actor=a, unit=w["spare"],
                                                                     factory_date=dt.date(2026, 1, 1))),
