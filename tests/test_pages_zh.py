@@ -39,6 +39,7 @@ DATA_FIELDS = [
     ("servicedesk", "Article", ("title", "body")), ("servicedesk", "KnowledgeCategory", ("name",)),
     ("servicedesk", "TicketCategory", ("name",)), ("servicedesk", "ServiceStandard", ("name",)),
     ("warranty", "Product", ("name", "brand", "model_code")), ("accounts", "ApiToken", ("name",)),
+    ("tasks", "Task", ("subject", "outcome")),
 ]
 PORTAL_PARAMETERS = {"ticket_id"}
 
