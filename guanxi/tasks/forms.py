@@ -59,7 +59,8 @@ class TaskCreateForm(TaskForm):
 
 class TaskCompleteForm(BootstrapForm):
     small = True
-    outcome = forms.CharField(label=_("Outcome"), max_length=5000, required=False)
+    outcome = forms.CharField(label=_("Outcome"), max_length=5000, required=False,
+                              widget=forms.TextInput(attrs={"placeholder": _("Outcome (optional)")}))
 
 
 class TaskCancelForm(BootstrapForm):

@@ -4,7 +4,7 @@ the calendar."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +16,7 @@ from .models import Task
 
 Status = Task.Status
 RELATED = ("customer", "assignee", "team", "created_by", "closed_by")
-GROUP_ROWS = 50
+GROUP_ROWS = 20  # per group on "my work today"; the list has the rest
 UPCOMING_DAYS = 7
 
 
@@ -96,7 +96,8 @@ def _day_start(day: dt.date) -> dt.datetime:
 def my_work(*, user, now: dt.datetime | None = None) -> list[WorkGroup]:
     """"My work today" (我的今日工作): the user's open tasks overdue, due today and due in the next
     week, each group the first `GROUP_ROWS` by due time and a capped count; two index range scans
-    per group (the open-task indexes of assignee and team)."""
+    per group (the open-task indexes of assignee and team), then the customers, teams and people of
+    the rows shown in one query each."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     start, tomorrow = _day_start(today), _day_start(today + dt.timedelta(days=1))
@@ -107,9 +108,10 @@ def my_work(*, user, now: dt.datetime | None = None) -> list[WorkGroup]:
     groups = []
     for key, condition in ranges:
         qs = open_mine.filter(condition)
-        rows = list(qs.select_related("customer", "team", "assignee").order_by("due_at", "id")[:GROUP_ROWS])
+        rows = list(qs.order_by("due_at", "id")[:GROUP_ROWS])
         count, exact = (len(rows), True) if len(rows) < GROUP_ROWS else capped_count(qs)
         groups.append(WorkGroup(key, rows, count, exact))
+    prefetch_related_objects([t for g in groups for t in g.rows], "customer", "team", "assignee")
     return groups
 
 

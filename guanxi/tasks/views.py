@@ -63,8 +63,7 @@ def my_work(request):
     titles = {"overdue": _("Overdue"), "today": _("Due today"), "upcoming": _("Next 7 days")}
     for group in groups:
         group["title"] = titles[group["key"]]
-    return render(request, "tasks/my_work.html", {"groups": groups, "today": timezone.localdate(now),
-                                                  "complete_form": TaskCompleteForm()})
+    return render(request, "tasks/my_work.html", {"groups": groups, "today": timezone.localdate(now)})
 
 
 @login_required
