@@ -13,6 +13,7 @@ from guanxi.customers.permissions import can_see_personal_data
 from guanxi.customers.selectors import customer_get_for_user
 
 from . import selectors, services
+from .kinds import KINDS
 from .models import Task
 from .schemas import (
     TaskCancelIn,
@@ -101,8 +102,8 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilterIn], page: Query[P
     """Tasks the caller may read, soonest due first: `mine`, `team`, by status, kind, customer,
     assignee and due range. Walk it with `next_cursor`."""
     unknown = set(filters.status) - set(Task.Status.values)
-    if unknown:
-        raise ValidationFailed(fields={"status": _("unknown value")})
+    if unknown or (filters.kind and filters.kind not in KINDS):
+        raise ValidationFailed(fields={"status" if unknown else "kind": _("unknown value")})
     if page.ordering not in (None, "", "due_at"):
         raise ValidationFailed(fields={"ordering": _("one of: %(values)s") % {"values": "due_at"}})
     query = selectors.TaskFilter(

@@ -57,7 +57,7 @@ def task_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list
     for user in staff.users:
         pool = [by_pk[pk] for pk in _customers_for(user, customers, owned) if pk in by_pk]
         days = [today + dt.timedelta(days=d) for d in range(-DAYS, DAYS + 1) if d and rng.random() < PER_DAY]
-        days += [today] * TODAY
+        days += [today] * TODAY + [today + dt.timedelta(days=1)]  # and always something tomorrow
         for day in days:
             kind = rng.choices(kinds, weights)[0]
             due = _moment(rng, day)

@@ -133,3 +133,10 @@ def test_free_text_is_masked_for_roles_that_may_not_see_personal_data(rep):
     assert "13912345678" in client_for(rep).get(f"/api/v1/tasks/{task.pk}").json()["notes"]
     lead = client_for(UserFactory(role=Role.TEAM_LEAD, team=rep.team))
     assert "13912345678" not in lead.get(f"/api/v1/tasks/{task.pk}").json()["notes"]
+
+
+def test_unknown_filter_values_are_refused(rep):
+    client = client_for(rep)
+    assert_error_body(client.get("/api/v1/tasks", {"status": "maybe"}), 422, "status")
+    assert_error_body(client.get("/api/v1/tasks", {"kind": "picnic"}), 422, "kind")
+    assert_error_body(client.get("/api/v1/tasks", {"cursor": "nonsense"}), 422, "cursor")
