@@ -28,9 +28,11 @@ SERVICE_SCENARIOS = ("queue_page", "tickets_api", "create_case")
 # Customer 360 (after `bench history`), as a bench agent: the API with a token, the page with a
 # session; typical customers and those with the heaviest histories (bench/history.py).
 HISTORY_SCENARIOS = ("customer_360", "customer_360_heavy", "customer_page", "customer_page_heavy")
-ALL_SCENARIOS = (*CUSTOMER_SCENARIOS, *SERVICE_SCENARIOS, *HISTORY_SCENARIOS)
+# After `guanxi bench tasks`: "my work today" for a person with 500 open tasks, and the same through the API.
+TASK_SCENARIOS = ("my_work", "my_tasks_api")
+ALL_SCENARIOS = (*CUSTOMER_SCENARIOS, *SERVICE_SCENARIOS, *HISTORY_SCENARIOS, *TASK_SCENARIOS)
 SCENARIO_GROUPS = {"customers": CUSTOMER_SCENARIOS, "search": SEARCH_SCENARIOS, "service": SERVICE_SCENARIOS,
-                   "history": HISTORY_SCENARIOS}
+                   "history": HISTORY_SCENARIOS, "tasks": TASK_SCENARIOS}
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,9 @@ def run(*, base_url: str, token: str, scenarios: list[str], requests: int, concu
         if name in SERVICE_SCENARIOS:
             report["scenarios"][name] = _run_service(base_url, name, requests, concurrency, warmup, index)
             continue
+        if name in TASK_SCENARIOS:
+            report["scenarios"][name] = _run_tasks(base_url, name, requests, concurrency, warmup)
+            continue
         if name in HISTORY_SCENARIOS:
             from bench.history import run_history_scenario
 
@@ -245,6 +250,18 @@ def _run_service(base_url: str, name: str, requests: int, concurrency: int, warm
     if warmup and name != "create_case":
         run_calls(base_url, token, cases.case_calls(name, warmup, seed=100 + index), concurrency, cookies=cookies)
     return run_calls(base_url, token, cases.case_calls(name, requests, seed=index), concurrency, cookies=cookies)
+
+
+def _run_tasks(base_url: str, name: str, requests: int, concurrency: int, warmup: int) -> dict:
+    """A tasks scenario as the person with 500 open tasks (needs `guanxi bench tasks` first)."""
+    from bench import cases, tasks
+
+    person = tasks.ensure_people()["person"]
+    cookies = cases.login_cookies(base_url, person.username, tasks.PERSON_PASSWORD) if name == "my_work" else None
+    token = "" if cookies else cases.agent_token(person)
+    if warmup:
+        run_calls(base_url, token, tasks.task_calls(name, warmup), concurrency, cookies=cookies)
+    return run_calls(base_url, token, tasks.task_calls(name, requests), concurrency, cookies=cookies)
 
 
 def render_table(report: dict):

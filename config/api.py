@@ -19,6 +19,7 @@ from guanxi.core.validation_messages import validation_reason
 from guanxi.customers.api import router as customers_router
 from guanxi.segments.api import router as segments_router
 from guanxi.servicedesk.api import router as servicedesk_router
+from guanxi.tasks.api import router as tasks_router
 from guanxi.warranty.api import router as warranty_router
 
 
@@ -66,6 +67,7 @@ api.add_router("", customers_router)
 api.add_router("", catalog_router)
 api.add_router("", segments_router)
 api.add_router("", servicedesk_router)
+api.add_router("", tasks_router)
 api.add_router("", warranty_router)
 
 

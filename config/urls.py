@@ -24,6 +24,7 @@ urlpatterns = [
     path("catalog/", include("guanxi.catalog.urls")),
     path("segments/", include("guanxi.segments.urls")),
     path("service/", include("guanxi.servicedesk.urls")),
+    path("tasks/", include("guanxi.tasks.urls")),
     path("warranty/", include("guanxi.warranty.urls")),
     path("portal/", include("guanxi.portal.urls")),
     path("", include("guanxi.core.urls")),

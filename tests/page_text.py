@@ -32,6 +32,7 @@ SAMPLES = {
     "product_id": ("catalog", "Product", "pk"),
     "serial": ("warranty", "SerialNumber", "serial"),
     "token_id": ("accounts", "ApiToken", "pk"),
+    "task_id": ("tasks", "Task", "pk"),
 }
 
 # Words that are not English prose: brands, units, codes, file formats, and the demo's own data.

@@ -1,4 +1,4 @@
-"""The whole `guanxi demo` (customers, service desk, warranty, portal) at a small scale."""
+"""The whole `guanxi demo` (customers, tasks, service desk, warranty, portal) at a small scale."""
 
 import datetime as dt
 import io
@@ -10,7 +10,8 @@ from django.db.models import F
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from guanxi.accounts.demo import DEMO_PASSWORD
+from guanxi.accounts.demo import DEMO_PASSWORD, demo_staff_plan
+from guanxi.accounts.models import User
 from guanxi.catalog.demo import catalog_demo_load
 from guanxi.catalog.models import Price, PriceUnit, Product
 from guanxi.catalog.selectors import price_at
@@ -33,6 +34,8 @@ from guanxi.servicedesk.models import (
     TicketClock,
 )
 from guanxi.servicedesk.selectors.reports import standard_attainment
+from guanxi.tasks.models import Task, TaskReminder
+from guanxi.tasks.selectors import my_work
 from guanxi.warranty.demo import warranty_demo_load
 from guanxi.warranty.models import ExchangeRecord, ProductSale, Remedy, RepairRecord, WarrantyDecision
 
@@ -111,3 +114,14 @@ def test_demo_fills_every_module():
     assert f"{account.login} / {DEMO_PASSWORD}" in output
     assert portal_login_with_password(login=account.login, password=DEMO_PASSWORD) == account
     assert account.customer.tickets.exists() and account.customer.product_sales.exists()
+    # every demo login has work today, overdue work, done work and appointments ahead
+    staff = User.objects.filter(username__in=[row[0] for row in demo_staff_plan()])
+    for user in staff:
+        groups = {g.key: g.count for g in my_work(user=user, now=now)}
+        assert groups["today"] >= 1 and groups["upcoming"] >= 1, (user.username, groups)
+    tasks = Task.objects.all()
+    assert tasks.filter(status="done", closed_at__lte=now).count() > tasks.count() / 3
+    assert tasks.filter(status="open", due_at__lt=now).exists()
+    assert TaskReminder.objects.filter(sent_at__isnull=True, remind_at__gt=now).exists()
+    assert not tasks.filter(created_at__gt=now).exists()
+    assert set(tasks.values_list("kind", flat=True)) >= {"visit", "call", "follow_up"}

@@ -40,6 +40,7 @@ DATA_FIELDS = [
     ("servicedesk", "TicketCategory", ("name",)), ("servicedesk", "ServiceStandard", ("name",)),
     ("catalog", "Product", ("name", "brand", "model_code", "description")), ("catalog", "Part", ("name", "code")),
     ("catalog", "Category", ("name",)), ("accounts", "ApiToken", ("name",)),
+    ("tasks", "Task", ("subject", "outcome")),
 ]
 PORTAL_PARAMETERS = {"ticket_id"}
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "guanxi.integrations.messaging",
     "guanxi.accounts",
     "guanxi.customers",
+    "guanxi.tasks",
     "guanxi.catalog",
     "guanxi.segments",
     "guanxi.servicedesk",
@@ -202,6 +203,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "servicedesk-sweep-clocks": {"task": "servicedesk.sweep_clocks", "schedule": 60.0},
     "servicedesk-sweep-commitments": {"task": "servicedesk.sweep_commitments", "schedule": 60.0},
+    "tasks-send-reminders": {"task": "tasks.send_reminders", "schedule": 60.0},
     # Every customer's value, segments and member counts, nightly at 02:30.
     "segments-value-recompute": {"task": "segments.value_recompute", "schedule": crontab(hour=2, minute=30)},
 }

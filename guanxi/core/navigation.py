@@ -19,6 +19,8 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem(_("Home"), "core:home", "house", ""),
+    NavItem(_("My work today"), "tasks:today", "list-check", "tasks"),
+    NavItem(_("Calendar"), "tasks:calendar", "calendar3", "tasks"),
     NavItem(_("Customers"), "customers:list", "people", "customers"),
     NavItem(_("Duplicate customers"), "customers:duplicates", "union", "customers",
             roles=("service_manager", "sales_manager")),

@@ -38,6 +38,10 @@ class Command(BaseCommand):
         cases.add_argument("--open", type=int, default=100_000, dest="open_cases")
         cases.add_argument("--seed", type=int, default=5)
         sub.add_parser("sweep", help="time one escalation sweep over the open cases' running clocks")
+        tasks = sub.add_parser("tasks", help="bulk-load tasks and one person with open tasks (PostgreSQL)")
+        tasks.add_argument("--tasks", type=int, default=1_000_000)
+        tasks.add_argument("--person-open", type=int, default=500, help="open tasks of the measured person")
+        tasks.add_argument("--seed", type=int, default=9)
         imports = sub.add_parser("import", help="write a customer CSV and time its import (validate + commit)")
         imports.add_argument("--rows", type=int, default=100_000)
         imports.add_argument("--seed", type=int, default=7)
@@ -97,6 +101,17 @@ class Command(BaseCommand):
             result = bench_import(rows=options["rows"], seed=options["seed"], workers=options["workers"],
                                   path=options["file"], regenerate=options["regenerate"],
                                   progress=not options["no_progress"])
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif action == "tasks":
+            from bench.tasks import generate_tasks
+
+            if options["tasks"] < 3 * options["person_open"] or options["person_open"] < 1:
+                raise CommandError("--tasks must hold at least three times --person-open (open and closed)")
+            try:
+                result = generate_tasks(tasks=options["tasks"], person_open=options["person_open"],
+                                        seed=options["seed"])
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         elif action == "sweep":
             from bench.cases import sweep
@@ -242,7 +257,8 @@ def _run_args(parser, with_base_url=True):
     if with_base_url:
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--scenario", default="customers",
-                        help="customers, search, service (after `bench cases`), or a comma list of "
+                        help="customers, search, service (after `bench cases`), tasks (after `bench tasks`), "
+                             "or a comma list of "
                              "search_name, search_pinyin, search_initials, search_phone, detail, create, "
                              "queue_page, tickets_api, create_case")
     parser.add_argument("--requests", type=int, default=2000, help="timed requests per scenario")
