@@ -23,7 +23,9 @@ urlpatterns = [
     path("customers/", include("guanxi.customers.urls")),
     path("segments/", include("guanxi.segments.urls")),
     path("service/", include("guanxi.servicedesk.urls")),
+    path("marketing/", include("guanxi.marketing.urls")),
     path("warranty/", include("guanxi.warranty.urls")),
+    path("l/", include("guanxi.marketing.public_urls")),
     path("portal/", include("guanxi.portal.urls")),
     path("", include("guanxi.core.urls")),
 ]

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "guanxi.accounts",
     "guanxi.customers",
     "guanxi.segments",
+    "guanxi.marketing",
     "guanxi.servicedesk",
     "guanxi.warranty",
     "guanxi.portal",

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from .views import leads
+
+app_name = "marketing"
+urlpatterns = [
+    path("leads/", leads.lead_list, name="leads"),
+    path("leads/new/", leads.lead_create, name="lead_create"),
+    path("leads/import/", leads.lead_import, name="lead_import"),
+    path("leads/<int:lead_id>/", leads.lead_detail, name="lead_detail"),
+    path("leads/<int:lead_id>/edit/", leads.lead_edit, name="lead_edit"),
+    path("leads/<int:lead_id>/<str:action>/", leads.lead_action, name="lead_action"),
+]
