@@ -39,6 +39,14 @@ def _ref(obj):
     return {"id": obj.pk, "name": str(obj)} if obj is not None else None
 
 
+def _customer(user, lead: Lead):
+    """The linked customer; its name only for those who may read that customer."""
+    if lead.customer_id is None:
+        return None
+    visible = selectors.customer_is_visible(user=user, customer=lead.customer)
+    return {"id": lead.customer_id, "name": f"{lead.customer.code} {lead.customer.name}" if visible else ""}
+
+
 def lead_out(user, lead: Lead) -> dict:
     """One lead as the API shows it to `user`."""
     masked = not permissions.can_see_personal_data(user, lead)
@@ -51,7 +59,7 @@ def lead_out(user, lead: Lead) -> dict:
         "source_detail": lead.source_detail, "interest": text(lead.interest), "status": lead.status,
         "disqualify_reason": lead.disqualify_reason, "status_note": text(lead.status_note), "budget": lead.budget,
         "need": text(lead.need), "timeline": lead.timeline, "authority": lead.authority, "owner": _ref(lead.owner),
-        "created_by": _ref(lead.created_by), "customer": _ref(lead.customer), "contacted_at": lead.contacted_at,
+        "created_by": _ref(lead.created_by), "customer": _customer(user, lead), "contacted_at": lead.contacted_at,
         "qualified_at": lead.qualified_at, "closed_at": lead.closed_at, "created_at": lead.created_at,
         "updated_at": lead.updated_at, "personal_data_masked": masked,
     }

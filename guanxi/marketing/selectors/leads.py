@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_noop
 
 from guanxi.core.errors import NotFound
+from guanxi.customers import permissions as customer_permissions
 from guanxi.customers.models import ContactPoint, Customer
 from guanxi.customers.normalize import phone_normalize
 from guanxi.customers.selectors import customer_visible_to
@@ -168,6 +169,13 @@ def _customer_matches(keys: dict) -> tuple[QuerySet[Customer], dict[int, set[str
     if keys["email"]:
         condition |= Q(email=keys["email"])
     return Customer.objects.alive().filter(condition), points
+
+
+def customer_is_visible(*, user, customer: Customer | None) -> bool:
+    """Whether `user` may read the customer a lead is linked to (else it is not named): the
+    customers' own scope rule on the loaded record, no query."""
+    return customer is not None and customer.deleted_at is None and customer_permissions.customer_in_scope(
+        user, customer)
 
 
 def customer_matching(*, values: dict) -> Customer | None:

@@ -113,7 +113,9 @@ def _detail_context(request, lead: Lead) -> dict:
     unmasked = permissions.can_see_personal_data(user, lead)
     values = {f: getattr(lead, f) for f in CONTACT_FIELDS}
     return {
-        "lead": lead, **shown(user, lead), "can_write": can_write and lead.status != LeadStatus.CONVERTED,
+        "lead": lead, **shown(user, lead),
+        "customer_visible": selectors.customer_is_visible(user=user, customer=lead.customer),
+        "can_write": can_write and lead.status != LeadStatus.CONVERTED,
         "duplicates": selectors.lead_duplicates(user=user, values=values, exclude=lead.pk),
         "history": audit_trail(lead, masked_fields=frozenset() if unmasked else PERSONAL, limit=30),
         "contact_form": ContactForm(prefix="contact"), "qualify_form": QualifyForm(prefix="qualify", initial={
