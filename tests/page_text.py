@@ -31,6 +31,8 @@ SAMPLES = {
     "decision_id": ("warranty", "WarrantyDecision", "pk"),
     "serial": ("warranty", "SerialNumber", "serial"),
     "token_id": ("accounts", "ApiToken", "pk"),
+    "lead_id": ("marketing", "Lead", "pk"),
+    "slug": ("marketing", "WebForm", "slug"),
 }
 
 # Words that are not English prose: brands, units, codes, file formats, and the demo's own data.

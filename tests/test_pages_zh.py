@@ -39,6 +39,8 @@ DATA_FIELDS = [
     ("servicedesk", "Article", ("title", "body")), ("servicedesk", "KnowledgeCategory", ("name",)),
     ("servicedesk", "TicketCategory", ("name",)), ("servicedesk", "ServiceStandard", ("name",)),
     ("warranty", "Product", ("name", "brand", "model_code")), ("accounts", "ApiToken", ("name",)),
+    ("marketing", "Lead", ("person_name", "company_name", "interest", "source_detail", "need")),
+    ("marketing", "WebForm", ("title", "intro")),
 ]
 PORTAL_PARAMETERS = {"ticket_id"}
 

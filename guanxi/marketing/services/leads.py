@@ -29,11 +29,9 @@ OWNER_REFUSED = gettext_noop("Only sales managers and administrators give leads 
 NOT_AN_OWNER = gettext_noop("this user cannot own leads")
 
 
-def _save(lead: Lead, actor, reason: str = "") -> None:
+def _save(lead: Lead, actor) -> None:
     lead.name_key = name_key(person_name=lead.person_name, company_name=lead.company_name)
     lead._history_user = user_of(actor)
-    if reason:
-        lead._change_reason = reason
     lead.save()
 
 
@@ -120,7 +118,7 @@ def lead_contact(*, actor, lead: Lead, note: str = "", at: dt.datetime | None = 
     if lead.status == Status.NEW:
         lead.status = Status.CONTACTED
     lead.status_note = note or lead.status_note
-    _save(lead, actor, gettext_noop("contacted"))
+    _save(lead, actor)
     return lead
 
 
@@ -142,7 +140,7 @@ def lead_qualify(*, actor, lead: Lead, data: dict | None = None, note: str = "",
     now = at or timezone.now()
     lead.status, lead.qualified_at, lead.status_note = Status.QUALIFIED, now, note
     lead.contacted_at = lead.contacted_at or now
-    _save(lead, actor, gettext_noop("qualified"))
+    _save(lead, actor)
     return lead
 
 
@@ -157,7 +155,7 @@ def lead_disqualify(*, actor, lead: Lead, reason: str, note: str = "", at: dt.da
     lead = _locked(actor, lead)
     lead.status, lead.disqualify_reason, lead.status_note = Status.DISQUALIFIED, reason, note
     lead.closed_at = at or timezone.now()
-    _save(lead, actor, gettext_noop("disqualified"))
+    _save(lead, actor)
     return lead
 
 
@@ -169,7 +167,7 @@ def lead_reopen(*, actor, lead: Lead) -> Lead:
         raise Conflict(gettext_noop("Only a disqualified lead can be reopened."), code="not_disqualified")
     lead.status = Status.CONTACTED if lead.contacted_at else Status.NEW
     lead.disqualify_reason, lead.closed_at = "", None
-    _save(lead, actor, gettext_noop("reopened"))
+    _save(lead, actor)
     return lead
 
 
@@ -182,7 +180,7 @@ def lead_mark_converted(*, actor, lead: Lead, customer: Customer, at: dt.datetim
         raise ValidationFailed(fields={"customer": gettext_noop("this customer was deleted")})
     lead.status, lead.customer, lead.closed_at = Status.CONVERTED, customer, at or timezone.now()
     lead.contacted_at = lead.contacted_at or lead.closed_at
-    _save(lead, actor, gettext_noop("converted"))
+    _save(lead, actor)
     return lead
 
 

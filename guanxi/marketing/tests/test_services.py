@@ -71,8 +71,8 @@ def test_qualification_workflow():
         services.lead_qualify(actor=rep, lead=lead)
     lead = services.lead_reopen(actor=rep, lead=lead)
     assert lead.status == LeadStatus.CONTACTED and not lead.disqualify_reason
-    assert [h.history_change_reason for h in lead.history.order_by("history_id")] == [
-        None, "contacted", "qualified", "disqualified", "reopened"]
+    assert [h.status for h in lead.history.order_by("history_id")] == [
+        "new", "contacted", "qualified", "disqualified", "contacted"]
 
 
 def test_disqualifying_needs_a_known_reason_and_a_note_for_other():

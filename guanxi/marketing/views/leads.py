@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -36,7 +35,6 @@ from ..services import imports as import_services
 from ..services import leads as services
 
 PAGE_SIZE = 25
-ACTIONS = ("contact", "qualify", "disqualify", "reopen")
 PERSONAL = frozenset({"mobile", "phone", "email", "interest", "need", "status_note"})
 CONTACT_FIELDS = ("person_name", "company_name", "mobile", "phone", "email")
 
@@ -158,8 +156,6 @@ def lead_edit(request, lead_id: int):
 @require_POST
 def lead_action(request, lead_id: int, action: str):
     """One step of the qualification workflow: contact, qualify, disqualify or reopen."""
-    if action not in ACTIONS:
-        raise Http404
     lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id, action="write")
     forms = {"contact": ContactForm, "qualify": QualifyForm, "disqualify": DisqualifyForm}
     form = forms[action](request.POST, prefix=action) if action in forms else None
