@@ -22,6 +22,7 @@ from ..rules import name_key
 
 DUPLICATE_LIMIT = 10
 SEARCH_LIMIT = 100
+MIN_COMPANY_KEY = 4  # shorter company names ("华星") would match half the customer base by prefix
 
 
 def lead_list(*, user) -> QuerySet[Lead]:
@@ -171,6 +172,16 @@ def _customer_matches(keys: dict) -> tuple[QuerySet[Customer], dict[int, set[str
     return Customer.objects.alive().filter(condition), points
 
 
+def _customers_named(values: dict, key: str) -> QuerySet[Customer]:
+    """Live customers of the same name: a person's exactly, a company's by its name without the legal
+    form (深圳华星科技 finds 深圳华星科技有限公司); both b-tree lookups on the name."""
+    company = values.get("company_name") or ""
+    if company:
+        condition = Q(name=company) | (Q(name__startswith=key) if len(key) >= MIN_COMPANY_KEY else Q(pk__in=[]))
+        return Customer.objects.alive().filter(condition, kind="organisation").order_by("-updated_at")
+    return Customer.objects.alive().filter(name=values.get("person_name") or "").order_by("-updated_at")
+
+
 def customer_is_visible(*, user, customer: Customer | None) -> bool:
     """Whether `user` may read the customer a lead is linked to (else it is not named): the
     customers' own scope rule on the loaded record, no query."""
@@ -199,9 +210,10 @@ def lead_duplicates(*, user, values: dict, exclude: int | None = None) -> Duplic
         else:
             found.hidden_leads += 1
     customers, points = _customer_matches(keys)
-    by_name = Customer.objects.alive().filter(name=values.get("company_name") or values.get("person_name") or "")
-    rows = list(customers.union(by_name).order_by("-updated_at")[:DUPLICATE_LIMIT]) if keys["name_key"] else \
-        list(customers.order_by("-updated_at")[:DUPLICATE_LIMIT])
+    rows = list(customers.order_by("-updated_at")[:DUPLICATE_LIMIT])
+    if keys["name_key"] and len(rows) < DUPLICATE_LIMIT:
+        rows += [c for c in _customers_named(values, keys["name_key"])[:DUPLICATE_LIMIT - len(rows)]
+                 if c not in rows]
     visible = set(customer_visible_to(user=user).filter(pk__in=[c.pk for c in rows]).values_list("pk", flat=True))
     for customer in rows:
         if customer.pk in visible:

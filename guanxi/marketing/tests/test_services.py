@@ -102,6 +102,8 @@ def test_duplicates_by_phone_email_and_name(admin):
     customer = make_customer(admin, name="深圳华星科技有限公司", kind="organisation", email="it@huaxing.cn")
     first = make_lead(company_name="深圳华星科技", person_name="", email="it@huaxing.cn")
     make_lead(person_name="王五", mobile="13500000000")
+    by_name = lead_duplicates(user=admin, values={"company_name": "深圳华星科技", "phone": "+861065529988"})
+    assert [c for c, why in by_name.customers] == [customer] and by_name.customers[0][1] == ["same name"]
     found = lead_duplicates(user=admin, values={"company_name": "深圳华星科技有限公司", "email": "it@huaxing.cn"})
     assert [lead for lead, _ in found.leads] == [first]
     assert [c for c, _ in found.customers] == [customer]
