@@ -25,7 +25,9 @@ urlpatterns = [
     path("segments/", include("guanxi.segments.urls")),
     path("service/", include("guanxi.servicedesk.urls")),
     path("tasks/", include("guanxi.tasks.urls")),
+    path("marketing/", include("guanxi.marketing.urls")),
     path("warranty/", include("guanxi.warranty.urls")),
+    path("l/", include("guanxi.marketing.public_urls")),
     path("portal/", include("guanxi.portal.urls")),
     path("", include("guanxi.core.urls")),
 ]

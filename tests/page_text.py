@@ -33,6 +33,8 @@ SAMPLES = {
     "serial": ("warranty", "SerialNumber", "serial"),
     "token_id": ("accounts", "ApiToken", "pk"),
     "task_id": ("tasks", "Task", "pk"),
+    "lead_id": ("marketing", "Lead", "pk"),
+    "slug": ("marketing", "WebForm", "slug"),
 }
 
 # Words that are not English prose: brands, units, codes, file formats, and the demo's own data.

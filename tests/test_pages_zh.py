@@ -41,6 +41,8 @@ DATA_FIELDS = [
     ("catalog", "Product", ("name", "brand", "model_code", "description")), ("catalog", "Part", ("name", "code")),
     ("catalog", "Category", ("name",)), ("accounts", "ApiToken", ("name",)),
     ("tasks", "Task", ("subject", "outcome")),
+    ("marketing", "Lead", ("person_name", "company_name", "interest", "source_detail", "need")),
+    ("marketing", "WebForm", ("title", "intro")),
 ]
 PORTAL_PARAMETERS = {"ticket_id"}
 

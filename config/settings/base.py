@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "guanxi.tasks",
     "guanxi.catalog",
     "guanxi.segments",
+    "guanxi.marketing",
     "guanxi.servicedesk",
     "guanxi.warranty",
     "guanxi.portal",

@@ -27,6 +27,7 @@ NAV_ITEMS = (
     NavItem(_("Segments"), "segments:list", "diagram-2", "segments"),
     NavItem(_("Customer value"), "segments:analysis", "bar-chart-line", "segments",
             roles=("analyst", "sales_manager", "service_manager", "key_account_manager")),
+    NavItem(_("Leads"), "marketing:leads", "funnel", "marketing"),
     NavItem(_("Service desk"), "servicedesk:queue", "headset", "service"),
     NavItem(_("Callbacks"), "servicedesk:callbacks", "telephone-outbound", "service"),
     NavItem(_("Promises"), "servicedesk:commitments", "hand-thumbs-up", "service"),

@@ -69,7 +69,12 @@ def _header_key(text) -> str:
     return _SEPARATORS.sub("", key.replace("（", "(").replace("）", ")"))
 
 
-_ALIASES = {_header_key(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
+def header_aliases(fields: dict[str, tuple[str, tuple[str, ...]]]) -> dict[str, str]:
+    """Header spelling (compared as `_header_key`) → field, for a table of fields like FIELDS."""
+    return {_header_key(alias): name for name, (_label, aliases) in fields.items() for alias in aliases}
+
+
+_ALIASES = header_aliases(FIELDS)
 
 
 class ImportFileError(ValidationFailed):
@@ -165,9 +170,13 @@ def _cell(value) -> str:
 # ---------------------------------------------------------------- mappings
 
 
-def guess_mapping(headers: list[str], remembered: dict[str, str] | None = None) -> dict[str, str]:
+def guess_mapping(headers: list[str], remembered: dict[str, str] | None = None, *,
+                  fields: dict | None = None) -> dict[str, str]:
     """Header → field for the headers whose meaning is known: first from a source's remembered
-    mapping, then from the usual Chinese and English header names. Each field is used once."""
+    mapping, then from the usual Chinese and English header names. Each field is used once.
+    `fields` (default FIELDS, the customer's) lets other files (leads) be read the same way."""
+    aliases = _ALIASES if fields is None else header_aliases(fields)
+    fields = FIELDS if fields is None else fields
     mapping: dict[str, str] = {}
     used: set[str] = set()
     remembered = remembered or {}
@@ -179,7 +188,7 @@ def guess_mapping(headers: list[str], remembered: dict[str, str] | None = None) 
     for header in headers:
         if header in mapping or not _header_key(header):
             continue
-        target = _ALIASES.get(_header_key(header))
+        target = aliases.get(_header_key(header))
         if target and target not in used:
             mapping[header] = target
             used.add(target)
@@ -200,13 +209,16 @@ def parse_mapping_text(text: str) -> dict[str, str]:
     return mapping
 
 
-def column_fields(headers: list[str], mapping: dict[str, str]) -> list[str | None]:
+def column_fields(headers: list[str], mapping: dict[str, str], *, fields: dict | None = None,
+                  required: tuple[str, ...] = REQUIRED_COLUMNS) -> list[str | None]:
     """The field of each column of the file (None: ignored), after checking the mapping: known
-    fields only, each field once, columns that exist, and the required fields present."""
-    unknown = sorted({t for t in mapping.values() if t and t not in FIELDS})
+    fields only (of `fields`, default FIELDS), each field once, columns that exist, and the
+    `required` fields present."""
+    fields = FIELDS if fields is None else fields
+    unknown = sorted({t for t in mapping.values() if t and t not in fields})
     if unknown:
         raise ImportFileError(gettext_noop("Unknown field(s) %(unknown)s; the fields are: %(known)s."), code="mapping",
-                              fields={"mapping": "unknown field"}, unknown=", ".join(unknown), known=", ".join(FIELDS))
+                              fields={"mapping": "unknown field"}, unknown=", ".join(unknown), known=", ".join(fields))
     missing_columns = sorted(c for c, t in mapping.items() if t and c not in headers)
     if missing_columns:
         raise ImportFileError(gettext_noop("The file has no column %(columns)s."), code="mapping",
@@ -225,7 +237,7 @@ def column_fields(headers: list[str], mapping: dict[str, str]) -> list[str | Non
                                   fields={"mapping": "column appears twice"}, column=repr(header))
         seen_headers.add(header)
         columns.append(target)
-    missing = [f for f in REQUIRED_COLUMNS if f not in columns]
+    missing = [f for f in required if f not in columns]
     if missing:
         names = ", ".join(f"{f} ({REQUIRED_HINTS[f]})" for f in missing)
         raise ImportFileError(gettext_noop("Missing required column(s): %(names)s."), code="missing_columns",
@@ -378,16 +390,18 @@ def row_from_cells(cells: list[str], columns: list[str | None]) -> dict[str, str
 class CustomerFileReader:
     """Iterate over `(row_number, row)` of a customer file; row numbers are as a spreadsheet shows
     them (the header is row 1), blank rows are skipped. `mapping` (header → field) defaults to
-    a guess from the header names. Raises ImportFileError for a file it cannot use."""
+    a guess from the header names. Raises ImportFileError for a file it cannot use. Another kind of
+    record (leads) is read with its own `fields` table and `required` columns."""
 
     def __init__(self, path: str | os.PathLike, *, encoding: str = "auto", mapping: dict[str, str] | None = None,
-                 sheet: str = "", limit: int | None = None, info: FileInfo | None = None):
+                 sheet: str = "", limit: int | None = None, info: FileInfo | None = None,
+                 fields: dict | None = None, required: tuple[str, ...] = REQUIRED_COLUMNS):
         self.info = info or inspect_file(path, encoding=encoding, sheet=sheet, limit=limit)
         self.path = self.info.path
         self.format = self.info.format
         self.encoding = self.info.encoding
-        self.mapping = guess_mapping(self.info.headers) if mapping is None else mapping
-        self.columns = column_fields(self.info.headers, self.mapping)
+        self.mapping = guess_mapping(self.info.headers, fields=fields) if mapping is None else mapping
+        self.columns = column_fields(self.info.headers, self.mapping, fields=fields, required=required)
         self.unknown_columns = [h for h, c in zip(self.info.headers, self.columns, strict=True) if h and not c]
         self.total_hint = self.info.total_hint
 

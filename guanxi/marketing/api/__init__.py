@@ -1,0 +1,8 @@
+"""Marketing's REST API, one router per noun; `router` is what `config/api.py` mounts."""
+
+from ninja import Router
+
+from . import leads
+
+router = Router()
+router.add_router("", leads.router)
