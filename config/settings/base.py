@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "guanxi.accounts",
     "guanxi.customers",
     "guanxi.segments",
+    "guanxi.sales",
     "guanxi.servicedesk",
     "guanxi.warranty",
     "guanxi.portal",

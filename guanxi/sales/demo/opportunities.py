@@ -1,0 +1,2 @@
+def sales_demo_load(*, seed, scale, staff, customers, now):
+    return ""
