@@ -16,6 +16,7 @@ from guanxi.core.api import ErrorDocumentingAPI
 from guanxi.core.errors import DomainError, PermissionDenied, translated
 from guanxi.core.validation_messages import validation_reason
 from guanxi.customers.api import router as customers_router
+from guanxi.sales.api import router as sales_router
 from guanxi.segments.api import router as segments_router
 from guanxi.servicedesk.api import router as servicedesk_router
 from guanxi.warranty.api import router as warranty_router
@@ -63,6 +64,7 @@ api = ErrorDocumentingAPI(
 api.add_router("", accounts_router)
 api.add_router("", customers_router)
 api.add_router("", segments_router)
+api.add_router("", sales_router)
 api.add_router("", servicedesk_router)
 api.add_router("", warranty_router)
 

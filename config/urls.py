@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),
     path("segments/", include("guanxi.segments.urls")),
+    path("sales/", include("guanxi.sales.urls")),
     path("service/", include("guanxi.servicedesk.urls")),
     path("warranty/", include("guanxi.warranty.urls")),
     path("portal/", include("guanxi.portal.urls")),

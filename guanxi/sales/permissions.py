@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.accounts.access import (
     CUSTOMER_ROLE,
     EVERYTHING,
+    NOTHING,
     READ_ALL,
     SYSTEM_ROLE,
     PermissionTable,
@@ -40,7 +41,7 @@ ALL, TEAM, OWN, NONE = Scope.ALL, Scope.TEAM, Scope.OWN, Scope.NONE
 CONFIGURE = Rights(read=ALL, write=ALL, delete=ALL, configure=True)
 
 
-def _row(*, opportunity: Rights, quota: Rights = Rights(), forecast: Scope = NONE,
+def _row(*, opportunity: Rights, quota: Rights = NOTHING, forecast: Scope = NONE,
          configure: bool = False) -> dict[str, Rights]:
     return {"opportunity": opportunity, "quota": quota, "forecast": Rights(read=forecast, export=forecast is ALL),
             "configuration": CONFIGURE if configure else READ_ALL}

@@ -49,6 +49,9 @@ class Quota(TimeStampedModel):
                                     condition=models.Q(team__isnull=False)),
         ]
 
+    def __str__(self):
+        return f"{self.user or self.team} {self.period_start:%Y-%m} {self.amount}"
+
     @property
     def period_end(self) -> dt.date:
         return period_bounds(self.period, self.period_start)[1]
@@ -78,3 +81,6 @@ class BigDealAlert(models.Model):
         verbose_name = _("big-deal alert")
         verbose_name_plural = _("big-deal alerts")
         constraints = [models.UniqueConstraint(fields=["opportunity", "threshold"], name="big_deal_alert_once")]
+
+    def __str__(self):
+        return f"{self.opportunity_id} ≥ {self.threshold}"

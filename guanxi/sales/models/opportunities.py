@@ -183,3 +183,6 @@ class StageChange(models.Model):
         ordering = ["changed_at", "id"]
         indexes = [models.Index(fields=["opportunity", "changed_at", "id"], name="stage_change_opportunity"),
                    models.Index(fields=["from_stage", "changed_at"], name="stage_change_from")]
+
+    def __str__(self):
+        return f"{self.from_stage or '-'} → {self.to_stage}"
