@@ -42,7 +42,7 @@ def state() -> dict:
 
 @pytest.fixture
 def world(admin):
-    team, manager, (owner, _) = sales_team()
+    team, _manager, (owner, _) = sales_team()
     customer = make_customer(owner, name="华星客户")
     opportunity = deal(owner, customer)
     region = configuration.region_save(actor=admin, name="华东")
