@@ -31,6 +31,7 @@ SAMPLES = {
     "decision_id": ("warranty", "WarrantyDecision", "pk"),
     "serial": ("warranty", "SerialNumber", "serial"),
     "token_id": ("accounts", "ApiToken", "pk"),
+    "opportunity_id": ("sales", "Opportunity", "pk"),
 }
 
 # Words that are not English prose: brands, units, codes, file formats, and the demo's own data.

@@ -39,6 +39,7 @@ DATA_FIELDS = [
     ("servicedesk", "Article", ("title", "body")), ("servicedesk", "KnowledgeCategory", ("name",)),
     ("servicedesk", "TicketCategory", ("name",)), ("servicedesk", "ServiceStandard", ("name",)),
     ("warranty", "Product", ("name", "brand", "model_code")), ("accounts", "ApiToken", ("name",)),
+    ("sales", "Opportunity", ("name", "source", "reason_note")), ("sales", "Competitor", ("name", "note")),
 ]
 PORTAL_PARAMETERS = {"ticket_id"}
 

@@ -1,4 +1,4 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from .views import board, forecast, opportunities
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("opportunities/new/", opportunities.opportunity_create, name="opportunity_create"),
     path("opportunities/<int:opportunity_id>/", opportunities.opportunity_detail, name="opportunity"),
     path("opportunities/<int:opportunity_id>/edit/", opportunities.opportunity_edit, name="opportunity_edit"),
-    re_path(r"^opportunities/(?P<opportunity_id>[0-9]+)/(?P<action>move|win|lose)/$",
-            opportunities.opportunity_action, name="opportunity_action"),
+    path("opportunities/<int:opportunity_id>/move/", opportunities.opportunity_action, {"action": "move"},
+         name="opportunity_move"),
+    path("opportunities/<int:opportunity_id>/win/", opportunities.opportunity_action, {"action": "win"},
+         name="opportunity_win"),
+    path("opportunities/<int:opportunity_id>/lose/", opportunities.opportunity_action, {"action": "lose"},
+         name="opportunity_lose"),
 ]

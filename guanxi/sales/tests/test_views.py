@@ -65,11 +65,11 @@ def test_the_deal_page_moves_wins_and_refuses_a_loss_without_reason(world):
     client, pk = signed_in(world["rep"]), world["deal"].pk
     page = client.get(reverse("sales:opportunity", args=[pk]))
     assert page.status_code == 200 and 'id="gx-stage-history"' in page.content.decode()
-    client.post(reverse("sales:opportunity_action", args=[pk, "move"]), {"stage": stage("商务谈判").pk})
+    client.post(reverse("sales:opportunity_move", args=[pk]), {"stage": stage("商务谈判").pk})
     assert Opportunity.objects.get().probability == 75
-    client.post(reverse("sales:opportunity_action", args=[pk, "lose"]), {"lose-note": "没有原因"})
+    client.post(reverse("sales:opportunity_lose", args=[pk]), {"lose-note": "没有原因"})
     assert Opportunity.objects.get().status == "open"
-    client.post(reverse("sales:opportunity_action", args=[pk, "lose"]), {"lose-reason": reason("lost").pk})
+    client.post(reverse("sales:opportunity_lose", args=[pk]), {"lose-reason": reason("lost").pk})
     assert Opportunity.objects.get().status == "lost"
     assert signed_in(UserFactory(role=Role.SALES_REP)).get(reverse("sales:opportunity", args=[pk])).status_code \
         == 404
