@@ -28,9 +28,12 @@ SERVICE_SCENARIOS = ("queue_page", "tickets_api", "create_case")
 # Customer 360 (after `bench history`), as a bench agent: the API with a token, the page with a
 # session; typical customers and those with the heaviest histories (bench/history.py).
 HISTORY_SCENARIOS = ("customer_360", "customer_360_heavy", "customer_page", "customer_page_heavy")
-ALL_SCENARIOS = (*CUSTOMER_SCENARIOS, *SERVICE_SCENARIOS, *HISTORY_SCENARIOS)
+# Sales scenarios (bench/sales.py, after `guanxi bench sales`): the team board page, a representative's
+# board, the team's and the company's funnel.
+SALES_SCENARIOS = ("sales_board", "sales_board_rep", "sales_funnel", "sales_funnel_company")
+ALL_SCENARIOS = (*CUSTOMER_SCENARIOS, *SERVICE_SCENARIOS, *HISTORY_SCENARIOS, *SALES_SCENARIOS)
 SCENARIO_GROUPS = {"customers": CUSTOMER_SCENARIOS, "search": SEARCH_SCENARIOS, "service": SERVICE_SCENARIOS,
-                   "history": HISTORY_SCENARIOS}
+                   "history": HISTORY_SCENARIOS, "sales": SALES_SCENARIOS}
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,12 @@ def run(*, base_url: str, token: str, scenarios: list[str], requests: int, concu
     for index, name in enumerate(scenarios):
         if name in SERVICE_SCENARIOS:
             report["scenarios"][name] = _run_service(base_url, name, requests, concurrency, warmup, index)
+            continue
+        if name in SALES_SCENARIOS:
+            from bench.sales import run_sales_scenario
+
+            report["scenarios"][name] = run_sales_scenario(base_url, name, requests, concurrency, warmup, index,
+                                                           admin_token=token)
             continue
         if name in HISTORY_SCENARIOS:
             from bench.history import run_history_scenario

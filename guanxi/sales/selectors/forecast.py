@@ -28,6 +28,12 @@ from .opportunities import WEIGHTED, ZERO
 
 Status = Opportunity.Status
 MAX_PERIODS = 24
+CENT = Decimal("0.01")
+
+
+def _money(value) -> Decimal:
+    """A sum in yuan to the fen, the same on every database (SQLite drops trailing zeros)."""
+    return Decimal(value or 0).quantize(CENT)
 
 
 def period_start_of(kind: str, day: dt.date) -> dt.date:
@@ -104,9 +110,9 @@ def forecast(*, user, kind: str, first: dt.date, count: int, team_id: int | None
             .aggregate(pipeline=Coalesce(Sum("amount"), ZERO), weighted=Coalesce(Sum(WEIGHTED), ZERO))
         won = rows.filter(status=Status.WON, closed_at__gte=_moment(start), closed_at__lt=_moment(end)) \
             .aggregate(total=Coalesce(Sum("amount"), ZERO))["total"]
-        out.append(ForecastRow(start, end, period_label(kind, start), Decimal(open_["pipeline"]),
-                               Decimal(open_["weighted"]).quantize(Decimal("0.01")), Decimal(won),
-                               _quota(kind, start, team_id=team_id, owner_id=owner_id)))
+        quota = _quota(kind, start, team_id=team_id, owner_id=owner_id)
+        out.append(ForecastRow(start, end, period_label(kind, start), _money(open_["pipeline"]),
+                               _money(open_["weighted"]), _money(won), None if quota is None else _money(quota)))
     return out
 
 
@@ -134,8 +140,8 @@ def forecast_by_rep(*, user, kind: str, start: dt.date, team_id: int) -> list[Re
                .values("owner_id").annotate(w=Sum("amount")).values_list("owner_id", "w").order_by())
     quotas = dict(Quota.objects.filter(period=kind, period_start=start, user__in=members)
                   .values_list("user_id", "amount"))
-    return [RepRow(m, Decimal(weighted.get(m.pk) or 0).quantize(Decimal("0.01")), Decimal(won.get(m.pk) or 0),
-                   quotas.get(m.pk))
+    return [RepRow(m, _money(weighted.get(m.pk)), _money(won.get(m.pk)),
+                   None if quotas.get(m.pk) is None else _money(quotas[m.pk]))
             for m in members if permissions.may_own_opportunities(m)]
 
 
@@ -157,8 +163,7 @@ def funnel(*, user, team_id: int | None = None, owner_id: int | None = None) -> 
         n=Count("id"), total=Coalesce(Sum("amount"), ZERO), weighted=Coalesce(Sum(WEIGHTED), ZERO)).order_by()}
     stages = stage_list(active_only=True).filter(Q(is_won=False) & Q(is_lost=False))
     return [FunnelRow(s.pk, s.name, s.probability, totals.get(s.pk, {}).get("n", 0),
-                      Decimal(totals.get(s.pk, {}).get("total", ZERO)),
-                      Decimal(totals.get(s.pk, {}).get("weighted", ZERO)).quantize(Decimal("0.01")))
+                      _money(totals.get(s.pk, {}).get("total")), _money(totals.get(s.pk, {}).get("weighted")))
             for s in stages]
 
 

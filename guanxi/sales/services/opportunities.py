@@ -38,7 +38,7 @@ def _amount(value) -> tuple[Decimal | None, str | None]:
         return None, _("an amount of 0 or more")
     if amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
         return None, _("at most 999,999,999,999.99, in fen")
-    return amount, None
+    return amount.quantize(Decimal("0.01")), None
 
 
 def _clean(data: dict, errors: dict) -> dict:

@@ -42,7 +42,7 @@ def quota_set(*, actor, period: str, period_start: dt.date, amount: Decimal, use
     quota = Quota.objects.select_for_update().filter(period=period, period_start=period_start, user=user,
                                                      team=team).first()
     quota = quota or Quota(period=period, period_start=period_start, user=user, team=team)
-    quota.amount = amount
+    quota.amount = amount.quantize(Decimal("0.01"))
     quota._history_user = user_of(actor)
     quota.save()
     return quota
