@@ -30,9 +30,12 @@ SERVICE_SCENARIOS = ("queue_page", "tickets_api", "create_case")
 HISTORY_SCENARIOS = ("customer_360", "customer_360_heavy", "customer_page", "customer_page_heavy")
 # After `guanxi bench tasks`: "my work today" for a person with 500 open tasks, and the same through the API.
 TASK_SCENARIOS = ("my_work", "my_tasks_api")
-ALL_SCENARIOS = (*CUSTOMER_SCENARIOS, *SERVICE_SCENARIOS, *HISTORY_SCENARIOS, *TASK_SCENARIOS)
+# Sales scenarios (bench/sales.py, after `guanxi bench sales`): the team board page, a representative's
+# board, the team's and the company's funnel.
+SALES_SCENARIOS = ("sales_board", "sales_board_rep", "sales_funnel", "sales_funnel_company")
+ALL_SCENARIOS = (*CUSTOMER_SCENARIOS, *SERVICE_SCENARIOS, *HISTORY_SCENARIOS, *TASK_SCENARIOS, *SALES_SCENARIOS)
 SCENARIO_GROUPS = {"customers": CUSTOMER_SCENARIOS, "search": SEARCH_SCENARIOS, "service": SERVICE_SCENARIOS,
-                   "history": HISTORY_SCENARIOS, "tasks": TASK_SCENARIOS}
+                   "history": HISTORY_SCENARIOS, "tasks": TASK_SCENARIOS, "sales": SALES_SCENARIOS}
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,12 @@ def run(*, base_url: str, token: str, scenarios: list[str], requests: int, concu
             continue
         if name in TASK_SCENARIOS:
             report["scenarios"][name] = _run_tasks(base_url, name, requests, concurrency, warmup)
+            continue
+        if name in SALES_SCENARIOS:
+            from bench.sales import run_sales_scenario
+
+            report["scenarios"][name] = run_sales_scenario(base_url, name, requests, concurrency, warmup, index,
+                                                           admin_token=token)
             continue
         if name in HISTORY_SCENARIOS:
             from bench.history import run_history_scenario

@@ -35,6 +35,7 @@ SAMPLES = {
     "task_id": ("tasks", "Task", "pk"),
     "lead_id": ("marketing", "Lead", "pk"),
     "slug": ("marketing", "WebForm", "slug"),
+    "opportunity_id": ("sales", "Opportunity", "pk"),
 }
 
 # Words that are not English prose: brands, units, codes, file formats, and the demo's own data.

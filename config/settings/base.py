@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "guanxi.catalog",
     "guanxi.segments",
     "guanxi.marketing",
+    "guanxi.sales",
     "guanxi.servicedesk",
     "guanxi.warranty",
     "guanxi.portal",

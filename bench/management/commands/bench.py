@@ -1,4 +1,4 @@
-"""`guanxi bench generate|run|all|cases|sweep|import`: synthetic data, HTTP load runs, the whole sequence,
+"""`guanxi bench generate|run|all|cases|sweep|import|sales`: synthetic data, HTTP load runs, the whole sequence,
 service-case loads and the customer import benchmark."""
 
 import json
@@ -62,6 +62,9 @@ class Command(BaseCommand):
                            help="average purchases per customer (payments and refunds come on top)")
         value.add_argument("--seed", type=int, default=11)
         value.add_argument("--no-load", action="store_true", help="time the value run on the data as it is")
+        sales = sub.add_parser("sales", help="bulk-load opportunities for the sales board and funnel (PostgreSQL)")
+        sales.add_argument("--opportunities", type=int, default=1_000_000)
+        sales.add_argument("--seed", type=int, default=13)
         dedupe = sub.add_parser("dedupe", help="labelled duplicate customers: load, scan, precision and recall")
         dedupe.add_argument("--records", type=int, default=100_000)
         dedupe.add_argument("--duplicates", type=float, default=0.1, help="share of records that are duplicates")
@@ -79,6 +82,16 @@ class Command(BaseCommand):
             self._dedupe(options)
         elif action == "history":
             self._history(options)
+        elif action == "sales":
+            from bench.sales import generate_opportunities
+
+            if options["opportunities"] < 1:
+                raise CommandError("--opportunities must be at least 1")
+            try:
+                result = generate_opportunities(count=options["opportunities"], seed=options["seed"])
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         elif action == "value":
             from bench.value import load_transactions, time_recompute
 
@@ -258,6 +271,7 @@ def _run_args(parser, with_base_url=True):
         parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--scenario", default="customers",
                         help="customers, search, service (after `bench cases`), tasks (after `bench tasks`), "
+                             "sales (after `bench sales`), "
                              "or a comma list of "
                              "search_name, search_pinyin, search_initials, search_phone, detail, create, "
                              "queue_page, tickets_api, create_case")

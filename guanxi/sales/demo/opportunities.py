@@ -1,0 +1,178 @@
+"""The sales demo for 华星通信: regions (the sales regions and their provinces), outlets, where each
+representative works, and two years of opportunities for every seller, played through the services
+with `at=` so that stage history, times in stage, wins, losses and reasons are those of real deals.
+
+Win rates differ by channel (direct sales win most, telesales least) and by representative (a skill
+factor each); stage durations are drawn per stage; amounts depend on the channel (direct deals are
+the large ones). Deals still running at `now` stay open in the stage they reached, so the board and
+the forecast have a pipeline. Quotas per representative and team and month / quarter are set near
+what each has been winning, so attainment lies around 100 %.
+"""
+
+import datetime as dt
+import random
+from collections import defaultdict
+from decimal import Decimal
+
+from django.utils import timezone
+
+from guanxi.accounts.access import SYSTEM
+from guanxi.accounts.demo import SALES_REGIONS, DemoStaff
+from guanxi.accounts.enums import Role
+from guanxi.customers.models import Customer
+
+from ..models import DealReason, Period, SalesChannel
+from ..selectors.configuration import stage_list
+from ..selectors.forecast import period_start_of
+from ..services.configuration import outlet_save, region_save, rep_assign
+from ..services.opportunities import (
+    opportunity_create,
+    opportunity_lose,
+    opportunity_move,
+    opportunity_update,
+    opportunity_win,
+)
+from ..services.quotas import quota_set
+
+DEALS_PER_SELLER = 45  # at scale 1.0, over two years
+HISTORY_DAYS = 730
+# channel: (win rate, median amount in yuan, lost reasons most heard)
+CHANNELS = {
+    "direct": (0.42, 180_000, ("竞争对手抢单", "价格偏高")),
+    "outlet": (0.34, 12_000, ("价格偏高", "跟进不及时")),
+    "telesales": (0.16, 6_000, ("客户预算取消", "跟进不及时")),
+    "partner": (0.28, 45_000, ("竞争对手抢单", "覆盖或技术不满足")),
+    "online": (0.22, 4_000, ("价格偏高", "客户预算取消")),
+}
+SELLER_CHANNELS = {Role.SALES_REP: ("direct", "outlet", "telesales", "online"), Role.SALES_MANAGER: ("direct",),
+                   Role.KEY_ACCOUNT_MANAGER: ("direct",), Role.PARTNER: ("partner",)}
+STAGE_DAYS = (6, 10, 14, 12)  # mean days in each open stage, in order
+PRODUCTS = ("企业专线", "千兆宽带", "IPTV 套餐", "云电脑", "物联网卡", "5G 专网", "政企融合套餐", "视频监控",
+            "IDC 托管", "SD-WAN 组网", "家庭宽带升级", "手机合约套餐")
+COMPETITORS = (("中国移动", "报价低约 10%"), ("中国联通", "已有线路，切换成本低"), ("广电网络", "捆绑电视业务"),
+               ("本地 ISP", "安装快"))
+
+
+def _organisation(rng: random.Random, staff: DemoStaff) -> int:
+    regions = {}
+    for name, provinces in SALES_REGIONS.items():
+        regions[name] = region_save(actor=SYSTEM, name=name)
+        for province in provinces[:2]:
+            region = region_save(actor=SYSTEM, name=province, parent=regions[name])
+            for i in range(2):
+                outlet_save(actor=SYSTEM, name=f"{province[:2]}{('中心', '城东')[i]}营业厅", region=region,
+                            address=f"{province}{rng.randint(1, 300)}号")
+    sellers = [u for role in SELLER_CHANNELS for u in staff.by_role(role)]
+    for user in sellers:
+        region = regions.get((user.team.region if user.team else "") or "")
+        if region is not None:
+            outlet = region.children.first().outlets.order_by("id").first() if user.role == Role.SALES_REP else None
+            rep_assign(actor=SYSTEM, user=user, region=region, outlet=outlet)
+    return len(regions)
+
+
+def _amount(rng: random.Random, median: int) -> Decimal:
+    return Decimal(round(median * rng.lognormvariate(0, 0.6), -2)).quantize(Decimal("0.01"))
+
+
+def _reasons() -> dict[str, dict[str, DealReason]]:
+    reasons: dict[str, dict[str, DealReason]] = {"won": {}, "lost": {}}
+    for reason in DealReason.objects.filter(is_active=True):
+        reasons[reason.kind][reason.name] = reason
+    return reasons
+
+
+def _play(rng: random.Random, now: dt.datetime, seller, customer, channel: SalesChannel, skill: float,
+          reasons) -> tuple[str, Decimal, dt.datetime]:
+    """One deal from its creation to where it stands at `now`: (status, amount, closed or created at)."""
+    rate, median, usual_losses = CHANNELS[channel.code]
+    open_stages = [s for s in stage_list(active_only=True) if not s.is_terminal]
+    # Within two years, and never before the company knew the customer.
+    earliest = max(now - dt.timedelta(days=HISTORY_DAYS), customer.created_at)
+    start = earliest + (now - dt.timedelta(days=3) - earliest) * rng.random()
+    # The chance to pass each open stage, so that passing all of them gives the win rate.
+    step = min(0.97, (rate * skill) ** (1 / len(open_stages)))
+    expected = start + dt.timedelta(days=sum(STAGE_DAYS) * rng.uniform(0.8, 1.4))
+    opportunity = opportunity_create(
+        actor=seller, customer=customer, name=rng.choice(PRODUCTS), amount=_amount(rng, median),
+        expected_close_date=timezone.localdate(expected), channel=channel,
+        source=rng.choice(("客户来电", "老客户推荐", "营业厅到访", "展会", "官网留言")),
+        competitors=[{"name": n, "note": note} for n, note in rng.sample(COMPETITORS, rng.choice((0, 0, 1, 2)))],
+        at=start)
+    at = start
+    for index in range(len(open_stages)):
+        at += dt.timedelta(days=rng.gammavariate(2.0, STAGE_DAYS[index % len(STAGE_DAYS)] / 2.0))
+        if at >= now:
+            # Still running: the representative has moved its close date into the coming weeks.
+            if opportunity.expected_close_date < timezone.localdate(now):
+                opportunity_update(actor=seller, opportunity=opportunity, data={
+                    "expected_close_date": timezone.localdate(now + dt.timedelta(days=rng.randint(3, 100)))})
+            return "open", opportunity.amount, start
+        if rng.random() > step:
+            name = rng.choice(usual_losses) if rng.random() < 0.7 else rng.choice(list(reasons["lost"]))
+            opportunity_lose(actor=seller, opportunity=opportunity, reason=reasons["lost"][name],
+                             note="", at=at)
+            return "lost", opportunity.amount, at
+        if index + 1 < len(open_stages):
+            opportunity_move(actor=seller, opportunity=opportunity, stage=open_stages[index + 1], at=at)
+    won = rng.choice(list(reasons["won"].values())) if reasons["won"] and rng.random() < 0.8 else None
+    opportunity_win(actor=seller, opportunity=opportunity, reason=won, at=at)
+    return "won", opportunity.amount, at
+
+
+def _quotas(rng: random.Random, now: dt.datetime, sellers, won: dict) -> int:
+    """Monthly and quarterly quotas near what each seller has won per month, and their teams' sums."""
+    today = timezone.localdate(now)
+    months, day = [], period_start_of(Period.MONTH, today - dt.timedelta(days=HISTORY_DAYS))
+    while day <= today + dt.timedelta(days=92):
+        months.append(day)
+        day = (day + dt.timedelta(days=32)).replace(day=1)
+    made, team_month = 0, defaultdict(Decimal)
+    for seller in sellers:
+        monthly = sum(won[seller.pk].values(), Decimal(0)) / max(1, len(months) - 3)
+        if not monthly:
+            continue
+        quarters = defaultdict(Decimal)
+        for month in months:
+            amount = Decimal(round(float(monthly) * rng.uniform(0.85, 1.2), -3))
+            quota_set(actor=SYSTEM, period=Period.MONTH, period_start=month, amount=amount, user=seller)
+            quarters[period_start_of(Period.QUARTER, month)] += amount
+            team_month[(seller.team, Period.MONTH, month)] += amount
+            made += 1
+        for quarter, amount in quarters.items():
+            quota_set(actor=SYSTEM, period=Period.QUARTER, period_start=quarter, amount=amount, user=seller)
+            team_month[(seller.team, Period.QUARTER, quarter)] += amount
+    for (team, kind, start), amount in team_month.items():
+        quota_set(actor=SYSTEM, period=kind, period_start=start, amount=amount, team=team)
+        made += 1
+    return made
+
+
+def sales_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int],
+                    now: dt.datetime | None = None) -> str:
+    """The sales organisation, two years of deals for every seller on their own customers, quotas."""
+    rng = random.Random(seed + 40)
+    now = now or timezone.now()
+    regions = _organisation(rng, staff)
+    channels = {c.code: c for c in SalesChannel.objects.filter(is_active=True)}
+    reasons = _reasons()
+    per_seller = max(3, round(DEALS_PER_SELLER * scale))
+    sellers = [u for role in SELLER_CHANNELS for u in staff.by_role(role) if u.is_active]
+    won: dict = defaultdict(lambda: defaultdict(Decimal))
+    counts: dict[str, int] = defaultdict(int)
+    for seller in sellers:
+        own = list(Customer.objects.alive().filter(owner=seller, created_at__lt=now - dt.timedelta(days=3))
+                   .order_by("id")[:500])
+        if not own:
+            continue
+        skill = rng.uniform(0.7, 1.3)
+        usable = [code for code in SELLER_CHANNELS[seller.role] if code in channels]
+        for _ in range(per_seller):
+            status, amount, at = _play(rng, now, seller, rng.choice(own), channels[rng.choice(usable)], skill,
+                                       reasons)
+            counts[status] += 1
+            if status == "won":
+                won[seller.pk][timezone.localdate(at).replace(day=1)] += amount
+    quotas = _quotas(rng, now, [s for s in sellers if s.pk in won], won)
+    return (f"{regions} regions, {sum(counts.values())} opportunities ({counts['won']} won, {counts['lost']} lost, "
+            f"{counts['open']} open), {quotas} quotas")

@@ -1,0 +1,150 @@
+"""Who may do what in sales: one table, read by the selectors (what a role sees) and by every
+service before it writes (so a service called from the CLI, a task or another app is as safe as
+its API).
+
+Entities: `opportunity` (a deal with its stage moves, competitors, win and loss), `quota` (targets
+per representative and team), `forecast` (the weighted forecast, attainment and funnel reports),
+`configuration` (stages, won/lost reasons, sales channels, regions, outlets, where representatives
+work, the big-deal amount; read = see them, configure = change them).
+
+How the scopes read:
+- opportunity read: ALL every deal; TEAM the team's deals, one's own and those of the team's
+  customers; OWN one's own deals and those of the customers one owns. Write the same way, except
+  that reading all deals (agents serving a customer, analysts) does not mean changing them.
+- quota and forecast: ALL every team and representative; TEAM one's team and its members; OWN
+  oneself.
+- Partners (代理商) see and change only the deals they own. When partner organisations arrive, a
+  partner's reach becomes its organisation's deals: that is `partner_condition` below, the one place
+  to change.
+The system (sweeps, tasks, the demo, the CLI) may do everything; the customer in the portal nothing.
+"""
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.accounts.access import (
+    CUSTOMER_ROLE,
+    EVERYTHING,
+    NOTHING,
+    READ_ALL,
+    SYSTEM_ROLE,
+    PermissionTable,
+    Rights,
+    is_system,
+)
+from guanxi.accounts.enums import Role
+from guanxi.accounts.models import User
+from guanxi.accounts.roles import Scope
+from guanxi.customers.permissions import customer_condition
+
+ALL, TEAM, OWN, NONE = Scope.ALL, Scope.TEAM, Scope.OWN, Scope.NONE
+CONFIGURE = Rights(read=ALL, write=ALL, delete=ALL, configure=True)
+
+
+def _row(*, opportunity: Rights, quota: Rights = NOTHING, forecast: Scope = NONE,
+         configure: bool = False) -> dict[str, Rights]:
+    return {"opportunity": opportunity, "quota": quota, "forecast": Rights(read=forecast, export=forecast is ALL),
+            "configuration": CONFIGURE if configure else READ_ALL}
+
+
+TABLE: dict[str, dict[str, Rights]] = {
+    Role.AGENT: _row(opportunity=Rights(read=ALL)),
+    Role.TEAM_LEAD: _row(opportunity=Rights(read=ALL)),
+    Role.SERVICE_MANAGER: _row(opportunity=Rights(read=ALL)),
+    Role.SALES_REP: _row(opportunity=Rights(read=OWN, write=OWN), quota=Rights(read=OWN), forecast=OWN),
+    Role.SALES_MANAGER: _row(opportunity=Rights(read=TEAM, write=TEAM, delete=TEAM, export=True),
+                             quota=Rights(read=TEAM, write=TEAM), forecast=TEAM, configure=True),
+    Role.KEY_ACCOUNT_MANAGER: _row(opportunity=Rights(read=OWN, write=OWN), quota=Rights(read=OWN), forecast=OWN),
+    Role.PARTNER: _row(opportunity=Rights(read=OWN, write=OWN), quota=Rights(read=OWN), forecast=OWN),
+    Role.ANALYST: _row(opportunity=Rights(read=ALL, export=True), quota=Rights(read=ALL), forecast=ALL),
+    Role.ADMIN: _row(opportunity=EVERYTHING, quota=Rights(read=ALL, write=ALL, delete=ALL), forecast=ALL,
+                     configure=True),
+    SYSTEM_ROLE: {"opportunity": EVERYTHING, "quota": EVERYTHING, "forecast": EVERYTHING,
+                  "configuration": EVERYTHING},
+    CUSTOMER_ROLE: {},
+}
+
+permissions = PermissionTable(TABLE, denied=_("Your role cannot do this in sales."))
+can = permissions.can
+scope = permissions.scope
+require = permissions.require
+
+OPPORTUNITY_DENIED = _("Only the opportunity's owner, their sales manager or an administrator can change it.")
+CONFIGURE_DENIED = _("Only sales managers and administrators configure sales.")
+QUOTA_DENIED = _("Only sales managers (for their team) and administrators set quotas.")
+FORECAST_DENIED = _("You cannot see the forecast of this team or representative.")
+
+
+def partner_condition(user, prefix: str = "") -> Q:
+    """A partner's deals: today those it owns; with partner organisations, its organisation's."""
+    return Q(**{f"{prefix}owner_id": user.pk})
+
+
+def opportunity_condition(user, action: str = "read") -> Q | None:
+    """The opportunities `user` may take `action` on, as a filter; None for all."""
+    reach = scope(user, "opportunity", action)
+    if reach is ALL:
+        return None
+    if reach is NONE or is_system(user):
+        return Q(pk__in=[])
+    if user.role == Role.PARTNER:
+        return partner_condition(user)
+    own = Q(owner_id=user.pk) | customer_condition(user, "read", prefix="customer__")
+    if reach is TEAM and user.team_id:
+        return own | Q(team_id=user.team_id)
+    return own
+
+
+def can_write_opportunity(user, opportunity) -> bool:
+    reach = scope(user, "opportunity", "write")
+    if reach is ALL:
+        return True
+    if reach is NONE or is_system(user):
+        return False
+    if opportunity.owner_id == user.pk:
+        return True
+    if user.role == Role.PARTNER:
+        return False
+    if reach is TEAM and user.team_id and opportunity.team_id == user.team_id:
+        return True
+    customer = opportunity.customer
+    return customer.owner_id == user.pk or (reach is TEAM and user.team_id and customer.team_id == user.team_id)
+
+
+def require_opportunity_write(actor, opportunity) -> None:
+    require(actor, "opportunity", "write", allowed=can_write_opportunity(actor, opportunity),
+            message=OPPORTUNITY_DENIED)
+
+
+def may_own_opportunities(user) -> bool:
+    """Whether a user may be an opportunity's owner: those who write their own deals."""
+    return scope(user, "opportunity", "write") is not NONE and not is_system(user)
+
+
+def require_configure(actor) -> None:
+    require(actor, "configuration", "configure", message=CONFIGURE_DENIED)
+
+
+def reaches(user, entity: str, *, team_id: int | None = None, user_id: int | None = None,
+            action: str = "read") -> bool:
+    """Whether `user` may take `action` on `entity` (quota, forecast) of this team or representative
+    (both None: the whole company)."""
+    reach = scope(user, entity, action)
+    if reach is ALL:
+        return True
+    if reach is NONE or is_system(user):
+        return False
+    if user_id is not None and user_id == user.pk:
+        return True
+    if reach is TEAM and user.team_id:
+        if team_id is not None and user_id is None:
+            return team_id == user.team_id
+        if user_id is not None:
+            return User.objects.filter(pk=user_id, team_id=user.team_id).exists()
+    return False
+
+
+def require_reach(actor, entity: str, *, team_id=None, user_id=None, action: str = "read") -> None:
+    message = QUOTA_DENIED if entity == "quota" else FORECAST_DENIED
+    require(actor, entity, action, allowed=reaches(actor, entity, team_id=team_id, user_id=user_id, action=action),
+            message=message)

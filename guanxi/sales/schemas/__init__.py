@@ -1,0 +1,1 @@
+"""Input and output shapes of the sales API, one module per noun."""

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from .views import board, forecast, opportunities
+
+app_name = "sales"
+urlpatterns = [
+    path("", board.board, name="board"),
+    path("board/move/", board.board_move, name="board_move"),
+    path("forecast/", forecast.forecast_page, name="forecast"),
+    path("opportunities/new/", opportunities.opportunity_create, name="opportunity_create"),
+    path("opportunities/<int:opportunity_id>/", opportunities.opportunity_detail, name="opportunity"),
+    path("opportunities/<int:opportunity_id>/edit/", opportunities.opportunity_edit, name="opportunity_edit"),
+    path("opportunities/<int:opportunity_id>/move/", opportunities.opportunity_action, {"action": "move"},
+         name="opportunity_move"),
+    path("opportunities/<int:opportunity_id>/win/", opportunities.opportunity_action, {"action": "win"},
+         name="opportunity_win"),
+    path("opportunities/<int:opportunity_id>/lose/", opportunities.opportunity_action, {"action": "lose"},
+         name="opportunity_lose"),
+]
