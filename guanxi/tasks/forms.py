@@ -70,7 +70,7 @@ class TaskCancelForm(BootstrapForm):
 
 class TaskReassignForm(BootstrapForm):
     small = True
-    assignee = forms.ModelChoiceField(label=_("To"), queryset=User.objects.none(), required=False,
+    assignee = forms.ModelChoiceField(label=pgettext_lazy("hand-over", "To"), queryset=User.objects.none(), required=False,
                                       empty_label=_("(the team)"))
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.order_by("name"), required=False,
                                   empty_label=_("(the person's team)"))
