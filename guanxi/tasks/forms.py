@@ -70,8 +70,8 @@ class TaskCancelForm(BootstrapForm):
 
 class TaskReassignForm(BootstrapForm):
     small = True
-    assignee = forms.ModelChoiceField(label=pgettext_lazy("hand-over", "To"), queryset=User.objects.none(), required=False,
-                                      empty_label=_("(the team)"))
+    assignee = forms.ModelChoiceField(label=pgettext_lazy("hand-over", "To"), queryset=User.objects.none(),
+                                      required=False, empty_label=_("(the team)"))
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.order_by("name"), required=False,
                                   empty_label=_("(the person's team)"))
     note = forms.CharField(label=_("Hand-over note"), max_length=5000, required=False)
