@@ -135,7 +135,7 @@ def task_create(
 
 
 def _locked(actor, task: Task, *, open_only: bool = True) -> Task:
-    task = Task.objects.select_for_update().select_related("customer").get(pk=task.pk)
+    task = Task.objects.select_for_update(of=("self",)).select_related("customer").get(pk=task.pk)
     permissions.require_write(actor, task)
     if open_only and not task.is_open:
         raise Conflict(_("This task is already done or cancelled."), code="task_closed")
@@ -250,7 +250,7 @@ def _reminder_text(task: Task) -> tuple[str, str]:
 @transaction.atomic
 def _remind_batch(now: dt.datetime) -> tuple[int, int]:
     # Locked rows make a concurrent run wait, then skip what this one marked: each reminder once.
-    rows = list(TaskReminder.objects.select_for_update().filter(sent_at__isnull=True, remind_at__lte=now)
+    rows = list(TaskReminder.objects.select_for_update(of=("self",)).filter(sent_at__isnull=True, remind_at__lte=now)
                 .select_related("task__assignee", "task__customer").order_by("remind_at", "id")[:REMINDER_BATCH])
     sent = 0
     for reminder in rows:
