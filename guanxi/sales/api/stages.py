@@ -11,8 +11,8 @@ from guanxi.core.routers import Router
 from .. import permissions
 from ..schemas.opportunities import (
     ChannelPageOut,
-    ListParams,
     DealReasonPageOut,
+    ListParams,
     StageIn,
     StageOut,
     StagePageOut,
