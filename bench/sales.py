@@ -51,14 +51,19 @@ def ensure_sales_setup() -> dict:
     return {"teams": teams, "managers": managers, "reps": reps}
 
 
-def _rows(rng, count: int, first_id: int, setup: dict, customers: list[int], now: dt.datetime):
+def _lookups() -> dict:
+    """What the rows refer to, read before the COPY starts (no other query may run on its connection)."""
     stages = list(OpportunityStage.objects.filter(is_active=True).order_by("order"))
-    open_stages = [s for s in stages if not s.is_terminal]
-    won = next(s for s in stages if s.is_won)
-    lost = next(s for s in stages if s.is_lost)
-    channels = list(SalesChannel.objects.values_list("pk", flat=True))
-    won_reasons = list(DealReason.objects.filter(kind="won").values_list("pk", flat=True))
-    lost_reasons = list(DealReason.objects.filter(kind="lost").values_list("pk", flat=True))
+    return {"open": [s for s in stages if not s.is_terminal], "won": next(s for s in stages if s.is_won),
+            "lost": next(s for s in stages if s.is_lost),
+            "channels": list(SalesChannel.objects.values_list("pk", flat=True)),
+            "won_reasons": list(DealReason.objects.filter(kind="won").values_list("pk", flat=True)),
+            "lost_reasons": list(DealReason.objects.filter(kind="lost").values_list("pk", flat=True))}
+
+
+def _rows(rng, count: int, first_id: int, setup: dict, customers: list[int], now: dt.datetime, refs: dict):
+    open_stages, won, lost, channels = refs["open"], refs["won"], refs["lost"], refs["channels"]
+    won_reasons, lost_reasons = refs["won_reasons"], refs["lost_reasons"]
     reps = setup["reps"]
     owner_index = rng.integers(0, len(reps), count)
     customer_ids = rng.choice(customers, count)
@@ -103,9 +108,10 @@ def generate_opportunities(*, count: int, seed: int = 13, now: dt.datetime | Non
     first = (Opportunity.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
     started = time.perf_counter()
     table = Opportunity._meta.db_table
+    refs = _lookups()
     with transaction.atomic(), connection.cursor() as cursor:
         with cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for row in _rows(rng, count, first, setup, customers, now):
+            for row in _rows(rng, count, first, setup, customers, now, refs):
                 copy.write_row(row)
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
     with connection.cursor() as cursor:

@@ -11,8 +11,8 @@ from guanxi.core.routers import Router
 from .. import permissions
 from ..schemas.opportunities import (
     ChannelPageOut,
+    DealReasonPageOut,
     ListParams,
-    ReasonPageOut,
     StageIn,
     StageOut,
     StagePageOut,
@@ -55,7 +55,7 @@ def update_opportunity_stage(request: HttpRequest, opportunity_stage_id: int, pa
     return _stage(services.stage_save(actor=request.user, stage=stage, **payload.dict()))
 
 
-@router.get("/deal-reasons", response=ReasonPageOut)
+@router.get("/deal-reasons", response=DealReasonPageOut)
 def list_deal_reasons(request: HttpRequest, params: Query[ListParams]):
     """The reasons deals are won and lost."""
     return _page(request, selectors.reason_list(), params,

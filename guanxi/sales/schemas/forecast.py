@@ -4,7 +4,7 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
-from .opportunities import AMOUNT, MAX_ID, RefOut
+from .opportunities import AMOUNT, MAX_ID, SalesRefOut
 
 
 class ForecastIn(Schema):
@@ -34,7 +34,7 @@ class RepForecastIn(Schema):
 
 
 class RepRowOut(Schema):
-    representative: RefOut
+    representative: SalesRefOut
     weighted: Decimal
     won: Decimal
     quota: Decimal | None
@@ -47,7 +47,7 @@ class FunnelIn(Schema):
 
 
 class FunnelRowOut(Schema):
-    stage: RefOut
+    stage: SalesRefOut
     probability: int
     count: int
     amount: Decimal
@@ -73,8 +73,8 @@ class QuotaOut(Schema):
     id: int
     period: str
     period_start: dt.date
-    user: RefOut | None
-    team: RefOut | None
+    user: SalesRefOut | None
+    team: SalesRefOut | None
     amount: Decimal
 
 

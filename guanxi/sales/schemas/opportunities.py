@@ -11,7 +11,7 @@ STATUSES = ", ".join(Opportunity.Status.values)
 AMOUNT = {"max_digits": 14, "decimal_places": 2}
 
 
-class RefOut(Schema):
+class SalesRefOut(Schema):
     id: int
     name: str
 
@@ -86,30 +86,30 @@ class LoseIn(Schema):
 
 
 class StageMoveOut(Schema):
-    from_stage: RefOut | None
-    to_stage: RefOut
+    from_stage: SalesRefOut | None
+    to_stage: SalesRefOut
     changed_at: dt.datetime
-    changed_by: RefOut | None
+    changed_by: SalesRefOut | None
     seconds_in_previous: int | None
 
 
 class OpportunityOut(Schema):
     id: int
     name: str
-    customer: RefOut
-    owner: RefOut
-    team: RefOut | None
+    customer: SalesRefOut
+    owner: SalesRefOut
+    team: SalesRefOut | None
     amount: Decimal
     weighted_amount: Decimal
     expected_close_date: dt.date
     probability: int
     probability_overridden: bool
-    stage: RefOut
+    stage: SalesRefOut
     stage_entered_at: dt.datetime
     status: str
-    channel: RefOut | None
+    channel: SalesRefOut | None
     source: str
-    reason: RefOut | None
+    reason: SalesRefOut | None
     reason_note: str
     closed_at: dt.datetime | None
     created_at: dt.datetime
@@ -144,7 +144,7 @@ class StageOut(Schema):
     is_active: bool
 
 
-class ReasonOut(Schema):
+class DealReasonOut(Schema):
     id: int
     kind: str
     name: str
@@ -163,8 +163,8 @@ class StagePageOut(Schema):
     next_cursor: str | None = None
 
 
-class ReasonPageOut(Schema):
-    items: list[ReasonOut]
+class DealReasonPageOut(Schema):
+    items: list[DealReasonOut]
     next_cursor: str | None = None
 
 
