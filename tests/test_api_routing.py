@@ -50,3 +50,26 @@ def test_operation_ids_keep_the_names_of_the_flat_modules():
     assert all(isinstance(module.router, Router) for module in MODULES)
     assert mounted == [] and {module.router.operation_prefix for module in MODULES} == {
         f"guanxi_customers_api{suffix}" for suffix in ("", "_dedupe", "_history", "_imports", "_merge")}
+
+
+def _schema_classes() -> list[type]:
+    """Every ninja Schema the product defines (the API modules are imported by config.api)."""
+    from ninja import Schema
+
+    found, todo = [], [Schema]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if sub.__module__.startswith("guanxi."):
+                found.append(sub)
+    return found
+
+
+def test_no_two_api_schemas_share_a_name():
+    """The OpenAPI document names a schema by its class name: two apps' `ReasonOut` would silently
+    replace one another in it (and clients would read the wrong shape)."""
+    by_name: dict[str, set[str]] = {}
+    for schema in _schema_classes():
+        by_name.setdefault(schema.__name__, set()).add(f"{schema.__module__}.{schema.__qualname__}")
+    clashes = {name: sorted(where) for name, where in by_name.items() if len(where) > 1}
+    assert clashes == {}

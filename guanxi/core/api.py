@@ -44,6 +44,21 @@ class PageOut(Schema, Generic[T]):
 LIST_LIMIT = 1_000
 
 
+class RefOut(Schema):
+    """A record named in another's answer: its id and its name."""
+
+    id: int
+    name: str
+
+
+class CursorPageParams(Schema):
+    """Cursor paging of the lists answered as a page object (`items`, `next_cursor`)."""
+
+    cursor: str = Field("", max_length=CURSOR_MAX_LENGTH,
+                        description="`next_cursor` of the previous page; empty: the newest")
+    limit: int = Field(50, ge=1, le=200)
+
+
 class ListParams(Schema):
     """Cursor paging of the lists answered as a plain JSON array (short configuration lists)."""
 

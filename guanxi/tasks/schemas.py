@@ -3,6 +3,8 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from guanxi.core.api import RefOut
+
 from .kinds import KINDS
 from .models import Task
 
@@ -21,10 +23,6 @@ class TaskFilterIn(Schema):
     due_after: dt.datetime | None = Field(None, description="due at or after this moment")
     due_before: dt.datetime | None = Field(None, description="due strictly before this moment")
 
-
-class RefOut(Schema):
-    id: int
-    name: str
 
 
 class SourceOut(Schema):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from guanxi.catalog.models import Product
+from guanxi.core.api import CursorPageParams
 from guanxi.core.errors import ValidationFailed, referenced
 from guanxi.core.pagination import keyset_page
 from guanxi.customers.selectors import customer_get_for_user
@@ -22,7 +23,6 @@ from .schemas import (
     ExchangeIn,
     ExchangeOut,
     ExchangePageOut,
-    ListParams,
     PartFilterIn,
     PartIn,
     PartOut,
@@ -105,7 +105,7 @@ def get_serial_status(request: HttpRequest, serial: str):
 # --- products, parts, serials, sales, repairs and exchanges -------------------------------------
 # Lists are keyset pages, newest first: pass `next_cursor` back as `cursor` until it is null.
 
-def _page(queryset, params: ListParams, row) -> dict:
+def _page(queryset, params: CursorPageParams, row) -> dict:
     page = keyset_page(queryset.order_by("-id"), cursor=params.cursor, limit=params.limit)
     return {"items": [row(obj) for obj in page.rows], "next_cursor": page.next_cursor}
 
@@ -146,7 +146,7 @@ def _products(user, **filters):
 
 
 @router.get("/warranty/products", response=ProductPageOut)
-def list_warranty_products(request: HttpRequest, filters: Query[ProductFilterIn], params: Query[ListParams]):
+def list_warranty_products(request: HttpRequest, filters: Query[ProductFilterIn], params: Query[CursorPageParams]):
     """The 三包 catalogue with each product's parts and their periods."""
     return _page(_products(request.user, **filters.dict()), params, _product)
 
@@ -179,7 +179,7 @@ def delete_warranty_product(request: HttpRequest, product_id: int):
 
 
 @router.get("/warranty/parts", response=PartPageOut)
-def list_warranty_parts(request: HttpRequest, filters: Query[PartFilterIn], params: Query[ListParams]):
+def list_warranty_parts(request: HttpRequest, filters: Query[PartFilterIn], params: Query[CursorPageParams]):
     return _page(selectors.part_list(user=request.user, product_id=filters.product, code=filters.code), params,
                  _part)
 
@@ -206,7 +206,7 @@ def delete_warranty_part(request: HttpRequest, part_id: int):
 
 
 @router.get("/warranty/serials", response=SerialPageOut)
-def list_warranty_serials(request: HttpRequest, filters: Query[SerialFilterIn], params: Query[ListParams]):
+def list_warranty_serials(request: HttpRequest, filters: Query[SerialFilterIn], params: Query[CursorPageParams]):
     """Units the caller may see: sold ones by their customer; unsold ones for roles that read every customer."""
     qs = selectors.serial_list(user=request.user, product_id=filters.product, q=filters.q, sold=filters.sold)
     return _page(qs, params, _serial_row)
@@ -235,7 +235,7 @@ def delete_warranty_serial(request: HttpRequest, serial: str):
 
 
 @router.get("/warranty/sales", response=SalePageOut)
-def list_warranty_sales(request: HttpRequest, filters: Query[SaleFilterIn], params: Query[ListParams]):
+def list_warranty_sales(request: HttpRequest, filters: Query[SaleFilterIn], params: Query[CursorPageParams]):
     """Sales to customers the caller may read (a sales rep: their own customers)."""
     query = selectors.SaleFilter(customer_id=filters.customer, serial=filters.serial, product_id=filters.product,
                                  sold_from=filters.sold_from, sold_to=filters.sold_to)
@@ -279,7 +279,7 @@ def delete_warranty_sale(request: HttpRequest, sale_id: int):
 
 
 @router.get("/warranty/repairs", response=RepairPageOut)
-def list_warranty_repairs(request: HttpRequest, filters: Query[RepairFilterIn], params: Query[ListParams]):
+def list_warranty_repairs(request: HttpRequest, filters: Query[RepairFilterIn], params: Query[CursorPageParams]):
     query = selectors.RepairFilter(serial=filters.serial, part=filters.part, is_open=filters.open,
                                    ticket_id=filters.ticket, started_from=filters.started_from,
                                    started_to=filters.started_to)
@@ -323,7 +323,7 @@ def delete_warranty_repair(request: HttpRequest, repair_id: int):
 
 
 @router.get("/warranty/exchanges", response=ExchangePageOut)
-def list_warranty_exchanges(request: HttpRequest, filters: Query[ExchangeFilterIn], params: Query[ListParams]):
+def list_warranty_exchanges(request: HttpRequest, filters: Query[ExchangeFilterIn], params: Query[CursorPageParams]):
     query = selectors.ExchangeFilter(sale_id=filters.sale, serial=filters.serial,
                                      exchanged_from=filters.exchanged_from, exchanged_to=filters.exchanged_to)
     return _page(selectors.exchange_list(user=request.user, filters=query), params, _exchange)
@@ -359,6 +359,6 @@ def delete_warranty_exchange(request: HttpRequest, exchange_id: int):
 
 
 @router.get("/warranty/decisions", response=DecisionPageOut)
-def list_warranty_decisions(request: HttpRequest, filters: Query[DecisionFilterIn], params: Query[ListParams]):
+def list_warranty_decisions(request: HttpRequest, filters: Query[DecisionFilterIn], params: Query[CursorPageParams]):
     query = selectors.DecisionFilter(sale_id=filters.sale, serial=filters.serial, remedy=filters.remedy)
     return _page(selectors.decision_list(user=request.user, filters=query), params, _decision)

@@ -77,10 +77,6 @@ class SerialOut(Schema):
     parts: list[PartStatusOut]
 
 
-class ListParams(Schema):
-    cursor: str = Field("", max_length=200, description="`next_cursor` of the previous page; empty: the newest")
-    limit: int = Field(50, ge=1, le=200)
-
 
 class ProductIn(Schema):
     model_code: str = Field(..., min_length=1, max_length=50)

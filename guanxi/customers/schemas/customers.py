@@ -4,6 +4,7 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
+from guanxi.core.api import RefOut
 from guanxi.core.masking import mask_address, mask_birth_date, mask_email, mask_id_number, mask_phone
 from guanxi.core.validators import SingleLine
 
@@ -95,10 +96,6 @@ class CustomerFilterIn(Schema):
             arpu_min=self.arpu_min, arpu_max=self.arpu_max,
         )
 
-
-class RefOut(Schema):
-    id: int
-    name: str
 
 
 class CustomerRowOut(Schema):

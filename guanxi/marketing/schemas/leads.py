@@ -4,6 +4,7 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
+from guanxi.core.api import RefOut
 from guanxi.core.validators import SingleLine
 
 from ..enums import Authority, DisqualifyReason, LeadSource, LeadStatus, Timeline
@@ -71,10 +72,6 @@ class LeadDisqualifyIn(Schema):
 class LeadContactIn(Schema):
     note: SingleLine = Field("", max_length=500)
 
-
-class RefOut(Schema):
-    id: int
-    name: str
 
 
 class LeadMatchOut(Schema):

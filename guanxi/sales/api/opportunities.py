@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Status
 
 from guanxi.accounts.models import User
+from guanxi.core.api import CursorPageParams
 from guanxi.core.errors import NotFound, ValidationFailed
 from guanxi.core.masking import mask_free_text
 from guanxi.core.pagination import keyset_page
@@ -17,7 +18,6 @@ from guanxi.customers.selectors import customer_get_for_user
 
 from ..models import Opportunity
 from ..schemas.opportunities import (
-    ListParams,
     LoseIn,
     MoveIn,
     OpportunityDetailOut,
@@ -83,7 +83,7 @@ def _user(user_id: int) -> User:
 
 
 @router.get("/opportunities", response=OpportunityPageOut)
-def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilterIn], page: Query[ListParams]):
+def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilterIn], page: Query[CursorPageParams]):
     """Deals the caller may read, newest first: pass `next_cursor` back as `cursor` until it is null."""
     unknown = set(filters.status) - set(Opportunity.Status.values)
     if unknown:

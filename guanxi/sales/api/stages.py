@@ -5,6 +5,7 @@ administrators."""
 from django.http import HttpRequest
 from ninja import Query, Status
 
+from guanxi.core.api import CursorPageParams
 from guanxi.core.pagination import keyset_page
 from guanxi.core.routers import Router
 
@@ -12,7 +13,6 @@ from .. import permissions
 from ..schemas.opportunities import (
     ChannelPageOut,
     DealReasonPageOut,
-    ListParams,
     StageIn,
     StageOut,
     StagePageOut,
@@ -28,14 +28,14 @@ def _stage(stage) -> dict:
             "is_won": stage.is_won, "is_lost": stage.is_lost, "is_active": stage.is_active}
 
 
-def _page(request, queryset, params: ListParams, row) -> dict:
+def _page(request, queryset, params: CursorPageParams, row) -> dict:
     permissions.require(request.user, "configuration", "read")
     page = keyset_page(queryset, cursor=params.cursor, limit=params.limit)
     return {"items": [row(obj) for obj in page.rows], "next_cursor": page.next_cursor}
 
 
 @router.get("/opportunity-stages", response=StagePageOut)
-def list_opportunity_stages(request: HttpRequest, params: Query[ListParams]):
+def list_opportunity_stages(request: HttpRequest, params: Query[CursorPageParams]):
     """The pipeline's stages in order, with their default win probability."""
     return _page(request, selectors.stage_list(), params, _stage)
 
@@ -56,14 +56,14 @@ def update_opportunity_stage(request: HttpRequest, opportunity_stage_id: int, pa
 
 
 @router.get("/deal-reasons", response=DealReasonPageOut)
-def list_deal_reasons(request: HttpRequest, params: Query[ListParams]):
+def list_deal_reasons(request: HttpRequest, params: Query[CursorPageParams]):
     """The reasons deals are won and lost."""
     return _page(request, selectors.reason_list(), params,
                  lambda r: {"id": r.pk, "kind": r.kind, "name": r.name, "is_active": r.is_active})
 
 
 @router.get("/sales-channels", response=ChannelPageOut)
-def list_sales_channels(request: HttpRequest, params: Query[ListParams]):
+def list_sales_channels(request: HttpRequest, params: Query[CursorPageParams]):
     """The sales methods and channels (销售方式)."""
     return _page(request, selectors.channel_list(), params,
                  lambda c: {"id": c.pk, "code": c.code, "name": c.name, "is_active": c.is_active})

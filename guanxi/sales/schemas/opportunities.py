@@ -16,10 +16,6 @@ class SalesRefOut(Schema):
     name: str
 
 
-class ListParams(Schema):
-    cursor: str = Field("", max_length=1000, description="`next_cursor` of the previous page; empty: the newest")
-    limit: int = Field(50, ge=1, le=200)
-
 
 class OpportunityFilterIn(Schema):
     status: list[str] = Field(default_factory=list, description=f"repeat for several: {STATUSES}")

@@ -13,11 +13,11 @@ from ..models import Ticket
 from ..schemas.tickets import (
     AssignIn,
     AssignmentOut,
-    MergeIn,
     MessageIn,
     MessageOut,
     TicketFilterIn,
     TicketIn,
+    TicketMergeIn,
     TicketOut,
     TicketRowOut,
     TransitionIn,
@@ -158,7 +158,7 @@ def assign_ticket(request: HttpRequest, ticket_id: int, payload: AssignIn):
 
 
 @router.post("/tickets/{int:ticket_id}/merge", response=TicketOut)
-def merge_ticket(request: HttpRequest, ticket_id: int, payload: MergeIn):
+def merge_ticket(request: HttpRequest, ticket_id: int, payload: TicketMergeIn):
     source = ticket_selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
     target = ticket_selectors.ticket_get_for_user(user=request.user, ticket_id=payload.into, action="write")
     target = ticket_services.ticket_merge(actor=request.user, source=source, target=target)

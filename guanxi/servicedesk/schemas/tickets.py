@@ -5,6 +5,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from guanxi.core.api import RefOut
 from guanxi.core.validators import SingleLine
 
 
@@ -31,10 +32,6 @@ class TicketFilterIn(Schema):
     breached: bool | None = None
     q: str = Field("", max_length=100, description="case number or words of the subject")
 
-
-class RefOut(Schema):
-    id: int
-    name: str
 
 
 class ClockOut(Schema):
@@ -122,7 +119,7 @@ class AssignIn(Schema):
     note: str = Field("", max_length=5000)
 
 
-class MergeIn(Schema):
+class TicketMergeIn(Schema):
     into: int
 
 
