@@ -1,6 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.demo import DeferredStep, register_demo_step
+
+
+# The demo's module, imported only when the demo runs (see guanxi.core.demo).
+def _demo():
+    from .demo.opportunities import sales_demo_load
+
+    return sales_demo_load
+
 
 class SalesConfig(AppConfig):
     name = "guanxi.sales"
@@ -8,11 +17,9 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self):
-        from guanxi.core.demo import register_demo_step
         from guanxi.customers.timeline import register_timeline_source
 
-        from .demo.opportunities import sales_demo_load
         from .timeline import opportunity_events
 
         register_timeline_source(opportunity_events)
-        register_demo_step(sales_demo_load)
+        register_demo_step(DeferredStep(_demo))

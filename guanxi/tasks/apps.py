@@ -1,6 +1,15 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.demo import DeferredStep, register_demo_step
+
+
+# The demo's module, imported only when the demo runs (see guanxi.core.demo).
+def _demo():
+    from .demo import task_demo_load
+
+    return task_demo_load
+
 
 class TasksConfig(AppConfig):
     name = "guanxi.tasks"
@@ -8,14 +17,12 @@ class TasksConfig(AppConfig):
     verbose_name = _("Tasks and activities")
 
     def ready(self):
-        from guanxi.core.demo import register_demo_step
         from guanxi.core.navigation import register_home_panel
         from guanxi.customers.timeline import register_timeline_source
 
-        from .demo import task_demo_load
         from .timeline import task_events
         from .views import home_panel
 
         register_home_panel(home_panel, "tasks/partials/_home_panel.html")
         register_timeline_source(task_events)
-        register_demo_step(task_demo_load)
+        register_demo_step(DeferredStep(_demo))
