@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.demo import DeferredStep, register_demo_step
@@ -9,6 +10,12 @@ def _demo():
     from .demo.opportunities import sales_demo_load
 
     return sales_demo_load
+
+
+def _default_pipeline(sender, using, **kwargs):
+    from .defaults import ensure_default_pipeline
+
+    ensure_default_pipeline(using=using)
 
 
 class SalesConfig(AppConfig):
@@ -23,3 +30,4 @@ class SalesConfig(AppConfig):
 
         register_timeline_source(opportunity_events)
         register_demo_step(DeferredStep(_demo))
+        post_migrate.connect(_default_pipeline, sender=self)

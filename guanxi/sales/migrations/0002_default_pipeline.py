@@ -1,5 +1,5 @@
-"""A working pipeline from the first day: stages with win probabilities, won and lost reasons, sales
-channels (销售方式) and the settings row. Managers change them afterwards."""
+"""The default pipeline on a new database (kept for databases migrated before `guanxi.sales.defaults`,
+which fills it after every migrate and test flush)."""
 
 from django.db import migrations
 
