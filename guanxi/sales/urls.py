@@ -5,6 +5,7 @@ from .views import board, forecast, opportunities
 app_name = "sales"
 urlpatterns = [
     path("", board.board, name="board"),
+    path("board/column/", board.board_column, name="board_column"),
     path("board/move/", board.board_move, name="board_move"),
     path("forecast/", forecast.forecast_page, name="forecast"),
     path("opportunities/new/", opportunities.opportunity_create, name="opportunity_create"),

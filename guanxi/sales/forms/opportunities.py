@@ -76,3 +76,10 @@ class ForecastForm(BootstrapForm):
 class BoardForm(forms.Form):
     team = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
     owner = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
+class BoardColumnForm(BoardForm):
+    """One column of a board: what a column's "more" link lists."""
+
+    stage = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)

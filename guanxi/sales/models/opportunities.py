@@ -124,6 +124,11 @@ class Opportunity(TimeStampedModel):
                          include=["amount", "probability", "stage"]),
             models.Index(fields=["owner", "status", "closed_at"], name="opp_owner_closed",
                          include=["amount", "probability", "stage"]),
+            # The won and lost columns' cards: latest closed first within the stage.
+            models.Index(fields=["team", "stage", "closed_at", "id"], name="opp_team_stage_closed"),
+            models.Index(fields=["owner", "stage", "closed_at", "id"], name="opp_owner_stage_closed"),
+            # The whole company's funnel: open deals per stage, read from the index alone.
+            models.Index(fields=["status", "stage", "probability"], name="opp_status_stage", include=["amount"]),
             # The weighted forecast (open deals by expected close) and won amounts (by closing time).
             models.Index(fields=["status", "expected_close_date"], name="opp_status_close",
                          include=["amount", "probability", "stage", "team", "owner"]),

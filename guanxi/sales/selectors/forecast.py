@@ -159,12 +159,22 @@ def funnel(*, user, team_id: int | None = None, owner_id: int | None = None) -> 
     """The sales funnel (销售漏斗): open deals per open stage, in the stages' order."""
     permissions.require_reach(user, "forecast", team_id=team_id, user_id=owner_id)
     rows = _scope(Opportunity.objects.filter(status=Status.OPEN), team_id=team_id, owner_id=owner_id)
-    totals = {r["stage_id"]: r for r in rows.values("stage_id").annotate(
-        n=Count("id"), total=Coalesce(Sum("amount"), ZERO), weighted=Coalesce(Sum(WEIGHTED), ZERO)).order_by()}
+    totals: dict[int, list] = {}
+    # Grouped by probability too, so that the database only adds amounts (no product per deal): the
+    # weighted amount of a group is its amount times its probability.
+    for stage_id, probability, n, amount in rows.values_list("stage_id", "probability").annotate(
+            n=Count("*"), total=Sum("amount")).values_list("stage_id", "probability", "n", "total").order_by():
+        row = totals.setdefault(stage_id, [0, ZERO, ZERO])
+        row[0] += n
+        row[1] += amount
+        row[2] += amount * probability / 100
     stages = stage_list(active_only=True).filter(Q(is_won=False) & Q(is_lost=False))
-    return [FunnelRow(s.pk, s.name, s.probability, totals.get(s.pk, {}).get("n", 0),
-                      _money(totals.get(s.pk, {}).get("total")), _money(totals.get(s.pk, {}).get("weighted")))
-            for s in stages]
+    return [FunnelRow(s.pk, s.name, s.probability, *_funnel_totals(totals.get(s.pk))) for s in stages]
+
+
+def _funnel_totals(row: list | None) -> tuple[int, Decimal, Decimal]:
+    n, amount, weighted = row or (0, ZERO, ZERO)
+    return n, _money(amount), _money(weighted)
 
 
 def quota_list(*, user, kind: str | None = None, start: dt.date | None = None) -> QuerySet[Quota]:

@@ -21,7 +21,7 @@ Status = Opportunity.Status
 ZERO = Decimal("0.00")
 WEIGHTED = ExpressionWrapper(F("amount") * F("probability") / 100,
                              output_field=DecimalField(max_digits=20, decimal_places=4))
-BOARD_CARDS = 50
+BOARD_CARDS = 30
 
 
 def opportunity_list(*, user, action: str = "read") -> QuerySet[Opportunity]:
@@ -109,16 +109,42 @@ def _board_rows(user, *, team_id: int | None, owner_id: int | None) -> QuerySet[
     return rows
 
 
+def _board_sources(user, *, team_id: int | None, owner_id: int | None,
+                   closed_since: dt.datetime) -> tuple[QuerySet[Opportunity], QuerySet[Opportunity]]:
+    """The board's open deals and its deals closed since `closed_since`."""
+    rows = _board_rows(user, team_id=team_id, owner_id=owner_id)
+    return (rows.filter(status=Status.OPEN),
+            rows.filter(status__in=(Status.WON, Status.LOST), closed_at__gte=closed_since))
+
+
+CARD_FIELDS = ("id", "name", "amount", "probability", "expected_close_date", "status", "stage_id", "closed_at",
+               "owner_id", "team_id", "customer_id", "customer__name", "customer__owner_id", "customer__team_id",
+               "owner__display_name", "owner__username")
+
+
+def _column_rows(stage: OpportunityStage, open_rows: QuerySet, closed_rows: QuerySet) -> QuerySet[Opportunity]:
+    """A column's deals in the board's order: soonest close first, or latest closed first (each one
+    index range scan on (team or owner, stage, ...))."""
+    if stage.is_terminal:
+        return closed_rows.filter(stage_id=stage.pk).order_by("-closed_at", "-id")
+    return open_rows.filter(stage_id=stage.pk).order_by("expected_close_date", "id")
+
+
+def board_column_list(*, user, stage: OpportunityStage, closed_since: dt.datetime, team_id: int | None = None,
+                      owner_id: int | None = None) -> QuerySet[Opportunity]:
+    """All the deals of one board column (what its "more" link lists), in the column's order."""
+    open_rows, closed_rows = _board_sources(user, team_id=team_id, owner_id=owner_id, closed_since=closed_since)
+    return _column_rows(stage, open_rows, closed_rows).select_related("customer", "owner", "stage")
+
+
 def opportunity_board(*, user, team_id: int | None = None, owner_id: int | None = None,
                       closed_since: dt.datetime, cards: int = BOARD_CARDS) -> list[BoardColumn]:
     """One column per active stage: open deals in open stages (soonest close first); deals won or
     lost since `closed_since` in the won and lost stages; each with its count, amount and weighted
     amount, and at most `cards` cards."""
-    rows = _board_rows(user, team_id=team_id, owner_id=owner_id)
+    open_rows, closed_rows = _board_sources(user, team_id=team_id, owner_id=owner_id, closed_since=closed_since)
     columns = [BoardColumn(stage) for stage in stage_list(active_only=True)]
     by_stage = {column.stage.pk: column for column in columns}
-    open_rows = rows.filter(status=Status.OPEN)
-    closed_rows = rows.filter(status__in=(Status.WON, Status.LOST), closed_at__gte=closed_since)
     for source in (open_rows, closed_rows):
         totals = source.values("stage_id").annotate(n=Count("id"), total=Coalesce(Sum("amount"), ZERO),
                                                     weighted=Coalesce(Sum(WEIGHTED), ZERO)).order_by()
@@ -127,16 +153,9 @@ def opportunity_board(*, user, team_id: int | None = None, owner_id: int | None 
             if column is not None:
                 column.count, column.amount, column.weighted = row["n"], row["total"], row["weighted"]
     for column in columns:
-        if not column.count:
-            continue
-        source = closed_rows if column.stage.is_terminal else open_rows
-        order = ("-closed_at", "-id") if column.stage.is_terminal else ("expected_close_date", "id")
-        column.cards = list(source.filter(stage_id=column.stage.pk).select_related("customer", "owner")
-                            .only("id", "name", "amount", "probability", "expected_close_date", "status", "stage_id",
-                                  "closed_at", "owner_id", "team_id", "customer_id", "customer__name",
-                                  "customer__owner_id", "customer__team_id", "owner__display_name",
-                                  "owner__username")
-                            .order_by(*order)[:cards])
+        if column.count:
+            column.cards = list(_column_rows(column.stage, open_rows, closed_rows)
+                                .select_related("customer", "owner").only(*CARD_FIELDS)[:cards])
     return columns
 
 

@@ -1,7 +1,9 @@
 """The sales pages: the board (a move posted as the board's htmx form does, a refused move with its
 message), an opportunity's page with move / win / lose, the forms, and the forecast page."""
 
+import datetime as dt
 import json
+import re
 
 import pytest
 from django.test import Client
@@ -11,6 +13,8 @@ from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.customers.tests.factories import make_customer
 from guanxi.sales.models import Opportunity
+from guanxi.sales.selectors.opportunities import BOARD_CARDS
+from guanxi.sales.services.opportunities import opportunity_win
 
 from .factories import deal, reason, sales_team, stage
 
@@ -102,3 +106,44 @@ def test_the_forecast_page_draws_from_its_json_blocks(world):
     funnel = json.loads(html[start:html.index("</script>", start)])
     assert funnel[0] == {"name": "初步接洽", "value": 1, "amount": 88000.0}
     assert signed_in(UserFactory(role=Role.AGENT)).get(reverse("sales:forecast")).status_code == 403
+
+
+def column_html(html: str, stage_id: int) -> str:
+    """The markup of one board column."""
+    pattern = rf'<section class="gx-board-column[^"]*"\s+data-stage="{stage_id}".*?</section>'
+    return re.search(pattern, html, re.S).group(0)
+
+
+def test_a_column_with_more_deals_than_cards_shows_the_first_cards_its_totals_and_a_more_link(world):
+    rep, first = world["rep"], world["deal"].stage
+    customer = world["deal"].customer
+    for i in range(BOARD_CARDS + 1):
+        deal(rep, customer, amount="1000", close=dt.date(2030, 1, 1) + dt.timedelta(days=i), name=f"线路{i:02d}")
+    client = signed_in(world["manager"])
+    html = client.get(reverse("sales:board"), {"team": world["team"].pk}).content.decode()
+    column = column_html(html, first.pk)
+    assert column.count('class="card gx-board-card') == BOARD_CARDS
+    assert f'<span class="badge text-bg-light">{BOARD_CARDS + 2}</span>' in column
+    assert f"¥{88000 + 1000 * (BOARD_CARDS + 1):,}" in column
+    assert "线路00" in column and f"线路{BOARD_CARDS - 1:02d}" in column  # soonest close first
+    assert f"线路{BOARD_CARDS:02d}" not in column and f'data-opportunity="{world["deal"].pk}"' not in column
+    more = re.search(r'<a class="small d-block text-center gx-board-more" href="([^"]+)"', column)
+    assert more and "还有 2 个" in column
+    listing = client.get(more.group(1).replace("&amp;", "&"))
+    assert listing.status_code == 200
+    rows = re.findall(r'<tr data-opportunity="(\d+)">', listing.content.decode())
+    assert len(rows) == BOARD_CARDS + 2 and int(rows[-1]) == world["deal"].pk  # the column's order: 2030-06-15 last
+
+
+def test_the_won_column_shows_only_recent_deals_and_a_column_list_stays_within_reach(world):
+    rep, now = world["rep"], dt.datetime.now(dt.UTC)
+    old = deal(rep, world["deal"].customer, amount="5000", name="旧单", at=now - dt.timedelta(days=90))
+    opportunity_win(actor=rep, opportunity=old, at=now - dt.timedelta(days=40))
+    opportunity_win(actor=rep, opportunity=world["deal"])
+    won = stage("赢单")
+    column = column_html(signed_in(rep).get(reverse("sales:board"), {"owner": rep.pk}).content.decode(), won.pk)
+    assert f'data-opportunity="{world["deal"].pk}"' in column and "旧单" not in column and "¥88,000" in column
+    stranger = signed_in(world["other"]).get(reverse("sales:board_column"), {"owner": rep.pk, "stage": won.pk})
+    assert stranger.status_code == 200 and "data-opportunity=" not in stranger.content.decode()
+    assert signed_in(rep).get(reverse("sales:board_column"), {"stage": "x"}).status_code == 400
+    assert signed_in(rep).get(reverse("sales:board_column"), {"stage": 10**9}).status_code == 404

@@ -14,15 +14,18 @@ from guanxi.accounts.enums import TeamKind
 from guanxi.accounts.models import Team, User
 from guanxi.accounts.roles import Scope
 from guanxi.core.errors import DomainError
+from guanxi.core.pagination import capped_page
+from guanxi.core.views import domain_errors_as_http
 
 from .. import permissions
-from ..forms.opportunities import BoardForm, BoardMoveForm
+from ..forms.opportunities import BoardColumnForm, BoardForm, BoardMoveForm
 from ..selectors import configuration as config_selectors
 from ..selectors import opportunities as selectors
 from ..services import opportunities as services
 
 SALES_KINDS = (TeamKind.SALES, TeamKind.KEY_ACCOUNTS, TeamKind.PARTNER)
 CLOSED_DAYS = 30
+COLUMN_PAGE_SIZE = 50
 
 
 def board_teams(user) -> list[Team]:
@@ -50,9 +53,14 @@ def board_target(user, team_id: int | None, owner_id: int | None) -> tuple[int |
     return (teams[0].pk if teams else None), None
 
 
+def closed_since() -> dt.datetime:
+    """Since when the won and lost columns show deals."""
+    return timezone.now() - dt.timedelta(days=CLOSED_DAYS)
+
+
 def board_context(request, team_id: int | None, owner_id: int | None, message: str = "",
                   level: str = "danger") -> dict:
-    since = timezone.now() - dt.timedelta(days=CLOSED_DAYS)
+    since = closed_since()
     columns = [] if team_id is None and owner_id is None else selectors.opportunity_board(
         user=request.user, team_id=team_id, owner_id=owner_id, closed_since=since)
     for column in columns:
@@ -77,6 +85,27 @@ def board(request):
     data = form.cleaned_data if form.is_valid() else {}
     team_id, owner_id = board_target(request.user, data.get("team"), data.get("owner"))
     return render(request, "sales/board.html", board_context(request, team_id, owner_id))
+
+
+@login_required
+@domain_errors_as_http
+def board_column(request):
+    """All the deals of one board column, a page at a time (a column's "more" link)."""
+    if not permissions.can(request.user, "opportunity", "read"):
+        return render(request, "refused.html", status=403)
+    form = BoardColumnForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Not a column of a board."))
+    data = form.cleaned_data
+    team_id, owner_id = board_target(request.user, data.get("team"), data.get("owner"))
+    stage = config_selectors.stage_get(stage_id=data["stage"])
+    rows = selectors.board_column_list(user=request.user, stage=stage, closed_since=closed_since(),
+                                       team_id=team_id, owner_id=owner_id)
+    page = capped_page(rows, page=data.get("page") or 1, per_page=COLUMN_PAGE_SIZE)
+    target = f"owner={owner_id}" if owner_id else f"team={team_id}" if team_id else ""
+    return render(request, "sales/board_column.html", {
+        "stage": stage, "page": page, "closed_days": CLOSED_DAYS, "board_query": target,
+        "base_query": f"{target}&stage={stage.pk}" if target else f"stage={stage.pk}"})
 
 
 def error_text(exc: DomainError) -> str:
