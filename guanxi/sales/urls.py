@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import board, forecast, opportunities
+from .views import board, conversion, forecast, opportunities
 
 app_name = "sales"
 urlpatterns = [
     path("", board.board, name="board"),
     path("board/column/", board.board_column, name="board_column"),
     path("board/move/", board.board_move, name="board_move"),
+    path("leads/<int:lead_id>/convert/", conversion.lead_convert_page, name="lead_convert"),
     path("forecast/", forecast.forecast_page, name="forecast"),
     path("opportunities/new/", opportunities.opportunity_create, name="opportunity_create"),
     path("opportunities/<int:opportunity_id>/", opportunities.opportunity_detail, name="opportunity"),

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from . import forecast, opportunities, stages
+from . import conversion, forecast, opportunities, stages
 
 router = Router()
-for module in (opportunities, stages, forecast):
+for module in (opportunities, stages, forecast, conversion):
     router.add_router("", module.router)
