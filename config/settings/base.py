@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "guanxi.segments",
     "guanxi.marketing",
     "guanxi.sales",
+    "guanxi.pool",
     "guanxi.servicedesk",
     "guanxi.warranty",
     "guanxi.portal",
@@ -212,6 +213,8 @@ CELERY_BEAT_SCHEDULE = {
     "tasks-send-reminders": {"task": "tasks.send_reminders", "schedule": 60.0},
     # Every customer's value, segments and member counts, nightly at 02:30.
     "segments-value-recompute": {"task": "segments.value_recompute", "schedule": crontab(hour=2, minute=30)},
+    # The 公海 recycling sweep (warnings, then returns to the pool), nightly at 01:15.
+    "pool-sweep": {"task": "pool.sweep", "schedule": crontab(hour=1, minute=15)},
 }
 
 CACHES = {

@@ -29,6 +29,8 @@ NAV_ITEMS = (
             roles=("analyst", "sales_manager", "service_manager", "key_account_manager")),
     NavItem(_("Leads"), "marketing:leads", "funnel", "marketing"),
     NavItem(_("Opportunities"), "sales:board", "kanban", "sales"),
+    NavItem(_("Public pool"), "pool:list", "inboxes", "pool",
+            roles=("sales_rep", "sales_manager", "key_account_manager", "analyst")),
     NavItem(_("Sales forecast"), "sales:forecast", "graph-up-arrow", "sales",
             roles=("sales_rep", "sales_manager", "key_account_manager", "partner", "analyst")),
     NavItem(_("Service desk"), "servicedesk:queue", "headset", "service"),

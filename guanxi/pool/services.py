@@ -1,0 +1,275 @@
+"""Writes of the pool: claim, release and assign records; configure rules and claim limits; the
+recycling sweep that warns owners and returns neglected records. Every write checks its actor
+against `permissions` first and is logged as a PoolEvent (the pool's audit trail).
+
+A claim is one conditional UPDATE (`... WHERE owner IS NULL`): of two representatives claiming the
+same record at once exactly one changes a row; the other is told it is gone. A person's claims are
+serialised on their user row, so two claims at once cannot both slip under the limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from guanxi.accounts.access import SYSTEM, user_of
+from guanxi.accounts.enums import Role
+from guanxi.accounts.models import User
+from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from guanxi.customers.models import Customer
+from guanxi.marketing.enums import OPEN_STATUSES
+from guanxi.marketing.models import Lead
+from guanxi.tasks.services import task_create
+
+from . import permissions
+from .calendar import nth_day_after
+from .enums import DayKind, EventKind, HoldingHow, RecordKind, RuleKind, Tier
+from .models import ClaimLimit, Holding, PoolEvent, PoolRule, PoolWarning
+from .recycling import candidates, rule_cutoff
+from .selectors import claim_limit_for, held_count
+
+BATCH = 5_000
+MAX_DAYS = 3650
+RULE_FIELDS = ("name", "kind", "applies_to", "days", "day_kind", "warn_days", "tiers", "is_enabled")
+
+
+def _record(customer: Customer | None, lead: Lead | None):
+    if (customer is None) == (lead is None):
+        raise ValidationFailed(_("Name one lead or one customer."))
+    if customer is not None:
+        return RecordKind.CUSTOMER, Customer.objects.filter(pk=customer.pk, deleted_at__isnull=True), \
+            {"customer_id": customer.pk}
+    return RecordKind.LEAD, Lead.objects.filter(pk=lead.pk, status__in=OPEN_STATUSES), {"lead_id": lead.pk}
+
+
+def _log(kind: str, record_kind: str, ref: dict, *, actor, owner_id: int | None, at: dt.datetime,
+         rule: PoolRule | None = None) -> PoolEvent:
+    return PoolEvent.objects.create(kind=kind, record_kind=record_kind, owner_id=owner_id, actor=user_of(actor),
+                                    rule=rule, rule_name=rule.name if rule else "", at=at, **ref)
+
+
+def _take(actor, owner: User, kind: str, customer, lead, how: str, at) -> Holding:
+    record_kind, rows, ref = _record(customer, lead)
+    User.objects.select_for_update().filter(pk=owner.pk).first()  # one claim of a person at a time
+    limit, held = claim_limit_for(owner), held_count(owner)
+    if how == HoldingHow.CLAIM and held >= limit:
+        raise Conflict(_("You already hold %(held)s records from the pool; the limit is %(limit)s.")
+                       % {"held": held, "limit": limit}, code="claim_limit")
+    if not rows.filter(owner__isnull=True).update(owner=owner, team=owner.team):
+        raise Conflict(_("This record is no longer in the pool: someone else has it."), code="not_in_pool")
+    Holding.objects.filter(**ref).delete()
+    PoolWarning.objects.filter(**ref).delete()
+    holding = Holding.objects.create(record_kind=record_kind, owner=owner, how=how, since=at, **ref)
+    _log(kind, record_kind, ref, actor=actor, owner_id=owner.pk, at=at)
+    return holding
+
+
+@transaction.atomic
+def pool_claim(*, actor, customer: Customer | None = None, lead: Lead | None = None,
+               at: dt.datetime | None = None) -> Holding:
+    """Take an unowned lead or customer from the pool (领取), within one's claim limit (409 beyond
+    it, with the limit; 409 when someone else got it first)."""
+    permissions.require(actor, "pool", "write")
+    if not permissions.may_hold(actor):
+        raise PermissionDenied(_("Your role cannot hold pool records."))
+    return _take(actor, actor, EventKind.CLAIM, customer, lead, HoldingHow.CLAIM, at or timezone.now())
+
+
+@transaction.atomic
+def pool_assign(*, actor, owner: User, customer: Customer | None = None, lead: Lead | None = None,
+                at: dt.datetime | None = None) -> Holding:
+    """Give an unowned record to a representative (分配); managers, within their team."""
+    permissions.require(actor, "assignment", "write")
+    if not permissions.may_hold(owner):
+        raise ValidationFailed(fields={"owner": _("not an active member of the sales force")})
+    if not permissions.may_assign_to(actor, owner):
+        raise PermissionDenied(_("You can assign pool records only to people of your own team."))
+    return _take(actor, owner, EventKind.ASSIGN, customer, lead, HoldingHow.ASSIGN, at or timezone.now())
+
+
+@transaction.atomic
+def pool_release(*, actor, customer: Customer | None = None, lead: Lead | None = None,
+                 at: dt.datetime | None = None) -> None:
+    """Put a record back into the pool (释放): its owner, or a manager for anyone's."""
+    permissions.require(actor, "pool", "write")
+    record_kind, rows, ref = _record(customer, lead)
+    current = rows.select_for_update().values_list("owner_id", flat=True).first()
+    if current is None:
+        raise Conflict(_("This record is already in the pool."), code="in_pool")
+    if not permissions.may_release(actor, current):
+        raise PermissionDenied(_("Only the record's owner or a sales manager can release it."))
+    rows.update(owner=None)
+    Holding.objects.filter(**ref).delete()
+    PoolWarning.objects.filter(**ref).delete()
+    _log(EventKind.RELEASE, record_kind, ref, actor=actor, owner_id=current, at=at or timezone.now())
+
+
+# ---------------------------------------------------------------- configuration
+
+
+def _clean_rule(data: dict) -> dict:
+    errors = {}
+    clean = {k: data[k] for k in RULE_FIELDS if k in data}
+    name = (clean.get("name") or "").strip()
+    if not name or len(name) > 100:
+        errors["name"] = _("required, at most 100 characters")
+    clean["name"] = name
+    if clean.get("kind") not in RuleKind.values:
+        errors["kind"] = _("one of: %(values)s") % {"values": ", ".join(RuleKind.values)}
+    clean.setdefault("applies_to", RecordKind.CUSTOMER)
+    if clean["applies_to"] not in RecordKind.values:
+        errors["applies_to"] = _("lead or customer")
+    elif clean["applies_to"] == RecordKind.LEAD and clean.get("kind") != RuleKind.NO_FOLLOW_UP:
+        errors["applies_to"] = _("leads are recycled by the no-follow-up rule only")
+    days = clean.get("days")
+    if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        errors["days"] = _("a whole number of days from 1 to 3650")
+    clean.setdefault("day_kind", DayKind.CALENDAR)
+    if clean["day_kind"] not in DayKind.values:
+        errors["day_kind"] = _("calendar or working")
+    warn = clean.setdefault("warn_days", 0)
+    if not isinstance(warn, int) or warn < 0 or (isinstance(days, int) and warn >= days):
+        errors["warn_days"] = _("0 or more, fewer than the rule's days")
+    tiers = clean.setdefault("tiers", [])
+    if not isinstance(tiers, list) or set(tiers) - set(Tier.values):
+        errors["tiers"] = _("value tiers among: %(values)s") % {"values": ", ".join(Tier.values)}
+    else:
+        clean["tiers"] = [t for t in Tier.values if t in tiers]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return clean
+
+
+@transaction.atomic
+def rule_save(*, actor, data: dict, rule: PoolRule | None = None) -> PoolRule:
+    """Create a recycling rule, or change one (the fields given replace its own)."""
+    permissions.require(actor, "rule", "configure")
+    if rule is not None:
+        rule = PoolRule.objects.select_for_update().get(pk=rule.pk)
+        data = {**{k: getattr(rule, k) for k in RULE_FIELDS}, **data}
+    clean = _clean_rule(data)
+    rule = rule or PoolRule()
+    for key, value in clean.items():
+        setattr(rule, key, value)
+    rule.save()
+    if not rule.is_enabled:
+        PoolWarning.objects.filter(rule=rule).delete()
+    return rule
+
+
+@transaction.atomic
+def claim_limit_set(*, actor, limit: int, role: str = "", user: User | None = None) -> ClaimLimit:
+    """The claim limit of a role, or of one person (which overrides their role's)."""
+    permissions.require(actor, "rule", "configure")
+    if (not role) == (user is None) or (role and role not in Role.values):
+        raise ValidationFailed(fields={"role": _("name one role or one person")})
+    if not isinstance(limit, int) or not 0 <= limit <= 100_000:
+        raise ValidationFailed(fields={"limit": _("a whole number from 0 to 100000")})
+    row, _created = ClaimLimit.objects.update_or_create(
+        **({"user": user} if user else {"role": role}), defaults={"limit": limit})
+    return row
+
+
+@transaction.atomic
+def claim_limit_delete(*, actor, limit: ClaimLimit) -> None:
+    permissions.require(actor, "rule", "configure")
+    limit.delete()
+
+
+# ---------------------------------------------------------------- the sweep
+
+
+def _return(rule: PoolRule, cutoff: dt.date, now: dt.datetime) -> int:
+    """Every record the rule finds neglected back in the pool, logged; one rule, one transaction."""
+    kind = rule.applies_to
+    model = Lead if kind == RecordKind.LEAD else Customer
+    ref = "lead_id" if kind == RecordKind.LEAD else "customer_id"
+    returned = 0
+    with transaction.atomic():
+        due = candidates(rule, cutoff).select_for_update(skip_locked=True, of=("self",)).order_by()
+        for chunk in _batches(list(due.values_list("pk", "owner_id"))):
+            ids = [pk for pk, _owner in chunk]
+            model.objects.filter(pk__in=ids).update(owner=None)
+            Holding.objects.filter(**{f"{ref}__in": ids}).delete()
+            PoolWarning.objects.filter(**{f"{ref}__in": ids}).delete()
+            PoolEvent.objects.bulk_create([
+                PoolEvent(kind=EventKind.RETURN, record_kind=kind, owner_id=owner, rule=rule, rule_name=rule.name,
+                          at=now, **{ref: pk}) for pk, owner in chunk])
+            returned += len(chunk)
+    return returned
+
+
+def _warn(rule: PoolRule, today: dt.date, now: dt.datetime) -> list[PoolWarning]:
+    """Warnings for the records the rule will return within `warn_days`, once per stretch of
+    neglect: a warning whose record was followed up since is dropped, so the next neglect warns again."""
+    if not rule.warn_days:
+        return []
+    kind = rule.applies_to
+    ref = "lead_id" if kind == RecordKind.LEAD else "customer_id"
+    warn_cutoff = rule_cutoff(rule, today, ahead=rule.warn_days)
+    due = candidates(rule, warn_cutoff)
+    warned = PoolWarning.objects.filter(rule=rule, record_kind=kind)
+    still = due.filter(pk__in=warned.values(ref)).values("pk")
+    warned.exclude(**{f"{ref}__in": still}).delete()
+    fresh = due.exclude(pk__in=warned.values(ref)).order_by().values_list("pk", "owner_id")
+    due_on = nth_day_after(today, rule.warn_days, rule.day_kind)
+    created = []
+    for rows in _batches(list(fresh)):
+        created += PoolWarning.objects.bulk_create([
+            PoolWarning(rule=rule, record_kind=kind, owner_id=owner, sent_at=now, due_on=due_on, **{ref: pk})
+            for pk, owner in rows])
+        PoolEvent.objects.bulk_create([
+            PoolEvent(kind=EventKind.WARNING, record_kind=kind, owner_id=owner, rule=rule, rule_name=rule.name,
+                      at=now, **{ref: pk}) for pk, owner in rows])
+    return created
+
+
+def _batches(rows: list):
+    for start in range(0, len(rows), BATCH):
+        yield rows[start:start + BATCH]
+
+
+def _tell_owners(warnings: list[PoolWarning], now: dt.datetime) -> int:
+    """One task per owner (through guanxi.tasks, which reminds them through the messaging backends):
+    how many of their records return to the pool and when."""
+    by_owner: dict[int, list[PoolWarning]] = defaultdict(list)
+    for warning in warnings:
+        by_owner[warning.owner_id].append(warning)
+    owners = User.objects.in_bulk(list(by_owner))
+    for owner_id, rows in by_owner.items():
+        owner = owners.get(owner_id)
+        if owner is None or not owner.is_active:
+            continue
+        first = min(w.due_on for w in rows)
+        subject = ngettext("%(count)s record returns to the public pool from %(day)s unless followed up",
+                           "%(count)s records return to the public pool from %(day)s unless followed up",
+                           len(rows)) % {"count": len(rows), "day": first.isoformat()}
+        single = rows[0].customer if len(rows) == 1 and rows[0].customer_id else None
+        due_at = timezone.make_aware(dt.datetime.combine(first, dt.time(9)), timezone.get_current_timezone())
+        task_create(actor=SYSTEM, kind="follow_up", subject=subject[:200], due_at=max(due_at, now),
+                    customer=single, assignee=owner, source_label=str(_("Public pool")),
+                    source_url=reverse("pool:mine"))
+    return len(by_owner)
+
+
+def pool_sweep(*, actor=SYSTEM, now: dt.datetime | None = None) -> dict[str, int]:
+    """Apply every enabled rule: return what is due (owner → none, logged with the rule), then warn
+    the owners of what falls due within the rule's warning days (once per record and cycle)."""
+    permissions.require(actor, "rule", "configure")
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    result = {"returned": 0, "warned": 0, "owners_told": 0}
+    warnings: list[PoolWarning] = []
+    for rule in PoolRule.objects.filter(is_enabled=True).order_by("id"):
+        result["returned"] += _return(rule, rule_cutoff(rule, today), now)
+    with transaction.atomic():
+        for rule in PoolRule.objects.filter(is_enabled=True).order_by("id"):
+            warnings += _warn(rule, today, now)
+        result["warned"] = len(warnings)
+        result["owners_told"] = _tell_owners(warnings, now)
+    return result

@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from guanxi.accounts.access import SYSTEM
+
+from .services import pool_sweep
+
+
+@shared_task(name="pool.sweep")
+def sweep() -> dict[str, int]:
+    """The recycling sweep (公海回收): warnings, then neglected records back to the pool."""
+    return pool_sweep(actor=SYSTEM)
