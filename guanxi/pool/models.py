@@ -36,6 +36,12 @@ class PoolRule(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    @property
+    def tier_labels(self) -> list[str]:
+        from .enums import Tier
+
+        return [str(Tier(t).label) for t in self.tiers if t in Tier.values]
+
 
 class ClaimLimit(TimeStampedModel):
     """How many records one may hold from the pool at once: per role, or per person (overrides)."""

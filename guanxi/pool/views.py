@@ -45,7 +45,8 @@ def pool_list(request):
     except ValidationFailed:
         page = keyset_page(rows, limit=PER_PAGE)
     phone = (lambda v: v) if permissions.sees_personal_data(request.user) else mask_phone
-    items = [{"r": r, "mobile": phone(r.mobile), "tier": value_tier(r.arpu) if tab == RecordKind.CUSTOMER else ""}
+    customers = tab == RecordKind.CUSTOMER
+    items = [{"r": r, "mobile": phone(r.mobile), "tier": Tier(value_tier(r.arpu)).label if customers else ""}
              for r in page.rows]
     held, limit = (selectors.held_count(request.user), selectors.claim_limit_for(request.user)) \
         if permissions.may_hold(request.user) else (None, None)
