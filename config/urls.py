@@ -24,6 +24,7 @@ urlpatterns = [
     path("catalog/", include("guanxi.catalog.urls")),
     path("segments/", include("guanxi.segments.urls")),
     path("sales/", include("guanxi.sales.urls")),
+    path("orders/", include("guanxi.orders.urls")),
     path("service/", include("guanxi.servicedesk.urls")),
     path("tasks/", include("guanxi.tasks.urls")),
     path("marketing/", include("guanxi.marketing.urls")),
