@@ -25,6 +25,7 @@ urlpatterns = [
     path("segments/", include("guanxi.segments.urls")),
     path("sales/", include("guanxi.sales.urls")),
     path("pool/", include("guanxi.pool.urls")),
+    path("orders/", include("guanxi.orders.urls")),
     path("service/", include("guanxi.servicedesk.urls")),
     path("tasks/", include("guanxi.tasks.urls")),
     path("marketing/", include("guanxi.marketing.urls")),

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "guanxi.marketing",
     "guanxi.sales",
     "guanxi.pool",
+    "guanxi.orders",
     "guanxi.servicedesk",
     "guanxi.warranty",
     "guanxi.portal",
@@ -211,6 +212,8 @@ CELERY_BEAT_SCHEDULE = {
     "servicedesk-sweep-clocks": {"task": "servicedesk.sweep_clocks", "schedule": 60.0},
     "servicedesk-sweep-commitments": {"task": "servicedesk.sweep_commitments", "schedule": 60.0},
     "tasks-send-reminders": {"task": "tasks.send_reminders", "schedule": 60.0},
+    # Contracts past their end expire, renewal reminders for those ending soon: daily at 06:00.
+    "orders-sweep-contracts": {"task": "orders.sweep_contracts", "schedule": crontab(hour=6, minute=0)},
     # Every customer's value, segments and member counts, nightly at 02:30.
     "segments-value-recompute": {"task": "segments.value_recompute", "schedule": crontab(hour=2, minute=30)},
     # The 公海 recycling sweep (warnings, then returns to the pool), nightly at 01:15.

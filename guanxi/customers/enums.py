@@ -106,3 +106,5 @@ class TransactionKind(models.TextChoices):
     BILL = "bill", pgettext_lazy("transaction kind", "Bill")
     PAYMENT = "payment", pgettext_lazy("transaction kind", "Payment")
     REFUND = "refund", pgettext_lazy("transaction kind", "Refund")
+    # The compensating entry of a cancelled order (订单冲销): rows are never deleted nor negative.
+    REVERSAL = "reversal", pgettext_lazy("transaction kind", "Order reversal")

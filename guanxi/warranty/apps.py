@@ -15,8 +15,11 @@ class WarrantyConfig(AppConfig):
     def ready(self):
         from guanxi.core.demo import DeferredStep, register_demo_step
         from guanxi.customers.timeline import register_timeline_source
+        from guanxi.orders.signals import order_delivered
 
+        from .receivers import register_delivered_units
         from .timeline import warranty_events
 
         register_timeline_source(warranty_events)
+        order_delivered.connect(register_delivered_units, dispatch_uid="warranty.register_delivered_units")
         register_demo_step(DeferredStep(_warranty_demo))  # imported when the demo runs

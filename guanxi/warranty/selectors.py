@@ -50,6 +50,11 @@ def sale_get_by_serial_for_user(*, user: User, serial: str) -> ProductSale:
     return sale
 
 
+def serial_by_number(*, serial: str) -> SerialNumber | None:
+    """The unit with this serial number, whoever may see it (for services acting as the system)."""
+    return SerialNumber.objects.filter(serial=serial.strip()).first()
+
+
 def serial_get_for_user(*, user: User, serial: str) -> tuple[SerialNumber, ProductSale | None]:
     """A serial and its latest sale. An unsold serial is shown only to roles that read every customer;
     a sold one only to those who may read its customer."""

@@ -94,6 +94,7 @@ class BillingSummary:
     paid: Decimal
     ordered: Decimal
     refunded: Decimal
+    reversed: Decimal  # orders cancelled after they were confirmed (their compensating entries)
     billed_due: Decimal  # bills past their due date
     last_bill_at: dt.datetime | None
     last_payment_at: dt.datetime | None
@@ -103,6 +104,11 @@ class BillingSummary:
     @property
     def outstanding(self) -> Decimal:
         return self.billed - self.paid
+
+    @property
+    def net_ordered(self) -> Decimal:
+        """Orders less the cancelled ones: what the orders module counts as sold."""
+        return self.ordered - self.reversed
 
     @property
     def overdue_amount(self) -> Decimal:
@@ -118,7 +124,8 @@ class BillingSummary:
 
     def as_dict(self) -> dict:
         return {"billed": self.billed, "paid": self.paid, "outstanding": self.outstanding, "ordered": self.ordered,
-                "refunded": self.refunded, "overdue_amount": self.overdue_amount, "is_overdue": self.is_overdue,
+                "refunded": self.refunded, "reversed": self.reversed, "overdue_amount": self.overdue_amount,
+                "is_overdue": self.is_overdue,
                 "due_days": self.due_days, "last_bill_at": self.last_bill_at,
                 "last_payment_at": self.last_payment_at, "last_payment_amount": self.last_payment_amount}
 
@@ -138,12 +145,14 @@ def billing_summary(*, customer: Customer, now: dt.datetime | None = None) -> Bi
     sums = ledger.aggregate(
         billed=total(TransactionKind.BILL), paid=total(TransactionKind.PAYMENT),
         ordered=total(TransactionKind.ORDER), refunded=total(TransactionKind.REFUND),
+        reversed=total(TransactionKind.REVERSAL),
         billed_due=total(TransactionKind.BILL, Q(occurred_at__lte=due_before)),
         last_bill_at=Max("occurred_at", filter=Q(kind=TransactionKind.BILL)),
     )
     last_payment = (ledger.filter(kind=TransactionKind.PAYMENT).order_by("-occurred_at")
                     .values_list("occurred_at", "amount").first())
-    cents = {k: Decimal(sums[k]).quantize(CENT) for k in ("billed", "paid", "ordered", "refunded", "billed_due")}
+    cents = {k: Decimal(sums[k]).quantize(CENT) for k in ("billed", "paid", "ordered", "refunded", "reversed",
+                                                     "billed_due")}
     return BillingSummary(
         **cents, last_bill_at=sums["last_bill_at"],
         last_payment_at=last_payment[0] if last_payment else None,

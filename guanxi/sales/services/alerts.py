@@ -16,10 +16,16 @@ from ..models import BigDealAlert, Opportunity
 from ..selectors.configuration import sales_settings
 
 
-def _managers(opportunity: Opportunity) -> list[User]:
+def _managers(team_id: int | None) -> list[User]:
     managers = User.objects.filter(role=Role.SALES_MANAGER, is_active=True).order_by("id")
-    of_team = list(managers.filter(team_id=opportunity.team_id)) if opportunity.team_id else []
+    of_team = list(managers.filter(team_id=team_id)) if team_id else []
     return of_team or list(managers)
+
+
+def managers_alert(*, team_id: int | None, subject: str, body: str) -> int:
+    """Tell the sales managers of a team (all of them when it has none) of a big deal or order;
+    returns how many were reached. Orders use it for their own big-deal alerts."""
+    return sum(_send(user, subject, body) for user in _managers(team_id))
 
 
 def _send(user: User, subject: str, body: str) -> bool:
@@ -53,6 +59,6 @@ def big_deal_check(opportunity: Opportunity) -> BigDealAlert | None:
             "owner": opportunity.owner, "name": opportunity.name, "customer": opportunity.customer,
             "amount": f"{opportunity.amount:,.2f}", "threshold": f"{threshold:,.2f}",
             "stage": opportunity.stage, "date": opportunity.expected_close_date.isoformat()}
-    alert.recipients = sum(_send(user, subject, body) for user in _managers(opportunity))
+    alert.recipients = managers_alert(team_id=opportunity.team_id, subject=subject, body=body)
     alert.save(update_fields=["recipients"])
     return alert
