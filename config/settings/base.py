@@ -210,6 +210,7 @@ CELERY_BEAT_SCHEDULE = {
     "servicedesk-sweep-clocks": {"task": "servicedesk.sweep_clocks", "schedule": 60.0},
     "servicedesk-sweep-commitments": {"task": "servicedesk.sweep_commitments", "schedule": 60.0},
     "tasks-send-reminders": {"task": "tasks.send_reminders", "schedule": 60.0},
+    "marketing-send-campaigns": {"task": "marketing.send_campaigns", "schedule": 60.0},
     # Every customer's value, segments and member counts, nightly at 02:30.
     "segments-value-recompute": {"task": "segments.value_recompute", "schedule": crontab(hour=2, minute=30)},
 }
