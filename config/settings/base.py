@@ -214,6 +214,7 @@ CELERY_BEAT_SCHEDULE = {
     "tasks-send-reminders": {"task": "tasks.send_reminders", "schedule": 60.0},
     # Contracts past their end expire, renewal reminders for those ending soon: daily at 06:00.
     "orders-sweep-contracts": {"task": "orders.sweep_contracts", "schedule": crontab(hour=6, minute=0)},
+    "marketing-send-campaigns": {"task": "marketing.send_campaigns", "schedule": 60.0},
     # Every customer's value, segments and member counts, nightly at 02:30.
     "segments-value-recompute": {"task": "segments.value_recompute", "schedule": crontab(hour=2, minute=30)},
     # The 公海 recycling sweep (warnings, then returns to the pool), nightly at 01:15.

@@ -4,11 +4,17 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.core.demo import DeferredStep, register_demo_step
 
 
-# The demo's module, imported only when the demo runs (see guanxi.core.demo).
+# The demo's modules, imported only when the demo runs (see guanxi.core.demo).
 def _demo():
     from .demo.leads import lead_demo_load
 
     return lead_demo_load
+
+
+def _campaign_demo():
+    from .demo.campaigns import campaign_demo_load
+
+    return campaign_demo_load
 
 
 class MarketingConfig(AppConfig):
@@ -18,8 +24,11 @@ class MarketingConfig(AppConfig):
 
     def ready(self):
         from guanxi.customers.timeline import register_timeline_source
+        from guanxi.tasks.kinds import register_task_kind
 
-        from .timeline import lead_events
+        from .timeline import marketing_events
 
-        register_timeline_source(lead_events)
+        register_timeline_source(marketing_events)
+        register_task_kind("campaign_call", _("Campaign call"), "megaphone")
         register_demo_step(DeferredStep(_demo))
+        register_demo_step(DeferredStep(_campaign_demo))

@@ -34,6 +34,7 @@ from guanxi.accounts.access import (
 )
 from guanxi.accounts.enums import Role
 from guanxi.accounts.roles import Scope
+from guanxi.customers.permissions import customer_in_scope
 
 ALL, TEAM, OWN, NONE = Scope.ALL, Scope.TEAM, Scope.OWN, Scope.NONE
 
@@ -134,3 +135,72 @@ def require_lead(actor, lead, action: str = "write") -> None:
 
 def can_see_personal_data(actor, lead) -> bool:
     return lead_in_scope(actor, lead, "read", "personal_data")
+
+
+# ---------------------------------------------------------------- campaigns (营销活动)
+# Entities:
+# - `campaign`: read = the campaign pages and API; write = create, edit, launch, send, cancel.
+# - `response`: write = record a member's response; OWN = for the customers one may read (customers' rules).
+# - `expense`: read = the claims and the ROI; write = submit a claim; configure = approve or reject it.
+# - `opt_out`: read/write = a customer's 退订 record; OWN = for the customers one may read.
+# Sales managers and administrators run campaigns; representatives see them and record responses
+# for their customers; the service side records opt-outs customers ask for on the phone; analysts
+# read; partners nothing.
+
+
+def _campaign_role(*, campaign: Rights, response: Scope, expense: Rights, opt_out: Rights) -> dict[str, Rights]:
+    return {"campaign": campaign, "response": Rights(read=campaign.read, write=response), "expense": expense,
+            "opt_out": opt_out}
+
+
+_RUNS = _campaign_role(campaign=Rights(ALL, ALL, export=True), response=ALL,
+                       expense=Rights(ALL, ALL, configure=True), opt_out=Rights(ALL, ALL))
+_SELLS = _campaign_role(campaign=Rights(read=ALL), response=OWN, expense=Rights(), opt_out=Rights(OWN, OWN))
+_SERVES = _campaign_role(campaign=Rights(), response=NONE, expense=Rights(), opt_out=Rights(OWN, OWN))
+
+CAMPAIGN_TABLE: dict[str, dict[str, Rights]] = {
+    Role.AGENT: _SERVES,
+    Role.TEAM_LEAD: _SERVES,
+    Role.SERVICE_MANAGER: _SERVES,
+    Role.SALES_REP: _SELLS,
+    Role.KEY_ACCOUNT_MANAGER: _SELLS,
+    Role.SALES_MANAGER: _RUNS,
+    Role.ADMIN: _RUNS,
+    Role.ANALYST: _campaign_role(campaign=Rights(read=ALL, export=True), response=NONE,
+                                 expense=Rights(read=ALL), opt_out=Rights(read=ALL)),
+    Role.PARTNER: {},
+    SYSTEM_ROLE: {"campaign": EVERYTHING, "response": EVERYTHING, "expense": EVERYTHING, "opt_out": EVERYTHING},
+    CUSTOMER_ROLE: {},
+}
+
+campaign_permissions = PermissionTable(CAMPAIGN_TABLE, denied=gettext_noop("Your role cannot do this with campaigns."))
+
+CAMPAIGN_DENIED = {
+    ("campaign", "read"): gettext_noop("Your role cannot see campaigns."),
+    ("campaign", "write"): gettext_noop("Only sales managers and administrators run campaigns."),
+    ("response", "write"): gettext_noop("You may record responses only for your own customers."),
+    ("expense", "read"): gettext_noop("Your role cannot see campaign expenses."),
+    ("expense", "write"): gettext_noop("Only sales managers and administrators submit campaign expenses."),
+    ("expense", "configure"): gettext_noop("Only sales managers and administrators approve expenses."),
+    ("opt_out", "read"): gettext_noop("Your role cannot see opt-outs."),
+    ("opt_out", "write"): gettext_noop("You may record opt-outs only for your own customers."),
+}
+
+
+def campaign_can(actor, entity: str, action: str) -> bool:
+    return campaign_permissions.can(actor, entity, action)
+
+
+def campaign_require(actor, entity: str, action: str, *, allowed: bool = True) -> None:
+    campaign_permissions.require(actor, entity, action, allowed=allowed, message=CAMPAIGN_DENIED.get((entity, action)))
+
+
+def customer_reach(actor, entity: str, action: str, customer) -> bool:
+    """Whether `actor` may take `action` on `entity` (response, opt_out) for this customer: ALL, or OWN
+    for the customers the actor may read by the customers' rules."""
+    reach = campaign_permissions.scope(actor, entity, action)
+    if reach is ALL:
+        return True
+    if reach is NONE or is_system(actor):
+        return False
+    return customer_in_scope(actor, customer, "read")

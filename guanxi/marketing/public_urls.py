@@ -6,6 +6,7 @@ from .views import public
 
 app_name = "marketing_public"
 urlpatterns = [
+    path("unsubscribe/<str:token>/", public.unsubscribe, name="unsubscribe"),
     path("<slug:slug>/", public.public_form, name="form"),
     path("<slug:slug>/thanks/", public.public_thanks, name="thanks"),
 ]

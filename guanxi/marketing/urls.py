@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import leads
+from .views import campaigns, leads
 
 app_name = "marketing"
 urlpatterns = [
@@ -13,4 +13,17 @@ urlpatterns = [
     path("leads/<int:lead_id>/qualify/", leads.lead_action, {"action": "qualify"}, name="lead_qualify"),
     path("leads/<int:lead_id>/disqualify/", leads.lead_action, {"action": "disqualify"}, name="lead_disqualify"),
     path("leads/<int:lead_id>/reopen/", leads.lead_action, {"action": "reopen"}, name="lead_reopen"),
+    path("campaigns/", campaigns.campaign_list, name="campaigns"),
+    path("campaigns/new/", campaigns.campaign_create, name="campaign_create"),
+    path("campaigns/preview/", campaigns.campaign_preview, name="campaign_preview"),
+    path("campaigns/opt-outs/", campaigns.opt_out_list, name="opt_outs"),
+    path("campaigns/opt-outs/<int:opt_out_id>/withdraw/", campaigns.opt_out_withdraw, name="opt_out_withdraw"),
+    path("campaigns/<int:campaign_id>/", campaigns.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:campaign_id>/edit/", campaigns.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:campaign_id>/launch/", campaigns.campaign_launch, name="campaign_launch"),
+    path("campaigns/<int:campaign_id>/cancel/", campaigns.campaign_cancel, name="campaign_cancel"),
+    path("campaigns/<int:campaign_id>/responses/", campaigns.response_create, name="campaign_response"),
+    path("campaigns/<int:campaign_id>/expenses/", campaigns.expense_create, name="campaign_expense"),
+    path("campaigns/<int:campaign_id>/expenses/<int:expense_id>/decide/", campaigns.expense_decide,
+         name="campaign_expense_decide"),
 ]

@@ -12,6 +12,12 @@ def _demo():
     return sales_demo_load
 
 
+def _campaign_demo():
+    from .demo.campaigns import campaign_deals_demo_load
+
+    return campaign_deals_demo_load
+
+
 def _default_pipeline(sender, using, **kwargs):
     from .defaults import ensure_default_pipeline
 
@@ -25,9 +31,15 @@ class SalesConfig(AppConfig):
 
     def ready(self):
         from guanxi.customers.timeline import register_timeline_source
+        from guanxi.marketing.revenue import register_campaign_revenue_source
 
+        from .selectors.campaigns import won_revenue_by_campaign
         from .timeline import opportunity_events
 
         register_timeline_source(opportunity_events)
+        # Won deals until the orders app registers payments received (回款) as the campaigns' revenue.
+        register_campaign_revenue_source("won_deals", _("Won deals (amount won, not payments received)"),
+                                         won_revenue_by_campaign)
         register_demo_step(DeferredStep(_demo))
+        register_demo_step(DeferredStep(_campaign_demo))
         post_migrate.connect(_default_pipeline, sender=self)

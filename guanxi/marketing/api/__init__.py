@@ -2,7 +2,8 @@
 
 from ninja import Router
 
-from . import leads
+from . import campaigns, leads
 
 router = Router()
 router.add_router("", leads.router)
+router.add_router("", campaigns.router)

@@ -52,6 +52,9 @@ class Lead(TimeStampedModel):
     contacted_at = models.DateTimeField(_("first contacted"), null=True, blank=True)
     qualified_at = models.DateTimeField(_("qualified"), null=True, blank=True)
     closed_at = models.DateTimeField(_("disqualified or converted"), null=True, blank=True)
+    campaign = models.ForeignKey("marketing.Campaign", verbose_name=_("campaign"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="leads",
+                                 help_text=_("the campaign the lead answered"))
     name_key = models.CharField(max_length=100, editable=False, blank=True)
     history = HistoricalRecords()
 

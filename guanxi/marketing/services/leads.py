@@ -59,7 +59,7 @@ def _note(note: str) -> str:
 
 @transaction.atomic
 def lead_create(*, actor, data: dict, source: str = LeadSource.MANUAL, owner: User | str | None = "default",
-                web_form: WebForm | None = None, at: dt.datetime | None = None) -> Lead:
+                web_form: WebForm | None = None, at: dt.datetime | None = None, campaign=None) -> Lead:
     """Capture a lead: the fields checked and normalised as a customer's are; the owner is the
     creator when they may own leads, else nobody (the pool), unless `owner` names someone (or None).
     A lead whose phone or e-mail belongs to a customer is linked to that customer."""
@@ -72,7 +72,7 @@ def lead_create(*, actor, data: dict, source: str = LeadSource.MANUAL, owner: Us
     owner = _default_owner(actor) if owner == "default" else owner
     _check_owner(actor, owner)
     lead = Lead(**clean, source=source, web_form=web_form, owner=owner, team=owner.team if owner else None,
-                created_by=user_of(actor))
+                created_by=user_of(actor), campaign=campaign)
     lead.customer = customer_matching(values=clean)
     _save(lead, actor)
     if at is not None:  # the demo and imports of old leads record when they were captured

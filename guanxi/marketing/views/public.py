@@ -14,6 +14,7 @@ from guanxi.core.views import add_service_errors
 from .. import spam
 from ..forms.leads import PublicLeadForm
 from ..models import WebForm
+from ..services.campaigns import opt_out_from_link
 from ..services.leads import lead_submit_web_form
 
 PROBLEMS = {
@@ -72,3 +73,17 @@ def public_form(request, slug: str):
 
 def public_thanks(request, slug: str):
     return render(request, "marketing/public_thanks.html", {"web_form": _form_or_404(slug)})
+
+
+@never_cache
+def unsubscribe(request, token: str):
+    """The unsubscribe link of a campaign e-mail (退订): GET asks, POST opts the customer out of e-mail."""
+    done = error = False
+    if request.method == "POST":
+        try:
+            opt_out_from_link(token=token)
+            done = True
+        except ValidationFailed:
+            error = True
+    return render(request, "marketing/public_unsubscribe.html", {"done": done, "error": error},
+                  status=400 if error else 200)

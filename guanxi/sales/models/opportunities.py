@@ -92,6 +92,9 @@ class Opportunity(TimeStampedModel):
     channel = models.ForeignKey(SalesChannel, verbose_name=_("sales channel"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="opportunities")
     source = models.CharField(_("source"), max_length=100, blank=True)
+    campaign = models.ForeignKey("marketing.Campaign", verbose_name=_("campaign"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="opportunities",
+                                 help_text=_("the marketing campaign the deal is attributed to"))
     status = models.CharField(_("status"), max_length=4, choices=Status.choices, default=Status.OPEN)
     reason = models.ForeignKey(DealReason, verbose_name=_("reason"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="opportunities")

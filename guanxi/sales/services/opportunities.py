@@ -25,7 +25,8 @@ Status = Opportunity.Status
 MAX_AMOUNT = Decimal("999999999999.99")
 MAX_COMPETITORS = 20
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
-FIELDS = ("name", "amount", "expected_close_date", "probability", "channel", "source", "owner", "competitors")
+FIELDS = ("name", "amount", "expected_close_date", "probability", "channel", "source", "owner", "competitors",
+          "campaign")
 
 
 def _amount(value) -> tuple[Decimal | None, str | None]:
@@ -67,6 +68,8 @@ def _clean(data: dict, errors: dict) -> dict:
         if len(source) > 100:
             errors["source"] = _("at most 100 characters")
         clean["source"] = source
+    if "campaign" in data:
+        clean["campaign"] = data["campaign"]
     if "channel" in data:
         channel = data["channel"]
         if channel is not None and (not isinstance(channel, SalesChannel) or not channel.is_active):
@@ -134,7 +137,8 @@ def _set_competitors(opportunity: Opportunity, rows: list[tuple[str, str]], acto
 def opportunity_create(*, actor, customer: Customer, name: str, amount, expected_close_date: dt.date,
                        stage: OpportunityStage | None = None, owner: User | None = None,
                        probability: int | None = None, channel: SalesChannel | None = None, source: str = "",
-                       competitors: list[dict] | None = None, at: dt.datetime | None = None) -> Opportunity:
+                       competitors: list[dict] | None = None, at: dt.datetime | None = None,
+                       campaign=None) -> Opportunity:
     """A new open deal with a customer the actor may read, in `stage` (the first open stage by
     default), owned by the actor (or by `owner`, for managers), taking the stage's probability unless
     one is given."""
@@ -159,7 +163,7 @@ def opportunity_create(*, actor, customer: Customer, name: str, amount, expected
         expected_close_date=clean["expected_close_date"], stage=stage, stage_entered_at=at,
         probability=stage.probability if probability is None else probability,
         probability_overridden=probability is not None, channel=clean["channel"], source=clean["source"],
-        created_by=user_of(actor))
+        campaign=campaign, created_by=user_of(actor))
     _save(opportunity, actor)
     if at != opportunity.created_at:
         Opportunity.objects.filter(pk=opportunity.pk).update(created_at=at)
@@ -199,7 +203,7 @@ def opportunity_update(*, actor, opportunity: Opportunity, data: dict) -> Opport
     if "owner" in data and data["owner"] is not None and data["owner"].pk != opportunity.owner_id:
         opportunity.owner = _owner(actor, data["owner"])
         opportunity.team = opportunity.owner.team
-    for key in ("name", "amount", "expected_close_date", "channel", "source"):
+    for key in ("name", "amount", "expected_close_date", "channel", "source", "campaign"):
         if key in clean:
             setattr(opportunity, key, clean[key])
     if "probability" in data:
