@@ -11,8 +11,8 @@ What the scopes mean for leads (they follow the customers' rules):
 - TEAM: the leads of one's team, one's own and the unowned ones (the pool, 公海).
 - OWN: the leads one owns or submitted; for roles that may own leads (sales), also the unowned ones
   (the pool) for reading — their contact details stay masked until a lead is someone's.
-- Partners (代理商) reach only the leads they submitted themselves (`created_by`), owned by whoever:
-  `_submitted_only` is the one place to widen this to the partner's organisation once it exists.
+- Partners (代理商) reach only their organisation's leads (`Lead.partner`, the partner team the
+  submitter belongs to) and those they submitted themselves, owned by whoever (`_partner_leads`).
 
 The system (the public web form, the demo, tasks) may do everything; the portal's customer nothing.
 There is no marketing role yet: when one is added, give it a row with ALL (as sales managers have).
@@ -92,6 +92,17 @@ def _submitted_only(actor) -> bool:
     return role_of(actor) == Role.PARTNER
 
 
+def _partner_leads(actor) -> Q:
+    """A partner user's leads: its organisation's (its team's) and those it submitted."""
+    submitted = Q(created_by_id=actor.pk)
+    return submitted | Q(partner_id=actor.team_id) if actor.team_id else submitted
+
+
+def _partner_reaches(actor, lead) -> bool:
+    return (lead.created_by_id is not None and lead.created_by_id == actor.pk) or (
+        actor.team_id is not None and lead.partner_id == actor.team_id)
+
+
 def lead_condition(actor, action: str = "read", entity: str = "lead") -> Q:
     """The leads within `actor`'s scope for `action` on `entity`, as a filter on Lead."""
     reach = scope(actor, entity, action)
@@ -99,9 +110,9 @@ def lead_condition(actor, action: str = "read", entity: str = "lead") -> Q:
         return Q()
     if reach is NONE or is_system(actor):
         return Q(pk__in=[])
-    submitted = Q(created_by_id=actor.pk)
     if _submitted_only(actor):
-        return submitted
+        return _partner_leads(actor)
+    submitted = Q(created_by_id=actor.pk)
     mine = Q(owner_id=actor.pk) | (submitted & Q(owner__isnull=True))
     if action == "read" and entity == "lead":
         mine |= submitted
@@ -119,9 +130,9 @@ def lead_in_scope(actor, lead, action: str = "read", entity: str = "lead") -> bo
         return True
     if reach is NONE or is_system(actor):
         return False
-    submitted = lead.created_by_id is not None and lead.created_by_id == actor.pk
     if _submitted_only(actor):
-        return submitted
+        return _partner_reaches(actor, lead)
+    submitted = lead.created_by_id is not None and lead.created_by_id == actor.pk
     if lead.owner_id == actor.pk or (submitted and lead.owner_id is None):
         return True
     if action == "read" and entity == "lead" and (submitted or (lead.owner_id is None and may_own(actor))):

@@ -13,9 +13,9 @@ How the scopes read:
   that reading all deals (agents serving a customer, analysts) does not mean changing them.
 - quota and forecast: ALL every team and representative; TEAM one's team and its members; OWN
   oneself.
-- Partners (代理商) see and change only the deals they own. When partner organisations arrive, a
-  partner's reach becomes its organisation's deals: that is `partner_condition` below, the one place
-  to change.
+- Partners (代理商) see and change only their organisation's deals: a partner organisation is a team
+  of kind partner (accounts.Team), and a deal is its organisation's when `Opportunity.partner` names it
+  (or, for deals from before organisations, when the partner user owns it): `partner_condition`.
 The system (sweeps, tasks, the demo, the CLI) may do everything; the customer in the portal nothing.
 """
 
@@ -76,8 +76,14 @@ FORECAST_DENIED = _("You cannot see the forecast of this team or representative.
 
 
 def partner_condition(user, prefix: str = "") -> Q:
-    """A partner's deals: today those it owns; with partner organisations, its organisation's."""
-    return Q(**{f"{prefix}owner_id": user.pk})
+    """A partner user's deals: its organisation's (the team it belongs to) and those it owns."""
+    own = Q(**{f"{prefix}owner_id": user.pk})
+    return own | Q(**{f"{prefix}partner_id": user.team_id}) if user.team_id else own
+
+
+def partner_reaches(user, opportunity) -> bool:
+    """`partner_condition` for one deal."""
+    return opportunity.owner_id == user.pk or (user.team_id is not None and opportunity.partner_id == user.team_id)
 
 
 def opportunity_condition(user, action: str = "read") -> Q | None:
@@ -101,10 +107,10 @@ def can_write_opportunity(user, opportunity) -> bool:
         return True
     if reach is NONE or is_system(user):
         return False
+    if user.role == Role.PARTNER:
+        return partner_reaches(user, opportunity)
     if opportunity.owner_id == user.pk:
         return True
-    if user.role == Role.PARTNER:
-        return False
     if reach is TEAM and user.team_id and opportunity.team_id == user.team_id:
         return True
     customer = opportunity.customer

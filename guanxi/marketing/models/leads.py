@@ -49,6 +49,10 @@ class Lead(TimeStampedModel):
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="leads", db_index=False,
                                  help_text=_("the existing customer it matches, or the one it was converted into"))
+    # The channel partner (代理商, a team of kind partner) that submitted the lead; its users all reach it.
+    partner = models.ForeignKey("accounts.Team", verbose_name=_("partner"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="partner_leads", db_index=False,
+                                limit_choices_to={"kind": "partner"})
     contacted_at = models.DateTimeField(_("first contacted"), null=True, blank=True)
     qualified_at = models.DateTimeField(_("qualified"), null=True, blank=True)
     closed_at = models.DateTimeField(_("disqualified or converted"), null=True, blank=True)
@@ -72,6 +76,7 @@ class Lead(TimeStampedModel):
             models.Index(fields=["owner", "status", "-created_at"], name="lead_owner_status_created"),
             models.Index(fields=["status", "-created_at"], name="lead_status_created"),
             models.Index(fields=["created_by", "-created_at"], name="lead_submitter_created"),
+            models.Index(fields=["partner", "-created_at"], name="lead_partner_created"),
             models.Index(fields=["customer", "-created_at"], name="lead_customer_created"),
             models.Index(fields=["mobile"], name="lead_mobile"),
             models.Index(fields=["phone"], name="lead_phone"),

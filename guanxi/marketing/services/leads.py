@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from guanxi.accounts.access import SYSTEM, user_of
+from guanxi.accounts.access import SYSTEM, role_of, user_of
+from guanxi.accounts.enums import Role, TeamKind
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from guanxi.customers.models import Customer
@@ -57,6 +58,13 @@ def _note(note: str) -> str:
     return note
 
 
+def _partner_of(actor):
+    """The partner organisation (a team of kind partner) a partner user submits for, or None."""
+    if role_of(actor) != Role.PARTNER or not getattr(actor, "team_id", None):
+        return None
+    return actor.team if actor.team.kind == TeamKind.PARTNER else None
+
+
 @transaction.atomic
 def lead_create(*, actor, data: dict, source: str = LeadSource.MANUAL, owner: User | str | None = "default",
                 web_form: WebForm | None = None, at: dt.datetime | None = None, campaign=None) -> Lead:
@@ -72,7 +80,7 @@ def lead_create(*, actor, data: dict, source: str = LeadSource.MANUAL, owner: Us
     owner = _default_owner(actor) if owner == "default" else owner
     _check_owner(actor, owner)
     lead = Lead(**clean, source=source, web_form=web_form, owner=owner, team=owner.team if owner else None,
-                created_by=user_of(actor), campaign=campaign)
+                created_by=user_of(actor), campaign=campaign, partner=_partner_of(actor))
     lead.customer = customer_matching(values=clean)
     _save(lead, actor)
     if at is not None:  # the demo and imports of old leads record when they were captured

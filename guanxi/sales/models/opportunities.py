@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from guanxi.core.models import TimeStampedModel
 
-from .organisation import SalesChannel
+from .organisation import Outlet, SalesChannel
 
 
 class OpportunityStage(TimeStampedModel):
@@ -102,6 +102,15 @@ class Opportunity(TimeStampedModel):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
+    # The channel partner (代理商) the deal belongs to: a team of kind partner, whose users all reach it.
+    partner = models.ForeignKey("accounts.Team", verbose_name=_("partner"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="partner_opportunities",
+                                limit_choices_to={"kind": "partner"})
+    # The deal's main product (its business type) and the outlet (营业厅) selling it; the region is the outlet's.
+    product = models.ForeignKey("catalog.Product", verbose_name=_("main product"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="opportunities", db_index=False)
+    outlet = models.ForeignKey(Outlet, verbose_name=_("outlet"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="opportunities", db_index=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -139,6 +148,13 @@ class Opportunity(TimeStampedModel):
                          include=["amount", "team", "owner"]),
             models.Index(fields=["customer", "-created_at", "-id"], name="opp_customer_recent"),
             models.Index(fields=["customer", "-closed_at"], name="opp_customer_closed"),
+            # Sales analysis: the deals created in a period, read from the index alone per dimension.
+            models.Index(fields=["created_at"], name="opp_analysis_created",
+                         include=["status", "amount", "closed_at", "product", "outlet", "channel", "partner",
+                                  "owner", "team", "reason", "customer"]),
+            # A partner's deals: its pipeline and its performance over time.
+            models.Index(fields=["partner", "status", "closed_at"], name="opp_partner_closed",
+                         include=["amount", "created_at"]),
         ]
 
     def __str__(self):

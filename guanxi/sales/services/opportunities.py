@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.access import is_system, user_of
+from guanxi.accounts.enums import Role, TeamKind
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -26,7 +27,7 @@ MAX_AMOUNT = Decimal("999999999999.99")
 MAX_COMPETITORS = 20
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2999, 12, 31)
 FIELDS = ("name", "amount", "expected_close_date", "probability", "channel", "source", "owner", "competitors",
-          "campaign")
+          "product", "outlet", "campaign")
 
 
 def _amount(value) -> tuple[Decimal | None, str | None]:
@@ -77,7 +78,18 @@ def _clean(data: dict, errors: dict) -> dict:
         clean["channel"] = channel
     if "competitors" in data:
         clean["competitors"] = _competitors(data["competitors"] or [], errors)
+    if data.get("outlet") is not None and not data["outlet"].is_active:
+        errors["outlet"] = _("not an active outlet")
+    for key in ("product", "outlet"):
+        if key in data:
+            clean[key] = data[key]
     return clean
+
+
+def _partner(owner: User):
+    """The partner organisation of a deal owned by a partner user (its team of kind partner), or None."""
+    team = owner.team
+    return team if owner.role == Role.PARTNER and team is not None and team.kind == TeamKind.PARTNER else None
 
 
 def _competitors(rows, errors: dict) -> list[tuple[str, str]]:
@@ -137,8 +149,8 @@ def _set_competitors(opportunity: Opportunity, rows: list[tuple[str, str]], acto
 def opportunity_create(*, actor, customer: Customer, name: str, amount, expected_close_date: dt.date,
                        stage: OpportunityStage | None = None, owner: User | None = None,
                        probability: int | None = None, channel: SalesChannel | None = None, source: str = "",
-                       competitors: list[dict] | None = None, at: dt.datetime | None = None,
-                       campaign=None) -> Opportunity:
+                       competitors: list[dict] | None = None, product=None, outlet=None,
+                       at: dt.datetime | None = None, campaign=None) -> Opportunity:
     """A new open deal with a customer the actor may read, in `stage` (the first open stage by
     default), owned by the actor (or by `owner`, for managers), taking the stage's probability unless
     one is given."""
@@ -148,7 +160,7 @@ def opportunity_create(*, actor, customer: Customer, name: str, amount, expected
     errors: dict = {}
     clean = _clean({"name": name, "amount": amount, "expected_close_date": expected_close_date,
                     "probability": probability, "channel": channel, "source": source,
-                    "competitors": competitors or []}, errors)
+                    "competitors": competitors or [], "product": product, "outlet": outlet}, errors)
     stage = stage or first_open_stage()
     if stage is None or not stage.is_active or stage.is_terminal:
         errors["stage"] = _("an active stage that is neither won nor lost")
@@ -163,7 +175,8 @@ def opportunity_create(*, actor, customer: Customer, name: str, amount, expected
         expected_close_date=clean["expected_close_date"], stage=stage, stage_entered_at=at,
         probability=stage.probability if probability is None else probability,
         probability_overridden=probability is not None, channel=clean["channel"], source=clean["source"],
-        campaign=campaign, created_by=user_of(actor))
+        campaign=campaign, created_by=user_of(actor), partner=_partner(owner), product=clean["product"],
+        outlet=clean["outlet"])
     _save(opportunity, actor)
     if at != opportunity.created_at:
         Opportunity.objects.filter(pk=opportunity.pk).update(created_at=at)
@@ -203,7 +216,8 @@ def opportunity_update(*, actor, opportunity: Opportunity, data: dict) -> Opport
     if "owner" in data and data["owner"] is not None and data["owner"].pk != opportunity.owner_id:
         opportunity.owner = _owner(actor, data["owner"])
         opportunity.team = opportunity.owner.team
-    for key in ("name", "amount", "expected_close_date", "channel", "source", "campaign"):
+        opportunity.partner = _partner(opportunity.owner) or opportunity.partner
+    for key in ("name", "amount", "expected_close_date", "channel", "source", "product", "outlet", "campaign"):
         if key in clean:
             setattr(opportunity, key, clean[key])
     if "probability" in data:

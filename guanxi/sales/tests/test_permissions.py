@@ -129,11 +129,15 @@ def test_the_team_and_the_customer_owner_reach_the_deal(world, admin):
     opportunities.opportunity_move(actor=owner, opportunity=other, stage=stage("需求确认"))
 
 
-def test_a_partner_sees_and_changes_only_its_own_deals(admin):
-    partner_team = TeamFactory(kind=TeamKind.PARTNER)
-    first, second = (UserFactory(role=Role.PARTNER, team=partner_team) for _ in range(2))
+def test_a_partner_sees_and_changes_only_its_organisations_deals(admin):
+    partner_team, rival_team = TeamFactory(kind=TeamKind.PARTNER), TeamFactory(kind=TeamKind.PARTNER)
+    first, colleague = (UserFactory(role=Role.PARTNER, team=partner_team) for _ in range(2))
+    second = UserFactory(role=Role.PARTNER, team=rival_team)
     theirs = deal(first, make_customer(first, name="代理客户"))
+    assert theirs.partner_id == partner_team.pk
     assert set(opportunity_list(user=first).values_list("pk", flat=True)) == {theirs.pk}
+    assert set(opportunity_list(user=colleague).values_list("pk", flat=True)) == {theirs.pk}
+    opportunities.opportunity_update(actor=colleague, opportunity=theirs, data={"amount": "12000"})
     assert not opportunity_list(user=second).exists()
     with pytest.raises(NotFound):
         opportunity_get_for_user(user=second, opportunity_id=theirs.pk)
