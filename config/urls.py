@@ -23,6 +23,7 @@ urlpatterns = [
     path("customers/", include("guanxi.customers.urls")),
     path("catalog/", include("guanxi.catalog.urls")),
     path("segments/", include("guanxi.segments.urls")),
+    path("offers/", include("guanxi.offers.urls")),
     path("sales/", include("guanxi.sales.urls")),
     path("service/", include("guanxi.servicedesk.urls")),
     path("tasks/", include("guanxi.tasks.urls")),

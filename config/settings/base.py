@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "guanxi.tasks",
     "guanxi.catalog",
     "guanxi.segments",
+    "guanxi.offers",
     "guanxi.marketing",
     "guanxi.sales",
     "guanxi.servicedesk",
@@ -212,6 +213,8 @@ CELERY_BEAT_SCHEDULE = {
     "tasks-send-reminders": {"task": "tasks.send_reminders", "schedule": 60.0},
     # Every customer's value, segments and member counts, nightly at 02:30.
     "segments-value-recompute": {"task": "segments.value_recompute", "schedule": crontab(hour=2, minute=30)},
+    # The next-best-offer model, weekly on Sunday at 03:30.
+    "offers-model-train": {"task": "offers.model_train", "schedule": crontab(hour=3, minute=30, day_of_week=0)},
 }
 
 CACHES = {
