@@ -18,8 +18,9 @@ from guanxi.core.errors import DomainError, PermissionDenied, translated
 from guanxi.core.validation_messages import validation_reason
 from guanxi.customers.api import router as customers_router
 from guanxi.marketing.api import router as marketing_router
-from guanxi.pool.api import router as pool_router
+from guanxi.offers.api import router as offers_router
 from guanxi.orders.api import router as orders_router
+from guanxi.pool.api import router as pool_router
 from guanxi.sales.api import router as sales_router
 from guanxi.segments.api import router as segments_router
 from guanxi.servicedesk.api import router as servicedesk_router
@@ -70,6 +71,7 @@ api.add_router("", accounts_router)
 api.add_router("", customers_router)
 api.add_router("", catalog_router)
 api.add_router("", segments_router)
+api.add_router("", offers_router)
 api.add_router("", marketing_router)
 api.add_router("", sales_router)
 api.add_router("", pool_router)

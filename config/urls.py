@@ -23,6 +23,7 @@ urlpatterns = [
     path("customers/", include("guanxi.customers.urls")),
     path("catalog/", include("guanxi.catalog.urls")),
     path("segments/", include("guanxi.segments.urls")),
+    path("offers/", include("guanxi.offers.urls")),
     path("sales/", include("guanxi.sales.urls")),
     path("pool/", include("guanxi.pool.urls")),
     path("orders/", include("guanxi.orders.urls")),

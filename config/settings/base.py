@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "guanxi.tasks",
     "guanxi.catalog",
     "guanxi.segments",
+    "guanxi.offers",
     "guanxi.marketing",
     "guanxi.sales",
     "guanxi.pool",
@@ -219,6 +220,8 @@ CELERY_BEAT_SCHEDULE = {
     "segments-value-recompute": {"task": "segments.value_recompute", "schedule": crontab(hour=2, minute=30)},
     # The 公海 recycling sweep (warnings, then returns to the pool), nightly at 01:15.
     "pool-sweep": {"task": "pool.sweep", "schedule": crontab(hour=1, minute=15)},
+    # The next-best-offer model, weekly on Sunday at 03:30.
+    "offers-model-train": {"task": "offers.model_train", "schedule": crontab(hour=3, minute=30, day_of_week=0)},
 }
 
 CACHES = {

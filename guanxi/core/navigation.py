@@ -27,6 +27,8 @@ NAV_ITEMS = (
     NavItem(_("Segments"), "segments:list", "diagram-2", "segments"),
     NavItem(_("Customer value"), "segments:analysis", "bar-chart-line", "segments",
             roles=("analyst", "sales_manager", "service_manager", "key_account_manager")),
+    NavItem(_("Offer model"), "offers:models", "lightbulb", "offers",
+            roles=("analyst", "sales_manager", "service_manager")),
     NavItem(_("Leads"), "marketing:leads", "funnel", "marketing"),
     NavItem(_("Opportunities"), "sales:board", "kanban", "sales"),
     NavItem(_("Public pool"), "pool:list", "inboxes", "pool",

@@ -19,6 +19,7 @@ class Offer:
     link: str = ""
     score: float = 0.0  # higher first, across sources
     source: str = ""
+    feedback_url: str = ""  # where an agent records it as offered/accepted/declined (POST product, outcome)
 
 
 OFFER_SOURCES: list[Callable[..., list[Offer]]] = []

@@ -19,6 +19,7 @@ from guanxi.core.errors import Conflict, NotFound, ValidationFailed, referenced
 from guanxi.core.pagination import capped_page
 from guanxi.core.views import add_service_errors, domain_errors_as_http, template_for
 from guanxi.customers import selectors as customer_selectors
+from guanxi.customers.offers import customer_offers
 from guanxi.customers.schemas import customer_row
 
 from .. import permissions
@@ -281,6 +282,7 @@ def _detail_context(request, ticket: Ticket, **forms) -> dict:
     next_stage = complaint_services.NEXT_STAGE.get(complaint.stage) if complaint else None
     context = {
         "ticket": ticket, "customer": customer, "can_work": can_work, "now": now,
+        "offers": _case_offers(user, ticket),
         "subject": ticket_selectors.case_text(ticket.subject, unmasked=text_unmasked),
         "description": ticket_selectors.case_text(ticket.description, unmasked=text_unmasked),
         "status_label": status_label(ticket.status),
@@ -309,6 +311,18 @@ def _detail_context(request, ticket: Ticket, **forms) -> dict:
     context.update(case_commitments_context(user, ticket, can_work=can_work))
     context.update(forms)
     return context
+
+
+def _case_offers(user, ticket) -> list | None:
+    """The customer's next-best offers (the customers offer registry) when the viewer may read the
+    customer; None for a case without one."""
+    if not ticket.customer_id:
+        return None
+    try:
+        customer = customer_selectors.customer_get_for_user(user=user, customer_id=ticket.customer_id)
+    except NotFound:
+        return None
+    return customer_offers(customer=customer, user=user)
 
 
 @login_required

@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from guanxi.accounts.access import SYSTEM
+
+from .services import offer_model_train
+
+
+@shared_task(name="offers.model_train")
+def offer_model_train_task() -> int:
+    """The weekly training (CELERY_BEAT_SCHEDULE "offers-model-train"); returns the model's id."""
+    return offer_model_train(actor=SYSTEM).pk
