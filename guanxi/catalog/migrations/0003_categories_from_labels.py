@@ -1,28 +1,14 @@
 """Seed the category tree of a telecom operator that sells its own devices, then give every product
 the category its old free-text label names (by code, then by name; a label that matches none becomes
-a category of its own, so nothing is lost). Administrators edit the tree later."""
+a category of its own, so nothing is lost). Administrators edit the tree later.
+
+Harmless on a new database: the tree is created only where missing (`guanxi.catalog.defaults` fills
+it after every migrate and test flush); kept for databases whose products still carry labels."""
 
 from django.db import migrations
 from django.utils.text import slugify
 
-# code, name, parent code
-TREE = [
-    ("terminals", "终端设备", None),
-    ("phone", "手机", "terminals"),
-    ("accessory", "配件", "terminals"),
-    ("home_device", "家庭终端", "terminals"),
-    ("mobile", "移动业务", None),
-    ("mobile_plan", "移动套餐", "mobile"),
-    ("data_pack", "流量包", "mobile"),
-    ("home", "家庭业务", None),
-    ("broadband", "宽带", "home"),
-    ("iptv", "IPTV", "home"),
-    ("fixed_line", "固话", "home"),
-    ("enterprise", "政企业务", None),
-    ("cloud", "云服务", "enterprise"),
-    ("ict", "ICT解决方案", "enterprise"),
-    ("dedicated_line", "专线", "enterprise"),
-]
+from guanxi.catalog.defaults import TREE
 
 
 def seed_tree(Category):
