@@ -217,7 +217,7 @@ def _return_in_one_statement(due, model, ref: str, kind: str, rule: PoolRule, no
         cursor.execute(
             f"WITH due AS ({select} FOR UPDATE SKIP LOCKED), "
             f"done AS (UPDATE {table} r SET owner_id = NULL FROM due "
-            f"  WHERE r.id = due.id AND r.owner_id = due.owner_id RETURNING r.id, due.owner_id), "
+            f"  WHERE r.id = due.pk AND r.owner_id = due.owner_id RETURNING r.id, due.owner_id), "
             f"h AS (DELETE FROM {holdings} x USING done WHERE x.{ref} = done.id), "
             f"w AS (DELETE FROM {warnings} x USING done WHERE x.{ref} = done.id) "
             f"INSERT INTO {events} (kind, record_kind, {ref}, owner_id, rule_id, rule_name, at) "

@@ -65,7 +65,7 @@ class Command(BaseCommand):
         sales = sub.add_parser("sales", help="bulk-load opportunities for the sales board and funnel (PostgreSQL)")
         sales.add_argument("--opportunities", type=int, default=1_000_000)
         sales.add_argument("--seed", type=int, default=13)
-        pool = sub.add_parser("pool_sweep", help="own every bench customer, add follow-ups and rules, time the 公海 sweep")
+        pool = sub.add_parser("pool_sweep", help="owners, follow-ups and rules, then time the 公海 sweep")
         pool.add_argument("--no-prepare", action="store_true", help="time the sweep on the data as it is")
         pool.add_argument("--seed", type=int, default=5)
         dedupe = sub.add_parser("dedupe", help="labelled duplicate customers: load, scan, precision and recall")
