@@ -36,6 +36,7 @@ SAMPLES = {
     "lead_id": ("marketing", "Lead", "pk"),
     "slug": ("marketing", "WebForm", "slug"),
     "opportunity_id": ("sales", "Opportunity", "pk"),
+    "rule_id": ("pool", "PoolRule", "pk"),
 }
 
 # Words that are not English prose: brands, units, codes, file formats, and the demo's own data.

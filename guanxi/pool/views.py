@@ -23,10 +23,10 @@ from .forms import LimitForm, RuleForm
 PER_PAGE = 30
 
 
-def _record(kind: str, record_id: int) -> dict:
+def _record(kind: str, ids: dict) -> dict:
     if kind == RecordKind.LEAD:
-        return {"lead": selectors.pool_lead_get(lead_id=record_id)}
-    return {"customer": selectors.pool_customer_get(customer_id=record_id)}
+        return {"lead": selectors.pool_lead_get(lead_id=ids["lead_id"])}
+    return {"customer": selectors.pool_customer_get(customer_id=ids["customer_id"])}
 
 
 @login_required
@@ -59,9 +59,9 @@ def pool_list(request):
 @login_required
 @require_POST
 @domain_errors_as_http
-def pool_claim(request, kind: str, record_id: int):
+def pool_claim(request, kind: str, **ids):
     try:
-        services.pool_claim(actor=request.user, **_record(kind, record_id))
+        services.pool_claim(actor=request.user, **_record(kind, ids))
     except (Conflict, ValidationFailed) as exc:
         messages.error(request, translated(exc.message))
     else:
@@ -72,9 +72,9 @@ def pool_claim(request, kind: str, record_id: int):
 @login_required
 @require_POST
 @domain_errors_as_http
-def pool_release(request, kind: str, record_id: int):
+def pool_release(request, kind: str, **ids):
     try:
-        services.pool_release(actor=request.user, **_record(kind, record_id))
+        services.pool_release(actor=request.user, **_record(kind, ids))
     except Conflict as exc:
         messages.error(request, translated(exc.message))
     else:

@@ -65,6 +65,9 @@ class Command(BaseCommand):
         sales = sub.add_parser("sales", help="bulk-load opportunities for the sales board and funnel (PostgreSQL)")
         sales.add_argument("--opportunities", type=int, default=1_000_000)
         sales.add_argument("--seed", type=int, default=13)
+        pool = sub.add_parser("pool_sweep", help="owners, follow-ups and rules, then time the 公海 sweep")
+        pool.add_argument("--no-prepare", action="store_true", help="time the sweep on the data as it is")
+        pool.add_argument("--seed", type=int, default=5)
         dedupe = sub.add_parser("dedupe", help="labelled duplicate customers: load, scan, precision and recall")
         dedupe.add_argument("--records", type=int, default=100_000)
         dedupe.add_argument("--duplicates", type=float, default=0.1, help="share of records that are duplicates")
@@ -125,6 +128,15 @@ class Command(BaseCommand):
                                         seed=options["seed"])
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif action == "pool_sweep":
+            from bench.pool import prepare, time_sweep
+
+            try:
+                result = {} if options["no_prepare"] else prepare(seed=options["seed"])
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
+            result.update(time_sweep())
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         elif action == "sweep":
             from bench.cases import sweep

@@ -84,7 +84,7 @@ def test_pages_in_chinese(team):
             assert "公海" in response.content.decode()
     client = Client()
     client.force_login(rep)
-    assert client.post(f"/pool/customer/{customer.pk}/claim/").status_code == 302
+    assert client.post(f"/pool/customers/{customer.pk}/claim/").status_code == 302
     customer.refresh_from_db()
     assert customer.owner == rep
     assert "天" in client.get("/pool/mine/").content.decode()

@@ -8,8 +8,10 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from guanxi.accounts.enums import Role, TeamKind
+from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.core.errors import Conflict, PermissionDenied
-from guanxi.core.testing import assert_error_body, client_for, post_json, rows_of
+from guanxi.core.testing import assert_error_body, assert_refused, client_for, post_json, rows_of
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.tests.factories import make_customer
 from guanxi.marketing.enums import LeadStatus
@@ -127,3 +129,20 @@ def test_the_convert_page(rep):
                                                                  "expected_close_date": "2030-06-30"})
     assert response.status_code == 302
     assert Opportunity.objects.get().name == "宽带"
+
+
+@pytest.mark.parametrize("role", [r for r in Role.values if r != Role.ADMIN])
+def test_only_those_who_write_the_lead_convert_it(rep, role):
+    """The lead belongs to a representative of another team: only administrators convert it (a sales
+    manager of another team writes the lead, but may not make a customer for another team's
+    representative); everyone else is refused with nothing changed."""
+    lead = make_lead(rep, company_name="华星", interest="专线")
+    actor = UserFactory(role=role, team=TeamFactory(kind=TeamKind.SALES))
+    assert_refused(lambda: lead_convert(actor=actor, lead=lead, amount=1, expected_close_date=CLOSE), _state,
+                   PermissionDenied)
+
+
+def test_an_administrator_converts_anyone_s_lead(rep, admin):
+    lead = make_lead(rep, company_name="华星", interest="专线")
+    result = lead_convert(actor=admin, lead=lead, amount=1, expected_close_date=CLOSE, owner=rep)
+    assert result.opportunity.owner == rep and result.customer.owner == rep
