@@ -78,7 +78,8 @@ def test_lists_contracts_and_ageing_pages(w):
         assert w["web"].get(reverse(name)).status_code == 200
     assert "年度合同" in w["web"].get(reverse("orders:contract", args=[contract.pk])).content.decode()
     page = w["web"].get(reverse("orders:receivables"), {"by": "customer"})
-    chart = json.loads(page.content.decode().split('id="gx-ageing-data" type="application/json">')[1].split("</script>")[0])
+    block = page.content.decode().split('id="gx-ageing-data" type="application/json">')[1]
+    chart = json.loads(block.split("</script>")[0])
     assert chart["categories"] == ["华星客户"] and chart["series"][2]["data"] == [1500.0]   # 31–60 days
 
 
