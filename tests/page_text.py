@@ -37,6 +37,9 @@ SAMPLES = {
     "slug": ("marketing", "WebForm", "slug"),
     "opportunity_id": ("sales", "Opportunity", "pk"),
     "rule_id": ("pool", "PoolRule", "pk"),
+    "order_id": ("orders", "Order", "pk"),
+    "contract_id": ("orders", "Contract", "pk"),
+    "payment_id": ("orders", "Payment", "pk"),
 }
 
 # Words that are not English prose: brands, units, codes, file formats, and the demo's own data.

@@ -44,6 +44,8 @@ DATA_FIELDS = [
     ("marketing", "Lead", ("person_name", "company_name", "interest", "source_detail", "need")),
     ("marketing", "WebForm", ("title", "intro")),
     ("sales", "Opportunity", ("name", "source", "reason_note")), ("sales", "Competitor", ("name", "note")),
+    ("orders", "Order", ("number", "note", "cancel_reason")), ("orders", "Contract", ("number", "title")),
+    ("orders", "Payment", ("number", "note")), ("orders", "Refund", ("reason",)),
 ]
 PORTAL_PARAMETERS = {"ticket_id"}
 

@@ -16,6 +16,7 @@ from . import permissions
 from .models import Allocation, Contract, Installment, Order, OrderLine, Payment, Refund
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 # Ageing buckets by days overdue; "current" is not due yet.
 BUCKETS = (("current", None, 0), ("d0_30", 1, 30), ("d31_60", 31, 60), ("d61_90", 61, 90), ("d90_plus", 91, None))
 BUCKET_LABELS = {"current": _("Not due"), "d0_30": _("0–30 days"), "d31_60": _("31–60 days"),
@@ -208,14 +209,14 @@ def ageing_report(*, user, by: str = "customer", today: dt.date | None = None, l
     qs = _receivables(user).annotate(bucket=_bucket_expression(today))
     totals = {code: ZERO for code, _low, _high in BUCKETS}
     for row in qs.values("bucket").annotate(s=Sum("outstanding")).order_by():
-        totals[BUCKETS[row["bucket"]][0]] = row["s"]
+        totals[BUCKETS[row["bucket"]][0]] = row["s"].quantize(CENT)
     top = list(qs.values(key).annotate(s=Sum("outstanding")).order_by("-s")[:limit].values_list(key, flat=True))
     cells = qs.filter(**{f"{key}__in": top}).values(key, label, "bucket").annotate(s=Sum("outstanding")).order_by()
     rows: dict = {}
     for cell in cells:
         row = rows.setdefault(cell[key], AgeingRow(cell[key], cell[label] or "—",
                                                    {code: ZERO for code, _low, _high in BUCKETS}))
-        row.buckets[BUCKETS[cell["bucket"]][0]] = cell["s"]
+        row.buckets[BUCKETS[cell["bucket"]][0]] = cell["s"].quantize(CENT)
     ordered = sorted(rows.values(), key=lambda r: r.total, reverse=True)
     return Ageing(by=by, today=today, rows=ordered, totals=totals)
 
