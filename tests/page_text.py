@@ -36,6 +36,10 @@ SAMPLES = {
     "lead_id": ("marketing", "Lead", "pk"),
     "slug": ("marketing", "WebForm", "slug"),
     "opportunity_id": ("sales", "Opportunity", "pk"),
+    "campaign_id": ("marketing", "Campaign", "pk"),
+    "expense_id": ("marketing", "CampaignExpense", "pk"),
+    "opt_out_id": ("marketing", "MarketingOptOut", "pk"),
+    "token": ("marketing", "CampaignMember", "pk"),  # not a valid unsubscribe token: the page says so
 }
 
 # Words that are not English prose: brands, units, codes, file formats, and the demo's own data.

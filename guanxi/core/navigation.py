@@ -28,6 +28,8 @@ NAV_ITEMS = (
     NavItem(_("Customer value"), "segments:analysis", "bar-chart-line", "segments",
             roles=("analyst", "sales_manager", "service_manager", "key_account_manager")),
     NavItem(_("Leads"), "marketing:leads", "funnel", "marketing"),
+    NavItem(_("Campaigns"), "marketing:campaigns", "megaphone", "marketing",
+            roles=("sales_rep", "sales_manager", "key_account_manager", "analyst")),
     NavItem(_("Opportunities"), "sales:board", "kanban", "sales"),
     NavItem(_("Sales forecast"), "sales:forecast", "graph-up-arrow", "sales",
             roles=("sales_rep", "sales_manager", "key_account_manager", "partner", "analyst")),

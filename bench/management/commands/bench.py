@@ -65,6 +65,8 @@ class Command(BaseCommand):
         sales = sub.add_parser("sales", help="bulk-load opportunities for the sales board and funnel (PostgreSQL)")
         sales.add_argument("--opportunities", type=int, default=1_000_000)
         sales.add_argument("--seed", type=int, default=13)
+        campaigns = sub.add_parser("campaigns", help="time launching a campaign to every customer (PostgreSQL)")
+        campaigns.add_argument("--opt-outs", type=int, default=1_000, help="customers opted out before the launch")
         dedupe = sub.add_parser("dedupe", help="labelled duplicate customers: load, scan, precision and recall")
         dedupe.add_argument("--records", type=int, default=100_000)
         dedupe.add_argument("--duplicates", type=float, default=0.1, help="share of records that are duplicates")
@@ -89,6 +91,14 @@ class Command(BaseCommand):
                 raise CommandError("--opportunities must be at least 1")
             try:
                 result = generate_opportunities(count=options["opportunities"], seed=options["seed"])
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif action == "campaigns":
+            from bench.campaigns import time_launch
+
+            try:
+                result = time_launch(opt_outs=options["opt_outs"])
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
