@@ -40,6 +40,10 @@ SAMPLES = {
     "order_id": ("orders", "Order", "pk"),
     "contract_id": ("orders", "Contract", "pk"),
     "payment_id": ("orders", "Payment", "pk"),
+    "campaign_id": ("marketing", "Campaign", "pk"),
+    "expense_id": ("marketing", "CampaignExpense", "pk"),
+    "opt_out_id": ("marketing", "MarketingOptOut", "pk"),
+    "token": ("marketing", "CampaignMember", "pk"),  # not a valid unsubscribe token: the page says so
 }
 
 # Words that are not English prose: brands, units, codes, file formats, and the demo's own data.

@@ -43,6 +43,8 @@ DATA_FIELDS = [
     ("tasks", "Task", ("subject", "outcome")),
     ("marketing", "Lead", ("person_name", "company_name", "interest", "source_detail", "need")),
     ("marketing", "WebForm", ("title", "intro")),
+    ("marketing", "Campaign", ("name", "objective", "message_text", "message_subject")),
+    ("marketing", "CampaignExpense", ("description",)),
     ("sales", "Opportunity", ("name", "source", "reason_note")), ("sales", "Competitor", ("name", "note")),
     ("orders", "Order", ("number", "note", "cancel_reason")), ("orders", "Contract", ("number", "title")),
     ("orders", "Payment", ("number", "note")), ("orders", "Refund", ("reason",)),

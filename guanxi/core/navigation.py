@@ -30,6 +30,8 @@ NAV_ITEMS = (
     NavItem(_("Offer model"), "offers:models", "lightbulb", "offers",
             roles=("analyst", "sales_manager", "service_manager")),
     NavItem(_("Leads"), "marketing:leads", "funnel", "marketing"),
+    NavItem(_("Campaigns"), "marketing:campaigns", "megaphone", "marketing",
+            roles=("sales_rep", "sales_manager", "key_account_manager", "analyst")),
     NavItem(_("Opportunities"), "sales:board", "kanban", "sales"),
     NavItem(_("Public pool"), "pool:list", "inboxes", "pool",
             roles=("sales_rep", "sales_manager", "key_account_manager", "analyst")),

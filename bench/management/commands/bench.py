@@ -68,6 +68,8 @@ class Command(BaseCommand):
         pool = sub.add_parser("pool_sweep", help="owners, follow-ups and rules, then time the 公海 sweep")
         pool.add_argument("--no-prepare", action="store_true", help="time the sweep on the data as it is")
         pool.add_argument("--seed", type=int, default=5)
+        campaigns = sub.add_parser("campaigns", help="time launching a campaign to every customer (PostgreSQL)")
+        campaigns.add_argument("--opt-outs", type=int, default=1_000, help="customers opted out before the launch")
         dedupe = sub.add_parser("dedupe", help="labelled duplicate customers: load, scan, precision and recall")
         dedupe.add_argument("--records", type=int, default=100_000)
         dedupe.add_argument("--duplicates", type=float, default=0.1, help="share of records that are duplicates")
@@ -92,6 +94,14 @@ class Command(BaseCommand):
                 raise CommandError("--opportunities must be at least 1")
             try:
                 result = generate_opportunities(count=options["opportunities"], seed=options["seed"])
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif action == "campaigns":
+            from bench.campaigns import time_launch
+
+            try:
+                result = time_launch(opt_outs=options["opt_outs"])
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))

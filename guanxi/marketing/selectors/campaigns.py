@@ -20,7 +20,7 @@ from guanxi.segments import rules as segment_rules
 from guanxi.segments.selectors import segment_queryset
 
 from .. import permissions
-from ..enums import FUNNEL, ExpenseStatus, MemberStatus, OptOutChannel
+from ..enums import FUNNEL, CampaignStatus, ExpenseStatus, MemberStatus, OptOutChannel
 from ..models import Campaign, CampaignExpense, CampaignMember, CampaignResponse, MarketingOptOut
 from ..revenue import revenue_sources
 
@@ -270,3 +270,8 @@ def expense_get_for_user(*, user, campaign: Campaign, expense_id: int) -> Campai
     if expense is None:
         raise NotFound(gettext_noop("Expense not found."))
     return expense
+
+
+def campaigns_for_attribution() -> QuerySet[Campaign]:
+    """The launched campaigns a deal or a payment may be attributed to (the sales forms' choices)."""
+    return Campaign.objects.exclude(status=CampaignStatus.DRAFT).order_by("-starts_on", "-id")

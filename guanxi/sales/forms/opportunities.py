@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.forms import BootstrapForm
+from guanxi.marketing.selectors.campaigns import campaigns_for_attribution
 
 from ..models import DealReason, Opportunity, OpportunityStage, Period, SalesChannel
 
@@ -17,6 +18,8 @@ class OpportunityForm(BootstrapForm):
                                      help_text=_("empty: the stage's default"))
     channel = forms.ModelChoiceField(label=_("Sales channel"), required=False, queryset=SalesChannel.objects.none())
     source = forms.CharField(label=_("Source"), max_length=100, required=False)
+    campaign = forms.ModelChoiceField(label=_("Campaign"), required=False, queryset=None,
+                                      help_text=_("the marketing campaign the deal is attributed to"))
     competitors = forms.CharField(
         label=_("Competitors"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("one a line: name, then a colon and notes (中国移动：报价低10%)"))
@@ -25,6 +28,7 @@ class OpportunityForm(BootstrapForm):
         super().__init__(*args, **kwargs)
         self.fields["stage"].queryset = OpportunityStage.objects.filter(is_active=True, is_won=False, is_lost=False)
         self.fields["channel"].queryset = SalesChannel.objects.filter(is_active=True)
+        self.fields["campaign"].queryset = campaigns_for_attribution()
         if editing:
             del self.fields["customer"], self.fields["stage"]
 

@@ -63,7 +63,7 @@ def opportunity_create(request):
                 actor=request.user, customer=customer, name=data["name"], amount=data["amount"],
                 expected_close_date=data["expected_close_date"], stage=data.get("stage"),
                 probability=data.get("probability"), channel=data.get("channel"), source=data["source"],
-                competitors=data["competitors"])
+                competitors=data["competitors"], campaign=data.get("campaign"))
         except NotFound:
             form.add_error("customer", _("No customer of yours has this number."))
         except ValidationFailed as exc:
@@ -82,7 +82,7 @@ def opportunity_edit(request, opportunity_id: int):
     initial = {"name": opportunity.name, "amount": opportunity.amount,
                "expected_close_date": opportunity.expected_close_date,
                "probability": opportunity.probability if opportunity.probability_overridden else None,
-               "channel": opportunity.channel_id, "source": opportunity.source,
+               "channel": opportunity.channel_id, "source": opportunity.source, "campaign": opportunity.campaign_id,
                "competitors": competitors_text(opportunity)}
     form = OpportunityForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
