@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from . import forecast, opportunities, stages
+from . import analysis, forecast, opportunities, partners, stages
 
 router = Router()
-for module in (opportunities, stages, forecast):
+for module in (opportunities, stages, forecast, analysis, partners):
     router.add_router("", module.router)
