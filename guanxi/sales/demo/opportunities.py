@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from guanxi.accounts.access import SYSTEM
-from guanxi.accounts.demo import SALES_REGIONS, DemoStaff
+from guanxi.accounts.demo import MORE_PARTNERS, SALES_REGIONS, DemoStaff
 from guanxi.accounts.enums import Role
 from guanxi.catalog.models import Product
 from guanxi.customers.models import Customer
@@ -257,9 +257,10 @@ def _expenses(rng: random.Random, worked: dict) -> int:
 
 
 def _partner_leads(rng: random.Random, now: dt.datetime, partners, per_seller: int) -> int:
-    """Two years of leads each partner user submitted; about a third were converted into deals."""
-    made = 0
-    for partner in partners:
+    """Two years of leads each user of the partner organisations beyond the first submitted (the
+    marketing demo gives the first its leads); about a third were converted into deals."""
+    made, more = 0, {team for team, _region, _prefix in MORE_PARTNERS}
+    for partner in [p for p in partners if p.team and p.team.name in more]:
         for _ in range(max(2, per_seller // 2)):
             at = now - dt.timedelta(days=rng.uniform(3, HISTORY_DAYS))
             lead = lead_create(actor=partner, source=LeadSource.PARTNER, at=at, data={

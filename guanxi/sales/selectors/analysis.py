@@ -293,7 +293,7 @@ def funnel_conversion(*, scope: AnalysisScope) -> list[FunnelStep]:
     return out
 
 
-@dataclass(frozen=True)
+@dataclass
 class ReasonRow:
     status: str
     reason_id: int | None

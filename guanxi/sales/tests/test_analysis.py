@@ -13,8 +13,11 @@ deal), 电话销售 won 1 of 2 (cost 20 000 per won deal). Total: closed 4, won 
 
 import datetime as dt
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
+from django.test import Client
+from openpyxl import load_workbook
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
@@ -142,3 +145,40 @@ def test_the_api_answers_every_report_and_refuses_bad_input(world):
     assert client.get("/api/v1/sales/analysis/product?period=decade").status_code == 422
     other_team, _m, _r = sales_team()
     assert client.get(f"/api/v1/sales/analysis/product?team={other_team.pk}").status_code == 403
+
+
+def _signed_in(user):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(user)
+    return client
+
+
+def test_the_page_draws_each_report_in_chinese_and_drills_down(world):
+    client = _signed_in(world["manager"])
+    for report in ("product", "channel", "funnel", "reasons", "behaviour", "efficiency"):
+        page = client.get(f"/sales/analysis/?report={report}&period=year&start=2030-06-01")
+        assert page.status_code == 200 and "销售分析" in page.content.decode()
+    page = client.get("/sales/analysis/?report=product&period=year&start=2030-06-01").content.decode()
+    assert "宽带" in page and "gx-analysis-data" in page
+    drill = client.get(f"/sales/analysis/deals/?closed_after=2030-01-01&closed_before=2031-01-01"
+                       f"&product={world['product'].pk}&status=won").content.decode()
+    assert drill.count('href="/sales/opportunities/') == 2
+    unset = client.get("/sales/analysis/deals/?closed_after=2030-01-01&closed_before=2031-01-01&product=")
+    assert unset.content.decode().count('href="/sales/opportunities/') == 1
+    assert client.get("/sales/analysis/deals/").status_code == 400
+
+
+def test_the_xlsx_export_holds_the_table(world):
+    response = _signed_in(world["manager"]).get("/sales/analysis/?report=channel&period=year&start=2030-06-01"
+                                                "&format=xlsx")
+    assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
+    sheet = load_workbook(BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][0] == "名称" and {r[0] for r in rows[2:]} == {"直销", "电话销售"}
+    assert _signed_in(world["a"]).get("/sales/analysis/?report=channel&format=xlsx").status_code == 403
+
+
+def test_a_drill_down_shows_nothing_beyond_the_callers_reach(world):
+    client = _signed_in(world["b"])
+    page = client.get("/sales/analysis/deals/?closed_after=2030-01-01&closed_before=2031-01-01").content.decode()
+    assert page.count('href="/sales/opportunities/') == 1
