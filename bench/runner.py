@@ -32,7 +32,11 @@ HISTORY_SCENARIOS = ("customer_360", "customer_360_heavy", "customer_page", "cus
 TASK_SCENARIOS = ("my_work", "my_tasks_api")
 # Sales scenarios (bench/sales.py, after `guanxi bench sales`): the team board page, a representative's
 # board, the team's and the company's funnel.
-SALES_SCENARIOS = ("sales_board", "sales_board_rep", "sales_funnel", "sales_funnel_company")
+SALES_SCENARIOS = ("sales_board", "sales_board_rep", "sales_funnel", "sales_funnel_company",
+                   # the sales analysis, one report over a year for the whole company (bench/sales.py)
+                   *(f"sales_analysis_{r}" for r in ("product", "region", "outlet", "representative",
+                                                     "customer_group", "channel", "partner", "team", "funnel",
+                                                     "reasons", "efficiency", "behaviour")))
 ALL_SCENARIOS = (*CUSTOMER_SCENARIOS, *SERVICE_SCENARIOS, *HISTORY_SCENARIOS, *TASK_SCENARIOS, *SALES_SCENARIOS)
 SCENARIO_GROUPS = {"customers": CUSTOMER_SCENARIOS, "search": SEARCH_SCENARIOS, "service": SERVICE_SCENARIOS,
                    "history": HISTORY_SCENARIOS, "tasks": TASK_SCENARIOS, "sales": SALES_SCENARIOS}

@@ -4,8 +4,13 @@ as the team's sales manager), a representative's board, the team's funnel and th
 funnel (API).
 
 Deals spread over two years: a fifth still open (over the open stages, closing in the coming
-months), the rest won or lost. Loaded deals have no stage-change or audit rows (a migration from an
-older system would have none either); the board and the funnel read neither.
+months), the rest won or lost. Each deal has a main product, an outlet (so a region), a channel and,
+for one in ten, a channel partner; its stage changes (entering the first stage, each move, the
+close) are loaded too, for the sales analysis's funnel and behaviour reports. No audit rows (a
+migration from an older system would have none either).
+
+The sales analysis scenarios (`sales_analysis_<report>`) ask the API for one report over the last
+full year for the whole company (the largest scope) as the bench administrator.
 """
 
 from __future__ import annotations
@@ -22,12 +27,24 @@ from guanxi.accounts.enums import Role, TeamKind
 from guanxi.accounts.models import Team, User
 from guanxi.accounts.services import team_create, user_create
 from guanxi.customers.models import Customer
-from guanxi.sales.models import DealReason, Opportunity, OpportunityStage, SalesChannel
+from guanxi.sales.models import DealReason, Opportunity, OpportunityStage, Outlet, SalesChannel, StageChange
 
 TEAMS = 20
 REPS_PER_TEAM = 10
+PARTNERS = 5
+REGIONS = 8
+OUTLETS_PER_REGION = 5
+PRODUCTS = 24
 PASSWORD = "Bench-sales-2026!"
-COLUMNS = [f.column for f in Opportunity._meta.concrete_fields]
+COLUMNS = ["id", "created_at", "updated_at", "customer_id", "name", "owner_id", "team_id", "amount",
+           "expected_close_date", "probability", "probability_overridden", "stage_id", "stage_entered_at",
+           "channel_id", "source", "status", "reason_id", "reason_note", "closed_at", "created_by_id", "partner_id",
+           "product_id", "outlet_id"]
+MOVE_COLUMNS = ["opportunity_id", "from_stage_id", "to_stage_id", "changed_at", "changed_by_id",
+                "seconds_in_previous"]
+ANALYSIS_REPORTS = ("product", "region", "outlet", "representative", "customer_group", "channel", "partner",
+                    "team", "funnel", "reasons", "efficiency", "behaviour")
+ANALYSIS_SCENARIOS = tuple(f"sales_analysis_{r}" for r in ANALYSIS_REPORTS)
 NAMES = ("企业专线", "千兆宽带", "IPTV 套餐", "云电脑", "物联网卡", "5G 专网", "政企融合套餐", "视频监控")
 
 
@@ -48,7 +65,33 @@ def ensure_sales_setup() -> dict:
             reps.append(members.get(username) or user_create(
                 actor=SYSTEM, username=username, password=PASSWORD, role=Role.SALES_REP, team=team,
                 display_name=f"销售{t:02d}{r}", validate=False))
-    return {"teams": teams, "managers": managers, "reps": reps}
+    return {"teams": teams, "managers": managers, "reps": reps, **_analysis_setup()}
+
+
+def _analysis_setup() -> dict:
+    """Bench partner organisations, regions with outlets, and products: what the analysis groups by."""
+    from guanxi.catalog import services as catalog_services
+    from guanxi.catalog.models import Product
+    from guanxi.sales.services.configuration import outlet_save, region_save
+
+    partners = []
+    for p in range(PARTNERS):
+        name = f"Bench Partner {p}"
+        partners.append(Team.objects.filter(name=name).first()
+                        or team_create(actor=SYSTEM, name=name, kind=TeamKind.PARTNER))
+    outlets = list(Outlet.objects.filter(name__startswith="Bench 营业厅").order_by("id"))
+    if not outlets:
+        for r in range(REGIONS):
+            region = region_save(actor=SYSTEM, name=f"Bench 区域 {r}")
+            outlets += [outlet_save(actor=SYSTEM, name=f"Bench 营业厅 {r}-{o}", region=region)
+                        for o in range(OUTLETS_PER_REGION)]
+    products = list(Product.objects.filter(model_code__startswith="BENCH-").order_by("id"))
+    if not products:
+        products = [catalog_services.product_create(actor=SYSTEM, model_code=f"BENCH-{i:02d}", name=f"产品 {i:02d}",
+                                                    kind="service", brand="", category=None)
+                    for i in range(PRODUCTS)]
+    return {"partners": [t.pk for t in partners], "outlets": [o.pk for o in outlets],
+            "products": [p.pk for p in products]}
 
 
 def _lookups() -> dict:
@@ -75,6 +118,9 @@ def _rows(rng, count: int, first_id: int, setup: dict, customers: list[int], now
     names = rng.integers(0, len(NAMES), count)
     channel_draw = rng.integers(0, len(channels), count)
     reason_draw = rng.integers(0, 100, count)
+    partner_draw = rng.integers(0, 10 * len(setup["partners"]), count)
+    product_draw = rng.integers(0, len(setup["products"]), count)
+    outlet_draw = rng.integers(0, len(setup["outlets"]), count)
     today = timezone.localdate(now)
     for i in range(count):
         rep = reps[owner_index[i]]
@@ -92,7 +138,9 @@ def _rows(rng, count: int, first_id: int, setup: dict, customers: list[int], now
             close, entered = timezone.localdate(closed), closed
         yield (first_id + i, created, closed or entered, int(customer_ids[i]), NAMES[names[i]], rep.pk, rep.team_id,
                float(amounts[i]), close, stage.probability, False, stage.pk, entered, channels[channel_draw[i]], "",
-               status, reason, "", closed, rep.pk)
+               status, reason, "", closed, rep.pk,
+               setup["partners"][partner_draw[i]] if partner_draw[i] < len(setup["partners"]) else None,
+               setup["products"][product_draw[i]], setup["outlets"][outlet_draw[i]])
 
 
 def generate_opportunities(*, count: int, seed: int = 13, now: dt.datetime | None = None) -> dict:
@@ -114,9 +162,44 @@ def generate_opportunities(*, count: int, seed: int = 13, now: dt.datetime | Non
             for row in _rows(rng, count, first, setup, customers, now, refs):
                 copy.write_row(row)
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))")
+    moves = _load_moves(first, refs)
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {table}")
-    return {"opportunities": count, "seconds": round(time.perf_counter() - started, 1), **table_sizes()}
+        cursor.execute(f"VACUUM ANALYZE {StageChange._meta.db_table}")
+    return {"opportunities": count, "stage_changes": moves, "seconds": round(time.perf_counter() - started, 1),
+            **table_sizes()}
+
+
+def _load_moves(first_id: int, refs: dict) -> int:
+    """The loaded deals' stage changes, built in SQL from each deal: entering the first open stage
+    at creation, a move into each further open stage up to the one it reached (open deals) or to a
+    random depth (closed ones), and the won or lost stage at the close."""
+    open_ids = [s.pk for s in refs["open"]]
+    table, moves = Opportunity._meta.db_table, StageChange._meta.db_table
+    steps = len(open_ids)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"""
+            WITH d AS (
+              SELECT id, owner_id, created_at, closed_at, stage_id, status,
+                     CASE WHEN status = 'open' THEN array_position(%s::bigint[], stage_id::bigint)
+                          ELSE 1 + (id %% {steps}) END AS depth
+              FROM {table} WHERE id >= %s),
+            s AS (
+              SELECT d.*, g AS step, COALESCE(d.closed_at, d.created_at + interval '60 days') AS until FROM d,
+                     generate_series(1, d.depth) AS g)
+            INSERT INTO {moves} ({', '.join(MOVE_COLUMNS)})
+            SELECT id, CASE WHEN step = 1 THEN NULL ELSE (%s::bigint[])[step - 1] END, (%s::bigint[])[step],
+                   created_at + (until - created_at) * (step - 1) / (depth + 1), owner_id,
+                   CASE WHEN step = 1 THEN NULL
+                        ELSE EXTRACT(EPOCH FROM (until - created_at) / (depth + 1))::bigint END
+            FROM s""", [open_ids, first_id, open_ids, open_ids])
+        count = cursor.rowcount
+        cursor.execute(f"""
+            INSERT INTO {moves} ({', '.join(MOVE_COLUMNS)})
+            SELECT id, (%s::bigint[])[1 + (id %% {steps})], stage_id, closed_at, owner_id,
+                   EXTRACT(EPOCH FROM (closed_at - created_at) / (2 + (id %% {steps})))::bigint
+            FROM {table} WHERE id >= %s AND status <> 'open'""", [open_ids, first_id])
+        return count + cursor.rowcount
 
 
 def table_sizes() -> dict:
@@ -148,6 +231,10 @@ def sales_calls(name: str, count: int, setup: dict, seed: int = 3):
             calls.append(Call("GET", "/api/v1/sales/funnel", {"team": team}))
         elif name == "sales_funnel_company":
             calls.append(Call("GET", "/api/v1/sales/funnel", {}))
+        elif name in ANALYSIS_SCENARIOS:
+            last_year = timezone.localdate().year - 1
+            calls.append(Call("GET", f"/api/v1/sales/analysis/{name.removeprefix('sales_analysis_')}",
+                              {"period": "year", "start": f"{last_year}-06-01"}))
         else:
             raise ValueError(f"unknown scenario {name!r} ({i})")
     return calls
@@ -165,7 +252,8 @@ def run_sales_scenario(base_url: str, name: str, requests: int, concurrency: int
     if name.startswith("sales_board"):
         token, cookies = "", cases.login_cookies(base_url, manager.username, PASSWORD)
     else:
-        token, cookies = (admin_token if name == "sales_funnel_company" else cases.agent_token(manager)), None
+        company = name == "sales_funnel_company" or name in ANALYSIS_SCENARIOS
+        token, cookies = (admin_token if company else cases.agent_token(manager)), None
     if warmup:
         run_calls(base_url, token, sales_calls(name, warmup, setup, seed=100 + index), concurrency, cookies=cookies)
     report = run_calls(base_url, token, sales_calls(name, requests, setup, seed=index), concurrency, cookies=cookies)

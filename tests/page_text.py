@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 SKIPPED_NAMESPACES = {"admin", "api-v1"}
 SKIPPED_NAMES = {"set_language", "logout", "portal:logout", "healthz"}
 
-# Where a sample value of each URL parameter comes from: (app label, model, field).
+# Where a sample value of each URL parameter comes from: (app label, model, field[, filter]).
 SAMPLES = {
     "customer_id": ("customers", "Customer", "pk"),
     "candidate_id": ("customers", "MatchCandidate", "pk"),
@@ -44,6 +44,7 @@ SAMPLES = {
     "expense_id": ("marketing", "CampaignExpense", "pk"),
     "opt_out_id": ("marketing", "MarketingOptOut", "pk"),
     "token": ("marketing", "CampaignMember", "pk"),  # not a valid unsubscribe token: the page says so
+    "partner_id": ("accounts", "Team", "pk", {"kind": "partner"}),
 }
 
 # Words that are not English prose: brands, units, codes, file formats, and the demo's own data.
@@ -80,9 +81,10 @@ def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
 
 def sample_value(parameter: str):
     """A value of `parameter` from the database (the first row), or None when there is no such row."""
-    app_label, model_name, field = SAMPLES[parameter]
+    app_label, model_name, field, *where = SAMPLES[parameter]
     model = apps.get_model(app_label, model_name)
-    return model._default_manager.order_by("pk").values_list(field, flat=True).first()
+    rows = model._default_manager.filter(**(where[0] if where else {}))
+    return rows.order_by("pk").values_list(field, flat=True).first()
 
 
 def ui_pages(samples: dict | None = None) -> tuple[list[Page], list[str]]:

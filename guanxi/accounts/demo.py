@@ -33,6 +33,9 @@ SALES_REGIONS: dict[str, tuple[str, ...]] = {
 SERVICE_TEAMS = ("客服中心一组", "客服中心二组")
 KEY_ACCOUNTS_TEAM = "政企大客户部"
 PARTNER_TEAM = "鑫达通信代理"
+# More channel partner organisations (代理商): (team, region, username prefix of its two logins).
+MORE_PARTNERS = (("远航通信代理", "华东", "partner_east"), ("博联信息代理", "华北", "partner_north"),
+                 ("蜀通通讯代理", "西部", "partner_west"))
 ANALYTICS_TEAM = "经营分析室"
 ADMIN_TEAM = "系统管理部"
 
@@ -78,6 +81,7 @@ def demo_staff_plan() -> list[tuple[str, str, str]]:
         plan += [(f"sales_{code}{i}", Role.SALES_REP, sales_team_name(region)) for i in range(1, 4)]
     plan += [(f"kam{i}", Role.KEY_ACCOUNT_MANAGER, KEY_ACCOUNTS_TEAM) for i in range(1, 3)]
     plan.append(("partner", Role.PARTNER, PARTNER_TEAM))
+    plan += [(f"{prefix}{i}", Role.PARTNER, team) for team, _region, prefix in MORE_PARTNERS for i in (1, 2)]
     return plan
 
 
@@ -91,6 +95,8 @@ def demo_staff_create(*, faker: Faker, password: str = DEMO_PASSWORD) -> DemoSta
         staff.teams[sales_team_name(region)] = _team(sales_team_name(region), TeamKind.SALES, region)
     staff.teams[KEY_ACCOUNTS_TEAM] = _team(KEY_ACCOUNTS_TEAM, TeamKind.KEY_ACCOUNTS, "全国")
     staff.teams[PARTNER_TEAM] = _team(PARTNER_TEAM, TeamKind.PARTNER, "华南")
+    for team, region, _prefix in MORE_PARTNERS:
+        staff.teams[team] = _team(team, TeamKind.PARTNER, region)
     staff.teams[ANALYTICS_TEAM] = _team(ANALYTICS_TEAM, TeamKind.ANALYTICS)
     staff.teams[ADMIN_TEAM] = _team(ADMIN_TEAM, TeamKind.ADMINISTRATION)
 

@@ -24,12 +24,25 @@ def _default_pipeline(sender, using, **kwargs):
     ensure_default_pipeline(using=using)
 
 
+def _partner_panel(user) -> dict:
+    """A partner user's home: its pipeline and performance, with the way to its partner home."""
+    from guanxi.accounts.enums import Role
+
+    if getattr(user, "role", None) != Role.PARTNER:
+        return {"show": False}
+    from .views.partners import partner_home_context
+
+    context = partner_home_context(user)
+    return {"show": True, "open_count": context["open_count"], "performance": context["performance"]}
+
+
 class SalesConfig(AppConfig):
     name = "guanxi.sales"
     label = "sales"
     verbose_name = _("Sales")
 
     def ready(self):
+        from guanxi.core.navigation import register_home_panel
         from guanxi.customers.timeline import register_timeline_source
         from guanxi.marketing.revenue import register_campaign_revenue_source
 
@@ -40,6 +53,7 @@ class SalesConfig(AppConfig):
         # Won deals until the orders app registers payments received (回款) as the campaigns' revenue.
         register_campaign_revenue_source("won_deals", _("Won deals (amount won, not payments received)"),
                                          won_revenue_by_campaign)
+        register_home_panel(_partner_panel, "sales/partials/_partner_panel.html")
         register_demo_step(DeferredStep(_demo))
         register_demo_step(DeferredStep(_campaign_demo))
         post_migrate.connect(_default_pipeline, sender=self)

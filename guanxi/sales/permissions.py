@@ -5,7 +5,10 @@ its API).
 Entities: `opportunity` (a deal with its stage moves, competitors, win and loss), `quota` (targets
 per representative and team), `forecast` (the weighted forecast, attainment and funnel reports),
 `configuration` (stages, won/lost reasons, sales channels, regions, outlets, where representatives
-work, the big-deal amount; read = see them, configure = change them).
+work, the big-deal amount; read = see them, configure = change them), `analysis` (the sales analysis
+of SPEC C.4: read as the forecast reads, export = its XLSX; write = record sales expenses), `partner`
+(channel partner organisations with their performance and forecast: ALL every partner, OWN one's own
+organisation).
 
 How the scopes read:
 - opportunity read: ALL every deal; TEAM the team's deals, one's own and those of the team's
@@ -42,9 +45,11 @@ CONFIGURE = Rights(read=ALL, write=ALL, delete=ALL, configure=True)
 
 
 def _row(*, opportunity: Rights, quota: Rights = NOTHING, forecast: Scope = NONE,
-         configure: bool = False) -> dict[str, Rights]:
+         configure: bool = False, partner: Scope = NONE) -> dict[str, Rights]:
     return {"opportunity": opportunity, "quota": quota, "forecast": Rights(read=forecast, export=forecast is ALL),
-            "configuration": CONFIGURE if configure else READ_ALL}
+            "configuration": CONFIGURE if configure else READ_ALL,
+            "analysis": Rights(read=forecast, write=quota.write, export=forecast in (ALL, TEAM)),
+            "partner": Rights(read=partner)}
 
 
 TABLE: dict[str, dict[str, Rights]] = {
@@ -53,14 +58,16 @@ TABLE: dict[str, dict[str, Rights]] = {
     Role.SERVICE_MANAGER: _row(opportunity=Rights(read=ALL)),
     Role.SALES_REP: _row(opportunity=Rights(read=OWN, write=OWN), quota=Rights(read=OWN), forecast=OWN),
     Role.SALES_MANAGER: _row(opportunity=Rights(read=TEAM, write=TEAM, delete=TEAM, export=True),
-                             quota=Rights(read=TEAM, write=TEAM), forecast=TEAM, configure=True),
+                             quota=Rights(read=TEAM, write=TEAM), forecast=TEAM, configure=True, partner=ALL),
     Role.KEY_ACCOUNT_MANAGER: _row(opportunity=Rights(read=OWN, write=OWN), quota=Rights(read=OWN), forecast=OWN),
-    Role.PARTNER: _row(opportunity=Rights(read=OWN, write=OWN), quota=Rights(read=OWN), forecast=OWN),
-    Role.ANALYST: _row(opportunity=Rights(read=ALL, export=True), quota=Rights(read=ALL), forecast=ALL),
+    Role.PARTNER: _row(opportunity=Rights(read=OWN, write=OWN), quota=Rights(read=OWN), forecast=OWN,
+                       partner=OWN),
+    Role.ANALYST: _row(opportunity=Rights(read=ALL, export=True), quota=Rights(read=ALL), forecast=ALL,
+                       partner=ALL),
     Role.ADMIN: _row(opportunity=EVERYTHING, quota=Rights(read=ALL, write=ALL, delete=ALL), forecast=ALL,
-                     configure=True),
+                     configure=True, partner=ALL),
     SYSTEM_ROLE: {"opportunity": EVERYTHING, "quota": EVERYTHING, "forecast": EVERYTHING,
-                  "configuration": EVERYTHING},
+                  "configuration": EVERYTHING, "analysis": EVERYTHING, "partner": EVERYTHING},
     CUSTOMER_ROLE: {},
 }
 
@@ -73,6 +80,8 @@ OPPORTUNITY_DENIED = _("Only the opportunity's owner, their sales manager or an 
 CONFIGURE_DENIED = _("Only sales managers and administrators configure sales.")
 QUOTA_DENIED = _("Only sales managers (for their team) and administrators set quotas.")
 FORECAST_DENIED = _("You cannot see the forecast of this team or representative.")
+ANALYSIS_DENIED = _("You cannot see the sales analysis of this team.")
+PARTNER_DENIED = _("You cannot see this partner.")
 
 
 def partner_condition(user, prefix: str = "") -> Q:
@@ -154,3 +163,11 @@ def require_reach(actor, entity: str, *, team_id=None, user_id=None, action: str
     message = QUOTA_DENIED if entity == "quota" else FORECAST_DENIED
     require(actor, entity, action, allowed=reaches(actor, entity, team_id=team_id, user_id=user_id, action=action),
             message=message)
+
+
+def partner_in_reach(user, partner_id: int) -> bool:
+    """Whether `user` may see this partner organisation (its performance and forecast)."""
+    reach = scope(user, "partner", "read")
+    if reach is ALL:
+        return True
+    return reach is OWN and not is_system(user) and user.team_id is not None and user.team_id == partner_id

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, conversion, forecast, opportunities
+from .views import analysis, board, conversion, forecast, opportunities, partners
 
 app_name = "sales"
 urlpatterns = [
@@ -18,4 +18,12 @@ urlpatterns = [
          name="opportunity_win"),
     path("opportunities/<int:opportunity_id>/lose/", opportunities.opportunity_action, {"action": "lose"},
          name="opportunity_lose"),
+]
+urlpatterns += [
+    path("analysis/", analysis.analysis_page, name="analysis"),
+    path("analysis/deals/", analysis.analysis_deals, name="analysis_deals"),
+    path("partners/", partners.partner_list_page, name="partners"),
+    path("partners/<int:partner_id>/", partners.partner_detail, name="partner"),
+    path("partner-home/", partners.partner_home, name="partner_home"),
+    path("partner-home/deals/<int:opportunity_id>/", partners.partner_deal_update, name="partner_deal_update"),
 ]

@@ -4,7 +4,7 @@ the calendar."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -146,3 +146,13 @@ def hand_overs_of(task: Task) -> list:
 
 def reminders_of(task: Task) -> list:
     return list(task.reminders.order_by("remind_at", "id"))
+
+
+def done_by_assignee(*, user_ids: list[int], since: dt.datetime, until: dt.datetime) -> dict[int, int]:
+    """How many tasks (visits, calls, follow-ups…) each of these people completed in [since, until):
+    for reports on people's activity (the sales analysis), which check their own reach."""
+    if not user_ids:
+        return {}
+    return dict(Task.objects.filter(assignee_id__in=user_ids, status=Status.DONE, closed_at__gte=since,
+                                    closed_at__lt=until)
+                .values("assignee_id").annotate(n=Count("id")).values_list("assignee_id", "n").order_by())

@@ -123,7 +123,8 @@ def lead_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list
                     source_detail=rng.choice(DETAILS[source]), interest=rng.choice(INTERESTS),
                     web_form=(forms["contact" if rng.random() < 0.7 else "5g"] if source == LeadSource.WEB_FORM
                               else None),
-                    created_by=partner if source == LeadSource.PARTNER else None)
+                    created_by=partner if source == LeadSource.PARTNER else None,
+                    partner=partner.team if source == LeadSource.PARTNER and partner else None)
         lead.created_at = _moment(rng, now)
         _work(lead, rng, now, convertible)
         if owners and (lead.status != LeadStatus.NEW or rng.random() < 0.5):

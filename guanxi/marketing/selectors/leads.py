@@ -17,6 +17,7 @@ from guanxi.customers.normalize import phone_normalize
 from guanxi.customers.selectors import customer_visible_to
 
 from .. import permissions
+from ..enums import LeadStatus
 from ..models import Lead
 from ..rules import name_key
 
@@ -221,3 +222,14 @@ def lead_duplicates(*, user, values: dict, exclude: int | None = None) -> Duplic
         else:
             found.hidden_customers += 1
     return found
+
+
+def partner_lead_counts(*, since: dt.datetime, until: dt.datetime,
+                        partner_ids: list[int] | None = None) -> dict[int, tuple[int, int]]:
+    """Per partner organisation: (leads it submitted in [since, until), those converted since), for
+    the partners' performance (the caller checks its reach)."""
+    rows = Lead.objects.filter(partner__isnull=False, created_at__gte=since, created_at__lt=until)
+    if partner_ids is not None:
+        rows = rows.filter(partner_id__in=partner_ids)
+    return {r["partner_id"]: (r["n"], r["converted"]) for r in rows.values("partner_id").annotate(
+        n=Count("id"), converted=Count("id", filter=Q(status=LeadStatus.CONVERTED))).order_by()}

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from . import conversion, forecast, opportunities, stages
+from . import analysis, conversion, forecast, opportunities, partners, stages
 
 router = Router()
-for module in (opportunities, stages, forecast, conversion):
+for module in (opportunities, stages, forecast, conversion, analysis, partners):
     router.add_router("", module.router)

@@ -17,13 +17,18 @@ from decimal import Decimal
 from django.utils import timezone
 
 from guanxi.accounts.access import SYSTEM
-from guanxi.accounts.demo import SALES_REGIONS, DemoStaff
+from guanxi.accounts.demo import MORE_PARTNERS, SALES_REGIONS, DemoStaff
 from guanxi.accounts.enums import Role
+from guanxi.catalog.models import Product
 from guanxi.customers.models import Customer
+from guanxi.marketing.enums import LeadSource, LeadStatus
+from guanxi.marketing.models import Lead
+from guanxi.marketing.services.leads import lead_create
 
-from ..models import DealReason, Period, SalesChannel
+from ..models import DealReason, Outlet, Period, SalesChannel
 from ..selectors.configuration import stage_list
 from ..selectors.forecast import period_start_of
+from ..services.analysis import expense_set
 from ..services.configuration import outlet_save, region_save, rep_assign
 from ..services.opportunities import (
     opportunity_create,
@@ -33,6 +38,11 @@ from ..services.opportunities import (
     opportunity_win,
 )
 from ..services.quotas import quota_set
+
+LEAD_CITIES = ("深圳", "杭州", "成都", "天津", "苏州", "重庆", "西安", "济南")
+LEAD_COMPANIES = ("鼎新科技有限公司", "汇通物流有限公司", "佳和餐饮管理有限公司", "明德教育咨询有限公司",
+                  "恒信建材有限公司", "瑞丰商贸有限公司")
+LEAD_PEOPLE = ("王磊", "李静", "张伟", "刘洋", "陈晨", "杨帆", "赵敏", "周杰")
 
 DEALS_PER_SELLER = 45  # at scale 1.0, over two years
 HISTORY_DAYS = 730
@@ -51,6 +61,41 @@ PRODUCTS = ("企业专线", "千兆宽带", "IPTV 套餐", "云电脑", "物联�
             "IDC 托管", "SD-WAN 组网", "家庭宽带升级", "手机合约套餐")
 COMPETITORS = (("中国移动", "报价低约 10%"), ("中国联通", "已有线路，切换成本低"), ("广电网络", "捆绑电视业务"),
                ("本地 ISP", "安装快"))
+
+
+# channel: the model-code prefixes of the products it mostly sells (the deal's main product)
+CHANNEL_PRODUCTS = {
+    "direct": ("ENT-", "CLOUD-", "IOT-"),
+    "outlet": ("HX-", "MY-", "BB-", "PLAN-"),
+    "telesales": ("PLAN-", "SVC-", "PACK-", "BB-"),
+    "partner": ("BB-", "ENT-BB", "IPTV-", "HX-", "IOT-"),
+    "online": ("PLAN-", "PACK-", "SVC-", "IPTV-"),
+}
+# channel: sales expense per deal worked (travel, commissions, outlet running), in yuan
+CHANNEL_COST = {"direct": 6_000, "outlet": 900, "telesales": 300, "partner": 3_500, "online": 150}
+
+
+def _products(rng: random.Random) -> dict[str, list]:
+    """Per channel, the catalogue's products it sells (every product when none matches)."""
+    products = list(Product.objects.filter(is_active=True).order_by("model_code"))
+    out = {}
+    for code, prefixes in CHANNEL_PRODUCTS.items():
+        out[code] = [p for p in products if p.model_code.startswith(prefixes)] or products
+    return out
+
+
+def _outlets_by_seller(sellers) -> dict[int, list]:
+    """Per seller, the outlets a deal of theirs is booked at: their own, else their region's."""
+    outlets = list(Outlet.objects.filter(is_active=True).select_related("region__parent").order_by("id"))
+    out = {}
+    for seller in sellers:
+        assignment = getattr(seller, "sales_assignment", None)
+        if assignment is not None and assignment.outlet_id:
+            out[seller.pk] = [assignment.outlet]
+            continue
+        region = (seller.team.region if seller.team else "") or ""
+        out[seller.pk] = [o for o in outlets if o.region.parent and o.region.parent.name == region] or outlets
+    return out
 
 
 def _organisation(rng: random.Random, staff: DemoStaff) -> int:
@@ -83,7 +128,7 @@ def _reasons() -> dict[str, dict[str, DealReason]]:
 
 
 def _play(rng: random.Random, now: dt.datetime, seller, customer, channel: SalesChannel, skill: float,
-          reasons) -> tuple[str, Decimal, dt.datetime]:
+          reasons, *, product=None, outlet=None, creator=None) -> tuple[str, Decimal, dt.datetime]:
     """One deal from its creation to where it stands at `now`: (status, amount, closed or created at)."""
     rate, median, usual_losses = CHANNELS[channel.code]
     open_stages = [s for s in stage_list(active_only=True) if not s.is_terminal]
@@ -94,7 +139,9 @@ def _play(rng: random.Random, now: dt.datetime, seller, customer, channel: Sales
     step = min(0.97, (rate * skill) ** (1 / len(open_stages)))
     expected = start + dt.timedelta(days=sum(STAGE_DAYS) * rng.uniform(0.8, 1.4))
     opportunity = opportunity_create(
-        actor=seller, customer=customer, name=rng.choice(PRODUCTS), amount=_amount(rng, median),
+        actor=creator or seller, owner=seller if creator else None, customer=customer,
+        name=product.name if product else rng.choice(PRODUCTS), amount=_amount(rng, median),
+        product=product, outlet=outlet,
         expected_close_date=timezone.localdate(expected), channel=channel,
         source=rng.choice(("客户来电", "老客户推荐", "营业厅到访", "展会", "官网留言")),
         competitors=[{"name": n, "note": note} for n, note in rng.sample(COMPETITORS, rng.choice((0, 0, 1, 2)))],
@@ -160,19 +207,70 @@ def sales_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: lis
     sellers = [u for role in SELLER_CHANNELS for u in staff.by_role(role) if u.is_active]
     won: dict = defaultdict(lambda: defaultdict(Decimal))
     counts: dict[str, int] = defaultdict(int)
+    products, outlets = _products(rng), _outlets_by_seller(sellers)
+    worked: dict = defaultdict(int)  # (team, month, channel) → deals worked, for the sales expenses
     for seller in sellers:
         own = list(Customer.objects.alive().filter(owner=seller, created_at__lt=now - dt.timedelta(days=3))
                    .order_by("id")[:500])
+        # Partners newer than the customer base sell to customers of their region on the company's books.
+        creator = SYSTEM if not own and seller.role == Role.PARTNER else None
+        if creator is not None:
+            own = _region_customers(rng, seller, now)
         if not own:
             continue
         skill = rng.uniform(0.7, 1.3)
         usable = [code for code in SELLER_CHANNELS[seller.role] if code in channels]
         for _ in range(per_seller):
-            status, amount, at = _play(rng, now, seller, rng.choice(own), channels[rng.choice(usable)], skill,
-                                       reasons)
+            code = rng.choice(usable)
+            status, amount, at = _play(rng, now, seller, rng.choice(own), channels[code], skill, reasons,
+                                       product=rng.choice(products[code]) if products[code] else None,
+                                       outlet=rng.choice(outlets[seller.pk]) if outlets[seller.pk] else None,
+                                       creator=creator)
             counts[status] += 1
+            worked[(seller.team_id, timezone.localdate(at).replace(day=1), channels[code].pk, code)] += 1
             if status == "won":
                 won[seller.pk][timezone.localdate(at).replace(day=1)] += amount
     quotas = _quotas(rng, now, [s for s in sellers if s.pk in won], won)
+    expenses = _expenses(rng, worked)
+    leads = _partner_leads(rng, now, [s for s in sellers if s.role == Role.PARTNER], per_seller)
     return (f"{regions} regions, {sum(counts.values())} opportunities ({counts['won']} won, {counts['lost']} lost, "
-            f"{counts['open']} open), {quotas} quotas")
+            f"{counts['open']} open), {quotas} quotas, {expenses} monthly sales expenses, {leads} partner leads")
+
+
+def _region_customers(rng: random.Random, seller, now: dt.datetime) -> list:
+    customers = Customer.objects.alive().filter(created_at__lt=now - dt.timedelta(days=3)).order_by("id")
+    total = customers.count()
+    start = rng.randrange(max(1, total - 300))
+    return list(customers[start:start + 300])
+
+
+def _expenses(rng: random.Random, worked: dict) -> int:
+    """Each team's sales expenses per month and channel, near what its deals cost to work."""
+    totals: dict = defaultdict(Decimal)
+    for (team_id, month, channel_id, code), n in worked.items():
+        if team_id is not None:
+            totals[(team_id, month, channel_id)] += Decimal(round(n * CHANNEL_COST[code] * rng.uniform(0.7, 1.3), -2))
+    for (team_id, month, channel_id), amount in totals.items():
+        expense_set(actor=SYSTEM, team_id=team_id, month=month, channel_id=channel_id, amount=amount,
+                    note="演示数据")
+    return len(totals)
+
+
+def _partner_leads(rng: random.Random, now: dt.datetime, partners, per_seller: int) -> int:
+    """Two years of leads each user of the partner organisations beyond the first submitted (the
+    marketing demo gives the first its leads); about a third were converted into deals."""
+    made, more = 0, {team for team, _region, _prefix in MORE_PARTNERS}
+    for partner in [p for p in partners if p.team and p.team.name in more]:
+        for _ in range(max(2, per_seller // 2)):
+            at = now - dt.timedelta(days=rng.uniform(3, HISTORY_DAYS))
+            lead = lead_create(actor=partner, source=LeadSource.PARTNER, at=at, data={
+                "company_name": f"{rng.choice(LEAD_CITIES)}{rng.choice(LEAD_COMPANIES)}",
+                "person_name": rng.choice(LEAD_PEOPLE), "mobile": f"139{rng.randrange(10**8):08d}",
+                "source_detail": partner.team.name if partner.team else "",
+                "interest": rng.choice(("企业宽带", "集团专线", "IPTV", "物联网卡", "千兆宽带"))})
+            if rng.random() < 0.35:
+                # Converted (the conversion service arrives with the pool): the status as it ends up.
+                Lead.objects.filter(pk=lead.pk).update(status=LeadStatus.CONVERTED,
+                                                       closed_at=at + dt.timedelta(days=rng.randint(5, 40)))
+            made += 1
+    return made

@@ -148,9 +148,9 @@ class Opportunity(TimeStampedModel):
                          include=["amount", "team", "owner"]),
             models.Index(fields=["customer", "-created_at", "-id"], name="opp_customer_recent"),
             models.Index(fields=["customer", "-closed_at"], name="opp_customer_closed"),
-            # Sales analysis: the deals created in a period, read from the index alone per dimension.
-            models.Index(fields=["created_at"], name="opp_analysis_created",
-                         include=["status", "amount", "closed_at", "product", "outlet", "channel", "partner",
+            # Sales analysis: the deals closed in a period, read from the index alone per dimension.
+            models.Index(fields=["closed_at"], name="opp_analysis_closed",
+                         include=["status", "amount", "created_at", "product", "outlet", "channel", "partner",
                                   "owner", "team", "reason", "customer"]),
             # A partner's deals: its pipeline and its performance over time.
             models.Index(fields=["partner", "status", "closed_at"], name="opp_partner_closed",
@@ -206,7 +206,11 @@ class StageChange(models.Model):
         verbose_name_plural = _("stage changes")
         ordering = ["changed_at", "id"]
         indexes = [models.Index(fields=["opportunity", "changed_at", "id"], name="stage_change_opportunity"),
-                   models.Index(fields=["from_stage", "changed_at"], name="stage_change_from")]
+                   models.Index(fields=["from_stage", "changed_at"], name="stage_change_from"),
+                   # The funnel analysis: the moves of a period per stage, from the index alone.
+                   models.Index(fields=["changed_at"], name="stage_change_analysis",
+                                include=["to_stage", "from_stage", "seconds_in_previous", "opportunity",
+                                         "changed_by"])]
 
     def __str__(self):
         return f"{self.from_stage or '-'} → {self.to_stage}"

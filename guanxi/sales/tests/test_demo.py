@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from guanxi.core import demo
 from guanxi.customers.timeline import customer_timeline
+from guanxi.marketing.models import Lead
 from guanxi.sales.demo.opportunities import sales_demo_load
-from guanxi.sales.models import Opportunity, Outlet, Quota, RepAssignment, StageChange
+from guanxi.sales.models import Opportunity, Outlet, Quota, RepAssignment, SalesExpense, StageChange
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,11 @@ def test_the_demo_makes_two_years_of_deals_with_quotas(monkeypatch):
     assert StageChange.objects.filter(seconds_in_previous__gt=0).count() > deals.count()
     assert Quota.objects.filter(user__isnull=False).exists() and Quota.objects.filter(team__isnull=False).exists()
     assert Outlet.objects.exists() and RepAssignment.objects.filter(outlet__isnull=False).exists()
+    # partner organisations with their deals and leads, outlets (and so regions) and sales expenses
+    assert deals.filter(partner__isnull=False).values("partner_id").distinct().count() >= 4
+    assert Lead.objects.filter(partner__isnull=False).values("partner_id").distinct().count() >= 3
+    assert not deals.filter(outlet__isnull=True).exists()
+    assert SalesExpense.objects.filter(channel__isnull=False).count() > 20
     # the open pipeline lies mostly ahead
     assert deals.filter(status="open", expected_close_date__gte=timezone.localdate(now)).exists()
     # and the deals are on the customer's 360 timeline

@@ -1,0 +1,438 @@
+"""The sales analysis (销售分析, SPEC C.4): deals closed in a period grouped by a dimension (product,
+region, outlet, representative, customer group, channel, partner, team), the funnel's stage-to-stage
+conversion, the reasons deals were won and lost, cost and efficiency per team, and representative
+behaviour with quota attainment.
+
+Every report is one or two aggregated queries over the deals closed in [start, end) (the index
+`opp_analysis_closed` holds every grouped column) within the caller's reach:
+- analysts and administrators: the company (or one team);
+- sales managers: their team; representatives: themselves; partners: their organisation's deals.
+
+Measures of a group: deals closed (won + lost), won, lost, won amount, win rate = won / closed,
+average deal = won amount / won, cycle = mean days from creation to winning, and (channel, team,
+efficiency) cost = the sales expenses of the period with cost per won deal = cost / won.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from guanxi.accounts.enums import Role
+from guanxi.accounts.models import User
+from guanxi.accounts.roles import Scope
+from guanxi.core.errors import NotFound, PermissionDenied, ValidationFailed
+from guanxi.customers.enums import CustomerKind
+from guanxi.tasks.selectors import done_by_assignee
+
+from .. import permissions
+from ..models import Opportunity, Quota, SalesExpense, StageChange
+from .configuration import stage_list
+from .opportunities import opportunity_list
+
+Status = Opportunity.Status
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+WON = Q(status=Status.WON)
+CYCLE = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
+
+# report: (the grouped columns: key, label), the drill-down filter it sets, its title
+DIMENSIONS = {
+    "product": (("product_id", "product__name"), "product", gettext_lazy("By product")),
+    "region": (("outlet__region_id", "outlet__region__name"), "region", gettext_lazy("By region")),
+    "outlet": (("outlet_id", "outlet__name"), "outlet", gettext_lazy("By outlet")),
+    "representative": (("owner_id", "owner__display_name", "owner__username"), "owner",
+                       gettext_lazy("By representative")),
+    "customer_group": (("customer__kind",), "customer_kind", gettext_lazy("By customer group")),
+    "channel": (("channel_id", "channel__name"), "channel", gettext_lazy("By channel")),
+    "partner": (("partner_id", "partner__name"), "partner", gettext_lazy("By partner")),
+    "team": (("team_id", "team__name"), "team", gettext_lazy("By team")),
+}
+OTHER_REPORTS = {
+    "funnel": gettext_lazy("Funnel conversion"),
+    "reasons": gettext_lazy("Won and lost reasons"),
+    "efficiency": gettext_lazy("Cost and efficiency"),
+    "behaviour": gettext_lazy("Representative behaviour"),
+}
+REPORTS = {**{k: v[2] for k, v in DIMENSIONS.items()}, **OTHER_REPORTS}
+PERIODS = {"year": 12, "quarter": 3, "month": 1}
+STRONG, WEAK = 1.1, 0.9
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)
+
+
+def _days(value) -> float | None:
+    """Days of a mean duration (a timedelta, or microseconds on SQLite)."""
+    if value is None:
+        return None
+    seconds = value.total_seconds() if isinstance(value, dt.timedelta) else float(value) / 1_000_000
+    return round(seconds / 86400, 1)
+
+
+@dataclass(frozen=True)
+class AnalysisScope:
+    """What a report covers: [start, end) and the deals' filter (team, owner or partner)."""
+
+    start: dt.date
+    end: dt.date
+    team_id: int | None = None
+    owner_id: int | None = None
+    partner_id: int | None = None
+    partner_user_id: int | None = None
+
+    @property
+    def since(self) -> dt.datetime:
+        return _moment(self.start)
+
+    @property
+    def until(self) -> dt.datetime:
+        return _moment(self.end)
+
+    def deals(self) -> QuerySet[Opportunity]:
+        rows = Opportunity.objects.all()
+        if self.partner_user_id is not None:
+            return rows.filter(Q(owner_id=self.partner_user_id) | Q(partner_id=self.partner_id))
+        filters = {"team_id": self.team_id, "owner_id": self.owner_id, "partner_id": self.partner_id}
+        return rows.filter(**{k: v for k, v in filters.items() if v is not None})
+
+    def closed(self) -> QuerySet[Opportunity]:
+        return self.deals().filter(closed_at__gte=self.since, closed_at__lt=self.until)
+
+    def drill(self) -> dict:
+        """The drill-down list's filter of the scope itself."""
+        out = {"closed_after": self.start.isoformat(), "closed_before": self.end.isoformat()}
+        if self.team_id is not None:
+            out["team"] = self.team_id
+        if self.owner_id is not None:
+            out["owner"] = self.owner_id
+        return out
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
+
+
+def period_range(kind: str, start: dt.date) -> tuple[dt.date, dt.date]:
+    """[first day, first day after) of the year, quarter or month holding `start`."""
+    if kind not in PERIODS:
+        raise ValidationFailed(fields={"period": _("year, quarter or month")})
+    month = 1 if kind == "year" else (start.month - 1) // 3 * 3 + 1 if kind == "quarter" else start.month
+    first = dt.date(start.year, month, 1)
+    index = first.year * 12 + first.month - 1 + PERIODS[kind]
+    return first, dt.date(index // 12, index % 12 + 1, 1)
+
+
+def analysis_scope(*, user, start: dt.date, end: dt.date, team_id: int | None = None) -> AnalysisScope:
+    """The caller's reach for the analysis: the company or one team (all), their team (managers),
+    themselves (representatives), their organisation (partners)."""
+    reach = permissions.scope(user, "analysis", "read")
+    if reach is Scope.NONE:
+        raise PermissionDenied(permissions.ANALYSIS_DENIED)
+    if getattr(user, "role", None) == Role.PARTNER:
+        return AnalysisScope(start, end, partner_id=user.team_id, partner_user_id=user.pk)
+    if reach is Scope.ALL:
+        return AnalysisScope(start, end, team_id=team_id)
+    if reach is Scope.TEAM and user.team_id:
+        if team_id is not None and team_id != user.team_id:
+            raise PermissionDenied(permissions.ANALYSIS_DENIED)
+        return AnalysisScope(start, end, team_id=user.team_id)
+    return AnalysisScope(start, end, owner_id=user.pk)
+
+
+# ---------------------------------------------------------------- one dimension
+
+
+@dataclass
+class AnalysisRow:
+    key: object
+    label: str
+    closed: int
+    won: int
+    won_amount: Decimal
+    cycle_days: float | None
+    cost: Decimal | None = None
+    drill: dict = field(default_factory=dict)
+    strengths: list[str] = field(default_factory=list)
+    weaknesses: list[str] = field(default_factory=list)
+
+    @property
+    def lost(self) -> int:
+        return self.closed - self.won
+
+    @property
+    def win_rate(self) -> float | None:
+        return round(self.won / self.closed, 4) if self.closed else None
+
+    @property
+    def average_deal(self) -> Decimal | None:
+        return _money(self.won_amount / self.won) if self.won else None
+
+    @property
+    def cost_per_won(self) -> Decimal | None:
+        return _money(self.cost / self.won) if self.cost is not None and self.won else None
+
+
+def _measures(rows: QuerySet, columns: tuple[str, ...]) -> list[dict]:
+    return list(rows.values(*columns).annotate(
+        n=Count("id"), won=Count("id", filter=WON), won_amount=Sum("amount", filter=WON),
+        cycle=Avg(CYCLE, filter=WON)).order_by())
+
+
+def _label(report: str, row: dict) -> str:
+    if report == "representative":
+        return row["owner__display_name"] or row["owner__username"]
+    if report == "customer_group":
+        return str(CustomerKind(row["customer__kind"]).label) if row["customer__kind"] in CustomerKind.values \
+            else row["customer__kind"]
+    value = row[DIMENSIONS[report][0][1]]
+    return value if value else _("(not set)")
+
+
+def dimension_report(*, scope: AnalysisScope, report: str) -> list[AnalysisRow]:
+    """The deals closed in the scope's period grouped by one dimension, largest won amount first."""
+    columns, drill_key, _title = DIMENSIONS[report]
+    costs = _costs(scope, report)
+    out = []
+    for row in _measures(scope.closed(), columns):
+        key = row[columns[0]]
+        out.append(AnalysisRow(key=key, label=_label(report, row), closed=row["n"], won=row["won"],
+                               won_amount=_money(row["won_amount"]), cycle_days=_days(row["cycle"]),
+                               cost=costs.get(key) if costs is not None else None,
+                               drill={**scope.drill(), drill_key: "" if key is None else key}))
+    out.sort(key=lambda r: (-r.won_amount, -r.closed, r.label))
+    if report == "channel":
+        _judge(out)
+    return out
+
+
+def _costs(scope: AnalysisScope, report: str) -> dict | None:
+    """Sales expenses of the period per channel or per team (None for other dimensions)."""
+    if report not in ("channel", "team"):
+        return None
+    column = "channel_id" if report == "channel" else "team_id"
+    expenses = SalesExpense.objects.filter(month__gte=scope.start, month__lt=scope.end)
+    if scope.team_id is not None:
+        expenses = expenses.filter(team_id=scope.team_id)
+    elif scope.owner_id is not None or scope.partner_id is not None:
+        return None
+    return {k: _money(v) for k, v in expenses.values(column).annotate(t=Sum("amount"))
+            .values_list(column, "t").order_by()}
+
+
+def totals(rows: list[AnalysisRow]) -> AnalysisRow:
+    """The rows' sum (the whole scope), with the overall cycle as the closed-weighted mean."""
+    won = sum(r.won for r in rows)
+    cycles = [(r.cycle_days, r.won) for r in rows if r.cycle_days is not None and r.won]
+    cycle = round(sum(c * w for c, w in cycles) / won, 1) if cycles and won else None
+    costs = [r.cost for r in rows if r.cost is not None]
+    return AnalysisRow(key=None, label=_("Total"), closed=sum(r.closed for r in rows), won=won,
+                       won_amount=sum((r.won_amount for r in rows), ZERO), cycle_days=cycle,
+                       cost=sum(costs, ZERO) if costs else None)
+
+
+def _judge(rows: list[AnalysisRow]) -> None:
+    """Each channel's strengths and weaknesses against the whole: win rate, average deal, cycle time,
+    cost per won deal (10 % better or worse than overall)."""
+    whole = totals(rows)
+    for row in rows:
+        for name, mine, overall, higher_is_better in (
+                (_("win rate"), row.win_rate, whole.win_rate, True),
+                (_("average deal"), row.average_deal, whole.average_deal, True),
+                (_("cycle time"), row.cycle_days, whole.cycle_days, False),
+                (_("cost per won deal"), row.cost_per_won, whole.cost_per_won, False)):
+            if mine is None or not overall:
+                continue
+            ratio = float(mine) / float(overall)
+            better = ratio >= STRONG if higher_is_better else ratio <= WEAK
+            worse = ratio <= WEAK if higher_is_better else ratio >= STRONG
+            if better:
+                row.strengths.append(name)
+            elif worse:
+                row.weaknesses.append(name)
+
+
+# ---------------------------------------------------------------- funnel, reasons, efficiency, behaviour
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    stage_id: int
+    name: str
+    entered: int
+    average_days: float | None
+    conversion: float | None  # of the deals that entered this stage, the share that entered the next
+
+
+def funnel_conversion(*, scope: AnalysisScope) -> list[FunnelStep]:
+    """Stage by stage over the period: deals that entered each stage (moves into it in the period),
+    the conversion to the next stage (entered next / entered this) and the mean days spent in it
+    (over the moves out of it in the period). The open stages in order, then the won stage."""
+    moves = StageChange.objects.filter(changed_at__gte=scope.since, changed_at__lt=scope.until)
+    if scope.team_id is not None or scope.owner_id is not None or scope.partner_id is not None:
+        moves = moves.filter(opportunity__in=scope.deals().values("pk"))
+    entered = dict(moves.values("to_stage_id").annotate(n=Count("id")).values_list("to_stage_id", "n").order_by())
+    stay = dict(moves.filter(from_stage__isnull=False, seconds_in_previous__isnull=False)
+                .values("from_stage_id").annotate(s=Avg("seconds_in_previous"))
+                .values_list("from_stage_id", "s").order_by())
+    stages = [s for s in stage_list(active_only=True) if not s.is_lost]
+    counts = [entered.get(s.pk, 0) for s in stages]
+    out = []
+    for index, stage in enumerate(stages):
+        following = counts[index + 1] if index + 1 < len(stages) else None
+        conversion = round(min(1.0, following / counts[index]), 4) if following is not None and counts[index] \
+            else None
+        seconds = stay.get(stage.pk)
+        out.append(FunnelStep(stage.pk, stage.name, counts[index],
+                              round(float(seconds) / 86400, 1) if seconds is not None else None, conversion))
+    return out
+
+
+@dataclass
+class ReasonRow:
+    status: str
+    reason_id: int | None
+    name: str
+    count: int
+    amount: Decimal
+    drill: dict
+
+
+def reason_report(*, scope: AnalysisScope) -> list[ReasonRow]:
+    """Why deals were won and lost in the period: per reason, the deals and their amount."""
+    rows = scope.closed().values("status", "reason_id", "reason__name").annotate(
+        n=Count("id"), total=Sum("amount")).order_by()
+    out = [ReasonRow(r["status"], r["reason_id"], r["reason__name"] or _("(no reason given)"), r["n"],
+                     _money(r["total"]), {**scope.drill(), "status": r["status"], "reason": r["reason_id"] or ""})
+           for r in rows]
+    out.sort(key=lambda r: (r.status != Status.WON, -r.count, r.name))
+    return out
+
+
+def efficiency_report(*, scope: AnalysisScope) -> list[AnalysisRow]:
+    """Cost and efficiency per team (the sales process each runs): conversion, cycle time, sales
+    expenses and cost per won deal."""
+    return dimension_report(scope=scope, report="team")
+
+
+@dataclass
+class BehaviourRow:
+    user_id: int
+    name: str
+    created: int = 0
+    touched: int = 0
+    tasks_done: int = 0
+    won: int = 0
+    won_amount: Decimal = ZERO
+    quota: Decimal | None = None
+    drill: dict = field(default_factory=dict)
+
+    @property
+    def attainment(self) -> float | None:
+        return round(float(self.won_amount / self.quota), 4) if self.quota else None
+
+
+def behaviour_report(*, scope: AnalysisScope) -> list[BehaviourRow]:
+    """Per representative: deals created, deals touched (moved through a stage), tasks and activities
+    done, won deals and amount, the monthly quotas of the period summed, and attainment."""
+    deals = scope.deals()
+    created = dict(deals.filter(created_at__gte=scope.since, created_at__lt=scope.until)
+                   .values("owner_id").annotate(n=Count("id")).values_list("owner_id", "n").order_by())
+    won = {r["owner_id"]: r for r in scope.closed().filter(WON).values("owner_id", "owner__display_name",
+                                                                      "owner__username")
+           .annotate(n=Count("id"), total=Sum("amount")).order_by()}
+    moves = StageChange.objects.filter(changed_at__gte=scope.since, changed_at__lt=scope.until,
+                                       changed_by__isnull=False)
+    if scope.team_id is not None or scope.owner_id is not None or scope.partner_id is not None:
+        moves = moves.filter(opportunity__in=deals.values("pk"))
+    touched = {r["changed_by_id"]: r for r in moves.values("changed_by_id", "changed_by__display_name",
+                                                           "changed_by__username")
+               .annotate(n=Count("opportunity_id", distinct=True)).order_by()}
+    people = {**{k: (v["changed_by__display_name"] or v["changed_by__username"]) for k, v in touched.items()},
+              **{k: (v["owner__display_name"] or v["owner__username"]) for k, v in won.items()}}
+    for owner_id in created:
+        people.setdefault(owner_id, None)
+    if scope.owner_id is not None:
+        people = {k: v for k, v in people.items() if k == scope.owner_id}
+    tasks = done_by_assignee(user_ids=list(people), since=scope.since, until=scope.until)
+    quotas = dict(Quota.objects.filter(period="month", period_start__gte=scope.start, period_start__lt=scope.end,
+                                       user_id__in=list(people)).values("user_id").annotate(t=Sum("amount"))
+                  .values_list("user_id", "t").order_by())
+    names = _names([k for k, v in people.items() if v is None])
+    out = [BehaviourRow(user_id=k, name=v or names.get(k, str(k)), created=created.get(k, 0),
+                        touched=touched[k]["n"] if k in touched else 0, tasks_done=tasks.get(k, 0),
+                        won=won[k]["n"] if k in won else 0, won_amount=_money(won[k]["total"]) if k in won else ZERO,
+                        quota=_money(quotas[k]) if quotas.get(k) is not None else None,
+                        drill={**scope.drill(), "owner": k})
+           for k, v in people.items()]
+    out.sort(key=lambda r: (-r.won_amount, r.name))
+    return out
+
+
+def _names(user_ids: list[int]) -> dict[int, str]:
+    return {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)}
+
+
+# ---------------------------------------------------------------- one report as data
+
+
+def analysis_report(*, user, report: str, period: str, day: dt.date | None, team_id: int | None) -> dict:
+    """One report as plain data (the API's answer; the page and the export read it too)."""
+    if report not in REPORTS:
+        raise NotFound(_("No such report."))
+    start, end = period_range(period, day or timezone.localdate())
+    scope = analysis_scope(user=user, start=start, end=end, team_id=team_id)
+    out = {"report": report, "title": str(REPORTS[report]), "start": start, "end": end, "rows": [],
+           "total": None, "funnel": [], "reasons": [], "behaviour": [], "scope": scope}
+    if report in DIMENSIONS or report == "efficiency":
+        rows = efficiency_report(scope=scope) if report == "efficiency" else \
+            dimension_report(scope=scope, report=report)
+        out["rows"], out["total"] = rows, totals(rows)
+    elif report == "funnel":
+        out["funnel"] = funnel_conversion(scope=scope)
+    elif report == "reasons":
+        out["reasons"] = reason_report(scope=scope)
+    else:
+        out["behaviour"] = behaviour_report(scope=scope)
+    return out
+
+
+
+# ---------------------------------------------------------------- drill-down
+
+
+@dataclass(frozen=True)
+class DrillFilter:
+    closed_after: dt.date
+    closed_before: dt.date
+    team_id: int | None = None
+    owner_id: int | None = None
+    status: str = ""
+    values: dict = field(default_factory=dict)  # dimension filter name → id ("" for not set)
+
+
+DRILL_COLUMNS = {"product": "product_id", "outlet": "outlet_id", "region": "outlet__region_id",
+                 "channel": "channel_id", "partner": "partner_id", "customer_kind": "customer__kind",
+                 "reason": "reason_id", "team": "team_id", "owner": "owner_id"}
+
+
+def drill_down(*, user, filters: DrillFilter) -> QuerySet[Opportunity]:
+    """The deals behind a figure: closed in the period, within the caller's reach, matching the
+    dimension values (an empty value: not set)."""
+    scope = analysis_scope(user=user, start=filters.closed_after, end=filters.closed_before,
+                           team_id=filters.team_id)
+    rows = scope.closed().filter(pk__in=opportunity_list(user=user).values("pk"))
+    if filters.owner_id is not None:
+        rows = rows.filter(owner_id=filters.owner_id)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    for name, value in filters.values.items():
+        column = DRILL_COLUMNS[name]
+        rows = rows.filter(**({f"{column}__isnull": True} if value in ("", None) else {column: value}))
+    return rows.select_related("customer", "owner", "stage", "product", "outlet", "channel", "reason") \
+        .order_by("-closed_at", "-id")
