@@ -9,6 +9,7 @@ serialised on their user row, so two claims at once cannot both slip under the l
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
@@ -229,66 +230,29 @@ def _return_in_one_statement(due, model, ref: str, kind: str, rule: PoolRule, no
         return cursor.rowcount
 
 
-Notices = dict[int, list]  # owner id -> [how many records, first day they return, the customer id when one]
-
-
-def _notice(notices: Notices, owner_id: int, count: int, due_on: dt.date, customer_id: int | None) -> None:
-    row = notices.setdefault(owner_id, [0, due_on, None])
-    row[2] = customer_id if row[0] == 0 and count == 1 else None
-    row[0] += count
-    row[1] = min(row[1], due_on)
-
-
-def _warn(rule: PoolRule, today: dt.date, now: dt.datetime, notices: Notices) -> int:
+def _warn(rule: PoolRule, today: dt.date, now: dt.datetime) -> list[PoolWarning]:
     """Warnings for the records the rule will return within `warn_days`, once per stretch of
     neglect: a warning whose record was followed up since is dropped, so the next neglect warns again."""
     if not rule.warn_days:
-        return 0
+        return []
     kind = rule.applies_to
     ref = "lead_id" if kind == RecordKind.LEAD else "customer_id"
-    due = candidates(rule, rule_cutoff(rule, today, ahead=rule.warn_days)).order_by()
+    warn_cutoff = rule_cutoff(rule, today, ahead=rule.warn_days)
+    due = candidates(rule, warn_cutoff)
     warned = PoolWarning.objects.filter(rule=rule, record_kind=kind)
-    warned.exclude(**{f"{ref}__in": due.filter(pk__in=warned.values(ref)).values("pk")}).delete()
+    still = due.filter(pk__in=warned.values(ref)).values("pk")
+    warned.exclude(**{f"{ref}__in": still}).delete()
+    fresh = due.exclude(pk__in=warned.values(ref)).order_by().values_list("pk", "owner_id")
     due_on = nth_day_after(today, rule.warn_days, rule.day_kind)
-    if connection.vendor == "postgresql":
-        return _warn_in_one_statement(due, rule, ref, due_on, now, notices)
-    fresh = list(due.exclude(pk__in=warned.values(ref)).values_list("pk", "owner_id"))
-    for rows in _batches(fresh):
-        PoolWarning.objects.bulk_create([
+    created = []
+    for rows in _batches(list(fresh)):
+        created += PoolWarning.objects.bulk_create([
             PoolWarning(rule=rule, record_kind=kind, owner_id=owner, sent_at=now, due_on=due_on, **{ref: pk})
             for pk, owner in rows])
         PoolEvent.objects.bulk_create([
             PoolEvent(kind=EventKind.WARNING, record_kind=kind, owner_id=owner, rule=rule, rule_name=rule.name,
                       at=now, **{ref: pk}) for pk, owner in rows])
-    for pk, owner in fresh:
-        _notice(notices, owner, 1, due_on, pk if kind == RecordKind.CUSTOMER else None)
-    return len(fresh)
-
-
-def _warn_in_one_statement(due, rule: PoolRule, ref: str, due_on: dt.date, now: dt.datetime,
-                           notices: Notices) -> int:
-    """PostgreSQL: the new warnings and their log rows written by one statement, which answers how
-    many each owner got."""
-    try:
-        select, params = due.values("pk", "owner_id").query.sql_with_params()
-    except EmptyResultSet:
-        return 0
-    warnings, events = PoolWarning._meta.db_table, PoolEvent._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH fresh AS (SELECT d.pk, d.owner_id FROM ({select}) d WHERE NOT EXISTS "
-            f"  (SELECT 1 FROM {warnings} x WHERE x.rule_id = %s AND x.{ref} = d.pk)), "
-            f"w AS (INSERT INTO {warnings} (rule_id, record_kind, {ref}, owner_id, sent_at, due_on) "
-            f"  SELECT %s, %s, pk, owner_id, %s, %s FROM fresh RETURNING {ref} AS pk, owner_id), "
-            f"e AS (INSERT INTO {events} (kind, record_kind, {ref}, owner_id, rule_id, rule_name, at) "
-            f"  SELECT %s, %s, pk, owner_id, %s, %s, %s FROM w) "
-            f"SELECT owner_id, count(*), min(pk) FROM w GROUP BY owner_id",
-            [*params, rule.pk, rule.pk, rule.applies_to, now, due_on,
-             EventKind.WARNING, rule.applies_to, rule.pk, rule.name, now])
-        rows = cursor.fetchall()
-    for owner, count, first in rows:
-        _notice(notices, owner, count, due_on, first if rule.applies_to == RecordKind.CUSTOMER else None)
-    return sum(count for _owner, count, _first in rows)
+    return created
 
 
 def _batches(rows: list):
@@ -296,25 +260,27 @@ def _batches(rows: list):
         yield rows[start:start + BATCH]
 
 
-def _tell_owners(notices: Notices, now: dt.datetime) -> int:
+def _tell_owners(warnings: list[PoolWarning], now: dt.datetime) -> int:
     """One task per owner (through guanxi.tasks, which reminds them through the messaging backends):
-    how many of their records return to the pool and from when."""
-    owners = User.objects.in_bulk(list(notices))
-    customers = Customer.objects.in_bulk([row[2] for row in notices.values() if row[2]])
-    told = 0
-    for owner_id, (count, first, customer_id) in notices.items():
+    how many of their records return to the pool and when."""
+    by_owner: dict[int, list[PoolWarning]] = defaultdict(list)
+    for warning in warnings:
+        by_owner[warning.owner_id].append(warning)
+    owners = User.objects.in_bulk(list(by_owner))
+    for owner_id, rows in by_owner.items():
         owner = owners.get(owner_id)
         if owner is None or not owner.is_active:
             continue
+        first = min(w.due_on for w in rows)
         subject = ngettext("%(count)s record returns to the public pool from %(day)s unless followed up",
                            "%(count)s records return to the public pool from %(day)s unless followed up",
-                           count) % {"count": count, "day": first.isoformat()}
+                           len(rows)) % {"count": len(rows), "day": first.isoformat()}
+        single = rows[0].customer if len(rows) == 1 and rows[0].customer_id else None
         due_at = timezone.make_aware(dt.datetime.combine(first, dt.time(9)), timezone.get_current_timezone())
         task_create(actor=SYSTEM, kind="follow_up", subject=subject[:200], due_at=max(due_at, now),
-                    customer=customers.get(customer_id), assignee=owner, source_label=str(_("Public pool")),
+                    customer=single, assignee=owner, source_label=str(_("Public pool")),
                     source_url=reverse("pool:mine"))
-        told += 1
-    return told
+    return len(by_owner)
 
 
 def pool_sweep(*, actor=SYSTEM, now: dt.datetime | None = None) -> dict[str, int]:
@@ -324,11 +290,12 @@ def pool_sweep(*, actor=SYSTEM, now: dt.datetime | None = None) -> dict[str, int
     now = now or timezone.now()
     today = timezone.localdate(now)
     result = {"returned": 0, "warned": 0, "owners_told": 0}
-    notices: Notices = {}
+    warnings: list[PoolWarning] = []
     for rule in PoolRule.objects.filter(is_enabled=True).order_by("id"):
         result["returned"] += _return(rule, rule_cutoff(rule, today), now)
     with transaction.atomic():
         for rule in PoolRule.objects.filter(is_enabled=True).order_by("id"):
-            result["warned"] += _warn(rule, today, now, notices)
-        result["owners_told"] = _tell_owners(notices, now)
+            warnings += _warn(rule, today, now)
+        result["warned"] = len(warnings)
+        result["owners_told"] = _tell_owners(warnings, now)
     return result
