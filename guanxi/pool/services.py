@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -210,7 +211,10 @@ def _return_in_one_statement(due, model, ref: str, kind: str, rule: PoolRule, no
     """PostgreSQL: the neglected rows locked (skipping those a claim holds), their owner cleared,
     their holdings and warnings dropped and a return event logged for each, in one statement with
     data-modifying CTEs: no row travels to Python, however many return."""
-    select, params = due.values("pk", "owner_id").query.sql_with_params()
+    try:
+        select, params = due.values("pk", "owner_id").query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing (no contract-end source has anyone)
+        return 0
     table, holdings = model._meta.db_table, Holding._meta.db_table
     warnings, events = PoolWarning._meta.db_table, PoolEvent._meta.db_table
     with connection.cursor() as cursor:
