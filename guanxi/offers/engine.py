@@ -21,7 +21,13 @@ and the one with the best hit@1 + hit@3 becomes the model (`best_algorithm`):
   longer antecedents, but installing it brings matplotlib and Pillow into the web application
   (pip's dry run), and one-antecedent rules are what the reason can say in one sentence.
 - **popularity** (the baseline): the products most customers hold.
-MEASURED
+Measured (hit@1 / hit@3 on held-back latest acquisitions):
+- bench, 1,000,000 customers with bundle-shaped holdings (`guanxi bench offers`, 20,000 evaluated):
+  propensity 40.5% / 85.4%, rules 32.6% / 79.4%, popularity 12.0% / 62.2%: the profile (organisation
+  or individual, tier, spend) and several held items at once beat the best single rule.
+- demo, 300 customers (`guanxi demo --customers 300 --seed 3`, the offers test of it): propensity
+  38.9% / 61.6%, rules 40.9% / 61.1%, popularity 27.1% / 64.0%: on few customers the rules edge
+  ahead on hit@1. Hence the choice is made per training, by measurement, not once in the code.
 
 The evaluation's features (tier, ARPU, spend) are today's, including the held-back product's fee:
 a small leak that flatters every scorer that reads them, the baseline not at all.
@@ -332,6 +338,15 @@ def best_algorithm(metrics: dict) -> str:
 def train(inputs: Inputs, *, seed: int = 0, progress=None) -> tuple[Model, dict]:
     """Evaluate the scorers, then fit the best one on every customer. Returns the model and its
     metrics (hit rates per scorer, customers evaluated, the chosen scorer, sizes)."""
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS/OpenMP thread: the matrices are small per call, and on a busy machine the default
+    # thread pools spin against each other (the regressions ran 20× slower measured on 2 loaded cores).
+    with threadpool_limits(1):
+        return _train(inputs, seed=seed, progress=progress)
+
+
+def _train(inputs: Inputs, *, seed: int, progress) -> tuple[Model, dict]:
     step = progress or (lambda label: None)
     step("features")
     matrices = build_matrices(inputs)
