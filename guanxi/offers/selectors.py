@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from .engine import Model, Suggestion
 
 DECLINE_DAYS = 90
+ACTIVE_KEY = "offers:active-model"
+ACTIVE_SECONDS = 300  # a safety net: trainings delete the key when they commit
 _LOADED: dict[tuple[int, str], Model] = {}
 _LOCK = threading.Lock()
 
@@ -53,6 +56,21 @@ def model_get_for_user(*, user, model_id: int) -> OfferModel:
 
 def model_active() -> OfferModel | None:
     return OfferModel.objects.defer("artefact").filter(is_active=True).first()
+
+
+def _active_for_scoring() -> OfferModel | None:
+    """The active model for scoring: from the cache (every process sees a new model as soon as a
+    training commits, see forget_active_model), else one query."""
+    row = cache.get(ACTIVE_KEY)
+    if row is None:
+        row = model_active()
+        if row is not None:
+            cache.set(ACTIVE_KEY, row, ACTIVE_SECONDS)
+    return row
+
+
+def forget_active_model() -> None:
+    cache.delete(ACTIVE_KEY)
 
 
 def model_running() -> OfferModel | None:
@@ -99,7 +117,7 @@ def customer_suggestions(*, user, customer: Customer, limit: int = 3) -> Custome
 
     if not permissions.can(user, "offer", "read"):
         return CustomerSuggestions(None, [])
-    row = model_active()
+    row = _active_for_scoring()
     if row is None:
         return CustomerSuggestions(None, [])
     model = fitted(row)

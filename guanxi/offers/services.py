@@ -76,18 +76,19 @@ def offer_model_train(*, actor, progress: Progress | None = None, as_of: dt.date
         inputs = engine.Inputs(customers=customers, holdings=holdings, tier_floors=storage.tier_floors())
         model, metrics = engine.train(inputs, seed=seed, progress=step)
         step("store")
-        started = holdings["started_on"].dropna()
+        started = holdings["started_on"].dropna().astype(str).str.slice(0, 10)
         with transaction.atomic():
             OfferModel.objects.filter(is_active=True).update(is_active=False)
             row.status, row.is_active, row.algorithm = ModelStatus.DONE, True, model.algorithm
             row.artefact = model.to_bytes()
-            row.data_from = min(dt.date.fromisoformat(str(d)[:10]) for d in started) if len(started) else None
+            row.data_from = dt.date.fromisoformat(started.min()) if len(started) else None
             row.customers, row.sample_size = metrics["customers"], metrics["sample_size"]
             timings[STEPS[-1]] = round(time.monotonic() - mark[0], 3)
             row.metrics = {**metrics, "timings": timings}
             row.finished_at = timezone.now()
             row.seconds = round(time.monotonic() - began, 3)
             row.save()
+            transaction.on_commit(selectors.forget_active_model)
     except Exception as exc:
         logger.exception("offer model v%s failed", row.version)
         OfferModel.objects.filter(pk=row.pk).update(status=ModelStatus.FAILED, finished_at=timezone.now(),

@@ -52,7 +52,7 @@ def read_holdings() -> pd.DataFrame:
         FROM customers_holding WHERE status <> %(ended)s
     """
     frame = query_frame(sql, {"ended": HoldingStatus.ENDED}, HOLDING_COLUMNS)
-    frame["is_competitor"] = frame["is_competitor"].map(lambda v: v in (True, 1, "t", "true", "True"))
+    frame["is_competitor"] = frame["is_competitor"].astype(str).str.lower().isin(("t", "true", "1"))
     frame["category"] = frame["category"].fillna("").astype(str)
     frame["product"] = frame["product"].astype(str)
     return frame

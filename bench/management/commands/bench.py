@@ -70,6 +70,10 @@ class Command(BaseCommand):
         pool.add_argument("--seed", type=int, default=5)
         campaigns = sub.add_parser("campaigns", help="time launching a campaign to every customer (PostgreSQL)")
         campaigns.add_argument("--opt-outs", type=int, default=1_000, help="customers opted out before the launch")
+        offers = sub.add_parser("offers", help="load holdings (PostgreSQL), time a training and scoring")
+        offers.add_argument("--seed", type=int, default=21)
+        offers.add_argument("--samples", type=int, default=2000, help="customers scored one at a time")
+        offers.add_argument("--no-load", action="store_true", help="keep the holdings, only time")
         dedupe = sub.add_parser("dedupe", help="labelled duplicate customers: load, scan, precision and recall")
         dedupe.add_argument("--records", type=int, default=100_000)
         dedupe.add_argument("--duplicates", type=float, default=0.1, help="share of records that are duplicates")
@@ -105,6 +109,19 @@ class Command(BaseCommand):
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif action == "offers":
+            from bench.offers import load_holdings, table_sizes, time_scoring, time_training
+
+            result = {}
+            try:
+                if not options["no_load"]:
+                    result["load"] = load_holdings(seed=options["seed"])
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
+            result["tables"] = table_sizes()
+            result["training"] = time_training()
+            result["scoring"] = time_scoring(samples=options["samples"])
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         elif action == "value":
             from bench.value import load_transactions, time_recompute
 

@@ -54,16 +54,21 @@ def test_the_latest_acquisition_is_held_back_per_customer():
 
 def test_evaluation_finds_the_bundle_that_popularity_misses():
     matrices = engine.build_matrices(inputs(BUNDLES))
-    rows = engine.holdout_rows(matrices, seed=1)
+    folds = engine.holdout_folds(matrices, seed=1)
+    assert [len(f) for f in folds] == [26] * 5  # the 130 customers with a latest acquisition
     metrics, counts = engine.evaluate(matrices, seed=1, tier_floors=FLOORS)
-    assert counts == {"evaluated": 26} and len(rows) == 26  # a fifth of the 130 with a latest acquisition
+    assert counts == {"evaluated": 130}
     assert metrics["rules"] == {"hit_at_1": 1.0, "hit_at_3": 1.0}
     assert metrics["propensity"] == {"hit_at_1": 1.0, "hit_at_3": 1.0}
-    # Popularity offers 彩铃 first to those who only hold 宽带: a miss for each of them.
-    broadband_only = int((rows < 60).sum())
-    assert 0 < broadband_only < 26
-    assert metrics["popularity"]["hit_at_1"] == pytest.approx(round(1 - broadband_only / 26, 4))
+    # Popularity offers 彩铃 first to the 60 who only hold 宽带: a miss for each of them.
+    assert metrics["popularity"]["hit_at_1"] == pytest.approx(round(70 / 130, 4))
     assert engine.best_algorithm(metrics) == "propensity"  # a tie goes to the first scorer
+
+
+def test_past_the_cap_one_sampled_fold_is_evaluated(monkeypatch):
+    monkeypatch.setattr(engine, "EVAL_MAX", 50)
+    folds = engine.holdout_folds(engine.build_matrices(inputs(BUNDLES)), seed=1)
+    assert len(folds) == 1 and len(folds[0]) == 50 and len(set(folds[0])) == 50
 
 
 def test_rules_reason_names_the_antecedent_and_its_confidence():
@@ -73,7 +78,7 @@ def test_rules_reason_names_the_antecedent_and_its_confidence():
                          spend_12m=960)[0]
     assert (top.product, top.because, top.similar) == ("IPTV", "宽带", 90)
     assert top.share == pytest.approx(1.0)
-    assert metrics["customers"] == 230 and metrics["evaluated"] == 26
+    assert metrics["customers"] == 230 and metrics["evaluated"] == 130
 
 
 def test_propensity_suggestion_is_a_probability_with_the_strongest_held_item():
