@@ -23,14 +23,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.accounts.enums import Role
-from guanxi.accounts.models import User
+from guanxi.accounts.models import Team, User
 from guanxi.accounts.roles import Scope
+from guanxi.catalog.models import Product
 from guanxi.core.errors import NotFound, PermissionDenied, ValidationFailed
 from guanxi.customers.enums import CustomerKind
 from guanxi.tasks.selectors import done_by_assignee
 
 from .. import permissions
-from ..models import Opportunity, Quota, SalesExpense, StageChange
+from ..models import Opportunity, Outlet, Quota, Region, SalesChannel, SalesExpense, StageChange
 from .configuration import stage_list
 from .opportunities import opportunity_list
 
@@ -40,17 +41,17 @@ ZERO = Decimal("0.00")
 WON = Q(status=Status.WON)
 CYCLE = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
 
-# report: (the grouped columns: key, label), the drill-down filter it sets, its title
+# report: (the grouped column, the drill-down filter it sets, its title). Deals are grouped by the bare
+# column (read from the index alone, no join); the few labels are read afterwards.
 DIMENSIONS = {
-    "product": (("product_id", "product__name"), "product", gettext_lazy("By product")),
-    "region": (("outlet__region_id", "outlet__region__name"), "region", gettext_lazy("By region")),
-    "outlet": (("outlet_id", "outlet__name"), "outlet", gettext_lazy("By outlet")),
-    "representative": (("owner_id", "owner__display_name", "owner__username"), "owner",
-                       gettext_lazy("By representative")),
-    "customer_group": (("customer__kind",), "customer_kind", gettext_lazy("By customer group")),
-    "channel": (("channel_id", "channel__name"), "channel", gettext_lazy("By channel")),
-    "partner": (("partner_id", "partner__name"), "partner", gettext_lazy("By partner")),
-    "team": (("team_id", "team__name"), "team", gettext_lazy("By team")),
+    "product": ("product_id", "product", gettext_lazy("By product")),
+    "region": ("outlet_id", "region", gettext_lazy("By region")),  # the outlets folded into their regions
+    "outlet": ("outlet_id", "outlet", gettext_lazy("By outlet")),
+    "representative": ("owner_id", "owner", gettext_lazy("By representative")),
+    "customer_group": ("customer__kind", "customer_kind", gettext_lazy("By customer group")),
+    "channel": ("channel_id", "channel", gettext_lazy("By channel")),
+    "partner": ("partner_id", "partner", gettext_lazy("By partner")),
+    "team": ("team_id", "team", gettext_lazy("By team")),
 }
 OTHER_REPORTS = {
     "funnel": gettext_lazy("Funnel conversion"),
@@ -178,31 +179,58 @@ class AnalysisRow:
         return _money(self.cost / self.won) if self.cost is not None and self.won else None
 
 
-def _measures(rows: QuerySet, columns: tuple[str, ...]) -> list[dict]:
-    return list(rows.values(*columns).annotate(
+def _measures(rows: QuerySet, column: str) -> list[dict]:
+    return list(rows.values(column).annotate(
         n=Count("id"), won=Count("id", filter=WON), won_amount=Sum("amount", filter=WON),
-        cycle=Avg(CYCLE, filter=WON)).order_by())
+        cycle=Sum(CYCLE, filter=WON)).order_by())
 
 
-def _label(report: str, row: dict) -> str:
-    if report == "representative":
-        return row["owner__display_name"] or row["owner__username"]
+def _labels(report: str, keys: list) -> dict:
+    """The names of the dimension's values (the few present in a report)."""
+    ids = [k for k in keys if k is not None]
     if report == "customer_group":
-        return str(CustomerKind(row["customer__kind"]).label) if row["customer__kind"] in CustomerKind.values \
-            else row["customer__kind"]
-    value = row[DIMENSIONS[report][0][1]]
-    return value if value else _("(not set)")
+        return {k: str(CustomerKind(k).label) if k in CustomerKind.values else k for k in ids}
+    if report == "representative":
+        return {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
+    model = {"product": Product, "outlet": Outlet, "channel": SalesChannel, "partner": Team, "team": Team}[report]
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def _fold_regions(rows: list[dict]) -> list[dict]:
+    """Per-outlet measures added up per region (deals without an outlet: region not set)."""
+    regions = dict(Outlet.objects.filter(pk__in=[r["outlet_id"] for r in rows if r["outlet_id"]])
+                   .values_list("pk", "region_id"))
+    folded: dict = {}
+    for row in rows:
+        key = regions.get(row["outlet_id"])
+        into = folded.setdefault(key, {"outlet_id": key, "n": 0, "won": 0, "won_amount": None, "cycle": None})
+        into["n"] += row["n"]
+        into["won"] += row["won"]
+        for name in ("won_amount", "cycle"):
+            if row[name] is not None:
+                into[name] = row[name] if into[name] is None else into[name] + row[name]
+    return list(folded.values())
+
+
+def _cycle_days(total, won: int) -> float | None:
+    days = _days(total)
+    return round(days / won, 1) if days is not None and won else None
 
 
 def dimension_report(*, scope: AnalysisScope, report: str) -> list[AnalysisRow]:
     """The deals closed in the scope's period grouped by one dimension, largest won amount first."""
-    columns, drill_key, _title = DIMENSIONS[report]
+    column, drill_key, _title = DIMENSIONS[report]
+    rows = _measures(scope.closed(), column)
+    if report == "region":
+        rows = _fold_regions(rows)
+    labels = _labels(report, [r[column] for r in rows]) if report != "region" else \
+        dict(Region.objects.filter(pk__in=[r[column] for r in rows if r[column]]).values_list("pk", "name"))
     costs = _costs(scope, report)
     out = []
-    for row in _measures(scope.closed(), columns):
-        key = row[columns[0]]
-        out.append(AnalysisRow(key=key, label=_label(report, row), closed=row["n"], won=row["won"],
-                               won_amount=_money(row["won_amount"]), cycle_days=_days(row["cycle"]),
+    for row in rows:
+        key = row[column]
+        out.append(AnalysisRow(key=key, label=labels.get(key) or _("(not set)"), closed=row["n"], won=row["won"],
+                               won_amount=_money(row["won_amount"]), cycle_days=_cycle_days(row["cycle"], row["won"]),
                                cost=costs.get(key) if costs is not None else None,
                                drill={**scope.drill(), drill_key: "" if key is None else key}))
     out.sort(key=lambda r: (-r.won_amount, -r.closed, r.label))
