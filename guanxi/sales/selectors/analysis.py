@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -304,10 +304,16 @@ def funnel_conversion(*, scope: AnalysisScope) -> list[FunnelStep]:
     moves = StageChange.objects.filter(changed_at__gte=scope.since, changed_at__lt=scope.until)
     if scope.team_id is not None or scope.owner_id is not None or scope.partner_id is not None:
         moves = moves.filter(opportunity__in=scope.deals().values("pk"))
-    entered = dict(moves.values("to_stage_id").annotate(n=Count("id")).values_list("to_stage_id", "n").order_by())
-    stay = dict(moves.filter(from_stage__isnull=False, seconds_in_previous__isnull=False)
-                .values("from_stage_id").annotate(s=Avg("seconds_in_previous"))
-                .values_list("from_stage_id", "s").order_by())
+    # One pass over the period's moves: per (from, to) pair, the moves and the seconds spent in `from`.
+    entered: dict = {}
+    spent: dict = {}
+    for row in moves.values("from_stage_id", "to_stage_id").annotate(
+            n=Count("id"), seconds=Sum("seconds_in_previous"), timed=Count("seconds_in_previous")).order_by():
+        entered[row["to_stage_id"]] = entered.get(row["to_stage_id"], 0) + row["n"]
+        if row["from_stage_id"] is not None and row["timed"]:
+            total, count = spent.get(row["from_stage_id"], (0, 0))
+            spent[row["from_stage_id"]] = (total + row["seconds"], count + row["timed"])
+    stay = {stage_id: total / count for stage_id, (total, count) in spent.items()}
     stages = [s for s in stage_list(active_only=True) if not s.is_lost]
     counts = [entered.get(s.pk, 0) for s in stages]
     out = []
@@ -371,33 +377,27 @@ def behaviour_report(*, scope: AnalysisScope) -> list[BehaviourRow]:
     deals = scope.deals()
     created = dict(deals.filter(created_at__gte=scope.since, created_at__lt=scope.until)
                    .values("owner_id").annotate(n=Count("id")).values_list("owner_id", "n").order_by())
-    won = {r["owner_id"]: r for r in scope.closed().filter(WON).values("owner_id", "owner__display_name",
-                                                                      "owner__username")
+    won = {r["owner_id"]: r for r in scope.closed().filter(WON).values("owner_id")
            .annotate(n=Count("id"), total=Sum("amount")).order_by()}
     moves = StageChange.objects.filter(changed_at__gte=scope.since, changed_at__lt=scope.until,
                                        changed_by__isnull=False)
     if scope.team_id is not None or scope.owner_id is not None or scope.partner_id is not None:
         moves = moves.filter(opportunity__in=deals.values("pk"))
-    touched = {r["changed_by_id"]: r for r in moves.values("changed_by_id", "changed_by__display_name",
-                                                           "changed_by__username")
-               .annotate(n=Count("opportunity_id", distinct=True)).order_by()}
-    people = {**{k: (v["changed_by__display_name"] or v["changed_by__username"]) for k, v in touched.items()},
-              **{k: (v["owner__display_name"] or v["owner__username"]) for k, v in won.items()}}
-    for owner_id in created:
-        people.setdefault(owner_id, None)
-    if scope.owner_id is not None:
-        people = {k: v for k, v in people.items() if k == scope.owner_id}
-    tasks = done_by_assignee(user_ids=list(people), since=scope.since, until=scope.until)
+    touched = dict(moves.values("changed_by_id").annotate(n=Count("opportunity_id", distinct=True))
+                   .values_list("changed_by_id", "n").order_by())
+    people = [k for k in dict.fromkeys([*touched, *won, *created])
+              if scope.owner_id is None or k == scope.owner_id]
+    tasks = done_by_assignee(user_ids=people, since=scope.since, until=scope.until)
     quotas = dict(Quota.objects.filter(period="month", period_start__gte=scope.start, period_start__lt=scope.end,
-                                       user_id__in=list(people)).values("user_id").annotate(t=Sum("amount"))
+                                       user_id__in=people).values("user_id").annotate(t=Sum("amount"))
                   .values_list("user_id", "t").order_by())
-    names = _names([k for k, v in people.items() if v is None])
-    out = [BehaviourRow(user_id=k, name=v or names.get(k, str(k)), created=created.get(k, 0),
-                        touched=touched[k]["n"] if k in touched else 0, tasks_done=tasks.get(k, 0),
+    names = _names(people)
+    out = [BehaviourRow(user_id=k, name=names.get(k, str(k)), created=created.get(k, 0),
+                        touched=touched.get(k, 0), tasks_done=tasks.get(k, 0),
                         won=won[k]["n"] if k in won else 0, won_amount=_money(won[k]["total"]) if k in won else ZERO,
                         quota=_money(quotas[k]) if quotas.get(k) is not None else None,
                         drill={**scope.drill(), "owner": k})
-           for k, v in people.items()]
+           for k in people]
     out.sort(key=lambda r: (-r.won_amount, r.name))
     return out
 
