@@ -32,14 +32,16 @@ HISTORY_SCENARIOS = ("customer_360", "customer_360_heavy", "customer_page", "cus
 TASK_SCENARIOS = ("my_work", "my_tasks_api")
 # Sales scenarios (bench/sales.py, after `guanxi bench sales`): the team board page, a representative's
 # board, the team's and the company's funnel.
+# The sales analysis: one report over a year for the whole company (bench/sales.py).
+SALES_ANALYSIS_SCENARIOS = tuple(f"sales_analysis_{r}" for r in (
+    "product", "region", "outlet", "representative", "customer_group", "channel", "partner", "team", "funnel",
+    "reasons", "efficiency", "behaviour"))
 SALES_SCENARIOS = ("sales_board", "sales_board_rep", "sales_funnel", "sales_funnel_company",
-                   # the sales analysis, one report over a year for the whole company (bench/sales.py)
-                   *(f"sales_analysis_{r}" for r in ("product", "region", "outlet", "representative",
-                                                     "customer_group", "channel", "partner", "team", "funnel",
-                                                     "reasons", "efficiency", "behaviour")))
+                   *SALES_ANALYSIS_SCENARIOS)
 ALL_SCENARIOS = (*CUSTOMER_SCENARIOS, *SERVICE_SCENARIOS, *HISTORY_SCENARIOS, *TASK_SCENARIOS, *SALES_SCENARIOS)
 SCENARIO_GROUPS = {"customers": CUSTOMER_SCENARIOS, "search": SEARCH_SCENARIOS, "service": SERVICE_SCENARIOS,
-                   "history": HISTORY_SCENARIOS, "tasks": TASK_SCENARIOS, "sales": SALES_SCENARIOS}
+                   "history": HISTORY_SCENARIOS, "tasks": TASK_SCENARIOS, "sales": SALES_SCENARIOS,
+                   "sales_analysis": SALES_ANALYSIS_SCENARIOS}
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ class SalesBehaviourOut(Schema):
     user_id: int
     name: str
     created: int = Field(description="deals created in the period")
-    touched: int = Field(description="deals moved through a stage in the period")
+    touched: int = Field(description="stage moves made in the period (moving a deal on, winning, losing)")
     tasks_done: int = Field(description="tasks and activities completed in the period")
     won: int
     won_amount: Decimal

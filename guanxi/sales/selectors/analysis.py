@@ -17,20 +17,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from guanxi.accounts.enums import Role
-from guanxi.accounts.models import User
+from guanxi.accounts.models import Team, User
 from guanxi.accounts.roles import Scope
+from guanxi.catalog.models import Product
 from guanxi.core.errors import NotFound, PermissionDenied, ValidationFailed
 from guanxi.customers.enums import CustomerKind
 from guanxi.tasks.selectors import done_by_assignee
 
 from .. import permissions
-from ..models import Opportunity, Quota, SalesExpense, StageChange
+from ..models import Opportunity, Outlet, Quota, Region, SalesChannel, SalesExpense, StageChange
 from .configuration import stage_list
 from .opportunities import opportunity_list
 
@@ -40,17 +41,17 @@ ZERO = Decimal("0.00")
 WON = Q(status=Status.WON)
 CYCLE = ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
 
-# report: (the grouped columns: key, label), the drill-down filter it sets, its title
+# report: (the grouped column, the drill-down filter it sets, its title). Deals are grouped by the bare
+# column (read from the index alone, no join); the few labels are read afterwards.
 DIMENSIONS = {
-    "product": (("product_id", "product__name"), "product", gettext_lazy("By product")),
-    "region": (("outlet__region_id", "outlet__region__name"), "region", gettext_lazy("By region")),
-    "outlet": (("outlet_id", "outlet__name"), "outlet", gettext_lazy("By outlet")),
-    "representative": (("owner_id", "owner__display_name", "owner__username"), "owner",
-                       gettext_lazy("By representative")),
-    "customer_group": (("customer__kind",), "customer_kind", gettext_lazy("By customer group")),
-    "channel": (("channel_id", "channel__name"), "channel", gettext_lazy("By channel")),
-    "partner": (("partner_id", "partner__name"), "partner", gettext_lazy("By partner")),
-    "team": (("team_id", "team__name"), "team", gettext_lazy("By team")),
+    "product": ("product_id", "product", gettext_lazy("By product")),
+    "region": ("outlet_id", "region", gettext_lazy("By region")),  # the outlets folded into their regions
+    "outlet": ("outlet_id", "outlet", gettext_lazy("By outlet")),
+    "representative": ("owner_id", "owner", gettext_lazy("By representative")),
+    "customer_group": ("customer__kind", "customer_kind", gettext_lazy("By customer group")),
+    "channel": ("channel_id", "channel", gettext_lazy("By channel")),
+    "partner": ("partner_id", "partner", gettext_lazy("By partner")),
+    "team": ("team_id", "team", gettext_lazy("By team")),
 }
 OTHER_REPORTS = {
     "funnel": gettext_lazy("Funnel conversion"),
@@ -178,31 +179,58 @@ class AnalysisRow:
         return _money(self.cost / self.won) if self.cost is not None and self.won else None
 
 
-def _measures(rows: QuerySet, columns: tuple[str, ...]) -> list[dict]:
-    return list(rows.values(*columns).annotate(
+def _measures(rows: QuerySet, column: str) -> list[dict]:
+    return list(rows.values(column).annotate(
         n=Count("id"), won=Count("id", filter=WON), won_amount=Sum("amount", filter=WON),
-        cycle=Avg(CYCLE, filter=WON)).order_by())
+        cycle=Sum(CYCLE, filter=WON)).order_by())
 
 
-def _label(report: str, row: dict) -> str:
-    if report == "representative":
-        return row["owner__display_name"] or row["owner__username"]
+def _labels(report: str, keys: list) -> dict:
+    """The names of the dimension's values (the few present in a report)."""
+    ids = [k for k in keys if k is not None]
     if report == "customer_group":
-        return str(CustomerKind(row["customer__kind"]).label) if row["customer__kind"] in CustomerKind.values \
-            else row["customer__kind"]
-    value = row[DIMENSIONS[report][0][1]]
-    return value if value else _("(not set)")
+        return {k: str(CustomerKind(k).label) if k in CustomerKind.values else k for k in ids}
+    if report == "representative":
+        return {u.pk: str(u) for u in User.objects.filter(pk__in=ids)}
+    model = {"product": Product, "outlet": Outlet, "channel": SalesChannel, "partner": Team, "team": Team}[report]
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def _fold_regions(rows: list[dict]) -> list[dict]:
+    """Per-outlet measures added up per region (deals without an outlet: region not set)."""
+    regions = dict(Outlet.objects.filter(pk__in=[r["outlet_id"] for r in rows if r["outlet_id"]])
+                   .values_list("pk", "region_id"))
+    folded: dict = {}
+    for row in rows:
+        key = regions.get(row["outlet_id"])
+        into = folded.setdefault(key, {"outlet_id": key, "n": 0, "won": 0, "won_amount": None, "cycle": None})
+        into["n"] += row["n"]
+        into["won"] += row["won"]
+        for name in ("won_amount", "cycle"):
+            if row[name] is not None:
+                into[name] = row[name] if into[name] is None else into[name] + row[name]
+    return list(folded.values())
+
+
+def _cycle_days(total, won: int) -> float | None:
+    days = _days(total)
+    return round(days / won, 1) if days is not None and won else None
 
 
 def dimension_report(*, scope: AnalysisScope, report: str) -> list[AnalysisRow]:
     """The deals closed in the scope's period grouped by one dimension, largest won amount first."""
-    columns, drill_key, _title = DIMENSIONS[report]
+    column, drill_key, _title = DIMENSIONS[report]
+    rows = _measures(scope.closed(), column)
+    if report == "region":
+        rows = _fold_regions(rows)
+    labels = _labels(report, [r[column] for r in rows]) if report != "region" else \
+        dict(Region.objects.filter(pk__in=[r[column] for r in rows if r[column]]).values_list("pk", "name"))
     costs = _costs(scope, report)
     out = []
-    for row in _measures(scope.closed(), columns):
-        key = row[columns[0]]
-        out.append(AnalysisRow(key=key, label=_label(report, row), closed=row["n"], won=row["won"],
-                               won_amount=_money(row["won_amount"]), cycle_days=_days(row["cycle"]),
+    for row in rows:
+        key = row[column]
+        out.append(AnalysisRow(key=key, label=labels.get(key) or _("(not set)"), closed=row["n"], won=row["won"],
+                               won_amount=_money(row["won_amount"]), cycle_days=_cycle_days(row["cycle"], row["won"]),
                                cost=costs.get(key) if costs is not None else None,
                                drill={**scope.drill(), drill_key: "" if key is None else key}))
     out.sort(key=lambda r: (-r.won_amount, -r.closed, r.label))
@@ -276,10 +304,16 @@ def funnel_conversion(*, scope: AnalysisScope) -> list[FunnelStep]:
     moves = StageChange.objects.filter(changed_at__gte=scope.since, changed_at__lt=scope.until)
     if scope.team_id is not None or scope.owner_id is not None or scope.partner_id is not None:
         moves = moves.filter(opportunity__in=scope.deals().values("pk"))
-    entered = dict(moves.values("to_stage_id").annotate(n=Count("id")).values_list("to_stage_id", "n").order_by())
-    stay = dict(moves.filter(from_stage__isnull=False, seconds_in_previous__isnull=False)
-                .values("from_stage_id").annotate(s=Avg("seconds_in_previous"))
-                .values_list("from_stage_id", "s").order_by())
+    # One pass over the period's moves: per (from, to) pair, the moves and the seconds spent in `from`.
+    entered: dict = {}
+    spent: dict = {}
+    for row in moves.values("from_stage_id", "to_stage_id").annotate(
+            n=Count("id"), seconds=Sum("seconds_in_previous"), timed=Count("seconds_in_previous")).order_by():
+        entered[row["to_stage_id"]] = entered.get(row["to_stage_id"], 0) + row["n"]
+        if row["from_stage_id"] is not None and row["timed"]:
+            total, count = spent.get(row["from_stage_id"], (0, 0))
+            spent[row["from_stage_id"]] = (total + row["seconds"], count + row["timed"])
+    stay = {stage_id: total / count for stage_id, (total, count) in spent.items()}
     stages = [s for s in stage_list(active_only=True) if not s.is_lost]
     counts = [entered.get(s.pk, 0) for s in stages]
     out = []
@@ -338,38 +372,34 @@ class BehaviourRow:
 
 
 def behaviour_report(*, scope: AnalysisScope) -> list[BehaviourRow]:
-    """Per representative: deals created, deals touched (moved through a stage), tasks and activities
+    """Per representative: deals created, stage moves made (deals moved on, won or lost), tasks and activities
     done, won deals and amount, the monthly quotas of the period summed, and attainment."""
     deals = scope.deals()
     created = dict(deals.filter(created_at__gte=scope.since, created_at__lt=scope.until)
                    .values("owner_id").annotate(n=Count("id")).values_list("owner_id", "n").order_by())
-    won = {r["owner_id"]: r for r in scope.closed().filter(WON).values("owner_id", "owner__display_name",
-                                                                      "owner__username")
+    won = {r["owner_id"]: r for r in scope.closed().filter(WON).values("owner_id")
            .annotate(n=Count("id"), total=Sum("amount")).order_by()}
+    # Stage moves each person made (a count of moves, read from the index: a distinct count of deals
+    # over a year's million moves would sort them all).
     moves = StageChange.objects.filter(changed_at__gte=scope.since, changed_at__lt=scope.until,
-                                       changed_by__isnull=False)
+                                       changed_by__isnull=False, from_stage__isnull=False)
     if scope.team_id is not None or scope.owner_id is not None or scope.partner_id is not None:
         moves = moves.filter(opportunity__in=deals.values("pk"))
-    touched = {r["changed_by_id"]: r for r in moves.values("changed_by_id", "changed_by__display_name",
-                                                           "changed_by__username")
-               .annotate(n=Count("opportunity_id", distinct=True)).order_by()}
-    people = {**{k: (v["changed_by__display_name"] or v["changed_by__username"]) for k, v in touched.items()},
-              **{k: (v["owner__display_name"] or v["owner__username"]) for k, v in won.items()}}
-    for owner_id in created:
-        people.setdefault(owner_id, None)
-    if scope.owner_id is not None:
-        people = {k: v for k, v in people.items() if k == scope.owner_id}
-    tasks = done_by_assignee(user_ids=list(people), since=scope.since, until=scope.until)
+    touched = dict(moves.values("changed_by_id").annotate(n=Count("id"))
+                   .values_list("changed_by_id", "n").order_by())
+    people = [k for k in dict.fromkeys([*touched, *won, *created])
+              if scope.owner_id is None or k == scope.owner_id]
+    tasks = done_by_assignee(user_ids=people, since=scope.since, until=scope.until)
     quotas = dict(Quota.objects.filter(period="month", period_start__gte=scope.start, period_start__lt=scope.end,
-                                       user_id__in=list(people)).values("user_id").annotate(t=Sum("amount"))
+                                       user_id__in=people).values("user_id").annotate(t=Sum("amount"))
                   .values_list("user_id", "t").order_by())
-    names = _names([k for k, v in people.items() if v is None])
-    out = [BehaviourRow(user_id=k, name=v or names.get(k, str(k)), created=created.get(k, 0),
-                        touched=touched[k]["n"] if k in touched else 0, tasks_done=tasks.get(k, 0),
+    names = _names(people)
+    out = [BehaviourRow(user_id=k, name=names.get(k, str(k)), created=created.get(k, 0),
+                        touched=touched.get(k, 0), tasks_done=tasks.get(k, 0),
                         won=won[k]["n"] if k in won else 0, won_amount=_money(won[k]["total"]) if k in won else ZERO,
                         quota=_money(quotas[k]) if quotas.get(k) is not None else None,
                         drill={**scope.drill(), "owner": k})
-           for k, v in people.items()]
+           for k in people]
     out.sort(key=lambda r: (-r.won_amount, r.name))
     return out
 

@@ -22,7 +22,7 @@ from guanxi.customers.tests.factories import make_customer
 from guanxi.sales.models import Opportunity, Region
 from guanxi.sales.selectors.forecast import forecast
 from guanxi.sales.selectors.opportunities import opportunity_get_for_user, opportunity_list
-from guanxi.sales.services import configuration, opportunities, quotas
+from guanxi.sales.services import analysis, configuration, opportunities, partners, quotas
 
 from .factories import deal, reason, sales_team, stage
 
@@ -75,6 +75,11 @@ SERVICES = {
                                                                                         amount=Decimal(900000))),
     "quota_set": (ADMIN_ONLY, lambda a, w: quotas.quota_set(actor=a, period="month", period_start=JUNE,
                                                             amount=Decimal(1), team=w["team"])),
+    "expense_set": (ADMIN_ONLY, lambda a, w: analysis.expense_set(actor=a, team_id=w["team"].pk, month=JUNE,
+                                                                  amount=Decimal(100))),
+    "partner_deal_update": (ADMIN_ONLY, lambda a, w: partners.partner_deal_update(
+        actor=a, opportunity=w["opportunity"], stage=stage("需求确认"), amount=Decimal(5),
+        expected_close_date=JUNE)),
 }
 
 
@@ -192,3 +197,26 @@ def test_every_role_and_write_endpoint(world, role, endpoint):
         assert response.status_code in refused, (role, response.status_code, response.content)
         assert state() == before
     assert Region.objects.count() == 1 and Opportunity.objects.filter(pk=world["opportunity"].pk).exists()
+
+
+# ---------------------------------------------------------------- analysis and partners (reads)
+
+ANALYSTS = frozenset({Role.SALES_REP, Role.SALES_MANAGER, Role.KEY_ACCOUNT_MANAGER, Role.PARTNER, Role.ANALYST,
+                      Role.ADMIN})
+PARTNER_READERS = frozenset({Role.SALES_MANAGER, Role.ANALYST, Role.ADMIN})
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_and_the_analysis_and_partner_endpoints(world, role):
+    partner = TeamFactory(kind=TeamKind.PARTNER)
+    client = client_for(actor_of(role))
+    analysis_status = client.get("/api/v1/sales/analysis/product?period=year&start=2030-06-01").status_code
+    assert analysis_status == (200 if role in ANALYSTS else 403)
+    # Another team's analysis: managers are refused; representatives and partners get their own deals only.
+    other_team = client.get(f"/api/v1/sales/analysis/channel?team={world['team'].pk}").status_code
+    assert other_team == (403 if role not in ANALYSTS or role == Role.SALES_MANAGER else 200)
+    assert client.get(f"/api/v1/partners/{partner.pk}").status_code == (200 if role in PARTNER_READERS else 404)
+    assert client.get(f"/api/v1/partners/{partner.pk}/forecast").status_code == (
+        200 if role in PARTNER_READERS else 404)
+    listed = client.get("/api/v1/partners").json()["items"]
+    assert [p["id"] for p in listed] == ([partner.pk] if role in PARTNER_READERS else [])

@@ -91,7 +91,7 @@ def _xlsx_rows(data: dict) -> tuple[list[str], list[list]]:
         return [_("Outcome"), _("Reason"), _("Deals"), _("Amount")], \
             [[_("Won") if r.status == "won" else _("Lost"), r.name, r.count, _float(r.amount)]
              for r in data["reasons"]]
-    return [_("Representative"), _("Deals created"), _("Deals touched"), _("Tasks done"), _("Won"),
+    return [_("Representative"), _("Deals created"), _("Stage moves"), _("Tasks done"), _("Won"),
             _("Won amount"), _("Quota"), _("Attainment")], \
         [[b.name, b.created, b.touched, b.tasks_done, b.won, _float(b.won_amount), _float(b.quota), b.attainment]
          for b in data["behaviour"]]
