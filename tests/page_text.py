@@ -15,12 +15,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 SKIPPED_NAMESPACES = {"admin", "api-v1"}
 SKIPPED_NAMES = {"set_language", "logout", "portal:logout", "healthz"}
 
-# Where a sample value of each URL parameter comes from: (app label, model, field).
+# Where a sample value of each URL parameter comes from: (app label, model, field[, filter]).
 SAMPLES = {
     "customer_id": ("customers", "Customer", "pk"),
     "candidate_id": ("customers", "MatchCandidate", "pk"),
     "merge_id": ("customers", "CustomerMerge", "pk"),
-    "job_id": ("customers", "ImportJob", "pk"),
+    "job_id": ("customers", "ImportJob", "pk", {"target": "customers"}),
+    "lead_import_id": ("customers", "ImportJob", "pk", {"target": "leads"}),
     "segment_id": ("segments", "Segment", "pk"),
     "ticket_id": ("servicedesk", "Ticket", "pk"),
     "message_id": ("servicedesk", "TicketMessage", "pk"),
@@ -72,9 +73,10 @@ def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
 
 def sample_value(parameter: str):
     """A value of `parameter` from the database (the first row), or None when there is no such row."""
-    app_label, model_name, field = SAMPLES[parameter]
+    app_label, model_name, field, *condition = SAMPLES[parameter]
     model = apps.get_model(app_label, model_name)
-    return model._default_manager.order_by("pk").values_list(field, flat=True).first()
+    rows = model._default_manager.filter(**(condition[0] if condition else {}))
+    return rows.order_by("pk").values_list(field, flat=True).first()
 
 
 def ui_pages(samples: dict | None = None) -> tuple[list[Page], list[str]]:

@@ -17,9 +17,12 @@ class MarketingConfig(AppConfig):
     verbose_name = _("Marketing")
 
     def ready(self):
+        from guanxi.customers.importing.targets import register_import_target
         from guanxi.customers.timeline import register_timeline_source
 
+        from .services.imports import LEAD_TARGET
         from .timeline import lead_events
 
         register_timeline_source(lead_events)
+        register_import_target(LEAD_TARGET)
         register_demo_step(DeferredStep(_demo))

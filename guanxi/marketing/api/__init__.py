@@ -2,7 +2,8 @@
 
 from ninja import Router
 
-from . import leads
+from . import imports, leads
 
 router = Router()
+router.add_router("", imports.router)  # before /leads/{lead_id}
 router.add_router("", leads.router)
