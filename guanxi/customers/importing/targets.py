@@ -75,3 +75,8 @@ def import_target(name: str) -> ImportTarget | None:
         return _TARGETS[name]
     except KeyError:
         raise ValidationFailed(fields={"target": gettext_noop("unknown import target")}) from None
+
+
+def import_target_names() -> list[str]:
+    """The registered targets besides customers (for the command line's choices)."""
+    return sorted(_TARGETS)

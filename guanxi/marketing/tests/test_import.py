@@ -179,3 +179,16 @@ def test_the_pages_walk_through_the_steps(tmp_path, admin, run_tasks):
     report = client.get(f"/marketing/leads/import/{job.pk}/report/")
     assert report.status_code == 200 and report["Content-Type"].startswith("text/csv")
     assert "gx-lead-imports" in client.get("/marketing/leads/import/").content.decode()
+
+
+def test_the_command_imports_leads_with_its_progress_bar(tmp_path, admin):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("import", "leads", str(_file(tmp_path)), "--source", "展会", stdout=out)
+    assert "Imported 3 leads" in out.getvalue() and Lead.objects.count() == 3
+    with pytest.raises(CommandError) as refused:
+        call_command("import", "leads", str(_file(tmp_path, BAD_ROWS, name="bad.csv")), stdout=io.StringIO())
+    assert refused.value.returncode == 1 and Lead.objects.count() == 3
