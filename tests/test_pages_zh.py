@@ -20,6 +20,7 @@ from guanxi.accounts.services import api_token_create
 from guanxi.customers.models import Customer
 from guanxi.customers.services.imports import import_job_create
 from guanxi.customers.services.merging import customer_merge
+from guanxi.marketing.services.imports import lead_import_start
 from guanxi.portal.models import PortalAccount
 from guanxi.portal.services import portal_account_create
 from guanxi.portal.session import SESSION_ACCOUNT_KEY, SESSION_HASH_KEY, _auth_hash
@@ -81,6 +82,8 @@ def demo_company(django_db_setup, django_db_blocker):
         admin = User.objects.get(username="admin")
         import_job_create(actor=admin, upload=SimpleUploadedFile(
             "客户.csv", "姓名,手机\n张三,13800138000\n".encode()), original_name="客户.csv")
+        lead_import_start(actor=admin, upload=SimpleUploadedFile(
+            "线索.csv", "姓名,手机,邮箱\n王芳,13800138000,\n王芳,13800138000,\n李雷,12,\n".encode()))
         api_token_create(user=admin, name="集成")
         survivor, merged = Customer.objects.alive().order_by("-id")[:2]
         customer_merge(survivor=survivor, merged=merged, actor=admin)

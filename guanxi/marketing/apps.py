@@ -23,12 +23,15 @@ class MarketingConfig(AppConfig):
     verbose_name = _("Marketing")
 
     def ready(self):
+        from guanxi.customers.importing.targets import register_import_target
         from guanxi.customers.timeline import register_timeline_source
         from guanxi.tasks.kinds import register_task_kind
 
+        from .services.imports import LEAD_TARGET
         from .timeline import marketing_events
 
         register_timeline_source(marketing_events)
         register_task_kind("campaign_call", _("Campaign call"), "megaphone")
+        register_import_target(LEAD_TARGET)
         register_demo_step(DeferredStep(_demo))
         register_demo_step(DeferredStep(_campaign_demo))

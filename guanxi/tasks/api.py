@@ -5,8 +5,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Status
 
 from guanxi.accounts.models import Team, User
+from guanxi.accounts.selectors import team_visible_to, user_visible_to
 from guanxi.core.api import PageOut, PageParams, paginate
-from guanxi.core.errors import NotFound, ValidationFailed
+from guanxi.core.errors import NotFound, ValidationFailed, referenced
 from guanxi.core.masking import mask_free_text
 from guanxi.core.routers import Router
 from guanxi.customers.permissions import can_see_personal_data
@@ -70,22 +71,17 @@ def _sane(value, field: str):
     return value
 
 
-def _user(pk: int | None) -> User | None:
+def _user(viewer, pk: int | None) -> User | None:
     if pk is None:
         return None
-    user = User.objects.filter(pk=pk, is_active=True).select_related("team").first()
-    if user is None:
-        raise ValidationFailed(fields={"assignee": _("unknown or inactive user")})
-    return user
+    return referenced(user_visible_to, field="assignee", reason=_("unknown or inactive user"), viewer=viewer,
+                      user_id=pk, active_only=True)
 
 
-def _team(pk: int | None) -> Team | None:
+def _team(viewer, pk: int | None) -> Team | None:
     if pk is None:
         return None
-    team = Team.objects.filter(pk=pk).first()
-    if team is None:
-        raise ValidationFailed(fields={"team": _("unknown team")})
-    return team
+    return referenced(team_visible_to, field="team", reason=_("unknown team"), viewer=viewer, team_id=pk)
 
 
 def _customer(user, pk: int | None):
@@ -120,7 +116,8 @@ def create_task(request: HttpRequest, payload: TaskIn):
     user = request.user
     task = services.task_create(
         actor=user, kind=payload.kind, subject=payload.subject, notes=payload.notes,
-        customer=_customer(user, payload.customer), assignee=_user(payload.assignee), team=_team(payload.team),
+        customer=_customer(user, payload.customer), assignee=_user(user, payload.assignee),
+        team=_team(user, payload.team),
         start_at=_sane(payload.start_at, "start_at"), due_at=_sane(payload.due_at, "due_at"),
         all_day=payload.all_day, priority=payload.priority,
         reminders=[_sane(at, "reminders") for at in payload.reminders])
@@ -171,6 +168,6 @@ def cancel_task(request: HttpRequest, task_id: int, payload: TaskCancelIn):
 def reassign_task(request: HttpRequest, task_id: int, payload: TaskReassignIn):
     """Hand the task over (交接) to another person and/or team, with a note."""
     task = selectors.task_get_for_user(user=request.user, task_id=task_id, action="write")
-    services.task_reassign(actor=request.user, task=task, assignee=_user(payload.assignee),
-                           team=_team(payload.team), note=payload.note)
+    services.task_reassign(actor=request.user, task=task, assignee=_user(request.user, payload.assignee),
+                           team=_team(request.user, payload.team), note=payload.note)
     return _detail(request.user, task_id, handed_over=True)

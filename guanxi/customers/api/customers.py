@@ -151,9 +151,7 @@ def add_contact_point(request: HttpRequest, customer_id: int, payload: ContactPo
 
 @router.delete("/customers/{int:customer_id}/contact-points/{int:point_id}", response={204: None})
 def remove_contact_point(request: HttpRequest, customer_id: int, point_id: int):
-    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
-    services.contact_point_remove(actor=request.user, customer=customer, point_id=point_id)
-    return Status(204, None)
+    return _remove_part(request, customer_id, services.contact_point_remove, point_id=point_id)
 
 
 @router.post("/customers/{int:customer_id}/addresses", response={201: AddressOut})
@@ -164,8 +162,13 @@ def add_address(request: HttpRequest, customer_id: int, payload: AddressIn):
 
 @router.delete("/customers/{int:customer_id}/addresses/{int:address_id}", response={204: None})
 def remove_address(request: HttpRequest, customer_id: int, address_id: int):
+    return _remove_part(request, customer_id, services.address_remove, address_id=address_id)
+
+
+def _remove_part(request: HttpRequest, customer_id: int, remove, **part_id):
+    """Remove one part of a customer the caller may change (a contact point, an address): 204."""
     customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
-    services.address_remove(actor=request.user, customer=customer, address_id=address_id)
+    remove(actor=request.user, customer=customer, **part_id)
     return Status(204, None)
 
 

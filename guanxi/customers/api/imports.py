@@ -21,7 +21,8 @@ class UploadTooLarge(DomainError):
     code = "payload_too_large"
 
 
-def _flag(value: str | None, default: bool) -> bool:
+def form_flag(value: str | None, default: bool) -> bool:
+    """A true/false form field of an upload (a 422 on anything else)."""
     if value is None or value == "":
         return default
     text = value.strip().lower()
@@ -32,7 +33,8 @@ def _flag(value: str | None, default: bool) -> bool:
     raise ValidationFailed(fields={"dry_run": "true or false"})
 
 
-def _mapping(text: str):
+def form_mapping(text: str):
+    """The `mapping` form field of an upload: a JSON object, `col=field,…` text, or nothing."""
     import json
 
     text = (text or "").strip()
@@ -65,9 +67,10 @@ def create_import(request: HttpRequest):
         raise ValidationFailed(fields={"file": "required"})
     data = request.POST
     job = import_job_create(
-        actor=request.user, upload=upload, source=data.get("source", ""), mapping=_mapping(data.get("mapping", "")),
+        actor=request.user, upload=upload, source=data.get("source", ""),
+        mapping=form_mapping(data.get("mapping", "")),
         sheet=data.get("sheet", ""), encoding=data.get("encoding") or "auto",
-        dry_run=_flag(data.get("dry_run"), True), language="en", check_mapping=True)
+        dry_run=form_flag(data.get("dry_run"), True), language="en", check_mapping=True)
     job = import_job_request(actor=request.user, job=job, action="validate")
     job.refresh_from_db()
     return Status(202, import_job_out(request, job))

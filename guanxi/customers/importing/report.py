@@ -23,8 +23,9 @@ class Report:
     active language; the first ERROR_CAP errors and DUPLICATE_CAP duplicate findings are kept
     for the job's page and the API."""
 
-    def __init__(self, path: Path | None, *, translate: bool = True):
+    def __init__(self, path: Path | None, *, translate: bool = True, labels: dict | None = None):
         self.path = Path(path) if path else None
+        self.labels = labels  # field → label of another import target (default: the customer's)
         self.translate = translate
         self.errors: list[dict] = []
         self.duplicates: list[dict] = []
@@ -48,7 +49,8 @@ class Report:
     def _write(self, row: int, name: str, code: str, params: dict | None, level: str) -> None:
         if self._writer is None:
             return
-        label = field_label(name) if self.translate else name
+        label = name if not self.translate else (
+            str(self.labels[name][0]) if self.labels and name in self.labels else field_label(name))
         shown_level = gettext(level) if self.translate else level
         self._writer.writerow([row, label, spreadsheet_cell(message_text(code, params, translate=self.translate)),
                                shown_level])
@@ -81,6 +83,20 @@ class Report:
                                     "first_row": first_row, "customer_id": customer_id, "code": code,
                                     "blocking": blocking, "reason": message_code, "params": params,
                                     "message": message_text(message_code, params)})
+
+    def finding(self, row: int, name: str, code: str, params: dict | None, *, existing: bool,
+                blocking: bool = False) -> None:
+        """A duplicate finding of another import target: the row matches an existing record
+        (`existing`) or an earlier row of the file; `blocking` makes it an error."""
+        (self.existing_rows if existing else self.file_duplicate_rows).add(row)
+        if blocking:
+            self.error(row, name, code, params)
+        else:
+            self._write(row, name, code, params, "warning")
+        if len(self.duplicates) < DUPLICATE_CAP:
+            self.duplicates.append({"row": row, "field": name, "kind": "existing" if existing else "file",
+                                    "blocking": blocking, "reason": code, "params": params or {},
+                                    "message": message_text(code, params)})
 
     def close(self) -> None:
         if self._out is not None:

@@ -63,6 +63,8 @@ class ImportJob(TimeStampedModel):
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("imported by"),
                                    on_delete=models.PROTECT, related_name="+", db_index=False)
+    # What the rows become: customers, or a target another app registered (importing.targets).
+    target = models.CharField(_("imported as"), max_length=20, default="customers", editable=False)
     source = models.CharField(_("source"), max_length=100, blank=True)
     file = models.FileField(_("file"), upload_to=import_upload_to, max_length=200, blank=True)
     original_name = models.CharField(_("file name"), max_length=255)

@@ -12,6 +12,8 @@ from ..models import ImportJob, ImportMapping
 from ..validation import KEY_NAMES, message_text
 from .customers import customer_visible_to
 
+CUSTOMERS = "customers"  # the built-in import target (importing.targets)
+
 
 def can_import(user: User) -> bool:
     """Importing creates customers: only roles that may write customers may import."""
@@ -22,18 +24,22 @@ def require_import_right(user: User) -> None:
     permissions.require(user, "import", "write")
 
 
-def import_job_list(*, user: User) -> QuerySet[ImportJob]:
-    jobs = ImportJob.objects.select_related("created_by")
+def import_job_list(*, user: User, target: str = CUSTOMERS, may_import: bool | None = None) -> QuerySet[ImportJob]:
+    """The jobs of one import target (customers, or one another app registered) the user may see:
+    their own while they may import such records (`may_import`, which that app's permissions say;
+    for customers, ours); every one for administrators."""
+    jobs = ImportJob.objects.filter(target=target).select_related("created_by")
     if permissions.can(user, "import", "configure"):
         return jobs
-    if not can_import(user):
+    if not (can_import(user) if may_import is None else may_import):
         return jobs.none()
     return jobs.filter(created_by=user)
 
 
-def import_job_get_for_user(*, user: User, job_id: int) -> ImportJob:
+def import_job_get_for_user(*, user: User, job_id: int, target: str = CUSTOMERS,
+                            may_import: bool | None = None) -> ImportJob:
     """One job the user may see; NotFound otherwise."""
-    job = import_job_list(user=user).filter(pk=job_id).first()
+    job = import_job_list(user=user, target=target, may_import=may_import).filter(pk=job_id).first()
     if job is None:
         raise NotFound("Import not found.")
     return job

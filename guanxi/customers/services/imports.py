@@ -4,6 +4,8 @@ An import is a job (`ImportJob`): upload → column mapping (remembered per sour
 (the dry run: every row checked, duplicates found, a report written) → commit (every valid row
 written in one transaction, or nothing). Validation and commit run as Celery tasks that call
 `import_job_validate` and `import_job_commit`; the command line runs the same two in-process.
+A job of another import target (`importing.targets`, e.g. marketing's leads) goes through the same
+steps with that target's fields, row checks and writer.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 import pickle
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -24,7 +27,7 @@ from django.utils.translation import gettext_noop
 
 from guanxi.accounts.access import user_of
 from guanxi.accounts.models import User
-from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from guanxi.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 
 from .. import permissions
 from ..importing.engine import validate
@@ -43,6 +46,7 @@ from ..importing.files import (
 from ..importing.report import Report
 from ..importing.rows import Actor
 from ..importing.spool import Spool, spools_remove, work_paths
+from ..importing.targets import CUSTOMERS, ImportTarget, import_target
 from ..importing.writers import commit
 from ..models import ImportJob, ImportMapping
 
@@ -52,8 +56,11 @@ PROGRESS_TTL = 24 * 3600
 PROGRESS_EVERY = 0.5  # seconds between progress writes to the job row
 
 
-def _require_writer(actor: User) -> None:
-    permissions.require(actor, "import", "write")
+def _require_writer(actor: User, target: ImportTarget | None = None) -> None:
+    if target is not None:
+        target.require(actor)
+    else:
+        permissions.require(actor, "import", "write")
 
 
 def _require_job(actor: User, job: ImportJob) -> None:
@@ -61,13 +68,13 @@ def _require_job(actor: User, job: ImportJob) -> None:
     imports (administrators)."""
     if job.created_by_id != getattr(actor, "pk", None):
         permissions.require(actor, "import", "configure")
-    _require_writer(actor)
+    _require_writer(actor, import_target(job.target))
 
 
 def _require_runner(job: ImportJob) -> None:
     """A job validates and writes as the user who started it (from the API, the command or the Celery
     task alike): refused once that user may no longer import."""
-    _require_writer(job.created_by)
+    _require_writer(job.created_by, import_target(job.target))
 
 
 # ---------------------------------------------------------------- remembered mappings
@@ -99,11 +106,13 @@ def remembered_mapping(source: str) -> dict[str, str]:
     return dict(found or {})
 
 
-def mapping_for(*, headers: list[str], source: str = "", mapping: dict[str, str] | str | None = None) -> dict:
+def mapping_for(*, headers: list[str], source: str = "", mapping: dict[str, str] | str | None = None,
+                target: ImportTarget | None = None) -> dict:
     """An explicit mapping (dict or `col=field,…`) over the source's remembered one over a guess
-    from the header names."""
+    from the header names (another target's: from its own header names only)."""
     explicit = parse_mapping_text(mapping) if isinstance(mapping, str) else dict(mapping or {})
-    guessed = guess_mapping(headers, remembered_mapping(source))
+    guessed = guess_mapping(headers, remembered_mapping(source)) if target is None else \
+        guess_mapping(headers, fields=target.fields)
     if not explicit:
         return guessed
     used = set(explicit.values())
@@ -119,13 +128,15 @@ def mapping_for(*, headers: list[str], source: str = "", mapping: dict[str, str]
 def import_job_create(
     *, actor: User, upload=None, path: str | Path | None = None, original_name: str = "", source: str = "",
     mapping: dict[str, str] | str | None = None, sheet: str = "", encoding: str = "auto", dry_run: bool = True,
-    language: str = "", check_mapping: bool = False,
+    language: str = "", check_mapping: bool = False, target: str = CUSTOMERS,
 ) -> ImportJob:
     """Start an import from an uploaded file (kept in private storage) or, for the command line, a
     local `path` (not copied). The file is refused before it is stored when it is too large, and
     after a look at its head when it cannot be read (format, encoding, empty, sheet) or, with
-    `check_mapping` or an explicit mapping, when its columns cannot make customers."""
-    _require_writer(actor)
+    `check_mapping` or an explicit mapping, when its columns cannot make customers (or the records of
+    another import `target`)."""
+    handler = import_target(target)
+    _require_writer(actor, handler)
     import_spools_cleanup()
     if upload is not None:
         check_size(upload.size)
@@ -135,16 +146,17 @@ def import_job_create(
         original_name = original_name or str(path)
     else:
         raise ValidationFailed(fields={"file": "required"})
-    job = ImportJob(created_by=actor, source=source.strip()[:100], original_name=str(original_name)[:255],
+    job = ImportJob(created_by=actor, target=target, source=source.strip()[:100],
+                    original_name=str(original_name)[:255],
                     dry_run=dry_run, language=language or translation.get_language() or settings.LANGUAGE_CODE)
     if upload is not None:
         job.file.save(Path(original_name).name or "upload", upload, save=False)
         path = Path(job.file.path)
     try:
         info = inspect_file(path, encoding=encoding, sheet=sheet)
-        columns_mapping = mapping_for(headers=info.headers, source=job.source, mapping=mapping)
+        columns_mapping = mapping_for(headers=info.headers, source=job.source, mapping=mapping, target=handler)
         if mapping or check_mapping:
-            column_fields(info.headers, columns_mapping)
+            _check_columns(info.headers, columns_mapping, handler)
     except ImportFileError:
         if job.file:
             job.file.delete(save=False)
@@ -152,11 +164,20 @@ def import_job_create(
     _describe(job, info)
     job.mapping = columns_mapping
     job.save()
-    if mapping and job.source:
+    if mapping and job.source and handler is None:
         import_mapping_save(actor=actor, source=job.source, mapping=columns_mapping)
     if upload is None:
         job._local_path = path  # used by the command in the same process
     return job
+
+
+def _check_columns(headers: list[str], mapping: dict[str, str], target: ImportTarget | None) -> list:
+    """The field of each column (see `column_fields`), checked for the job's target."""
+    if target is None:
+        return column_fields(headers, mapping)
+    columns = column_fields(headers, mapping, fields=target.fields, required=target.required)
+    target.check_columns(columns)
+    return columns
 
 
 SPOOL_KEEP_HOURS = 24
@@ -190,13 +211,15 @@ def import_job_set_mapping(*, actor: User, job: ImportJob, mapping: dict[str, st
         job.source = source.strip()[:100]
     if sheet is not None and sheet != job.sheet:
         _describe(job, inspect_file(job.file.path, sheet=sheet))
+    target = import_target(job.target)
     if mapping is None:
-        job.mapping = mapping_for(headers=job.headers, source=job.source)
+        job.mapping = mapping_for(headers=job.headers, source=job.source, target=target)
     else:
         clean = {c: t for c, t in mapping.items() if t}
-        column_fields(job.headers, clean)
+        _check_columns(job.headers, clean, target)
         job.mapping = clean
-        import_mapping_save(actor=actor, source=job.source, mapping=clean)
+        if target is None:
+            import_mapping_save(actor=actor, source=job.source, mapping=clean)
     job.status = Status.UPLOADED
     job.save()
     return job
@@ -295,6 +318,9 @@ def import_job_validate(*, job: ImportJob, workers: int = 0, path: str | Path | 
     _require_runner(job)
     if path is not None:
         job._local_path = Path(path)
+    target = import_target(job.target)
+    if target is not None:
+        return _target_validate(job, target, on_progress)
     work, spool_path, validation_path = work_paths(job.pk)
     spool = Spool(spool_path)
     spool.delete()
@@ -340,6 +366,9 @@ def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None]
     since the validation) rolls everything back and fails the job with the reason. Acts as the user
     who started the job."""
     _require_runner(job)
+    target = import_target(job.target)
+    if target is not None:
+        return _target_commit(job, target, on_progress)
     work, spool_path, validation_path = work_paths(job.pk)
     validation = getattr(job, "_validation", None)
     if validation is None:
@@ -424,3 +453,132 @@ def import_job_run(*, job_id: int, action: str) -> ImportJob:
         logger.exception("customer import #%s failed", job_id)
         message = gettext_noop("The import stopped on an unexpected error; nothing was imported.")
         return _fail(job, message, message)
+
+
+# ---------------------------------------------------------------- another import target
+
+
+@dataclass
+class TargetValidation:
+    """The validation pass of another target's file: counts, findings, and the clean values of the
+    rows to write ((row number, values) each), kept on disk until the commit."""
+
+    rows: int = 0
+    valid: list = field(default_factory=list)
+    error_rows: int = 0
+    existing_rows: int = 0
+    file_duplicate_rows: int = 0
+    errors: list = field(default_factory=list)
+    duplicates: list = field(default_factory=list)
+
+    @property
+    def is_valid(self) -> bool:
+        return self.error_rows == 0 and self.rows > 0
+
+
+def _target_rows(job: ImportJob, target: ImportTarget, report: Report,
+                 progress: _ProgressWriter) -> TargetValidation:
+    reader = CustomerFileReader(_local_path(job), encoding=encoding_option(job.encoding), sheet=job.sheet,
+                                mapping=job.mapping, fields=target.fields, required=target.required)
+    target.check_columns(reader.columns)
+    check = target.checker(job)
+    result = TargetValidation()
+    total = reader.total_hint
+    for number, row in reader:
+        result.rows += 1
+        if result.rows > target.max_rows:
+            raise ImportFileError(gettext_noop("At most %(limit)s rows per file; split the file."),
+                                  code="too_many_rows", fields={"file": "too many rows"}, limit=target.max_rows)
+        checked = check(row)
+        for name, code, params in checked.errors:
+            report.error(number, name, code, params)
+        for name, code, params, existing in checked.duplicates:
+            report.finding(number, name, code, params, existing=existing)
+        if not checked.errors:
+            result.valid.append((number, checked.values))
+        progress(result.rows, max(total, result.rows))
+    return result
+
+
+def _target_validate(job: ImportJob, target: ImportTarget,
+                     on_progress: Callable[[int, int], None] | None) -> ImportJob:
+    """The dry run of another target's file: every row checked by the target, duplicates reported,
+    the report written, the clean rows kept for the commit. Writes nothing of the target's."""
+    work, _spool, validation_path = work_paths(job.pk)
+    validation_path.unlink(missing_ok=True)
+    report_path = work / "report.csv"
+    _start(job, Status.VALIDATING)
+    report = Report(report_path, translate=not (job.language or "").startswith("en"), labels=target.fields)
+    try:
+        result = _target_rows(job, target, report, _ProgressWriter(job, Status.VALIDATING, to_row=True,
+                                                                    echo=on_progress))
+        if result.rows == 0:
+            raise ImportFileError(gettext_noop("The file has a header but no data rows."), code="empty_file")
+    except ImportFileError as exc:
+        report.close()
+        report_path.unlink(missing_ok=True)
+        return _fail(job, str(exc.args[0]), exc.template, exc.params)
+    report.close()
+    result.error_rows, result.errors = len(report.error_rows), sorted(report.errors, key=lambda e: e["row"])
+    result.existing_rows, result.file_duplicate_rows = len(report.existing_rows), len(report.file_duplicate_rows)
+    result.duplicates = sorted(report.duplicates, key=lambda d: d["row"])
+    if result.is_valid:
+        with validation_path.open("wb") as out:
+            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+    job.status = Status.VALIDATED
+    job.total_rows = job.processed_rows = result.rows
+    job.error_count, job.existing_match_count = result.error_rows, result.existing_rows
+    job.file_duplicate_count = result.file_duplicate_rows
+    job.errors, job.duplicates = result.errors, result.duplicates
+    job.validated_at = timezone.now()
+    if job.report:
+        job.report.delete(save=False)
+    with report_path.open("rb") as saved:
+        job.report.save(f"import-{job.pk}-report.csv", File(saved), save=False)
+    report_path.unlink(missing_ok=True)
+    job.save()
+    _publish(job.pk, job.status, job.processed_rows, job.total_rows)
+    job._validation = result
+    return job
+
+
+def _target_validation(job: ImportJob, validation_path: Path) -> TargetValidation | None:
+    validation = getattr(job, "_validation", None)
+    if validation is not None:
+        return validation
+    try:
+        with validation_path.open("rb") as saved:
+            return pickle.load(saved)
+    except (OSError, EOFError, pickle.UnpicklingError, ImportError, AttributeError):
+        return None
+
+
+def _target_commit(job: ImportJob, target: ImportTarget,
+                   on_progress: Callable[[int, int], None] | None) -> ImportJob:
+    """Write every validated row of another target's file in one transaction, through the target's
+    services (each row audited as they audit it), or nothing."""
+    work, _spool, validation_path = work_paths(job.pk)
+    validation = _target_validation(job, validation_path)
+    if validation is None or not validation.is_valid:  # kept elsewhere or cleaned up: validate again
+        job = _target_validate(job, target, on_progress)
+        if job.status != Status.VALIDATED or job.error_count:
+            return job
+        validation = job._validation
+    _start(job, Status.IMPORTING, total=len(validation.valid))
+    try:
+        with transaction.atomic():
+            created = target.write(job, [values for _row, values in validation.valid],
+                                   progress=_ProgressWriter(job, Status.IMPORTING, to_row=False, echo=on_progress))
+            job.status, job.created_count = Status.DONE, len(created)
+            job.processed_rows, job.finished_at = len(created), timezone.now()
+            job.save()
+    except (DatabaseError, RuntimeError, DomainError) as exc:
+        return _fail(job, f"Nothing was imported: {exc}", gettext_noop("Nothing was imported: %(reason)s"),
+                     {"reason": str(exc)})
+    finally:
+        validation_path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            work.rmdir()
+    _publish(job.pk, job.status, job.processed_rows, job.total_rows)
+    job._created_ids = created
+    return job

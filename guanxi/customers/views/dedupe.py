@@ -2,12 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from guanxi.core.errors import Conflict
+from guanxi.core.errors import Conflict, PermissionDenied
 from guanxi.core.views import domain_errors_as_http
 
 from ..selectors.dedupe import can_run_dedupe, dedupe_scan_latest
@@ -18,7 +17,7 @@ from ..services.dedupe import dedupe_scan_start
 def require_reviewer(user) -> None:
     """Duplicates are reviewed (and scans followed) by the roles that may merge customers."""
     if not can_review_duplicates(user):
-        raise DjangoPermissionDenied(_("Your role cannot merge customers."))
+        raise PermissionDenied(_("Your role cannot merge customers."))
 
 
 def scan_context(user) -> dict:

@@ -2,8 +2,9 @@
 
 from ninja import Router
 
-from . import campaigns, leads
+from . import campaigns, imports, leads
 
 router = Router()
+router.add_router("", imports.router)  # before /leads/{lead_id}
 router.add_router("", leads.router)
 router.add_router("", campaigns.router)

@@ -6,9 +6,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 
-from guanxi.accounts.models import User
+from guanxi.accounts.selectors import user_visible_to
 from guanxi.core.api import PageOut, PageParams, paginate
-from guanxi.core.errors import ValidationFailed
+from guanxi.core.errors import ValidationFailed, referenced
 from guanxi.core.masking import mask_email, mask_free_text, mask_phone
 from guanxi.core.routers import Router
 
@@ -84,15 +84,12 @@ def _sane(moment, field: str):
     return moment
 
 
-def _owner(owner_id: int | None, to_pool: bool, default):
+def _owner(viewer, owner_id: int | None, to_pool: bool, default):
     if to_pool:
         return None
     if owner_id is None:
         return default
-    owner = User.objects.filter(pk=owner_id).first()
-    if owner is None:
-        raise ValidationFailed(fields={"owner": _("unknown user")})
-    return owner
+    return referenced(user_visible_to, field="owner", reason=_("unknown user"), viewer=viewer, user_id=owner_id)
 
 
 def _fields(payload) -> dict:
@@ -125,7 +122,7 @@ def list_leads(request: HttpRequest, filters: Query[LeadFilterIn], page: Query[P
 def create_lead(request: HttpRequest, payload: LeadCreateIn):
     """Capture a lead. The answer lists the leads and customers it may duplicate (same phone,
     e-mail or name); a lead whose phone or e-mail is a customer's is linked to that customer."""
-    owner = _owner(payload.owner, payload.to_pool, "default")
+    owner = _owner(request.user, payload.owner, payload.to_pool, "default")
     lead = services.lead_create(actor=request.user, data=_fields(payload), source=payload.source, owner=owner)
     found = selectors.lead_duplicates(user=request.user, values=_values(lead), exclude=lead.pk)
     return Status(201, {**_reload(request, lead.pk), "duplicates": duplicates_out(found)})
@@ -147,7 +144,7 @@ def lead_duplicates(request: HttpRequest, lead_id: int):
 def update_lead(request: HttpRequest, lead_id: int, payload: LeadUpdateIn):
     """Change the fields sent; `owner` or `to_pool` hand the lead over."""
     lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id, action="write")
-    owner = _owner(payload.owner, payload.to_pool, "unchanged")
+    owner = _owner(request.user, payload.owner, payload.to_pool, "unchanged")
     services.lead_update(actor=request.user, lead=lead, data=_fields(payload), owner=owner)
     return _reload(request, lead_id)
 

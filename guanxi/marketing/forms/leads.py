@@ -67,9 +67,24 @@ class ContactForm(BootstrapForm):
 
 class LeadImportForm(BootstrapForm):
     file = forms.FileField(label=_("CSV or XLSX file"))
-    source = forms.ChoiceField(label=_("Source"), choices=LeadSource.choices, initial=LeadSource.IMPORT)
     source_detail = forms.CharField(label=_("Source detail"), max_length=100, required=False,
                                     help_text=_("for example the exhibition's name"))
+
+
+class LeadImportMappingForm(BootstrapForm):
+    """Step 2 of a lead import: the field each column of the file goes to (or none)."""
+
+    def __init__(self, *args, headers: list[str], mapping: dict[str, str], fields: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("(not imported)"))] + [(name, label) for name, (label, _aliases) in fields.items()]
+        self.headers = [h for h in headers if h]
+        for index, header in enumerate(self.headers):
+            self.fields[f"column_{index}"] = forms.ChoiceField(label=header, choices=choices, required=False,
+                                                               initial=mapping.get(header, ""))
+        self.style_widgets()
+
+    def mapping(self) -> dict[str, str]:
+        return {header: self.cleaned_data.get(f"column_{index}") or "" for index, header in enumerate(self.headers)}
 
 
 class PublicLeadForm(BootstrapForm):

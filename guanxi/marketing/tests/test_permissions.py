@@ -10,6 +10,8 @@ else now owns.
 """
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 
 from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
@@ -19,7 +21,7 @@ from guanxi.core.testing import client_for, post_json, rows_of
 from guanxi.customers.tests.factories import make_customer
 from guanxi.marketing.selectors.leads import lead_get_for_user, lead_list
 from guanxi.marketing.services import leads as services
-from guanxi.marketing.services.imports import leads_import
+from guanxi.marketing.services.imports import lead_import_start
 
 from .factories import make_lead
 
@@ -48,10 +50,15 @@ def _actor(role):
     return UserFactory(role=role, team=TeamFactory())
 
 
+def _import(actor):
+    """A one-shot lead import, its tasks run inline as they are queued."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        lead_import_start(actor=actor, upload=SimpleUploadedFile("leads.csv", "姓名,手机\n孙丽,13966667777\n".encode()),
+                          dry_run=False)
+
+
 def _services(world, tmp_path):
     lead = world["lead"]
-    csv = tmp_path / "leads.csv"
-    csv.write_text("姓名,手机\n孙丽,13966667777\n", encoding="utf-8")
     return {
         "create": (CAPTURERS, lambda a: services.lead_create(actor=a, data={"person_name": "新",
                                                                            "mobile": "13500001111"})),
@@ -62,7 +69,7 @@ def _services(world, tmp_path):
         "convert": (MANAGERS, lambda a: services.lead_mark_converted(actor=a, lead=lead, customer=world["customer"])),
         "delete": (MANAGERS, lambda a: services.lead_delete(actor=a, lead=lead)),
         "web_form": (MANAGERS, lambda a: services.web_form_create(actor=a, slug="expo", title="展会")),
-        "import": (CAPTURERS, lambda a: leads_import(actor=a, path=csv)),
+        "import": (CAPTURERS, _import),
     }
 
 

@@ -2,8 +2,6 @@
 page (details, duplicates, qualification workflow, history), edits and the file import. Thin views
 over selectors/leads and services/leads."""
 
-import tempfile
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,13 +23,11 @@ from ..forms.leads import (
     LeadCreateForm,
     LeadFieldsForm,
     LeadFilterForm,
-    LeadImportForm,
     QualifyForm,
 )
 from ..models import Lead
 from ..rules import clean_lead_fields
 from ..selectors import leads as selectors
-from ..services import imports as import_services
 from ..services import leads as services
 
 PAGE_SIZE = 25
@@ -181,27 +177,3 @@ def lead_action(request, lead_id: int, action: str):
         messages.success(request, {"contact": _("Contact recorded."), "qualify": _("Lead qualified."),
                                    "disqualify": _("Lead disqualified."), "reopen": _("Lead reopened.")}[action])
     return redirect("marketing:lead_detail", lead_id=lead.pk)
-
-
-@login_required
-@domain_errors_as_http
-def lead_import(request):
-    """Upload a CSV or XLSX file of leads; the result lists what was imported and the rows refused."""
-    permissions.require(request.user, "import", "write")
-    form = LeadImportForm(request.POST or None, request.FILES or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / ("leads.xlsx" if upload.name.lower().endswith(".xlsx") else "leads.csv")
-            with path.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            try:
-                result = import_services.leads_import(
-                    actor=request.user, path=path, source=form.cleaned_data["source"],
-                    source_detail=form.cleaned_data["source_detail"])
-            except ValidationFailed as exc:
-                form.add_error("file", exc.message)
-    return render(request, "marketing/lead_import.html", {"form": form, "result": result},
-                  status=400 if form.errors else 200)

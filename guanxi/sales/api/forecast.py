@@ -6,11 +6,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query
 
-from guanxi.accounts.models import Team, User
-from guanxi.core.errors import ValidationFailed
+from guanxi.accounts.selectors import team_visible_to, user_visible_to
+from guanxi.core.errors import ValidationFailed, referenced
 from guanxi.core.pagination import keyset_page
 from guanxi.core.routers import Router
 
+from .. import permissions
 from ..models import Period
 from ..schemas.forecast import (
     ForecastIn,
@@ -91,15 +92,14 @@ def list_sales_quotas(request: HttpRequest, params: Query[QuotaFilterIn]):
 @router.post("/sales/quotas", response=QuotaOut)
 def set_sales_quota(request: HttpRequest, payload: QuotaIn):
     """Set the quota of a representative or a team for a month or a quarter (created or changed)."""
+    permissions.require(request.user, "quota", "write")  # a role without the right: 403 before any lookup
     user = team = None
     if payload.user is not None:
-        user = User.objects.filter(pk=payload.user).first()
-        if user is None:
-            raise ValidationFailed(fields={"user": _("does not exist")})
+        user = referenced(user_visible_to, field="user", reason=_("does not exist"), viewer=request.user,
+                          user_id=payload.user)
     if payload.team is not None:
-        team = Team.objects.filter(pk=payload.team).first()
-        if team is None:
-            raise ValidationFailed(fields={"team": _("does not exist")})
+        team = referenced(team_visible_to, field="team", reason=_("does not exist"), viewer=request.user,
+                          team_id=payload.team)
     quota = services.quota_set(actor=request.user, period=_period(payload.period),
                                period_start=payload.period_start, amount=payload.amount, user=user, team=team)
     return _quota(quota)

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Status
 
 from guanxi.accounts.models import User
+from guanxi.accounts.selectors import user_visible_to
 from guanxi.core.api import CursorPageParams
-from guanxi.core.errors import NotFound, ValidationFailed
+from guanxi.core.errors import NotFound, ValidationFailed, referenced
 from guanxi.core.masking import mask_free_text
 from guanxi.core.pagination import keyset_page
 from guanxi.core.routers import Router
@@ -75,11 +76,8 @@ def _known(field: str, lookup, **kwargs):
         raise ValidationFailed(fields={field: _("does not exist")}) from exc
 
 
-def _user(user_id: int) -> User:
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        raise ValidationFailed(fields={"owner": _("does not exist")})
-    return user
+def _user(viewer, user_id: int) -> User:
+    return referenced(user_visible_to, field="owner", reason=_("does not exist"), viewer=viewer, user_id=user_id)
 
 
 @router.get("/opportunities", response=OpportunityPageOut)
@@ -109,7 +107,8 @@ def create_opportunity(request: HttpRequest, payload: OpportunityIn):
     opportunity = services.opportunity_create(
         actor=request.user, customer=customer, name=payload.name, amount=payload.amount,
         expected_close_date=payload.expected_close_date, stage=stage,
-        owner=_user(payload.owner) if payload.owner else None, probability=payload.probability, channel=channel,
+        owner=_user(request.user, payload.owner) if payload.owner else None, probability=payload.probability,
+        channel=channel,
         source=payload.source, competitors=[c.dict() for c in payload.competitors])
     return Status(201, _detail(request, opportunity.pk))
 
@@ -131,7 +130,7 @@ def update_opportunity(request: HttpRequest, opportunity_id: int, payload: Oppor
     if given.get("channel"):
         data["channel"] = _known("channel", config_selectors.channel_get, channel_id=given["channel"])
     if given.get("owner"):
-        data["owner"] = _user(given["owner"])
+        data["owner"] = _user(request.user, given["owner"])
     services.opportunity_update(actor=request.user, opportunity=opportunity, data=data)
     return _detail(request, opportunity_id)
 

@@ -55,6 +55,14 @@ def update_opportunity_stage(request: HttpRequest, opportunity_stage_id: int, pa
     return _stage(services.stage_save(actor=request.user, stage=stage, **payload.dict()))
 
 
+@router.delete("/opportunity-stages/{opportunity_stage_id}", response={204: None})
+def delete_opportunity_stage(request: HttpRequest, opportunity_stage_id: int):
+    """Delete a stage no deal has ever been in (409 for one in use: deactivate it instead)."""
+    permissions.require_configure(request.user)
+    services.stage_delete(actor=request.user, stage=selectors.stage_get(stage_id=opportunity_stage_id))
+    return Status(204, None)
+
+
 @router.get("/deal-reasons", response=DealReasonPageOut)
 def list_deal_reasons(request: HttpRequest, params: Query[CursorPageParams]):
     """The reasons deals are won and lost."""

@@ -4,6 +4,7 @@ sales channels, regions, outlets, where representatives work and the big-deal am
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.access import user_of
@@ -11,7 +12,16 @@ from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, ValidationFailed
 
 from .. import permissions
-from ..models import DealReason, Opportunity, OpportunityStage, Outlet, Region, RepAssignment, SalesChannel
+from ..models import (
+    DealReason,
+    Opportunity,
+    OpportunityStage,
+    Outlet,
+    Region,
+    RepAssignment,
+    SalesChannel,
+    StageChange,
+)
 from ..selectors.configuration import sales_settings
 
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -71,6 +81,26 @@ def stage_save(*, actor, stage: OpportunityStage | None = None, name: str, order
     _save(actor, stage)
     _check_pipeline()
     return stage
+
+
+def stage_in_use(stage: OpportunityStage) -> bool:
+    """Whether any deal is, or ever was, in the stage (its history names it)."""
+    return stage.opportunities.exists() or StageChange.objects.filter(
+        Q(from_stage=stage) | Q(to_stage=stage)).exists()
+
+
+@transaction.atomic
+def stage_delete(*, actor, stage: OpportunityStage) -> None:
+    """Delete a stage no deal has ever been in (audited); one in use is only deactivated
+    (`stage_save(is_active=False)`), so that the deals and their history keep it."""
+    permissions.require_configure(actor)
+    stage = OpportunityStage.objects.select_for_update().get(pk=stage.pk)
+    if stage_in_use(stage):
+        raise Conflict(_("Deals are or were in this stage: it cannot be deleted, only deactivated."),
+                       code="stage_in_use")
+    stage._history_user = user_of(actor)
+    stage.delete()
+    _check_pipeline()
 
 
 def _check_pipeline() -> None:

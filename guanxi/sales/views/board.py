@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.accounts.enums import TeamKind
-from guanxi.accounts.models import Team, User
+from guanxi.accounts.models import Team
 from guanxi.accounts.roles import Scope
-from guanxi.core.errors import DomainError
+from guanxi.accounts.selectors import team_list, user_visible_to
+from guanxi.core.errors import DomainError, NotFound
 from guanxi.core.pagination import capped_page
 from guanxi.core.views import domain_errors_as_http
 
@@ -32,10 +33,18 @@ def board_teams(user) -> list[Team]:
     """The teams whose boards the user may pick."""
     reach = permissions.scope(user, "opportunity", "read")
     if reach is Scope.ALL:
-        return list(Team.objects.filter(kind__in=SALES_KINDS).order_by("name"))
+        return team_list(kinds=SALES_KINDS)
     if reach is Scope.TEAM and user.team_id:
         return [user.team]
     return []
+
+
+def board_owner(viewer, owner_id: int | None):
+    """The person whose deals the board shows, when the viewer may see them."""
+    try:
+        return user_visible_to(viewer=viewer, user_id=owner_id) if owner_id else None
+    except NotFound:
+        return None
 
 
 def board_target(user, team_id: int | None, owner_id: int | None) -> tuple[int | None, int | None]:
@@ -67,7 +76,7 @@ def board_context(request, team_id: int | None, owner_id: int | None, message: s
         for card in column.cards:
             card.movable = card.is_open and permissions.can_write_opportunity(request.user, card)
     teams = board_teams(request.user)
-    owner = User.objects.filter(pk=owner_id).first() if owner_id else None
+    owner = board_owner(request.user, owner_id)
     return {"columns": columns, "teams": teams, "team_id": team_id, "owner_id": owner_id, "owner": owner,
             "people": selectors.board_people(user=request.user, team_id=team_id or (owner and owner.team_id)),
             "message": message, "level": level, "closed_days": CLOSED_DAYS,

@@ -6,7 +6,6 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope
 from guanxi.core.views import domain_errors_as_http
 
@@ -14,7 +13,7 @@ from .. import permissions
 from ..forms.opportunities import ForecastForm
 from ..models import Period
 from ..selectors import forecast as selectors
-from .board import board_teams
+from .board import board_owner, board_teams
 
 PERIODS = {Period.MONTH: 6, Period.QUARTER: 4}
 
@@ -62,7 +61,7 @@ def forecast_page(request):
     return render(request, "sales/forecast.html", {
         "form": form, "kind": kind, "periods": Period.choices, "rows": rows, "funnel": funnel, "reps": reps,
         "chart": chart, "funnel_chart": funnel_chart, "team_id": team_id, "owner_id": owner_id,
-        "teams": board_teams(request.user), "owner": User.objects.filter(pk=owner_id).first() if owner_id else None,
+        "teams": board_teams(request.user), "owner": board_owner(request.user, owner_id),
     })
 
 

@@ -1,4 +1,5 @@
-"""`guanxi import customers FILE`: import customers from CSV or XLSX, all or nothing.
+"""`guanxi import customers FILE`: import customers from CSV or XLSX, all or nothing (`guanxi import
+leads FILE`: leads, or whatever another app registered as an import target, the same way).
 
 The file is validated first (every row; duplicates within the file and with existing customers),
 then written in one transaction. The run is recorded as an import job like one from the UI.
@@ -22,6 +23,7 @@ from guanxi.accounts.enums import Role
 from guanxi.accounts.models import User
 from guanxi.core.errors import DomainError
 from guanxi.customers.importing.files import ENCODINGS, ImportFileError
+from guanxi.customers.importing.targets import CUSTOMERS, import_target_names
 from guanxi.customers.models import ImportJob
 from guanxi.customers.services.imports import (
     import_job_commit,
@@ -36,7 +38,7 @@ class Command(BaseCommand):
     help = "Import records from a CSV or XLSX file with a header row (all or nothing)."
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["customers"], help="what the file holds")
+        parser.add_argument("what", choices=[CUSTOMERS, *import_target_names()], help="what the file holds")
         parser.add_argument("file", help="a .csv or .xlsx file")
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
         parser.add_argument("--encoding", choices=ENCODINGS, default="auto", help="CSV text encoding")
@@ -61,7 +63,7 @@ class Command(BaseCommand):
         with translation.override("en"):
             try:
                 job = import_job_create(actor=actor, path=file, source=source, mapping=mapping or None,
-                                        sheet=sheet, encoding=encoding, dry_run=dry_run, language="en")
+                                        sheet=sheet, encoding=encoding, dry_run=dry_run, language="en", target=what)
             except ImportFileError as exc:
                 raise CommandError(f"{file}: {exc.message}", returncode=2) from exc
             except DomainError as exc:
@@ -79,8 +81,8 @@ class Command(BaseCommand):
                 with job.report.open("rb") as src, open(report, "wb") as out:
                     shutil.copyfileobj(src, out)
             if job.existing_match_count:
-                console.print(f"{job.existing_match_count} rows match existing customers (by mobile, ID number "
-                              "or e-mail); see the report.")
+                console.print(f"{job.existing_match_count} rows match existing records ({what}: by mobile, ID "
+                              "number, e-mail or name); see the report.")
             if job.error_count:
                 self._print_errors(console, job)
                 raise CommandError(f"{job.error_count} of {job.total_rows} rows are not valid; nothing was imported.",
@@ -95,6 +97,10 @@ class Command(BaseCommand):
                     task, completed=done, total=total))
             if job.status != ImportJob.Status.DONE:
                 raise CommandError(f"{file}: {job.message}", returncode=1)
+            if what != CUSTOMERS:
+                console.print(f"Imported {job.created_count} {what} from {file} ({_seconds(job):.1f}s), "
+                              f"import #{job.pk}.")
+                return
             console.print(f"Imported {job.created_count} customers from {file} ({_seconds(job):.1f}s); "
                           f"customer ids {job.first_customer_id}–{job.last_customer_id}, import #{job.pk}.")
 
