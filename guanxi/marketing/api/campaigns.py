@@ -28,6 +28,7 @@ from ..schemas.campaigns import (
     CampaignMemberAddIn,
     CampaignMemberOut,
     CampaignMemberPageOut,
+    CampaignMemberTrackIn,
     CampaignOut,
     CampaignPageOut,
     CampaignResponseIn,
@@ -160,6 +161,14 @@ def send_campaign_member(request: HttpRequest, campaign_id: int, member_id: int)
     campaign = _campaign(request, campaign_id, "write")
     member = selectors.member_get_for_user(user=request.user, campaign=campaign, member_id=member_id)
     return member_out(services.member_send(actor=request.user, member=member))
+
+
+@router.post("/campaigns/{campaign_id}/members/{member_id}/track", response=CampaignMemberOut)
+def track_campaign_member(request: HttpRequest, campaign_id: int, member_id: int, payload: CampaignMemberTrackIn):
+    """A delivery or open/click report for a sent member (never moves a member back in the funnel)."""
+    campaign = _campaign(request, campaign_id, "write")
+    member = selectors.member_get_for_user(user=request.user, campaign=campaign, member_id=member_id)
+    return member_out(services.member_track(actor=request.user, member=member, status=payload.status))
 
 
 def response_out(response) -> dict:

@@ -186,3 +186,7 @@ class MarketingOptOutOut(Schema):
 class MarketingOptOutPageOut(Schema):
     items: list[MarketingOptOutOut]
     next_cursor: str | None
+
+
+class CampaignMemberTrackIn(Schema):
+    status: str = Field(..., max_length=10, description="delivered or opened (a backend's delivery or open report)")
