@@ -1,6 +1,8 @@
 """`/api/v1/campaigns`: marketing campaigns (营销活动) — list, one campaign, create, edit, launch,
 send and cancel; members, responses, expense claims and ROI; `/api/v1/campaign-opt-outs`: 退订."""
 
+import datetime as dt
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Status
@@ -28,6 +30,7 @@ from ..schemas.campaigns import (
     CampaignMemberAddIn,
     CampaignMemberOut,
     CampaignMemberPageOut,
+    CampaignMemberTrackIn,
     CampaignOut,
     CampaignPageOut,
     CampaignResponseIn,
@@ -55,7 +58,8 @@ def _customer(customer):
 
 
 def campaign_out(campaign: Campaign) -> dict:
-    return {**{name: getattr(campaign, name) for name in FIELDS}, "id": campaign.pk, "owner": _ref(campaign.owner),
+    return {**{name: getattr(campaign, name) for name in FIELDS}, "send_time": campaign.send_time.strftime("%H:%M"),
+            "id": campaign.pk, "owner": _ref(campaign.owner),
             "status": campaign.status, "segments": [_ref(s) for s in campaign.segments.all()],
             "member_counts": selectors.member_counts(campaign=campaign), "launched_at": campaign.launched_at,
             "sent_at": campaign.sent_at, "closed_at": campaign.closed_at, "created_at": campaign.created_at}
@@ -67,7 +71,10 @@ def _page(queryset, params: CursorPageParams, row) -> dict:
 
 
 def _fields(payload) -> dict:
-    return {name: getattr(payload, name) for name in FIELDS if name in payload.model_fields_set}
+    data = {name: getattr(payload, name) for name in FIELDS if name in payload.model_fields_set}
+    if data.get("send_time"):
+        data["send_time"] = dt.time.fromisoformat(data["send_time"])
+    return data
 
 
 def _segments(request, ids):
@@ -160,6 +167,14 @@ def send_campaign_member(request: HttpRequest, campaign_id: int, member_id: int)
     campaign = _campaign(request, campaign_id, "write")
     member = selectors.member_get_for_user(user=request.user, campaign=campaign, member_id=member_id)
     return member_out(services.member_send(actor=request.user, member=member))
+
+
+@router.post("/campaigns/{campaign_id}/members/{member_id}/track", response=CampaignMemberOut)
+def track_campaign_member(request: HttpRequest, campaign_id: int, member_id: int, payload: CampaignMemberTrackIn):
+    """A delivery or open/click report for a sent member (never moves a member back in the funnel)."""
+    campaign = _campaign(request, campaign_id, "write")
+    member = selectors.member_get_for_user(user=request.user, campaign=campaign, member_id=member_id)
+    return member_out(services.member_track(actor=request.user, member=member, status=payload.status))
 
 
 def response_out(response) -> dict:

@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from ninja import Schema
 from pydantic import Field
@@ -20,7 +21,8 @@ class CampaignFieldsIn(Schema):
     channels: list[str] | None = Field(None, max_length=3, description="sms, email, call", examples=[["sms"]])
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
-    send_time: dt.time | None = Field(None, examples=["10:00"])
+    send_time: str | None = Field(None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["10:00"],
+                                  description="HH:MM, Beijing time")
     budget: Decimal | None = Field(None, max_digits=14, decimal_places=2)
     message_subject: SingleLine | None = Field(None, max_length=200)
     message_text: str | None = Field(None, max_length=2000)
@@ -29,7 +31,8 @@ class CampaignFieldsIn(Schema):
     occupations: SingleLine | None = Field(None, max_length=500)
     age_min: int | None = Field(None, ge=0, le=150)
     age_max: int | None = Field(None, ge=0, le=150)
-    segments: list[int] | None = Field(None, max_length=50, description="saved segment ids")
+    segments: list[Annotated[int, Field(ge=1, le=MAX_ID)]] | None = Field(None, max_length=50,
+                                                                          description="saved segment ids")
 
 
 class CampaignCreateIn(CampaignFieldsIn):
@@ -52,7 +55,7 @@ class CampaignOut(Schema):
     channels: list[str]
     starts_on: dt.date
     ends_on: dt.date
-    send_time: dt.time
+    send_time: str = Field(description="HH:MM")
     budget: Decimal
     message_subject: str
     message_text: str
@@ -186,3 +189,7 @@ class MarketingOptOutOut(Schema):
 class MarketingOptOutPageOut(Schema):
     items: list[MarketingOptOutOut]
     next_cursor: str | None
+
+
+class CampaignMemberTrackIn(Schema):
+    status: str = Field(..., max_length=10, description="delivered or opened (a backend's delivery or open report)")
