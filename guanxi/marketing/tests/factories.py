@@ -10,7 +10,8 @@ def make_lead(actor=SYSTEM, **data):
         data.setdefault("mobile", "13912345678")
     owner = data.pop("owner", "default")
     source = data.pop("source", "manual")
-    return lead_create(actor=actor, data=data, source=source, owner=owner)
+    campaign = data.pop("campaign", None)
+    return lead_create(actor=actor, data=data, source=source, owner=owner, campaign=campaign)
 
 
 def make_web_form(slug="contact", **kwargs):

@@ -17,6 +17,7 @@ from guanxi.customers.tests.factories import make_customer
 from guanxi.marketing.enums import LeadStatus
 from guanxi.marketing.models import Lead
 from guanxi.marketing.services.leads import lead_disqualify
+from guanxi.marketing.tests.campaign_factories import make_campaign
 from guanxi.marketing.tests.factories import make_lead
 from guanxi.sales.models import Opportunity
 from guanxi.sales.services import conversion
@@ -50,6 +51,13 @@ def test_a_company_lead_becomes_customer_contact_and_opportunity(rep):
     assert result.opportunity.customer == result.customer and result.opportunity.amount == Decimal("50000")
     lead.refresh_from_db()
     assert lead.status == LeadStatus.CONVERTED and lead.customer == result.customer
+
+
+def test_the_opportunity_keeps_the_campaign_the_lead_came_from(rep):
+    campaign = make_campaign(name="春季宽带升级")
+    lead = make_lead(rep, person_name="赵敏", mobile="13712345678", campaign=campaign)
+    result = lead_convert(actor=rep, lead=lead, name="千兆宽带", amount=Decimal("1200"), expected_close_date=CLOSE)
+    assert result.opportunity.campaign == campaign
 
 
 def test_a_lead_matching_a_customer_is_linked_not_duplicated(rep):
