@@ -24,7 +24,7 @@ from guanxi.catalog.models import Product
 from guanxi.customers.models import Customer
 from guanxi.orders import selectors
 from guanxi.orders.models import Order, OrderLine
-from guanxi.orders.timeline import order_events
+from guanxi.orders.timeline import sales_events
 
 PRODUCTS = 60
 START = dt.date(2024, 12, 1)
@@ -69,21 +69,21 @@ def generate_orders(*, lines: int, seed: int) -> dict:
                 ({rep_ids})[1 + i % {len(reps)}], ({team_ids})[1 + i % {len(reps)}],
                 CASE WHEN i % 20 = 0 THEN 'draft' WHEN i % 20 = 1 THEN 'cancelled'
                      WHEN i % 3 = 0 THEN 'confirmed' ELSE 'delivered' END,
-                DATE '{START}' + (i % {DAYS}), DATE '{START}' + (i % {DAYS}) + 30,
+                DATE '{START}' + (i % {DAYS})::int, DATE '{START}' + (i % {DAYS})::int + 30,
                 ({order_total}),
                 CASE WHEN i % 20 IN (0, 1) OR i % 10 = 2 THEN 0 WHEN i % 10 = 3 THEN ({order_total}) / 2
                      ELSE ({order_total}) END,
                 CASE WHEN i % 20 IN (0, 1) THEN 0 WHEN i % 10 = 2 THEN ({order_total})
                      WHEN i % 10 = 3 THEN ({order_total}) - ({order_total}) / 2 ELSE 0 END,
                 '', '', now(), now()
-            FROM generate_series(1, {orders}) AS i""")
+            FROM generate_series(1::bigint, {orders}) AS i""")
         cursor.execute(f"""
             INSERT INTO orders_orderline (order_id, product_id, quantity, list_price, unit_price, line_total, serial,
                 order_date, is_sale)
             SELECT {first} + (g - 1) / 3, ({product_ids})[1 + (g * 31) % {len(products)}], 1,
                 {LINE_TOTAL.format(g="g")}, {LINE_TOTAL.format(g="g")}, {LINE_TOTAL.format(g="g")}, '',
-                DATE '{START}' + (((g - 1) / 3 + 1) % {DAYS}), ((g - 1) / 3 + 1) % 20 NOT IN (0, 1)
-            FROM generate_series(1, {orders * 3}) AS g""")
+                DATE '{START}' + (((g - 1) / 3 + 1) % {DAYS})::int, ((g - 1) / 3 + 1) % 20 NOT IN (0, 1)
+            FROM generate_series(1::bigint, {orders * 3}) AS g""")
         cursor.execute("SELECT setval(pg_get_serial_sequence('orders_order', 'id'), "
                        "(SELECT max(id) FROM orders_order))")
         cursor.execute("ANALYZE orders_order; ANALYZE orders_orderline")
@@ -123,7 +123,7 @@ def time_reports(*, runs: int = 20, seed: int = 3) -> dict:
     def customer_orders():
         customer = Customer.objects.get(pk=rng.choice(customers))
         selectors.orders_of_customer(user=analyst, customer_id=customer.pk)
-        order_events(customer, 20)
+        sales_events(customer, 20)
 
     return {
         "ageing_by_customer": _timed(lambda: selectors.ageing_report(user=analyst, by="customer"), runs),
