@@ -21,9 +21,8 @@ class OrdersConfig(AppConfig):
         from guanxi.customers.timeline import register_timeline_source
         from guanxi.tasks.kinds import register_task_kind
 
-        from .timeline import contract_events, order_events
+        from .timeline import sales_events
 
-        register_timeline_source(order_events)
-        register_timeline_source(contract_events)
+        register_timeline_source(sales_events)
         register_task_kind("contract_renewal", pgettext_lazy("task", "Contract renewal"), icon="file-earmark-text")
         register_demo_step(DeferredStep(_demo))

@@ -74,6 +74,12 @@ class Command(BaseCommand):
         offers.add_argument("--seed", type=int, default=21)
         offers.add_argument("--samples", type=int, default=2000, help="customers scored one at a time")
         offers.add_argument("--no-load", action="store_true", help="keep the holdings, only time")
+        orders = sub.add_parser("orders",
+                                help="bulk-load order lines and time ageing, revenue and the 360 (PostgreSQL)")
+        orders.add_argument("--lines", type=int, default=5_000_000)
+        orders.add_argument("--runs", type=int, default=20)
+        orders.add_argument("--seed", type=int, default=17)
+        orders.add_argument("--no-load", action="store_true", help="time the reports on the data as it is")
         dedupe = sub.add_parser("dedupe", help="labelled duplicate customers: load, scan, precision and recall")
         dedupe.add_argument("--records", type=int, default=100_000)
         dedupe.add_argument("--duplicates", type=float, default=0.1, help="share of records that are duplicates")
@@ -121,6 +127,17 @@ class Command(BaseCommand):
             result["tables"] = table_sizes()
             result["training"] = time_training()
             result["scoring"] = time_scoring(samples=options["samples"])
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        elif action == "orders":
+            from bench.orders import generate_orders, time_reports
+
+            result = {}
+            if not options["no_load"]:
+                try:
+                    result["load"] = generate_orders(lines=options["lines"], seed=options["seed"])
+                except RuntimeError as exc:
+                    raise CommandError(str(exc)) from exc
+            result["reports"] = time_reports(runs=options["runs"])
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         elif action == "value":
             from bench.value import load_transactions, time_recompute

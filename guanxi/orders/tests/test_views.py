@@ -91,3 +91,15 @@ def test_others_cannot_see_or_act_on_an_order(w):
     assert other.post(reverse("orders:order_confirm", args=[made.pk])).status_code == 404
     made.refresh_from_db()
     assert made.status == Order.Status.DRAFT
+
+
+def test_orders_and_contracts_are_on_the_customer_timeline(w):
+    from guanxi.orders.timeline import sales_events
+
+    made = order(w["rep"], w["customer"], w["product"])
+    contract = services.contract_create(actor=w["rep"], customer=w["customer"], title="年度合同", amount="1000",
+                                        starts_on=DAY, ends_on=dt.date(2027, 3, 1))
+    events = sales_events(w["customer"], 10)
+    assert {e.link for e in events} == {reverse("orders:order", args=[made.pk]),
+                                        reverse("orders:contract", args=[contract.pk])}
+    assert len(sales_events(w["customer"], 1)) == 1
