@@ -19,10 +19,16 @@ class OrdersConfig(AppConfig):
 
     def ready(self):
         from guanxi.customers.timeline import register_timeline_source
+        from guanxi.marketing.revenue import register_campaign_revenue_source
+        from guanxi.pool.contracts import register_contract_end_source
         from guanxi.tasks.kinds import register_task_kind
 
+        from .sources import customers_with_contracts_ended, payments_by_campaign
         from .timeline import sales_events
 
         register_timeline_source(sales_events)
+        register_campaign_revenue_source("payments", _("Payments received (回款) on the deals it brought"),
+                                         payments_by_campaign)
+        register_contract_end_source(customers_with_contracts_ended)
         register_task_kind("contract_renewal", pgettext_lazy("task", "Contract renewal"), icon="file-earmark-text")
         register_demo_step(DeferredStep(_demo))

@@ -44,15 +44,10 @@ class SalesConfig(AppConfig):
     def ready(self):
         from guanxi.core.navigation import register_home_panel
         from guanxi.customers.timeline import register_timeline_source
-        from guanxi.marketing.revenue import register_campaign_revenue_source
 
-        from .selectors.campaigns import won_revenue_by_campaign
         from .timeline import opportunity_events
 
         register_timeline_source(opportunity_events)
-        # Won deals until the orders app registers payments received (回款) as the campaigns' revenue.
-        register_campaign_revenue_source("won_deals", _("Won deals (amount won, not payments received)"),
-                                         won_revenue_by_campaign)
         register_home_panel(_partner_panel, "sales/partials/_partner_panel.html")
         register_demo_step(DeferredStep(_demo))
         register_demo_step(DeferredStep(_campaign_demo))

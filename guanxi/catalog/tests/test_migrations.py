@@ -13,12 +13,12 @@ AFTER = [("warranty", "0006_coverage_replaces_product"), ("catalog", "0004_price
 
 
 def _migrate(targets):
+    """Migrate to `targets` (apps that depend on them follow) and return the models as now applied."""
     executor = MigrationExecutor(connection)
     executor.migrate(targets)
     executor.loader.build_graph()
-    moved = {app for app, _ in targets}
-    others = [node for node in executor.loader.graph.leaf_nodes() if node[0] not in moved]
-    return executor.loader.project_state(others + [t for t in targets if t[1] is not None]).apps
+    applied = [node for node in executor.loader.applied_migrations if node in executor.loader.graph.nodes]
+    return executor.loader.project_state(applied).apps
 
 
 @pytest.fixture

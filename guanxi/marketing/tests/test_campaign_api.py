@@ -49,7 +49,7 @@ def test_the_whole_flow(admin):
                         {"approve": True})
     assert decided.json()["status"] == "approved"
     roi = client.get(f"/api/v1/campaigns/{campaign_id}/roi").json()
-    assert float(roi["expenses"]) == 800 and "won_deals" in roi["sources"]
+    assert float(roi["expenses"]) == 800 and "payments" in roi["sources"]
 
 
 def test_opted_out_customer_explicitly_added_is_a_409(admin):
