@@ -27,7 +27,7 @@ class OrdersConfig(AppConfig):
         from .timeline import sales_events
 
         register_timeline_source(sales_events)
-        register_campaign_revenue_source("payments", _("Payments received (回款) on the deals it brought"),
+        register_campaign_revenue_source("payments", _("Payments received on the deals it brought"),
                                          payments_by_campaign)
         register_contract_end_source(customers_with_contracts_ended)
         register_task_kind("contract_renewal", pgettext_lazy("task", "Contract renewal"), icon="file-earmark-text")

@@ -127,7 +127,9 @@ def orders_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: li
     deals = (Opportunity.objects.filter(status=Opportunity.Status.WON, closed_at__isnull=False, amount__gt=0)
              .select_related("customer", "owner", "channel").order_by("closed_at", "id"))
     for number, deal in enumerate(deals, start=1):
-        day = timezone.localdate(deal.closed_at)
+        # Some demo deals close before their customer's record was made: the order is placed once it exists.
+        closed_at = max(deal.closed_at, deal.customer.created_at)
+        day = timezone.localdate(closed_at)
         contract = _contract(deal, day) if deal.amount >= CONTRACT_FROM and \
             getattr(deal.channel, "code", "") == "direct" else None
         counts["contracts"] += contract is not None
@@ -135,9 +137,9 @@ def orders_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: li
         order = services.order_create(actor=SYSTEM, customer=deal.customer, owner=deal.owner, order_date=day,
                                       due_on=day + dt.timedelta(days=terms), opportunity=deal, contract=contract,
                                       lines=_lines(rng, deal.amount, products, number))
-        confirmed_at = min(deal.closed_at + dt.timedelta(hours=2), now)
+        confirmed_at = min(closed_at + dt.timedelta(hours=2), now)
         order = services.order_confirm(actor=SYSTEM, order=order, at=confirmed_at)
-        Order.objects.filter(pk=order.pk).update(created_at=deal.closed_at)
+        Order.objects.filter(pk=order.pk).update(created_at=closed_at)
         counts["orders"] += 1
         if contract is not None:
             _renew(rng, deal, contract, today)
