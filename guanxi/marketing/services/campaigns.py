@@ -259,7 +259,7 @@ def campaign_send_batch(*, actor, campaign: Campaign, at: dt.datetime | None = N
     if campaign.status not in (CampaignStatus.SCHEDULED, CampaignStatus.RUNNING):
         raise Conflict(gettext_noop("Only a launched campaign is sent."), code="campaign_not_live")
     at = at or timezone.now()
-    members = list(CampaignMember.objects.select_for_update().filter(campaign=campaign, status=MemberStatus.PENDING)
+    members = list(CampaignMember.objects.select_for_update(of=("self",)).filter(campaign=campaign, status=MemberStatus.PENDING)
                    .select_related("customer__owner").order_by("id")[:limit])
     refused = selectors.opted_out_channels(customer_ids=[m.customer_id for m in members])
     counts = {"sent": 0, "skipped": 0, "failed": 0}
@@ -313,7 +313,7 @@ def member_add(*, actor, campaign: Campaign, customer: Customer, at: dt.datetime
 def member_send(*, actor, member: CampaignMember, at: dt.datetime | None = None) -> CampaignMember:
     """Send one waiting member now: refused (409) when already sent or opted out of every channel."""
     campaign = _locked(actor, member.campaign)
-    member = CampaignMember.objects.select_for_update().select_related("customer__owner").get(pk=member.pk)
+    member = CampaignMember.objects.select_for_update(of=("self",)).select_related("customer__owner").get(pk=member.pk)
     if campaign.status not in (CampaignStatus.SCHEDULED, CampaignStatus.RUNNING):
         raise Conflict(gettext_noop("Only a launched campaign is sent."), code="campaign_not_live")
     if member.status != MemberStatus.PENDING:

@@ -83,7 +83,7 @@ def lead_convert(*, actor, lead: Lead, name: str = "", amount, expected_close_da
     contact person, and an opportunity (name, amount, expected close, stage, owner); then the lead is
     marked converted. One transaction: any refusal leaves nothing written. A converted lead is a 409,
     a disqualified one too (reopen it first)."""
-    lead = Lead.objects.select_for_update().select_related("customer", "owner").get(pk=lead.pk)
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("customer", "owner").get(pk=lead.pk)
     lead_permissions.require_lead(actor, lead, "write")
     if lead.status in ALREADY:
         raise Conflict(ALREADY[lead.status], code=f"lead_{lead.status}")
