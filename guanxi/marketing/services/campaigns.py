@@ -259,8 +259,8 @@ def campaign_send_batch(*, actor, campaign: Campaign, at: dt.datetime | None = N
     if campaign.status not in (CampaignStatus.SCHEDULED, CampaignStatus.RUNNING):
         raise Conflict(gettext_noop("Only a launched campaign is sent."), code="campaign_not_live")
     at = at or timezone.now()
-    members = list(CampaignMember.objects.select_for_update(of=("self",)).filter(campaign=campaign, status=MemberStatus.PENDING)
-                   .select_related("customer__owner").order_by("id")[:limit])
+    pending = CampaignMember.objects.filter(campaign=campaign, status=MemberStatus.PENDING)
+    members = list(pending.select_for_update(of=("self",)).select_related("customer__owner").order_by("id")[:limit])
     refused = selectors.opted_out_channels(customer_ids=[m.customer_id for m in members])
     counts = {"sent": 0, "skipped": 0, "failed": 0}
     for member in members:
