@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -27,6 +28,21 @@ def back_to_latest():
     yield
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
+    assert _columns_missing_from_tables() == []
+
+
+def _columns_missing_from_tables() -> list[str]:
+    """Model columns that the database's tables lack (a branch rebuilt on SQLite would drop some)."""
+    with connection.cursor() as cursor:
+        missing = []
+        for model in django_apps.get_models():
+            if not model._meta.managed or model._meta.proxy:
+                continue
+            table = model._meta.db_table
+            present = {column.name for column in connection.introspection.get_table_description(cursor, table)}
+            missing += [f"{table}.{field.column}" for field in model._meta.local_concrete_fields
+                        if field.column not in present]
+        return missing
 
 
 def _old_world(apps) -> dict:

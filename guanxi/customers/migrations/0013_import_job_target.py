@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0012_name_terms'),
+        ('customers', '0013_alter_transaction_kind'),
     ]
 
     operations = [

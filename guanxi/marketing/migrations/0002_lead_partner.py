@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0001_initial'),
         ('customers', '0012_name_terms'),
-        ('marketing', '0001_initial'),
+        ('marketing', '0002_campaigns'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

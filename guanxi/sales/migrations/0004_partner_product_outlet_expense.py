@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
         ('accounts', '0001_initial'),
         ('catalog', '0004_prices_parts_kinds'),
         ('customers', '0012_name_terms'),
-        ('sales', '0003_board_column_indexes'),
+        ('sales', '0004_opportunity_campaign'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
