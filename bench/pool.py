@@ -2,7 +2,8 @@
 
 Prepares, on PostgreSQL, after `guanxi bench generate` (which gives 70 % of the customers an owner
 among the bench representatives): a staff follow-up (an interaction by the owner) for each owned
-customer at a random moment of the last 45 days and, for a third of them, an older one too;
+customer at a random moment of the last 48 days and, for a third of them, an older one too (so that, on
+1,000,000 customers, ~100,000 records are due a warning and ~100,000 due to return at once);
 four recycling rules like a real company's (no follow-up for 30 working days with a 5-day warning,
 no deal won in 180 days for the VIP tier, contract ended 90 days, leads untouched
 for 14 days). Then times `pool_sweep` twice: the first run returns and warns what the data make
@@ -58,7 +59,7 @@ def prepare(seed: int = 5) -> dict:
     customers, interactions = Customer._meta.db_table, Interaction._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute("SELECT setseed(%s)", [seed / 100])
-        for channel, subject, newest, spread, share in (("call", "回访", 0, 45, 1), ("visit", "拜访", 60, 300, 3)):
+        for channel, subject, newest, spread, share in (("call", "回访", 0, 48, 1), ("visit", "拜访", 60, 300, 3)):
             cursor.execute(
                 f"INSERT INTO {interactions} (customer_id, channel, direction, occurred_at, staff_id, subject, "
                 f"content, created_at) SELECT id, %s, 'outbound', now() - %s * interval '1 day' - random() * %s "

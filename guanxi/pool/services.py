@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
-from django.urls import reverse
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -25,7 +24,7 @@ from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from guanxi.customers.models import Customer
 from guanxi.marketing.enums import OPEN_STATUSES
 from guanxi.marketing.models import Lead
-from guanxi.tasks.services import task_create
+from guanxi.tasks.services import task_create_many
 
 from . import permissions
 from .calendar import nth_day_after
@@ -185,74 +184,62 @@ def claim_limit_delete(*, actor, limit: ClaimLimit) -> None:
 # ---------------------------------------------------------------- the sweep
 
 
+def _ref(kind: str) -> str:
+    return "lead_id" if kind == RecordKind.LEAD else "customer_id"
+
+
+def _events(kind: str, record_kind: str, rule: PoolRule, now: dt.datetime, rows) -> list[PoolEvent]:
+    ref = _ref(record_kind)
+    return [PoolEvent(kind=kind, record_kind=record_kind, owner_id=owner, rule=rule, rule_name=rule.name, at=now,
+                      **{ref: pk}) for pk, owner in rows]
+
+
 def _return(rule: PoolRule, cutoff: dt.date, now: dt.datetime) -> int:
-    """Every record the rule finds neglected back in the pool, logged; one rule, one transaction."""
-    kind = rule.applies_to
-    model = Lead if kind == RecordKind.LEAD else Customer
-    ref = "lead_id" if kind == RecordKind.LEAD else "customer_id"
+    """Every record the rule finds neglected back in the pool, logged: listed in id order by one
+    query, then returned BATCH at a time, one transaction each (a crash leaves whole batches done;
+    a rerun finds only the rest, no longer owned)."""
     due = candidates(rule, cutoff).order_by()
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            return _return_in_one_statement(due, model, ref, kind, rule, now)
-        returned = 0
-        for chunk in _batches(list(due.select_for_update().values_list("pk", "owner_id"))):
-            ids = [pk for pk, _owner in chunk]
-            model.objects.filter(pk__in=ids).update(owner=None)
-            Holding.objects.filter(**{f"{ref}__in": ids}).delete()
-            PoolWarning.objects.filter(**{f"{ref}__in": ids}).delete()
-            PoolEvent.objects.bulk_create([
-                PoolEvent(kind=EventKind.RETURN, record_kind=kind, owner_id=owner, rule=rule, rule_name=rule.name,
-                          at=now, **{ref: pk}) for pk, owner in chunk])
-            returned += len(chunk)
-        return returned
+    returned = 0
+    for ids in _batches(list(due.order_by("pk").values_list("pk", flat=True))):
+        returned += _return_batch(rule, due.filter(pk__in=ids), now)
+    return returned
 
 
-def _return_in_one_statement(due, model, ref: str, kind: str, rule: PoolRule, now: dt.datetime) -> int:
-    """PostgreSQL: the neglected rows locked (skipping those a claim holds), their owner cleared,
-    their holdings and warnings dropped and a return event logged for each, in one statement with
-    data-modifying CTEs: no row travels to Python, however many return."""
-    try:
-        select, params = due.values("pk", "owner_id").query.sql_with_params()
-    except EmptyResultSet:  # a filter that matches nothing (no contract-end source has anyone)
+@transaction.atomic
+def _return_batch(rule: PoolRule, due, now: dt.datetime) -> int:
+    """One batch: the rows still due locked (skipping those a claim or release holds), their owner
+    cleared, their holdings and warnings dropped, a return event for each; five statements."""
+    kind, ref = rule.applies_to, _ref(rule.applies_to)
+    model = Lead if kind == RecordKind.LEAD else Customer
+    rows = list(due.select_for_update(skip_locked=True).values_list("pk", "owner_id"))
+    ids = [pk for pk, _owner in rows]
+    if not ids:
         return 0
-    table, holdings = model._meta.db_table, Holding._meta.db_table
-    warnings, events = PoolWarning._meta.db_table, PoolEvent._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH due AS ({select} FOR UPDATE SKIP LOCKED), "
-            f"done AS (UPDATE {table} r SET owner_id = NULL FROM due "
-            f"  WHERE r.id = due.pk AND r.owner_id = due.owner_id RETURNING r.id, due.owner_id), "
-            f"h AS (DELETE FROM {holdings} x USING done WHERE x.{ref} = done.id), "
-            f"w AS (DELETE FROM {warnings} x USING done WHERE x.{ref} = done.id) "
-            f"INSERT INTO {events} (kind, record_kind, {ref}, owner_id, rule_id, rule_name, at) "
-            f"SELECT %s, %s, done.id, done.owner_id, %s, %s, %s FROM done",
-            [*params, EventKind.RETURN, kind, rule.pk, rule.name, now])
-        return cursor.rowcount
+    model.objects.filter(pk__in=ids).update(owner=None)
+    Holding.objects.filter(**{f"{ref}__in": ids}).delete()
+    PoolWarning.objects.filter(**{f"{ref}__in": ids}).delete()
+    PoolEvent.objects.bulk_create(_events(EventKind.RETURN, kind, rule, now, rows))
+    return len(ids)
 
 
-def _warn(rule: PoolRule, today: dt.date, now: dt.datetime) -> list[PoolWarning]:
+def _warn(rule: PoolRule, today: dt.date, now: dt.datetime) -> list[tuple[int, int | None, dt.date]]:
     """Warnings for the records the rule will return within `warn_days`, once per stretch of
-    neglect: a warning whose record was followed up since is dropped, so the next neglect warns again."""
+    neglect: a warning whose record was followed up since is dropped, so the next neglect warns
+    again. Returns (owner, customer or None, due day) for each warning written."""
     if not rule.warn_days:
-        return []
-    kind = rule.applies_to
-    ref = "lead_id" if kind == RecordKind.LEAD else "customer_id"
-    warn_cutoff = rule_cutoff(rule, today, ahead=rule.warn_days)
-    due = candidates(rule, warn_cutoff)
+        return
+    kind, ref = rule.applies_to, _ref(rule.applies_to)
+    due = candidates(rule, rule_cutoff(rule, today, ahead=rule.warn_days))
     warned = PoolWarning.objects.filter(rule=rule, record_kind=kind)
-    still = due.filter(pk__in=warned.values(ref)).values("pk")
-    warned.exclude(**{f"{ref}__in": still}).delete()
-    fresh = due.exclude(pk__in=warned.values(ref)).order_by().values_list("pk", "owner_id")
+    warned.exclude(Exists(due.filter(pk=OuterRef(ref)))).delete()
+    fresh = due.exclude(Exists(warned.filter(**{ref: OuterRef("pk")}))).order_by("pk").values_list("pk", "owner_id")
     due_on = nth_day_after(today, rule.warn_days, rule.day_kind)
-    created = []
     for rows in _batches(list(fresh)):
-        created += PoolWarning.objects.bulk_create([
+        PoolWarning.objects.bulk_create([
             PoolWarning(rule=rule, record_kind=kind, owner_id=owner, sent_at=now, due_on=due_on, **{ref: pk})
             for pk, owner in rows])
-        PoolEvent.objects.bulk_create([
-            PoolEvent(kind=EventKind.WARNING, record_kind=kind, owner_id=owner, rule=rule, rule_name=rule.name,
-                      at=now, **{ref: pk}) for pk, owner in rows])
-    return created
+        PoolEvent.objects.bulk_create(_events(EventKind.WARNING, kind, rule, now, rows))
+        yield from ((owner, pk if kind == RecordKind.CUSTOMER else None, due_on) for pk, owner in rows)
 
 
 def _batches(rows: list):
@@ -260,42 +247,41 @@ def _batches(rows: list):
         yield rows[start:start + BATCH]
 
 
-def _tell_owners(warnings: list[PoolWarning], now: dt.datetime) -> int:
+def _tell_owners(warnings: list[tuple[int, int | None, dt.date]], now: dt.datetime) -> int:
     """One task per owner (through guanxi.tasks, which reminds them through the messaging backends):
-    how many of their records return to the pool and when."""
-    by_owner: dict[int, list[PoolWarning]] = defaultdict(list)
-    for warning in warnings:
-        by_owner[warning.owner_id].append(warning)
-    owners = User.objects.in_bulk(list(by_owner))
-    for owner_id, rows in by_owner.items():
-        owner = owners.get(owner_id)
-        if owner is None or not owner.is_active:
-            continue
-        first = min(w.due_on for w in rows)
+    how many of their records return to the pool and when; written together, in one insert."""
+    by_owner: dict[int, list[tuple[int | None, dt.date]]] = defaultdict(list)
+    for owner_id, customer_id, due_on in warnings:
+        by_owner[owner_id].append((customer_id, due_on))
+    owners = User.objects.filter(pk__in=list(by_owner), is_active=True).order_by("pk")
+    items = []
+    for owner in owners:
+        rows = by_owner[owner.pk]
+        first = min(due_on for _customer, due_on in rows)
         subject = ngettext("%(count)s record returns to the public pool from %(day)s unless followed up",
                            "%(count)s records return to the public pool from %(day)s unless followed up",
                            len(rows)) % {"count": len(rows), "day": first.isoformat()}
-        single = rows[0].customer if len(rows) == 1 and rows[0].customer_id else None
         due_at = timezone.make_aware(dt.datetime.combine(first, dt.time(9)), timezone.get_current_timezone())
-        task_create(actor=SYSTEM, kind="follow_up", subject=subject[:200], due_at=max(due_at, now),
-                    customer=single, assignee=owner, source_label=str(_("Public pool")),
-                    source_url=reverse("pool:mine"))
+        items.append({"subject": subject[:200], "due_at": max(due_at, now), "assignee": owner,
+                      "customer_id": rows[0][0] if len(rows) == 1 else None})
+    task_create_many(actor=SYSTEM, kind="follow_up", items=items)
     return len(by_owner)
 
 
 def pool_sweep(*, actor=SYSTEM, now: dt.datetime | None = None) -> dict[str, int]:
     """Apply every enabled rule: return what is due (owner → none, logged with the rule), then warn
-    the owners of what falls due within the rule's warning days (once per record and cycle)."""
+    the owners of what falls due within the rule's warning days (once per record and cycle), all
+    warnings and the owners' tasks in one transaction. Set-based: the number of statements grows
+    with the rules and the batches, not with the records."""
     permissions.require(actor, "rule", "configure")
     now = now or timezone.now()
     today = timezone.localdate(now)
     result = {"returned": 0, "warned": 0, "owners_told": 0}
-    warnings: list[PoolWarning] = []
-    for rule in PoolRule.objects.filter(is_enabled=True).order_by("id"):
+    rules = list(PoolRule.objects.filter(is_enabled=True).order_by("id"))
+    for rule in rules:
         result["returned"] += _return(rule, rule_cutoff(rule, today), now)
     with transaction.atomic():
-        for rule in PoolRule.objects.filter(is_enabled=True).order_by("id"):
-            warnings += _warn(rule, today, now)
+        warnings = [row for rule in rules for row in _warn(rule, today, now)]
         result["warned"] = len(warnings)
-        result["owners_told"] = _tell_owners(warnings, now)
+        result["owners_told"] = _tell_owners(warnings, now) if warnings else 0
     return result

@@ -134,6 +134,28 @@ def task_create(
     return task
 
 
+@transaction.atomic
+def task_create_many(*, actor, kind: str, items: list[dict]) -> list[Task]:
+    """Many open tasks at once (a sweep telling each person something): each item gives `subject`,
+    `due_at`, an active `assignee` and optionally a `customer_id`; checked as `task_create` checks
+    one, written in one insert with their history rows (no reminders). The system only: the
+    customers are not checked against anyone's scope."""
+    permissions.require(actor, "task", "write", allowed=is_system(actor))
+    tasks = []
+    for item in items:
+        subject, assignee, errors = (item["subject"] or "").strip(), item["assignee"], {}
+        _check_fields(kind=kind, subject=subject, notes="", priority=Task.Priority.NORMAL, start_at=None,
+                      due_at=item["due_at"], reminders=None, errors=errors)
+        if errors:
+            raise ValidationFailed(fields=errors)
+        _check_people(actor, assignee, None)
+        tasks.append(Task(kind=kind, subject=subject, customer_id=item.get("customer_id"), assignee=assignee,
+                          team_id=assignee.team_id, created_by=user_of(actor), due_at=item["due_at"]))
+    Task.objects.bulk_create(tasks)
+    Task.history.bulk_history_create(tasks, default_user=user_of(actor))
+    return tasks
+
+
 def _locked(actor, task: Task, *, open_only: bool = True) -> Task:
     task = Task.objects.select_for_update(of=("self",)).select_related("customer").get(pk=task.pk)
     permissions.require_write(actor, task)
