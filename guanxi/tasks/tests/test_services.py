@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
-from guanxi.core.errors import Conflict, ValidationFailed
+from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from guanxi.core.testing import rows_of
 from guanxi.customers.tests.factories import make_customer
 from guanxi.integrations.messaging.models import OutboundMessage
@@ -22,6 +22,7 @@ from guanxi.tasks.services import (
     task_cancel,
     task_complete,
     task_create,
+    task_create_many,
     task_reassign,
     task_update,
 )
@@ -186,3 +187,17 @@ def test_only_the_system_or_an_administrator_sends_reminders(rep):
     with pytest.raises(Exception) as refused:
         reminders_send(actor=rep)
     assert getattr(refused.value, "status", None) == 403
+
+
+def test_many_tasks_at_once_with_their_history_for_the_system_only(rep, clock):
+    other = UserFactory(role=Role.SALES_REP, team=TeamFactory())
+    items = [{"subject": " 回访 ", "due_at": NOW, "assignee": person} for person in (rep, other)]
+    tasks = task_create_many(actor=SYSTEM, kind="follow_up", items=items)
+    assert [(t.assignee, t.team_id, t.subject) for t in tasks] == [(rep, rep.team_id, "回访"),
+                                                                    (other, other.team_id, "回访")]
+    assert all(t.history.get().history_type == "+" for t in tasks)
+    with pytest.raises(ValidationFailed):
+        task_create_many(actor=SYSTEM, kind="follow_up", items=[{**items[0], "subject": ""}, items[1]])
+    with pytest.raises(PermissionDenied):
+        task_create_many(actor=rep, kind="follow_up", items=items[:1])
+    assert Task.objects.count() == 2
