@@ -249,11 +249,16 @@ class ContactProfile(models.Model):
     interaction history; replaced as a whole by `contact_profiles_refresh` (a scheduled set-based job), so
     that survey sampling reads one row per customer instead of aggregating the history.
 
+    The customer's type and ARPU are copied at the refresh, so that the sampling frame is one scan of
+    this table; customers changed since (`updated_at` after `refreshed_at`) are read from the customers.
     No database foreign key, as for the value snapshot: the table is rebuilt and swapped.
     """
 
     customer = models.OneToOneField(Customer, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False,
                                     related_name="contact_profile", verbose_name=_("customer"))
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+    customer_type = models.CharField(_("customer type"), max_length=20)
+    arpu = models.DecimalField(_("ARPU (monthly)"), max_digits=12, decimal_places=2)
     window_start = models.DateTimeField(_("window start"))
     window_end = models.DateTimeField(_("window end"))
     call_center_contacts = models.PositiveIntegerField(_("call-center contacts in the window"))

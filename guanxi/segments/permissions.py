@@ -50,10 +50,10 @@ TABLE: dict[str, dict[str, Rights]] = {
     Role.PARTNER: _row(segment=READS),
     Role.ANALYST: _row(segment=Rights(read=OWN, write=OWN, delete=OWN, export=True), reports=True, recompute=True),
     Role.ADMIN: {"segment": EVERYTHING, "report": REPORTS, "value_run": Rights(write=ALL),
-                 "contact_profile": Rights(write=ALL), "value_settings": Rights(read=ALL, configure=True), "strategic_weight": Rights(read=ALL, write=ALL)},
+                 "contact_profile": Rights(write=ALL), "value_settings": Rights(read=ALL, configure=True),
+                 "strategic_weight": Rights(read=ALL, write=ALL)},
     SYSTEM_ROLE: {"segment": EVERYTHING, "report": EVERYTHING, "value_run": EVERYTHING, "contact_profile": EVERYTHING,
-                  "value_settings": EVERYTHING,
-                  "strategic_weight": EVERYTHING},
+                  "value_settings": EVERYTHING, "strategic_weight": EVERYTHING},
 }
 
 permissions = PermissionTable(TABLE, denied=_("Your role cannot do this with segments."))

@@ -8,6 +8,6 @@ from .segments import segment_create, segment_delete, segment_update
 from .settings import strategic_weight_set, value_settings_update
 
 __all__ = [
-    "contact_profiles_refresh", "segment_create", "segment_delete", "segment_update", "strategic_weight_set", "value_config", "value_recompute",
-    "value_run_start", "value_settings_update",
+    "contact_profiles_refresh", "segment_create", "segment_delete", "segment_update", "strategic_weight_set",
+    "value_config", "value_recompute", "value_run_start", "value_settings_update",
 ]

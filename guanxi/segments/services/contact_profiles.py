@@ -16,8 +16,8 @@ from .. import permissions
 from ..contact import DEFAULT_BANDS, ContactBands
 from ..models import ContactProfile
 
-COLUMNS = ("customer_id", "window_start", "window_end", "call_center_contacts", "contacts", "frequency",
-           "main_channel")
+COLUMNS = ("customer_id", "refreshed_at", "customer_type", "arpu", "window_start", "window_end",
+           "call_center_contacts", "contacts", "frequency", "main_channel")
 
 
 @dataclass(frozen=True)
@@ -31,11 +31,13 @@ class ContactProfileRefresh:
 def profile_select_sql(bands: ContactBands) -> str:
     """One pass over the window's interactions: contacts per customer and channel, ranked per customer
     (most used channel first, ties by channel name), joined to every live customer. Parameters:
-    start, end (as the database stores datetimes) and the call-center channels (`profile_params`); the
+    the refresh time, start, end (as the database stores datetimes) and the call-center channels
+    (`profile_params`); the
     columns are named as ContactProfile's."""
     channels = ", ".join(["%s"] * len(bands.call_center_channels))
     return f"""
-        SELECT c.id AS customer_id, %s AS window_start, %s AS window_end,
+        SELECT c.id AS customer_id, %s AS refreshed_at, c.kind AS customer_type, c.arpu AS arpu,
+               %s AS window_start, %s AS window_end,
                COALESCE(p.calls, 0) AS call_center_contacts, COALESCE(p.total, 0) AS contacts,
                {bands.case_sql("COALESCE(p.calls, 0)")} AS frequency, COALESCE(p.channel, '') AS main_channel
         FROM {Customer._meta.db_table} c LEFT JOIN (
@@ -52,9 +54,11 @@ def profile_select_sql(bands: ContactBands) -> str:
         WHERE c.deleted_at IS NULL"""
 
 
-def profile_params(bands: ContactBands, start: dt.datetime, end: dt.datetime) -> list:
+def profile_params(bands: ContactBands, start: dt.datetime, end: dt.datetime,
+                   refreshed_at: dt.datetime) -> list:
     adapt = connection.ops.adapt_datetimefield_value
-    return [adapt(start), adapt(end), *[str(c) for c in bands.call_center_channels], adapt(start), adapt(end)]
+    channels = [str(c) for c in bands.call_center_channels]
+    return [adapt(refreshed_at), adapt(start), adapt(end), *channels, adapt(start), adapt(end)]
 
 
 @transaction.atomic
@@ -66,10 +70,11 @@ def contact_profiles_refresh(*, actor, as_of: dt.datetime | None = None,
     profiles until the commit and wait only for the swap); on SQLite they are replaced in place.
     """
     permissions.require(actor, "contact_profile", "write", message="Your role cannot refresh the contact profiles.")
-    end = as_of or timezone.now()
+    refreshed_at = timezone.now()
+    end = as_of or refreshed_at
     start = end - dt.timedelta(days=bands.window_days)
     started = time.perf_counter()
-    sql, params = profile_select_sql(bands), profile_params(bands, start, end)
+    sql, params = profile_select_sql(bands), profile_params(bands, start, end, refreshed_at)
     table, columns = ContactProfile._meta.db_table, ", ".join(COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

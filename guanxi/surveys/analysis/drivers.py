@@ -104,8 +104,8 @@ def driver_analysis(frame: pd.DataFrame, *, drivers: Sequence[str], outcome: str
     effects = [DriverEffect(name=d, label=str(labels.get(d, d)), coef=float(fit.params[i + 1]),
                             se=float(fit.bse[i + 1]), ci_low=float(bounds[i + 1, 0]), ci_high=float(bounds[i + 1, 1]),
                             p_value=float(fit.pvalues[i + 1]), std_coef=float(fit.params[i + 1] * scale[i]),
-                            std_ci_low=float(bounds[i + 1, 0] * scale[i]), std_ci_high=float(bounds[i + 1, 1] * scale[i]),
-                            r2_share=float(shares[i]))
+                            std_ci_low=float(bounds[i + 1, 0] * scale[i]),
+                            std_ci_high=float(bounds[i + 1, 1] * scale[i]), r2_share=float(shares[i]))
                for i, d in enumerate(drivers)]
     effects.sort(key=lambda e: (-e.r2_share, e.name))
     return DriverResult(**base, r2=float(fit.rsquared), adj_r2=float(fit.rsquared_adj), intercept=float(fit.params[0]),

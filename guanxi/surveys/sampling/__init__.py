@@ -4,7 +4,7 @@ frame query. Pure functions over a pandas frame, except `sampling_frame`, which 
 from .allocation import NEYMAN, PROPORTIONAL, Quota, allocate, neyman_weights
 from .draw import SampleResult, SamplingPlan, stratified_sample
 from .frame import LIVE, SNAPSHOT, sampling_frame, snapshot_as_of
-from .strata import DIMENSIONS, FRAME_COLUMNS, arpu_edges, stratum_name, stratum_sds, strata_codes, with_strata
+from .strata import DIMENSIONS, FRAME_COLUMNS, arpu_edges, strata_codes, stratum_name, stratum_sds, with_strata
 
 __all__ = [
     "DIMENSIONS", "FRAME_COLUMNS", "LIVE", "NEYMAN", "PROPORTIONAL", "SNAPSHOT", "Quota", "SampleResult",

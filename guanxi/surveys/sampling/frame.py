@@ -1,9 +1,10 @@
 """The sampling frame: one SQL statement that gives every live customer's type, ARPU, contact frequency
 with the call center and main channel (strata.FRAME_COLUMNS).
 
-Two sources for the contact columns: `snapshot` joins the contact profiles that segments refreshes
-nightly (one row per customer: fast at millions of customers), `live` aggregates the interaction
-history in the same statement (exact as of now, but one pass over the window's interactions).
+Two sources: `snapshot` reads the contact profiles that segments refreshes nightly (one row per
+customer, with its type and ARPU as of the refresh; customers changed since are read from the customers
+table), fast at millions of customers; `live` aggregates the interaction history in the same statement
+(exact as of now, but one pass over the window's interactions: 15 s at 10 million interactions).
 """
 
 from __future__ import annotations
@@ -28,19 +29,28 @@ SNAPSHOT, LIVE = "snapshot", "live"
 
 
 def _snapshot_sql() -> tuple[str, list]:
-    # Customers created since the last refresh have no profile yet: no contacts counted, no channel.
-    return (f"""
+    """The profiles as refreshed, except customers changed, created or deleted since the refresh: those
+    come from the customers table (through its updated_at index), with the contacts counted at the
+    refresh (none for a customer created since). Before any refresh: every customer, no contacts."""
+    customers, profiles = Customer._meta.db_table, ContactProfile._meta.db_table
+    changed = f"""
         SELECT c.id, c.kind, COALESCE(p.frequency, %s), COALESCE(p.main_channel, ''), c.arpu
-        FROM {Customer._meta.db_table} c LEFT JOIN {ContactProfile._meta.db_table} p ON p.customer_id = c.id
-        WHERE c.deleted_at IS NULL""", [str(ContactFrequency.NEVER)])
+        FROM {customers} c LEFT JOIN {profiles} p ON p.customer_id = c.id WHERE c.deleted_at IS NULL"""
+    refreshed = snapshot_refreshed_at()
+    if refreshed is None:
+        return changed, [str(ContactFrequency.NEVER)]
+    since = connection.ops.adapt_datetimefield_value(refreshed)
+    return (f"""
+        SELECT p.customer_id, p.customer_type, p.frequency, p.main_channel, p.arpu FROM {profiles} p
+        WHERE p.customer_id NOT IN (SELECT id FROM {customers} WHERE updated_at >= %s)
+        UNION ALL {changed} AND c.updated_at >= %s""", [since, str(ContactFrequency.NEVER), since])
 
 
 def _live_sql(bands: ContactBands, as_of: dt.datetime) -> tuple[str, list]:
     start = as_of - dt.timedelta(days=bands.window_days)
     return (f"""
-        SELECT c.id, c.kind, p.frequency, p.main_channel, c.arpu
-        FROM ({profile_select_sql(bands)}) p JOIN {Customer._meta.db_table} c ON c.id = p.customer_id""",
-            profile_params(bands, start, as_of))
+        SELECT p.customer_id, p.customer_type, p.frequency, p.main_channel, p.arpu
+        FROM ({profile_select_sql(bands)}) p""", profile_params(bands, start, as_of, as_of))
 
 
 def sampling_frame(*, source: str = SNAPSHOT, as_of: dt.datetime | None = None,
@@ -60,8 +70,12 @@ def sampling_frame(*, source: str = SNAPSHOT, as_of: dt.datetime | None = None,
         frame = query_frame(sql, params, FRAME_COLUMNS)
     frame["customer_id"] = frame["customer_id"].astype("int64")
     frame["arpu"] = pd.to_numeric(frame["arpu"]).astype(float)
-    frame["main_channel"] = frame["main_channel"].fillna("").astype(str)
+    frame["main_channel"] = frame["main_channel"].astype("string").fillna("").astype(str)
     return frame
+
+
+def snapshot_refreshed_at() -> dt.datetime | None:
+    return ContactProfile.objects.aggregate(at=Max("refreshed_at"))["at"]
 
 
 def snapshot_as_of() -> dt.datetime | None:
