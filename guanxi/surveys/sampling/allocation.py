@@ -83,7 +83,8 @@ def _capped(weights: dict[str, float], low: dict[str, int], high: dict[str, int]
     w = np.array([weights[h] for h in names], dtype=float)
     lower = np.array([low[h] for h in names], dtype=float)
     upper = np.array([high[h] for h in names], dtype=float)
-    w = np.where(w > 0, w, (w.sum() or 1.0) * 1e-12)
+    w = w / w.sum() if w.sum() > 0 else np.ones_like(w)
+    w = np.where(w > 1e-12, w, 1e-12)
     lo, hi = 0.0, float((upper / w).max()) if len(w) else 0.0
     for _ in range(_BISECTIONS):
         mid = (lo + hi) / 2
