@@ -1,5 +1,5 @@
 """The contact-profile snapshot on a real database: counts over the window, bands, main channel, who may
-refresh it, and the survey sampling frame read from it or from the history directly."""
+refresh it (the sampling frame read from it: guanxi/surveys/tests/sampling/test_frame.py)."""
 
 import datetime as dt
 
@@ -16,7 +16,6 @@ from guanxi.customers.models import Interaction
 from guanxi.segments.contact import DEFAULT_BANDS, ContactBands
 from guanxi.segments.models import ContactProfile
 from guanxi.segments.services import contact_profiles_refresh
-from guanxi.surveys.sampling import LIVE, SNAPSHOT, sampling_frame, snapshot_as_of
 
 from .factories import make_customer
 
@@ -56,7 +55,7 @@ def test_refresh_counts_each_customer_over_the_window(history):
     assert (profiles[a.pk].frequency, profiles[a.pk].main_channel) == ("very_often", "call")
     assert (profiles[b.pk].frequency, profiles[b.pk].main_channel, profiles[b.pk].contacts) == ("rarely", "email", 5)
     assert (profiles[c.pk].frequency, profiles[c.pk].main_channel, profiles[c.pk].contacts) == ("never", "", 0)
-    assert snapshot_as_of() == AS_OF
+    assert ContactProfile.objects.get(customer=a).window_end == AS_OF
 
 
 @pytest.mark.django_db
@@ -66,25 +65,6 @@ def test_refresh_replaces_the_previous_profiles(history):
     contact_profiles_refresh(actor=SYSTEM, as_of=AS_OF + dt.timedelta(days=365))
     assert ContactProfile.objects.count() == 3
     assert ContactProfile.objects.get(customer=a).frequency == "never"
-
-
-@pytest.mark.django_db
-def test_snapshot_and_live_frames_agree(history):
-    a, b, c, _ = history
-    contact_profiles_refresh(actor=SYSTEM, as_of=AS_OF)
-    snapshot = sampling_frame(source=SNAPSHOT).sort_values("customer_id").reset_index(drop=True)
-    live = sampling_frame(source=LIVE, as_of=AS_OF).sort_values("customer_id").reset_index(drop=True)
-    assert snapshot.to_dict("records") == live.to_dict("records")
-    assert snapshot["customer_id"].tolist() == [a.pk, b.pk, c.pk]
-    assert snapshot["contact_frequency"].tolist() == ["very_often", "rarely", "never"]
-    assert snapshot["main_channel"].tolist() == ["call", "email", ""]
-
-
-@pytest.mark.django_db
-def test_customers_without_a_profile_count_as_never(admin):
-    make_customer(admin, name="新")
-    frame = sampling_frame()
-    assert frame[["contact_frequency", "main_channel"]].values.tolist() == [["never", ""]]
 
 
 @pytest.mark.django_db
@@ -112,21 +92,3 @@ def test_band_follows_the_floors(count):
 def test_bands_refuse_floors_that_leave_gaps(floors):
     with pytest.raises(ValueError):
         ContactBands(floors=floors)
-
-
-@pytest.mark.django_db
-def test_snapshot_frame_reads_customers_changed_since_the_refresh(history, admin, time_machine):
-    a, b, c, _ = history
-    time_machine.move_to(AS_OF)
-    contact_profiles_refresh(actor=SYSTEM, as_of=AS_OF)
-    time_machine.move_to(AS_OF + dt.timedelta(hours=1))
-    from guanxi.customers.services import customer_delete
-
-    customer_delete(actor=admin, customer=b)
-    a.arpu = 250
-    a.save(update_fields=["arpu", "updated_at"])
-    e = make_customer(admin, name="戊")
-    frame = sampling_frame().set_index("customer_id")
-    assert sorted(frame.index) == [a.pk, c.pk, e.pk]
-    assert frame.loc[a.pk, "arpu"] == 250.0 and frame.loc[a.pk, "contact_frequency"] == "very_often"
-    assert (frame.loc[e.pk, "contact_frequency"], frame.loc[e.pk, "main_channel"]) == ("never", "")
