@@ -80,7 +80,7 @@ def driver_analysis(frame: pd.DataFrame, *, drivers: Sequence[str], outcome: str
     missing = [c for c in (outcome, *drivers) if c not in frame.columns]
     if missing:
         raise ValueError(f"columns not in the frame: {missing}")
-    data = frame[[outcome, *drivers]].apply(pd.to_numeric, errors="coerce").dropna().to_numpy(dtype=float)
+    data = _numeric(frame, [outcome, *drivers])
     n = len(data)
     need = max(min_sample(worst_sd=0.5, scale_range=1.0, confidence=confidence, max_moe_share=MAX_MOE_SHARE),
                PER_DRIVER * (len(drivers) + 1))
@@ -94,7 +94,7 @@ def driver_analysis(frame: pd.DataFrame, *, drivers: Sequence[str], outcome: str
     if constant or y.std() == 0:
         return DriverResult(**base, reason=CONSTANT_DRIVER, reason_detail=constant or [outcome])
     design = np.column_stack([np.ones(n), x])
-    if np.linalg.matrix_rank(design) < design.shape[1]:
+    if np.linalg.matrix_rank(np.corrcoef(x, rowvar=False).reshape(len(drivers), -1)) < len(drivers):
         return DriverResult(**base, reason=COLLINEAR, reason_detail=drivers)
     fit = sm.OLS(y, design).fit(cov_type=cov_type)
     bounds = fit.conf_int(alpha=1 - confidence)
@@ -110,6 +110,15 @@ def driver_analysis(frame: pd.DataFrame, *, drivers: Sequence[str], outcome: str
     effects.sort(key=lambda e: (-e.r2_share, e.name))
     return DriverResult(**base, r2=float(fit.rsquared), adj_r2=float(fit.rsquared_adj), intercept=float(fit.params[0]),
                         drivers=effects)
+
+
+def _numeric(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The columns as floats (anything not a number counts as unanswered), rows with an answer to all."""
+    try:
+        data = frame[columns].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        data = frame[columns].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    return data[~np.isnan(data).any(axis=1)]
 
 
 def lmg_shares(correlation: np.ndarray) -> np.ndarray:
