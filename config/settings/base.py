@@ -218,6 +218,9 @@ CELERY_BEAT_SCHEDULE = {
     "marketing-send-campaigns": {"task": "marketing.send_campaigns", "schedule": 60.0},
     # Every customer's value, segments and member counts, nightly at 02:30.
     "segments-value-recompute": {"task": "segments.value_recompute", "schedule": crontab(hour=2, minute=30)},
+    # The contact profiles survey sampling reads (contact frequency, main channel), nightly at 02:10.
+    "segments-contact-profiles": {"task": "segments.contact_profiles_refresh",
+                                  "schedule": crontab(hour=2, minute=10)},
     # The 公海 recycling sweep (warnings, then returns to the pool), nightly at 01:15.
     "pool-sweep": {"task": "pool.sweep", "schedule": crontab(hour=1, minute=15)},
     # The next-best-offer model, weekly on Sunday at 03:30.

@@ -80,3 +80,12 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", pgettext_lazy("run status", "Running")
     DONE = "done", pgettext_lazy("run status", "Done")
     FAILED = "failed", pgettext_lazy("run status", "Failed")
+
+
+class ContactFrequency(models.TextChoices):
+    """How often a customer contacts the call center (与呼叫中心接触频次), from the interaction history."""
+
+    NEVER = "never", _("Never")
+    RARELY = "rarely", _("Rarely")
+    OFTEN = "often", _("Often")
+    VERY_OFTEN = "very_often", _("Very often")

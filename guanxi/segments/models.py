@@ -15,6 +15,7 @@ from guanxi.customers.value import DEFAULT_TIER_FLOORS
 from .enums import (
     SYSTEM_KINDS,
     AbcClass,
+    ContactFrequency,
     Portfolio,
     PyramidBasis,
     RfmSegment,
@@ -241,3 +242,34 @@ class Segment(TimeStampedModel):
     @property
     def is_system(self) -> bool:
         return self.kind in SYSTEM_KINDS
+
+
+class ContactProfile(models.Model):
+    """How one customer uses the call center and the channels (客户接触概况), counted over a window of the
+    interaction history; replaced as a whole by `contact_profiles_refresh` (a scheduled set-based job), so
+    that survey sampling reads one row per customer instead of aggregating the history.
+
+    The customer's type and ARPU are copied at the refresh, so that the sampling frame is one scan of
+    this table; customers changed since (`updated_at` after `refreshed_at`) are read from the customers.
+    No database foreign key, as for the value snapshot: the table is rebuilt and swapped.
+    """
+
+    customer = models.OneToOneField(Customer, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False,
+                                    related_name="contact_profile", verbose_name=_("customer"))
+    refreshed_at = models.DateTimeField(_("refreshed at"))
+    customer_type = models.CharField(_("customer type"), max_length=20)
+    arpu = models.DecimalField(_("ARPU (monthly)"), max_digits=12, decimal_places=2)
+    window_start = models.DateTimeField(_("window start"))
+    window_end = models.DateTimeField(_("window end"))
+    call_center_contacts = models.PositiveIntegerField(_("call-center contacts in the window"))
+    contacts = models.PositiveIntegerField(_("contacts in the window"))
+    frequency = models.CharField(_("contact frequency"), max_length=12, choices=ContactFrequency.choices)
+    main_channel = models.CharField(_("main channel"), max_length=10, blank=True,
+                                    help_text=_("the channel used most in the window; empty when none"))
+
+    class Meta:
+        verbose_name = _("contact profile")
+        verbose_name_plural = _("contact profiles")
+
+    def __str__(self):
+        return f"{self.customer_id}: {self.frequency}/{self.main_channel or '-'}"

@@ -9,6 +9,7 @@ Entities:
 - `report`: the value reports (pyramid, ABC, RFM, brand × ARPU, portfolio, clusters) and the list of
   value runs; each report covers the customers the viewer may read.
 - `value_run`: starting a recompute of every customer's value (write).
+- `contact_profile`: refreshing the contact profiles survey sampling reads (write; those who start value runs).
 - `value_settings`: the thresholds of the value computation (configure; SPEC B.5 "admin-set").
 - `strategic_weight`: how crucial a customer is to the company's goals (write; administrators).
 A customer's value itself is shown to whoever may read the customer (the customers app decides).
@@ -31,6 +32,7 @@ def _row(*, segment: Rights, reports: bool = False, recompute: bool = False) -> 
         row["report"] = REPORTS
     if recompute:
         row["value_run"] = Rights(write=ALL)
+        row["contact_profile"] = Rights(write=ALL)
     return row
 
 
@@ -48,9 +50,10 @@ TABLE: dict[str, dict[str, Rights]] = {
     Role.PARTNER: _row(segment=READS),
     Role.ANALYST: _row(segment=Rights(read=OWN, write=OWN, delete=OWN, export=True), reports=True, recompute=True),
     Role.ADMIN: {"segment": EVERYTHING, "report": REPORTS, "value_run": Rights(write=ALL),
-                 "value_settings": Rights(read=ALL, configure=True), "strategic_weight": Rights(read=ALL, write=ALL)},
-    SYSTEM_ROLE: {"segment": EVERYTHING, "report": EVERYTHING, "value_run": EVERYTHING, "value_settings": EVERYTHING,
-                  "strategic_weight": EVERYTHING},
+                 "contact_profile": Rights(write=ALL), "value_settings": Rights(read=ALL, configure=True),
+                 "strategic_weight": Rights(read=ALL, write=ALL)},
+    SYSTEM_ROLE: {"segment": EVERYTHING, "report": EVERYTHING, "value_run": EVERYTHING, "contact_profile": EVERYTHING,
+                  "value_settings": EVERYTHING, "strategic_weight": EVERYTHING},
 }
 
 permissions = PermissionTable(TABLE, denied=_("Your role cannot do this with segments."))

@@ -86,6 +86,18 @@ class Command(BaseCommand):
         dedupe.add_argument("--seed", type=int, default=7)
         dedupe.add_argument("--threshold", type=float, default=None, help="review threshold (default: setting)")
 
+        sample = sub.add_parser("survey_sample",
+                                help="refresh the contact profiles and time a stratified survey sample")
+        sample.add_argument("--size", type=int, default=10_000)
+        sample.add_argument("--seed", type=int, default=7)
+        sample.add_argument("--runs", type=int, default=5)
+        sample.add_argument("--no-refresh", action="store_true", help="sample from the profiles as they are")
+        sample.add_argument("--live", action="store_true", help="also time one frame aggregating the history")
+        drivers = sub.add_parser("survey_drivers", help="time driver analysis over generated survey responses")
+        drivers.add_argument("--responses", type=int, default=1_000_000)
+        drivers.add_argument("--seed", type=int, default=11)
+        drivers.add_argument("--runs", type=int, default=3)
+
     def handle(self, *args, action, **options):
         if action == "generate":
             self._generate(options)
@@ -181,6 +193,21 @@ class Command(BaseCommand):
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
             result.update(time_sweep())
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif action == "survey_sample":
+            from bench.surveys import time_sample
+
+            if options["size"] < 1 or options["runs"] < 1:
+                raise CommandError("--size and --runs must be at least 1")
+            result = time_sample(size=options["size"], seed=options["seed"], runs=options["runs"],
+                                 refresh=not options["no_refresh"], live=options["live"])
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        elif action == "survey_drivers":
+            from bench.surveys import time_drivers
+
+            if options["responses"] < 1 or options["runs"] < 1:
+                raise CommandError("--responses and --runs must be at least 1")
+            result = time_drivers(responses=options["responses"], seed=options["seed"], runs=options["runs"])
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         elif action == "sweep":
             from bench.cases import sweep
