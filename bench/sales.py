@@ -259,3 +259,27 @@ def run_sales_scenario(base_url: str, name: str, requests: int, concurrency: int
     report = run_calls(base_url, token, sales_calls(name, requests, setup, seed=index), concurrency, cookies=cookies)
     report["table"] = table_sizes()
     return report
+
+
+def time_analysis(*, runs: int = 3) -> dict:
+    """Each analysis report over last year for the whole company, called in-process as the bench
+    administrator (as the API calls it): milliseconds of each run after a warm-up, and the median."""
+    import statistics
+
+    from guanxi.sales.selectors.analysis import analysis_report
+
+    admin = User.objects.filter(username="bench_admin").first() or User.objects.filter(
+        role=Role.ADMIN, is_active=True).first()
+    if admin is None:
+        raise RuntimeError("no administrator: run `guanxi bench generate` first")
+    day = dt.date(timezone.localdate().year - 1, 6, 1)
+    out = {}
+    for report in ANALYSIS_REPORTS:
+        analysis_report(user=admin, report=report, period="year", day=day, team_id=None)
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            analysis_report(user=admin, report=report, period="year", day=day, team_id=None)
+            times.append(round((time.perf_counter() - started) * 1000))
+        out[report] = {"median_ms": round(statistics.median(times)), "runs_ms": times}
+    return out

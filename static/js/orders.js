@@ -34,12 +34,17 @@
   if (!source || !window.echarts) return;
   const data = JSON.parse(source.textContent);
   const colours = ["#5b8ff9", "#f6bd16", "#ff9845", "#e8684a", "#a0282c"];
-  const totals = echarts.init(document.getElementById("gx-ageing-totals"));
+  // The donut's labels go in a legend below it (with each bucket's share), never beside a narrow card.
+  const sum = data.totals.reduce((s, t) => s + t.value, 0);
+  const share = Object.fromEntries(data.totals.map((t) => [t.name, sum ? Math.round((t.value / sum) * 100) : 0]));
+  const totals = echarts.init(document.getElementById("gx-ageing-totals"), null, { renderer: "svg" });
   totals.setOption({
     color: colours, tooltip: { trigger: "item", valueFormatter: (v) => "¥" + v.toLocaleString() },
-    series: [{ type: "pie", radius: ["40%", "70%"], data: data.totals }],
+    legend: { bottom: 0, left: "center", itemWidth: 12, itemHeight: 12, formatter: (name) => name + " " + share[name] + "%" },
+    series: [{ type: "pie", radius: ["34%", "58%"], center: ["50%", "40%"], data: data.totals,
+               label: { show: false }, labelLine: { show: false } }],
   });
-  const bars = echarts.init(document.getElementById("gx-ageing-chart"));
+  const bars = echarts.init(document.getElementById("gx-ageing-chart"), null, { renderer: "svg" });
   bars.setOption({
     color: colours, tooltip: { trigger: "axis", valueFormatter: (v) => "¥" + v.toLocaleString() },
     legend: { top: 0 }, grid: { left: 8, right: 8, bottom: 8, top: 32, containLabel: true },

@@ -65,6 +65,9 @@ class Command(BaseCommand):
         sales = sub.add_parser("sales", help="bulk-load opportunities for the sales board and funnel (PostgreSQL)")
         sales.add_argument("--opportunities", type=int, default=1_000_000)
         sales.add_argument("--seed", type=int, default=13)
+        sales.add_argument("--no-load", action="store_true",
+                           help="time the analysis reports in-process on the data as it is")
+        sales.add_argument("--runs", type=int, default=3, help="timed runs of each analysis report")
         pool = sub.add_parser("pool_sweep", help="owners, follow-ups and rules, then time the 公海 sweep")
         pool.add_argument("--no-prepare", action="store_true", help="time the sweep on the data as it is")
         pool.add_argument("--seed", type=int, default=5)
@@ -110,12 +113,15 @@ class Command(BaseCommand):
         elif action == "history":
             self._history(options)
         elif action == "sales":
-            from bench.sales import generate_opportunities
+            from bench.sales import generate_opportunities, time_analysis
 
-            if options["opportunities"] < 1:
-                raise CommandError("--opportunities must be at least 1")
+            if options["opportunities"] < 1 or options["runs"] < 1:
+                raise CommandError("--opportunities and --runs must be at least 1")
+            result = {}
             try:
-                result = generate_opportunities(count=options["opportunities"], seed=options["seed"])
+                if not options["no_load"]:
+                    result["load"] = generate_opportunities(count=options["opportunities"], seed=options["seed"])
+                result["analysis"] = time_analysis(runs=options["runs"])
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))

@@ -133,6 +133,27 @@ def test_behaviour_and_reasons(world):
     assert sum(r.count for r in reasons if r.status == "lost") == 1
 
 
+def test_by_customer_group_counts_organisations_apart_and_individuals_as_the_rest(world):
+    """甲公司 and 乙公司 are individuals here (the factory's default); an organisation wins 80 000 in 5 days
+    and loses one deal: individuals keep the four deals above."""
+    a = world["a"]
+    org = make_customer(a, kind="organisation", name="丙集团")
+    won = deal(a, org, amount="80000", at=at(5, 1))
+    opportunity_win(actor=a, opportunity=won, at=at(5, 6))
+    opportunity_lose(actor=a, opportunity=deal(a, org, amount="1000", at=at(5, 1)), reason=reason("lost"),
+                     at=at(5, 9))
+    scope = analysis_scope(user=world["manager"], start=YEAR[0], end=YEAR[1])
+    rows = {r.key: r for r in dimension_report(scope=scope, report="customer_group")}
+    assert {k: (r.closed, r.won, r.won_amount, r.cycle_days) for k, r in rows.items()} == {
+        "organisation": (2, 1, Decimal("80000"), 5.0), "individual": (4, 3, Decimal("460000"), 20.0)}
+    own = analysis_scope(user=a, start=YEAR[0], end=YEAR[1])
+    lost_only = deal(world["b"], make_customer(world["b"], kind="organisation", name="丁集团"), at=at(6, 1))
+    opportunity_lose(actor=world["b"], opportunity=lost_only, reason=reason("lost"), at=at(6, 2))
+    mine = {r.key: (r.closed, r.won, r.won_amount, r.cycle_days)
+            for r in dimension_report(scope=own, report="customer_group")}
+    assert mine == {"organisation": (2, 1, Decimal("80000"), 5.0), "individual": (3, 2, Decimal("400000"), 20.0)}
+
+
 def test_the_api_answers_every_report_and_refuses_bad_input(world):
     client = client_for(world["manager"])
     for report in ("product", "region", "outlet", "representative", "customer_group", "channel", "partner",
