@@ -27,7 +27,7 @@ T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SH)
 
 @pytest.fixture
 def world():
-    team, agent, manager = service_team()
+    _team, agent, manager = service_team()
     return {"version": published_version(), "agent": agent, "manager": manager, "customer": customer()}
 
 
@@ -67,7 +67,7 @@ def test_no_survey_within_the_quiet_period_for_opted_out_or_unreachable_customer
 
 
 def test_no_survey_when_no_questionnaire_is_published():
-    team, agent, manager = service_team()
+    _team, agent, _manager = service_team()
     assert not Survey.objects.filter(ticket=closed_case(agent, customer())).exists()
 
 
@@ -177,10 +177,10 @@ def test_the_callback_answers_the_case_s_open_web_survey(world):
 
 
 def test_an_agent_records_phone_answers_once_on_own_cases_only(world):
-    case, callback = _resolved_fault(world)
+    case, _callback = _resolved_fault(world)
     ticket_transition(actor=world["agent"], ticket=case, status="closed")
     survey = Survey.objects.get(ticket=case)
-    other_team, stranger, _manager = service_team()
+    _other_team, stranger, _manager = service_team()
     with pytest.raises(DomainError):
         services.survey_answer_by_phone(actor=stranger, survey=survey, answers=GOOD)
     services.survey_answer_by_phone(actor=world["agent"], survey=survey, answers=GOOD)
