@@ -223,6 +223,8 @@ CELERY_BEAT_SCHEDULE = {
     "pool-sweep": {"task": "pool.sweep", "schedule": crontab(hour=1, minute=15)},
     # The next-best-offer model, weekly on Sunday at 03:30.
     "offers-model-train": {"task": "offers.model_train", "schedule": crontab(hour=3, minute=30, day_of_week=0)},
+    # Unanswered surveys past their link's expiry, hourly.
+    "surveys-expire": {"task": "surveys.expire", "schedule": crontab(minute=40)},
 }
 
 CACHES = {

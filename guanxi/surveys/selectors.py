@@ -74,6 +74,12 @@ def survey_get_for_user(*, user, survey_id: int) -> Survey:
     return survey
 
 
+def surveys_open_for_customer(*, customer) -> QuerySet[Survey]:
+    """The customer's unanswered web surveys whose link still holds (the portal lists them)."""
+    return (Survey.objects.filter(customer=customer, status=SurveyStatus.SENT, expires_at__gt=timezone.now())
+            .exclude(token_hash="").select_related("version", "ticket").order_by("-sent_at", "-id"))
+
+
 def survey_has_response(survey: Survey) -> bool:
     return survey.status == SurveyStatus.ANSWERED and hasattr(survey, "response")
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import secrets
 
 from django.conf import settings
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -40,6 +40,7 @@ DISSATISFIED_AT_MOST = {QuestionType.RATING_5: 2, QuestionType.RATING_10: 4, Que
 # A repair callback's outcome as a share of the overall rating's scale.
 CALLBACK_SHARE = {"satisfied": 1.0, "neutral": 0.5, "dissatisfied": 0.0}
 MAX_TEXT = 2000
+LINK_SALT = "guanxi.surveys.link"
 
 
 class LinkRefused(DomainError):
@@ -50,6 +51,12 @@ class LinkRefused(DomainError):
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def survey_token(survey: Survey) -> str:
+    """The web link's token: the survey's id signed with the project's key (unforgeable, and the
+    same whenever it is made, so that the portal can show the link the SMS carried)."""
+    return signing.Signer(salt=LINK_SALT).sign(str(survey.pk))
 
 
 def survey_link(token: str) -> str:
@@ -89,12 +96,14 @@ def _may_survey(customer: Customer, now: dt.datetime) -> bool:
 
 
 def _create(*, version, customer, mode, trigger, ticket=None, now, with_link: bool) -> tuple[Survey, str]:
-    token = secrets.token_urlsafe(24) if with_link else ""
     survey = Survey(version=version, customer=customer, ticket=ticket, mode=mode, trigger=trigger, sent_at=now,
-                    expires_at=now + dt.timedelta(days=settings.SURVEY_LINK_DAYS),
-                    token_hash=token_hash(token) if token else "")
+                    expires_at=now + dt.timedelta(days=settings.SURVEY_LINK_DAYS))
     survey._history_user = None
     survey.save()
+    token = survey_token(survey) if with_link else ""
+    if token:
+        survey.token_hash = token_hash(token)
+        Survey.objects.filter(pk=survey.pk).update(token_hash=survey.token_hash)
     return survey, token
 
 
