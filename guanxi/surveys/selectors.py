@@ -6,14 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from guanxi.core.errors import NotFound
 
 from . import permissions
 from .enums import SurveyStatus
-from .models import Answer, ImprovementAction, Question, Questionnaire, QuestionnaireVersion, Survey
+from .models import Answer, ImprovementAction, Question, Questionnaire, QuestionnaireVersion, Survey, SurveyOptOut
 
 COMPARISON_DAYS = 90
 MIN_SAMPLE = 30  # fewer answers than this: the mean is not shown (too small a sample)
@@ -80,6 +80,10 @@ def surveys_open_for_customer(*, customer) -> QuerySet[Survey]:
             .exclude(token_hash="").select_related("version", "ticket").order_by("-sent_at", "-id"))
 
 
+def customer_opted_out(*, customer_id: int) -> bool:
+    return SurveyOptOut.objects.filter(customer_id=customer_id).exists()
+
+
 def survey_has_response(survey: Survey) -> bool:
     return survey.status == SurveyStatus.ANSWERED and hasattr(survey, "response")
 
@@ -136,11 +140,3 @@ def action_comparison(action: ImprovementAction, *, now: dt.datetime | None = No
     return Comparison(before=_period(action.dimension, start - window, start),
                       after=_period(action.dimension, start, max(start, min(now, start + window))))
 
-
-def dimension_means(*, user, since: dt.datetime) -> dict[str, tuple[float, int]]:
-    """Mean score (0–100) and answer count per dimension since `since`, over the surveys in reach."""
-    permissions.require(user, "response", "read")
-    rows = (Answer.objects.filter(answered_at__gte=since, score_pct__isnull=False)
-            .filter(Q(response__survey__in=Survey.objects.filter(permissions.survey_read_condition(user))))
-            .values("dimension").annotate(mean=Avg("score_pct"), n=Count("id")))
-    return {row["dimension"]: (round(row["mean"], 1), row["n"]) for row in rows}

@@ -6,6 +6,7 @@ app_name = "surveys"
 urlpatterns = [
     path("", views.response_list, name="responses"),
     path("<int:survey_id>/", views.response_detail, name="response_detail"),
+    path("<int:survey_id>/opt-out/", views.survey_opt_out, name="opt_out"),
     path("questionnaires/", views.questionnaire_list, name="questionnaires"),
     path("questionnaires/<int:questionnaire_id>/versions/new/", views.version_edit, name="version_new"),
     path("questionnaires/<int:questionnaire_id>/versions/<int:version_id>/edit/", views.version_edit,

@@ -83,7 +83,24 @@ def response_detail(request, survey_id: int):
         "survey": survey, "mobile": phone(survey.customer.mobile), "questions": questions, "errors": errors,
         "answers": list(survey.response.answers.all()) if answered else [],
         "response": survey.response if answered else None,
-        "may_answer": survey.status == SurveyStatus.SENT and permissions.may_write_survey(request.user, survey)})
+        "may_answer": survey.status == SurveyStatus.SENT and permissions.may_write_survey(request.user, survey),
+        "opted_out": selectors.customer_opted_out(customer_id=survey.customer_id),
+        "may_opt_out": permissions.can(request.user, "response", "write")})
+
+
+@login_required
+@require_POST
+@domain_errors_as_http
+def survey_opt_out(request, survey_id: int):
+    """The customer asked (on the phone) not to be surveyed again."""
+    survey = selectors.survey_get_for_user(user=request.user, survey_id=survey_id)
+    try:
+        survey_services.survey_opt_out(actor=request.user, customer=survey.customer)
+    except PermissionDenied as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The customer will not be surveyed again."))
+    return redirect("surveys:response_detail", survey_id=survey.pk)
 
 
 # ---------------------------------------------------------------- questionnaires

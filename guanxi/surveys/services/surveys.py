@@ -128,24 +128,6 @@ def survey_after_case(*, ticket, now: dt.datetime | None = None) -> Survey | Non
     return survey
 
 
-@transaction.atomic
-def survey_send(*, actor, customer: Customer, version: QuestionnaireVersion, now: dt.datetime | None = None
-                ) -> tuple[Survey, str]:
-    """Send a web survey to a customer by hand (opt-outs and the quiet period apply); returns the
-    survey and its link's token."""
-    permissions.require(actor, "response", "write", allowed=permissions.scope(actor, "response", "write")
-                        is permissions.ALL)
-    now = now or timezone.now()
-    if version.status != VersionStatus.PUBLISHED:
-        raise ValidationFailed(fields={"version": _("only a published version can be sent")})
-    if not _may_survey(customer, now):
-        raise Conflict(_("This customer opted out, cannot be reached or was surveyed recently."), code="not_now")
-    survey, token = _create(version=version, customer=customer, mode=SurveyMode.WEB, trigger=SurveyTrigger.MANUAL,
-                            now=now, with_link=True)
-    _invite(survey, customer, token)
-    return survey, token
-
-
 # ---------------------------------------------------------------- answers
 
 

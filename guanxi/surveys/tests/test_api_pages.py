@@ -13,7 +13,7 @@ from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.testing import assert_error_body, client_for, post_json, rows_of
 from guanxi.integrations.messaging.models import OutboundMessage
 
-from ..models import ImprovementAction, Survey, SurveyResponse
+from ..models import ImprovementAction, Survey, SurveyOptOut, SurveyResponse
 from .factories import GOOD, closed_case, customer, published_version, service_team, version_data
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +130,13 @@ def test_the_staff_pages(world):
     stranger = Client()
     stranger.force_login(world["stranger"])
     assert stranger.get(f"/surveys/{survey.pk}/").status_code == 404
+    assert stranger.post(f"/surveys/{survey.pk}/opt-out/").status_code == 404
+    assert not SurveyOptOut.objects.exists()
+    agent = Client()
+    agent.force_login(world["agent"])
+    assert agent.post(f"/surveys/{survey.pk}/opt-out/").status_code == 302
+    assert SurveyOptOut.objects.get().customer == survey.customer
+    assert "gx-survey-opted-out" in agent.get(f"/surveys/{survey.pk}/").content.decode()
 
 
 def test_designing_a_version_on_the_page_shows_its_checks(world):
