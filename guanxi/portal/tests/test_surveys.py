@@ -6,10 +6,10 @@ from django.test import Client
 from django.urls import reverse
 
 from guanxi.integrations.messaging.models import OutboundMessage
-from guanxi.portal.tests.factories import PORTAL_PASSWORD, make_account
+from guanxi.surveys.models import Survey
+from guanxi.surveys.tests.factories import GOOD, closed_case, customer, published_version, service_team
 
-from ..models import Survey
-from .factories import GOOD, closed_case, customer, published_version, service_team
+from .factories import PORTAL_PASSWORD, make_account
 
 pytestmark = pytest.mark.django_db
 
