@@ -32,6 +32,8 @@ urlpatterns = [
     path("marketing/", include("guanxi.marketing.urls")),
     path("warranty/", include("guanxi.warranty.urls")),
     path("l/", include("guanxi.marketing.public_urls")),
+    path("surveys/", include("guanxi.surveys.urls")),
+    path("s/", include("guanxi.surveys.public_urls")),
     path("portal/", include("guanxi.portal.urls")),
     path("", include("guanxi.core.urls")),
 ]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "guanxi.orders",
     "guanxi.servicedesk",
     "guanxi.warranty",
+    "guanxi.surveys",
     "guanxi.portal",
     "bench",
 ]
@@ -225,6 +226,8 @@ CELERY_BEAT_SCHEDULE = {
     "pool-sweep": {"task": "pool.sweep", "schedule": crontab(hour=1, minute=15)},
     # The next-best-offer model, weekly on Sunday at 03:30.
     "offers-model-train": {"task": "offers.model_train", "schedule": crontab(hour=3, minute=30, day_of_week=0)},
+    # Unanswered surveys past their link's expiry, hourly.
+    "surveys-expire": {"task": "surveys.expire", "schedule": crontab(minute=40)},
 }
 
 CACHES = {
@@ -269,3 +272,9 @@ CTI_SHARED_SECRET = env("CTI_SHARED_SECRET", default="")
 # pairs at or above the auto-merge threshold are merged without review (unset = never).
 DEDUPE_REVIEW_THRESHOLD = env.float("DEDUPE_REVIEW_THRESHOLD", default=0.8)
 DEDUPE_AUTO_MERGE_THRESHOLD = env.float("DEDUPE_AUTO_MERGE_THRESHOLD", default=None)
+
+# Satisfaction surveys: no customer gets a second survey within the quiet period (days); a web
+# link expires after SURVEY_LINK_DAYS; SURVEY_PUBLIC_BASE_URL prefixes the links sent by SMS/e-mail.
+SURVEY_QUIET_DAYS = env.int("SURVEY_QUIET_DAYS", default=30)
+SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=14)
+SURVEY_PUBLIC_BASE_URL = env.str("SURVEY_PUBLIC_BASE_URL", default="")

@@ -50,6 +50,8 @@ NAV_ITEMS = (
     NavItem(_("Knowledge base"), "servicedesk:knowledge", "journal-text", "service"),
     NavItem(_("Attainment"), "servicedesk:attainment", "graph-up", "service",
             roles=("service_manager", "team_lead", "analyst")),
+    NavItem(_("Satisfaction surveys"), "surveys:responses", "emoji-smile", "surveys",
+            roles=("agent", "team_lead", "service_manager", "analyst")),
     NavItem(_("Warranty (三包)"), "warranty:home", "shield-check", "warranty"),
     NavItem(_("Product catalogue"), "catalog:list", "box-seam", "catalog"),
     NavItem(_("Case categories"), "servicedesk:categories", "diagram-3", "service", roles=("service_manager",)),

@@ -13,6 +13,8 @@ from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.views import domain_errors_as_http
 from guanxi.customers.enums import HoldingStatus
 from guanxi.servicedesk.enums import TicketType
+from guanxi.surveys.selectors import surveys_open_for_customer
+from guanxi.surveys.services.surveys import survey_link, survey_token
 
 from . import selectors, services
 from .errors import LoginFailed
@@ -122,6 +124,8 @@ def home(request):
         "warranty": selectors.portal_warranty_summary(rows=warranty),
         "holding_count": selectors.portal_active_holding_count(customer=customer),
         "has_password": request.portal_account.has_password,
+        "surveys": [{"title": s.version.title_zh, "case": s.ticket.number if s.ticket_id else "",
+                     "url": survey_link(survey_token(s))} for s in surveys_open_for_customer(customer=customer)[:5]],
     })
 
 

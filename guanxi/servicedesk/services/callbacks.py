@@ -10,6 +10,7 @@ from guanxi.core.errors import Conflict, ValidationFailed
 from .. import events, permissions
 from ..enums import CallbackOutcome, TicketStatus
 from ..models import Callback, TicketMessage
+from ..signals import callback_recorded
 from . import complaints, tickets
 
 
@@ -30,6 +31,7 @@ def callback_record(*, actor, callback: Callback, outcome: str, note: str = "", 
     callback._history_user = actor
     callback.save()
     ticket = callback.ticket
+    callback_recorded.send(sender=Callback, callback=callback, actor=actor, at=callback.done_at)
     complaints.complaint_callback_recorded(actor=actor, ticket=ticket, outcome=outcome, note=note,
                                            at=callback.done_at)
     if outcome == CallbackOutcome.DISSATISFIED and ticket.status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):

@@ -21,6 +21,7 @@ from guanxi.customers.value import value_tier
 from .. import events, permissions
 from ..enums import Channel, ComplaintStage, Metric, Priority, TicketStatus, TicketType
 from ..models import Callback, Complaint, Ticket, TicketAssignment, TicketCategory, TicketMessage
+from ..signals import ticket_closed
 from . import clocks
 
 S = TicketStatus
@@ -275,6 +276,8 @@ def _transition(*, actor, ticket: Ticket, status: str, reason: str = "", at=None
     ticket._change_reason = reason[:100] if reason else None
     ticket.save()
     clocks.refresh_next_due(ticket)
+    if status == S.CLOSED:
+        ticket_closed.send(sender=Ticket, ticket=ticket, actor=actor, at=now)
     return ticket
 
 

@@ -1,0 +1,6 @@
+from .actions import ImprovementAction
+from .questionnaires import Question, Questionnaire, QuestionnaireVersion
+from .surveys import Answer, Survey, SurveyOptOut, SurveyResponse
+
+__all__ = ["Answer", "ImprovementAction", "Question", "Questionnaire", "QuestionnaireVersion", "Survey",
+           "SurveyOptOut", "SurveyResponse"]

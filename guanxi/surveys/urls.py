@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "surveys"
+urlpatterns = [
+    path("", views.response_list, name="responses"),
+    path("<int:survey_id>/", views.response_detail, name="response_detail"),
+    path("<int:survey_id>/opt-out/", views.survey_opt_out, name="opt_out"),
+    path("questionnaires/", views.questionnaire_list, name="questionnaires"),
+    path("questionnaires/<int:questionnaire_id>/versions/new/", views.version_edit, name="version_new"),
+    path("questionnaires/<int:questionnaire_id>/versions/<int:version_id>/edit/", views.version_edit,
+         name="version_edit"),
+    path("versions/<int:version_id>/", views.version_detail, name="version_detail"),
+    path("versions/<int:version_id>/publish/", views.version_publish, name="version_publish"),
+    path("actions/", views.action_list, name="actions"),
+    path("actions/<int:action_id>/", views.action_detail, name="action_detail"),
+]
