@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "guanxi.orders",
     "guanxi.servicedesk",
     "guanxi.warranty",
+    "guanxi.care",
     "guanxi.portal",
     "bench",
 ]
@@ -222,6 +223,10 @@ CELERY_BEAT_SCHEDULE = {
     "pool-sweep": {"task": "pool.sweep", "schedule": crontab(hour=1, minute=15)},
     # The next-best-offer model, weekly on Sunday at 03:30.
     "offers-model-train": {"task": "offers.model_train", "schedule": crontab(hour=3, minute=30, day_of_week=0)},
+    # Customer care (birthdays, festivals, anniversaries): greetings and care tasks, daily at 07:00.
+    "care-run": {"task": "care.run", "schedule": crontab(hour=7, minute=0)},
+    # Bulk-queued messages (care greetings) handed to their backends every minute.
+    "messaging-deliver-queued": {"task": "messaging.deliver_queued", "schedule": 60.0},
 }
 
 CACHES = {

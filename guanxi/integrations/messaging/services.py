@@ -54,3 +54,26 @@ def message_deliver(*, message_id: int) -> OutboundMessage:
     OutboundMessage.objects.filter(pk=message.pk).update(status=message.status, sent_at=message.sent_at, error="",
                                                          updated_at=timezone.now())
     return message
+
+
+def message_queue_many(*, messages: list[dict]) -> list[int]:
+    """Store many queued messages at once (dicts of channel, recipient, subject, body), in the
+    caller's transaction, for `messages_deliver_queued` to hand over: bulk senders (care greetings)
+    queue tens of thousands without one delivery call each. Returns the ids in input order."""
+    rows = []
+    for data in messages:
+        channel, recipient, body = data["channel"], (data["recipient"] or "").strip(), data["body"]
+        if channel not in MessageChannel.values or not recipient or len(recipient) > 254 or not body.strip():
+            raise ValidationFailed(fields={"messages": "each needs a channel, a recipient and a text"})
+        rows.append(OutboundMessage(channel=channel, recipient=recipient, subject=(data.get("subject") or "")[:200],
+                                    body=body, backend=backend_path_for(channel)))
+    return [row.pk for row in OutboundMessage.objects.bulk_create(rows, batch_size=2_000)]
+
+
+def messages_deliver_queued(*, limit: int = 10_000) -> int:
+    """Deliver up to `limit` queued messages, oldest first; each outcome recorded on its message."""
+    ids = list(OutboundMessage.objects.filter(status=MessageStatus.QUEUED).order_by("created_at", "id")
+               .values_list("pk", flat=True)[:limit])
+    for message_id in ids:
+        message_deliver(message_id=message_id)
+    return len(ids)
