@@ -13,7 +13,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -207,7 +207,8 @@ def due_customers(rule: CareRule, target: dt.date) -> QuerySet | None:
         if rule.assignee_id is None:
             base = base.filter(owner__isnull=False)
     else:
-        base = base.exclude(**{rule.channel: ""}).exclude(Exists(MarketingOptOut.objects.filter(
+        address = "mobile" if rule.channel == CareChannel.SMS else "email"
+        base = base.exclude(**{address: ""}).exclude(Exists(MarketingOptOut.objects.filter(
             customer=OuterRef("pk"), channel__in=(rule.channel, OptOutChannel.ALL))))
     done = CareAction.objects.filter(rule=rule, customer=OuterRef("pk"), occasion_date=target)
     return base.exclude(Exists(done))
@@ -229,7 +230,7 @@ def _allowance(rule: CareRule, year: int) -> int | None:
 def _insert_actions(rule: CareRule, target: dt.date, label: str, due: QuerySet, limit: int | None,
                     now: dt.datetime) -> list[tuple[int, int]]:
     """One INSERT … SELECT of the due customers' actions; the (action, customer) ids written."""
-    picked = due.order_by("pk").values_list("pk", flat=True)
+    picked = due.annotate(due_customer=F("pk")).order_by("pk").values_list("due_customer", flat=True)
     if limit is not None:
         picked = picked[:limit]
     select, params = picked.query.sql_with_params()
@@ -238,7 +239,7 @@ def _insert_actions(rule: CareRule, target: dt.date, label: str, due: QuerySet, 
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (rule_id, customer_id, occasion_date, occasion_label, action, channel, cost, "
-            f"created_at) SELECT %s, due.id, %s, %s, %s, %s, %s, %s FROM ({select}) due "
+            f"created_at) SELECT %s, due.due_customer, %s, %s, %s, %s, %s, %s FROM ({select}) due "
             f"ON CONFLICT (rule_id, customer_id, occasion_date) DO NOTHING RETURNING id, customer_id",
             [rule.pk, ops.adapt_datefield_value(target), label[:50], rule.action, rule.channel,
              ops.adapt_decimalfield_value(rule.cost_per_action, 12, 2), ops.adapt_datetimefield_value(now), *params])
@@ -297,7 +298,7 @@ def _create_tasks(rule: CareRule, target: dt.date, label: str, written: list[tup
 
 def _run_rule(rule_id: int, day: dt.date, now: dt.datetime) -> dict[str, int]:
     with transaction.atomic():
-        rule = CareRule.objects.select_for_update().select_related("segment", "assignee").get(pk=rule_id)
+        rule = CareRule.objects.select_for_update(of=("self",)).select_related("segment", "assignee").get(pk=rule_id)
         if not rule.is_enabled:
             return {"actions": 0, "messages": 0, "tasks": 0}
         target = day + dt.timedelta(days=rule.lead_days)
