@@ -22,7 +22,7 @@ from guanxi.accounts.access import SYSTEM, user_of
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from guanxi.customers.models import Customer
-from guanxi.integrations.messaging.services import message_queue_many
+from guanxi.integrations.messaging.services import message_id_sql, message_queue_many, message_queue_sql
 from guanxi.marketing.enums import OptOutChannel
 from guanxi.marketing.models import MarketingOptOut
 from guanxi.orders.models import Contract
@@ -296,18 +296,48 @@ def _create_tasks(rule: CareRule, target: dt.date, label: str, written: list[tup
     return made
 
 
+def _insert_greetings(rule: CareRule, target: dt.date, label: str, due: QuerySet, limit: int | None,
+                      now: dt.datetime) -> int:
+    """PostgreSQL: the due customers' actions and their queued greetings in one statement — each
+    action reserves its message's id, and the outbox rows are made from the actions inserted (a
+    customer already greeted conflicts, so gets no second message)."""
+    picked = due.annotate(due_customer=F("pk")).order_by("pk").values_list("due_customer", flat=True)
+    if limit is not None:
+        picked = picked[:limit]
+    select, params = picked.query.sql_with_params()
+    address = "mobile" if rule.channel == CareChannel.SMS else "email"
+    messages, message_params = message_queue_sql(channel=rule.channel, subject=rule.subject or rule.name,
+                                                 template=rule.template, source="people")
+    actions, customers = CareAction._meta.db_table, Customer._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH new AS (INSERT INTO {actions} (rule_id, customer_id, occasion_date, occasion_label, action, "
+            f"channel, cost, created_at, message_id) SELECT %s, due.due_customer, %s, %s, %s, %s, %s, %s, "
+            f"{message_id_sql()} FROM ({select}) due "
+            f"ON CONFLICT (rule_id, customer_id, occasion_date) DO NOTHING RETURNING message_id, customer_id), "
+            f"people AS (SELECT new.message_id AS id, c.name, c.{address} AS recipient FROM new "
+            f"JOIN {customers} c ON c.id = new.customer_id) {messages}",
+            [rule.pk, target, label[:50], rule.action, rule.channel, rule.cost_per_action, now, *params,
+             *message_params])
+        return cursor.rowcount
+
+
 def _run_rule(rule_id: int, day: dt.date, now: dt.datetime) -> dict[str, int]:
     with transaction.atomic():
         rule = CareRule.objects.select_for_update(of=("self",)).select_related("segment", "assignee").get(pk=rule_id)
+        nothing = {"actions": 0, "messages": 0, "tasks": 0}
         if not rule.is_enabled:
-            return {"actions": 0, "messages": 0, "tasks": 0}
+            return nothing
         target = day + dt.timedelta(days=rule.lead_days)
         label = occasion_on(rule, target)
         due = due_customers(rule, target)
-        if due is None:
-            return {"actions": 0, "messages": 0, "tasks": 0}
         limit = _allowance(rule, target.year)
-        written = _insert_actions(rule, target, label, due, limit, now) if limit != 0 else []
+        if due is None or limit == 0:
+            return nothing
+        if rule.sends_message and connection.vendor == "postgresql":
+            sent = _insert_greetings(rule, target, label, due, limit, now)
+            return {"actions": sent, "messages": sent, "tasks": 0}
+        written = _insert_actions(rule, target, label, due, limit, now)
         if rule.sends_message:
             return {"actions": len(written), "messages": _queue_greetings(rule, written), "tasks": 0}
         return {"actions": len(written), "messages": 0, "tasks": _create_tasks(rule, target, label, written)}

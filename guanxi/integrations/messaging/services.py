@@ -77,3 +77,23 @@ def messages_deliver_queued(*, limit: int = 10_000) -> int:
     for message_id in ids:
         message_deliver(message_id=message_id)
     return len(ids)
+
+
+def message_id_sql() -> str:
+    """PostgreSQL: the SQL expression that reserves the next message id, for a bulk sender that
+    records the id on its own rows before `message_queue_sql` inserts the messages."""
+    return f"nextval(pg_get_serial_sequence('{OutboundMessage._meta.db_table}', 'id'))"
+
+
+def message_queue_sql(*, channel: str, subject: str, template: str, source: str) -> tuple[str, list]:
+    """PostgreSQL: an INSERT … SELECT queueing one message per row of `source` (a CTE name with
+    columns id, name, recipient); the text is `template` with `{name}` replaced by the row's name.
+    Returns the SQL and its parameters, for the caller to run inside its own statement."""
+    if channel not in MessageChannel.values or not template.strip():
+        raise ValidationFailed(fields={"messages": "each needs a channel and a text"})
+    now = timezone.now()
+    table = OutboundMessage._meta.db_table
+    sql = (f"INSERT INTO {table} (id, channel, recipient, subject, body, status, backend, error, created_at, "
+           f"updated_at) SELECT {source}.id, %s, {source}.recipient, %s, replace(%s, '{{name}}', {source}.name), "
+           f"%s, %s, '', %s, %s FROM {source}")
+    return sql, [channel, subject[:200], template, MessageStatus.QUEUED, backend_path_for(channel), now, now]
