@@ -66,10 +66,11 @@ def prepare() -> dict:
     if not Customer.objects.exists():
         raise RuntimeError("no customers: run `guanxi bench generate` first")
     started = time.perf_counter()
-    CareRule.objects.filter(name__startswith="bench ").delete()
     customers, profiles, contracts = (Customer._meta.db_table, CareProfile._meta.db_table,
                                       Contract._meta.db_table)
     with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {CareAction._meta.db_table} WHERE rule_id IN "
+                       f"(SELECT id FROM {CareRule._meta.db_table} WHERE name LIKE 'bench %%')")
         cursor.execute(f"DELETE FROM {profiles}")
         cursor.execute(f"INSERT INTO {profiles} (customer_id, birthday_calendar) SELECT id, 'lunar' FROM {customers} "
                        f"WHERE birth_date IS NOT NULL AND id % 7 = 0")
@@ -81,6 +82,7 @@ def prepare() -> dict:
             f"id, owner_id, now(), now() FROM {customers} WHERE owner_id IS NOT NULL AND id % 20 = 0")
         for table in (profiles, contracts):
             cursor.execute(f"VACUUM ANALYZE {table}")
+    CareRule.objects.filter(name__startswith="bench ").delete()
     for data in RULES:
         care_rule_save(actor=SYSTEM, data=data)
     return {"prepare_s": round(time.perf_counter() - started, 1)}
