@@ -239,7 +239,7 @@ def _insert_actions(rule: CareRule, target: dt.date, label: str, due: QuerySet, 
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (rule_id, customer_id, occasion_date, occasion_label, action, channel, cost, "
-            f"created_at) SELECT %s, due.due_customer, %s, %s, %s, %s, %s, %s FROM ({select}) due "
+            f"created_at) SELECT %s, due.due_customer, %s, %s, %s, %s, %s, %s FROM ({select}) due WHERE true "
             f"ON CONFLICT (rule_id, customer_id, occasion_date) DO NOTHING RETURNING id, customer_id",
             [rule.pk, ops.adapt_datefield_value(target), label[:50], rule.action, rule.channel,
              ops.adapt_decimalfield_value(rule.cost_per_action, 12, 2), ops.adapt_datetimefield_value(now), *params])
