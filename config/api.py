@@ -12,6 +12,7 @@ from ninja.utils import check_csrf
 
 from guanxi.accounts.api import router as accounts_router
 from guanxi.accounts.services import api_token_authenticate
+from guanxi.care.api import router as care_router
 from guanxi.catalog.api import router as catalog_router
 from guanxi.core.api import ErrorDocumentingAPI
 from guanxi.core.errors import DomainError, PermissionDenied, translated
@@ -81,6 +82,7 @@ api.add_router("", servicedesk_router)
 api.add_router("", tasks_router)
 api.add_router("", surveys_router)
 api.add_router("", warranty_router)
+api.add_router("", care_router)
 
 
 def _error(request, status, code, message, fields=None):

@@ -31,6 +31,7 @@ urlpatterns = [
     path("tasks/", include("guanxi.tasks.urls")),
     path("marketing/", include("guanxi.marketing.urls")),
     path("warranty/", include("guanxi.warranty.urls")),
+    path("care/", include("guanxi.care.urls")),
     path("l/", include("guanxi.marketing.public_urls")),
     path("surveys/", include("guanxi.surveys.urls")),
     path("s/", include("guanxi.surveys.public_urls")),

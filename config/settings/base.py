@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "guanxi.servicedesk",
     "guanxi.warranty",
     "guanxi.surveys",
+    "guanxi.care",
     "guanxi.portal",
     "bench",
 ]
@@ -228,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
     "offers-model-train": {"task": "offers.model_train", "schedule": crontab(hour=3, minute=30, day_of_week=0)},
     # Unanswered surveys past their link's expiry, hourly.
     "surveys-expire": {"task": "surveys.expire", "schedule": crontab(minute=40)},
+    # Customer care (birthdays, festivals, anniversaries): greetings and care tasks, daily at 07:00.
+    "care-run": {"task": "care.run", "schedule": crontab(hour=7, minute=0)},
+    # Bulk-queued messages (care greetings) handed to their backends every minute.
+    "messaging-deliver-queued": {"task": "messaging.deliver_queued", "schedule": 60.0},
 }
 
 CACHES = {

@@ -71,6 +71,8 @@ class Command(BaseCommand):
         pool = sub.add_parser("pool_sweep", help="owners, follow-ups and rules, then time the 公海 sweep")
         pool.add_argument("--no-prepare", action="store_true", help="time the sweep on the data as it is")
         pool.add_argument("--seed", type=int, default=5)
+        care = sub.add_parser("care", help="lunar birthdays, contracts and care rules, then time the daily care run")
+        care.add_argument("--no-prepare", action="store_true", help="time the runs on the data as it is")
         campaigns = sub.add_parser("campaigns", help="time launching a campaign to every customer (PostgreSQL)")
         campaigns.add_argument("--opt-outs", type=int, default=1_000, help="customers opted out before the launch")
         offers = sub.add_parser("offers", help="load holdings (PostgreSQL), time a training and scoring")
@@ -214,6 +216,16 @@ class Command(BaseCommand):
             if options["responses"] < 1 or options["runs"] < 1:
                 raise CommandError("--responses and --runs must be at least 1")
             result = time_drivers(responses=options["responses"], seed=options["seed"], runs=options["runs"])
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif action == "care":
+            from bench.care import prepare as care_prepare
+            from bench.care import time_runs
+
+            try:
+                result = {} if options["no_prepare"] else care_prepare()
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
+            result.update(time_runs())
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         elif action == "sweep":
             from bench.cases import sweep

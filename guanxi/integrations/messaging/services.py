@@ -54,3 +54,46 @@ def message_deliver(*, message_id: int) -> OutboundMessage:
     OutboundMessage.objects.filter(pk=message.pk).update(status=message.status, sent_at=message.sent_at, error="",
                                                          updated_at=timezone.now())
     return message
+
+
+def message_queue_many(*, messages: list[dict]) -> list[int]:
+    """Store many queued messages at once (dicts of channel, recipient, subject, body), in the
+    caller's transaction, for `messages_deliver_queued` to hand over: bulk senders (care greetings)
+    queue tens of thousands without one delivery call each. Returns the ids in input order."""
+    rows = []
+    for data in messages:
+        channel, recipient, body = data["channel"], (data["recipient"] or "").strip(), data["body"]
+        if channel not in MessageChannel.values or not recipient or len(recipient) > 254 or not body.strip():
+            raise ValidationFailed(fields={"messages": "each needs a channel, a recipient and a text"})
+        rows.append(OutboundMessage(channel=channel, recipient=recipient, subject=(data.get("subject") or "")[:200],
+                                    body=body, backend=backend_path_for(channel)))
+    return [row.pk for row in OutboundMessage.objects.bulk_create(rows, batch_size=2_000)]
+
+
+def messages_deliver_queued(*, limit: int = 10_000) -> int:
+    """Deliver up to `limit` queued messages, oldest first; each outcome recorded on its message."""
+    ids = list(OutboundMessage.objects.filter(status=MessageStatus.QUEUED).order_by("created_at", "id")
+               .values_list("pk", flat=True)[:limit])
+    for message_id in ids:
+        message_deliver(message_id=message_id)
+    return len(ids)
+
+
+def message_id_sql() -> str:
+    """PostgreSQL: the SQL expression that reserves the next message id, for a bulk sender that
+    records the id on its own rows before `message_queue_sql` inserts the messages."""
+    return f"nextval(pg_get_serial_sequence('{OutboundMessage._meta.db_table}', 'id'))"
+
+
+def message_queue_sql(*, channel: str, subject: str, template: str, source: str) -> tuple[str, list]:
+    """PostgreSQL: an INSERT … SELECT queueing one message per row of `source` (a CTE name with
+    columns id, name, recipient); the text is `template` with `{name}` replaced by the row's name.
+    Returns the SQL and its parameters, for the caller to run inside its own statement."""
+    if channel not in MessageChannel.values or not template.strip():
+        raise ValidationFailed(fields={"messages": "each needs a channel and a text"})
+    now = timezone.now()
+    table = OutboundMessage._meta.db_table
+    sql = (f"INSERT INTO {table} (id, channel, recipient, subject, body, status, backend, error, created_at, "
+           f"updated_at) SELECT {source}.id, %s, {source}.recipient, %s, replace(%s, '{{name}}', {source}.name), "
+           f"%s, %s, '', %s, %s FROM {source}")
+    return sql, [channel, subject[:200], template, MessageStatus.QUEUED, backend_path_for(channel), now, now]
