@@ -1,7 +1,7 @@
 """Next-best-offer benchmark (`guanxi bench offers`): holdings for every live customer loaded with
 COPY on PostgreSQL, one training timed (`offer_model_train`, as the weekly task runs it), then the
 scoring of sampled customers timed one by one through the selector the 360 page, the case page and
-`/api/v1/offers/customers/{id}` call (its four queries included).
+`/api/v1/offers/customers/{id}` call (its one query included).
 
 The holdings follow bundles, so that there is something to learn: individuals take a mobile plan,
 often broadband, IPTV mostly with broadband, 视频彩铃 mostly with 5G; organisations take enterprise

@@ -83,9 +83,14 @@ def next_version() -> int:
     return (latest or 0) + 1
 
 
-def _model_key(pk: int, version: int, finished_at) -> tuple:
+def _model_key(pk: int, version: int, finished_at: dt.datetime | str | None) -> tuple:
     """A training's identity: its version, and its row and finish time (a database restored or
-    rebuilt, as tests do, may hold another model under a version this process has loaded)."""
+    rebuilt, as tests do, may hold another model under a version this process has loaded). SQLite
+    hands raw rows' times over naive (or as text), in UTC."""
+    if isinstance(finished_at, str):
+        finished_at = dt.datetime.fromisoformat(finished_at)
+    if finished_at is not None and finished_at.tzinfo is None:
+        finished_at = finished_at.replace(tzinfo=dt.UTC)
     return pk, version, finished_at
 
 
