@@ -88,7 +88,6 @@ def offer_model_train(*, actor, progress: Progress | None = None, as_of: dt.date
             row.finished_at = timezone.now()
             row.seconds = round(time.monotonic() - began, 3)
             row.save()
-            transaction.on_commit(selectors.forget_active_model)
     except Exception as exc:
         logger.exception("offer model v%s failed", row.version)
         OfferModel.objects.filter(pk=row.pk).update(status=ModelStatus.FAILED, finished_at=timezone.now(),
