@@ -35,7 +35,7 @@ def _state():
 
 
 def test_a_rep_enters_an_expense_for_a_deal_and_it_counts_for_the_team_month_and_channel(world):
-    channel = SalesChannel.objects.create(code="direct", name="直销", order=1)
+    channel = SalesChannel.objects.create(code="t-direct", name="测试直销", order=1)
     opportunity = deal(world["rep"], channel=channel)
     expense = expense_record(actor=world["rep"], rep=world["rep"], spent_on=DAY, category="travel",
                              amount=Decimal("386.50"), opportunity=opportunity, note="广州出差")
@@ -160,3 +160,29 @@ def test_the_pages_list_with_totals_enter_and_refuse(world):
     agent.force_login(world["agent"])
     assert agent.get("/sales/expenses/").status_code == 403
     assert _state() == before
+
+
+ENTERERS = frozenset({Role.SALES_REP, Role.SALES_MANAGER, Role.KEY_ACCOUNT_MANAGER, Role.ADMIN})
+
+
+@pytest.mark.parametrize("role", tuple(Role.values))
+def test_every_role_entering_its_own_and_deleting_another_teams_expense(world, role):
+    """The permissions matrix: who may enter an expense of their own, and who may delete one of a
+    representative of another team (administrators only); a refusal changes nothing."""
+    theirs = expense_record(actor=world["rep"], rep=world["rep"], spent_on=DAY, category="travel",
+                            amount=Decimal(10))
+    actor = UserFactory(role=role, team=sales_team()[0])
+    client = client_for(actor)
+    before = _state()
+    created = post_json(client, "/api/v1/sales/expenses", {"spent_on": "2026-11-02", "amount": "8",
+                                                           "category": "other"})
+    if role in ENTERERS:
+        assert created.status_code == 201, created.content
+    else:
+        assert created.status_code == 403 and _state() == before
+    before = _state()
+    deleted = client.delete(f"/api/v1/sales/expenses/{theirs.pk}")
+    if role == Role.ADMIN:
+        assert deleted.status_code == 204
+    else:
+        assert deleted.status_code in (403, 404) and _state() == before
