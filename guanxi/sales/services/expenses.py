@@ -111,7 +111,7 @@ def expense_update(*, actor, expense: SalesExpense, amount: Decimal, spent_on: d
                    channel: SalesChannel | None = None, opportunity: Opportunity | None = None,
                    customer: Customer | None = None, note: str = "") -> SalesExpense:
     """Change an expense (its representative and team stay); the same checks as entering one."""
-    expense = SalesExpense.objects.select_for_update().select_related("rep", "team").get(pk=expense.pk)
+    expense = SalesExpense.objects.select_for_update(of=("self",)).select_related("rep", "team").get(pk=expense.pk)
     permissions.require_expense(actor, rep_id=expense.rep_id, team_id=expense.team_id)
     fields = _clean(actor, rep=expense.rep, team=expense.team, spent_on=spent_on, category=category,
                     amount=amount, channel=channel, opportunity=opportunity, customer=customer, note=note)
