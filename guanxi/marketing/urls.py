@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import campaigns, imports, leads
+from .views import campaigns, imports, leads, web_forms
 
 app_name = "marketing"
 urlpatterns = [
@@ -31,4 +31,9 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/expenses/", campaigns.expense_create, name="campaign_expense"),
     path("campaigns/<int:campaign_id>/expenses/<int:expense_id>/decide/", campaigns.expense_decide,
          name="campaign_expense_decide"),
+]
+urlpatterns += [
+    path("web-forms/", web_forms.web_form_list_page, name="web_forms"),
+    path("web-forms/new/", web_forms.web_form_edit, name="web_form_create"),
+    path("web-forms/<int:web_form_id>/", web_forms.web_form_edit, name="web_form_edit"),
 ]

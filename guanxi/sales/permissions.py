@@ -4,9 +4,11 @@ its API).
 
 Entities: `opportunity` (a deal with its stage moves, competitors, win and loss), `quota` (targets
 per representative and team), `forecast` (the weighted forecast, attainment and funnel reports),
-`configuration` (stages, won/lost reasons, sales channels, regions, outlets, where representatives
-work, the big-deal amount; read = see them, configure = change them), `analysis` (the sales analysis
-of SPEC C.4: read as the forecast reads, export = its XLSX; write = record sales expenses), `partner`
+`expense` (sales expenses: OWN one's own entries, TEAM the team's entries and its monthly figures,
+ALL every one; those who read the whole forecast read every expense), `configuration` (stages,
+won/lost reasons, sales channels, regions, outlets, where representatives work, the big-deal amount;
+read = see them, configure = change them), `analysis` (the sales analysis of SPEC C.4: read as the
+forecast reads, export = its XLSX; write = set a team's monthly expense figure), `partner`
 (channel partner organisations with their performance and forecast: ALL every partner, OWN one's own
 organisation).
 
@@ -45,29 +47,33 @@ CONFIGURE = Rights(read=ALL, write=ALL, delete=ALL, configure=True)
 
 
 def _row(*, opportunity: Rights, quota: Rights = NOTHING, forecast: Scope = NONE,
-         configure: bool = False, partner: Scope = NONE) -> dict[str, Rights]:
+         configure: bool = False, partner: Scope = NONE, expense: Scope = NONE) -> dict[str, Rights]:
     return {"opportunity": opportunity, "quota": quota, "forecast": Rights(read=forecast, export=forecast is ALL),
             "configuration": CONFIGURE if configure else READ_ALL,
             "analysis": Rights(read=forecast, write=quota.write, export=forecast in (ALL, TEAM)),
-            "partner": Rights(read=partner)}
+            "partner": Rights(read=partner),
+            "expense": Rights(read=ALL if forecast is ALL else expense, write=expense, delete=expense)}
 
 
 TABLE: dict[str, dict[str, Rights]] = {
     Role.AGENT: _row(opportunity=Rights(read=ALL)),
     Role.TEAM_LEAD: _row(opportunity=Rights(read=ALL)),
     Role.SERVICE_MANAGER: _row(opportunity=Rights(read=ALL)),
-    Role.SALES_REP: _row(opportunity=Rights(read=OWN, write=OWN), quota=Rights(read=OWN), forecast=OWN),
+    Role.SALES_REP: _row(opportunity=Rights(read=OWN, write=OWN), quota=Rights(read=OWN), forecast=OWN,
+                         expense=OWN),
     Role.SALES_MANAGER: _row(opportunity=Rights(read=TEAM, write=TEAM, delete=TEAM, export=True),
-                             quota=Rights(read=TEAM, write=TEAM), forecast=TEAM, configure=True, partner=ALL),
-    Role.KEY_ACCOUNT_MANAGER: _row(opportunity=Rights(read=OWN, write=OWN), quota=Rights(read=OWN), forecast=OWN),
+                             quota=Rights(read=TEAM, write=TEAM), forecast=TEAM, configure=True, partner=ALL,
+                             expense=TEAM),
+    Role.KEY_ACCOUNT_MANAGER: _row(opportunity=Rights(read=OWN, write=OWN), quota=Rights(read=OWN), forecast=OWN,
+                                   expense=OWN),
     Role.PARTNER: _row(opportunity=Rights(read=OWN, write=OWN), quota=Rights(read=OWN), forecast=OWN,
                        partner=OWN),
     Role.ANALYST: _row(opportunity=Rights(read=ALL, export=True), quota=Rights(read=ALL), forecast=ALL,
                        partner=ALL),
     Role.ADMIN: _row(opportunity=EVERYTHING, quota=Rights(read=ALL, write=ALL, delete=ALL), forecast=ALL,
-                     configure=True, partner=ALL),
+                     configure=True, partner=ALL, expense=ALL),
     SYSTEM_ROLE: {"opportunity": EVERYTHING, "quota": EVERYTHING, "forecast": EVERYTHING,
-                  "configuration": EVERYTHING, "analysis": EVERYTHING, "partner": EVERYTHING},
+                  "configuration": EVERYTHING, "analysis": EVERYTHING, "partner": EVERYTHING, "expense": EVERYTHING},
     CUSTOMER_ROLE: {},
 }
 
@@ -82,6 +88,7 @@ QUOTA_DENIED = _("Only sales managers (for their team) and administrators set qu
 FORECAST_DENIED = _("You cannot see the forecast of this team or representative.")
 ANALYSIS_DENIED = _("You cannot see the sales analysis of this team.")
 PARTNER_DENIED = _("You cannot see this partner.")
+EXPENSE_DENIED = _("Only the representative, their sales manager or an administrator can change this expense.")
 
 
 def partner_condition(user, prefix: str = "") -> Q:
@@ -171,3 +178,32 @@ def partner_in_reach(user, partner_id: int) -> bool:
     if reach is ALL:
         return True
     return reach is OWN and not is_system(user) and user.team_id is not None and user.team_id == partner_id
+
+
+def expense_condition(user, action: str = "read") -> Q:
+    """The sales expenses `user` may take `action` on, as a filter."""
+    reach = scope(user, "expense", action)
+    if reach is ALL:
+        return Q()
+    if reach is NONE or is_system(user):
+        return Q(pk__in=[])
+    own = Q(rep_id=user.pk) | Q(created_by_id=user.pk, rep__isnull=False)
+    return own | Q(team_id=user.team_id) if reach is TEAM and user.team_id else own
+
+
+def expense_reaches(user, *, rep_id: int | None, team_id: int | None, action: str = "write") -> bool:
+    """Whether `user` may take `action` on an expense of this representative (None: the team's monthly
+    figure) in this team: one's own entries (OWN), the team's (TEAM), every one (ALL)."""
+    reach = scope(user, "expense", action)
+    if reach is ALL:
+        return True
+    if reach is NONE or is_system(user):
+        return False
+    if rep_id is not None and rep_id == user.pk:
+        return True
+    return reach is TEAM and user.team_id is not None and team_id == user.team_id
+
+
+def require_expense(actor, *, rep_id, team_id, action: str = "write") -> None:
+    require(actor, "expense", action, allowed=expense_reaches(actor, rep_id=rep_id, team_id=team_id, action=action),
+            message=EXPENSE_DENIED)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import analysis, board, conversion, forecast, opportunities, partners
+from .views import analysis, board, configuration, conversion, expenses, forecast, opportunities, partners
 
 app_name = "sales"
 urlpatterns = [
@@ -26,4 +26,18 @@ urlpatterns += [
     path("partners/<int:partner_id>/", partners.partner_detail, name="partner"),
     path("partner-home/", partners.partner_home, name="partner_home"),
     path("partner-home/deals/<int:opportunity_id>/", partners.partner_deal_update, name="partner_deal_update"),
+]
+urlpatterns += [
+    path("settings/", configuration.settings_home, name="settings"),
+    path("settings/reps/", configuration.rep_assign, name="settings_reps"),
+    path("settings/big-deal/", configuration.big_deal_amount, name="settings_big_deal"),
+    path("settings/stages/<int:pk>/delete/", configuration.stage_delete, name="setting_delete"),
+    path("settings/<slug:kind>/new/", configuration.setting_edit, name="setting_create"),
+    path("settings/<slug:kind>/<int:pk>/", configuration.setting_edit, name="setting_edit"),
+]
+urlpatterns += [
+    path("expenses/", expenses.expense_list_page, name="expenses"),
+    path("expenses/new/", expenses.expense_create, name="expense_create"),
+    path("expenses/<int:expense_id>/", expenses.expense_edit, name="expense_edit"),
+    path("expenses/<int:expense_id>/delete/", expenses.expense_delete, name="expense_delete"),
 ]

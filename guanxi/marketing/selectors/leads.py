@@ -18,7 +18,7 @@ from guanxi.customers.selectors import customer_visible_to
 
 from .. import permissions
 from ..enums import LeadStatus
-from ..models import Lead
+from ..models import Lead, WebForm
 from ..rules import name_key
 
 DUPLICATE_LIMIT = 10
@@ -233,3 +233,16 @@ def partner_lead_counts(*, since: dt.datetime, until: dt.datetime,
         rows = rows.filter(partner_id__in=partner_ids)
     return {r["partner_id"]: (r["n"], r["converted"]) for r in rows.values("partner_id").annotate(
         n=Count("id"), converted=Count("id", filter=Q(status=LeadStatus.CONVERTED))).order_by()}
+
+
+def web_form_list() -> QuerySet[WebForm]:
+    """The public lead forms with the number of leads each brought (those who configure them see them)."""
+    return WebForm.objects.select_related("owner", "campaign").annotate(lead_count=Count("leads")).order_by(
+        "title", "id")
+
+
+def web_form_get(*, web_form_id: int) -> WebForm:
+    form = WebForm.objects.select_related("owner", "campaign").filter(pk=web_form_id).first()
+    if form is None:
+        raise NotFound(gettext_noop("Web form not found."))
+    return form

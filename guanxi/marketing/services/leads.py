@@ -6,6 +6,7 @@ and is recorded in the lead's history."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.db import transaction
 from django.utils import timezone
@@ -204,17 +205,61 @@ def lead_delete(*, actor, lead: Lead) -> None:
 # ---------------------------------------------------------------- public web forms
 
 
+WEB_FORM_LIMITS = {"title": 100, "intro": 2000, "interest_label": 100, "thanks_text": 500}
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
+
+
+def _web_form_fields(*, form: WebForm | None, slug: str, owner: User | None, texts: dict) -> dict:
+    """The web form's fields checked: a free lowercase address, a title, texts within their limits and an
+    owner who may own leads."""
+    errors = {}
+    slug = (slug or "").strip()
+    if not SLUG.match(slug):
+        errors["slug"] = gettext_noop("lowercase letters, digits and -, at most 50")
+    elif WebForm.objects.filter(slug=slug).exclude(pk=getattr(form, "pk", None)).exists():
+        errors["slug"] = gettext_noop("another form has this address")
+    clean = {name: (texts.get(name) or "").strip() for name in WEB_FORM_LIMITS}
+    for name, limit in WEB_FORM_LIMITS.items():
+        if len(clean[name]) > limit:
+            errors[name] = gettext_noop("too long")
+    if not clean["title"]:
+        errors["title"] = gettext_noop("required")
+    if owner is not None and (not permissions.may_own(owner) or not owner.is_active):
+        errors["owner"] = NOT_AN_OWNER
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return {**clean, "slug": slug}
+
+
 @transaction.atomic
 def web_form_create(*, actor, slug: str, title: str, intro: str = "", interest_label: str = "",
-                    owner: User | None = None) -> WebForm:
-    """A public lead form at /l/<slug>/ (sales managers and administrators)."""
+                    owner: User | None = None, campaign=None, thanks_text: str = "",
+                    is_active: bool = True) -> WebForm:
+    """A public lead form at /l/<slug>/ (sales managers and administrators); its leads are attributed
+    to `campaign` when one is given."""
     permissions.require(actor, "lead", "configure")
-    if not slug or WebForm.objects.filter(slug=slug).exists():
-        raise ValidationFailed(fields={"slug": gettext_noop("required and unique")})
-    if owner is not None and not permissions.may_own(owner):
-        raise ValidationFailed(fields={"owner": NOT_AN_OWNER})
-    return WebForm.objects.create(slug=slug, title=title, intro=intro, interest_label=interest_label,
-                                  owner=owner, created_by=user_of(actor))
+    fields = _web_form_fields(form=None, slug=slug, owner=owner, texts={
+        "title": title, "intro": intro, "interest_label": interest_label, "thanks_text": thanks_text})
+    form = WebForm(**fields, owner=owner, campaign=campaign, is_active=is_active, created_by=user_of(actor))
+    form._history_user = user_of(actor)
+    form.save()
+    return form
+
+
+@transaction.atomic
+def web_form_update(*, actor, form: WebForm, slug: str, title: str, intro: str = "", interest_label: str = "",
+                    owner: User | None = None, campaign=None, thanks_text: str = "",
+                    is_active: bool = True) -> WebForm:
+    """Change a public form (its address too: the old address stops answering); audited."""
+    permissions.require(actor, "lead", "configure")
+    form = WebForm.objects.select_for_update().get(pk=form.pk)
+    fields = _web_form_fields(form=form, slug=slug, owner=owner, texts={
+        "title": title, "intro": intro, "interest_label": interest_label, "thanks_text": thanks_text})
+    for name, value in {**fields, "owner": owner, "campaign": campaign, "is_active": is_active}.items():
+        setattr(form, name, value)
+    form._history_user = user_of(actor)
+    form.save()
+    return form
 
 
 def lead_submit_web_form(*, form: WebForm, data: dict) -> Lead:
@@ -223,4 +268,5 @@ def lead_submit_web_form(*, form: WebForm, data: dict) -> Lead:
     if not form.is_active:
         raise ValidationFailed(gettext_noop("This form no longer accepts answers."))
     return lead_create(actor=SYSTEM, data={**data, "source_detail": form.title[:100]}, source=LeadSource.WEB_FORM,
-                       owner=form.owner if form.owner and form.owner.is_active else None, web_form=form)
+                       owner=form.owner if form.owner and form.owner.is_active else None, web_form=form,
+                       campaign=form.campaign)

@@ -2,8 +2,8 @@
 
 from ninja import Router
 
-from . import analysis, conversion, forecast, opportunities, partners, stages
+from . import analysis, conversion, expenses, forecast, opportunities, partners, stages
 
 router = Router()
-for module in (opportunities, stages, forecast, conversion, analysis, partners):
+for module in (opportunities, stages, forecast, conversion, analysis, partners, expenses):
     router.add_router("", module.router)

@@ -16,6 +16,7 @@ from guanxi.core.pagination import keyset_page
 from guanxi.core.routers import Router
 from guanxi.customers.permissions import can_see_personal_data
 from guanxi.customers.selectors import customer_get_for_user
+from guanxi.marketing.selectors.campaigns import campaigns_for_attribution
 
 from ..models import Opportunity
 from ..schemas.opportunities import (
@@ -50,7 +51,9 @@ def out(user, opportunity: Opportunity, *, history: bool = False) -> dict:
         "expected_close_date": opportunity.expected_close_date, "probability": opportunity.probability,
         "probability_overridden": opportunity.probability_overridden, "stage": _ref(opportunity.stage),
         "stage_entered_at": opportunity.stage_entered_at, "status": opportunity.status,
-        "channel": _ref(opportunity.channel), "source": text(opportunity.source), "reason": _ref(opportunity.reason),
+        "channel": _ref(opportunity.channel), "source": text(opportunity.source),
+        "source_label": text(opportunity.source_label), "campaign": _ref(opportunity.campaign, getattr(
+            opportunity.campaign, "name", None)), "reason": _ref(opportunity.reason),
         "reason_note": text(opportunity.reason_note), "closed_at": opportunity.closed_at,
         "created_at": opportunity.created_at,
         "competitors": [{"name": c.name, "note": text(c.note)} for c in opportunity.competitors.all()],
@@ -74,6 +77,14 @@ def _known(field: str, lookup, **kwargs):
         return lookup(**kwargs)
     except NotFound as exc:
         raise ValidationFailed(fields={field: _("does not exist")}) from exc
+
+
+def _campaign(campaign_id: int):
+    """A campaign named in the body: one that does not exist or was never launched is a 422."""
+    campaign = campaigns_for_attribution().filter(pk=campaign_id).first()
+    if campaign is None:
+        raise ValidationFailed(fields={"campaign": _("not a launched campaign")})
+    return campaign
 
 
 def _user(viewer, user_id: int) -> User:
@@ -108,8 +119,8 @@ def create_opportunity(request: HttpRequest, payload: OpportunityIn):
         actor=request.user, customer=customer, name=payload.name, amount=payload.amount,
         expected_close_date=payload.expected_close_date, stage=stage,
         owner=_user(request.user, payload.owner) if payload.owner else None, probability=payload.probability,
-        channel=channel,
-        source=payload.source, competitors=[c.dict() for c in payload.competitors])
+        channel=channel, source=payload.source, competitors=[c.dict() for c in payload.competitors],
+        campaign=_campaign(payload.campaign) if payload.campaign else None)
     return Status(201, _detail(request, opportunity.pk))
 
 
@@ -126,7 +137,10 @@ def update_opportunity(request: HttpRequest, opportunity_id: int, payload: Oppor
                                                      action="write")
     given = payload.dict(exclude_unset=True)
     # null clears the channel and gives the probability back to the stage; elsewhere it changes nothing.
-    data = {key: value for key, value in given.items() if value is not None or key in ("probability", "channel")}
+    data = {key: value for key, value in given.items()
+            if value is not None or key in ("probability", "channel", "campaign")}
+    if given.get("campaign"):
+        data["campaign"] = _campaign(given["campaign"])
     if given.get("channel"):
         data["channel"] = _known("channel", config_selectors.channel_get, channel_id=given["channel"])
     if given.get("owner"):

@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from guanxi.core.models import TimeStampedModel
+from guanxi.marketing.enums import LeadSource
 
 from .organisation import Outlet, SalesChannel
 
@@ -163,6 +164,11 @@ class Opportunity(TimeStampedModel):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
+
+    @property
+    def source_label(self) -> str:
+        """The source in words: a lead source's label when the deal came from a converted lead."""
+        return str(LeadSource(self.source).label) if self.source in LeadSource.values else self.source
 
     @property
     def weighted_amount(self):

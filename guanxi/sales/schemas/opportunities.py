@@ -51,6 +51,7 @@ class OpportunityIn(Schema):
     probability: int | None = Field(None, description="0 to 100 (default: the stage's)")
     channel: int | None = Field(None, ge=1, le=MAX_ID, description="the sales channel (销售方式)")
     source: str = Field("", max_length=100)
+    campaign: int | None = Field(None, ge=1, le=MAX_ID, description="the launched campaign the deal is attributed to")
     competitors: list[CompetitorIn] = Field(default_factory=list, max_length=20)
 
 
@@ -64,6 +65,7 @@ class OpportunityUpdateIn(Schema):
     channel: int | None = Field(None, ge=1, le=MAX_ID)
     source: str | None = Field(None, max_length=100)
     owner: int | None = Field(None, ge=1, le=MAX_ID)
+    campaign: int | None = Field(None, ge=1, le=MAX_ID, description="a launched campaign; null: none")
     competitors: list[CompetitorIn] | None = Field(None, max_length=20)
 
 
@@ -104,7 +106,9 @@ class OpportunityOut(Schema):
     stage_entered_at: dt.datetime
     status: str
     channel: SalesRefOut | None
-    source: str
+    source: str = Field(description="a lead source's code (web_form, outlet…) or free text")
+    source_label: str = Field(description="the source in words")
+    campaign: SalesRefOut | None
     reason: SalesRefOut | None
     reason_note: str
     closed_at: dt.datetime | None

@@ -32,7 +32,8 @@ def opportunity_list(*, user, action: str = "read") -> QuerySet[Opportunity]:
 def opportunity_get_for_user(*, user, opportunity_id: int, action: str = "read") -> Opportunity:
     """One deal; 404 outside the user's read scope, 403 when they may read but not change it."""
     opportunity = (opportunity_list(user=user).filter(pk=opportunity_id)
-                   .select_related("customer", "owner", "team", "stage", "channel", "reason", "created_by").first())
+                   .select_related("customer", "owner", "team", "stage", "channel", "reason", "created_by",
+                                   "campaign").first())
     if opportunity is None:
         raise NotFound(_("Opportunity not found."))
     if action == "write":
@@ -66,7 +67,8 @@ def opportunity_search(*, user, filters: OpportunityFilter) -> QuerySet[Opportun
     qs = qs.filter(**{k: v for k, v in simple.items() if v is not None})
     if filters.query:
         qs = qs.filter(Q(name__icontains=filters.query) | Q(customer__name__icontains=filters.query))
-    return qs.select_related("customer", "owner", "team", "stage", "channel", "reason").order_by("-created_at", "-id")
+    return qs.select_related("customer", "owner", "team", "stage", "channel", "reason", "campaign").order_by(
+        "-created_at", "-id")
 
 
 def stage_history(*, opportunity: Opportunity) -> list[StageChange]:

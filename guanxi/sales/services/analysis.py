@@ -30,8 +30,9 @@ def expense_set(*, actor, team_id: int, month: dt.date, amount: Decimal, channel
         errors["note"] = _("at most 200 characters")
     if errors:
         raise ValidationFailed(fields=errors)
-    expense = SalesExpense.objects.filter(team_id=team_id, month=month, channel_id=channel_id).first() or \
-        SalesExpense(team_id=team_id, month=month, channel_id=channel_id)
+    expense = SalesExpense.objects.filter(team_id=team_id, month=month, channel_id=channel_id,
+                                          rep__isnull=True).first() or \
+        SalesExpense(team_id=team_id, month=month, channel_id=channel_id, spent_on=month)
     expense.amount, expense.note = clean, note
     expense._history_user = user_of(actor)
     expense.save()

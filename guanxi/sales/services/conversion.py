@@ -94,6 +94,6 @@ def lead_convert(*, actor, lead: Lead, name: str = "", amount, expected_close_da
     opportunity = opportunity_create(
         actor=actor, customer=customer, name=name, amount=amount, expected_close_date=expected_close_date,
         stage=stage, owner=owner or (lead.owner if is_system(actor) else None),
-        channel=channel, source=lead.get_source_display(), campaign=lead.campaign, at=at)
+        channel=channel, source=lead.source, campaign=lead.campaign, at=at)
     lead = lead_mark_converted(actor=actor, lead=lead, customer=customer, at=at or timezone.now())
     return Conversion(lead, customer, created, contact, opportunity)

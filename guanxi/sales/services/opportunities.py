@@ -160,7 +160,8 @@ def opportunity_create(*, actor, customer: Customer, name: str, amount, expected
     errors: dict = {}
     clean = _clean({"name": name, "amount": amount, "expected_close_date": expected_close_date,
                     "probability": probability, "channel": channel, "source": source,
-                    "competitors": competitors or [], "product": product, "outlet": outlet}, errors)
+                    "competitors": competitors or [], "product": product, "outlet": outlet,
+                    "campaign": campaign}, errors)
     stage = stage or first_open_stage()
     if stage is None or not stage.is_active or stage.is_terminal:
         errors["stage"] = _("an active stage that is neither won nor lost")
@@ -175,7 +176,7 @@ def opportunity_create(*, actor, customer: Customer, name: str, amount, expected
         expected_close_date=clean["expected_close_date"], stage=stage, stage_entered_at=at,
         probability=stage.probability if probability is None else probability,
         probability_overridden=probability is not None, channel=clean["channel"], source=clean["source"],
-        campaign=campaign, created_by=user_of(actor), partner=_partner(owner), product=clean["product"],
+        campaign=clean["campaign"], created_by=user_of(actor), partner=_partner(owner), product=clean["product"],
         outlet=clean["outlet"])
     _save(opportunity, actor)
     if at != opportunity.created_at:
