@@ -34,13 +34,14 @@ def _visible_users(viewer) -> QuerySet[User]:
     return users
 
 
-def user_visible_to(*, viewer, user_id: int, active_only: bool = False) -> User:
-    """The user of this id as `viewer` may see them; NotFound when there is none or they are hidden
-    (handlers turn that into a 422 on the field with `guanxi.core.errors.referenced`)."""
+def user_visible_to(*, viewer, user_id: int | None = None, username: str | None = None,
+                    active_only: bool = False) -> User:
+    """The user of this id (or user name) as `viewer` may see them; NotFound when there is none or
+    they are hidden (handlers turn that into a 422 on the field with `guanxi.core.errors.referenced`)."""
     users = _visible_users(viewer)
     if active_only:
         users = users.filter(is_active=True)
-    found = users.filter(pk=user_id).first()
+    found = users.filter(**({"pk": user_id} if username is None else {"username": username})).first()
     if found is None:
         raise NotFound(_("No such user."))
     return found

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 
-from guanxi.accounts.models import User
+from guanxi.accounts.selectors import user_visible_to
 from guanxi.core.api import CursorPageParams
 from guanxi.core.errors import ValidationFailed, referenced
 from guanxi.core.masking import mask_email, mask_phone
@@ -98,9 +98,8 @@ def claim(request: HttpRequest, payload: PoolRecordIn):
 @router.post("/pool/assign", response={201: PoolClaimOut})
 def assign(request: HttpRequest, payload: PoolAssignIn):
     """Give a pool record to a representative (sales managers: of their team)."""
-    owner = User.objects.filter(pk=payload.owner).first()
-    if owner is None:
-        raise ValidationFailed(fields={"owner": _("does not exist")})
+    owner = referenced(user_visible_to, field="owner", reason=_("does not exist"), viewer=request.user,
+                       user_id=payload.owner)
     holding = services.pool_assign(actor=request.user, owner=owner, **_target(payload))
     return Status(201, _claimed(holding, owner))
 

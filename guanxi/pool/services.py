@@ -170,6 +170,8 @@ def claim_limit_set(*, actor, limit: int, role: str = "", user: User | None = No
         raise ValidationFailed(fields={"role": _("name one role or one person")})
     if not isinstance(limit, int) or not 0 <= limit <= 100_000:
         raise ValidationFailed(fields={"limit": _("a whole number from 0 to 100000")})
+    if user is not None and not permissions.may_assign_to(actor, user):
+        raise PermissionDenied(_("You can set personal claim limits only for people of your own team."))
     row, _created = ClaimLimit.objects.update_or_create(
         **({"user": user} if user else {"role": role}), defaults={"limit": limit})
     return row

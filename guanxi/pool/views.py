@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guanxi.accounts.models import User
-from guanxi.core.errors import Conflict, NotFound, ValidationFailed, translated
+from guanxi.accounts.selectors import user_visible_to
+from guanxi.core.errors import Conflict, NotFound, ValidationFailed, referenced, translated
 from guanxi.core.masking import mask_phone
 from guanxi.core.pagination import keyset_page
 from guanxi.core.views import add_service_errors, domain_errors_as_http
@@ -123,11 +123,9 @@ def _save_rule(request, form) -> bool:
 
 def _save_limit(request, form) -> bool:
     data = form.cleaned_data
-    user = User.objects.filter(username=data["username"]).first() if data["username"] else None
-    if data["username"] and user is None:
-        form.add_error("username", _("No such user."))
-        return False
     try:
+        user = referenced(user_visible_to, field="username", reason=_("No such user."), viewer=request.user,
+                          username=data["username"]) if data["username"] else None
         services.claim_limit_set(actor=request.user, limit=data["limit"], role=data["role"] if not user else "",
                                  user=user)
     except ValidationFailed as exc:

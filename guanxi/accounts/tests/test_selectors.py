@@ -32,6 +32,9 @@ def test_a_partner_sees_only_their_own_team(world):
     assert user_visible_to(viewer=partner, user_id=world["colleague"].pk) == world["colleague"]
     with pytest.raises(NotFound):
         user_visible_to(viewer=partner, user_id=world["rep"].pk)
+    assert user_visible_to(viewer=partner, username=world["colleague"].username) == world["colleague"]
+    with pytest.raises(NotFound):
+        user_visible_to(viewer=partner, username=world["rep"].username)
     with pytest.raises(NotFound):
         team_visible_to(viewer=partner, team_id=world["theirs"].pk)
 

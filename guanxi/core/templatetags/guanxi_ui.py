@@ -27,8 +27,10 @@ def sort_state(field: str, current: str) -> str:
 
 
 @register.simple_tag
-def page_url(base_query: str, ordering: str, page: int) -> str:
-    return _join(base_query, ordering=ordering, page=page)
+def page_url(base_query: str, ordering: str, page: int, param: str = "") -> str:
+    """Link to page `page` of a list; `param` names the page's query parameter when a page holds
+    two lists (default `page`)."""
+    return _join(base_query, ordering=ordering, **{param or "page": page})
 
 
 @register.filter

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from guanxi.customers.tests.factories import make_customer
-from guanxi.marketing.models import Campaign, CampaignResponse, MarketingOptOut
+from guanxi.marketing.models import Campaign, CampaignMember, CampaignResponse, MarketingOptOut
 from guanxi.marketing.services import campaigns as services
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +81,53 @@ def test_the_unsubscribe_link_page(admin):
     assert Client().post(url).status_code == 200
     assert MarketingOptOut.objects.filter(customer=customer, channel="email").exists()
     assert Client().post(reverse("marketing_public:unsubscribe", args=["forged"])).status_code == 400
+
+
+def _big_campaign(admin, members=55, sent=30, responses=52):
+    """A launched campaign with `members` members (the first `sent` sent) and `responses` responses."""
+    campaign = services.campaign_create(actor=admin, data={**{k: v for k, v in FORM.items() if k != "occupations"},
+                                                           "starts_on": dt.date(2026, 3, 1),
+                                                           "ends_on": dt.date(2026, 3, 31), "send_time": dt.time(10)})
+    Campaign.objects.filter(pk=campaign.pk).update(status="running")
+    customers = [make_customer(admin, name=f"客户{i:02d}", mobile=f"138000{i:05d}") for i in range(members)]
+    rows = CampaignMember.objects.bulk_create(
+        CampaignMember(campaign=campaign, customer=c, added_at=NOON, status="sent" if i < sent else "pending",
+                       sent_at=NOON if i < sent else None) for i, c in enumerate(customers))
+    CampaignResponse.objects.bulk_create(CampaignResponse(member=rows[i % sent], kind="interested",
+                                                          note=f"note-{i:02d}", responded_at=NOON)
+                                         for i in range(responses))
+    return campaign
+
+
+def _member_rows(html: str) -> int:
+    return html.split('id="gx-campaign-responses"')[0].count('<tr><td><a href="/customers/')
+
+
+def test_the_campaign_page_pages_members_and_responses_by_50(client, admin):
+    campaign = _big_campaign(admin)
+    url = reverse("marketing:campaign_detail", args=[campaign.pk])
+    page = client.get(url).content.decode()
+    assert _member_rows(page) == 50 and page.count("note-") == 50
+    assert 'href="?page=2"' in page and 'href="?responses_page=2"' in page and 'id="gx-member-filter"' in page
+
+    # htmx: the pager's target names the list; only that list comes back.
+    second = client.get(url, {"page": 2}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="gx-campaign-members")
+    html = second.content.decode()
+    assert second.status_code == 200 and "<html" not in html and _member_rows(html) == 5
+    more = client.get(url, {"responses_page": 2, "page": 2}, HTTP_HX_REQUEST="true",
+                      HTTP_HX_TARGET="gx-campaign-responses").content.decode()
+    assert "<html" not in more and more.count("note-") == 2 and 'href="?page=2&amp;responses_page=1"' in more
+
+    # Normal links (no JavaScript) give the whole page with both lists at their pages.
+    whole = client.get(url, {"page": 2, "responses_page": 2}).content.decode()
+    assert "<html" in whole and _member_rows(whole) == 5 and whole.count("note-") == 2
+
+
+def test_the_campaign_members_filter_by_status(client, admin):
+    campaign = _big_campaign(admin)
+    url = reverse("marketing:campaign_detail", args=[campaign.pk])
+    pending = client.get(url, {"status": "pending"}, HTTP_HX_REQUEST="true",
+                         HTTP_HX_TARGET="gx-campaign-members").content.decode()
+    assert _member_rows(pending) == 25 and "page=2" not in pending and 'aria-current="true"' in pending
+    assert _member_rows(client.get(url, {"status": "converted"}).content.decode()) == 0
+    assert _member_rows(client.get(url, {"status": "nonsense", "page": "x"}).content.decode()) == 50

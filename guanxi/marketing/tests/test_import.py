@@ -164,6 +164,9 @@ def test_the_pages_walk_through_the_steps(tmp_path, admin, run_tasks):
     job = ImportJob.objects.get(target="leads")
     page = client.get(response["Location"]).content.decode()
     assert "gx-import-commit" in page and "gx-import-mapping" in page
+    # The page is the customers' import page (one shared partial) with the leads' words and links.
+    assert f"线索导入 #{job.pk}" in page and "与现有线索或客户相同的行" in page and "位客户" not in page
+    assert f'action="/marketing/leads/import/{job.pk}/commit/"' in page and "/customers/" not in page.split("<main")[-1]
     with run_tasks(execute=True):
         mapped = client.post(f"/marketing/leads/import/{job.pk}/mapping/",
                              {f"column_{i}": f for i, f in enumerate(

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -137,26 +138,63 @@ def _percent(value: Decimal | None):
 @login_required
 @domain_errors_as_http
 def campaign_detail(request, campaign_id: int):
+    """The campaign's page; its members (by status) and responses in pages of MEMBER_ROWS, each
+    list's page alone for htmx (the pager's target names the list)."""
     campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    user = request.user
+    status = request.GET.get("status", "")
+    status = status if status in MemberStatus.values else ""
+    members = capped_page(selectors.member_list(user=user, campaign=campaign, status=status or None),
+                          page=_page_number(request, "page"), per_page=MEMBER_ROWS)
+    responses = capped_page(selectors.response_list(user=user, campaign=campaign),
+                            page=_page_number(request, "responses_page"), per_page=MEMBER_ROWS)
     counts = selectors.member_counts(campaign=campaign)
+    context = {
+        "campaign": campaign, "members": members, "responses": responses, "status": status,
+        "member_filters": _member_filters(counts, status, responses.number),
+        "members_query": _query(status=status, responses_page=responses.number),
+        "responses_query": _query(status=status, page=members.number),
+        "can_respond": permissions.campaign_can(user, "response", "write"), "response_form": ResponseForm(),
+    }
+    target = request.htmx.target if request.htmx and not request.htmx.boosted else None
+    if target in ("gx-campaign-members", "gx-campaign-responses"):
+        return render(request, f"marketing/partials/_campaign_{target.removeprefix('gx-campaign-')}.html", context)
     labels = dict(MemberStatus.choices)
     funnel = [{"name": str(labels[s]), "value": n} for s, n in selectors.member_funnel(counts)]
-    members = selectors.member_list(user=request.user, campaign=campaign).select_related("customer")[:MEMBER_ROWS]
-    user = request.user
-    context = {
-        "campaign": campaign, "counts": [(labels[s], counts[s]) for s in MemberStatus.values if counts[s]],
-        "funnel": {"steps": funnel}, "funnel_statuses": FUNNEL, "members": members,
-        "responses": selectors.response_list(user=user, campaign=campaign)[:MEMBER_ROWS],
-        "can_write": permissions.campaign_can(user, "campaign", "write"),
-        "can_respond": permissions.campaign_can(user, "response", "write"),
-        "response_form": ResponseForm(), "expense_form": ExpenseForm(),
+    context.update({
+        "counts": [(labels[s], counts[s]) for s in MemberStatus.values if counts[s]],
+        "funnel": {"steps": funnel}, "funnel_statuses": FUNNEL,
+        "can_write": permissions.campaign_can(user, "campaign", "write"), "expense_form": ExpenseForm(),
         "expenses": selectors.expense_list(user=user, campaign=campaign)
         if permissions.campaign_can(user, "expense", "read") else None,
         "can_submit_expense": permissions.campaign_can(user, "expense", "write"),
         "can_decide": permissions.campaign_can(user, "expense", "configure"),
         **_roi_context(request, campaign),
-    }
+    })
     return render(request, "marketing/campaign_detail.html", context)
+
+
+def _page_number(request, name: str) -> int:
+    try:
+        return max(1, int(request.GET.get(name, 1)))
+    except ValueError:
+        return 1
+
+
+def _query(**params) -> str:
+    """A query string of the parameters that are set (page 1 left out)."""
+    return urlencode({k: v for k, v in params.items() if v and v != 1})
+
+
+def _member_filters(counts: dict[str, int], status: str, responses_page: int) -> list[dict]:
+    """Links to the members of each status present (and to all), keeping the responses' page."""
+    if not any(counts.values()):
+        return []
+    labels = dict(MemberStatus.choices)
+    options = [("", _("All"), sum(counts.values()))] + [(s, labels[s], counts[s]) for s in MemberStatus.values
+                                                       if counts[s]]
+    return [{"label": label, "count": n, "active": value == status,
+             "url": "?" + _query(status=value, responses_page=responses_page)} for value, label, n in options]
 
 
 def _act(request, campaign_id: int, action, done: str):

@@ -1,5 +1,6 @@
 """The pool's API and pages: masked phones for representatives, claim beyond the limit (409 with the
-limit), bad input (422), the log walked to its end, and each page in Chinese."""
+limit), bad input (422), the log walked to its end, each page in Chinese, and assignments and personal
+claim limits refused (nothing written) for people outside the manager's team."""
 
 import pytest
 from django.test import Client
@@ -8,6 +9,7 @@ from guanxi.accounts.enums import Role
 from guanxi.core.testing import assert_error_body, client_for, post_json
 from guanxi.marketing.tests.factories import make_lead
 
+from ..models import ClaimLimit, Holding, PoolEvent
 from ..services import claim_limit_set, pool_claim, pool_release
 from .factories import pool_customer, rule, sales_team
 
@@ -88,3 +90,36 @@ def test_pages_in_chinese(team):
     customer.refresh_from_db()
     assert customer.owner == rep
     assert "天" in client.get("/pool/mine/").content.decode()
+
+
+def test_assigning_outside_ones_team_writes_nothing(team):
+    _t, manager, (rep, _o) = team
+    _other_team, _m, (stranger, _s) = sales_team()
+    customer = pool_customer()
+    client = client_for(manager, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = {"record": "customer", "id": customer.pk}
+    assert_error_body(post_json(client, "/api/v1/pool/assign", {**body, "owner": stranger.pk}), 403)
+    assert_error_body(post_json(client, "/api/v1/pool/assign", {**body, "owner": 99999999}), 422, "owner")
+    customer.refresh_from_db()
+    assert customer.owner_id is None
+    assert not Holding.objects.exists() and not PoolEvent.objects.exists()
+    assert post_json(client, "/api/v1/pool/assign", {**body, "owner": rep.pk}).status_code == 201
+    customer.refresh_from_db()
+    assert customer.owner == rep
+
+
+def test_personal_claim_limits_only_for_ones_team(team):
+    _t, manager, (rep, _o) = team
+    _other_team, _m, (stranger, _s) = sales_team()
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(manager)
+
+    def post(username):
+        return client.post("/pool/rules/", {"limit-role": "", "limit-username": username, "limit-limit": 7})
+
+    assert post(stranger.username).status_code == 403
+    unknown = post("nobody-at-all")
+    assert unknown.status_code == 200 and "没有此用户" in unknown.content.decode()
+    assert not ClaimLimit.objects.exists()
+    assert post(rep.username).status_code == 302
+    assert list(ClaimLimit.objects.values_list("user_id", "limit")) == [(rep.pk, 7)]

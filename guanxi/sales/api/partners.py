@@ -38,7 +38,7 @@ def _one(user, partner_id: int):
 
 def _period(params: PartnerPeriodIn) -> tuple[dt.date, dt.date]:
     end = params.end or timezone.localdate() + dt.timedelta(days=1)
-    start = params.start or end.replace(year=end.year - 1)
+    start = params.start or selectors.year_before(end)
     if not dt.date(2000, 1, 1) <= start < end <= dt.date(2999, 12, 31):
         raise ValidationFailed(fields={"start": _("a period from 2000 to 2999 that starts before it ends")})
     return start, end

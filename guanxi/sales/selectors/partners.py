@@ -133,6 +133,11 @@ def _month(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+def year_before(day: dt.date) -> dt.date:
+    """The same day a year earlier (28 February for a 29 February)."""
+    return day.replace(year=day.year - 1, day=28 if (day.month, day.day) == (2, 29) else day.day)
+
+
 def _add_months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)

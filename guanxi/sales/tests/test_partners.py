@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.test import Client
 
 from guanxi.accounts.enums import Role, TeamKind
@@ -13,7 +14,12 @@ from guanxi.core.testing import client_for
 from guanxi.customers.tests.factories import make_customer
 from guanxi.marketing.tests.factories import make_lead
 from guanxi.sales.models import Opportunity
-from guanxi.sales.selectors.partners import forecast_series, partner_forecast, partner_performance
+from guanxi.sales.selectors.partners import (
+    forecast_series,
+    partner_forecast,
+    partner_performance,
+    year_before,
+)
 from guanxi.sales.services.opportunities import opportunity_win
 
 from .factories import deal, stage
@@ -164,3 +170,16 @@ def test_a_partner_with_two_years_gets_a_forecast(world):
     assert result.points[0].month == dt.date(2030, 1, 1)
     assert all(p.lower <= p.mean <= p.upper for p in result.points)
     assert Decimal("15000") < result.points[0].mean < Decimal("30000")
+
+
+def test_the_year_up_to_a_leap_day_starts_on_28_february():
+    assert year_before(dt.date(2028, 2, 29)) == dt.date(2027, 2, 28)
+    assert year_before(dt.date(2027, 3, 1)) == dt.date(2026, 3, 1)
+
+
+def test_the_partner_page_and_performance_on_the_eve_of_a_leap_day(world):
+    """The default period is the twelve months up to tomorrow: tomorrow is 29 February 2028."""
+    with time_machine.travel(dt.datetime(2028, 2, 28, 12, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
+        assert signed_in(world["colleague"]).get(f"/sales/partners/{world['ours'].pk}/").status_code == 200
+        response = client_for(world["we"]).get(f"/api/v1/partners/{world['ours'].pk}/performance")
+        assert response.status_code == 200, response.content

@@ -32,7 +32,7 @@ LEAD_ROWS = 20
 def _year(today: dt.date) -> tuple[dt.date, dt.date]:
     """The twelve months up to today."""
     end = today + dt.timedelta(days=1)
-    return end.replace(year=end.year - 1), end
+    return selectors.year_before(end), end
 
 
 def _money(value) -> float | None:

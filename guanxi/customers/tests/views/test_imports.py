@@ -48,6 +48,8 @@ def test_the_whole_flow_in_chinese(client, admin, tmp_path, django_capture_on_co
     assert ImportMapping.objects.get(source="POS 门店系统").mapping["会员名"] == "name"
     page = client.get(validated["Location"]).content.decode()
     assert "已校验" in page and 'id="gx-import-commit"' in page and Customer.objects.count() == 0
+    assert f"导入任务 #{job.pk}" in page and "与现有客户重复的行" in page and "gx-import-mapping" not in page
+    assert f'action="{reverse("customers:import_commit", args=[job.pk])}"' in page
 
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("customers:import_commit", args=[job.pk]))
