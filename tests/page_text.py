@@ -46,6 +46,10 @@ SAMPLES = {
     "opt_out_id": ("marketing", "MarketingOptOut", "pk"),
     "token": ("marketing", "CampaignMember", "pk"),  # not a valid unsubscribe token: the page says so
     "partner_id": ("accounts", "Team", "pk", {"kind": "partner"}),
+    "web_form_id": ("marketing", "WebForm", "pk"),
+    "survey_id": ("surveys", "Survey", "pk"),
+    "questionnaire_id": ("surveys", "Questionnaire", "pk"),
+    "version_id": ("surveys", "QuestionnaireVersion", "pk"),
 }
 
 # Words that are not English prose: brands, units, codes, file formats, and the demo's own data.
@@ -58,6 +62,8 @@ ALLOWED_WORDS = {
 }
 # Scripts and styles are not read; a textarea holds data being edited (a definition in JSON), not the UI's words.
 TAGS_WITHOUT_TEXT = re.compile(r"<(script|style|template|noscript|textarea)\b.*?</\1\s*>", re.S | re.I)
+# Text marked as English on purpose (a questionnaire's English wording shown beside the Chinese).
+MARKED_ENGLISH = re.compile(r"<(\w+)\b[^>]*\blang=\"en\"[^>]*>.*?</\1\s*>", re.S)
 TAG = re.compile(r"<[^>]+>")
 WORD = re.compile(r"(?<![A-Za-z0-9_@./-])[A-Za-z][A-Za-z']{2,}(?![A-Za-z0-9_@])")
 ISO_MICROSECONDS = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\.\d+")
@@ -80,9 +86,29 @@ def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
             yield (f"{namespace}:{entry.name}" if namespace else entry.name), prefix + str(entry.pattern), entry
 
 
-def sample_value(parameter: str):
-    """A value of `parameter` from the database (the first row), or None when there is no such row."""
-    app_label, model_name, field, *where = SAMPLES[parameter]
+# Where a parameter name means another record in one namespace's pages; a plain string is the value itself.
+NAMESPACE_SAMPLES = {
+    "sales": {"pk": ("sales", "OpportunityStage", "pk"), "kind": "stages",
+              "expense_id": ("sales", "SalesExpense", "pk")},
+    "care": {"rule_id": ("care", "CareRule", "pk"), "action_id": ("care", "CareAction", "pk")},
+    "surveys": {"action_id": ("surveys", "ImprovementAction", "pk")},
+    "surveys_public": {"token": "not-a-survey-token"},  # the page says the link is not valid
+}
+
+
+def _sample_spec(name: str, parameter: str):
+    namespace = name.rpartition(":")[0]
+    spec = NAMESPACE_SAMPLES.get(namespace, {}).get(parameter) or SAMPLES.get(parameter)
+    if spec is None:
+        raise KeyError(f"page {name} takes {parameter!r}: add a sample for it to SAMPLES")
+    return spec
+
+
+def sample_value(spec):
+    """A value from the database (the first row of `spec`), or None when there is no such row."""
+    if isinstance(spec, str):
+        return spec
+    app_label, model_name, field, *where = spec
     model = apps.get_model(app_label, model_name)
     rows = model._default_manager.filter(**(where[0] if where else {}))
     return rows.order_by("pk").values_list(field, flat=True).first()
@@ -98,9 +124,7 @@ def ui_pages(samples: dict | None = None) -> tuple[list[Page], list[str]]:
         converters = entry.pattern.converters
         kwargs = {}
         for parameter in converters:
-            if parameter not in SAMPLES:
-                raise KeyError(f"page {name} takes {parameter!r}: add a sample for it to SAMPLES")
-            kwargs[parameter] = (samples or {}).get(parameter) or sample_value(parameter)
+            kwargs[parameter] = (samples or {}).get(parameter) or sample_value(_sample_spec(name, parameter))
         if any(value is None for value in kwargs.values()):
             unfilled.append(name)
             continue
@@ -111,7 +135,7 @@ def ui_pages(samples: dict | None = None) -> tuple[list[Page], list[str]]:
 def visible_text(markup: str) -> str:
     """What a person reads: no scripts, styles, tags or form data; the attributes people (or their
     screen readers) read (placeholder, title, aria-label, alt) are kept."""
-    markup = TAGS_WITHOUT_TEXT.sub(" ", markup)
+    markup = MARKED_ENGLISH.sub(" ", TAGS_WITHOUT_TEXT.sub(" ", markup))
     read = " ".join(re.findall(r'\b(?:placeholder|title|aria-label|alt)="([^"]*)"', markup))
     return html.unescape(TAG.sub(" ", markup) + " " + read)
 

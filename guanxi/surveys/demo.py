@@ -66,7 +66,7 @@ def _scores(rng: random.Random, ticket: Ticket, attitude_of: dict, improved: boo
 def surveys_demo_load(*, seed: int, scale: float, staff, customers: list[int], now: dt.datetime | None = None) -> str:
     rng = random.Random(seed + 110)
     now = now or timezone.now()
-    questionnaire = questionnaire_create(actor=SYSTEM, code="post-case", name="服务满意度回访",
+    questionnaire = questionnaire_create(actor=SYSTEM, code="HF-01", name="服务满意度回访",
                                          purpose=Purpose.POST_CASE)
     version = version_create(actor=SYSTEM, questionnaire=questionnaire, data={
         "title_zh": "服务满意度调查", "title_en": "Service satisfaction survey", "modes": [SurveyMode.WEB,

@@ -3,10 +3,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
-
-class RefOut(Schema):
-    id: int
-    name: str
+from guanxi.core.api import RefOut
 
 
 class QuestionnaireIn(Schema):
