@@ -55,7 +55,7 @@ def rule_detail(request, rule_id: int):
     return render(request, "care/rule_detail.html", {
         "rule": rule, "spending": spending, "chart": chart, "year": year,
         # The placeholder in the reader's words: {客户姓名} rather than {name}.
-        "template_shown": rule.template.replace("{name}", "{%s}" % _("customer name")),
+        "template_shown": rule.template.replace("{name}", "{" + _("customer name") + "}"),
         "actions": [{"a": a, "mobile": phone(a.customer.mobile)} for a in page.rows] if page else None,
         "next_cursor": page.next_cursor if page else None})
 
