@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Dimension(models.TextChoices):
@@ -54,7 +55,7 @@ class VersionStatus(models.TextChoices):
 
 class SurveyStatus(models.TextChoices):
     SENT = "sent", _("Sent")
-    ANSWERED = "answered", _("Answered")
+    ANSWERED = "answered", pgettext_lazy("survey", "Answered")
     EXPIRED = "expired", _("Expired")
 
 

@@ -12,7 +12,7 @@ from ..selectors.configuration import sales_force
 
 class StageForm(BootstrapForm):
     name = forms.CharField(label=_("Name"), max_length=50)
-    order = forms.IntegerField(label=_("Order"), min_value=0, max_value=1000)
+    order = forms.IntegerField(label=_("Sort order"), min_value=0, max_value=1000)
     probability = forms.IntegerField(label=_("Default win probability (%)"), min_value=0, max_value=100)
     is_won = forms.BooleanField(label=_("Won stage"), required=False)
     is_lost = forms.BooleanField(label=_("Lost stage"), required=False)
@@ -28,7 +28,7 @@ class ReasonForm(BootstrapForm):
 class ChannelForm(BootstrapForm):
     code = forms.CharField(label=_("Code"), max_length=30, help_text=_("letters, digits, - and _"))
     name = forms.CharField(label=_("Name"), max_length=50)
-    order = forms.IntegerField(label=_("Order"), min_value=0, max_value=1000, initial=0)
+    order = forms.IntegerField(label=_("Sort order"), min_value=0, max_value=1000, initial=0)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 
