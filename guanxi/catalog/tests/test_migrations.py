@@ -50,6 +50,7 @@ def _old_world(apps) -> dict:
     """Rows in the shape warranty 0003 knew: products with a free-text category and parts per policy."""
     # A transactional test run before this one in the worker flushed what the migrations seeded.
     import_module("guanxi.warranty.migrations.0002_seed_policies_and_rules").seed(apps, None)
+    import_module("guanxi.warranty.migrations.0003_seed_names_in_chinese").to_chinese(apps, None)
     User = apps.get_model("accounts", "User")
     Customer = apps.get_model("customers", "Customer")
     Product = apps.get_model("warranty", "Product")
