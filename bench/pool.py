@@ -7,11 +7,15 @@ customer at a random moment of the last 48 days and, for a third of them, an old
 four recycling rules like a real company's (no follow-up for 30 working days with a 5-day warning,
 no deal won in 180 days for the VIP tier, contract ended 90 days, leads untouched
 for 14 days). Then times `pool_sweep` twice: the first run returns and warns what the data make
-due; the second is the steady state of a nightly run (nothing new is due).
+due (the backlog of a first run, the flood case); the second finds nothing new on the same day.
+With `daily`, it then times the steady state of the nightly runs: the sweep of each following
+night (the clock moved on one day at a time, so that what one more day of neglect adds falls due:
+about 1/48 of the owned records with only a recent follow-up), with the table sizes after each.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from django.db import connection
@@ -74,11 +78,30 @@ def prepare(seed: int = 5) -> dict:
     return {"prepare_s": round(time.perf_counter() - started, 1)}
 
 
-def time_sweep() -> dict:
-    """Two sweeps, timed: the first returns and warns what is due, the second finds nothing new."""
-    runs = []
-    for _ in range(2):
-        started = time.perf_counter()
-        result = pool_sweep(actor=SYSTEM, now=timezone.now())
-        runs.append({**result, "seconds": round(time.perf_counter() - started, 2)})
-    return {"runs": runs, "tables": _table_sizes()}
+def _timed(now: dt.datetime) -> dict:
+    started = time.perf_counter()
+    result = pool_sweep(actor=SYSTEM, now=now)
+    return {**result, "seconds": round(time.perf_counter() - started, 2)}
+
+
+def _load() -> str:
+    try:
+        with open("/proc/loadavg") as f:
+            return " ".join(f.read().split()[:3])
+    except OSError:
+        return ""
+
+
+def time_sweep(*, nights: int = 0) -> dict:
+    """Two sweeps, timed: the first returns and warns what is due, the second finds nothing new.
+    Then `nights` nightly sweeps, each one day later than the one before (the steady state)."""
+    now = timezone.now()
+    runs = [{**_timed(now), "load": _load()} for _ in range(2)]
+    out = {"runs": runs, "tables": _table_sizes()}
+    if nights:
+        out["nights"] = []
+        for night in range(1, nights + 1):
+            moment = now + dt.timedelta(days=night)
+            run = {"day": timezone.localdate(moment).strftime("%Y-%m-%d %a"), **_timed(moment), "load": _load()}
+            out["nights"].append({**run, "tables": _table_sizes()})
+    return out

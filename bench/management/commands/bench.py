@@ -71,6 +71,8 @@ class Command(BaseCommand):
         pool = sub.add_parser("pool_sweep", help="owners, follow-ups and rules, then time the 公海 sweep")
         pool.add_argument("--no-prepare", action="store_true", help="time the sweep on the data as it is")
         pool.add_argument("--seed", type=int, default=5)
+        pool.add_argument("--daily", type=int, default=0, metavar="NIGHTS",
+                          help="then time NIGHTS nightly sweeps, one day later each (the steady state)")
         care = sub.add_parser("care", help="lunar birthdays, contracts and care rules, then time the daily care run")
         care.add_argument("--no-prepare", action="store_true", help="time the runs on the data as it is")
         campaigns = sub.add_parser("campaigns", help="time launching a campaign to every customer (PostgreSQL)")
@@ -200,7 +202,7 @@ class Command(BaseCommand):
                 result = {} if options["no_prepare"] else prepare(seed=options["seed"])
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
-            result.update(time_sweep())
+            result.update(time_sweep(nights=max(options["daily"], 0)))
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         elif action == "survey_sample":
             from bench.surveys import time_sample
