@@ -92,10 +92,14 @@ class PoolEvent(models.Model):
 
     kind = models.CharField(_("event"), max_length=10, choices=EventKind.choices)
     record_kind = models.CharField(_("record"), max_length=10, choices=RecordKind.choices)
+    # No database foreign keys on the log's references (db_constraint=False): every writer has the
+    # record locked or just updated in its transaction, and a constraint would re-check (and lock
+    # FOR KEY SHARE, dirtying a customers page) each row at commit: 10-15 s of a 100k-return sweep.
+    # Deletions still cascade (Django's collector).
     lead = models.ForeignKey("marketing.Lead", null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="pool_events", db_index=False)
+                             related_name="pool_events", db_index=False, db_constraint=False)
     customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="pool_events", db_index=False)
+                                 related_name="pool_events", db_index=False, db_constraint=False)
     owner = models.ForeignKey(USER, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+", db_index=False,
                               help_text=_("who holds it after a claim or assignment; who held it before a return"))
@@ -128,9 +132,11 @@ class PoolWarning(models.Model):
 
     rule = models.ForeignKey(PoolRule, on_delete=models.CASCADE, related_name="warnings")
     record_kind = models.CharField(max_length=10, choices=RecordKind.choices)
-    lead = models.ForeignKey("marketing.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Without database foreign keys, like PoolEvent's (the sweep writes ~100k at once).
+    lead = models.ForeignKey("marketing.Lead", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+                             db_constraint=False)
     customer = models.ForeignKey("customers.Customer", null=True, blank=True, on_delete=models.CASCADE,
-                                 related_name="+")
+                                 related_name="+", db_constraint=False)
     owner = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+", db_index=False)
     sent_at = models.DateTimeField()
     due_on = models.DateField()
