@@ -127,3 +127,17 @@ def test_the_statements_do_not_grow_with_the_records_or_owners(moment):
     PoolWarning.objects.all().delete()
     _world(owners=6, each=5)
     assert _statements(moment) == few
+
+
+def test_deleting_a_customer_still_deletes_its_log_and_warnings():
+    """The log and the warnings have no database foreign keys to the records (the sweep writes
+    them by the hundred thousand); deleting a record still takes its rows with it."""
+    rule(days=30, warn_days=10)
+    (_rep, *_), (gone, kept, *_) = _world(owners=1, each=3)
+    _sweep(WARN)
+    assert PoolWarning.objects.filter(customer=gone).exists()
+    assert PoolEvent.objects.filter(customer=gone).exists()
+    gone.delete()
+    assert not PoolWarning.objects.filter(customer_id=gone.pk).exists()
+    assert not PoolEvent.objects.filter(customer_id=gone.pk).exists()
+    assert PoolWarning.objects.filter(customer=kept).count() == PoolEvent.objects.filter(customer=kept).count() == 1
