@@ -123,7 +123,48 @@ def _changed_ids(source: str, high: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _copy_column(name: str, kind: str) -> str:
+    if kind == "ts":
+        return f"CAST(timezone('UTC', {name}) AS TIMESTAMP) AS {name}"
+    return f"CAST({name} AS {DUCKDB_TYPES[kind]}) AS {name}"
+
+
+def _build_by_copy(root: Path, table: WarehouseTable, refresh_id: int, progress: Progress) -> TableFiles:
+    """PostgreSQL: the table streamed out with COPY … TO STDOUT as CSV and turned into Parquet by
+    DuckDB (types and Beijing dates computed there), without a Python object per value."""
+    import duckdb
+
+    staging = root / f".{table.name}-{refresh_id}.csv"
+    name = f"{table.name}/base-{refresh_id}-0000.parquet"
+    (root / table.name).mkdir(parents=True, exist_ok=True)
+    try:
+        with connection.cursor() as cursor, open(staging, "wb") as out, \
+                cursor.cursor.copy(f"COPY ({table.select}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for block in copy:
+                out.write(block)
+        types = {column: "TIMESTAMPTZ" if kind == "ts" else DUCKDB_TYPES[kind] for column, kind in table.columns}
+        select = [_copy_column(column, kind) for column, kind in table.columns]
+        select += [f"CAST(timezone('{LOCAL_TZ}', {source}) AS DATE) AS {column}"
+                   for column, source in table.local_dates.items()]
+        reader = duckdb.connect(":memory:")
+        try:
+            temporary = (root / name).with_suffix(".tmp")
+            reader.execute(f"COPY (SELECT {', '.join(select)} FROM read_csv(?, header = false, columns = ?, "
+                           f"allow_quoted_nulls = false, auto_detect = false)) TO '{temporary}' (FORMAT parquet)",
+                           [str(staging), types])
+            os.replace(temporary, root / name)
+            rows = reader.execute("SELECT COUNT(*) FROM read_parquet(?)", [str(root / name)]).fetchall()[0][0]
+        finally:
+            reader.close()
+    finally:
+        staging.unlink(missing_ok=True)
+    progress(table.name, rows, rows)
+    return TableFiles(base=[name], rows=rows)
+
+
 def _build_table(root: Path, table: WarehouseTable, refresh_id: int, progress: Progress) -> TableFiles:
+    if connection.vendor == "postgresql":
+        return _build_by_copy(root, table, refresh_id, progress)
     files = TableFiles()
     for number, rows in enumerate(_batches(table)):
         name = f"{table.name}/base-{refresh_id}-{number:04d}.parquet"
