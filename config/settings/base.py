@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "guanxi.warranty",
     "guanxi.surveys",
     "guanxi.care",
+    "guanxi.analytics",
     "guanxi.portal",
     "bench",
 ]
@@ -179,6 +180,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=102
 # instead of updating them row by row (PostgreSQL; the table is then locked until the commit).
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=500 * 1024 * 1024)
 IMPORT_WORK_DIR = env.str("IMPORT_WORK_DIR", default=str(VAR_DIR / "imports"))
+# The star schema's Parquet files (analytics), queried with DuckDB.
+WAREHOUSE_DIR = env.str("WAREHOUSE_DIR", default=str(VAR_DIR / "warehouse"))
 IMPORT_BULK_MIN_ROWS = env.int("IMPORT_BULK_MIN_ROWS", default=100_000)
 
 SESSION_COOKIE_HTTPONLY = True
@@ -233,6 +236,8 @@ CELERY_BEAT_SCHEDULE = {
     "care-run": {"task": "care.run", "schedule": crontab(hour=7, minute=0)},
     # Bulk-queued messages (care greetings) handed to their backends every minute.
     "messaging-deliver-queued": {"task": "messaging.deliver_queued", "schedule": 60.0},
+    # The star schema: the rows changed since the last refresh, every 15 minutes.
+    "analytics-warehouse-refresh": {"task": "analytics.warehouse_refresh", "schedule": 900.0},
 }
 
 CACHES = {

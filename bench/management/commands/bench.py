@@ -100,6 +100,13 @@ class Command(BaseCommand):
         sample.add_argument("--runs", type=int, default=5)
         sample.add_argument("--no-refresh", action="store_true", help="sample from the profiles as they are")
         sample.add_argument("--live", action="store_true", help="also time one frame aggregating the history")
+        warehouse = sub.add_parser("warehouse", help="time the star schema's full rebuild, then a day of activity "
+                                                     "and the incremental refresh")
+        warehouse.add_argument("--no-full", action="store_true", help="only the day of activity and the increment")
+        warehouse.add_argument("--interactions", type=int, default=10_000)
+        warehouse.add_argument("--cases", type=int, default=1_000)
+        warehouse.add_argument("--lines", type=int, default=7_500)
+        warehouse.add_argument("--customers", type=int, default=2_000, help="customers whose data changes")
         drivers = sub.add_parser("survey_drivers", help="time driver analysis over generated survey responses")
         drivers.add_argument("--responses", type=int, default=1_000_000)
         drivers.add_argument("--seed", type=int, default=11)
@@ -218,6 +225,16 @@ class Command(BaseCommand):
             if options["responses"] < 1 or options["runs"] < 1:
                 raise CommandError("--responses and --runs must be at least 1")
             result = time_drivers(responses=options["responses"], seed=options["seed"], runs=options["runs"])
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif action == "warehouse":
+            from bench.warehouse import run as warehouse_run
+
+            try:
+                result = warehouse_run(full=not options["no_full"], interactions=options["interactions"],
+                                       cases=options["cases"], lines=options["lines"],
+                                       customers=options["customers"])
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         elif action == "care":
             from bench.care import prepare as care_prepare

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+def _install_capture(using: str = "default", **kwargs) -> None:
+    from .warehouse.capture import install_capture_triggers
+
+    install_capture_triggers(using)
+
+
+class AnalyticsConfig(AppConfig):
+    name = "guanxi.analytics"
+    label = "analytics"
+    verbose_name = _("Analytics")
+
+    def ready(self):
+        # After every migrate (sent once all apps are migrated): SQLite drops triggers with a rebuilt table.
+        post_migrate.connect(_install_capture, sender=self, dispatch_uid="analytics-capture-triggers")

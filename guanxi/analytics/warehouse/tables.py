@@ -1,0 +1,125 @@
+"""What the warehouse holds: one `WarehouseTable` per fact or dimension, with the SQL that reads it
+from the operational database. Column kinds are the warehouse's types, the same on every engine:
+int, str, bool, float, money (DECIMAL(14,2)), ts (UTC timestamp), date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+DUCKDB_TYPES = {"int": "BIGINT", "str": "VARCHAR", "bool": "BOOLEAN", "float": "DOUBLE", "money": "DECIMAL(14,2)",
+                "ts": "TIMESTAMP", "date": "DATE"}
+
+
+@dataclass(frozen=True)
+class WarehouseTable:
+    """`select` reads the rows (alias the main table `t`, no WHERE); `key` is the column that names a
+    row. `sources` maps each operational table whose changes touch this table to the column of `t`
+    its changed ids are matched on (e.g. an order's change re-reads its lines by `t.order_id`).
+    `local_dates` adds a DATE column in Beijing time for each timestamp column (name → timestamp).
+    A `full` table is small and rewritten whole by every refresh."""
+
+    name: str
+    select: str
+    key: str
+    columns: tuple[tuple[str, str], ...]
+    sources: dict[str, str] = field(default_factory=dict)
+    local_dates: dict[str, str] = field(default_factory=dict)
+    full: bool = False
+
+    @property
+    def all_columns(self) -> tuple[tuple[str, str], ...]:
+        return self.columns + tuple((name, "date") for name in self.local_dates)
+
+
+CUSTOMER = WarehouseTable(
+    name="dim_customer",
+    key="customer_id",
+    select="""SELECT t.id, t.kind, t.brand_id, t.lifecycle_stage, t.source, t.owner_id, t.team_id, t.arpu,
+                     t.created_at, (t.deleted_at IS NULL AND t.merged_into_id IS NULL)
+              FROM customers_customer t""",
+    columns=(("customer_id", "int"), ("kind", "str"), ("brand_id", "int"), ("lifecycle_stage", "str"),
+             ("source", "str"), ("owner_id", "int"), ("team_id", "int"), ("arpu", "money"), ("created_at", "ts"),
+             ("is_live", "bool")),
+    sources={"customers_customer": "id"},
+    local_dates={"created_date": "created_at"},
+)
+
+CASE = WarehouseTable(
+    name="fact_case",
+    key="case_id",
+    select="""SELECT t.id, t.customer_id, t.type, t.channel, t.category_id, t.priority, t.status, t.customer_tier,
+                     t.owner_id, t.team_id, t.created_at, t.first_responded_at, t.resolved_at, t.closed_at,
+                     t.breached_at, t.reopen_count
+              FROM servicedesk_ticket t""",
+    columns=(("case_id", "int"), ("customer_id", "int"), ("case_type", "str"), ("channel", "str"),
+             ("category_id", "int"), ("priority", "int"), ("status", "str"), ("customer_tier", "str"),
+             ("owner_id", "int"), ("team_id", "int"), ("created_at", "ts"), ("first_responded_at", "ts"),
+             ("resolved_at", "ts"), ("closed_at", "ts"), ("breached_at", "ts"), ("reopen_count", "int")),
+    sources={"servicedesk_ticket": "id"},
+    local_dates={"created_date": "created_at", "closed_date": "closed_at"},
+)
+
+INTERACTION = WarehouseTable(
+    name="fact_interaction",
+    key="interaction_id",
+    select="""SELECT t.id, t.customer_id, t.channel, t.direction, t.occurred_at, t.staff_id, t.team_id,
+                     t.duration_seconds
+              FROM customers_interaction t""",
+    columns=(("interaction_id", "int"), ("customer_id", "int"), ("channel", "str"), ("direction", "str"),
+             ("occurred_at", "ts"), ("staff_id", "int"), ("team_id", "int"), ("duration_seconds", "int")),
+    sources={"customers_interaction": "id"},
+    local_dates={"occurred_date": "occurred_at"},
+)
+
+ORDER_LINE = WarehouseTable(
+    name="fact_order_line",
+    key="order_line_id",
+    select="""SELECT t.id, t.order_id, o.customer_id, t.product_id, t.quantity, t.line_total, o.order_date,
+                     o.status, o.owner_id, o.team_id
+              FROM orders_orderline t JOIN orders_order o ON o.id = t.order_id""",
+    columns=(("order_line_id", "int"), ("order_id", "int"), ("customer_id", "int"), ("product_id", "int"),
+             ("quantity", "int"), ("line_total", "money"), ("order_date", "date"), ("order_status", "str"),
+             ("owner_id", "int"), ("team_id", "int")),
+    sources={"orders_orderline": "id", "orders_order": "order_id"},
+)
+
+PAYMENT = WarehouseTable(
+    name="fact_payment",
+    key="payment_id",
+    select="""SELECT t.id, t.customer_id, t.owner_id, t.team_id, t.received_on, t.amount, t.refunded, t.method
+              FROM orders_payment t""",
+    columns=(("payment_id", "int"), ("customer_id", "int"), ("owner_id", "int"), ("team_id", "int"),
+             ("received_on", "date"), ("amount", "money"), ("refunded", "money"), ("method", "str")),
+    sources={"orders_payment": "id"},
+)
+
+TEAM = WarehouseTable(
+    name="dim_team", key="team_id", full=True,
+    select="SELECT t.id, t.name, t.kind, t.region FROM accounts_team t",
+    columns=(("team_id", "int"), ("name", "str"), ("kind", "str"), ("region", "str")),
+)
+
+STAFF = WarehouseTable(
+    name="dim_staff", key="staff_id", full=True,
+    select="""SELECT t.id, COALESCE(NULLIF(t.display_name, ''), t.username), t.role, t.team_id, t.is_active
+              FROM accounts_user t""",
+    columns=(("staff_id", "int"), ("name", "str"), ("role", "str"), ("team_id", "int"), ("is_active", "bool")),
+)
+
+PRODUCT = WarehouseTable(
+    name="dim_product", key="product_id", full=True,
+    select="SELECT t.id, t.model_code, t.name, t.kind, t.brand, t.category_id FROM catalog_product t",
+    columns=(("product_id", "int"), ("model_code", "str"), ("name", "str"), ("kind", "str"), ("brand", "str"),
+             ("category_id", "int")),
+)
+
+BRAND = WarehouseTable(
+    name="dim_brand", key="brand_id", full=True,
+    select="SELECT t.id, t.name FROM customers_brand t",
+    columns=(("brand_id", "int"), ("name", "str")),
+)
+
+TABLES: tuple[WarehouseTable, ...] = (TEAM, STAFF, PRODUCT, BRAND, CUSTOMER, CASE, INTERACTION, ORDER_LINE, PAYMENT)
+
+# The operational tables whose row changes the capture triggers record.
+CAPTURED_SOURCES: tuple[str, ...] = tuple(dict.fromkeys(source for table in TABLES for source in table.sources))
