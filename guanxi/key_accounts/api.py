@@ -17,16 +17,16 @@ from guanxi.customers.models import Contact, Customer
 from . import selectors, services
 from .models import KeyAccountTier, KeyPerson
 from .schemas import (
-    DesignateIn,
+    KeyAccountDesignateIn,
     KeyAccountDetailOut,
     KeyAccountFilterIn,
     KeyAccountOut,
     KeyAccountPageOut,
-    PersonIn,
-    PersonOut,
-    PlanIn,
-    PlanOut,
-    ReasonIn,
+    KeyAccountPlanIn,
+    KeyAccountPlanOut,
+    KeyAccountReasonIn,
+    KeyPersonIn,
+    KeyPersonOut,
 )
 
 router = Router(tags=["key accounts"], operation_prefix="guanxi_key_accounts_api")
@@ -123,7 +123,7 @@ def list_key_accounts(request: HttpRequest, filters: Query[KeyAccountFilterIn], 
 
 
 @router.post("/key-accounts", response={201: KeyAccountOut})
-def designate_key_account(request: HttpRequest, payload: DesignateIn):
+def designate_key_account(request: HttpRequest, payload: KeyAccountDesignateIn):
     """Designate a customer (managers): a reason always; an override reason when it fails the criteria."""
     customer = Customer.objects.filter(pk=payload.customer, deleted_at__isnull=True).first()
     if customer is None:
@@ -150,20 +150,20 @@ def get_key_account(request: HttpRequest, account_id: int):
 
 
 @router.post("/key-accounts/{account_id}/de-designate", response=KeyAccountOut)
-def dedesignate_key_account(request: HttpRequest, account_id: int, payload: ReasonIn):
+def dedesignate_key_account(request: HttpRequest, account_id: int, payload: KeyAccountReasonIn):
     account = selectors.account_get_for_user(user=request.user, account_id=account_id)
     return _out(services.key_account_dedesignate(actor=request.user, account=account, reason=payload.reason))
 
 
-@router.get("/key-accounts/{account_id}/people", response=list[PersonOut])
+@router.get("/key-accounts/{account_id}/people", response=list[KeyPersonOut])
 def list_key_people(request: HttpRequest, account_id: int):
     """The account's key people (its org chart: `reports_to` links them)."""
     account = selectors.account_get_for_user(user=request.user, account_id=account_id)
     return [_person_out(p) for p in selectors.people_of(account=account)]
 
 
-@router.post("/key-accounts/{account_id}/people", response={201: PersonOut})
-def add_key_person(request: HttpRequest, account_id: int, payload: PersonIn):
+@router.post("/key-accounts/{account_id}/people", response={201: KeyPersonOut})
+def add_key_person(request: HttpRequest, account_id: int, payload: KeyPersonIn):
     """Put a contact of the customer into the org chart (once; 422 when it is there already)."""
     account = selectors.account_get_for_user(user=request.user, account_id=account_id, action="write")
     contact = Contact.objects.filter(pk=payload.contact).first()
@@ -209,15 +209,15 @@ def _year(year: int | None) -> int:
     return year
 
 
-@router.get("/key-accounts/{account_id}/plan", response=PlanOut)
+@router.get("/key-accounts/{account_id}/plan", response=KeyAccountPlanOut)
 def get_key_account_plan(request: HttpRequest, account_id: int, year: int | None = None):
     """The account's plan of `year` (default: this year) with the actuals from the ledger and sales."""
     account = selectors.account_get_for_user(user=request.user, account_id=account_id)
     return _plan_out(account, _year(year))
 
 
-@router.put("/key-accounts/{account_id}/plan", response=PlanOut)
-def save_key_account_plan(request: HttpRequest, account_id: int, payload: PlanIn, year: int | None = None):
+@router.put("/key-accounts/{account_id}/plan", response=KeyAccountPlanOut)
+def save_key_account_plan(request: HttpRequest, account_id: int, payload: KeyAccountPlanIn, year: int | None = None):
     """Create or change the plan of `year`: the fields given."""
     account = selectors.account_get_for_user(user=request.user, account_id=account_id, action="write")
     year = _year(year)

@@ -33,7 +33,7 @@ class KeyAccountPageOut(Schema):
     next_cursor: str | None
 
 
-class CriterionOut(Schema):
+class KeyAccountCriterionOut(Schema):
     key: str
     label: str
     score: float
@@ -41,7 +41,7 @@ class CriterionOut(Schema):
     points: float
 
 
-class EventOut(Schema):
+class KeyAccountEventOut(Schema):
     kind: str
     actor: str
     at: dt.datetime
@@ -51,7 +51,7 @@ class EventOut(Schema):
     detail: str
 
 
-class CompetitorOut(Schema):
+class KeyAccountCompetitorOut(Schema):
     name: str
     share_of_wallet: Decimal
     products: str
@@ -61,14 +61,14 @@ class KeyAccountDetailOut(KeyAccountOut):
     score: float | None
     threshold: int
     meets_criteria: bool
-    criteria: list[CriterionOut]
+    criteria: list[KeyAccountCriterionOut]
     revenue_last_year: Decimal
     share_of_wallet: Decimal | None
-    competitors: list[CompetitorOut]
-    history: list[EventOut]
+    competitors: list[KeyAccountCompetitorOut]
+    history: list[KeyAccountEventOut]
 
 
-class DesignateIn(Schema):
+class KeyAccountDesignateIn(Schema):
     customer: int = Field(..., ge=1, le=MAX_ID)
     tier: str = Field(..., max_length=30, description="a tier's code")
     manager: int = Field(..., ge=1, le=MAX_ID)
@@ -78,11 +78,11 @@ class DesignateIn(Schema):
     wallet_estimate: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
 
 
-class ReasonIn(Schema):
+class KeyAccountReasonIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
-class PersonIn(Schema):
+class KeyPersonIn(Schema):
     contact: int = Field(..., ge=1, le=MAX_ID, description="a contact of the account's customer")
     role: str = Field(..., max_length=20)
     influence: int = Field(3, ge=1, le=5)
@@ -91,7 +91,7 @@ class PersonIn(Schema):
     notes: str = Field("", max_length=500)
 
 
-class PersonOut(Schema):
+class KeyPersonOut(Schema):
     id: int
     contact: int
     name: str
@@ -105,7 +105,7 @@ class PersonOut(Schema):
     notes: str
 
 
-class PlanIn(Schema):
+class KeyAccountPlanIn(Schema):
     positioning: str | None = Field(None, max_length=10000)
     external_analysis: str | None = Field(None, max_length=10000)
     internal_analysis: str | None = Field(None, max_length=10000)
@@ -117,7 +117,7 @@ class PlanIn(Schema):
     projects_target: int | None = Field(None, ge=0, le=1000)
 
 
-class ActualsOut(Schema):
+class KeyAccountActualsOut(Schema):
     revenue: Decimal
     share_of_wallet: Decimal | None
     projects_won: int
@@ -126,7 +126,7 @@ class ActualsOut(Schema):
     monthly: list[float]
 
 
-class PlanOut(Schema):
+class KeyAccountPlanOut(Schema):
     year: int
     exists: bool
     positioning: str
@@ -138,4 +138,4 @@ class PlanOut(Schema):
     share_target: Decimal | None
     satisfaction_target: Decimal | None
     projects_target: int | None
-    actuals: ActualsOut
+    actuals: KeyAccountActualsOut

@@ -222,3 +222,22 @@ def test_key_peoples_birthdays_become_care_tasks_for_their_manager(world, admin)
     assert task.assignee == world["first"] and "王总" in task.subject and task.customer_id == mine.customer_id
     assert key_person_birthday_tasks(day=dt.date(2026, 6, 16)) == 0
     assert KeyPerson.objects.count() == 1
+
+
+def test_the_profile_takes_as_many_queries_with_many_people(world, admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ..selectors import account_profile
+
+    first, mine = world["first"], world["mine"]
+    boss = key_person_add(actor=first, account=mine, contact=contact(admin, mine.customer, "王总"), role="user")
+    with CaptureQueriesContext(connection) as one:
+        account_profile(user=first, account=mine)
+    for i in range(6):
+        key_person_add(
+            actor=first, account=mine, contact=contact(admin, mine.customer, f"员工{i}"), role="user", reports_to=boss
+        )
+    with CaptureQueriesContext(connection) as seven:
+        profile = account_profile(user=first, account=mine)
+    assert len(seven) == len(one) and len(profile["chart"][0]["children"]) == 6
