@@ -18,6 +18,7 @@ from guanxi.core.api import ErrorDocumentingAPI
 from guanxi.core.errors import DomainError, PermissionDenied, translated
 from guanxi.core.validation_messages import validation_reason
 from guanxi.customers.api import router as customers_router
+from guanxi.key_accounts.api import router as key_accounts_router
 from guanxi.marketing.api import router as marketing_router
 from guanxi.offers.api import router as offers_router
 from guanxi.orders.api import router as orders_router
@@ -83,6 +84,7 @@ api.add_router("", tasks_router)
 api.add_router("", surveys_router)
 api.add_router("", warranty_router)
 api.add_router("", care_router)
+api.add_router("", key_accounts_router)
 
 
 def _error(request, status, code, message, fields=None):

@@ -50,6 +50,7 @@ SAMPLES = {
     "survey_id": ("surveys", "Survey", "pk"),
     "questionnaire_id": ("surveys", "Questionnaire", "pk"),
     "version_id": ("surveys", "QuestionnaireVersion", "pk"),
+    "key_account_id": ("key_accounts", "KeyAccount", "pk"),
 }
 
 # Words that are not English prose: brands, units, codes, file formats, and the demo's own data.

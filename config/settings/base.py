@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "guanxi.warranty",
     "guanxi.surveys",
     "guanxi.care",
+    "guanxi.key_accounts",
     "guanxi.analytics",
     "guanxi.portal",
     "bench",
@@ -234,6 +235,8 @@ CELERY_BEAT_SCHEDULE = {
     "surveys-expire": {"task": "surveys.expire", "schedule": crontab(minute=40)},
     # Customer care (birthdays, festivals, anniversaries): greetings and care tasks, daily at 07:00.
     "care-run": {"task": "care.run", "schedule": crontab(hour=7, minute=0)},
+    # Key people's birthdays: care tasks for their key-account managers, daily at 07:10.
+    "key-accounts-birthdays": {"task": "key_accounts.birthdays", "schedule": crontab(hour=7, minute=10)},
     # Bulk-queued messages (care greetings) handed to their backends every minute.
     "messaging-deliver-queued": {"task": "messaging.deliver_queued", "schedule": 60.0},
     # The star schema: the rows changed since the last refresh, every 15 minutes.

@@ -59,6 +59,8 @@ NAV_ITEMS = (
     NavItem(_("Customer care"), "care:rules", "gift", "care",
             roles=("agent", "team_lead", "service_manager", "sales_rep", "sales_manager", "key_account_manager",
                    "analyst")),
+    NavItem(_("Key accounts"), "key_accounts:list", "star", "key-accounts",
+            roles=("key_account_manager", "sales_manager", "service_manager", "analyst")),
     NavItem(_("Warranty (三包)"), "warranty:home", "shield-check", "warranty"),
     NavItem(_("Product catalogue"), "catalog:list", "box-seam", "catalog"),
     NavItem(_("Case categories"), "servicedesk:categories", "diagram-3", "service", roles=("service_manager",)),

@@ -1,0 +1,227 @@
+"""`/api/v1/key-accounts` (cursor-paged to the end; key-account managers see only their accounts and
+those they back up), one account with its criteria, history and competitors, its people (the org
+chart) and its plan of a year with the actuals."""
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Status
+
+from guanxi.accounts.models import User
+from guanxi.core.api import CursorPageParams
+from guanxi.core.errors import NotFound, ValidationFailed
+from guanxi.core.pagination import keyset_page
+from guanxi.core.routers import Router
+from guanxi.customers.models import Contact, Customer
+
+from . import selectors, services
+from .models import KeyAccountTier, KeyPerson
+from .schemas import (
+    KeyAccountDesignateIn,
+    KeyAccountDetailOut,
+    KeyAccountFilterIn,
+    KeyAccountOut,
+    KeyAccountPageOut,
+    KeyAccountPlanIn,
+    KeyAccountPlanOut,
+    KeyAccountReasonIn,
+    KeyPersonIn,
+    KeyPersonOut,
+)
+
+router = Router(tags=["key accounts"], operation_prefix="guanxi_key_accounts_api")
+PLAN_FIELDS = (
+    "positioning",
+    "external_analysis",
+    "internal_analysis",
+    "objectives_text",
+    "strategy",
+    "revenue_target",
+    "share_target",
+    "satisfaction_target",
+    "projects_target",
+)
+
+
+def _out(account) -> dict:
+    return {
+        "id": account.pk,
+        "customer": account.customer_id,
+        "customer_name": account.customer.name,
+        "tier": account.tier.code,
+        "tier_name": account.tier.name,
+        "manager": account.manager_id,
+        "manager_name": str(account.manager),
+        "backup": account.backup_id,
+        "backup_name": str(account.backup) if account.backup_id else "",
+        "is_active": account.is_active,
+        "designated_at": account.designated_at,
+        "score_at_designation": account.score_at_designation,
+        "wallet_estimate": account.wallet_estimate,
+    }
+
+
+def _detail(request, account) -> dict:
+    profile = selectors.account_profile(user=request.user, account=account)
+    criteria = profile["criteria"]
+    return {
+        **_out(account),
+        "score": criteria["score"],
+        "threshold": criteria["threshold"],
+        "meets_criteria": criteria["meets"],
+        "criteria": [{**c, "label": str(c["label"])} for c in criteria["criteria"]],
+        "revenue_last_year": profile["revenue_last_year"],
+        "share_of_wallet": profile["share_of_wallet"],
+        "competitors": profile["competitors"],
+        "history": [
+            {
+                "kind": e.kind,
+                "actor": str(e.actor) if e.actor_id else "",
+                "at": e.at,
+                "reason": e.reason,
+                "override_reason": e.override_reason,
+                "score": e.score,
+                "detail": e.detail,
+            }
+            for e in profile["events"]
+        ],
+    }
+
+
+def _person_out(person) -> dict:
+    contact = person.contact
+    return {
+        "id": person.pk,
+        "contact": contact.pk,
+        "name": contact.name,
+        "title": contact.title,
+        "department": contact.department,
+        "birth_date": contact.birth_date,
+        "role": person.role,
+        "influence": person.influence,
+        "relationship": person.relationship,
+        "reports_to": person.reports_to_id,
+        "notes": person.notes,
+    }
+
+
+def _user(pk, field):
+    if pk is None:
+        return None
+    user = User.objects.filter(pk=pk).first()
+    if user is None:
+        raise ValidationFailed(fields={field: _("does not exist")})
+    return user
+
+
+@router.get("/key-accounts", response=KeyAccountPageOut)
+def list_key_accounts(request: HttpRequest, filters: Query[KeyAccountFilterIn], page: Query[CursorPageParams]):
+    """The key accounts you may see (key-account managers: yours and those you back up), oldest first."""
+    rows = selectors.account_list(user=request.user, tier=filters.tier, query=filters.q.strip())
+    result = keyset_page(rows, cursor=page.cursor, limit=page.limit)
+    return {"items": [_out(a) for a in result.rows], "next_cursor": result.next_cursor}
+
+
+@router.post("/key-accounts", response={201: KeyAccountOut})
+def designate_key_account(request: HttpRequest, payload: KeyAccountDesignateIn):
+    """Designate a customer (managers): a reason always; an override reason when it fails the criteria."""
+    customer = Customer.objects.filter(pk=payload.customer, deleted_at__isnull=True).first()
+    if customer is None:
+        raise ValidationFailed(fields={"customer": _("does not exist")})
+    tier = KeyAccountTier.objects.filter(code=payload.tier).first()
+    if tier is None:
+        raise ValidationFailed(fields={"tier": _("does not exist")})
+    account = services.key_account_designate(
+        actor=request.user,
+        customer=customer,
+        tier=tier,
+        manager=_user(payload.manager, "manager"),
+        backup=_user(payload.backup, "backup"),
+        reason=payload.reason,
+        override_reason=payload.override_reason,
+        wallet_estimate=payload.wallet_estimate,
+    )
+    return Status(201, _out(account))
+
+
+@router.get("/key-accounts/{account_id}", response=KeyAccountDetailOut)
+def get_key_account(request: HttpRequest, account_id: int):
+    return _detail(request, selectors.account_get_for_user(user=request.user, account_id=account_id))
+
+
+@router.post("/key-accounts/{account_id}/de-designate", response=KeyAccountOut)
+def dedesignate_key_account(request: HttpRequest, account_id: int, payload: KeyAccountReasonIn):
+    account = selectors.account_get_for_user(user=request.user, account_id=account_id)
+    return _out(services.key_account_dedesignate(actor=request.user, account=account, reason=payload.reason))
+
+
+@router.get("/key-accounts/{account_id}/people", response=list[KeyPersonOut])
+def list_key_people(request: HttpRequest, account_id: int):
+    """The account's key people (its org chart: `reports_to` links them)."""
+    account = selectors.account_get_for_user(user=request.user, account_id=account_id)
+    return [_person_out(p) for p in selectors.people_of(account=account)]
+
+
+@router.post("/key-accounts/{account_id}/people", response={201: KeyPersonOut})
+def add_key_person(request: HttpRequest, account_id: int, payload: KeyPersonIn):
+    """Put a contact of the customer into the org chart (once; 422 when it is there already)."""
+    account = selectors.account_get_for_user(user=request.user, account_id=account_id, action="write")
+    contact = Contact.objects.filter(pk=payload.contact).first()
+    if contact is None:
+        raise ValidationFailed(fields={"contact": _("does not exist")})
+    reports_to = None
+    if payload.reports_to is not None:
+        reports_to = KeyPerson.objects.filter(pk=payload.reports_to, account=account).first()
+        if reports_to is None:
+            raise ValidationFailed(fields={"reports_to": _("does not exist")})
+    person = services.key_person_add(
+        actor=request.user,
+        account=account,
+        contact=contact,
+        role=payload.role,
+        influence=payload.influence,
+        relationship=payload.relationship,
+        reports_to=reports_to,
+        notes=payload.notes,
+    )
+    return Status(201, _person_out(person))
+
+
+def _plan_out(account, year: int) -> dict:
+    plan = selectors.plan_get(account=account, year=year)
+    actuals = selectors.plan_actuals(account=account, year=year, plan=plan)
+    body = {f: (getattr(plan, f) if plan else (None if f.endswith("_target") else "")) for f in PLAN_FIELDS}
+    return {
+        "year": year,
+        "exists": plan is not None,
+        **body,
+        "actuals": {
+            k: actuals[k]
+            for k in ("revenue", "share_of_wallet", "projects_won", "satisfaction", "attainment", "monthly")
+        },
+    }
+
+
+def _year(year: int | None) -> int:
+    year = year or timezone.localdate().year
+    if not 2000 <= year <= 2100:
+        raise NotFound(_("No plan for that year."))
+    return year
+
+
+@router.get("/key-accounts/{account_id}/plan", response=KeyAccountPlanOut)
+def get_key_account_plan(request: HttpRequest, account_id: int, year: int | None = None):
+    """The account's plan of `year` (default: this year) with the actuals from the ledger and sales."""
+    account = selectors.account_get_for_user(user=request.user, account_id=account_id)
+    return _plan_out(account, _year(year))
+
+
+@router.put("/key-accounts/{account_id}/plan", response=KeyAccountPlanOut)
+def save_key_account_plan(request: HttpRequest, account_id: int, payload: KeyAccountPlanIn, year: int | None = None):
+    """Create or change the plan of `year`: the fields given."""
+    account = selectors.account_get_for_user(user=request.user, account_id=account_id, action="write")
+    year = _year(year)
+    services.key_account_plan_save(
+        actor=request.user, account=account, year=year, data=payload.dict(exclude_unset=True)
+    )
+    return _plan_out(account, year)

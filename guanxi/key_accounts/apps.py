@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.demo import DeferredStep, register_demo_step
+
+
+# The demo's module, imported only when the demo runs (see guanxi.core.demo).
+def _demo():
+    from .demo import key_accounts_demo_load
+
+    return key_accounts_demo_load
+
+
+class KeyAccountsConfig(AppConfig):
+    name = "guanxi.key_accounts"
+    label = "key_accounts"
+    verbose_name = _("Key accounts")
+
+    def ready(self):
+        register_demo_step(DeferredStep(_demo))

@@ -1,0 +1,144 @@
+"""Demo data of key accounts: the 50 demo customers (organisations first) with the highest key-account
+scores are designated (those below the threshold with an override reason), in three tiers, managed by
+kam1 and kam2 (each backing the other up); their contacts form the org charts; competitors with their
+share of wallet; plans with objectives for last year and this year."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from guanxi.accounts.access import SYSTEM
+from guanxi.accounts.models import User
+from guanxi.customers.enums import CustomerKind
+from guanxi.customers.models import Contact, Customer
+from guanxi.segments.models import CustomerValueSnapshot
+
+from .enums import PersonRole
+from .models import KeyAccount, KeyAccountTier
+from .selectors import revenue_by_month
+from .services import competitor_save, key_account_designate, key_account_plan_save, key_person_add
+
+ACCOUNTS = 50
+TIER_SPLIT = (("strategic", 10), ("key", 15), ("standard", 25))
+REASONS = [
+    "年收入贡献居前，合作关系稳定，纳入大客户管理",
+    "战略行业客户，业务增长潜力大",
+    "多业务融合客户，流失影响大，需专属服务",
+    "政企信息化重点项目客户",
+]
+OVERRIDES = ["区域战略合作伙伴，虽评分未达标仍纳入", "集团总部指定重点客户"]
+COMPETITORS = [
+    ("中国移动", "专线、云服务"),
+    ("中国联通", "宽带、数据中心"),
+    ("中国电信", "固话、天翼云"),
+    ("华为云", "云主机"),
+]
+ROLE_BY_TITLE = {
+    "总经理": PersonRole.DECISION_MAKER,
+    "财务总监": PersonRole.BUYER,
+    "信息化部主管": PersonRole.TECHNICAL,
+}
+POSITIONING = "{name}是我司{tier}，以综合信息化解决方案为核心，巩固首选供应商地位。"
+EXTERNAL = "行业数字化转型加速，竞争对手以低价专线切入；客户预算向云与安全倾斜。"
+INTERNAL = "我方网络覆盖与本地服务团队有优势，方案响应速度需提升，云产品线较弱。"
+OBJECTIVES = "收入增长 {growth}%，钱包份额提升至 {share}%，满意度不低于 {sat} 分，新签项目 {projects} 个。"
+STRATEGY = "客户经理每月拜访决策层；联合解决方案团队推进专线扩容与云迁移项目；红色通道保障重大故障。"
+
+
+def _chosen() -> list[int]:
+    base = CustomerValueSnapshot.objects.filter(customer__deleted_at__isnull=True, customer__merged_into__isnull=True)
+    best = ("-key_account_score", "customer_id")
+    organisations = list(
+        base.filter(customer__kind=CustomerKind.ORGANISATION)
+        .order_by(*best)
+        .values_list("customer_id", flat=True)[:ACCOUNTS]
+    )
+    if len(organisations) < ACCOUNTS:
+        organisations += list(
+            base.exclude(customer_id__in=organisations)
+            .order_by(*best)
+            .values_list("customer_id", flat=True)[: ACCOUNTS - len(organisations)]
+        )
+    return organisations
+
+
+def key_accounts_demo_load(
+    *, seed: int, scale: float, staff, customers: list[int], now: dt.datetime | None = None
+) -> str:
+    rng = random.Random(seed + 120)
+    now = now or timezone.now()
+    managers = list(User.objects.filter(username__in=("kam1", "kam2"), is_active=True).order_by("username"))
+    if not managers:
+        return "no key-account managers: no key accounts"
+    tiers = {t.code: t for t in KeyAccountTier.objects.all()}
+    ladder = [code for code, n in TIER_SPLIT for _ in range(n)]
+    this_year = timezone.localdate(now).year
+    made = people = plans = 0
+    chosen = [pk for pk in _chosen() if not KeyAccount.objects.filter(customer_id=pk).exists()]
+    for index, customer in enumerate(Customer.objects.filter(pk__in=chosen).order_by("id")):
+        manager = managers[index % len(managers)]
+        backup = managers[(index + 1) % len(managers)] if len(managers) > 1 else None
+        tier = tiers.get(ladder[min(index, len(ladder) - 1)]) or next(iter(tiers.values()))
+        designated = now - dt.timedelta(days=rng.randint(60, 700))
+        last_year = sum(revenue_by_month(customer_id=customer.pk, year=this_year - 1), Decimal("0"))
+        share = Decimal(rng.randint(35, 75))
+        wallet = (
+            (last_year * 100 / share).quantize(Decimal("1")) if last_year > 0 else Decimal(rng.randint(5, 50) * 10000)
+        )
+        account = key_account_designate(
+            actor=SYSTEM,
+            customer=customer,
+            tier=tier,
+            manager=manager,
+            backup=backup,
+            reason=rng.choice(REASONS),
+            override_reason=rng.choice(OVERRIDES),
+            wallet_estimate=wallet,
+            now=designated,
+        )
+        made += 1
+        contacts = list(Contact.objects.filter(customer=customer).order_by("id"))
+        root = None
+        for contact in contacts:
+            person = key_person_add(
+                actor=SYSTEM,
+                account=account,
+                contact=contact,
+                role=ROLE_BY_TITLE.get(contact.title, rng.choice([PersonRole.INFLUENCER, PersonRole.USER])),
+                influence=5 if root is None else rng.randint(2, 4),
+                relationship=rng.randint(2, 5),
+                reports_to=root,
+            )
+            root = root or person
+            people += 1
+        left = Decimal("100") - share
+        for name, products in rng.sample(COMPETITORS, rng.randint(1, 2)):
+            portion = (left * Decimal(rng.randint(30, 60)) / 100).quantize(Decimal("0.01"))
+            competitor_save(actor=SYSTEM, account=account, name=name, share_of_wallet=portion, products=products)
+            left -= portion
+        for year in (this_year - 1, this_year):
+            base = sum(revenue_by_month(customer_id=customer.pk, year=year - 1), Decimal("0")) or wallet * share / 100
+            growth, projects = rng.randint(5, 20), rng.randint(1, 4)
+            target_share, sat = min(share + rng.randint(3, 10), Decimal(95)), rng.choice((85, 88, 90))
+            key_account_plan_save(
+                actor=SYSTEM,
+                account=account,
+                year=year,
+                data={
+                    "positioning": POSITIONING.format(name=customer.name, tier=tier.name),
+                    "external_analysis": EXTERNAL,
+                    "internal_analysis": INTERNAL,
+                    "strategy": STRATEGY,
+                    "objectives_text": OBJECTIVES.format(growth=growth, share=target_share, sat=sat, projects=projects),
+                    "revenue_target": (base * (100 + growth) / 100).quantize(Decimal("0.01")),
+                    "share_target": target_share,
+                    "satisfaction_target": sat,
+                    "projects_target": projects,
+                },
+            )
+            plans += 1
+    return f"{made} key accounts ({', '.join(m.username for m in managers)}), {people} key people, {plans} plans"

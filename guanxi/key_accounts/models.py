@@ -1,0 +1,206 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from guanxi.core.models import TimeStampedModel
+
+from .enums import EventKind, PersonRole, Strength
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+SHARE = {"max_digits": 5, "decimal_places": 2}
+
+
+class KeyAccountTier(TimeStampedModel):
+    """A tier of key accounts (大客户等级), e.g. 战略 / 重点 / 普通: data, configured by administrators."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    rank = models.PositiveSmallIntegerField(_("rank"), default=1, help_text=_("1 is the most important"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("key-account tier")
+        verbose_name_plural = _("key-account tiers")
+        ordering = ["rank", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class KeyAccount(TimeStampedModel):
+    """A key account (大客户): a customer designated by a manager, with its tier, key-account manager and
+    backup, and what it spends in its category (its wallet). De-designation keeps the row (inactive)."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="key_account"
+    )
+    tier = models.ForeignKey(KeyAccountTier, verbose_name=_("tier"), on_delete=models.PROTECT, related_name="accounts")
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("key-account manager"),
+        on_delete=models.PROTECT,
+        related_name="key_accounts_managed",
+    )
+    backup = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("backup manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="key_accounts_backed_up",
+    )
+    is_active = models.BooleanField(_("designated"), default=True)
+    designated_at = models.DateTimeField(_("designated at"))
+    score_at_designation = models.FloatField(_("score when designated"), null=True, blank=True)
+    wallet_estimate = models.DecimalField(
+        _("wallet per year"),
+        **MONEY,
+        null=True,
+        blank=True,
+        help_text=_("what the account spends per year on what we sell, with anyone"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("key account")
+        verbose_name_plural = _("key accounts")
+        ordering = ["tier__rank", "id"]
+        indexes = [
+            models.Index(fields=["manager", "is_active"], name="ka_manager"),
+            models.Index(fields=["backup", "is_active"], name="ka_backup"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(backup=models.F("manager")) | Q(backup__isnull=True), name="ka_backup_not_manager"
+            )
+        ]
+
+    def __str__(self):
+        return str(self.customer)
+
+
+class KeyAccountEvent(models.Model):
+    """The designation history (大客户认定记录): who designated, de-designated or changed an account,
+    when and why, with the score at the time and whether the criteria were overridden."""
+
+    account = models.ForeignKey(
+        KeyAccount, verbose_name=_("key account"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"))
+    reason = models.TextField(_("reason"))
+    override_reason = models.TextField(_("override reason"), blank=True)
+    score = models.FloatField(_("score"), null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("key-account event")
+        verbose_name_plural = _("key-account events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["account", "-at"], name="ka_event_account")]
+
+    def __str__(self):
+        return f"{self.account_id}: {self.kind}"
+
+
+class KeyPerson(TimeStampedModel):
+    """A key person inside the account (关键人) in its org chart: a contact of the customer, who they
+    report to, their role in buying, influence and how strong our relationship is. A contact is in
+    one account's chart once."""
+
+    account = models.ForeignKey(
+        KeyAccount, verbose_name=_("key account"), on_delete=models.CASCADE, related_name="people"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact", verbose_name=_("contact"), on_delete=models.CASCADE, related_name="+"
+    )
+    reports_to = models.ForeignKey(
+        "self", verbose_name=_("reports to"), null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=PersonRole.choices)
+    influence = models.PositiveSmallIntegerField(_("influence"), choices=Strength.choices, default=Strength.MEDIUM)
+    relationship = models.PositiveSmallIntegerField(
+        _("relationship strength"), choices=Strength.choices, default=Strength.MEDIUM
+    )
+    notes = models.CharField(_("notes"), max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("key person")
+        verbose_name_plural = _("key people")
+        ordering = ["account", "id"]
+        constraints = [models.UniqueConstraint(fields=["account", "contact"], name="ka_person_once_per_account")]
+
+    def __str__(self):
+        return f"{self.account_id}: {self.contact_id}"
+
+
+class Competitor(TimeStampedModel):
+    """A competitor present at the account (竞争对手) with its estimated share of the account's wallet."""
+
+    account = models.ForeignKey(
+        KeyAccount, verbose_name=_("key account"), on_delete=models.CASCADE, related_name="competitors"
+    )
+    name = models.CharField(_("competitor"), max_length=100)
+    share_of_wallet = models.DecimalField(_("share of wallet (%)"), **SHARE, default=0)
+    products = models.CharField(_("what they sell there"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("competitor")
+        verbose_name_plural = _("competitors")
+        ordering = ["-share_of_wallet", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "name"], name="ka_competitor_once"),
+            models.CheckConstraint(
+                condition=Q(share_of_wallet__gte=0) & Q(share_of_wallet__lte=100), name="ka_competitor_share"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class KeyAccountPlan(TimeStampedModel):
+    """The key-account plan of one account for one year (大客户计划): the five steps — positioning,
+    external analysis, internal analysis, objectives, strategy — with measurable objectives."""
+
+    account = models.ForeignKey(
+        KeyAccount, verbose_name=_("key account"), on_delete=models.CASCADE, related_name="plans"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    positioning = models.TextField(_("positioning"), blank=True)
+    external_analysis = models.TextField(_("external analysis"), blank=True)
+    internal_analysis = models.TextField(_("internal analysis"), blank=True)
+    objectives_text = models.TextField(_("objectives"), blank=True)
+    strategy = models.TextField(_("strategy"), blank=True)
+    revenue_target = models.DecimalField(_("revenue target"), **MONEY, null=True, blank=True)
+    share_target = models.DecimalField(_("share of wallet target (%)"), **SHARE, null=True, blank=True)
+    satisfaction_target = models.DecimalField(_("satisfaction target"), **SHARE, null=True, blank=True)
+    projects_target = models.PositiveSmallIntegerField(_("projects won target"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("key-account plan")
+        verbose_name_plural = _("key-account plans")
+        ordering = ["account", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "year"], name="ka_plan_once_per_year"),
+            models.CheckConstraint(condition=Q(year__gte=2000) & Q(year__lte=2100), name="ka_plan_year"),
+            models.CheckConstraint(
+                condition=Q(share_target__isnull=True) | (Q(share_target__gte=0) & Q(share_target__lte=100)),
+                name="ka_plan_share",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account_id} {self.year}"

@@ -1,0 +1,94 @@
+"""Who may do what with key accounts (大客户): one table, read by the selectors and every service.
+
+Entities:
+- `account`: read = the accounts, their profile, people, competitors and plans (OWN: those one manages
+  or backs up; ALL: every one); write = change people, competitors and plans; export = the list as CSV
+  (within the read scope).
+- `designation`: read = the candidate list from the key-account score; write = designate,
+  de-designate, change tier and managers.
+- `tier`: read = the tiers; configure = create and change them.
+The system (the demo, tasks) may do everything; the portal's customer nothing.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.accounts.access import (
+    CUSTOMER_ROLE,
+    EVERYTHING,
+    NOTHING,
+    SYSTEM_ROLE,
+    PermissionTable,
+    Rights,
+    is_system,
+)
+from guanxi.accounts.enums import Role
+from guanxi.accounts.roles import Scope
+
+ALL, OWN, NONE = Scope.ALL, Scope.OWN, Scope.NONE
+
+_NOBODY = {"account": NOTHING, "designation": NOTHING, "tier": NOTHING}
+_KAM = {**_NOBODY, "account": Rights(read=OWN, write=OWN, export=True), "tier": Rights(read=ALL)}
+_MANAGER = {
+    "account": Rights(read=ALL, write=ALL, export=True),
+    "designation": Rights(read=ALL, write=ALL),
+    "tier": Rights(read=ALL),
+}
+
+TABLE: dict[str, dict[str, Rights]] = {
+    Role.AGENT: _NOBODY,
+    Role.TEAM_LEAD: _NOBODY,
+    Role.SERVICE_MANAGER: {**_NOBODY, "account": Rights(read=ALL), "tier": Rights(read=ALL)},
+    Role.SALES_REP: _NOBODY,
+    Role.KEY_ACCOUNT_MANAGER: _KAM,
+    Role.SALES_MANAGER: _MANAGER,
+    Role.PARTNER: _NOBODY,
+    Role.ANALYST: {
+        **_NOBODY,
+        "account": Rights(read=ALL, export=True),
+        "designation": Rights(read=ALL),
+        "tier": Rights(read=ALL),
+    },
+    Role.ADMIN: {**_MANAGER, "tier": Rights(read=ALL, write=ALL, configure=True)},
+    SYSTEM_ROLE: {entity: EVERYTHING for entity in _NOBODY},
+    CUSTOMER_ROLE: {},
+}
+
+permissions = PermissionTable(TABLE, denied=_("Your role cannot do this with key accounts."))
+can = permissions.can
+scope = permissions.scope
+
+DENIED = {
+    ("account", "read"): _("Your role has no access to key accounts."),
+    ("account", "write"): _("You cannot change this key account: it is not one of yours."),
+    ("account", "export"): _("Your role cannot export key accounts."),
+    ("designation", "read"): _("Only managers review key-account candidates."),
+    ("designation", "write"): _("Only managers designate and de-designate key accounts."),
+    ("tier", "configure"): _("Only administrators configure key-account tiers."),
+}
+
+
+def require(actor, entity: str, action: str, *, allowed: bool = True) -> None:
+    permissions.require(actor, entity, action, allowed=allowed, message=DENIED.get((entity, action)))
+
+
+def account_condition(actor, action: str = "read") -> Q:
+    """The key accounts `actor` may read (or write), as a filter on KeyAccount."""
+    reach = scope(actor, "account", action)
+    if reach is ALL:
+        return Q()
+    if reach is NONE or is_system(actor):
+        return Q(pk__in=[])
+    return Q(manager_id=actor.pk) | Q(backup_id=actor.pk)
+
+
+def may(actor, account, action: str = "read") -> bool:
+    """Whether `actor` may take `action` on this one account."""
+    reach = scope(actor, "account", action)
+    if reach is ALL:
+        return True
+    if reach is NONE or is_system(actor):
+        return False
+    return getattr(actor, "pk", None) in (account.manager_id, account.backup_id)

@@ -1,0 +1,141 @@
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Schema
+from pydantic import Field
+
+MAX_ID = 2**63 - 1
+
+
+class KeyAccountFilterIn(Schema):
+    tier: str = Field("", max_length=30, description="a tier's code")
+    q: str = Field("", max_length=100, description="part of the customer's name, or its number")
+
+
+class KeyAccountOut(Schema):
+    id: int
+    customer: int
+    customer_name: str
+    tier: str
+    tier_name: str
+    manager: int
+    manager_name: str
+    backup: int | None
+    backup_name: str
+    is_active: bool
+    designated_at: dt.datetime
+    score_at_designation: float | None
+    wallet_estimate: Decimal | None
+
+
+class KeyAccountPageOut(Schema):
+    items: list[KeyAccountOut]
+    next_cursor: str | None
+
+
+class KeyAccountCriterionOut(Schema):
+    key: str
+    label: str
+    score: float
+    weight: float
+    points: float
+
+
+class KeyAccountEventOut(Schema):
+    kind: str
+    actor: str
+    at: dt.datetime
+    reason: str
+    override_reason: str
+    score: float | None
+    detail: str
+
+
+class KeyAccountCompetitorOut(Schema):
+    name: str
+    share_of_wallet: Decimal
+    products: str
+
+
+class KeyAccountDetailOut(KeyAccountOut):
+    score: float | None
+    threshold: int
+    meets_criteria: bool
+    criteria: list[KeyAccountCriterionOut]
+    revenue_last_year: Decimal
+    share_of_wallet: Decimal | None
+    competitors: list[KeyAccountCompetitorOut]
+    history: list[KeyAccountEventOut]
+
+
+class KeyAccountDesignateIn(Schema):
+    customer: int = Field(..., ge=1, le=MAX_ID)
+    tier: str = Field(..., max_length=30, description="a tier's code")
+    manager: int = Field(..., ge=1, le=MAX_ID)
+    backup: int | None = Field(None, ge=1, le=MAX_ID)
+    reason: str = Field("", max_length=2000)
+    override_reason: str = Field("", max_length=2000, description="needed when the customer fails the criteria")
+    wallet_estimate: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+
+
+class KeyAccountReasonIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class KeyPersonIn(Schema):
+    contact: int = Field(..., ge=1, le=MAX_ID, description="a contact of the account's customer")
+    role: str = Field(..., max_length=20)
+    influence: int = Field(3, ge=1, le=5)
+    relationship: int = Field(3, ge=1, le=5)
+    reports_to: int | None = Field(None, ge=1, le=MAX_ID, description="id of a key person of this account")
+    notes: str = Field("", max_length=500)
+
+
+class KeyPersonOut(Schema):
+    id: int
+    contact: int
+    name: str
+    title: str
+    department: str
+    birth_date: dt.date | None
+    role: str
+    influence: int
+    relationship: int
+    reports_to: int | None
+    notes: str
+
+
+class KeyAccountPlanIn(Schema):
+    positioning: str | None = Field(None, max_length=10000)
+    external_analysis: str | None = Field(None, max_length=10000)
+    internal_analysis: str | None = Field(None, max_length=10000)
+    objectives_text: str | None = Field(None, max_length=10000)
+    strategy: str | None = Field(None, max_length=10000)
+    revenue_target: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    share_target: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
+    satisfaction_target: Decimal | None = Field(None, ge=0, le=100, max_digits=5, decimal_places=2)
+    projects_target: int | None = Field(None, ge=0, le=1000)
+
+
+class KeyAccountActualsOut(Schema):
+    revenue: Decimal
+    share_of_wallet: Decimal | None
+    projects_won: int
+    satisfaction: float | None
+    attainment: Decimal | None
+    monthly: list[float]
+
+
+class KeyAccountPlanOut(Schema):
+    year: int
+    exists: bool
+    positioning: str
+    external_analysis: str
+    internal_analysis: str
+    objectives_text: str
+    strategy: str
+    revenue_target: Decimal | None
+    share_target: Decimal | None
+    satisfaction_target: Decimal | None
+    projects_target: int | None
+    actuals: KeyAccountActualsOut

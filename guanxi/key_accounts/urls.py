@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "key_accounts"
+urlpatterns = [
+    path("", views.account_list, name="list"),
+    path("export.csv", views.account_export, name="export"),
+    path("candidates/", views.candidate_list, name="candidates"),
+    path("designate/<int:customer_id>/", views.designate, name="designate"),
+    path("<int:key_account_id>/", views.account_detail, name="detail"),
+    path("<int:key_account_id>/de-designate/", views.dedesignate, name="dedesignate"),
+    path("<int:key_account_id>/people/", views.person_add, name="person_add"),
+    path("<int:key_account_id>/competitors/", views.competitor_add, name="competitor_add"),
+    path("<int:key_account_id>/plan/", views.plan, name="plan"),
+]

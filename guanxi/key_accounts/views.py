@@ -1,0 +1,333 @@
+"""Key-account pages: the accounts one may see (with a CSV export in the same scope), the candidates
+from the key-account score with each criterion's contribution, designation with a reason, one
+account's profile (org chart in ECharts) and its plan of a year against the actuals."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guanxi.accounts.enums import Role
+from guanxi.accounts.models import User
+from guanxi.core.errors import Conflict, NotFound, ValidationFailed
+from guanxi.core.pagination import keyset_page
+from guanxi.core.spreadsheet import spreadsheet_cell
+from guanxi.core.views import domain_errors_as_http
+from guanxi.customers.models import Contact, Customer
+
+from . import permissions, selectors, services
+from .enums import PersonRole, Strength
+from .models import KeyAccountPlan, KeyAccountTier, KeyPerson
+
+PER_PAGE = 50
+MONTHS = [str(m) for m in range(1, 13)]
+PLAN_FIELDS = (
+    "positioning",
+    "external_analysis",
+    "internal_analysis",
+    "objectives_text",
+    "strategy",
+    "revenue_target",
+    "share_target",
+    "satisfaction_target",
+    "projects_target",
+)
+
+
+def _page(rows, request):
+    try:
+        return keyset_page(rows, cursor=request.GET.get("cursor", ""), limit=PER_PAGE)
+    except (ValidationFailed, NotFound):
+        return keyset_page(rows, limit=PER_PAGE)
+
+
+def _errors(exc: ValidationFailed) -> str:
+    return "；".join(str(v) for v in (exc.fields or {}).values()) or str(exc.message)
+
+
+def _managers():
+    return User.objects.filter(is_active=True, role__in=(Role.KEY_ACCOUNT_MANAGER, Role.SALES_MANAGER)).order_by(
+        "username"
+    )
+
+
+@login_required
+@domain_errors_as_http
+def account_list(request):
+    tier, query = request.GET.get("tier", "")[:30], request.GET.get("q", "").strip()[:100]
+    page = _page(selectors.account_list(user=request.user, tier=tier, query=query), request)
+    return render(
+        request,
+        "key_accounts/account_list.html",
+        {
+            "accounts": page.rows,
+            "next_cursor": page.next_cursor,
+            "tiers": selectors.tier_list(user=request.user),
+            "tier": tier,
+            "q": query,
+            "can_export": permissions.can(request.user, "account", "export"),
+            "can_designate": permissions.can(request.user, "designation", "read"),
+        },
+    )
+
+
+@login_required
+@domain_errors_as_http
+def account_export(request):
+    """The accounts the user may read, as CSV (key-account managers: only theirs)."""
+    permissions.require(request.user, "account", "export")
+    rows = selectors.account_list(user=request.user, tier=request.GET.get("tier", "")[:30])
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="key-accounts.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Customer number"),
+            _("Customer"),
+            _("Tier"),
+            _("Key-account manager"),
+            _("Backup manager"),
+            _("Designated at"),
+            _("Score when designated"),
+        ]
+    )
+    for a in rows.iterator(chunk_size=1000):
+        writer.writerow(
+            [
+                spreadsheet_cell(v)
+                for v in (
+                    a.customer.code,
+                    a.customer.name,
+                    a.tier.name,
+                    a.manager,
+                    a.backup or "",
+                    timezone.localtime(a.designated_at).strftime("%Y-%m-%d"),
+                    a.score_at_designation or "",
+                )
+            ]
+        )
+    return response
+
+
+@login_required
+@domain_errors_as_http
+def candidate_list(request):
+    include_below = request.GET.get("all") == "1"
+    candidates = selectors.candidate_list(user=request.user, include_below=include_below)
+    return render(
+        request,
+        "key_accounts/candidate_list.html",
+        {
+            "candidates": candidates,
+            "include_below": include_below,
+            "labels": [c["label"] for c in candidates[0]["criteria"]] if candidates else [],
+            "threshold": selectors.criteria_of(customer_id=0)["threshold"],
+            "can_designate": permissions.can(request.user, "designation", "write"),
+        },
+    )
+
+
+@login_required
+@domain_errors_as_http
+def designate(request, customer_id: int):
+    permissions.require(request.user, "designation", "read")
+    customer = Customer.objects.filter(pk=customer_id, deleted_at__isnull=True).first()
+    if customer is None:
+        raise NotFound(_("Customer not found."))
+    criteria = selectors.criteria_of(customer_id=customer.pk)
+    form = {"tier": "", "manager": "", "backup": "", "reason": "", "override_reason": ""}
+    errors: dict = {}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "").strip() for k in form}
+        tier = KeyAccountTier.objects.filter(code=form["tier"]).first()
+        manager = _managers().filter(pk=form["manager"]).first() if form["manager"].isdigit() else None
+        backup = _managers().filter(pk=form["backup"]).first() if form["backup"].isdigit() else None
+        if tier is None:
+            errors["tier"] = _("Choose a tier.")
+        else:
+            try:
+                account = services.key_account_designate(
+                    actor=request.user,
+                    customer=customer,
+                    tier=tier,
+                    manager=manager,
+                    backup=backup,
+                    reason=form["reason"][:2000],
+                    override_reason=form["override_reason"][:2000],
+                )
+            except ValidationFailed as exc:
+                errors = {k: str(v) for k, v in (exc.fields or {}).items()}
+            except Conflict as exc:
+                errors = {"": exc.message}
+            else:
+                messages.success(request, _("%(name)s is a key account now.") % {"name": customer.name})
+                return redirect("key_accounts:detail", key_account_id=account.pk)
+    existing = getattr(customer, "key_account", None) if hasattr(customer, "key_account") else None
+    return render(
+        request,
+        "key_accounts/designate.html",
+        {
+            "customer": customer,
+            "criteria": criteria,
+            "form": form,
+            "errors": errors,
+            "tiers": KeyAccountTier.objects.order_by("rank"),
+            "managers": _managers(),
+            "existing": existing,
+            "can_designate": permissions.can(request.user, "designation", "write"),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+@domain_errors_as_http
+def account_detail(request, key_account_id: int):
+    account = selectors.account_get_for_user(user=request.user, account_id=key_account_id)
+    profile = selectors.account_profile(user=request.user, account=account)
+    chart = {
+        "tree": profile["chart"],
+        "root": account.customer.name,
+        "labels": {"influence": _("Influence"), "relationship": _("Relationship strength")},
+    }
+    return render(
+        request,
+        "key_accounts/account_detail.html",
+        {
+            **profile,
+            "org": chart,
+            "roles": PersonRole.choices,
+            "strengths": Strength.choices,
+            "can_write": permissions.may(request.user, account, "write"),
+            "can_designate": permissions.can(request.user, "designation", "write"),
+        },
+    )
+
+
+@login_required
+@require_POST
+@domain_errors_as_http
+def dedesignate(request, key_account_id: int):
+    account = selectors.account_get_for_user(user=request.user, account_id=key_account_id)
+    try:
+        services.key_account_dedesignate(
+            actor=request.user, account=account, reason=request.POST.get("reason", "")[:2000]
+        )
+    except ValidationFailed as exc:
+        messages.error(request, _errors(exc))
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The customer is no longer a key account."))
+    return redirect("key_accounts:detail", key_account_id=account.pk)
+
+
+@login_required
+@require_POST
+@domain_errors_as_http
+def person_add(request, key_account_id: int):
+    account = selectors.account_get_for_user(user=request.user, account_id=key_account_id, action="write")
+    contact_id, reports_id = request.POST.get("contact", ""), request.POST.get("reports_to", "")
+    contact = Contact.objects.filter(pk=contact_id).first() if contact_id.isdigit() else None
+    reports_to = KeyPerson.objects.filter(pk=reports_id, account=account).first() if reports_id.isdigit() else None
+    if contact is None:
+        messages.error(request, _("Choose a contact."))
+    else:
+        try:
+            services.key_person_add(
+                actor=request.user,
+                account=account,
+                contact=contact,
+                role=request.POST.get("role", ""),
+                influence=request.POST.get("influence"),
+                relationship=request.POST.get("relationship"),
+                reports_to=reports_to,
+                notes=request.POST.get("notes", ""),
+            )
+        except ValidationFailed as exc:
+            messages.error(request, _errors(exc))
+        else:
+            messages.success(request, _("%(name)s is in the org chart now.") % {"name": contact.name})
+    return redirect("key_accounts:detail", key_account_id=account.pk)
+
+
+@login_required
+@require_POST
+@domain_errors_as_http
+def competitor_add(request, key_account_id: int):
+    account = selectors.account_get_for_user(user=request.user, account_id=key_account_id, action="write")
+    try:
+        services.competitor_save(
+            actor=request.user,
+            account=account,
+            name=request.POST.get("name", ""),
+            share_of_wallet=request.POST.get("share_of_wallet", ""),
+            products=request.POST.get("products", ""),
+        )
+    except ValidationFailed as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Competitor saved."))
+    return redirect("key_accounts:detail", key_account_id=account.pk)
+
+
+@login_required
+@domain_errors_as_http
+def plan(request, key_account_id: int):
+    account = selectors.account_get_for_user(user=request.user, account_id=key_account_id)
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    year = min(max(year, 2000), 2100)
+    errors = ""
+    if request.method == "POST":
+        try:
+            services.key_account_plan_save(
+                actor=request.user, account=account, year=year, data={f: request.POST.get(f, "") for f in PLAN_FIELDS}
+            )
+        except ValidationFailed as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, _("Plan saved."))
+            return redirect(f"{request.path}?year={year}")
+    current = selectors.plan_get(account=account, year=year)
+    actuals = selectors.plan_actuals(account=account, year=year, plan=current)
+    chart = {
+        "months": MONTHS,
+        "monthly": actuals["monthly"],
+        "cumulative": actuals["cumulative"],
+        "target": actuals["target_line"],
+        "labels": {
+            "monthly": _("Revenue per month"),
+            "cumulative": _("Revenue so far"),
+            "target": _("Revenue target so far"),
+        },
+    }
+    return render(
+        request,
+        "key_accounts/plan.html",
+        {
+            "account": account,
+            "year": year,
+            "plan": current,
+            "actuals": actuals,
+            "chart": chart,
+            "years": sorted(set(selectors.plan_years(account=account)) | {timezone.localdate().year}, reverse=True),
+            "can_write": permissions.may(request.user, account, "write"),
+            "errors": errors,
+            "steps": [
+                (f, KeyAccountPlan._meta.get_field(f).verbose_name, (current and getattr(current, f)) or "")
+                for f in PLAN_FIELDS[:5]
+            ],
+        },
+        status=422 if errors else 200,
+    )
