@@ -3,17 +3,21 @@ presses as signed call-center events."""
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_noop
-from ninja import Schema
+from ninja import File, Form, Schema
+from ninja.files import UploadedFile
 from ninja.security import APIKeyHeader
 from pydantic import Field
 
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.routers import Router
+from guanxi.customers.importing.files import parse_mapping_text
 from guanxi.customers.models import Customer
 from guanxi.servicedesk.services.cti import cti_verify
 
 from .models import QuestionnaireVersion
 from .services import channels
+from .services.imports import survey_results_import
+from .uploads import saved_upload
 
 router = Router(tags=["surveys"], operation_prefix="guanxi_survey_channels_api")
 
@@ -81,3 +85,42 @@ def receive_ivr_keys(request: HttpRequest, payload: IvrKeysIn):
     # The signature authenticated the call-center system.
     response = channels.survey_answer_by_keys(survey_id=payload.survey_id, keys=payload.keys)
     return {"accepted": True, "survey_id": response.survey_id}
+
+
+class RowProblemOut(Schema):
+    row: int
+    field: str
+    reason: str
+
+
+class ImportReportOut(Schema):
+    rows: int
+    problem_count: int
+    problems: list[RowProblemOut]
+    imported: int
+    committed: bool
+
+
+@router.post("/survey-channels/import", response=ImportReportOut)
+def import_survey_results(
+    request: HttpRequest,
+    version_id: Form[int],
+    file: File[UploadedFile],
+    mapping: Form[str] = "",
+    commit: Form[bool] = False,
+):
+    """Third-party results (CSV/XLSX): `mapping` is `COLUMN=FIELD, …` (fields: customer_number, phone,
+    answered_at, q1, q2…; default: guessed from the headers). Validates every row; with `commit` and
+    no problem, imports all rows at once."""
+    version = QuestionnaireVersion.objects.filter(pk=version_id).first()
+    if version is None:
+        raise ValidationFailed(fields={"version_id": gettext_noop("no such version")})
+    with saved_upload(file) as path:
+        report = survey_results_import(
+            actor=request.user,
+            path=path,
+            version=version,
+            mapping=parse_mapping_text(mapping) if mapping.strip() else None,
+            commit=commit,
+        )
+    return report
