@@ -18,6 +18,7 @@ from guanxi.core.api import ErrorDocumentingAPI
 from guanxi.core.errors import DomainError, PermissionDenied, translated
 from guanxi.core.validation_messages import validation_reason
 from guanxi.customers.api import router as customers_router
+from guanxi.integrations.messaging.api import router as messaging_router
 from guanxi.key_accounts.api import router as key_accounts_router
 from guanxi.marketing.api import router as marketing_router
 from guanxi.offers.api import router as offers_router
@@ -27,6 +28,7 @@ from guanxi.sales.api import router as sales_router
 from guanxi.segments.api import router as segments_router
 from guanxi.servicedesk.api import router as servicedesk_router
 from guanxi.surveys.api import router as surveys_router
+from guanxi.surveys.api_channels import router as survey_channels_router
 from guanxi.tasks.api import router as tasks_router
 from guanxi.warranty.api import router as warranty_router
 
@@ -85,6 +87,8 @@ api.add_router("", surveys_router)
 api.add_router("", warranty_router)
 api.add_router("", care_router)
 api.add_router("", key_accounts_router)
+api.add_router("", messaging_router)
+api.add_router("", survey_channels_router)
 
 
 def _error(request, status, code, message, fields=None):

@@ -280,6 +280,8 @@ TRANSACTIONS_IMPORT_MAX_ROWS = env.int("TRANSACTIONS_IMPORT_MAX_ROWS", default=1
 
 # Shared secret of the call center's CTI events (HMAC-SHA256); empty disables /api/v1/cti/events.
 CTI_SHARED_SECRET = env("CTI_SHARED_SECRET", default="")
+# Inbound SMS replies (survey answers, 退订) arrive signed with this secret, like the CTI events.
+SMS_INBOUND_SECRET = env("SMS_INBOUND_SECRET", default="")
 
 # Duplicate customers (一客一档): pairs at or above the review threshold go to the review queue;
 # pairs at or above the auto-merge threshold are merged without review (unset = never).

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
 app_name = "surveys"
 urlpatterns = [
@@ -15,4 +15,5 @@ urlpatterns = [
     path("versions/<int:version_id>/publish/", views.version_publish, name="version_publish"),
     path("actions/", views.action_list, name="actions"),
     path("actions/<int:action_id>/", views.action_detail, name="action_detail"),
+    path("import/", views_import.results_import, name="results_import"),
 ]

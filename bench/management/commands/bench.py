@@ -1,4 +1,4 @@
-"""`guanxi bench generate|run|all|cases|sweep|import|sales`: synthetic data, HTTP load runs, the whole sequence,
+"""`guanxi bench generate|run|all|cases|sweep|import|sales|survey_answers|…`: synthetic data, HTTP load runs,
 service-case loads and the customer import benchmark."""
 
 import json
@@ -111,6 +111,15 @@ class Command(BaseCommand):
         drivers.add_argument("--responses", type=int, default=1_000_000)
         drivers.add_argument("--seed", type=int, default=11)
         drivers.add_argument("--runs", type=int, default=3)
+        answers = sub.add_parser("survey_answers",
+                                 help="fire SMS survey replies at the signed inbound hook of `guanxi serve`")
+        answers.add_argument("--surveys", type=int, default=6_000)
+        answers.add_argument("--duplicates", type=float, default=0.2, help="share of replies sent twice at once")
+        answers.add_argument("--concurrency", type=int, default=16)
+        answers.add_argument("--workers", type=int, default=2, help="gunicorn workers of the server it starts")
+        answers.add_argument("--threads", type=int, default=4)
+        answers.add_argument("--port", type=int, default=8093)
+        answers.add_argument("--seed", type=int, default=7)
 
     def handle(self, *args, action, **options):
         if action == "generate":
@@ -236,6 +245,8 @@ class Command(BaseCommand):
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif action == "survey_answers":
+            self._survey_answers(options)
         elif action == "care":
             from bench.care import prepare as care_prepare
             from bench.care import time_runs
@@ -372,6 +383,43 @@ class Command(BaseCommand):
             serve.terminate()
             serve.wait(timeout=30)
             log.close()
+
+    def _survey_answers(self, options):
+        import secrets
+
+        from django.db import connection
+
+        from bench.survey_answers import run
+
+        if connection.vendor != "postgresql":
+            raise CommandError("survey_answers needs PostgreSQL (DATABASE_URL)")
+        if options["surveys"] < 1 or options["concurrency"] < 1 or not 0 <= options["duplicates"] <= 1:
+            raise CommandError("--surveys and --concurrency must be at least 1, --duplicates within 0..1")
+        secret = secrets.token_hex(16)
+        env = {**os.environ, "DEBUG": "False", "LOG_LEVEL": "WARNING", "SMS_INBOUND_SECRET": secret,
+               "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local")}
+        guanxi = [sys.executable, "-m", "guanxi.cli"]
+        subprocess.run([*guanxi, "migrate", "-v0"], env=env, check=True)
+        if not Path(settings.STATIC_ROOT).exists():
+            subprocess.run([*guanxi, "collectstatic", "--noinput", "-v0"], env=env, check=True)
+        bind = f"127.0.0.1:{options['port']}"
+        (Path(settings.VAR_DIR) / "bench").mkdir(parents=True, exist_ok=True)
+        log = open(Path(settings.VAR_DIR) / "bench" / "survey_answers_server.log", "w")  # noqa: SIM115
+        serve = subprocess.Popen([*guanxi, "serve", "--bind", bind, "--workers", str(options["workers"]),
+                                  "--threads", str(options["threads"])], env=env, stdout=log, stderr=log)
+        try:
+            _wait_for(f"http://{bind}/healthz", seconds=300)  # workers boot slowly on a loaded machine
+            result = run(surveys=options["surveys"], duplicate_share=options["duplicates"],
+                         concurrency=options["concurrency"], seed=options["seed"], base_url=f"http://{bind}",
+                         secret=secret)
+        finally:
+            serve.terminate()
+            serve.wait(timeout=30)
+            log.close()
+        result.update(workers=options["workers"], threads=options["threads"], concurrency=options["concurrency"])
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        if result["lost"] or result["duplicates"]:
+            raise CommandError(f"{result['lost']} answer(s) lost, {result['duplicates']} counted twice")
 
 
 def _generate_args(parser):

@@ -29,6 +29,14 @@ class LocalBackend(BaseBackend):
     def send(self, message: OutboundMessage) -> None:
         logger.info("%s to %s: %s %s", message.channel, message.recipient, message.subject, message.body)
 
+    @staticmethod
+    def simulate_reply(*, phone: str, text: str, now=None):
+        """Development: the customer at `phone` replies `text`, as a provider's inbound webhook would
+        deliver it (see `inbound.sms_inbound_receive`)."""
+        from .inbound import sms_inbound_receive
+
+        return sms_inbound_receive(phone=phone, text=text, now=now)
+
 
 class DjangoEmailBackend(BaseBackend):
     """E-mail through Django's configured EMAIL_BACKEND (SMTP, console, file…)."""

@@ -1,0 +1,303 @@
+"""Survey channels: SMS (questions sent, replies matched to the phone's outstanding survey, words and
+full-width digits, bad replies answered and not recorded, TD opting out of surveys and marketing), the
+signed inbound-SMS hook and the local backend's simulated reply, IVR key presses as signed CTI events
+(unknown, finished, bad keys refused) and the e-mail invitation in Chinese and English."""
+
+import datetime as dt
+import json
+import time
+
+import pytest
+import time_machine
+from django.test import Client, override_settings
+
+from guanxi.accounts.access import SYSTEM
+from guanxi.accounts.enums import Role
+from guanxi.accounts.tests.factories import UserFactory
+from guanxi.core.errors import Conflict, ValidationFailed
+from guanxi.integrations.messaging.backends import LocalBackend
+from guanxi.integrations.messaging.inbound import sms_inbound_signature
+from guanxi.integrations.messaging.models import OutboundMessage
+from guanxi.marketing.models import MarketingOptOut
+from guanxi.servicedesk.services.cti import cti_signature
+
+from ..enums import QuestionType, SurveyMode, SurveyStatus
+from ..models import Answer, Survey, SurveyOptOut, SurveyResponse
+from ..services.channels import survey_send
+from ..services.surveys import survey_by_token
+from .factories import QUESTIONS, customer, published_version
+
+pytestmark = pytest.mark.django_db
+SECRET = "test-secret"
+SH = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2026, 3, 2, 10, 0, tzinfo=SH)
+
+
+@pytest.fixture
+def sms_version():
+    return published_version(code="sms-1", modes=["sms", "ivr"], questions=[QUESTIONS[0]])
+
+
+@pytest.fixture
+def two_questions():
+    return published_version(code="sms-2", modes=["sms", "ivr"], questions=[QUESTIONS[0], QUESTIONS[2]])
+
+
+def _send(who, version, mode=SurveyMode.SMS, **kwargs):
+    return survey_send(actor=SYSTEM, customer=who, mode=mode, version=version, **kwargs)
+
+
+def _reply(phone, text):
+    return LocalBackend.simulate_reply(phone=phone, text=text)
+
+
+def _last_to(recipient):
+    return OutboundMessage.objects.filter(recipient=recipient).latest("id")
+
+
+# ---------------------------------------------------------------- SMS
+
+
+def test_sms_survey_carries_its_question_and_how_to_reply(sms_version):
+    who = customer()
+    _send(who, sms_version)
+    body = _last_to(who.mobile).body
+    assert "您对本次服务总体满意吗？" in body and "1–5" in body and "TD" in body
+    assert "reply" not in body.lower()
+
+
+def test_a_digit_reply_answers_once_and_thanks(sms_version, django_capture_on_commit_callbacks):
+    who = customer()
+    survey = _send(who, sms_version)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = _reply("+86 138-0013-8000", "５分。")
+    assert result.outcome == "recorded"
+    survey.refresh_from_db()
+    assert survey.status == SurveyStatus.ANSWERED and survey.response.mode == SurveyMode.SMS
+    assert Answer.objects.get(response__survey=survey).score == 5
+    assert "感谢" in _last_to(who.mobile).body
+    # The same reply again: nothing outstanding, nothing recorded twice, no reply.
+    again = _reply(who.mobile, "5")
+    assert again.outcome == "ignored" and SurveyResponse.objects.count() == 1
+
+
+@pytest.mark.parametrize(("word", "score"), [("满意", 4), ("不满意", 2), ("非常满意", 5), ("Dissatisfied", 2)])
+def test_a_word_reply_is_scored_on_the_scale(sms_version, word, score):
+    who = customer()
+    _send(who, sms_version)
+    assert _reply(who.mobile, word).outcome == "recorded"
+    assert Answer.objects.get().score == score
+
+
+@pytest.mark.parametrize("text", ["6", "0", "abc", "", "   ", "5 4", "很好吧", "1.5"])
+def test_a_reply_that_answers_nothing_gets_a_clear_reply_and_records_nothing(sms_version, text):
+    who = customer()
+    survey = _send(who, sms_version)
+    sent = OutboundMessage.objects.count()
+    result = _reply(who.mobile, text)
+    assert result.outcome == "invalid"
+    assert "未能识别" in result.reply and "1–5" in result.reply
+    assert OutboundMessage.objects.count() == sent + 1 and _last_to(who.mobile).body == result.reply
+    survey.refresh_from_db()
+    assert survey.status == SurveyStatus.SENT and not SurveyResponse.objects.exists()
+    # …and the survey can still be answered afterwards.
+    assert _reply(who.mobile, "3").outcome == "recorded"
+
+
+def test_several_questions_are_answered_in_order(two_questions):
+    who = customer()
+    _send(who, two_questions)
+    assert "1. " in _last_to(who.mobile).body and "0–10" in _last_to(who.mobile).body
+    assert _reply(who.mobile, "5").outcome == "invalid"
+    assert _reply(who.mobile, "4，9").outcome == "recorded"
+    assert sorted(Answer.objects.values_list("score", flat=True)) == [4, 9]
+
+
+def test_the_reply_answers_the_latest_unexpired_survey_of_that_phone(sms_version):
+    who = customer()
+    with time_machine.travel(NOW - dt.timedelta(days=20), tick=False):
+        old_expired = _send(who, sms_version)
+    with time_machine.travel(NOW - dt.timedelta(days=2), tick=False):
+        older = _send(who, sms_version)
+    with time_machine.travel(NOW - dt.timedelta(days=1), tick=False):
+        latest = _send(who, sms_version)
+    with time_machine.travel(NOW, tick=False):
+        assert _reply(who.mobile, "4").outcome == "recorded"
+        assert _reply(who.mobile, "2").outcome == "recorded"
+        assert _reply(who.mobile, "1").outcome == "ignored"
+    scores = {s.pk: s.response.answers.get().score for s in Survey.objects.filter(status=SurveyStatus.ANSWERED)}
+    assert scores == {latest.pk: 4, older.pk: 2} and old_expired.pk not in scores
+
+
+def test_unknown_phone_and_web_surveys_are_not_answered_by_sms(sms_version):
+    who = customer()
+    _send(who, sms_version, mode=SurveyMode.EMAIL) if who.email else None
+    assert _reply("13900000000", "5").outcome == "ignored"
+    assert _reply(who.mobile, "5").outcome == "ignored"
+    assert not SurveyResponse.objects.exists()
+
+
+@pytest.mark.parametrize("word", ["TD", "td", "退订", "STOP"])
+def test_an_opt_out_word_opts_out_of_surveys_and_marketing(sms_version, word):
+    who = customer()
+    survey = _send(who, sms_version)
+    result = _reply(who.mobile, word)
+    assert result.outcome == "opted_out" and "不再" in result.reply
+    assert SurveyOptOut.objects.filter(customer=who).exists()
+    assert MarketingOptOut.objects.filter(customer=who, channel="sms").exists()
+    survey.refresh_from_db()
+    assert survey.status == SurveyStatus.SENT and not SurveyResponse.objects.exists()
+    with pytest.raises(Conflict):
+        _send(who, sms_version)
+
+
+def test_sending_needs_a_mobile_and_keyed_questions(sms_version):
+    who = customer(mobile="", email="a@example.com")
+    with pytest.raises(ValidationFailed):
+        _send(who, sms_version)
+    text_only = published_version(
+        code="text-only",
+        modes=["web"],
+        questions=[{"type": QuestionType.TEXT, "text_zh": "意见", "text_en": "Comments"}],
+    )
+    with pytest.raises(ValidationFailed):
+        _send(customer(name="王五", mobile="13800138009"), text_only)
+    assert not Survey.objects.exists()
+
+
+# ---------------------------------------------------------------- the signed hook
+
+
+def _signed_post(url, body: dict, *, secret=SECRET, timestamp=None, signature=None):
+    raw = json.dumps(body).encode()
+    timestamp = str(int(time.time()) if timestamp is None else timestamp)
+    signature = signature or "sha256=" + sms_inbound_signature(secret=secret, timestamp=timestamp, body=raw)
+    return Client().post(
+        url,
+        data=raw,
+        content_type="application/json",
+        HTTP_X_GUANXI_TIMESTAMP=timestamp,
+        HTTP_X_GUANXI_SIGNATURE=signature,
+    )
+
+
+@override_settings(SMS_INBOUND_SECRET=SECRET)
+def test_the_inbound_hook_records_a_signed_reply(sms_version):
+    who = customer()
+    _send(who, sms_version)
+    response = _signed_post("/api/v1/sms/inbound", {"phone": who.mobile, "text": "4"})
+    assert response.status_code == 200, response.content
+    assert response.json()["outcome"] == "recorded" and Answer.objects.get().score == 4
+    bad = _signed_post("/api/v1/sms/inbound", {"phone": who.mobile, "text": "x"})
+    assert bad.json()["outcome"] == "ignored"
+
+
+@override_settings(SMS_INBOUND_SECRET=SECRET)
+@pytest.mark.parametrize("case", ["forged", "wrong_secret", "stale", "unsigned"])
+def test_the_inbound_hook_refuses_unsigned_forged_or_stale_replies(sms_version, case):
+    who = customer()
+    _send(who, sms_version)
+    body = {"phone": who.mobile, "text": "5"}
+    if case == "unsigned":
+        response = Client().post("/api/v1/sms/inbound", data=json.dumps(body), content_type="application/json")
+        assert response.status_code in (401, 403)
+    else:
+        kwargs = {
+            "forged": {"signature": "sha256=00"},
+            "wrong_secret": {"secret": "other"},
+            "stale": {"timestamp": int(time.time()) - 3600},
+        }[case]
+        response = _signed_post("/api/v1/sms/inbound", body, **kwargs)
+        assert response.status_code == 403
+        assert response.json()["code"] in ("bad_signature", "stale_event")
+    assert not SurveyResponse.objects.exists()
+
+
+@override_settings(SMS_INBOUND_SECRET="")
+def test_the_inbound_hook_is_closed_without_a_secret(sms_version):
+    response = _signed_post("/api/v1/sms/inbound", {"phone": "13800138000", "text": "5"}, secret="x")
+    assert response.status_code == 403 and response.json()["code"] == "sms_inbound_disabled"
+
+
+# ---------------------------------------------------------------- IVR
+
+
+def _keys(body: dict, *, secret=SECRET, signature=None):
+    raw = json.dumps(body).encode()
+    timestamp = str(int(time.time()))
+    signature = signature or "sha256=" + cti_signature(secret=secret, timestamp=timestamp, body=raw)
+    return Client().post(
+        "/api/v1/survey-channels/ivr/keys",
+        data=raw,
+        content_type="application/json",
+        HTTP_X_GUANXI_TIMESTAMP=timestamp,
+        HTTP_X_GUANXI_SIGNATURE=signature,
+    )
+
+
+@override_settings(CTI_SHARED_SECRET=SECRET)
+def test_ivr_key_presses_are_recorded_once(two_questions):
+    survey = _send(customer(), two_questions, mode=SurveyMode.IVR)
+    assert not OutboundMessage.objects.exists()  # the call-center plays it
+    response = _keys({"event_id": "e1", "survey_id": survey.pk, "keys": ["5", "10#"]})
+    assert response.status_code == 200, response.content
+    survey.refresh_from_db()
+    assert survey.status == SurveyStatus.ANSWERED and survey.response.mode == SurveyMode.IVR
+    assert sorted(Answer.objects.values_list("score", flat=True)) == [5, 10]
+    again = _keys({"event_id": "e2", "survey_id": survey.pk, "keys": ["1", "1"]})
+    assert again.status_code == 409 and again.json()["code"] == "answered"
+    assert "已" in again.json()["message"]
+    assert Answer.objects.count() == 2
+
+
+@override_settings(CTI_SHARED_SECRET=SECRET)
+def test_ivr_refuses_unknown_expired_non_ivr_surveys_and_bad_keys(two_questions):
+    who = customer()
+    unknown = _keys({"event_id": "e1", "survey_id": 987654, "keys": ["5", "9"]})
+    assert unknown.status_code == 404 and unknown.json()["code"] == "unknown_survey"
+    sms = _send(who, two_questions)
+    assert _keys({"event_id": "e2", "survey_id": sms.pk, "keys": ["5", "9"]}).status_code == 409
+    with time_machine.travel(NOW - dt.timedelta(days=30), tick=False):
+        expired = _send(who, two_questions, mode=SurveyMode.IVR)
+    gone = _keys({"event_id": "e3", "survey_id": expired.pk, "keys": ["5", "9"]})
+    assert gone.status_code == 409 and gone.json()["code"] == "expired"
+    live = _send(who, two_questions, mode=SurveyMode.IVR)
+    for keys in (["6", "9"], ["5"], ["5", "11"], ["*", "9"], []):
+        bad = _keys({"event_id": "e4", "survey_id": live.pk, "keys": keys})
+        assert bad.status_code == 422, (keys, bad.content)
+    forged = _keys({"event_id": "e5", "survey_id": live.pk, "keys": ["5", "9"]}, secret="other")
+    assert forged.status_code == 403
+    assert not SurveyResponse.objects.exists()
+
+
+# ---------------------------------------------------------------- e-mail and the send endpoint
+
+
+@pytest.mark.parametrize(("language", "expected"), [("zh-hans", "您好"), ("en", "Dear")])
+def test_the_email_invitation_carries_a_working_link_in_the_survey_language(sms_version, language, expected):
+    who = customer(email="li@example.com")
+    survey = _send(who, sms_version, mode=SurveyMode.EMAIL, language=language)
+    message = _last_to("li@example.com")
+    assert message.channel == "email" and expected in message.body and who.name in message.body
+    assert ("服务满意度调查" if language == "zh-hans" else "Service survey") in message.subject
+    token = message.body.split("/s/", 1)[1].split()[0].strip("/")
+    assert survey_by_token(token) == survey
+
+
+def test_the_send_endpoint_is_for_managers_and_sends_nothing_when_refused(sms_version):
+    from guanxi.core.testing import client_for, post_json
+
+    who = customer()
+    agent = UserFactory(role=Role.AGENT)
+    refused = post_json(client_for(agent), "/api/v1/survey-channels/send", {"customer_id": who.pk, "mode": "sms"})
+    assert refused.status_code == 403 and not Survey.objects.exists() and not OutboundMessage.objects.exists()
+    manager = UserFactory(role=Role.SERVICE_MANAGER)
+    bad = post_json(client_for(manager), "/api/v1/survey-channels/send", {"customer_id": who.pk, "mode": "fax"})
+    assert bad.status_code == 422 and not Survey.objects.exists()
+    sent = post_json(
+        client_for(manager),
+        "/api/v1/survey-channels/send",
+        {"customer_id": who.pk, "mode": "sms", "version_id": sms_version.pk},
+    )
+    assert sent.status_code == 201, sent.content
+    assert Survey.objects.get().mode == "sms" and OutboundMessage.objects.filter(channel="sms").count() == 1
