@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -224,10 +225,10 @@ def _return_batch(rule: PoolRule, due, now: dt.datetime) -> int:
     return len(ids)
 
 
-def _warn(rule: PoolRule, today: dt.date, now: dt.datetime) -> list[tuple[int, int | None, dt.date]]:
+def _warn(rule: PoolRule, today: dt.date, now: dt.datetime) -> list[tuple[int, str, int, dt.date]]:
     """Warnings for the records the rule will return within `warn_days`, once per stretch of
     neglect: a warning whose record was followed up since is dropped, so the next neglect warns
-    again. Returns (owner, customer or None, due day) for each warning written."""
+    again. Returns (owner, record kind, record id, due day) for each warning written."""
     if not rule.warn_days:
         return
     kind, ref = rule.applies_to, _ref(rule.applies_to)
@@ -241,7 +242,7 @@ def _warn(rule: PoolRule, today: dt.date, now: dt.datetime) -> list[tuple[int, i
             PoolWarning(rule=rule, record_kind=kind, owner_id=owner, sent_at=now, due_on=due_on, **{ref: pk})
             for pk, owner in rows])
         PoolEvent.objects.bulk_create(_events(EventKind.WARNING, kind, rule, now, rows))
-        yield from ((owner, pk if kind == RecordKind.CUSTOMER else None, due_on) for pk, owner in rows)
+        yield from ((owner, kind, pk, due_on) for pk, owner in rows)
 
 
 def _batches(rows: list):
@@ -249,23 +250,46 @@ def _batches(rows: list):
         yield rows[start:start + BATCH]
 
 
-def _tell_owners(warnings: list[tuple[int, int | None, dt.date]], now: dt.datetime) -> int:
+def _single_records(by_owner: dict) -> dict[tuple[str, int], Customer | Lead]:
+    """The records of the owners warned about one record only, by (kind, id)."""
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for rows in by_owner.values():
+        if len(rows) == 1:
+            wanted[rows[0][0]].append(rows[0][1])
+    found = {}
+    for kind, model in ((RecordKind.CUSTOMER, Customer), (RecordKind.LEAD, Lead)):
+        if wanted[kind]:
+            found.update({(kind, pk): record for pk, record in model.objects.in_bulk(wanted[kind]).items()})
+    return found
+
+
+def _tell_owners(warnings: list[tuple[int, str, int, dt.date]], now: dt.datetime) -> int:
     """One task per owner (through guanxi.tasks, which reminds them through the messaging backends):
-    how many of their records return to the pool and when; written together, in one insert."""
-    by_owner: dict[int, list[tuple[int | None, dt.date]]] = defaultdict(list)
-    for owner_id, customer_id, due_on in warnings:
-        by_owner[owner_id].append((customer_id, due_on))
+    how many of their records return to the pool and when; written together, in one insert. A task
+    about one record links to that customer or lead; one about several to the owner's holdings."""
+    by_owner: dict[int, list[tuple[str, int, dt.date]]] = defaultdict(list)
+    for owner_id, kind, pk, due_on in warnings:
+        by_owner[owner_id].append((kind, pk, due_on))
     owners = User.objects.filter(pk__in=list(by_owner), is_active=True).order_by("pk")
+    records = _single_records(by_owner)
     items = []
     for owner in owners:
         rows = by_owner[owner.pk]
-        first = min(due_on for _customer, due_on in rows)
+        first = min(due_on for _kind, _pk, due_on in rows)
         subject = ngettext("%(count)s record returns to the public pool from %(day)s unless followed up",
                            "%(count)s records return to the public pool from %(day)s unless followed up",
                            len(rows)) % {"count": len(rows), "day": first.isoformat()}
         due_at = timezone.make_aware(dt.datetime.combine(first, dt.time(9)), timezone.get_current_timezone())
-        items.append({"subject": subject[:200], "due_at": max(due_at, now), "assignee": owner,
-                      "customer_id": rows[0][0] if len(rows) == 1 else None})
+        item = {"subject": subject[:200], "due_at": max(due_at, now), "assignee": owner}
+        record = records.get(rows[0][:2]) if len(rows) == 1 else None
+        if record is not None:
+            is_customer = rows[0][0] == RecordKind.CUSTOMER
+            item.update(source=record, source_label=str(record)[:200], source_url=reverse(
+                "customers:detail" if is_customer else "marketing:lead_detail", args=[record.pk]),
+                customer_id=record.pk if is_customer else None)
+        else:
+            item.update(source_label=str(_("My records in the public pool")), source_url=reverse("pool:mine"))
+        items.append(item)
     task_create_many(actor=SYSTEM, kind="follow_up", items=items)
     return len(by_owner)
 
