@@ -9,6 +9,7 @@ then queued in bulk through the messaging layer; actions that need a person beco
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -41,9 +42,21 @@ MAX_MONEY = Decimal("9999999999.99")
 RULE_FIELDS = ("name", "segment", "occasion", "occasion_key", "lead_days", "action", "channel", "template",
                "subject", "budget", "cost_per_action", "assignee", "is_enabled")
 Progress = Callable[[str, int, int], None]
+NAME_PLACEHOLDER = "客户姓名"
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 # ---------------------------------------------------------------- rules
+
+
+def _placeholders_stored(template: str) -> str:
+    """Templates are written with {客户姓名} (or {name}) and stored with {name}."""
+    return template.replace("{" + NAME_PLACEHOLDER + "}", "{name}")
+
+
+def template_shown(template: str) -> str:
+    """A stored template as people write it: {客户姓名} for the customer's name."""
+    return template.replace("{name}", "{" + NAME_PLACEHOLDER + "}")
 
 
 def _one_of(choices) -> str:
@@ -94,11 +107,15 @@ def _clean_rule(data: dict) -> dict:
     elif action in ActionKind.values and action != ActionKind.GREETING and channel != CareChannel.TASK \
             and action != ActionKind.RECOMMENDATION:
         errors["channel"] = _("this action is done by a person: choose a task")
-    template = clean["template"] = (clean.get("template") or "").strip()
+    template = clean["template"] = _placeholders_stored((clean.get("template") or "").strip())
+    unknown = sorted({p for p in PLACEHOLDER.findall(template) if p != "name"})
     if channel in (CareChannel.SMS, CareChannel.EMAIL) and not template:
-        errors["template"] = _("required for a message; {name} is the customer's name")
+        errors["template"] = _("required for a message; {客户姓名} is the customer's name")
     elif len(template) > 1000:
         errors["template"] = _("at most 1000 characters")
+    elif unknown:
+        errors["template"] = _("unknown placeholder %(placeholders)s: only {客户姓名} (the customer's name) is "
+                               "filled in") % {"placeholders": "、".join("{" + p + "}" for p in unknown)}
     clean["subject"] = (clean.get("subject") or "").strip()
     if len(clean["subject"]) > 200:
         errors["subject"] = _("at most 200 characters")
