@@ -23,9 +23,21 @@ from .factories import contract, customer, greeting_rule, task_rule
 
 pytestmark = pytest.mark.django_db
 TZ = dt.timezone(dt.timedelta(hours=8))
-FORM = {"name": "中秋问候", "segment": "all", "occasion": "lunar_festival", "occasion_key": "mid_autumn",
-        "lead_days": "1", "action": "greeting", "channel": "sms", "template": "{客户姓名}您好，中秋快乐！",
-        "subject": "", "budget": "500", "cost_per_action": "0.05", "assignee": "", "is_enabled": "on"}
+FORM = {
+    "name": "中秋问候",
+    "segment": "all",
+    "occasion": "lunar_festival",
+    "occasion_key": "mid_autumn",
+    "lead_days": "1",
+    "action": "greeting",
+    "channel": "sms",
+    "template": "{客户姓名}您好，中秋快乐！",
+    "subject": "",
+    "budget": "500",
+    "cost_per_action": "0.05",
+    "assignee": "",
+    "is_enabled": "on",
+}
 
 
 @pytest.fixture
@@ -49,17 +61,20 @@ def test_an_administrator_creates_a_rule_with_the_customers_name_placeholder(adm
     assert "{客户姓名}您好，中秋快乐！" in edit  # shown as written
 
 
-@pytest.mark.parametrize(("change", "field", "words"), [
-    ({"segment": ""}, "segment", "请选择客户群"),
-    ({"budget": "-5"}, "budget", "0"),
-    ({"cost_per_action": "-0.05"}, "cost_per_action", "0"),
-    ({"template": "{客户姓名}您好，您的积分为{积分}"}, "template", "{积分}"),
-    ({"template": "Dear {first_name}"}, "template", "{first_name}"),
-    ({"template": ""}, "template", "必填"),
-    ({"channel": "task"}, "channel", ""),
-    ({"occasion_key": "national_day"}, "occasion_key", ""),
-    ({"lead_days": "61"}, "lead_days", ""),
-])
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"segment": ""}, "segment", "请选择客户群"),
+        ({"budget": "-5"}, "budget", "0"),
+        ({"cost_per_action": "-0.05"}, "cost_per_action", "0"),
+        ({"template": "{客户姓名}您好，您的积分为{积分}"}, "template", "{积分}"),
+        ({"template": "Dear {first_name}"}, "template", "{first_name}"),
+        ({"template": ""}, "template", "必填"),
+        ({"channel": "task"}, "channel", ""),
+        ({"occasion_key": "national_day"}, "occasion_key", ""),
+        ({"lead_days": "61"}, "lead_days", ""),
+    ],
+)
 def test_bad_input_is_a_clear_message_and_nothing_is_saved(admin_client, change, field, words):
     response = admin_client.post(reverse("care:rule_create"), {**FORM, **change})
     assert response.status_code == 200
@@ -81,11 +96,13 @@ def test_a_bad_change_leaves_the_rule_as_it_was(admin_client):
 
 
 def test_edit_switch_and_delete(admin_client):
-    segment = Segment.objects.create(name="高ARPU", definition={
-        "match": "all", "rules": [{"field": "arpu", "op": "gte", "value": 500}]})
+    segment = Segment.objects.create(
+        name="高ARPU", definition={"match": "all", "rules": [{"field": "arpu", "op": "gte", "value": 500}]}
+    )
     rule = greeting_rule()
-    response = admin_client.post(reverse("care:rule_edit", args=[rule.pk]),
-                                 {**FORM, "segment": str(segment.pk), "name": "VIP中秋"})
+    response = admin_client.post(
+        reverse("care:rule_edit", args=[rule.pk]), {**FORM, "segment": str(segment.pk), "name": "VIP中秋"}
+    )
     assert response.status_code == 302
     rule.refresh_from_db()
     assert rule.segment == segment and rule.name == "VIP中秋" and rule.occasion_key == "mid_autumn"
