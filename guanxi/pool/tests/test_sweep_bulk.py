@@ -69,7 +69,7 @@ def test_a_single_warning_names_its_customer():
     (rep,), (customer,) = _world(owners=1, each=1)
     _sweep(WARN)
     task = Task.objects.get(assignee=rep)
-    assert task.customer == customer and task.source == customer and task.source_label == str(customer)
+    assert task.customer == customer and task.source == customer and task.source_label == customer.name
     assert task.source_url == reverse("customers:detail", args=[customer.pk])
 
 
