@@ -51,6 +51,12 @@ SAMPLES = {
     "questionnaire_id": ("surveys", "Questionnaire", "pk"),
     "version_id": ("surveys", "QuestionnaireVersion", "pk"),
     "key_account_id": ("key_accounts", "KeyAccount", "pk"),
+    "improvement_action_id": ("surveys", "ImprovementAction", "pk"),
+    "care_rule_id": ("care", "CareRule", "pk"),
+    "care_action_id": ("care", "CareAction", "pk", {"task__isnull": False}),
+    "sales_expense_id": ("sales", "SalesExpense", "pk"),
+    "setting_kind": "stages",
+    "setting_id": ("sales", "OpportunityStage", "pk"),
 }
 
 # Words that are not English prose: brands, units, codes, file formats, and the demo's own data.
@@ -89,11 +95,7 @@ def _patterns(resolver: URLResolver, prefix: str = "", namespace: str = ""):
 
 # Where a parameter name means another record in one namespace's pages; a plain string is the value itself.
 NAMESPACE_SAMPLES = {
-    "sales": {"pk": ("sales", "OpportunityStage", "pk"), "kind": "stages",
-              "expense_id": ("sales", "SalesExpense", "pk")},
-    "care": {"rule_id": ("care", "CareRule", "pk"), "action_id": ("care", "CareAction", "pk")},
-    "surveys": {"action_id": ("surveys", "ImprovementAction", "pk")},
-    "surveys_public": {"token": "not-a-survey-token"},  # the page says the link is not valid
+    "surveys_public": {"survey_token": "not-a-survey-token"},  # the page says the link is not valid
 }
 
 

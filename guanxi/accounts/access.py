@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.errors import PermissionDenied
@@ -122,9 +123,11 @@ def role_of(actor) -> str | None:
 class PermissionTable:
     """One app's table: `{role: {entity: Rights}}`; a role or entity left out may do nothing."""
 
-    def __init__(self, table: dict[str, dict[str, Rights]], *, denied=None):
+    def __init__(self, table: dict[str, dict[str, Rights]], *, denied=None, messages=None):
+        """`denied` is the refusal's message; `messages` a more precise one per (entity, action)."""
         self.table = table
         self.denied = denied or _("You are not allowed to do this.")
+        self.messages = dict(messages or {})
         self.entities = frozenset(entity for row in table.values() for entity in row)
 
     def rights(self, actor, entity: str) -> Rights:
@@ -142,7 +145,30 @@ class PermissionTable:
         `action` on `entity` at all and the record at hand is within its scope (`allowed`, worked out
         by the caller from `scope`)."""
         if not (self.can(actor, entity, action) and allowed):
-            raise PermissionDenied(message or self.denied, code=code)
+            raise PermissionDenied(message or self.messages.get((entity, action)) or self.denied, code=code)
+
+    def condition(self, actor, entity: str, action: str, *, own: Q, team: Q | None = None, every: Q | None = None) -> Q:
+        """The records `actor` may take `action` on, as a filter: `every` (default: no filter) for ALL,
+        `own` for OWN, `own | team` for TEAM (`team` None: the actor has no team, so `own`), nothing
+        for NONE and for the system and customers (who act on records, never list them by scope)."""
+        reach = self.scope(actor, entity, action)
+        if reach is Scope.ALL:
+            return Q() if every is None else every
+        if reach is Scope.NONE or is_system(actor):
+            return Q(pk__in=[])
+        return own | team if reach is Scope.TEAM and team is not None else own
+
+    def may_own(self, actor, entity: str, action: str, owner_id: int | None) -> bool:
+        """Whether `actor` may take `action` on one record owned (assigned) by `owner_id`: anyone's with
+        ALL, else only their own."""
+        reach = self.scope(actor, entity, action)
+        if reach is Scope.ALL:
+            return True
+        return reach is not Scope.NONE and owner_id is not None and owner_id == getattr(actor, "pk", None)
+
+    def sees_personal_data(self, actor) -> bool:
+        """The app's `personal_data` entity: phones and e-mail addresses shown unmasked."""
+        return self.can(actor, "personal_data", "read")
 
     def roles(self, entity: str, action: str) -> frozenset[str]:
         """The rows (roles, "system", "customer") that may take `action` on `entity` somewhere."""

@@ -15,7 +15,7 @@ from functools import lru_cache
 import holidays
 from borax.calendars.lunardate import InvalidLunarDateError, LCalendars, LunarDate
 
-from .enums import Festival, PublicHoliday
+from .enums import Festival, OccasionKind, PublicHoliday
 
 FESTIVALS = {  # lunar (month, day)
     Festival.SPRING: (1, 1), Festival.LANTERN: (1, 15), Festival.DRAGON_BOAT: (5, 5), Festival.QIXI: (7, 7),
@@ -119,3 +119,39 @@ def _is_leap(year: int) -> bool:
 def anniversary_month_days_on(day: dt.date) -> tuple[tuple[int, int], ...]:
     """Anniversaries follow the solar birthday rule (a 29 February contract: 28 February)."""
     return solar_birth_month_days_on(day)
+
+
+def next_festival_dates(festival: str, after: dt.date, count: int = 3) -> list[dt.date]:
+    """The next `count` solar dates (from `after` on) of a lunar festival."""
+    found: list[dt.date] = []
+    lunar = lunar_of(after)
+    year = (lunar.year if lunar else after.year) - 1
+    while len(found) < count and year < LAST_YEAR:
+        year += 1
+        if year < FIRST_YEAR:
+            continue
+        day = festival_date(festival, year)
+        if day >= after:
+            found.append(day)
+    return found
+
+
+def next_holiday_dates(holiday: str, after: dt.date, count: int = 3) -> list[dt.date]:
+    """The next `count` first days (from `after` on) of a solar public holiday."""
+    found: list[dt.date] = []
+    name = HOLIDAY_NAMES[holiday]
+    for year in range(after.year, after.year + count + 1):
+        calendar = holidays.country_holidays("CN", years=[year], language="en_US")
+        days = sorted(d for d, names in ((d, calendar.get_list(d)) for d in calendar) if name in names)
+        found.extend(d for d in days if d >= after and public_holiday_on(d) == holiday)
+    return sorted(found)[:count]
+
+
+def next_occasion_dates(occasion: str, key: str, after: dt.date, count: int = 3) -> list[dt.date]:
+    """The next dates a rule's occasion falls on (festivals and public holidays); birthdays and
+    contract anniversaries are each customer's own day, so none."""
+    if occasion == OccasionKind.LUNAR_FESTIVAL and key in FESTIVALS:
+        return next_festival_dates(key, after, count)
+    if occasion == OccasionKind.PUBLIC_HOLIDAY and key in HOLIDAY_NAMES:
+        return next_holiday_dates(key, after, count)
+    return []

@@ -21,7 +21,6 @@ from guanxi.accounts.access import (
     SYSTEM_ROLE,
     PermissionTable,
     Rights,
-    is_system,
 )
 from guanxi.accounts.enums import Role
 from guanxi.accounts.roles import Scope
@@ -48,10 +47,6 @@ TABLE: dict[str, dict[str, Rights]] = {
     CUSTOMER_ROLE: {},
 }
 
-permissions = PermissionTable(TABLE, denied=_("Your role cannot do this in customer care."))
-can = permissions.can
-scope = permissions.scope
-
 DENIED = {
     ("rule", "read"): _("Your role has no access to customer care."),
     ("rule", "configure"): _("Only administrators configure care rules."),
@@ -61,35 +56,23 @@ DENIED = {
     ("run", "write"): _("Only administrators start the care run."),
 }
 
-
-def require(actor, entity: str, action: str, *, allowed: bool = True) -> None:
-    permissions.require(actor, entity, action, allowed=allowed, message=DENIED.get((entity, action)))
+permissions = PermissionTable(TABLE, denied=_("Your role cannot do this in customer care."), messages=DENIED)
+can = permissions.can
+scope = permissions.scope
+require = permissions.require
+sees_personal_data = permissions.sees_personal_data
 
 
 def action_condition(actor) -> Q:
     """The care actions `actor` may read, as a filter on CareAction."""
-    reach = scope(actor, "action", "read")
-    if reach is ALL:
-        return Q()
-    if reach is NONE or is_system(actor):
-        return Q(pk__in=[])
-    return Q(customer__owner_id=actor.pk)
+    return permissions.condition(actor, "action", "read", own=Q(customer__owner_id=getattr(actor, "pk", None)))
 
 
 def task_condition(actor) -> Q:
     """The care tasks `actor` may read, as a filter on CareAction (those with a task)."""
-    reach = scope(actor, "task", "read")
-    if reach is ALL:
-        return Q(task__isnull=False)
-    if reach is NONE or is_system(actor):
-        return Q(pk__in=[])
-    return Q(task__assignee_id=actor.pk)
+    return permissions.condition(actor, "task", "read", own=Q(task__assignee_id=getattr(actor, "pk", None)),
+                                 every=Q(task__isnull=False))
 
 
 def may_complete(actor, assignee_id: int | None) -> bool:
-    reach = scope(actor, "task", "write")
-    return reach is ALL or (reach is OWN and assignee_id is not None and assignee_id == getattr(actor, "pk", None))
-
-
-def sees_personal_data(actor) -> bool:
-    return can(actor, "personal_data", "read")
+    return permissions.may_own(actor, "task", "write", assignee_id)

@@ -9,6 +9,7 @@ then queued in bulk through the messaging layer; actions that need a person beco
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -29,7 +30,7 @@ from guanxi.orders.models import Contract
 from guanxi.segments.models import Segment
 from guanxi.segments.selectors import segment_queryset
 from guanxi.tasks.models import Task
-from guanxi.tasks.services import task_complete, task_create
+from guanxi.tasks.services import task_complete, task_create_many
 
 from . import calendar, permissions
 from .enums import ActionKind, BirthdayCalendar, CareChannel, Festival, OccasionKind, PublicHoliday
@@ -41,9 +42,21 @@ MAX_MONEY = Decimal("9999999999.99")
 RULE_FIELDS = ("name", "segment", "occasion", "occasion_key", "lead_days", "action", "channel", "template",
                "subject", "budget", "cost_per_action", "assignee", "is_enabled")
 Progress = Callable[[str, int, int], None]
+NAME_PLACEHOLDER = "客户姓名"
+PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 # ---------------------------------------------------------------- rules
+
+
+def _placeholders_stored(template: str) -> str:
+    """Templates are written with {客户姓名} (or {name}) and stored with {name}."""
+    return template.replace("{" + NAME_PLACEHOLDER + "}", "{name}")
+
+
+def template_shown(template: str) -> str:
+    """A stored template as people write it: {客户姓名} for the customer's name."""
+    return template.replace("{name}", "{" + NAME_PLACEHOLDER + "}")
 
 
 def _one_of(choices) -> str:
@@ -94,11 +107,15 @@ def _clean_rule(data: dict) -> dict:
     elif action in ActionKind.values and action != ActionKind.GREETING and channel != CareChannel.TASK \
             and action != ActionKind.RECOMMENDATION:
         errors["channel"] = _("this action is done by a person: choose a task")
-    template = clean["template"] = (clean.get("template") or "").strip()
+    template = clean["template"] = _placeholders_stored((clean.get("template") or "").strip())
+    unknown = sorted({p for p in PLACEHOLDER.findall(template) if p != "name"})
     if channel in (CareChannel.SMS, CareChannel.EMAIL) and not template:
-        errors["template"] = _("required for a message; {name} is the customer's name")
+        errors["template"] = _("required for a message; {客户姓名} is the customer's name")
     elif len(template) > 1000:
         errors["template"] = _("at most 1000 characters")
+    elif unknown:
+        errors["template"] = _("unknown placeholder %(placeholders)s: only {客户姓名} (the customer's name) is "
+                               "filled in") % {"placeholders": "、".join("{" + p + "}" for p in unknown)}
     clean["subject"] = (clean.get("subject") or "").strip()
     if len(clean["subject"]) > 200:
         errors["subject"] = _("at most 200 characters")
@@ -266,33 +283,48 @@ def _queue_greetings(rule: CareRule, written: list[tuple[int, int]]) -> int:
 
 
 def _link_messages(actions: list[int], messages: list[int]) -> None:
+    _link("message_id", actions, messages)
+
+
+def _link(field: str, actions: list[int], targets: list[int]) -> None:
+    """Each action's message or task (`field`), in one statement per batch."""
     table = CareAction._meta.db_table
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} a SET message_id = v.m FROM unnest(%s::bigint[], %s::bigint[]) "
-                           f"AS v(a, m) WHERE a.id = v.a", [actions, messages])
+            cursor.execute(f"UPDATE {table} a SET {field} = v.t FROM unnest(%s::bigint[], %s::bigint[]) "
+                           f"AS v(a, t) WHERE a.id = v.a", [actions, targets])
         return
-    CareAction.objects.bulk_update([CareAction(pk=a, message_id=m) for a, m in zip(actions, messages, strict=True)],
-                                   ["message_id"], batch_size=500)
+    CareAction.objects.bulk_update([CareAction(pk=a, **{field: t}) for a, t in zip(actions, targets, strict=True)],
+                                   [field], batch_size=500)
 
 
 def _create_tasks(rule: CareRule, target: dt.date, label: str, written: list[tuple[int, int]]) -> int:
-    """One care task per new action, for the customer's owner (or the rule's fallback assignee)."""
+    """One care task per new action, for the customer's owner (or the rule's fallback assignee),
+    through the task list's bulk service: one insert (with the history rows) per batch, each task
+    linking back to its rule."""
     due_at = timezone.make_aware(dt.datetime.combine(target, dt.time(9)), timezone.get_current_timezone())
-    customers = Customer.objects.in_bulk([customer for _action, customer in written])
-    owners = User.objects.in_bulk({c.owner_id for c in customers.values() if c.owner_id})
     action_label = str(ActionKind(rule.action).label)
+    source_url = reverse("care:rule_detail", args=[rule.pk])
     made = 0
-    for action_id, customer_id in written:
-        customer = customers[customer_id]
-        assignee = owners.get(customer.owner_id) or rule.assignee
-        if assignee is None or not assignee.is_active:
-            continue
-        task = task_create(actor=SYSTEM, kind="care", subject=f"{action_label}（{label}）：{customer.name}"[:200],
-                           due_at=due_at, customer=customer, assignee=assignee, source=rule,
-                           source_label=rule.name, source_url=reverse("care:rule_detail", args=[rule.pk]))
-        CareAction.objects.filter(pk=action_id).update(task=task)
-        made += 1
+    for start in range(0, len(written), BATCH):
+        chunk = written[start:start + BATCH]
+        customers = Customer.objects.only("pk", "name", "owner_id").in_bulk([c for _action, c in chunk])
+        owners = User.objects.in_bulk({c.owner_id for c in customers.values() if c.owner_id})
+        actions, items = [], []
+        for action_id, customer_id in chunk:
+            customer = customers[customer_id]
+            owner = owners.get(customer.owner_id)
+            assignee = owner if owner is not None and owner.is_active else rule.assignee
+            if assignee is None or not assignee.is_active:
+                continue
+            actions.append(action_id)
+            items.append({"subject": f"{action_label}（{label}）：{customer.name}"[:200], "due_at": due_at,
+                          "assignee": assignee, "customer_id": customer_id, "source": rule,
+                          "source_label": rule.name, "source_url": source_url})
+        if items:
+            tasks = task_create_many(actor=SYSTEM, kind="care", items=items)
+            _link("task_id", actions, [task.pk for task in tasks])
+        made += len(items)
     return made
 
 

@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -224,24 +225,27 @@ def _return_batch(rule: PoolRule, due, now: dt.datetime) -> int:
     return len(ids)
 
 
-def _warn(rule: PoolRule, today: dt.date, now: dt.datetime) -> list[tuple[int, int | None, dt.date]]:
+def _warn(rule: PoolRule, today: dt.date, now: dt.datetime) -> list[tuple[int, str, int, dt.date, str]]:
     """Warnings for the records the rule will return within `warn_days`, once per stretch of
     neglect: a warning whose record was followed up since is dropped, so the next neglect warns
-    again. Returns (owner, customer or None, due day) for each warning written."""
+    again. Returns (owner, record kind, record id, due day, its name) for each warning written."""
     if not rule.warn_days:
         return
     kind, ref = rule.applies_to, _ref(rule.applies_to)
     due = candidates(rule, rule_cutoff(rule, today, ahead=rule.warn_days))
     warned = PoolWarning.objects.filter(rule=rule, record_kind=kind)
     warned.exclude(Exists(due.filter(pk=OuterRef(ref)))).delete()
-    fresh = due.exclude(Exists(warned.filter(**{ref: OuterRef("pk")}))).order_by("pk").values_list("pk", "owner_id")
+    names = ("name",) if kind == RecordKind.CUSTOMER else ("person_name", "company_name")
+    fresh = due.exclude(Exists(warned.filter(**{ref: OuterRef("pk")}))).order_by("pk").values_list(
+        "pk", "owner_id", *names)
     due_on = nth_day_after(today, rule.warn_days, rule.day_kind)
-    for rows in _batches(list(fresh)):
+    for named in _batches(list(fresh)):
+        rows = [(pk, owner) for pk, owner, *_names in named]
         PoolWarning.objects.bulk_create([
             PoolWarning(rule=rule, record_kind=kind, owner_id=owner, sent_at=now, due_on=due_on, **{ref: pk})
             for pk, owner in rows])
         PoolEvent.objects.bulk_create(_events(EventKind.WARNING, kind, rule, now, rows))
-        yield from ((owner, pk if kind == RecordKind.CUSTOMER else None, due_on) for pk, owner in rows)
+        yield from ((owner, kind, pk, due_on, _label(kind, names)) for pk, owner, *names in named)
 
 
 def _batches(rows: list):
@@ -249,23 +253,39 @@ def _batches(rows: list):
         yield rows[start:start + BATCH]
 
 
-def _tell_owners(warnings: list[tuple[int, int | None, dt.date]], now: dt.datetime) -> int:
+def _label(kind: str, names: list[str]) -> str:
+    """How a warned record is named on its owner's task (a customer's name; a lead as it reads)."""
+    if kind == RecordKind.CUSTOMER:
+        return names[0]
+    return str(Lead(person_name=names[0], company_name=names[1]))
+
+
+def _tell_owners(warnings: list[tuple[int, str, int, dt.date, str]], now: dt.datetime) -> int:
     """One task per owner (through guanxi.tasks, which reminds them through the messaging backends):
-    how many of their records return to the pool and when; written together, in one insert."""
-    by_owner: dict[int, list[tuple[int | None, dt.date]]] = defaultdict(list)
-    for owner_id, customer_id, due_on in warnings:
-        by_owner[owner_id].append((customer_id, due_on))
+    how many of their records return to the pool and when; written together, in one insert. A task
+    about one record links to that customer or lead; one about several to the owner's holdings."""
+    by_owner: dict[int, list[tuple[str, int, dt.date, str]]] = defaultdict(list)
+    for owner_id, kind, pk, due_on, label in warnings:
+        by_owner[owner_id].append((kind, pk, due_on, label))
     owners = User.objects.filter(pk__in=list(by_owner), is_active=True).order_by("pk")
     items = []
     for owner in owners:
         rows = by_owner[owner.pk]
-        first = min(due_on for _customer, due_on in rows)
+        first = min(row[2] for row in rows)
         subject = ngettext("%(count)s record returns to the public pool from %(day)s unless followed up",
                            "%(count)s records return to the public pool from %(day)s unless followed up",
                            len(rows)) % {"count": len(rows), "day": first.isoformat()}
         due_at = timezone.make_aware(dt.datetime.combine(first, dt.time(9)), timezone.get_current_timezone())
-        items.append({"subject": subject[:200], "due_at": max(due_at, now), "assignee": owner,
-                      "customer_id": rows[0][0] if len(rows) == 1 else None})
+        item = {"subject": subject[:200], "due_at": max(due_at, now), "assignee": owner}
+        if len(rows) == 1:  # the record itself, named without another query
+            kind, pk, _due_on, label = rows[0]
+            is_customer = kind == RecordKind.CUSTOMER
+            item.update(source=(Customer if is_customer else Lead)(pk=pk), source_label=label[:200],
+                        source_url=reverse("customers:detail" if is_customer else "marketing:lead_detail", args=[pk]),
+                        customer_id=pk if is_customer else None)
+        else:
+            item.update(source_label=str(_("My records in the public pool")), source_url=reverse("pool:mine"))
+        items.append(item)
     task_create_many(actor=SYSTEM, kind="follow_up", items=items)
     return len(by_owner)
 

@@ -31,13 +31,13 @@ urlpatterns += [
     path("settings/", configuration.settings_home, name="settings"),
     path("settings/reps/", configuration.rep_assign, name="settings_reps"),
     path("settings/big-deal/", configuration.big_deal_amount, name="settings_big_deal"),
-    path("settings/stages/<int:pk>/delete/", configuration.stage_delete, name="setting_delete"),
-    path("settings/<slug:kind>/new/", configuration.setting_edit, name="setting_create"),
-    path("settings/<slug:kind>/<int:pk>/", configuration.setting_edit, name="setting_edit"),
+    path("settings/stages/<int:setting_id>/delete/", configuration.stage_delete, name="setting_delete"),
+    path("settings/<slug:setting_kind>/new/", configuration.setting_edit, name="setting_create"),
+    path("settings/<slug:setting_kind>/<int:setting_id>/", configuration.setting_edit, name="setting_edit"),
 ]
 urlpatterns += [
     path("expenses/", expenses.expense_list_page, name="expenses"),
     path("expenses/new/", expenses.expense_create, name="expense_create"),
-    path("expenses/<int:expense_id>/", expenses.expense_edit, name="expense_edit"),
-    path("expenses/<int:expense_id>/delete/", expenses.expense_delete, name="expense_delete"),
+    path("expenses/<int:sales_expense_id>/", expenses.expense_edit, name="expense_edit"),
+    path("expenses/<int:sales_expense_id>/delete/", expenses.expense_delete, name="expense_delete"),
 ]

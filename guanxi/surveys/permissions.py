@@ -23,7 +23,6 @@ from guanxi.accounts.access import (
     SYSTEM_ROLE,
     PermissionTable,
     Rights,
-    is_system,
 )
 from guanxi.accounts.enums import Role
 from guanxi.accounts.roles import Scope
@@ -53,10 +52,6 @@ TABLE: dict[str, dict[str, Rights]] = {
     CUSTOMER_ROLE: {},
 }
 
-permissions = PermissionTable(TABLE, denied=_("Your role cannot do this with satisfaction surveys."))
-can = permissions.can
-scope = permissions.scope
-
 DENIED = {
     ("questionnaire", "read"): _("Your role has no access to questionnaires."),
     ("questionnaire", "write"): _("Only service managers, analysts and administrators design questionnaires."),
@@ -68,20 +63,19 @@ DENIED = {
     ("action", "delete"): _("Only service managers and administrators delete improvement actions."),
 }
 
-
-def require(actor, entity: str, action: str, *, allowed: bool = True) -> None:
-    permissions.require(actor, entity, action, allowed=allowed, message=DENIED.get((entity, action)))
+permissions = PermissionTable(TABLE, denied=_("Your role cannot do this with satisfaction surveys."),
+                              messages=DENIED)
+can = permissions.can
+scope = permissions.scope
+require = permissions.require
+sees_personal_data = permissions.sees_personal_data
 
 
 def survey_read_condition(user) -> Q:
     """The surveys `user` may read, as a filter on Survey."""
-    reach = scope(user, "response", "read")
-    if reach is ALL:
-        return Q()
-    if reach is NONE or is_system(user):
-        return Q(pk__in=[])
-    own = Q(ticket__owner_id=user.pk)
-    return own | Q(ticket__team_id=user.team_id) if reach is TEAM and user.team_id else own
+    team_id = getattr(user, "team_id", None)
+    return permissions.condition(user, "response", "read", own=Q(ticket__owner_id=getattr(user, "pk", None)),
+                                 team=Q(ticket__team_id=team_id) if team_id else None)
 
 
 def may_write_survey(actor, survey) -> bool:
@@ -96,9 +90,4 @@ def may_write_survey(actor, survey) -> bool:
 
 
 def may_write_action(actor, action) -> bool:
-    reach = scope(actor, "action", "write")
-    return reach is ALL or (reach is not NONE and action.owner_id == getattr(actor, "pk", None))
-
-
-def sees_personal_data(actor) -> bool:
-    return can(actor, "personal_data", "read")
+    return permissions.may_own(actor, "action", "write", action.owner_id)

@@ -5,4 +5,4 @@ from django.urls import path
 from . import views
 
 app_name = "surveys_public"
-urlpatterns = [path("<str:token>/", views.survey_answer, name="answer")]
+urlpatterns = [path("<str:survey_token>/", views.survey_answer, name="answer")]

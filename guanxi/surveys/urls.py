@@ -14,6 +14,6 @@ urlpatterns = [
     path("versions/<int:version_id>/", views.version_detail, name="version_detail"),
     path("versions/<int:version_id>/publish/", views.version_publish, name="version_publish"),
     path("actions/", views.action_list, name="actions"),
-    path("actions/<int:action_id>/", views.action_detail, name="action_detail"),
+    path("actions/<int:improvement_action_id>/", views.action_detail, name="action_detail"),
     path("import/", views_import.results_import, name="results_import"),
 ]

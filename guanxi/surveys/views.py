@@ -256,7 +256,7 @@ def action_list(request):
             messages.error(request, " ".join([exc.message, *getattr(exc, "fields", {}).values()]))
         else:
             messages.success(request, _("The improvement action is created."))
-            return redirect("surveys:action_detail", action_id=action.pk)
+            return redirect("surveys:action_detail", improvement_action_id=action.pk)
         return redirect("surveys:actions")
     status = request.GET.get("status", "") if request.GET.get("status", "") in ActionStatus.values else ""
     page = _page(request, selectors.action_list(user=request.user, status=status))
@@ -268,7 +268,8 @@ def action_list(request):
 
 @login_required
 @domain_errors_as_http
-def action_detail(request, action_id: int):
+def action_detail(request, improvement_action_id: int):
+    action_id = improvement_action_id
     action = selectors.action_get_for_user(user=request.user, action_id=action_id)
     if request.method == "POST":
         errors: dict = {}
@@ -281,7 +282,7 @@ def action_detail(request, action_id: int):
             messages.error(request, " ".join([exc.message, *getattr(exc, "fields", {}).values()]))
         else:
             messages.success(request, _("The improvement action is saved."))
-        return redirect("surveys:action_detail", action_id=action.pk)
+        return redirect("surveys:action_detail", improvement_action_id=action.pk)
     return render(request, "surveys/action_detail.html", {
         "action": action, "comparison": selectors.action_comparison(action), "statuses": ActionStatus.choices,
         "dimensions": Dimension.choices, "staff": _staff(), "min_sample": selectors.MIN_SAMPLE,
@@ -297,7 +298,8 @@ def _language(request, survey) -> str:
 
 
 @never_cache
-def survey_answer(request, token: str):
+def survey_answer(request, survey_token: str):
+    token = survey_token
     """The web survey behind a single-use link: a clear page for a forged, used or expired link;
     answers recorded once."""
     try:

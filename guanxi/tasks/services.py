@@ -124,20 +124,27 @@ def task_create(
     _check_customer(actor, customer)
     task = Task(kind=kind, subject=subject, notes=notes, customer=customer, assignee=assignee, team=team,
                 created_by=user_of(actor), start_at=start_at, due_at=due_at, all_day=all_day, priority=priority)
-    if source is not None:
-        task.source_type, task.source_id = ContentType.objects.get_for_model(source), source.pk
-        task.source_label = (source_label or str(source))[:200]
-        task.source_url = source_url
+    _set_source(task, source, source_label, source_url)
     task._history_user = user_of(actor)
     task.save()
     _set_reminders(task, reminders)
     return task
 
 
+def _set_source(task: Task, source, label: str, url: str) -> None:
+    """The record that asked for the task (any saved record) and/or its label and link: a link
+    without a record (a page listing several) is kept too."""
+    if source is not None:
+        task.source_type, task.source_id = ContentType.objects.get_for_model(source), source.pk
+        label = label or str(source)
+    task.source_label, task.source_url = (label or "")[:200], url or ""
+
+
 @transaction.atomic
 def task_create_many(*, actor, kind: str, items: list[dict]) -> list[Task]:
     """Many open tasks at once (a sweep telling each person something): each item gives `subject`,
-    `due_at`, an active `assignee` and optionally a `customer_id`; checked as `task_create` checks
+    `due_at`, an active `assignee` and optionally a `customer_id` and the `source` record, its
+    `source_label` and `source_url` (as `task_create` takes them); checked as `task_create` checks
     one, written in one insert with their history rows (no reminders). The system only: the
     customers are not checked against anyone's scope."""
     permissions.require(actor, "task", "write", allowed=is_system(actor))
@@ -146,11 +153,16 @@ def task_create_many(*, actor, kind: str, items: list[dict]) -> list[Task]:
         subject, assignee, errors = (item["subject"] or "").strip(), item["assignee"], {}
         _check_fields(kind=kind, subject=subject, notes="", priority=Task.Priority.NORMAL, start_at=None,
                       due_at=item["due_at"], reminders=None, errors=errors)
+        label, url = item.get("source_label", ""), item.get("source_url", "")
+        if len(label) > 200 or len(url) > 500 or (url and not url.startswith("/")):
+            errors["source"] = _("a label of at most 200 characters and a link within the product")
         if errors:
             raise ValidationFailed(fields=errors)
         _check_people(actor, assignee, None)
-        tasks.append(Task(kind=kind, subject=subject, customer_id=item.get("customer_id"), assignee=assignee,
-                          team_id=assignee.team_id, created_by=user_of(actor), due_at=item["due_at"]))
+        task = Task(kind=kind, subject=subject, customer_id=item.get("customer_id"), assignee=assignee,
+                    team_id=assignee.team_id, created_by=user_of(actor), due_at=item["due_at"])
+        _set_source(task, item.get("source"), label, url)
+        tasks.append(task)
     Task.objects.bulk_create(tasks)
     Task.history.bulk_history_create(tasks, default_user=user_of(actor))
     return tasks

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from guanxi.accounts.access import SYSTEM
@@ -167,6 +168,9 @@ def test_leads_return_when_untouched(rep):
     with time_machine.travel(at(2030, 3, 5), tick=False):
         lead_contact(actor=rep, lead=touched, note="已联系")
     assert _sweep(at(2030, 3, 6))["warned"] == 1
+    task = Task.objects.get(assignee=rep)  # the owner's task opens the lead
+    assert task.customer is None and task.source_id == idle.pk
+    assert task.source_url == reverse("marketing:lead_detail", args=[idle.pk]) and task.source_label == str(idle)
     assert _sweep(at(2030, 3, 8))["returned"] == 1
     idle.refresh_from_db()
     touched.refresh_from_db()

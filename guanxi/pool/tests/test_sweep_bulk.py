@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from guanxi.accounts.enums import Role
@@ -53,6 +54,7 @@ def test_many_owners_each_get_one_task_over_many_batches(small_batches):
     for rep in reps:
         task = Task.objects.get(assignee=rep)
         assert task.customer is None and task.team_id == rep.team_id and "3" in task.subject
+        assert task.source_url == reverse("pool:mine") and task.source_label  # several: the owner's records
         assert task.history.count() == 1
     assert PoolEvent.objects.filter(kind=EventKind.WARNING).count() == 12
     assert _sweep(RETURN) == {"returned": 12, "warned": 0, "owners_told": 0}
@@ -66,7 +68,21 @@ def test_a_single_warning_names_its_customer():
     rule(days=30, warn_days=5)
     (rep,), (customer,) = _world(owners=1, each=1)
     _sweep(WARN)
-    assert Task.objects.get(assignee=rep).customer == customer
+    task = Task.objects.get(assignee=rep)
+    assert task.customer == customer and task.source == customer and task.source_label == customer.name
+    assert task.source_url == reverse("customers:detail", args=[customer.pk])
+
+
+def test_the_owners_task_page_links_to_the_warned_customer(client):
+    rule(days=30, warn_days=5)
+    (rep,), (customer,) = _world(owners=1, each=1)
+    _sweep(WARN)
+    task = Task.objects.get(assignee=rep)
+    client.force_login(rep)
+    page = client.get(reverse("tasks:detail", args=[task.pk]))
+    assert page.status_code == 200
+    assert f'href="{reverse("customers:detail", args=[customer.pk])}"' in page.content.decode()
+    assert client.get(task.source_url).status_code == 200
 
 
 def test_a_rerun_warns_and_returns_nothing_twice(small_batches):

@@ -98,8 +98,9 @@ def settings_home(request):
 
 @login_required
 @domain_errors_as_http
-def setting_edit(request, kind: str, pk: int | None = None):
-    """Create (no `pk`) or change one stage, reason, channel, region or outlet."""
+def setting_edit(request, setting_kind: str, setting_id: int | None = None):
+    """Create (no `setting_id`) or change one stage, reason, channel, region or outlet."""
+    kind, pk = setting_kind, setting_id
     permissions.require_configure(request.user)
     spec = _kind(kind)
     instance = spec.get(pk) if pk is not None else None
@@ -125,15 +126,15 @@ def setting_edit(request, kind: str, pk: int | None = None):
 @login_required
 @domain_errors_as_http
 @require_POST
-def stage_delete(request, pk: int):
+def stage_delete(request, setting_id: int):
     """Delete a stage no deal was ever in; one in use stays, with the reason and what to do instead."""
     permissions.require_configure(request.user)
-    stage = selectors.stage_get(stage_id=pk)
+    stage = selectors.stage_get(stage_id=setting_id)
     try:
         services.stage_delete(actor=request.user, stage=stage)
     except Conflict as exc:
         messages.error(request, exc.message)
-        return redirect("sales:setting_edit", kind="stages", pk=stage.pk)
+        return redirect("sales:setting_edit", setting_kind="stages", setting_id=stage.pk)
     messages.success(request, _("Stage %(name)s deleted.") % {"name": stage.name})
     return redirect(reverse("sales:settings") + "#stages")
 

@@ -76,8 +76,8 @@ def expense_create(request):
 
 @login_required
 @domain_errors_as_http
-def expense_edit(request, expense_id: int):
-    expense = selectors.expense_get_for_user(user=request.user, expense_id=expense_id, action="write")
+def expense_edit(request, sales_expense_id: int):
+    expense = selectors.expense_get_for_user(user=request.user, expense_id=sales_expense_id, action="write")
     initial = {"spent_on": expense.spent_on, "category": expense.category, "amount": expense.amount,
                "opportunity": expense.opportunity_id, "customer": expense.customer_id,
                "channel": expense.channel_id, "note": expense.note}
@@ -102,8 +102,8 @@ def expense_edit(request, expense_id: int):
 @login_required
 @domain_errors_as_http
 @require_POST
-def expense_delete(request, expense_id: int):
-    expense = selectors.expense_get_for_user(user=request.user, expense_id=expense_id, action="delete")
+def expense_delete(request, sales_expense_id: int):
+    expense = selectors.expense_get_for_user(user=request.user, expense_id=sales_expense_id, action="delete")
     services.expense_delete(actor=request.user, expense=expense)
     messages.success(request, _("Expense deleted."))
     return redirect("sales:expenses")
