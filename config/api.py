@@ -25,6 +25,7 @@ from guanxi.pool.api import router as pool_router
 from guanxi.sales.api import router as sales_router
 from guanxi.segments.api import router as segments_router
 from guanxi.servicedesk.api import router as servicedesk_router
+from guanxi.surveys.analysis_api import router as survey_analysis_router
 from guanxi.surveys.api import router as surveys_router
 from guanxi.tasks.api import router as tasks_router
 from guanxi.warranty.api import router as warranty_router
@@ -81,6 +82,7 @@ api.add_router("", orders_router)
 api.add_router("", servicedesk_router)
 api.add_router("", tasks_router)
 api.add_router("", surveys_router)
+api.add_router("", survey_analysis_router)
 api.add_router("", warranty_router)
 api.add_router("", care_router)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import analysis_views, views
 
 app_name = "surveys"
 urlpatterns = [
@@ -15,4 +15,7 @@ urlpatterns = [
     path("versions/<int:version_id>/publish/", views.version_publish, name="version_publish"),
     path("actions/", views.action_list, name="actions"),
     path("actions/<int:action_id>/", views.action_detail, name="action_detail"),
+    path("analysis/", analysis_views.analysis, name="analysis"),
+    path("analysis/drivers/", analysis_views.drivers, name="analysis_drivers"),
+    path("analysis/report.xlsx", analysis_views.export_xlsx, name="analysis_xlsx"),
 ]
