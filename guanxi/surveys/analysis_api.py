@@ -18,6 +18,7 @@ from guanxi.core.routers import Router
 
 from . import analysis_selectors as selectors
 from . import driver_runs
+from .tasks import run_drivers
 
 router = Router(tags=["survey analysis"], operation_prefix="guanxi_survey_analysis_api")
 
@@ -102,13 +103,19 @@ def _dates(since, until) -> tuple[dt.datetime, dt.datetime]:
     if since > until:
         raise ValidationFailed(fields={"since": _("must not be after the last day")})
     tz = timezone.get_current_timezone()
-    return (dt.datetime.combine(since, dt.time.min, tzinfo=tz),
-            dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    return (
+        dt.datetime.combine(since, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    )
 
 
 def _cell(cell) -> dict:
-    return {"key": cell.key, "label": cell.label, "figures": {m: f.as_dict() for m, f in cell.figures.items()},
-            "changes": {m: {"delta": c.delta, "significant": c.significant} for m, c in cell.changes.items()}}
+    return {
+        "key": cell.key,
+        "label": cell.label,
+        "figures": {m: f.as_dict() for m, f in cell.figures.items()},
+        "changes": {m: {"delta": c.delta, "significant": c.significant} for m, c in cell.changes.items()},
+    }
 
 
 def _page(cells, page) -> dict:
@@ -144,13 +151,21 @@ def analysis_segments(request: HttpRequest, params: Query[WindowIn]):
     """Satisfaction, loyalty, retention and contribution per value segment (SPEC G.5)."""
     since, until = _window(params)
     rows = selectors.segment_report(user=request.user, since=since, until=until)
-    return [{**row, "figures": {m: f.as_dict() for m, f in row["figures"].items()} if row["figures"] else None}
-            for row in rows]
+    return [
+        {**row, "figures": {m: f.as_dict() for m, f in row["figures"].items()} if row["figures"] else None}
+        for row in rows
+    ]
 
 
 def _run(run) -> dict:
-    return {"id": run["id"], "status": run["status"], "rows": run.get("rows"), "population": run.get("population"),
-            "seconds": run.get("seconds"), "result": run.get("result")}
+    return {
+        "id": run["id"],
+        "status": run["status"],
+        "rows": run.get("rows"),
+        "population": run.get("population"),
+        "seconds": run.get("seconds"),
+        "result": run.get("result"),
+    }
 
 
 @router.post("/survey-analysis/driver-runs", response={202: DriverRunOut})
@@ -158,6 +173,7 @@ def analysis_driver_run_start(request: HttpRequest, payload: DriverRunIn):
     """Start a driver analysis over the window; poll `GET .../driver-runs/{id}` until it is done."""
     since, until = _dates(payload.since, payload.until)
     run_id = driver_runs.run_start(user=request.user, since=since, until=until)
+    run_drivers.delay(run_id)
     return Status(202, _run(driver_runs.run_get(user=request.user, run_id=run_id)))
 
 

@@ -88,16 +88,23 @@ def _answers(user, *, since: dt.datetime | None, until: dt.datetime | None):
 
 def _counts(user, *, by: str | None, since, until) -> dict[tuple[dt.date, object], Counts]:
     """{(month, group value): Counts} from one grouped query."""
-    rows = _answers(user, since=since, until=until).annotate(month=TruncMonth("answered_at"),
-                                                              qtype=F("question__type"))
+    rows = _answers(user, since=since, until=until).annotate(month=TruncMonth("answered_at"), qtype=F("question__type"))
     keys = ["month", "dimension", "qtype"]
     if by:
         rows = rows.annotate(group=F(f"response__survey__{GROUPS[by][1]}"))
         keys.append("group")
-    rows = rows.values(*keys).annotate(
-        n=Count("id"), total=Sum("score_pct"), total_sq=Sum(F("score_pct") * F("score_pct")),
-        hits=Count("id", filter=Q(score_pct__gte=SATISFIED_PCT)), promoters=Count("id", filter=Q(score__gte=9)),
-        detractors=Count("id", filter=Q(score__lte=6))).order_by()
+    rows = (
+        rows.values(*keys)
+        .annotate(
+            n=Count("id"),
+            total=Sum("score_pct"),
+            total_sq=Sum(F("score_pct") * F("score_pct")),
+            hits=Count("id", filter=Q(score_pct__gte=SATISFIED_PCT)),
+            promoters=Count("id", filter=Q(score__gte=9)),
+            detractors=Count("id", filter=Q(score__lte=6)),
+        )
+        .order_by()
+    )
     out: dict[tuple[dt.date, object], Counts] = {}
     for row in rows:
         cell = out.setdefault((_local_month(row["month"]), row.get("group")), Counts())
@@ -115,15 +122,22 @@ def _counts(user, *, by: str | None, since, until) -> dict[tuple[dt.date, object
     return out
 
 
-def trend(*, user, period: str = "month", since: dt.datetime | None = None, until: dt.datetime | None = None,
-          min_n: int | None = None) -> list[Cell]:
+def trend(
+    *,
+    user,
+    period: str = "month",
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    min_n: int | None = None,
+) -> list[Cell]:
     """CSAT, NPS and each dimension's mean (0–100) per period, oldest first, each with the change
     from the period before."""
     period = period if period in PERIODS else "month"
     min_n = min_sample() if min_n is None else min_n
     buckets: dict[str, Counts] = {}
-    for (month, _group), counts in sorted(_counts(user, by=None, since=since, until=until).items(),
-                                          key=lambda item: item[0][0]):
+    for (month, _group), counts in sorted(
+        _counts(user, by=None, since=since, until=until).items(), key=lambda item: item[0][0]
+    ):
         buckets.setdefault(period_key(month, period), Counts()).merge(counts)
     cells, previous = [], None
     for key in sorted(buckets):
@@ -136,8 +150,9 @@ def trend(*, user, period: str = "month", since: dt.datetime | None = None, unti
     return cells
 
 
-def breakdown(*, user, by: str, since: dt.datetime | None = None, until: dt.datetime | None = None,
-              min_n: int | None = None) -> list[Cell]:
+def breakdown(
+    *, user, by: str, since: dt.datetime | None = None, until: dt.datetime | None = None, min_n: int | None = None
+) -> list[Cell]:
     """CSAT, NPS and dimension means per value of the group (segment, channel, team, case type,
     service standard) over the period; answers outside any group under "—"."""
     if by not in GROUPS:
@@ -148,14 +163,26 @@ def breakdown(*, user, by: str, since: dt.datetime | None = None, until: dt.date
     for (_month, group), counts in _counts(user, by=by, since=since, until=until).items():
         merged.setdefault(group, Counts()).merge(counts)
     names = dict(choices.choices) if choices is not None else {}
-    cells = [Cell(str(group or ""), str(names.get(group, group)) if group not in (None, "") else "—",
-                  counts.figures(DIMENSIONS, min_n=min_n)) for group, counts in merged.items()]
+    cells = [
+        Cell(
+            str(group or ""),
+            str(names.get(group, group)) if group not in (None, "") else "—",
+            counts.figures(DIMENSIONS, min_n=min_n),
+        )
+        for group, counts in merged.items()
+    ]
     cells.sort(key=lambda c: (-(c.figures["csat"].n), c.label))
     return cells
 
 
-def response_rates(*, user, period: str = "month", since: dt.datetime | None = None,
-                   until: dt.datetime | None = None, min_n: int | None = None) -> list[Cell]:
+def response_rates(
+    *,
+    user,
+    period: str = "month",
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    min_n: int | None = None,
+) -> list[Cell]:
     """Answered surveys out of those sent, per period of sending (surveys still open count as sent)."""
     permissions.require(user, "analysis", "read")
     period = period if period in PERIODS else "month"
@@ -165,8 +192,12 @@ def response_rates(*, user, period: str = "month", since: dt.datetime | None = N
         rows = rows.filter(sent_at__gte=since)
     if until:
         rows = rows.filter(sent_at__lt=until)
-    rows = rows.annotate(month=TruncMonth("sent_at")).values("month").annotate(
-        sent=Count("id"), answered=Count("id", filter=Q(status=SurveyStatus.ANSWERED))).order_by()
+    rows = (
+        rows.annotate(month=TruncMonth("sent_at"))
+        .values("month")
+        .annotate(sent=Count("id"), answered=Count("id", filter=Q(status=SurveyStatus.ANSWERED)))
+        .order_by()
+    )
     buckets: dict[str, list[int]] = {}
     for row in rows:
         cell = buckets.setdefault(period_key(_local_month(row["month"]), period), [0, 0])
@@ -183,8 +214,9 @@ def response_rates(*, user, period: str = "month", since: dt.datetime | None = N
     return cells
 
 
-def segment_report(*, user, since: dt.datetime | None = None, until: dt.datetime | None = None,
-                   min_n: int | None = None) -> list[dict]:
+def segment_report(
+    *, user, since: dt.datetime | None = None, until: dt.datetime | None = None, min_n: int | None = None
+) -> list[dict]:
     """SPEC G.5 per value segment: satisfaction (CSAT, overall mean), loyalty (NPS and the loyalty
     index of the segments module), retention (its retention index) and contribution (share of revenue)
     of the surveyed customers, from the latest customer-value snapshot."""
@@ -196,26 +228,42 @@ def segment_report(*, user, since: dt.datetime | None = None, until: dt.datetime
         surveyed = surveyed.filter(answered_at__lt=until)
     from guanxi.segments.models import CustomerValueSnapshot
 
-    values = {row["value_level"]: row for row in CustomerValueSnapshot.objects.filter(
-        customer_id__in=surveyed.values("customer_id")).values("value_level").annotate(
-        customers=Count("customer_id"), loyalty=Avg("loyalty_index"), retention=Avg("retention_index"),
-        contribution=Sum("contribution_share")).order_by()}
+    values = {
+        row["value_level"]: row
+        for row in CustomerValueSnapshot.objects.filter(customer_id__in=surveyed.values("customer_id"))
+        .values("value_level")
+        .annotate(
+            customers=Count("customer_id"),
+            loyalty=Avg("loyalty_index"),
+            retention=Avg("retention_index"),
+            contribution=Sum("contribution_share"),
+        )
+        .order_by()
+    }
     out = []
     for level, label in [*ValueLevel.choices, ("", "—")]:
         cell, value = cells.get(level), values.get(level)
         if cell is None and value is None:
             continue
-        out.append({"key": level, "label": str(label), "figures": cell.figures if cell else None,
-                    "customers": value["customers"] if value else 0,
-                    "loyalty": round(value["loyalty"], 1) if value and value["loyalty"] is not None else None,
-                    "retention": round(value["retention"], 1) if value and value["retention"] is not None else None,
-                    "contribution": round(100 * value["contribution"], 2)
-                    if value and value["contribution"] is not None else None})
+        out.append(
+            {
+                "key": level,
+                "label": str(label),
+                "figures": cell.figures if cell else None,
+                "customers": value["customers"] if value else 0,
+                "loyalty": round(value["loyalty"], 1) if value and value["loyalty"] is not None else None,
+                "retention": round(value["retention"], 1) if value and value["retention"] is not None else None,
+                "contribution": round(100 * value["contribution"], 2)
+                if value and value["contribution"] is not None
+                else None,
+            }
+        )
     return out
 
 
-def driver_frame(*, user, since: dt.datetime | None = None, until: dt.datetime | None = None,
-                 sample: int = DRIVER_SAMPLE) -> tuple[pd.DataFrame, int]:
+def driver_frame(
+    *, user, since: dt.datetime | None = None, until: dt.datetime | None = None, sample: int = DRIVER_SAMPLE
+) -> tuple[pd.DataFrame, int]:
     """One row per answered survey: the dimension ratings (on 1–5: score_pct/25 + 1), `overall` and the
     case's operational measures (waiting minutes to the first response, hours to resolve, contacts =
     1 + reopenings, steps = hand-overs between owners). Above `sample` responses a systematic sample
@@ -228,11 +276,18 @@ def driver_frame(*, user, since: dt.datetime | None = None, until: dt.datetime |
         step = -(-population // sample)
         answers = answers.annotate(bucket=F("response_id") % step).filter(bucket=0)
     pivot = {d: Max("score_pct", filter=Q(dimension=d)) for d in DIMENSIONS}
-    rows = answers.values("response_id").annotate(
-        **pivot, created=F("response__survey__ticket__created_at"),
-        responded=F("response__survey__ticket__first_responded_at"),
-        resolved=F("response__survey__ticket__resolved_at"), reopens=F("response__survey__ticket__reopen_count"),
-        steps=Count("response__survey__ticket__assignments", distinct=True)).order_by()
+    rows = (
+        answers.values("response_id")
+        .annotate(
+            **pivot,
+            created=F("response__survey__ticket__created_at"),
+            responded=F("response__survey__ticket__first_responded_at"),
+            resolved=F("response__survey__ticket__resolved_at"),
+            reopens=F("response__survey__ticket__reopen_count"),
+            steps=Count("response__survey__ticket__assignments", distinct=True),
+        )
+        .order_by()
+    )
     frame = pd.DataFrame.from_records(list(rows))
     if frame.empty:
         return pd.DataFrame(columns=[*DIMENSIONS, *OPERATIONAL]), population
@@ -251,9 +306,13 @@ def response_scores(survey_ids) -> dict[int, dict]:
     """The overall rating (as answered, with its scale's top) and the NPS answer of each survey, for
     the score column of the response list; one query for a page."""
     out: dict[int, dict] = {}
-    rows = (Answer.objects.filter(response__survey_id__in=list(survey_ids), dimension=Dimension.OVERALL,
-                                  score__isnull=False)
-            .values_list("response__survey_id", "question__type", "score").order_by("question__order"))
+    rows = (
+        Answer.objects.filter(
+            response__survey_id__in=list(survey_ids), dimension=Dimension.OVERALL, score__isnull=False
+        )
+        .values_list("response__survey_id", "question__type", "score")
+        .order_by("question__order")
+    )
     for survey_id, qtype, score in rows:
         cell = out.setdefault(survey_id, {})
         if qtype == QuestionType.NPS:

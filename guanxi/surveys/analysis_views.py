@@ -19,6 +19,7 @@ from guanxi.core.views import domain_errors_as_http
 from . import analysis_selectors as selectors
 from . import driver_runs, permissions
 from .enums import Dimension
+from .tasks import run_drivers
 
 DEFAULT_MONTHS = 12
 
@@ -42,8 +43,10 @@ def _window(request) -> tuple[dt.datetime, dt.datetime, dict]:
 def _params(request) -> dict:
     period = request.GET.get("period", "month")
     by = request.GET.get("by", "segment")
-    return {"period": period if period in selectors.PERIODS else "month",
-            "by": by if by in selectors.GROUPS else "segment"}
+    return {
+        "period": period if period in selectors.PERIODS else "month",
+        "by": by if by in selectors.GROUPS else "segment",
+    }
 
 
 def _dimensions():
@@ -59,9 +62,14 @@ def _trend_chart(cells) -> dict:
         figure = cell.figures[measure]
         return round(figure.value, 1) if figure.is_shown else None
 
-    return {"categories": [c.key for c in cells], "partial": None,
-            "series": [{"name": _("CSAT"), "data": [value(c, "csat") for c in cells]},
-                       {"name": _("Overall satisfaction (0–100)"), "data": [value(c, "overall") for c in cells]}]}
+    return {
+        "categories": [c.key for c in cells],
+        "partial": None,
+        "series": [
+            {"name": _("CSAT"), "data": [value(c, "csat") for c in cells]},
+            {"name": _("Overall satisfaction (0–100)"), "data": [value(c, "overall") for c in cells]},
+        ],
+    }
 
 
 @login_required
@@ -74,16 +82,30 @@ def analysis(request):
     rates = selectors.response_rates(user=request.user, period=params["period"], since=since, until=until)
     groups = selectors.breakdown(user=request.user, by=params["by"], since=since, until=until)
     measures = _measures()
-    return render(request, "surveys/analysis.html", {
-        **params, **dates, "cells": cells, "latest": cells[-1] if cells else None,
-        "rates": rates, "latest_rate": rates[-1] if rates else None, "measures": measures,
-        "period_rows": [(label, [(c.figures[m], c.changes.get(m)) for c in cells]) for m, label in measures],
-        "group_rows": [(g.label, [g.figures[m] for m, _label in measures]) for g in groups],
-        "group_label": selectors.GROUPS[params["by"]][0], "periods": selectors.PERIODS.items(),
-        "group_choices": [(k, v[0]) for k, v in selectors.GROUPS.items()], "dimensions": _dimensions(),
-        "chart": _trend_chart(cells), "min_n": selectors.min_sample(),
-        "segments": selectors.segment_report(user=request.user, since=since, until=until),
-        "may_export": permissions.can(request.user, "analysis", "export"), "query": request.GET.urlencode()})
+    return render(
+        request,
+        "surveys/analysis.html",
+        {
+            **params,
+            **dates,
+            "cells": cells,
+            "latest": cells[-1] if cells else None,
+            "rates": rates,
+            "latest_rate": rates[-1] if rates else None,
+            "measures": measures,
+            "period_rows": [(label, [(c.figures[m], c.changes.get(m)) for c in cells]) for m, label in measures],
+            "group_rows": [(g.label, [g.figures[m] for m, _label in measures]) for g in groups],
+            "group_label": selectors.GROUPS[params["by"]][0],
+            "periods": selectors.PERIODS.items(),
+            "group_choices": [(k, v[0]) for k, v in selectors.GROUPS.items()],
+            "dimensions": _dimensions(),
+            "chart": _trend_chart(cells),
+            "min_n": selectors.min_sample(),
+            "segments": selectors.segment_report(user=request.user, since=since, until=until),
+            "may_export": permissions.can(request.user, "analysis", "export"),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -93,21 +115,25 @@ def drivers(request):
     since, until, dates = _window(request)
     if request.method == "POST":
         run_id = driver_runs.run_start(user=request.user, since=since, until=until)
-        return redirect(f"{reverse('surveys:analysis_drivers')}?run={run_id}&since={dates['since']}"
-                        f"&until={dates['until']}")
+        run_drivers.delay(run_id)
+        return redirect(
+            f"{reverse('surveys:analysis_drivers')}?run={run_id}&since={dates['since']}&until={dates['until']}"
+        )
     run = driver_runs.run_get(user=request.user, run_id=request.GET["run"]) if request.GET.get("run") else None
     labels = {**dict(Dimension.choices), **driver_runs.OPERATIONAL_LABELS}
     effects, chart = [], None
     if run and run["status"] == driver_runs.DONE and run["result"].get("drivers"):
         effects = [{**e, "label": str(labels.get(e["name"], e["name"]))} for e in run["result"]["drivers"]]
         shown = list(reversed(effects))
-        chart = {"categories": [e["label"] for e in shown],
-                 "share": [round(100 * e["r2_share"], 1) for e in shown],
-                 "coef": [round(e["std_coef"], 3) for e in shown],
-                 "ci": [[round(e["std_ci_low"], 3), round(e["std_ci_high"], 3)] for e in shown],
-                 "share_name": _("Share of explained variance"), "coef_name": _("Standardised effect (95% CI)")}
-    return render(request, "surveys/analysis_drivers.html", {**dates, "run": run, "effects": effects,
-                                                             "chart": chart})
+        chart = {
+            "categories": [e["label"] for e in shown],
+            "share": [round(100 * e["r2_share"], 1) for e in shown],
+            "coef": [round(e["std_coef"], 3) for e in shown],
+            "ci": [[round(e["std_ci_low"], 3), round(e["std_ci_high"], 3)] for e in shown],
+            "share_name": _("Share of explained variance"),
+            "coef_name": _("Standardised effect (95% CI)"),
+        }
+    return render(request, "surveys/analysis_drivers.html", {**dates, "run": run, "effects": effects, "chart": chart})
 
 
 @login_required

@@ -20,9 +20,13 @@ from .analysis_selectors import driver_frame
 
 TTL = 24 * 3600
 RUNNING, DONE, FAILED = "running", "done", "failed"
-OPERATIONAL_LABELS = {"waiting_time": _("Waiting time (minutes)"), "time_to_resolve": _("Time to resolve (hours)"),
-                      "contacts_per_case": _("Contacts per case"), "procedure_steps": _("Steps of the procedure"),
-                      "ease_of_paying": _("Ease of paying")}
+OPERATIONAL_LABELS = {
+    "waiting_time": _("Waiting time (minutes)"),
+    "time_to_resolve": _("Time to resolve (hours)"),
+    "contacts_per_case": _("Contacts per case"),
+    "procedure_steps": _("Steps of the procedure"),
+    "ease_of_paying": _("Ease of paying"),
+}
 MIN_COVERAGE = 0.5  # a driver answered in fewer than half of the responses is left out of the model
 
 
@@ -35,14 +39,15 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def run_start(*, user, since: dt.datetime | None = None, until: dt.datetime | None = None) -> str:
-    """Start a run over the answers `user` may read; returns its id."""
+    """Record a run over the answers `user` may read, to be computed by the `surveys.run_drivers` task
+    (the caller queues it: `tasks.run_drivers.delay(run_id)`); returns its id."""
     permissions.require(user, "analysis", "read")
-    from .tasks import run_drivers
-
     run_id = uuid.uuid4().hex
-    cache.set(_key(run_id), {"id": run_id, "status": RUNNING, "user_id": user.pk, "since": _iso(since),
-                             "until": _iso(until)}, TTL)
-    run_drivers.delay(run_id)
+    cache.set(
+        _key(run_id),
+        {"id": run_id, "status": RUNNING, "user_id": user.pk, "since": _iso(since), "until": _iso(until)},
+        TTL,
+    )
     return run_id
 
 
@@ -67,15 +72,23 @@ def run_compute(run_id: str) -> dict | None:
         since = dt.datetime.fromisoformat(run["since"]) if run["since"] else None
         until = dt.datetime.fromisoformat(run["until"]) if run["until"] else None
         frame, population = driver_frame(user=user, since=since, until=until)
-        candidates = [d for d in (*DRIVER_DIMENSIONS, *OPERATIONAL)
-                      if len(frame) and frame[d].notna().mean() >= MIN_COVERAGE and frame[d].std() > 0]
+        candidates = [
+            d
+            for d in (*DRIVER_DIMENSIONS, *OPERATIONAL)
+            if len(frame) and frame[d].notna().mean() >= MIN_COVERAGE and frame[d].std() > 0
+        ]
         if candidates:
             result = driver_analysis(frame, drivers=candidates).as_dict()
         else:
             result = {"n": len(frame), "reason": "no_answers", "drivers": [], "min_n": 0}
-        run.update(status=DONE, result=result, population=population, rows=len(frame),
-                   seconds=round(time.perf_counter() - started, 2))
-    except Exception as error:  # the page shows the failure instead of waiting for ever
+        run.update(
+            status=DONE,
+            result=result,
+            population=population,
+            rows=len(frame),
+            seconds=round(time.perf_counter() - started, 2),
+        )
+    except Exception as error:  # noqa: BLE001 - the page shows the failure instead of waiting for ever
         run.update(status=FAILED, error=type(error).__name__)
     cache.set(_key(run_id), run, TTL)
     return run

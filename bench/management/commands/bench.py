@@ -102,6 +102,10 @@ class Command(BaseCommand):
         drivers.add_argument("--responses", type=int, default=1_000_000)
         drivers.add_argument("--seed", type=int, default=11)
         drivers.add_argument("--runs", type=int, default=3)
+        analysis = sub.add_parser("survey_analysis", help="load survey responses and time the analysis pages' reads")
+        analysis.add_argument("--responses", type=int, default=1_000_000)
+        analysis.add_argument("--seed", type=int, default=11)
+        analysis.add_argument("--runs", type=int, default=10)
 
     def handle(self, *args, action, **options):
         if action == "generate":
@@ -217,6 +221,15 @@ class Command(BaseCommand):
                 raise CommandError("--responses and --runs must be at least 1")
             result = time_drivers(responses=options["responses"], seed=options["seed"], runs=options["runs"])
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif action == "survey_analysis":
+            from bench.surveys import prepare_analysis, time_analysis
+
+            try:
+                result = prepare_analysis(responses=options["responses"], seed=options["seed"])
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
+            result.update(time_analysis(runs=options["runs"]))
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         elif action == "care":
             from bench.care import prepare as care_prepare
             from bench.care import time_runs

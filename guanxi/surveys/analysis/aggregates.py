@@ -24,8 +24,9 @@ def _refused(measure: str, n: int, min_n: int, confidence: float) -> Figure:
     return Figure(measure, n, None, None, None, None, confidence, min_n, NO_ANSWERS if n == 0 else TOO_SMALL)
 
 
-def proportion(measure: str, n: int, hits: int, *, min_n: int = DEFAULT_MIN_SAMPLE,
-               confidence: float = CONFIDENCE) -> Figure:
+def proportion(
+    measure: str, n: int, hits: int, *, min_n: int = DEFAULT_MIN_SAMPLE, confidence: float = CONFIDENCE
+) -> Figure:
     """A share in percent (CSAT, a response rate) with the normal-approximation margin z·√(p(1−p)/n)."""
     if n <= 0 or n < min_n:
         return _refused(measure, max(n, 0), min_n, confidence)
@@ -34,20 +35,29 @@ def proportion(measure: str, n: int, hits: int, *, min_n: int = DEFAULT_MIN_SAMP
     return Figure(measure, n, 100 * p, 100 * moe, 100 * max(p - moe, 0.0), 100 * min(p + moe, 1.0), confidence, min_n)
 
 
-def nps(n: int, promoters: int, detractors: int, *, min_n: int = DEFAULT_MIN_SAMPLE,
-        confidence: float = CONFIDENCE) -> Figure:
+def nps(
+    n: int, promoters: int, detractors: int, *, min_n: int = DEFAULT_MIN_SAMPLE, confidence: float = CONFIDENCE
+) -> Figure:
     """NPS in points: %promoters − %detractors, margin z·√((p₊ + p₋ − (p₊ − p₋)²)/n)."""
     if n <= 0 or n < min_n:
         return _refused("nps", max(n, 0), min_n, confidence)
     pro, det = promoters / n, detractors / n
     score = pro - det
     moe = z_value(confidence) * math.sqrt(max(pro + det - score**2, 0.0) / n)
-    return Figure("nps", n, 100 * score, 100 * moe, 100 * max(score - moe, -1.0), 100 * min(score + moe, 1.0),
-                  confidence, min_n)
+    return Figure(
+        "nps", n, 100 * score, 100 * moe, 100 * max(score - moe, -1.0), 100 * min(score + moe, 1.0), confidence, min_n
+    )
 
 
-def mean(measure: str, n: int, total: float, total_sq: float, *, min_n: int = DEFAULT_MIN_SAMPLE,
-         confidence: float = CONFIDENCE) -> Figure:
+def mean(
+    measure: str,
+    n: int,
+    total: float,
+    total_sq: float,
+    *,
+    min_n: int = DEFAULT_MIN_SAMPLE,
+    confidence: float = CONFIDENCE,
+) -> Figure:
     """A mean from n, Σx and Σx², with the t interval t·s/√n (s the sample standard deviation)."""
     if n <= 1 or n < min_n:
         return _refused(measure, max(n, 0), max(min_n, 2), confidence)
@@ -101,8 +111,10 @@ class Counts:
             self.add_dimension(dimension, n, total, total_sq)
 
     def figures(self, dimensions, *, min_n: int) -> dict[str, Figure]:
-        out = {"csat": proportion("csat", self.csat_n, self.csat_hits, min_n=min_n),
-               "nps": nps(self.nps_n, self.promoters, self.detractors, min_n=min_n)}
+        out = {
+            "csat": proportion("csat", self.csat_n, self.csat_hits, min_n=min_n),
+            "nps": nps(self.nps_n, self.promoters, self.detractors, min_n=min_n),
+        }
         for dimension in dimensions:
             n, total, total_sq = (self.dims or {}).get(dimension, (0, 0.0, 0.0))
             out[dimension] = mean(dimension, n, total, total_sq, min_n=min_n)

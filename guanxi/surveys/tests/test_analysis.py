@@ -13,7 +13,6 @@ import time_machine
 from django.test import Client
 from openpyxl import load_workbook
 
-from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role, TeamKind
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.core.testing import client_for
@@ -34,25 +33,49 @@ SINCE, UNTIL = dt.datetime(2026, 1, 1, tzinfo=SH), dt.datetime(2026, 7, 1, tzinf
 
 def _answer(version, who, at, *, overall=None, timeliness=None, nps=None, ticket=None, mode=SurveyMode.WEB):
     questions = {q.order: q for q in version.questions.all()}
-    survey = Survey.objects.create(version=version, customer=who, ticket=ticket, mode=mode,
-                                   trigger=SurveyTrigger.MANUAL, status=SurveyStatus.ANSWERED, sent_at=at,
-                                   expires_at=at + dt.timedelta(days=14), answered_at=at)
+    survey = Survey.objects.create(
+        version=version,
+        customer=who,
+        ticket=ticket,
+        mode=mode,
+        trigger=SurveyTrigger.MANUAL,
+        status=SurveyStatus.ANSWERED,
+        sent_at=at,
+        expires_at=at + dt.timedelta(days=14),
+        answered_at=at,
+    )
     response = SurveyResponse.objects.create(survey=survey, answered_at=at, mode=mode)
     rows = []
     for order, value, pct in ((1, overall, None), (2, timeliness, None), (3, nps, "nps")):
         if value is None:
             continue
         q = questions[order]
-        rows.append(Answer(response=response, question=q, raw=value, score=float(value), answered_at=at,
-                           score_pct=value * 10.0 if pct else (value - 1) * 25.0, dimension=q.dimension))
+        rows.append(
+            Answer(
+                response=response,
+                question=q,
+                raw=value,
+                score=float(value),
+                answered_at=at,
+                score_pct=value * 10.0 if pct else (value - 1) * 25.0,
+                dimension=q.dimension,
+            )
+        )
     Answer.objects.bulk_create(rows)
     return survey
 
 
 def _sent(version, who, at, n):
     for _ in range(n):
-        Survey.objects.create(version=version, customer=who, mode=SurveyMode.SMS, trigger=SurveyTrigger.MANUAL,
-                              status=SurveyStatus.EXPIRED, sent_at=at, expires_at=at + dt.timedelta(days=14))
+        Survey.objects.create(
+            version=version,
+            customer=who,
+            mode=SurveyMode.SMS,
+            trigger=SurveyTrigger.MANUAL,
+            status=SurveyStatus.EXPIRED,
+            sent_at=at,
+            expires_at=at + dt.timedelta(days=14),
+        )
 
 
 @pytest.fixture
@@ -65,8 +88,14 @@ def world():
     march = dt.datetime(2026, 3, 10, 9, tzinfo=SH)
     # March, the manager's customer: 30 × (5, 10) and 10 × (2, 8) overall/NPS; timeliness 4 and 3.
     for i in range(40):
-        _answer(version, mine, march, overall=5 if i < 30 else 2, timeliness=4 if i % 2 else 3,
-                nps=10 if i < 20 else 8 if i < 30 else 3)
+        _answer(
+            version,
+            mine,
+            march,
+            overall=5 if i < 30 else 2,
+            timeliness=4 if i % 2 else 3,
+            nps=10 if i < 20 else 8 if i < 30 else 3,
+        )
     # April, the other customer: 10 answers only (too small a sample), all satisfied.
     for _ in range(10):
         _answer(version, other, dt.datetime(2026, 4, 2, 9, tzinfo=SH), overall=5, timeliness=5, nps=10)
@@ -118,8 +147,10 @@ def test_quarters_roll_up_months_and_compare(world):
 
 
 def test_response_rates_count_the_unanswered(world):
-    rates = {c.key: c.figures["response_rate"] for c in analysis.response_rates(user=world["analyst"],
-                                                                                 since=SINCE, until=UNTIL)}
+    rates = {
+        c.key: c.figures["response_rate"]
+        for c in analysis.response_rates(user=world["analyst"], since=SINCE, until=UNTIL)
+    }
     assert rates["2026-05"].n == 100 and rates["2026-05"].value == pytest.approx(50.0)
     assert rates["2026-03"].value == pytest.approx(100.0)
 
@@ -210,8 +241,9 @@ def test_driver_analysis_recovers_planted_effects(django_capture_on_commit_callb
     rng = random.Random(7)
     at = dt.datetime(2026, 5, 1, 9, tzinfo=SH)
     for i in range(400):
-        ticket = Ticket.objects.create(number=f"T{i:05d}", subject="宽带", type="query", channel="hotline",
-                                       customer=who)
+        ticket = Ticket.objects.create(
+            number=f"T{i:05d}", subject="宽带", type="query", channel="hotline", customer=who
+        )
         waiting = rng.uniform(0, 60)
         Ticket.objects.filter(pk=ticket.pk).update(created_at=at, first_responded_at=at + dt.timedelta(minutes=waiting))
         timeliness = rng.randint(1, 5)
@@ -227,8 +259,10 @@ def test_driver_analysis_recovers_planted_effects(django_capture_on_commit_callb
     run_id = started["Location"].split("run=")[1].split("&")[0]
     api = client_for(analyst).get(f"/api/v1/survey-analysis/driver-runs/{run_id}")
     # another user cannot read the run
-    assert client_for(UserFactory(role=Role.ANALYST)).get(f"/api/v1/survey-analysis/driver-runs/{run_id}") \
-        .status_code == 404
+    assert (
+        client_for(UserFactory(role=Role.ANALYST)).get(f"/api/v1/survey-analysis/driver-runs/{run_id}").status_code
+        == 404
+    )
     result = api.json()["result"]
     assert api.json()["status"] == "done" and result["n"] == 400
     drivers = {d["name"]: d for d in result["drivers"]}
@@ -237,3 +271,16 @@ def test_driver_analysis_recovers_planted_effects(django_capture_on_commit_callb
     assert drivers["waiting_time"]["ci_high"] < 0
     # per minute on the 1–5 scale: planted −0.03 within the interval
     assert drivers["waiting_time"]["ci_low"] < -0.03 < drivers["waiting_time"]["ci_high"]
+
+
+def test_driver_regression_samples_large_frames_and_still_recovers_the_planted_effects():
+    from ..analysis.drivers import driver_analysis
+    from ..analysis.synthetic import PLANTED, generate_responses
+
+    frame = generate_responses(40_000, seed=3)
+    result = driver_analysis(frame, drivers=list(PLANTED), max_rows=10_000, seed=1, confidence=0.999)
+    assert result.n == 10_000 and result.sampled_from == 40_000
+    again = driver_analysis(frame, drivers=list(PLANTED), max_rows=10_000, seed=1, confidence=0.999)
+    assert [e.coef for e in again.drivers] == [e.coef for e in result.drivers]  # reproducible by seed
+    for effect in result.drivers:
+        assert effect.ci_low <= PLANTED[effect.name] <= effect.ci_high, effect.name
