@@ -269,6 +269,9 @@ def test_driver_analysis_recovers_planted_effects(django_capture_on_commit_callb
     assert result["drivers"][0]["name"] == "timeliness"
     assert drivers["timeliness"]["ci_low"] > 0
     assert drivers["waiting_time"]["ci_high"] < 0
+    # above `sample` responses a systematic sample by response id is read
+    frame, population = analysis.driver_frame(user=analyst, sample=100)
+    assert population == 400 and len(frame) == 100
     # per minute on the 1–5 scale: planted −0.03 within the interval
     assert drivers["waiting_time"]["ci_low"] < -0.03 < drivers["waiting_time"]["ci_high"]
 
