@@ -88,8 +88,125 @@ def time_drivers(*, responses: int = 1_000_000, seed: int = 11, runs: int = 3) -
         started = time.perf_counter()
         result = driver_analysis(frame, drivers=list(PLANTED))
         seconds.append(round(time.perf_counter() - started, 3))
-    return {"responses": responses, "seconds": seconds, "median_seconds": statistics.median(seconds),
-            "load": _load(), "r2": round(result.r2, 4),
+    return {"responses": responses, "rows_regressed": result.n, "sampled_from": result.sampled_from,
+            "seconds": seconds, "median_seconds": statistics.median(seconds), "load": _load(),
+            "r2": round(result.r2, 4),
             "drivers": {e.name: {"planted": PLANTED[e.name], "recovered": round(e.coef, 4),
                                  "ci": [round(e.ci_low, 4), round(e.ci_high, 4)], "share": round(e.r2_share, 3)}
                         for e in result.drivers}}
+
+
+ANALYSIS_TABLES = ("surveys_survey", "surveys_surveyresponse", "surveys_answer")
+
+
+def prepare_analysis(*, responses: int = 1_000_000, seed: int = 11, months: int = 12) -> dict:
+    """Load `responses` answered surveys (and half as many unanswered) over the last `months` months
+    on the existing customers, with the post-case questionnaire's overall, timeliness, attitude,
+    quality, price/value ratings and an NPS answer each, by set-based SQL (PostgreSQL only)."""
+    from django.utils import timezone
+
+    from guanxi.surveys.enums import Dimension, QuestionType
+    from guanxi.surveys.models import Questionnaire, Survey
+    from guanxi.surveys.services.questionnaires import questionnaire_create, version_create, version_publish
+
+    if connection.vendor != "postgresql":
+        raise RuntimeError("the survey analysis benchmark needs PostgreSQL")
+    if Survey.objects.exists():
+        return {"prepared": False, "tables": table_sizes(ANALYSIS_TABLES)}
+    started = time.perf_counter()
+    questions = [{"type": QuestionType.RATING_5, "dimension": d, "text_zh": f"请评价：{d}", "text_en": d}
+                 for d in (Dimension.OVERALL, Dimension.TIMELINESS, Dimension.SERVICE_ATTITUDE,
+                           Dimension.SERVICE_QUALITY, Dimension.PRICE_VALUE)]
+    questions.append({"type": QuestionType.NPS, "dimension": Dimension.OVERALL, "text_zh": "您会推荐我们吗？",
+                      "text_en": "Would you recommend us?"})
+    questionnaire = Questionnaire.objects.filter(code="bench-analysis").first() or questionnaire_create(
+        actor=SYSTEM, code="bench-analysis", name="基准测试问卷")
+    version = version_publish(actor=SYSTEM, version=version_create(actor=SYSTEM, questionnaire=questionnaire, data={
+        "title_zh": "基准测试", "modes": ["web", "phone"], "questions": questions}))
+    q = {question.order: question for question in version.questions.all()}
+    now = timezone.now()
+    total = responses + responses // 2
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(%s)", [((seed % 1000) / 1000.0)])
+        cursor.execute("SELECT MIN(id), MAX(id) FROM customers_customer")
+        low, high = cursor.fetchone()
+        cursor.execute("""
+            INSERT INTO surveys_survey (created_at, updated_at, version_id, customer_id, mode, trigger, status,
+                language, token_hash, sent_at, expires_at, answered_at)
+            SELECT t, t, %(version)s, %(low)s + (g::bigint * 7919) %% (%(high)s - %(low)s + 1),
+                   (ARRAY['web','sms','ivr','phone'])[1 + g %% 4], 'post_case',
+                   CASE WHEN g <= %(responses)s THEN 'answered' ELSE 'expired' END, 'zh-hans', '', t,
+                   t + interval '14 days', CASE WHEN g <= %(responses)s THEN t + interval '2 hours' END
+            FROM (SELECT g, %(now)s - (random() * %(days)s) * interval '1 day' AS t
+                  FROM generate_series(1, %(total)s) g) s""",
+                       {"version": version.pk, "low": low, "high": high, "responses": responses, "now": now,
+                        "days": months * 30.4, "total": total})
+        cursor.execute("""
+            INSERT INTO surveys_surveyresponse (created_at, updated_at, survey_id, answered_at, mode)
+            SELECT answered_at, answered_at, id, answered_at, mode FROM surveys_survey WHERE status = 'answered'""")
+        # a latent impression per response drives every rating, overall most by timeliness
+        cursor.execute("""
+            CREATE TEMP TABLE bench_scores AS
+            SELECT r.id AS response_id, r.answered_at, x.t, x.a, x.q, x.p,
+                   LEAST(5, GREATEST(1, ROUND(0.5 * x.t + 0.3 * x.a + 0.1 * x.q + 0.1 * x.p
+                                              + (random() - 0.5))))::int AS o
+            FROM surveys_surveyresponse r, LATERAL (
+                SELECT LEAST(5, GREATEST(1, ROUND(3.6 + 1.4 * (i - 0.5) + (random() - 0.5) * 2)))::int AS t,
+                       LEAST(5, GREATEST(1, ROUND(3.8 + 1.0 * (i - 0.5) + (random() - 0.5) * 2)))::int AS a,
+                       LEAST(5, GREATEST(1, ROUND(3.7 + 1.0 * (i - 0.5) + (random() - 0.5) * 2)))::int AS q,
+                       LEAST(5, GREATEST(1, ROUND(3.4 + 0.6 * (i - 0.5) + (random() - 0.5) * 2)))::int AS p
+                FROM (SELECT random() + r.id * 0 AS i) latent) x""")
+        for order, column, dimension in ((1, "o", "overall"), (2, "t", "timeliness"), (3, "a", "service_attitude"),
+                                         (4, "q", "service_quality"), (5, "p", "price_value")):
+            cursor.execute(f"""
+                INSERT INTO surveys_answer (response_id, question_id, raw, score, score_pct, dimension, answered_at)
+                SELECT response_id, %s, to_jsonb({column}), {column}, ({column} - 1) * 25.0, %s, answered_at
+                FROM bench_scores""", [q[order].pk, dimension])
+        cursor.execute("""
+            INSERT INTO surveys_answer (response_id, question_id, raw, score, score_pct, dimension, answered_at)
+            SELECT response_id, %s, to_jsonb(v), v, v * 10.0, 'overall', answered_at
+            FROM (SELECT response_id, answered_at,
+                         LEAST(10, GREATEST(0, ROUND(o * 2 + (random() - 0.5) * 3)))::int AS v FROM bench_scores) s""",
+                       [q[6].pk])
+        cursor.execute("DROP TABLE bench_scores")
+        for table in ANALYSIS_TABLES:
+            cursor.execute(f"ANALYZE {table}")
+    return {"prepared": True, "seconds": round(time.perf_counter() - started, 1), "load": _load(),
+            "tables": table_sizes(ANALYSIS_TABLES)}
+
+
+def time_analysis(*, runs: int = 10) -> dict:
+    """The analysis pages' reads in-process, each `runs` times as an analyst (every answer): the monthly
+    and quarterly trend, the breakdowns and the response rates over the last twelve months; p95 and
+    median per read."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from guanxi.accounts.enums import Role
+    from guanxi.accounts.models import User
+    from guanxi.surveys import analysis_selectors as selectors
+
+    until = timezone.now() + dt.timedelta(days=1)
+    since = until - dt.timedelta(days=366)
+    analyst = User.objects.filter(role=Role.ANALYST, is_active=True).first() or User.objects.create(
+        username="bench-analyst", role=Role.ANALYST)
+    reads = {
+        "trend_month": lambda u: selectors.trend(user=u, period="month", since=since, until=until),
+        "trend_quarter": lambda u: selectors.trend(user=u, period="quarter", since=since, until=until),
+        "response_rates": lambda u: selectors.response_rates(user=u, since=since, until=until),
+        "by_channel": lambda u: selectors.breakdown(user=u, by="channel", since=since, until=until),
+        "by_segment": lambda u: selectors.breakdown(user=u, by="segment", since=since, until=until),
+    }
+    result: dict = {"tables": table_sizes(ANALYSIS_TABLES), "load_start": _load()}
+    for name, read in reads.items():
+        seconds = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            read(analyst)
+            seconds.append(time.perf_counter() - started)
+        seconds.sort()
+        result[name] = {"median": round(statistics.median(seconds), 3),
+                        "p95": round(seconds[min(len(seconds) - 1, int(0.95 * len(seconds)))], 3),
+                        "load": _load()}
+    return result

@@ -27,6 +27,7 @@ from guanxi.pool.api import router as pool_router
 from guanxi.sales.api import router as sales_router
 from guanxi.segments.api import router as segments_router
 from guanxi.servicedesk.api import router as servicedesk_router
+from guanxi.surveys.analysis_api import router as survey_analysis_router
 from guanxi.surveys.api import router as surveys_router
 from guanxi.surveys.api_channels import router as survey_channels_router
 from guanxi.tasks.api import router as tasks_router
@@ -84,6 +85,7 @@ api.add_router("", orders_router)
 api.add_router("", servicedesk_router)
 api.add_router("", tasks_router)
 api.add_router("", surveys_router)
+api.add_router("", survey_analysis_router)
 api.add_router("", warranty_router)
 api.add_router("", care_router)
 api.add_router("", key_accounts_router)

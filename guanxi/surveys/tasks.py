@@ -9,3 +9,12 @@ from .services.surveys import surveys_expire
 def expire() -> int:
     """Unanswered surveys past their link's expiry become expired (response rates count them)."""
     return surveys_expire(actor=SYSTEM)
+
+
+@shared_task(name="surveys.run_drivers")
+def run_drivers(run_id: str) -> str | None:
+    """A driver analysis started from the analysis page (see `driver_runs`)."""
+    from .driver_runs import run_compute
+
+    run = run_compute(run_id)
+    return run["status"] if run else None

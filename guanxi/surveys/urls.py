@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_import
+from . import analysis_views, views, views_import
 
 app_name = "surveys"
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
     path("actions/", views.action_list, name="actions"),
     path("actions/<int:improvement_action_id>/", views.action_detail, name="action_detail"),
     path("import/", views_import.results_import, name="results_import"),
+    path("analysis/", analysis_views.analysis, name="analysis"),
+    path("analysis/drivers/", analysis_views.drivers, name="analysis_drivers"),
+    path("analysis/report.xlsx", analysis_views.export_xlsx, name="analysis_xlsx"),
 ]

@@ -20,7 +20,7 @@ from guanxi.core.masking import mask_phone
 from guanxi.core.pagination import keyset_page
 from guanxi.core.views import domain_errors_as_http
 
-from . import permissions, selectors
+from . import analysis_selectors, permissions, selectors
 from .enums import ActionStatus, Dimension, Purpose, QuestionType, SurveyMode, SurveyStatus
 from .services import actions as action_services
 from .services import questionnaires as questionnaire_services
@@ -54,8 +54,10 @@ def response_list(request):
         selectors.survey_list(user=request.user, status=status)
     page = _page(request, rows)
     phone = (lambda v: v) if permissions.sees_personal_data(request.user) else mask_phone
+    scores = analysis_selectors.response_scores(s.pk for s in page.rows)
     return render(request, "surveys/response_list.html", {
-        "rows": [{"s": s, "mobile": phone(s.customer.mobile)} for s in page.rows], "next_cursor": page.next_cursor,
+        "rows": [{"s": s, "mobile": phone(s.customer.mobile), "score": scores.get(s.pk)} for s in page.rows],
+        "next_cursor": page.next_cursor,
         "status": status, "statuses": SurveyStatus.choices})
 
 

@@ -120,6 +120,10 @@ class Command(BaseCommand):
         answers.add_argument("--threads", type=int, default=4)
         answers.add_argument("--port", type=int, default=8093)
         answers.add_argument("--seed", type=int, default=7)
+        analysis = sub.add_parser("survey_analysis", help="load survey responses and time the analysis pages' reads")
+        analysis.add_argument("--responses", type=int, default=1_000_000)
+        analysis.add_argument("--seed", type=int, default=11)
+        analysis.add_argument("--runs", type=int, default=10)
 
     def handle(self, *args, action, **options):
         if action == "generate":
@@ -247,6 +251,15 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         elif action == "survey_answers":
             self._survey_answers(options)
+        elif action == "survey_analysis":
+            from bench.surveys import prepare_analysis, time_analysis
+
+            try:
+                result = prepare_analysis(responses=options["responses"], seed=options["seed"])
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
+            result.update(time_analysis(runs=options["runs"]))
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         elif action == "care":
             from bench.care import prepare as care_prepare
             from bench.care import time_runs

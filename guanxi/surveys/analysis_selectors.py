@@ -1,0 +1,323 @@
+"""Reads of the satisfaction analysis (SPEC G.4–G.5), scoped by `permissions.analysis_condition`:
+CSAT, NPS and the dimension scores by period and by group with period-over-period changes, response
+rates, satisfaction per value segment with loyalty, retention and contribution, and the frame the
+driver analysis regresses.
+
+Every figure is counted in SQL (one grouped query per page: per month, group, dimension and question
+type; counts, sums and sums of squares) and rolled up in Python into quarters, half-years and years,
+so that a page over a million responses reads a few hundred rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db.models import Avg, Count, F, Max, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.segments.enums import ValueLevel
+from guanxi.servicedesk.enums import CustomerTier, TicketType
+
+from . import permissions
+from .analysis.aggregates import SATISFIED_PCT, Change, Counts, change, proportion
+from .analysis.drivers import OPERATIONAL
+from .analysis.stats import Figure
+from .enums import Dimension, QuestionType, SurveyMode, SurveyStatus
+from .models import Answer, Survey
+
+PERIODS = {"month": _("Month"), "quarter": _("Quarter"), "half": _("Half-year"), "year": _("Year")}
+GROUPS = {
+    "segment": (_("Value segment"), "customer__value_snapshot__value_level", ValueLevel),
+    "channel": (_("Survey channel"), "mode", SurveyMode),
+    "team": (_("Team"), "ticket__team__name", None),
+    "case_type": (_("Case type"), "ticket__type", TicketType),
+    "standard": (_("Service standard (customer tier)"), "ticket__customer_tier", CustomerTier),
+}
+DIMENSIONS = [d for d in Dimension.values]
+RATING_TYPES = (QuestionType.RATING_5, QuestionType.RATING_10)
+DRIVER_SAMPLE = 200_000  # responses the regression reads at most (see `driver_frame`)
+
+
+def min_sample() -> int:
+    return int(getattr(settings, "SURVEY_MIN_SAMPLE", 30))
+
+
+def period_key(month: dt.date, period: str) -> str:
+    if period == "month":
+        return f"{month.year}-{month.month:02d}"
+    if period == "quarter":
+        return f"{month.year}-Q{(month.month - 1) // 3 + 1}"
+    if period == "half":
+        return f"{month.year}-H{1 if month.month <= 6 else 2}"
+    return str(month.year)
+
+
+def _local_month(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+@dataclass
+class Cell:
+    key: str
+    label: str
+    figures: dict[str, Figure]
+    changes: dict[str, Change] = field(default_factory=dict)
+
+
+def _answers(user, *, since: dt.datetime | None, until: dt.datetime | None):
+    permissions.require(user, "analysis", "read")
+    rows = Answer.objects.filter(score_pct__isnull=False).exclude(dimension="")
+    condition = permissions.analysis_condition(user)
+    if condition:
+        rows = rows.filter(response__survey__in=Survey.objects.filter(condition).values("pk"))
+    if since:
+        rows = rows.filter(answered_at__gte=since)
+    if until:
+        rows = rows.filter(answered_at__lt=until)
+    return rows
+
+
+def _counts(user, *, by: str | None, since, until) -> dict[tuple[dt.date, object], Counts]:
+    """{(month, group value): Counts} from one grouped query."""
+    rows = _answers(user, since=since, until=until).annotate(month=TruncMonth("answered_at"), qtype=F("question__type"))
+    keys = ["month", "dimension", "qtype"]
+    if by:
+        rows = rows.annotate(group=F(f"response__survey__{GROUPS[by][1]}"))
+        keys.append("group")
+    rows = (
+        rows.values(*keys)
+        .annotate(
+            n=Count("id"),
+            total=Sum("score_pct"),
+            total_sq=Sum(F("score_pct") * F("score_pct")),
+            hits=Count("id", filter=Q(score_pct__gte=SATISFIED_PCT)),
+            promoters=Count("id", filter=Q(score__gte=9)),
+            detractors=Count("id", filter=Q(score__lte=6)),
+        )
+        .order_by()
+    )
+    out: dict[tuple[dt.date, object], Counts] = {}
+    for row in rows:
+        cell = out.setdefault((_local_month(row["month"]), row.get("group")), Counts())
+        if row["qtype"] == QuestionType.NPS:
+            cell.nps_n += row["n"]
+            cell.promoters += row["promoters"]
+            cell.detractors += row["detractors"]
+            continue
+        if row["qtype"] not in RATING_TYPES:
+            continue
+        cell.add_dimension(row["dimension"], row["n"], row["total"] or 0.0, row["total_sq"] or 0.0)
+        if row["dimension"] == Dimension.OVERALL:
+            cell.csat_n += row["n"]
+            cell.csat_hits += row["hits"]
+    return out
+
+
+def trend(
+    *,
+    user,
+    period: str = "month",
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    min_n: int | None = None,
+) -> list[Cell]:
+    """CSAT, NPS and each dimension's mean (0–100) per period, oldest first, each with the change
+    from the period before."""
+    period = period if period in PERIODS else "month"
+    min_n = min_sample() if min_n is None else min_n
+    buckets: dict[str, Counts] = {}
+    for (month, _group), counts in sorted(
+        _counts(user, by=None, since=since, until=until).items(), key=lambda item: item[0][0]
+    ):
+        buckets.setdefault(period_key(month, period), Counts()).merge(counts)
+    cells, previous = [], None
+    for key in sorted(buckets):
+        figures = buckets[key].figures(DIMENSIONS, min_n=min_n)
+        cell = Cell(key, key, figures)
+        if previous is not None:
+            cell.changes = {m: change(f, previous.figures.get(m)) for m, f in figures.items()}
+        cells.append(cell)
+        previous = cell
+    return cells
+
+
+def breakdown(
+    *, user, by: str, since: dt.datetime | None = None, until: dt.datetime | None = None, min_n: int | None = None
+) -> list[Cell]:
+    """CSAT, NPS and dimension means per value of the group (segment, channel, team, case type,
+    service standard) over the period; answers outside any group under "—"."""
+    if by not in GROUPS:
+        by = "segment"
+    min_n = min_sample() if min_n is None else min_n
+    _label, _path, choices = GROUPS[by]
+    merged: dict[object, Counts] = {}
+    for (_month, group), counts in _counts(user, by=by, since=since, until=until).items():
+        merged.setdefault(group, Counts()).merge(counts)
+    names = dict(choices.choices) if choices is not None else {}
+    cells = [
+        Cell(
+            str(group or ""),
+            str(names.get(group, group)) if group not in (None, "") else "—",
+            counts.figures(DIMENSIONS, min_n=min_n),
+        )
+        for group, counts in merged.items()
+    ]
+    cells.sort(key=lambda c: (-(c.figures["csat"].n), c.label))
+    return cells
+
+
+def response_rates(
+    *,
+    user,
+    period: str = "month",
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    min_n: int | None = None,
+) -> list[Cell]:
+    """Answered surveys out of those sent, per period of sending (surveys still open count as sent)."""
+    permissions.require(user, "analysis", "read")
+    period = period if period in PERIODS else "month"
+    min_n = min_sample() if min_n is None else min_n
+    rows = Survey.objects.filter(permissions.analysis_condition(user))
+    if since:
+        rows = rows.filter(sent_at__gte=since)
+    if until:
+        rows = rows.filter(sent_at__lt=until)
+    rows = (
+        rows.annotate(month=TruncMonth("sent_at"))
+        .values("month")
+        .annotate(sent=Count("id"), answered=Count("id", filter=Q(status=SurveyStatus.ANSWERED)))
+        .order_by()
+    )
+    buckets: dict[str, list[int]] = {}
+    for row in rows:
+        cell = buckets.setdefault(period_key(_local_month(row["month"]), period), [0, 0])
+        cell[0] += row["sent"]
+        cell[1] += row["answered"]
+    cells, previous = [], None
+    for key in sorted(buckets):
+        figure = proportion("response_rate", buckets[key][0], buckets[key][1], min_n=min_n)
+        cell = Cell(key, key, {"response_rate": figure})
+        if previous is not None:
+            cell.changes = {"response_rate": change(figure, previous.figures["response_rate"])}
+        cells.append(cell)
+        previous = cell
+    return cells
+
+
+def segment_report(
+    *, user, since: dt.datetime | None = None, until: dt.datetime | None = None, min_n: int | None = None
+) -> list[dict]:
+    """SPEC G.5 per value segment: satisfaction (CSAT, overall mean), loyalty (NPS and the loyalty
+    index of the segments module), retention (its retention index) and contribution (share of revenue)
+    of the surveyed customers, from the latest customer-value snapshot."""
+    cells = {c.key: c for c in breakdown(user=user, by="segment", since=since, until=until, min_n=min_n)}
+    surveyed = Survey.objects.filter(permissions.analysis_condition(user), status=SurveyStatus.ANSWERED)
+    if since:
+        surveyed = surveyed.filter(answered_at__gte=since)
+    if until:
+        surveyed = surveyed.filter(answered_at__lt=until)
+    from guanxi.segments.models import CustomerValueSnapshot
+
+    values = {
+        row["value_level"]: row
+        for row in CustomerValueSnapshot.objects.filter(customer_id__in=surveyed.values("customer_id"))
+        .values("value_level")
+        .annotate(
+            customers=Count("customer_id"),
+            loyalty=Avg("loyalty_index"),
+            retention=Avg("retention_index"),
+            contribution=Sum("contribution_share"),
+        )
+        .order_by()
+    }
+    out = []
+    for level, label in [*ValueLevel.choices, ("", "—")]:
+        cell, value = cells.get(level), values.get(level)
+        if cell is None and value is None:
+            continue
+        out.append(
+            {
+                "key": level,
+                "label": str(label),
+                "figures": cell.figures if cell else None,
+                "customers": value["customers"] if value else 0,
+                "loyalty": round(value["loyalty"], 1) if value and value["loyalty"] is not None else None,
+                "retention": round(value["retention"], 1) if value and value["retention"] is not None else None,
+                "contribution": round(100 * value["contribution"], 2)
+                if value and value["contribution"] is not None
+                else None,
+            }
+        )
+    return out
+
+
+def driver_frame(
+    *, user, since: dt.datetime | None = None, until: dt.datetime | None = None, sample: int = DRIVER_SAMPLE
+) -> tuple[pd.DataFrame, int]:
+    """One row per answered survey: the dimension ratings (on 1–5: score_pct/25 + 1), `overall` and the
+    case's operational measures (waiting minutes to the first response, hours to resolve, contacts =
+    1 + reopenings, steps = hand-overs between owners). Above `sample` responses a systematic sample
+    by response id is read (ids carry no information on the answers, so it is a random sample for the
+    regression; its intervals widen as 1/√n and stay far narrower than any effect worth showing).
+    Returns the frame and the number of responses it was drawn from."""
+    answers = _answers(user, since=since, until=until).filter(question__type__in=RATING_TYPES)
+    population = answers.filter(dimension=Dimension.OVERALL).count()
+    if population > sample:
+        step = -(-population // sample)
+        answers = answers.annotate(bucket=F("response_id") % step).filter(bucket=0)
+    pivot = {d: Max("score_pct", filter=Q(dimension=d)) for d in DIMENSIONS}
+    rows = (
+        answers.values("response_id")
+        .annotate(
+            **pivot,
+            created=F("response__survey__ticket__created_at"),
+            responded=F("response__survey__ticket__first_responded_at"),
+            resolved=F("response__survey__ticket__resolved_at"),
+            reopens=F("response__survey__ticket__reopen_count"),
+            steps=Count("response__survey__ticket__assignments", distinct=True),
+        )
+        .order_by()
+    )
+    frame = pd.DataFrame.from_records(list(rows))
+    if frame.empty:
+        return pd.DataFrame(columns=[*DIMENSIONS, *OPERATIONAL]), population
+    for d in DIMENSIONS:
+        frame[d] = pd.to_numeric(frame[d], errors="coerce") / 25.0 + 1.0
+    created = pd.to_datetime(frame["created"], utc=True)
+    frame["waiting_time"] = (pd.to_datetime(frame["responded"], utc=True) - created).dt.total_seconds() / 60
+    frame["time_to_resolve"] = (pd.to_datetime(frame["resolved"], utc=True) - created).dt.total_seconds() / 3600
+    frame["contacts_per_case"] = 1 + pd.to_numeric(frame["reopens"], errors="coerce")
+    frame["procedure_steps"] = frame["steps"].astype(float).where(frame["steps"] > 0, np.nan)
+    frame["ease_of_paying"] = np.nan
+    return frame[[*DIMENSIONS, *OPERATIONAL]], population
+
+
+def response_scores(survey_ids) -> dict[int, dict]:
+    """The overall rating (as answered, with its scale's top) and the NPS answer of each survey, for
+    the score column of the response list; one query for a page."""
+    out: dict[int, dict] = {}
+    rows = (
+        Answer.objects.filter(
+            response__survey_id__in=list(survey_ids), dimension=Dimension.OVERALL, score__isnull=False
+        )
+        .values_list("response__survey_id", "question__type", "score")
+        .order_by("question__order")
+    )
+    for survey_id, qtype, score in rows:
+        cell = out.setdefault(survey_id, {})
+        if qtype == QuestionType.NPS:
+            cell.setdefault("nps", int(score))
+        elif qtype in RATING_TYPES:
+            cell.setdefault("overall", int(score))
+            cell.setdefault("scale", 5 if qtype == QuestionType.RATING_5 else 10)
+    return out
