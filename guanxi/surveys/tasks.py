@@ -9,3 +9,11 @@ from .services.surveys import surveys_expire
 def expire() -> int:
     """Unanswered surveys past their link's expiry become expired (response rates count them)."""
     return surveys_expire(actor=SYSTEM)
+
+
+@shared_task(name="surveys.wave_reminders")
+def wave_reminders() -> int:
+    """Reminders of running survey waves to members who have not answered (once per member and round)."""
+    from .services.waves import waves_send_reminders
+
+    return waves_send_reminders(actor=SYSTEM)

@@ -13,6 +13,9 @@ urlpatterns = [
          name="version_edit"),
     path("versions/<int:version_id>/", views.version_detail, name="version_detail"),
     path("versions/<int:version_id>/publish/", views.version_publish, name="version_publish"),
+    path("waves/", views.wave_list, name="waves"),
+    path("waves/<int:wave_id>/", views.wave_detail, name="wave_detail"),
+    path("waves/<int:wave_id>/<slug:action>/", views.wave_action, name="wave_action"),
     path("actions/", views.action_list, name="actions"),
     path("actions/<int:action_id>/", views.action_detail, name="action_detail"),
 ]
