@@ -11,11 +11,14 @@ On other databases `draw_sample` builds the frame in Python and calls `stratifie
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 
 import pandas as pd
 from django.db import connection, transaction
+
+from guanxi.core.errors import ValidationFailed
 
 from .allocation import allocate
 from .draw import SampleResult, SamplingPlan, stratified_sample
@@ -74,6 +77,155 @@ def _arpu_edges_sql(plan: SamplingPlan, frame_sql: str, frame_params: list, curs
     return tuple(sorted({float(c) for c in cuts if c is not None}))
 
 
+def _stratum_sql(plan: SamplingPlan, edges: tuple[float, ...]) -> str:
+    return f"concat_ws('{SEPARATOR}', {', '.join(_dimension_sql(name, edges) for name in plan.dimensions)})"
+
+
+def _quantile_bands(plan: SamplingPlan) -> bool:
+    return ARPU_BAND in plan.dimensions and plan.arpu_band_edges is None and plan.arpu_quantiles > 1
+
+
+def _counts(plan, edges, cursor, frame_sql, frame_params, columns, excluded_sql, excluded_params):
+    """Population and eligible customers per stratum, by one GROUP BY over the frame."""
+    dims = [_dimension_sql(name, edges) for name in plan.dimensions]
+    cursor.execute(
+        f"""
+        SELECT {", ".join(dims)}, COUNT(*), COUNT(*) FILTER (WHERE {excluded_sql})
+        FROM ({frame_sql}) {columns} GROUP BY {", ".join(str(i + 1) for i in range(len(dims)))}""",
+        [*excluded_params, *frame_params],
+    )
+    rows = cursor.fetchall()
+    k = len(dims)
+    values = {SEPARATOR.join(row[:k]): tuple(row[:k]) for row in rows}
+    population = {SEPARATOR.join(row[:k]): int(row[-2]) for row in rows}
+    available = {SEPARATOR.join(row[:k]): int(row[-1]) for row in rows}
+    return values, population, available
+
+
+def _band_of(edges: tuple[float, ...], labels: list[str], value: float | None) -> str:
+    return labels[bisect.bisect_right(edges, 0.0 if value is None else value)]
+
+
+def _needed_buckets(histogram: dict[float, int], quantiles: int):
+    """The quantiles' order statistics (position, low rank, high rank) over the histogram of ARPU
+    buckets, and the buckets that hold them."""
+    buckets = sorted(histogram)
+    total = sum(histogram.values())
+    starts, running = {}, 0
+    for b in buckets:
+        starts[b], running = running, running + histogram[b]
+    ranks = []
+    if total:
+        for i in range(1, quantiles):
+            position = i / quantiles * (total - 1)
+            ranks.append((position, math.floor(position), min(math.floor(position) + 1, total - 1)))
+    needed = sorted(
+        {b for _, lo, hi in ranks for b in buckets for r in (lo, hi) if starts[b] <= r < starts[b] + histogram[b]}
+    )
+    return ranks, needed, starts
+
+
+def _sample_by_histogram(plan, cursor, seed, frame_sql, frame_params, columns, excluded_sql, excluded_params):
+    """Quantile ARPU bands, strata counts and the draw in two scans and no sort of the frame: (1) a
+    GROUP BY over the other dimensions and whole-yuan ARPU buckets gives the histogram, hence which
+    buckets hold the quantiles' order statistics and provisional strata counts; (2) one scan returns the
+    rows of those buckets (for the exact edges, numpy's linear quantile as the pure path, and the band
+    of each of their rows) and the rows whose seeded key is under a cut-off (the draw's candidates).
+    Returns (edges, values, population, available, sizes, picked, short) — `short`: strata with fewer
+    candidates than their allocation, to be drawn again over all their rows."""
+    others = [name for name in plan.dimensions if name != ARPU_BAND]
+    dims = [_dimension_sql(name, ()) for name in others]
+    k = len(dims)
+    lead = "".join(f"{d}, " for d in dims)
+    bucket = "floor(f.arpu::float8)"
+    cursor.execute(
+        f"""
+        SELECT {lead}{bucket}, COUNT(*), COUNT(*) FILTER (WHERE {excluded_sql})
+        FROM ({frame_sql}) {columns} GROUP BY {", ".join(str(i + 1) for i in range(k + 1))}""",
+        [*excluded_params, *frame_params],
+    )
+    rows = cursor.fetchall()
+    histogram: dict[float, int] = {}
+    for row in rows:
+        if row[k] is not None:
+            histogram[float(row[k])] = histogram.get(float(row[k]), 0) + int(row[k + 1])
+    ranks, needed, starts = _needed_buckets(histogram, plan.arpu_quantiles)
+    edge_buckets = set(needed)
+
+    def counts(edges, detail):
+        labels = arpu_labels(edges)
+        values, population, available = {}, {}, {}
+        for parts, value, count, eligible in [
+            *(
+                (tuple(r[:k]), None if r[k] is None else float(r[k]), int(r[k + 1]), int(r[k + 2]))
+                for r in rows
+                if detail is None or r[k] is None or float(r[k]) not in edge_buckets
+            ),
+            *((tuple(r[:k]), r[k], 1, int(bool(r[k + 1]))) for r in detail or ()),
+        ]:
+            rest = iter(parts)
+            full = tuple(_band_of(edges, labels, value) if n == ARPU_BAND else next(rest) for n in plan.dimensions)
+            key = SEPARATOR.join(full)
+            values[key] = full
+            population[key] = population.get(key, 0) + count
+            available[key] = available.get(key, 0) + eligible
+        return values, population, available
+
+    # provisional: each quantile at its bucket's floor, buckets whole (only to size the cut-off)
+    rough_edges = tuple(sorted({b for b in needed}))
+    _, rough_population, rough_available = counts(rough_edges, None)
+    try:
+        rough = allocate(
+            rough_population, plan.size, method=plan.method, sds=plan.sds, eligible=rough_available, quotas=plan.quotas
+        )
+        cut = max((_cutoff(int(n * 1.05) + 5, rough_available[h]) for h, n in rough.items() if n), default=0)
+    except ValidationFailed:
+        cut = KEY_RANGE
+    cursor.execute(
+        f"""
+        SELECT {lead}f.arpu::float8, ({excluded_sql}), f.customer_id, f.key
+        FROM (SELECT f.*, hashint8extended(f.customer_id::bigint, %s) & 2147483647 AS key
+              FROM ({frame_sql}) {columns}) f
+        WHERE f.key < %s OR {bucket} = ANY(%s::float8[])""",
+        [*excluded_params, int(seed), *frame_params, cut, needed],
+    )
+    scanned = cursor.fetchall()
+    detail = [r for r in scanned if r[k] is not None and math.floor(r[k]) in edge_buckets]
+    ordered = {}
+    for r in detail:
+        ordered.setdefault(math.floor(r[k]), []).append(r[k])
+    ordered = {b: sorted(v) for b, v in ordered.items()}
+
+    def order_statistic(rank: int) -> float:
+        b = next(b for b in needed if starts[b] <= rank < starts[b] + histogram[b])
+        return ordered[b][rank - starts[b]]
+
+    cuts = []
+    for position, lo, hi in ranks:
+        low, high = order_statistic(lo), order_statistic(hi)
+        cuts.append(low + (high - low) * (position - lo))
+    edges = tuple(sorted(set(cuts)))
+    values, population, available = counts(edges, detail)
+    sizes = allocate(population, plan.size, method=plan.method, sds=plan.sds, eligible=available, quotas=plan.quotas)
+    labels = arpu_labels(edges)
+    candidates: dict[str, list[tuple[int, int]]] = {}
+    for r in scanned:
+        if r[k + 3] < cut and r[k + 1]:
+            rest = iter(r[:k])
+            full = [_band_of(edges, labels, r[k]) if n == ARPU_BAND else next(rest) for n in plan.dimensions]
+            candidates.setdefault(SEPARATOR.join(full), []).append((int(r[k + 3]), int(r[k + 2])))
+    picked, short = {}, []
+    for h, n in sizes.items():
+        if not n:
+            continue
+        pool = sorted(candidates.get(h, ()))
+        if len(pool) < n:
+            short.append(h)
+        else:
+            picked[h] = [customer_id for _, customer_id in pool[:n]]
+    return edges, values, population, available, sizes, picked, short
+
+
 def sql_stratified_sample(
     plan: SamplingPlan, *, exclude_opted_out: bool = True, quiet_since: dt.datetime | None = None
 ) -> SampleResult:
@@ -84,42 +236,48 @@ def sql_stratified_sample(
     excluded_sql, excluded_params = _exclusion_sql(exclude_opted_out=exclude_opted_out, quiet_since=quiet_since)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        edges = _arpu_edges_sql(plan, frame_sql, frame_params, cursor)
-        dims = [_dimension_sql(name, edges) for name in plan.dimensions]
-        stratum = f"concat_ws('{SEPARATOR}', {', '.join(dims)})"
-        cursor.execute(
-            f"""
-            SELECT {", ".join(dims)}, COUNT(*), COUNT(*) FILTER (WHERE {excluded_sql})
-            FROM ({frame_sql}) {columns} GROUP BY {", ".join(str(i + 1) for i in range(len(dims)))}""",
-            [*excluded_params, *frame_params],
-        )
-        rows = cursor.fetchall()
-        values = {SEPARATOR.join(row[: len(dims)]): tuple(row[: len(dims)]) for row in rows}
-        population = {SEPARATOR.join(row[: len(dims)]): int(row[-2]) for row in rows}
-        available = {SEPARATOR.join(row[: len(dims)]): int(row[-1]) for row in rows}
-        sizes = allocate(
-            population, plan.size, method=plan.method, sds=plan.sds, eligible=available, quotas=plan.quotas
-        )
-        wanted = {h: n for h, n in sizes.items() if n > 0}
-        cutoffs = {h: _cutoff(n, available[h]) for h, n in wanted.items()}
-        picked = _draw(
-            cursor, plan.seed, stratum, frame_sql, frame_params, columns, excluded_sql, excluded_params, wanted, cutoffs
-        )
-        short = [h for h in wanted if len(picked.get(h, ())) < wanted[h]]
-        if short:  # unlucky cut-offs: those strata again, over all their rows
-            again = _draw(
+        if _quantile_bands(plan):
+            edges, values, population, available, sizes, picked, short = _sample_by_histogram(
+                plan, cursor, plan.seed, frame_sql, frame_params, columns, excluded_sql, excluded_params
+            )
+        else:
+            edges = _arpu_edges_sql(plan, frame_sql, frame_params, cursor)
+            values, population, available = _counts(
+                plan, edges, cursor, frame_sql, frame_params, columns, excluded_sql, excluded_params
+            )
+            sizes = allocate(
+                population, plan.size, method=plan.method, sds=plan.sds, eligible=available, quotas=plan.quotas
+            )
+            wanted = {h: n for h, n in sizes.items() if n > 0}
+            cutoffs = {h: _cutoff(n, available[h]) for h, n in wanted.items()}
+            picked = _draw(
                 cursor,
                 plan.seed,
-                stratum,
+                _stratum_sql(plan, edges),
                 frame_sql,
                 frame_params,
                 columns,
                 excluded_sql,
                 excluded_params,
-                {h: wanted[h] for h in short},
-                {h: KEY_RANGE for h in short},
+                wanted,
+                cutoffs,
             )
-            picked.update(again)
+            short = [h for h in wanted if len(picked.get(h, ())) < wanted[h]]
+        if short:  # unlucky cut-offs: those strata again, over all their rows
+            picked.update(
+                _draw(
+                    cursor,
+                    plan.seed,
+                    _stratum_sql(plan, edges),
+                    frame_sql,
+                    frame_params,
+                    columns,
+                    excluded_sql,
+                    excluded_params,
+                    {h: sizes[h] for h in short},
+                    {h: KEY_RANGE for h in short},
+                )
+            )
     ids = sorted((customer_id, h) for h, members in picked.items() for customer_id in members)
     sample = pd.DataFrame(
         {

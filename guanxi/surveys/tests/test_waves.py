@@ -242,3 +242,24 @@ def test_the_sql_draw_is_reproducible_and_proportional(admin):
         assert stratum["allocated"] == (first.sample["stratum"] == stratum["stratum"]).sum()
     SurveyOptOut.objects.create(customer_id=first.customer_ids[0])
     assert first.customer_ids[0] not in draw_sample(plan).customer_ids
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL draw runs on PostgreSQL")
+def test_the_histogram_quantile_path_matches_the_pure_edges_and_the_configured_path(admin):
+    from guanxi.customers.models import Customer
+    from guanxi.surveys.sampling import arpu_edges, sampling_frame
+
+    Customer.objects.bulk_create(
+        [
+            Customer(name=f"c{i}", kind="individual" if i % 3 else "organisation", arpu=(i * 37) % 500 / 3)
+            for i in range(3000)
+        ]
+    )
+    contact_profiles_refresh(actor=SYSTEM)
+    plan = SamplingPlan(size=300, seed=4, method="neyman", sds={"individual|never|none|A1": 2.0})
+    quantile = draw_sample(plan)
+    assert quantile.arpu_band_edges == pytest.approx(arpu_edges(sampling_frame()["arpu"]))
+    configured = draw_sample(
+        SamplingPlan(size=300, seed=4, method="neyman", sds=plan.sds, arpu_band_edges=quantile.arpu_band_edges)
+    )
+    assert quantile.customer_ids == configured.customer_ids and quantile.strata == configured.strata
