@@ -391,6 +391,16 @@ DIMENSION_LABELS = {"customer_type": _("Customer type"), "contact_frequency": _(
                     "channel": _("Main channel"), "arpu_band": _("ARPU band")}
 
 
+def stratum_label(stratum: str) -> str:
+    """A stratum key (individual|never|none|A1) in the reader's language: 个人 · 从不 · 无 · A1."""
+    from guanxi.customers.enums import CustomerKind, InteractionChannel
+    from guanxi.segments.enums import ContactFrequency
+
+    labels = {**dict(CustomerKind.choices), **dict(ContactFrequency.choices), **dict(InteractionChannel.choices),
+              "none": _("None")}
+    return " · ".join(str(labels.get(part, part)) for part in stratum.split("|"))
+
+
 @login_required
 @domain_errors_as_http
 def wave_detail(request, wave_id: int):
@@ -398,9 +408,10 @@ def wave_detail(request, wave_id: int):
     rates = selectors.wave_rates(wave)
     strata = {s["stratum"]: s for s in wave.strata}
     rows = [{**r, **{k: strata.get(r["stratum"], {}).get(k) for k in ("population", "eligible", "allocated")},
+             "label": stratum_label(r["stratum"]),
              "pct": None if r["rate"] is None else round(r["rate"] * 100, 1)} for r in rates[:-1]]
     total = {**rates[-1], "pct": None if rates[-1]["rate"] is None else round(rates[-1]["rate"] * 100, 1)}
-    chart = {"labels": [r["stratum"] for r in rows], "rates": [r["pct"] for r in rows],
+    chart = {"labels": [r["label"] for r in rows], "rates": [r["pct"] for r in rows],
              "axis": _("Response rate (%)"), "series": _("Response rate")}
     return render(request, "surveys/wave_detail.html", {
         "wave": wave, "rows": rows, "total": total, "chart": chart,

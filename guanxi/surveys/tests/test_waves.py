@@ -203,8 +203,8 @@ def test_wave_pages_in_chinese(people, version, admin):
     text = listing.content.decode()
     assert "调查批次" in text and "新建调查批次" in text and "2026 上半年满意度调查" in text
     page = client.get(f"/surveys/waves/{wave.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert "各层回复率" in page and "gx-wave-chart" in page and "进行中" in page
-    for english in ("Response rate", "Stratum", "Sample size", "Running", "Launched at"):
+    assert "各层回复率" in page and "gx-wave-chart" in page and "进行中" in page and "个人" in page
+    for english in ("Response rate", "Stratum", "Sample size", "Running", "Launched at", ">individual<"):
         assert english not in page
     response = client.post(
         "/surveys/waves/",
