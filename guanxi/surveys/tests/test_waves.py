@@ -228,7 +228,10 @@ def test_the_sql_draw_is_reproducible_and_proportional(admin):
     from guanxi.customers.models import Customer
 
     Customer.objects.bulk_create(
-        [Customer(name=f"c{i}", kind="individual" if i % 4 else "organisation", arpu=i % 97) for i in range(4000)]
+        [
+            Customer(code=f"T{i:08d}", name=f"c{i}", kind="individual" if i % 4 else "organisation", arpu=i % 97)
+            for i in range(4000)
+        ]
     )
     contact_profiles_refresh(actor=SYSTEM)
     plan = SamplingPlan(size=400, seed=9, dimensions=("customer_type", "arpu_band"))
@@ -251,7 +254,9 @@ def test_the_histogram_quantile_path_matches_the_pure_edges_and_the_configured_p
 
     Customer.objects.bulk_create(
         [
-            Customer(name=f"c{i}", kind="individual" if i % 3 else "organisation", arpu=(i * 37) % 500 / 3)
+            Customer(
+                code=f"H{i:08d}", name=f"c{i}", kind="individual" if i % 3 else "organisation", arpu=(i * 37) % 500 / 3
+            )
             for i in range(3000)
         ]
     )
