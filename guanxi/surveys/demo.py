@@ -136,7 +136,7 @@ def _demo_waves(rng: random.Random, *, now: dt.datetime, customers: int) -> str:
     size = min(200, customers // 5)
     if size < 10:
         return "no survey waves (too few customers)"
-    questionnaire = questionnaire_create(actor=SYSTEM, code="MY-半年", name="半年度客户满意度调查",
+    questionnaire = questionnaire_create(actor=SYSTEM, code="MY-HY", name="半年度客户满意度调查",
                                          purpose=Purpose.WAVE)
     version = version_create(actor=SYSTEM, questionnaire=questionnaire, data={
         "title_zh": "半年度客户满意度调查", "title_en": "Half-yearly customer satisfaction survey",
