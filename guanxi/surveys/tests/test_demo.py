@@ -12,8 +12,8 @@ from django.core.management import call_command
 from guanxi.core import demo
 from guanxi.servicedesk.demo.tickets import service_demo_load
 
-from ..demo import surveys_demo_load
 from .. import selectors
+from ..demo import surveys_demo_load
 from ..models import Answer, ImprovementAction, Survey, SurveyWave
 
 pytestmark = pytest.mark.django_db
