@@ -142,7 +142,7 @@ def _demo_waves(rng: random.Random, *, now: dt.datetime, customers: int) -> str:
         "title_zh": "半年度客户满意度调查", "title_en": "Half-yearly customer satisfaction survey",
         "modes": [SurveyMode.WEB, SurveyMode.PHONE], "intro_zh": "感谢您参与本次客户满意度调查。",
         "intro_en": "Thank you for taking part in our satisfaction survey.", "questions": QUESTIONS[:7]})
-    version_publish(actor=SYSTEM, version=version)
+    version = version_publish(actor=SYSTEM, version=version)
     answered = 0
     for name, days_ago, seed, finished in (("上半年客户满意度调查", 190, 2601, True),
                                             ("下半年客户满意度调查", 4, 2602, False)):
