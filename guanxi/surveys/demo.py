@@ -130,7 +130,7 @@ def _demo_waves(rng: random.Random, *, now: dt.datetime, customers: int) -> str:
     """The half-yearly satisfaction survey: last half-year's wave finished (launched, reminded, closed),
     this half-year's running since four days; organisations answer less often than individuals, so the
     response rates differ by stratum."""
-    from .services.surveys import survey_answer_by_token, survey_token
+    from .services.surveys import survey_answer_by_phone, survey_answer_by_token, survey_token
     from .services.waves import wave_close, wave_create, wave_draw, wave_launch
 
     size = min(200, customers // 5)
@@ -161,7 +161,10 @@ def _demo_waves(rng: random.Random, *, now: dt.datetime, customers: int) -> str:
                        4: _clamp(overall + rng.gauss(0, 0.7)), 5: _clamp(rng.gauss(3.5, 0.8)),
                        6: max(0, min(10, round(overall * 2 + rng.gauss(0, 1.2)))),
                        7: rng.choice(["phone", "web", "store"])}
-            survey_answer_by_token(token=survey_token(member.survey), answers=answers, now=at)
+            if at > now - dt.timedelta(days=10):  # a live link
+                survey_answer_by_token(token=survey_token(member.survey), answers=answers, now=at)
+            else:  # the link has expired since: the answers as recorded at the time
+                survey_answer_by_phone(actor=SYSTEM, survey=member.survey, answers=answers, at=at)
             answered += 1
         if finished:
             wave_close(actor=SYSTEM, wave=wave, now=launched + dt.timedelta(days=30))
