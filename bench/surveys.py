@@ -61,6 +61,31 @@ def _prior_sds(frame, plan: SamplingPlan) -> dict[str, float]:
     return {stratum_name(v): PRIOR_SD[v[position]] for v in values}
 
 
+def _timed_sql_sample(plan: SamplingPlan) -> dict:
+    """The same sample drawn in PostgreSQL (counts by GROUP BY, seeded-hash draws), end to end."""
+    from guanxi.surveys.sampling.sql import sql_stratified_sample
+
+    started = time.perf_counter()
+    if plan.method == NEYMAN:
+        plan = SamplingPlan(size=plan.size, seed=plan.seed, method=NEYMAN, sds=_prior_sds_sql(plan))
+    result = sql_stratified_sample(plan)
+    return {"seconds": round(time.perf_counter() - started, 3), "sampled": len(result.sample),
+            "strata": len(result.strata), "load": _load()}
+
+
+def _prior_sds_sql(plan: SamplingPlan) -> dict[str, float]:
+    """The prior spreads by contact frequency, for every stratum name the SQL draw can form."""
+    import itertools
+
+    from guanxi.customers.enums import CustomerKind, InteractionChannel
+    from guanxi.surveys.sampling import stratum_name
+
+    kinds = CustomerKind.values
+    channels = ["none", *InteractionChannel.values]
+    bands = [f"A{i + 1}" for i in range(plan.arpu_quantiles)]
+    return {stratum_name(v): PRIOR_SD[v[1]] for v in itertools.product(kinds, PRIOR_SD, channels, bands)}
+
+
 def time_sample(*, size: int = 10_000, seed: int = 7, runs: int = 5, refresh: bool = True, live: bool = False) -> dict:
     """Refresh the contact profiles (timed), then draw the sample `runs` times with each allocation: the
     frame query over customers + profiles and the draw, end to end."""
@@ -75,6 +100,11 @@ def time_sample(*, size: int = 10_000, seed: int = 7, runs: int = 5, refresh: bo
         seconds = [t["seconds"] for t in timings]
         result[method] = {"median_seconds": statistics.median(seconds), "max_seconds": max(seconds),
                           "runs": timings}
+        if connection.vendor == "postgresql":
+            timings = [_timed_sql_sample(SamplingPlan(size=size, seed=seed, method=method)) for _ in range(runs)]
+            seconds = [t["seconds"] for t in timings]
+            result[f"{method}_sql"] = {"median_seconds": statistics.median(seconds), "max_seconds": max(seconds),
+                                       "runs": timings}
     result["tables"] = table_sizes()
     return result
 

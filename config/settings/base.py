@@ -233,6 +233,8 @@ CELERY_BEAT_SCHEDULE = {
     "offers-model-train": {"task": "offers.model_train", "schedule": crontab(hour=3, minute=30, day_of_week=0)},
     # Unanswered surveys past their link's expiry, hourly.
     "surveys-expire": {"task": "surveys.expire", "schedule": crontab(minute=40)},
+    # Survey-wave reminders to members who have not answered (once per member and round), hourly.
+    "surveys-wave-reminders": {"task": "surveys.wave_reminders", "schedule": crontab(minute=25)},
     # Customer care (birthdays, festivals, anniversaries): greetings and care tasks, daily at 07:00.
     "care-run": {"task": "care.run", "schedule": crontab(hour=7, minute=0)},
     # Key people's birthdays: care tasks for their key-account managers, daily at 07:10.

@@ -33,9 +33,13 @@ from .schemas import (
     SurveyPageOut,
     VersionIn,
     VersionOut,
+    WaveDetailOut,
+    WaveIn,
+    WavePageOut,
 )
 from .services import actions as action_services
 from .services import questionnaires as questionnaire_services
+from .services import waves as wave_services
 
 router = Router(tags=["surveys"], operation_prefix="guanxi_surveys_api")
 
@@ -228,3 +232,66 @@ def delete_improvement_action(request: HttpRequest, action_id: int):
     action = selectors.action_get_for_user(user=request.user, action_id=action_id)
     action_services.action_delete(actor=request.user, action=action)
     return Status(204, None)
+
+
+# ---------------------------------------------------------------- /api/v1/survey-waves
+
+
+def _wave(wave) -> dict:
+    return {"id": wave.pk, "name": wave.name, "version": wave.version_id, "mode": wave.mode, "status": wave.status,
+            "sample_size": wave.sample_size, "seed": wave.seed, "dimensions": wave.dimensions,
+            "method": wave.method, "quotas": wave.quotas, "quiet_days": wave.quiet_days,
+            "exclude_opted_out": wave.exclude_opted_out, "reminder_count": wave.reminder_count,
+            "reminder_interval_days": wave.reminder_interval_days, "sampled_at": wave.sampled_at,
+            "launched_at": wave.launched_at, "closed_at": wave.closed_at}
+
+
+def _wave_detail(wave) -> dict:
+    return {**_wave(wave), "strata": wave.strata, "rates": selectors.wave_rates(wave)}
+
+
+@router.get("/survey-waves", response=WavePageOut)
+def list_waves(request: HttpRequest, page: Query[CursorPageParams]):
+    """Survey waves (调查批次), newest first, cursor-paged to the end."""
+    result = keyset_page(selectors.wave_list(user=request.user), cursor=page.cursor, limit=page.limit)
+    return {"items": [_wave(w) for w in result.rows], "next_cursor": result.next_cursor}
+
+
+@router.post("/survey-waves", response={201: WaveDetailOut})
+def create_wave(request: HttpRequest, payload: WaveIn):
+    """A draft wave with its sampling plan on a published questionnaire version (422 when the version is
+    unknown or unpublished)."""
+    data = payload.dict()
+    version = selectors.wave_version(user=request.user, version_id=data.pop("version"))
+    if version is None:
+        raise ValidationFailed(_("The wave cannot be created."), fields={"version": _("unknown questionnaire version")})
+    data["quotas"] = {h: q for h, q in data["quotas"].items()}
+    wave = wave_services.wave_create(actor=request.user, version=version, **data)
+    return Status(201, _wave_detail(wave))
+
+
+@router.get("/survey-waves/{wave_id}", response=WaveDetailOut)
+def get_wave(request: HttpRequest, wave_id: int):
+    """A wave with its strata table (population, eligible, allocated) and response rates per stratum."""
+    return _wave_detail(selectors.wave_get(user=request.user, wave_id=wave_id))
+
+
+@router.post("/survey-waves/{wave_id}/sample", response=WaveDetailOut)
+def sample_wave(request: HttpRequest, wave_id: int):
+    """Draw the sample (again, until launched): reproducible from the wave's seed."""
+    wave = selectors.wave_get(user=request.user, wave_id=wave_id)
+    return _wave_detail(wave_services.wave_draw(actor=request.user, wave=wave))
+
+
+@router.post("/survey-waves/{wave_id}/launch", response=WaveDetailOut)
+def launch_wave(request: HttpRequest, wave_id: int):
+    """Send one survey per sampled customer, in one transaction (409 when launched already)."""
+    wave = selectors.wave_get(user=request.user, wave_id=wave_id)
+    return _wave_detail(wave_services.wave_launch(actor=request.user, wave=wave))
+
+
+@router.post("/survey-waves/{wave_id}/close", response=WaveDetailOut)
+def close_wave(request: HttpRequest, wave_id: int):
+    """Close a running wave: no more reminders."""
+    wave = selectors.wave_get(user=request.user, wave_id=wave_id)
+    return _wave_detail(wave_services.wave_close(actor=request.user, wave=wave))

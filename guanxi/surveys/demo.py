@@ -118,4 +118,54 @@ def surveys_demo_load(*, seed: int, scale: float, staff, customers: list[int], n
             "due_date": (action_start + dt.timedelta(days=60)).date(),
             "notes": "回访显示及时性是总体满意度的主要驱动因素：增加夜间工单派工，上门时限由48小时缩短到24小时。"})
         ImprovementAction.objects.filter(pk=action.pk).update(created_at=action_start)
-    return f"1 questionnaire, {answered} answered surveys, {unanswered} unanswered, 1 improvement action"
+    waves = _demo_waves(rng, now=now, customers=len(customers))
+    return (f"1 questionnaire, {answered} answered surveys, {unanswered} unanswered, 1 improvement action, "
+            f"{waves}")
+
+
+WAVE_ANSWER_RATE = {"individual": 0.55, "organisation": 0.35}
+
+
+def _demo_waves(rng: random.Random, *, now: dt.datetime, customers: int) -> str:
+    """The half-yearly satisfaction survey: last half-year's wave finished (launched, reminded, closed),
+    this half-year's running since four days; organisations answer less often than individuals, so the
+    response rates differ by stratum."""
+    from .services.surveys import survey_answer_by_phone, survey_answer_by_token, survey_token
+    from .services.waves import wave_close, wave_create, wave_draw, wave_launch
+
+    size = min(200, customers // 5)
+    if size < 10:
+        return "no survey waves (too few customers)"
+    questionnaire = questionnaire_create(actor=SYSTEM, code="MY-HY", name="半年度客户满意度调查",
+                                         purpose=Purpose.WAVE)
+    version = version_create(actor=SYSTEM, questionnaire=questionnaire, data={
+        "title_zh": "半年度客户满意度调查", "title_en": "Half-yearly customer satisfaction survey",
+        "modes": [SurveyMode.WEB, SurveyMode.PHONE], "intro_zh": "感谢您参与本次客户满意度调查。",
+        "intro_en": "Thank you for taking part in our satisfaction survey.", "questions": QUESTIONS[:7]})
+    version = version_publish(actor=SYSTEM, version=version)
+    answered = 0
+    for name, days_ago, seed, finished in (("上半年客户满意度调查", 190, 2601, True),
+                                            ("下半年客户满意度调查", 4, 2602, False)):
+        launched = now - dt.timedelta(days=days_ago)
+        wave = wave_create(actor=SYSTEM, name=name, version=version, mode=SurveyMode.WEB, sample_size=size,
+                           seed=seed, dimensions=["customer_type", "arpu_band"], quiet_days=0, reminder_count=2,
+                           reminder_interval_days=3)
+        wave = wave_launch(actor=SYSTEM, wave=wave_draw(actor=SYSTEM, wave=wave, now=launched), now=launched)
+        for member in wave.members.select_related("survey").order_by("id"):
+            kind = member.stratum.split("|")[0]
+            at = launched + dt.timedelta(hours=rng.uniform(1, 24 * (10 if finished else 3.5)))
+            if at >= now or rng.random() >= WAVE_ANSWER_RATE.get(kind, 0.45):
+                continue
+            overall = _clamp(rng.gauss(3.9, 0.8))
+            answers = {1: overall, 2: _clamp(overall + rng.gauss(-0.2, 0.7)), 3: _clamp(overall + rng.gauss(0.2, 0.6)),
+                       4: _clamp(overall + rng.gauss(0, 0.7)), 5: _clamp(rng.gauss(3.5, 0.8)),
+                       6: max(0, min(10, round(overall * 2 + rng.gauss(0, 1.2)))),
+                       7: rng.choice(["phone", "web", "store"])}
+            if at > now - dt.timedelta(days=10):  # a live link
+                survey_answer_by_token(token=survey_token(member.survey), answers=answers, now=at)
+            else:  # the link has expired since: the answers as recorded at the time
+                survey_answer_by_phone(actor=SYSTEM, survey=member.survey, answers=answers, at=at)
+            answered += 1
+        if finished:
+            wave_close(actor=SYSTEM, wave=wave, now=launched + dt.timedelta(days=30))
+    return f"2 survey waves ({answered} answers)"

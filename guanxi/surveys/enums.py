@@ -74,3 +74,12 @@ class ActionStatus(models.TextChoices):
 
 
 CLOSED_ACTION_STATUSES = frozenset({ActionStatus.DONE, ActionStatus.CANCELLED})
+
+
+class WaveStatus(models.TextChoices):
+    """A survey wave's life (调查批次): designed, sample drawn, surveys sent, closed."""
+
+    DRAFT = "draft", _("Draft")
+    SAMPLED = "sampled", _("Sample drawn")
+    RUNNING = "running", pgettext_lazy("wave", "Running")
+    CLOSED = "closed", pgettext_lazy("wave", "Closed")

@@ -5,6 +5,8 @@ Entities:
 - `response`: read = surveys and their answers (OWN: of cases one owns; TEAM: of the team's cases;
   ALL); write = record an answer taken by phone, send a survey by hand, record an opt-out.
 - `action`: improvement actions; read / write (OWN: the actions one owns) / delete.
+- `wave`: survey waves (调查批次); read = see waves, their samples and response rates; write = create,
+  draw the sample, launch and close (service managers and administrators; analysts read).
 - `personal_data`: read = customers' phones and e-mail unmasked on survey pages and in the API.
 - `analysis`: read = the satisfaction figures (CSAT, NPS, dimension scores, response rates, drivers):
   service roles by the cases (OWN: of cases one owns; TEAM: of the team's cases), sales roles by the
@@ -33,11 +35,12 @@ from guanxi.accounts.roles import Scope
 
 ALL, TEAM, OWN, NONE = Scope.ALL, Scope.TEAM, Scope.OWN, Scope.NONE
 
-_NOBODY = {"questionnaire": NOTHING, "response": NOTHING, "action": NOTHING, "personal_data": NOTHING,
-           "analysis": NOTHING}
+_NOBODY = {"questionnaire": NOTHING, "response": NOTHING, "action": NOTHING, "wave": NOTHING,
+           "personal_data": NOTHING, "analysis": NOTHING}
 _MANAGER = {"questionnaire": Rights(read=ALL, write=ALL, configure=True),
             "response": Rights(read=ALL, write=ALL, export=True),
             "action": Rights(read=ALL, write=ALL, delete=ALL),
+            "wave": Rights(read=ALL, write=ALL),
             "personal_data": Rights(read=ALL), "analysis": Rights(read=ALL, export=True)}
 
 TABLE: dict[str, dict[str, Rights]] = {
@@ -51,7 +54,8 @@ TABLE: dict[str, dict[str, Rights]] = {
     Role.KEY_ACCOUNT_MANAGER: {**_NOBODY, "analysis": Rights(read=OWN, export=True)},
     Role.PARTNER: _NOBODY,
     Role.ANALYST: {**_NOBODY, "questionnaire": Rights(read=ALL, write=ALL), "response": Rights(read=ALL, export=True),
-                   "action": Rights(read=ALL, write=OWN), "analysis": Rights(read=ALL, export=True)},
+                   "action": Rights(read=ALL, write=OWN), "wave": READ_ALL,
+                   "analysis": Rights(read=ALL, export=True)},
     Role.ADMIN: _MANAGER,
     SYSTEM_ROLE: {entity: EVERYTHING for entity in _NOBODY},
     CUSTOMER_ROLE: {},
@@ -65,6 +69,8 @@ DENIED = {
     ("response", "write"): _("You cannot record surveys of this case."),
     ("action", "read"): _("Your role cannot see improvement actions."),
     ("action", "write"): _("Only the action's owner or a service manager can change it."),
+    ("wave", "read"): _("Your role cannot see survey waves."),
+    ("wave", "write"): _("Only service managers and administrators create and run survey waves."),
     ("action", "delete"): _("Only service managers and administrators delete improvement actions."),
     ("analysis", "read"): _("Your role cannot see the satisfaction analysis."),
     ("analysis", "export"): _("Your role cannot export the satisfaction report."),

@@ -188,3 +188,62 @@ class ActionFilterIn(Schema):
 
 
 QuestionnaireOut.model_rebuild()
+
+
+class WaveQuotaIn(Schema):
+    minimum: int = Field(0, ge=0, le=1_000_000)
+    maximum: int | None = Field(None, ge=0, le=1_000_000)
+
+
+class WaveIn(Schema):
+    name: str = Field(max_length=120)
+    version: int = Field(ge=1, le=2**63 - 1, description="a published questionnaire version")
+    mode: str = Field(max_length=20)
+    sample_size: int = Field(ge=1, le=1_000_000)
+    seed: int = Field(ge=0, le=2**62)
+    dimensions: list[str] = Field(default_factory=lambda: ["customer_type", "contact_frequency", "channel",
+                                                             "arpu_band"], max_length=4)
+    method: str = Field("proportional", max_length=20)
+    quotas: dict[str, WaveQuotaIn] = Field(default_factory=dict)
+    quiet_days: int = Field(90, ge=0, le=3650)
+    exclude_opted_out: bool = True
+    reminder_count: int = Field(2, ge=0, le=5)
+    reminder_interval_days: int = Field(3, ge=1, le=60)
+
+
+class WaveRateOut(Schema):
+    stratum: str
+    sampled: int
+    sent: int
+    answered: int
+    rate: float | None
+
+
+class WaveOut(Schema):
+    id: int
+    name: str
+    version: int
+    mode: str
+    status: str
+    sample_size: int
+    seed: int
+    dimensions: list[str]
+    method: str
+    quotas: dict
+    quiet_days: int
+    exclude_opted_out: bool
+    reminder_count: int
+    reminder_interval_days: int
+    sampled_at: dt.datetime | None
+    launched_at: dt.datetime | None
+    closed_at: dt.datetime | None
+
+
+class WaveDetailOut(WaveOut):
+    strata: list[dict]
+    rates: list[WaveRateOut]
+
+
+class WavePageOut(Schema):
+    items: list[WaveOut]
+    next_cursor: str | None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Prefetch, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from guanxi.core.errors import NotFound
@@ -140,3 +140,55 @@ def action_comparison(action: ImprovementAction, *, now: dt.datetime | None = No
     return Comparison(before=_period(action.dimension, start - window, start),
                       after=_period(action.dimension, start, max(start, min(now, start + window))))
 
+
+
+# ---------------------------------------------------------------- waves
+
+
+def wave_list(*, user) -> QuerySet:
+    from .models import SurveyWave
+
+    permissions.require(user, "wave", "read")
+    return SurveyWave.objects.select_related("version", "version__questionnaire").order_by("-id")
+
+
+def wave_get(*, user, wave_id: int):
+    wave = wave_list(user=user).filter(pk=wave_id).first()
+    if wave is None:
+        raise NotFound()
+    return wave
+
+
+def wave_rates(wave) -> list[dict]:
+    """Per stratum of the wave: sampled, sent (surveys created), answered and the response rate (answered
+    / sent, None before any is sent), in the order of the wave's strata table; a last row for the wave."""
+    rows = {r["stratum"]: r for r in wave.members.values("stratum").annotate(
+        sampled=Count("id"), sent=Count("survey"),
+        answered=Count("survey", filter=Q(survey__status=SurveyStatus.ANSWERED)))}
+    order = [s["stratum"] for s in wave.strata if s.get("allocated")] or sorted(rows)
+    out = []
+    for stratum in order + sorted(set(rows) - set(order)):
+        r = rows.get(stratum, {"sampled": 0, "sent": 0, "answered": 0})
+        out.append({"stratum": stratum, "sampled": r["sampled"], "sent": r["sent"], "answered": r["answered"],
+                    "rate": round(r["answered"] / r["sent"], 4) if r["sent"] else None})
+    sent, answered = sum(r["sent"] for r in out), sum(r["answered"] for r in out)
+    out.append({"stratum": "", "sampled": sum(r["sampled"] for r in out), "sent": sent, "answered": answered,
+                "rate": round(answered / sent, 4) if sent else None})
+    return out
+
+
+def wave_version(*, user, version_id) -> QuestionnaireVersion | None:
+    """The questionnaire version a new wave names, None when there is none (the service checks it)."""
+    permissions.require(user, "wave", "write")
+    try:
+        return QuestionnaireVersion.objects.filter(pk=int(version_id)).first()
+    except (TypeError, ValueError):
+        return None
+
+
+def published_versions(*, user) -> QuerySet[QuestionnaireVersion]:
+    from .enums import VersionStatus
+
+    permissions.require(user, "questionnaire", "read")
+    return (QuestionnaireVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("questionnaire")
+            .order_by("questionnaire__code", "-number"))

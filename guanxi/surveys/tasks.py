@@ -18,3 +18,9 @@ def run_drivers(run_id: str) -> str | None:
 
     run = run_compute(run_id)
     return run["status"] if run else None
+@shared_task(name="surveys.wave_reminders")
+def wave_reminders() -> int:
+    """Reminders of running survey waves to members who have not answered (once per member and round)."""
+    from .services.waves import waves_send_reminders
+
+    return waves_send_reminders(actor=SYSTEM)

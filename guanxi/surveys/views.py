@@ -25,6 +25,7 @@ from .enums import ActionStatus, Dimension, Purpose, QuestionType, SurveyMode, S
 from .services import actions as action_services
 from .services import questionnaires as questionnaire_services
 from .services import surveys as survey_services
+from .services import waves as wave_services
 
 PER_PAGE = 30
 BLANK_QUESTION_ROWS = 3
@@ -344,3 +345,101 @@ def _question_view(question, language: str, given, error) -> dict:
     return {"q": question, "text": question.text(language), "choices": choices, "chosen": chosen,
             "given": given if isinstance(given, str) else "", "error": error,
             "is_scale": question.type in (QuestionType.RATING_5, QuestionType.RATING_10, QuestionType.NPS)}
+
+
+# ---------------------------------------------------------------- survey waves (调查批次)
+
+
+def _wave_form(post) -> tuple[dict, dict]:
+    errors: dict = {}
+    data: dict = {"name": post.get("name", ""), "mode": post.get("mode", ""),
+                  "method": post.get("method", "proportional"),
+                  "dimensions": post.getlist("dimensions") or None,
+                  "exclude_opted_out": post.get("exclude_opted_out") == "on"}
+    for field in ("sample_size", "seed", "quiet_days", "reminder_count", "reminder_interval_days"):
+        try:
+            data[field] = int(post.get(field, ""))
+        except ValueError:
+            errors[field] = _("a whole number")
+    return data, errors
+
+
+@login_required
+@domain_errors_as_http
+def wave_list(request):
+    waves = selectors.wave_list(user=request.user)
+    may_write = permissions.can(request.user, "wave", "write")
+    if request.method == "POST":
+        data, errors = _wave_form(request.POST)
+        try:
+            version = selectors.wave_version(user=request.user, version_id=request.POST.get("version"))
+            if version is None:
+                errors["version"] = _("unknown questionnaire version")
+            if errors:
+                permissions.require(request.user, "wave", "write")
+                raise ValidationFailed(_("The wave cannot be created."), fields=errors)
+            wave = wave_services.wave_create(actor=request.user, version=version, **data)
+        except (ValidationFailed, PermissionDenied) as exc:
+            messages.error(request, " ".join([exc.message, *getattr(exc, "fields", {}).values()]))
+            return redirect("surveys:waves")
+        messages.success(request, _("The survey wave is created."))
+        return redirect("surveys:wave_detail", wave_id=wave.pk)
+    page = _page(request, waves)
+    versions = selectors.published_versions(user=request.user) if may_write else []
+    return render(request, "surveys/wave_list.html", {
+        "waves": page.rows, "next_cursor": page.next_cursor, "may_write": may_write, "versions": versions,
+        "modes": SurveyMode.choices, "dimensions": DIMENSION_LABELS.items()})
+
+
+DIMENSION_LABELS = {"customer_type": _("Customer type"), "contact_frequency": _("Contact frequency"),
+                    "channel": _("Main channel"), "arpu_band": _("ARPU band")}
+
+
+def stratum_label(stratum: str) -> str:
+    """A stratum key (individual|never|none|A1) in the reader's language: 个人 · 从不 · 无 · A1."""
+    from guanxi.customers.enums import CustomerKind, InteractionChannel
+    from guanxi.segments.enums import ContactFrequency
+
+    labels = {**dict(CustomerKind.choices), **dict(ContactFrequency.choices), **dict(InteractionChannel.choices),
+              "none": _("None")}
+    return " · ".join(str(labels.get(part, part)) for part in stratum.split("|"))
+
+
+@login_required
+@domain_errors_as_http
+def wave_detail(request, wave_id: int):
+    wave = selectors.wave_get(user=request.user, wave_id=wave_id)
+    rates = selectors.wave_rates(wave)
+    strata = {s["stratum"]: s for s in wave.strata}
+    rows = [{**r, **{k: strata.get(r["stratum"], {}).get(k) for k in ("population", "eligible", "allocated")},
+             "label": stratum_label(r["stratum"]),
+             "pct": None if r["rate"] is None else round(r["rate"] * 100, 1)} for r in rates[:-1]]
+    total = {**rates[-1], "pct": None if rates[-1]["rate"] is None else round(rates[-1]["rate"] * 100, 1)}
+    chart = {"labels": [r["label"] for r in rows], "rates": [r["pct"] for r in rows],
+             "axis": _("Response rate (%)"), "series": _("Response rate")}
+    return render(request, "surveys/wave_detail.html", {
+        "wave": wave, "rows": rows, "total": total, "chart": chart,
+        "dimension_names": [str(DIMENSION_LABELS.get(d, d)) for d in wave.dimensions],
+        "may_write": permissions.can(request.user, "wave", "write")})
+
+
+WAVE_ACTIONS = {"sample": (wave_services.wave_draw, _("The sample is drawn.")),
+                "launch": (wave_services.wave_launch, _("The wave is launched: the surveys are sent.")),
+                "close": (wave_services.wave_close, _("The wave is closed."))}
+
+
+@login_required
+@require_POST
+@domain_errors_as_http
+def wave_action(request, wave_id: int, action: str):
+    wave = selectors.wave_get(user=request.user, wave_id=wave_id)
+    if action not in WAVE_ACTIONS:
+        return redirect("surveys:wave_detail", wave_id=wave.pk)
+    service, done = WAVE_ACTIONS[action]
+    try:
+        service(actor=request.user, wave=wave)
+    except (ValidationFailed, PermissionDenied, Conflict) as exc:
+        messages.error(request, " ".join([exc.message, *getattr(exc, "fields", {}).values()]))
+    else:
+        messages.success(request, done)
+    return redirect("surveys:wave_detail", wave_id=wave.pk)

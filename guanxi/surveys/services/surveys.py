@@ -95,9 +95,10 @@ def _may_survey(customer: Customer, now: dt.datetime) -> bool:
     return not Survey.objects.filter(customer=customer, sent_at__gte=quiet_from).exists()
 
 
-def _create(*, version, customer, mode, trigger, ticket=None, now, with_link: bool) -> tuple[Survey, str]:
+def _create(*, version, customer, mode, trigger, ticket=None, now, with_link: bool,
+            wave_id: int | None = None, days: int | None = None) -> tuple[Survey, str]:
     survey = Survey(version=version, customer=customer, ticket=ticket, mode=mode, trigger=trigger, sent_at=now,
-                    expires_at=now + dt.timedelta(days=settings.SURVEY_LINK_DAYS))
+                    wave_id=wave_id, expires_at=now + dt.timedelta(days=days or settings.SURVEY_LINK_DAYS))
     survey._history_user = None
     survey.save()
     token = survey_token(survey) if with_link else ""
