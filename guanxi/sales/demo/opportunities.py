@@ -31,7 +31,7 @@ from ..selectors.configuration import stage_list
 from ..selectors.forecast import period_start_of
 from ..services.analysis import expense_set
 from ..services.configuration import outlet_save, region_save, rep_assign
-from ..services.expenses import expense_record
+from ..services.expenses import expense_delete, expense_record
 from ..services.opportunities import (
     opportunity_create,
     opportunity_lose,
@@ -313,7 +313,9 @@ def _rep_expenses(rng: random.Random, now: dt.datetime, sellers) -> int:
     for (team_id, month, channel_id), amount in added.items():
         figure = SalesExpense.objects.filter(team_id=team_id, month=month, channel_id=channel_id,
                                              rep__isnull=True).first()
-        if figure is not None:
+        if figure is not None and figure.amount <= amount:
+            expense_delete(actor=SYSTEM, expense=figure)  # the entries cover the month: no ¥0 figure left
+        elif figure is not None:
             expense_set(actor=SYSTEM, team_id=team_id, month=month, channel_id=channel_id,
                         amount=max(Decimal(0), figure.amount - amount), note=figure.note)
     return made
