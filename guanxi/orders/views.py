@@ -48,6 +48,7 @@ def order_list(request):
         "page": _page(request, selectors.order_search(user=request.user, filters=filters)),
         "statuses": Order.Status.choices, "status": filters.status, "open_only": filters.open_only,
         "can_create": permissions.can(request.user, "order", "write"),
+        "can_see_receivables": permissions.can(request.user, "receivable", "read"),
     })
 
 

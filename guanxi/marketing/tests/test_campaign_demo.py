@@ -3,6 +3,7 @@ import io
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core.management import call_command
 
 from guanxi.marketing.enums import CampaignStatus
@@ -26,3 +27,7 @@ def test_demo_campaigns_give_a_meaningful_roi():
     with_money = [r for r in roi.values() if r.revenue and r.expenses]
     assert len(with_money) >= 8
     assert any(len([ch for ch in r.channels.values() if ch.roi is not None]) >= 2 for r in with_money)
+    # the deals still open on the board are expected to close ahead, not overdue since an old campaign
+    open_deals = apps.get_model("sales", "Opportunity").objects.filter(status="open")  # sales sits above marketing
+    assert open_deals.filter(campaign__isnull=False).exists()
+    assert not open_deals.filter(expected_close_date__lt=(NOW - dt.timedelta(days=30)).date()).exists()

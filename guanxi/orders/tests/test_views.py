@@ -103,3 +103,16 @@ def test_orders_and_contracts_are_on_the_customer_timeline(w):
     assert {e.link for e in events} == {reverse("orders:order", args=[made.pk]),
                                         reverse("orders:contract", args=[contract.pk])}
     assert len(sales_events(w["customer"], 1)) == 1
+
+
+def test_the_orders_page_offers_the_ageing_only_to_those_who_may_read_it(w):
+    from guanxi.accounts.enums import Role
+    from guanxi.accounts.tests.factories import UserFactory
+
+    link = f'href="{reverse("orders:receivables")}"'
+    assert link in w["web"].get(reverse("orders:list")).content.decode()
+    agent = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    agent.force_login(UserFactory(role=Role.AGENT))
+    assert agent.get(reverse("orders:receivables")).status_code == 403
+    page = agent.get(reverse("orders:list"))
+    assert page.status_code == 200 and link not in page.content.decode()

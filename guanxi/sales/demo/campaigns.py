@@ -1,6 +1,7 @@
 """Deals won from the demo campaigns' responders (the sales side of the campaigns' ROI): for members
 who bought, an opportunity attributed to the campaign, won soon after the response; for some who
-were interested, one still open or lost. Through the services, so history and the board agree."""
+were interested, one lost or (responses of the last two months) still open. Through the services, so
+history and the board agree."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from ..models import DealReason
 from ..services.opportunities import opportunity_create, opportunity_lose, opportunity_win
 
 PER_CAMPAIGN_AT_SCALE_1 = 25
+STALE_AFTER_DAYS = 60  # a responder's deal not won by then was lost
 PRODUCTS = (("千兆宽带升级", 1200, 3600), ("5G 融合套餐", 1500, 6000), ("企业专线", 20000, 90000),
             ("云电脑", 3000, 15000), ("视频监控", 2500, 12000))
 
@@ -45,15 +47,22 @@ def campaign_deals_demo_load(*, seed: int, scale: float, staff: DemoStaff, custo
         name, low, high = rng.choice(PRODUCTS)
         at = member.responded_at + dt.timedelta(hours=2)
         customer = Customer.objects.get(pk=member.customer_id)
+        # A deal still open is a recent response, expected to close ahead (not one overdue for months).
+        stale = at < now - dt.timedelta(days=STALE_AFTER_DAYS)
+        expected = (at + dt.timedelta(days=20)).date()
+        if member.status != MemberStatus.CONVERTED and not stale:
+            expected = max(expected, timezone.localdate(now) + dt.timedelta(days=rng.randrange(7, 45)))
         deal = opportunity_create(actor=SYSTEM, customer=customer, name=f"{member.campaign.name}·{name}",
                                   amount=Decimal(rng.randrange(low, high)), owner=rng.choice(sellers),
-                                  expected_close_date=(at + dt.timedelta(days=20)).date(), at=at,
+                                  expected_close_date=expected, at=at,
                                   campaign=member.campaign, source=member.campaign.name[:100])
         created += 1
         closed = min(at + dt.timedelta(days=rng.randrange(3, 25)), now)
         if member.status == MemberStatus.CONVERTED:
             opportunity_win(actor=SYSTEM, opportunity=deal, at=closed)
             won += 1
-        elif rng.random() < 0.5 and lost_reason is not None:
-            opportunity_lose(actor=SYSTEM, opportunity=deal, reason=lost_reason, at=closed)
+        elif (stale or rng.random() < 0.5) and lost_reason is not None:
+            # Interest that came to nothing within a few weeks: lost (the responders of old campaigns all are).
+            opportunity_lose(actor=SYSTEM, opportunity=deal, reason=lost_reason,
+                             at=min(at + dt.timedelta(days=rng.randrange(20, STALE_AFTER_DAYS)), now))
     return f"{created} opportunities attributed to campaigns ({won} won)"

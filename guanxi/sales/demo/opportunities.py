@@ -14,6 +14,7 @@ import random
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 
 from guanxi.accounts.access import SYSTEM
@@ -25,11 +26,12 @@ from guanxi.marketing.enums import LeadSource, LeadStatus
 from guanxi.marketing.models import Lead
 from guanxi.marketing.services.leads import lead_create
 
-from ..models import DealReason, Outlet, Period, SalesChannel
+from ..models import DealReason, Opportunity, Outlet, Period, SalesChannel, SalesExpense
 from ..selectors.configuration import stage_list
 from ..selectors.forecast import period_start_of
 from ..services.analysis import expense_set
 from ..services.configuration import outlet_save, region_save, rep_assign
+from ..services.expenses import expense_delete, expense_record
 from ..services.opportunities import (
     opportunity_create,
     opportunity_lose,
@@ -232,9 +234,11 @@ def sales_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: lis
                 won[seller.pk][timezone.localdate(at).replace(day=1)] += amount
     quotas = _quotas(rng, now, [s for s in sellers if s.pk in won], won)
     expenses = _expenses(rng, worked)
+    entries = _rep_expenses(rng, now, [s for s in sellers if s.role in EXPENSE_ROLES and s.team_id])
     leads = _partner_leads(rng, now, [s for s in sellers if s.role == Role.PARTNER], per_seller)
     return (f"{regions} regions, {sum(counts.values())} opportunities ({counts['won']} won, {counts['lost']} lost, "
-            f"{counts['open']} open), {quotas} quotas, {expenses} monthly sales expenses, {leads} partner leads")
+            f"{counts['open']} open), {quotas} quotas, {expenses} monthly sales expenses, {entries} expense entries, "
+            f"{leads} partner leads")
 
 
 def _region_customers(rng: random.Random, seller, now: dt.datetime) -> list:
@@ -254,6 +258,67 @@ def _expenses(rng: random.Random, worked: dict) -> int:
         expense_set(actor=SYSTEM, team_id=team_id, month=month, channel_id=channel_id, amount=amount,
                     note="演示数据")
     return len(totals)
+
+
+# The representatives' own expense entries: the last months, a few a month, on the deals they worked.
+EXPENSE_ROLES = (Role.SALES_REP, Role.SALES_MANAGER, Role.KEY_ACCOUNT_MANAGER)
+EXPENSE_MONTHS = 6
+# channel: the categories its representatives spend on, with the range of one entry in yuan and the note
+ENTRY_KINDS = {
+    "direct": (("travel", 300, 2_500, "拜访{customer}差旅费"), ("entertainment", 400, 3_000, "与{customer}商务接待"),
+               ("materials", 150, 1_200, "{customer}方案样品及资料")),
+    "outlet": (("materials", 80, 600, "营业厅促销物料"), ("travel", 60, 400, "上门装机回访交通费")),
+    "telesales": (("other", 30, 300, "外呼话费补贴"), ("materials", 50, 300, "短信及资料寄送")),
+    "online": (("other", 30, 250, "线上推广小额费用"),),
+    "partner": (("commission", 300, 2_000, "代理商协同拜访费用"),),
+}
+
+
+def _rep_expenses(rng: random.Random, now: dt.datetime, sellers) -> int:
+    """Each representative's expense entries over the last months, entered by themselves: two to five
+    a month on deals they worked that month (travel, entertainment, materials…, by channel). What they
+    add is taken off the team's monthly figure of the month and channel, so the sales cost the
+    analysis counts stays what the deals cost to work."""
+    today = timezone.localdate(now)
+    first = today.replace(day=1)
+    months = [first]
+    for _ in range(EXPENSE_MONTHS - 1):
+        months.insert(0, (months[0] - dt.timedelta(days=1)).replace(day=1))
+    added: dict = defaultdict(Decimal)
+    made = 0
+    for seller in sellers:
+        for month in months:
+            last = min(today, (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1))
+            start = timezone.make_aware(dt.datetime.combine(month, dt.time.min))
+            end = timezone.make_aware(dt.datetime.combine(last, dt.time.max))
+            deals = list(Opportunity.objects.filter(owner=seller, customer__owner=seller, created_at__lte=end,
+                                                  channel__isnull=False)
+                         .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=start))
+                         .select_related("customer", "channel").order_by("id")[:40])
+            if not deals:
+                continue
+            for _ in range(rng.randint(2, 5)):
+                deal = rng.choice(deals)
+                kinds = ENTRY_KINDS.get(deal.channel.code, ENTRY_KINDS["online"])
+                category, low, high, note = rng.choice(kinds)
+                day = month + dt.timedelta(days=rng.randrange((last - month).days + 1))
+                day = max(day, timezone.localdate(deal.created_at))
+                if deal.closed_at is not None:
+                    day = max(month, min(day, timezone.localdate(deal.closed_at)))
+                amount = Decimal(round(rng.uniform(low, high), -1) or 10)
+                expense_record(actor=seller, rep=seller, amount=amount, spent_on=day, category=category,
+                               opportunity=deal, note=note.format(customer=deal.customer.name)[:200])
+                added[(seller.team_id, month, deal.channel_id)] += amount
+                made += 1
+    for (team_id, month, channel_id), amount in added.items():
+        figure = SalesExpense.objects.filter(team_id=team_id, month=month, channel_id=channel_id,
+                                             rep__isnull=True).first()
+        if figure is not None and figure.amount <= amount:
+            expense_delete(actor=SYSTEM, expense=figure)  # the entries cover the month: no ¥0 figure left
+        elif figure is not None:
+            expense_set(actor=SYSTEM, team_id=team_id, month=month, channel_id=channel_id,
+                        amount=max(Decimal(0), figure.amount - amount), note=figure.note)
+    return made
 
 
 def _partner_leads(rng: random.Random, now: dt.datetime, partners, per_seller: int) -> int:

@@ -184,6 +184,9 @@ def test_the_page_draws_each_report_in_chinese_and_drills_down(world):
     drill = client.get(f"/sales/analysis/deals/?closed_after=2030-01-01&closed_before=2031-01-01"
                        f"&product={world['product'].pk}&status=won").content.decode()
     assert drill.count('href="/sales/opportunities/') == 2
+    # the heading and the count are in Chinese (the catalogue's entries match what blocktranslate looks up)
+    assert "结束于 2030-01-01 至 2031-01-01 之前" in drill and "2 个商机" in drill
+    assert "closed from" not in drill and " deals" not in drill
     unset = client.get("/sales/analysis/deals/?closed_after=2030-01-01&closed_before=2031-01-01&product=")
     assert unset.content.decode().count('href="/sales/opportunities/') == 1
     assert client.get("/sales/analysis/deals/").status_code == 400

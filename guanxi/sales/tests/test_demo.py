@@ -41,6 +41,14 @@ def test_the_demo_makes_two_years_of_deals_with_quotas(monkeypatch):
     assert Lead.objects.filter(partner__isnull=False).values("partner_id").distinct().count() >= 3
     assert not deals.filter(outlet__isnull=True).exists()
     assert SalesExpense.objects.filter(channel__isnull=False).count() > 20
+    # representatives' own expense entries over the last months, on their own deals, besides the team figures
+    entries = SalesExpense.objects.filter(rep__isnull=False)
+    assert entries.values("rep_id").distinct().count() >= 3
+    assert entries.values("month").distinct().count() >= 4
+    assert len(set(entries.values_list("category", flat=True))) >= 3
+    assert not entries.filter(spent_on__gt=timezone.localdate(now)).exists()
+    assert not entries.exclude(opportunity__owner_id=F("rep_id")).exists()
+    assert not SalesExpense.objects.filter(amount__lte=0).exists()
     # the open pipeline lies mostly ahead
     assert deals.filter(status="open", expected_close_date__gte=timezone.localdate(now)).exists()
     # and the deals are on the customer's 360 timeline

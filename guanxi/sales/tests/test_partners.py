@@ -170,6 +170,11 @@ def test_a_partner_with_two_years_gets_a_forecast(world):
     assert result.points[0].month == dt.date(2030, 1, 1)
     assert all(p.lower <= p.mean <= p.upper for p in result.points)
     assert Decimal("15000") < result.points[0].mean < Decimal("30000")
+    web = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    with time_machine.travel(dt.datetime(2030, 1, 20, 10, tzinfo=dt.UTC), tick=False):
+        web.force_login(world["manager"])  # signed in on the day (a session of today would have expired)
+        page = web.get(f"/sales/partners/{world['ours'].pk}/").content.decode()
+    assert "80% 区间" in page and "interval" not in page  # the table's heading, as the chart's legend
 
 
 def test_the_year_up_to_a_leap_day_starts_on_28_february():

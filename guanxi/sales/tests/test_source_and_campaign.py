@@ -79,3 +79,19 @@ def test_a_draft_or_unknown_campaign_is_refused_and_nothing_changes(rep):
         assert_error_body(response, 422, "campaign")
         assert "launched" not in response.json()["fields"]["campaign"]
     assert rows_of("sales") == before
+
+
+def test_the_deal_page_links_the_campaign_only_for_those_who_may_open_it(rep):
+    from django.test import Client
+
+    from guanxi.accounts.enums import Role
+    from guanxi.accounts.tests.factories import UserFactory
+
+    opportunity = deal(rep, campaign=_launched("春季宽带升级"))
+    link = f'href="/marketing/campaigns/{opportunity.campaign_id}/"'
+    for user, linked in ((rep, True), (UserFactory(role=Role.AGENT), False)):
+        web = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+        web.force_login(user)
+        page = web.get(f"/sales/opportunities/{opportunity.pk}/").content.decode()
+        assert "春季宽带升级" in page and (link in page) is linked
+        assert web.get(f"/marketing/campaigns/{opportunity.campaign_id}/").status_code == (200 if linked else 404)

@@ -12,6 +12,7 @@ from guanxi.core.masking import mask_free_text
 from guanxi.core.views import add_service_errors, domain_errors_as_http
 from guanxi.customers.permissions import can_see_personal_data
 from guanxi.customers.selectors import customer_get_for_user
+from guanxi.marketing.selectors.campaigns import campaign_list
 
 from .. import permissions
 from ..forms.opportunities import CloseForm, MoveForm, OpportunityForm, competitors_text
@@ -40,6 +41,9 @@ def opportunity_detail(request, opportunity_id: int):
         "can_write": can_write, "move_form": MoveForm(initial={"stage": opportunity.stage_id}) if can_write else None,
         "win_form": CloseForm(kind=DealReason.Kind.WON, prefix="win") if can_write else None,
         "lose_form": CloseForm(kind=DealReason.Kind.LOST, prefix="lose") if can_write else None,
+        # the campaign as a link only for those who may open it (an agent sees its name, not a 404)
+        "campaign_link": bool(opportunity.campaign_id) and campaign_list(user=request.user).filter(
+            pk=opportunity.campaign_id).exists(),
     })
 
 
