@@ -51,6 +51,7 @@ SAMPLES = {
     "questionnaire_id": ("surveys", "Questionnaire", "pk"),
     "version_id": ("surveys", "QuestionnaireVersion", "pk"),
     "key_account_id": ("key_accounts", "KeyAccount", "pk"),
+    "wave_id": ("surveys", "SurveyWave", "pk"),
     "improvement_action_id": ("surveys", "ImprovementAction", "pk"),
     "care_rule_id": ("care", "CareRule", "pk"),
     "care_action_id": ("care", "CareAction", "pk", {"task__isnull": False}),

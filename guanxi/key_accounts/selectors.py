@@ -130,7 +130,7 @@ def account_get_for_user(*, user, account_id: int, action: str = "read") -> KeyA
     permissions.require(user, "account", "read")
     account = KeyAccount.objects.select_related("customer", "tier", "manager", "backup").filter(pk=account_id).first()
     if account is None:
-        raise NotFound("Key account not found.")
+        raise NotFound(_("Key account not found."))
     if not permissions.may(user, account, "read"):
         raise PermissionDenied(
             _("This key account is managed by someone else: you see only your own key accounts."),

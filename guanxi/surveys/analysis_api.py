@@ -64,7 +64,7 @@ class CellPageOut(Schema):
     next_cursor: str | None
 
 
-class SegmentOut(Schema):
+class SatisfactionSegmentOut(Schema):
     key: str
     label: str
     figures: dict[str, FigureOut] | None
@@ -146,7 +146,7 @@ def analysis_response_rates(request: HttpRequest, params: Query[WindowIn], page:
     return _page(selectors.response_rates(user=request.user, period=params.period, since=since, until=until), page)
 
 
-@router.get("/survey-analysis/segments", response=list[SegmentOut])
+@router.get("/survey-analysis/segments", response=list[SatisfactionSegmentOut])
 def analysis_segments(request: HttpRequest, params: Query[WindowIn]):
     """Satisfaction, loyalty, retention and contribution per value segment (SPEC G.5)."""
     since, until = _window(params)

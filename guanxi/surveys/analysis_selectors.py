@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 from django.conf import settings
 from django.db.models import Avg, Count, F, Max, Q, Sum
 from django.db.models.functions import TruncMonth
@@ -26,10 +25,12 @@ from guanxi.servicedesk.enums import CustomerTier, TicketType
 
 from . import permissions
 from .analysis.aggregates import SATISFIED_PCT, Change, Counts, change, proportion
-from .analysis.drivers import OPERATIONAL
 from .analysis.stats import Figure
 from .enums import Dimension, QuestionType, SurveyMode, SurveyStatus
 from .models import Answer, Survey
+
+if TYPE_CHECKING:  # the driver frame's libraries load only when a driver analysis runs
+    import pandas as pd
 
 PERIODS = {"month": _("Month"), "quarter": _("Quarter"), "half": _("Half-year"), "year": _("Year")}
 GROUPS = {
@@ -270,6 +271,11 @@ def driver_frame(
     by response id is read (ids carry no information on the answers, so it is a random sample for the
     regression; its intervals widen as 1/√n and stay far narrower than any effect worth showing).
     Returns the frame and the number of responses it was drawn from."""
+    import numpy as np
+    import pandas as pd
+
+    from .analysis.drivers import OPERATIONAL
+
     answers = _answers(user, since=since, until=until).filter(question__type__in=RATING_TYPES)
     population = answers.filter(dimension=Dimension.OVERALL).count()
     if population > sample:

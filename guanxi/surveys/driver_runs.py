@@ -14,9 +14,6 @@ from django.utils.translation import gettext_lazy as _
 from guanxi.core.errors import NotFound
 
 from . import permissions
-from .analysis.drivers import DIMENSIONS as DRIVER_DIMENSIONS
-from .analysis.drivers import OPERATIONAL, driver_analysis
-from .analysis_selectors import driver_frame
 
 TTL = 24 * 3600
 RUNNING, DONE, FAILED = "running", "done", "failed"
@@ -71,6 +68,10 @@ def run_compute(run_id: str) -> dict | None:
         user = User.objects.get(pk=run["user_id"])
         since = dt.datetime.fromisoformat(run["since"]) if run["since"] else None
         until = dt.datetime.fromisoformat(run["until"]) if run["until"] else None
+        from .analysis.drivers import DIMENSIONS as DRIVER_DIMENSIONS
+        from .analysis.drivers import OPERATIONAL, driver_analysis
+        from .analysis_selectors import driver_frame
+
         frame, population = driver_frame(user=user, since=since, until=until)
         candidates = [
             d

@@ -3,6 +3,19 @@
 from django.db import migrations, models
 
 
+def install_capture(apps, schema_editor):
+    from guanxi.analytics.warehouse.capture import install_capture_triggers
+
+    install_capture_triggers(schema_editor.connection.alias)
+
+
+def remove_capture(apps, schema_editor):
+    # Before the change table goes: triggers left behind would fail every write to their tables.
+    from guanxi.analytics.warehouse.capture import remove_capture_triggers
+
+    remove_capture_triggers(schema_editor.connection.alias)
+
+
 class Migration(migrations.Migration):
 
     initial = True
@@ -45,4 +58,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['status', '-id'], name='analytics_refresh_status')],
             },
         ),
+        migrations.RunPython(install_capture, remove_capture),
     ]

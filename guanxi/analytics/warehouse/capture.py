@@ -57,3 +57,13 @@ def install_capture_triggers(using: str = "default") -> None:
             if table in existing:
                 for statement in (_postgres_statements if postgres else _sqlite_statements)(table):
                     cursor.execute(statement)
+
+
+def remove_capture_triggers(using: str = "default") -> None:
+    connection = connections[using]
+    on = " ON {table}" if connection.vendor == "postgresql" else ""
+    existing = set(connection.introspection.table_names())
+    with connection.cursor() as cursor:
+        for table in (t for t in CAPTURED_SOURCES if t in existing):
+            for suffix, _event, _row in _EVENTS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS analytics_{table}_{suffix}" + on.format(table=table))

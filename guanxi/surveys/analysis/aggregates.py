@@ -12,8 +12,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats as scipy_stats
-
 from .stats import CONFIDENCE, NO_ANSWERS, TOO_SMALL, Figure, z_value
 
 DEFAULT_MIN_SAMPLE = 30
@@ -63,6 +61,8 @@ def mean(
         return _refused(measure, max(n, 0), max(min_n, 2), confidence)
     value = total / n
     variance = max((total_sq - n * value * value) / (n - 1), 0.0)
+    from scipy import stats as scipy_stats
+
     moe = float(scipy_stats.t.ppf(0.5 + confidence / 2, n - 1)) * math.sqrt(variance) / math.sqrt(n)
     return Figure(measure, n, value, moe, value - moe, value + moe, confidence, min_n)
 

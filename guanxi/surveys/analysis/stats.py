@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-from scipy import stats as scipy_stats
+if TYPE_CHECKING:
+    import numpy as np
 
 CONFIDENCE = 0.95
 MAX_MOE_SHARE = 0.10
@@ -47,6 +48,8 @@ class Figure:
 
 
 def z_value(confidence: float = CONFIDENCE) -> float:
+    from scipy import stats as scipy_stats
+
     return float(scipy_stats.norm.ppf(0.5 + confidence / 2))
 
 
@@ -57,6 +60,8 @@ def min_sample(*, worst_sd: float, scale_range: float, confidence: float = CONFI
 
 
 def _clean(values: Iterable[float], low: float, high: float) -> np.ndarray:
+    import numpy as np
+
     array = np.asarray(list(values) if not isinstance(values, np.ndarray) else values, dtype=float)
     array = array[~np.isnan(array)]
     if ((array < low) | (array > high)).any():
@@ -109,5 +114,7 @@ def mean_score(scores: Iterable[float], *, low: float = 1, high: float = 5, conf
     if n < need:
         return _refused("mean", n, need, confidence)
     mean = float(values.mean())
+    from scipy import stats as scipy_stats
+
     moe = float(scipy_stats.t.ppf(0.5 + confidence / 2, n - 1)) * float(values.std(ddof=1)) / math.sqrt(n)
     return Figure("mean", n, mean, moe, mean - moe, mean + moe, confidence, need)

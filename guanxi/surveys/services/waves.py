@@ -16,8 +16,6 @@ from guanxi.integrations.messaging.services import message_send
 from .. import permissions
 from ..enums import SurveyMode, SurveyStatus, SurveyTrigger, VersionStatus, WaveStatus
 from ..models import QuestionnaireVersion, SurveyWave, WaveMember, WaveReminder
-from ..sampling import DIMENSIONS, METHODS_ALL, Quota, SamplingPlan
-from ..sampling.sql import draw_sample
 from .surveys import _create, _invite, survey_link, survey_token
 
 # Modes whose invitation goes out as a message with the web link; phone and third-party waves are
@@ -32,6 +30,8 @@ def _save(wave: SurveyWave, actor) -> None:
 
 
 def _quotas(raw, errors: dict) -> dict[str, dict]:
+    from ..sampling import Quota  # the sampling engine (numpy, pandas) loads when a wave is planned
+
     quotas = {}
     for stratum, bounds in (raw or {}).items():
         try:
@@ -62,6 +62,8 @@ def wave_create(
     reminder_interval_days: int = 3,
 ) -> SurveyWave:
     """A draft wave on a published questionnaire version that the mode can carry."""
+    from ..sampling import DIMENSIONS, METHODS_ALL
+
     permissions.require(actor, "wave", "write")
     errors: dict[str, str] = {}
     name = (name or "").strip()
@@ -113,7 +115,9 @@ def _locked(wave: SurveyWave) -> SurveyWave:
     return SurveyWave.objects.select_for_update().get(pk=wave.pk)
 
 
-def _plan(wave: SurveyWave) -> SamplingPlan:
+def _plan(wave: SurveyWave):
+    from ..sampling import Quota, SamplingPlan
+
     quotas = {h: Quota(q.get("minimum", 0), q.get("maximum")) for h, q in (wave.quotas or {}).items()}
     return SamplingPlan(
         size=wave.sample_size, seed=wave.seed, method=wave.method, dimensions=tuple(wave.dimensions), quotas=quotas
@@ -123,6 +127,8 @@ def _plan(wave: SurveyWave) -> SamplingPlan:
 def wave_draw(*, actor, wave: SurveyWave, now: dt.datetime | None = None) -> SurveyWave:
     """Draw (or, before launch, draw again) the wave's sample: members with their stratum and the strata
     table. The same plan over the same customers always gives the same members."""
+    from ..sampling.sql import draw_sample
+
     permissions.require(actor, "wave", "write")
     now = now or timezone.now()
     with transaction.atomic():
