@@ -431,7 +431,8 @@ WAVE_ACTIONS = {"sample": (wave_services.wave_draw, _("The sample is drawn.")),
 @login_required
 @require_POST
 @domain_errors_as_http
-def wave_action(request, wave_id: int, action: str):
+def wave_action(request, wave_id: int, wave_action: str):
+    action = wave_action
     wave = selectors.wave_get(user=request.user, wave_id=wave_id)
     if action not in WAVE_ACTIONS:
         return redirect("surveys:wave_detail", wave_id=wave.pk)
