@@ -12,6 +12,7 @@ from ninja.utils import check_csrf
 
 from guanxi.accounts.api import router as accounts_router
 from guanxi.accounts.services import api_token_authenticate
+from guanxi.analytics.api import router as analytics_router
 from guanxi.care.api import router as care_router
 from guanxi.catalog.api import router as catalog_router
 from guanxi.core.api import ErrorDocumentingAPI
@@ -89,6 +90,7 @@ api.add_router("", survey_analysis_router)
 api.add_router("", warranty_router)
 api.add_router("", care_router)
 api.add_router("", key_accounts_router)
+api.add_router("", analytics_router)
 api.add_router("", messaging_router)
 api.add_router("", survey_channels_router)
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("warranty/", include("guanxi.warranty.urls")),
     path("care/", include("guanxi.care.urls")),
     path("key-accounts/", include("guanxi.key_accounts.urls")),
+    path("analytics/", include("guanxi.analytics.urls")),
     path("l/", include("guanxi.marketing.public_urls")),
     path("surveys/", include("guanxi.surveys.urls")),
     path("s/", include("guanxi.surveys.public_urls")),

@@ -1,0 +1,6 @@
+"""`/api/v1/analytics/...`: one router for every figure of the analyses; each analysis adds its
+module's router below."""
+
+from guanxi.core.routers import Router
+
+router = Router(tags=["analytics"], operation_prefix="guanxi_analytics_api")

@@ -1,0 +1,1 @@
+"""Pages of analytics, one module per analysis (dashboards, explorer, churn, ...)."""
