@@ -83,6 +83,18 @@ def test_serve_never_runs_the_development_settings():
     assert "--limit-request-line" in gunicorn_command(bind="127.0.0.1:1", workers=1, threads=1)
 
 
+def test_production_settings_pass_the_deploy_check_and_take_secrets_only_from_the_environment():
+    environ = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL"}}
+    environ |= {"DJANGO_SETTINGS_MODULE": "config.settings.production", "ALLOWED_HOSTS": "crm.example.com"}
+    check = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
+    missing = subprocess.run(check, env=environ, capture_output=True, text=True, cwd=django_settings.BASE_DIR)
+    assert missing.returncode != 0 and "SECRET_KEY" in missing.stderr  # no default secret to fall back on
+    done = subprocess.run(check, env={**environ, "SECRET_KEY": "x" * 20 + "-production-only-Aa1!" * 3},
+                          capture_output=True, text=True, cwd=django_settings.BASE_DIR)
+    assert done.returncode == 0, done.stderr
+    assert "no issues" in done.stdout
+
+
 def _served_settings(tmp_path, **env) -> dict:
     code = ("import json, config.settings.serve as s; "
             "print(json.dumps({'debug': s.DEBUG, 'key': s.SECRET_KEY}))")
