@@ -53,7 +53,8 @@ def media(settings, tmp_path):
 def business():
     agent = UserFactory(role=Role.AGENT)
     customers = [make_customer(SYSTEM, name=f"客户{i}", mobile=f"1380000{i:04d}") for i in range(5)]
-    ticket_create(actor=SYSTEM, customer=customers[0], data={"subject": "宽带断线", "description": "每晚断线", "type": "fault", "channel": "hotline"})
+    ticket_create(actor=SYSTEM, customer=customers[0],
+                  data={"subject": "宽带断线", "description": "每晚断线", "type": "fault", "channel": "hotline"})
     return agent, customers
 
 

@@ -187,8 +187,10 @@ def _check(path: Path, expected: str, name: str) -> None:
 
 
 def _holds_data() -> bool:
-    """A database in use has people signed up (migrations seed reference data, never users)."""
-    return get_user_model().objects.exists()
+    """A database in use has people signed up (migrations seed reference data, never users); a new
+    server's empty database has not even the tables."""
+    users = get_user_model()
+    return users._meta.db_table in connection.introspection.table_names() and users.objects.exists()
 
 
 def _restore_postgresql(dump: Path) -> None:
