@@ -4,19 +4,20 @@ through the services with the deal's dates, so the ledger gets each order, 回�
 Small deals sell handsets (one line per unit, with its serial number: warranty registers the sale when
 the order is delivered) and accessories; large ones a year of an enterprise service. Large direct deals
 are signed under a one-year sales contract; about half the contracts that ran out were renewed, and
-those ending soon get their renewal reminder. Payment habits differ by customer: most pay within the
+those ending soon get their renewal reminder. A deal a campaign brought sells its own main product
+(what the campaign promoted). Payment habits differ by customer: most pay within the
 terms, some late, some in part, a few not at all — so the ageing report has every bucket filled.
 """
 
 import datetime as dt
 import random
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 from django.utils import timezone
 
 from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.demo import DemoStaff
-from guanxi.catalog.models import Product
+from guanxi.catalog.models import Kind, Product
 from guanxi.sales.models import Opportunity
 
 from . import services
@@ -57,6 +58,24 @@ def _lines(rng: random.Random, amount: Decimal, products: dict, number: int) -> 
     monthly = (amount / 12).quantize(CENT)
     lines = [{"product": product, "quantity": 12, "unit_price": monthly}]
     rest = amount - monthly * 12
+    if rest > 0:
+        lines.append({"product": product, "quantity": 1, "unit_price": rest})
+    return lines
+
+
+def _deal_lines(deal: Opportunity, number: int) -> list[dict]:
+    """Lines of a campaign deal: the product its campaign promoted (the deal's main product) — devices
+    one unit a line with its serial, up to three; a plan or service for a year."""
+    product, amount = deal.product, deal.amount
+    if product.kind == Kind.PRODUCT:
+        units = max(1, min(3, int(amount // 2000)))
+        price = (amount / units).quantize(CENT, rounding=ROUND_DOWN)
+        lines = [{"product": product, "quantity": 1, "unit_price": price, "serial": f"SN{number:06d}{unit}"}
+                 for unit in range(units)]
+        rest = amount - price * units
+    else:
+        monthly = (amount / 12).quantize(CENT, rounding=ROUND_DOWN)  # the cents left over: a line of their own
+        lines, rest = [{"product": product, "quantity": 12, "unit_price": monthly}], amount - monthly * 12
     if rest > 0:
         lines.append({"product": product, "quantity": 1, "unit_price": rest})
     return lines
@@ -125,7 +144,7 @@ def orders_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: li
     habits: dict[int, object] = {}
     counts = {"orders": 0, "payments": 0, "contracts": 0, "cancelled": 0}
     deals = (Opportunity.objects.filter(status=Opportunity.Status.WON, closed_at__isnull=False, amount__gt=0)
-             .select_related("customer", "owner", "channel").order_by("closed_at", "id"))
+             .select_related("customer", "owner", "channel", "product").order_by("closed_at", "id"))
     for number, deal in enumerate(deals, start=1):
         # Some demo deals close before their customer's record was made: the order is placed once it exists.
         closed_at = max(deal.closed_at, deal.customer.created_at)
@@ -136,7 +155,8 @@ def orders_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: li
         terms = 60 if deal.amount >= CONTRACT_FROM else 30
         order = services.order_create(actor=SYSTEM, customer=deal.customer, owner=deal.owner, order_date=day,
                                       due_on=day + dt.timedelta(days=terms), opportunity=deal, contract=contract,
-                                      lines=_lines(rng, deal.amount, products, number))
+                                      lines=_deal_lines(deal, number) if deal.campaign_id and deal.product_id
+                                      else _lines(rng, deal.amount, products, number))
         confirmed_at = min(closed_at + dt.timedelta(hours=2), now)
         order = services.order_confirm(actor=SYSTEM, order=order, at=confirmed_at)
         Order.objects.filter(pk=order.pk).update(created_at=closed_at)
