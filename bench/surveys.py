@@ -4,6 +4,7 @@ analysis over generated responses)."""
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 import time
@@ -12,7 +13,7 @@ from django.db import connection
 
 from guanxi.accounts.access import SYSTEM
 from guanxi.segments.services import contact_profiles_refresh
-from guanxi.surveys.analysis import driver_analysis
+from guanxi.surveys.analysis import driver_analysis, snapshot
 from guanxi.surveys.analysis.synthetic import PLANTED, generate_responses
 from guanxi.surveys.sampling import NEYMAN, PROPORTIONAL, SamplingPlan, sampling_frame, stratified_sample
 from guanxi.surveys.sampling.frame import LIVE
@@ -127,6 +128,7 @@ def time_drivers(*, responses: int = 1_000_000, seed: int = 11, runs: int = 3) -
 
 
 ANALYSIS_TABLES = ("surveys_survey", "surveys_surveyresponse", "surveys_answer")
+SNAPSHOT_TABLES = ("surveys_answercell", "surveys_ratecell")
 
 
 def prepare_analysis(*, responses: int = 1_000_000, seed: int = 11, months: int = 12) -> dict:
@@ -142,7 +144,7 @@ def prepare_analysis(*, responses: int = 1_000_000, seed: int = 11, months: int 
     if connection.vendor != "postgresql":
         raise RuntimeError("the survey analysis benchmark needs PostgreSQL")
     if Survey.objects.exists():
-        return {"prepared": False, "tables": table_sizes(ANALYSIS_TABLES)}
+        return {"prepared": False, "tables": table_sizes(ANALYSIS_TABLES + SNAPSHOT_TABLES)}
     started = time.perf_counter()
     questions = [{"type": QuestionType.RATING_5, "dimension": d, "text_zh": f"请评价：{d}", "text_en": d}
                  for d in (Dimension.OVERALL, Dimension.TIMELINESS, Dimension.SERVICE_ATTITUDE,
@@ -201,8 +203,11 @@ def prepare_analysis(*, responses: int = 1_000_000, seed: int = 11, months: int 
         cursor.execute("DROP TABLE bench_scores")
         for table in ANALYSIS_TABLES:
             cursor.execute(f"ANALYZE {table}")
-    return {"prepared": True, "seconds": round(time.perf_counter() - started, 1), "load": _load(),
-            "tables": table_sizes(ANALYSIS_TABLES)}
+    loaded = time.perf_counter()
+    rebuilt = snapshot.rebuild()
+    return {"prepared": True, "seconds": round(loaded - started, 1), "load": _load(),
+            "snapshot_rebuild": {**rebuilt, "seconds": round(time.perf_counter() - loaded, 1), "load": _load()},
+            "tables": table_sizes(ANALYSIS_TABLES + SNAPSHOT_TABLES)}
 
 
 def time_analysis(*, runs: int = 10) -> dict:
@@ -218,7 +223,8 @@ def time_analysis(*, runs: int = 10) -> dict:
     from guanxi.surveys import analysis_selectors as selectors
 
     until = timezone.now() + dt.timedelta(days=1)
-    since = until - dt.timedelta(days=366)
+    unaligned = until - dt.timedelta(days=366)  # a window starting inside a month: that month from the answers
+    since = timezone.localtime(unaligned).replace(day=1, hour=0, minute=0, second=0, microsecond=0)  # as the page
     analyst = User.objects.filter(role=Role.ANALYST, is_active=True).first() or User.objects.create(
         username="bench-analyst", role=Role.ANALYST)
     reads = {
@@ -227,16 +233,50 @@ def time_analysis(*, runs: int = 10) -> dict:
         "response_rates": lambda u: selectors.response_rates(user=u, since=since, until=until),
         "by_channel": lambda u: selectors.breakdown(user=u, by="channel", since=since, until=until),
         "by_segment": lambda u: selectors.breakdown(user=u, by="segment", since=since, until=until),
+        "trend_month_unaligned": lambda u: selectors.trend(user=u, period="month", since=unaligned, until=until),
     }
-    result: dict = {"tables": table_sizes(ANALYSIS_TABLES), "load_start": _load()}
+    result: dict = {"tables": table_sizes(ANALYSIS_TABLES + SNAPSHOT_TABLES), "load_start": _load()}
     for name, read in reads.items():
-        seconds = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            read(analyst)
-            seconds.append(time.perf_counter() - started)
-        seconds.sort()
-        result[name] = {"median": round(statistics.median(seconds), 3),
-                        "p95": round(seconds[min(len(seconds) - 1, int(0.95 * len(seconds)))], 3),
-                        "load": _load()}
+        result[name] = _percentiles(lambda read=read: read(analyst), runs)
+    result["http"] = time_analysis_http(analyst, runs=runs)
+    from django.test import override_settings
+
+    with override_settings(SURVEY_ANALYSIS_SNAPSHOT=False):  # the same read counted over the raw answers
+        result["trend_month_raw_answers"] = _percentiles(lambda: reads["trend_month"](analyst), 1)
     return result
+
+
+def _percentiles(call, runs: int) -> dict:
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call()
+        seconds.append(time.perf_counter() - started)
+    seconds.sort()
+    return {"median": round(statistics.median(seconds), 3),
+            "p95": round(seconds[min(len(seconds) - 1, math.ceil(0.95 * len(seconds)) - 1)], 3),
+            "max": round(seconds[-1], 3), "runs": runs, "load": _load()}
+
+
+def time_analysis_http(analyst, *, runs: int = 10) -> dict:
+    """The analysis page and the analysis API as HTTP requests through the whole Django stack (WSGI
+    handler, middleware, session, templates, JSON), as the analyst: p50/p95 per URL."""
+    from django.conf import settings
+    from django.test import Client
+
+    host = next((h for h in settings.ALLOWED_HOSTS if h not in ("*", "") and not h.startswith(".")), "localhost")
+    client = Client(HTTP_HOST=host)
+    client.force_login(analyst)
+    urls = {
+        "page_analysis": "/surveys/analysis/",
+        "page_analysis_quarter_by_channel": "/surveys/analysis/?period=quarter&by=channel",
+        "api_trend": "/api/v1/survey-analysis/trend",
+        "api_breakdown_segment": "/api/v1/survey-analysis/breakdown?by=segment",
+        "api_response_rates": "/api/v1/survey-analysis/response-rates",
+        "api_segments": "/api/v1/survey-analysis/segments",
+    }
+    out = {}
+    for name, url in urls.items():
+        status = client.get(url).status_code  # warm-up, and the status reported
+        out[name] = {**_percentiles(lambda url=url: client.get(url), runs), "status": status}
+    return out

@@ -235,6 +235,8 @@ CELERY_BEAT_SCHEDULE = {
     "surveys-expire": {"task": "surveys.expire", "schedule": crontab(minute=40)},
     # Survey-wave reminders to members who have not answered (once per member and round), hourly.
     "surveys-wave-reminders": {"task": "surveys.wave_reminders", "schedule": crontab(minute=25)},
+    # The survey analysis snapshot: fold the rows answers appended (reads are exact either way), every 10 min.
+    "surveys-analysis-compact": {"task": "surveys.analysis_compact", "schedule": crontab(minute="*/10")},
     # Customer care (birthdays, festivals, anniversaries): greetings and care tasks, daily at 07:00.
     "care-run": {"task": "care.run", "schedule": crontab(hour=7, minute=0)},
     # Key people's birthdays: care tasks for their key-account managers, daily at 07:10.

@@ -25,9 +25,10 @@ from guanxi.servicedesk.enums import CustomerTier, TicketType
 
 from . import permissions
 from .analysis.aggregates import SATISFIED_PCT, Change, Counts, change, proportion
+from .analysis.snapshot import local_month
 from .analysis.stats import Figure
 from .enums import Dimension, QuestionType, SurveyMode, SurveyStatus
-from .models import Answer, Survey
+from .models import Answer, AnswerCell, RateCell, Survey
 
 if TYPE_CHECKING:  # the driver frame's libraries load only when a driver analysis runs
     import pandas as pd
@@ -39,7 +40,11 @@ GROUPS = {
     "team": (_("Team"), "ticket__team__name", None),
     "case_type": (_("Case type"), "ticket__type", TicketType),
     "standard": (_("Service standard (customer tier)"), "ticket__customer_tier", CustomerTier),
+    "questionnaire": (_("Questionnaire"), "version__questionnaire__name", None),
 }
+# The snapshot's column for each group; team and questionnaire are stored by id and shown by name.
+CELL_GROUPS = {"segment": "segment", "channel": "channel", "team": "team_id", "case_type": "case_type",
+               "standard": "standard", "questionnaire": "questionnaire_id"}
 DIMENSIONS = [d for d in Dimension.values]
 RATING_TYPES = (QuestionType.RATING_5, QuestionType.RATING_10)
 DRIVER_SAMPLE = 200_000  # responses the regression reads at most (see `driver_frame`)
@@ -87,8 +92,107 @@ def _answers(user, *, since: dt.datetime | None, until: dt.datetime | None):
     return rows
 
 
+def _add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _month_start(month: dt.date) -> dt.datetime:
+    return dt.datetime.combine(month, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _split(since: dt.datetime | None, until: dt.datetime | None):
+    """The window as whole local months read from the snapshot, [first, stop), and the partial months at
+    its edges as (since, until) ranges read from the raw rows. A month that ends after `until` still
+    counts as whole when `until` is in the future (nothing is answered or sent after now)."""
+    now = timezone.now()
+    first = None
+    edges = []
+    if since is not None:
+        first = local_month(since)
+        if _month_start(first) < since:
+            edges.append((since, min(_month_start(_add_months(first, 1)), until) if until else
+                          _month_start(_add_months(first, 1))))
+            first = _add_months(first, 1)
+    stop = None
+    if until is not None and until < now:
+        stop = local_month(until)
+        if _month_start(stop) < until and (first is None or stop >= first):
+            edges.append((max(_month_start(stop), since) if since else _month_start(stop), until))
+    elif until is not None:
+        stop = _add_months(local_month(until), 1)
+    if first is not None and stop is not None and stop < first:
+        stop = first
+    return first, stop, edges
+
+
+def _snapshot_ok(user) -> bool:
+    """The snapshot holds every answer: it serves the users who may read all of them (analysts, service
+    managers); figures scoped to a user's own or team's customers or cases are counted from the answers."""
+    return not permissions.analysis_condition(user) and getattr(settings, "SURVEY_ANALYSIS_SNAPSHOT", True)
+
+
+def _cell_counts(*, by: str | None, first: dt.date | None, stop: dt.date | None, out: dict) -> None:
+    rows = AnswerCell.objects.all()
+    if first is not None:
+        rows = rows.filter(month__gte=first)
+    if stop is not None:
+        rows = rows.filter(month__lt=stop)
+    keys = ["month", "dimension", "qtype"]
+    if by:
+        keys.append(CELL_GROUPS[by])
+    rows = rows.values(*keys).annotate(
+        n_=Sum("n"), total_=Sum("total"), total_sq_=Sum("total_sq"), hits_=Sum("hits"), promoters_=Sum("promoters"),
+        detractors_=Sum("detractors")).order_by()
+    names = {}
+    if by == "team":
+        from guanxi.accounts.models import Team
+
+        names = dict(Team.objects.values_list("id", "name"))
+    elif by == "questionnaire":
+        from .models import Questionnaire
+
+        names = dict(Questionnaire.objects.values_list("id", "name"))
+    for row in rows:
+        group = row.get(CELL_GROUPS[by]) if by else None
+        if names and group is not None:
+            group = names.get(group)
+        _add_row(out, row["month"], group, row["qtype"], row["dimension"], row["n_"], row["total_"], row["total_sq_"],
+                 row["hits_"], row["promoters_"], row["detractors_"])
+
+
+def _add_row(out, month, group, qtype, dimension, n, total, total_sq, hits, promoters, detractors) -> None:
+    cell = out.setdefault((_local_month(month), group), Counts())
+    if qtype == QuestionType.NPS:
+        cell.nps_n += n
+        cell.promoters += promoters
+        cell.detractors += detractors
+        return
+    if qtype not in RATING_TYPES:
+        return
+    cell.add_dimension(dimension, n, total or 0.0, total_sq or 0.0)
+    if dimension == Dimension.OVERALL:
+        cell.csat_n += n
+        cell.csat_hits += hits
+
+
 def _counts(user, *, by: str | None, since, until) -> dict[tuple[dt.date, object], Counts]:
-    """{(month, group value): Counts} from one grouped query."""
+    """{(month, group value): Counts}: the whole months from the snapshot, partial ones from the answers."""
+    if not _snapshot_ok(user):
+        return _raw_counts(user, by=by, since=since, until=until)
+    permissions.require(user, "analysis", "read")
+    first, stop, edges = _split(since, until)
+    out: dict[tuple[dt.date, object], Counts] = {}
+    if first is None or stop is None or first < stop:
+        _cell_counts(by=by, first=first, stop=stop, out=out)
+    for low, high in edges:
+        for key, counts in _raw_counts(user, by=by, since=low, until=high).items():
+            out.setdefault(key, Counts()).merge(counts)
+    return out
+
+
+def _raw_counts(user, *, by: str | None, since, until) -> dict[tuple[dt.date, object], Counts]:
+    """{(month, group value): Counts} from one grouped query over the answers."""
     rows = _answers(user, since=since, until=until).annotate(month=TruncMonth("answered_at"), qtype=F("question__type"))
     keys = ["month", "dimension", "qtype"]
     if by:
@@ -108,18 +212,8 @@ def _counts(user, *, by: str | None, since, until) -> dict[tuple[dt.date, object
     )
     out: dict[tuple[dt.date, object], Counts] = {}
     for row in rows:
-        cell = out.setdefault((_local_month(row["month"]), row.get("group")), Counts())
-        if row["qtype"] == QuestionType.NPS:
-            cell.nps_n += row["n"]
-            cell.promoters += row["promoters"]
-            cell.detractors += row["detractors"]
-            continue
-        if row["qtype"] not in RATING_TYPES:
-            continue
-        cell.add_dimension(row["dimension"], row["n"], row["total"] or 0.0, row["total_sq"] or 0.0)
-        if row["dimension"] == Dimension.OVERALL:
-            cell.csat_n += row["n"]
-            cell.csat_hits += row["hits"]
+        _add_row(out, row["month"], row.get("group"), row["qtype"], row["dimension"], row["n"], row["total"],
+                 row["total_sq"], row["hits"], row["promoters"], row["detractors"])
     return out
 
 
@@ -188,6 +282,23 @@ def response_rates(
     permissions.require(user, "analysis", "read")
     period = period if period in PERIODS else "month"
     min_n = min_sample() if min_n is None else min_n
+    buckets: dict[str, list[int]] = {}
+    for month, sent, answered in _rate_counts(user, since=since, until=until):
+        cell = buckets.setdefault(period_key(_local_month(month), period), [0, 0])
+        cell[0] += sent
+        cell[1] += answered
+    cells, previous = [], None
+    for key in sorted(buckets):
+        figure = proportion("response_rate", buckets[key][0], buckets[key][1], min_n=min_n)
+        cell = Cell(key, key, {"response_rate": figure})
+        if previous is not None:
+            cell.changes = {"response_rate": change(figure, previous.figures["response_rate"])}
+        cells.append(cell)
+        previous = cell
+    return cells
+
+
+def _raw_rates(user, *, since, until):
     rows = Survey.objects.filter(permissions.analysis_condition(user))
     if since:
         rows = rows.filter(sent_at__gte=since)
@@ -199,20 +310,26 @@ def response_rates(
         .annotate(sent=Count("id"), answered=Count("id", filter=Q(status=SurveyStatus.ANSWERED)))
         .order_by()
     )
-    buckets: dict[str, list[int]] = {}
-    for row in rows:
-        cell = buckets.setdefault(period_key(_local_month(row["month"]), period), [0, 0])
-        cell[0] += row["sent"]
-        cell[1] += row["answered"]
-    cells, previous = [], None
-    for key in sorted(buckets):
-        figure = proportion("response_rate", buckets[key][0], buckets[key][1], min_n=min_n)
-        cell = Cell(key, key, {"response_rate": figure})
-        if previous is not None:
-            cell.changes = {"response_rate": change(figure, previous.figures["response_rate"])}
-        cells.append(cell)
-        previous = cell
-    return cells
+    return [(row["month"], row["sent"], row["answered"]) for row in rows]
+
+
+def _rate_counts(user, *, since, until) -> list[tuple]:
+    """(month, sent, answered) rows: whole months from the snapshot, partial ones from the surveys."""
+    if not _snapshot_ok(user):
+        return _raw_rates(user, since=since, until=until)
+    first, stop, edges = _split(since, until)
+    out = []
+    if first is None or stop is None or first < stop:
+        rows = RateCell.objects.all()
+        if first is not None:
+            rows = rows.filter(month__gte=first)
+        if stop is not None:
+            rows = rows.filter(month__lt=stop)
+        out += [(r["month"], r["sent_"], r["answered_"]) for r in
+                rows.values("month").annotate(sent_=Sum("sent"), answered_=Sum("answered")).order_by()]
+    for low, high in edges:
+        out += _raw_rates(user, since=low, until=high)
+    return out
 
 
 def segment_report(

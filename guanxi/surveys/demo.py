@@ -16,6 +16,7 @@ from guanxi.accounts.enums import Role
 from guanxi.servicedesk.enums import TicketStatus
 from guanxi.servicedesk.models import Ticket
 
+from .analysis import snapshot
 from .enums import Dimension, Purpose, QuestionType, SurveyMode, SurveyStatus, SurveyTrigger
 from .models import Answer, ImprovementAction, Survey, SurveyResponse
 from .services.actions import action_create
@@ -119,6 +120,7 @@ def surveys_demo_load(*, seed: int, scale: float, staff, customers: list[int], n
             "notes": "回访显示及时性是总体满意度的主要驱动因素：增加夜间工单派工，上门时限由48小时缩短到24小时。"})
         ImprovementAction.objects.filter(pk=action.pk).update(created_at=action_start)
     waves = _demo_waves(rng, now=now, customers=len(customers))
+    snapshot.rebuild()  # the answers above were stored directly, not through the answering services
     return (f"1 questionnaire, {answered} answered surveys, {unanswered} unanswered, 1 improvement action, "
             f"{waves}")
 

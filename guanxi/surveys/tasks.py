@@ -24,3 +24,11 @@ def wave_reminders() -> int:
     from .services.waves import waves_send_reminders
 
     return waves_send_reminders(actor=SYSTEM)
+
+
+@shared_task(name="surveys.analysis_compact")
+def analysis_compact() -> dict:
+    """Fold the analysis snapshot's rows appended by answers into one row per key (see analysis.snapshot)."""
+    from .analysis.snapshot import compact
+
+    return compact()

@@ -22,6 +22,7 @@ from guanxi.integrations.messaging.services import message_send
 from guanxi.tasks.services import task_create
 
 from .. import permissions
+from ..analysis import snapshot
 from ..enums import (
     SCALES,
     Dimension,
@@ -101,6 +102,7 @@ def _create(*, version, customer, mode, trigger, ticket=None, now, with_link: bo
                     wave_id=wave_id, expires_at=now + dt.timedelta(days=days or settings.SURVEY_LINK_DAYS))
     survey._history_user = None
     survey.save()
+    snapshot.record_sent(survey)
     token = survey_token(survey) if with_link else ""
     if token:
         survey.token_hash = token_hash(token)
@@ -220,12 +222,13 @@ def _record(survey: Survey, cleaned, *, mode: str, recorded_by, at: dt.datetime)
     """Store the response and its answers on a locked, unanswered survey; dissatisfied → follow-up."""
     response = SurveyResponse(survey=survey, answered_at=at, mode=mode, recorded_by=recorded_by)
     _save(response, recorded_by)
-    Answer.objects.bulk_create([
+    answers = Answer.objects.bulk_create([
         Answer(response=response, question=q, raw=raw, score=score, score_pct=_pct(q, score),
                dimension=q.dimension if score is not None else "", answered_at=at)
         for q, raw, score in cleaned])
     survey.status, survey.answered_at, survey.mode = SurveyStatus.ANSWERED, at, mode
     _save(survey, recorded_by)
+    snapshot.record_answers(survey, answers, at=at)
     if any(_is_dissatisfied(q, score) for q, _raw, score in cleaned):
         _follow_up(survey, at)
     return response

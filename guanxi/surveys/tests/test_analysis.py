@@ -20,6 +20,7 @@ from guanxi.customers.models import Customer
 from guanxi.servicedesk.models import Ticket
 
 from .. import analysis_selectors as analysis
+from ..analysis import snapshot
 from ..enums import SurveyMode, SurveyStatus, SurveyTrigger
 from ..models import Answer, Survey, SurveyResponse
 from .factories import customer, published_version
@@ -104,6 +105,7 @@ def world():
         _answer(version, other, dt.datetime(2026, 5, 20, 9, tzinfo=SH), overall=4 if i < 40 else 1, nps=9)
     _sent(version, other, dt.datetime(2026, 5, 21, 9, tzinfo=SH), 50)
     admin = UserFactory(role=Role.ANALYST)
+    snapshot.rebuild()  # the answers above were stored directly, not through the answering services
     return {"version": version, "manager": manager, "analyst": admin, "mine": mine, "other": other}
 
 
