@@ -10,6 +10,7 @@ class OccasionKind(models.TextChoices):
     PUBLIC_HOLIDAY = "public_holiday", _("Public holiday")
     LUNAR_FESTIVAL = "lunar_festival", _("Lunar festival")
     CONTRACT_ANNIVERSARY = "contract_anniversary", _("Contract anniversary")
+    KEY_ACCOUNT = "key_account", _("Key-account celebration")
 
 
 class Festival(models.TextChoices):

@@ -10,6 +10,7 @@ from guanxi.core.forms import BootstrapForm
 from guanxi.segments.selectors import segment_list
 
 from .enums import ActionKind, CareChannel, Festival, OccasionKind, PublicHoliday
+from .occasions import occasion_sources
 from .services import RULE_FIELDS, template_shown
 
 EVERY_CUSTOMER = "all"
@@ -53,6 +54,10 @@ class CareRuleForm(BootstrapForm):
             (EVERY_CUSTOMER, _("All customers")),
             *((pk, s.name) for pk, s in self.segments.items()),
         ]
+        sources = [(key, source.label) for key, source in occasion_sources().items()]
+        if sources:
+            self.fields["occasion_key"].choices = [*self.fields["occasion_key"].choices,
+                                                   (_("Key-account celebration"), sources)]
         self.users = {str(u.pk): u for u in user_list().order_by("username")}
         self.fields["assignee"].choices = [("", "—"), *((pk, str(u)) for pk, u in self.users.items())]
         self.style_widgets()

@@ -11,10 +11,12 @@ class CareRuleIn(Schema):
     name: str = Field(..., max_length=200)
     segment: int | None = Field(None, ge=1, le=MAX_ID, description="segment id; empty: every customer")
     occasion: str = Field(..., max_length=30, description="birthday, public_holiday, lunar_festival, "
-                                                          "contract_anniversary")
+                                                          "contract_anniversary, key_account")
     occasion_key: str = Field("", max_length=20, description="the festival (spring, lantern, dragon_boat, qixi, "
                                                              "mid_autumn, double_ninth, laba) or holiday "
-                                                             "(new_year, labour_day, national_day)")
+                                                             "(new_year, labour_day, national_day) or "
+                                                             "key-account celebration (account_anniversary, "
+                                                             "key_person_birthday)")
     lead_days: int = Field(0, ge=0, le=60)
     action: str = Field(..., max_length=20)
     channel: str = Field(..., max_length=10, description="sms, email or task")

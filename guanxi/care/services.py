@@ -32,7 +32,7 @@ from guanxi.segments.selectors import segment_queryset
 from guanxi.tasks.models import Task
 from guanxi.tasks.services import task_complete, task_create_many
 
-from . import calendar, permissions
+from . import calendar, occasions, permissions
 from .enums import ActionKind, BirthdayCalendar, CareChannel, Festival, OccasionKind, PublicHoliday
 from .models import CareAction, CareProfile, CareRule
 
@@ -92,6 +92,9 @@ def _clean_rule(data: dict) -> dict:
         errors["occasion_key"] = _one_of(Festival)
     elif occasion == OccasionKind.PUBLIC_HOLIDAY and key not in PublicHoliday.values:
         errors["occasion_key"] = _one_of(PublicHoliday)
+    elif occasion == OccasionKind.KEY_ACCOUNT and occasions.occasion_source(key) is None:
+        errors["occasion_key"] = _("one of: %(choices)s") % {"choices": "、".join(
+            f"{source.label} ({code})" for code, source in occasions.occasion_sources().items())}
     elif occasion in (OccasionKind.BIRTHDAY, OccasionKind.CONTRACT_ANNIVERSARY):
         clean["occasion_key"] = ""
     lead = clean.setdefault("lead_days", 0)
@@ -207,6 +210,9 @@ def occasion_on(rule: CareRule, target: dt.date) -> str | None:
     if rule.occasion == OccasionKind.PUBLIC_HOLIDAY:
         found = calendar.public_holiday_on(target)
         return str(PublicHoliday(rule.occasion_key).label) if found == rule.occasion_key else None
+    if rule.occasion == OccasionKind.KEY_ACCOUNT:
+        source = occasions.occasion_source(rule.occasion_key)
+        return str(source.label) if source is not None else None
     return str(OccasionKind(rule.occasion).label)
 
 
@@ -220,6 +226,8 @@ def due_customers(rule: CareRule, target: dt.date) -> QuerySet | None:
         base = _birthdays(base, target)
     elif rule.occasion == OccasionKind.CONTRACT_ANNIVERSARY:
         base = _anniversaries(base, target)
+    elif rule.occasion == OccasionKind.KEY_ACCOUNT:
+        base = occasions.occasion_source(rule.occasion_key).customers(base, target)
     if rule.channel == CareChannel.TASK:
         if rule.assignee_id is None:
             base = base.filter(owner__isnull=False)

@@ -20,6 +20,7 @@ from guanxi.core.views import add_service_errors, domain_errors_as_http
 from . import calendar, permissions, selectors, services
 from .enums import Festival, OccasionKind, PublicHoliday
 from .forms import CareRuleForm
+from .occasions import occasion_source
 
 PER_PAGE = 50
 MONTHS = [str(m) for m in range(1, 13)]
@@ -55,7 +56,8 @@ def _occasion_key_label(key: str) -> str:
     for choices in (Festival, PublicHoliday):
         if key in choices.values:
             return str(choices(key).label)
-    return ""
+    source = occasion_source(key)
+    return str(source.label) if source is not None else ""
 
 
 def _previews(lead_days: int) -> list[dict]:

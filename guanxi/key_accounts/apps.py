@@ -17,4 +17,7 @@ class KeyAccountsConfig(AppConfig):
     verbose_name = _("Key accounts")
 
     def ready(self):
+        from .occasions import register_care_occasions
+
         register_demo_step(DeferredStep(_demo))
+        register_care_occasions()

@@ -1,13 +1,14 @@
 """`/api/v1/survey-analysis/...`: the satisfaction figures of the analysis pages, in the caller's
 scope — per period (`trend`), per group (`breakdown`, paged), response rates, per value segment, and
-driver-analysis runs (started, then polled until `status` is `done`). Every figure carries n, the
-margin of error at 95 %, and `reason` with no value when its sample is too small."""
+driver-analysis runs (started, then polled until `status` is `done`), and the period report as PDF.
+Every figure carries n, the margin of error at 95 %, and `reason` with no value when its sample is
+too small."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Schema, Status
@@ -17,7 +18,8 @@ from guanxi.core.errors import ValidationFailed
 from guanxi.core.routers import Router
 
 from . import analysis_selectors as selectors
-from . import driver_runs
+from . import driver_runs, permissions
+from .analysis_report import report_pdf
 from .tasks import run_drivers
 
 router = Router(tags=["survey analysis"], operation_prefix="guanxi_survey_analysis_api")
@@ -122,6 +124,19 @@ def _page(cells, page) -> dict:
     start = int(page.cursor) if page.cursor.isdigit() else 0
     end = start + page.limit
     return {"items": [_cell(c) for c in cells[start:end]], "next_cursor": str(end) if end < len(cells) else None}
+
+
+@router.get("/survey-analysis/report.pdf", response={200: None})
+def download_analysis_report(request: HttpRequest, params: Query[WindowIn]):
+    """The period report as PDF (Chinese fonts): the figures by period, dimension and group with
+    their margins of error and sample sizes, as on the analysis page and in its XLSX."""
+    permissions.require(request.user, "analysis", "export")
+    since, until = _window(params)
+    content = report_pdf(user=request.user, period=params.period, by=params.by, since=since, until=until)
+    response = HttpResponse(content, content_type="application/pdf")
+    first, last = timezone.localdate(since), timezone.localdate(until) - dt.timedelta(days=1)
+    response["Content-Disposition"] = f'attachment; filename="satisfaction-{first}-{last}.pdf"'
+    return response
 
 
 @router.get("/survey-analysis/trend", response=CellPageOut)

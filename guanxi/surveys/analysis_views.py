@@ -1,6 +1,6 @@
 """Pages of the satisfaction analysis: the figures by period and group (ECharts trend, tables with
 sample sizes and margins of error), satisfaction per value segment (SPEC G.5), the driver analysis
-(started as a task, its status shown until done) and the period report as XLSX."""
+(started as a task, its status shown until done) and the period report as XLSX and PDF."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from guanxi.core.views import domain_errors_as_http
 
 from . import analysis_selectors as selectors
 from . import driver_runs, permissions
+from .analysis_report import report_pdf
 from .enums import Dimension
 from .tasks import run_drivers
 
@@ -145,6 +146,18 @@ def export_xlsx(request):
     content = report_xlsx(user=request.user, period=params["period"], by=params["by"], since=since, until=until)
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="satisfaction-{dates["since"]}-{dates["until"]}.xlsx"'
+    return response
+
+
+@login_required
+@domain_errors_as_http
+def export_pdf(request):
+    permissions.require(request.user, "analysis", "export")
+    since, until, dates = _window(request)
+    params = _params(request)
+    content = report_pdf(user=request.user, period=params["period"], by=params["by"], since=since, until=until)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="satisfaction-{dates["since"]}-{dates["until"]}.pdf"'
     return response
 
 

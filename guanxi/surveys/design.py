@@ -5,8 +5,9 @@
   IVR 3 minutes (callers hang up on long menus), SMS 2 minutes and at most 5 questions (one
   message exchange each), web and e-mail 10 minutes, a third-party interview 20 minutes.
 - Types: a mode carries only what its respondent can give — IVR key presses (ratings, NPS as
-  digits then #, single choice with at most 9 options), SMS a digit or a word (ratings, NPS,
-  single choice with at most 9 options); web, e-mail, phone and third party everything.
+  digits then #, single and multiple choice with at most 9 options, one key per option; free text
+  is not possible), SMS a digit or a word (ratings, NPS, single and multiple choice with at most 9
+  options, free text as a word reply); web, e-mail, phone and third party everything.
 - Wording: a phrase of the maintained list `data/leading_phrases.txt` in either language is a
   warning (leading or suggestive wording), as are a rating without a dimension and a choice
   without options (errors).
@@ -27,8 +28,8 @@ T, M = QuestionType, SurveyMode
 SECONDS = {
     M.WEB: {T.RATING_5: 8, T.RATING_10: 10, T.NPS: 10, T.SINGLE: 12, T.MULTIPLE: 18, T.TEXT: 60},
     M.EMAIL: {T.RATING_5: 8, T.RATING_10: 10, T.NPS: 10, T.SINGLE: 12, T.MULTIPLE: 18, T.TEXT: 60},
-    M.SMS: {T.RATING_5: 25, T.RATING_10: 25, T.NPS: 25, T.SINGLE: 30},
-    M.IVR: {T.RATING_5: 15, T.RATING_10: 18, T.NPS: 18, T.SINGLE: 20},
+    M.SMS: {T.RATING_5: 25, T.RATING_10: 25, T.NPS: 25, T.SINGLE: 30, T.MULTIPLE: 35, T.TEXT: 45},
+    M.IVR: {T.RATING_5: 15, T.RATING_10: 18, T.NPS: 18, T.SINGLE: 20, T.MULTIPLE: 30},
     M.PHONE: {T.RATING_5: 20, T.RATING_10: 25, T.NPS: 25, T.SINGLE: 30, T.MULTIPLE: 45, T.TEXT: 90},
     M.THIRD_PARTY: {T.RATING_5: 20, T.RATING_10: 25, T.NPS: 25, T.SINGLE: 30, T.MULTIPLE: 45, T.TEXT: 90},
 }
@@ -83,7 +84,7 @@ def mode_refuses(question: QuestionSpec, mode: str) -> bool:
     """Whether `mode` cannot carry the question (see the module's note)."""
     if question.type not in SECONDS[mode]:
         return True
-    return mode in (M.IVR, M.SMS) and question.type == T.SINGLE and question.option_count > MAX_KEY_OPTIONS
+    return mode in (M.IVR, M.SMS) and question.type in CHOICE_TYPES and question.option_count > MAX_KEY_OPTIONS
 
 
 def _minutes(seconds: int) -> str:

@@ -22,4 +22,5 @@ urlpatterns = [
     path("analysis/", analysis_views.analysis, name="analysis"),
     path("analysis/drivers/", analysis_views.drivers, name="analysis_drivers"),
     path("analysis/report.xlsx", analysis_views.export_xlsx, name="analysis_xlsx"),
+    path("analysis/report.pdf", analysis_views.export_pdf, name="analysis_pdf"),
 ]

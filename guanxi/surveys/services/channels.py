@@ -30,8 +30,13 @@ from ..enums import SCALES, QuestionType, SurveyMode, SurveyStatus, SurveyTrigge
 from ..models import Question, QuestionnaireVersion, Survey, SurveyOptOut, SurveyResponse
 from .surveys import _clean_answer, _create, _record, current_version, survey_link, survey_opt_out
 
-# What a reply or a key press can carry (SPEC G.3): scores and one option by its number.
+# What a reply or key presses can carry (SPEC G.3, design.py): scores, options by their numbers and,
+# by SMS only, free text as a word reply.
 KEYED_TYPES = frozenset({QuestionType.RATING_5, QuestionType.RATING_10, QuestionType.NPS, QuestionType.SINGLE})
+CARRIED_TYPES = {
+    SurveyMode.SMS: KEYED_TYPES | {QuestionType.MULTIPLE, QuestionType.TEXT},
+    SurveyMode.IVR: KEYED_TYPES | {QuestionType.MULTIPLE},
+}
 SENDABLE_MODES = (SurveyMode.SMS, SurveyMode.EMAIL, SurveyMode.IVR)
 # Words a customer may reply instead of a digit, as a share of the rating's scale.
 REPLY_SCALE_WORDS = {
@@ -51,6 +56,8 @@ REPLY_SCALE_WORDS = {
     "VERY DISSATISFIED": 0.0,
 }
 _SEPARATORS = re.compile(r"[\s,;、，；/]+")
+_WEAK = re.compile(r"[^\s,、，/+]+")  # the tokens of one answer ("1 3", "1,3", "1、3")
+_STRONG = re.compile(r"[;；\n\r]+")  # between answers, needed after a free-text or multiple answer
 _TRAILING = "。.!！?？~～"
 
 
@@ -62,9 +69,10 @@ class KeyedAnswers:
     problem: str = ""
 
 
-def carried_questions(version: QuestionnaireVersion) -> list[Question]:
-    """The questions a reply or the IVR carries, in order (free text and multiple choice are left out)."""
-    return [q for q in version.questions.all() if q.type in KEYED_TYPES]
+def carried_questions(version: QuestionnaireVersion, mode: str = SurveyMode.SMS) -> list[Question]:
+    """The questions an SMS reply or the IVR's key presses carry, in order (IVR leaves free text out)."""
+    types = CARRIED_TYPES.get(mode, KEYED_TYPES)
+    return [q for q in version.questions.all() if q.type in types]
 
 
 def _word_score(question: Question, token: str) -> int | None:
@@ -75,8 +83,22 @@ def _word_score(question: Question, token: str) -> int | None:
     return round(lo + share * (hi - lo))
 
 
-def _keyed_value(question: Question, token: str):
-    """A digit, a word or an option's number/value → the raw answer `_clean_answer` accepts."""
+def _option_value(question: Question, token: str) -> str:
+    if token.isdigit() and 1 <= int(token) <= len(question.options):
+        return question.options[int(token) - 1]["value"]
+    for option in question.options:
+        if token in (option["value"], option.get("zh"), option.get("en")):
+            return option["value"]
+    return token
+
+
+def _keyed_value(question: Question, token):
+    """A digit, a word or an option's number/value → the raw answer `_clean_answer` accepts; for a
+    multiple choice a list of tokens (each an option's number or value), for free text the text."""
+    if question.type == QuestionType.TEXT:
+        return token
+    if question.type == QuestionType.MULTIPLE:
+        return [_option_value(question, t) for t in token] if token else ["-"]
     if question.type == QuestionType.SINGLE:
         if token.isdigit() and 1 <= int(token) <= len(question.options):
             return question.options[int(token) - 1]["value"]
@@ -88,8 +110,9 @@ def _keyed_value(question: Question, token: str):
     return word if word is not None else token
 
 
-def keyed_answers(questions: list[Question], tokens: list[str]) -> KeyedAnswers:
-    """One token per carried question, in order; missing trailing ones only if optional."""
+def keyed_answers(questions: list[Question], tokens: list) -> KeyedAnswers:
+    """One token per carried question, in order (a list of tokens for a multiple choice, the text for
+    free text); missing trailing ones only if optional."""
     if not questions:
         return KeyedAnswers([], "no_questions")
     if not tokens or len(tokens) > len(questions):
@@ -98,6 +121,12 @@ def keyed_answers(questions: list[Question], tokens: list[str]) -> KeyedAnswers:
         return KeyedAnswers([], "count")
     cleaned = []
     for question, token in zip(questions, tokens, strict=False):
+        if question.type == QuestionType.TEXT and not token.strip():
+            if question.is_required:
+                return KeyedAnswers([], "count")
+            continue
+        if question.type != QuestionType.MULTIPLE and not isinstance(token, str):
+            return KeyedAnswers([], "value")
         try:
             raw, score = _clean_answer(question, _keyed_value(question, token))
         except ValueError:
@@ -113,13 +142,77 @@ def reply_tokens(text: str) -> list[str]:
         return []
     if text.upper() in REPLY_SCALE_WORDS:
         return [text]
-    return [re.sub(r"^(\d+)分$", r"\1", token) for token in _SEPARATORS.split(text) if token]
+    return [_digit(token) for token in _SEPARATORS.split(text) if token]
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _digit(token: str) -> str:
+    return re.sub(r"^(\d+)分$", r"\1", token)
+
+
+def reply_answers(questions: list[Question], text: str) -> list:
+    """An SMS reply split into one answer per carried question, in order: a token for a rating or a
+    single choice, a list of tokens for a multiple choice ("1 3", "1,3"), the words for free text.
+    With "；" or new lines between them each part answers one question; otherwise a rating or single
+    choice takes one token, a multiple choice all tokens but those the ratings after it need, and
+    free text the rest of the reply."""
+    if not any(q.type in (QuestionType.MULTIPLE, QuestionType.TEXT) for q in questions):
+        return reply_tokens(text)
+    text = (text or "").strip()  # free text is kept as written: only the other answers are normalised
+    if not text:
+        return []
+    if _STRONG.search(text):
+        parts = [p.strip() for p in _STRONG.split(text)]
+        while parts and not parts[-1]:
+            parts.pop()
+        answers = []
+        for question, part in zip(questions, parts, strict=False):
+            if question.type == QuestionType.TEXT:
+                answers.append(part)
+            elif question.type == QuestionType.MULTIPLE:
+                answers.append([_digit(t) for t in _WEAK.findall(_folded(part).rstrip(_TRAILING))])
+            else:
+                tokens = reply_tokens(part)
+                answers.append(tokens[0] if len(tokens) == 1 else tokens)
+        return answers + parts[len(questions) :]
+    if questions[-1].type != QuestionType.TEXT:
+        text = text.rstrip(_TRAILING)
+    # Each character folded on its own (full-width digits and commas), so positions stay the text's.
+    folded = "".join(_folded(c) if len(_folded(c)) == 1 else c for c in text)
+    matches = list(_WEAK.finditer(folded))
+    answers, at = [], 0
+    for number, question in enumerate(questions):
+        if at >= len(matches):
+            break
+        if question.type == QuestionType.TEXT:
+            answers.append(text[matches[at].start() :].strip())
+            at = len(matches)
+        elif question.type == QuestionType.MULTIPLE:
+            later = sum(1 for q in questions[number + 1 :] if q.type in KEYED_TYPES)
+            take = max(1, len(matches) - at - later)
+            answers.append([_digit(m.group()) for m in matches[at : at + take]])
+            at += take
+        else:
+            answers.append(_digit(matches[at].group()))
+            at += 1
+    return answers + [m.group() for m in matches[at:]]
 
 
 def _hint(question: Question, language: str) -> str:
     if question.type in SCALES:
         lo, hi = SCALES[question.type]
         return _("reply %(lo)d–%(hi)d, %(hi)d is best") % {"lo": lo, "hi": hi}
+    if question.type == QuestionType.TEXT:
+        return _("reply in your own words") if question.is_required else _("reply in your own words, optional")
+    if question.type == QuestionType.MULTIPLE:
+        return _("reply one or more of %(choices)s, e.g. \"1 3\"") % {
+            "choices": "，".join(
+                f"{n}={question.option_label(o['value'], language)}" for n, o in enumerate(question.options, start=1)
+            )
+        }
     return _("reply %(choices)s") % {
         "choices": "，".join(
             f"{n}={question.option_label(o['value'], language)}" for n, o in enumerate(question.options, start=1)
@@ -130,7 +223,7 @@ def _hint(question: Question, language: str) -> str:
 def sms_text(survey: Survey) -> str:
     """The SMS carrying the survey's questions, in its language, with how to reply and opt out."""
     language = survey.language
-    questions = carried_questions(survey.version)
+    questions = carried_questions(survey.version, SurveyMode.SMS)
     with translation.override(language):
         lines = [
             _("[%(title)s] %(name)s, thank you for your time.")
@@ -139,16 +232,28 @@ def sms_text(survey: Survey) -> str:
         for number, question in enumerate(questions, start=1):
             prefix = f"{number}. " if len(questions) > 1 else ""
             lines.append(f"{prefix}{question.text(language)} ({_hint(question, language)})")
-        if len(questions) > 1:
+        if len(questions) > 1 and _needs_strong_separator(questions):
+            lines.append(_('Reply with the answers in order, separated by ";", e.g. "5; 1 3; fine".'))
+        elif len(questions) > 1:
             lines.append(_('Reply with the answers in order, separated by spaces, e.g. "5 4".'))
         lines.append(_("Reply TD to opt out."))
         return "\n".join(lines)
 
 
+def _needs_strong_separator(questions: list[Question]) -> bool:
+    """Whether answers must be separated by "；": a multiple choice or free text not asked last."""
+    return any(q.type in (QuestionType.MULTIPLE, QuestionType.TEXT) for q in questions[:-1])
+
+
 def _invalid_reply(survey: Survey) -> str:
-    questions = carried_questions(survey.version)
+    questions = carried_questions(survey.version, SurveyMode.SMS)
     with translation.override(survey.language):
         hints = "; ".join(_hint(q, survey.language) for q in questions)
+        if len(questions) > 1 and _needs_strong_separator(questions):
+            return _(
+                "Sorry, we could not read your reply. Please answer all %(count)d questions in order "
+                "(%(hints)s), separated by \";\". Reply TD to opt out."
+            ) % {"count": len(questions), "hints": hints}
         if len(questions) > 1:
             return _(
                 "Sorry, we could not read your reply. Please answer all %(count)d questions in order "
@@ -204,7 +309,7 @@ def survey_send(
         raise ValidationFailed(fields={"customer": gettext_noop("has no mobile number")})
     if mode == SurveyMode.EMAIL and "@" not in (customer.email or ""):
         raise ValidationFailed(fields={"customer": gettext_noop("has no e-mail address")})
-    if mode in (SurveyMode.SMS, SurveyMode.IVR) and not carried_questions(version):
+    if mode in (SurveyMode.SMS, SurveyMode.IVR) and not carried_questions(version, mode):
         raise ValidationFailed(fields={"version": gettext_noop("has no question this mode can carry")})
     now = now or timezone.now()
     survey, token = _create(
@@ -266,7 +371,8 @@ def survey_reply_receive(*, phone: str, text: str, now: dt.datetime) -> InboundR
         return None
     if survey.status != SurveyStatus.SENT:  # answered while we waited for the lock
         return InboundResult("duplicate")
-    keyed = keyed_answers(carried_questions(survey.version), reply_tokens(text))
+    questions = carried_questions(survey.version, SurveyMode.SMS)
+    keyed = keyed_answers(questions, reply_answers(questions, text))
     if keyed.problem:
         return InboundResult("invalid", _invalid_reply(survey))
     _record(survey, keyed.cleaned, mode=SurveyMode.SMS, recorded_by=None, at=now)
@@ -279,7 +385,8 @@ def survey_reply_receive(*, phone: str, text: str, now: dt.datetime) -> InboundR
 @transaction.atomic
 def survey_answer_by_keys(*, survey_id: int, keys: list[str], now: dt.datetime | None = None) -> SurveyResponse:
     """Key presses for one IVR survey, from a signed CTI event (the call-center system acts): one key
-    sequence per carried question ("9#" for a 9, "10#" for a 10). NotFound for an unknown survey,
+    sequence per carried question ("9#" for a 9, "10#" for a 10, "13#" or "1*3#" for options 1 and 3 of
+    a multiple choice; free text cannot be keyed and is left out). NotFound for an unknown survey,
     Conflict for one answered, expired or not meant for the IVR; ValidationFailed for bad keys."""
     now = now or timezone.now()
     survey = (
@@ -296,8 +403,13 @@ def survey_answer_by_keys(*, survey_id: int, keys: list[str], now: dt.datetime |
         raise Conflict(gettext_noop("This survey has already been answered."), code="answered")
     if survey.status == SurveyStatus.EXPIRED or survey.expires_at <= now:
         raise Conflict(gettext_noop("This survey has expired."), code="expired")
+    questions = carried_questions(survey.version, SurveyMode.IVR)
     tokens = [str(k).strip().rstrip("#") for k in keys]
-    keyed = keyed_answers(carried_questions(survey.version), tokens)
+    tokens = [
+        [key for key in token if key not in "*"] if question.type == QuestionType.MULTIPLE else token
+        for question, token in zip(questions, tokens, strict=False)
+    ] + tokens[len(questions) :]
+    keyed = keyed_answers(questions, tokens)
     if keyed.problem:
         raise ValidationFailed(
             gettext_noop("The key presses do not answer this survey."),

@@ -244,13 +244,14 @@ def survey_answer_by_token(*, token: str, answers: dict, now: dt.datetime | None
     is refused), before expiry, for a link the product made. Refusals are LinkRefused with the code
     `forged`, `used` or `expired`."""
     now = now or timezone.now()
-    survey = survey_by_token(token, lock=True)
+    survey = survey_by_token(token, lock=True, now=now)
     cleaned = _clean_answers(_questions(survey), answers, complete=True)
     return _record(survey, cleaned, mode=SurveyMode.WEB, recorded_by=None, at=now)
 
 
-def survey_by_token(token: str, *, lock: bool = False) -> Survey:
-    """The open survey of a link; LinkRefused (forged, used, expired) otherwise."""
+def survey_by_token(token: str, *, lock: bool = False, now: dt.datetime | None = None) -> Survey:
+    """The open survey of a link at `now` (default: the present); LinkRefused (forged, used, expired)
+    otherwise."""
     rows = Survey.objects.select_related("version", "customer", "ticket")
     rows = rows.select_for_update(of=("self",)) if lock else rows
     survey = rows.filter(token_hash=token_hash(token or "")).first() if token and len(token) <= 100 else None
@@ -258,7 +259,7 @@ def survey_by_token(token: str, *, lock: bool = False) -> Survey:
         raise LinkRefused(gettext_noop("This survey link is not valid."), code="forged")
     if survey.status == SurveyStatus.ANSWERED:
         raise LinkRefused(gettext_noop("This survey has already been answered. Thank you!"), code="used")
-    if survey.status == SurveyStatus.EXPIRED or survey.expires_at <= timezone.now():
+    if survey.status == SurveyStatus.EXPIRED or survey.expires_at <= (now or timezone.now()):
         raise LinkRefused(gettext_noop("This survey link has expired."), code="expired")
     return survey
 

@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from django.test import Client
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from guanxi.accounts.enums import Role, TeamKind
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
@@ -224,6 +225,34 @@ def test_xlsx_report_opens(world):
     assert book.sheetnames == ["按期间", "按分组", "回复率"]
     rows = list(book["按期间"].iter_rows(values_only=True))
     assert rows[1][:4] == ("2026-Q1", 40, 75.0, 13.4)
+
+
+def _pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_pdf_report_has_the_chinese_title_and_figures_in_scope(world):
+    client = Client()
+    client.force_login(world["analyst"])
+    page = client.get("/surveys/analysis/?since=2026-01-01&until=2026-06-30").content.decode()
+    assert "/surveys/analysis/report.pdf?since=2026-01-01" in page and "期间报告（PDF）" in page
+    response = client.get("/surveys/analysis/report.pdf?since=2026-01-01&until=2026-06-30&by=channel")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].endswith('satisfaction-2026-01-01-2026-06-30.pdf"')
+    text = _pdf_text(response.content)
+    assert "客户满意度报告 2026-01-01 – 2026-06-30" in text and "按期间" in text and "服务态度" in text
+    assert "2026-03" in text and "75.0 ±13.4 (n=40)" in text and "样本不足（n=10）" in text
+    assert "80.0 ±11.1 (n=50)" in text  # May: 40 of 50 satisfied
+    assert "Sample too small" not in text and "By period" not in text
+    scoped = client_for(world["manager"]).get("/api/v1/survey-analysis/report.pdf?since=2026-01-01&until=2026-06-30")
+    assert scoped.status_code == 200 and scoped["Content-Type"] == "application/pdf"
+    mine = _pdf_text(scoped.content)
+    assert "75.0 ±13.4 (n=40)" in mine and "n=50" not in mine
+    agent = client_for(UserFactory(role=Role.AGENT)).get("/api/v1/survey-analysis/report.pdf")
+    assert agent.status_code == 403 and agent.json()["code"]
+    bad = client_for(world["analyst"]).get("/api/v1/survey-analysis/report.pdf?by=colour")
+    assert bad.status_code == 422 and "by" in bad.json()["fields"]
 
 
 def test_response_list_shows_the_score(world):

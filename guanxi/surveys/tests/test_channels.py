@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
-from guanxi.core.errors import Conflict, ValidationFailed
+from guanxi.core.errors import Conflict, DomainError, ValidationFailed
 from guanxi.integrations.messaging.backends import LocalBackend
 from guanxi.integrations.messaging.inbound import sms_inbound_signature
 from guanxi.integrations.messaging.models import OutboundMessage
@@ -113,6 +113,54 @@ def test_several_questions_are_answered_in_order(two_questions):
     assert sorted(Answer.objects.values_list("score", flat=True)) == [4, 9]
 
 
+CHANNELS = {"type": QuestionType.MULTIPLE, "text_zh": "您用过哪些渠道？", "text_en": "Which channels did you use?",
+            "options": [{"value": "hotline", "zh": "热线", "en": "Hotline"}, {"value": "app", "zh": "App", "en": "App"},
+                        {"value": "shop", "zh": "营业厅", "en": "Shop"}]}
+REMARKS = {**QUESTIONS[4], "is_required": True}
+
+
+@pytest.mark.parametrize(("text", "chosen"), [("1 3", ["hotline", "shop"]), ("1,3", ["hotline", "shop"]),
+                                               ("３、1。", ["shop", "hotline"]), ("热线", ["hotline"])])
+def test_an_sms_reply_answers_a_multiple_choice(text, chosen):
+    version = published_version(code="sms-multi", modes=["sms", "ivr"], questions=[CHANNELS])
+    who = customer()
+    _send(who, version)
+    assert "1=热线" in _last_to(who.mobile).body and "1 3" in _last_to(who.mobile).body
+    assert _reply(who.mobile, text).outcome == "recorded"
+    assert Answer.objects.get().raw == chosen
+
+
+def test_an_sms_reply_answers_ratings_choices_and_free_text_in_order():
+    version = published_version(code="sms-mixed", modes=["sms"], questions=[QUESTIONS[0], CHANNELS, REMARKS])
+    who = customer()
+    _send(who, version)
+    assert "；" in _last_to(who.mobile).body and "您用过哪些渠道？" in _last_to(who.mobile).body
+    assert "其他意见" in _last_to(who.mobile).body
+    assert _reply(who.mobile, "4；1 2；师傅 很耐心").outcome == "recorded"
+    answers = {a.question.order: a.raw for a in Answer.objects.all()}
+    assert answers == {1: 4, 2: ["hotline", "app"], 3: "师傅 很耐心"}
+
+
+def test_a_free_text_word_reply_is_recorded_as_written():
+    version = published_version(code="sms-text", modes=["sms"], questions=[QUESTIONS[0], REMARKS])
+    who = customer()
+    _send(who, version)
+    assert _reply(who.mobile, "5 服务很好，谢谢！").outcome == "recorded"
+    assert {a.question.order: a.raw for a in Answer.objects.all()} == {1: 5, 2: "服务很好，谢谢！"}
+
+
+@pytest.mark.parametrize("text", ["4", "4；1 9；好", "4；；好", "9；1；好", "4；1；", "4；x；好", "4 1 好"])
+def test_a_mixed_reply_that_answers_nothing_records_nothing(text):
+    version = published_version(code="sms-bad", modes=["sms"], questions=[QUESTIONS[0], CHANNELS, REMARKS])
+    who = customer()
+    survey = _send(who, version)
+    result = _reply(who.mobile, text)
+    assert result.outcome == "invalid", text
+    assert "未能识别" in result.reply and "；" in result.reply and _last_to(who.mobile).body == result.reply
+    survey.refresh_from_db()
+    assert survey.status == SurveyStatus.SENT and not SurveyResponse.objects.exists() and not Answer.objects.exists()
+
+
 def test_the_reply_answers_the_latest_unexpired_survey_of_that_phone(sms_version):
     who = customer()
     with time_machine.travel(NOW - dt.timedelta(days=20), tick=False):
@@ -160,8 +208,8 @@ def test_sending_needs_a_mobile_and_keyed_questions(sms_version):
         modes=["web"],
         questions=[{"type": QuestionType.TEXT, "text_zh": "意见", "text_en": "Comments"}],
     )
-    with pytest.raises(ValidationFailed):
-        _send(customer(name="王五", mobile="13800138009"), text_only)
+    with pytest.raises(ValidationFailed):  # free text cannot be keyed on the IVR (SMS carries it)
+        _send(customer(name="王五", mobile="13800138009"), text_only, mode=SurveyMode.IVR)
     assert not Survey.objects.exists()
 
 
@@ -248,6 +296,30 @@ def test_ivr_key_presses_are_recorded_once(two_questions):
     assert again.status_code == 409 and again.json()["code"] == "answered"
     assert "已" in again.json()["message"]
     assert Answer.objects.count() == 2
+
+
+@override_settings(CTI_SHARED_SECRET=SECRET)
+@pytest.mark.parametrize(("keys", "chosen"), [
+    (["4", "13#"], ["hotline", "shop"]), (["4#", "2*1#"], ["app", "hotline"])])
+def test_ivr_key_presses_answer_a_multiple_choice_and_leave_free_text_out(keys, chosen):
+    version = published_version(code="ivr-multi", modes=["ivr", "web"], questions=[QUESTIONS[0], CHANNELS])
+    version_with_text = published_version(code="ivr-text", modes=["web"], questions=[QUESTIONS[0], CHANNELS,
+                                                                                      QUESTIONS[4]])
+    for number, carried in enumerate((version, version_with_text)):
+        survey = _send(customer(mobile=f"1380013800{number}"), carried, mode=SurveyMode.IVR)
+        response = _keys({"event_id": f"e{number}", "survey_id": survey.pk, "keys": keys})
+        assert response.status_code == 200, response.content
+        assert {a.question.order: a.raw for a in Answer.objects.filter(response__survey=survey)} == {1: 4, 2: chosen}
+    refused = _send(customer(mobile="13800138009"), version, mode=SurveyMode.IVR)
+    for bad in (["4", "14#"], ["4", "#"], ["4", "1", "好"], ["4", "0"]):
+        assert _keys({"event_id": "e9", "survey_id": refused.pk, "keys": bad}).status_code == 422, bad
+    assert not SurveyResponse.objects.filter(survey=refused).exists()
+
+
+def test_the_design_check_refuses_free_text_for_the_ivr_and_allows_it_by_sms():
+    with pytest.raises(DomainError):
+        published_version(code="ivr-text", modes=["ivr"], questions=[QUESTIONS[0], QUESTIONS[4]])
+    assert published_version(code="sms-text", modes=["sms"], questions=[QUESTIONS[0], QUESTIONS[4]])
 
 
 @override_settings(CTI_SHARED_SECRET=SECRET)

@@ -47,11 +47,12 @@ def test_phone_allows_twenty_minutes_and_not_more():
 
 
 @given(st.sampled_from(T.values), st.integers(2, 15))
-def test_ivr_and_sms_carry_key_presses_only(kind, options):
+def test_ivr_carries_key_presses_and_sms_also_words(kind, options):
     question = spec(kind, options)
-    key_press = kind in ("rating_5", "rating_10", "nps") or (kind == "single" and options <= MAX_KEY_OPTIONS)
+    choice = kind in ("single", "multiple")
+    key_press = kind in ("rating_5", "rating_10", "nps") or (choice and options <= MAX_KEY_OPTIONS)
     assert mode_refuses(question, "ivr") is not key_press
-    assert mode_refuses(question, "sms") is not key_press
+    assert mode_refuses(question, "sms") is not (key_press or kind == "text")
     assert not mode_refuses(question, "web") and not mode_refuses(question, "phone")
 
 

@@ -100,6 +100,20 @@ def test_an_expired_link_records_nothing(world, django_capture_on_commit_callbac
     assert Survey.objects.get(pk=survey.pk).status == SurveyStatus.EXPIRED
 
 
+def test_the_link_is_judged_at_the_given_moment(world, django_capture_on_commit_callbacks):
+    """`now` decides expiry, not the wall clock: the demo back-fills answers at past moments."""
+    with time_machine.travel(T0, tick=False), django_capture_on_commit_callbacks(execute=True):
+        survey = Survey.objects.get(ticket=closed_case(world["agent"], world["customer"]))
+    token = _token_of(survey)
+    with time_machine.travel(T0 + dt.timedelta(hours=1), tick=False):
+        with pytest.raises(services.LinkRefused) as exc:
+            services.survey_answer_by_token(token=token, answers=GOOD, now=T0 + dt.timedelta(days=15))
+        assert exc.value.code == "expired" and not SurveyResponse.objects.exists()
+    with time_machine.travel(T0 + dt.timedelta(days=15), tick=False):
+        response = services.survey_answer_by_token(token=token, answers=GOOD, now=T0 + dt.timedelta(days=1))
+    assert response.answered_at == T0 + dt.timedelta(days=1)
+
+
 @pytest.mark.parametrize(("answers", "field"), [
     ({**GOOD, 1: "6"}, "q1"), ({**GOOD, 3: "-1"}, "q3"), ({**GOOD, 4: "fax"}, "q4"), ({**GOOD, 2: ""}, "q2"),
     ({**GOOD, 1: "abc"}, "q1"), ({**GOOD, 5: "x" * 2001}, "q5"),
