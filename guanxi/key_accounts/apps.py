@@ -11,6 +11,12 @@ def _demo():
     return key_accounts_demo_load
 
 
+def _channels_demo():
+    from .demo import key_account_channels_demo_load
+
+    return key_account_channels_demo_load
+
+
 class KeyAccountsConfig(AppConfig):
     name = "guanxi.key_accounts"
     label = "key_accounts"
@@ -18,3 +24,4 @@ class KeyAccountsConfig(AppConfig):
 
     def ready(self):
         register_demo_step(DeferredStep(_demo))
+        register_demo_step(DeferredStep(_channels_demo))
