@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from guanxi.accounts.enums import Role
 from guanxi.core.models import TimeStampedModel
 from guanxi.core.uploads import random_upload_name
 
@@ -248,7 +249,7 @@ class GreenTemplateStep(models.Model):
     template = models.ForeignKey(GreenTemplate, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("position"))
     name = models.CharField(_("step"), max_length=100)
-    owner_role = models.CharField(_("owner role"), max_length=30, blank=True)
+    owner_role = models.CharField(_("owner role"), max_length=30, choices=Role.choices, blank=True)
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),

@@ -569,7 +569,11 @@ def _check_document(upload) -> None:
 
 
 def _locked_step(actor, step: GreenStep) -> GreenStep:
-    step = GreenStep.objects.select_for_update().select_related("process__account__customer", "owner").get(pk=step.pk)
+    step = (
+        GreenStep.objects.select_for_update(of=("self",))
+        .select_related("process__account__customer", "owner")
+        .get(pk=step.pk)
+    )
     account = step.process.account
     permissions.require(actor, "process", "write", allowed=permissions.may_on(actor, "process", account, "write"))
     return step
@@ -606,7 +610,11 @@ def green_step_complete(*, actor, step: GreenStep, notes: str = "", now: dt.date
     required documents are there; the next step's owner gets a hand-over task, the last step completes
     the process. Locks the process's steps."""
     step = _locked_step(actor, step)
-    process = GreenProcess.objects.select_for_update().select_related("template__calendar").get(pk=step.process_id)
+    process = (
+        GreenProcess.objects.select_for_update(of=("self",))
+        .select_related("template__calendar")
+        .get(pk=step.process_id)
+    )
     now = now or timezone.now()
     if step.status == StepStatus.DONE:
         raise Conflict(_("This step is done already."), code="step_done")
@@ -642,7 +650,11 @@ def green_step_reopen(*, actor, step: GreenStep, reason: str, now: dt.datetime |
     back to waiting (its task cancelled), the reopened one gets a new hand-over task. Any other step is
     refused: reopening is in order too."""
     step = _locked_step(actor, step)
-    process = GreenProcess.objects.select_for_update().select_related("template__calendar").get(pk=step.process_id)
+    process = (
+        GreenProcess.objects.select_for_update(of=("self",))
+        .select_related("template__calendar")
+        .get(pk=step.process_id)
+    )
     reason, now = (reason or "").strip()[:2000], now or timezone.now()
     if not reason:
         raise ValidationFailed(fields={"reason": _("Say why the step is reopened.")})
@@ -775,7 +787,7 @@ def visit_schedule(
 @transaction.atomic
 def visit_record(*, actor, visit: Visit, outcome: str, now: dt.datetime | None = None) -> Visit:
     """Record what came of a planned visit (needed); its task is completed with it."""
-    visit = Visit.objects.select_for_update().select_related("account").get(pk=visit.pk)
+    visit = Visit.objects.select_for_update(of=("self",)).select_related("account").get(pk=visit.pk)
     permissions.require(actor, "visit", "write", allowed=permissions.may_on(actor, "visit", visit.account, "write"))
     outcome = (outcome or "").strip()
     if visit.status != VisitStatus.PLANNED:
