@@ -241,7 +241,7 @@ def key_account_channels_demo_load(
             )
             visit_record(actor=SYSTEM, visit=visit, outcome=rng.choice(OUTCOMES), now=moment + dt.timedelta(hours=2))
             visits += 1
-            moment += dt.timedelta(days=max(cadence, 21) * rng.uniform(0.8, 1.6), hours=rng.randint(-3, 3))
+            moment += dt.timedelta(days=max(cadence, 30) * rng.uniform(0.8, 1.6), hours=rng.randint(-3, 3))
         ahead = now + dt.timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 8))
         visit_schedule(
             actor=SYSTEM,

@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -501,7 +502,7 @@ def _hand_over(step: GreenStep, account: KeyAccount, now: dt.datetime, calendar)
                 "customer_id": account.customer_id,
                 "source": process,
                 "source_label": process.title[:200],
-                "source_url": f"/key-accounts/green/{process.pk}/",
+                "source_url": reverse("key_accounts:green_detail", args=[process.pk]),
             }
         ],
     )[0]
@@ -715,7 +716,7 @@ def green_steps_escalate(*, actor=SYSTEM, now: dt.datetime | None = None) -> int
                     "customer_id": step.process.account.customer_id,
                     "source": step.process,
                     "source_label": step.process.title[:200],
-                    "source_url": f"/key-accounts/green/{step.process_id}/",
+                    "source_url": reverse("key_accounts:green_detail", args=[step.process_id]),
                 }
             )
     GreenStep.objects.bulk_update(late, ["is_late", "escalated_at"])
@@ -776,7 +777,7 @@ def visit_schedule(
                 "assignee": owner,
                 "customer_id": account.customer_id,
                 "source": visit,
-                "source_url": f"/key-accounts/{account.pk}/visits/",
+                "source_url": reverse("key_accounts:visits_account", args=[account.pk]),
             }
         ],
     )[0]
