@@ -51,6 +51,9 @@ SAMPLES = {
     "questionnaire_id": ("surveys", "Questionnaire", "pk"),
     "version_id": ("surveys", "QuestionnaireVersion", "pk"),
     "key_account_id": ("key_accounts", "KeyAccount", "pk"),
+    "process_id": ("key_accounts", "GreenProcess", "pk"),
+    "green_document_id": ("key_accounts", "GreenDocument", "pk"),
+    "green_template_id": ("key_accounts", "GreenTemplate", "pk"),
     "wave_id": ("surveys", "SurveyWave", "pk"),
     "wave_action": "close",  # POST only: the GET is refused (405) and skipped
     "improvement_action_id": ("surveys", "ImprovementAction", "pk"),

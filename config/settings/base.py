@@ -241,6 +241,8 @@ CELERY_BEAT_SCHEDULE = {
     "care-run": {"task": "care.run", "schedule": crontab(hour=7, minute=0)},
     # Key people's birthdays: care tasks for their key-account managers, daily at 07:10.
     "key-accounts-birthdays": {"task": "key_accounts.birthdays", "schedule": crontab(hour=7, minute=10)},
+    # Green-channel steps past their time limit escalate to the owner's manager, every 10 minutes.
+    "key-accounts-green-escalate": {"task": "key_accounts.green_escalate", "schedule": 600.0},
     # Bulk-queued messages (care greetings) handed to their backends every minute.
     "messaging-deliver-queued": {"task": "messaging.deliver_queued", "schedule": 60.0},
     # The star schema: the rows changed since the last refresh, every 15 minutes.

@@ -17,6 +17,11 @@ from guanxi.customers.models import Contact, Customer
 from . import selectors, services
 from .models import KeyAccountTier, KeyPerson
 from .schemas import (
+    GreenProcessDetailOut,
+    GreenProcessFilterIn,
+    GreenProcessPageOut,
+    GreenProcessStartIn,
+    GreenStepCompleteIn,
     KeyAccountDesignateIn,
     KeyAccountDetailOut,
     KeyAccountFilterIn,
@@ -27,6 +32,12 @@ from .schemas import (
     KeyAccountReasonIn,
     KeyPersonIn,
     KeyPersonOut,
+    VisitCoverageOut,
+    VisitFilterIn,
+    VisitIn,
+    VisitOut,
+    VisitOutcomeIn,
+    VisitPageOut,
 )
 
 router = Router(tags=["key accounts"], operation_prefix="guanxi_key_accounts_api")
@@ -225,3 +236,154 @@ def save_key_account_plan(request: HttpRequest, account_id: int, payload: KeyAcc
         actor=request.user, account=account, year=year, data=payload.dict(exclude_unset=True)
     )
     return _plan_out(account, year)
+
+
+# ---------------------------------------------------------------- green channel (绿色通道)
+
+
+def _step_out(step) -> dict:
+    return {
+        "id": step.pk,
+        "position": step.position,
+        "name": step.name,
+        "owner": step.owner_id,
+        "owner_name": str(step.owner),
+        "status": step.status,
+        "limit_amount": step.limit_amount,
+        "limit_unit": step.limit_unit,
+        "required_documents": step.required_documents,
+        "documents": [d.name for d in step.document_list],
+        "started_at": step.started_at,
+        "due_at": step.due_at,
+        "completed_at": step.completed_at,
+        "is_late": step.is_late,
+        "notes": step.notes,
+    }
+
+
+def _process_out(process) -> dict:
+    current = getattr(process, "current", None)
+    return {
+        "id": process.pk,
+        "account": process.account_id,
+        "customer_name": process.account.customer.name,
+        "template": process.template_id,
+        "template_name": process.template.name,
+        "title": process.title,
+        "status": process.status,
+        "started_at": process.started_at,
+        "finished_at": process.finished_at,
+        "current_step": current.name if current else "",
+        "current_due_at": current.due_at if current else None,
+    }
+
+
+def _process_detail(process) -> dict:
+    steps = selectors.process_steps(process=process)
+    process.current = next((s for s in steps if s.status == "active"), None)
+    return {**_process_out(process), "steps": [_step_out(s) for s in steps]}
+
+
+@router.get("/green-channel", response=GreenProcessPageOut)
+def list_green_processes(request: HttpRequest, filters: Query[GreenProcessFilterIn], page: Query[CursorPageParams]):
+    """The green-channel processes you may see (key-account managers: of your accounts), oldest first."""
+    account = None
+    if filters.account is not None:
+        account = selectors.account_get_for_user(user=request.user, account_id=filters.account)
+    rows = selectors.process_list(user=request.user, account=account, status=filters.status[:10])
+    result = keyset_page(rows, cursor=page.cursor, limit=page.limit)
+    return {
+        "items": [_process_out(p) for p in selectors.processes_with_current(result.rows)],
+        "next_cursor": result.next_cursor,
+    }
+
+
+@router.post("/green-channel", response={201: GreenProcessDetailOut})
+def start_green_process(request: HttpRequest, payload: GreenProcessStartIn):
+    """Start a process for a key account from a template (default: the first in use)."""
+    account = selectors.account_get_for_user(user=request.user, account_id=payload.account)
+    templates = selectors.template_list(user=request.user, active_only=True)
+    template = templates.filter(pk=payload.template).first() if payload.template else templates.first()
+    if template is None:
+        raise ValidationFailed(fields={"template": _("does not exist")})
+    process = services.green_process_start(actor=request.user, account=account, template=template, title=payload.title)
+    return Status(201, _process_detail(selectors.process_get_for_user(user=request.user, process_id=process.pk)))
+
+
+@router.get("/green-channel/{process_id}", response=GreenProcessDetailOut)
+def get_green_process(request: HttpRequest, process_id: int):
+    """One process with its steps in order, their owners, limits, due times and documents."""
+    return _process_detail(selectors.process_get_for_user(user=request.user, process_id=process_id))
+
+
+@router.post("/green-channel/{process_id}/steps/{step_id}/complete", response=GreenProcessDetailOut)
+def complete_green_step(request: HttpRequest, process_id: int, step_id: int, payload: GreenStepCompleteIn):
+    """Complete the step in progress (409 for any other: steps are taken in order; 422 while a required
+    document is missing); the next step's owner gets a hand-over task."""
+    process = selectors.process_get_for_user(user=request.user, process_id=process_id, action="write")
+    step = selectors.step_get_for_user(user=request.user, process=process, step_id=step_id)
+    services.green_step_complete(actor=request.user, step=step, notes=payload.notes)
+    return _process_detail(selectors.process_get_for_user(user=request.user, process_id=process_id))
+
+
+# ---------------------------------------------------------------- yellow channel (黄色通道)
+
+
+def _visit_out(visit) -> dict:
+    return {
+        "id": visit.pk,
+        "account": visit.account_id,
+        "customer_name": visit.account.customer.name,
+        "kind": visit.kind,
+        "subject": visit.subject,
+        "owner": visit.owner_id,
+        "owner_name": str(visit.owner),
+        "scheduled_at": visit.scheduled_at,
+        "status": visit.status,
+        "outcome": visit.outcome,
+        "done_at": visit.done_at,
+    }
+
+
+@router.get("/visits", response=VisitPageOut)
+def list_visits(request: HttpRequest, filters: Query[VisitFilterIn], page: Query[CursorPageParams]):
+    """Visits, customers' visits to us and friendly services you may see, oldest first."""
+    account = None
+    if filters.account is not None:
+        account = selectors.account_get_for_user(user=request.user, account_id=filters.account)
+    rows = selectors.visit_list(user=request.user, account=account, kind=filters.kind, status=filters.status)
+    result = keyset_page(rows, cursor=page.cursor, limit=page.limit)
+    return {"items": [_visit_out(v) for v in result.rows], "next_cursor": result.next_cursor}
+
+
+@router.get("/visits/coverage", response=list[VisitCoverageOut])
+def get_visit_coverage(request: HttpRequest):
+    """Per key-account manager: accounts visited within their tier's cadence out of all they manage."""
+    return selectors.visit_coverage(user=request.user)
+
+
+@router.post("/visits", response={201: VisitOut})
+def schedule_visit(request: HttpRequest, payload: VisitIn):
+    """Schedule a visit (422 when in the past); it becomes a task of the account's manager."""
+    account = selectors.account_get_for_user(user=request.user, account_id=payload.account)
+    visit = services.visit_schedule(
+        actor=request.user,
+        account=account,
+        kind=payload.kind,
+        scheduled_at=payload.scheduled_at,
+        subject=payload.subject,
+    )
+    return Status(201, _visit_out(selectors.visit_get_for_user(user=request.user, visit_id=visit.pk)))
+
+
+@router.get("/visits/{visit_id}", response=VisitOut)
+def get_visit(request: HttpRequest, visit_id: int):
+    return _visit_out(selectors.visit_get_for_user(user=request.user, visit_id=visit_id))
+
+
+@router.post("/visits/{visit_id}/outcome", response=VisitOut)
+def record_visit_outcome(request: HttpRequest, visit_id: int, payload: VisitOutcomeIn):
+    """Record what came of a planned visit; its task is completed."""
+    visit = selectors.visit_get_for_user(user=request.user, visit_id=visit_id, action="write")
+    services.visit_record(actor=request.user, visit=visit, outcome=payload.outcome)
+    return _visit_out(selectors.visit_get_for_user(user=request.user, visit_id=visit_id))

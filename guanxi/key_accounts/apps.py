@@ -11,6 +11,12 @@ def _demo():
     return key_accounts_demo_load
 
 
+def _channels_demo():
+    from .demo import key_account_channels_demo_load
+
+    return key_account_channels_demo_load
+
+
 class KeyAccountsConfig(AppConfig):
     name = "guanxi.key_accounts"
     label = "key_accounts"
@@ -21,3 +27,4 @@ class KeyAccountsConfig(AppConfig):
 
         register_demo_step(DeferredStep(_demo))
         register_care_occasions()
+        register_demo_step(DeferredStep(_channels_demo))

@@ -9,6 +9,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from guanxi.accounts.access import SYSTEM
@@ -17,10 +18,21 @@ from guanxi.customers.enums import CustomerKind
 from guanxi.customers.models import Contact, Customer
 from guanxi.segments.models import CustomerValueSnapshot
 
-from .enums import PersonRole
-from .models import KeyAccount, KeyAccountTier
+from .enums import PersonRole, VisitKind
+from .models import GreenProcess, GreenStep, GreenTemplate, KeyAccount, KeyAccountTier, Visit
 from .selectors import revenue_by_month
-from .services import competitor_save, key_account_designate, key_account_plan_save, key_person_add
+from .services import (
+    competitor_save,
+    green_document_upload,
+    green_process_start,
+    green_step_complete,
+    green_steps_escalate,
+    key_account_designate,
+    key_account_plan_save,
+    key_person_add,
+    visit_record,
+    visit_schedule,
+)
 
 ACCOUNTS = 50
 TIER_SPLIT = (("strategic", 10), ("key", 15), ("standard", 25))
@@ -142,3 +154,103 @@ def key_accounts_demo_load(
             )
             plans += 1
     return f"{made} key accounts ({', '.join(m.username for m in managers)}), {people} key people, {plans} plans"
+
+
+# ---------------------------------------------------------------- green and yellow channels
+
+VISIT_SUBJECTS = {
+    VisitKind.MANAGER_VISIT: [
+        "季度业务回顾拜访",
+        "高层拜访：年度合作规划",
+        "走访信息化部门了解需求",
+        "专线扩容方案沟通",
+    ],
+    VisitKind.CUSTOMER_VISIT: ["客户来访参观数据中心", "客户来访洽谈云迁移", "客户技术团队来访交流"],
+    VisitKind.FRIENDLY_SERVICE: ["中秋节慰问", "免费网络安全巡检", "重大活动通信保障", "春节慰问"],
+}
+OUTCOMES = [
+    "客户对服务满意，提出带宽扩容需求",
+    "了解到明年信息化预算增加，跟进云服务商机",
+    "客户反映故障处理偏慢，已转服务经理跟进",
+    "确认续约意向，下月启动合同谈判",
+    "决策层关系良好，邀请参加行业沙龙",
+]
+PROCESS_TITLES = ["专线扩容项目", "云专网接入项目", "视频会议系统项目", "数据中心托管项目", "物联网卡批量开通"]
+
+
+def _document(name: str) -> ContentFile:
+    return ContentFile(f"{name}（演示文件）".encode(), name=f"{name}.pdf")
+
+
+def _walk(account, template, *, started: dt.datetime, steps_done: int, rng: random.Random, title: str) -> None:
+    """A process started at `started` with its first `steps_done` steps completed a working day or so apart."""
+    process = green_process_start(actor=SYSTEM, account=account, template=template, title=title, now=started)
+    moment = started
+    for step in GreenStep.objects.filter(process=process).order_by("position")[:steps_done]:
+        moment += dt.timedelta(hours=rng.randint(4, 60))
+        for name in step.required_documents:
+            green_document_upload(actor=SYSTEM, step=step, name=name, upload=_document(name), now=moment)
+        green_step_complete(actor=SYSTEM, step=step, notes=rng.choice(OUTCOMES), now=moment)
+
+
+def key_account_channels_demo_load(
+    *, seed: int, scale: float, staff, customers: list[int], now: dt.datetime | None = None
+) -> str:
+    """Green-channel processes in every state (completed, in progress, late) and two years of visits,
+    customers' visits and friendly services for the demo's key accounts; a second load adds nothing."""
+    rng = random.Random(seed + 121)
+    now = now or timezone.now()
+    if GreenProcess.objects.exists() or Visit.objects.exists():
+        return "green and yellow channels loaded already"
+    template = GreenTemplate.objects.filter(is_active=True).order_by("id").first()
+    accounts = list(KeyAccount.objects.filter(is_active=True).select_related("tier", "customer").order_by("id"))
+    processes = visits = 0
+    for index, account in enumerate(accounts):
+        if template is not None:
+            if index % 4 == 0:  # a project finished within the last two years
+                _walk(
+                    account,
+                    template,
+                    started=now - dt.timedelta(days=rng.randint(60, 700)),
+                    steps_done=5,
+                    rng=rng,
+                    title=f"{account.customer.name} · {rng.choice(PROCESS_TITLES)}",
+                )
+                processes += 1
+            if index % 3 == 0:  # one in progress, at any step; the older ones run late
+                _walk(
+                    account,
+                    template,
+                    started=now - dt.timedelta(days=rng.randint(2, 40)),
+                    steps_done=rng.randint(0, 4),
+                    rng=rng,
+                    title=f"{account.customer.name} · {rng.choice(PROCESS_TITLES)}",
+                )
+                processes += 1
+        cadence = account.tier.visit_cadence_days
+        moment = now - dt.timedelta(days=730) + dt.timedelta(days=rng.randint(0, 20))
+        while moment < now - dt.timedelta(days=1):
+            kind = rng.choices(list(VISIT_SUBJECTS), weights=(6, 1, 1))[0]
+            visit = visit_schedule(
+                actor=SYSTEM,
+                account=account,
+                kind=kind,
+                scheduled_at=moment,
+                subject=rng.choice(VISIT_SUBJECTS[kind]),
+                now=moment,
+            )
+            visit_record(actor=SYSTEM, visit=visit, outcome=rng.choice(OUTCOMES), now=moment + dt.timedelta(hours=2))
+            visits += 1
+            moment += dt.timedelta(days=max(cadence, 30) * rng.uniform(0.8, 1.6), hours=rng.randint(-3, 3))
+        ahead = now + dt.timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 8))
+        visit_schedule(
+            actor=SYSTEM,
+            account=account,
+            kind=VisitKind.MANAGER_VISIT,
+            scheduled_at=ahead,
+            subject=rng.choice(VISIT_SUBJECTS[VisitKind.MANAGER_VISIT]),
+            now=now,
+        )
+        visits += 1
+    late = green_steps_escalate(actor=SYSTEM, now=now)
+    return f"{processes} green-channel processes ({late} steps late), {visits} visits"

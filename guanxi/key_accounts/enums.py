@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EventKind(models.TextChoices):
@@ -36,3 +37,31 @@ CRITERIA = (
     ("growth", "ka_growth", _("Growth potential")),
     ("time", "ka_time", _("Time it takes")),
 )
+
+
+class LimitUnit(models.TextChoices):
+    HOURS = "hours", _("working hours")
+    DAYS = "days", _("working days")
+
+
+class GreenStatus(models.TextChoices):
+    RUNNING = "running", pgettext_lazy("green", "Running")
+    DONE = "done", pgettext_lazy("green", "Completed")
+
+
+class StepStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    ACTIVE = "active", pgettext_lazy("green", "In progress")
+    DONE = "done", pgettext_lazy("green", "Done")
+
+
+class VisitKind(models.TextChoices):
+    MANAGER_VISIT = "manager_visit", _("Visit by the account manager")
+    CUSTOMER_VISIT = "customer_visit", _("Customer visits us")
+    FRIENDLY_SERVICE = "friendly_service", _("Friendly service")
+
+
+class VisitStatus(models.TextChoices):
+    PLANNED = "planned", pgettext_lazy("visit", "Planned")
+    DONE = "done", pgettext_lazy("visit", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("visit", "Cancelled")

@@ -4,9 +4,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from guanxi.accounts.enums import Role
 from guanxi.core.models import TimeStampedModel
+from guanxi.core.uploads import random_upload_name
 
-from .enums import EventKind, PersonRole, Strength
+from .enums import EventKind, GreenStatus, LimitUnit, PersonRole, StepStatus, Strength, VisitKind, VisitStatus
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 SHARE = {"max_digits": 5, "decimal_places": 2}
@@ -19,6 +21,11 @@ class KeyAccountTier(TimeStampedModel):
     name = models.CharField(_("name"), max_length=50, unique=True)
     rank = models.PositiveSmallIntegerField(_("rank"), default=1, help_text=_("1 is the most important"))
     description = models.CharField(_("description"), max_length=200, blank=True)
+    visit_cadence_days = models.PositiveSmallIntegerField(
+        _("visit every (days)"),
+        default=30,
+        help_text=_("how often the key-account manager visits an account of this tier"),
+    )
 
     class Meta:
         verbose_name = _("key-account tier")
@@ -204,3 +211,202 @@ class KeyAccountPlan(TimeStampedModel):
 
     def __str__(self):
         return f"{self.account_id} {self.year}"
+
+
+# ---------------------------------------------------------------- green channel (绿色通道)
+
+
+class GreenTemplate(TimeStampedModel):
+    """A green-channel process template (绿色通道流程模板): its steps in order, as data an administrator
+    edits; step time limits are counted on its business calendar (none: Monday to Friday 9:00–18:00
+    with mainland China's holidays and make-up working days)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    calendar = models.ForeignKey(
+        "servicedesk.BusinessCalendar",
+        verbose_name=_("business calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("green-channel template")
+        verbose_name_plural = _("green-channel templates")
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class GreenTemplateStep(models.Model):
+    """One step of a template: its owner (a person, or a role — the key-account manager meaning the
+    account's own), its time limit in working hours or days, and the documents it needs."""
+
+    template = models.ForeignKey(GreenTemplate, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("step"), max_length=100)
+    owner_role = models.CharField(_("owner role"), max_length=30, choices=Role.choices, blank=True)
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    limit_amount = models.PositiveSmallIntegerField(_("time limit"))
+    limit_unit = models.CharField(_("unit"), max_length=10, choices=LimitUnit.choices, default=LimitUnit.DAYS)
+    required_documents = models.JSONField(_("required documents"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("green-channel template step")
+        verbose_name_plural = _("green-channel template steps")
+        ordering = ["template", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "position"], name="ka_green_tstep_once"),
+            models.CheckConstraint(condition=Q(limit_amount__gte=1), name="ka_green_tstep_limit"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class GreenProcess(TimeStampedModel):
+    """A green-channel process (绿色通道流程) of a key account, started from a template whose steps it
+    copies: later edits of the template do not change a running process."""
+
+    account = models.ForeignKey(
+        KeyAccount, verbose_name=_("key account"), on_delete=models.CASCADE, related_name="green_processes"
+    )
+    template = models.ForeignKey(
+        GreenTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="processes"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(_("status"), max_length=10, choices=GreenStatus.choices, default=GreenStatus.RUNNING)
+    started_at = models.DateTimeField(_("started at"))
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("green-channel process")
+        verbose_name_plural = _("green-channel processes")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["account", "-started_at"], name="ka_green_account")]
+
+    def __str__(self):
+        return self.title
+
+
+class GreenStep(models.Model):
+    """One step of a process: pending, active (its owner has a hand-over task, due at `due_at`) or done;
+    a step past its due time is marked late once and escalated to its owner's manager."""
+
+    process = models.ForeignKey(GreenProcess, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("step"), max_length=100)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    limit_amount = models.PositiveSmallIntegerField(_("time limit"))
+    limit_unit = models.CharField(_("unit"), max_length=10, choices=LimitUnit.choices)
+    required_documents = models.JSONField(_("required documents"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=StepStatus.choices, default=StepStatus.PENDING)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    due_at = models.DateTimeField(_("due at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("completed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    is_late = models.BooleanField(_("late"), default=False)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    task = models.ForeignKey("tasks.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("green-channel step")
+        verbose_name_plural = _("green-channel steps")
+        ordering = ["process", "position"]
+        constraints = [models.UniqueConstraint(fields=["process", "position"], name="ka_green_step_once")]
+        indexes = [
+            models.Index(fields=["due_at"], name="ka_green_step_due", condition=Q(status="active", is_late=False)),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+def green_document_upload_to(instance, filename: str) -> str:
+    return random_upload_name("green", filename)
+
+
+class GreenDocument(models.Model):
+    """A document uploaded to a step (stored privately; handed out only to those who may read the
+    process)."""
+
+    step = models.ForeignKey(GreenStep, on_delete=models.CASCADE, related_name="documents")
+    name = models.CharField(_("document"), max_length=100)
+    file = models.FileField(_("file"), upload_to=green_document_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"))
+
+    class Meta:
+        verbose_name = _("green-channel document")
+        verbose_name_plural = _("green-channel documents")
+        ordering = ["step", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+# ---------------------------------------------------------------- yellow channel (黄色通道)
+
+
+class Visit(TimeStampedModel):
+    """A yellow-channel contact (黄色通道): the manager's scheduled visit, the customer's visit to us or a
+    friendly service (友情服务), each a task of its owner, with its outcome once done."""
+
+    account = models.ForeignKey(
+        KeyAccount, verbose_name=_("key account"), on_delete=models.CASCADE, related_name="visits"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=VisitKind.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    scheduled_at = models.DateTimeField(_("scheduled for"))
+    status = models.CharField(_("status"), max_length=10, choices=VisitStatus.choices, default=VisitStatus.PLANNED)
+    outcome = models.TextField(_("outcome"), blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    task = models.ForeignKey("tasks.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-scheduled_at", "-id"]
+        indexes = [
+            models.Index(fields=["account", "-scheduled_at"], name="ka_visit_account"),
+            models.Index(fields=["owner", "-scheduled_at"], name="ka_visit_owner"),
+            models.Index(fields=["account", "kind", "-done_at"], name="ka_visit_done"),
+        ]
+
+    def __str__(self):
+        return self.subject

@@ -7,6 +7,11 @@ Entities:
 - `designation`: read = the candidate list from the key-account score; write = designate,
   de-designate, change tier and managers.
 - `tier`: read = the tiers; configure = create and change them.
+- `process`: the green-channel processes (绿色通道) of the accounts one may read (OWN: of the accounts one
+  manages or backs up); write = start one, upload documents, complete and reopen steps.
+- `template`: read = the green-channel process templates; configure = create and edit them.
+- `visit`: the yellow channel (黄色通道) — visits, customers' visits to us and friendly services of
+  the accounts in scope; write = schedule them and record their outcomes; export = the list as CSV.
 The system (the demo, tasks) may do everything; the portal's customer nothing.
 """
 
@@ -29,18 +34,41 @@ from guanxi.accounts.roles import Scope
 
 ALL, OWN, NONE = Scope.ALL, Scope.OWN, Scope.NONE
 
-_NOBODY = {"account": NOTHING, "designation": NOTHING, "tier": NOTHING}
-_KAM = {**_NOBODY, "account": Rights(read=OWN, write=OWN, export=True), "tier": Rights(read=ALL)}
+_NOBODY = {
+    "account": NOTHING,
+    "designation": NOTHING,
+    "tier": NOTHING,
+    "process": NOTHING,
+    "template": NOTHING,
+    "visit": NOTHING,
+}
+_KAM = {
+    **_NOBODY,
+    "account": Rights(read=OWN, write=OWN, export=True),
+    "tier": Rights(read=ALL),
+    "process": Rights(read=OWN, write=OWN),
+    "template": Rights(read=ALL),
+    "visit": Rights(read=OWN, write=OWN, export=True),
+}
 _MANAGER = {
     "account": Rights(read=ALL, write=ALL, export=True),
     "designation": Rights(read=ALL, write=ALL),
     "tier": Rights(read=ALL),
+    "process": Rights(read=ALL, write=ALL),
+    "template": Rights(read=ALL),
+    "visit": Rights(read=ALL, write=ALL, export=True),
 }
 
 TABLE: dict[str, dict[str, Rights]] = {
     Role.AGENT: _NOBODY,
     Role.TEAM_LEAD: _NOBODY,
-    Role.SERVICE_MANAGER: {**_NOBODY, "account": Rights(read=ALL), "tier": Rights(read=ALL)},
+    Role.SERVICE_MANAGER: {
+        **_NOBODY,
+        "account": Rights(read=ALL),
+        "tier": Rights(read=ALL),
+        "process": Rights(read=ALL),
+        "visit": Rights(read=ALL),
+    },
     Role.SALES_REP: _NOBODY,
     Role.KEY_ACCOUNT_MANAGER: _KAM,
     Role.SALES_MANAGER: _MANAGER,
@@ -50,8 +78,15 @@ TABLE: dict[str, dict[str, Rights]] = {
         "account": Rights(read=ALL, export=True),
         "designation": Rights(read=ALL),
         "tier": Rights(read=ALL),
+        "process": Rights(read=ALL),
+        "template": Rights(read=ALL),
+        "visit": Rights(read=ALL, export=True),
     },
-    Role.ADMIN: {**_MANAGER, "tier": Rights(read=ALL, write=ALL, configure=True)},
+    Role.ADMIN: {
+        **_MANAGER,
+        "tier": Rights(read=ALL, write=ALL, configure=True),
+        "template": Rights(read=ALL, write=ALL, configure=True),
+    },
     SYSTEM_ROLE: {entity: EVERYTHING for entity in _NOBODY},
     CUSTOMER_ROLE: {},
 }
@@ -67,6 +102,12 @@ DENIED = {
     ("designation", "read"): _("Only managers review key-account candidates."),
     ("designation", "write"): _("Only managers designate and de-designate key accounts."),
     ("tier", "configure"): _("Only administrators configure key-account tiers."),
+    ("process", "read"): _("Your role has no access to green-channel processes."),
+    ("process", "write"): _("You cannot work on this green-channel process: the account is not one of yours."),
+    ("template", "configure"): _("Only administrators edit green-channel templates."),
+    ("visit", "read"): _("Your role has no access to key-account visits."),
+    ("visit", "write"): _("You cannot schedule or record visits of this account: it is not one of yours."),
+    ("visit", "export"): _("Your role cannot export key-account visits."),
 }
 
 
@@ -87,6 +128,26 @@ def account_condition(actor, action: str = "read") -> Q:
 def may(actor, account, action: str = "read") -> bool:
     """Whether `actor` may take `action` on this one account."""
     reach = scope(actor, "account", action)
+    if reach is ALL:
+        return True
+    if reach is NONE or is_system(actor):
+        return False
+    return getattr(actor, "pk", None) in (account.manager_id, account.backup_id)
+
+
+def account_scope(actor, entity: str, action: str = "read", prefix: str = "account__") -> Q:
+    """The records of `entity` (process, visit) `actor` may reach, as a filter through their account."""
+    reach = scope(actor, entity, action)
+    if reach is ALL:
+        return Q()
+    if reach is NONE or is_system(actor):
+        return Q(pk__in=[])
+    return Q(**{f"{prefix}manager_id": actor.pk}) | Q(**{f"{prefix}backup_id": actor.pk})
+
+
+def may_on(actor, entity: str, account, action: str = "read") -> bool:
+    """Whether `actor` may take `action` on an `entity` record (process, visit) of this account."""
+    reach = scope(actor, entity, action)
     if reach is ALL:
         return True
     if reach is NONE or is_system(actor):

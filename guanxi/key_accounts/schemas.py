@@ -139,3 +139,106 @@ class KeyAccountPlanOut(Schema):
     satisfaction_target: Decimal | None
     projects_target: int | None
     actuals: KeyAccountActualsOut
+
+
+# ---------------------------------------------------------------- green channel, visits
+
+
+class GreenProcessFilterIn(Schema):
+    account: int | None = Field(None, ge=1, le=MAX_ID, description="a key account's id")
+    status: str = Field("", max_length=10, description="running or done")
+
+
+class GreenStepOut(Schema):
+    id: int
+    position: int
+    name: str
+    owner: int
+    owner_name: str
+    status: str
+    limit_amount: int
+    limit_unit: str
+    required_documents: list[str]
+    documents: list[str]
+    started_at: dt.datetime | None
+    due_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    is_late: bool
+    notes: str
+
+
+class GreenProcessOut(Schema):
+    id: int
+    account: int
+    customer_name: str
+    template: int
+    template_name: str
+    title: str
+    status: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    current_step: str
+    current_due_at: dt.datetime | None
+
+
+class GreenProcessDetailOut(GreenProcessOut):
+    steps: list[GreenStepOut]
+
+
+class GreenProcessPageOut(Schema):
+    items: list[GreenProcessOut]
+    next_cursor: str | None
+
+
+class GreenProcessStartIn(Schema):
+    account: int = Field(..., ge=1, le=MAX_ID, description="a key account's id")
+    template: int | None = Field(None, ge=1, le=MAX_ID, description="a template's id; default: the first in use")
+    title: str = Field("", max_length=200)
+
+
+class GreenStepCompleteIn(Schema):
+    notes: str = Field("", max_length=5000)
+
+
+class VisitFilterIn(Schema):
+    account: int | None = Field(None, ge=1, le=MAX_ID, description="a key account's id")
+    kind: str = Field("", max_length=20, description="manager_visit, customer_visit or friendly_service")
+    status: str = Field("", max_length=10, description="planned, done or cancelled")
+
+
+class VisitOut(Schema):
+    id: int
+    account: int
+    customer_name: str
+    kind: str
+    subject: str
+    owner: int
+    owner_name: str
+    scheduled_at: dt.datetime
+    status: str
+    outcome: str
+    done_at: dt.datetime | None
+
+
+class VisitPageOut(Schema):
+    items: list[VisitOut]
+    next_cursor: str | None
+
+
+class VisitIn(Schema):
+    account: int = Field(..., ge=1, le=MAX_ID, description="a key account's id")
+    kind: str = Field(..., max_length=20, description="manager_visit, customer_visit or friendly_service")
+    scheduled_at: dt.datetime = Field(..., description="with its time zone; not in the past")
+    subject: str = Field("", max_length=200)
+
+
+class VisitOutcomeIn(Schema):
+    outcome: str = Field(..., max_length=5000)
+
+
+class VisitCoverageOut(Schema):
+    manager_id: int
+    manager: str
+    accounts: int
+    covered: int
+    share: float

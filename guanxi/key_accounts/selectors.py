@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,8 +24,19 @@ from guanxi.segments.selectors import value_settings
 from guanxi.servicedesk.models.tickets import IS_OPEN, Ticket
 
 from . import permissions
-from .enums import CRITERIA
-from .models import KeyAccount, KeyAccountEvent, KeyAccountPlan, KeyAccountTier, KeyPerson
+from .enums import CRITERIA, StepStatus, VisitKind, VisitStatus
+from .models import (
+    GreenDocument,
+    GreenProcess,
+    GreenStep,
+    GreenTemplate,
+    KeyAccount,
+    KeyAccountEvent,
+    KeyAccountPlan,
+    KeyAccountTier,
+    KeyPerson,
+    Visit,
+)
 
 # Satisfaction of an account in a year comes from surveys once they report it per customer: a callable
 # (customer_id, year) -> float | None registered here (the dashboard's place too).
@@ -305,3 +316,193 @@ def plan_actuals(*, account: KeyAccount, year: int, plan: KeyAccountPlan | None 
         if plan and plan.revenue_target
         else None,
     }
+
+
+# ---------------------------------------------------------------- green channel (绿色通道)
+
+NOT_YOURS = _("This key account is managed by someone else: you see only your own key accounts.")
+
+
+def process_list(*, user, account: KeyAccount | None = None, status: str = "") -> QuerySet[GreenProcess]:
+    """The green-channel processes `user` may read (of one account), oldest first for keyset paging;
+    each with its step in progress (`current`) read in one more query by `processes_with_current`."""
+    permissions.require(user, "process", "read")
+    rows = GreenProcess.objects.filter(permissions.account_scope(user, "process")).select_related(
+        "account__customer", "template"
+    )
+    if account is not None:
+        rows = rows.filter(account=account)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("id")
+
+
+def processes_with_current(processes) -> list[GreenProcess]:
+    """The processes with `current` (the step in progress or None) and `done_steps`/`total_steps`."""
+    processes = list(processes)
+    by_id = {p.pk: p for p in processes}
+    for p in processes:
+        p.current, p.done_steps, p.total_steps = None, 0, 0
+    for step in GreenStep.objects.filter(process_id__in=by_id).select_related("owner").order_by("position"):
+        process = by_id[step.process_id]
+        process.total_steps += 1
+        if step.status == StepStatus.DONE:
+            process.done_steps += 1
+        elif step.status == StepStatus.ACTIVE:
+            process.current = step
+    return processes
+
+
+def process_get_for_user(*, user, process_id: int, action: str = "read") -> GreenProcess:
+    """One process; not found, or refused with the reason when it is of another manager's account."""
+    permissions.require(user, "process", "read")
+    process = (
+        GreenProcess.objects.select_related("account__customer", "account__manager", "account__backup", "template")
+        .filter(pk=process_id)
+        .first()
+    )
+    if process is None:
+        raise NotFound(_("Green-channel process not found."))
+    if not permissions.may_on(user, "process", process.account, "read"):
+        raise PermissionDenied(NOT_YOURS, code="not_your_account")
+    if action != "read":
+        permissions.require(
+            user, "process", action, allowed=permissions.may_on(user, "process", process.account, action)
+        )
+    return process
+
+
+def process_steps(*, process: GreenProcess) -> list[GreenStep]:
+    """The process's steps in order, each with its `documents` and `missing` required documents."""
+    steps = list(process.steps.select_related("owner", "completed_by").order_by("position"))
+    documents: dict[int, list[GreenDocument]] = {s.pk: [] for s in steps}
+    for d in GreenDocument.objects.filter(step__process=process).order_by("id"):
+        documents[d.step_id].append(d)
+    for step in steps:
+        step.document_list = documents[step.pk]
+        present = {d.name for d in step.document_list}
+        step.missing = [name for name in step.required_documents if name not in present]
+    return steps
+
+
+def step_get_for_user(*, user, process: GreenProcess, step_id: int) -> GreenStep:
+    step = GreenStep.objects.filter(pk=step_id, process=process).first()
+    if step is None:
+        raise NotFound(_("Step not found."))
+    return step
+
+
+def document_get_for_user(*, user, document_id: int) -> GreenDocument:
+    """A step's document, to those who may read its process (files are never served directly)."""
+    document = GreenDocument.objects.select_related("step").filter(pk=document_id).first()
+    if document is None:
+        raise NotFound(_("Document not found."))
+    process_get_for_user(user=user, process_id=document.step.process_id)
+    return document
+
+
+def template_list(*, user, active_only: bool = False) -> QuerySet[GreenTemplate]:
+    permissions.require(user, "template", "read")
+    rows = GreenTemplate.objects.select_related("calendar").prefetch_related("steps__owner_user")
+    return rows.filter(is_active=True) if active_only else rows
+
+
+def template_get(*, user, template_id: int) -> GreenTemplate:
+    template = template_list(user=user).filter(pk=template_id).first()
+    if template is None:
+        raise NotFound(_("Template not found."))
+    return template
+
+
+# ---------------------------------------------------------------- yellow channel (黄色通道)
+
+
+def visit_list(
+    *, user, account: KeyAccount | None = None, kind: str = "", status: str = "", owner_id: int | None = None
+) -> QuerySet[Visit]:
+    """The visits `user` may read (of one account, kind, status or owner), oldest first for paging."""
+    permissions.require(user, "visit", "read")
+    rows = Visit.objects.filter(permissions.account_scope(user, "visit")).select_related("account__customer", "owner")
+    if account is not None:
+        rows = rows.filter(account=account)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if status:
+        rows = rows.filter(status=status)
+    if owner_id:
+        rows = rows.filter(owner_id=owner_id)
+    return rows.order_by("id")
+
+
+def visit_get_for_user(*, user, visit_id: int, action: str = "read") -> Visit:
+    permissions.require(user, "visit", "read")
+    visit = Visit.objects.select_related("account__customer", "owner").filter(pk=visit_id).first()
+    if visit is None:
+        raise NotFound(_("Visit not found."))
+    if not permissions.may_on(user, "visit", visit.account, "read"):
+        raise PermissionDenied(NOT_YOURS, code="not_your_account")
+    if action != "read":
+        permissions.require(user, "visit", action, allowed=permissions.may_on(user, "visit", visit.account, action))
+    return visit
+
+
+def visit_coverage(*, user, now: dt.datetime | None = None) -> list[dict]:
+    """Per key-account manager (within `user`'s reach): the active accounts they manage, those visited
+    by them within their tier's cadence, and the share covered (0–100). Two queries."""
+    permissions.require(user, "visit", "read")
+    now = now or timezone.now()
+    # A manager's own row only for those who see just their accounts (their backups count for the other).
+    mine = Q() if permissions.scope(user, "visit", "read") is permissions.ALL else Q(manager_id=user.pk)
+    accounts = list(
+        KeyAccount.objects.filter(mine, is_active=True).values(
+            "pk",
+            "manager_id",
+            "manager__username",
+            "manager__first_name",
+            "manager__last_name",
+            "tier__visit_cadence_days",
+        )
+    )
+    if not accounts:
+        return []
+    longest = max(a["tier__visit_cadence_days"] for a in accounts)
+    last_visit = dict(
+        Visit.objects.filter(
+            account_id__in=[a["pk"] for a in accounts],
+            kind=VisitKind.MANAGER_VISIT,
+            status=VisitStatus.DONE,
+            done_at__gte=now - dt.timedelta(days=longest),
+            done_at__lte=now,
+        )
+        .values("account_id")
+        .annotate(last=Max("done_at"))
+        .values_list("account_id", "last")
+    )
+    rows: dict[int, dict] = {}
+    for a in accounts:
+        name = f"{a['manager__last_name']}{a['manager__first_name']}".strip() or a["manager__username"]
+        row = rows.setdefault(
+            a["manager_id"], {"manager_id": a["manager_id"], "manager": name, "accounts": 0, "covered": 0}
+        )
+        row["accounts"] += 1
+        last = last_visit.get(a["pk"])
+        if last is not None and last >= now - dt.timedelta(days=a["tier__visit_cadence_days"]):
+            row["covered"] += 1
+    result = sorted(rows.values(), key=lambda r: r["manager"])
+    for row in result:
+        row["share"] = round(100 * row["covered"] / row["accounts"], 1)
+    return result
+
+
+def visits_due(*, account: KeyAccount, now: dt.datetime | None = None) -> dict:
+    """When the account's manager last visited it and when the next visit is due by its tier's cadence."""
+    now = now or timezone.now()
+    last = (
+        Visit.objects.filter(account=account, kind=VisitKind.MANAGER_VISIT, status=VisitStatus.DONE)
+        .order_by("-done_at")
+        .values_list("done_at", flat=True)
+        .first()
+    )
+    cadence = account.tier.visit_cadence_days
+    due = (last + dt.timedelta(days=cadence)) if last else now
+    return {"last": last, "cadence": cadence, "next_due": due, "is_overdue": due < now}

@@ -5,10 +5,11 @@ account's profile (org chart in ECharts) and its plan of a year against the actu
 from __future__ import annotations
 
 import csv
+import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,9 +22,10 @@ from guanxi.core.pagination import keyset_page
 from guanxi.core.spreadsheet import spreadsheet_cell
 from guanxi.core.views import domain_errors_as_http
 from guanxi.customers.models import Contact, Customer
+from guanxi.servicedesk.models import BusinessCalendar
 
 from . import permissions, selectors, services
-from .enums import PersonRole, Strength
+from .enums import LimitUnit, PersonRole, Strength, VisitKind
 from .models import KeyAccountPlan, KeyAccountTier, KeyPerson
 
 PER_PAGE = 50
@@ -331,3 +333,320 @@ def plan(request, key_account_id: int):
         },
         status=422 if errors else 200,
     )
+
+
+# ---------------------------------------------------------------- green channel (绿色通道)
+
+
+def _moment(value: str):
+    """A `datetime-local` field's value in the current time zone, or None."""
+    try:
+        moment = dt.datetime.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+@login_required
+@domain_errors_as_http
+def green_list(request, key_account_id: int | None = None):
+    """The green-channel processes of one account (or all one may see), with a start form."""
+    account = None
+    if key_account_id is not None:
+        account = selectors.account_get_for_user(user=request.user, account_id=key_account_id)
+    status = request.GET.get("status", "")[:10]
+    page = _page(selectors.process_list(user=request.user, account=account, status=status), request)
+    can_start = account is not None and permissions.may_on(request.user, "process", account, "write")
+    if request.method == "POST":
+        if account is None:
+            raise NotFound(_("Key account not found."))
+        permissions.require(request.user, "process", "write", allowed=can_start)
+        raw = request.POST.get("template", "")
+        template = (
+            selectors.template_list(user=request.user, active_only=True)
+            .filter(pk=int(raw) if raw.isdigit() else 0)
+            .first()
+        )
+        if template is None:
+            messages.error(request, _("Choose a template."))
+        else:
+            try:
+                process = services.green_process_start(
+                    actor=request.user, account=account, template=template, title=request.POST.get("title", "")
+                )
+            except (ValidationFailed, Conflict) as exc:
+                messages.error(request, _errors(exc) if isinstance(exc, ValidationFailed) else exc.message)
+            else:
+                messages.success(request, _("Green-channel process started."))
+                return redirect("key_accounts:green_detail", process_id=process.pk)
+        return redirect("key_accounts:green_account", key_account_id=account.pk)
+    return render(
+        request,
+        "key_accounts/green_list.html",
+        {
+            "account": account,
+            "processes": selectors.processes_with_current(page.rows),
+            "next_cursor": page.next_cursor,
+            "status": status,
+            "templates": selectors.template_list(user=request.user, active_only=True) if can_start else [],
+            "can_start": can_start,
+            "can_configure": permissions.can(request.user, "template", "configure"),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@domain_errors_as_http
+def green_detail(request, process_id: int):
+    """One process: its steps as a stepper; the step in progress takes documents and is completed,
+    the last completed one may be reopened (with a reason)."""
+    process = selectors.process_get_for_user(user=request.user, process_id=process_id)
+    can_write = permissions.may_on(request.user, "process", process.account, "write")
+    if request.method == "POST":
+        permissions.require(request.user, "process", "write", allowed=can_write)
+        raw = request.POST.get("step", "")
+        step = selectors.step_get_for_user(user=request.user, process=process, step_id=int(raw) if raw.isdigit() else 0)
+        action = request.POST.get("step_action", "")
+        try:
+            if action == "upload":
+                services.green_document_upload(
+                    actor=request.user, step=step, name=request.POST.get("name", ""), upload=request.FILES.get("file")
+                )
+                messages.success(request, _("Document uploaded."))
+            elif action == "complete":
+                services.green_step_complete(actor=request.user, step=step, notes=request.POST.get("notes", ""))
+                messages.success(request, _("Step completed: %(step)s.") % {"step": step.name})
+            elif action == "reopen":
+                services.green_step_reopen(actor=request.user, step=step, reason=request.POST.get("reason", ""))
+                messages.success(request, _("Step reopened: %(step)s.") % {"step": step.name})
+            else:
+                messages.error(request, _("Unknown action."))
+        except ValidationFailed as exc:
+            messages.error(request, _errors(exc))
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        return redirect("key_accounts:green_detail", process_id=process.pk)
+    steps = selectors.process_steps(process=process)
+    done = [s for s in steps if s.status == "done"]
+    return render(
+        request,
+        "key_accounts/green_detail.html",
+        {
+            "process": process,
+            "account": process.account,
+            "steps": steps,
+            "last_done": done[-1] if done and process.status == "running" else None,
+            "can_write": can_write,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@domain_errors_as_http
+def green_document(request, green_document_id: int):
+    """A step's document, to those who may read its process (media files are never served directly)."""
+    document = selectors.document_get_for_user(user=request.user, document_id=green_document_id)
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
+
+
+TEMPLATE_ROWS_EXTRA = 3
+
+
+@login_required
+@domain_errors_as_http
+def green_templates(request):
+    permissions.require(request.user, "template", "read")
+    return render(
+        request,
+        "key_accounts/green_templates.html",
+        {
+            "templates": selectors.template_list(user=request.user),
+            "can_configure": permissions.can(request.user, "template", "configure"),
+        },
+    )
+
+
+def _template_rows(post) -> list[dict]:
+    rows = []
+    for i in range(1, MAX_TEMPLATE_ROWS + 1):
+        name = post.get(f"name_{i}", "").strip()
+        if not name:
+            continue
+        documents = post.get(f"documents_{i}", "").replace("，", ",").replace("、", ",")
+        rows.append(
+            {
+                "name": name,
+                "owner_role": post.get(f"owner_role_{i}", ""),
+                "owner_user": None,
+                "limit_amount": post.get(f"limit_amount_{i}", ""),
+                "limit_unit": post.get(f"limit_unit_{i}", ""),
+                "required_documents": [d.strip() for d in documents.split(",") if d.strip()],
+            }
+        )
+    return rows
+
+
+MAX_TEMPLATE_ROWS = 20
+
+
+@login_required
+@domain_errors_as_http
+def green_template_edit(request, green_template_id: int | None = None):
+    """The template editor (administrators): name, calendar and steps in order."""
+    permissions.require(request.user, "template", "configure")
+    template = selectors.template_get(user=request.user, template_id=green_template_id) if green_template_id else None
+    errors = ""
+    if request.method == "POST":
+        raw = request.POST.get("calendar", "")
+        calendar = BusinessCalendar.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        try:
+            template = services.green_template_save(
+                actor=request.user,
+                template=template,
+                name=request.POST.get("name", ""),
+                calendar=calendar,
+                is_active=request.POST.get("is_active") == "on",
+                steps=_template_rows(request.POST),
+            )
+        except ValidationFailed as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, _("Template saved."))
+            return redirect("key_accounts:green_templates")
+    steps = list(template.steps.order_by("position")) if template else []
+    rows = [
+        {
+            "n": i,
+            "name": s.name,
+            "owner_role": s.owner_role,
+            "limit_amount": s.limit_amount,
+            "limit_unit": s.limit_unit,
+            "documents": "、".join(s.required_documents),
+        }
+        for i, s in enumerate(steps, start=1)
+    ]
+    rows += [
+        {
+            "n": i,
+            "name": "",
+            "owner_role": Role.KEY_ACCOUNT_MANAGER,
+            "limit_amount": "",
+            "limit_unit": "days",
+            "documents": "",
+        }
+        for i in range(len(rows) + 1, min(len(rows) + TEMPLATE_ROWS_EXTRA, MAX_TEMPLATE_ROWS) + 1)
+    ]
+    return render(
+        request,
+        "key_accounts/green_template_edit.html",
+        {
+            "template": template,
+            "rows": rows,
+            "roles": Role.choices,
+            "units": LimitUnit.choices,
+            "calendars": BusinessCalendar.objects.order_by("name"),
+            "errors": errors,
+        },
+        status=422 if errors else 200,
+    )
+
+
+# ---------------------------------------------------------------- yellow channel (黄色通道)
+
+
+@login_required
+@domain_errors_as_http
+def visit_list(request, key_account_id: int | None = None):
+    """Visits of one account (schedule one, record outcomes) or of all one may see, with the coverage
+    per manager as a chart."""
+    account = None
+    if key_account_id is not None:
+        account = selectors.account_get_for_user(user=request.user, account_id=key_account_id)
+    can_write = account is not None and permissions.may_on(request.user, "visit", account, "write")
+    form = {"kind": VisitKind.MANAGER_VISIT, "scheduled_at": "", "subject": ""}
+    if request.method == "POST":
+        if account is None:
+            raise NotFound(_("Key account not found."))
+        permissions.require(request.user, "visit", "write", allowed=can_write)
+        try:
+            if request.POST.get("visit_action") == "outcome":
+                raw = request.POST.get("visit", "")
+                visit = selectors.visit_get_for_user(
+                    user=request.user, visit_id=int(raw) if raw.isdigit() else 0, action="write"
+                )
+                if visit.account_id != account.pk:
+                    raise NotFound(_("Visit not found."))
+                services.visit_record(actor=request.user, visit=visit, outcome=request.POST.get("outcome", ""))
+                messages.success(request, _("Outcome recorded."))
+            else:
+                form = {k: request.POST.get(k, "").strip() for k in form}
+                services.visit_schedule(
+                    actor=request.user,
+                    account=account,
+                    kind=form["kind"],
+                    scheduled_at=_moment(form["scheduled_at"]),
+                    subject=form["subject"][:200],
+                )
+                messages.success(request, _("Visit scheduled."))
+        except ValidationFailed as exc:
+            messages.error(request, _errors(exc))
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        return redirect("key_accounts:visits_account", key_account_id=account.pk)
+    kind = request.GET.get("kind", "")[:20]
+    rows = selectors.visit_list(user=request.user, account=account, kind=kind).order_by("-scheduled_at", "-id")
+    page = _page(rows, request)
+    coverage = [] if account else selectors.visit_coverage(user=request.user)
+    return render(
+        request,
+        "key_accounts/visit_list.html",
+        {
+            "account": account,
+            "visits": page.rows,
+            "next_cursor": page.next_cursor,
+            "kind": kind,
+            "kinds": VisitKind.choices,
+            "can_write": can_write,
+            "due": selectors.visits_due(account=account) if account else None,
+            "coverage": coverage,
+            "chart": {
+                "managers": [r["manager"] for r in coverage],
+                "share": [r["share"] for r in coverage],
+                "covered": [r["covered"] for r in coverage],
+                "accounts": [r["accounts"] for r in coverage],
+                "labels": {"share": _("Visited within cadence (%)")},
+            },
+            "can_export": permissions.can(request.user, "visit", "export"),
+        },
+    )
+
+
+@login_required
+@domain_errors_as_http
+def visit_export(request):
+    """The visits the user may read, as CSV (key-account managers: only of their accounts)."""
+    permissions.require(request.user, "visit", "export")
+    rows = selectors.visit_list(user=request.user, kind=request.GET.get("kind", "")[:20])
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="key-account-visits.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow([_("Customer"), _("Kind"), _("Subject"), _("Owner"), _("Scheduled for"), _("Status"), _("Outcome")])
+    for v in rows.iterator(chunk_size=1000):
+        writer.writerow(
+            [
+                spreadsheet_cell(x)
+                for x in (
+                    v.account.customer.name,
+                    v.get_kind_display(),
+                    v.subject,
+                    v.owner,
+                    timezone.localtime(v.scheduled_at).strftime("%Y-%m-%d %H:%M"),
+                    v.get_status_display(),
+                    v.outcome,
+                )
+            ]
+        )
+    return response

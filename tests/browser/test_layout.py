@@ -147,6 +147,7 @@ def test_no_page_scrolls_sideways_at_1280_px(page: Page, live_server):
     # 三包 part periods the demo's products are built from, the key-account tiers), whatever ran before in this worker.
     import_module("guanxi.warranty.migrations.0002_seed_policies_and_rules").seed(apps, None)
     import_module("guanxi.key_accounts.migrations.0001_initial").seed_tiers(apps, None)
+    import_module("guanxi.key_accounts.migrations.0002_green_yellow_channels").seed(apps, None)
     call_command("demo", customers=120, seed=7, stdout=open(os.devnull, "w"))  # noqa: SIM115
     # A customer with everything on its page (addresses, contacts, cases), longest name first.
     customer = (Customer.objects.alive().filter(addresses__isnull=False, tickets__isnull=False)

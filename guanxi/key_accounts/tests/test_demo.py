@@ -35,3 +35,24 @@ def test_demo_key_accounts(admin):
     assert Competitor.objects.filter(account=top).exists()
     key_accounts_demo_load(seed=3, scale=0.01, staff=None, customers=[], now=NOW)
     assert KeyAccount.objects.count() == 2 and KeyAccountPlan.objects.count() == 4
+
+
+def test_demo_green_and_yellow_channels(admin):
+    from ..demo import key_account_channels_demo_load
+    from ..models import GreenProcess, Visit
+
+    UserFactory(username="kam1", role=Role.KEY_ACCOUNT_MANAGER)
+    UserFactory(username="kam2", role=Role.KEY_ACCOUNT_MANAGER)
+    UserFactory(role=Role.SALES_MANAGER)
+    for n in range(4):
+        organisation(admin, f"演示集团{n}", score=90.0 - n)
+    key_accounts_demo_load(seed=3, scale=0.01, staff=None, customers=[], now=NOW)
+    summary = key_account_channels_demo_load(seed=3, scale=0.01, staff=None, customers=[], now=NOW)
+    assert "green-channel processes" in summary
+    statuses = set(GreenProcess.objects.values_list("status", flat=True))
+    assert statuses == {"done", "running"}
+    first = Visit.objects.order_by("scheduled_at").first().scheduled_at
+    assert (NOW - first).days > 690 and Visit.objects.filter(status="planned", scheduled_at__gt=NOW).count() == 4
+    before = (GreenProcess.objects.count(), Visit.objects.count())
+    key_account_channels_demo_load(seed=3, scale=0.01, staff=None, customers=[], now=NOW)
+    assert (GreenProcess.objects.count(), Visit.objects.count()) == before
