@@ -18,3 +18,8 @@ class KeyAccountsConfig(AppConfig):
 
     def ready(self):
         register_demo_step(DeferredStep(_demo))
+        from guanxi.servicedesk.routing import register_case_router
+
+        from .routing import router
+
+        register_case_router(router)

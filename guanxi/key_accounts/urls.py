@@ -13,4 +13,8 @@ urlpatterns = [
     path("<int:key_account_id>/people/", views.person_add, name="person_add"),
     path("<int:key_account_id>/competitors/", views.competitor_add, name="competitor_add"),
     path("<int:key_account_id>/plan/", views.plan, name="plan"),
+    path("<int:key_account_id>/change/", views.account_change, name="change"),
+    path("<int:key_account_id>/dashboard/", views.account_dashboard, name="account_dashboard"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("red-channel/", views.red_board, name="red_board"),
 ]
