@@ -5,6 +5,7 @@ the router), then — when a server is given — the portfolio dashboard and one
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import statistics
 import time
@@ -17,6 +18,7 @@ from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role, TeamKind
 from guanxi.accounts.models import Team, User
 from guanxi.accounts.services import team_create, user_create
+from guanxi.customers.models import Customer
 from guanxi.key_accounts.models import KeyAccount, KeyAccountPlan, KeyAccountTier, RedChannelRule
 from guanxi.servicedesk.models import ServiceStandard
 
@@ -51,15 +53,12 @@ def prepare(*, accounts: int = 5_000, seed: int = 5) -> dict:
         display_name="大客户部经理", validate=False)
     have = KeyAccount.objects.filter(is_active=True).count()
     if have < accounts:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT t.customer_id FROM customers_transaction t LEFT JOIN key_accounts_keyaccount k "
-                "ON k.customer_id = t.customer_id WHERE k.id IS NULL GROUP BY t.customer_id "
-                "ORDER BY COUNT(*) DESC, t.customer_id LIMIT %s", [accounts - have])
-            customers = [row[0] for row in cursor.fetchall()]
+        rng = random.Random(seed)
+        pool = list(Customer.objects.filter(deleted_at__isnull=True, key_account__isnull=True)
+                    .order_by("id").values_list("pk", flat=True)[:200_000])
+        customers = sorted(rng.sample(pool, accounts - have))
         tier = KeyAccountTier.objects.get(code="key")
         now = timezone.now()
-        rng = random.Random(seed)
         rows = []
         for i, customer_id in enumerate(customers):
             # the measured manager (bench_kam00) holds the first 100; the rest are spread over the others
@@ -70,8 +69,11 @@ def prepare(*, accounts: int = 5_000, seed: int = 5) -> dict:
             created = KeyAccount.objects.bulk_create(rows, batch_size=2_000)
             year = timezone.localdate().year
             KeyAccountPlan.objects.bulk_create(
-                [KeyAccountPlan(account=a, year=year, revenue_target=Decimal(rng.randrange(10_000, 500_000)))
+                [KeyAccountPlan(account=a, year=year, revenue_target=Decimal(rng.randrange(100_000, 2_000_000)))
                  for a in created], batch_size=2_000, ignore_conflicts=True)
+        history = _history(created, rng, now)
+    else:
+        history = {}
     setup = ensure_service_setup()
     if not RedChannelRule.objects.filter(is_active=True).exists():
         red_team = Team.objects.filter(name=RED_TEAM).first() or team_create(actor=SYSTEM, name=RED_TEAM,
@@ -87,7 +89,65 @@ def prepare(*, accounts: int = 5_000, seed: int = 5) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE key_accounts_keyaccount; ANALYZE key_accounts_keyaccountplan")
     return {"key_accounts": KeyAccount.objects.filter(is_active=True).count(), "managers": len(managers),
+            "history": history,
             "boss": boss.username, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def _history(accounts: list[KeyAccount], rng: random.Random, now) -> dict:
+    """Their full history: 36 months of bills (a refund now and then), six opportunities (two open)
+    and eight service cases (one open, some breached) each, bulk-inserted."""
+    from guanxi.customers.models import Transaction
+    from guanxi.sales.models import Opportunity, OpportunityStage
+    from guanxi.servicedesk.models import Ticket
+
+    stages = list(OpportunityStage.objects.filter(is_active=True).order_by("order"))
+    open_stages = [s for s in stages if not s.is_won and not s.is_lost]
+    won = next(s for s in stages if s.is_won)
+    transactions, opportunities, tickets = [], [], []
+    counts = {"transactions": 0, "opportunities": 0, "tickets": 0}
+
+    def flush(force=False):
+        for model, rows, key in ((Transaction, transactions, "transactions"), (Opportunity, opportunities,
+                                 "opportunities"), (Ticket, tickets, "tickets")):
+            if rows and (force or len(rows) >= 20_000):
+                model.objects.bulk_create(rows, batch_size=5_000)
+                counts[key] += len(rows)
+                rows.clear()
+
+    for a in accounts:
+        base = rng.randrange(5_000, 80_000)
+        for month in range(36):
+            when = now - dt.timedelta(days=30 * month + rng.randrange(0, 28))
+            transactions.append(Transaction(customer_id=a.customer_id, kind="bill", occurred_at=when,
+                                            amount=Decimal(base + rng.randrange(-2_000, 2_000))))
+            if rng.random() < 0.05:
+                transactions.append(Transaction(customer_id=a.customer_id, kind="refund", occurred_at=when,
+                                                amount=Decimal(rng.randrange(100, 2_000))))
+        for i in range(6):
+            is_open = i < 2
+            stage = rng.choice(open_stages) if is_open else won
+            created = now - dt.timedelta(days=rng.randrange(10, 700))
+            opportunities.append(Opportunity(
+                customer_id=a.customer_id, name=f"大客户项目{i}", owner_id=a.manager_id,
+                amount=Decimal(rng.randrange(50_000, 2_000_000)), expected_close_date=(now + dt.timedelta(
+                    days=rng.randrange(10, 200))).date(), probability=stage.probability, stage=stage,
+                stage_entered_at=created, status="open" if is_open else "won",
+                closed_at=None if is_open else created + dt.timedelta(days=30)))
+        for i in range(8):
+            created = now - dt.timedelta(days=rng.randrange(1, 700))
+            is_open = i == 0
+            tickets.append(Ticket(
+                number=f"KB{a.pk:06d}{i}", subject="大客户故障", type="fault", channel="key_accounts",
+                customer_id=a.customer_id, status="open" if is_open else "closed", priority=3,
+                next_due_at=created + dt.timedelta(hours=4) if is_open else None,
+                breached_at=created + dt.timedelta(hours=4) if rng.random() < 0.2 else None,
+                resolved_at=None if is_open else created + dt.timedelta(hours=3),
+                closed_at=None if is_open else created + dt.timedelta(hours=5)))
+        flush()
+    flush(force=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE customers_transaction; ANALYZE sales_opportunity; ANALYZE servicedesk_ticket")
+    return counts
 
 
 def table_sizes() -> dict:
@@ -107,7 +167,6 @@ def time_routing(*, cases: int = 200, seed: int = 7) -> dict:
     """Case creation for key accounts' faults with the red-channel router and without it (the same kind of
     customers, the same actor), and the router's own time per case; milliseconds."""
     from bench.cases import ensure_service_setup
-    from guanxi.customers.models import Customer
     from guanxi.key_accounts.routing import router
     from guanxi.servicedesk import routing
     from guanxi.servicedesk.models import Ticket

@@ -17,6 +17,7 @@ from guanxi.customers.models import Contact, Customer
 from . import selectors, services
 from .models import KeyAccountTier, KeyPerson
 from .schemas import (
+    KeyAccountDashboardOut,
     KeyAccountDesignateIn,
     KeyAccountDetailOut,
     KeyAccountFilterIn,
@@ -225,3 +226,25 @@ def save_key_account_plan(request: HttpRequest, account_id: int, payload: KeyAcc
         actor=request.user, account=account, year=year, data=payload.dict(exclude_unset=True)
     )
     return _plan_out(account, year)
+
+
+@router.get("/key-accounts/{account_id}/dashboard", response=KeyAccountDashboardOut)
+def get_key_account_dashboard(request: HttpRequest, account_id: int):
+    """One account's dashboard figures (key-account managers: only their accounts)."""
+    account = selectors.account_get_for_user(user=request.user, account_id=account_id)
+    data = selectors.account_dashboard(user=request.user, account=account)
+    return {
+        "id": account.pk,
+        "year": data["year"],
+        "revenue_this_year": data["ytd"],
+        "revenue_last_12_months": data["last12"],
+        "trend_percent": data["trend"],
+        "pipeline_amount": data["pipeline"]["amount"],
+        "pipeline_weighted": data["pipeline"]["weighted"],
+        "open_opportunities": data["pipeline"]["count"],
+        "channels": [{**c, "label": str(c["label"])} for c in data["channels"]],
+        "satisfaction": (data["satisfaction"] or {}).get("mean"),
+        "plan_attainment_percent": data["actuals"]["attainment"],
+        "risk": data["risk"],
+        "has_risk_score": data["has_risk"],
+    }

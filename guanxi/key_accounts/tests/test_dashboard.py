@@ -144,3 +144,7 @@ def test_a_key_account_manager_cannot_change_tiers_or_managers(world):
         key_account_change(actor=SYSTEM, account=mine, reason="", tier=tier("strategic"))
     assert KeyAccount.objects.get(pk=mine.pk).tier_id == mine.tier_id
     assert client_for(first).get(f"/api/v1/key-accounts/{world['theirs'].pk}").status_code == 403
+    assert client_for(first).get(f"/api/v1/key-accounts/{world['theirs'].pk}/dashboard").status_code == 403
+    own = client_for(first).get(f"/api/v1/key-accounts/{mine.pk}/dashboard").json()
+    assert Decimal(own["revenue_this_year"]) == Decimal("900.00") and own["has_risk_score"] is False
+    assert {c["key"]: c["open"] for c in own["channels"]}["red"] == 1
