@@ -158,13 +158,17 @@ class PermissionTable:
             return Q(pk__in=[])
         return own | team if reach is Scope.TEAM and team is not None else own
 
-    def may_own(self, actor, entity: str, action: str, owner_id: int | None) -> bool:
-        """Whether `actor` may take `action` on one record owned (assigned) by `owner_id`: anyone's with
-        ALL, else only their own."""
+    def may_own(self, actor, entity: str, action: str, owner_id: int | None, *other_owner_ids: int | None) -> bool:
+        """Whether `actor` may take `action` on one record owned (assigned) by `owner_id` (or by one of
+        `other_owner_ids`, e.g. a backup): anyone's with ALL, else only their own; never a system actor
+        or customer with less than ALL."""
         reach = self.scope(actor, entity, action)
         if reach is Scope.ALL:
             return True
-        return reach is not Scope.NONE and owner_id is not None and owner_id == getattr(actor, "pk", None)
+        if reach is Scope.NONE or is_system(actor):
+            return False
+        pk = getattr(actor, "pk", None)
+        return pk is not None and pk in {i for i in (owner_id, *other_owner_ids) if i is not None}
 
     def sees_personal_data(self, actor) -> bool:
         """The app's `personal_data` entity: phones and e-mail addresses shown unmasked."""

@@ -22,6 +22,7 @@ from .schemas import (
     GreenProcessPageOut,
     GreenProcessStartIn,
     GreenStepCompleteIn,
+    KeyAccountDashboardOut,
     KeyAccountDesignateIn,
     KeyAccountDetailOut,
     KeyAccountFilterIn,
@@ -387,3 +388,25 @@ def record_visit_outcome(request: HttpRequest, visit_id: int, payload: VisitOutc
     visit = selectors.visit_get_for_user(user=request.user, visit_id=visit_id, action="write")
     services.visit_record(actor=request.user, visit=visit, outcome=payload.outcome)
     return _visit_out(selectors.visit_get_for_user(user=request.user, visit_id=visit_id))
+
+
+@router.get("/key-accounts/{account_id}/dashboard", response=KeyAccountDashboardOut)
+def get_key_account_dashboard(request: HttpRequest, account_id: int):
+    """One account's dashboard figures (key-account managers: only their accounts)."""
+    account = selectors.account_get_for_user(user=request.user, account_id=account_id)
+    data = selectors.account_dashboard(user=request.user, account=account)
+    return {
+        "id": account.pk,
+        "year": data["year"],
+        "revenue_this_year": data["ytd"],
+        "revenue_last_12_months": data["last12"],
+        "trend_percent": data["trend"],
+        "pipeline_amount": data["pipeline"]["amount"],
+        "pipeline_weighted": data["pipeline"]["weighted"],
+        "open_opportunities": data["pipeline"]["count"],
+        "channels": [{**c, "label": str(c["label"])} for c in data["channels"]],
+        "satisfaction": (data["satisfaction"] or {}).get("mean"),
+        "plan_attainment_percent": data["actuals"]["attainment"],
+        "risk": data["risk"],
+        "has_risk_score": data["has_risk"],
+    }

@@ -28,3 +28,8 @@ class KeyAccountsConfig(AppConfig):
         register_demo_step(DeferredStep(_demo))
         register_care_occasions()
         register_demo_step(DeferredStep(_channels_demo))
+        from guanxi.servicedesk.routing import register_case_router
+
+        from .routing import router
+
+        register_case_router(router)

@@ -254,3 +254,47 @@ def key_account_channels_demo_load(
         visits += 1
     late = green_steps_escalate(actor=SYSTEM, now=now)
     return f"{processes} green-channel processes ({late} steps late), {visits} visits"
+    red = red_channel_demo(rng=rng, now=now)
+    return (
+        f"{made} key accounts ({', '.join(m.username for m in managers)}), {people} key people, {plans} plans; {red}"
+    )
+
+
+RED_STANDARDS = (("first_response", 15, "红色通道首次响应"), ("resolution", 240, "红色通道解决时限"),
+                 ("fault_repair", 180, "红色通道故障修复"))
+RED_SUBJECTS = ["专线中断，业务受影响", "视频会议系统频繁掉线", "对账单金额有误，投诉", "机房电路告警"]
+
+
+def red_channel_demo(*, rng: random.Random, now: dt.datetime) -> str:
+    """The red channel (红色通道): its team, tighter standards on the office calendar and a rule for every
+    tier; a few key accounts' faults and complaints opened over the last days, routed through it."""
+    from guanxi.accounts.enums import Role, TeamKind
+    from guanxi.accounts.models import Team
+    from guanxi.accounts.services import team_create
+    from guanxi.servicedesk.models import BusinessCalendar, ServiceStandard
+    from guanxi.servicedesk.services.standards import standard_save
+    from guanxi.servicedesk.services.tickets import ticket_create
+
+    from .models import RedChannelRule
+    from .services import red_channel_rule_save
+
+    calendar = BusinessCalendar.objects.order_by("id").first()
+    agent = User.objects.filter(role=Role.AGENT, is_active=True).order_by("id").first()
+    if calendar is None or agent is None or RedChannelRule.objects.exists():
+        return "no red channel"
+    team = Team.objects.filter(name="大客户红色通道班组").first() or team_create(
+        actor=SYSTEM, name="大客户红色通道班组", kind=TeamKind.SERVICE)
+    standards = [
+        ServiceStandard.objects.filter(code=f"red-{metric}").first()
+        or standard_save(actor=SYSTEM, data={"code": f"red-{metric}", "name": name, "metric": metric,
+                                             "target_minutes": minutes, "calendar": calendar.pk,
+                                             "warning_percent": 50, "breach_actions": ["notify", "escalate"]})
+        for metric, minutes, name in RED_STANDARDS
+    ]
+    red_channel_rule_save(actor=SYSTEM, name="大客户红色通道", team=team, standards=standards)
+    accounts = list(KeyAccount.objects.filter(is_active=True).select_related("customer").order_by("id")[:6])
+    for index, account in enumerate(accounts):
+        ticket_create(actor=SYSTEM, customer=account.customer, at=now - dt.timedelta(hours=6 + 20 * index),
+                      data={"subject": rng.choice(RED_SUBJECTS), "type": "complaint" if index % 3 == 2 else "fault",
+                            "channel": "key_accounts", "priority": 2})
+    return f"red channel with {len(accounts)} cases"

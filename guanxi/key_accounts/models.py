@@ -410,3 +410,74 @@ class Visit(TimeStampedModel):
 
     def __str__(self):
         return self.subject
+
+
+# ---------------------------------------------------------------- red channel (红色通道)
+
+
+def _red_channel_types() -> list[str]:
+    return ["fault", "complaint"]
+
+
+class RedChannelRule(TimeStampedModel):
+    """A red-channel rule (红色通道规则): which key accounts' cases (a tier, or every tier) of which types
+    go to a dedicated team with a priority at least this, under service standards of their own (a
+    standard tier reserved for the red channel: tighter targets, earlier warnings, faster escalation).
+    Data, configured by administrators; the most specific active rule applies (a tier's over all)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    tier = models.ForeignKey(
+        KeyAccountTier,
+        verbose_name=_("tier"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="red_channel_rules",
+        help_text=_("empty: every tier"),
+    )
+    ticket_types = models.JSONField(_("case types"), default=_red_channel_types)
+    team = models.ForeignKey(
+        "accounts.Team", verbose_name=_("red-channel team"), on_delete=models.PROTECT, related_name="+"
+    )
+    priority = models.PositiveSmallIntegerField(_("priority at least"), default=3)
+    standards = models.ManyToManyField(
+        "servicedesk.ServiceStandard", verbose_name=_("red-channel standards"), related_name="+", blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("red-channel rule")
+        verbose_name_plural = _("red-channel rules")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tier"], condition=Q(is_active=True), name="ka_red_rule_once_per_tier"),
+            models.CheckConstraint(condition=Q(priority__gte=1, priority__lte=4), name="ka_red_rule_priority"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class RedChannelCase(models.Model):
+    """A case routed through the red channel (红色通道工单): which account and rule, and when; the case
+    itself stays the service desk's. The red-channel board lists these."""
+
+    ticket = models.OneToOneField(
+        "servicedesk.Ticket", verbose_name=_("case"), on_delete=models.CASCADE, related_name="red_channel"
+    )
+    account = models.ForeignKey(
+        KeyAccount, verbose_name=_("key account"), on_delete=models.CASCADE, related_name="red_cases"
+    )
+    rule = models.ForeignKey(
+        RedChannelRule, verbose_name=_("rule"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    routed_at = models.DateTimeField(_("routed at"))
+
+    class Meta:
+        verbose_name = _("red-channel case")
+        verbose_name_plural = _("red-channel cases")
+        ordering = ["-routed_at", "-id"]
+        indexes = [models.Index(fields=["account", "-routed_at"], name="ka_red_case_account")]
+
+    def __str__(self):
+        return f"{self.account_id}: {self.ticket_id}"

@@ -27,7 +27,6 @@ from guanxi.accounts.access import (
     SYSTEM_ROLE,
     PermissionTable,
     Rights,
-    is_system,
 )
 from guanxi.accounts.enums import Role
 from guanxi.accounts.roles import Scope
@@ -91,10 +90,6 @@ TABLE: dict[str, dict[str, Rights]] = {
     CUSTOMER_ROLE: {},
 }
 
-permissions = PermissionTable(TABLE, denied=_("Your role cannot do this with key accounts."))
-can = permissions.can
-scope = permissions.scope
-
 DENIED = {
     ("account", "read"): _("Your role has no access to key accounts."),
     ("account", "write"): _("You cannot change this key account: it is not one of yours."),
@@ -110,19 +105,16 @@ DENIED = {
     ("visit", "export"): _("Your role cannot export key-account visits."),
 }
 
-
-def require(actor, entity: str, action: str, *, allowed: bool = True) -> None:
-    permissions.require(actor, entity, action, allowed=allowed, message=DENIED.get((entity, action)))
+permissions = PermissionTable(TABLE, denied=_("Your role cannot do this with key accounts."), messages=DENIED)
+can = permissions.can
+scope = permissions.scope
+require = permissions.require
 
 
 def account_condition(actor, action: str = "read") -> Q:
     """The key accounts `actor` may read (or write), as a filter on KeyAccount."""
-    reach = scope(actor, "account", action)
-    if reach is ALL:
-        return Q()
-    if reach is NONE or is_system(actor):
-        return Q(pk__in=[])
-    return Q(manager_id=actor.pk) | Q(backup_id=actor.pk)
+    pk = getattr(actor, "pk", None)
+    return permissions.condition(actor, "account", action, own=Q(manager_id=pk) | Q(backup_id=pk))
 
 
 def may(actor, account, action: str = "read") -> bool:
@@ -153,3 +145,5 @@ def may_on(actor, entity: str, account, action: str = "read") -> bool:
     if reach is NONE or is_system(actor):
         return False
     return getattr(actor, "pk", None) in (account.manager_id, account.backup_id)
+    """Whether `actor` may take `action` on this one account (theirs or one they back up)."""
+    return permissions.may_own(actor, "account", action, account.manager_id, account.backup_id)

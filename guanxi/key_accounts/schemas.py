@@ -242,3 +242,26 @@ class VisitCoverageOut(Schema):
     accounts: int
     covered: int
     share: float
+
+
+class ChannelFiguresOut(Schema):
+    key: str
+    label: str
+    open: int | None = Field(None, description="open items; null while the channel is not set up")
+    late: int | None = Field(None, description="of those, breached or late")
+
+
+class KeyAccountDashboardOut(Schema):
+    id: int
+    year: int
+    revenue_this_year: Decimal
+    revenue_last_12_months: Decimal
+    trend_percent: Decimal | None = Field(None, description="last 12 months against the 12 before")
+    pipeline_amount: Decimal
+    pipeline_weighted: Decimal
+    open_opportunities: int
+    channels: list[ChannelFiguresOut]
+    satisfaction: float | None = None
+    plan_attainment_percent: Decimal | None = None
+    risk: float | None = Field(None, description="the churn score; null when none is registered yet")
+    has_risk_score: bool

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, ExtractMonth, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +23,8 @@ from guanxi.orders.models import Contract
 from guanxi.sales.models import Opportunity
 from guanxi.segments.models import CustomerValueSnapshot
 from guanxi.segments.selectors import value_settings
-from guanxi.servicedesk.models.tickets import IS_OPEN, Ticket
+from guanxi.servicedesk.models.tickets import IS_OPEN, OPEN_STATUSES, Ticket
+from guanxi.surveys.selectors import satisfaction_by_customer
 
 from . import permissions
 from .enums import CRITERIA, StepStatus, VisitKind, VisitStatus
@@ -38,16 +41,7 @@ from .models import (
     Visit,
 )
 
-# Satisfaction of an account in a year comes from surveys once they report it per customer: a callable
-# (customer_id, year) -> float | None registered here (the dashboard's place too).
-SATISFACTION_SOURCES: list = []
-
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
-
-
-def register_satisfaction_source(source) -> None:
-    if source not in SATISFACTION_SOURCES:
-        SATISFACTION_SOURCES.append(source)
 
 
 # ---------------------------------------------------------------- criteria and candidates
@@ -287,7 +281,7 @@ def plan_years(*, account: KeyAccount) -> list[int]:
 
 def plan_actuals(*, account: KeyAccount, year: int, plan: KeyAccountPlan | None = None) -> dict:
     """The year's actuals against the plan: revenue (ledger), share of wallet (revenue / wallet),
-    projects won (sales), satisfaction (from a registered source, else none yet); monthly revenue
+    projects won (sales), satisfaction (surveys: the mean rating of the year's answers); monthly revenue
     cumulated against the target spread evenly, for the chart."""
     months = revenue_by_month(customer_id=account.customer_id, year=year)
     revenue = sum(months, Decimal("0.00"))
@@ -295,9 +289,7 @@ def plan_actuals(*, account: KeyAccount, year: int, plan: KeyAccountPlan | None 
         customer_id=account.customer_id, status=Opportunity.Status.WON, closed_at__year=year
     ).aggregate(n=Count("id"))["n"]
     share = (revenue / account.wallet_estimate * 100).quantize(Decimal("0.1")) if account.wallet_estimate else None
-    satisfaction = next(
-        (v for v in (s(account.customer_id, year) for s in SATISFACTION_SOURCES) if v is not None), None
-    )
+    satisfaction = satisfaction_of(customer_ids=[account.customer_id], year=year).get(account.customer_id)
     cumulative, running = [], Decimal("0")
     for value in months:
         running += value
@@ -506,3 +498,329 @@ def visits_due(*, account: KeyAccount, now: dt.datetime | None = None) -> dict:
     cadence = account.tier.visit_cadence_days
     due = (last + dt.timedelta(days=cadence)) if last else now
     return {"last": last, "cadence": cadence, "next_due": due, "is_overdue": due < now}
+
+
+def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    return dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
+
+
+def satisfaction_of(*, customer_ids, year: int) -> dict[int, float]:
+    """Satisfaction (0–100) of these customers in `year`, read from the surveys module (below this one):
+    the mean of their answered dimension ratings; customers without answers are left out."""
+    since, until = _year_bounds(year)
+    found = satisfaction_by_customer(customer_ids=customer_ids, since=since, until=until)
+    return {k: v["mean"] for k, v in found.items()}
+
+
+# ---------------------------------------------------------------- red channel (红色通道)
+
+
+def red_case_list(*, user, account: KeyAccount | None = None, open_only: bool = True) -> QuerySet:
+    """The red-channel board: cases routed through the red channel of the accounts `user` may read
+    (key-account managers: their own and those they back up), most urgent first."""
+    from .models import RedChannelCase
+
+    permissions.require(user, "account", "read")
+    rows = RedChannelCase.objects.filter(account__in=KeyAccount.objects.filter(permissions.account_condition(user)))
+    if account is not None:
+        rows = rows.filter(account=account)
+    if open_only:
+        rows = rows.filter(ticket__status__in=OPEN)
+    return rows.select_related("ticket__team", "ticket__owner", "account__customer", "account__manager").order_by(
+        "ticket__next_due_at", "-routed_at", "-id"
+    )
+
+
+def red_rule_list(*, user) -> QuerySet:
+    from .models import RedChannelRule
+
+    permissions.require(user, "tier", "read")
+    return RedChannelRule.objects.select_related("tier", "team").prefetch_related("standards").order_by("id")
+
+
+# ---------------------------------------------------------------- dashboard
+
+# Channels besides the red one (green: pre- and in-sale processes; yellow: visits) report their open
+# and late items for a set of accounts: `(accounts: QuerySet[KeyAccount], now) -> {"open": n, "late": n}`,
+# registered here by key (an app of this module or one above) with its label.
+CHANNEL_SOURCES: dict[str, tuple] = {}
+# The churn score of analytics (above this module): `(customer_ids: list[int]) -> {customer_id: 0–100}`.
+RISK_SOURCES: list = []
+CHANNEL_ORDER = ("green", "yellow", "red")
+OPEN = [s.value for s in OPEN_STATUSES]
+UPCOMING_DAYS = 30
+
+
+def register_channel_source(key: str, label, source) -> None:
+    CHANNEL_SOURCES[key] = (label, source)
+
+
+def register_risk_source(source) -> None:
+    if source not in RISK_SOURCES:
+        RISK_SOURCES.append(source)
+
+
+def _risk(customer_ids: list[int]) -> dict[int, float] | None:
+    """The first registered risk source's scores, or None when no source exists yet."""
+    for source in RISK_SOURCES:
+        return source(customer_ids) or {}
+    return None
+
+
+def _months_back(today: dt.date, count: int) -> list[dt.date]:
+    first = today.replace(day=1)
+    months = []
+    for _i in range(count):
+        months.append(first)
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return months[::-1]
+
+
+def _revenue_trend(customer_ids, today: dt.date, months: int = 24) -> tuple[list[str], list[float]]:
+    """Net revenue per calendar month for the last `months` months (this one included), one query."""
+    keys = _months_back(today, months)
+    tz = timezone.get_current_timezone()
+    rows = (
+        Transaction.objects.filter(
+            customer_id__in=customer_ids, occurred_at__gte=dt.datetime.combine(keys[0], dt.time(), tzinfo=tz)
+        )
+        .annotate(month=TruncMonth("occurred_at", tzinfo=tz))
+        .values("month")
+        .annotate(**_net())
+    )
+    by_month = {timezone.localtime(r["month"]).date() if isinstance(r["month"], dt.datetime) else r["month"]: r
+                for r in rows}
+    values = []
+    for key in keys:
+        row = by_month.get(key)
+        values.append(float(row["plus"] - row["minus"]) if row else 0.0)
+    return [f"{k:%Y-%m}" for k in keys], values
+
+
+def _revenue_per_customer(customer_ids, today: dt.date) -> dict[int, dict]:
+    """Per customer: net revenue this year so far, the last 12 months and the 12 months before; one query."""
+    tz = timezone.get_current_timezone()
+    year_start = dt.datetime(today.year, 1, 1, tzinfo=tz)
+    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    last12 = end - dt.timedelta(days=365)
+    prior12 = end - dt.timedelta(days=730)
+    plus = Q(kind__in=(TransactionKind.BILL, TransactionKind.ORDER))
+    minus = Q(kind__in=(TransactionKind.REFUND, TransactionKind.REVERSAL))
+
+    def net(when: Q):
+        return Coalesce(Sum("amount", filter=plus & when), ZERO) - Coalesce(Sum("amount", filter=minus & when), ZERO)
+
+    rows = (
+        Transaction.objects.filter(customer_id__in=customer_ids, occurred_at__gte=min(prior12, year_start),
+                                   occurred_at__lt=end)
+        .values("customer_id")
+        .annotate(
+            ytd=net(Q(occurred_at__gte=year_start)),
+            last12=net(Q(occurred_at__gte=last12)),
+            prior12=net(Q(occurred_at__lt=last12)),
+        )
+    )
+    return {r["customer_id"]: r for r in rows}
+
+
+def _trend_pct(now_value, before_value) -> Decimal | None:
+    if not before_value:
+        return None
+    return ((Decimal(now_value) - Decimal(before_value)) / abs(Decimal(before_value)) * 100).quantize(Decimal("0.1"))
+
+
+def _birthday_condition(today: dt.date, days: int) -> Q:
+    condition = Q(pk__in=[])
+    for offset in range(days + 1):
+        day = today + dt.timedelta(days=offset)
+        condition |= Q(contact__birth_date__month=day.month, contact__birth_date__day=day.day)
+    return condition
+
+
+def _channels(accounts: QuerySet, customer_ids, now: dt.datetime) -> list[dict]:
+    """Open items and breaches per channel: green and yellow from their registered sources (— until
+    registered), red from the red-channel cases; and every open service case of the accounts."""
+    from .models import RedChannelCase
+
+    labels = {"green": _("Green channel"), "yellow": _("Yellow channel"), "red": _("Red channel")}
+    red = RedChannelCase.objects.filter(account__in=accounts, ticket__status__in=OPEN).aggregate(
+        open=Count("id"), late=Count("id", filter=Q(ticket__breached_at__isnull=False))
+    )
+    rows = []
+    for key in CHANNEL_ORDER:
+        if key == "red":
+            rows.append({"key": key, "label": labels[key], **red})
+        elif key in CHANNEL_SOURCES:
+            label, source = CHANNEL_SOURCES[key]
+            rows.append({"key": key, "label": label, **source(accounts, now)})
+        else:
+            rows.append({"key": key, "label": labels[key], "open": None, "late": None})
+    for key, (label, source) in CHANNEL_SOURCES.items():
+        if key not in CHANNEL_ORDER:
+            rows.append({"key": key, "label": label, **source(accounts, now)})
+    cases = Ticket.objects.filter(IS_OPEN, customer_id__in=customer_ids).aggregate(
+        open=Count("id"), late=Count("id", filter=Q(breached_at__isnull=False))
+    )
+    rows.append({"key": "cases", "label": _("All open service cases"), **cases})
+    return rows
+
+
+def _upcoming(customer_ids, accounts: QuerySet, now: dt.datetime, limit: int = 10) -> dict:
+    """Visits (tasks of kind visit) and care occasions (care actions, key people's birthdays) due in the
+    next 30 days."""
+    from guanxi.care.models import CareAction
+    from guanxi.tasks.models import Task
+
+    today = timezone.localdate(now)
+    until = now + dt.timedelta(days=UPCOMING_DAYS)
+    visits = Task.objects.filter(
+        customer_id__in=customer_ids, kind="visit", status=Task.Status.OPEN, due_at__gte=now, due_at__lt=until
+    )
+    care = CareAction.objects.filter(
+        customer_id__in=customer_ids, occasion_date__gte=today, occasion_date__lte=today + dt.timedelta(UPCOMING_DAYS)
+    )
+    birthdays = KeyPerson.objects.filter(_birthday_condition(today, UPCOMING_DAYS), account__in=accounts)
+    return {
+        "visit_count": visits.count(),
+        "visits": list(visits.select_related("customer", "assignee").order_by("due_at", "id")[:limit]),
+        "care_count": care.count(),
+        "care": list(care.select_related("customer").order_by("occasion_date", "id")[:limit]),
+        "birthdays": upcoming_birthdays(
+            people=list(birthdays.select_related("contact", "account__customer")[:200]), today=today,
+            days=UPCOMING_DAYS,
+        )[:limit],
+    }
+
+
+def _pipeline(customer_ids) -> dict:
+    rows = list(
+        Opportunity.objects.filter(customer_id__in=customer_ids, status=Opportunity.Status.OPEN)
+        .values("stage__name", "stage__order")
+        .annotate(n=Count("id"), amount=Coalesce(Sum("amount"), ZERO))
+        .order_by("stage__order")
+    )
+    weighted = Opportunity.objects.filter(customer_id__in=customer_ids, status=Opportunity.Status.OPEN).aggregate(
+        w=Sum(F("amount") * F("probability") / 100, output_field=DecimalField(max_digits=18, decimal_places=2))
+    )["w"]
+    return {
+        "stages": [{"name": r["stage__name"], "count": r["n"], "amount": float(r["amount"])} for r in rows],
+        "count": sum(r["n"] for r in rows),
+        "amount": sum((r["amount"] for r in rows), Decimal("0.00")),
+        "weighted": (weighted or Decimal("0")).quantize(Decimal("0.01")),
+    }
+
+
+def portfolio_dashboard(*, user, tier: str = "", now: dt.datetime | None = None, top: int = 20) -> dict:
+    """The key-account dashboard of every account `user` may read (key-account managers: theirs):
+    revenue and trend, pipeline, open items and breaches per channel, satisfaction, plan attainment,
+    upcoming visits and care occasions, risk; a fixed number of grouped queries whatever the size."""
+    permissions.require(user, "account", "read")
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    accounts = KeyAccount.objects.filter(permissions.account_condition(user), is_active=True)
+    if tier:
+        accounts = accounts.filter(tier__code=tier)
+    customer_ids = accounts.values("customer_id")
+    rows = list(accounts.values("pk", "customer_id", "customer__name", "tier__name", "manager__username"))
+    ids = [r["customer_id"] for r in rows]
+    revenue = _revenue_per_customer(customer_ids, today)
+    months, trend = _revenue_trend(customer_ids, today)
+    plans = dict(
+        KeyAccountPlan.objects.filter(account__in=accounts, year=today.year, revenue_target__isnull=False)
+        .values_list("account_id", "revenue_target")
+    )
+    satisfaction = satisfaction_by_customer(
+        customer_ids=customer_ids, since=now - dt.timedelta(days=365), until=now + dt.timedelta(seconds=1)
+    )
+    risk = _risk(ids)
+    zero = Decimal("0.00")
+    table = []
+    for r in rows:
+        money = revenue.get(r["customer_id"], {})
+        target = plans.get(r["pk"])
+        ytd = money.get("ytd", zero)
+        table.append({
+            "id": r["pk"], "name": r["customer__name"], "tier": r["tier__name"], "manager": r["manager__username"],
+            "ytd": ytd, "last12": money.get("last12", zero),
+            "trend": _trend_pct(money.get("last12", zero), money.get("prior12", zero)),
+            "target": target,
+            "attainment": (ytd / target * 100).quantize(Decimal("0.1")) if target else None,
+            "satisfaction": satisfaction.get(r["customer_id"], {}).get("mean"),
+            "risk": None if risk is None else risk.get(r["customer_id"]),
+        })
+    table.sort(key=lambda t: (-t["last12"], t["id"]))
+    answered = sum(v["n"] for v in satisfaction.values())
+    targets = sum(plans.values(), zero)
+    ytd_planned = sum((t["ytd"] for t in table if t["target"]), zero)
+    last12 = sum((t["last12"] for t in table), zero)
+    prior12 = sum((m["prior12"] for m in revenue.values()), zero)
+    return {
+        "count": len(rows),
+        "ytd": sum((t["ytd"] for t in table), zero),
+        "last12": last12,
+        "trend": _trend_pct(last12, prior12),
+        "months": months,
+        "revenue_trend": trend,
+        "pipeline": _pipeline(customer_ids),
+        "channels": _channels(accounts, customer_ids, now),
+        "satisfaction": round(sum(v["mean"] * v["n"] for v in satisfaction.values()) / answered, 1)
+        if answered else None,
+        "satisfaction_answers": answered,
+        "plan": {
+            "accounts": len(plans),
+            "target": targets,
+            "actual": ytd_planned,
+            "attainment": (ytd_planned / targets * 100).quantize(Decimal("0.1")) if targets else None,
+            "on_track": sum(1 for t in table if t["attainment"] is not None
+                            and t["attainment"] >= Decimal(today.timetuple().tm_yday * 100 / 365)),
+        },
+        "upcoming": _upcoming(customer_ids, accounts, now),
+        "has_risk": risk is not None,
+        "at_risk": sorted((t for t in table if t["risk"] is not None), key=lambda t: -t["risk"])[:10],
+        "top": table[:top],
+        "year": today.year,
+    }
+
+
+def account_dashboard(*, user, account: KeyAccount, now: dt.datetime | None = None) -> dict:
+    """One account's dashboard (the account as read by `account_get_for_user`): the same figures as
+    the portfolio's for this account, with its records to drill into."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    accounts = KeyAccount.objects.filter(pk=account.pk)
+    ids = [account.customer_id]
+    money = _revenue_per_customer(ids, today).get(account.customer_id, {})
+    zero = Decimal("0.00")
+    months, trend = _revenue_trend(ids, today)
+    plan = plan_get(account=account, year=today.year)
+    actuals = plan_actuals(account=account, year=today.year, plan=plan)
+    satisfaction = satisfaction_by_customer(
+        customer_ids=ids, since=now - dt.timedelta(days=365), until=now + dt.timedelta(seconds=1)
+    ).get(account.customer_id)
+    risk = _risk(ids)
+    return {
+        "account": account,
+        "ytd": money.get("ytd", zero),
+        "last12": money.get("last12", zero),
+        "trend": _trend_pct(money.get("last12", zero), money.get("prior12", zero)),
+        "months": months,
+        "revenue_trend": trend,
+        "pipeline": _pipeline(ids),
+        "opportunities": list(
+            Opportunity.objects.filter(customer_id=account.customer_id, status=Opportunity.Status.OPEN)
+            .select_related("stage", "owner").order_by("expected_close_date", "id")[:20]
+        ),
+        "channels": _channels(accounts, ids, now),
+        "cases": list(
+            Ticket.objects.filter(IS_OPEN, customer_id=account.customer_id)
+            .select_related("owner", "team", "red_channel").order_by("next_due_at", "id")[:20]
+        ),
+        "satisfaction": satisfaction,
+        "plan": plan,
+        "actuals": actuals,
+        "upcoming": _upcoming(ids, accounts, now),
+        "has_risk": risk is not None,
+        "risk": None if risk is None else risk.get(account.customer_id),
+        "year": today.year,
+    }

@@ -24,6 +24,8 @@ from guanxi.servicedesk.models import BusinessCalendar
 from guanxi.servicedesk.selectors.calendars import working_calendar
 from guanxi.tasks.models import Task
 from guanxi.tasks.services import task_cancel, task_complete, task_create_many
+from guanxi.servicedesk.services.clocks import standards_changed
+from guanxi.tasks.services import task_create_many
 
 from . import permissions
 from .enums import EventKind, GreenStatus, LimitUnit, PersonRole, StepStatus, Strength, VisitKind, VisitStatus
@@ -42,6 +44,17 @@ from .models import (
     KeyPerson,
     Visit,
 )
+from .enums import EventKind, PersonRole, Strength
+from .models import (
+    Competitor,
+    KeyAccount,
+    KeyAccountEvent,
+    KeyAccountPlan,
+    KeyAccountTier,
+    KeyPerson,
+    RedChannelRule,
+)
+from .routing import rules_changed
 from .selectors import criteria_of
 
 MANAGER_ROLES = (Role.KEY_ACCOUNT_MANAGER, Role.SALES_MANAGER)
@@ -203,12 +216,37 @@ def key_account_change(
             at=now,
             detail=f"{new_manager} / {new_backup or '—'}",
         )
+        before = (account.manager_id, account.backup_id)
+        told = [u for u in (new_manager, new_backup) if u is not None and u.pk not in before]
         account.manager, account.backup = new_manager, new_backup
     if wallet_estimate is not None:
         account.wallet_estimate = wallet_estimate
     account._history_user = user_of(actor)
     account.save()
+    if changes_people:
+        _tell_new_managers(account, told, reason=reason, now=now)
     return account
+
+
+def _tell_new_managers(account: KeyAccount, users: list, *, reason: str, now: dt.datetime) -> None:
+    """A hand-over task for each person newly given the account (manager or backup), due in two days."""
+    items = [
+        {
+            "subject": (
+                _("Key account %(customer)s handed over to you: %(reason)s")
+                % {"customer": account.customer.name, "reason": reason}
+            )[:200],
+            "due_at": now + dt.timedelta(days=2),
+            "assignee": user,
+            "customer_id": account.customer_id,
+            "source": account,
+            "source_url": f"/key-accounts/{account.pk}/",
+        }
+        for user in users
+        if user.is_active
+    ]
+    if items:
+        task_create_many(actor=SYSTEM, kind="hand_over", items=items)
 
 
 # ---------------------------------------------------------------- people, competitors
@@ -813,3 +851,54 @@ def tier_cadence_set(*, actor, tier: KeyAccountTier, days: int) -> KeyAccountTie
     tier.visit_cadence_days = days
     tier.save(update_fields=["visit_cadence_days", "updated_at"])
     return tier
+
+
+# ---------------------------------------------------------------- red channel (红色通道)
+
+
+@transaction.atomic
+def red_channel_rule_save(
+    *,
+    actor,
+    name: str,
+    team,
+    standards: list,
+    tier: KeyAccountTier | None = None,
+    ticket_types: list[str] | None = None,
+    priority: int = 3,
+    is_active: bool = True,
+    rule: RedChannelRule | None = None,
+) -> RedChannelRule:
+    """Create or change a red-channel rule: the accounts' (a tier's, or every tier's) faults and complaints
+    go to `team` with at least `priority`, timed by `standards` (reserved for the red channel from then
+    on). Administrators only; clears the router's cache once committed."""
+    from guanxi.servicedesk.enums import TicketType
+
+    permissions.require(actor, "tier", "configure")
+    name, errors = (name or "").strip()[:100], {}
+    ticket_types = list(ticket_types or [TicketType.FAULT, TicketType.COMPLAINT])
+    if not name:
+        errors["name"] = _("Name the rule.")
+    if team is None:
+        errors["team"] = _("Choose the red-channel team.")
+    if any(t not in TicketType.values for t in ticket_types):
+        errors["ticket_types"] = _("Choose case types from the list.")
+    if priority not in (1, 2, 3, 4):
+        errors["priority"] = _("Choose a priority from 1 to 4.")
+    if not standards:
+        errors["standards"] = _("Choose the red channel's service standards.")
+    elif len({s.metric for s in standards}) != len(standards):
+        errors["standards"] = _("Choose one standard per metric.")
+    others = RedChannelRule.objects.filter(is_active=True, tier=tier).exclude(pk=getattr(rule, "pk", None))
+    if is_active and others.exists():
+        errors["tier"] = _("This tier has an active red-channel rule already.")
+    if errors:
+        raise ValidationFailed(fields=errors)
+    rule = rule or RedChannelRule()
+    rule.name, rule.team, rule.tier, rule.ticket_types = name, team, tier, ticket_types
+    rule.priority, rule.is_active = priority, is_active
+    rule.save()
+    rule.standards.set(standards)
+    rules_changed()
+    standards_changed()
+    return rule

@@ -23,4 +23,8 @@ urlpatterns = [
     path("green/templates/<int:green_template_id>/", views.green_template_edit, name="green_template_edit"),
     path("visits/", views.visit_list, name="visits"),
     path("visits/export.csv", views.visit_export, name="visits_export"),
+    path("<int:key_account_id>/change/", views.account_change, name="change"),
+    path("<int:key_account_id>/dashboard/", views.account_dashboard, name="account_dashboard"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("red-channel/", views.red_board, name="red_board"),
 ]

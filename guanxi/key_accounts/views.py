@@ -26,6 +26,7 @@ from guanxi.servicedesk.models import BusinessCalendar
 
 from . import permissions, selectors, services
 from .enums import LimitUnit, PersonRole, Strength, VisitKind
+from .enums import EventKind, PersonRole, Strength
 from .models import KeyAccountPlan, KeyAccountTier, KeyPerson
 
 PER_PAGE = 50
@@ -650,3 +651,137 @@ def visit_export(request):
             ]
         )
     return response
+
+
+# ---------------------------------------------------------------- tier and manager changes
+
+
+@login_required
+@domain_errors_as_http
+def account_change(request, key_account_id: int):
+    """Change the account's tier or its managers, with a reason (kept in the history; the people newly
+    given the account get a hand-over task)."""
+    account = selectors.account_get_for_user(user=request.user, account_id=key_account_id)
+    permissions.require(request.user, "designation", "write")
+    errors: dict = {}
+    form = {"tier": str(account.tier_id), "manager": str(account.manager_id), "backup": str(account.backup_id or "")}
+    if request.method == "POST":
+        form = {k: request.POST.get(k, "")[:20] for k in ("tier", "manager", "backup")}
+        tier = KeyAccountTier.objects.filter(pk=form["tier"]).first() if form["tier"].isdigit() else None
+        manager = _managers().filter(pk=form["manager"]).first() if form["manager"].isdigit() else None
+        backup = _managers().filter(pk=form["backup"]).first() if form["backup"].isdigit() else None
+        if tier is None:
+            errors["tier"] = _("Choose a tier.")
+        if manager is None:
+            errors["manager"] = _("Choose an active key-account manager.")
+        if form["backup"] and backup is None:
+            errors["backup"] = _("Choose an active key-account manager.")
+        if not errors:
+            try:
+                services.key_account_change(
+                    actor=request.user,
+                    account=account,
+                    reason=request.POST.get("reason", "")[:2000],
+                    tier=tier,
+                    manager=manager,
+                    backup=backup,
+                    clear_backup=backup is None,
+                )
+            except ValidationFailed as exc:
+                errors = dict(exc.fields or {"reason": exc.message})
+            except Conflict as exc:
+                errors = {"reason": exc.message}
+            else:
+                messages.success(request, _("The account's tier and managers are saved."))
+                return redirect("key_accounts:detail", key_account_id=account.pk)
+    return render(
+        request,
+        "key_accounts/account_change.html",
+        {
+            "account": account,
+            "form": form,
+            "reason": request.POST.get("reason", "") if request.method == "POST" else "",
+            "errors": errors,
+            "tiers": KeyAccountTier.objects.order_by("rank"),
+            "managers": _managers(),
+            "events": selectors.event_list(account=account).filter(
+                kind__in=(EventKind.TIER_CHANGED, EventKind.MANAGER_CHANGED)
+            )[:50],
+        },
+        status=422 if errors else 200,
+    )
+
+
+# ---------------------------------------------------------------- red channel and dashboard
+
+
+@login_required
+@domain_errors_as_http
+def red_board(request):
+    """The red-channel board (红色通道): open red-channel cases of the accounts one may read."""
+    rows = selectors.red_case_list(user=request.user)
+    return render(
+        request,
+        "key_accounts/red_board.html",
+        {
+            "cases": rows[:200],
+            "count": rows.count(),
+            "rules": selectors.red_rule_list(user=request.user),
+            "now": timezone.now(),
+            "can_designate": permissions.can(request.user, "designation", "read"),
+        },
+    )
+
+
+def _dashboard_chart(data: dict) -> dict:
+    return {
+        "months": data["months"],
+        "revenue": data["revenue_trend"],
+        "stages": data["pipeline"]["stages"],
+        "channels": [
+            {"label": str(c["label"]), "open": c["open"], "late": c["late"]}
+            for c in data["channels"]
+            if c["open"] is not None
+        ],
+        "labels": {
+            "revenue": _("Revenue per month"),
+            "pipeline": _("Open opportunities by stage"),
+            "open": _("Open"),
+            "late": _("Breached"),
+        },
+    }
+
+
+@login_required
+@domain_errors_as_http
+def dashboard(request):
+    """The portfolio's dashboard (key-account managers: their accounts)."""
+    tier = request.GET.get("tier", "")[:30]
+    data = selectors.portfolio_dashboard(user=request.user, tier=tier)
+    return render(
+        request,
+        "key_accounts/dashboard.html",
+        {
+            **data,
+            "tier": tier,
+            "tiers": selectors.tier_list(user=request.user),
+            "chart": _dashboard_chart(data),
+            "can_designate": permissions.can(request.user, "designation", "read"),
+        },
+    )
+
+
+@login_required
+@domain_errors_as_http
+def account_dashboard(request, key_account_id: int):
+    account = selectors.account_get_for_user(user=request.user, account_id=key_account_id)
+    data = selectors.account_dashboard(user=request.user, account=account)
+    return render(
+        request,
+        "key_accounts/account_dashboard.html",
+        {
+            **data,
+            "chart": _dashboard_chart(data),
+            "can_designate": permissions.can(request.user, "designation", "read"),
+        },
+    )

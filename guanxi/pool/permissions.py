@@ -52,10 +52,6 @@ TABLE: dict[str, dict[str, Rights]] = {
     CUSTOMER_ROLE: {},
 }
 
-permissions = PermissionTable(TABLE, denied=_("Your role cannot do this in the public pool."))
-can = permissions.can
-scope = permissions.scope
-
 DENIED = {
     ("pool", "read"): _("Your role has no access to the public pool."),
     ("pool", "write"): _("Your role cannot claim records from the public pool."),
@@ -63,11 +59,11 @@ DENIED = {
     ("rule", "configure"): _("Only sales managers and administrators configure the pool."),
     ("event", "read"): _("Your role cannot see the pool log."),
 }
+permissions = PermissionTable(TABLE, denied=_("Your role cannot do this in the public pool."), messages=DENIED)
+can = permissions.can
+scope = permissions.scope
+require = permissions.require
 CLAIMER_ROLES = (Role.SALES_REP, Role.KEY_ACCOUNT_MANAGER, Role.SALES_MANAGER, Role.ADMIN)
-
-
-def require(actor, entity: str, action: str, *, allowed: bool = True) -> None:
-    permissions.require(actor, entity, action, allowed=allowed, message=DENIED.get((entity, action)))
 
 
 def may_hold(user) -> bool:
@@ -76,8 +72,7 @@ def may_hold(user) -> bool:
 
 
 def may_release(actor, owner_id: int | None) -> bool:
-    reach = scope(actor, "pool", "write")
-    return reach is ALL or (reach is not NONE and owner_id is not None and owner_id == getattr(actor, "pk", None))
+    return permissions.may_own(actor, "pool", "write", owner_id)
 
 
 def may_assign_to(actor, assignee) -> bool:

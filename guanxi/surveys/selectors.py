@@ -192,3 +192,21 @@ def published_versions(*, user) -> QuerySet[QuestionnaireVersion]:
     permissions.require(user, "questionnaire", "read")
     return (QuestionnaireVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("questionnaire")
             .order_by("questionnaire__code", "-number"))
+
+
+def satisfaction_by_customer(*, customer_ids, since: dt.datetime, until: dt.datetime) -> dict[int, dict]:
+    """For other modules' pages about these customers (the key-account dashboard, which scopes its own
+    readers): the mean of their answered dimension ratings (0–100) and the answers counted, per customer,
+    answered in [since, until); one grouped query. Customers without an answer are left out."""
+    rows = (
+        Answer.objects.filter(
+            response__survey__customer_id__in=customer_ids,
+            score_pct__isnull=False,
+            answered_at__gte=since,
+            answered_at__lt=until,
+        )
+        .exclude(dimension="")
+        .values("response__survey__customer_id")
+        .annotate(mean=Avg("score_pct"), n=Count("id"))
+    )
+    return {r["response__survey__customer_id"]: {"mean": round(r["mean"], 1), "n": r["n"]} for r in rows}

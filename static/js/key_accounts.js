@@ -33,4 +33,25 @@
       xAxis: { type: "category", data: data.months }, yAxis: { type: "value" }, series: series
     });
   }
+  const dash = document.getElementById("gx-ka-dash-data");
+  const revenueBox = document.getElementById("gx-ka-dash-revenue");
+  if (dash && revenueBox) {
+    const data = JSON.parse(dash.textContent);
+    echarts.init(revenueBox, null, { renderer: "svg" }).setOption({
+      color: ["#5b8ff9"], tooltip: { trigger: "axis", valueFormatter: (v) => "¥" + v.toLocaleString() },
+      grid: { left: 72, right: 16, top: 16, bottom: 32 },
+      xAxis: { type: "category", data: data.months }, yAxis: { type: "value" },
+      series: [{ type: "line", name: data.labels.revenue, data: data.revenue, areaStyle: { opacity: 0.15 } }]
+    });
+    const pipelineBox = document.getElementById("gx-ka-dash-pipeline");
+    if (pipelineBox) {
+      echarts.init(pipelineBox, null, { renderer: "svg" }).setOption({
+        color: ["#f6bd16"], tooltip: { trigger: "axis", valueFormatter: (v) => "¥" + v.toLocaleString() },
+        grid: { left: 72, right: 16, top: 16, bottom: 48 },
+        xAxis: { type: "category", data: data.stages.map((s) => s.name), axisLabel: { interval: 0, rotate: 30 } },
+        yAxis: { type: "value" },
+        series: [{ type: "bar", name: data.labels.pipeline, data: data.stages.map((s) => s.amount) }]
+      });
+    }
+  }
 })();

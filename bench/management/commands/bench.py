@@ -120,6 +120,13 @@ class Command(BaseCommand):
         answers.add_argument("--threads", type=int, default=4)
         answers.add_argument("--port", type=int, default=8093)
         answers.add_argument("--seed", type=int, default=7)
+        kas = sub.add_parser("key_accounts", help="designate 5,000 key accounts, time red-channel routing and "
+                                                   "(with --base-url) the dashboards over HTTP (PostgreSQL)")
+        kas.add_argument("--accounts", type=int, default=5_000)
+        kas.add_argument("--cases", type=int, default=200, help="cases created with and without the router each")
+        kas.add_argument("--base-url", default="", help="a running server to time the dashboard pages on")
+        kas.add_argument("--requests", type=int, default=50)
+        kas.add_argument("--no-prepare", action="store_true")
         analysis = sub.add_parser("survey_analysis", help="load survey responses and time the analysis pages' reads")
         analysis.add_argument("--responses", type=int, default=1_000_000)
         analysis.add_argument("--seed", type=int, default=11)
@@ -259,6 +266,19 @@ class Command(BaseCommand):
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
             result.update(time_analysis(runs=options["runs"]))
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        elif action == "key_accounts":
+            from bench import key_accounts as ka
+
+            try:
+                result = {} if options["no_prepare"] else {"prepare": ka.prepare(accounts=options["accounts"])}
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
+            result["tables"] = ka.table_sizes()
+            if options["cases"]:
+                result["routing"] = ka.time_routing(cases=options["cases"])
+            if options["base_url"]:
+                result["pages"] = ka.time_pages(base_url=options["base_url"], requests=options["requests"])
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         elif action == "care":
             from bench.care import prepare as care_prepare

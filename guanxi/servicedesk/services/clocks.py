@@ -9,6 +9,7 @@ from django.db.models import Q
 from ..clock import Pause, due_at
 from ..enums import ClockState, Metric, TicketType
 from ..models import ClockPause, ServiceStandard, Ticket, TicketClock
+from ..routing import reserved_standard_ids
 from ..selectors.calendars import working_calendar
 
 # The business time limit that applies to each case type, besides first response and resolution.
@@ -22,14 +23,25 @@ CALLBACK_DEFAULT_DELAY = dt.timedelta(days=1)
 RESOLVING_METRICS = (Metric.RESOLUTION, Metric.FAULT_REPAIR, Metric.INSTALLATION, Metric.MOVING)
 
 
-def applicable_standards(ticket: Ticket, metrics: set[str] | None = None) -> list[ServiceStandard]:
+def applicable_standards(
+    ticket: Ticket, metrics: set[str] | None = None, *, preferred: tuple[ServiceStandard, ...] = ()
+) -> list[ServiceStandard]:
     """Per metric, the most specific active standard that matches the case (by default for the
-    clocks a new case starts: first response, resolution and its type's time limit)."""
+    clocks a new case starts: first response, resolution and its type's time limit). `preferred`
+    standards (a router's, see routing.py) come first for the metrics they cover; standards that
+    routers reserve never match otherwise."""
     if metrics is None:
         metrics = {Metric.FIRST_RESPONSE, Metric.RESOLUTION}
         if ticket.type in TYPE_METRICS:
             metrics.add(TYPE_METRICS[ticket.type])
-    standards = _active_standards()
+    chosen = _most_specific(ticket, metrics, preferred) if preferred else {}
+    reserved = reserved_standard_ids()
+    general = [s for s in _active_standards() if s.pk not in reserved]
+    best = _most_specific(ticket, metrics - set(chosen), general)
+    return list({**best, **chosen}.values())
+
+
+def _most_specific(ticket: Ticket, metrics: set[str], standards) -> dict[str, ServiceStandard]:
     best: dict[str, ServiceStandard] = {}
     for standard in standards:
         if standard.metric not in metrics or not standard.matches(
@@ -39,7 +51,7 @@ def applicable_standards(ticket: Ticket, metrics: set[str] | None = None) -> lis
         current = best.get(standard.metric)
         if current is None or (standard.specificity, -standard.pk) > (current.specificity, -current.pk):
             best[standard.metric] = standard
-    return list(best.values())
+    return best
 
 
 STANDARDS_CACHE_KEY = "servicedesk:active-standards"
@@ -82,9 +94,9 @@ def schedule(clock: TicketClock, pauses: list[Pause]) -> None:
     clock.state = ClockState.PAUSED if clock.due_at is None else ClockState.RUNNING
 
 
-def clocks_start(ticket: Ticket, *, now: dt.datetime) -> list[TicketClock]:
+def clocks_start(ticket: Ticket, *, now: dt.datetime, preferred: tuple = ()) -> list[TicketClock]:
     clocks = []
-    for standard in applicable_standards(ticket):
+    for standard in applicable_standards(ticket, preferred=preferred):
         clock = TicketClock(ticket=ticket, standard=standard, metric=standard.metric,
                             target_minutes=standard.target_minutes, started_at=now)
         schedule(clock, [])

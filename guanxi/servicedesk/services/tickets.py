@@ -18,7 +18,7 @@ from guanxi.customers.models import Customer
 from guanxi.customers.selectors import customer_get_for_user
 from guanxi.customers.value import value_tier
 
-from .. import events, permissions
+from .. import events, permissions, routing
 from ..enums import Channel, ComplaintStage, Metric, Priority, TicketStatus, TicketType
 from ..models import Callback, Complaint, Ticket, TicketAssignment, TicketCategory, TicketMessage
 from ..signals import ticket_closed
@@ -138,7 +138,9 @@ def ticket_create(*, actor, customer: Customer | None, data: dict, at=None) -> T
     start the service clocks of every matching standard. Staff open cases for customers they may
     read; a customer (a `CustomerActor`, from the self-service portal) opens their own, which has no
     owner, team or creator and waits in the agents' queue. `at` records a case that was opened
-    earlier (imports of history, demo data): the clocks run from it; never in the future."""
+    earlier (imports of history, demo data): the clocks run from it; never in the future. A router
+    registered in `routing` (the key accounts' red channel) may give the case its team, a higher
+    priority and its own standards first."""
     permissions.require_ticket_create(actor, customer=customer)
     if customer is not None and not is_system(actor):
         customer_get_for_user(user=actor, customer_id=customer.pk)  # NotFound outside the actor's customers
@@ -150,16 +152,22 @@ def ticket_create(*, actor, customer: Customer | None, data: dict, at=None) -> T
         team=user.team if user is not None else None, created_by=user,
         customer_tier=value_tier(customer.arpu) if customer else "", **clean,
     )
+    route = routing.route_case(ticket) if customer is not None else None
+    if route is not None:
+        ticket.team_id = route.team_id or ticket.team_id
+        ticket.priority = max(ticket.priority, route.priority or ticket.priority)
     ticket.skip_history_when_saving = True
     ticket.save()
     del ticket.skip_history_when_saving
     ticket.number = f"T{now:%y%m%d}{ticket.pk:08d}"
-    running = clocks.clocks_start(ticket, now=now)
+    running = clocks.clocks_start(ticket, now=now, preferred=route.standards if route else ())
     ticket.next_due_at = min((c.due_at for c in running if c.due_at), default=None)
     Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, next_due_at=ticket.next_due_at,
                                                created_at=now, updated_at=now)
     ticket.created_at = ticket.updated_at = now
     Ticket.history.bulk_history_create([ticket], default_user=user, default_date=now)
+    if route is not None and route.after_create is not None:
+        route.after_create(ticket)
     return ticket
 
 
