@@ -102,7 +102,8 @@ def connect(manifest: Manifest | None = None, root: Path | None = None):
         base = _parquet(root, files.base) if files.base else _empty_relation(table)
         delta = _parquet(root, files.delta) if files.delta else None
         connection.execute(f"CREATE VIEW {table.name} AS {latest_rows_sql(table, base, delta)}")
-    dates = manifest.tables.get("dim_date")
-    if dates and dates.base:
-        connection.execute(f"CREATE VIEW dim_date AS SELECT * FROM {_parquet(root, dates.base)}")
+    defined = {table.name for table in TABLES}
+    for name, files in manifest.tables.items():  # the date dimension and the code lists: whole files
+        if name not in defined and files.base:
+            connection.execute(f"CREATE VIEW {name} AS SELECT * FROM {_parquet(root, files.base)}")
     return connection
