@@ -106,4 +106,9 @@ def connect(manifest: Manifest | None = None, root: Path | None = None):
     for name, files in manifest.tables.items():  # the date dimension and the code lists: whole files
         if name not in defined and files.base:
             connection.execute(f"CREATE VIEW {name} AS SELECT * FROM {_parquet(root, files.base)}")
+    if "dim_date" not in manifest.tables:  # never built: an empty calendar, so that queries still run
+        from .dates import DATE_COLUMNS
+
+        columns = ", ".join(f"CAST(NULL AS {DUCKDB_TYPES[kind]}) AS {name}" for name, kind in DATE_COLUMNS)
+        connection.execute(f"CREATE VIEW dim_date AS SELECT {columns} WHERE FALSE")
     return connection
