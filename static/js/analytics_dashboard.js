@@ -34,6 +34,14 @@
       var link = serie && serie.links && serie.links[params.dataIndex];
       if (link) window.location.assign(link);
     });
+    // A click beside the bars (a short bar, a gap in a group) opens the first series' records of
+    // that period.
+    chart.getZr().on("click", function (event) {
+      if (event.target || !chart.containPixel("grid", [event.offsetX, event.offsetY])) return;
+      var index = chart.convertFromPixel({ seriesIndex: 0 }, [event.offsetX, event.offsetY])[0];
+      var links = data.series[0] && data.series[0].links;
+      if (links && links[index]) window.location.assign(links[index]);
+    });
     window.addEventListener("resize", function () { chart.resize(); });
   });
 }());

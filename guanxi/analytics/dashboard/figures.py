@@ -137,7 +137,7 @@ def pipeline(reader, period: Period) -> Card:
     close date."""
     window, first, end = _window_bounds(period)
     column = START_COLUMN[period.kind]
-    open_ = _by_period(reader, f"SELECT d.{column}, SUM(f.amount), SUM(f.amount * f.probability) / 100 "
+    open_ = _by_period(reader, f"SELECT d.{column}, SUM(f.amount), SUM(f.amount * f.probability) "
                                 f"FROM fact_opportunity f JOIN dim_date d ON d.date = f.expected_close_date "
                                 f"WHERE f.status = 'open' AND d.date >= ? AND d.date < ? GROUP BY d.{column}",
                        [first, end], period, columns=2)
@@ -148,7 +148,7 @@ def pipeline(reader, period: Period) -> Card:
     for each in window:
         amount, weighted = open_.get(each.start, (Decimal(0), Decimal(0)))
         gained = won.get(each.start, (Decimal(0),))[0] or Decimal(0)
-        series["forecast"].append(_number((weighted or Decimal(0)) + gained))
+        series["forecast"].append(_number((weighted or Decimal(0)) / 100 + gained))
         series["pipeline"].append(_number(amount or Decimal(0)))
         series["won"].append(_number(gained))
     return _finish("pipeline", "money", period, window, series)

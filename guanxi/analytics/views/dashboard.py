@@ -10,14 +10,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from guanxi.core.views import domain_errors_as_http
 
 from ..dashboard.read import dashboard_built_at, dashboard_cards, dashboard_period, figure_records
 
-PERIOD_KINDS = (("month", pgettext_lazy("period", "Month")), ("quarter", pgettext_lazy("period", "Quarter")),
-                ("year", pgettext_lazy("period", "Year")))
+PERIOD_KINDS = (("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year")))
 TITLES = {
     "customers": _("Customers by stage and segment"), "churn": _("Customers lost"), "arpu": _("ARPU (monthly)"),
     "revenue": _("Revenue and receivables"), "pipeline": _("Pipeline and forecast"), "cases": _("Case volume"),
