@@ -18,6 +18,7 @@ SKIPPED_NAMES = {"set_language", "logout", "portal:logout", "healthz"}
 # Where a sample value of each URL parameter comes from: (app label, model, field[, filter]).
 SAMPLES = {
     "customer_id": ("customers", "Customer", "pk"),
+    "figure": "revenue",  # an executive dashboard figure (analytics), named by its key
     "candidate_id": ("customers", "MatchCandidate", "pk"),
     "merge_id": ("customers", "CustomerMerge", "pk"),
     "job_id": ("customers", "ImportJob", "pk", {"target": "customers"}),

@@ -9,6 +9,12 @@ def _install_capture(using: str = "default", **kwargs) -> None:
     install_capture_triggers(using)
 
 
+def _demo():
+    from .demo import analytics_demo_load
+
+    return analytics_demo_load
+
+
 class AnalyticsConfig(AppConfig):
     name = "guanxi.analytics"
     label = "analytics"
@@ -17,3 +23,7 @@ class AnalyticsConfig(AppConfig):
     def ready(self):
         # After every migrate (sent once all apps are migrated): SQLite drops triggers with a rebuilt table.
         post_migrate.connect(_install_capture, sender=self, dispatch_uid="analytics-capture-triggers")
+        from guanxi.core.demo import DeferredStep, register_demo_step
+
+        # The apps before this one have registered theirs: the warehouse is built from their data.
+        register_demo_step(DeferredStep(_demo))

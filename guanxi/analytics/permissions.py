@@ -2,6 +2,10 @@
 
 Entities:
 - `warehouse`: read = see the star schema's refresh status; write = start a refresh by hand.
+- `dashboard_customers`, `dashboard_sales`, `dashboard_service`: read = see the executive dashboard's
+  cards of customers (stages, churn), of sales (ARPU, revenue and receivables, pipeline) and of
+  service (case volume, attainment, satisfaction). The records behind a card are then listed through
+  their own app's scoping: a figure is company-wide, its records only those the viewer may read.
 The system (the scheduled refresh, the CLI) may do everything; the portal's customer nothing.
 """
 
@@ -13,20 +17,27 @@ from guanxi.accounts.roles import Scope
 
 ALL = Scope.ALL
 
-_NOBODY = {"warehouse": NOTHING}
+_NO_CARDS = {"dashboard_customers": NOTHING, "dashboard_sales": NOTHING, "dashboard_service": NOTHING}
+_ALL_CARDS = {"dashboard_customers": Rights(read=ALL), "dashboard_sales": Rights(read=ALL),
+              "dashboard_service": Rights(read=ALL)}
+_NOBODY = {"warehouse": NOTHING, **_NO_CARDS}
 _READER = {"warehouse": Rights(read=ALL)}
+_SERVICE_MANAGER = {**_READER, **_NO_CARDS, "dashboard_customers": Rights(read=ALL),
+                    "dashboard_service": Rights(read=ALL)}
+_SALES_MANAGER = {**_READER, **_NO_CARDS, "dashboard_customers": Rights(read=ALL),
+                  "dashboard_sales": Rights(read=ALL)}
 
 TABLE: dict[str, dict[str, Rights]] = {
     Role.AGENT: _NOBODY,
     Role.TEAM_LEAD: _NOBODY,
-    Role.SERVICE_MANAGER: _READER,
+    Role.SERVICE_MANAGER: _SERVICE_MANAGER,
     Role.SALES_REP: _NOBODY,
     Role.KEY_ACCOUNT_MANAGER: _NOBODY,
-    Role.SALES_MANAGER: _READER,
+    Role.SALES_MANAGER: _SALES_MANAGER,
     Role.PARTNER: _NOBODY,
-    Role.ANALYST: {"warehouse": Rights(read=ALL, write=ALL)},
-    Role.ADMIN: {"warehouse": Rights(read=ALL, write=ALL)},
-    SYSTEM_ROLE: {"warehouse": EVERYTHING},
+    Role.ANALYST: {"warehouse": Rights(read=ALL, write=ALL), **_ALL_CARDS},
+    Role.ADMIN: {"warehouse": Rights(read=ALL, write=ALL), **_ALL_CARDS},
+    SYSTEM_ROLE: {"warehouse": EVERYTHING, **_ALL_CARDS},
     CUSTOMER_ROLE: _NOBODY,
 }
 

@@ -62,6 +62,8 @@ NAV_ITEMS = (
     NavItem(_("Key accounts"), "key_accounts:list", "star", "key-accounts",
             roles=("key_account_manager", "sales_manager", "service_manager", "analyst")),
     NavItem(_("Warranty (三包)"), "warranty:home", "shield-check", "warranty"),
+    NavItem(_("Executive dashboard"), "analytics:dashboard", "speedometer2", "analytics",
+            roles=("service_manager", "sales_manager", "analyst")),
     NavItem(_("Product catalogue"), "catalog:list", "box-seam", "catalog"),
     NavItem(_("Case categories"), "servicedesk:categories", "diagram-3", "service", roles=("service_manager",)),
     NavItem(_("Administration"), "admin:index", "gear", "admin", admin_only=True),

@@ -107,6 +107,9 @@ class Command(BaseCommand):
         warehouse.add_argument("--cases", type=int, default=1_000)
         warehouse.add_argument("--lines", type=int, default=7_500)
         warehouse.add_argument("--customers", type=int, default=2_000, help="customers whose data changes")
+        dashboard = sub.add_parser("dashboard", help="time the executive dashboard's page and API (p50/p95) over "
+                                                     "the warehouse (built first if it never was)")
+        dashboard.add_argument("--requests", type=int, default=50, help="timed requests per page and period")
         drivers = sub.add_parser("survey_drivers", help="time driver analysis over generated survey responses")
         drivers.add_argument("--responses", type=int, default=1_000_000)
         drivers.add_argument("--seed", type=int, default=11)
@@ -253,6 +256,14 @@ class Command(BaseCommand):
                 result = warehouse_run(full=not options["no_full"], interactions=options["interactions"],
                                        cases=options["cases"], lines=options["lines"],
                                        customers=options["customers"])
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif action == "dashboard":
+            from bench.dashboard import run as dashboard_run
+
+            try:
+                result = dashboard_run(requests=max(1, options["requests"]))
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))

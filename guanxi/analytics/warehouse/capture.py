@@ -8,38 +8,46 @@ from __future__ import annotations
 
 from django.db import connections
 
-from .tables import CAPTURED_SOURCES
+from .tables import CAPTURE_COLUMNS, CAPTURED_SOURCES
 
 CHANGE_TABLE = "analytics_warehousechange"
 
-_PG_FUNCTIONS = f"""
-CREATE OR REPLACE FUNCTION analytics_capture_new() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO {CHANGE_TABLE} (source, row_id) SELECT TG_TABLE_NAME, id FROM new_rows;
-  RETURN NULL;
-END $$;
-CREATE OR REPLACE FUNCTION analytics_capture_old() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  INSERT INTO {CHANGE_TABLE} (source, row_id) SELECT TG_TABLE_NAME, id FROM old_rows;
-  RETURN NULL;
-END $$;
-"""
+
+
+def _function_name(row: str, column: str) -> str:
+    return f"analytics_capture_{row}" + ("" if column == "id" else f"_{column}")
+
+
+def _pg_functions() -> str:
+    """One function per recorded column and row image (transition tables cannot be read dynamically)."""
+    statements = []
+    for column in sorted({"id", *CAPTURE_COLUMNS.values()}):
+        for row in ("new", "old"):
+            statements.append(
+                f"CREATE OR REPLACE FUNCTION {_function_name(row, column)}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                f"BEGIN\n  INSERT INTO {CHANGE_TABLE} (source, row_id) SELECT TG_TABLE_NAME, {column} "
+                f"FROM {row}_rows WHERE {column} IS NOT NULL;\n  RETURN NULL;\nEND $$;")
+    return "\n".join(statements)
+
 _EVENTS = (("ins", "INSERT", "NEW"), ("upd", "UPDATE", "NEW"), ("del", "DELETE", "OLD"))
 
 
 def _postgres_statements(table: str) -> list[str]:
+    column = CAPTURE_COLUMNS.get(table, "id")
     return [
         f"CREATE OR REPLACE TRIGGER analytics_{table}_{suffix} AFTER {event} ON {table} "
         f"REFERENCING {row.upper()} TABLE AS {row.lower()}_rows FOR EACH STATEMENT "
-        f"EXECUTE FUNCTION analytics_capture_{row.lower()}()"
+        f"EXECUTE FUNCTION {_function_name(row.lower(), column)}()"
         for suffix, event, row in _EVENTS
     ]
 
 
 def _sqlite_statements(table: str) -> list[str]:
+    column = CAPTURE_COLUMNS.get(table, "id")
     return [
-        f"CREATE TRIGGER IF NOT EXISTS analytics_{table}_{suffix} AFTER {event} ON {table} BEGIN "
-        f"INSERT INTO {CHANGE_TABLE} (source, row_id) VALUES ('{table}', {row}.id); END"
+        f"CREATE TRIGGER IF NOT EXISTS analytics_{table}_{suffix} AFTER {event} ON {table} "
+        f"WHEN {row}.{column} IS NOT NULL BEGIN "
+        f"INSERT INTO {CHANGE_TABLE} (source, row_id) VALUES ('{table}', {row}.{column}); END"
         for suffix, event, row in _EVENTS
     ]
 
@@ -52,7 +60,7 @@ def install_capture_triggers(using: str = "default") -> None:
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         if postgres:
-            cursor.execute(_PG_FUNCTIONS)
+            cursor.execute(_pg_functions())
         for table in CAPTURED_SOURCES:
             if table in existing:
                 for statement in (_postgres_statements if postgres else _sqlite_statements)(table):

@@ -16,7 +16,7 @@ import pandas as pd
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .dates import DATE_COLUMNS, date_frame
+from .dates import DATE_COLUMNS, LABEL_COLUMNS, date_frame, label_frames
 from .store import Manifest, TableFiles, manifest_read, manifest_write, warehouse_dir
 from .tables import DUCKDB_TYPES, TABLES, WarehouseTable
 
@@ -279,6 +279,9 @@ def warehouse_write(*, full: bool, refresh_id: int, progress: Progress, root: Pa
         dates = f"dim_date/base-{refresh_id}.parquet"
         rows = _write(root, dates, DATE_COLUMNS, date_frame(first, last))
         manifest.tables["dim_date"] = TableFiles(base=[dates], rows=rows)
+        for name, frame in label_frames().items():
+            path = f"{name}/base-{refresh_id}.parquet"
+            manifest.tables[name] = TableFiles(base=[path], rows=_write(root, path, LABEL_COLUMNS, frame))
         manifest_write(manifest, root)
         _remove_unlisted(root, manifest)
         with connection.cursor() as cursor:

@@ -102,7 +102,13 @@ def connect(manifest: Manifest | None = None, root: Path | None = None):
         base = _parquet(root, files.base) if files.base else _empty_relation(table)
         delta = _parquet(root, files.delta) if files.delta else None
         connection.execute(f"CREATE VIEW {table.name} AS {latest_rows_sql(table, base, delta)}")
-    dates = manifest.tables.get("dim_date")
-    if dates and dates.base:
-        connection.execute(f"CREATE VIEW dim_date AS SELECT * FROM {_parquet(root, dates.base)}")
+    defined = {table.name for table in TABLES}
+    for name, files in manifest.tables.items():  # the date dimension and the code lists: whole files
+        if name not in defined and files.base:
+            connection.execute(f"CREATE VIEW {name} AS SELECT * FROM {_parquet(root, files.base)}")
+    if "dim_date" not in manifest.tables:  # never built: an empty calendar, so that queries still run
+        from .dates import DATE_COLUMNS
+
+        columns = ", ".join(f"CAST(NULL AS {DUCKDB_TYPES[kind]}) AS {name}" for name, kind in DATE_COLUMNS)
+        connection.execute(f"CREATE VIEW dim_date AS SELECT {columns} WHERE FALSE")
     return connection

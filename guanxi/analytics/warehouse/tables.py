@@ -34,14 +34,21 @@ class WarehouseTable:
 CUSTOMER = WarehouseTable(
     name="dim_customer",
     key="customer_id",
+    # The segment is the customer's kind (individual / organisation, dim_segment); region = the province of the default
+    # address (else the first); churned_at = when a churned customer was last changed, i.e. marked churned.
     select="""SELECT t.id, t.kind, t.brand_id, t.lifecycle_stage, t.source, t.owner_id, t.team_id, t.arpu,
-                     t.created_at, (t.deleted_at IS NULL AND t.merged_into_id IS NULL)
+                     t.created_at, (t.deleted_at IS NULL AND t.merged_into_id IS NULL),
+                     COALESCE((SELECT a.province FROM customers_address a WHERE a.customer_id = t.id
+                               ORDER BY a.is_default DESC, a.id LIMIT 1), ''),
+                     EXISTS (SELECT 1 FROM key_accounts_keyaccount k WHERE k.customer_id = t.id AND k.is_active),
+                     CASE WHEN t.lifecycle_stage = 'churned' THEN t.updated_at END
               FROM customers_customer t""",
     columns=(("customer_id", "int"), ("kind", "str"), ("brand_id", "int"), ("lifecycle_stage", "str"),
              ("source", "str"), ("owner_id", "int"), ("team_id", "int"), ("arpu", "money"), ("created_at", "ts"),
-             ("is_live", "bool")),
-    sources={"customers_customer": "id"},
-    local_dates={"created_date": "created_at"},
+             ("is_live", "bool"), ("region", "str"), ("is_key_account", "bool"), ("churned_at", "ts")),
+    # Addresses and key-account designations are captured by their customer's id (CAPTURE_COLUMNS).
+    sources={"customers_customer": "id", "customers_address": "id", "key_accounts_keyaccount": "id"},
+    local_dates={"created_date": "created_at", "churned_date": "churned_at"},
 )
 
 CASE = WarehouseTable(
@@ -119,7 +126,49 @@ BRAND = WarehouseTable(
     columns=(("brand_id", "int"), ("name", "str")),
 )
 
-TABLES: tuple[WarehouseTable, ...] = (TEAM, STAFF, PRODUCT, BRAND, CUSTOMER, CASE, INTERACTION, ORDER_LINE, PAYMENT)
+SURVEY_ANSWER = WarehouseTable(
+    name="fact_survey_answer",
+    key="answer_id",
+    select="""SELECT t.id, r.survey_id, s.customer_id, s.ticket_id, q.type, t.dimension, t.score, t.score_pct,
+                     r.mode, t.answered_at
+              FROM surveys_answer t JOIN surveys_surveyresponse r ON r.id = t.response_id
+              JOIN surveys_survey s ON s.id = r.survey_id JOIN surveys_question q ON q.id = t.question_id""",
+    columns=(("answer_id", "int"), ("survey_id", "int"), ("customer_id", "int"), ("case_id", "int"),
+             ("question_type", "str"), ("dimension", "str"), ("score", "float"), ("score_pct", "float"),
+             ("mode", "str"), ("answered_at", "ts")),
+    sources={"surveys_answer": "id"},
+    local_dates={"answered_date": "answered_at"},
+)
+
+CAMPAIGN_RESPONSE = WarehouseTable(
+    name="fact_campaign_response",
+    key="response_id",
+    select="""SELECT t.id, m.campaign_id, m.customer_id, t.kind, t.channel, t.lead_id, t.responded_at
+              FROM marketing_campaignresponse t JOIN marketing_campaignmember m ON m.id = t.member_id""",
+    columns=(("response_id", "int"), ("campaign_id", "int"), ("customer_id", "int"), ("response_kind", "str"),
+             ("channel", "str"), ("lead_id", "int"), ("responded_at", "ts")),
+    sources={"marketing_campaignresponse": "id"},
+    local_dates={"responded_date": "responded_at"},
+)
+
+OPPORTUNITY = WarehouseTable(
+    name="fact_opportunity",
+    key="opportunity_id",
+    select="""SELECT t.id, t.customer_id, t.owner_id, t.team_id, t.stage_id, t.status, t.amount, t.probability,
+                     t.expected_close_date, t.created_at, t.closed_at
+              FROM sales_opportunity t""",
+    columns=(("opportunity_id", "int"), ("customer_id", "int"), ("owner_id", "int"), ("team_id", "int"),
+             ("stage_id", "int"), ("status", "str"), ("amount", "money"), ("probability", "int"),
+             ("expected_close_date", "date"), ("created_at", "ts"), ("closed_at", "ts")),
+    sources={"sales_opportunity": "id"},
+    local_dates={"created_date": "created_at", "closed_date": "closed_at"},
+)
+
+TABLES: tuple[WarehouseTable, ...] = (TEAM, STAFF, PRODUCT, BRAND, CUSTOMER, CASE, INTERACTION, ORDER_LINE, PAYMENT,
+                                      SURVEY_ANSWER, CAMPAIGN_RESPONSE, OPPORTUNITY)
 
 # The operational tables whose row changes the capture triggers record.
 CAPTURED_SOURCES: tuple[str, ...] = tuple(dict.fromkeys(source for table in TABLES for source in table.sources))
+# The column a source's triggers record, when not its own id: a changed address or key-account
+# designation is recorded as its customer's id, so that a deleted one still re-reads its customer.
+CAPTURE_COLUMNS: dict[str, str] = {"customers_address": "customer_id", "key_accounts_keyaccount": "customer_id"}

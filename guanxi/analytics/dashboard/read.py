@@ -1,0 +1,101 @@
+"""Reading the dashboard: which cards a viewer may see (permissions.py), their figures from the
+warehouse, and the records behind a figure through the owning app's scoped selectors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from guanxi.core.errors import PermissionDenied, ValidationFailed
+
+from ..permissions import permissions
+from ..warehouse.store import connect, manifest_read
+from . import figures
+from .periods import ImpossiblePeriod, Period, period_for
+
+CARD_ENTITY = {"customers": "dashboard_customers", "churn": "dashboard_customers",
+               "arpu": "dashboard_sales", "revenue": "dashboard_sales", "pipeline": "dashboard_sales",
+               "cases": "dashboard_service", "attainment": "dashboard_service", "satisfaction": "dashboard_service"}
+RECORDS_CAP = 2000
+
+
+def visible_cards(user) -> list[str]:
+    return [key for key, entity in CARD_ENTITY.items() if permissions.can(user, entity, "read")]
+
+
+def dashboard_period(*, kind: str, start: dt.date | None) -> Period:
+    """The period asked for; ValidationFailed (400) when it cannot be (see `period_for`)."""
+    try:
+        return period_for(kind, start, timezone.localdate())
+    except ImpossiblePeriod as exc:
+        if str(exc) == "kind":
+            raise ValidationFailed(_("The period must be a month, a quarter or a year."), code="bad_period",
+                                   fields={"period": _("Choose month, quarter or year.")}) from exc
+        raise ValidationFailed(_("The period must start on its first day, in 2000 or later, and not in the "
+                                 "future."), code="bad_period", fields={"start": _("Impossible start.")}) from exc
+
+
+def dashboard_cards(*, user, period: Period, only: str | None = None) -> list[figures.Card]:
+    """The figures of the cards `user` may see (or of one card, `only`: forbidden when not theirs)."""
+    keys = visible_cards(user)
+    if only is not None:
+        if only not in CARD_ENTITY:
+            raise ValidationFailed(_("Unknown figure."), code="unknown_figure")
+        permissions.require(user, CARD_ENTITY[only], "read")
+        keys = [only]
+    if not keys:
+        raise PermissionDenied(_("You may not see the executive dashboard."))
+    reader = connect()
+    try:
+        return [figures.FIGURES[key](reader, period) for key in keys]
+    finally:
+        reader.close()
+
+
+def dashboard_built_at():
+    """When the warehouse the figures come from was last refreshed (None: never)."""
+    from ..models import WarehouseRefresh
+
+    if not manifest_read().tables:
+        return None
+    run = WarehouseRefresh.objects.filter(status=WarehouseRefresh.Status.DONE).order_by("-pk").first()
+    return run.finished_at if run else None
+
+
+def figure_records(*, user, figure: str, period: Period, key: str = ""):
+    """(kind, queryset) of the records behind `figure` in `period`, only those `user` may read (the
+    owning app's selector), newest first; at most RECORDS_CAP of them."""
+    if figure not in figures.RECORDS or figures.RECORDS[figure][1] is None:
+        raise ValidationFailed(_("Unknown figure."), code="unknown_figure")
+    permissions.require(user, CARD_ENTITY[figure], "read")
+    reader = connect()
+    try:
+        ids = figures.record_ids(reader, figure, period, key=key, limit=RECORDS_CAP)
+    finally:
+        reader.close()
+    kind = figures.RECORDS[figure][0]
+    return kind, _scoped(kind, user, ids)
+
+
+def _scoped(kind: str, user, ids: list[int]):
+    if kind == "customer":
+        from guanxi.customers.selectors.customers import customer_list
+
+        return customer_list(user=user).filter(pk__in=ids).order_by("-pk")
+    if kind == "order":
+        from guanxi.orders.selectors import order_search
+
+        return order_search(user=user).filter(pk__in=ids).select_related("customer").order_by("-pk")
+    if kind == "opportunity":
+        from guanxi.sales.selectors.opportunities import opportunity_list
+
+        return opportunity_list(user=user).filter(pk__in=ids).select_related("customer", "stage").order_by("-pk")
+    if kind == "case":
+        from guanxi.servicedesk.selectors.tickets import ticket_list
+
+        return ticket_list(user=user).filter(pk__in=ids).select_related("customer").order_by("-pk")
+    from guanxi.surveys.selectors import response_list
+
+    return response_list(user=user).filter(pk__in=ids).select_related("customer").order_by("-pk")
