@@ -61,6 +61,8 @@ NAV_ITEMS = (
                    "analyst")),
     NavItem(_("Key accounts"), "key_accounts:list", "star", "key-accounts",
             roles=("key_account_manager", "sales_manager", "service_manager", "analyst")),
+    NavItem(_("Explorer"), "analytics:explorer", "grid-3x3", "analytics",
+            roles=("analyst", "sales_manager", "service_manager", "team_lead", "sales_rep", "key_account_manager")),
     NavItem(_("Warranty (三包)"), "warranty:home", "shield-check", "warranty"),
     NavItem(_("Product catalogue"), "catalog:list", "box-seam", "catalog"),
     NavItem(_("Case categories"), "servicedesk:categories", "diagram-3", "service", roles=("service_manager",)),

@@ -161,3 +161,119 @@ def test_an_unbuilt_warehouse_is_reported(settings, tmp_path):
     with pytest.raises(Conflict) as refused:
         explorer_run(user=UserFactory(role=Role.ANALYST), query=q(["cases"]))
     assert refused.value.code == "warehouse_empty"
+
+
+# ---------------------------------------------------------------- the API, saved views, export, page
+
+from io import BytesIO  # noqa: E402
+
+from django.test import Client  # noqa: E402
+
+from guanxi.analytics.models import ExplorerView  # noqa: E402
+from guanxi.core.testing import assert_error_body, client_for, post_json  # noqa: E402
+
+API = "/api/v1/analytics/explorer"
+BODY = {"measures": ["revenue"], "rows": ["team"], "date_from": "2026-01-01", "date_to": "2026-12-31"}
+
+
+def test_the_api_answers_a_pivot_and_refuses_bad_input_with_a_reason(shop):
+    analyst = client_for(UserFactory(role=Role.ANALYST), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    answer = post_json(analyst, f"{API}/query", BODY)
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    assert body["measures"][0]["label"] == "收入"
+    assert sum(v[0][0] for v in body["values"]) == body["total"][0] > 0
+    assert analyst.get(f"{API}/catalogue").status_code == 200
+    assert_error_body(post_json(analyst, f"{API}/query", {**BODY, "rows": ["case_type"]}), 422, "dimensions")
+    assert_error_body(post_json(analyst, f"{API}/query", {**BODY, "measures": ["nope"]}), 422, "measures")
+    refused = assert_error_body(post_json(analyst, f"{API}/query", {**BODY, "date_from": "2027-01-01"}), 422,
+                                "date_to")
+    assert "早于" in refused["fields"]["date_to"] or "before" in refused["fields"]["date_to"]
+    service = client_for(UserFactory(role=Role.SERVICE_MANAGER))
+    assert assert_error_body(post_json(service, f"{API}/query", BODY), 403)["code"] == "measure_forbidden"
+    agent = client_for(UserFactory(role=Role.AGENT))
+    assert_error_body(post_json(agent, f"{API}/query", {**BODY, "measures": ["cases"]}), 403)
+
+
+def test_saved_views_are_shared_paged_to_the_end_run_as_the_viewer_and_told_when_deleted(shop):
+    analyst = UserFactory(role=Role.ANALYST)
+    owner = client_for(analyst)
+    made = [post_json(owner, f"{API}/views", {"name": f"视图{i}", "sharing": sharing, "query": BODY})
+            for i, sharing in enumerate(("everyone", "private", "everyone"))]
+    assert [m.status_code for m in made] == [201, 201, 201]
+    ids, cursor = [], ""
+    while True:
+        page = owner.get(f"{API}/views", {"limit": 1, "cursor": cursor}).json()
+        ids += [v["id"] for v in page["items"]]
+        if not page["next_cursor"]:
+            break
+        cursor = page["next_cursor"]
+    assert ids == [m.json()["id"] for m in made]
+    manager = client_for(shop["manager2"])
+    shared, private = made[0].json()["id"], made[1].json()["id"]
+    assert [v["id"] for v in manager.get(f"{API}/views").json()["items"]] == [shared, made[2].json()["id"]]
+    assert_error_body(manager.get(f"{API}/views/{private}"), 404)
+    # The manager runs the analyst's view: only their own team's rows count.
+    run = manager.post(f"{API}/views/{shared}/query").json()
+    assert [h[0]["key"] for h in run["row_headers"]] == [shop["manager2"].team_id]
+    # Not theirs to change or delete: refused, nothing changed.
+    assert_error_body(manager.put(f"{API}/views/{shared}", {"name": "改", "sharing": "private", "query": BODY},
+                                  content_type="application/json"), 403)
+    assert manager.delete(f"{API}/views/{shared}").status_code == 403
+    assert ExplorerView.objects.get(pk=shared).name == "视图0"
+    assert owner.delete(f"{API}/views/{shared}").status_code == 204
+    assert assert_error_body(manager.post(f"{API}/views/{shared}/query"), 410)["code"] == "view_deleted"
+    assert_error_body(owner.get(f"{API}/views/{shared}"), 410)
+    # A view may only be saved with what the saver's role may use.
+    rep = client_for(shop["rep"])
+    assert_error_body(post_json(rep, f"{API}/views", {"name": "x", "query": {**BODY, "rows": ["representative"]}}),
+                      403)
+    assert_error_body(post_json(owner, f"{API}/views", {"name": " ", "query": BODY}), 422, "name")
+
+
+def test_the_xlsx_export_is_safe_from_formulas_and_follows_the_role(shop):
+    from openpyxl import load_workbook
+
+    shop["team"].name = "=HYPERLINK(\"http://x\")"
+    shop["team"].save()
+    from guanxi.accounts.access import SYSTEM as system
+
+    warehouse_refresh(actor=system, full=True)
+    analyst = client_for(UserFactory(role=Role.ANALYST))
+    answer = post_json(analyst, f"{API}/export", BODY)
+    assert answer.status_code == 200 and answer["Content-Type"].startswith("application/vnd.openxmlformats")
+    cells = [c for row in load_workbook(BytesIO(answer.content)).active.iter_rows(values_only=True) for c in row]
+    assert "'=HYPERLINK(\"http://x\")" in cells
+    assert not any(isinstance(c, str) and c.startswith("=") for c in cells)
+    rep = client_for(shop["rep"])
+    assert_error_body(post_json(rep, f"{API}/export", BODY), 403)
+
+
+def test_the_page_pivots_drills_down_and_up_and_reads_in_chinese(shop):
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(UserFactory(role=Role.ANALYST))
+    page = client.get("/analytics/explorer/", {"m": ["revenue", "order_lines"], "r": "year", "c": "team",
+                                                "from": "2026-01-01", "to": "2026-12-31"})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "多维分析" in text and "gx-explorer-chart" in text
+    drill = page.context["drills"]["cells"][0][0]
+    assert "r=quarter" in drill and "f=year%3A2026" in drill
+    down = client.get("/analytics/explorer/" + drill)
+    assert [h[0].label for h in down.context["pivot"].row_headers] == ["2026年第1季度", "2026年第2季度"]
+    up = down.context["drills"]["up"][0]
+    assert "r=year" in up and "f=year" not in up
+    assert client.get("/analytics/explorer/", {"m": "revenue", "from": "2026-05-01", "to": "2026-01-01"}
+                      ).status_code == 422
+    assert client.get("/analytics/explorer/", {"m": "revenue", "from": "2026-01-01", "to": "2026-12-31",
+                                               "format": "xlsx"}).status_code == 200
+    saved = client.post("/analytics/explorer/views/save/", {"name": "年度收入", "sharing": "team",
+                                                           "query": "m=revenue&r=month&from=2026-01-01&to=2026-12-31"})
+    view = ExplorerView.objects.get(name="年度收入")
+    assert saved.status_code == 302 and saved["Location"].endswith(f"?view={view.pk}")
+    assert client.get(f"/analytics/explorer/?view={view.pk}").context["pivot"].rows[0].name == "month"
+    assert client.post(f"/analytics/explorer/views/{view.pk}/delete/").status_code == 302
+    assert client.get(f"/analytics/explorer/?view={view.pk}").status_code == 410
+    agent = Client()
+    agent.force_login(UserFactory(role=Role.AGENT))
+    assert agent.get("/analytics/explorer/").status_code == 403
