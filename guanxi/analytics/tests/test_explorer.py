@@ -277,3 +277,124 @@ def test_the_page_pivots_drills_down_and_up_and_reads_in_chinese(shop):
     agent = Client()
     agent.force_login(UserFactory(role=Role.AGENT))
     assert agent.get("/analytics/explorer/").status_code == 403
+
+
+# ---------------------------------------------------------------- the builder against pandas
+
+import pandas as pd  # noqa: E402
+from hypothesis import HealthCheck, given  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from guanxi.analytics.explorer.catalogue import DIMENSIONS, MEASURES  # noqa: E402
+from guanxi.analytics.warehouse.store import manifest_read, warehouse_dir  # noqa: E402
+
+# How pandas computes each additive measure over its fact: (fact table, date column, condition, column or None).
+SOLD = ("confirmed", "delivered")
+PANDAS_MEASURES = {
+    "cases": ("fact_case", "created_date", None, None),
+    "breaches": ("fact_case", "created_date", lambda f: f["breached_at"].notna(), None),
+    "interactions": ("fact_interaction", "occurred_date", None, None),
+    "talk_minutes": ("fact_interaction", "occurred_date", None, "duration_minutes"),
+    "revenue": ("fact_order_line", "order_date", lambda f: f["order_status"].isin(SOLD), "line_total"),
+    "order_lines": ("fact_order_line", "order_date", lambda f: f["order_status"].isin(SOLD), None),
+    "quantity": ("fact_order_line", "order_date", lambda f: f["order_status"].isin(SOLD), "quantity"),
+    "received": ("fact_payment", "received_on", None, "net"),
+    "payments": ("fact_payment", "received_on", None, None),
+    "new_customers": ("dim_customer", "created_date", lambda f: f["is_live"], None),
+}
+PANDAS_DIMENSIONS = {
+    "year": lambda f, d: pd.to_datetime(f[d]).dt.year,
+    "quarter": lambda f, d: pd.to_datetime(f[d]).dt.year * 10 + pd.to_datetime(f[d]).dt.quarter,
+    "month": lambda f, d: pd.to_datetime(f[d]).dt.year * 100 + pd.to_datetime(f[d]).dt.month,
+    "team": lambda f, d: f["team_id"],
+    "region": lambda f, d: f["team_region"],
+    "lifecycle_stage": lambda f, d: f["c_lifecycle_stage"],
+    "customer_kind": lambda f, d: f["c_kind"],
+    "brand": lambda f, d: f["c_brand_id"],
+    "representative": lambda f, d: f["owner_id"] if "owner_id" in f else f["staff_id"],
+}
+SPECIFIC = {"case_type": ("fact_case", "case_type"), "channel": ("fact_case", "channel"),
+            "product": ("fact_order_line", "product_id"), "order_status": ("fact_order_line", "order_status")}
+
+
+def _tables() -> dict[str, pd.DataFrame]:
+    manifest, root = manifest_read(), warehouse_dir()
+    frames = {name: pd.concat([pd.read_parquet(root / f) for f in files.base]) if files.base else pd.DataFrame()
+              for name, files in manifest.tables.items()}
+    return frames
+
+
+def _pandas_pivot(frames, measure: str, dims: list[str], filters: dict[str, list]) -> dict[tuple, float]:
+    table, date, condition, column = PANDAS_MEASURES[measure]
+    fact = frames[table].copy()
+    customers = frames["dim_customer"].add_prefix("c_")
+    if table == "dim_customer":
+        fact["c_customer_id"] = fact["customer_id"]
+        fact = fact.merge(customers, on="c_customer_id", how="left", suffixes=("", "_dup"))
+    else:
+        fact = fact.merge(customers, left_on="customer_id", right_on="c_customer_id", how="left")
+    teams = frames["dim_team"][["team_id", "region"]].rename(columns={"region": "team_region"})
+    fact = fact.merge(teams, on="team_id", how="left")
+    if "duration_seconds" in fact:
+        fact["duration_minutes"] = fact["duration_seconds"] / 60.0
+    if "amount" in fact:
+        fact["net"] = fact["amount"].astype(float) - fact["refunded"].astype(float)
+    days = pd.to_datetime(fact[date])
+    fact = fact[(days >= pd.Timestamp(YEAR["date_from"])) & (days <= pd.Timestamp(YEAR["date_to"]))]
+    if condition is not None:
+        fact = fact[condition(fact).fillna(False).astype(bool)]
+    keys = {}
+    for name in set(dims) | set(filters):
+        keys[name] = (fact[SPECIFIC[name][1]] if name in SPECIFIC else PANDAS_DIMENSIONS[name](fact, date))
+    for name, values in filters.items():
+        fact = fact[keys[name].isin(values)]
+        keys = {k: v[fact.index] if len(v) != len(fact) else v for k, v in keys.items()}
+    out: dict[tuple, float] = {}
+    for index, row in fact.iterrows():
+        key = tuple(None if pd.isna(keys[d][index]) else keys[d][index] for d in dims)
+        value = 1.0 if column is None else float(row[column])
+        out[key] = out.get(key, 0.0) + value
+    return out
+
+
+def _applies(measure: str, dims: list[str]) -> bool:
+    table = PANDAS_MEASURES[measure][0]
+    return all(name not in SPECIFIC or SPECIFIC[name][0] == table for name in dims)
+
+
+QUERIES = st.tuples(st.sampled_from(sorted(PANDAS_MEASURES)),
+                    st.lists(st.sampled_from(sorted(PANDAS_DIMENSIONS) + sorted(SPECIFIC)), max_size=2, unique=True),
+                    st.sampled_from([None, *sorted(PANDAS_DIMENSIONS), *sorted(SPECIFIC)]),
+                    st.integers(0, 3))
+
+
+@hypothesis_settings(max_examples=40, deadline=None, derandomize=True, database=None,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=QUERIES)
+def test_random_pivots_equal_pandas_over_the_same_parquet(shop, case):
+    measure, dims, filtered, pick = case
+    if not _applies(measure, dims + ([filtered] if filtered else [])):
+        return
+    frames = _tables()
+    filters = {}
+    if filtered:
+        present = sorted({k[0] for k in _pandas_pivot(frames, measure, [filtered], {}) if k[0] is not None},
+                         key=str)
+        filters = {filtered: present[pick % len(present):][:1] if present else ["nothing"]}
+    if filtered and DIMENSIONS[filtered].value_type == "int" and filters[filtered] == ["nothing"]:
+        filters[filtered] = [-1]
+    expected = _pandas_pivot(frames, measure, dims, filters)
+    pivot = explorer_run(user=UserFactory.build(role=Role.ANALYST, pk=10**6), query=q(
+        [measure], rows=dims[:1], columns=dims[1:],
+        filters=[Filter(name, tuple(v.item() if hasattr(v, "item") else v for v in values))
+                 for name, values in filters.items()]))
+    found = {}
+    for r, row in enumerate(pivot.row_headers):
+        for c, column in enumerate(pivot.column_headers):
+            value = pivot.values[r][c][0] if pivot.values else None
+            if value not in (None, 0):
+                found[tuple(h.key for h in row + column)] = float(value)
+    assert {k: round(v, 2) for k, v in found.items()} == {k: round(v, 2) for k, v in expected.items() if v}
+    assert round(float(pivot.total[0] or 0), 2) == round(sum(expected.values()), 2)
+    assert MEASURES[measure].fact
