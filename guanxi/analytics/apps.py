@@ -2,11 +2,20 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.demo import DeferredStep, register_demo_step
+
 
 def _install_capture(using: str = "default", **kwargs) -> None:
     from .warehouse.capture import install_capture_triggers
 
     install_capture_triggers(using)
+
+
+# The explorer's demo module, imported only when the demo runs (see guanxi.core.demo).
+def _explorer_demo():
+    from .explorer.demo import explorer_demo_load
+
+    return explorer_demo_load
 
 
 class AnalyticsConfig(AppConfig):
@@ -17,3 +26,4 @@ class AnalyticsConfig(AppConfig):
     def ready(self):
         # After every migrate (sent once all apps are migrated): SQLite drops triggers with a rebuilt table.
         post_migrate.connect(_install_capture, sender=self, dispatch_uid="analytics-capture-triggers")
+        register_demo_step(DeferredStep(_explorer_demo))
