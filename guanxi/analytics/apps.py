@@ -2,6 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.demo import DeferredStep, register_demo_step
+
 
 def _install_capture(using: str = "default", **kwargs) -> None:
     from .warehouse.capture import install_capture_triggers
@@ -13,6 +15,13 @@ def _demo():
     from .demo import analytics_demo_load
 
     return analytics_demo_load
+
+
+# The explorer's demo module, imported only when the demo runs (see guanxi.core.demo).
+def _explorer_demo():
+    from .explorer.demo import explorer_demo_load
+
+    return explorer_demo_load
 
 
 class AnalyticsConfig(AppConfig):
@@ -27,3 +36,4 @@ class AnalyticsConfig(AppConfig):
 
         # The apps before this one have registered theirs: the warehouse is built from their data.
         register_demo_step(DeferredStep(_demo))
+        register_demo_step(DeferredStep(_explorer_demo))

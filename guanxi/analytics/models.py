@@ -3,6 +3,7 @@ triggers fill, and one row per refresh (its status for the UI, its watermark for
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class WarehouseChange(models.Model):
@@ -48,3 +49,36 @@ class WarehouseRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_mode_display()} #{self.pk}"
+
+
+class ExplorerView(models.Model):
+    """A saved explorer view (保存的分析视图): a query (measures, dimensions, filters, period) with a name,
+    its owner and who else may open it. Opening it runs the query as the viewer, within the viewer's
+    role and scope. Deleting keeps the row (`deleted_at`) so that a link or a schedule to it is told
+    it was deleted."""
+
+    class Sharing(models.TextChoices):
+        PRIVATE = "private", _("Only me")
+        TEAM = "team", _("My team")
+        EVERYONE = "everyone", _("Everyone")
+
+    name = models.CharField(_("name"), max_length=100)
+    owner = models.ForeignKey("accounts.User", verbose_name=_("owner"), on_delete=models.CASCADE,
+                              related_name="explorer_views")
+    team = models.ForeignKey("accounts.Team", verbose_name=_("team"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    sharing = models.CharField(_("shared with"), max_length=10, choices=Sharing.choices, default=Sharing.PRIVATE)
+    definition = models.JSONField(_("query"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("saved explorer view")
+        verbose_name_plural = _("saved explorer views")
+        indexes = [models.Index(fields=["owner", "id"], name="analytics_view_owner"),
+                   models.Index(fields=["sharing", "team", "id"], name="analytics_view_shared")]
+
+    def __str__(self) -> str:
+        return self.name

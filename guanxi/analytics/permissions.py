@@ -6,6 +6,10 @@ Entities:
   cards of customers (stages, churn), of sales (ARPU, revenue and receivables, pipeline) and of
   service (case volume, attainment, satisfaction). The records behind a card are then listed through
   their own app's scoping: a figure is company-wide, its records only those the viewer may read.
+- `explorer` (多维分析): read = may open the OLAP explorer (which rows count is each fact's own app's
+  read scope, applied by `explorer.query`); export = download a pivot as XLSX.
+- `explorer_view`: saved views. read = one's own and those shared with one's team or everyone;
+  write/delete = one's own (ALL: anyone's).
 The system (the scheduled refresh, the CLI) may do everything; the portal's customer nothing.
 """
 
@@ -40,5 +44,20 @@ TABLE: dict[str, dict[str, Rights]] = {
     SYSTEM_ROLE: {"warehouse": EVERYTHING, **_ALL_CARDS},
     CUSTOMER_ROLE: _NOBODY,
 }
+
+OWN, TEAM = Scope.OWN, Scope.TEAM
+_VIEWS = Rights(read=OWN, write=OWN, delete=OWN)
+_EXPLORER: dict[str, dict[str, Rights]] = {
+    Role.TEAM_LEAD: {"explorer": Rights(read=TEAM, export=True), "explorer_view": _VIEWS},
+    Role.SERVICE_MANAGER: {"explorer": Rights(read=ALL, export=True), "explorer_view": _VIEWS},
+    Role.SALES_REP: {"explorer": Rights(read=OWN), "explorer_view": _VIEWS},
+    Role.KEY_ACCOUNT_MANAGER: {"explorer": Rights(read=OWN), "explorer_view": _VIEWS},
+    Role.SALES_MANAGER: {"explorer": Rights(read=TEAM, export=True), "explorer_view": _VIEWS},
+    Role.ANALYST: {"explorer": Rights(read=ALL, export=True), "explorer_view": _VIEWS},
+    Role.ADMIN: {"explorer": Rights(read=ALL, export=True), "explorer_view": Rights(read=OWN, write=ALL, delete=ALL)},
+    SYSTEM_ROLE: {"explorer": EVERYTHING, "explorer_view": EVERYTHING},
+}
+for _role, _rights in _EXPLORER.items():
+    TABLE[_role] = {**TABLE[_role], **_rights}
 
 permissions = PermissionTable(TABLE)

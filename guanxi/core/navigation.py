@@ -61,6 +61,8 @@ NAV_ITEMS = (
                    "analyst")),
     NavItem(_("Key accounts"), "key_accounts:list", "star", "key-accounts",
             roles=("key_account_manager", "sales_manager", "service_manager", "analyst")),
+    NavItem(_("Explorer"), "analytics:explorer", "grid-3x3", "analytics",
+            roles=("analyst", "sales_manager", "service_manager", "team_lead", "sales_rep", "key_account_manager")),
     NavItem(_("Warranty (三包)"), "warranty:home", "shield-check", "warranty"),
     NavItem(_("Executive dashboard"), "analytics:dashboard", "speedometer2", "analytics",
             roles=("service_manager", "sales_manager", "analyst")),

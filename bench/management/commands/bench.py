@@ -100,6 +100,13 @@ class Command(BaseCommand):
         sample.add_argument("--runs", type=int, default=5)
         sample.add_argument("--no-refresh", action="store_true", help="sample from the profiles as they are")
         sample.add_argument("--live", action="store_true", help="also time one frame aggregating the history")
+        explorer = sub.add_parser("explorer", help="time explorer pivots over a year of the star schema (≤ 1 s each)")
+        explorer.add_argument("--no-refresh", action="store_true", help="use the warehouse as it is")
+        explorer.add_argument("--no-load", action="store_true", help="do not load order lines and interactions")
+        explorer.add_argument("--lines", type=int, default=5_000_000)
+        explorer.add_argument("--interactions", type=int, default=10_000_000)
+        explorer.add_argument("--runs", type=int, default=3)
+        explorer.add_argument("--seed", type=int, default=5)
         warehouse = sub.add_parser("warehouse", help="time the star schema's full rebuild, then a day of activity "
                                                      "and the incremental refresh")
         warehouse.add_argument("--no-full", action="store_true", help="only the day of activity and the increment")
@@ -249,6 +256,13 @@ class Command(BaseCommand):
                 raise CommandError("--responses and --runs must be at least 1")
             result = time_drivers(responses=options["responses"], seed=options["seed"], runs=options["runs"])
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif action == "explorer":
+            from bench.explorer import run as explorer_run
+
+            result = explorer_run(refresh=not options["no_refresh"], load=not options["no_load"],
+                                  lines=options["lines"], interactions=options["interactions"],
+                                  runs=options["runs"], seed=options["seed"])
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=1, default=str))
         elif action == "warehouse":
             from bench.warehouse import run as warehouse_run
 

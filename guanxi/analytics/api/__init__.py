@@ -8,3 +8,7 @@ router = Router(tags=["analytics"], operation_prefix="guanxi_analytics_api")
 from .dashboard import router as dashboard_router  # noqa: E402
 
 router.add_router("", dashboard_router)
+
+from . import explorer  # noqa: E402
+
+router.add_router("", explorer.router)
