@@ -17,3 +17,8 @@ class AnalyticsConfig(AppConfig):
     def ready(self):
         # After every migrate (sent once all apps are migrated): SQLite drops triggers with a rebuilt table.
         post_migrate.connect(_install_capture, sender=self, dispatch_uid="analytics-capture-triggers")
+        from guanxi.customers.facts import register_fact_source
+
+        from .churn.facts import churn_fact
+
+        register_fact_source(churn_fact)

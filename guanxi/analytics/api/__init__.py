@@ -4,3 +4,7 @@ module's router below."""
 from guanxi.core.routers import Router
 
 router = Router(tags=["analytics"], operation_prefix="guanxi_analytics_api")
+
+from .churn import router as churn_router  # noqa: E402
+
+router.add_router("", churn_router)

@@ -5,6 +5,7 @@ and the 360 use."""
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from guanxi.core.errors import NotFound
 from guanxi.customers import permissions as customer_permissions
@@ -40,7 +41,7 @@ def churn_score_get_for_user(*, user, customer_id: int) -> ChurnScore:
     customer = customer_get_for_user(user=user, customer_id=customer_id)
     score = ChurnScore.objects.filter(customer=customer).select_related("customer", "model").first()
     if score is None:
-        raise NotFound("This customer has no churn score yet.")
+        raise NotFound(_("This customer has no churn score yet."))
     return score
 
 
