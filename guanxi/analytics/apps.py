@@ -9,6 +9,12 @@ def _install_capture(using: str = "default", **kwargs) -> None:
     install_capture_triggers(using)
 
 
+def _churn_demo():
+    from .churn.demo import churn_demo_load
+
+    return churn_demo_load
+
+
 class AnalyticsConfig(AppConfig):
     name = "guanxi.analytics"
     label = "analytics"
@@ -22,3 +28,6 @@ class AnalyticsConfig(AppConfig):
         from .churn.facts import churn_fact
 
         register_fact_source(churn_fact)
+        from guanxi.core.demo import DeferredStep, register_demo_step
+
+        register_demo_step(DeferredStep(_churn_demo))
