@@ -24,6 +24,12 @@ def _explorer_demo():
     return explorer_demo_load
 
 
+def _churn_demo():
+    from .churn.demo import churn_demo_load
+
+    return churn_demo_load
+
+
 class AnalyticsConfig(AppConfig):
     name = "guanxi.analytics"
     label = "analytics"
@@ -37,3 +43,11 @@ class AnalyticsConfig(AppConfig):
         # The apps before this one have registered theirs: the warehouse is built from their data.
         register_demo_step(DeferredStep(_demo))
         register_demo_step(DeferredStep(_explorer_demo))
+        from guanxi.customers.facts import register_fact_source
+
+        from .churn.facts import churn_fact
+
+        register_fact_source(churn_fact)
+        from guanxi.core.demo import DeferredStep, register_demo_step
+
+        register_demo_step(DeferredStep(_churn_demo))

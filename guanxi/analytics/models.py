@@ -82,3 +82,68 @@ class ExplorerView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ChurnModel(models.Model):
+    """One trained churn model (客户流失预警模型): the LightGBM booster and its calibration, the
+    cut-off and horizon it was trained on, its parameters and its holdout quality. A training
+    with too few churners is kept as REFUSED with its reason; the ACTIVE model stays in use."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        RETIRED = "retired", _("Retired")
+        REFUSED = "refused", _("Refused")
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    trained_at = models.DateTimeField(_("trained at"))
+    # The features are as of `cutoff`; the label is "churned within `horizon_days` after it". The
+    # training data range is [data_from, data_to]: the feature window start to the label window end.
+    cutoff = models.DateTimeField(_("cut-off"))
+    horizon_days = models.PositiveSmallIntegerField(_("horizon (days)"))
+    data_from = models.DateField(_("training data from"))
+    data_to = models.DateField(_("training data to"))
+    seed = models.IntegerField(_("seed"), default=0)
+    params = models.JSONField(_("parameters"), default=dict)
+    features = models.JSONField(default=list)
+    rows = models.PositiveIntegerField(_("customers"), default=0)
+    churners = models.PositiveIntegerField(_("churners"), default=0)
+    metrics = models.JSONField(_("quality"), default=dict, help_text="holdout AUC, lift by decile, reliability")
+    booster = models.TextField(blank=True, help_text="LightGBM model text")
+    calibration = models.JSONField(default=dict, help_text="isotonic calibration: x and y thresholds")
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("churn model")
+        verbose_name_plural = _("churn models")
+        indexes = [models.Index(fields=["status", "-version"], name="analytics_churnmodel_status")]
+
+    def __str__(self) -> str:
+        return f"v{self.version} ({self.get_status_display()})"
+
+
+class ChurnScore(models.Model):
+    """A customer's latest churn risk (流失风险): the calibrated probability of churning within the
+    model's horizon, its top three reasons, and the model's version, training data range and
+    parameters at the time of scoring. One row per customer, replaced by every scoring run."""
+
+    customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE, related_name="churn_score",
+                                    verbose_name=_("customer"))
+    model = models.ForeignKey(ChurnModel, on_delete=models.PROTECT, related_name="scores")
+    model_version = models.PositiveIntegerField(_("model version"))
+    data_from = models.DateField(_("training data from"))
+    data_to = models.DateField(_("training data to"))
+    params = models.JSONField(_("parameters"), default=dict)
+    probability = models.FloatField(_("churn probability"))
+    decile = models.PositiveSmallIntegerField(_("risk decile"), help_text="1 = the riskiest tenth")
+    # [{"feature": ..., "value": ..., "contribution": ...}, ...], worded at display time.
+    reasons = models.JSONField(_("reasons"), default=list)
+    scored_at = models.DateTimeField(_("scored at"))
+
+    class Meta:
+        verbose_name = _("churn score")
+        verbose_name_plural = _("churn scores")
+        indexes = [models.Index(fields=["-probability", "customer"], name="analytics_churnscore_risk")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.probability:.2f}"

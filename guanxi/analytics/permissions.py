@@ -10,6 +10,9 @@ Entities:
   read scope, applied by `explorer.query`); export = download a pivot as XLSX.
 - `explorer_view`: saved views. read = one's own and those shared with one's team or everyone;
   write/delete = one's own (ALL: anyone's).
+- `churn_model`: read = see the churn models' quality; write = train one.
+- `churn_score`: read = see customers' churn risk and reasons; the customers are those the user may
+  read in customers (its table scopes the rows), with personal data masked as it masks it.
 The system (the scheduled refresh, the CLI) may do everything; the portal's customer nothing.
 """
 
@@ -30,6 +33,11 @@ _SERVICE_MANAGER = {**_READER, **_NO_CARDS, "dashboard_customers": Rights(read=A
                     "dashboard_service": Rights(read=ALL)}
 _SALES_MANAGER = {**_READER, **_NO_CARDS, "dashboard_customers": Rights(read=ALL),
                   "dashboard_sales": Rights(read=ALL)}
+_NOBODY = {"warehouse": NOTHING, "churn_model": NOTHING, "churn_score": NOTHING}
+_SCORES = {"warehouse": NOTHING, "churn_model": NOTHING, "churn_score": Rights(read=ALL)}
+_READER = {"warehouse": Rights(read=ALL), "churn_model": Rights(read=ALL), "churn_score": Rights(read=ALL)}
+_ANALYST = {"warehouse": Rights(read=ALL, write=ALL), "churn_model": Rights(read=ALL, write=ALL),
+            "churn_score": Rights(read=ALL)}
 
 TABLE: dict[str, dict[str, Rights]] = {
     Role.AGENT: _NOBODY,
@@ -38,10 +46,18 @@ TABLE: dict[str, dict[str, Rights]] = {
     Role.SALES_REP: _NOBODY,
     Role.KEY_ACCOUNT_MANAGER: _NOBODY,
     Role.SALES_MANAGER: _SALES_MANAGER,
+    Role.TEAM_LEAD: _SCORES,
+    Role.SERVICE_MANAGER: _READER,
+    Role.SALES_REP: _SCORES,
+    Role.KEY_ACCOUNT_MANAGER: _SCORES,
+    Role.SALES_MANAGER: _READER,
     Role.PARTNER: _NOBODY,
     Role.ANALYST: {"warehouse": Rights(read=ALL, write=ALL), **_ALL_CARDS},
     Role.ADMIN: {"warehouse": Rights(read=ALL, write=ALL), **_ALL_CARDS},
     SYSTEM_ROLE: {"warehouse": EVERYTHING, **_ALL_CARDS},
+    Role.ANALYST: _ANALYST,
+    Role.ADMIN: _ANALYST,
+    SYSTEM_ROLE: {"warehouse": EVERYTHING, "churn_model": EVERYTHING, "churn_score": EVERYTHING},
     CUSTOMER_ROLE: _NOBODY,
 }
 

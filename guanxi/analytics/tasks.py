@@ -13,3 +13,29 @@ def refresh_warehouse(full: bool = False) -> dict[str, int] | None:
         return warehouse_refresh(actor=SYSTEM, full=full).rows
     except Conflict:
         return None
+
+
+@shared_task(name="analytics.churn_retrain")
+def churn_retrain() -> dict:
+    """The scheduled retraining, then a scoring with whichever model is active (a refused training
+    keeps the old one)."""
+    from .churn.services import churn_model_train, churn_scores_refresh
+    from .models import ChurnModel
+
+    model = churn_model_train(actor=SYSTEM)
+    scored = churn_scores_refresh(actor=SYSTEM) if ChurnModel.objects.filter(status="active").exists() else 0
+    return {"version": model.version, "status": model.status, "scored": scored}
+
+
+@shared_task(name="analytics.churn_weekly_at_risk")
+def churn_weekly_at_risk() -> int:
+    """The weekly at-risk list: fresh scores, then a retention task for each riskiest customer's owner."""
+    from guanxi.core.errors import NotFound
+
+    from .churn.services import churn_retention_tasks_create, churn_scores_refresh
+
+    try:
+        churn_scores_refresh(actor=SYSTEM)
+    except NotFound:
+        return 0
+    return churn_retention_tasks_create(actor=SYSTEM)

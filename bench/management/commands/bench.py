@@ -117,6 +117,11 @@ class Command(BaseCommand):
         dashboard = sub.add_parser("dashboard", help="time the executive dashboard's page and API (p50/p95) over "
                                                      "the warehouse (built first if it never was)")
         dashboard.add_argument("--requests", type=int, default=50, help="timed requests per page and period")
+        churn = sub.add_parser("churn", help="churn training and scoring on generated customers with a planted "
+                                             "mechanism; then the SQL features of the database, scored (PostgreSQL)")
+        churn.add_argument("--customers", type=int, default=1_000_000)
+        churn.add_argument("--seed", type=int, default=17)
+        churn.add_argument("--no-database", action="store_true", help="skip scoring the database's customers")
         drivers = sub.add_parser("survey_drivers", help="time driver analysis over generated survey responses")
         drivers.add_argument("--responses", type=int, default=1_000_000)
         drivers.add_argument("--seed", type=int, default=11)
@@ -281,6 +286,12 @@ class Command(BaseCommand):
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+        elif action == "churn":
+            from bench.churn import run as churn_run
+
+            result = churn_run(customers=options["customers"], seed=options["seed"],
+                               database=not options["no_database"])
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         elif action == "survey_answers":
             self._survey_answers(options)
         elif action == "survey_analysis":

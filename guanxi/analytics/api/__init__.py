@@ -12,3 +12,7 @@ router.add_router("", dashboard_router)
 from . import explorer  # noqa: E402
 
 router.add_router("", explorer.router)
+
+from .churn import router as churn_router  # noqa: E402
+
+router.add_router("", churn_router)

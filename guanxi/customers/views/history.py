@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.views import domain_errors_as_http, submit_inline_form
 
+from ..facts import customer_facts
 from ..forms.history import InteractionForm
 from ..models import Customer
 from ..offers import customer_offers
@@ -48,6 +49,7 @@ def history_panels(user, customer: Customer, *, unmasked: bool, can_write: bool 
         "history_counts": selectors_history.history_counts(customer=customer),
         "value_tier": tier, "value_tier_display": VALUE_TIERS[tier],
         "offers": customer_offers(customer=customer, user=user),
+        "facts": customer_facts(customer=customer, user=user),
         "interaction_form": InteractionForm(prefix="ia") if can_write else None,
         **timeline_context(customer, page),
     }
