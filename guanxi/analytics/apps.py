@@ -38,7 +38,6 @@ class AnalyticsConfig(AppConfig):
     def ready(self):
         # After every migrate (sent once all apps are migrated): SQLite drops triggers with a rebuilt table.
         post_migrate.connect(_install_capture, sender=self, dispatch_uid="analytics-capture-triggers")
-        from guanxi.core.demo import DeferredStep, register_demo_step
 
         # The apps before this one have registered theirs: the warehouse is built from their data.
         register_demo_step(DeferredStep(_demo))
@@ -48,6 +47,4 @@ class AnalyticsConfig(AppConfig):
         from .churn.facts import churn_fact
 
         register_fact_source(churn_fact)
-        from guanxi.core.demo import DeferredStep, register_demo_step
-
         register_demo_step(DeferredStep(_churn_demo))

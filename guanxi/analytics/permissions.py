@@ -27,37 +27,26 @@ ALL = Scope.ALL
 _NO_CARDS = {"dashboard_customers": NOTHING, "dashboard_sales": NOTHING, "dashboard_service": NOTHING}
 _ALL_CARDS = {"dashboard_customers": Rights(read=ALL), "dashboard_sales": Rights(read=ALL),
               "dashboard_service": Rights(read=ALL)}
-_NOBODY = {"warehouse": NOTHING, **_NO_CARDS}
-_READER = {"warehouse": Rights(read=ALL)}
-_SERVICE_MANAGER = {**_READER, **_NO_CARDS, "dashboard_customers": Rights(read=ALL),
-                    "dashboard_service": Rights(read=ALL)}
-_SALES_MANAGER = {**_READER, **_NO_CARDS, "dashboard_customers": Rights(read=ALL),
-                  "dashboard_sales": Rights(read=ALL)}
-_NOBODY = {"warehouse": NOTHING, "churn_model": NOTHING, "churn_score": NOTHING}
-_SCORES = {"warehouse": NOTHING, "churn_model": NOTHING, "churn_score": Rights(read=ALL)}
-_READER = {"warehouse": Rights(read=ALL), "churn_model": Rights(read=ALL), "churn_score": Rights(read=ALL)}
-_ANALYST = {"warehouse": Rights(read=ALL, write=ALL), "churn_model": Rights(read=ALL, write=ALL),
+_NO_CHURN = {"churn_model": NOTHING, "churn_score": NOTHING}
+_NOBODY = {"warehouse": NOTHING, **_NO_CARDS, **_NO_CHURN}
+_SCORES = {**_NOBODY, "churn_score": Rights(read=ALL)}
+_READER = {"warehouse": Rights(read=ALL), **_NO_CARDS, "churn_model": Rights(read=ALL), "churn_score": Rights(read=ALL)}
+_SERVICE_MANAGER = {**_READER, "dashboard_customers": Rights(read=ALL), "dashboard_service": Rights(read=ALL)}
+_SALES_MANAGER = {**_READER, "dashboard_customers": Rights(read=ALL), "dashboard_sales": Rights(read=ALL)}
+_ANALYST = {"warehouse": Rights(read=ALL, write=ALL), **_ALL_CARDS, "churn_model": Rights(read=ALL, write=ALL),
             "churn_score": Rights(read=ALL)}
 
 TABLE: dict[str, dict[str, Rights]] = {
     Role.AGENT: _NOBODY,
-    Role.TEAM_LEAD: _NOBODY,
-    Role.SERVICE_MANAGER: _SERVICE_MANAGER,
-    Role.SALES_REP: _NOBODY,
-    Role.KEY_ACCOUNT_MANAGER: _NOBODY,
-    Role.SALES_MANAGER: _SALES_MANAGER,
     Role.TEAM_LEAD: _SCORES,
-    Role.SERVICE_MANAGER: _READER,
+    Role.SERVICE_MANAGER: _SERVICE_MANAGER,
     Role.SALES_REP: _SCORES,
     Role.KEY_ACCOUNT_MANAGER: _SCORES,
-    Role.SALES_MANAGER: _READER,
+    Role.SALES_MANAGER: _SALES_MANAGER,
     Role.PARTNER: _NOBODY,
-    Role.ANALYST: {"warehouse": Rights(read=ALL, write=ALL), **_ALL_CARDS},
-    Role.ADMIN: {"warehouse": Rights(read=ALL, write=ALL), **_ALL_CARDS},
-    SYSTEM_ROLE: {"warehouse": EVERYTHING, **_ALL_CARDS},
     Role.ANALYST: _ANALYST,
     Role.ADMIN: _ANALYST,
-    SYSTEM_ROLE: {"warehouse": EVERYTHING, "churn_model": EVERYTHING, "churn_score": EVERYTHING},
+    SYSTEM_ROLE: {"warehouse": EVERYTHING, **_ALL_CARDS, "churn_model": EVERYTHING, "churn_score": EVERYTHING},
     CUSTOMER_ROLE: _NOBODY,
 }
 

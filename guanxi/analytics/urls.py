@@ -1,14 +1,6 @@
 from django.urls import path
 
-from .views import dashboard
-
-from django.urls import path
-
-from .views import explorer
-
-from django.urls import path
-
-from .views import churn
+from .views import churn, dashboard, explorer
 
 app_name = "analytics"
 urlpatterns: list = [

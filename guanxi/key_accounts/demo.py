@@ -153,7 +153,10 @@ def key_accounts_demo_load(
                 },
             )
             plans += 1
-    return f"{made} key accounts ({', '.join(m.username for m in managers)}), {people} key people, {plans} plans"
+    red = red_channel_demo(rng=rng, now=now)
+    return (
+        f"{made} key accounts ({', '.join(m.username for m in managers)}), {people} key people, {plans} plans; {red}"
+    )
 
 
 # ---------------------------------------------------------------- green and yellow channels
@@ -254,10 +257,6 @@ def key_account_channels_demo_load(
         visits += 1
     late = green_steps_escalate(actor=SYSTEM, now=now)
     return f"{processes} green-channel processes ({late} steps late), {visits} visits"
-    red = red_channel_demo(rng=rng, now=now)
-    return (
-        f"{made} key accounts ({', '.join(m.username for m in managers)}), {people} key people, {plans} plans; {red}"
-    )
 
 
 RED_STANDARDS = (("first_response", 15, "红色通道首次响应"), ("resolution", 240, "红色通道解决时限"),

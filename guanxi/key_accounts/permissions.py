@@ -118,32 +118,17 @@ def account_condition(actor, action: str = "read") -> Q:
 
 
 def may(actor, account, action: str = "read") -> bool:
-    """Whether `actor` may take `action` on this one account."""
-    reach = scope(actor, "account", action)
-    if reach is ALL:
-        return True
-    if reach is NONE or is_system(actor):
-        return False
-    return getattr(actor, "pk", None) in (account.manager_id, account.backup_id)
+    """Whether `actor` may take `action` on this one account (theirs or one they back up)."""
+    return permissions.may_own(actor, "account", action, account.manager_id, account.backup_id)
 
 
 def account_scope(actor, entity: str, action: str = "read", prefix: str = "account__") -> Q:
     """The records of `entity` (process, visit) `actor` may reach, as a filter through their account."""
-    reach = scope(actor, entity, action)
-    if reach is ALL:
-        return Q()
-    if reach is NONE or is_system(actor):
-        return Q(pk__in=[])
-    return Q(**{f"{prefix}manager_id": actor.pk}) | Q(**{f"{prefix}backup_id": actor.pk})
+    pk = getattr(actor, "pk", None)
+    return permissions.condition(actor, entity, action,
+                                 own=Q(**{f"{prefix}manager_id": pk}) | Q(**{f"{prefix}backup_id": pk}))
 
 
 def may_on(actor, entity: str, account, action: str = "read") -> bool:
     """Whether `actor` may take `action` on an `entity` record (process, visit) of this account."""
-    reach = scope(actor, entity, action)
-    if reach is ALL:
-        return True
-    if reach is NONE or is_system(actor):
-        return False
-    return getattr(actor, "pk", None) in (account.manager_id, account.backup_id)
-    """Whether `actor` may take `action` on this one account (theirs or one they back up)."""
-    return permissions.may_own(actor, "account", action, account.manager_id, account.backup_id)
+    return permissions.may_own(actor, entity, action, account.manager_id, account.backup_id)

@@ -22,10 +22,9 @@ from guanxi.customers.models import Contact, Customer
 from guanxi.servicedesk.clock import CalendarError
 from guanxi.servicedesk.models import BusinessCalendar
 from guanxi.servicedesk.selectors.calendars import working_calendar
+from guanxi.servicedesk.services.clocks import standards_changed
 from guanxi.tasks.models import Task
 from guanxi.tasks.services import task_cancel, task_complete, task_create_many
-from guanxi.servicedesk.services.clocks import standards_changed
-from guanxi.tasks.services import task_create_many
 
 from . import permissions
 from .enums import EventKind, GreenStatus, LimitUnit, PersonRole, StepStatus, Strength, VisitKind, VisitStatus
@@ -42,17 +41,8 @@ from .models import (
     KeyAccountPlan,
     KeyAccountTier,
     KeyPerson,
-    Visit,
-)
-from .enums import EventKind, PersonRole, Strength
-from .models import (
-    Competitor,
-    KeyAccount,
-    KeyAccountEvent,
-    KeyAccountPlan,
-    KeyAccountTier,
-    KeyPerson,
     RedChannelRule,
+    Visit,
 )
 from .routing import rules_changed
 from .selectors import criteria_of

@@ -25,8 +25,7 @@ from guanxi.customers.models import Contact, Customer
 from guanxi.servicedesk.models import BusinessCalendar
 
 from . import permissions, selectors, services
-from .enums import LimitUnit, PersonRole, Strength, VisitKind
-from .enums import EventKind, PersonRole, Strength
+from .enums import EventKind, LimitUnit, PersonRole, Strength, VisitKind
 from .models import KeyAccountPlan, KeyAccountTier, KeyPerson
 
 PER_PAGE = 50

@@ -38,7 +38,7 @@ def seed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('key_accounts', '0001_initial'),
+        ("key_accounts", "0001_initial"),
         ('servicedesk', '0012_commitments'),
         ('tasks', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('key_accounts', '0001_initial'),
+        ("key_accounts", "0002_green_yellow_channels"),
         ('servicedesk', '0012_commitments'),
     ]
 

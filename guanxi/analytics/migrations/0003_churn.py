@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0001_initial'),
+        ("analytics", "0002_explorer"),
         ('customers', '0015_customer_kind_index'),
     ]
 
