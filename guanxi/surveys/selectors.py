@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from guanxi.core.errors import NotFound
 
@@ -210,3 +211,28 @@ def satisfaction_by_customer(*, customer_ids, since: dt.datetime, until: dt.date
         .annotate(mean=Avg("score_pct"), n=Count("id"))
     )
     return {r["response__survey__customer_id"]: {"mean": round(r["mean"], 1), "n": r["n"]} for r in rows}
+
+
+def may_send(*, user) -> bool:
+    """Whether `user` sends surveys by hand (the send service's own check, for showing the form)."""
+    return permissions.scope(user, "response", "write") is permissions.ALL
+
+
+def send_target(*, user, case_number: str, mobile: str):
+    """(customer, case) a survey sent by hand goes to: the case's customer when a case number is given,
+    else the customer with that mobile number. NotFound when there is none."""
+    from guanxi.customers import normalize
+    from guanxi.customers.models import Customer
+    from guanxi.servicedesk.models import Ticket
+
+    permissions.require(user, "response", "write", allowed=may_send(user=user))
+    case_number, mobile = (case_number or "").strip()[:20], (mobile or "").strip()[:30]
+    if case_number:
+        ticket = Ticket.objects.select_related("customer").filter(number=case_number).first()
+        if ticket is None or ticket.customer is None or ticket.customer.deleted_at is not None:
+            raise NotFound(_("No case with this number."), code="unknown_case")
+        return ticket.customer, ticket
+    customer = Customer.objects.alive().filter(mobile=normalize.phone_normalize(mobile) or "-").order_by("pk").first()
+    if customer is None:
+        raise NotFound(_("No customer with this mobile number."), code="unknown_customer")
+    return customer, None

@@ -5,6 +5,7 @@ from . import analysis_views, views, views_import
 app_name = "surveys"
 urlpatterns = [
     path("", views.response_list, name="responses"),
+    path("send/", views.survey_send, name="send"),
     path("<int:survey_id>/", views.response_detail, name="response_detail"),
     path("<int:survey_id>/opt-out/", views.survey_opt_out, name="opt_out"),
     path("questionnaires/", views.questionnaire_list, name="questionnaires"),

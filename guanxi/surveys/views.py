@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from guanxi.accounts.models import User
-from guanxi.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from guanxi.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from guanxi.core.masking import mask_phone
 from guanxi.core.pagination import keyset_page
 from guanxi.core.views import domain_errors_as_http
@@ -59,7 +59,30 @@ def response_list(request):
     return render(request, "surveys/response_list.html", {
         "rows": [{"s": s, "mobile": phone(s.customer.mobile), "score": scores.get(s.pk)} for s in page.rows],
         "next_cursor": page.next_cursor,
-        "status": status, "statuses": SurveyStatus.choices})
+        "status": status, "statuses": SurveyStatus.choices,
+        "may_send": selectors.may_send(user=request.user), "send_modes": SEND_MODES})
+
+
+SEND_MODES = [(SurveyMode.SMS, SurveyMode.SMS.label), (SurveyMode.EMAIL, SurveyMode.EMAIL.label),
+              (SurveyMode.IVR, SurveyMode.IVR.label)]
+
+
+@login_required
+@require_POST
+@domain_errors_as_http
+def survey_send(request):
+    """Send a survey by hand (managers): to a case's customer or to a customer by mobile number."""
+    from .services.channels import survey_send as send
+
+    try:
+        customer, ticket = selectors.send_target(user=request.user, case_number=request.POST.get("case_number", ""),
+                                                 mobile=request.POST.get("mobile", ""))
+        survey = send(actor=request.user, customer=customer, ticket=ticket, mode=request.POST.get("mode", ""))
+    except (ValidationFailed, Conflict, NotFound) as exc:
+        messages.error(request, " ".join([exc.message, *(str(v) for v in getattr(exc, "fields", {}).values())]))
+        return redirect("surveys:responses")
+    messages.success(request, _("The survey is sent."))
+    return redirect("surveys:response_detail", survey_id=survey.pk)
 
 
 @login_required

@@ -311,6 +311,8 @@ def survey_send(
         raise ValidationFailed(fields={"customer": gettext_noop("has no e-mail address")})
     if mode in (SurveyMode.SMS, SurveyMode.IVR) and not carried_questions(version, mode):
         raise ValidationFailed(fields={"version": gettext_noop("has no question this mode can carry")})
+    if ticket is not None and Survey.objects.filter(ticket=ticket).exists():  # the unique index settles races
+        raise Conflict(gettext_noop("This case has a survey already."), code="case_surveyed")
     now = now or timezone.now()
     survey, token = _create(
         version=version,

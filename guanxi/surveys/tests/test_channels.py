@@ -25,7 +25,7 @@ from ..enums import QuestionType, SurveyMode, SurveyStatus
 from ..models import Answer, Survey, SurveyOptOut, SurveyResponse
 from ..services.channels import survey_send
 from ..services.surveys import survey_by_token
-from .factories import QUESTIONS, customer, published_version
+from .factories import QUESTIONS, closed_case, customer, published_version, service_team
 
 pytestmark = pytest.mark.django_db
 SECRET = "test-secret"
@@ -373,3 +373,35 @@ def test_the_send_endpoint_is_for_managers_and_sends_nothing_when_refused(sms_ve
     )
     assert sent.status_code == 201, sent.content
     assert Survey.objects.get().mode == "sms" and OutboundMessage.objects.filter(channel="sms").count() == 1
+
+
+# ---------------------------------------------------------------- sending by hand from the survey pages
+
+
+def test_a_manager_sends_a_survey_for_a_closed_case_or_a_mobile_from_the_survey_list():
+    _team, agent, manager = service_team()
+    case = closed_case(agent, customer())  # no questionnaire published yet: no survey after the case
+    version = published_version(code="sms-1", modes=["sms", "ivr", "web"], questions=[QUESTIONS[0]])
+    page = client_for_page(manager).get("/surveys/")
+    assert 'id="gx-survey-send"' in page.content.decode() and "发送调查" in page.content.decode()
+    assert 'id="gx-survey-send"' not in client_for_page(agent).get("/surveys/").content.decode()
+    sent = client_for_page(manager).post("/surveys/send/", {"case_number": case.number, "mode": "sms"})
+    survey = Survey.objects.get(ticket=case)
+    assert sent.status_code == 302 and sent["Location"] == f"/surveys/{survey.pk}/"
+    assert survey.mode == SurveyMode.SMS and survey.version == version
+    assert "您对本次服务总体满意吗？" in _last_to(case.customer.mobile).body
+    again = client_for_page(manager).post("/surveys/send/", {"case_number": case.number, "mode": "sms"}, follow=True)
+    assert "已有" in again.content.decode() and Survey.objects.filter(ticket=case).count() == 1
+    other = customer("王五", mobile="13900139000")
+    by_mobile = client_for_page(manager).post("/surveys/send/", {"mobile": "139 0013 9000", "mode": "ivr"})
+    assert by_mobile.status_code == 302 and Survey.objects.get(customer=other).mode == SurveyMode.IVR
+    unknown = client_for_page(manager).post("/surveys/send/", {"case_number": "NOPE", "mode": "sms"}, follow=True)
+    assert "没有此编号的工单" in unknown.content.decode()
+    refused = client_for_page(agent).post("/surveys/send/", {"mobile": "13900139000", "mode": "sms"})
+    assert refused.status_code == 403 and Survey.objects.count() == 2
+
+
+def client_for_page(user):
+    client = Client()
+    client.force_login(user)
+    return client
