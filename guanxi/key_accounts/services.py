@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from guanxi.accounts.access import SYSTEM, user_of
+from guanxi.accounts.access import SYSTEM, is_system, user_of
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, ValidationFailed
@@ -722,7 +722,7 @@ def _manager_of(owner: User) -> User | None:
 def green_steps_escalate(*, actor=SYSTEM, now: dt.datetime | None = None) -> int:
     """Mark steps in progress past their due time late (once) and tell each owner's manager with a
     task (the Celery beat's sweep). The system only. Returns how many steps were escalated."""
-    permissions.require(actor, "process", "write", allowed=permissions.is_system(actor))
+    permissions.require(actor, "process", "write", allowed=is_system(actor))
     now = now or timezone.now()
     late = list(
         GreenStep.objects.select_for_update(skip_locked=True, of=("self",))
