@@ -7,4 +7,4 @@ router = Router(tags=["analytics"], operation_prefix="guanxi_analytics_api")
 
 from .churn import router as churn_router  # noqa: E402
 
-router.add_router("", churn_router)
+router.add_router("/analytics", churn_router)

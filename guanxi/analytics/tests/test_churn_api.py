@@ -9,7 +9,7 @@ from django.test import Client
 
 from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
-from guanxi.accounts.tests.factories import PASSWORD, UserFactory
+from guanxi.accounts.tests.factories import UserFactory
 from guanxi.analytics.churn import services
 from guanxi.analytics.churn.synthetic import plant_customers
 from guanxi.analytics.models import ChurnModel
@@ -31,8 +31,8 @@ def scored():
 
 
 def _browser(user) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(user)
     return client
 
 
