@@ -5,6 +5,7 @@ SQL features over the database as it is, scored and written with the trained mod
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -54,9 +55,14 @@ def run(*, customers: int, seed: int, database: bool = True) -> dict:
     result["quality"] = {"holdout_auc": model.metrics["auc"], "auc_target": 0.85,
                          "lift_top_decile": model.metrics["deciles"][0]["lift"],
                          "planted_drivers_in_top3": round(drivers_recovered(reasons, drivers, list(FEATURES)), 4)}
+    print(json.dumps(result), flush=True)
     if database and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # the generated history ends where it ends: score as of then
+            cursor.execute("SELECT MAX(occurred_at) FROM customers_interaction")
+            as_of = cursor.fetchone()[0]
         started = time.perf_counter()
-        scored = churn_scores_refresh(actor=SYSTEM)
-        result["database"] = {"scored": scored, "seconds_features_score_write": round(time.perf_counter() - started, 1),
+        scored = churn_scores_refresh(actor=SYSTEM, as_of=as_of)
+        result["database"] = {"as_of": as_of, "scored": scored,
+                              "seconds_features_score_write": round(time.perf_counter() - started, 1),
                               "load_average": _load(), "tables": table_sizes()}
     return result

@@ -71,7 +71,7 @@ ALLOWED_WORDS = {
     "guanxi", "sla", "api", "csv", "xlsx", "xls", "utf", "gbk", "pos", "ivr", "cti", "vip", "arpu", "rfm",
     "clv", "abc", "kpi", "nps", "sms", "wechat", "alipay", "qq", "email", "html", "json", "http", "https",
     "url", "pdf", "crm", "bg", "nbd", "roi", "aaa", "id", "usd", "cny", "rmb", "kb", "mb", "gb", "imei", "sim",
-    "pinyin", "www", "com", "cn", "net", "org", "demo", "admin", "bearer", "token", "gx", "ninja", "ok",
+    "pinyin", "www", "com", "cn", "net", "org", "demo", "admin", "bearer", "token", "gx", "ninja", "ok", "auc",
     "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
 }
 # Scripts and styles are not read; a textarea holds data being edited (a definition in JSON), not the UI's words.

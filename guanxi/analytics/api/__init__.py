@@ -15,4 +15,4 @@ router.add_router("", explorer.router)
 
 from .churn import router as churn_router  # noqa: E402
 
-router.add_router("", churn_router)
+router.add_router("/analytics", churn_router)

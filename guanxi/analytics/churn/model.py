@@ -135,6 +135,8 @@ def predict(booster, x: pd.DataFrame, calibration: dict, *, top: int = 3, thread
     """Calibrated probabilities, and for each row the indexes of its `top` features that push the
     risk up most (-1 where fewer push it up) with their contributions (log-odds)."""
     values = x.to_numpy(dtype="float64")
+    if not len(values):
+        return np.zeros(0), np.zeros((0, top), dtype="int64"), np.zeros((0, top))
     table, bias = table if table is not None else contribution_table(booster)
     leaves = booster.predict(values, pred_leaf=True, num_threads=threads).astype("int64")
     contrib = np.zeros((len(values), table.shape[2]), dtype="float64")

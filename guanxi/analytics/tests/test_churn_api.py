@@ -9,11 +9,11 @@ from django.test import Client
 
 from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
-from guanxi.accounts.tests.factories import PASSWORD, UserFactory
+from guanxi.accounts.tests.factories import UserFactory
 from guanxi.analytics.churn import services
 from guanxi.analytics.churn.synthetic import plant_customers
 from guanxi.analytics.models import ChurnModel
-from guanxi.core.testing import client_for, post_json, rows_of
+from guanxi.core.testing import assert_error_body, client_for, post_json, rows_of
 from guanxi.customers.models import Customer
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +31,8 @@ def scored():
 
 
 def _browser(user) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(user)
     return client
 
 
@@ -72,12 +72,9 @@ def test_only_analysts_train_and_see_the_quality(scored):
 def test_too_few_churners_through_the_api_says_why(scored):
     analyst = UserFactory(role=Role.ANALYST)
     with time_machine.travel(NOW, tick=False):
-        # the default cut-off (90 days ago) has no activity after it for anyone's label window: all
-        # planted customers churned or not, but a horizon of 14 days leaves too few churners
-        Customer.objects.update(deleted_at=NOW)
+        Customer.objects.update(deleted_at=NOW)  # nobody left to learn from
         response = post_json(client_for(analyst), "/api/v1/analytics/churn/models", {"horizon_days": 90})
-    assert response.status_code == 422
-    assert "流失客户太少" in response.json()["detail"] or "流失客户太少" in response.content.decode()
+    assert "流失客户太少" in assert_error_body(response, 422)["message"]
     assert ChurnModel.objects.filter(status="active").count() == 1
 
 
