@@ -1,8 +1,7 @@
 """`/api/v1/analytics/dashboard`: every figure of the executive dashboard for a period (a month, a
 quarter or a year, named by its first day), with the period before it and the chart's periods.
-A start that is not its period's first day, before 2000 or in the future answers 422 (the
-API's validation error); a card the
-caller may not see answers 403."""
+A start that is not its period's first day, before 2000 or in the future, and an unknown figure,
+answer 422 (the API's validation error); a card the caller may not see answers 403."""
 
 from __future__ import annotations
 
