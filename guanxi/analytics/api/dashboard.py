@@ -1,7 +1,7 @@
 """`/api/v1/analytics/dashboard`: every figure of the executive dashboard for a period (a month, a
 quarter or a year, named by its first day), with the period before it and the chart's periods.
-A start that is not its period's first day, before 2000 or in the future answers 400; a card the
-caller may not see answers 403."""
+A start that is not its period's first day, before 2000 or in the future, and an unknown figure,
+answer 422 (the API's validation error); a card the caller may not see answers 403."""
 
 from __future__ import annotations
 
@@ -65,6 +65,6 @@ def get_dashboard(request: HttpRequest, query: Query[PeriodIn]):
 
 @router.get("/analytics/dashboard/{figure}", response=FigureOut)
 def get_dashboard_figure(request: HttpRequest, figure: str, query: Query[PeriodIn]):
-    """One dashboard figure (400 for an unknown one, 403 when not the caller's to see)."""
+    """One dashboard figure (422 for an unknown one, 403 when not the caller's to see)."""
     period = dashboard_period(kind=query.period, start=query.start)
     return _figure_out(dashboard_cards(user=request.user, period=period, only=figure)[0])

@@ -4,14 +4,16 @@ warehouse, and the records behind a figure through the owning app's scoped selec
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.errors import PermissionDenied, ValidationFailed
 
 from ..permissions import permissions
-from ..warehouse.store import connect, manifest_read
+from ..warehouse.store import connect, manifest_read, warehouse_dir
 from . import figures
 from .periods import ImpossiblePeriod, Period, period_for
 
@@ -19,6 +21,8 @@ CARD_ENTITY = {"customers": "dashboard_customers", "churn": "dashboard_customers
                "arpu": "dashboard_sales", "revenue": "dashboard_sales", "pipeline": "dashboard_sales",
                "cases": "dashboard_service", "attainment": "dashboard_service", "satisfaction": "dashboard_service"}
 RECORDS_CAP = 2000
+# Figures are company-wide and change only with a refresh: cached per warehouse version and period.
+CACHE_SECONDS = 6 * 3600
 
 
 def visible_cards(user) -> list[str]:
@@ -47,11 +51,20 @@ def dashboard_cards(*, user, period: Period, only: str | None = None) -> list[fi
         keys = [only]
     if not keys:
         raise PermissionDenied(_("You may not see the executive dashboard."))
-    reader = connect()
-    try:
-        return [figures.FIGURES[key](reader, period) for key in keys]
-    finally:
-        reader.close()
+    manifest = manifest_read()
+    where = hashlib.sha1(str(warehouse_dir()).encode()).hexdigest()[:12]
+    version = f"analytics:dashboard:{where}:{manifest.refresh_id}:{period.kind}:{period.start}"
+    cached = cache.get_many([f"{version}:{key}" for key in keys])
+    missing = [key for key in keys if f"{version}:{key}" not in cached]
+    if missing:
+        reader = connect(manifest)
+        try:
+            computed = {f"{version}:{key}": figures.FIGURES[key](reader, period) for key in missing}
+        finally:
+            reader.close()
+        cache.set_many(computed, CACHE_SECONDS)
+        cached |= computed
+    return [cached[f"{version}:{key}"] for key in keys]
 
 
 def dashboard_built_at():

@@ -138,7 +138,7 @@ def test_every_figure_equals_a_direct_query_on_the_same_data(django_capture_on_c
     assert cards["revenue"].value == 3000.0 and cards["revenue"].previous == 2000.0
     assert cards["revenue"].change == 50.0
     assert (cards["satisfaction"].value, cards["satisfaction"].previous) == (100.0, 0.0)
-    assert cards["satisfaction"].series["nps"][-2:] == [-100.0, 0.0]
+    assert cards["satisfaction"].series["nps"][-2:] == [-100.0, 100.0]
     by_stage = {(r["stage"], r["segment"]): r["value"] for r in cards["customers"].breakdown}
     assert by_stage[("churned", "individual")] == 1.0
 

@@ -76,7 +76,7 @@ def test_the_api_gives_every_figure_and_refuses_impossible_periods():
                 {"start": "not-a-date"}):
         answer = client.get("/api/v1/analytics/dashboard", bad)
         assert answer.status_code in (400, 422), bad
-    assert client.get("/api/v1/analytics/dashboard/nothing").status_code == 400
+    assert client.get("/api/v1/analytics/dashboard/nothing").status_code == 422
     service = client_for(UserFactory(role=Role.SERVICE_MANAGER))
     assert service.get("/api/v1/analytics/dashboard/revenue").status_code == 403
     assert client_for(w["rep"]).get("/api/v1/analytics/dashboard").status_code == 403

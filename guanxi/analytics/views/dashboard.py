@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.core.errors import ValidationFailed
 from guanxi.core.views import domain_errors_as_http
 
 from ..dashboard.read import dashboard_built_at, dashboard_cards, dashboard_period, figure_records
@@ -29,6 +33,19 @@ SERIES = {
 }
 RECORD_TITLES = {"customer": _("Customers"), "order": _("Orders"), "opportunity": _("Opportunities"),
                  "case": _("Cases"), "survey": _("Survey responses")}
+
+
+def _impossible_as_400(view):
+    """An impossible period or an unknown figure in the address: 400 with the reason."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ValidationFailed as exc:
+            return HttpResponseBadRequest(escape(exc.message))
+
+    return wrapper
 
 
 def _parse_start(raw: str) -> dt.date | None:
@@ -84,6 +101,7 @@ def _chart(card, period) -> dict:
 
 @login_required
 @domain_errors_as_http
+@_impossible_as_400
 def dashboard_page(request):
     period = _period(request)
     cards = dashboard_cards(user=request.user, period=period)
@@ -98,6 +116,7 @@ def dashboard_page(request):
 
 @login_required
 @domain_errors_as_http
+@_impossible_as_400
 def dashboard_records(request, figure: str):
     period = _period(request)
     key = request.GET.get("key", "")[:30]
