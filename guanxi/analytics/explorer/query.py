@@ -11,6 +11,7 @@ the case's owner or a customer the viewer reads."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -28,7 +29,7 @@ from guanxi.orders import permissions as order_permissions
 from guanxi.servicedesk import permissions as desk_permissions
 
 from ..permissions import permissions
-from ..warehouse.store import connect, manifest_read
+from ..warehouse.store import connect, manifest_read, warehouse_dir
 from .catalogue import DIMENSIONS, FACTS, JOIN_NEEDS, JOINS, MEASURES, Dimension, Fact, dimension_applies
 
 MAX_CELLS = 5_000  # rows × columns of one pivot
@@ -286,6 +287,25 @@ def build_statements(user, query: ExplorerQuery) -> list[Statement]:
 
 # ---------------------------------------------------------------- running and shaping
 
+_READERS: dict[tuple, object] = {}
+_READERS_LOCK = threading.Lock()
+
+
+def _reader(manifest):
+    """A cursor on a DuckDB database whose views read `manifest`'s files: opened once per manifest
+    (a refresh writes a new one) and shared, each query on a cursor of its own (DuckDB cursors may be
+    used from different threads)."""
+    root = str(warehouse_dir())
+    key = (root, manifest.refresh_id, tuple(sorted(manifest.files())))
+    with _READERS_LOCK:
+        database = _READERS.get(key)
+        if database is None:
+            for old in list(_READERS):
+                if old[0] == root:
+                    _READERS.pop(old)  # closed once its last cursor is gone
+            database = _READERS[key] = connect(manifest)
+        return database.cursor()
+
 
 @dataclass
 class Header:
@@ -326,7 +346,7 @@ def explorer_run(*, user, query: ExplorerQuery) -> Pivot:
     cap = 3 * MAX_CELLS + 1
     cells: dict[tuple, dict[str, object]] = {}
     labels: list[dict] = [{} for _ in range(n_dims)]
-    reader = connect(manifest)
+    reader = _reader(manifest)
     try:
         for statement in statements:
             result = reader.execute(f"SELECT * FROM ({statement.sql}) q LIMIT {cap + 1}", statement.parameters)
