@@ -163,7 +163,10 @@ def _coerce(dimension: Dimension, value):
         if dimension.value_type == "int":
             if isinstance(value, bool) or not isinstance(value, int | str):
                 raise ValueError
-            return int(value)
+            number = int(value)
+            if not -2**63 <= number < 2**63:  # the warehouse's BIGINT
+                raise ValueError
+            return number
         if dimension.value_type == "date":
             return _date(value)
         if dimension.value_type == "bool":
