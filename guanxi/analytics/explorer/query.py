@@ -253,7 +253,7 @@ def build_statements(user, query: ExplorerQuery) -> list[Statement]:
             parameters += scope_parameters
         for flt in query.filters:
             dimension = DIMENSIONS[flt.dimension]
-            key = dimension.key_for(fact_name)
+            key = dimension.key_for(fact)
             needed.update(dimension.joins)
             values = [_coerce(dimension, v) for v in flt.values]
             present = [v for v in values if v is not None]
@@ -268,7 +268,7 @@ def build_statements(user, query: ExplorerQuery) -> list[Statement]:
         keys, select = [], []
         for index, dimension in enumerate(dimensions):
             needed.update(dimension.joins)
-            key = dimension.key_for(fact_name)
+            key = dimension.key_for(fact)
             keys.append(key)
             select.append(f"{key} AS k{index}")
             select.append(f"{dimension.label_sql or key} AS l{index}")
