@@ -107,6 +107,10 @@ class Command(BaseCommand):
         explorer.add_argument("--interactions", type=int, default=10_000_000)
         explorer.add_argument("--runs", type=int, default=3)
         explorer.add_argument("--seed", type=int, default=5)
+        explorer.add_argument("--synthetic", action="store_true",
+                              help="write a warehouse of 1M customers, 5M order lines, 10M interactions, 1M cases "
+                                   "straight to Parquet and time the pivots over it (no PostgreSQL load)")
+        explorer.add_argument("--scale", type=float, default=1.0, help="with --synthetic: a share of those rows")
         warehouse = sub.add_parser("warehouse", help="time the star schema's full rebuild, then a day of activity "
                                                      "and the incremental refresh")
         warehouse.add_argument("--no-full", action="store_true", help="only the day of activity and the increment")
@@ -263,10 +267,14 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         elif action == "explorer":
             from bench.explorer import run as explorer_run
+            from bench.explorer import run_synthetic
 
-            result = explorer_run(refresh=not options["no_refresh"], load=not options["no_load"],
-                                  lines=options["lines"], interactions=options["interactions"],
-                                  runs=options["runs"], seed=options["seed"])
+            if options["synthetic"]:
+                result = run_synthetic(runs=options["runs"], scale=options["scale"])
+            else:
+                result = explorer_run(refresh=not options["no_refresh"], load=not options["no_load"],
+                                      lines=options["lines"], interactions=options["interactions"],
+                                      runs=options["runs"], seed=options["seed"])
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=1, default=str))
         elif action == "warehouse":
             from bench.warehouse import run as warehouse_run

@@ -131,18 +131,21 @@ class Dimension:
     value_type: str = "str"
     columns: dict[str, str] = field(default_factory=dict)
 
-    def key_for(self, fact: str) -> str:
-        return self.columns.get(fact, self.key)
+    def key_for(self, fact: Fact) -> str:
+        return self.columns.get(fact.name, self.key).replace("{date}", fact.date)
 
 
 DATE = ("date",)
 DIMENSIONS: dict[str, Dimension] = {d.name: d for d in (
-    Dimension("year", _("Year"), "d.year", DATE, hierarchy="date", level=0, format="year", value_type="int"),
-    Dimension("quarter", _("Quarter"), "d.year * 10 + d.quarter", DATE, hierarchy="date", level=1,
-              format="quarter", value_type="int"),
-    Dimension("month", _("Month"), "d.year * 100 + d.month", DATE, hierarchy="date", level=2, format="month",
+    # The calendar levels come from the fact's own date (no join over millions of rows); the date
+    # dimension table is joined for what only it knows (ISO weeks, the working calendar).
+    Dimension("year", _("Year"), "EXTRACT(YEAR FROM f.{date})", hierarchy="date", level=0, format="year",
               value_type="int"),
-    Dimension("day", _("Day"), "d.date", DATE, hierarchy="date", level=3, format="day", value_type="date"),
+    Dimension("quarter", _("Quarter"), "EXTRACT(YEAR FROM f.{date}) * 10 + EXTRACT(QUARTER FROM f.{date})",
+              hierarchy="date", level=1, format="quarter", value_type="int"),
+    Dimension("month", _("Month"), "EXTRACT(YEAR FROM f.{date}) * 100 + EXTRACT(MONTH FROM f.{date})",
+              hierarchy="date", level=2, format="month", value_type="int"),
+    Dimension("day", _("Day"), "f.{date}", hierarchy="date", level=3, format="day", value_type="date"),
     Dimension("week", _("ISO week"), "d.iso_year * 100 + d.iso_week", DATE, format="week", value_type="int"),
     Dimension("working_day", _("Working day"), "d.is_working_day", DATE, format="bool", value_type="bool"),
     Dimension("region", _("Region"), "t.region", ("team",), hierarchy="organisation", level=0),

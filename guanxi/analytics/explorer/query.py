@@ -11,6 +11,7 @@ the case's owner or a customer the viewer reads."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -28,7 +29,7 @@ from guanxi.orders import permissions as order_permissions
 from guanxi.servicedesk import permissions as desk_permissions
 
 from ..permissions import permissions
-from ..warehouse.store import connect, manifest_read
+from ..warehouse.store import connect, manifest_read, warehouse_dir
 from .catalogue import DIMENSIONS, FACTS, JOIN_NEEDS, JOINS, MEASURES, Dimension, Fact, dimension_applies
 
 MAX_CELLS = 5_000  # rows × columns of one pivot
@@ -162,7 +163,10 @@ def _coerce(dimension: Dimension, value):
         if dimension.value_type == "int":
             if isinstance(value, bool) or not isinstance(value, int | str):
                 raise ValueError
-            return int(value)
+            number = int(value)
+            if not -2**63 <= number < 2**63:  # the warehouse's BIGINT
+                raise ValueError
+            return number
         if dimension.value_type == "date":
             return _date(value)
         if dimension.value_type == "bool":
@@ -249,7 +253,7 @@ def build_statements(user, query: ExplorerQuery) -> list[Statement]:
             parameters += scope_parameters
         for flt in query.filters:
             dimension = DIMENSIONS[flt.dimension]
-            key = dimension.key_for(fact_name)
+            key = dimension.key_for(fact)
             needed.update(dimension.joins)
             values = [_coerce(dimension, v) for v in flt.values]
             present = [v for v in values if v is not None]
@@ -264,7 +268,7 @@ def build_statements(user, query: ExplorerQuery) -> list[Statement]:
         keys, select = [], []
         for index, dimension in enumerate(dimensions):
             needed.update(dimension.joins)
-            key = dimension.key_for(fact_name)
+            key = dimension.key_for(fact)
             keys.append(key)
             select.append(f"{key} AS k{index}")
             select.append(f"{dimension.label_sql or key} AS l{index}")
@@ -285,6 +289,25 @@ def build_statements(user, query: ExplorerQuery) -> list[Statement]:
 
 
 # ---------------------------------------------------------------- running and shaping
+
+_READERS: dict[tuple, object] = {}
+_READERS_LOCK = threading.Lock()
+
+
+def _reader(manifest):
+    """A cursor on a DuckDB database whose views read `manifest`'s files: opened once per manifest
+    (a refresh writes a new one) and shared, each query on a cursor of its own (DuckDB cursors may be
+    used from different threads)."""
+    root = str(warehouse_dir())
+    key = (root, manifest.refresh_id, tuple(sorted(manifest.files())))
+    with _READERS_LOCK:
+        database = _READERS.get(key)
+        if database is None:
+            for old in list(_READERS):
+                if old[0] == root:
+                    _READERS.pop(old)  # closed once its last cursor is gone
+            database = _READERS[key] = connect(manifest)
+        return database.cursor()
 
 
 @dataclass
@@ -326,7 +349,7 @@ def explorer_run(*, user, query: ExplorerQuery) -> Pivot:
     cap = 3 * MAX_CELLS + 1
     cells: dict[tuple, dict[str, object]] = {}
     labels: list[dict] = [{} for _ in range(n_dims)]
-    reader = connect(manifest)
+    reader = _reader(manifest)
     try:
         for statement in statements:
             result = reader.execute(f"SELECT * FROM ({statement.sql}) q LIMIT {cap + 1}", statement.parameters)

@@ -131,6 +131,8 @@ def test_a_customer_dimension_is_masked_for_roles_without_personal_data(shop):
     (dict(measures=["revenue"], rows=["case_type"]), "validation_error"),
     (dict(measures=["revenue"], rows=["month"], columns=["month"]), "validation_error"),
     (dict(measures=["revenue"], filters=[Filter("team", ("x",))]), "validation_error"),
+    (dict(measures=["revenue"], filters=[Filter("team", (10**30,))]), "validation_error"),
+    (dict(measures=["revenue"], filters=[Filter("day", ("2026-02-30",))]), "validation_error"),
     (dict(measures=["revenue"], rows=["day"], columns=["product"], date_from=dt.date(2000, 1, 1),
           date_to=dt.date(2009, 1, 1)), "ok"),
 ])
@@ -145,6 +147,16 @@ def test_bad_queries_are_refused_with_a_reason(shop, query, code):
         explorer_run(user=analyst, query=built)
     assert refused.value.code == code
     assert refused.value.fields or refused.value.message
+
+
+def test_values_are_parameters_never_sql_text(shop):
+    from guanxi.analytics.explorer.query import build_statements
+
+    hostile = "华东' OR 1=1; DROP TABLE dim_team; --"
+    query = q(["revenue", "cases"], rows=["region"], filters=[Filter("region", (hostile, None))])
+    statements = build_statements(UserFactory(role=Role.ANALYST), query)
+    assert all(hostile not in s.sql and hostile in s.parameters for s in statements)
+    assert explorer_run(user=UserFactory(role=Role.ANALYST), query=query).total == [None, 0]
 
 
 def test_too_many_cells_are_refused(shop, monkeypatch):
