@@ -120,6 +120,8 @@ class Command(BaseCommand):
         answers.add_argument("--threads", type=int, default=4)
         answers.add_argument("--port", type=int, default=8093)
         answers.add_argument("--seed", type=int, default=7)
+        launch = sub.add_parser("survey_wave_launch", help="time launching a survey wave of SMS invitations")
+        launch.add_argument("--members", type=int, default=10_000)
         analysis = sub.add_parser("survey_analysis", help="load survey responses and time the analysis pages' reads")
         analysis.add_argument("--responses", type=int, default=1_000_000)
         analysis.add_argument("--seed", type=int, default=11)
@@ -251,6 +253,14 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         elif action == "survey_answers":
             self._survey_answers(options)
+        elif action == "survey_wave_launch":
+            from django.db import connection
+
+            from bench.surveys import time_wave_launch
+
+            if connection.vendor != "postgresql":
+                raise CommandError("survey_wave_launch needs PostgreSQL (DATABASE_URL)")
+            self.stdout.write(json.dumps(time_wave_launch(members=options["members"]), ensure_ascii=False, indent=2))
         elif action == "survey_analysis":
             from bench.surveys import prepare_analysis, time_analysis
 
