@@ -192,6 +192,8 @@ def _launch_members(wave: SurveyWave, members: list[WaveMember], *, now: dt.date
         by_customer = dict(Survey.objects.filter(wave_id=wave.pk).values_list("customer_id", "pk"))
         for survey in surveys:
             survey.pk = survey.id = by_customer[survey.customer_id]
+    for survey in surveys:  # the history helper may hand back re-read rows: the version without a query each
+        survey.version = version
     snapshot.record_sent_bulk(surveys)
     messages = []
     if wave.mode in LINK_MODES:
