@@ -280,3 +280,49 @@ def time_analysis_http(analyst, *, runs: int = 10) -> dict:
         status = client.get(url).status_code  # warm-up, and the status reported
         out[name] = {**_percentiles(lambda url=url: client.get(url), runs), "status": status}
     return out
+
+
+def time_wave_launch(*, members: int = 10_000, seed: int = 5) -> dict:
+    """Launch a wave of `members` SMS invitations (web link by SMS) on existing customers with a mobile:
+    the members are loaded directly (the draw is `survey_sample`'s bench), then `wave_launch` is timed —
+    the surveys, their history, link tokens, sent counts and the queued invitations, all set-based."""
+    import random
+
+    from django.utils import timezone
+
+    from guanxi.integrations.messaging.models import OutboundMessage
+    from guanxi.surveys.enums import Dimension, QuestionType, WaveStatus
+    from guanxi.surveys.models import Questionnaire, Survey, SurveyWave, WaveMember
+    from guanxi.surveys.services.questionnaires import questionnaire_create, version_create, version_publish
+    from guanxi.surveys.services.waves import wave_create, wave_launch
+
+    questionnaire = Questionnaire.objects.filter(code="bench-wave").first()
+    if questionnaire is None:
+        questionnaire = questionnaire_create(actor=SYSTEM, code="bench-wave", name="半年度满意度（基准）")
+        version_publish(actor=SYSTEM, version=version_create(actor=SYSTEM, questionnaire=questionnaire, data={
+            "title_zh": "半年度满意度调查", "modes": ["web", "sms"],
+            "questions": [{"type": QuestionType.RATING_5, "dimension": Dimension.OVERALL,
+                           "text_zh": "您对我们的服务总体满意吗？", "text_en": "Overall satisfaction"}]}))
+    version = questionnaire.versions.get(status="published")
+    wave = wave_create(actor=SYSTEM, name=f"bench wave {timezone.now():%H%M%S}", version=version, mode="sms",
+                       sample_size=members, seed=seed)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT MAX(id) FROM customers_customer")
+        top = cursor.fetchone()[0] or 0
+        start = random.Random(seed).randint(0, max(0, top - members * 3))
+        cursor.execute("SELECT id FROM customers_customer WHERE id > %s AND mobile <> '' AND deleted_at IS NULL "
+                       "ORDER BY id LIMIT %s", [start, members])
+        ids = [row[0] for row in cursor.fetchall()]
+    WaveMember.objects.bulk_create([WaveMember(wave=wave, customer_id=pk, stratum="bench") for pk in ids],
+                                   batch_size=5_000)
+    SurveyWave.objects.filter(pk=wave.pk).update(status=WaveStatus.SAMPLED, sampled_at=timezone.now())
+    wave.refresh_from_db()
+    queued_before = OutboundMessage.objects.count()
+    load = _load()
+    started = time.perf_counter()
+    wave_launch(actor=SYSTEM, wave=wave)
+    seconds = time.perf_counter() - started
+    return {"members": len(ids), "seconds": round(seconds, 2), "surveys_created": Survey.objects.filter(
+        wave_id=wave.pk).count(), "messages_queued": OutboundMessage.objects.count() - queued_before,
+        "load_before": load, "load_after": _load(),
+        "tables": table_sizes(("customers_customer", "surveys_survey", "messaging_outboundmessage"))}

@@ -146,6 +146,8 @@ class Command(BaseCommand):
         kas.add_argument("--base-url", default="", help="a running server to time the dashboard pages on")
         kas.add_argument("--requests", type=int, default=50)
         kas.add_argument("--no-prepare", action="store_true")
+        launch = sub.add_parser("survey_wave_launch", help="time launching a survey wave of SMS invitations")
+        launch.add_argument("--members", type=int, default=10_000)
         analysis = sub.add_parser("survey_analysis", help="load survey responses and time the analysis pages' reads")
         analysis.add_argument("--responses", type=int, default=1_000_000)
         analysis.add_argument("--seed", type=int, default=11)
@@ -302,6 +304,14 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         elif action == "survey_answers":
             self._survey_answers(options)
+        elif action == "survey_wave_launch":
+            from django.db import connection
+
+            from bench.surveys import time_wave_launch
+
+            if connection.vendor != "postgresql":
+                raise CommandError("survey_wave_launch needs PostgreSQL (DATABASE_URL)")
+            self.stdout.write(json.dumps(time_wave_launch(members=options["members"]), ensure_ascii=False, indent=2))
         elif action == "survey_analysis":
             from bench.surveys import prepare_analysis, time_analysis
 

@@ -76,16 +76,19 @@ def _save(record, actor) -> None:
     record.save()
 
 
-def _invite(survey: Survey, customer: Customer, token: str) -> None:
+def _invitation(survey: Survey, customer: Customer, token: str) -> dict:
     """The invitation with the web link, by SMS (else e-mail), in the survey's language."""
     with translation.override(survey.language):
         title = survey.version.title(survey.language)
         body = _("%(name)s, please tell us how we did (%(title)s): %(link)s") % {
             "name": customer.name, "title": title, "link": survey_link(token)}
-        if customer.mobile:
-            message_send(channel="sms", recipient=customer.mobile, body=body)
-        else:
-            message_send(channel="email", recipient=customer.email, subject=title, body=body)
+    if customer.mobile:
+        return {"channel": "sms", "recipient": customer.mobile, "subject": "", "body": body}
+    return {"channel": "email", "recipient": customer.email, "subject": title, "body": body}
+
+
+def _invite(survey: Survey, customer: Customer, token: str) -> None:
+    message_send(**_invitation(survey, customer, token))
 
 
 def _may_survey(customer: Customer, now: dt.datetime) -> bool:

@@ -5,22 +5,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.access import user_of
 from guanxi.core.errors import Conflict, ValidationFailed
-from guanxi.integrations.messaging.services import message_send
+from guanxi.integrations.messaging.services import message_queue_many, message_send
 
 from .. import permissions
+from ..analysis import snapshot
 from ..enums import SurveyMode, SurveyStatus, SurveyTrigger, VersionStatus, WaveStatus
-from ..models import QuestionnaireVersion, SurveyWave, WaveMember, WaveReminder
-from .surveys import _create, _invite, survey_link, survey_token
+from ..models import QuestionnaireVersion, Survey, SurveyWave, WaveMember, WaveReminder
+from .surveys import _invitation, survey_link, survey_token, token_hash
 
 # Modes whose invitation goes out as a message with the web link; phone and third-party waves are
 # worked from the member list (an agent's script page, the agency's import).
 LINK_MODES = frozenset({SurveyMode.WEB, SurveyMode.SMS, SurveyMode.EMAIL})
+BATCH = 2_000
 MAX_REMINDERS, MAX_INTERVAL = 5, 60
 
 
@@ -168,25 +170,63 @@ def wave_launch(*, actor, wave: SurveyWave, now: dt.datetime | None = None) -> S
         members = list(wave.members.select_related("customer").order_by("id"))
         if not members:
             raise Conflict(_("The wave's sample is empty."), code="wave_empty")
-        version = wave.version
-        for member in members:
-            survey, token = _create(
-                version=version,
-                customer=member.customer,
-                mode=wave.mode,
-                trigger=SurveyTrigger.WAVE,
-                now=now,
-                with_link=wave.mode in LINK_MODES,
-                wave_id=wave.pk,
-                days=days,
-            )
-            member.survey = survey
-            if token and _reachable(member.customer):
-                _invite(survey, member.customer, token)
-        WaveMember.objects.bulk_update(members, ["survey"], batch_size=2000)
+        _launch_members(wave, members, now=now, days=days, actor=actor)
         wave.status, wave.launched_at = WaveStatus.RUNNING, now
         _save(wave, actor)
     return wave
+
+
+def _launch_members(wave: SurveyWave, members: list[WaveMember], *, now: dt.datetime, days: int, actor) -> None:
+    """Set-based: the surveys and their history rows in bulk inserts, the link tokens in one bulk update,
+    the snapshot's sent count in one row per month, the invitations queued in bulk (delivered by the
+    messaging task after commit) — a few statements per 2,000 members instead of a dozen per member."""
+    from simple_history.utils import bulk_create_with_history
+
+    version = wave.version
+    expires = now + dt.timedelta(days=days)
+    surveys = bulk_create_with_history(
+        [Survey(version=version, customer=m.customer, mode=wave.mode, trigger=SurveyTrigger.WAVE, sent_at=now,
+                wave_id=wave.pk, expires_at=expires) for m in members],
+        Survey, batch_size=BATCH, default_user=user_of(actor), default_date=now)
+    if any(s.pk is None for s in surveys):  # a database that does not return the new ids
+        by_customer = dict(Survey.objects.filter(wave_id=wave.pk).values_list("customer_id", "pk"))
+        for survey in surveys:
+            survey.pk = survey.id = by_customer[survey.customer_id]
+    for survey in surveys:  # the history helper may hand back re-read rows: the version without a query each
+        survey.version = version
+    snapshot.record_sent_bulk(surveys)
+    messages = []
+    if wave.mode in LINK_MODES:
+        for survey, member in zip(surveys, members, strict=True):
+            token = survey_token(survey)
+            survey.token_hash = token_hash(token)
+            if _reachable(member.customer):
+                messages.append(_invitation(survey, member.customer, token))
+        _set_column(Survey, "token_hash", [s.pk for s in surveys], [s.token_hash for s in surveys], "text")
+    for survey, member in zip(surveys, members, strict=True):
+        member.survey = survey
+    _set_column(WaveMember, "survey_id", [m.pk for m in members], [s.pk for s in surveys], "bigint")
+    if messages:
+        from guanxi.integrations.messaging.tasks import deliver_queued
+
+        for start in range(0, len(messages), BATCH):
+            message_queue_many(messages=messages[start:start + BATCH])
+        transaction.on_commit(deliver_queued.delay)
+
+
+def _set_column(model, column: str, ids: list[int], values: list, sql_type: str) -> None:
+    """row.column = value for many rows: one UPDATE … FROM unnest on PostgreSQL (bulk_update's CASE over
+    thousands of rows is quadratic there), bulk_update elsewhere."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for start in range(0, len(ids), 10 * BATCH):
+                cursor.execute(
+                    f"UPDATE {model._meta.db_table} t SET {column} = v.value "
+                    f"FROM unnest(%s::bigint[], %s::{sql_type}[]) AS v(id, value) WHERE t.id = v.id",
+                    [ids[start:start + 10 * BATCH], values[start:start + 10 * BATCH]])
+        return
+    rows = [model(pk=pk, **{column: value}) for pk, value in zip(ids, values, strict=True)]
+    model.objects.bulk_update(rows, [column], batch_size=BATCH)
 
 
 def _reachable(customer) -> bool:
