@@ -68,14 +68,14 @@ class RedChannelRouter:
             return None
         if not any(ticket.type in rule.ticket_types for rule in rules):
             return None  # a consultation of a key account: no lookup at all
-        account = (
+        found = list(  # the unique customer index; no ordering (the model's would join the tiers)
             KeyAccount.objects.filter(customer_id=ticket.customer_id, is_active=True)
-            .values_list("pk", "tier_id")
-            .first()
+            .order_by()
+            .values_list("pk", "tier_id")[:1]
         )
-        if account is None:
+        if not found:
             return None
-        account_id, tier_id = account
+        account_id, tier_id = found[0]
         rule = rule_for(tier_id=tier_id, ticket_type=ticket.type)
         if rule is None:
             return None
