@@ -212,18 +212,34 @@ def time_routing(*, cases: int = 200, seed: int = 7) -> dict:
             "added_p50_ms": round(statistics.median(with_router) - statistics.median(without), 2)}
 
 
+def _login(base_url: str, username: str) -> dict:
+    """A session through the real login form (a slow password hash on a loaded machine: a long timeout)."""
+    import re
+
+    import httpx
+
+    with httpx.Client(base_url=base_url, trust_env=False, follow_redirects=False, timeout=120) as client:
+        page = client.get("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+        response = client.post("/accounts/login/", data={"username": username, "password": PASSWORD,
+                                                         "csrfmiddlewaretoken": token},
+                               headers={"Referer": f"{base_url}/accounts/login/"})
+        if response.status_code != 302:
+            raise RuntimeError(f"login as {username} failed ({response.status_code})")
+        return dict(client.cookies)
+
+
 def time_pages(*, base_url: str, requests: int = 50, warmup: int = 5, seed: int = 3) -> dict:
     """Over HTTP (a running `guanxi serve`/gunicorn on loopback): the portfolio dashboard as the department
     manager (every key account) and as the measured manager (100), and one account's dashboard page."""
-    from bench import cases
     from bench.runner import Call, run_calls
 
     rng = random.Random(seed)
     mine = list(KeyAccount.objects.filter(manager__username="bench_kam00").values_list("pk", flat=True))
     everyone = list(KeyAccount.objects.filter(is_active=True).values_list("pk", flat=True))
     out = {}
-    boss = cases.login_cookies(base_url, "bench_ka_boss", PASSWORD)
-    kam = cases.login_cookies(base_url, "bench_kam00", PASSWORD)
+    boss = _login(base_url, "bench_ka_boss")
+    kam = _login(base_url, "bench_kam00")
     plans = {
         "ka_portfolio_all": (boss, lambda: Call("GET", "/key-accounts/dashboard/", {})),
         "ka_portfolio_manager": (kam, lambda: Call("GET", "/key-accounts/dashboard/", {})),
@@ -231,6 +247,6 @@ def time_pages(*, base_url: str, requests: int = 50, warmup: int = 5, seed: int 
         "ka_account_page_manager": (kam, lambda: Call("GET", f"/key-accounts/{rng.choice(mine)}/dashboard/", {})),
     }
     for name, (cookies, make) in plans.items():
-        run_calls(base_url, "", [make() for _ in range(warmup)], 1, cookies=cookies)
-        out[name] = run_calls(base_url, "", [make() for _ in range(requests)], 1, cookies=cookies)
+        run_calls(base_url, "", [make() for _ in range(warmup)], 1, timeout=120, cookies=cookies)
+        out[name] = run_calls(base_url, "", [make() for _ in range(requests)], 1, timeout=120, cookies=cookies)
     return out

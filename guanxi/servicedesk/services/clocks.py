@@ -68,6 +68,9 @@ def _active_standards() -> list[ServiceStandard]:
     return standards
 
 
+active_standards = _active_standards  # for routers (see routing.py): the same cached list
+
+
 def standards_changed() -> None:
     cache.delete(STANDARDS_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(STANDARDS_CACHE_KEY))
