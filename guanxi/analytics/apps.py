@@ -47,4 +47,9 @@ class AnalyticsConfig(AppConfig):
         from .churn.facts import churn_fact
 
         register_fact_source(churn_fact)
+        from guanxi.key_accounts.selectors import register_risk_source
+
+        from .churn.selectors import churn_risk_percent
+
+        register_risk_source(churn_risk_percent)
         register_demo_step(DeferredStep(_churn_demo))

@@ -67,3 +67,10 @@ def churn_scores_for_customers(customer_ids, *, user=None) -> dict[int, dict]:
         qs = qs.filter(customer__in=customer_visible_to(user=user))
     return {s.customer_id: {"probability": s.probability, "decile": s.decile, "reasons": reasons_in_words(s),
                             "model_version": s.model_version, "scored_at": s.scored_at} for s in qs}
+
+
+def churn_risk_percent(customer_ids) -> dict[int, float]:
+    """Each given customer's latest churn probability in per cent, for the key-account dashboard (which
+    scopes its own readers to their accounts): one indexed query, no reasons."""
+    rows = ChurnScore.objects.filter(customer_id__in=list(customer_ids)).values_list("customer_id", "probability")
+    return {customer_id: round(probability * 100, 1) for customer_id, probability in rows}

@@ -89,3 +89,21 @@ def test_pages_show_quality_risk_and_the_360(scored):
     assert "流失风险" in _browser(analyst).get(f"/analytics/churn/customers/{cid}/").content.decode()
     assert "流失风险" in _browser(analyst).get(f"/customers/{cid}/").content.decode()
     assert _browser(UserFactory(role=Role.AGENT)).get("/analytics/churn/").status_code == 403
+
+
+def test_the_key_account_dashboards_show_the_churn_risk(scored):
+    from guanxi.key_accounts.models import KeyAccountTier
+    from guanxi.key_accounts.selectors import account_dashboard, portfolio_dashboard
+    from guanxi.key_accounts.services import key_account_designate
+
+    manager = UserFactory(role=Role.KEY_ACCOUNT_MANAGER)
+    scored_id, unscored = scored["ids"][0].item(), Customer.objects.exclude(churn_score__isnull=False).first()
+    with time_machine.travel(NOW, tick=False):
+        accounts = [key_account_designate(actor=SYSTEM, customer=customer, tier=KeyAccountTier.objects.first(),
+                                          manager=manager, reason="测试", override_reason="测试")
+                    for customer in (Customer.objects.get(pk=scored_id), unscored)]
+        portfolio = portfolio_dashboard(user=manager)
+        risk = {row["id"]: row["risk"] for row in portfolio["top"]}
+        expected = round(Customer.objects.get(pk=scored_id).churn_score.probability * 100, 1)
+        assert portfolio["has_risk"] and risk == {accounts[0].pk: expected, accounts[1].pk: None}
+        assert account_dashboard(user=manager, account=accounts[0])["risk"] == expected

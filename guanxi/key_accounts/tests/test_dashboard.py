@@ -82,7 +82,7 @@ def test_the_portfolio_figures_equal_direct_queries(world):
     assert (channels["red"]["open"], channels["red"]["late"]) == (1, 0)
     assert channels["cases"]["open"] == 1 and channels["green"]["open"] is None
     assert data["plan"]["attainment"] == Decimal("9.0")  # 900 of 10,000
-    assert data["has_risk"] is False and data["satisfaction"] is None
+    assert all(row["risk"] is None for row in data["top"]) and data["satisfaction"] is None
 
 
 @time_machine.travel(NOW + dt.timedelta(hours=1), tick=False)
@@ -146,5 +146,5 @@ def test_a_key_account_manager_cannot_change_tiers_or_managers(world):
     assert client_for(first).get(f"/api/v1/key-accounts/{world['theirs'].pk}").status_code == 403
     assert client_for(first).get(f"/api/v1/key-accounts/{world['theirs'].pk}/dashboard").status_code == 403
     own = client_for(first).get(f"/api/v1/key-accounts/{mine.pk}/dashboard").json()
-    assert Decimal(own["revenue_this_year"]) == Decimal("900.00") and own["has_risk_score"] is False
+    assert Decimal(own["revenue_this_year"]) == Decimal("900.00") and own["risk"] is None
     assert {c["key"]: c["open"] for c in own["channels"]}["red"] == 1
