@@ -11,7 +11,8 @@ from django.conf import settings
 
 from guanxi.core import demo
 
-HEAVY = ("pandas", "numpy", "pyarrow", "sklearn", "scipy", "faker", "duckdb", "pypinyin", "splink", "lifetimes")
+HEAVY = ("pandas", "numpy", "pyarrow", "sklearn", "scipy", "faker", "duckdb", "pypinyin", "splink", "lifetimes",
+         "lightgbm", "statsmodels", "reportlab")
 
 
 def _modules_after_setup() -> set[str]:

@@ -19,7 +19,6 @@ from guanxi.core.routers import Router
 
 from . import analysis_selectors as selectors
 from . import driver_runs, permissions
-from .analysis_report import report_pdf
 from .tasks import run_drivers
 
 router = Router(tags=["survey analysis"], operation_prefix="guanxi_survey_analysis_api")
@@ -132,6 +131,7 @@ def download_analysis_report(request: HttpRequest, params: Query[WindowIn]):
     their margins of error and sample sizes, as on the analysis page and in its XLSX."""
     permissions.require(request.user, "analysis", "export")
     since, until = _window(params)
+    from .analysis_report import report_pdf  # reportlab loads with the first report
     content = report_pdf(user=request.user, period=params.period, by=params.by, since=since, until=until)
     response = HttpResponse(content, content_type="application/pdf")
     first, last = timezone.localdate(since), timezone.localdate(until) - dt.timedelta(days=1)

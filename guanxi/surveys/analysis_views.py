@@ -18,7 +18,6 @@ from guanxi.core.views import domain_errors_as_http
 
 from . import analysis_selectors as selectors
 from . import driver_runs, permissions
-from .analysis_report import report_pdf
 from .enums import Dimension
 from .tasks import run_drivers
 
@@ -155,6 +154,7 @@ def export_pdf(request):
     permissions.require(request.user, "analysis", "export")
     since, until, dates = _window(request)
     params = _params(request)
+    from .analysis_report import report_pdf  # reportlab loads with the first report
     content = report_pdf(user=request.user, period=params["period"], by=params["by"], since=since, until=until)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="satisfaction-{dates["since"]}-{dates["until"]}.pdf"'

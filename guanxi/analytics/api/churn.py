@@ -14,7 +14,7 @@ from guanxi.core.errors import ValidationFailed
 from guanxi.core.pagination import keyset_page
 from guanxi.core.routers import Router
 
-from ..churn import selectors, services
+from ..churn import selectors
 
 router = Router(tags=["analytics"], operation_prefix="guanxi_analytics_churn_api")
 
@@ -84,6 +84,8 @@ def list_churn_models(request: HttpRequest):
 def train_churn_model(request: HttpRequest, payload: ChurnTrainIn):
     """Train a model now (analysts); 422 with the reason when there are too few churners (the model in
     use is kept)."""
+    from ..churn import services  # numpy, pandas and LightGBM load when a model is trained, not at start-up
+
     model = services.churn_model_train(actor=request.user, horizon_days=payload.horizon_days, seed=payload.seed)
     if model.reason:
         raise ValidationFailed(model.reason)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from guanxi.core.pagination import keyset_page
 from guanxi.core.views import domain_errors_as_http
 
-from ..churn import selectors, services
+from ..churn import selectors
 from ..permissions import permissions
 
 PER_PAGE = 50
@@ -46,6 +46,8 @@ def churn_overview(request):
 @require_POST
 @domain_errors_as_http
 def churn_train(request):
+    from ..churn import services  # numpy, pandas and LightGBM load when a model is trained, not at start-up
+
     model = services.churn_model_train(actor=request.user)
     if model.reason:
         messages.error(request, model.reason)
