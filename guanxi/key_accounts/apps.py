@@ -33,3 +33,9 @@ class KeyAccountsConfig(AppConfig):
         from .routing import router
 
         register_case_router(router)
+        from django.utils.translation import gettext_lazy as _
+
+        from .selectors import green_channel_counts, register_channel_source, yellow_channel_counts
+
+        register_channel_source("green", _("Green channel"), green_channel_counts)
+        register_channel_source("yellow", _("Yellow channel"), yellow_channel_counts)

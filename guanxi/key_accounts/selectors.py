@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Max, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, Max, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, ExtractMonth, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from guanxi.servicedesk.models.tickets import IS_OPEN, OPEN_STATUSES, Ticket
 from guanxi.surveys.selectors import satisfaction_by_customer
 
 from . import permissions
-from .enums import CRITERIA, StepStatus, VisitKind, VisitStatus
+from .enums import CRITERIA, GreenStatus, StepStatus, VisitKind, VisitStatus
 from .models import (
     GreenDocument,
     GreenProcess,
@@ -822,3 +822,23 @@ def account_dashboard(*, user, account: KeyAccount, now: dt.datetime | None = No
         "risk": None if risk is None else risk.get(account.customer_id),
         "year": today.year,
     }
+
+
+def green_channel_counts(accounts: QuerySet, now: dt.datetime) -> dict:
+    """The dashboard's green-channel row: running processes of the accounts, and those whose active
+    step is past its time limit."""
+    from .models import GreenProcess, GreenStep
+
+    late_step = GreenStep.objects.filter(process=OuterRef("pk"), status=StepStatus.ACTIVE).filter(
+        Q(is_late=True) | Q(due_at__lt=now))
+    return GreenProcess.objects.filter(account__in=accounts, status=GreenStatus.RUNNING).aggregate(
+        open=Count("id"), late=Count("id", filter=Q(Exists(late_step))))
+
+
+def yellow_channel_counts(accounts: QuerySet, now: dt.datetime) -> dict:
+    """The dashboard's yellow-channel row: planned visits, services and customer visits of the
+    accounts, and those whose time has passed without an outcome."""
+    from .models import Visit
+
+    return Visit.objects.filter(account__in=accounts, status=VisitStatus.PLANNED).aggregate(
+        open=Count("id"), late=Count("id", filter=Q(scheduled_at__lt=now)))

@@ -24,9 +24,9 @@ from guanxi.servicedesk.services.tickets import ticket_create
 from guanxi.tasks.models import Task
 
 from ..enums import EventKind
-from ..models import KeyAccount, KeyAccountEvent
+from ..models import GreenProcess, KeyAccount, KeyAccountEvent, Visit
 from ..selectors import account_dashboard, portfolio_dashboard
-from ..services import key_account_change, key_account_designate, key_account_plan_save
+from ..services import key_account_change, key_account_designate, key_account_plan_save, visit_schedule
 from .factories import CRITERIA_HIGH, kam, tier
 from .red import red_world
 from .test_api_pages import page_client
@@ -69,6 +69,9 @@ def direct_ytd(customers) -> Decimal:
 @time_machine.travel(NOW + dt.timedelta(hours=1), tick=False)
 def test_the_portfolio_figures_equal_direct_queries(world):
     boss = UserFactory(role=Role.SALES_MANAGER)
+    for days in (2, 9):
+        visit_schedule(actor=SYSTEM, account=world["mine"], kind="manager_visit", subject="季度拜访",
+                       scheduled_at=NOW + dt.timedelta(days=days), now=NOW)
     data = portfolio_dashboard(user=boss)
     customers = [world["mine"].customer, world["theirs"].customer]
     assert data["count"] == 2
@@ -80,7 +83,11 @@ def test_the_portfolio_figures_equal_direct_queries(world):
         kind__in=("refund", "reversal")).aggregate(s=Sum("amount"))["s"] - 100)
     channels = {c["key"]: c for c in data["channels"]}
     assert (channels["red"]["open"], channels["red"]["late"]) == (1, 0)
-    assert channels["cases"]["open"] == 1 and channels["green"]["open"] is None
+    assert channels["cases"]["open"] == 1
+    assert channels["green"]["open"] == GreenProcess.objects.filter(account__customer__in=customers,
+                                                                    status="running").count()
+    assert channels["yellow"]["open"] == 2 == Visit.objects.filter(account__customer__in=customers,
+                                                                   status="planned").count()
     assert data["plan"]["attainment"] == Decimal("9.0")  # 900 of 10,000
     assert all(row["risk"] is None for row in data["top"]) and data["satisfaction"] is None
 
