@@ -97,8 +97,11 @@ def test_the_key_account_dashboards_show_the_churn_risk(scored):
     from guanxi.key_accounts.services import key_account_designate
 
     manager = UserFactory(role=Role.KEY_ACCOUNT_MANAGER)
-    scored_id, unscored = scored["ids"][0].item(), Customer.objects.exclude(churn_score__isnull=False).first()
+    from guanxi.customers.tests.factories import make_customer
+
+    scored_id = scored["ids"][0].item()
     with time_machine.travel(NOW, tick=False):
+        unscored = make_customer(SYSTEM, name="未评分集团", kind="organisation")
         accounts = [key_account_designate(actor=SYSTEM, customer=customer, tier=KeyAccountTier.objects.first(),
                                           manager=manager, reason="测试", override_reason="测试")
                     for customer in (Customer.objects.get(pk=scored_id), unscored)]
