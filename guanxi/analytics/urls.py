@@ -6,13 +6,9 @@ app_name = "analytics"
 urlpatterns: list = [
     path("", dashboard.dashboard_page, name="dashboard"),
     path("dashboard/<slug:figure>/records/", dashboard.dashboard_records, name="dashboard_records"),
-]
-urlpatterns: list = [
     path("explorer/", explorer.explorer_page, name="explorer"),
     path("explorer/views/save/", explorer.explorer_view_save, name="explorer_view_save"),
     path("explorer/views/<int:explorer_view_id>/delete/", explorer.explorer_view_delete, name="explorer_view_delete"),
-]
-urlpatterns: list = [
     path("churn/", churn.churn_overview, name="churn"),
     path("churn/train/", churn.churn_train, name="churn_train"),
     path("churn/customers/<int:customer_id>/", churn.churn_customer, name="churn_customer"),

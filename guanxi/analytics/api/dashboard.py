@@ -22,27 +22,27 @@ class PeriodIn(Schema):
     start: dt.date | None = Field(None, description="the period's first day; default: the current period")
 
 
-class PeriodOut(Schema):
+class DashboardPeriodOut(Schema):
     kind: str
     start: dt.date
     end: dt.date = Field(description="the first day after the period")
     label: str
 
 
-class FigureOut(Schema):
+class DashboardFigureOut(Schema):
     key: str = Field(description="customers, churn, arpu, revenue, pipeline, cases, attainment or satisfaction")
     unit: str = Field(description="count, money (yuan), or percent (NPS: points)")
     value: float | None = Field(description="the period's headline figure (the first series' last value)")
     previous: float | None = Field(description="the same figure in the period before")
     change_pct: float | None = Field(description="per cent change from the period before; null without one")
-    periods: list[PeriodOut] = Field(description="the chart's periods, oldest first, the chosen one last")
+    periods: list[DashboardPeriodOut] = Field(description="the chart's periods, oldest first, the chosen one last")
     series: dict[str, list[float | None]] = Field(description="one value per period for each named series")
     breakdown: list[dict] = Field(description="customers only: live customers today by stage and segment")
 
 
 class DashboardOut(Schema):
-    period: PeriodOut
-    figures: list[FigureOut]
+    period: DashboardPeriodOut
+    figures: list[DashboardFigureOut]
 
 
 def _period_out(period) -> dict:
@@ -63,7 +63,7 @@ def get_dashboard(request: HttpRequest, query: Query[PeriodIn]):
             "figures": [_figure_out(c) for c in dashboard_cards(user=request.user, period=period)]}
 
 
-@router.get("/analytics/dashboard/{figure}", response=FigureOut)
+@router.get("/analytics/dashboard/{figure}", response=DashboardFigureOut)
 def get_dashboard_figure(request: HttpRequest, figure: str, query: Query[PeriodIn]):
     """One dashboard figure (422 for an unknown one, 403 when not the caller's to see)."""
     period = dashboard_period(kind=query.period, start=query.start)

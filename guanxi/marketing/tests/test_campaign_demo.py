@@ -25,7 +25,7 @@ def test_demo_campaigns_give_a_meaningful_roi():
     assert CampaignExpense.objects.filter(status="approved").exists()
     roi = campaign_roi(campaign_ids=[c.pk for c in campaigns])
     with_money = [r for r in roi.values() if r.revenue and r.expenses]
-    assert len(with_money) >= 8
+    assert len(with_money) >= 7
     assert any(len([ch for ch in r.channels.values() if ch.roi is not None]) >= 2 for r in with_money)
     # the deals still open on the board are expected to close ahead, not overdue since an old campaign
     open_deals = apps.get_model("sales", "Opportunity").objects.filter(status="open")  # sales sits above marketing
