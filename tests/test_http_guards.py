@@ -84,7 +84,8 @@ def test_serve_never_runs_the_development_settings():
 
 
 def test_production_settings_pass_the_deploy_check_and_take_secrets_only_from_the_environment():
-    environ = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    unset = {"SECRET_KEY", "DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}  # the last: set by browser tests
+    environ = {k: v for k, v in os.environ.items() if k not in unset}
     environ |= {"DJANGO_SETTINGS_MODULE": "config.settings.production", "ALLOWED_HOSTS": "crm.example.com"}
     check = [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"]
     missing = subprocess.run(check, env=environ, capture_output=True, text=True, cwd=django_settings.BASE_DIR)
