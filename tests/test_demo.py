@@ -65,7 +65,7 @@ def test_demo_fills_every_module():
     # service configuration
     assert BusinessCalendar.objects.filter(holiday_region="CN").exists()
     assert BusinessCalendar.objects.filter(holiday_region="").exists()
-    assert ServiceStandard.objects.count() == 8
+    assert ServiceStandard.objects.count() == 11  # eight, and the red channel's three reserved ones
     assert ServiceStandard.objects.exclude(breach_actions=[]).exists()
     assert TicketCategory.objects.filter(parent=None).count() == 4
     assert Article.objects.filter(status=ArticleStatus.PUBLISHED).count() == 12
