@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# TEST_SCOPE=db: only the tests that use the database, no browser (the second pass of CI, on PostgreSQL).
 TEST_SCOPE ?= all
 # pytest-xdist workers: one per core here (each gets its own test database).
 TEST_WORKERS ?= 2
@@ -65,7 +66,7 @@ lint: install
 
 test: install assets messages browser
 ifeq ($(TEST_SCOPE),db)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS) -m "not browser"
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS) -m "not browser" --db-only
 else
 	$(MAKE) lint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS)

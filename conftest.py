@@ -22,6 +22,26 @@ def pytest_addoption(parser):
         help=f"run the whole session with the clock moved to this moment (ISO 8601, e.g. 2028-02-29T10:00:00+08:00; "
              f"a date alone means 10:00 China time), ticking from there; also ${NOW_ENV}",
     )
+    parser.addoption(
+        "--db-only", action="store_true",
+        help="run only the tests that use the database, except the per-module demo checks (a second pass on another "
+             "database need not repeat tests that cannot touch it, and runs the whole demo once in tests/test_demo.py)",
+    )
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "django_db_reset_sequences",
+                     "django_db_serialized_rollback"}
+
+
+def pytest_collection_modifyitems(config, items):
+    if not config.getoption("--db-only"):
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_db = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames)
+        (keep if uses_db and not item.get_closest_marker("demo") else drop).append(item)
+    config.hook.pytest_deselected(items=drop)
+    items[:] = keep
 
 
 def parse_now(value: str) -> dt.datetime:

@@ -8,7 +8,7 @@ from ..demo import care_demo_load
 from ..models import CareAction, CareProfile, CareRule
 from .factories import customer
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 NOW = dt.datetime(2027, 3, 1, 8, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 

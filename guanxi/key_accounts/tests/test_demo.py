@@ -12,7 +12,7 @@ from ..demo import key_accounts_demo_load
 from ..models import Competitor, KeyAccount, KeyAccountPlan, KeyPerson
 from .factories import contact, organisation
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 NOW = dt.datetime(2026, 11, 1, 8, tzinfo=dt.UTC)
 
 

@@ -10,7 +10,7 @@ from guanxi.marketing.enums import CampaignStatus
 from guanxi.marketing.models import Campaign, CampaignExpense, Lead
 from guanxi.marketing.selectors.campaigns import campaign_roi
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 
 

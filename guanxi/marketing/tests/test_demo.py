@@ -9,7 +9,7 @@ from guanxi.accounts.demo import MORE_PARTNERS
 from guanxi.marketing.enums import LeadSource, LeadStatus
 from guanxi.marketing.models import Lead, WebForm
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 
 

@@ -13,7 +13,7 @@ from guanxi.customers.offers import customer_offers
 from guanxi.offers.demo import offers_demo_load
 from guanxi.offers.models import OfferModel
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 def test_the_offers_step_runs_after_the_ledger():

@@ -19,7 +19,7 @@ from guanxi.sales.demo.campaigns import OFFERS, campaign_deals_demo_load
 from guanxi.sales.demo.opportunities import sales_demo_load
 from guanxi.sales.models import Opportunity
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 def test_the_demo_sells_the_won_deals_and_fills_the_ageing_report(monkeypatch):

@@ -11,7 +11,7 @@ from guanxi.customers.models import Customer
 from guanxi.pool.demo import pool_demo_load
 from guanxi.pool.models import ClaimLimit, Holding, PoolEvent, PoolRule
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 def test_the_demo_fills_the_pool_and_its_log(monkeypatch):

@@ -13,7 +13,7 @@ from guanxi.marketing.models import Lead
 from guanxi.sales.demo.opportunities import sales_demo_load
 from guanxi.sales.models import Opportunity, Outlet, Quota, RepAssignment, SalesExpense, StageChange
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 def test_the_demo_makes_two_years_of_deals_with_quotas(monkeypatch):

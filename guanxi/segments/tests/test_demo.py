@@ -10,7 +10,7 @@ from guanxi.customers.demo.history import transactions_demo_load
 from guanxi.segments.demo import value_demo_load
 from guanxi.segments.models import CustomerValueSnapshot, Segment, ValueRun
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 def test_the_value_step_runs_after_the_ledger():

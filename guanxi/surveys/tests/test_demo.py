@@ -16,7 +16,7 @@ from .. import selectors
 from ..demo import surveys_demo_load
 from ..models import Answer, ImprovementAction, Survey, SurveyWave
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 def test_the_demo_answers_surveys_on_closed_cases_with_visible_drivers(monkeypatch):

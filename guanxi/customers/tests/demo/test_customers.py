@@ -19,7 +19,7 @@ from guanxi.customers.models import Address, Contact, ContactPoint, Customer, Ho
 from guanxi.customers.regions import PROVINCES
 from guanxi.customers.selectors.customers import CustomerFilter, customer_list
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 def run_demo(*args):

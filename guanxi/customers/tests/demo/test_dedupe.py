@@ -14,7 +14,7 @@ from guanxi.customers.demo.history import interactions_demo_load, transactions_d
 from guanxi.customers.models import Customer, DedupeScan, MatchCandidate
 from guanxi.customers.selectors.customers import customer_list
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 def test_demo_enters_customers_twice_and_the_scan_finds_them(monkeypatch):

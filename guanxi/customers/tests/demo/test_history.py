@@ -13,7 +13,7 @@ from guanxi.customers.enums import LifecycleStage
 from guanxi.customers.models import Customer, Transaction
 from guanxi.customers.selectors.history import billing_summary
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 # The day it failed (the 4th: most customers' bill of the month was not issued yet, and the bill

@@ -11,7 +11,7 @@ from guanxi.servicedesk.demo.commitments import commitment_demo_load
 from guanxi.servicedesk.demo.tickets import service_demo_load
 from guanxi.servicedesk.models import Commitment
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 
 def test_the_demo_makes_kept_broken_and_open_promises(monkeypatch):
