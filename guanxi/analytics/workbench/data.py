@@ -36,7 +36,9 @@ def scope_ids(user) -> np.ndarray | None:
 
 
 def _within(frame: pd.DataFrame, ids: np.ndarray | None) -> pd.DataFrame:
-    return frame if ids is None else frame[frame.index.isin(ids)]
+    """The rows in scope, by customer id: the seeded split is then the same on every database."""
+    frame = frame if ids is None else frame[frame.index.isin(ids)]
+    return frame.sort_index()
 
 
 def _ids_of(sql: str, params: list) -> np.ndarray:

@@ -4,6 +4,7 @@ without Redis), run it, and save part of its result as a segment through the seg
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 
 import numpy as np
@@ -15,7 +16,6 @@ from django.utils.translation import gettext_noop
 
 from guanxi.accounts.access import SYSTEM, user_of
 from guanxi.catalog.models import Category
-from guanxi.core.copy import copy_text
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from guanxi.customers.selectors import customer_visible_to
 from guanxi.segments.models import Segment
@@ -176,22 +176,29 @@ def _run(analysis: MiningAnalysis, owner, data, threads: int) -> None:
 
 def _write_predictions(analysis: MiningAnalysis, ids: np.ndarray, score: np.ndarray, labels: np.ndarray) -> int:
     """Every scored customer's score, label and rank (1 = highest score; ties by customer id):
-    COPY on PostgreSQL, bulk inserts elsewhere."""
+    COPY on PostgreSQL (the text written by pyarrow, column-wise: twice as fast as row tuples
+    for a million), bulk inserts elsewhere."""
     order = np.lexsort((ids, -score))
     rank = np.empty(len(ids), dtype="int64")
     rank[order] = np.arange(1, len(ids) + 1)
-    rows = [(analysis.pk, int(ids[i]), round(float(score[i]), 6), int(labels[i]), int(rank[i]))
-            for i in range(len(ids))]
     MiningPrediction.objects.filter(analysis=analysis).delete()
     if connection.vendor == "postgresql":
+        import pyarrow as pa
+        import pyarrow.csv as pa_csv
+
+        table = pa.table({"analysis_id": np.full(len(ids), analysis.pk, dtype="int64"), "customer_id": ids,
+                          "score": np.round(score, 6), "label": labels.astype("int64"), "rank": rank})
+        text = io.BytesIO()
+        pa_csv.write_csv(table, text, pa_csv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none"))
         with connection.cursor() as cursor, cursor.cursor.copy(
                 "COPY analytics_miningprediction (analysis_id, customer_id, score, label, rank) FROM STDIN") as copy:
-            for start in range(0, len(rows), 50_000):
-                copy.write(copy_text(rows[start:start + 50_000]))
-    else:
-        MiningPrediction.objects.bulk_create(
-            (MiningPrediction(analysis_id=a, customer_id=c, score=s, label=lab, rank=r) for a, c, s, lab, r in rows),
-            batch_size=2000)
+            copy.write(text.getbuffer())
+        return len(ids)
+    rows = [(analysis.pk, int(ids[i]), round(float(score[i]), 6), int(labels[i]), int(rank[i]))
+            for i in range(len(ids))]
+    MiningPrediction.objects.bulk_create(
+        (MiningPrediction(analysis_id=a, customer_id=c, score=s, label=lab, rank=r) for a, c, s, lab, r in rows),
+        batch_size=2000)
     return len(rows)
 
 
