@@ -11,10 +11,12 @@ import time_machine
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
+from guanxi.analytics.churn.features import FEATURES
 from guanxi.analytics.churn.synthetic import plant_customers
 from guanxi.analytics.models import MiningAnalysis, MiningPrediction, MiningSelection
 from guanxi.analytics.workbench import data as mining_data
 from guanxi.analytics.workbench import selectors, services
+from guanxi.analytics.workbench.catalogue import FEATURE_LABELS
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from guanxi.core.testing import rows_of
 from guanxi.customers.models import Customer
@@ -122,6 +124,10 @@ def test_the_top_n_saved_as_a_segment(planted, analyst, django_capture_on_commit
         segment=segment, user=analyst)).values_list("rank", flat=True)
     assert sorted(ranks) == list(range(1, 51))
     assert MiningSelection.objects.get(segment=segment).members == 50
+
+
+def test_the_catalogue_offers_the_churn_model_features_in_its_order():
+    assert tuple(FEATURE_LABELS) == FEATURES
 
 
 def test_bad_input_is_refused_and_stores_nothing(planted, analyst):

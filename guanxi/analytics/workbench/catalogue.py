@@ -1,14 +1,13 @@
 """The workbench's catalogue (数据挖掘目录): the kinds of analysis, the targets one may choose (each with
 the kinds it suits and whether it takes an option, e.g. the product category bought) and the
-features, which are the churn model's (churn/features.py), labelled for people."""
+features, which are the churn model's (churn/features.py, in its order; not imported here, so that
+the pages and the API load neither numpy nor pandas at start-up), labelled for people."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
-
-from ..churn.features import FEATURES
 
 FEATURE_LABELS = {
     "interactions_30d": _("Contacts, last 30 days"),
@@ -27,7 +26,6 @@ FEATURE_LABELS = {
     "arrears": _("Overdue amount"),
     "tenure_days": _("Days as a customer"),
 }
-assert set(FEATURE_LABELS) == set(FEATURES)
 
 SUPERVISED = ("classification", "regression", "ranking")
 
@@ -68,7 +66,7 @@ def catalogue() -> dict:
         "kinds": [{"name": value, "label": str(label)} for value, label in MiningAnalysis.Kind.choices],
         "targets": [{"name": t.name, "label": str(t.label), "type": t.type, "kinds": list(t.kinds),
                      "option": t.option} for t in TARGETS.values()],
-        "features": [{"name": name, "label": str(FEATURE_LABELS[name])} for name in FEATURES],
+        "features": [{"name": name, "label": str(label)} for name, label in FEATURE_LABELS.items()],
         "params": {name: {"default": DEFAULT_PARAMS[name], "min": low, "max": high}
                    for name, (low, high) in LIMITS.items()},
     }
