@@ -57,6 +57,8 @@ SAMPLES = {
     "green_template_id": ("key_accounts", "GreenTemplate", "pk"),
     "wave_id": ("surveys", "SurveyWave", "pk"),
     "explorer_view_id": ("analytics", "ExplorerView", "pk"),  # POST only (delete): the GET is refused (405)
+    "analysis_id": ("analytics", "MiningAnalysis", "pk", {"status": "done"}),
+    "assessment_id": ("analytics", "QualityAssessment", "pk"),
     "wave_action": "close",  # POST only: the GET is refused (405) and skipped
     "improvement_action_id": ("surveys", "ImprovementAction", "pk"),
     "care_rule_id": ("care", "CareRule", "pk"),

@@ -30,6 +30,18 @@ def _churn_demo():
     return churn_demo_load
 
 
+def _workbench_demo():
+    from .workbench.demo import workbench_demo_load
+
+    return workbench_demo_load
+
+
+def _quality_demo():
+    from .quality.demo import quality_demo_load
+
+    return quality_demo_load
+
+
 class AnalyticsConfig(AppConfig):
     name = "guanxi.analytics"
     label = "analytics"
@@ -53,3 +65,11 @@ class AnalyticsConfig(AppConfig):
 
         register_risk_source(churn_risk_percent)
         register_demo_step(DeferredStep(_churn_demo))
+        from guanxi.segments.rules import Field, register_field
+
+        from .workbench.members import mining_selection_q
+
+        register_field(Field("mining_selection", _("Data-mining result (saved selection id)"), "id", "id",
+                             build=mining_selection_q))
+        register_demo_step(DeferredStep(_workbench_demo))
+        register_demo_step(DeferredStep(_quality_demo))

@@ -147,3 +147,137 @@ class ChurnScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id}: {self.probability:.2f}"
+
+
+class MiningAnalysis(models.Model):
+    """A guided data-mining analysis (数据挖掘分析) of the workbench: a kind (classification, prediction,
+    clustering, ranking), a target from the catalogue, features, a seed and a holdout; trained by a
+    task over the customers its owner may read. Keeps the quality figures and the model's reasons;
+    its predictions per customer are in MiningPrediction."""
+
+    class Kind(models.TextChoices):
+        CLASSIFICATION = "classification", _("Classification")
+        REGRESSION = "regression", _("Prediction")
+        CLUSTERING = "clustering", _("Clustering")
+        RANKING = "ranking", _("Ranking")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    target = models.CharField(_("target"), max_length=40, blank=True)
+    target_option = models.CharField(_("target option"), max_length=50, blank=True)
+    features = models.JSONField(_("features"), default=list)
+    params = models.JSONField(_("parameters"), default=dict)
+    owner = models.ForeignKey("accounts.User", verbose_name=_("owner"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_at = models.DateTimeField(_("created at"))
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("customers trained on"), default=0)
+    scored = models.PositiveIntegerField(_("customers scored"), default=0)
+    metrics = models.JSONField(_("quality"), default=dict)
+    reasons = models.JSONField(_("reasons"), default=dict,
+                               help_text="feature importance, mean |SHAP|, cluster profiles")
+    error = models.TextField(_("error"), blank=True)
+    history = HistoricalRecords(excluded_fields=["metrics", "reasons"])
+
+    class Meta:
+        verbose_name = _("data-mining analysis")
+        verbose_name_plural = _("data-mining analyses")
+        indexes = [models.Index(fields=["owner", "-id"], name="analytics_mining_owner")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MiningPrediction(models.Model):
+    """One customer's result of an analysis: the score (probability, predicted value), the predicted
+    class or cluster, and the rank by score (1 = highest)."""
+
+    analysis = models.ForeignKey(MiningAnalysis, on_delete=models.CASCADE, related_name="predictions")
+    # A snapshot, as the churn scores' and the value snapshot's: no database foreign key to a customer.
+    customer = models.ForeignKey("customers.Customer", on_delete=models.DO_NOTHING, db_constraint=False,
+                                 related_name="+", db_index=False)
+    score = models.FloatField(_("score"))
+    label = models.IntegerField(_("class or cluster"))
+    rank = models.PositiveIntegerField(_("rank"))
+
+    class Meta:
+        verbose_name = _("data-mining prediction")
+        verbose_name_plural = _("data-mining predictions")
+        constraints = [models.UniqueConstraint(fields=["analysis", "customer"], name="analytics_mining_pred_unique")]
+        indexes = [models.Index(fields=["analysis", "rank"], name="analytics_mining_pred_rank"),
+                   models.Index(fields=["analysis", "label", "rank"], name="analytics_mining_pred_label")]
+
+    def __str__(self) -> str:
+        return f"{self.analysis_id}:{self.customer_id}={self.score:.3f}"
+
+
+class MiningSelection(models.Model):
+    """Customers of an analysis saved as a segment (top N ranked, a cluster, a predicted class): the
+    members are frozen here; the segment's rule `mining_selection = <id>` reads them."""
+
+    class Kind(models.TextChoices):
+        TOP = "top", _("Top N by score")
+        LABEL = "label", _("A cluster or predicted class")
+
+    analysis = models.ForeignKey(MiningAnalysis, on_delete=models.CASCADE, related_name="selections")
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    value = models.PositiveIntegerField(_("value"))
+    segment = models.ForeignKey("segments.Segment", verbose_name=_("segment"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    members = models.PositiveIntegerField(_("members"), default=0)
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("saved data-mining selection")
+        verbose_name_plural = _("saved data-mining selections")
+
+    def __str__(self) -> str:
+        return f"{self.analysis_id}:{self.kind}={self.value}"
+
+
+class MiningSelectionMember(models.Model):
+    selection = models.ForeignKey(MiningSelection, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["selection", "customer"], name="analytics_mining_member_unique")]
+        indexes = [models.Index(fields=["customer", "selection"], name="analytics_mining_member_cust")]
+
+    def __str__(self) -> str:
+        return f"{self.selection_id}:{self.customer_id}"
+
+
+class QualityAssessment(models.Model):
+    """A CRM quality assessment (CRM质量评估, SPEC I.6): the figures computed from the data, the
+    managers' answers to the rest of the checklist with evidence links, their scores against the
+    targets and the gaps named; one row per assessment, so the score is tracked over time."""
+
+    as_of = models.DateField(_("as of"))
+    created_at = models.DateTimeField(_("created at"))
+    created_by = models.ForeignKey("accounts.User", verbose_name=_("assessed by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    figures = models.JSONField(_("computed figures"), default=dict)
+    answers = models.JSONField(_("answers"), default=dict)
+    data_score = models.FloatField(_("data score"))
+    checklist_score = models.FloatField(_("checklist score"))
+    score = models.FloatField(_("score"))
+    gaps = models.JSONField(_("gaps"), default=list)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("CRM quality assessment")
+        verbose_name_plural = _("CRM quality assessments")
+        indexes = [models.Index(fields=["-as_of", "-id"], name="analytics_quality_asof")]
+
+    def __str__(self) -> str:
+        return f"{self.as_of}: {self.score:.0f}"

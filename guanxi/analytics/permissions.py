@@ -13,6 +13,12 @@ Entities:
 - `churn_model`: read = see the churn models' quality; write = train one.
 - `churn_score`: read = see customers' churn risk and reasons; the customers are those the user may
   read in customers (its table scopes the rows), with personal data masked as it masks it.
+- `mining` (数据挖掘工作台): read = open the workbench and the analyses; write = run an analysis and save
+  its result as a segment (which also needs segments' own right to create segments). An analysis
+  learns from and scores only the customers its owner may read (customers' read scope), and shows
+  names masked as customers masks them.
+- `quality` (CRM质量评估): read = see the assessments and the figures computed from the data (company-wide
+  aggregates: no customer is listed); write = answer the checklist, which records a new assessment.
 The system (the scheduled refresh, the CLI) may do everything; the portal's customer nothing.
 """
 
@@ -63,6 +69,18 @@ _EXPLORER: dict[str, dict[str, Rights]] = {
     SYSTEM_ROLE: {"explorer": EVERYTHING, "explorer_view": EVERYTHING},
 }
 for _role, _rights in _EXPLORER.items():
+    TABLE[_role] = {**TABLE[_role], **_rights}
+
+_MINING = Rights(read=ALL, write=ALL)
+_QUALITY = Rights(read=ALL, write=ALL)
+_WORKBENCH: dict[str, dict[str, Rights]] = {
+    Role.SERVICE_MANAGER: {"quality": _QUALITY},
+    Role.SALES_MANAGER: {"quality": _QUALITY},
+    Role.ANALYST: {"mining": _MINING, "quality": _QUALITY},
+    Role.ADMIN: {"mining": _MINING, "quality": _QUALITY},
+    SYSTEM_ROLE: {"mining": EVERYTHING, "quality": EVERYTHING},
+}
+for _role, _rights in _WORKBENCH.items():
     TABLE[_role] = {**TABLE[_role], **_rights}
 
 permissions = PermissionTable(TABLE)

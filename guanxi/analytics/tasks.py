@@ -4,6 +4,7 @@ from guanxi.accounts.access import SYSTEM
 from guanxi.core.errors import Conflict
 
 from .services import warehouse_refresh
+from .workbench.tasks import run_mining_analysis  # noqa: F401 (a worker registers the task on import)
 
 
 @shared_task(name="analytics.warehouse_refresh")

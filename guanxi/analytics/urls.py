@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import churn, dashboard, explorer
+from .views import churn, dashboard, explorer, quality, workbench
 
 app_name = "analytics"
 urlpatterns: list = [
@@ -12,4 +12,9 @@ urlpatterns: list = [
     path("churn/", churn.churn_overview, name="churn"),
     path("churn/train/", churn.churn_train, name="churn_train"),
     path("churn/customers/<int:customer_id>/", churn.churn_customer, name="churn_customer"),
+    path("workbench/", workbench.workbench_page, name="workbench"),
+    path("workbench/<int:analysis_id>/", workbench.workbench_analysis, name="workbench_analysis"),
+    path("workbench/<int:analysis_id>/segment/", workbench.workbench_segment_save, name="workbench_segment_save"),
+    path("quality/", quality.quality_page, name="quality"),
+    path("quality/<int:assessment_id>/", quality.quality_assessment, name="quality_assessment"),
 ]

@@ -68,6 +68,8 @@ class Field:
     choices: Callable[[], list[tuple[str, str]]] | None = None
     minimum: float | None = None
     maximum: float | None = None
+    # A field registered by a higher app (see `register_field`) builds its own Q from (op, value).
+    build: Callable[[str, object], Q] | None = None
 
     @property
     def operators(self) -> tuple[str, ...]:
@@ -131,6 +133,12 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
           minimum=0, maximum=100),
     Field("last_purchase", _("Last purchase"), "date", _snap("last_purchase_on"), nullable=True),
 )}
+
+
+def register_field(field: Field) -> None:
+    """Add a field contributed by a higher app (called from its `ready()`), e.g. analytics' saved
+    data-mining selections; `field.build` turns a validated (op, value) into a Q over Customer."""
+    FIELDS[field.name] = field
 
 
 # ---------------------------------------------------------------- validation
@@ -303,6 +311,8 @@ def _num(field: Field, value):
 def _condition_q(rule: dict, today: dt.date) -> Q:
     field = FIELDS[rule["field"]]
     op, value, path = rule["op"], rule.get("value"), field.path
+    if field.build is not None:
+        return field.build(op, value)
     if field.type == "tags":
         has = [Exists(Customer.tags.through.objects.filter(customer_id=OuterRef("pk"), tag__name=name))
                for name in value]

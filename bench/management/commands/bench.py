@@ -126,6 +126,11 @@ class Command(BaseCommand):
         churn.add_argument("--customers", type=int, default=1_000_000)
         churn.add_argument("--seed", type=int, default=17)
         churn.add_argument("--no-database", action="store_true", help="skip scoring the database's customers")
+        workbench = sub.add_parser("workbench", help="workbench classification training on generated customers "
+                                                     "with the planted churn mechanism, then the whole analysis")
+        workbench.add_argument("--customers", type=int, default=1_000_000)
+        workbench.add_argument("--seed", type=int, default=17)
+        workbench.add_argument("--threads", type=int, default=1)
         drivers = sub.add_parser("survey_drivers", help="time driver analysis over generated survey responses")
         drivers.add_argument("--responses", type=int, default=1_000_000)
         drivers.add_argument("--seed", type=int, default=11)
@@ -301,6 +306,11 @@ class Command(BaseCommand):
 
             result = churn_run(customers=options["customers"], seed=options["seed"],
                                database=not options["no_database"])
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        elif action == "workbench":
+            from bench.workbench import run as workbench_run
+
+            result = workbench_run(customers=options["customers"], seed=options["seed"], threads=options["threads"])
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         elif action == "survey_answers":
             self._survey_answers(options)

@@ -16,3 +16,8 @@ router.add_router("", explorer.router)
 from .churn import router as churn_router  # noqa: E402
 
 router.add_router("/analytics", churn_router)
+
+from . import quality, workbench  # noqa: E402
+
+router.add_router("/analytics", workbench.router)
+router.add_router("/analytics", quality.router)
