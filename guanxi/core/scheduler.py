@@ -38,6 +38,7 @@ class InlineSchedule:
     @classmethod
     def from_settings(cls, *, now: dt.datetime) -> "InlineSchedule":
         """Intervals are due one interval after start; crontab entries at their next time."""
+        register_tasks()
         entries = []
         for name, spec in settings.CELERY_BEAT_SCHEDULE.items():
             every = spec["schedule"]
@@ -56,6 +57,12 @@ class InlineSchedule:
             run(entry.task)
             done.append(entry.name)
         return done
+
+
+def register_tasks() -> None:
+    """Import every app's tasks module. Celery's autodiscovery fires only when a worker starts, and
+    a web process that has not happened to import a task's module would not know its name."""
+    current_app.loader.import_default_modules()
 
 
 def _run_task(name: str) -> None:

@@ -1,4 +1,7 @@
 import datetime as dt
+import os
+import subprocess
+import sys
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -44,3 +47,22 @@ def test_with_redis_celery_beat_schedules_and_no_thread_starts(settings, tmp_pat
     settings.REDIS_URL = "redis://127.0.0.1:6379/0"
     assert start_inline_scheduler(lock_path=tmp_path / "scheduler.lock") is None
 
+
+
+def test_a_fresh_web_process_knows_every_scheduled_task():
+    """The inline scheduler runs in a gunicorn worker, where no Celery worker discovered the tasks."""
+    script = (
+        "import django; django.setup()\n"
+        "from celery import current_app\n"
+        "from django.conf import settings\n"
+        "from django.utils import timezone\n"
+        "from guanxi.core.scheduler import InlineSchedule\n"
+        "plan = InlineSchedule.from_settings(now=timezone.now())\n"
+        "missing = [e.task for e in plan.entries if e.task not in current_app.tasks]\n"
+        "print(len(plan.entries), missing)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "REDIS_URL": ""}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    count, missing = done.stdout.split(" ", 1)
+    assert int(count) > 10 and missing.strip() == "[]"
