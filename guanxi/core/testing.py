@@ -31,7 +31,8 @@ def assert_error_body(response, status: int, field: str | None = None) -> dict:
     """The response is an error of `status` in the API's one error shape, naming `field` if given."""
     assert response.status_code == status, response.content
     body = response.json()
-    assert set(body) == {"code", "message", "fields"}, body
+    extra = {"current_version", "changes"} if body.get("code") == "version_conflict" else set()
+    assert set(body) == {"code", "message", "fields"} | extra, body
     if field:
         assert field in body["fields"], body
     return body
