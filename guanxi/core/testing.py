@@ -107,3 +107,36 @@ def check_endpoint(client: Client, method: str, url: str, body=None, *, allowed:
     else:
         assert response.status_code in refused, (response.status_code, response.content)
         assert state() == before
+
+
+def race(calls: list[Callable[[], object]]) -> list[str]:
+    """Run each call in its own thread and database connection, all let go at once (PostgreSQL
+    tests with `transaction=True`): "won" for each call that returned, the code of each DomainError,
+    the class name of any other exception (a deadlock would show as OperationalError)."""
+    import threading
+
+    from django.db import connections
+
+    from .errors import DomainError
+
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+            outcomes.append("won")
+        except DomainError as exc:
+            outcomes.append(exc.code)
+        except Exception as exc:  # noqa: BLE001 - the outcome under test
+            outcomes.append(type(exc).__name__)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

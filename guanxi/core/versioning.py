@@ -12,8 +12,9 @@ service still works on the locked, current row, so only the fields sent change).
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from django import forms
 from django.db import models
@@ -86,16 +87,24 @@ class VersionConflict(Conflict):
         return {"current_version": self.current_version,
                 "changes": [{"field": c.field, "label": c.label, "value": c.value} for c in self.changes]}
 
+    def summary(self) -> str:
+        """The conflict in one line for a page's message: what changed and the current values."""
+        values = [gettext("%(label)s: %(value)s") % {"label": c.label, "value": c.value or gettext("(empty)")}
+                  for c in self.changes]
+        return " ".join([self.message, gettext("; ").join(values)]) if values else self.message
+
 
 def require_version(instance: VersionedModel, expected: int | None, *, fields: Iterable[str],
-                    masked: Iterable[str] = (), submitted: Iterable[str] = ()) -> None:
+                    masked: Iterable[str] | Mapping[str, Callable[[str], str]] = (),
+                    submitted: Iterable[str] = ()) -> None:
     """Refuse (VersionConflict, 409) when the caller read version `expected` and the locked `instance`
     is newer; `expected` None: no check. The changes are the `fields` whose values differ from the
     audit history's copy at `expected`, or, without that copy (bulk-loaded records), the `submitted`
-    fields; `masked` fields show masked values."""
+    fields. `masked` fields show masked values: by `mask_field`, or by the function mapped to each."""
     if expected is None or expected == instance.version:
         return
-    fields, masked = list(fields), frozenset(masked)
+    fields = list(fields)
+    masked = dict(masked) if isinstance(masked, Mapping) else {name: partial(mask_field, name) for name in masked}
     names = _changed(instance, expected, fields)
     if names is None:
         names = [name for name in fields if name in set(submitted)]
@@ -112,12 +121,12 @@ def _changed(instance, version: int, fields: list[str]) -> list[str] | None:
     return [name for name in fields if getattr(old, attnames[name], None) != getattr(instance, attnames[name])]
 
 
-def _change(instance, name: str, masked: frozenset[str]) -> Change:
+def _change(instance, name: str, masked: dict[str, Callable[[str], str]]) -> Change:
     field = instance._meta.get_field(name)
     value = getattr(instance, name)
     shown = ("" if value is None else str(value)) if field.is_relation else readable_value(field, value)
     if name in masked and shown:
-        shown = mask_field(name, shown)
+        shown = masked[name](shown)
     return Change(field=name, label=str(field.verbose_name), value=shown)
 
 
