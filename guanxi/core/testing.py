@@ -112,7 +112,7 @@ def check_endpoint(client: Client, method: str, url: str, body=None, *, allowed:
 def race(calls: list[Callable[[], object]]) -> list[str]:
     """Run each call in its own thread and database connection, all let go at once (PostgreSQL
     tests with `transaction=True`): "won" for each call that returned, the code of each DomainError,
-    the class name of any other exception (a deadlock would show as OperationalError)."""
+    the class name and message of any other exception (a deadlock shows as OperationalError)."""
     import threading
 
     from django.db import connections
@@ -130,7 +130,7 @@ def race(calls: list[Callable[[], object]]) -> list[str]:
         except DomainError as exc:
             outcomes.append(exc.code)
         except Exception as exc:  # noqa: BLE001 - the outcome under test
-            outcomes.append(type(exc).__name__)
+            outcomes.append(f"{type(exc).__name__}: {exc}")
         finally:
             connections.close_all()
 

@@ -75,5 +75,5 @@ def test_a_claim_bumps_the_customer_s_version_so_an_edit_from_before_it_is_refus
     assert sorted(outcomes) == ["not_in_pool", "won"]
     with pytest.raises(VersionConflict) as caught:
         customer_update(actor=admin, customer=customer, data={"owner": None}, expected_version=read)
-    assert [c.field for c in caught.value.changes] == ["owner"]
+    assert [c.field for c in caught.value.changes] == ["owner", "team"]
     assert Customer.objects.get(pk=customer.pk).owner_id == Holding.objects.get().owner_id

@@ -197,7 +197,10 @@ VERSIONED_FIELDS = ("name", "amount", "expected_close_date", "probability", "sta
 
 def _locked(actor, opportunity: Opportunity, expected_version: int | None = None) -> Opportunity:
     """The deal locked, once `actor` may change it and read it at its current version (else 409)."""
-    opportunity = Opportunity.objects.select_for_update().select_related("customer", "stage").get(pk=opportunity.pk)
+    # Lock first, then read with the joins: a locking query that joins the stage would, after waiting
+    # for a concurrent move, re-check the join against the old stage row and find no deal at all.
+    Opportunity.objects.select_for_update().filter(pk=opportunity.pk).values_list("pk", flat=True).get()
+    opportunity = Opportunity.objects.select_related("customer", "stage").get(pk=opportunity.pk)
     permissions.require_opportunity_write(actor, opportunity)
     if expected_version is not None:
         plain = can_see_personal_data(user=actor, customer=opportunity.customer)

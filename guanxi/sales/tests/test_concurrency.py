@@ -31,8 +31,9 @@ def test_of_changes_from_the_same_version_exactly_one_is_saved():
 def test_a_win_racing_a_loss_ends_in_exactly_one():
     _, manager, (rep, _other) = sales_team()
     opportunity = deal(rep)
-    outcomes = race([lambda: opportunity_win(actor=rep, opportunity=opportunity, reason=reason("won")),
-                     lambda: opportunity_lose(actor=manager, opportunity=opportunity, reason=reason("lost"))])
+    won, lost = reason("won"), reason("lost")
+    outcomes = race([lambda: opportunity_win(actor=rep, opportunity=opportunity, reason=won),
+                     lambda: opportunity_lose(actor=manager, opportunity=opportunity, reason=lost)])
     assert sorted(outcomes) in (["already_won", "won"], ["already_lost", "won"])
     fresh = Opportunity.objects.get(pk=opportunity.pk)
     assert fresh.status in ("won", "lost") and fresh.stage_changes.count() == 2
