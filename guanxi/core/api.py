@@ -101,7 +101,7 @@ def paginate(queryset: QuerySet, params: PageParams, row: Callable[[Any], Any], 
             "next_cursor": page.next_cursor}
 
 
-class ChangeOut(Schema):
+class VersionChangeOut(Schema):
     """A field someone else changed since the caller read the record, and its current value."""
 
     field: str
@@ -118,7 +118,7 @@ class ErrorOut(Schema):
     message: str
     fields: dict[str, str] = Field(default_factory=dict, examples=[{"mobile": "not a valid mobile number"}])
     current_version: int | None = Field(None, description="409 version_conflict: the record's version now")
-    changes: list[ChangeOut] | None = Field(None, description="409 version_conflict: fields changed since")
+    changes: list[VersionChangeOut] | None = Field(None, description="409 version_conflict: fields changed since")
 
 
 ERROR_RESPONSES = {
