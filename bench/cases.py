@@ -42,7 +42,8 @@ OPEN_P = (0.15, 0.6, 0.15, 0.1)
 SUBJECTS = ("宽带无法上网", "手机信号差", "话费账单有疑问", "套餐变更咨询", "光猫指示灯红灯",
             "申请移机", "新装宽带预约", "国际漫游开通", "投诉营业厅服务态度", "手机无法开机",
             "积分查询", "发票开具", "携号转网咨询")
-TICKET_COLUMNS = [f.column for f in Ticket._meta.concrete_fields]
+# `version` takes its database default (1).
+TICKET_COLUMNS = [f.column for f in Ticket._meta.concrete_fields if f.name != "version"]
 CLOCK_COLUMNS = [f.column for f in TicketClock._meta.concrete_fields]
 
 

@@ -35,7 +35,8 @@ from guanxi.customers.models import Address, Brand, ContactPoint, Customer
 
 from . import data
 
-CUSTOMER_COLUMNS = [f.column for f in Customer._meta.concrete_fields]
+# `version` takes its database default (1).
+CUSTOMER_COLUMNS = [f.column for f in Customer._meta.concrete_fields if f.name != "version"]
 POINT_COLUMNS = [f.column for f in ContactPoint._meta.concrete_fields]
 ADDRESS_COLUMNS = [f.column for f in Address._meta.concrete_fields]
 

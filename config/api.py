@@ -95,13 +95,14 @@ api.add_router("", messaging_router)
 api.add_router("", survey_channels_router)
 
 
-def _error(request, status, code, message, fields=None):
-    return api.create_response(request, {"code": code, "message": message, "fields": fields or {}}, status=status)
+def _error(request, status, code, message, fields=None, **extra):
+    return api.create_response(request, {"code": code, "message": message, "fields": fields or {}, **extra},
+                               status=status)
 
 
 @api.exception_handler(DomainError)
 def on_domain_error(request, exc: DomainError):
-    return _error(request, exc.status, exc.code, exc.message, exc.fields)
+    return _error(request, exc.status, exc.code, exc.message, exc.fields, **exc.body_extra())
 
 
 @api.exception_handler(ValidationError)

@@ -203,7 +203,10 @@ def test_api_as_agent(case, pinned_clock):
 
 def test_every_operation_documents_the_error_responses_with_the_error_body():
     document = admin_schema.raw_schema
-    assert set(document["components"]["schemas"]["ErrorOut"]["properties"]) == {"code", "message", "fields"}
+    error = document["components"]["schemas"]["ErrorOut"]
+    # A 409 version_conflict adds what changed (guanxi.core.versioning); every other error has the three.
+    assert set(error["properties"]) == {"code", "message", "fields", "current_version", "changes"}
+    assert set(error["required"]) == {"code", "message"} and "VersionChangeOut" in document["components"]["schemas"]
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
             for status in ("400", "401", "403", "404", "409", "413", "422"):

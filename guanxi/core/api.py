@@ -101,13 +101,24 @@ def paginate(queryset: QuerySet, params: PageParams, row: Callable[[Any], Any], 
             "next_cursor": page.next_cursor}
 
 
+class VersionChangeOut(Schema):
+    """A field someone else changed since the caller read the record, and its current value."""
+
+    field: str
+    label: str
+    value: str
+
+
 class ErrorOut(Schema):
     """Every 4xx of the API: a stable machine-readable code, a message for people, and the reason
-    for each refused field."""
+    for each refused field. A 409 `version_conflict` adds the record's current version and what
+    changed since the version the caller sent."""
 
     code: str = Field(..., examples=["validation_error"])
     message: str
     fields: dict[str, str] = Field(default_factory=dict, examples=[{"mobile": "not a valid mobile number"}])
+    current_version: int | None = Field(None, description="409 version_conflict: the record's version now")
+    changes: list[VersionChangeOut] | None = Field(None, description="409 version_conflict: fields changed since")
 
 
 ERROR_RESPONSES = {
@@ -130,7 +141,10 @@ class ErrorDocumentingAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        components["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        error_schema = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, definition in error_schema.pop("$defs", {}).items():
+            components.setdefault(name, definition)
+        components["ErrorOut"] = error_schema
         error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():

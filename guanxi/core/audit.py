@@ -47,7 +47,7 @@ def audit_trail(instance, *, masked_fields: frozenset[str] = frozenset(), limit:
         if older is not None and newer.history_type == "~":
             for change in newer.diff_against(older, foreign_keys_are_objs=readable).changes:
                 model_field = _field(instance, change.field)
-                show = (lambda value, f=model_field: _readable(f, value)) if readable else _show
+                show = (lambda value, f=model_field: readable_value(f, value)) if readable else _show
                 before, after = show(change.old), show(change.new)
                 if change.field in masked_fields:
                     before, after = mask_field(change.field, before), mask_field(change.field, after)
@@ -81,7 +81,7 @@ def _field(instance, name):
         return None
 
 
-def _readable(model_field, value) -> str:
+def readable_value(model_field, value) -> str:
     """A stored value as a person reads it: the choice's label, the local time to the minute, the
     linked record's name, yes or no."""
     if value is None or value == "" or model_field is None:

@@ -48,6 +48,10 @@ class DomainError(Exception):
     def fields(self) -> dict[str, str]:
         return {name: translated(reason) for name, reason in self._fields.items()}
 
+    def body_extra(self) -> dict:
+        """Keys an error adds to the API's error body beyond code, message and fields."""
+        return {}
+
 
 class ValidationFailed(DomainError):
     status = 422

@@ -31,7 +31,8 @@ def assert_error_body(response, status: int, field: str | None = None) -> dict:
     """The response is an error of `status` in the API's one error shape, naming `field` if given."""
     assert response.status_code == status, response.content
     body = response.json()
-    assert set(body) == {"code", "message", "fields"}, body
+    extra = {"current_version", "changes"} if body.get("code") == "version_conflict" else set()
+    assert set(body) == {"code", "message", "fields"} | extra, body
     if field:
         assert field in body["fields"], body
     return body
@@ -106,3 +107,36 @@ def check_endpoint(client: Client, method: str, url: str, body=None, *, allowed:
     else:
         assert response.status_code in refused, (response.status_code, response.content)
         assert state() == before
+
+
+def race(calls: list[Callable[[], object]]) -> list[str]:
+    """Run each call in its own thread and database connection, all let go at once (PostgreSQL
+    tests with `transaction=True`): "won" for each call that returned, the code of each DomainError,
+    the class name and message of any other exception (a deadlock shows as OperationalError)."""
+    import threading
+
+    from django.db import connections
+
+    from .errors import DomainError
+
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            call()
+            outcomes.append("won")
+        except DomainError as exc:
+            outcomes.append(exc.code)
+        except Exception as exc:  # noqa: BLE001 - the outcome under test
+            outcomes.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

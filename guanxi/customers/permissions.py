@@ -164,6 +164,10 @@ def personal_data_scope(user) -> Scope:
     return scope(user, "personal_data", "read")
 
 
+# The fields masked for those who may not see a customer's personal data, where fields are shown by name.
+PERSONAL_DATA_FIELDS = frozenset({"mobile", "id_number", "bank_account", "email", "birth_date"})
+
+
 def can_see_personal_data(*, user, customer) -> bool:
     return customer_in_scope(user, customer, "read", "personal_data")
 

@@ -368,9 +368,13 @@ def plan_set(*, actor, order: Order | None = None, contract: Contract | None = N
 
 def _allocations(customer: Customer, allocations: list[dict], errors: dict) -> list[tuple[Order, Installment | None,
                                                                                           Decimal]]:
-    """`{order, amount, installment?}` rows checked against the locked orders' outstanding amounts."""
+    """`{order, amount, installment?}` rows checked against the locked orders' outstanding amounts. The
+    orders are locked in id order, so that two payments on the same orders wait for each other instead
+    of deadlocking."""
     wanted: dict[int, Decimal] = {}
     rows = []
+    named = {item["order"].pk for item in allocations if isinstance(item.get("order"), Order)}
+    locked = {order.pk: order for order in Order.objects.select_for_update().filter(pk__in=named).order_by("pk")}
     for index, item in enumerate(allocations):
         field = f"allocations[{index}]"
         order, installment = item.get("order"), item.get("installment")
@@ -381,7 +385,7 @@ def _allocations(customer: Customer, allocations: list[dict], errors: dict) -> l
         if not isinstance(order, Order) or order.customer_id != customer.pk:
             errors[f"{field}.order"] = _("an order of the same customer")
             continue
-        order = Order.objects.select_for_update().get(pk=order.pk)
+        order = locked[order.pk]
         if not order.counts_as_sale:
             errors[f"{field}.order"] = _("a confirmed or delivered order")
             continue

@@ -22,6 +22,7 @@ from guanxi.accounts.access import SYSTEM, user_of
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from guanxi.core.versioning import bumped
 from guanxi.customers.models import Customer
 from guanxi.marketing.enums import OPEN_STATUSES
 from guanxi.marketing.models import Lead
@@ -61,7 +62,7 @@ def _take(actor, owner: User, kind: str, customer, lead, how: str, at) -> Holdin
     if how == HoldingHow.CLAIM and held >= limit:
         raise Conflict(_("You already hold %(held)s records from the pool; the limit is %(limit)s.")
                        % {"held": held, "limit": limit}, code="claim_limit")
-    if not rows.filter(owner__isnull=True).update(owner=owner, team=owner.team):
+    if not rows.filter(owner__isnull=True).update(owner=owner, team=owner.team, **bumped(rows.model)):
         raise Conflict(_("This record is no longer in the pool: someone else has it."), code="not_in_pool")
     Holding.objects.filter(**ref).delete()
     PoolWarning.objects.filter(**ref).delete()
@@ -104,7 +105,7 @@ def pool_release(*, actor, customer: Customer | None = None, lead: Lead | None =
         raise Conflict(_("This record is already in the pool."), code="in_pool")
     if not permissions.may_release(actor, current):
         raise PermissionDenied(_("Only the record's owner or a sales manager can release it."))
-    rows.update(owner=None)
+    rows.update(owner=None, **bumped(rows.model))
     Holding.objects.filter(**ref).delete()
     PoolWarning.objects.filter(**ref).delete()
     _log(EventKind.RELEASE, record_kind, ref, actor=actor, owner_id=current, at=at or timezone.now())
@@ -218,7 +219,7 @@ def _return_batch(rule: PoolRule, due, now: dt.datetime) -> int:
     ids = [pk for pk, _owner in rows]
     if not ids:
         return 0
-    model.objects.filter(pk__in=ids).update(owner=None)
+    model.objects.filter(pk__in=ids).update(owner=None, **bumped(model))
     Holding.objects.filter(**{f"{ref}__in": ids}).delete()
     PoolWarning.objects.filter(**{f"{ref}__in": ids}).delete()
     PoolEvent.objects.bulk_create(_events(EventKind.RETURN, kind, rule, now, rows))

@@ -5,6 +5,7 @@ from ninja import Query, Status
 from guanxi.core.api import ListParams, PageOut, PageParams, cursor_list, paginate
 from guanxi.core.audit import audit_trail
 from guanxi.core.routers import Router
+from guanxi.core.versioning import expected_version, set_etag
 
 from .. import services
 from ..exporting import customer_export_response
@@ -78,21 +79,28 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
 
 
 @router.get("/customers/{int:customer_id}", response=CustomerOut)
-def get_customer(request: HttpRequest, customer_id: int):
-    """A record merged into another one is still returned, with `merged_into` naming the survivor."""
+def get_customer(request: HttpRequest, response: HttpResponse, customer_id: int):
+    """A record merged into another one is still returned, with `merged_into` naming the survivor.
+    The ETag is the record's version (send it back as If-Match when changing it)."""
     customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, include_merged=True)
+    set_etag(response, customer)
     return _detail(request, customer)
 
 
 @router.patch("/customers/{int:customer_id}", response=CustomerOut)
-def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch):
+def update_customer(request: HttpRequest, response: HttpResponse, customer_id: int, payload: CustomerPatch):
+    """Only the fields sent change. With `If-Match: "<version>"` (or `version`) from an older read:
+    409 `version_conflict` with the fields changed since and their current values; without: no check."""
     customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
-    data = payload.dict(exclude_unset=True, exclude={"tags", "expected_updated_at"})
+    data = payload.dict(exclude_unset=True, exclude={"tags", "expected_updated_at", "version"})
     customer = services.customer_update(
         actor=request.user, customer=customer, data=data, tags=payload.tags,
         expected_updated_at=payload.expected_updated_at,
+        expected_version=expected_version(request, payload.version),
     )
-    return _detail(request, selectors.customer_get_for_user(user=request.user, customer_id=customer.pk))
+    customer = selectors.customer_get_for_user(user=request.user, customer_id=customer.pk)
+    set_etag(response, customer)
+    return _detail(request, customer)
 
 
 @router.delete("/customers/{int:customer_id}", response={204: None})

@@ -9,6 +9,7 @@ from guanxi.accounts.models import Team
 from guanxi.accounts.roles import Scope
 from guanxi.accounts.selectors import user_list
 from guanxi.core.forms import BootstrapForm
+from guanxi.core.versioning import VersionField
 
 from .. import permissions
 from ..enums import (
@@ -97,7 +98,7 @@ class CustomerForm(BootstrapForm):
     overdue_count = forms.IntegerField(label=_("Overdue payments"), min_value=0, required=False)
     notes = forms.CharField(label=_("Notes"), max_length=5000, required=False,
                             widget=forms.Textarea(attrs={"rows": 3}))
-    expected_updated_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    version = VersionField()
 
     SECTIONS = (
         (_("Basic profile"), ("kind", "name", "mobile", "email", "gender", "birth_date", "id_type",
@@ -147,7 +148,7 @@ class CustomerForm(BootstrapForm):
 
     def service_data(self) -> tuple[dict, list[str]]:
         """The cleaned fields as the services take them: (data, tags)."""
-        data = {k: v for k, v in self.cleaned_data.items() if k not in ("tags", "expected_updated_at")}
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("tags", "version")}
         for name in self.masked:
             if not data.get(name):
                 data.pop(name, None)

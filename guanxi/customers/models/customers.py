@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from guanxi.core.models import SoftDeleteQuerySet, TimeStampedModel
+from guanxi.core.versioning import VersionedModel
 
 from ..enums import CreditLevel, CustomerKind, Gender, IdType, LifecycleStage, PaymentMethod, SourceChannel
 
@@ -37,7 +38,7 @@ class Tag(TimeStampedModel):
         return self.name
 
 
-class Customer(TimeStampedModel):
+class Customer(VersionedModel, TimeStampedModel):
     """A customer (客户), individual or organisation: basic, business, billing and credit profile.
 
     `name_pinyin` and `name_initials` are derived by the services, so that search by name,

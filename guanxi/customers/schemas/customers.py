@@ -9,11 +9,13 @@ from guanxi.core.masking import mask_address, mask_birth_date, mask_email, mask_
 from guanxi.core.validators import SingleLine
 
 from ..models import Customer
+from ..permissions import PERSONAL_DATA_FIELDS
 from ..selectors.customers import CustomerFilter
 from .history import BillingSummaryOut, HistoryCountsOut, TimelineEventOut
 
 # Audit-trail fields masked for roles that may not see personal data.
-MASKED_AUDIT_FIELDS = frozenset({"mobile", "id_number", "bank_account", "email", "birth_date"})
+MASKED_AUDIT_FIELDS = PERSONAL_DATA_FIELDS
+VERSION_HELP = "the version read (as If-Match); older than the record's: 409 with what changed"
 
 
 class CustomerIn(Schema):
@@ -75,6 +77,7 @@ class CustomerPatch(Schema):
     notes: str | None = Field(None, max_length=5000)
     tags: list[str] | None = Field(None, max_length=20)
     expected_updated_at: datetime.datetime | None = None
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description=VERSION_HELP)
 
 
 class CustomerFilterIn(Schema):
@@ -178,6 +181,7 @@ class CustomerOut(CustomerRowOut):
     notes: str
     created_at: datetime.datetime
     merged_into: int | None = Field(None, description="set when this record was merged into another customer")
+    version: int = Field(..., description="counts the record's saves; also its ETag, for If-Match")
     tags: list[str]
     contacts: list[ContactOut]
     contact_points: list[ContactPointOut]
@@ -253,6 +257,7 @@ def customer_detail(customer: Customer, profile: dict, *, unmasked: bool) -> dic
     data["birth_date"] = customer.birth_date if unmasked else (mask_birth_date(customer.birth_date) or None)
     data["bank_account"] = customer.bank_account if unmasked else mask_id_number(customer.bank_account)
     data["merged_into"] = customer.merged_into_id
+    data["version"] = customer.version
     data["tags"] = profile["tags"]
     data["contacts"] = profile["contacts"]
     data["holdings"] = profile["holdings"]

@@ -7,11 +7,15 @@ from django.utils import timezone
 from guanxi.accounts.access import user_of
 from guanxi.accounts.models import Team, User
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from guanxi.core.versioning import require_version
 
 from .. import normalize, permissions
 from ..models import Brand, Customer, Tag
 from ..ownership import REASONS, Party, decide_ownership
-from ..validation import clean_customer_fields, clean_tag_names, reason, reasons
+from ..validation import EDITABLE_FIELDS, clean_customer_fields, clean_tag_names, reason, reasons
+
+# The fields a version conflict may list as changed: those people edit, the kind and name first.
+VERSIONED_FIELDS = ("kind", "name", *sorted(EDITABLE_FIELDS - {"kind", "name"}))
 
 
 def refresh_name_keys(customer: Customer) -> None:
@@ -102,14 +106,18 @@ def customer_create(*, actor: User, data: dict, tags: list[str] | None = None) -
 @transaction.atomic
 def customer_update(
     *, actor: User, customer: Customer, data: dict, tags: list[str] | None = None,
-    expected_updated_at=None,
+    expected_updated_at=None, expected_version: int | None = None,
 ) -> Customer:
     """Change the given fields (write scope over the customer; a new owner or team as the ownership
-    rule allows). `expected_updated_at` guards against overwriting a newer edit. Locks the customer."""
+    rule allows). Locks the customer; refuses (409) a caller's copy older than the record: version
+    `expected_version` (VersionConflict, what changed since) or `expected_updated_at`."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     permissions.require_customer(actor, customer, "write")
     if customer.is_deleted:
         raise Conflict("This customer has been deleted.", code="deleted")
+    require_version(customer, expected_version, fields=VERSIONED_FIELDS, submitted=data,
+                    masked=() if permissions.can_see_personal_data(user=actor, customer=customer)
+                    else permissions.PERSONAL_DATA_FIELDS)
     if expected_updated_at and customer.updated_at != expected_updated_at:
         raise Conflict("Someone else changed this customer; reload and try again.", code="stale")
     clean = customer_fields_clean(data, partial=True)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.access import user_of
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, NotFound, ValidationFailed
+from guanxi.core.versioning import bumped
 
 from .. import normalize, permissions
 from ..enums import ContactPointKind
@@ -228,14 +229,16 @@ def _move_rows(relation: Relation, *, source: Customer, target: Customer, only_i
     if not sets:
         ids = [_to_json(pk) for pk in qs.order_by("pk").values_list("pk", flat=True)]
         if ids:
-            relation.model._base_manager.filter(pk__in=ids).update(**{attname: relation.key(target)})
+            relation.model._base_manager.filter(pk__in=ids).update(**{attname: relation.key(target)},
+                                                                    **bumped(relation.model))
         return ids, []
     moved, kept = [], []
     for row in qs.order_by("pk"):
         if _conflicts(relation, row, target, sets):
             kept.append(_to_json(row.pk))
         else:
-            relation.model._base_manager.filter(pk=row.pk).update(**{attname: relation.key(target)})
+            relation.model._base_manager.filter(pk=row.pk).update(**{attname: relation.key(target)},
+                                                                   **bumped(relation.model))
             moved.append(_to_json(row.pk))
     return moved, kept
 

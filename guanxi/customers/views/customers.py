@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from guanxi.core.audit import audit_trail
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.pagination import capped_page
+from guanxi.core.versioning import VersionConflict, show_version_conflict
 from guanxi.core.views import add_service_errors, domain_errors_as_http, submit_inline_form, template_for
 
 from .. import permissions, services
@@ -173,6 +174,8 @@ def _customer_form(request, form: CustomerForm, save, customer: Customer | None 
             saved = save(data, tags)
         except ValidationFailed as exc:
             add_service_errors(form, exc)
+        except VersionConflict as exc:
+            show_version_conflict(form, exc)
         except Conflict:
             form.add_error(None, _("Someone else changed this customer; reload the page and try again."))
         else:
@@ -199,10 +202,10 @@ def customer_create(request):
 
 def _initial(customer: Customer, masked: dict) -> dict:
     initial = {name: getattr(customer, name) for name in CustomerForm.base_fields
-               if name not in ("tags", "expected_updated_at", "owner", "team", "brand")}
+               if name not in ("tags", "version", "owner", "team", "brand")}
     initial.update(owner=customer.owner_id, team=customer.team_id, brand=customer.brand_id,
                    tags=", ".join(customer.tags.values_list("name", flat=True)),
-                   expected_updated_at=customer.updated_at.isoformat())
+                   version=customer.version)
     for name in masked:
         initial[name] = ""
     return initial
@@ -221,7 +224,7 @@ def customer_edit(request, customer_id: int):
 
     def save(data, tags):
         services.customer_update(actor=request.user, customer=customer, data=data, tags=tags,
-                                 expected_updated_at=form.cleaned_data.get("expected_updated_at"))
+                                 expected_version=form.cleaned_data.get("version"))
         messages.success(request, _("Customer saved."))
         return customer
 

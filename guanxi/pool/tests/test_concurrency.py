@@ -10,6 +10,9 @@ from django.db import connection, connections
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import Conflict
+from guanxi.core.versioning import VersionConflict
+from guanxi.customers.models import Customer
+from guanxi.customers.services import customer_update
 
 from ..models import Holding, PoolEvent
 from ..services import claim_limit_set, pool_claim
@@ -61,3 +64,16 @@ def test_one_person_s_claims_at_once_stay_within_the_limit():
     outcomes = _race([lambda c=c: pool_claim(actor=rep, customer=c) for c in customers])
     assert outcomes.count("won") == 2 and outcomes.count("claim_limit") == THREADS - 2
     assert Holding.objects.filter(owner=rep).count() == 2
+
+
+def test_a_claim_bumps_the_customer_s_version_so_an_edit_from_before_it_is_refused():
+    customer = pool_customer()
+    read = Customer.objects.get(pk=customer.pk).version
+    rep, admin = UserFactory(role=Role.SALES_REP), UserFactory(role=Role.ADMIN)
+    outcomes = _race([lambda: pool_claim(actor=rep, customer=customer),
+                      lambda: pool_claim(actor=UserFactory(role=Role.SALES_REP), customer=customer)])
+    assert sorted(outcomes) == ["not_in_pool", "won"]
+    with pytest.raises(VersionConflict) as caught:
+        customer_update(actor=admin, customer=customer, data={"owner": None}, expected_version=read)
+    assert [c.field for c in caught.value.changes] == ["owner", "team"]
+    assert Customer.objects.get(pk=customer.pk).owner_id == Holding.objects.get().owner_id

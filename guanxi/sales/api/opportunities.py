@@ -3,7 +3,7 @@ move to another stage, win and lose."""
 
 from decimal import Decimal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Status
 
@@ -14,6 +14,7 @@ from guanxi.core.errors import NotFound, ValidationFailed, referenced
 from guanxi.core.masking import mask_free_text
 from guanxi.core.pagination import keyset_page
 from guanxi.core.routers import Router
+from guanxi.core.versioning import expected_version, set_etag
 from guanxi.customers.permissions import can_see_personal_data
 from guanxi.customers.selectors import customer_get_for_user
 from guanxi.marketing.selectors.campaigns import campaigns_for_attribution
@@ -55,7 +56,7 @@ def out(user, opportunity: Opportunity, *, history: bool = False) -> dict:
         "source_label": text(opportunity.source_label), "campaign": _ref(opportunity.campaign, getattr(
             opportunity.campaign, "name", None)), "reason": _ref(opportunity.reason),
         "reason_note": text(opportunity.reason_note), "closed_at": opportunity.closed_at,
-        "created_at": opportunity.created_at,
+        "created_at": opportunity.created_at, "version": opportunity.version,
         "competitors": [{"name": c.name, "note": text(c.note)} for c in opportunity.competitors.all()],
     }
     if history:
@@ -66,8 +67,11 @@ def out(user, opportunity: Opportunity, *, history: bool = False) -> dict:
     return body
 
 
-def _detail(request, opportunity_id: int) -> dict:
+def _detail(request, opportunity_id: int, response: HttpResponse | None = None) -> dict:
+    """The deal as answered (its version as the ETag of `response`)."""
     opportunity = selectors.opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id)
+    if response is not None:
+        set_etag(response, opportunity)
     return out(request.user, opportunity, history=True)
 
 
@@ -109,7 +113,7 @@ def list_opportunities(request: HttpRequest, filters: Query[OpportunityFilterIn]
 
 
 @router.post("/opportunities", response={201: OpportunityDetailOut})
-def create_opportunity(request: HttpRequest, payload: OpportunityIn):
+def create_opportunity(request: HttpRequest, response: HttpResponse, payload: OpportunityIn):
     """Open a deal with a customer you may read, in an open stage (the first by default)."""
     customer = _known("customer", customer_get_for_user, user=request.user, customer_id=payload.customer)
     stage = _known("stage", config_selectors.stage_get, stage_id=payload.stage) if payload.stage else None
@@ -121,21 +125,23 @@ def create_opportunity(request: HttpRequest, payload: OpportunityIn):
         owner=_user(request.user, payload.owner) if payload.owner else None, probability=payload.probability,
         channel=channel, source=payload.source, competitors=[c.dict() for c in payload.competitors],
         campaign=_campaign(payload.campaign) if payload.campaign else None)
-    return Status(201, _detail(request, opportunity.pk))
+    return Status(201, _detail(request, opportunity.pk, response))
 
 
 @router.get("/opportunities/{opportunity_id}", response=OpportunityDetailOut)
-def get_opportunity(request: HttpRequest, opportunity_id: int):
-    """One deal with its stage history (time spent in each stage)."""
-    return _detail(request, opportunity_id)
+def get_opportunity(request: HttpRequest, response: HttpResponse, opportunity_id: int):
+    """One deal with its stage history (time spent in each stage); the ETag is its version (send it
+    back as If-Match, or as `version`, with a change: 409 with what changed when it is older)."""
+    return _detail(request, opportunity_id, response)
 
 
 @router.patch("/opportunities/{opportunity_id}", response=OpportunityDetailOut)
-def update_opportunity(request: HttpRequest, opportunity_id: int, payload: OpportunityUpdateIn):
+def update_opportunity(request: HttpRequest, response: HttpResponse, opportunity_id: int,
+                       payload: OpportunityUpdateIn):
     """Change an open deal: only the fields given; `probability: null` follows the stage again."""
     opportunity = selectors.opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id,
                                                      action="write")
-    given = payload.dict(exclude_unset=True)
+    given = payload.dict(exclude_unset=True, exclude={"version"})
     # null clears the channel and gives the probability back to the stage; elsewhere it changes nothing.
     data = {key: value for key, value in given.items()
             if value is not None or key in ("probability", "channel", "campaign")}
@@ -145,35 +151,39 @@ def update_opportunity(request: HttpRequest, opportunity_id: int, payload: Oppor
         data["channel"] = _known("channel", config_selectors.channel_get, channel_id=given["channel"])
     if given.get("owner"):
         data["owner"] = _user(request.user, given["owner"])
-    services.opportunity_update(actor=request.user, opportunity=opportunity, data=data)
-    return _detail(request, opportunity_id)
+    services.opportunity_update(actor=request.user, opportunity=opportunity, data=data,
+                                expected_version=expected_version(request, payload.version))
+    return _detail(request, opportunity_id, response)
 
 
 @router.post("/opportunities/{opportunity_id}/move", response=OpportunityDetailOut)
-def move_opportunity(request: HttpRequest, opportunity_id: int, payload: MoveIn):
+def move_opportunity(request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: MoveIn):
     """Move an open deal to another open stage; the time it spent in the last one is recorded."""
     opportunity = selectors.opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id,
                                                      action="write")
     stage = _known("stage", config_selectors.stage_get, stage_id=payload.stage)
-    services.opportunity_move(actor=request.user, opportunity=opportunity, stage=stage)
-    return _detail(request, opportunity_id)
+    services.opportunity_move(actor=request.user, opportunity=opportunity, stage=stage,
+                              expected_version=expected_version(request, payload.version))
+    return _detail(request, opportunity_id, response)
 
 
 @router.post("/opportunities/{opportunity_id}/win", response=OpportunityDetailOut)
-def win_opportunity(request: HttpRequest, opportunity_id: int, payload: WinIn):
+def win_opportunity(request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: WinIn):
     """The deal was won (赢单); a lost deal cannot be won (409)."""
     opportunity = selectors.opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id,
                                                      action="write")
     reason = _known("reason", config_selectors.reason_get, reason_id=payload.reason) if payload.reason else None
-    services.opportunity_win(actor=request.user, opportunity=opportunity, reason=reason, note=payload.note)
-    return _detail(request, opportunity_id)
+    services.opportunity_win(actor=request.user, opportunity=opportunity, reason=reason, note=payload.note,
+                             expected_version=expected_version(request, payload.version))
+    return _detail(request, opportunity_id, response)
 
 
 @router.post("/opportunities/{opportunity_id}/lose", response=OpportunityDetailOut)
-def lose_opportunity(request: HttpRequest, opportunity_id: int, payload: LoseIn):
+def lose_opportunity(request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: LoseIn):
     """The deal was lost (丢单), with a lost reason from the list."""
     opportunity = selectors.opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id,
                                                      action="write")
     reason = _known("reason", config_selectors.reason_get, reason_id=payload.reason)
-    services.opportunity_lose(actor=request.user, opportunity=opportunity, reason=reason, note=payload.note)
-    return _detail(request, opportunity_id)
+    services.opportunity_lose(actor=request.user, opportunity=opportunity, reason=reason, note=payload.note,
+                              expected_version=expected_version(request, payload.version))
+    return _detail(request, opportunity_id, response)

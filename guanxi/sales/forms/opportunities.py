@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.forms import BootstrapForm
+from guanxi.core.versioning import VersionField
 from guanxi.marketing.selectors.campaigns import campaigns_for_attribution
 
 from ..models import DealReason, Opportunity, OpportunityStage, Period, SalesChannel
@@ -23,6 +24,7 @@ class OpportunityForm(BootstrapForm):
     competitors = forms.CharField(
         label=_("Competitors"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("one a line: name, then a colon and notes (中国移动：报价低10%)"))
+    version = VersionField()
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,6 +50,7 @@ def competitors_text(opportunity: Opportunity) -> str:
 class MoveForm(BootstrapForm):
     small = True
     stage = forms.ModelChoiceField(label=_("Move to"), queryset=OpportunityStage.objects.none())
+    version = VersionField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -58,6 +61,7 @@ class CloseForm(BootstrapForm):
     small = True
     reason = forms.ModelChoiceField(label=_("Reason"), queryset=DealReason.objects.none(), required=False)
     note = forms.CharField(label=_("Details"), max_length=500, required=False)
+    version = VersionField()
 
     def __init__(self, *args, kind: str, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from guanxi.core.models import TimeStampedModel
+from guanxi.core.versioning import VersionedModel
 from guanxi.marketing.enums import LeadSource
 
 from .organisation import Outlet, SalesChannel
@@ -64,7 +65,7 @@ class DealReason(TimeStampedModel):
         return self.name
 
 
-class Opportunity(TimeStampedModel):
+class Opportunity(VersionedModel, TimeStampedModel):
     """A sales opportunity (商机): a deal of some amount with a customer, moving through the stages
     until it is won or lost."""
 

@@ -55,6 +55,9 @@ class OpportunityIn(Schema):
     competitors: list[CompetitorIn] = Field(default_factory=list, max_length=20)
 
 
+VERSION_HELP = "the version read (as If-Match); older than the deal's: 409 with what changed"
+
+
 class OpportunityUpdateIn(Schema):
     """Only the fields given change; `probability: null` gives the probability back to the stage."""
 
@@ -67,20 +70,24 @@ class OpportunityUpdateIn(Schema):
     owner: int | None = Field(None, ge=1, le=MAX_ID)
     campaign: int | None = Field(None, ge=1, le=MAX_ID, description="a launched campaign; null: none")
     competitors: list[CompetitorIn] | None = Field(None, max_length=20)
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description=VERSION_HELP)
 
 
 class MoveIn(Schema):
     stage: int = Field(..., ge=1, le=MAX_ID, description="an open stage (win and lose have their own calls)")
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description=VERSION_HELP)
 
 
 class WinIn(Schema):
     reason: int | None = Field(None, ge=1, le=MAX_ID, description="a won reason")
     note: str = Field("", max_length=500)
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description=VERSION_HELP)
 
 
 class LoseIn(Schema):
     reason: int = Field(..., ge=1, le=MAX_ID, description="a lost reason")
     note: str = Field("", max_length=500)
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description=VERSION_HELP)
 
 
 class StageMoveOut(Schema):
@@ -113,6 +120,7 @@ class OpportunityOut(Schema):
     reason_note: str
     closed_at: dt.datetime | None
     created_at: dt.datetime
+    version: int = Field(..., description="counts the deal's saves; also its ETag, for If-Match")
     competitors: list[CompetitorOut]
 
 

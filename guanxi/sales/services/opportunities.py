@@ -14,8 +14,10 @@ from guanxi.accounts.enums import Role, TeamKind
 from guanxi.accounts.models import User
 from guanxi.accounts.roles import Scope
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from guanxi.core.masking import mask_free_text
+from guanxi.core.versioning import require_version
 from guanxi.customers.models import Customer
-from guanxi.customers.permissions import customer_in_scope
+from guanxi.customers.permissions import can_see_personal_data, customer_in_scope
 
 from .. import permissions
 from ..models import Competitor, DealReason, Opportunity, OpportunityStage, SalesChannel, StageChange
@@ -188,9 +190,22 @@ def opportunity_create(*, actor, customer: Customer, name: str, amount, expected
     return opportunity
 
 
-def _locked(actor, opportunity: Opportunity) -> Opportunity:
-    opportunity = Opportunity.objects.select_for_update().select_related("customer", "stage").get(pk=opportunity.pk)
+# The fields a version conflict may list as changed (free text masked as its reader sees it).
+VERSIONED_FIELDS = ("name", "amount", "expected_close_date", "probability", "stage", "status", "channel",
+                    "source", "owner", "campaign", "product", "outlet", "reason", "reason_note")
+
+
+def _locked(actor, opportunity: Opportunity, expected_version: int | None = None) -> Opportunity:
+    """The deal locked, once `actor` may change it and read it at its current version (else 409)."""
+    # Lock first, then read with the joins: a locking query that joins the stage would, after waiting
+    # for a concurrent move, re-check the join against the old stage row and find no deal at all.
+    Opportunity.objects.select_for_update().filter(pk=opportunity.pk).values_list("pk", flat=True).get()
+    opportunity = Opportunity.objects.select_related("customer", "stage").get(pk=opportunity.pk)
     permissions.require_opportunity_write(actor, opportunity)
+    if expected_version is not None:
+        plain = can_see_personal_data(user=actor, customer=opportunity.customer)
+        require_version(opportunity, expected_version, fields=VERSIONED_FIELDS,
+                        masked={} if plain else dict.fromkeys(("name", "source", "reason_note"), mask_free_text))
     return opportunity
 
 
@@ -202,10 +217,11 @@ def _require_open(opportunity: Opportunity) -> None:
 
 
 @transaction.atomic
-def opportunity_update(*, actor, opportunity: Opportunity, data: dict) -> Opportunity:
+def opportunity_update(*, actor, opportunity: Opportunity, data: dict,
+                       expected_version: int | None = None) -> Opportunity:
     """Change an open deal's name, amount, close date, probability (None: back to the stage's),
-    channel, source, owner or competitors (the whole list)."""
-    opportunity = _locked(actor, opportunity)
+    channel, source, owner or competitors (the whole list). 409 when the caller read an older version."""
+    opportunity = _locked(actor, opportunity, expected_version)
     _require_open(opportunity)
     unknown = set(data) - set(FIELDS)
     if unknown:
@@ -245,9 +261,10 @@ def _enter(opportunity: Opportunity, stage: OpportunityStage, actor, at: dt.date
 
 @transaction.atomic
 def opportunity_move(*, actor, opportunity: Opportunity, stage: OpportunityStage,
-                     at: dt.datetime | None = None) -> Opportunity:
-    """Move an open deal to another open stage (winning and losing have their own services)."""
-    opportunity = _locked(actor, opportunity)
+                     at: dt.datetime | None = None, expected_version: int | None = None) -> Opportunity:
+    """Move an open deal to another open stage (winning and losing have their own services); 409 when
+    the caller read an older version."""
+    opportunity = _locked(actor, opportunity, expected_version)
     _require_open(opportunity)
     if not stage.is_active:
         raise ValidationFailed(fields={"stage": _("this stage is no longer used")})
@@ -270,8 +287,8 @@ def _reason(reason: DealReason | None, kind: str, required: bool) -> DealReason 
 
 
 def _close(*, actor, opportunity: Opportunity, status: str, stage: OpportunityStage | None,
-           reason: DealReason | None, note: str, at: dt.datetime | None) -> Opportunity:
-    opportunity = _locked(actor, opportunity)
+           reason: DealReason | None, note: str, at: dt.datetime | None, expected_version: int | None) -> Opportunity:
+    opportunity = _locked(actor, opportunity, expected_version)
     _require_open(opportunity)
     if stage is None:
         raise Conflict(_("No active won or lost stage is configured."), code="pipeline")
@@ -286,15 +303,17 @@ def _close(*, actor, opportunity: Opportunity, status: str, stage: OpportunitySt
 
 @transaction.atomic
 def opportunity_win(*, actor, opportunity: Opportunity, reason: DealReason | None = None, note: str = "",
-                    at: dt.datetime | None = None) -> Opportunity:
-    """The deal was won (赢单), with an optional reason from the list."""
+                    at: dt.datetime | None = None, expected_version: int | None = None) -> Opportunity:
+    """The deal was won (赢单), with an optional reason from the list; 409 from an older version."""
     return _close(actor=actor, opportunity=opportunity, status=Status.WON, stage=won_stage(),
-                  reason=_reason(reason, DealReason.Kind.WON, required=False), note=note, at=at)
+                  reason=_reason(reason, DealReason.Kind.WON, required=False), note=note, at=at,
+                  expected_version=expected_version)
 
 
 @transaction.atomic
 def opportunity_lose(*, actor, opportunity: Opportunity, reason: DealReason | None, note: str = "",
-                     at: dt.datetime | None = None) -> Opportunity:
-    """The deal was lost (丢单), with its reason from the list."""
+                     at: dt.datetime | None = None, expected_version: int | None = None) -> Opportunity:
+    """The deal was lost (丢单), with its reason from the list; 409 from an older version."""
     return _close(actor=actor, opportunity=opportunity, status=Status.LOST, stage=lost_stage(),
-                  reason=_reason(reason, DealReason.Kind.LOST, required=True), note=note, at=at)
+                  reason=_reason(reason, DealReason.Kind.LOST, required=True), note=note, at=at,
+                  expected_version=expected_version)

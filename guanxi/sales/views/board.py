@@ -16,6 +16,7 @@ from guanxi.accounts.roles import Scope
 from guanxi.accounts.selectors import team_list, user_visible_to
 from guanxi.core.errors import DomainError, NotFound
 from guanxi.core.pagination import capped_page
+from guanxi.core.versioning import VersionConflict
 from guanxi.core.views import domain_errors_as_http
 
 from .. import permissions
@@ -118,7 +119,10 @@ def board_column(request):
 
 
 def error_text(exc: DomainError) -> str:
-    """A refusal in words: its message and the reason given for each field."""
+    """A refusal in words: its message and the reason given for each field (a version conflict's
+    fields with their current values)."""
+    if isinstance(exc, VersionConflict):
+        return exc.summary()
     return " ".join([exc.message, *exc.fields.values()]) if exc.fields else exc.message
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import DomainError, NotFound, ValidationFailed
 from guanxi.core.masking import mask_free_text
+from guanxi.core.versioning import VersionConflict, show_version_conflict
 from guanxi.core.views import add_service_errors, domain_errors_as_http
 from guanxi.customers.permissions import can_see_personal_data
 from guanxi.customers.selectors import customer_get_for_user
@@ -33,14 +34,16 @@ def opportunity_detail(request, opportunity_id: int):
     text = _text(request.user, opportunity)
     can_write = opportunity.is_open and permissions.can_write_opportunity(request.user, opportunity)
     history = selectors.stage_history(opportunity=opportunity)
+    version = {"version": opportunity.version}
     return render(request, "sales/opportunity_detail.html", {
         "o": opportunity, "name": text(opportunity.name), "reason_note": text(opportunity.reason_note),
         "competitors": [(c.name, text(c.note)) for c in opportunity.competitors.all()],
         "history": [{"m": m, "days": round(m.seconds_in_previous / 86400, 1)
                      if m.seconds_in_previous is not None else None} for m in history],
-        "can_write": can_write, "move_form": MoveForm(initial={"stage": opportunity.stage_id}) if can_write else None,
-        "win_form": CloseForm(kind=DealReason.Kind.WON, prefix="win") if can_write else None,
-        "lose_form": CloseForm(kind=DealReason.Kind.LOST, prefix="lose") if can_write else None,
+        "can_write": can_write,
+        "move_form": MoveForm(initial={"stage": opportunity.stage_id, **version}) if can_write else None,
+        "win_form": CloseForm(kind=DealReason.Kind.WON, prefix="win", initial=version) if can_write else None,
+        "lose_form": CloseForm(kind=DealReason.Kind.LOST, prefix="lose", initial=version) if can_write else None,
         # the campaign as a link only for those who may open it (an agent sees its name, not a 404)
         "campaign_link": bool(opportunity.campaign_id) and campaign_list(user=request.user).filter(
             pk=opportunity.campaign_id).exists(),
@@ -48,7 +51,7 @@ def opportunity_detail(request, opportunity_id: int):
 
 
 def _form_data(form) -> dict:
-    data = dict(form.cleaned_data)
+    data = {name: value for name, value in form.cleaned_data.items() if name != "version"}
     data["source"] = data.get("source") or ""
     return data
 
@@ -87,13 +90,16 @@ def opportunity_edit(request, opportunity_id: int):
                "expected_close_date": opportunity.expected_close_date,
                "probability": opportunity.probability if opportunity.probability_overridden else None,
                "channel": opportunity.channel_id, "source": opportunity.source, "campaign": opportunity.campaign_id,
-               "competitors": competitors_text(opportunity)}
+               "competitors": competitors_text(opportunity), "version": opportunity.version}
     form = OpportunityForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
-            services.opportunity_update(actor=request.user, opportunity=opportunity, data=_form_data(form))
+            services.opportunity_update(actor=request.user, opportunity=opportunity, data=_form_data(form),
+                                        expected_version=form.cleaned_data.get("version"))
         except ValidationFailed as exc:
             add_service_errors(form, exc)
+        except VersionConflict as exc:
+            show_version_conflict(form, exc)
         except DomainError as exc:
             messages.error(request, error_text(exc))
             return redirect("sales:opportunity", opportunity.pk)
@@ -119,15 +125,17 @@ def opportunity_action(request, opportunity_id: int, action: str):
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("sales:opportunity", opportunity.pk)
     data = form.cleaned_data
+    version = data.get("version")
     try:
         if action == "move":
-            services.opportunity_move(actor=request.user, opportunity=opportunity, stage=data["stage"])
+            services.opportunity_move(actor=request.user, opportunity=opportunity, stage=data["stage"],
+                                      expected_version=version)
         elif action == "win":
             services.opportunity_win(actor=request.user, opportunity=opportunity, reason=data.get("reason"),
-                                     note=data.get("note") or "")
+                                     note=data.get("note") or "", expected_version=version)
         else:
             services.opportunity_lose(actor=request.user, opportunity=opportunity, reason=data.get("reason"),
-                                      note=data.get("note") or "")
+                                      note=data.get("note") or "", expected_version=version)
     except DomainError as exc:
         messages.error(request, error_text(exc))
     else:

@@ -1,11 +1,12 @@
 """`/api/v1/tickets`: cases, their messages, attachments, status, assignments and merges."""
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Status, UploadedFile
 
 from guanxi.core.api import PageOut, PageParams, paginate
 from guanxi.core.errors import referenced
 from guanxi.core.routers import Router
+from guanxi.core.versioning import expected_version, set_etag
 from guanxi.customers.selectors import customer_get_for_user
 
 from ..events import system_text
@@ -56,7 +57,7 @@ def _detail(ticket: Ticket, user, parts: dict | None = None) -> dict:
         "category": ref_out(ticket.category),
         "customer_tier": ticket.customer_tier, "merged_into": ticket.merged_into_id,
         "first_responded_at": ticket.first_responded_at, "resolved_at": ticket.resolved_at,
-        "closed_at": ticket.closed_at, "reopen_count": ticket.reopen_count,
+        "closed_at": ticket.closed_at, "reopen_count": ticket.reopen_count, "version": ticket.version,
         "clocks": [{**{f: getattr(c, f) for f in ("metric", "state", "target_minutes", "started_at", "due_at",
                                                     "warn_at", "breached_at", "stopped_at")},
                     "standard": c.standard.name} for c in parts["clocks"]],
@@ -82,8 +83,11 @@ def _unmasked(request, ticket: Ticket) -> bool:
     return ticket_selectors.case_text_unmasked(user=request.user, ticket=ticket)
 
 
-def _reload(request, ticket_id: int) -> dict:
-    return _detail(ticket_selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id), request.user)
+def _reload(request, ticket_id: int, response: HttpResponse | None = None) -> dict:
+    ticket = ticket_selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id)
+    if response is not None:
+        set_etag(response, ticket)
+    return _detail(ticket, request.user)
 
 
 @router.get("/tickets", response=PageOut[TicketRowOut])
@@ -112,8 +116,9 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
 
 
 @router.get("/tickets/{int:ticket_id}", response=TicketOut)
-def get_ticket(request: HttpRequest, ticket_id: int):
-    return _reload(request, ticket_id)
+def get_ticket(request: HttpRequest, response: HttpResponse, ticket_id: int):
+    """The case; its ETag is its version (send it back as If-Match when moving or assigning it)."""
+    return _reload(request, ticket_id, response)
 
 
 @router.post("/tickets/{int:ticket_id}/messages", response={201: MessageOut})
@@ -141,11 +146,13 @@ def download_attachment(request: HttpRequest, message_id: int):
 
 
 @router.post("/tickets/{int:ticket_id}/transition", response=TicketOut)
-def transition_ticket(request: HttpRequest, ticket_id: int, payload: TransitionIn):
+def transition_ticket(request: HttpRequest, response: HttpResponse, ticket_id: int, payload: TransitionIn):
+    """Move the case (If-Match or `version` from an older read: 409 with what changed since)."""
     ticket = ticket_selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
     ticket_services.ticket_transition(actor=request.user, ticket=ticket, status=payload.status, reason=payload.reason,
-                                      at=payload.occurred_at)
-    return _reload(request, ticket_id)
+                                      at=payload.occurred_at,
+                                      expected_version=expected_version(request, payload.version))
+    return _reload(request, ticket_id, response)
 
 
 @router.post("/tickets/{int:ticket_id}/assign", response={201: AssignmentOut})
@@ -153,7 +160,8 @@ def assign_ticket(request: HttpRequest, ticket_id: int, payload: AssignIn):
     ticket = ticket_selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
     assignee = ticket_selectors.assignee_get(user_id=payload.assignee)
     assignment = ticket_services.ticket_assign(actor=request.user, ticket=ticket, assignee=assignee,
-                                               note=payload.note)
+                                               note=payload.note,
+                                               expected_version=expected_version(request, payload.version))
     return Status(201, _assignment(assignment, unmasked=_unmasked(request, ticket)))
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.selectors import user_list
+from guanxi.core.versioning import VersionField
 
 from ..enums import Channel, Priority, TicketStatus, TicketType
 from ..models import TicketCategory, TicketMessage
@@ -62,6 +63,7 @@ class MessageForm(BootstrapForm):
 
 class TransitionForm(BootstrapForm):
     status = forms.ChoiceField(choices=TicketStatus.choices, widget=forms.HiddenInput)
+    version = VersionField()
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
     def clean(self):
@@ -74,6 +76,7 @@ class TransitionForm(BootstrapForm):
 class AssignForm(BootstrapForm):
     small = True
     assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=user_list())
+    version = VersionField()
     note = forms.CharField(label=_("Hand-over note"), max_length=5000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
 

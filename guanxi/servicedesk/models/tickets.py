@@ -5,6 +5,7 @@ from simple_history.models import HistoricalRecords
 
 from guanxi.core.models import TimeStampedModel
 from guanxi.core.uploads import random_upload_name
+from guanxi.core.versioning import VersionedModel
 
 from ..enums import Channel, ClockState, CustomerTier, Metric, Priority, TicketStatus, TicketType
 from ..events import event_text
@@ -31,7 +32,7 @@ class TicketCategory(TimeStampedModel):
         return f"{self.parent} / {self.name}" if self.parent_id else self.name
 
 
-class Ticket(TimeStampedModel):
+class Ticket(VersionedModel, TimeStampedModel):
     """A service case (工单) on any channel. The owner (首问负责人) keeps it to the end; assignees
     in other departments work on it through assignments."""
 

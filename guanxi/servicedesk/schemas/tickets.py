@@ -94,6 +94,7 @@ class TicketOut(TicketRowOut):
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
     reopen_count: int
+    version: int = Field(..., description="counts the case's saves; also its ETag, for If-Match")
     clocks: list[ClockOut]
     pauses: list[PauseOut]
     messages: list[MessageOut]
@@ -106,8 +107,12 @@ class MessageIn(Schema):
     body: str = Field(..., min_length=1, max_length=20_000)
 
 
+VERSION_HELP = "the version read (as If-Match); older than the case's: 409 with what changed"
+
+
 class TransitionIn(Schema):
     status: str = Field(..., max_length=20)
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description=VERSION_HELP)
     reason: str = Field("", max_length=200)
     occurred_at: dt.datetime | None = Field(
         None, description="when the move happened (imports of history); default now; never in the future, "
@@ -116,6 +121,7 @@ class TransitionIn(Schema):
 
 class AssignIn(Schema):
     assignee: int
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description=VERSION_HELP)
     note: str = Field("", max_length=5000)
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import User
+from guanxi.core.versioning import bumped
 
 from .. import permissions
 from ..enums import BreachAction, ClockState, Priority
@@ -65,6 +66,7 @@ def _breach(now: dt.datetime) -> int:
         breached_at=Coalesce("breached_at", Value(now, output_field=Ticket._meta.get_field("breached_at"))),
         priority=Case(When(raise_priority, then=F("priority") + 1), default=F("priority"),
                       output_field=Ticket._meta.get_field("priority")),
+        **bumped(Ticket),
     )
     to_reassign: dict[int, list[int]] = defaultdict(list)
     for ticket_id in by_action[BreachAction.REASSIGN]:
@@ -73,7 +75,7 @@ def _breach(now: dt.datetime) -> int:
     for team, ticket_ids in to_reassign.items():
         lead = _first_by_role(Role.TEAM_LEAD, team)
         if lead:
-            Ticket.objects.filter(id__in=ticket_ids).update(owner_id=lead)
+            Ticket.objects.filter(id__in=ticket_ids).update(owner_id=lead, **bumped(Ticket))
     manager = _first_by_role(Role.SERVICE_MANAGER)
     if manager and by_action[BreachAction.ESCALATE]:
         TicketAssignment.objects.bulk_create(

@@ -14,6 +14,7 @@ from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.uploads import original_name
 from guanxi.core.validators import control_character_error
+from guanxi.core.versioning import require_version
 from guanxi.customers.models import Customer
 from guanxi.customers.selectors import customer_get_for_user
 from guanxi.customers.value import value_tier
@@ -21,6 +22,7 @@ from guanxi.customers.value import value_tier
 from .. import events, permissions, routing
 from ..enums import Channel, ComplaintStage, Metric, Priority, TicketStatus, TicketType
 from ..models import Callback, Complaint, Ticket, TicketAssignment, TicketCategory, TicketMessage
+from ..selectors.tickets import CASE_TEXT_FIELDS, case_text_unmasked
 from ..signals import ticket_closed
 from . import clocks
 
@@ -103,6 +105,17 @@ def _check_complaint_steps(ticket: Ticket, status: str) -> None:
 
 def _locked(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+# The fields a version conflict may list as changed (the case text masked as its reader sees it).
+VERSIONED_FIELDS = ("status", "priority", "type", "category", "subject", "description", "owner", "team",
+                    "customer", "merged_into")
+
+
+def _require_version(actor, ticket: Ticket, expected: int | None) -> None:
+    """409 (VersionConflict) when the caller read the locked case at an older `expected` version."""
+    masked = () if expected is None or case_text_unmasked(user=actor, ticket=ticket) else CASE_TEXT_FIELDS
+    require_version(ticket, expected, fields=VERSIONED_FIELDS, masked=masked)
 
 
 def _clean(data: dict) -> dict:
@@ -258,13 +271,15 @@ def _move(ticket: Ticket, target: str, *, actor, reason: str, now) -> None:
 
 
 @transaction.atomic
-def ticket_transition(*, actor, ticket: Ticket, status: str, reason: str = "", at=None) -> Ticket:
+def ticket_transition(*, actor, ticket: Ticket, status: str, reason: str = "", at=None,
+                      expected_version: int | None = None) -> Ticket:
     """Move the case along the status machine; refused moves change nothing. `at` records a move
     made earlier (imports of history): never in the future, never before the case opened, a resume
     never before its pause, a reopening never before the resolution; the clocks compute from it.
-    Locks the case."""
+    Locks the case; 409 when the caller read it at an older `expected_version`."""
     ticket = _locked(ticket)
     permissions.require_ticket_write(actor, ticket)
+    _require_version(actor, ticket, expected_version)
     return _transition(actor=actor, ticket=ticket, status=status, reason=reason, at=at)
 
 
@@ -290,11 +305,13 @@ def _transition(*, actor, ticket: Ticket, status: str, reason: str = "", at=None
 
 
 @transaction.atomic
-def ticket_assign(*, actor, ticket: Ticket, assignee: User, note: str = "") -> TicketAssignment:
+def ticket_assign(*, actor, ticket: Ticket, assignee: User, note: str = "",
+                  expected_version: int | None = None) -> TicketAssignment:
     """Hand work to someone, possibly in another department, with a hand-over note. The owner
-    stays the owner. Locks the case."""
+    stays the owner. Locks the case; 409 when the caller read it at an older `expected_version`."""
     ticket = _locked(ticket)
     permissions.require_ticket_write(actor, ticket)
+    _require_version(actor, ticket, expected_version)
     return _assign(actor=actor, ticket=ticket, assignee=assignee, note=note)
 
 

@@ -17,6 +17,7 @@ from guanxi.accounts.enums import Role
 from guanxi.core.audit import audit_trail
 from guanxi.core.errors import Conflict, NotFound, ValidationFailed, referenced
 from guanxi.core.pagination import capped_page
+from guanxi.core.versioning import VersionConflict
 from guanxi.core.views import add_service_errors, domain_errors_as_http, template_for
 from guanxi.customers import selectors as customer_selectors
 from guanxi.customers.offers import customer_offers
@@ -88,6 +89,8 @@ CONFLICT_MESSAGES = {
 
 
 def conflict_message(exc: Conflict) -> str:
+    if isinstance(exc, VersionConflict):
+        return exc.summary()
     message = CONFLICT_MESSAGES.get(exc.code)
     return _(message) if message else exc.message
 
@@ -302,8 +305,9 @@ def _detail_context(request, ticket: Ticket, **forms) -> dict:
     if can_work:
         context.update(
             message_form=MessageForm(prefix="msg"), pending_form=TransitionForm(
-                prefix="pend", initial={"status": TicketStatus.PENDING_CUSTOMER}),
-            assign_form=AssignForm(prefix="asg"), merge_form=MergeForm(prefix="mrg"),
+                prefix="pend", initial={"status": TicketStatus.PENDING_CUSTOMER, "version": ticket.version}),
+            assign_form=AssignForm(prefix="asg", initial={"version": ticket.version}),
+            merge_form=MergeForm(prefix="mrg"),
             complaint_open_form=ComplaintOpenForm(prefix="cpo"),
             complaint_step_form=ComplaintStepForm(prefix="cps", initial={"stage": next_stage}),
             complaint_reopen_form=ComplaintReopenForm(prefix="cpr"),
@@ -373,7 +377,7 @@ def transition(request, ticket_id: int):
 
     def act(ticket, data):
         ticket_services.ticket_transition(actor=request.user, ticket=ticket, status=data["status"],
-                                          reason=data.get("reason") or "")
+                                          reason=data.get("reason") or "", expected_version=data.get("version"))
 
     return case_write(request, ticket_id, TransitionForm, prefix, "pending_form", act, _("Status changed."), "top")
 
@@ -384,7 +388,7 @@ def transition(request, ticket_id: int):
 def assign(request, ticket_id: int):
     def act(ticket, data):
         ticket_services.ticket_assign(actor=request.user, ticket=ticket, assignee=data["assignee"],
-                                      note=data.get("note") or "")
+                                      note=data.get("note") or "", expected_version=data.get("version"))
 
     return case_write(request, ticket_id, AssignForm, "asg", "assign_form", act, _("Assigned."), "assignments")
 
