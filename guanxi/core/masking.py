@@ -46,10 +46,12 @@ def mask_birth_date(value) -> str:
 
 
 
+# Boundaries are ASCII letters and digits only: in Chinese text a number runs straight into the
+# characters around it ("客户13900139000报修"), which \w would count as part of one word.
 _FREE_TEXT_SECRETS = re.compile(
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
-    r"|(?<![\w])\d{17}[\dXx](?![\w])|(?<![\w])\d{15}(?![\w])"  # resident ID numbers
-    r"|(?<![\w])(?:\+?86[ -]?)?\d[\d -]{5,}\d(?![\w])"  # phone numbers, any spacing
+    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"  # e-mail addresses
+    r"|(?<![A-Za-z0-9_])\d{17}[\dXx](?![A-Za-z0-9_])|(?<![A-Za-z0-9_])\d{15}(?![A-Za-z0-9_])"  # resident IDs
+    r"|(?<![A-Za-z0-9_])(?:\+?86[ -]?)?\d[\d -]{5,}\d(?![A-Za-z0-9_])"  # phone numbers, any spacing
 )
 
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
