@@ -57,8 +57,7 @@ class SessionAuth(APIKeyCookie):
         if user is None or not user.is_authenticated:
             return None
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise PermissionDenied(_("CSRF check failed: send the session's token in X-CSRFToken."),
-                                   code="csrf_failed")
+            raise PermissionDenied(_("CSRF check failed: send the session's token in X-CSRFToken."), code="csrf_failed")
         return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request, key):
@@ -69,8 +68,7 @@ class SessionAuth(APIKeyCookie):
 api = ErrorDocumentingAPI(
     title="Guanxi API",
     version="1.0.0",
-    description="Customer relationship and customer service management. Errors: "
-    '`{"code", "message", "fields"}`.',
+    description='Customer relationship and customer service management. Errors: `{"code", "message", "fields"}`.',
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api-v1",
 )

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "guanxi.key_accounts",
     "guanxi.analytics",
     "guanxi.portal",
+    "guanxi.privacy",
     "bench",
 ]
 
@@ -225,16 +226,19 @@ CELERY_BEAT_SCHEDULE = {
     # Every customer's value, segments and member counts, nightly at 02:30.
     "segments-value-recompute": {"task": "segments.value_recompute", "schedule": crontab(hour=2, minute=30)},
     # The contact profiles survey sampling reads (contact frequency, main channel), nightly at 02:10.
-    "segments-contact-profiles": {"task": "segments.contact_profiles_refresh",
-                                  "schedule": crontab(hour=2, minute=10)},
+    "segments-contact-profiles": {"task": "segments.contact_profiles_refresh", "schedule": crontab(hour=2, minute=10)},
     # The 公海 recycling sweep (warnings, then returns to the pool), nightly at 01:15.
     "pool-sweep": {"task": "pool.sweep", "schedule": crontab(hour=1, minute=15)},
     # The next-best-offer model, weekly on Sunday at 03:30.
     "offers-model-train": {"task": "offers.model_train", "schedule": crontab(hour=3, minute=30, day_of_week=0)},
-    "analytics-churn-retrain": {"task": "analytics.churn_retrain",
-                                "schedule": crontab(hour=4, minute=0, day_of_month=1)},
-    "analytics-churn-weekly-at-risk": {"task": "analytics.churn_weekly_at_risk",
-                                       "schedule": crontab(hour=7, minute=0, day_of_week=1)},
+    "analytics-churn-retrain": {
+        "task": "analytics.churn_retrain",
+        "schedule": crontab(hour=4, minute=0, day_of_month=1),
+    },
+    "analytics-churn-weekly-at-risk": {
+        "task": "analytics.churn_weekly_at_risk",
+        "schedule": crontab(hour=7, minute=0, day_of_week=1),
+    },
     # Unanswered surveys past their link's expiry, hourly.
     "surveys-expire": {"task": "surveys.expire", "schedule": crontab(minute=40)},
     # Survey-wave reminders to members who have not answered (once per member and round), hourly.
