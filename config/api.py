@@ -25,6 +25,7 @@ from guanxi.marketing.api import router as marketing_router
 from guanxi.offers.api import router as offers_router
 from guanxi.orders.api import router as orders_router
 from guanxi.pool.api import router as pool_router
+from guanxi.privacy.api import router as privacy_router
 from guanxi.sales.api import router as sales_router
 from guanxi.segments.api import router as segments_router
 from guanxi.servicedesk.api import router as servicedesk_router
@@ -91,6 +92,7 @@ api.add_router("", key_accounts_router)
 api.add_router("", analytics_router)
 api.add_router("", messaging_router)
 api.add_router("", survey_channels_router)
+api.add_router("", privacy_router)
 
 
 def _error(request, status, code, message, fields=None):

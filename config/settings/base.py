@@ -5,6 +5,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from guanxi.core.logs import formatter
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -56,6 +58,8 @@ INSTALLED_APPS = [
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 MIDDLEWARE = [
+    # First: the request id and the latency metric cover every other middleware.
+    "guanxi.core.logs.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before anything that reads a request body; its refusals still get the two headers above.
@@ -273,14 +277,21 @@ MESSAGING_BACKENDS = {
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# Logs: JSON lines with the request id (guanxi.core.logs; LOG_FORMAT=console for aligned text);
+# LOG_REQUESTS adds one `request` line per request (at INFO: set LOG_LEVEL=INFO to see them).
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"one_line_refusals": {"()": "guanxi.core.request_log.OneLineRefusals"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"structured": formatter(json=LOG_FORMAT == "json")},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "loggers": {"django.request": {"filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+# /metrics (Prometheus) answers a bearer of this token (and signed-in administrators); empty: administrators only.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 NINJA_PAGINATION_MAX_LIMIT = 200
 

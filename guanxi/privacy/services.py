@@ -65,7 +65,12 @@ def _section_rows(reach: Reach, customer_ids: list[int]) -> list[dict]:
 
 
 def _sections(customer_ids: list[int]) -> dict[str, list[dict]]:
-    sections = {"customers.Customer": list(Customer.objects.filter(pk__in=customer_ids).order_by("pk").values())}
+    sections = {
+        "customers.Customer": list(Customer.objects.filter(pk__in=customer_ids).order_by("pk").values()),
+        "customers.HistoricalCustomer": list(
+            HistoricalCustomer.objects.filter(id__in=customer_ids).order_by("history_id").values()
+        ),
+    }
     for reach in customer_reach():
         rows = _section_rows(reach, customer_ids)
         if rows:
@@ -152,7 +157,10 @@ def erasure_request(*, actor, customer: Customer, note: str = "") -> DataRequest
 
 
 def _locked(request: DataRequest) -> DataRequest:
-    return DataRequest.objects.select_for_update().get(pk=request.pk, kind=DataRequest.Kind.ERASURE)
+    locked = DataRequest.objects.select_for_update().filter(pk=request.pk, kind=DataRequest.Kind.ERASURE).first()
+    if locked is None:
+        raise Conflict(gettext_noop("This is not an erasure request."), code="not_erasure")
+    return locked
 
 
 @transaction.atomic
@@ -178,7 +186,7 @@ def _refuse_if_held(customer: Customer) -> None:
         raise Conflict(
             gettext_noop("The personal data cannot be erased while a legal hold applies."),
             code="legal_hold",
-            fields={"holds": holds},
+            fields=holds,
         )
 
 

@@ -22,7 +22,7 @@ from guanxi.surveys.tests.factories import published_version
 
 NAME, MOBILE, EMAIL, ID_NUMBER = "欧阳晓燕", "13987654321", "xiaoyan.ouyang@example.com", "110105199003071239"
 STREET, CONTACT = "朝阳区建国路88号3单元1201", "欧阳大伟"
-TRACES = (NAME, MOBILE, "139 8765 4321", EMAIL, ID_NUMBER, STREET, CONTACT, "ouyang xiaoyan")
+TRACES = (NAME, MOBILE, "139 8765 4321", EMAIL, ID_NUMBER, STREET, CONTACT)
 
 
 def person_world(admin=None) -> dict:
