@@ -4,9 +4,11 @@ from ninja import Field, Schema
 
 from guanxi.core.api import PageOut, PageParams
 
+MAX_ID = 2**63 - 1  # larger ids exist in no table, and SQLite cannot even compare them
+
 
 class DataRequestIn(Schema):
-    customer: int
+    customer: int = Field(..., ge=1, le=MAX_ID)
     note: str = Field("", max_length=500)
 
 
@@ -18,7 +20,7 @@ class ReviewIn(Schema):
 class DataRequestFilterIn(PageParams):
     kind: str = Field("", max_length=10)
     status: str = Field("", max_length=10)
-    customer: int | None = None
+    customer: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class DataRequestOut(Schema):

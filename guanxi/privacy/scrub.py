@@ -111,7 +111,9 @@ def scrub_value(field: models.Field, value, identifiers: Identifiers):
     """`value` of `field` without the person's identifiers (and, in free text, any contact details)."""
     if isinstance(value, str):
         text = identifiers.replace(value)
-        return scrub_free_text(text) if is_free_text(field) else text
+        text = scrub_free_text(text) if is_free_text(field) else text
+        # The placeholder may be longer than a short name it replaces.
+        return text[: field.max_length] if isinstance(field, models.CharField) and field.max_length else text
     if isinstance(value, dict | list):
         return _scrub_json(value, identifiers)
     return value

@@ -8,11 +8,13 @@ from guanxi.customers.models import Customer
 from . import permissions
 from .models import DataRequest
 
+MAX_ID = 2**63 - 1  # larger ids exist in no table, and SQLite cannot even compare them
+
 
 def privacy_customer_get(*, user, customer_id: int) -> Customer:
     """Any customer record, deleted or merged ones too (a person's data outlives its deletion)."""
     permissions.require(user, "export", "read")
-    customer = Customer.objects.filter(pk=customer_id).first()
+    customer = Customer.objects.filter(pk=customer_id).first() if 0 < customer_id <= MAX_ID else None
     if customer is None:
         raise NotFound()
     return customer
@@ -31,7 +33,7 @@ def data_request_list(*, user, kind: str = "", status: str = "", customer_id: in
 
 
 def data_request_get(*, user, request_id: int) -> DataRequest:
-    request = data_request_list(user=user).filter(pk=request_id).first()
+    request = data_request_list(user=user).filter(pk=request_id).first() if 0 < request_id <= MAX_ID else None
     if request is None:
         raise NotFound()
     return request

@@ -72,10 +72,8 @@ def _sections(customer_ids: list[int]) -> dict[str, list[dict]]:
         ),
     }
     for reach in customer_reach():
-        rows = _section_rows(reach, customer_ids)
-        if rows:
-            sections[reach.model._meta.label] = rows
-    return sections
+        sections[reach.model._meta.label] = _section_rows(reach, customer_ids)
+    return {label: rows for label, rows in sections.items() if rows}
 
 
 def _csv(rows: list[dict]) -> str:
