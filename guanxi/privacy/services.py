@@ -72,7 +72,8 @@ def _sections(customer_ids: list[int]) -> dict[str, list[dict]]:
         ),
     }
     for reach in customer_reach():
-        sections[reach.model._meta.label] = _section_rows(reach, customer_ids)
+        # The customer's own history is read by its id above (the walk reaches it only by `merged_into`).
+        sections.setdefault(reach.model._meta.label, _section_rows(reach, customer_ids))
     return {label: rows for label, rows in sections.items() if rows}
 
 
