@@ -20,7 +20,8 @@ from guanxi.core.masking import _FREE_TEXT_SECRETS
 
 REDACTED = "[已删除]"
 ANONYMOUS = "匿名"
-MIN_IDENTIFIER = 2
+MIN_IDENTIFIER = 2  # a two-character Chinese name names someone
+MIN_ASCII_IDENTIFIER = 4  # a shorter Latin handle would cut into ordinary words
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2})?")  # a date, perhaps with its hour
 
 # Fields (by model label; their historical models share them) that hold nothing but personal data:
@@ -56,7 +57,8 @@ class Identifiers:
         found = set()
         for value in raw:
             text = (value or "").strip()
-            if len(text) < MIN_IDENTIFIER or text in (REDACTED, ANONYMOUS):
+            shortest = MIN_ASCII_IDENTIFIER if text.isascii() else MIN_IDENTIFIER
+            if len(text) < shortest or text in (REDACTED, ANONYMOUS):
                 continue
             found.add(text)
             found.update(phone_forms(text))
