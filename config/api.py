@@ -25,6 +25,7 @@ from guanxi.marketing.api import router as marketing_router
 from guanxi.offers.api import router as offers_router
 from guanxi.orders.api import router as orders_router
 from guanxi.pool.api import router as pool_router
+from guanxi.privacy.api import router as privacy_router
 from guanxi.sales.api import router as sales_router
 from guanxi.segments.api import router as segments_router
 from guanxi.servicedesk.api import router as servicedesk_router
@@ -57,8 +58,7 @@ class SessionAuth(APIKeyCookie):
         if user is None or not user.is_authenticated:
             return None
         if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
-            raise PermissionDenied(_("CSRF check failed: send the session's token in X-CSRFToken."),
-                                   code="csrf_failed")
+            raise PermissionDenied(_("CSRF check failed: send the session's token in X-CSRFToken."), code="csrf_failed")
         return request.COOKIES.get(self.param_name)
 
     def authenticate(self, request, key):
@@ -69,8 +69,7 @@ class SessionAuth(APIKeyCookie):
 api = ErrorDocumentingAPI(
     title="Guanxi API",
     version="1.0.0",
-    description="Customer relationship and customer service management. Errors: "
-    '`{"code", "message", "fields"}`.',
+    description='Customer relationship and customer service management. Errors: `{"code", "message", "fields"}`.',
     auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api-v1",
 )
@@ -93,6 +92,7 @@ api.add_router("", key_accounts_router)
 api.add_router("", analytics_router)
 api.add_router("", messaging_router)
 api.add_router("", survey_channels_router)
+api.add_router("", privacy_router)
 
 
 def _error(request, status, code, message, fields=None, **extra):

@@ -38,5 +38,6 @@ urlpatterns = [
     path("surveys/", include("guanxi.surveys.urls")),
     path("s/", include("guanxi.surveys.public_urls")),
     path("portal/", include("guanxi.portal.urls")),
+    path("privacy/", include("guanxi.privacy.urls")),
     path("", include("guanxi.core.urls")),
 ]

@@ -66,6 +66,7 @@ SAMPLES = {
     "sales_expense_id": ("sales", "SalesExpense", "pk"),
     "setting_kind": "stages",
     "setting_id": ("sales", "OpportunityStage", "pk"),
+    "request_id": "1",  # POST only (a privacy request's review and execution): the GET is refused (405)
 }
 
 # Words that are not English prose: brands, units, codes, file formats, and the demo's own data.

@@ -5,6 +5,8 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
+from guanxi.core.logs import formatter
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
     "guanxi.key_accounts",
     "guanxi.analytics",
     "guanxi.portal",
+    "guanxi.privacy",
     "bench",
 ]
 
@@ -55,6 +58,8 @@ INSTALLED_APPS = [
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 MIDDLEWARE = [
+    # First: the request id and the latency metric cover every other middleware.
+    "guanxi.core.logs.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # Before anything that reads a request body; its refusals still get the two headers above.
@@ -225,16 +230,19 @@ CELERY_BEAT_SCHEDULE = {
     # Every customer's value, segments and member counts, nightly at 02:30.
     "segments-value-recompute": {"task": "segments.value_recompute", "schedule": crontab(hour=2, minute=30)},
     # The contact profiles survey sampling reads (contact frequency, main channel), nightly at 02:10.
-    "segments-contact-profiles": {"task": "segments.contact_profiles_refresh",
-                                  "schedule": crontab(hour=2, minute=10)},
+    "segments-contact-profiles": {"task": "segments.contact_profiles_refresh", "schedule": crontab(hour=2, minute=10)},
     # The 公海 recycling sweep (warnings, then returns to the pool), nightly at 01:15.
     "pool-sweep": {"task": "pool.sweep", "schedule": crontab(hour=1, minute=15)},
     # The next-best-offer model, weekly on Sunday at 03:30.
     "offers-model-train": {"task": "offers.model_train", "schedule": crontab(hour=3, minute=30, day_of_week=0)},
-    "analytics-churn-retrain": {"task": "analytics.churn_retrain",
-                                "schedule": crontab(hour=4, minute=0, day_of_month=1)},
-    "analytics-churn-weekly-at-risk": {"task": "analytics.churn_weekly_at_risk",
-                                       "schedule": crontab(hour=7, minute=0, day_of_week=1)},
+    "analytics-churn-retrain": {
+        "task": "analytics.churn_retrain",
+        "schedule": crontab(hour=4, minute=0, day_of_month=1),
+    },
+    "analytics-churn-weekly-at-risk": {
+        "task": "analytics.churn_weekly_at_risk",
+        "schedule": crontab(hour=7, minute=0, day_of_week=1),
+    },
     # Unanswered surveys past their link's expiry, hourly.
     "surveys-expire": {"task": "surveys.expire", "schedule": crontab(minute=40)},
     # Survey-wave reminders to members who have not answered (once per member and round), hourly.
@@ -269,14 +277,21 @@ MESSAGING_BACKENDS = {
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
+# Logs: JSON lines with the request id (guanxi.core.logs; LOG_FORMAT=console for aligned text);
+# LOG_REQUESTS adds one `request` line per request (at INFO: set LOG_LEVEL=INFO to see them).
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"one_line_refusals": {"()": "guanxi.core.request_log.OneLineRefusals"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"structured": formatter(json=LOG_FORMAT == "json")},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "loggers": {"django.request": {"filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+# /metrics (Prometheus) answers a bearer of this token (and signed-in administrators); empty: administrators only.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 NINJA_PAGINATION_MAX_LIMIT = 200
 

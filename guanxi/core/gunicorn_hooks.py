@@ -6,3 +6,13 @@ def post_worker_init(worker):
     from guanxi.core.scheduler import start_inline_scheduler
 
     start_inline_scheduler()
+
+
+def child_exit(server, worker):
+    """A worker gone: its live gauges leave the summed metrics (multiprocess mode, see core.metrics)."""
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -43,6 +43,32 @@ def _celery():
     return f"{len(replies)} worker(s)"
 
 
+_migrated = False
+
+
+def _migrations():
+    """Every migration applied (once true, remembered: a running server never loses one)."""
+    global _migrated
+    if not _migrated:
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if pending:
+            raise RuntimeError(f"{len(pending)} migration(s) not applied, first {pending[0][0]}")
+        _migrated = True
+    return "all applied"
+
+
+def readiness() -> dict:
+    """Whether this process should get traffic: the database answers and is migrated, Redis answers
+    when configured. Celery is not required (a request does not wait for a worker)."""
+    checks = {"database": _timed(_database), "migrations": _timed(_migrations), "redis": _timed(_redis)}
+    required = ["database", "migrations"] + (["redis"] if settings.REDIS_URL else [])
+    ready = all(checks[name]["status"] == "ok" for name in required)
+    return {"status": "ok" if ready else "error", "checks": checks}
+
+
 def system_health() -> dict:
     checks = {"database": _timed(_database), "redis": _timed(_redis), "celery": _timed(_celery)}
     required = ["database"] + (["redis"] if settings.REDIS_URL else [])

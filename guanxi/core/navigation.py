@@ -71,6 +71,7 @@ NAV_ITEMS = (
             roles=("service_manager", "sales_manager", "analyst")),
     NavItem(_("Product catalogue"), "catalog:list", "box-seam", "catalog"),
     NavItem(_("Case categories"), "servicedesk:categories", "diagram-3", "service", roles=("service_manager",)),
+    NavItem(_("Personal data requests"), "privacy:home", "shield-lock", "privacy", admin_only=True),
     NavItem(_("Administration"), "admin:index", "gear", "admin", admin_only=True),
 )
 

@@ -1,17 +1,20 @@
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from guanxi.core.errors import NotFound, PermissionDenied, ValidationFailed
 from guanxi.core.pagination import CappedPage, capped_page
 
-from .health import system_health
+from . import metrics
+from .health import readiness, system_health
 from .navigation import home_panels
 
 
@@ -77,6 +80,29 @@ def template_for(request, full: str, partial: str) -> str:
 def healthz(request):
     report = system_health()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+def healthz_live(request):
+    """Liveness: the process answers (no dependency is checked; a dead database is not cured by a
+    restart)."""
+    return JsonResponse({"status": "ok"})
+
+
+def healthz_ready(request):
+    """Readiness: database reachable and migrated, Redis reachable when configured (503 otherwise)."""
+    report = readiness()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+def metrics_view(request):
+    """Prometheus metrics, for `Authorization: Bearer <METRICS_TOKEN>` or a signed-in administrator."""
+    bearer = request.META.get("HTTP_AUTHORIZATION", "").removeprefix("Bearer ").strip()
+    user = getattr(request, "user", None)
+    if not (metrics.token_matches(bearer, settings.METRICS_TOKEN) or getattr(user, "is_administrator", False)):
+        known = bool(bearer) or bool(user and user.is_authenticated)
+        return JsonResponse({"code": "forbidden" if known else "unauthenticated", "message": gettext("Not allowed."),
+                             "fields": {}}, status=403 if known else 401)
+    return HttpResponse(metrics.exposition(), content_type=CONTENT_TYPE_LATEST)
 
 
 @login_required

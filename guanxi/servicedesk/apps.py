@@ -32,10 +32,12 @@ class ServicedeskConfig(AppConfig):
     verbose_name = _("Service desk")
 
     def ready(self):
+        from guanxi.core.metrics import register_gauge
         from guanxi.customers.timeline import register_timeline_source
         from guanxi.segments.effort import register_effort_source
 
         from .effort import case_effort
+        from .metrics import breached_open_cases, open_cases
         from .timeline import commitment_events, service_events
         from .views.tickets import home_panel
 
@@ -45,5 +47,7 @@ class ServicedeskConfig(AppConfig):
         register_demo_step(DeferredStep(_service_demo))
         register_demo_step(DeferredStep(_commitment_demo))
         register_effort_source(case_effort)
+        register_gauge("guanxi_cases_open", "Open cases (the queue's depth)", open_cases)
+        register_gauge("guanxi_cases_breached_open", "Open cases past a service time limit", breached_open_cases)
         # Infrastructure hook, not business logic: SQLite table rebuilds drop FTS triggers.
         post_migrate.connect(_ensure_search_index, sender=self)

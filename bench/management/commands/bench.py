@@ -153,6 +153,9 @@ class Command(BaseCommand):
         kas.add_argument("--no-prepare", action="store_true")
         launch = sub.add_parser("survey_wave_launch", help="time launching a survey wave of SMS invitations")
         launch.add_argument("--members", type=int, default=10_000)
+        privacy = sub.add_parser("privacy", help="time exporting and erasing (rolled back) customers' personal data")
+        privacy.add_argument("--people", type=int, default=20)
+        privacy.add_argument("--seed", type=int, default=7)
         analysis = sub.add_parser("survey_analysis", help="load survey responses and time the analysis pages' reads")
         analysis.add_argument("--responses", type=int, default=1_000_000)
         analysis.add_argument("--seed", type=int, default=11)
@@ -344,6 +347,13 @@ class Command(BaseCommand):
             if options["base_url"]:
                 result["pages"] = ka.time_pages(base_url=options["base_url"], requests=options["requests"])
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        elif action == "privacy":
+            from bench.privacy import run as privacy_run
+
+            if options["people"] < 1:
+                raise CommandError("--people must be at least 1")
+            self.stdout.write(json.dumps(privacy_run(people=options["people"], seed=options["seed"]),
+                                         ensure_ascii=False, indent=2))
         elif action == "care":
             from bench.care import prepare as care_prepare
             from bench.care import time_runs

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "privacy"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("customer/", views.customer_request, name="customer_request"),
+    path("requests/<int:request_id>/", views.request_act, name="request_act"),
+]

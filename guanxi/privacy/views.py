@@ -1,0 +1,69 @@
+"""The privacy officer's page: export a customer's data, file, review and execute erasure requests."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from guanxi.core.errors import Conflict, NotFound
+from guanxi.core.views import domain_errors_as_http
+
+from . import permissions, selectors, services
+from .api import export_response
+from .forms import CustomerRequestForm, ReviewForm
+
+
+@login_required
+@domain_errors_as_http
+def home(request):
+    permissions.require(request.user, "export", "read")
+    page = Paginator(selectors.data_request_list(user=request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "privacy/home.html", {"page": page, "form": CustomerRequestForm(),
+                                                 "review_form": ReviewForm()})
+
+
+@login_required
+@require_POST
+@domain_errors_as_http
+def customer_request(request):
+    """Export (answered with the file) or file an erasure request, by the customer's number."""
+    form = CustomerRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter the customer's number."))
+        return redirect("privacy:home")
+    try:
+        customer = selectors.privacy_customer_get(user=request.user, customer_id=form.cleaned_data["customer"])
+    except NotFound:
+        messages.error(request, _("No customer has this number."))
+        return redirect("privacy:home")
+    if request.POST.get("action") == "export":
+        return export_response(request, customer.pk)
+    try:
+        services.erasure_request(actor=request.user, customer=customer, note=form.cleaned_data["note"])
+        messages.success(request, _("Erasure request filed."))
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    return redirect("privacy:home")
+
+
+@login_required
+@require_POST
+@domain_errors_as_http
+def request_act(request, request_id: int):
+    """Approve, reject or execute one erasure request; a legal hold is shown with its reasons."""
+    data_request = selectors.data_request_get(user=request.user, request_id=request_id)
+    form = ReviewForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    action = request.POST.get("action")
+    try:
+        if action in ("approve", "reject"):
+            services.erasure_review(actor=request.user, request=data_request, approve=action == "approve", note=note)
+            messages.success(request, _("Request approved.") if action == "approve" else _("Request rejected."))
+        elif action == "execute":
+            services.erasure_execute(actor=request.user, request=data_request)
+            messages.success(request, _("The customer's personal data has been erased."))
+    except Conflict as exc:
+        messages.error(request, " ".join([exc.message, *exc.fields.values()]))
+    return redirect("privacy:home")
