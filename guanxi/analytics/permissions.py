@@ -13,6 +13,11 @@ Entities:
 - `churn_model`: read = see the churn models' quality; write = train one.
 - `churn_score`: read = see customers' churn risk and reasons; the customers are those the user may
   read in customers (its table scopes the rows), with personal data masked as it masks it.
+- `hotspot` (焦点分析): read = see the hotspot analysis (company-wide keywords, topics and spikes; the
+  cases behind them are listed through the service desk's own scoping, their text masked as it
+  masks it); write = run an analysis now.
+- `report_subscription` (定期报表): read/write/delete = one's own scheduled reports (ALL: anyone's);
+  a recipient receives a report only while their role may read what it shows.
 The system (the scheduled refresh, the CLI) may do everything; the portal's customer nothing.
 """
 
@@ -63,6 +68,19 @@ _EXPLORER: dict[str, dict[str, Rights]] = {
     SYSTEM_ROLE: {"explorer": EVERYTHING, "explorer_view": EVERYTHING},
 }
 for _role, _rights in _EXPLORER.items():
+    TABLE[_role] = {**TABLE[_role], **_rights}
+
+_REPORTS = Rights(read=OWN, write=OWN, delete=OWN)
+_HOTSPOT: dict[str, dict[str, Rights]] = {
+    Role.TEAM_LEAD: {"hotspot": Rights(read=ALL)},
+    Role.SERVICE_MANAGER: {"hotspot": Rights(read=ALL, write=ALL), "report_subscription": _REPORTS},
+    Role.SALES_MANAGER: {"hotspot": Rights(read=ALL), "report_subscription": _REPORTS},
+    Role.ANALYST: {"hotspot": Rights(read=ALL, write=ALL), "report_subscription": _REPORTS},
+    Role.ADMIN: {"hotspot": Rights(read=ALL, write=ALL),
+                 "report_subscription": Rights(read=ALL, write=ALL, delete=ALL)},
+    SYSTEM_ROLE: {"hotspot": EVERYTHING, "report_subscription": EVERYTHING},
+}
+for _role, _rights in _HOTSPOT.items():
     TABLE[_role] = {**TABLE[_role], **_rights}
 
 permissions = PermissionTable(TABLE)
