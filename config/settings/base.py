@@ -233,6 +233,8 @@ CELERY_BEAT_SCHEDULE = {
     "offers-model-train": {"task": "offers.model_train", "schedule": crontab(hour=3, minute=30, day_of_week=0)},
     "analytics-churn-retrain": {"task": "analytics.churn_retrain",
                                 "schedule": crontab(hour=4, minute=0, day_of_month=1)},
+    # Scheduled reports (weekly hotspot report, dashboard summary): due periods, hourly at :05.
+    "analytics-reports-send": {"task": "analytics.reports_send_due", "schedule": crontab(minute=5)},
     "analytics-churn-weekly-at-risk": {"task": "analytics.churn_weekly_at_risk",
                                        "schedule": crontab(hour=7, minute=0, day_of_week=1)},
     # Unanswered surveys past their link's expiry, hourly.
@@ -303,3 +305,5 @@ DEDUPE_AUTO_MERGE_THRESHOLD = env.float("DEDUPE_AUTO_MERGE_THRESHOLD", default=N
 SURVEY_QUIET_DAYS = env.int("SURVEY_QUIET_DAYS", default=30)
 SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=14)
 SURVEY_PUBLIC_BASE_URL = env.str("SURVEY_PUBLIC_BASE_URL", default="")
+# Prefixes the PDF link in the scheduled reports' e-mails (e.g. https://crm.example.com).
+REPORTS_BASE_URL = env.str("REPORTS_BASE_URL", default="")

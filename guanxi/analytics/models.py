@@ -193,6 +193,9 @@ class HotspotCase(models.Model):
     class Meta:
         indexes = [models.Index(fields=["run", "topic", "day", "ticket"], name="analytics_hotspot_case_topic")]
 
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.topic}: {self.ticket_id}"
+
 
 class ReportSubscription(models.Model):
     """A scheduled report (定期报表): which report, to whom (staff users, each receiving it only while

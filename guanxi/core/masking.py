@@ -48,8 +48,10 @@ def mask_birth_date(value) -> str:
 
 _FREE_TEXT_SECRETS = re.compile(
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"  # e-mail addresses
-    r"|(?<![\w])\d{17}[\dXx](?![\w])|(?<![\w])\d{15}(?![\w])"  # resident ID numbers
-    r"|(?<![\w])(?:\+?86[ -]?)?\d[\d -]{5,}\d(?![\w])"  # phone numbers, any spacing
+    # Numbers are bounded by ASCII letters and digits only: Chinese text runs straight into them
+    # ("联系电话13812345678"), and a CJK character counts as \w.
+    r"|(?<![A-Za-z0-9_])\d{17}[\dXx](?![A-Za-z0-9_])|(?<![A-Za-z0-9_])\d{15}(?![A-Za-z0-9_])"  # resident IDs
+    r"|(?<![A-Za-z0-9_])(?:\+?86[ -]?)?\d[\d -]{5,}\d(?![A-Za-z0-9_])"  # phone numbers, any spacing
 )
 
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")

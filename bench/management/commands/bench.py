@@ -126,6 +126,12 @@ class Command(BaseCommand):
         churn.add_argument("--customers", type=int, default=1_000_000)
         churn.add_argument("--seed", type=int, default=17)
         churn.add_argument("--no-database", action="store_true", help="skip scoring the database's customers")
+        hotspot = sub.add_parser("hotspot", help="load case texts with a planted spike (PostgreSQL), time one "
+                                                 "hotspot analysis over them")
+        hotspot.add_argument("--cases", type=int, default=1_000_000)
+        hotspot.add_argument("--weeks", type=int, default=26)
+        hotspot.add_argument("--seed", type=int, default=23)
+        hotspot.add_argument("--no-load", action="store_true", help="analyse the cases loaded before")
         drivers = sub.add_parser("survey_drivers", help="time driver analysis over generated survey responses")
         drivers.add_argument("--responses", type=int, default=1_000_000)
         drivers.add_argument("--seed", type=int, default=11)
@@ -301,6 +307,12 @@ class Command(BaseCommand):
 
             result = churn_run(customers=options["customers"], seed=options["seed"],
                                database=not options["no_database"])
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        elif action == "hotspot":
+            from bench.hotspot import run as hotspot_run
+
+            result = hotspot_run(cases=options["cases"], weeks=options["weeks"], seed=options["seed"],
+                                 prepare=not options["no_load"])
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         elif action == "survey_answers":
             self._survey_answers(options)

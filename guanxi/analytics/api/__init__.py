@@ -16,3 +16,7 @@ router.add_router("", explorer.router)
 from .churn import router as churn_router  # noqa: E402
 
 router.add_router("/analytics", churn_router)
+
+from .hotspots import router as hotspots_router  # noqa: E402
+
+router.add_router("/analytics", hotspots_router)

@@ -12,6 +12,7 @@ trailing shares' MAD (× 1.4826, × this week's cases) and the Poisson noise √
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -32,7 +33,8 @@ class Params:
     min_z: float = 3.5
     min_count: int = 5
     min_ratio: float = 2.0  # a spike is also at least twice the expected count
-    nmf_sample: int = 20_000  # distinct texts the topics are fitted on (all of them are then assigned)
+    nmf_sample: int = 10_000  # distinct texts the topics are fitted on (all of them are then assigned)
+    nmf_iterations: int = 200
     seed: int = 0
 
 
@@ -43,7 +45,8 @@ class Documents:
     ids: np.ndarray
     days: np.ndarray  # datetime64[D]
     text_index: np.ndarray
-    texts: list[tuple[str, ...]]  # the keywords of each distinct text
+    vocabulary: list[str]  # every keyword, numbered in order of appearance
+    counts: sparse.csr_matrix  # distinct texts × keywords: how often each text has each keyword
     labels: dict[str, np.ndarray] = field(default_factory=dict)  # type, tier, category, team: one per case
 
 
@@ -52,7 +55,9 @@ def documents_build(rows: Iterable[Sequence], tokenize: Callable[[str], tuple[st
     """Rows of (id, day, text, *labels) → Documents; each distinct text (after `normalize`, which
     drops what never makes a keyword, such as phone numbers) is tokenized once."""
     index: dict[str, int] = {}
-    texts: list[tuple[str, ...]] = []
+    vocabulary: dict[str, int] = {}
+    term_ids: list[int] = []
+    lengths: list[int] = []
     ids, days, text_index = [], [], []
     labels: list[list] = [[] for _ in label_names]
     for row in rows:
@@ -61,13 +66,20 @@ def documents_build(rows: Iterable[Sequence], tokenize: Callable[[str], tuple[st
         text = normalize(row[2])
         position = index.get(text)
         if position is None:
-            position = index[text] = len(texts)
-            texts.append(tokenize(text))
+            position = index[text] = len(lengths)
+            words = tokenize(text)
+            term_ids += [vocabulary.setdefault(word, len(vocabulary)) for word in words]
+            lengths.append(len(words))
         text_index.append(position)
         for values, value in zip(labels, row[3:], strict=False):
             values.append(value if value is not None else "")
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    counts = sparse.csr_matrix((np.ones(len(term_ids), dtype=np.float64), np.asarray(term_ids, dtype=np.int64),
+                                indptr), shape=(len(lengths), len(vocabulary)))
+    counts.sum_duplicates()
     return Documents(ids=np.asarray(ids, dtype=np.int64), days=np.asarray(days, dtype="datetime64[D]"),
-                     text_index=np.asarray(text_index, dtype=np.int64), texts=texts,
+                     text_index=np.asarray(text_index, dtype=np.int64), vocabulary=list(vocabulary), counts=counts,
                      labels={name: np.asarray(values, dtype=object) for name, values in zip(label_names, labels,
                                                                                              strict=True)})
 
@@ -80,30 +92,30 @@ def _monday(day: np.datetime64) -> np.datetime64:
 def hotspot_analyse(docs: Documents, *, start: dt.date, end: dt.date, params: Params = Params()) -> dict:
     """The whole analysis of `docs` (cases opened from `start` to `end`, inclusive): a JSON-ready
     result and, per case, its topic (`assignments`: case ids and topic numbers, NO_TOPIC for none)."""
-    from sklearn.feature_extraction.text import CountVectorizer
-
     day0 = np.datetime64(start, "D")
     n_days = (np.datetime64(end, "D") - day0).astype(int) + 1
     day_index = (docs.days - day0).astype(np.int64)
     days = [str(day0 + i) for i in range(n_days)]
     daily_totals = np.bincount(day_index, minlength=n_days) if len(docs.ids) else np.zeros(n_days, dtype=np.int64)
+    n_texts = docs.counts.shape[0]
     result = {"start": start.isoformat(), "end": end.isoformat(), "documents": len(docs.ids),
-              "distinct_texts": len(docs.texts), "days": days, "daily_totals": daily_totals.tolist(),
+              "distinct_texts": n_texts, "days": days, "daily_totals": daily_totals.tolist(),
               "keywords": [], "topics": [], "spikes": []}
-    if not len(docs.ids) or not any(docs.texts):
+    if not len(docs.ids) or not docs.counts.nnz:
         return {"result": result, "assignments": (docs.ids, np.full(len(docs.ids), NO_TOPIC))}
 
-    vectorizer = CountVectorizer(analyzer=lambda tokens: tokens, lowercase=False)
-    counts = vectorizer.fit_transform(docs.texts).tocsr()  # distinct texts × terms
-    vocabulary = np.asarray(vectorizer.get_feature_names_out(), dtype=object)
+    counts = docs.counts
+    vocabulary = np.asarray(docs.vocabulary, dtype=object)
     present = (counts > 0).astype(np.float64).tocsr()
-    multiplicity = np.bincount(docs.text_index, minlength=len(docs.texts)).astype(np.float64)
+    multiplicity = np.bincount(docs.text_index, minlength=n_texts).astype(np.float64)
     # cases per (day, distinct text): the daily series of anything defined per distinct text
-    by_day = sparse.csr_matrix((np.ones(len(docs.ids)), (day_index, docs.text_index)),
-                               shape=(n_days, len(docs.texts)))
+    by_day = sparse.csr_matrix((np.ones(len(docs.ids)), (day_index, docs.text_index)), shape=(n_days, n_texts))
     document_frequency = np.asarray(present.T @ multiplicity).ravel()
 
-    watched = np.argsort(-document_frequency, kind="stable")[:max(params.top_keywords, params.spike_keywords)]
+    # Most frequent first; equal counts in the vocabulary's sorted order, so that the result does not
+    # depend on the order the cases were read in.
+    watched = np.lexsort((vocabulary.astype(str), -document_frequency))
+    watched = watched[:max(params.top_keywords, params.spike_keywords)]
     watched = watched[document_frequency[watched] > 0]
     keyword_daily = np.asarray((by_day @ present[:, watched]).todense()).T.astype(np.int64)  # terms × days
     result["keywords"] = [
@@ -120,7 +132,7 @@ def hotspot_analyse(docs: Documents, *, start: dt.date, end: dt.date, params: Pa
     for number, terms in enumerate(topic_terms):
         in_topic = frame[frame.topic == number]
         result["topics"].append({
-            "id": number, "label": " · ".join(terms[:3]), "terms": terms, "count": int(len(in_topic)),
+            "id": number, "label": " · ".join(terms[:3]), "terms": terms, "count": len(in_topic),
             "daily": topic_daily[number].tolist(),
             "concentration": {name: _shares(in_topic[name]) for name in docs.labels},
         })
@@ -136,7 +148,7 @@ def hotspot_analyse(docs: Documents, *, start: dt.date, end: dt.date, params: Pa
 
 def _shares(values: pd.Series, top: int = 5) -> list[dict]:
     counts = values[values != ""].value_counts()
-    total = int(len(values)) or 1
+    total = len(values) or 1
     return [{"name": str(name), "count": int(n), "share": round(int(n) / total, 4)}
             for name, n in counts.head(top).items()]
 
@@ -145,6 +157,7 @@ def _topics(counts, present, multiplicity, document_frequency, vocabulary, param
     """Topic of each distinct text and each topic's top terms: TF-IDF (IDF over all cases) and NMF
     fitted on a weighted sample of distinct texts; a text without any kept term has NO_TOPIC."""
     from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.preprocessing import normalize
 
     total = multiplicity.sum()
@@ -163,9 +176,11 @@ def _topics(counts, present, multiplicity, document_frequency, vocabulary, param
     size = min(params.nmf_sample, len(candidates))
     sample = np.sort(rng.choice(candidates, size=size, replace=False, p=weights)) if size < len(candidates) \
         else candidates
-    model = NMF(n_components=n_topics, init="nndsvda", random_state=params.seed, max_iter=400)
-    model.fit(tfidf[sample])
-    loadings = model.transform(tfidf)
+    model = NMF(n_components=n_topics, init="nndsvda", random_state=params.seed, max_iter=params.nmf_iterations)
+    with warnings.catch_warnings():  # the iterations are capped on purpose: topics, not a converged factorisation
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(tfidf[sample])
+        loadings = model.transform(tfidf)
     topic = np.where(has_terms & (loadings.max(axis=1) > 0), loadings.argmax(axis=1), NO_TOPIC)
     # Topics that no text ended up in are dropped; the rest are numbered by size, largest first.
     sizes = np.bincount(topic[topic != NO_TOPIC], weights=multiplicity[topic != NO_TOPIC], minlength=n_topics)
@@ -206,8 +221,9 @@ def _spikes(kind: str, keys: list, labels: list[str], daily: np.ndarray, daily_t
         scale = np.maximum(1.4826 * mad * weekly_totals[week], np.sqrt(np.maximum(expected, 1.0)))
         count = weekly[:, week]
         z = (count - expected) / scale
+        enough = filled.sum(axis=1) >= params.min_history_weeks
         hits = np.flatnonzero((z >= params.min_z) & (count >= params.min_count)
-                               & (count >= params.min_ratio * expected) & (filled.sum(axis=1) >= params.min_history_weeks))
+                              & (count >= params.min_ratio * expected) & enough)
         for i in hits:
             spikes.append({"kind": kind, "key": keys[i], "label": labels[i],
                            "week": str(first_monday + 7 * week), "count": int(count[i]),

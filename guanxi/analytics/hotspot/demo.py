@@ -59,4 +59,5 @@ def hotspot_demo_load(*, seed: int, scale: float, staff, customers: list[int], n
                           reason="已转厂商检测，按三包规定处理", at=at + dt.timedelta(hours=rng.uniform(1, 20)))
     run = hotspot_run_create(actor=SYSTEM, end=timezone.localdate(now))
     found = [s for s in run.result["spikes"] if s["week"] == monday.isoformat()]
-    return f"hotspot: {run.documents} cases analysed, {len(run.result['topics'])} topics, {len(found)} spikes in the planted week"
+    return (f"hotspot: {run.documents} cases analysed, {len(run.result['topics'])} topics, "
+            f"{len(found)} spikes in the planted week")

@@ -95,7 +95,8 @@ def hotspot_series(*, run: HotspotRun, unit: str = "week") -> dict:
 
     return {
         "unit": unit, "buckets": [s.isoformat() for s in starts], "totals": totals,
-        "keywords": [{"term": k["term"], "count": k["count"], **series(k["daily"])} for k in result.get("keywords", [])],
+        "keywords": [{"term": k["term"], "count": k["count"], **series(k["daily"])}
+                     for k in result.get("keywords", [])],
         "topics": [{"id": t["id"], "label": t["label"], "terms": t["terms"], "count": t["count"],
                     "concentration": _concentration_in_words(t["concentration"]), **series(t["daily"])}
                    for t in result.get("topics", [])],

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import time
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -47,11 +48,16 @@ def hotspot_run_create(*, actor=SYSTEM, start: dt.date | None = None, end: dt.da
     run = HotspotRun.objects.create(period_start=start, period_end=end, started_at=timezone.now(),
                                     requested_by=user_of(actor), params=dataclasses.asdict(params))
     try:
+        clock = time.perf_counter()
         docs = documents_build(hotspot_cases(start=start, end=end), keywords, LABELS, normalized)
+        seconds = {"read_and_keywords": time.perf_counter() - clock}
         analysed = hotspot_analyse(docs, start=start, end=end, params=params)
+        seconds["analysis"] = time.perf_counter() - clock - seconds["read_and_keywords"]
         with transaction.atomic():
             HotspotCase.objects.exclude(run=run).delete()
             _write_cases(run, *analysed["assignments"], docs)
+            seconds["drill_down_rows"] = time.perf_counter() - clock - sum(seconds.values())
+            analysed["result"]["seconds"] = {stage: round(value, 1) for stage, value in seconds.items()}
             run.result, run.documents = analysed["result"], analysed["result"]["documents"]
             run.status, run.finished_at = HotspotRun.Status.DONE, timezone.now()
             run.save(update_fields=["result", "documents", "status", "finished_at"])

@@ -18,6 +18,9 @@ STOP_WORDS = HERE / "stopwords.txt"
 _WORDY = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 # Digits that may be a phone or ID number are never keywords, and must not split a word either.
 _NUMBERS = re.compile(r"\d{5,}[\dXx]*")
+# jieba segments each run of these characters on its own (its `re_han_default`): the keywords of a
+# text are those of its runs, so each distinct run is segmented once and remembered.
+_BLOCK = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&._%\-]+")
 
 _lock = threading.Lock()
 
@@ -61,9 +64,12 @@ def normalized(text: str) -> str:
 
 def keywords(text: str) -> tuple[str, ...]:
     """The keywords of one text, in order, repeats kept (the TF of TF-IDF)."""
-    if not text:
-        return ()
+    return tuple(word for block in _BLOCK.findall(normalized(text)) for word in _block_keywords(block))
+
+
+@lru_cache(maxsize=500_000)
+def _block_keywords(block: str) -> tuple[str, ...]:
     stops, domain = stop_words(), domain_terms()
-    tokens = _tokenizer().lcut(normalized(text), HMM=False)
+    tokens = _tokenizer().lcut(block, HMM=False)
     return tuple(t for t in (tok.strip() for tok in tokens)
                  if t and t not in stops and (len(t) > 1 or t in domain) and _WORDY.search(t))

@@ -37,7 +37,8 @@ def _rows(seed=3, spike=True):
             rows.append((len(rows), day, rng.choice(ORDINARY), "query", "small", "宽带", "一组"))
     if spike:
         for n in range(14):
-            rows.append((len(rows), SPIKE_WEEK + dt.timedelta(days=n % 7), STORY, "complaint", "vip", "终端维修", "二组"))
+            day = SPIKE_WEEK + dt.timedelta(days=n % 7)
+            rows.append((len(rows), day, STORY, "complaint", "vip", "终端维修", "二组"))
     return rows
 
 
@@ -150,3 +151,70 @@ def test_only_roles_allowed_run_or_read_and_a_new_run_replaces_the_drill_down_ro
         second = hotspot_run_create(actor=UserFactory(role=Role.ANALYST), start=START, end=dt.date(2026, 5, 31))
     assert set(HotspotCase.objects.values_list("run_id", flat=True).distinct()) == {second.pk}
     assert HotspotRun.objects.filter(status="done").count() == 2
+
+
+def _browser(user):
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(user)
+    return client
+
+
+def test_api_lists_walk_to_their_end_and_the_cases_are_scoped_and_masked(planted):
+    from guanxi.core.testing import assert_error_body, client_for
+
+    run = planted["run"]
+    client = client_for(UserFactory(role=Role.ANALYST))
+    summary = client.get("/api/v1/analytics/hotspots?unit=month").json()
+    assert summary["id"] == run.pk and summary["buckets"] == ["2026-03-01", "2026-04-01", "2026-05-01"]
+    terms, cursor = [], ""
+    while True:
+        page = client.get(f"/api/v1/analytics/hotspots/keywords?limit=7&cursor={cursor}").json()
+        terms += [k["term"] for k in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert terms == [k["term"] for k in run.result["keywords"]]
+    spikes = client.get("/api/v1/analytics/hotspots/spikes?kind=topic").json()["items"]
+    assert [s["week"] for s in spikes] == [SPIKE_WEEK.isoformat()]
+    cases, cursor = [], ""
+    while True:
+        page = client.get(f"/api/v1/analytics/hotspots/cases?topic={spikes[0]['key']}&limit=5&cursor={cursor}").json()
+        cases += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(cases) == 14 and len({c["id"] for c in cases}) == 14
+    assert all("13812345678" not in c["description"] for c in cases)
+    assert_error_body(client.get("/api/v1/analytics/hotspots/cases"), 422)
+    assert_error_body(client.get("/api/v1/analytics/hotspots?unit=year"), 422)
+    assert_error_body(client.get("/api/v1/analytics/hotspots/keywords?cursor=abc"), 422)
+    assert client_for(UserFactory(role=Role.AGENT)).get("/api/v1/analytics/hotspots").status_code == 403
+
+
+def test_api_refuses_an_impossible_period_and_runs_nothing(planted):
+    from guanxi.core.testing import assert_error_body, client_for, post_json
+
+    with time_machine.travel(NOW, tick=False):
+        client = client_for(UserFactory(role=Role.ANALYST))
+        response = post_json(client, "/api/v1/analytics/hotspots/runs", {"start": "2026-05-01", "end": "2026-04-01"})
+        assert_error_body(response, 422)
+        response = post_json(client_for(UserFactory(role=Role.TEAM_LEAD)), "/api/v1/analytics/hotspots/runs", {})
+        assert response.status_code == 403
+    assert HotspotRun.objects.count() == 1
+
+
+def test_page_in_chinese_with_the_spike_and_the_drill_down_to_case_pages(planted):
+    run = planted["run"]
+    client = _browser(UserFactory(role=Role.SERVICE_MANAGER))
+    page = client.get("/analytics/hotspots/?unit=week").content.decode()
+    assert "焦点分析" in page and "gx-hotspot-topics" in page and SPIKE_WEEK.isoformat() in page
+    assert "Hotspot" not in page and "Spikes" not in page
+    topic = selectors.hotspot_spikes(run=run, kind="topic")[0]["key"]
+    cases = client.get(f"/analytics/hotspots/cases/?run={run.pk}&topic={topic}").content.decode()
+    assert cases.count("/service/") >= 14 and "13812345678" in cases  # a service manager sees numbers
+    masked = _browser(UserFactory(role=Role.ANALYST)).get(f"/analytics/hotspots/cases/?topic={topic}")
+    assert masked.status_code == 200 and "13812345678" not in masked.content.decode()
+    assert client.get("/analytics/hotspots/cases/?topic=x").status_code == 400
+    assert _browser(UserFactory(role=Role.AGENT)).get("/analytics/hotspots/").status_code == 403
