@@ -70,9 +70,8 @@ def _chart(series: dict, spikes: list[dict], unit: str) -> dict:
     for spike in spikes:
         if spike["kind"] != "topic":
             continue
+        # A week's spike is marked on the bucket holding its Monday (by day: the Monday itself).
         bucket = selectors.bucket_start(dt.date.fromisoformat(spike["week"]), unit).isoformat()
-        if unit == "day":
-            bucket = spike["week"]
         if bucket in buckets:
             marks.append({"topic": spike["key"], "bucket": bucket, "z": spike["z"]})
     return {
