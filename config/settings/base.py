@@ -243,6 +243,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.churn_weekly_at_risk",
         "schedule": crontab(hour=7, minute=0, day_of_week=1),
     },
+    # Scheduled reports (weekly hotspot report, dashboard summary): due periods, hourly at :05.
+    "analytics-reports-send": {"task": "analytics.reports_send_due", "schedule": crontab(minute=5)},
     # Unanswered surveys past their link's expiry, hourly.
     "surveys-expire": {"task": "surveys.expire", "schedule": crontab(minute=40)},
     # Survey-wave reminders to members who have not answered (once per member and round), hourly.
@@ -318,3 +320,5 @@ DEDUPE_AUTO_MERGE_THRESHOLD = env.float("DEDUPE_AUTO_MERGE_THRESHOLD", default=N
 SURVEY_QUIET_DAYS = env.int("SURVEY_QUIET_DAYS", default=30)
 SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=14)
 SURVEY_PUBLIC_BASE_URL = env.str("SURVEY_PUBLIC_BASE_URL", default="")
+# Prefixes the PDF link in the scheduled reports' e-mails (e.g. https://crm.example.com).
+REPORTS_BASE_URL = env.str("REPORTS_BASE_URL", default="")

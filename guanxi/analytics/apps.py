@@ -24,6 +24,12 @@ def _explorer_demo():
     return explorer_demo_load
 
 
+def _hotspot_demo():
+    from .hotspot.demo import hotspot_demo_load
+
+    return hotspot_demo_load
+
+
 def _churn_demo():
     from .churn.demo import churn_demo_load
 
@@ -51,7 +57,9 @@ class AnalyticsConfig(AppConfig):
         # After every migrate (sent once all apps are migrated): SQLite drops triggers with a rebuilt table.
         post_migrate.connect(_install_capture, sender=self, dispatch_uid="analytics-capture-triggers")
 
-        # The apps before this one have registered theirs: the warehouse is built from their data.
+        # The apps before this one have registered theirs: the warehouse is built from their data,
+        # after the hotspot story has added its cases.
+        register_demo_step(DeferredStep(_hotspot_demo))
         register_demo_step(DeferredStep(_demo))
         register_demo_step(DeferredStep(_explorer_demo))
         from guanxi.customers.facts import register_fact_source

@@ -281,3 +281,109 @@ class QualityAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of}: {self.score:.0f}"
+
+
+class HotspotRun(models.Model):
+    """One hotspot analysis (焦点分析) of the cases opened in [period_start, period_end]: its result
+    (keywords, topics, their daily counts and concentration, spikes) as a snapshot the page, the API
+    and the weekly report read."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    requested_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    params = models.JSONField(default=dict)
+    documents = models.PositiveIntegerField(_("cases"), default=0)
+    result = models.JSONField(default=dict)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("hotspot analysis")
+        verbose_name_plural = _("hotspot analyses")
+        indexes = [models.Index(fields=["status", "-id"], name="analytics_hotspot_status")]
+
+    def __str__(self) -> str:
+        return f"{self.period_start}–{self.period_end}"
+
+
+class HotspotCase(models.Model):
+    """A case of a hotspot run with its topic and day: the drill-down from a topic to its cases.
+    Only the newest done run keeps these rows (older runs keep their result only)."""
+
+    id = models.BigAutoField(primary_key=True)
+    run = models.ForeignKey(HotspotRun, on_delete=models.CASCADE, related_name="cases")
+    # No constraint and no cascade: a deleted case would otherwise need an index on this column for
+    # its delete; the drill-down joins to the cases and simply no longer finds it.
+    ticket = models.ForeignKey("servicedesk.Ticket", on_delete=models.DO_NOTHING, db_constraint=False,
+                               related_name="+", db_index=False)
+    topic = models.SmallIntegerField()
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "topic", "day", "ticket"], name="analytics_hotspot_case_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.topic}: {self.ticket_id}"
+
+
+class ReportSubscription(models.Model):
+    """A scheduled report (定期报表): which report, to whom (staff users, each receiving it only while
+    their role may see it), how often; one delivery per period (see ReportDelivery)."""
+
+    class Kind(models.TextChoices):
+        HOTSPOT_WEEKLY = "hotspot", _("Hotspot report")
+        DASHBOARD_SUMMARY = "dashboard", _("Executive dashboard summary")
+
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("report"), max_length=20, choices=Kind.choices)
+    cadence = models.CharField(_("cadence"), max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
+    recipients = models.ManyToManyField("accounts.User", verbose_name=_("recipients"), related_name="+")
+    owner = models.ForeignKey("accounts.User", verbose_name=_("owner"), on_delete=models.PROTECT,
+                              related_name="report_subscriptions")
+    is_active = models.BooleanField(_("active"), default=True)
+    last_period_start = models.DateField(_("last period sent"), null=True, blank=True)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[recipients])
+
+    class Meta:
+        verbose_name = _("scheduled report")
+        verbose_name_plural = _("scheduled reports")
+        indexes = [models.Index(fields=["is_active", "id"], name="analytics_reportsub_active")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReportDelivery(models.Model):
+    """One period of a scheduled report, rendered and sent: the PDF (downloaded through the link in
+    the e-mail, by recipients who may still see it) and who it went to. Unique per subscription
+    and period, so that a period is never sent twice."""
+
+    subscription = models.ForeignKey(ReportSubscription, on_delete=models.CASCADE, related_name="deliveries")
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    created_at = models.DateTimeField(_("sent at"))
+    pdf = models.BinaryField()
+    recipients = models.JSONField(_("recipients"), default=list)
+
+    class Meta:
+        verbose_name = _("report delivery")
+        verbose_name_plural = _("report deliveries")
+        constraints = [models.UniqueConstraint(fields=["subscription", "period_start"],
+                                               name="analytics_report_once_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.subscription} {self.period_start}"

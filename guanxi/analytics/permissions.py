@@ -19,6 +19,11 @@ Entities:
   names masked as customers masks them.
 - `quality` (CRM质量评估): read = see the assessments and the figures computed from the data (company-wide
   aggregates: no customer is listed); write = answer the checklist, which records a new assessment.
+- `hotspot` (焦点分析): read = see the hotspot analysis (company-wide keywords, topics and spikes; the
+  cases behind them are listed through the service desk's own scoping, their text masked as it
+  masks it); write = run an analysis now.
+- `report_subscription` (定期报表): read/write/delete = one's own scheduled reports (ALL: anyone's);
+  a recipient receives a report only while their role may read what it shows.
 The system (the scheduled refresh, the CLI) may do everything; the portal's customer nothing.
 """
 
@@ -81,6 +86,19 @@ _WORKBENCH: dict[str, dict[str, Rights]] = {
     SYSTEM_ROLE: {"mining": EVERYTHING, "quality": EVERYTHING},
 }
 for _role, _rights in _WORKBENCH.items():
+    TABLE[_role] = {**TABLE[_role], **_rights}
+
+_REPORTS = Rights(read=OWN, write=OWN, delete=OWN)
+_HOTSPOT: dict[str, dict[str, Rights]] = {
+    Role.TEAM_LEAD: {"hotspot": Rights(read=ALL)},
+    Role.SERVICE_MANAGER: {"hotspot": Rights(read=ALL, write=ALL), "report_subscription": _REPORTS},
+    Role.SALES_MANAGER: {"hotspot": Rights(read=ALL), "report_subscription": _REPORTS},
+    Role.ANALYST: {"hotspot": Rights(read=ALL, write=ALL), "report_subscription": _REPORTS},
+    Role.ADMIN: {"hotspot": Rights(read=ALL, write=ALL),
+                 "report_subscription": Rights(read=ALL, write=ALL, delete=ALL)},
+    SYSTEM_ROLE: {"hotspot": EVERYTHING, "report_subscription": EVERYTHING},
+}
+for _role, _rights in _HOTSPOT.items():
     TABLE[_role] = {**TABLE[_role], **_rights}
 
 permissions = PermissionTable(TABLE)

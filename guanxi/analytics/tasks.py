@@ -40,3 +40,11 @@ def churn_weekly_at_risk() -> int:
     except NotFound:
         return 0
     return churn_retention_tasks_create(actor=SYSTEM)
+
+
+@shared_task(name="analytics.reports_send_due")
+def reports_send_due() -> int:
+    """The scheduled reports whose last complete week or month was not sent yet (each period once)."""
+    from .reports.services import reports_send_due as send_due
+
+    return send_due()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import churn, dashboard, explorer, quality, workbench
+from .views import churn, dashboard, explorer, hotspots, quality, reports, workbench
 
 app_name = "analytics"
 urlpatterns: list = [
@@ -9,6 +9,13 @@ urlpatterns: list = [
     path("explorer/", explorer.explorer_page, name="explorer"),
     path("explorer/views/save/", explorer.explorer_view_save, name="explorer_view_save"),
     path("explorer/views/<int:explorer_view_id>/delete/", explorer.explorer_view_delete, name="explorer_view_delete"),
+    path("hotspots/", hotspots.hotspot_page, name="hotspots"),
+    path("hotspots/cases/", hotspots.hotspot_cases, name="hotspot_cases"),
+    path("hotspots/run/", hotspots.hotspot_run, name="hotspot_run"),
+    path("reports/", reports.report_list, name="reports"),
+    path("reports/<int:subscription_id>/delete/", reports.report_delete, name="report_delete"),
+    path("reports/<int:subscription_id>/send/", reports.report_send_now, name="report_send_now"),
+    path("reports/deliveries/<int:delivery_id>/pdf/", reports.report_delivery_pdf, name="report_delivery_pdf"),
     path("churn/", churn.churn_overview, name="churn"),
     path("churn/train/", churn.churn_train, name="churn_train"),
     path("churn/customers/<int:customer_id>/", churn.churn_customer, name="churn_customer"),

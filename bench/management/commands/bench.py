@@ -131,6 +131,12 @@ class Command(BaseCommand):
         workbench.add_argument("--customers", type=int, default=1_000_000)
         workbench.add_argument("--seed", type=int, default=17)
         workbench.add_argument("--threads", type=int, default=1)
+        hotspot = sub.add_parser("hotspot", help="load case texts with a planted spike (PostgreSQL), time one "
+                                                 "hotspot analysis over them")
+        hotspot.add_argument("--cases", type=int, default=1_000_000)
+        hotspot.add_argument("--weeks", type=int, default=26)
+        hotspot.add_argument("--seed", type=int, default=23)
+        hotspot.add_argument("--no-load", action="store_true", help="analyse the cases loaded before")
         drivers = sub.add_parser("survey_drivers", help="time driver analysis over generated survey responses")
         drivers.add_argument("--responses", type=int, default=1_000_000)
         drivers.add_argument("--seed", type=int, default=11)
@@ -314,6 +320,12 @@ class Command(BaseCommand):
             from bench.workbench import run as workbench_run
 
             result = workbench_run(customers=options["customers"], seed=options["seed"], threads=options["threads"])
+            self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        elif action == "hotspot":
+            from bench.hotspot import run as hotspot_run
+
+            result = hotspot_run(cases=options["cases"], weeks=options["weeks"], seed=options["seed"],
+                                 prepare=not options["no_load"])
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         elif action == "survey_answers":
             self._survey_answers(options)

@@ -21,3 +21,7 @@ from . import quality, workbench  # noqa: E402
 
 router.add_router("/analytics", workbench.router)
 router.add_router("/analytics", quality.router)
+
+from .hotspots import router as hotspots_router  # noqa: E402
+
+router.add_router("/analytics", hotspots_router)

@@ -1,0 +1,95 @@
+"""Scheduled reports page (定期报表): a manager's subscriptions (report, cadence, recipients, last
+period sent, the sent PDFs), a form to add one, deleting one, sending the last period now, and a
+sent report's PDF for its owner and recipients."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from guanxi.core.errors import ValidationFailed
+from guanxi.core.views import add_service_errors, domain_errors_as_http
+
+from ..models import ReportSubscription
+from ..reports import selectors, services
+
+
+class SubscriptionForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    kind = forms.ChoiceField(label=gettext_lazy("Report"), choices=ReportSubscription.Kind.choices)
+    cadence = forms.ChoiceField(label=gettext_lazy("Cadence"), choices=ReportSubscription.Cadence.choices)
+    recipients = forms.ModelMultipleChoiceField(label=gettext_lazy("Recipients"), queryset=None,
+                                                widget=forms.SelectMultiple(attrs={"size": 6}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].queryset = selectors.report_recipient_choices()
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-select" if isinstance(field, forms.ChoiceField)
+                                          or isinstance(field.widget, forms.SelectMultiple) else "form-control")
+
+
+@login_required
+@domain_errors_as_http
+def report_list(request):
+    subscriptions = selectors.report_subscription_list(user=request.user)
+    form = SubscriptionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.report_subscription_create(
+                    actor=request.user, name=form.cleaned_data["name"], kind=form.cleaned_data["kind"],
+                    cadence=form.cleaned_data["cadence"], recipient_ids=[u.pk for u in form.cleaned_data["recipients"]])
+            except ValidationFailed as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Scheduled report saved."))
+                return redirect("analytics:reports")
+        status = 400
+    rows = [{"subscription": s, "deliveries": list(s.deliveries.order_by("-period_start")
+                                                   .values("id", "period_start", "period_end", "created_at")[:5])}
+            for s in subscriptions[:100]]
+    return render(request, "analytics/report_list.html", {"rows": rows, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+@domain_errors_as_http
+def report_delete(request, subscription_id: int):
+    subscription = selectors.report_subscription_get_for_user(user=request.user, subscription_id=subscription_id)
+    services.report_subscription_delete(actor=request.user, subscription=subscription)
+    messages.success(request, _("Scheduled report deleted."))
+    return redirect("analytics:reports")
+
+
+@login_required
+@require_POST
+@domain_errors_as_http
+def report_send_now(request, subscription_id: int):
+    """Send the last complete period now, unless it was sent already (then nothing is sent again)."""
+    subscription = selectors.report_subscription_get_for_user(user=request.user, subscription_id=subscription_id)
+    delivery = services.report_send(actor=request.user, subscription_id=subscription.pk,
+                                    today=timezone.localdate())
+    if delivery is None:
+        messages.info(request, _("This period was sent already."))
+    else:
+        messages.success(request, _("Report sent to %(count)s recipients.") % {"count": len(delivery.recipients)})
+    return redirect("analytics:reports")
+
+
+@login_required
+@domain_errors_as_http
+def report_delivery_pdf(request, delivery_id: int):
+    delivery = selectors.report_delivery_get_for_user(user=request.user, delivery_id=delivery_id)
+    response = HttpResponse(bytes(delivery.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = (f'inline; filename="report-{delivery.subscription.kind}-'
+                                       f'{delivery.period_start:%Y%m%d}.pdf"')
+    return response
