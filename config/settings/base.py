@@ -303,3 +303,8 @@ DEDUPE_AUTO_MERGE_THRESHOLD = env.float("DEDUPE_AUTO_MERGE_THRESHOLD", default=N
 SURVEY_QUIET_DAYS = env.int("SURVEY_QUIET_DAYS", default=30)
 SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=14)
 SURVEY_PUBLIC_BASE_URL = env.str("SURVEY_PUBLIC_BASE_URL", default="")
+
+# PDF reports embed this TrueType CJK font (a .ttc collection's face PDF_FONT_INDEX); `make fonts`
+# installs the default, Debian's fonts-wqy-microhei.
+PDF_FONT_PATH = env.str("PDF_FONT_PATH", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+PDF_FONT_INDEX = env.int("PDF_FONT_INDEX", default=0)
