@@ -1,7 +1,7 @@
 """PostgreSQL: a response recorded in one statement, for the SMS and IVR answers arriving by the hundred
 per second. The survey's status, the response, its answers, both history rows and the analysis
 snapshot's appended cells are written by one INSERT/UPDATE chain (data-modifying CTEs): one round trip
-instead of ten, the same rows as the ORM path in `surveys.response_record` (which SQLite takes). The
+instead of eight, the same rows as the ORM path in `surveys.response_record` (which SQLite takes). The
 chain starts from the survey's UPDATE … WHERE status = 'sent', so a survey answered meanwhile writes
 nothing at all."""
 
