@@ -11,7 +11,7 @@ TEST_SCOPE ?= all
 TEST_WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test install assets messages static browser lint bench demo clean
+.PHONY: run test install assets messages static browser fonts lint bench demo clean
 
 UV_VERSION := 0.13.8
 # uv (from PyPI, pinned) installs the pinned dependencies in parallel, several times faster than pip;
@@ -49,7 +49,7 @@ static: install assets messages
 
 # The demo company loads in the background while the server already answers (the sign-in page
 # shows its progress; its logins are printed in this terminal when it is done).
-run: static
+run: static fonts
 	$(BIN)/guanxi migrate --noinput -v0
 	$(BIN)/guanxi demo --if-empty --background
 	$(BIN)/guanxi serve --bind $(HOST):$(PORT)
@@ -60,11 +60,20 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
 	  else echo "chromium missing: apt-get install chromium fonts-wqy-microhei" >&2; exit 1; fi; }
 
+# The PDF reports embed WenQuanYi Micro Hei (Debian's fonts-wqy-microhei, a TrueType CJK font;
+# PDF_FONT_PATH in the settings), installed like the browser: apt-get as root, else a clear error.
+PDF_FONT ?= /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+fonts:
+	@test -f $(PDF_FONT) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; \
+	  else echo "PDF font missing ($(PDF_FONT)): apt-get install fonts-wqy-microhei" >&2; exit 1; fi; }
+	@test -f $(PDF_FONT) || { echo "PDF font still missing: $(PDF_FONT)" >&2; exit 1; }
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: install assets messages browser
+test: install assets messages browser fonts
 ifeq ($(TEST_SCOPE),db)
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS) -m "not browser" --db-only
 else

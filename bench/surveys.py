@@ -285,7 +285,9 @@ def time_analysis_http(analyst, *, runs: int = 10) -> dict:
 def time_wave_launch(*, members: int = 10_000, seed: int = 5) -> dict:
     """Launch a wave of `members` SMS invitations (web link by SMS) on existing customers with a mobile:
     the members are loaded directly (the draw is `survey_sample`'s bench), then `wave_launch` is timed —
-    the surveys, their history, link tokens, sent counts and the queued invitations, all set-based."""
+    the surveys, their history, link tokens, sent counts and the queued invitations, all set-based, by
+    batches (`surveys_written_s`), then the commit and, without a Celery worker, the invitations'
+    delivery inline (`commit_and_delivery_s`)."""
     import random
 
     from django.utils import timezone
@@ -318,11 +320,18 @@ def time_wave_launch(*, members: int = 10_000, seed: int = 5) -> dict:
     SurveyWave.objects.filter(pk=wave.pk).update(status=WaveStatus.SAMPLED, sampled_at=timezone.now())
     wave.refresh_from_db()
     queued_before = OutboundMessage.objects.count()
+    last_message = OutboundMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     load = _load()
+    written = []
     started = time.perf_counter()
-    wave_launch(actor=SYSTEM, wave=wave)
+    wave_launch(actor=SYSTEM, wave=wave,
+                progress=lambda done, total: written.append(time.perf_counter()) if done == total else None)
     seconds = time.perf_counter() - started
-    return {"members": len(ids), "seconds": round(seconds, 2), "surveys_created": Survey.objects.filter(
-        wave_id=wave.pk).count(), "messages_queued": OutboundMessage.objects.count() - queued_before,
+    return {"members": len(ids), "seconds": round(seconds, 2),
+            "surveys_written_s": round(written[0] - started, 2) if written else None,
+            "commit_and_delivery_s": round(seconds - (written[0] - started), 2) if written else None,
+            "surveys_created": Survey.objects.filter(wave_id=wave.pk).count(),
+            "messages_queued": OutboundMessage.objects.count() - queued_before,
+            "messages_delivered": OutboundMessage.objects.filter(status="sent", pk__gt=last_message).count(),
         "load_before": load, "load_after": _load(),
         "tables": table_sizes(("customers_customer", "surveys_survey", "messaging_outboundmessage"))}

@@ -322,3 +322,8 @@ SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=14)
 SURVEY_PUBLIC_BASE_URL = env.str("SURVEY_PUBLIC_BASE_URL", default="")
 # Prefixes the PDF link in the scheduled reports' e-mails (e.g. https://crm.example.com).
 REPORTS_BASE_URL = env.str("REPORTS_BASE_URL", default="")
+
+# PDF reports embed this TrueType CJK font (a .ttc collection's face PDF_FONT_INDEX); `make fonts`
+# installs the default, Debian's fonts-wqy-microhei.
+PDF_FONT_PATH = env.str("PDF_FONT_PATH", default="/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+PDF_FONT_INDEX = env.int("PDF_FONT_INDEX", default=0)

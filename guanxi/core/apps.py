@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from celery import signals
 
-        from . import logs, metrics
+        from . import checks, logs, metrics  # noqa: F401  (checks registers the system checks)
 
         logs.configure_structlog()
         signals.before_task_publish.connect(logs.task_headers, weak=False)

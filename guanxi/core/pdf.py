@@ -1,18 +1,21 @@
 """PDF documents with Chinese text (reports: the satisfaction period report, analytics' scheduled
 reports): a title, headings, paragraphs, tables, drawn bar charts and embedded images, on A4.
 
-Chinese is set in STSong-Light, one of Adobe's standard CJK fonts (Adobe-GB1 character collection,
-UniGB-UCS2-H encoding) that reportlab knows without a font file: nothing to download or ship, the
-PDF stays small, and the text extracts as Unicode. PDF readers supply the glyphs (Acrobat and
-Foxit ship them; poppler/pdf.js map the font to an installed CJK font such as WenQuanYi or Noto
-Sans CJK). Latin text and digits use the same font so mixed lines align."""
+Chinese is set in WenQuanYi Micro Hei (文泉驿微米黑, a TrueType font with glyf outlines; Debian's
+fonts-wqy-microhei, which `make run` and `make test` install), embedded as a subset of the glyphs the
+document uses: every reader shows the text, none needs a CJK font of its own, and the text extracts as
+Unicode. Another TrueType font (or collection) can be set with PDF_FONT_PATH / PDF_FONT_INDEX. Latin
+text and digits use the same font so mixed lines align."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
@@ -20,18 +23,28 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image as PlatypusImage
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
-CJK_FONT = "STSong-Light"
+CJK_FONT = "GuanxiCJK"
 PAGE_WIDTH = A4[0] - 36 * mm  # inside the margins
 _MAX_BARS = 30
 
 
+def font_missing() -> str:
+    """Why the PDF font cannot be used, or "" when it can."""
+    if not Path(settings.PDF_FONT_PATH).is_file():
+        return (f"The PDF font {settings.PDF_FONT_PATH} is missing: install it with `make fonts` "
+                "(apt-get install fonts-wqy-microhei) or set PDF_FONT_PATH to a TrueType CJK font.")
+    return ""
+
+
 def _font() -> str:
     if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+        if problem := font_missing():
+            raise ImproperlyConfigured(problem)
+        pdfmetrics.registerFont(TTFont(CJK_FONT, settings.PDF_FONT_PATH, subfontIndex=settings.PDF_FONT_INDEX))
     return CJK_FONT
 
 
@@ -98,7 +111,7 @@ def _escape(text: object) -> str:
     return ("" if text is None else str(text)).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _table(block: Table, styles) -> LongTable:
+def _table(block: Table, styles, font: str) -> LongTable:
     columns = max(len(block.header), *(len(r) for r in block.rows)) if block.rows else len(block.header)
     shares = list(block.widths or [1 / max(columns, 1)] * columns)
     widths = [PAGE_WIDTH * s / sum(shares) for s in shares]
@@ -106,6 +119,7 @@ def _table(block: Table, styles) -> LongTable:
     data += [[Paragraph(_escape(c), styles["cell"]) for c in row] for row in block.rows]
     table = LongTable(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), font),
         ("GRID", (0, 0), (-1, -1), 0.25, colors.lightgrey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f1f3f5")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -116,7 +130,7 @@ def _table(block: Table, styles) -> LongTable:
 def _bar_chart(block: BarChart, font: str) -> Drawing:
     pairs = [(str(c), v) for c, v in zip(block.categories, block.values, strict=False)][:_MAX_BARS]
     height = 30 + 16 * max(len(pairs), 1)
-    drawing = Drawing(PAGE_WIDTH, height + 20)
+    drawing = Drawing(PAGE_WIDTH, height + 20, initialFontName=font)
     drawing.add(String(0, height + 6, block.title, fontName=font, fontSize=10))
     if not pairs:
         return drawing
@@ -153,7 +167,7 @@ def pdf_render(document: Document) -> bytes:
         elif isinstance(block, Text):
             story.append(Paragraph(_escape(block.text), styles["small" if block.small else "body"]))
         elif isinstance(block, Table):
-            story += [_table(block, styles), Spacer(1, 3 * mm)]
+            story += [_table(block, styles, font), Spacer(1, 3 * mm)]
         elif isinstance(block, BarChart):
             story += [_bar_chart(block, font), Spacer(1, 3 * mm)]
         elif isinstance(block, Image):
@@ -170,6 +184,6 @@ def pdf_render(document: Document) -> bytes:
     out = io.BytesIO()
     pdf = SimpleDocTemplate(out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
                             bottomMargin=18 * mm, title=document.title, author=document.author,
-                            subject=document.subject, invariant=True)
+                            subject=document.subject, invariant=True, initialFontName=font)
     pdf.build(story, onFirstPage=footer, onLaterPages=footer)
     return out.getvalue()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("versions/<int:version_id>/publish/", views.version_publish, name="version_publish"),
     path("waves/", views.wave_list, name="waves"),
     path("waves/<int:wave_id>/", views.wave_detail, name="wave_detail"),
+    path("waves/<int:wave_id>/launch-status/", views.wave_launch_status, name="wave_launch_status"),
     path("waves/<int:wave_id>/<slug:wave_action>/", views.wave_action, name="wave_action"),
     path("actions/", views.action_list, name="actions"),
     path("actions/<int:improvement_action_id>/", views.action_detail, name="action_detail"),

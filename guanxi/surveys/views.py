@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -22,6 +23,7 @@ from guanxi.core.views import domain_errors_as_http
 
 from . import analysis_selectors, permissions, selectors
 from .enums import ActionStatus, Dimension, Purpose, QuestionType, SurveyMode, SurveyStatus
+from .launch_progress import launch_progress_read
 from .services import actions as action_services
 from .services import questionnaires as questionnaire_services
 from .services import surveys as survey_services
@@ -441,9 +443,24 @@ def wave_detail(request, wave_id: int):
     chart = {"labels": [r["label"] for r in rows], "rates": [r["pct"] for r in rows],
              "axis": _("Response rate (%)"), "series": _("Response rate")}
     return render(request, "surveys/wave_detail.html", {
-        "wave": wave, "rows": rows, "total": total, "chart": chart,
+        "wave": wave, "rows": rows, "total": total, "chart": chart, "launching": launch_progress_read(wave.pk),
         "dimension_names": [str(DIMENSION_LABELS.get(d, d)) for d in wave.dimensions],
         "may_write": permissions.can(request.user, "wave", "write")})
+
+
+@login_required
+@never_cache
+@domain_errors_as_http
+def wave_launch_status(request, wave_id: int):
+    """The launch's progress, polled by the wave page while the launch runs (JSON)."""
+    wave = selectors.wave_get(user=request.user, wave_id=wave_id)
+    progress = launch_progress_read(wave.pk)
+    done, total = (progress["done"], progress["total"]) if progress else (0, 0)
+    return JsonResponse({
+        "status": wave.status, "launching": progress is not None, "done": done, "total": total,
+        "percent": round(100 * done / total) if total else 0,
+        "label": _("%(done)s of %(total)s surveys sent") % {"done": f"{done:,}", "total": f"{total:,}"}
+        if progress else ""})
 
 
 WAVE_ACTIONS = {"sample": (wave_services.wave_draw, _("The sample is drawn.")),

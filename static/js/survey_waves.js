@@ -16,3 +16,50 @@
   });
   window.addEventListener("resize", function () { chart.resize(); });
 })();
+
+// Launching a wave: the form is posted in the background while the page polls the launch's progress
+// (the launch is one transaction; its progress comes from the launching process), then the page reloads
+// to show the outcome. Without JavaScript the form posts as usual.
+(function () {
+  "use strict";
+  var box = document.getElementById("gx-wave-launch-progress");
+  if (!box) return;
+  var bar = document.getElementById("gx-wave-launch-bar");
+  var label = document.getElementById("gx-wave-launch-label");
+  var form = document.getElementById("gx-wave-launch");
+  var timer = null;
+
+  function show(state) {
+    bar.style.width = state.percent + "%";
+    bar.parentNode.setAttribute("aria-valuenow", String(state.percent));
+    label.textContent = state.label;
+  }
+
+  function poll(reloadWhenDone) {
+    fetch(box.dataset.statusUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (state) {
+        if (!state) return;
+        if (state.launching) show(state);
+        else if (reloadWhenDone) window.location.reload();  // finished (or rolled back)
+      })
+      .catch(function () { /* the next poll tries again */ });
+  }
+
+  function start(reloadWhenDone) {
+    box.classList.remove("d-none");
+    timer = window.setInterval(function () { poll(reloadWhenDone); }, 1000);
+    poll(reloadWhenDone);
+  }
+
+  if (box.dataset.launching) start(true);  // launched elsewhere: follow it, reload when it is done
+  if (!form) return;
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    form.querySelector("button").disabled = true;
+    start(false);
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin", redirect: "manual" })
+      .catch(function () { /* the reload shows what happened */ })
+      .then(function () { window.clearInterval(timer); window.location.reload(); });
+  });
+})();

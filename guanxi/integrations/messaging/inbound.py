@@ -18,7 +18,7 @@ from django.utils import timezone
 from guanxi.core.errors import PermissionDenied, ValidationFailed
 
 from .enums import MessageChannel
-from .services import message_send
+from .services import message_queue_many
 
 MAX_CLOCK_SKEW = 300  # seconds a signed reply may be old (or early) before it counts as a replay
 MAX_TEXT = 500
@@ -64,10 +64,20 @@ def sms_inbound_verify(*, timestamp: str, signature: str, body: bytes, now: floa
         raise PermissionDenied("The reply is too old; it looks replayed.", code="stale_event")
 
 
+def _reply(phone: str, text: str) -> None:
+    """Queue the reply in the hook's transaction and hand its delivery to the messaging task after commit:
+    with a worker (REDIS_URL) the hook's request does no delivery work, and the worker marks the replies
+    of many requests sent in one UPDATE (replies at 200 a second)."""
+    from .tasks import deliver_queued
+
+    message_queue_many(messages=[{"channel": MessageChannel.SMS, "recipient": phone, "body": text}])
+    transaction.on_commit(deliver_queued.delay)
+
+
 @transaction.atomic
 def sms_inbound_receive(*, phone: str, text: str, now: dt.datetime | None = None) -> InboundResult:
     """One reply from `phone`: offered to each registered handler in turn; the first result wins and
-    its reply is sent back after commit. Unclaimed replies are ignored (`ignored`)."""
+    its reply is queued and delivered after commit. Unclaimed replies are ignored (`ignored`)."""
     phone, text = (phone or "").strip(), (text or "").strip()
     errors = {}
     if not phone or len(phone) > 40:
@@ -81,6 +91,6 @@ def sms_inbound_receive(*, phone: str, text: str, now: dt.datetime | None = None
         result = handler(phone=phone, text=text, now=now)
         if result is not None:
             if result.reply:
-                message_send(channel=MessageChannel.SMS, recipient=phone, body=result.reply)
+                _reply(phone, result.reply)
             return result
     return InboundResult(outcome="ignored")

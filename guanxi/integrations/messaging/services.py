@@ -42,18 +42,24 @@ def message_deliver(*, message_id: int) -> OutboundMessage:
     message = OutboundMessage.objects.get(pk=message_id)
     if message.status == MessageStatus.SENT:
         return message
+    if _handed_over(backend_for(message.channel), message):
+        message.status, message.sent_at, message.error = MessageStatus.SENT, timezone.now(), ""
+        OutboundMessage.objects.filter(pk=message.pk).update(status=message.status, sent_at=message.sent_at, error="",
+                                                             updated_at=timezone.now())
+    return message
+
+
+def _handed_over(backend, message: OutboundMessage) -> bool:
+    """Send through the backend; on failure record it on the message (status failed) and say so."""
     try:
-        backend_for(message.channel).send(message)
+        backend.send(message)
     except Exception as exc:  # noqa: BLE001 - any provider error is recorded on the message
         logger.warning("message %s to %s failed: %s", message.pk, message.recipient, exc)
         message.status, message.error = MessageStatus.FAILED, str(exc)[:2000]
         OutboundMessage.objects.filter(pk=message.pk).update(status=message.status, error=message.error,
                                                              updated_at=timezone.now())
-        return message
-    message.status, message.sent_at, message.error = MessageStatus.SENT, timezone.now(), ""
-    OutboundMessage.objects.filter(pk=message.pk).update(status=message.status, sent_at=message.sent_at, error="",
-                                                         updated_at=timezone.now())
-    return message
+        return False
+    return True
 
 
 def message_queue_many(*, messages: list[dict]) -> list[int]:
@@ -70,13 +76,32 @@ def message_queue_many(*, messages: list[dict]) -> list[int]:
     return [row.pk for row in OutboundMessage.objects.bulk_create(rows, batch_size=2_000)]
 
 
+DELIVERY_BATCH = 200
+
+
 def messages_deliver_queued(*, limit: int = 10_000) -> int:
-    """Deliver up to `limit` queued messages, oldest first; each outcome recorded on its message."""
-    ids = list(OutboundMessage.objects.filter(status=MessageStatus.QUEUED).order_by("created_at", "id")
-               .values_list("pk", flat=True)[:limit])
-    for message_id in ids:
-        message_deliver(message_id=message_id)
-    return len(ids)
+    """Deliver up to `limit` queued messages, oldest first, a batch at a time: the batch's rows are
+    locked (rows another run holds are skipped, so two runs never hand a message over twice), each
+    message goes to its backend, and the sent ones are marked in one UPDATE per batch instead of a read
+    and a write per message (10,000 wave invitations took minutes). Returns how many were handled."""
+    handled, backends = 0, {}
+    while handled < limit:
+        with transaction.atomic():
+            batch = list(OutboundMessage.objects.filter(status=MessageStatus.QUEUED).order_by("created_at", "id")
+                         .select_for_update(skip_locked=True)[:min(DELIVERY_BATCH, limit - handled)])
+            if not batch:
+                break
+            sent = []
+            for message in batch:
+                if message.channel not in backends:
+                    backends[message.channel] = backend_for(message.channel)
+                if _handed_over(backends[message.channel], message):
+                    sent.append(message.pk)
+            now = timezone.now()
+            OutboundMessage.objects.filter(pk__in=sent).update(status=MessageStatus.SENT, sent_at=now, error="",
+                                                               updated_at=now)
+        handled += len(batch)
+    return handled
 
 
 def message_id_sql() -> str:

@@ -45,27 +45,36 @@ def _segment(customer_id: int) -> str | None:
     return CustomerValueSnapshot.objects.filter(customer_id=customer_id).values_list("value_level", flat=True).first()
 
 
-def record_answers(survey: Survey, answers: list[Answer], *, at: dt.datetime) -> None:
-    """The snapshot rows of one response (its stored `answers`, each with its question), in the caller's
-    transaction; `survey` carries the answering mode already."""
+def answer_cuts(survey: Survey, *, at: dt.datetime) -> dict:
+    """The analysis cuts of an answer to `survey` at `at`, but the segment (see `_segment`)."""
     ticket = survey.ticket
-    cuts = {
+    return {
         "month": local_month(at),
-        "segment": _segment(survey.customer_id),
         "channel": survey.mode,
         "team_id": ticket.team_id if ticket else None,
         "case_type": ticket.type if ticket else None,
         "standard": ticket.customer_tier if ticket else None,
         "questionnaire_id": survey.version.questionnaire_id,
     }
+
+
+def cell_sums(score: float, pct: float) -> dict:
+    """The additive sums one scored answer contributes to its cell."""
+    return {"n": 1, "total": pct, "total_sq": pct * pct, "hits": int(pct >= SATISFIED_PCT),
+            "promoters": int(score >= 9), "detractors": int(score <= 6)}
+
+
+def record_answers(survey: Survey, answers: list[Answer], *, at: dt.datetime) -> None:
+    """The snapshot rows of one response (its stored `answers`, each with its question), in the caller's
+    transaction; `survey` carries the answering mode already."""
+    cuts = {**answer_cuts(survey, at=at), "segment": _segment(survey.customer_id)}
     rows = []
     for answer in answers:
         pct, score = answer.score_pct, answer.score
         if pct is None or score is None or not answer.dimension:
             continue
-        rows.append(AnswerCell(**cuts, dimension=answer.dimension, qtype=answer.question.type, n=1, total=pct,
-                               total_sq=pct * pct, hits=int(pct >= SATISFIED_PCT), promoters=int(score >= 9),
-                               detractors=int(score <= 6)))
+        rows.append(AnswerCell(**cuts, dimension=answer.dimension, qtype=answer.question.type,
+                               **cell_sums(score, pct)))
     AnswerCell.objects.bulk_create(rows)
     RateCell.objects.create(month=local_month(survey.sent_at), questionnaire_id=cuts["questionnaire_id"], answered=1)
 

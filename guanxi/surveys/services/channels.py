@@ -28,7 +28,7 @@ from guanxi.marketing.services.campaigns import REPLY_WORDS, opt_out_from_reply
 from .. import permissions
 from ..enums import SCALES, QuestionType, SurveyMode, SurveyStatus, SurveyTrigger
 from ..models import Question, QuestionnaireVersion, Survey, SurveyOptOut, SurveyResponse
-from .surveys import _clean_answer, _create, _record, current_version, survey_link, survey_opt_out
+from .surveys import answer_clean, current_version, response_record, survey_create, survey_link, survey_opt_out
 
 # What a reply or key presses can carry (SPEC G.3, design.py): scores, options by their numbers and,
 # by SMS only, free text as a word reply.
@@ -93,7 +93,7 @@ def _option_value(question: Question, token: str) -> str:
 
 
 def _keyed_value(question: Question, token):
-    """A digit, a word or an option's number/value → the raw answer `_clean_answer` accepts; for a
+    """A digit, a word or an option's number/value → the raw answer `answer_clean` accepts; for a
     multiple choice a list of tokens (each an option's number or value), for free text the text."""
     if question.type == QuestionType.TEXT:
         return token
@@ -128,7 +128,7 @@ def keyed_answers(questions: list[Question], tokens: list) -> KeyedAnswers:
         if question.type != QuestionType.MULTIPLE and not isinstance(token, str):
             return KeyedAnswers([], "value")
         try:
-            raw, score = _clean_answer(question, _keyed_value(question, token))
+            raw, score = answer_clean(question, _keyed_value(question, token))
         except ValueError:
             return KeyedAnswers([], "value")
         cleaned.append((question, raw, score))
@@ -314,7 +314,7 @@ def survey_send(
     if ticket is not None and Survey.objects.filter(ticket=ticket).exists():  # the unique index settles races
         raise Conflict(gettext_noop("This case has a survey already."), code="case_surveyed")
     now = now or timezone.now()
-    survey, token = _create(
+    survey, token = survey_create(
         version=version,
         customer=customer,
         mode=mode,
@@ -377,7 +377,7 @@ def survey_reply_receive(*, phone: str, text: str, now: dt.datetime) -> InboundR
     keyed = keyed_answers(questions, reply_answers(questions, text))
     if keyed.problem:
         return InboundResult("invalid", _invalid_reply(survey))
-    _record(survey, keyed.cleaned, mode=SurveyMode.SMS, recorded_by=None, at=now)
+    response_record(survey, keyed.cleaned, mode=SurveyMode.SMS, recorded_by=None, at=now)
     return InboundResult("recorded", _thanks(survey))
 
 
@@ -417,4 +417,4 @@ def survey_answer_by_keys(*, survey_id: int, keys: list[str], now: dt.datetime |
             gettext_noop("The key presses do not answer this survey."),
             fields={"keys": gettext_noop("one valid key per question, in order")},
         )
-    return _record(survey, keyed.cleaned, mode=SurveyMode.IVR, recorded_by=user_of(SYSTEM), at=now)
+    return response_record(survey, keyed.cleaned, mode=SurveyMode.IVR, recorded_by=user_of(SYSTEM), at=now)

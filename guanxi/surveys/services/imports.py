@@ -22,7 +22,7 @@ from guanxi.customers.models import Customer
 from .. import permissions
 from ..enums import SurveyMode, SurveyTrigger
 from ..models import QuestionnaireVersion, Survey
-from .surveys import _clean_answer, _create, _record
+from .surveys import answer_clean, response_record, survey_create
 
 MAX_REPORTED = 1_000
 BASE_FIELDS = {
@@ -145,7 +145,7 @@ def survey_results_import(
                     report.add(number, key, _("required"))
                 continue
             try:
-                _raw, score = _clean_answer(
+                _raw, score = answer_clean(
                     question, [c.strip() for c in cell.split(",")] if question.type == "multiple" else cell
                 )
             except ValueError as exc:
@@ -183,7 +183,7 @@ def survey_results_import(
 def _commit(version, ready, actor) -> None:
     customers = Customer.objects.in_bulk([r[1] for r in ready])
     for _number, customer_id, at, cleaned in ready:
-        survey, _token = _create(
+        survey, _token = survey_create(
             version=version,
             customer=customers[customer_id],
             mode=SurveyMode.THIRD_PARTY,
@@ -191,4 +191,4 @@ def _commit(version, ready, actor) -> None:
             now=at,
             with_link=False,
         )
-        _record(survey, cleaned, mode=SurveyMode.THIRD_PARTY, recorded_by=None, at=at)
+        response_record(survey, cleaned, mode=SurveyMode.THIRD_PARTY, recorded_by=None, at=at)

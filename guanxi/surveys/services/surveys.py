@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from ..enums import (
     VersionStatus,
 )
 from ..models import Answer, Question, QuestionnaireVersion, Survey, SurveyOptOut, SurveyResponse
+from . import response_sql
 
 FOLLOW_UP_KIND = "survey_follow_up"
 # A scored answer at or below these is dissatisfied (overall rating, or any NPS).
@@ -54,6 +56,9 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+LINK_MARKER = "0:gx-token"  # stands for the token while the link's URL is reversed
+
+
 def survey_token(survey: Survey) -> str:
     """The web link's token: the survey's id signed with the project's key (unforgeable, and the
     same whenever it is made, so that the portal can show the link the SMS carried)."""
@@ -62,6 +67,13 @@ def survey_token(survey: Survey) -> str:
 
 def survey_link(token: str) -> str:
     return settings.SURVEY_PUBLIC_BASE_URL.rstrip("/") + reverse("surveys_public:answer", args=[token])
+
+
+def survey_link_maker() -> Callable[[str], str]:
+    """`survey_link` for many tokens: the URL reversed once, each token put in its place (a reverse()
+    per link was most of a wave launch's time). Tokens are signed ids, which need no quoting."""
+    head, tail = survey_link(LINK_MARKER).rsplit(LINK_MARKER, 1)
+    return lambda token: f"{head}{token}{tail}"
 
 
 def current_version(purpose: str = Purpose.POST_CASE) -> QuestionnaireVersion | None:
@@ -76,19 +88,29 @@ def _save(record, actor) -> None:
     record.save()
 
 
-def _invitation(survey: Survey, customer: Customer, token: str) -> dict:
-    """The invitation with the web link, by SMS (else e-mail), in the survey's language."""
-    with translation.override(survey.language):
-        title = survey.version.title(survey.language)
-        body = _("%(name)s, please tell us how we did (%(title)s): %(link)s") % {
-            "name": customer.name, "title": title, "link": survey_link(token)}
-    if customer.mobile:
-        return {"channel": "sms", "recipient": customer.mobile, "subject": "", "body": body}
-    return {"channel": "email", "recipient": customer.email, "subject": title, "body": body}
+def invitation_messages(invitations: Iterable[tuple[Survey, Customer, str]]) -> list[dict]:
+    """The invitations (survey, customer, token) with the web link, by SMS (else e-mail), in each survey's
+    language; the wording is looked up once per version and language, not once per customer."""
+    link = survey_link_maker()
+    wording: dict[tuple[int, str], tuple[str, str]] = {}
+    messages = []
+    for survey, customer, token in invitations:
+        key = (survey.version_id, survey.language)
+        if key not in wording:
+            with translation.override(survey.language):
+                wording[key] = (survey.version.title(survey.language),
+                                _("%(name)s, please tell us how we did (%(title)s): %(link)s"))
+        title, text = wording[key]
+        body = text % {"name": customer.name, "title": title, "link": link(token)}
+        if customer.mobile:
+            messages.append({"channel": "sms", "recipient": customer.mobile, "subject": "", "body": body})
+        else:
+            messages.append({"channel": "email", "recipient": customer.email, "subject": title, "body": body})
+    return messages
 
 
 def _invite(survey: Survey, customer: Customer, token: str) -> None:
-    message_send(**_invitation(survey, customer, token))
+    message_send(**invitation_messages([(survey, customer, token)])[0])
 
 
 def _may_survey(customer: Customer, now: dt.datetime) -> bool:
@@ -99,8 +121,10 @@ def _may_survey(customer: Customer, now: dt.datetime) -> bool:
     return not Survey.objects.filter(customer=customer, sent_at__gte=quiet_from).exists()
 
 
-def _create(*, version, customer, mode, trigger, ticket=None, now, with_link: bool,
-            wave_id: int | None = None, days: int | None = None) -> tuple[Survey, str]:
+def survey_create(*, version, customer, mode, trigger, ticket=None, now, with_link: bool,
+                  wave_id: int | None = None, days: int | None = None) -> tuple[Survey, str]:
+    """A new survey and its sent count, with its link's token when `with_link`: the building block of the
+    sending services here and in `channels`/`imports`, which check the actor and the rules first."""
     survey = Survey(version=version, customer=customer, ticket=ticket, mode=mode, trigger=trigger, sent_at=now,
                     wave_id=wave_id, expires_at=now + dt.timedelta(days=days or settings.SURVEY_LINK_DAYS))
     survey._history_user = None
@@ -126,7 +150,7 @@ def survey_after_case(*, ticket, now: dt.datetime | None = None) -> Survey | Non
         return None
     try:
         with transaction.atomic():
-            survey, token = _create(version=version, customer=customer, mode=SurveyMode.WEB,
+            survey, token = survey_create(version=version, customer=customer, mode=SurveyMode.WEB,
                                     trigger=SurveyTrigger.POST_CASE, ticket=ticket, now=now, with_link=True)
     except IntegrityError:  # another transaction surveyed this case first
         return None
@@ -148,8 +172,9 @@ def _scored(question: Question, raw) -> float:
     return float(value)
 
 
-def _clean_answer(question: Question, raw):
-    """(raw value to store, score or None); ValueError with the reason."""
+def answer_clean(question: Question, raw):
+    """One answer checked against its question: (raw value to store, score or None); ValueError with
+    the reason. Shared by every channel (web, phone, SMS, IVR, third-party import)."""
     values = {option["value"] for option in question.options}
     if question.type in SCALES:
         score = _scored(question, raw)
@@ -184,7 +209,7 @@ def _clean_answers(questions: list[Question], answers: dict, *, complete: bool) 
                 errors[f"q{question.order}"] = _("required")
             continue
         try:
-            cleaned.append((question, *_clean_answer(question, raw)))
+            cleaned.append((question, *answer_clean(question, raw)))
         except ValueError as exc:
             errors[f"q{question.order}"] = str(exc)
     if errors:
@@ -221,17 +246,25 @@ def _follow_up(survey: Survey, at: dt.datetime) -> None:
                     source_label=subject[:200], source_url=reverse("surveys:response_detail", args=[survey.pk]))
 
 
-def _record(survey: Survey, cleaned, *, mode: str, recorded_by, at: dt.datetime) -> SurveyResponse:
-    """Store the response and its answers on a locked, unanswered survey; dissatisfied → follow-up."""
-    response = SurveyResponse(survey=survey, answered_at=at, mode=mode, recorded_by=recorded_by)
-    _save(response, recorded_by)
-    answers = Answer.objects.bulk_create([
-        Answer(response=response, question=q, raw=raw, score=score, score_pct=_pct(q, score),
-               dimension=q.dimension if score is not None else "", answered_at=at)
-        for q, raw, score in cleaned])
-    survey.status, survey.answered_at, survey.mode = SurveyStatus.ANSWERED, at, mode
-    _save(survey, recorded_by)
-    snapshot.record_answers(survey, answers, at=at)
+def response_record(survey: Survey, cleaned, *, mode: str, recorded_by, at: dt.datetime) -> SurveyResponse:
+    """Store the response and its answers (cleaned by `answer_clean`) on a survey the caller locked and
+    found unanswered, in the caller's transaction (on PostgreSQL in one statement, see `response_sql`);
+    dissatisfied → follow-up."""
+    if connection.vendor == "postgresql":
+        response = response_sql.record(survey, [(q, raw, score, _pct(q, score)) for q, raw, score in cleaned],
+                                       mode=mode, recorded_by=recorded_by, at=at)
+        if response is None:
+            raise Conflict(_("This survey is answered or expired already."), code="not_open")
+    else:
+        response = SurveyResponse(survey=survey, answered_at=at, mode=mode, recorded_by=recorded_by)
+        _save(response, recorded_by)
+        answers = Answer.objects.bulk_create([
+            Answer(response=response, question=q, raw=raw, score=score, score_pct=_pct(q, score),
+                   dimension=q.dimension if score is not None else "", answered_at=at)
+            for q, raw, score in cleaned])
+        survey.status, survey.answered_at, survey.mode = SurveyStatus.ANSWERED, at, mode
+        _save(survey, recorded_by)
+        snapshot.record_answers(survey, answers, at=at)
     if any(_is_dissatisfied(q, score) for q, _raw, score in cleaned):
         _follow_up(survey, at)
     return response
@@ -249,7 +282,7 @@ def survey_answer_by_token(*, token: str, answers: dict, now: dt.datetime | None
     now = now or timezone.now()
     survey = survey_by_token(token, lock=True, now=now)
     cleaned = _clean_answers(_questions(survey), answers, complete=True)
-    return _record(survey, cleaned, mode=SurveyMode.WEB, recorded_by=None, at=now)
+    return response_record(survey, cleaned, mode=SurveyMode.WEB, recorded_by=None, at=now)
 
 
 def survey_by_token(token: str, *, lock: bool = False, now: dt.datetime | None = None) -> Survey:
@@ -276,7 +309,8 @@ def survey_answer_by_phone(*, actor, survey: Survey, answers: dict, at: dt.datet
     if survey.status != SurveyStatus.SENT:
         raise Conflict(_("This survey is answered or expired already."), code="not_open")
     cleaned = _clean_answers(_questions(survey), answers, complete=True)
-    return _record(survey, cleaned, mode=SurveyMode.PHONE, recorded_by=user_of(actor), at=at or timezone.now())
+    return response_record(survey, cleaned, mode=SurveyMode.PHONE, recorded_by=user_of(actor),
+                           at=at or timezone.now())
 
 
 def survey_from_callback(*, callback, actor, at: dt.datetime) -> SurveyResponse | None:
@@ -295,7 +329,7 @@ def survey_from_callback(*, callback, actor, at: dt.datetime) -> SurveyResponse 
     if survey is None:
         try:
             with transaction.atomic():
-                survey, _token = _create(version=version, customer=ticket.customer, mode=SurveyMode.PHONE,
+                survey, _token = survey_create(version=version, customer=ticket.customer, mode=SurveyMode.PHONE,
                                          trigger=SurveyTrigger.CALLBACK, ticket=ticket, now=at, with_link=False)
         except IntegrityError:
             survey = Survey.objects.select_for_update(of=("self",)).get(ticket=ticket)
@@ -306,7 +340,8 @@ def survey_from_callback(*, callback, actor, at: dt.datetime) -> SurveyResponse 
         return None
     lo, hi = SCALES[overall.type]
     score = float(round(lo + share * (hi - lo)))
-    return _record(survey, [(overall, int(score), score)], mode=SurveyMode.PHONE, recorded_by=user_of(actor), at=at)
+    return response_record(survey, [(overall, int(score), score)], mode=SurveyMode.PHONE, recorded_by=user_of(actor),
+                           at=at)
 
 
 @transaction.atomic

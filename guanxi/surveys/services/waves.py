@@ -4,6 +4,7 @@ survey per member, in one transaction), remind members who have not answered, cl
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
@@ -16,13 +17,17 @@ from guanxi.integrations.messaging.services import message_queue_many, message_s
 from .. import permissions
 from ..analysis import snapshot
 from ..enums import SurveyMode, SurveyStatus, SurveyTrigger, VersionStatus, WaveStatus
+from ..launch_progress import launch_progress_clear, launch_progress_write
 from ..models import QuestionnaireVersion, Survey, SurveyWave, WaveMember, WaveReminder
-from .surveys import _invitation, survey_link, survey_token, token_hash
+from .surveys import invitation_messages, survey_link, survey_token, token_hash
 
 # Modes whose invitation goes out as a message with the web link; phone and third-party waves are
 # worked from the member list (an agent's script page, the agency's import).
 LINK_MODES = frozenset({SurveyMode.WEB, SurveyMode.SMS, SurveyMode.EMAIL})
 BATCH = 2_000
+# What a launch reads of each member (the customer's whole row is wide).
+MEMBER_FIELDS = ("id", "wave", "customer", "survey", "stratum", "customer__name", "customer__mobile",
+                 "customer__email")
 MAX_REMINDERS, MAX_INTERVAL = 5, 60
 
 
@@ -154,32 +159,53 @@ def wave_draw(*, actor, wave: SurveyWave, now: dt.datetime | None = None) -> Sur
     return wave
 
 
-def wave_launch(*, actor, wave: SurveyWave, now: dt.datetime | None = None) -> SurveyWave:
+Progress = Callable[[int, int], None]  # (members launched, all members)
+
+
+def wave_launch(*, actor, wave: SurveyWave, now: dt.datetime | None = None,
+                progress: Progress | None = None) -> SurveyWave:
     """Send the wave: one survey per member by the wave's mode (the invitation with the link by SMS or
-    e-mail for link modes), all in one transaction; a second launch is a conflict."""
+    e-mail for link modes), all in one transaction; a second launch is a conflict. The progress, batch
+    by batch, goes to `progress` and to the file the wave page polls (`launch_progress`)."""
     permissions.require(actor, "wave", "write")
     now = now or timezone.now()
     days = (wave.reminder_count + 1) * wave.reminder_interval_days + 7
-    with transaction.atomic():
-        wave = _locked(wave)
-        if wave.status != WaveStatus.SAMPLED:
-            raise Conflict(
-                _("Only a wave with a drawn sample that has not been launched can be launched."),
-                code="wave_not_launchable",
-            )
-        members = list(wave.members.select_related("customer").order_by("id"))
-        if not members:
-            raise Conflict(_("The wave's sample is empty."), code="wave_empty")
-        _launch_members(wave, members, now=now, days=days, actor=actor)
-        wave.status, wave.launched_at = WaveStatus.RUNNING, now
-        _save(wave, actor)
+    try:
+        with transaction.atomic():
+            wave = _locked(wave)
+            if wave.status != WaveStatus.SAMPLED:
+                raise Conflict(
+                    _("Only a wave with a drawn sample that has not been launched can be launched."),
+                    code="wave_not_launchable",
+                )
+            members = list(wave.members.select_related("customer").only(*MEMBER_FIELDS).order_by("id"))
+            if not members:
+                raise Conflict(_("The wave's sample is empty."), code="wave_empty")
+            for start in range(0, len(members), BATCH):
+                _report(wave, progress, start, len(members))
+                _launch_members(wave, members[start:start + BATCH], now=now, days=days, actor=actor)
+            _report(wave, progress, len(members), len(members))
+            wave.status, wave.launched_at = WaveStatus.RUNNING, now
+            _save(wave, actor)
+            if wave.mode in LINK_MODES:
+                from guanxi.integrations.messaging.tasks import deliver_queued
+
+                transaction.on_commit(deliver_queued.delay)
+    finally:
+        launch_progress_clear(wave.pk)
     return wave
 
 
+def _report(wave: SurveyWave, progress: Progress | None, done: int, total: int) -> None:
+    launch_progress_write(wave.pk, done=done, total=total)
+    if progress:
+        progress(done, total)
+
+
 def _launch_members(wave: SurveyWave, members: list[WaveMember], *, now: dt.datetime, days: int, actor) -> None:
-    """Set-based: the surveys and their history rows in bulk inserts, the link tokens in one bulk update,
-    the snapshot's sent count in one row per month, the invitations queued in bulk (delivered by the
-    messaging task after commit) — a few statements per 2,000 members instead of a dozen per member."""
+    """One batch, set-based: the surveys and their history rows in bulk inserts, the link tokens in one
+    bulk update, the snapshot's sent count in one row, the invitations queued in bulk (delivered by the
+    messaging task after commit) — a few statements per batch instead of a dozen per member."""
     from simple_history.utils import bulk_create_with_history
 
     version = wave.version
@@ -189,29 +215,26 @@ def _launch_members(wave: SurveyWave, members: list[WaveMember], *, now: dt.date
                 wave_id=wave.pk, expires_at=expires) for m in members],
         Survey, batch_size=BATCH, default_user=user_of(actor), default_date=now)
     if any(s.pk is None for s in surveys):  # a database that does not return the new ids
-        by_customer = dict(Survey.objects.filter(wave_id=wave.pk).values_list("customer_id", "pk"))
+        by_customer = dict(Survey.objects.filter(wave_id=wave.pk, customer_id__in=[m.customer_id for m in members])
+                           .values_list("customer_id", "pk"))
         for survey in surveys:
             survey.pk = survey.id = by_customer[survey.customer_id]
     for survey in surveys:  # the history helper may hand back re-read rows: the version without a query each
         survey.version = version
     snapshot.record_sent_bulk(surveys)
-    messages = []
+    invitations = []
     if wave.mode in LINK_MODES:
         for survey, member in zip(surveys, members, strict=True):
             token = survey_token(survey)
             survey.token_hash = token_hash(token)
             if _reachable(member.customer):
-                messages.append(_invitation(survey, member.customer, token))
+                invitations.append((survey, member.customer, token))
         _set_column(Survey, "token_hash", [s.pk for s in surveys], [s.token_hash for s in surveys], "text")
     for survey, member in zip(surveys, members, strict=True):
         member.survey = survey
     _set_column(WaveMember, "survey_id", [m.pk for m in members], [s.pk for s in surveys], "bigint")
-    if messages:
-        from guanxi.integrations.messaging.tasks import deliver_queued
-
-        for start in range(0, len(messages), BATCH):
-            message_queue_many(messages=messages[start:start + BATCH])
-        transaction.on_commit(deliver_queued.delay)
+    if invitations:
+        message_queue_many(messages=invitation_messages(invitations))
 
 
 def _set_column(model, column: str, ids: list[int], values: list, sql_type: str) -> None:

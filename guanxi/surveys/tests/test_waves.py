@@ -268,3 +268,78 @@ def test_the_histogram_quantile_path_matches_the_pure_edges_and_the_configured_p
         SamplingPlan(size=300, seed=4, method="neyman", sds=plan.sds, arpu_band_edges=quantile.arpu_band_edges)
     )
     assert quantile.customer_ids == configured.customer_ids and quantile.strata == configured.strata
+
+
+def test_the_launch_reports_its_progress_per_batch_to_the_caller_and_to_the_page(
+    people, version, admin, settings, tmp_path, monkeypatch
+):
+    from ..services import waves
+
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(waves, "BATCH", 3)
+    wave = wave_draw(actor=SYSTEM, wave=_wave(version), now=T0)
+    client = Client()
+    client.force_login(admin)
+    status_url = f"/surveys/waves/{wave.pk}/launch-status/"
+    seen, polled = [], []
+
+    def progress(done, total):
+        seen.append((done, total))
+        polled.append(client.get(status_url, HTTP_ACCEPT_LANGUAGE="zh-hans").json())
+
+    wave_launch(actor=SYSTEM, wave=wave, now=T0, progress=progress)
+    assert seen == [(0, 8), (3, 8), (6, 8), (8, 8)]
+    assert [(p["launching"], p["done"], p["percent"]) for p in polled] == [
+        (True, 0, 0), (True, 3, 38), (True, 6, 75), (True, 8, 100)]
+    assert polled[1]["label"] == "已发送 3 / 8 份调查"
+    after = client.get(status_url).json()
+    assert after["launching"] is False and after["status"] == WaveStatus.RUNNING
+    assert Survey.objects.filter(wave_id=wave.pk).count() == 8
+    assert WaveMember.objects.filter(wave=wave, survey__isnull=True).count() == 0
+    page = client.get(f"/surveys/waves/{wave.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'id="gx-wave-launch-progress" class="mb-3 d-none"' in page
+
+
+def test_a_failed_launch_leaves_no_progress_behind(people, version, settings, tmp_path):
+    from ..launch_progress import launch_progress_read
+
+    settings.VAR_DIR = tmp_path
+    wave = wave_draw(actor=SYSTEM, wave=_wave(version), now=T0)
+    WaveMember.objects.filter(wave=wave).delete()
+    with pytest.raises(Conflict):
+        wave_launch(actor=SYSTEM, wave=wave, now=T0)
+    assert launch_progress_read(wave.pk) is None and not Survey.objects.filter(wave_id=wave.pk).exists()
+
+
+def test_the_launch_command_shows_a_bar_and_refuses_an_unknown_wave(people, version, settings, tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    settings.VAR_DIR = tmp_path
+    wave = wave_draw(actor=SYSTEM, wave=_wave(version), now=T0)
+    out = StringIO()
+    call_command("survey_wave_launch", str(wave.pk), stdout=out)
+    assert f"wave {wave.pk} launched: 8 surveys sent" in out.getvalue()
+    assert Survey.objects.filter(wave_id=wave.pk).count() == 8
+    with pytest.raises(CommandError, match="no survey wave"):
+        call_command("survey_wave_launch", str(wave.pk + 1000), stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("survey_wave_launch", str(wave.pk), stdout=StringIO())
+
+
+def test_the_invitations_carry_the_same_link_as_survey_link(people, version):
+    from ..services.surveys import invitation_messages, survey_link, survey_link_maker
+
+    wave = wave_launch(actor=SYSTEM, wave=wave_draw(actor=SYSTEM, wave=_wave(version), now=T0), now=T0)
+    surveys = list(Survey.objects.filter(wave_id=wave.pk).select_related("customer", "version"))
+    make = survey_link_maker()
+    for survey in surveys:
+        assert make(survey_token(survey)) == survey_link(survey_token(survey))
+    messages = invitation_messages([(s, s.customer, survey_token(s)) for s in surveys])
+    for survey, message in zip(surveys, messages, strict=True):
+        assert message["recipient"] == survey.customer.mobile
+        assert message["body"].endswith(survey_link(survey_token(survey)))
+        assert survey.customer.name in message["body"]
+    queued = set(OutboundMessage.objects.values_list("body", flat=True))
+    assert {m["body"] for m in messages} == queued

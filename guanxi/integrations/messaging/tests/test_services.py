@@ -68,3 +68,27 @@ def test_outbox_is_readable_in_admin(admin_client, django_capture_on_commit_call
         message_send(channel="sms", recipient="+8613800138000", body="您的验证码是 654321")
     response = admin_client.get("/admin/messaging/outboundmessage/")
     assert response.status_code == 200 and "+8613800138000" in response.content.decode()
+
+
+def test_queued_messages_are_delivered_in_batches_once_each_failures_recorded(monkeypatch):
+    from guanxi.integrations.messaging import services
+    from guanxi.integrations.messaging.backends import LocalBackend
+
+    monkeypatch.setattr(services, "DELIVERY_BATCH", 2)
+    original = LocalBackend.send
+
+    def send(self, message):
+        if message.recipient == "+8613800000003":
+            raise RuntimeError("provider down")
+        original(self, message)
+
+    monkeypatch.setattr(LocalBackend, "send", send)
+    ids = services.message_queue_many(messages=[
+        {"channel": "sms", "recipient": f"+861380000000{i}", "body": f"第 {i} 条"} for i in range(5)])
+    assert services.messages_deliver_queued(limit=4) == 4
+    statuses = dict(OutboundMessage.objects.filter(pk__in=ids).values_list("recipient", "status"))
+    assert [statuses[f"+861380000000{i}"] for i in range(5)] == [
+        MessageStatus.SENT, MessageStatus.SENT, MessageStatus.SENT, MessageStatus.FAILED, MessageStatus.QUEUED]
+    assert OutboundMessage.objects.get(recipient="+8613800000003").error == "provider down"
+    assert services.messages_deliver_queued() == 1 and services.messages_deliver_queued() == 0
+    assert OutboundMessage.objects.filter(pk__in=ids, status=MessageStatus.SENT).count() == 4
