@@ -13,8 +13,9 @@
     var option;
     if (el.getAttribute("data-gx-campaign-chart") === "funnel") {
       option = { color: palette, tooltip: { trigger: "item", valueFormatter: num },
-                 series: [{ type: "funnel", sort: "none", left: 8, right: 8, top: 8, bottom: 8, minSize: "10%",
-                            label: { formatter: function (p) { return p.name + " " + num(p.value); } },
+                 series: [{ type: "funnel", sort: "none", left: 8, right: "42%", top: 8, bottom: 8, minSize: "10%",
+                            // the labels sit beside the funnel, in the room kept on its right
+                            label: { position: "right", formatter: function (p) { return p.name + " " + num(p.value); } },
                             data: data.steps }] };
     } else {
       option = { color: palette, tooltip: { trigger: "axis", valueFormatter: num }, legend: { bottom: 0 },

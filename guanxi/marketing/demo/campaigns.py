@@ -19,6 +19,7 @@ from guanxi.core.errors import ValidationFailed
 from guanxi.customers.models import Customer
 
 from ..enums import (
+    CampaignChannel,
     CampaignStatus,
     ExpenseCategory,
     ExpenseStatus,
@@ -134,11 +135,22 @@ def _expenses(rng, campaign, manager, now) -> None:
         decided = status != ExpenseStatus.SUBMITTED
         rows.append(CampaignExpense(
             campaign=campaign, amount=Decimal(rng.randrange(low, high)), category=category, spent_on=spent,
-            channel=rng.choice([*campaign.channels, ""]), description=f"{campaign.name}费用",
+            channel=_expense_channel(rng, campaign, category), description=f"{campaign.name}费用",
             status=status, submitted_by=manager, decided_by=manager if decided else None,
             decided_at=timezone.make_aware(dt.datetime.combine(spent + dt.timedelta(days=3), dt.time(9)))
             if decided else None))
     CampaignExpense.objects.bulk_create(rows)
+
+
+def _expense_channel(rng, campaign, category) -> str:
+    """Message fees belong to the SMS or e-mail channel that sent them, gifts to a channel that
+    brought responses; advertising and events are shared by all channels (no channel)."""
+    if category == ExpenseCategory.MESSAGING:
+        sent = [c for c in campaign.channels if c in (CampaignChannel.SMS, CampaignChannel.EMAIL)]
+        return rng.choice(sent) if sent else ""
+    if category == ExpenseCategory.GIFTS:
+        return rng.choice(campaign.channels)
+    return ""
 
 
 def campaign_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int],
