@@ -114,7 +114,7 @@ def contribution_table(booster) -> tuple[np.ndarray, float]:
     bias = 0.0
     for t, tree in enumerate(trees):
         root = tree["tree_structure"]
-        if "leaf_index" in root:  # a tree without a split
+        if "split_feature" not in root:  # a tree without a split (its root is a bare leaf value)
             bias += root["leaf_value"]
             continue
         bias += root["internal_value"]

@@ -143,3 +143,17 @@ def test_scoring_with_merged_leaf_tables_equals_the_per_tree_attributions(monkey
     order = np.argsort(-expected, axis=1, kind="stable")[:, :3]
     assert (reasons == np.where(np.take_along_axis(expected, order, axis=1) > 0, order, -1)).all()
     assert probability.shape == (len(values),) and strength.shape == (len(values), 3)
+
+
+def test_a_model_whose_trees_never_split_scores_its_bias():
+    # given a booster on too few rows to split (a small company's first model can be so)
+    import lightgbm as lgb
+
+    x, y, _drivers = planted_frame(60, seed=1)
+    booster = lgb.train({"objective": "binary", "min_data_in_leaf": 100, "verbosity": -1, "seed": 1},
+                        lgb.Dataset(x.to_numpy(), label=y), num_boost_round=3)
+    # when scored, every row gets the raw score and no reason
+    got = engine.contributions(engine.compile_scorer(booster), x.to_numpy(dtype="float64"), threads=1)
+    _table, bias = engine.contribution_table(booster)
+    np.testing.assert_allclose(got.sum(axis=1) + bias, booster.predict(x.to_numpy(), raw_score=True), atol=1e-9)
+    assert (engine.predict(booster, x, {"x": [0.0, 1.0], "y": [0.0, 1.0]})[1] == -1).all()
