@@ -17,8 +17,9 @@ MIN_CHURNERS = 10  # a small demo (200 customers) still trains
 
 def churn_demo_load(*, seed: int, scale: float, staff, customers: list[int], now: dt.datetime) -> str:
     cutoff = now - dt.timedelta(days=90)
+    # Customers older than the planted history (180 days before the cut-off): nothing before their creation.
     population = list(Customer.objects.filter(pk__in=customers, deleted_at__isnull=True, merged_into__isnull=True,
-                                              created_at__lte=cutoff)
+                                              created_at__lte=cutoff - dt.timedelta(days=180))
                       .exclude(lifecycle_stage="churned").order_by("pk").values_list("pk", flat=True))
     plant_behaviour(population, seed=seed % 1000, cutoff=cutoff)
     model = churn_model_train(actor=SYSTEM, cutoff=cutoff, seed=seed, min_churners=MIN_CHURNERS)
