@@ -45,10 +45,10 @@ def run(*, customers: int, seed: int, database: bool = True) -> dict:
                            "reason": model.reason, "load_average": _load()}}
     if model.reason:
         return result
-    booster, table = engine.load(model.booster), None
-    table = engine.contribution_table(booster)
+    booster = engine.load(model.booster)
+    scorer = engine.compile_scorer(booster)
     started = time.perf_counter()
-    _probability, reasons, _strength = engine.predict(booster, x, model.calibration, table=table)
+    _probability, reasons, _strength = engine.predict(booster, x, model.calibration, scorer=scorer)
     score_seconds = time.perf_counter() - started
     result["scoring"] = {"seconds": round(score_seconds, 2), "customers_per_second": int(customers / score_seconds),
                          "load_average": _load()}

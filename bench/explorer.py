@@ -115,7 +115,7 @@ def run(*, refresh: bool = True, runs: int = 3, lines: int = 5_000_000, interact
 # ---------------------------------------------------------------- a synthetic warehouse
 
 SYNTHETIC = {"customers": 1_000_000, "interactions": 10_000_000, "lines": 5_000_000, "cases": 1_000_000,
-             "payments": 1_000_000}
+             "payments": 1_000_000, "answers": 1_000_000, "responses": 100_000, "opportunities": 1_000_000}
 TEAMS, STAFF, PRODUCTS, BRANDS = 20, 400, 60, 5
 REGIONS = ("华东", "华南", "华北", "西南", "东北")
 
@@ -142,7 +142,9 @@ def _synthetic_columns(table: str, n: dict, start: dt.date, days: int) -> dict[s
                              "(ARRAY['prospect','new','growing','mature','at_risk','churned'])[1 + i % 6]",
                          "source": "(ARRAY['outlet','call_center','partner','web'])[1 + i % 4]", "owner_id": staff,
                          "team_id": team, "arpu": "(i % 300) + 0.5", "created_at": ts, "is_live": "i % 50 <> 0",
-                         "created_date": day},
+                         "region": f"(ARRAY{list(REGIONS)})[1 + i % 5]", "is_key_account": "i % 200 = 0",
+                         "churned_at": f"CASE WHEN i % 6 = 5 THEN {ts} END", "created_date": day,
+                         "churned_date": f"CASE WHEN i % 6 = 5 THEN {day} END"},
         "fact_case": {"case_id": "i", "customer_id": customer,
                       "case_type": "(ARRAY['consultation','query','complaint','fault'])[1 + i % 4]",
                       "channel": "(ARRAY['hotline','web','wechat','outlet'])[1 + i % 4]", "category_id": "NULL",
@@ -164,6 +166,21 @@ def _synthetic_columns(table: str, n: dict, start: dt.date, days: int) -> dict[s
         "fact_payment": {"payment_id": "i", "customer_id": customer, "owner_id": staff, "team_id": team,
                          "received_on": day, "amount": "((i * 7919) % 5000) + 100", "refunded": "0",
                          "method": "(ARRAY['bank','cash','wechat','alipay'])[1 + i % 4]"},
+        "fact_survey_answer": {"answer_id": "i", "survey_id": "(i + 5) / 6", "customer_id": customer,
+                               "case_id": "NULL", "question_type": "(ARRAY['rating_5','rating_10','nps'])[1 + i % 3]",
+                               "dimension": "CASE WHEN i % 6 < 3 THEN 'overall' ELSE 'speed' END",
+                               "score": "(i * 7) % 11", "score_pct": "((i * 7) % 11) * 10.0", "mode": "'sms'",
+                               "answered_at": ts, "answered_date": day},
+        "fact_campaign_response": {"response_id": "i", "campaign_id": "1 + i % 50", "customer_id": customer,
+                                   "response_kind": "(ARRAY['opened','clicked','replied'])[1 + i % 3]",
+                                   "channel": "'sms'", "lead_id": "NULL", "responded_at": ts,
+                                   "responded_date": day},
+        "fact_opportunity": {"opportunity_id": "i", "customer_id": customer, "owner_id": staff, "team_id": team,
+                             "stage_id": "1 + i % 6", "status": "(ARRAY['open','won','lost','open','won'])[1 + i % 5]",
+                             "amount": "((i * 7919) % 50000) + 1000", "probability": "(i * 13) % 100",
+                             "expected_close_date": day, "created_at": ts,
+                             "closed_at": f"CASE WHEN i % 5 IN (1, 2, 4) THEN {ts} END", "created_date": day,
+                             "closed_date": f"CASE WHEN i % 5 IN (1, 2, 4) THEN {day} END"},
     }[table]
 
 
@@ -179,7 +196,8 @@ def build_synthetic(root, *, start: dt.date, days: int = 730, scale: float = 1.0
     n = {k: max(1, int(v * scale)) for k, v in SYNTHETIC.items()}
     rows = {"dim_team": TEAMS, "dim_staff": STAFF, "dim_product": PRODUCTS, "dim_brand": BRANDS,
             "dim_customer": n["customers"], "fact_case": n["cases"], "fact_interaction": n["interactions"],
-            "fact_order_line": n["lines"], "fact_payment": n["payments"]}
+            "fact_order_line": n["lines"], "fact_payment": n["payments"], "fact_survey_answer": n["answers"],
+            "fact_campaign_response": n["responses"], "fact_opportunity": n["opportunities"]}
     root.mkdir(parents=True, exist_ok=True)
     manifest = Manifest(refresh_id=1)
     started = time.perf_counter()

@@ -9,11 +9,16 @@ from .workbench.tasks import run_mining_analysis  # noqa: F401 (a worker registe
 
 @shared_task(name="analytics.warehouse_refresh")
 def refresh_warehouse(full: bool = False) -> dict[str, int] | None:
-    """The scheduled star-schema refresh; skipped (None) while another refresh holds the warehouse."""
+    """The scheduled star-schema refresh, then the dashboard's current figures computed into the cache;
+    skipped (None) while another refresh holds the warehouse."""
+    from .dashboard.read import dashboard_warm
+
     try:
-        return warehouse_refresh(actor=SYSTEM, full=full).rows
+        rows = warehouse_refresh(actor=SYSTEM, full=full).rows
     except Conflict:
         return None
+    dashboard_warm()
+    return rows
 
 
 @shared_task(name="analytics.churn_retrain")

@@ -1,10 +1,11 @@
 """The churn model, pure functions on arrays: a LightGBM booster fitted on one part of the
 customers, an isotonic calibration fitted on a second, and quality measured on a third (holdout
-AUC, lift by decile, reliability curve). Reasons are the booster's per-feature contributions
-(`pred_contrib`, SHAP values on the log-odds scale): the three largest positive ones."""
+AUC, lift by decile, reliability curve). Reasons are the booster's per-feature path attributions
+(Saabas, on the log-odds scale; see `contribution_table`): the three largest positive ones."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,13 +42,14 @@ def _split(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def fit(x: pd.DataFrame, y: np.ndarray, *, seed: int, params: dict | None = None,
-        min_churners: int = MIN_CHURNERS, threads: int = 1) -> Fitted:
+        min_churners: int = MIN_CHURNERS, threads: int | None = None) -> Fitted:
     """Fit, calibrate and measure; TooFewChurners when the fitting or holdout part would hold fewer
     than `min_churners` churners (a model from a handful of cases ranks by noise)."""
     import lightgbm as lgb
     from sklearn.isotonic import IsotonicRegression
 
     params = {**DEFAULT_PARAMS, **(params or {})}
+    threads = threads or default_threads()
     churners = int(y.sum())
     if churners < min_churners * 2 or len(y) - churners < min_churners:
         raise TooFewChurners(churners, min_churners * 2)
@@ -59,9 +61,9 @@ def fit(x: pd.DataFrame, y: np.ndarray, *, seed: int, params: dict | None = None
     data = lgb.Dataset(values[train], label=y[train], feature_name=list(x.columns), free_raw_data=True)
     booster = lgb.train(lgb_params, data, num_boost_round=rounds)
     iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-    iso.fit(booster.predict(values[calib]), y[calib])
+    iso.fit(booster.predict(values[calib], num_threads=threads), y[calib])
     calibration = {"x": iso.X_thresholds_.tolist(), "y": iso.y_thresholds_.tolist()}
-    probability = calibrate(booster.predict(values[hold]), calibration)
+    probability = calibrate(booster.predict(values[hold], num_threads=threads), calibration)
     metrics = quality(y[hold], probability)
     metrics.update(train_rows=len(train), calibration_rows=len(calib), holdout_rows=len(hold))
     return Fitted(booster.model_to_string(), calibration, metrics, params, list(x.columns), booster)
@@ -112,7 +114,7 @@ def contribution_table(booster) -> tuple[np.ndarray, float]:
     bias = 0.0
     for t, tree in enumerate(trees):
         root = tree["tree_structure"]
-        if "leaf_index" in root:  # a tree without a split
+        if "split_feature" not in root:  # a tree without a split (its root is a bare leaf value)
             bias += root["leaf_value"]
             continue
         bias += root["internal_value"]
@@ -130,19 +132,69 @@ def contribution_table(booster) -> tuple[np.ndarray, float]:
     return table, bias
 
 
-def predict(booster, x: pd.DataFrame, calibration: dict, *, top: int = 3, threads: int = 1,
-            table: tuple[np.ndarray, float] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+GROUP = 3  # trees whose leaf tables are merged: one look-up covers every combination of their leaves
+CHUNK = 1 << 15  # rows scored at a time (the leaf indexes and the sums stay small)
+
+
+@dataclass
+class Scorer:
+    """A booster ready to score with reasons: its per-leaf attributions (`contribution_table`) merged
+    over groups of `GROUP` trees, so that a row costs one walk of the trees (`pred_leaf`) and a
+    look-up per group instead of per tree. Sums are those of the per-tree table, added in another
+    order (they may differ in the last bits)."""
+
+    booster: object
+    groups: list[np.ndarray]
+    width: int
+    bias: float
+
+
+def compile_scorer(booster) -> Scorer:
+    """The booster's attributions merged over groups of trees (see `Scorer`)."""
+    table, bias = contribution_table(booster)
+    n_trees, width, n_features = table.shape
+    groups = []
+    for first in range(0, n_trees, GROUP):
+        merged = table[first]
+        for tree in table[first + 1:first + GROUP]:
+            merged = (merged[:, None, :] + tree[None, :, :]).reshape(-1, n_features)
+        groups.append(np.ascontiguousarray(merged))
+    return Scorer(booster, groups, width, bias)
+
+
+def contributions(scorer: Scorer, values: np.ndarray, *, threads: int | None = None) -> np.ndarray:
+    """Per row and feature, the path attributions summed over the trees (rows × features)."""
+    threads = threads or default_threads()
+    n_features = scorer.groups[0].shape[1] if scorer.groups else 0
+    out = np.zeros((len(values), n_features), dtype="float64")
+    for start in range(0, len(values), CHUNK):
+        part = values[start:start + CHUNK]
+        leaves = scorer.booster.predict(part, pred_leaf=True, num_threads=threads).astype("int64").T.copy()
+        total = out[start:start + len(part)]
+        for g, merged in enumerate(scorer.groups):
+            trees = leaves[g * GROUP:(g + 1) * GROUP]
+            cell = trees[0]
+            for leaf in trees[1:]:
+                cell = cell * scorer.width + leaf
+            total += merged[cell]
+    return out
+
+
+def default_threads() -> int:
+    """LightGBM's threads: every core (with `deterministic` the results do not depend on it)."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+def predict(booster, x: pd.DataFrame, calibration: dict, *, top: int = 3, threads: int | None = None,
+            scorer: Scorer | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Calibrated probabilities, and for each row the indexes of its `top` features that push the
     risk up most (-1 where fewer push it up) with their contributions (log-odds)."""
     values = x.to_numpy(dtype="float64")
     if not len(values):
         return np.zeros(0), np.zeros((0, top), dtype="int64"), np.zeros((0, top))
-    table, bias = table if table is not None else contribution_table(booster)
-    leaves = booster.predict(values, pred_leaf=True, num_threads=threads).astype("int64")
-    contrib = np.zeros((len(values), table.shape[2]), dtype="float64")
-    for t in range(table.shape[0]):
-        contrib += table[t][leaves[:, t]]
-    raw = contrib.sum(axis=1) + bias
+    scorer = scorer or compile_scorer(booster)
+    contrib = contributions(scorer, values, threads=threads)
+    raw = contrib.sum(axis=1) + scorer.bias
     probability = calibrate(1.0 / (1.0 + np.exp(-raw)), calibration)
     idx = np.argsort(-contrib, axis=1, kind="stable")[:, :top]
     strength = np.take_along_axis(contrib, idx, axis=1)

@@ -2,8 +2,9 @@
 complaints, service-standard breaches still open and falling usage raise the odds of churning.
 
 `planted_frame` draws the features and labels directly (the benchmark's million customers);
-`plant_customers` writes the same mechanism as operational rows (customers, interactions, cases,
-orders) so that the SQL features and labels recover it end to end."""
+`plant_behaviour` writes the same mechanism as operational rows (interactions, cases) for existing
+customers (the demo's own), `plant_customers` for new ones (the tests), so that the SQL features and
+labels recover it end to end."""
 
 from __future__ import annotations
 
@@ -66,23 +67,45 @@ def drivers_recovered(reasons: np.ndarray, drivers: np.ndarray, features: list[s
 
 
 def plant_customers(n: int, *, seed: int, cutoff: dt.datetime, horizon_days: int = 90) -> dict:
-    """Write `n` customers with the planted mechanism: activity in the 180 days before `cutoff`,
-    complaints and open breaches in the 90 before it, and — for those who do not churn — activity in
-    the `horizon_days` after it. Bulk inserts; returns the labels and drivers by customer id."""
-    from django.db import connection
+    """Write `n` new customers (created 400 days before `cutoff`) with the planted mechanism (see
+    `plant_behaviour`); returns the labels and drivers by customer id."""
+    from guanxi.customers.models import Customer
 
-    from guanxi.customers.models import Customer, Interaction
-    from guanxi.servicedesk.models import Ticket
-
-    rng = np.random.default_rng(seed)
-    m = _mechanism(rng, n)
     start = Customer.objects.count()
     customers = Customer.objects.bulk_create([
         Customer(code=f"CH{seed:03d}{start + i:07d}", kind="individual", name=f"流失测试{start + i}",
                  lifecycle_stage="mature", created_at=cutoff - dt.timedelta(days=400))
         for i in range(n)])
-    ids = np.array([c.pk for c in customers])
-    Customer.objects.filter(pk__in=ids.tolist()).update(created_at=cutoff - dt.timedelta(days=400))
+    ids = [c.pk for c in customers]
+    Customer.objects.filter(pk__in=ids).update(created_at=cutoff - dt.timedelta(days=400))
+    return plant_behaviour(ids, seed=seed, cutoff=cutoff, horizon_days=horizon_days)
+
+
+def plant_behaviour(customer_ids: list[int], *, seed: int, cutoff: dt.datetime, horizon_days: int = 90) -> dict:
+    """Give existing customers the planted mechanism: activity in the 180 days before `cutoff`,
+    complaints and open breaches in the 90 before it, and — for those who do not churn — a contact in
+    the `horizon_days` after it. A planted churner's own contacts in that window are removed; one
+    with an order or a payment there stays a customer (the label the features will find). Bulk
+    writes; returns the labels and drivers by customer id."""
+    from django.db import connection
+
+    from guanxi.customers.models import Interaction
+    from guanxi.orders.models import Order, Payment
+    from guanxi.servicedesk.models import Ticket
+
+    rng = np.random.default_rng(seed)
+    n = len(customer_ids)
+    m = _mechanism(rng, n)
+    ids = np.array(customer_ids, dtype="int64")
+    end = cutoff + dt.timedelta(days=horizon_days)
+    churners = ids[m["churned"] == 1].tolist()
+    buying = set(Order.objects.filter(customer_id__in=churners, order_date__gt=cutoff.date(),
+                                      order_date__lte=end.date()).values_list("customer_id", flat=True))
+    buying |= set(Payment.objects.filter(customer_id__in=churners, received_on__gt=cutoff.date(),
+                                         received_on__lte=end.date()).values_list("customer_id", flat=True))
+    churned = np.where(np.isin(ids, list(buying)), 0, m["churned"]).astype("int8")
+    Interaction.objects.filter(customer_id__in=ids[churned == 1].tolist(), occurred_at__gt=cutoff,
+                               occurred_at__lte=end).delete()
     interactions, tickets = [], []
 
     def at(days_before: float) -> dt.datetime:
@@ -112,4 +135,4 @@ def plant_customers(n: int, *, seed: int, cutoff: dt.datetime, horizon_days: int
     Ticket.objects.bulk_create(tickets, batch_size=5000)
     with connection.cursor() as cursor:  # created_at is filled on insert: set it as planted
         cursor.executemany("UPDATE servicedesk_ticket SET created_at = %s WHERE number = %s", planted)
-    return {"ids": ids, "churned": m["churned"], "drivers": m["drivers"]}
+    return {"ids": ids, "churned": churned, "drivers": m["drivers"]}

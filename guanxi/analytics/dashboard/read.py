@@ -51,7 +51,10 @@ def dashboard_cards(*, user, period: Period, only: str | None = None) -> list[fi
         keys = [only]
     if not keys:
         raise PermissionDenied(_("You may not see the executive dashboard."))
-    manifest = manifest_read()
+    return _cards(manifest_read(), period, keys)
+
+
+def _cards(manifest, period: Period, keys: list[str]) -> list[figures.Card]:
     where = hashlib.sha1(str(warehouse_dir()).encode()).hexdigest()[:12]
     version = f"analytics:dashboard:{where}:{manifest.refresh_id}:{period.kind}:{period.start}"
     cached = cache.get_many([f"{version}:{key}" for key in keys])
@@ -65,6 +68,17 @@ def dashboard_cards(*, user, period: Period, only: str | None = None) -> list[fi
         cache.set_many(computed, CACHE_SECONDS)
         cached |= computed
     return [cached[f"{version}:{key}"] for key in keys]
+
+
+def dashboard_warm() -> int:
+    """Compute and cache every card of the current month, quarter and year (after a refresh, so that
+    nobody waits for the first view of a new warehouse version); returns how many were computed."""
+    manifest = manifest_read()
+    today = timezone.localdate()
+    count = 0
+    for kind in ("month", "quarter", "year"):
+        count += len(_cards(manifest, period_for(kind, None, today), list(CARD_ENTITY)))
+    return count
 
 
 def dashboard_built_at():

@@ -13,9 +13,10 @@ from django.utils import translation
 from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
+from guanxi.analytics.churn import model as engine
 from guanxi.analytics.churn import selectors, services
 from guanxi.analytics.churn.features import FEATURES
-from guanxi.analytics.churn.synthetic import PLANTED, drivers_recovered, plant_customers
+from guanxi.analytics.churn.synthetic import PLANTED, drivers_recovered, plant_customers, planted_frame
 from guanxi.analytics.models import ChurnModel, ChurnScore
 from guanxi.core.errors import PermissionDenied
 from guanxi.core.testing import rows_of
@@ -120,3 +121,39 @@ def test_only_analysts_train(role):
     with pytest.raises(PermissionDenied):
         services.churn_model_train(actor=UserFactory(role=role), cutoff=CUTOFF)
     assert rows_of("analytics") == before
+
+
+def test_scoring_with_merged_leaf_tables_equals_the_per_tree_attributions(monkeypatch):
+    # given a model on generated customers
+    x, y, _drivers = planted_frame(20_000, seed=5)
+    fitted = engine.fit(x, y, seed=5)
+    values = x.to_numpy(dtype="float64")
+    table, bias = engine.contribution_table(fitted.booster)
+    leaves = fitted.booster.predict(values, pred_leaf=True).astype("int64")
+    expected = np.zeros((len(values), table.shape[2]))
+    for t in range(table.shape[0]):
+        expected += table[t][leaves[:, t]]
+    # when scored through the merged tables (in several chunks)
+    monkeypatch.setattr(engine, "CHUNK", 4096)
+    got = engine.contributions(engine.compile_scorer(fitted.booster), values, threads=1)
+    # then each feature's attribution is the per-tree one, and they add up to LightGBM's raw score
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(got.sum(axis=1) + bias, fitted.booster.predict(values, raw_score=True), atol=1e-9)
+    probability, reasons, strength = engine.predict(fitted.booster, x, fitted.calibration)
+    order = np.argsort(-expected, axis=1, kind="stable")[:, :3]
+    assert (reasons == np.where(np.take_along_axis(expected, order, axis=1) > 0, order, -1)).all()
+    assert probability.shape == (len(values),) and strength.shape == (len(values), 3)
+
+
+def test_a_model_whose_trees_never_split_scores_its_bias():
+    # given a booster on too few rows to split (a small company's first model can be so)
+    import lightgbm as lgb
+
+    x, y, _drivers = planted_frame(60, seed=1)
+    booster = lgb.train({"objective": "binary", "min_data_in_leaf": 100, "verbosity": -1, "seed": 1},
+                        lgb.Dataset(x.to_numpy(), label=y), num_boost_round=3)
+    # when scored, every row gets the raw score and no reason
+    got = engine.contributions(engine.compile_scorer(booster), x.to_numpy(dtype="float64"), threads=1)
+    _table, bias = engine.contribution_table(booster)
+    np.testing.assert_allclose(got.sum(axis=1) + bias, booster.predict(x.to_numpy(), raw_score=True), atol=1e-9)
+    assert (engine.predict(booster, x, {"x": [0.0, 1.0], "y": [0.0, 1.0]})[1] == -1).all()

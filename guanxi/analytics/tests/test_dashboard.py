@@ -187,3 +187,19 @@ def test_periods_default_to_the_current_one_and_compare_with_the_one_before():
     assert (quarter.start, quarter.end, quarter.previous.start) == (
         dt.date(2026, 1, 1), dt.date(2026, 4, 1), dt.date(2025, 10, 1))
     assert [p.label for p in quarter.window()][-2:] == ["2025 Q4", "2026 Q1"]
+
+
+def test_the_scheduled_refresh_leaves_the_current_figures_cached(django_capture_on_commit_callbacks, monkeypatch):
+    from guanxi.analytics.dashboard import read
+    from guanxi.analytics.tasks import refresh_warehouse
+
+    _business(django_capture_on_commit_callbacks)
+    with time_machine.travel(NOW, tick=False):
+        refresh_warehouse(full=True)
+        expected = {c.key: c.value for c in dashboard_cards(user=UserFactory(role=Role.ANALYST), period=MARCH)}
+        # the figures of the current month, quarter and year come from the cache: no warehouse read
+        monkeypatch.setattr(read, "connect", lambda *a, **k: pytest.fail("the warehouse was read"))
+        for kind in ("month", "quarter", "year"):
+            cards = dashboard_cards(user=UserFactory(role=Role.ANALYST), period=dashboard_period(kind=kind, start=None))
+            assert len(cards) == 8
+    assert expected["revenue"] == 3000.0 and cards[0].key == "customers"
