@@ -19,7 +19,7 @@ router = Router(tags=["analytics"], operation_prefix="guanxi_analytics_api")
 
 class PeriodIn(Schema):
     period: str = Field("month", description="month, quarter or year")
-    start: dt.date | None = Field(None, description="the period's first day; default: the current period")
+    start: dt.date | None = Field(None, description="the period's first day; default: the last whole period")
 
 
 class DashboardPeriodOut(Schema):

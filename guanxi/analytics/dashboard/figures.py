@@ -19,6 +19,9 @@ from .periods import START_COLUMN, Period
 SATISFIED_PCT = 75.0
 RATINGS = ("rating_5", "rating_10")
 BILLED = ("confirmed", "delivered")  # orders that are revenue (drafts and cancellations are not)
+# Which way a figure should move: up (1, the default), down (-1: customers lost) or neither (0: more
+# cases may be more customers as well as more trouble).
+BETTER_WHEN = {"churn": -1, "cases": 0}
 
 
 @dataclass
@@ -30,6 +33,17 @@ class Card:
     periods: list[Period]
     series: dict[str, list[float | None]] = field(default_factory=dict)
     breakdown: list[dict] = field(default_factory=list)  # rows of a card whose chart is not over time
+
+    @property
+    def trend(self) -> str | None:
+        """How the change reads: "good", "bad" or "neutral" (a figure whose rise is neither), None
+        when there is nothing to compare with."""
+        if self.change is None:
+            return None
+        direction = BETTER_WHEN.get(self.key, 1)
+        if direction == 0 or self.change == 0:
+            return "neutral"
+        return "good" if (self.change > 0) == (direction > 0) else "bad"
 
     @property
     def change(self) -> float | None:

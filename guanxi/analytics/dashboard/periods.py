@@ -42,6 +42,10 @@ class Period:
     def months(self) -> int:
         return MONTHS[self.kind]
 
+    def is_running(self, today: dt.date) -> bool:
+        """Whether the period has not ended yet (its figures are a part of it, not the whole)."""
+        return self.start <= today < self.end
+
     def shifted(self, steps: int) -> Period:
         return Period(self.kind, add_months(self.start, steps * MONTHS[self.kind]))
 
@@ -62,14 +66,20 @@ class Period:
         return f"{self.start:%Y-%m}"
 
 
+def current_period(kind: str, today: dt.date) -> Period:
+    """The period of `kind` holding today (still running)."""
+    return Period(kind, start_of(kind, today))
+
+
 def period_for(kind: str, start: dt.date | None, today: dt.date) -> Period:
-    """The period of `kind` starting on `start` (default: the one holding today); refused when the
-    kind is unknown, the start is not its first day, before 2000 or after the current period."""
+    """The period of `kind` starting on `start` (default: the last whole one — the period holding today
+    has only run part of its course, and compared with a whole one it would always look like a fall);
+    refused when the kind is unknown, the start is not its first day, before 2000 or after the current period."""
     if kind not in MONTHS:
         raise ImpossiblePeriod("kind")
     current = start_of(kind, today)
     if start is None:
-        return Period(kind, current)
+        return Period(kind, current).previous
     if start != start_of(kind, start) or start < EARLIEST or start > current:
         raise ImpossiblePeriod("start")
     return Period(kind, start)

@@ -15,7 +15,7 @@ from guanxi.core.errors import PermissionDenied, ValidationFailed
 from ..permissions import permissions
 from ..warehouse.store import connect, manifest_read, warehouse_dir
 from . import figures
-from .periods import ImpossiblePeriod, Period, period_for
+from .periods import ImpossiblePeriod, Period, current_period, period_for
 
 CARD_ENTITY = {"customers": "dashboard_customers", "churn": "dashboard_customers",
                "arpu": "dashboard_sales", "revenue": "dashboard_sales", "pipeline": "dashboard_sales",
@@ -71,13 +71,15 @@ def _cards(manifest, period: Period, keys: list[str]) -> list[figures.Card]:
 
 
 def dashboard_warm() -> int:
-    """Compute and cache every card of the current month, quarter and year (after a refresh, so that
-    nobody waits for the first view of a new warehouse version); returns how many were computed."""
+    """Compute and cache every card of the default (last whole) and the current month, quarter and
+    year (after a refresh, so that nobody waits for the first view of a new warehouse version);
+    returns how many were computed."""
     manifest = manifest_read()
     today = timezone.localdate()
     count = 0
     for kind in ("month", "quarter", "year"):
-        count += len(_cards(manifest, period_for(kind, None, today), list(CARD_ENTITY)))
+        for period in (period_for(kind, None, today), current_period(kind, today)):
+            count += len(_cards(manifest, period, list(CARD_ENTITY)))
     return count
 
 

@@ -181,12 +181,23 @@ def test_impossible_periods_are_refused(kind, start):
         dashboard_period(kind=kind, start=start)
 
 
-def test_periods_default_to_the_current_one_and_compare_with_the_one_before():
+def test_periods_default_to_the_last_whole_one_and_compare_with_the_one_before():
     with time_machine.travel(NOW, tick=False):
         quarter = dashboard_period(kind="quarter", start=None)
+        running = dashboard_period(kind="quarter", start=dt.date(2026, 1, 1))
     assert (quarter.start, quarter.end, quarter.previous.start) == (
-        dt.date(2026, 1, 1), dt.date(2026, 4, 1), dt.date(2025, 10, 1))
-    assert [p.label for p in quarter.window()][-2:] == ["2025 Q4", "2026 Q1"]
+        dt.date(2025, 10, 1), dt.date(2026, 1, 1), dt.date(2025, 7, 1))
+    assert [p.label for p in quarter.window()][-2:] == ["2025 Q3", "2025 Q4"]
+    assert not quarter.is_running(NOW.date()) and running.is_running(NOW.date())
+
+
+@pytest.mark.parametrize(("key", "value", "previous", "trend"), [
+    ("revenue", 120, 100, "good"), ("revenue", 80, 100, "bad"), ("churn", 5, 10, "good"),
+    ("churn", 12, 10, "bad"), ("cases", 150, 100, "neutral"), ("arpu", 50, None, None)])
+def test_a_change_reads_good_or_bad_by_the_way_its_figure_should_move(key, value, previous, trend):
+    from guanxi.analytics.dashboard.figures import Card
+
+    assert Card(key=key, unit="count", value=value, previous=previous, periods=[]).trend == trend
 
 
 def test_the_scheduled_refresh_leaves_the_current_figures_cached(django_capture_on_commit_callbacks, monkeypatch):

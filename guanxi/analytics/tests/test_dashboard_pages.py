@@ -35,10 +35,13 @@ def test_the_page_shows_the_cards_of_the_role_in_chinese():
     w = world()
     order(w["rep"], w["customer"], w["product"], quantity=2)
     warehouse_refresh(actor=SYSTEM, full=True)
-    page = _page_client(w["manager"]).get("/analytics/")
+    default = _page_client(w["manager"]).get("/analytics/").content.decode()
+    assert "2026-02" in default and "本期尚未结束" not in default  # the last whole month by default
+    page = _page_client(w["manager"]).get("/analytics/", {"period": "month", "start": "2026-03-01"})
     assert page.status_code == 200
     text = page.content.decode()
     assert "领导驾驶舱" in text and "收入与应收" in text and "¥2,000" in text
+    assert "本期尚未结束（数据截至 2026-03-20）" in text
     assert "工单量" not in text  # a sales manager has no service cards
     assert 'id="gx-dashboard-data"' in text and "/analytics/dashboard/revenue/records/?period=month" in text
     quarter = _page_client(UserFactory(role=Role.ANALYST)).get("/analytics/", {"period": "quarter",
@@ -70,7 +73,7 @@ def test_the_api_gives_every_figure_and_refuses_impossible_periods():
     figures = {f["key"]: f for f in body["figures"]}
     assert len(figures) == 8 and figures["revenue"]["value"] == 2000.0 and figures["revenue"]["previous"] == 0.0
     assert figures["revenue"]["change_pct"] is None and len(figures["revenue"]["periods"]) == 12
-    one = client.get("/api/v1/analytics/dashboard/revenue", {"period": "year"}).json()
+    one = client.get("/api/v1/analytics/dashboard/revenue", {"period": "year", "start": "2026-01-01"}).json()
     assert one["key"] == "revenue" and one["series"]["revenue"][-1] == 2000.0
     for bad in ({"period": "week"}, {"start": "2026-03-15"}, {"start": "2026-04-01"}, {"start": "1999-01-01"},
                 {"start": "not-a-date"}):

@@ -11,12 +11,14 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.views import domain_errors_as_http
 
+from ..dashboard.periods import current_period
 from ..dashboard.read import dashboard_built_at, dashboard_cards, dashboard_period, figure_records
 
 PERIOD_KINDS = (("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year")))
@@ -105,11 +107,14 @@ def _chart(card, period) -> dict:
 def dashboard_page(request):
     period = _period(request)
     cards = dashboard_cards(user=request.user, period=period)
+    today = timezone.localdate()
     shown = [{"key": c.key, "title": TITLES[c.key], "unit": c.unit, "value": c.value, "previous": c.previous,
-              "change": c.change, "chart": _chart(c, period)} for c in cards]
-    choices = [period.shifted(-steps) for steps in range(0, 24 if period.kind == "month" else 12)]
+              "change": c.change, "trend": c.trend, "chart": _chart(c, period)} for c in cards]
+    current = current_period(period.kind, today)
+    choices = [current.shifted(-steps) for steps in range(0, 24 if period.kind == "month" else 12)]
     return render(request, "analytics/dashboard_page.html", {
         "cards": shown, "charts": {c["key"]: c["chart"] for c in shown}, "period": period,
+        "running": period.is_running(today), "today": today,
         "kinds": PERIOD_KINDS, "starts": choices, "built_at": dashboard_built_at(),
     })
 
