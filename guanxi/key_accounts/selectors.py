@@ -658,24 +658,23 @@ def _ledger(customer_ids, today: dt.date, months: int = 24) -> tuple[dict[int, d
         .values_list("cid", "signed", "month", "ytd", "last12", "prior12", "trend")
     )
     inner, params = rows.query.sql_with_params()
-    sums = "SUM(signed) FILTER (WHERE ytd = 1), SUM(signed) FILTER (WHERE last12 = 1), " \
-        "SUM(signed) FILTER (WHERE prior12 = 1)"
-    trend = "SUM(signed) FILTER (WHERE trend = 1)"
+    sums = ", ".join(f"SUM(signed) FILTER (WHERE {flag} = 1)" for flag in ("ytd", "last12", "prior12"))
+    by_month = "SUM(signed) FILTER (WHERE trend = 1)"
     if connection.vendor == "postgresql":
-        sql = f"SELECT cid, month, {sums}, {trend} FROM ({inner}) t GROUP BY GROUPING SETS ((cid), (month))"
+        sql = f"SELECT cid, month, {sums}, {by_month} FROM ({inner}) t GROUP BY GROUPING SETS ((cid), (month))"
     else:
         sql = (f"SELECT cid, NULL, {sums}, NULL FROM ({inner}) t GROUP BY cid UNION ALL "
-               f"SELECT NULL, month, NULL, NULL, NULL, {trend} FROM ({inner}) t GROUP BY month")
+               f"SELECT NULL, month, NULL, NULL, NULL, {by_month} FROM ({inner}) t GROUP BY month")
         params = (*params, *params)
     per_customer, per_month = {}, {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for cid, month, ytd, last, prior, trend in cursor.fetchall():
+        for cid, month, ytd, last, prior, net in cursor.fetchall():
             if cid is not None:
                 per_customer[cid] = {"ytd": _money(ytd), "last12": _money(last), "prior12": _money(prior)}
             else:  # a naive local datetime from PostgreSQL, its text from SQLite's function
                 day = month if isinstance(month, dt.datetime) else dt.datetime.fromisoformat(month)
-                per_month[day.date()] = float(_money(trend))
+                per_month[day.date()] = float(_money(net))
     return per_customer, [f"{k:%Y-%m}" for k in keys], [per_month.get(k, 0.0) for k in keys]
 
 
@@ -754,17 +753,18 @@ def _pipeline(customer_ids) -> dict:
         .values("stage__name", "stage__order")
         .annotate(
             n=Count("id"),
-            amount=Coalesce(Sum("amount"), ZERO),
-            weighted=Sum(F("amount") * F("probability") / 100, output_field=DecimalField(max_digits=18,
-                                                                                           decimal_places=2)),
+            total=Coalesce(Sum("amount"), ZERO),
+            weighted=Sum(
+                F("amount") * F("probability") / 100, output_field=DecimalField(max_digits=18, decimal_places=2)
+            ),
         )
         .order_by("stage__order")
     )
     weighted = sum((r["weighted"] or Decimal("0") for r in rows), Decimal("0"))
     return {
-        "stages": [{"name": r["stage__name"], "count": r["n"], "amount": float(r["amount"])} for r in rows],
+        "stages": [{"name": r["stage__name"], "count": r["n"], "amount": float(r["total"])} for r in rows],
         "count": sum(r["n"] for r in rows),
-        "amount": sum((r["amount"] for r in rows), Decimal("0.00")),
+        "amount": sum((r["total"] for r in rows), Decimal("0.00")),
         "weighted": weighted.quantize(Decimal("0.01")),
     }
 
