@@ -2,10 +2,10 @@
 those they back up), one account with its criteria, history and competitors, its people (the org
 chart) and its plan of a year with the actuals."""
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Status
+from ninja import File, Form, Query, Status, UploadedFile
 
 from guanxi.accounts.models import User
 from guanxi.core.api import CursorPageParams
@@ -17,6 +17,9 @@ from guanxi.customers.models import Contact, Customer
 from . import selectors, services
 from .models import KeyAccountTier, KeyPerson
 from .schemas import (
+    GreenDocumentFilterIn,
+    GreenDocumentOut,
+    GreenDocumentPageOut,
     GreenProcessDetailOut,
     GreenProcessFilterIn,
     GreenProcessPageOut,
@@ -325,6 +328,59 @@ def complete_green_step(request: HttpRequest, process_id: int, step_id: int, pay
     step = selectors.step_get_for_user(user=request.user, process=process, step_id=step_id)
     services.green_step_complete(actor=request.user, step=step, notes=payload.notes)
     return _process_detail(selectors.process_get_for_user(user=request.user, process_id=process_id))
+
+
+def _document_out(document) -> dict:
+    try:
+        size = document.file.size
+    except OSError:  # the stored file is gone (a restore without media): the record still lists it
+        size = None
+    process_id = document.step.process_id
+    return {
+        "id": document.pk,
+        "process": process_id,
+        "step": document.step_id,
+        "step_name": document.step.name,
+        "name": document.name,
+        "file_name": document.original_name,
+        "size": size,
+        "uploaded_by": document.uploaded_by_id,
+        "uploaded_at": document.uploaded_at,
+        "download": f"/api/v1/green-channel/{process_id}/documents/{document.pk}/file",
+    }
+
+
+@router.get("/green-channel/{process_id}/documents", response=GreenDocumentPageOut)
+def list_green_documents(
+    request: HttpRequest, process_id: int, filters: Query[GreenDocumentFilterIn], page: Query[CursorPageParams]
+):
+    """The documents uploaded to a process's steps (of one step with `step`), oldest first."""
+    process = selectors.process_get_for_user(user=request.user, process_id=process_id)
+    if filters.step is not None:
+        selectors.step_get_for_user(user=request.user, process=process, step_id=filters.step)
+    result = keyset_page(selectors.document_list(process=process, step_id=filters.step), cursor=page.cursor,
+                         limit=page.limit)
+    return {"items": [_document_out(d) for d in result.rows], "next_cursor": result.next_cursor}
+
+
+@router.post("/green-channel/{process_id}/steps/{step_id}/documents", response={201: GreenDocumentOut})
+def upload_green_document(
+    request: HttpRequest, process_id: int, step_id: int, file: File[UploadedFile], name: Form[str]
+):
+    """Upload one of the step's required documents (multipart/form-data: `name`, `file`) to the step in
+    progress: PDF, images, Word, Excel or text, at most 10 MB; stored privately and handed out only
+    through `download`. 409 when the step is not in progress, 422 for another name, type or size."""
+    process = selectors.process_get_for_user(user=request.user, process_id=process_id, action="write")
+    step = selectors.step_get_for_user(user=request.user, process=process, step_id=step_id)
+    document = services.green_document_upload(actor=request.user, step=step, name=name, upload=file)
+    return Status(201, _document_out(document))
+
+
+@router.get("/green-channel/{process_id}/documents/{document_id}/file", response={200: None})
+def download_green_document(request: HttpRequest, process_id: int, document_id: int):
+    """The document's file, as an attachment under the name it was uploaded with."""
+    document = selectors.document_get_for_user(user=request.user, document_id=document_id, process_id=process_id)
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.original_name)
 
 
 # ---------------------------------------------------------------- yellow channel (黄色通道)

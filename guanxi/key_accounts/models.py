@@ -423,7 +423,8 @@ class RedChannelRule(TimeStampedModel):
     """A red-channel rule (红色通道规则): which key accounts' cases (a tier, or every tier) of which types
     go to a dedicated team with a priority at least this, under service standards of their own (a
     standard tier reserved for the red channel: tighter targets, earlier warnings, faster escalation).
-    Data, configured by administrators; the most specific active rule applies (a tier's over all)."""
+    Data, configured by administrators and service managers; the most specific active rule applies (a
+    tier's over all). Audited (history with its standards)."""
 
     name = models.CharField(_("name"), max_length=100)
     tier = models.ForeignKey(
@@ -444,6 +445,7 @@ class RedChannelRule(TimeStampedModel):
         "servicedesk.ServiceStandard", verbose_name=_("red-channel standards"), related_name="+", blank=True
     )
     is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords(m2m_fields=[standards])
 
     class Meta:
         verbose_name = _("red-channel rule")
@@ -456,6 +458,12 @@ class RedChannelRule(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    def type_labels(self) -> list[str]:
+        from guanxi.servicedesk.enums import TicketType
+
+        labels = dict(TicketType.choices)
+        return [str(labels.get(t, t)) for t in self.ticket_types]
 
 
 class RedChannelCase(models.Model):

@@ -12,6 +12,8 @@ Entities:
 - `template`: read = the green-channel process templates; configure = create and edit them.
 - `visit`: the yellow channel (黄色通道) — visits, customers' visits to us and friendly services of
   the accounts in scope; write = schedule them and record their outcomes; export = the list as CSV.
+- `red_rule`: the red-channel rules (红色通道规则); configure = create, change and deactivate them
+  (administrators and service managers, who run the service desk's teams and standards they name).
 The system (the demo, tasks) may do everything; the portal's customer nothing.
 """
 
@@ -40,6 +42,7 @@ _NOBODY = {
     "process": NOTHING,
     "template": NOTHING,
     "visit": NOTHING,
+    "red_rule": NOTHING,
 }
 _KAM = {
     **_NOBODY,
@@ -48,6 +51,7 @@ _KAM = {
     "process": Rights(read=OWN, write=OWN),
     "template": Rights(read=ALL),
     "visit": Rights(read=OWN, write=OWN, export=True),
+    "red_rule": Rights(read=ALL),
 }
 _MANAGER = {
     "account": Rights(read=ALL, write=ALL, export=True),
@@ -56,6 +60,7 @@ _MANAGER = {
     "process": Rights(read=ALL, write=ALL),
     "template": Rights(read=ALL),
     "visit": Rights(read=ALL, write=ALL, export=True),
+    "red_rule": Rights(read=ALL),
 }
 
 TABLE: dict[str, dict[str, Rights]] = {
@@ -67,6 +72,7 @@ TABLE: dict[str, dict[str, Rights]] = {
         "tier": Rights(read=ALL),
         "process": Rights(read=ALL),
         "visit": Rights(read=ALL),
+        "red_rule": Rights(read=ALL, write=ALL, configure=True),
     },
     Role.SALES_REP: _NOBODY,
     Role.KEY_ACCOUNT_MANAGER: _KAM,
@@ -80,11 +86,13 @@ TABLE: dict[str, dict[str, Rights]] = {
         "process": Rights(read=ALL),
         "template": Rights(read=ALL),
         "visit": Rights(read=ALL, export=True),
+        "red_rule": Rights(read=ALL),
     },
     Role.ADMIN: {
         **_MANAGER,
         "tier": Rights(read=ALL, write=ALL, configure=True),
         "template": Rights(read=ALL, write=ALL, configure=True),
+        "red_rule": Rights(read=ALL, write=ALL, configure=True),
     },
     SYSTEM_ROLE: {entity: EVERYTHING for entity in _NOBODY},
     CUSTOMER_ROLE: {},
@@ -103,6 +111,8 @@ DENIED = {
     ("visit", "read"): _("Your role has no access to key-account visits."),
     ("visit", "write"): _("You cannot schedule or record visits of this account: it is not one of yours."),
     ("visit", "export"): _("Your role cannot export key-account visits."),
+    ("red_rule", "read"): _("Your role has no access to the red-channel rules."),
+    ("red_rule", "configure"): _("Only administrators and service managers configure the red-channel rules."),
 }
 
 permissions = PermissionTable(TABLE, denied=_("Your role cannot do this with key accounts."), messages=DENIED)

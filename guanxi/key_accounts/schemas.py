@@ -200,6 +200,28 @@ class GreenStepCompleteIn(Schema):
     notes: str = Field("", max_length=5000)
 
 
+class GreenDocumentFilterIn(Schema):
+    step: int | None = Field(None, ge=1, le=MAX_ID, description="a step's id: that step's documents only")
+
+
+class GreenDocumentOut(Schema):
+    id: int
+    process: int
+    step: int
+    step_name: str
+    name: str = Field(..., description="which of the step's required documents this is")
+    file_name: str = Field(..., description="the name the file was uploaded with")
+    size: int | None = Field(..., description="bytes; null when the stored file is missing")
+    uploaded_by: int | None
+    uploaded_at: dt.datetime
+    download: str = Field(..., description="the API path that hands the file out (permission-checked)")
+
+
+class GreenDocumentPageOut(Schema):
+    items: list[GreenDocumentOut]
+    next_cursor: str | None
+
+
 class VisitFilterIn(Schema):
     account: int | None = Field(None, ge=1, le=MAX_ID, description="a key account's id")
     kind: str = Field("", max_length=20, description="manager_visit, customer_visit or friendly_service")

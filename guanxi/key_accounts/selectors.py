@@ -8,8 +8,23 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Exists, F, Max, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, ExtractMonth, TruncMonth
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,7 +54,8 @@ from .models import (
     Visit,
 )
 
-ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=16, decimal_places=2))
+MONEY_FIELD = DecimalField(max_digits=16, decimal_places=2)
+ZERO = Value(Decimal("0.00"), output_field=MONEY_FIELD)
 
 
 # ---------------------------------------------------------------- criteria and candidates
@@ -127,6 +143,15 @@ def account_list(*, user, tier: str = "", active: bool = True, query: str = "") 
     return rows.select_related("customer", "tier", "manager", "backup").order_by("id")
 
 
+def _not_yours() -> PermissionDenied:
+    """The refusal of another manager's account or its records, in the language of the request (a
+    message translated once at import would keep the language the server started in)."""
+    return PermissionDenied(
+        _("This key account is managed by someone else: you see only your own key accounts."),
+        code="not_your_account",
+    )
+
+
 def account_get_for_user(*, user, account_id: int, action: str = "read") -> KeyAccount:
     """One key account; not found when it does not exist, refused with the reason when it is another
     manager's account (or the role has no access)."""
@@ -135,10 +160,7 @@ def account_get_for_user(*, user, account_id: int, action: str = "read") -> KeyA
     if account is None:
         raise NotFound(_("Key account not found."))
     if not permissions.may(user, account, "read"):
-        raise PermissionDenied(
-            _("This key account is managed by someone else: you see only your own key accounts."),
-            code="not_your_account",
-        )
+        raise _not_yours()
     if action != "read":
         permissions.require(user, "account", action, allowed=permissions.may(user, account, action))
     return account
@@ -310,7 +332,6 @@ def plan_actuals(*, account: KeyAccount, year: int, plan: KeyAccountPlan | None 
 
 # ---------------------------------------------------------------- green channel (绿色通道)
 
-NOT_YOURS = _("This key account is managed by someone else: you see only your own key accounts.")
 
 
 def process_list(*, user, account: KeyAccount | None = None, status: str = "") -> QuerySet[GreenProcess]:
@@ -354,7 +375,7 @@ def process_get_for_user(*, user, process_id: int, action: str = "read") -> Gree
     if process is None:
         raise NotFound(_("Green-channel process not found."))
     if not permissions.may_on(user, "process", process.account, "read"):
-        raise PermissionDenied(NOT_YOURS, code="not_your_account")
+        raise _not_yours()
     if action != "read":
         permissions.require(
             user, "process", action, allowed=permissions.may_on(user, "process", process.account, action)
@@ -382,13 +403,22 @@ def step_get_for_user(*, user, process: GreenProcess, step_id: int) -> GreenStep
     return step
 
 
-def document_get_for_user(*, user, document_id: int) -> GreenDocument:
-    """A step's document, to those who may read its process (files are never served directly)."""
+def document_get_for_user(*, user, document_id: int, process_id: int | None = None) -> GreenDocument:
+    """A step's document (of that process when given), to those who may read its process (files are
+    never served directly)."""
     document = GreenDocument.objects.select_related("step").filter(pk=document_id).first()
-    if document is None:
+    if document is None or (process_id is not None and document.step.process_id != process_id):
         raise NotFound(_("Document not found."))
     process_get_for_user(user=user, process_id=document.step.process_id)
     return document
+
+
+def document_list(*, process: GreenProcess, step_id: int | None = None) -> QuerySet[GreenDocument]:
+    """The documents of a process read by `process_get_for_user` (of one step), oldest first for paging."""
+    rows = GreenDocument.objects.filter(step__process=process).select_related("step", "uploaded_by")
+    if step_id is not None:
+        rows = rows.filter(step_id=step_id)
+    return rows.order_by("id")
 
 
 def template_list(*, user, active_only: bool = False) -> QuerySet[GreenTemplate]:
@@ -430,7 +460,7 @@ def visit_get_for_user(*, user, visit_id: int, action: str = "read") -> Visit:
     if visit is None:
         raise NotFound(_("Visit not found."))
     if not permissions.may_on(user, "visit", visit.account, "read"):
-        raise PermissionDenied(NOT_YOURS, code="not_your_account")
+        raise _not_yours()
     if action != "read":
         permissions.require(user, "visit", action, allowed=permissions.may_on(user, "visit", visit.account, action))
     return visit
@@ -531,10 +561,18 @@ def red_case_list(*, user, account: KeyAccount | None = None, open_only: bool = 
 
 
 def red_rule_list(*, user) -> QuerySet:
+    """The red-channel rules, active and not (their standards prefetched)."""
     from .models import RedChannelRule
 
-    permissions.require(user, "tier", "read")
+    permissions.require(user, "red_rule", "read")
     return RedChannelRule.objects.select_related("tier", "team").prefetch_related("standards").order_by("id")
+
+
+def red_rule_get(*, user, rule_id: int):
+    rule = red_rule_list(user=user).filter(pk=rule_id).first()
+    if rule is None:
+        raise NotFound(_("Red-channel rule not found."))
+    return rule
 
 
 # ---------------------------------------------------------------- dashboard
@@ -543,7 +581,8 @@ def red_rule_list(*, user) -> QuerySet:
 # and late items for a set of accounts: `(accounts: QuerySet[KeyAccount], now) -> {"open": n, "late": n}`,
 # registered here by key (an app of this module or one above) with its label.
 CHANNEL_SOURCES: dict[str, tuple] = {}
-# The churn score of analytics (above this module): `(customer_ids: list[int]) -> {customer_id: 0–100}`.
+# The churn score of analytics (above this module): `(customer_ids) -> {customer_id: 0–100}`, the ids a
+# list or a query of them (a portfolio's thousands of ids go as a subquery, not as parameters).
 RISK_SOURCES: list = []
 CHANNEL_ORDER = ("green", "yellow", "red")
 OPEN = [s.value for s in OPEN_STATUSES]
@@ -559,7 +598,7 @@ def register_risk_source(source) -> None:
         RISK_SOURCES.append(source)
 
 
-def _risk(customer_ids: list[int]) -> dict[int, float] | None:
+def _risk(customer_ids) -> dict[int, float] | None:
     """The first registered risk source's scores, or None when no source exists yet."""
     for source in RISK_SOURCES:
         return source(customer_ids) or {}
@@ -575,51 +614,68 @@ def _months_back(today: dt.date, count: int) -> list[dt.date]:
     return months[::-1]
 
 
-def _revenue_trend(customer_ids, today: dt.date, months: int = 24) -> tuple[list[str], list[float]]:
-    """Net revenue per calendar month for the last `months` months (this one included), one query."""
+PLUS = (TransactionKind.BILL, TransactionKind.ORDER)
+MINUS = (TransactionKind.REFUND, TransactionKind.REVERSAL)
+CENT = Decimal("0.01")
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def _money(value) -> Decimal:
+    """A sum from the database as money: PostgreSQL's numeric already is; SQLite's number is not."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def _ledger(customer_ids, today: dt.date, months: int = 24) -> tuple[dict[int, dict], list[str], list[float]]:
+    """Net revenue (bills and orders less refunds and reversals) of these customers in one pass over the
+    ledger: per customer this year so far, the last 12 months and the 12 before (by day), and per calendar
+    month of the last `months` (this one included) for the trend. PostgreSQL groups the rows both ways in
+    one statement (GROUPING SETS); SQLite, which has none, reads them twice."""
+    tz = timezone.get_current_timezone()
     keys = _months_back(today, months)
-    tz = timezone.get_current_timezone()
-    rows = (
-        Transaction.objects.filter(
-            customer_id__in=customer_ids, occurred_at__gte=dt.datetime.combine(keys[0], dt.time(), tzinfo=tz)
-        )
-        .annotate(month=TruncMonth("occurred_at", tzinfo=tz))
-        .values("month")
-        .annotate(**_net())
-    )
-    by_month = {timezone.localtime(r["month"]).date() if isinstance(r["month"], dt.datetime) else r["month"]: r
-                for r in rows}
-    values = []
-    for key in keys:
-        row = by_month.get(key)
-        values.append(float(row["plus"] - row["minus"]) if row else 0.0)
-    return [f"{k:%Y-%m}" for k in keys], values
-
-
-def _revenue_per_customer(customer_ids, today: dt.date) -> dict[int, dict]:
-    """Per customer: net revenue this year so far, the last 12 months and the 12 months before; one query."""
-    tz = timezone.get_current_timezone()
     year_start = dt.datetime(today.year, 1, 1, tzinfo=tz)
     end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(), tzinfo=tz)
-    last12 = end - dt.timedelta(days=365)
-    prior12 = end - dt.timedelta(days=730)
-    plus = Q(kind__in=(TransactionKind.BILL, TransactionKind.ORDER))
-    minus = Q(kind__in=(TransactionKind.REFUND, TransactionKind.REVERSAL))
-
-    def net(when: Q):
-        return Coalesce(Sum("amount", filter=plus & when), ZERO) - Coalesce(Sum("amount", filter=minus & when), ZERO)
-
+    last12, prior12 = end - dt.timedelta(days=365), end - dt.timedelta(days=730)
+    trend_start = dt.datetime.combine(keys[0], dt.time(), tzinfo=tz)
     rows = (
-        Transaction.objects.filter(customer_id__in=customer_ids, occurred_at__gte=min(prior12, year_start),
-                                   occurred_at__lt=end)
-        .values("customer_id")
-        .annotate(
-            ytd=net(Q(occurred_at__gte=year_start)),
-            last12=net(Q(occurred_at__gte=last12)),
-            prior12=net(Q(occurred_at__lt=last12)),
+        Transaction.objects.filter(
+            customer_id__in=customer_ids, occurred_at__gte=min(prior12, year_start, trend_start), kind__in=PLUS + MINUS
         )
+        .order_by()
+        .annotate(
+            cid=F("customer_id"),
+            signed=Case(When(kind__in=MINUS, then=-F("amount")), default=F("amount"), output_field=MONEY_FIELD),
+            month=TruncMonth("occurred_at", tzinfo=tz),
+            ytd=_flag(Q(occurred_at__gte=year_start, occurred_at__lt=end)),
+            last12=_flag(Q(occurred_at__gte=last12, occurred_at__lt=end)),
+            prior12=_flag(Q(occurred_at__gte=prior12, occurred_at__lt=last12)),
+            trend=_flag(Q(occurred_at__gte=trend_start)),
+        )
+        .values_list("cid", "signed", "month", "ytd", "last12", "prior12", "trend")
     )
-    return {r["customer_id"]: r for r in rows}
+    inner, params = rows.query.sql_with_params()
+    sums = ", ".join(f"SUM(signed) FILTER (WHERE {flag} = 1)" for flag in ("ytd", "last12", "prior12"))
+    by_month = "SUM(signed) FILTER (WHERE trend = 1)"
+    if connection.vendor == "postgresql":
+        sql = f"SELECT cid, month, {sums}, {by_month} FROM ({inner}) t GROUP BY GROUPING SETS ((cid), (month))"
+    else:
+        sql = (f"SELECT cid, NULL, {sums}, NULL FROM ({inner}) t GROUP BY cid UNION ALL "
+               f"SELECT NULL, month, NULL, NULL, NULL, {by_month} FROM ({inner}) t GROUP BY month")
+        params = (*params, *params)
+    per_customer, per_month = {}, {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for cid, month, ytd, last, prior, net in cursor.fetchall():
+            if cid is not None:
+                per_customer[cid] = {"ytd": _money(ytd), "last12": _money(last), "prior12": _money(prior)}
+            else:  # a naive local datetime from PostgreSQL, its text from SQLite's function
+                day = month if isinstance(month, dt.datetime) else dt.datetime.fromisoformat(month)
+                per_month[day.date()] = float(_money(net))
+    return per_customer, [f"{k:%Y-%m}" for k in keys], [per_month.get(k, 0.0) for k in keys]
 
 
 def _trend_pct(now_value, before_value) -> Decimal | None:
@@ -628,12 +684,9 @@ def _trend_pct(now_value, before_value) -> Decimal | None:
     return ((Decimal(now_value) - Decimal(before_value)) / abs(Decimal(before_value)) * 100).quantize(Decimal("0.1"))
 
 
-def _birthday_condition(today: dt.date, days: int) -> Q:
-    condition = Q(pk__in=[])
-    for offset in range(days + 1):
-        day = today + dt.timedelta(days=offset)
-        condition |= Q(contact__birth_date__month=day.month, contact__birth_date__day=day.day)
-    return condition
+def _birthday_days(today: dt.date, days: int) -> list[int]:
+    """The next `days` days (today included) as month * 100 + day, to match birth dates by."""
+    return sorted({d.month * 100 + d.day for d in (today + dt.timedelta(days=n) for n in range(days + 1))})
 
 
 def _channels(accounts: QuerySet, customer_ids, now: dt.datetime) -> list[dict]:
@@ -678,7 +731,9 @@ def _upcoming(customer_ids, accounts: QuerySet, now: dt.datetime, limit: int = 1
     care = CareAction.objects.filter(
         customer_id__in=customer_ids, occasion_date__gte=today, occasion_date__lte=today + dt.timedelta(UPCOMING_DAYS)
     )
-    birthdays = KeyPerson.objects.filter(_birthday_condition(today, UPCOMING_DAYS), account__in=accounts)
+    birthdays = KeyPerson.objects.annotate(
+        born=ExtractMonth("contact__birth_date") * 100 + ExtractDay("contact__birth_date")
+    ).filter(born__in=_birthday_days(today, UPCOMING_DAYS), account__in=accounts)
     return {
         "visit_count": visits.count(),
         "visits": list(visits.select_related("customer", "assignee").order_by("due_at", "id")[:limit]),
@@ -692,38 +747,55 @@ def _upcoming(customer_ids, accounts: QuerySet, now: dt.datetime, limit: int = 1
 
 
 def _pipeline(customer_ids) -> dict:
+    """Open opportunities by stage, their amount and the probability-weighted amount; one query."""
     rows = list(
         Opportunity.objects.filter(customer_id__in=customer_ids, status=Opportunity.Status.OPEN)
         .values("stage__name", "stage__order")
-        .annotate(n=Count("id"), amount=Coalesce(Sum("amount"), ZERO))
+        .annotate(
+            n=Count("id"),
+            total=Coalesce(Sum("amount"), ZERO),
+            weighted=Sum(
+                F("amount") * F("probability") / 100, output_field=DecimalField(max_digits=18, decimal_places=2)
+            ),
+        )
         .order_by("stage__order")
     )
-    weighted = Opportunity.objects.filter(customer_id__in=customer_ids, status=Opportunity.Status.OPEN).aggregate(
-        w=Sum(F("amount") * F("probability") / 100, output_field=DecimalField(max_digits=18, decimal_places=2))
-    )["w"]
+    weighted = sum((r["weighted"] or Decimal("0") for r in rows), Decimal("0"))
     return {
-        "stages": [{"name": r["stage__name"], "count": r["n"], "amount": float(r["amount"])} for r in rows],
+        "stages": [{"name": r["stage__name"], "count": r["n"], "amount": float(r["total"])} for r in rows],
         "count": sum(r["n"] for r in rows),
-        "amount": sum((r["amount"] for r in rows), Decimal("0.00")),
-        "weighted": (weighted or Decimal("0")).quantize(Decimal("0.01")),
+        "amount": sum((r["total"] for r in rows), Decimal("0.00")),
+        "weighted": weighted.quantize(Decimal("0.01")),
     }
+
+
+def _names(rows: list[dict]) -> None:
+    """Fill in the customer, tier and manager of the rows shown (not of every account in the portfolio)."""
+    found = {
+        a["pk"]: a
+        for a in KeyAccount.objects.filter(pk__in=[r["id"] for r in rows]).values(
+            "pk", "customer__name", "tier__name", "manager__username"
+        )
+    }
+    for row in rows:
+        a = found[row["id"]]
+        row.update(name=a["customer__name"], tier=a["tier__name"], manager=a["manager__username"])
 
 
 def portfolio_dashboard(*, user, tier: str = "", now: dt.datetime | None = None, top: int = 20) -> dict:
     """The key-account dashboard of every account `user` may read (key-account managers: theirs):
     revenue and trend, pipeline, open items and breaches per channel, satisfaction, plan attainment,
-    upcoming visits and care occasions, risk; a fixed number of grouped queries whatever the size."""
+    upcoming visits and care occasions, risk; a fixed number of grouped queries whatever the size (the
+    ledger read once), names read for the rows shown only."""
     permissions.require(user, "account", "read")
     now = now or timezone.now()
     today = timezone.localdate(now)
     accounts = KeyAccount.objects.filter(permissions.account_condition(user), is_active=True)
     if tier:
         accounts = accounts.filter(tier__code=tier)
-    customer_ids = accounts.values("customer_id")
-    rows = list(accounts.values("pk", "customer_id", "customer__name", "tier__name", "manager__username"))
-    ids = [r["customer_id"] for r in rows]
-    revenue = _revenue_per_customer(customer_ids, today)
-    months, trend = _revenue_trend(customer_ids, today)
+    customer_ids = accounts.order_by().values("customer_id")
+    rows = list(accounts.order_by().values_list("pk", "customer_id"))
+    revenue, months, trend = _ledger(customer_ids, today)
     plans = dict(
         KeyAccountPlan.objects.filter(account__in=accounts, year=today.year, revenue_target__isnull=False)
         .values_list("account_id", "revenue_target")
@@ -731,23 +803,28 @@ def portfolio_dashboard(*, user, tier: str = "", now: dt.datetime | None = None,
     satisfaction = satisfaction_by_customer(
         customer_ids=customer_ids, since=now - dt.timedelta(days=365), until=now + dt.timedelta(seconds=1)
     )
-    risk = _risk(ids)
+    risk = _risk(customer_ids)
     zero = Decimal("0.00")
+    empty = {"ytd": zero, "last12": zero, "prior12": zero}
     table = []
-    for r in rows:
-        money = revenue.get(r["customer_id"], {})
-        target = plans.get(r["pk"])
-        ytd = money.get("ytd", zero)
+    for pk, customer_id in rows:
+        money = revenue.get(customer_id, empty)
+        target = plans.get(pk)
         table.append({
-            "id": r["pk"], "name": r["customer__name"], "tier": r["tier__name"], "manager": r["manager__username"],
-            "ytd": ytd, "last12": money.get("last12", zero),
-            "trend": _trend_pct(money.get("last12", zero), money.get("prior12", zero)),
+            "id": pk, "customer_id": customer_id, "ytd": money["ytd"], "last12": money["last12"],
             "target": target,
-            "attainment": (ytd / target * 100).quantize(Decimal("0.1")) if target else None,
-            "satisfaction": satisfaction.get(r["customer_id"], {}).get("mean"),
-            "risk": None if risk is None else risk.get(r["customer_id"]),
+            "attainment": (money["ytd"] / target * 100).quantize(Decimal("0.1")) if target else None,
+            "risk": None if risk is None else risk.get(customer_id),
         })
     table.sort(key=lambda t: (-t["last12"], t["id"]))
+    at_risk = sorted((t for t in table if t["risk"] is not None), key=lambda t: -t["risk"])[:10]
+    shown = [*table[:top], *at_risk]
+    _names(shown)
+    for row in shown:  # the rows shown only: the others' trend and satisfaction are not on the page
+        money = revenue.get(row["customer_id"], empty)
+        row["trend"] = _trend_pct(money["last12"], money["prior12"])
+        row["satisfaction"] = satisfaction.get(row["customer_id"], {}).get("mean")
+    on_pace = Decimal(today.timetuple().tm_yday * 100 / 365)
     answered = sum(v["n"] for v in satisfaction.values())
     targets = sum(plans.values(), zero)
     ytd_planned = sum((t["ytd"] for t in table if t["target"]), zero)
@@ -770,12 +847,11 @@ def portfolio_dashboard(*, user, tier: str = "", now: dt.datetime | None = None,
             "target": targets,
             "actual": ytd_planned,
             "attainment": (ytd_planned / targets * 100).quantize(Decimal("0.1")) if targets else None,
-            "on_track": sum(1 for t in table if t["attainment"] is not None
-                            and t["attainment"] >= Decimal(today.timetuple().tm_yday * 100 / 365)),
+            "on_track": sum(1 for t in table if t["attainment"] is not None and t["attainment"] >= on_pace),
         },
         "upcoming": _upcoming(customer_ids, accounts, now),
         "has_risk": risk is not None,
-        "at_risk": sorted((t for t in table if t["risk"] is not None), key=lambda t: -t["risk"])[:10],
+        "at_risk": at_risk,
         "top": table[:top],
         "year": today.year,
     }
@@ -788,9 +864,9 @@ def account_dashboard(*, user, account: KeyAccount, now: dt.datetime | None = No
     today = timezone.localdate(now)
     accounts = KeyAccount.objects.filter(pk=account.pk)
     ids = [account.customer_id]
-    money = _revenue_per_customer(ids, today).get(account.customer_id, {})
+    revenue, months, trend = _ledger(ids, today)
+    money = revenue.get(account.customer_id, {})
     zero = Decimal("0.00")
-    months, trend = _revenue_trend(ids, today)
     plan = plan_get(account=account, year=today.year)
     actuals = plan_actuals(account=account, year=today.year, plan=plan)
     satisfaction = satisfaction_by_customer(

@@ -595,6 +595,8 @@ def _check_document(upload) -> None:
         raise ValidationFailed(fields={"file": _("allowed: %(values)s") % {"values": ", ".join(DOCUMENT_TYPES)}})
     if upload.size > MAX_DOCUMENT_BYTES:
         raise ValidationFailed(fields={"file": _("at most 10 MB")})
+    if not upload.size:
+        raise ValidationFailed(fields={"file": _("The file is empty.")})
 
 
 def _locked_step(actor, step: GreenStep) -> GreenStep:
@@ -861,11 +863,13 @@ def red_channel_rule_save(
 ) -> RedChannelRule:
     """Create or change a red-channel rule: the accounts' (a tier's, or every tier's) faults and complaints
     go to `team` with at least `priority`, timed by `standards` (reserved for the red channel from then
-    on). Administrators only; clears the router's cache once committed."""
+    on). Administrators and service managers; audited; clears the router's cache once committed."""
     from guanxi.servicedesk.enums import TicketType
 
-    permissions.require(actor, "tier", "configure")
-    name, errors = (name or "").strip()[:100], {}
+    permissions.require(actor, "red_rule", "configure")
+    name, errors = (name or "").strip(), {}
+    if len(name) > 100:
+        errors["name"] = _("at most %(limit)s characters") % {"limit": 100}
     ticket_types = list(ticket_types or [TicketType.FAULT, TicketType.COMPLAINT])
     if not name:
         errors["name"] = _("Name the rule.")
@@ -879,6 +883,8 @@ def red_channel_rule_save(
         errors["standards"] = _("Choose the red channel's service standards.")
     elif len({s.metric for s in standards}) != len(standards):
         errors["standards"] = _("Choose one standard per metric.")
+    elif not all(s.is_active for s in standards):
+        errors["standards"] = _("Choose standards that are in use.")
     others = RedChannelRule.objects.filter(is_active=True, tier=tier).exclude(pk=getattr(rule, "pk", None))
     if is_active and others.exists():
         errors["tier"] = _("This tier has an active red-channel rule already.")
@@ -887,8 +893,24 @@ def red_channel_rule_save(
     rule = rule or RedChannelRule()
     rule.name, rule.team, rule.tier, rule.ticket_types = name, team, tier, ticket_types
     rule.priority, rule.is_active = priority, is_active
+    rule._history_user = user_of(actor)
     rule.save()
     rule.standards.set(standards)
     rules_changed()
     standards_changed()
+    return rule
+
+
+@transaction.atomic
+def red_channel_rule_deactivate(*, actor, rule: RedChannelRule) -> RedChannelRule:
+    """Take a rule out of use (kept, audited; its standards are no longer reserved): the accounts' cases
+    go the general way from then on. Locks the rule's row."""
+    permissions.require(actor, "red_rule", "configure")
+    rule = RedChannelRule.objects.select_for_update().get(pk=rule.pk)
+    if rule.is_active:
+        rule.is_active = False
+        rule._history_user = user_of(actor)
+        rule.save(update_fields=["is_active", "updated_at"])
+        rules_changed()
+        standards_changed()
     return rule

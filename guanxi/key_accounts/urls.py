@@ -27,4 +27,8 @@ urlpatterns = [
     path("<int:key_account_id>/dashboard/", views.account_dashboard, name="account_dashboard"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("red-channel/", views.red_board, name="red_board"),
+    path("red-channel/rules/", views.red_rules, name="red_rules"),
+    path("red-channel/rules/new/", views.red_rule_edit, name="red_rule_new"),
+    path("red-channel/rules/<int:red_rule_id>/", views.red_rule_edit, name="red_rule_edit"),
+    path("red-channel/rules/<int:red_rule_id>/deactivate/", views.red_rule_deactivate, name="red_rule_deactivate"),
 ]

@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.accounts.enums import Role
-from guanxi.accounts.models import User
+from guanxi.accounts.models import Team, User
 from guanxi.core.errors import Conflict, NotFound, ValidationFailed
 from guanxi.core.pagination import keyset_page
 from guanxi.core.spreadsheet import spreadsheet_cell
 from guanxi.core.views import domain_errors_as_http
 from guanxi.customers.models import Contact, Customer
-from guanxi.servicedesk.models import BusinessCalendar
+from guanxi.servicedesk.enums import Priority, TicketType
+from guanxi.servicedesk.models import BusinessCalendar, ServiceStandard
 
 from . import permissions, selectors, services
 from .enums import EventKind, LimitUnit, PersonRole, Strength, VisitKind
@@ -730,6 +731,102 @@ def red_board(request):
             "can_designate": permissions.can(request.user, "designation", "read"),
         },
     )
+
+
+@login_required
+@domain_errors_as_http
+def red_rules(request):
+    """The red-channel rules (红色通道规则), active and not; administrators and service managers change them."""
+    return render(
+        request,
+        "key_accounts/red_rules.html",
+        {
+            "rules": selectors.red_rule_list(user=request.user),
+            "can_configure": permissions.can(request.user, "red_rule", "configure"),
+            "can_designate": permissions.can(request.user, "designation", "read"),
+        },
+    )
+
+
+def _red_rule_input(post) -> tuple[dict, dict]:
+    """The form's choices as records; unknown ids are reported per field (the service checks the rest)."""
+    errors, ids = {}, [v for v in post.getlist("standards") if v.isdigit()]
+    tier = None
+    if post.get("tier", ""):
+        raw = post["tier"]
+        tier = KeyAccountTier.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if tier is None:
+            errors["tier"] = _("Choose a tier from the list.")
+    raw_team = post.get("team", "")
+    priority = post.get("priority", "")
+    data = {
+        "name": post.get("name", ""),
+        "tier": tier,
+        "team": Team.objects.filter(pk=int(raw_team)).first() if raw_team.isdigit() else None,
+        "ticket_types": post.getlist("ticket_types"),
+        "priority": int(priority) if priority.isdigit() and len(priority) < 3 else 0,
+        "standards": list(ServiceStandard.objects.filter(pk__in=ids)),
+        "is_active": post.get("is_active") == "on",
+    }
+    if not data["ticket_types"]:
+        errors["ticket_types"] = _("Choose at least one case type.")
+    return data, errors
+
+
+@login_required
+@domain_errors_as_http
+def red_rule_edit(request, red_rule_id: int | None = None):
+    """Create or change a red-channel rule: tier, case types, team, minimum priority, its standards."""
+    permissions.require(request.user, "red_rule", "configure")
+    rule = selectors.red_rule_get(user=request.user, rule_id=red_rule_id) if red_rule_id else None
+    errors, chosen = {}, None
+    if request.method == "POST":
+        data, errors = _red_rule_input(request.POST)
+        chosen = data
+        if not errors:
+            try:
+                services.red_channel_rule_save(actor=request.user, rule=rule, **data)
+            except ValidationFailed as exc:
+                errors = exc.fields or {"name": str(exc.message)}
+            else:
+                messages.success(request, _("Red-channel rule saved."))
+                return redirect("key_accounts:red_rules")
+    if chosen is None:
+        chosen = {
+            "name": rule.name if rule else "",
+            "tier": rule.tier if rule else None,
+            "team": rule.team if rule else None,
+            "ticket_types": rule.ticket_types if rule else ["fault", "complaint"],
+            "priority": rule.priority if rule else 3,
+            "standards": list(rule.standards.all()) if rule else [],
+            "is_active": rule.is_active if rule else True,
+        }
+    return render(
+        request,
+        "key_accounts/red_rule_edit.html",
+        {
+            "rule": rule,
+            "form": {**chosen, "standard_ids": {s.pk for s in chosen["standards"]}},
+            "errors": errors,
+            "tiers": KeyAccountTier.objects.order_by("rank", "id"),
+            "teams": Team.objects.order_by("name"),
+            "types": TicketType.choices,
+            "priorities": Priority.choices,
+            "standards": ServiceStandard.objects.filter(is_active=True).order_by("metric", "target_minutes", "id"),
+            "can_designate": permissions.can(request.user, "designation", "read"),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+@domain_errors_as_http
+def red_rule_deactivate(request, red_rule_id: int):
+    rule = selectors.red_rule_get(user=request.user, rule_id=red_rule_id)
+    services.red_channel_rule_deactivate(actor=request.user, rule=rule)
+    messages.success(request, _("Red-channel rule deactivated: %(name)s.") % {"name": rule.name})
+    return redirect("key_accounts:red_rules")
 
 
 def _dashboard_chart(data: dict) -> dict:

@@ -25,7 +25,7 @@ from guanxi.tasks.models import Task
 
 from ..enums import EventKind
 from ..models import GreenProcess, KeyAccount, KeyAccountEvent, Visit
-from ..selectors import account_dashboard, portfolio_dashboard
+from ..selectors import _ledger, account_dashboard, portfolio_dashboard
 from ..services import key_account_change, key_account_designate, key_account_plan_save, visit_schedule
 from .factories import CRITERIA_HIGH, kam, tier
 from .red import red_world
@@ -90,6 +90,9 @@ def test_the_portfolio_figures_equal_direct_queries(world):
                                                                    status="planned").count()
     assert data["plan"]["attainment"] == Decimal("9.0")  # 900 of 10,000
     assert all(row["risk"] is None for row in data["top"]) and data["satisfaction"] is None
+    open_deals = Opportunity.objects.filter(customer__in=customers, status="open")
+    weighted = sum((o.amount * o.probability / 100 for o in open_deals), Decimal("0"))
+    assert data["pipeline"]["weighted"] == weighted.quantize(Decimal("0.01")) and weighted > 0
 
 
 @time_machine.travel(NOW + dt.timedelta(hours=1), tick=False)
@@ -155,3 +158,56 @@ def test_a_key_account_manager_cannot_change_tiers_or_managers(world):
     own = client_for(first).get(f"/api/v1/key-accounts/{mine.pk}/dashboard").json()
     assert Decimal(own["revenue_this_year"]) == Decimal("900.00") and own["risk"] is None
     assert {c["key"]: c["open"] for c in own["channels"]}["red"] == 1
+
+
+def direct_net(customers, since, until) -> Decimal:
+    rows = Transaction.objects.filter(customer__in=customers, occurred_at__gte=since, occurred_at__lt=until)
+    plus = rows.filter(kind__in=("bill", "order")).aggregate(s=Sum("amount"))["s"] or 0
+    minus = rows.filter(kind__in=("refund", "reversal")).aggregate(s=Sum("amount"))["s"] or 0
+    return plus - minus
+
+
+@time_machine.travel(NOW + dt.timedelta(hours=1), tick=False)
+def test_the_ledger_read_once_gives_each_window_and_month_as_direct_queries(world):
+    """Per customer this year, the last 365 days and the 365 before (a bill a day either side of the
+    boundary, a payment that is not revenue), and per month the portfolio's trend, in one statement."""
+    mine, theirs = world["mine"].customer, world["theirs"].customer
+    tz = dt.timezone(dt.timedelta(hours=8))
+    end = dt.datetime(2026, 6, 16, tzinfo=tz)  # the day after 'today' (15 June in Beijing)
+    boundary = end - dt.timedelta(days=365)
+    make_transactions(mine, [("bill", boundary + dt.timedelta(minutes=1), 70), ("bill", boundary -
+                             dt.timedelta(minutes=1), 30), ("payment", dt.date(2026, 4, 2), 5000),
+                             ("reversal", dt.date(2026, 6, 1), 8), ("bill", dt.date(2026, 7, 1), 999)])
+    customers = KeyAccount.objects.filter(pk__in=[world["mine"].pk, world["theirs"].pk]).values("customer_id")
+    per_customer, months, trend = _ledger(customers, dt.date(2026, 6, 15))
+    for customer in (mine, theirs):
+        got = per_customer[customer.pk]
+        assert got["ytd"] == direct_net([customer], dt.datetime(2026, 1, 1, tzinfo=tz), end)
+        assert got["last12"] == direct_net([customer], boundary, end)
+        assert got["prior12"] == direct_net([customer], end - dt.timedelta(days=730), boundary)
+    assert per_customer[mine.pk]["last12"] == Decimal("962.00")  # 1000 + 70 - 100 - 8 (May 2025 is older)
+    assert months[0] == "2024-07" and months[-1] == "2026-06" and len(trend) == 24
+    for label, value in zip(months, trend, strict=True):
+        first = dt.datetime.strptime(label, "%Y-%m").replace(tzinfo=tz)
+        after = (first + dt.timedelta(days=32)).replace(day=1)
+        assert value == float(direct_net([mine, theirs], first, after)), label
+
+
+@time_machine.travel(NOW + dt.timedelta(hours=1), tick=False)
+def test_the_portfolio_reads_a_fixed_number_of_queries_whatever_its_size(world, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    boss = UserFactory(role=Role.SALES_MANAGER)
+    with CaptureQueriesContext(connection) as two:
+        portfolio_dashboard(user=boss)
+    for n in range(5):
+        extra = designated(world["rep"], world["first"], f"新增集团{n}")
+        make_transactions(extra.customer, [("bill", dt.date(2026, 5, 1), 100 + n), ("bill", dt.date(2025, 5, 1), 50)])
+        key_account_plan_save(actor=SYSTEM, account=extra, year=2026, data={"revenue_target": "1000"})
+    with django_assert_max_num_queries(len(two.captured_queries)):
+        data = portfolio_dashboard(user=boss)
+    assert data["count"] == 7 and len(data["top"]) == 7
+    assert all(row["name"] and row["tier"] and row["manager"] for row in data["top"])
+    ledger = [q["sql"] for q in two.captured_queries if "customers_transaction" in q["sql"]]
+    assert len(ledger) == 1

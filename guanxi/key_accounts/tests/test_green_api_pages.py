@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
@@ -17,6 +16,7 @@ from ..enums import VisitKind
 from ..models import GreenDocument, GreenProcess, GreenStep, GreenTemplate, Visit
 from ..services import green_document_upload, green_process_start, visit_schedule
 from .factories import account, kam
+from .test_api_pages import page_client
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 6, 15, 2, tzinfo=dt.UTC)  # a Monday, 10:00 in Shanghai
@@ -24,12 +24,6 @@ NOW = dt.datetime(2026, 6, 15, 2, tzinfo=dt.UTC)  # a Monday, 10:00 in Shanghai
 
 def template():
     return GreenTemplate.objects.get(name="大客户绿色通道（标准流程）")
-
-
-def page_client(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
