@@ -3,6 +3,7 @@ triggers fill, and one row per refresh (its status for the UI, its watermark for
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -156,7 +157,7 @@ class MiningAnalysis(models.Model):
     its predictions per customer are in MiningPrediction."""
 
     class Kind(models.TextChoices):
-        CLASSIFICATION = "classification", _("Classification")
+        CLASSIFICATION = "classification", pgettext_lazy("data mining", "Classification")
         REGRESSION = "regression", _("Prediction")
         CLUSTERING = "clustering", _("Clustering")
         RANKING = "ranking", _("Ranking")
