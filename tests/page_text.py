@@ -59,6 +59,8 @@ SAMPLES = {
     "explorer_view_id": ("analytics", "ExplorerView", "pk"),  # POST only (delete): the GET is refused (405)
     "analysis_id": ("analytics", "MiningAnalysis", "pk", {"status": "done"}),
     "assessment_id": ("analytics", "QualityAssessment", "pk"),
+    "subscription_id": ("analytics", "ReportSubscription", "pk"),
+    "delivery_id": ("analytics", "ReportDelivery", "pk"),
     "wave_action": "close",  # POST only: the GET is refused (405) and skipped
     "improvement_action_id": ("surveys", "ImprovementAction", "pk"),
     "care_rule_id": ("care", "CareRule", "pk"),

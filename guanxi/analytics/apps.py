@@ -30,6 +30,12 @@ def _hotspot_demo():
     return hotspot_demo_load
 
 
+def _reports_demo():
+    from .reports.demo import reports_demo_load
+
+    return reports_demo_load
+
+
 def _churn_demo():
     from .churn.demo import churn_demo_load
 
@@ -60,6 +66,7 @@ class AnalyticsConfig(AppConfig):
         # The apps before this one have registered theirs: the warehouse is built from their data,
         # after the hotspot story has added its cases.
         register_demo_step(DeferredStep(_hotspot_demo))
+        register_demo_step(DeferredStep(_reports_demo))
         register_demo_step(DeferredStep(_demo))
         register_demo_step(DeferredStep(_explorer_demo))
         from guanxi.customers.facts import register_fact_source

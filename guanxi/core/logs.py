@@ -15,6 +15,7 @@ import uuid
 
 import structlog
 from django.conf import settings
+from django.utils.functional import empty
 
 from . import metrics
 
@@ -83,13 +84,22 @@ class RequestContextMiddleware:
         route = _route(request)
         metrics.observe_request(request.method, route, response.status_code, seconds)
         response["X-Request-ID"] = request.request_id
-        user = getattr(request, "user", None)
         if settings.LOG_REQUESTS:
             access_log.info("request", method=request.method, route=route, path=request.path,
-                            status=response.status_code, ms=round(seconds * 1000, 1),
-                            user=user.pk if user is not None and user.is_authenticated else None)
+                            status=response.status_code, ms=round(seconds * 1000, 1), user=_known_user_id(request))
         structlog.contextvars.clear_contextvars()
         return response
+
+
+def _known_user_id(request) -> int | None:
+    """The caller's id if the request already looked them up. Never a session read of its own: the
+    response may be the refusal of that very cookie (a NUL in it is a 422, and PostgreSQL cannot
+    even look such a key up)."""
+    user = request.__dict__.get("user")
+    user = getattr(user, "_wrapped", user)
+    if user is None or user is empty or not user.is_authenticated:
+        return None
+    return user.pk
 
 
 def task_headers(headers: dict | None = None, **_kwargs) -> None:

@@ -19,7 +19,7 @@ from functools import partial
 from django import forms
 from django.db import models
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from .audit import readable_value
@@ -75,7 +75,7 @@ class VersionConflict(Conflict):
     def __init__(self, *, current_version: int, changes: list[Change]):
         self.current_version = current_version
         self.changes = changes
-        listed = gettext(", ").join(change.label for change in changes)
+        listed = pgettext("list separator", ", ").join(change.label for change in changes)
         message = (gettext("Someone else changed this record meanwhile (%(fields)s). Check the current values "
                            "and try again.") % {"fields": listed} if changes else
                    gettext("Someone else changed this record meanwhile. Reload it and try again."))

@@ -26,7 +26,6 @@ from guanxi.integrations.messaging.services import message_send
 from ..dashboard.read import visible_cards
 from ..models import ReportDelivery, ReportSubscription
 from ..permissions import permissions
-from . import render
 from .periods import report_period
 
 logger = logging.getLogger(__name__)
@@ -124,6 +123,8 @@ def report_send(*, actor, subscription_id: int, today: dt.date) -> ReportDeliver
         return None
     recipients = [u for u in subscription.recipients.all().order_by("id")
                   if may_receive(user=u, kind=subscription.kind, owner=subscription.owner)]
+    from . import render  # reportlab, numpy and pandas: loaded when a report is rendered, not at start-up
+
     if subscription.kind == ReportSubscription.Kind.HOTSPOT_WEEKLY:
         pdf, summary = render.hotspot_report(start=start, end=end)
     else:
