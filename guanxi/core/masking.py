@@ -1,6 +1,7 @@
 """Masking of personal data (手机号、身份证号、地址) for roles that do not need to see it."""
 
 import re
+from collections.abc import Callable
 
 _DIGIT = re.compile(r"\d")
 
@@ -54,27 +55,41 @@ _FREE_TEXT_SECRETS = re.compile(
     r"|(?<![A-Za-z0-9_])(?:\+?86[ -]?)?\d[\d -]{5,}\d(?![A-Za-z0-9_])"  # phone numbers, any spacing
 )
 
-_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2})?")  # a date, perhaps with its hour
+
+
+def _secret_kind(found: str) -> str | None:
+    """What a candidate found in free text is: "email", "id_number", "phone", or None (a date, an amount)."""
+    if "@" in found:
+        return "email"
+    if len(found) in (15, 18) and found[:-1].isdigit():
+        return "id_number"
+    if sum(ch.isdigit() for ch in found) < 7 or _DATE.fullmatch(found):
+        return None
+    return "phone"
+
+
+def replace_free_text_secrets(value: str, replace: Callable[[str, str], str]) -> str:
+    """Each phone number, ID number and e-mail address in free text replaced by `replace(kind, found)`;
+    short numbers (amounts, dates, counts) stay as they are. Masking and erasure both use it."""
+
+    def one(match: re.Match) -> str:
+        found = match.group(0)
+        kind = _secret_kind(found)
+        return replace(kind, found) if kind else found
+
+    return _FREE_TEXT_SECRETS.sub(one, value)
+
+
+_SECRET_MASKS = {"email": mask_email, "id_number": mask_id_number, "phone": mask_phone}
 
 
 def mask_free_text(value: str | None) -> str:
     """Free text (notes of a contact, a case subject) with the phone numbers, ID numbers and
-    e-mail addresses in it masked; short numbers (amounts, dates, counts) stay as they are."""
+    e-mail addresses in it masked."""
     if not value:
         return ""
-
-    def mask(match: re.Match) -> str:
-        found = match.group(0)
-        if "@" in found:
-            return mask_email(found)
-        digits = sum(ch.isdigit() for ch in found)
-        if len(found) in (15, 18) and found[:-1].isdigit():
-            return mask_id_number(found)
-        if digits < 7 or _DATE.fullmatch(found):
-            return found
-        return mask_phone(found)
-
-    return _FREE_TEXT_SECRETS.sub(mask, value)
+    return replace_free_text_secrets(value, lambda kind, found: _SECRET_MASKS[kind](found))
 
 
 # How each personal field is masked where fields are shown by name (audit trails, comparisons);

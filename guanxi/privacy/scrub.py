@@ -16,13 +16,12 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from guanxi.core.masking import _FREE_TEXT_SECRETS
+from guanxi.core.masking import replace_free_text_secrets
 
 REDACTED = "[已删除]"
 ANONYMOUS = "匿名"
 MIN_IDENTIFIER = 2  # a two-character Chinese name names someone
 MIN_ASCII_IDENTIFIER = 4  # a shorter Latin handle would cut into ordinary words
-_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}(?: \d{1,2})?")  # a date, perhaps with its hour
 
 # Fields (by model label; their historical models share them) that hold nothing but personal data:
 # the value they get. A callable gets the row's primary key (values that must stay unique).
@@ -92,15 +91,7 @@ def phone_forms(value: str) -> set[str]:
 
 def scrub_free_text(text: str) -> str:
     """Any phone number, ID number or e-mail address in free text (not dates, amounts or counts)."""
-
-    def redact(match: re.Match) -> str:
-        found = match.group(0)
-        if "@" in found or (len(found) in (15, 18) and found[:-1].isdigit()):
-            return REDACTED
-        digits = sum(ch.isdigit() for ch in found)
-        return found if digits < 7 or _DATE.fullmatch(found) else REDACTED
-
-    return _FREE_TEXT_SECRETS.sub(redact, text)
+    return replace_free_text_secrets(text, lambda _kind, _found: REDACTED)
 
 
 def is_free_text(field: models.Field) -> bool:
