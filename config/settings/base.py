@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # NUL characters and impossible time-zone offsets: 422/400 before any view or database sees them.
     "guanxi.core.input_safety.RefuseUnsafeInputMiddleware",
+    # Unmasked personal data shown to staff: one insert per request into the privacy access log.
+    "guanxi.core.personal_access.PersonalAccessMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -76,6 +76,7 @@ NAV_ITEMS = (
     NavItem(_("Product catalogue"), "catalog:list", "box-seam", "catalog"),
     NavItem(_("Case categories"), "servicedesk:categories", "diagram-3", "service", roles=("service_manager",)),
     NavItem(_("Personal data requests"), "privacy:home", "shield-lock", "privacy", admin_only=True),
+    NavItem(_("Personal data access log"), "privacy:access_log", "eye", "privacy", admin_only=True),
     NavItem(_("Administration"), "admin:index", "gear", "admin", admin_only=True),
 )
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from django.http import StreamingHttpResponse
 
 from guanxi.accounts.models import User
+from guanxi.core import personal_access
 from guanxi.core.masking import mask_phone
 from guanxi.core.spreadsheet import phone_for_spreadsheet, spreadsheet_cell
 
@@ -27,13 +28,20 @@ def customer_export_csv(*, user: User, filters: selectors.CustomerFilter) -> Ite
     permissions.require(user, "customer", "export")
     logger.info("customer export by %s (%s) with %s", user.username, user.role, filters)
     rows = selectors.customer_list(user=user, filters=filters, ordering="id")
+    tally = personal_access.ExportTally(user=user, fields=("mobile", "email"))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
     yield "\ufeff" + _drain(buffer)
-    for customer in rows.iterator(chunk_size=2000):
-        writer.writerow(export_cells(customer, unmasked=selectors.can_see_personal_data(user=user, customer=customer)))
-        yield _drain(buffer)
+    try:
+        for customer in rows.iterator(chunk_size=2000):
+            unmasked = selectors.can_see_personal_data(user=user, customer=customer)
+            writer.writerow(export_cells(customer, unmasked=unmasked))
+            if unmasked:
+                tally.add(customer.pk)
+            yield _drain(buffer)
+    finally:  # one access row for the whole file
+        tally.close()
 
 
 def export_cells(customer, *, unmasked: bool) -> list[str]:

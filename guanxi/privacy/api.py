@@ -1,14 +1,24 @@
 """Personal data rights API (/api/v1/privacy/...): the export file of a customer, and erasure requests
 filed, reviewed and executed."""
 
-from django.http import HttpRequest, HttpResponse
+from typing import Literal
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from ninja import Query, Router, Status
 
 from guanxi.core.api import paginate
 
-from . import selectors, services
+from . import access_report, permissions, selectors, services
 from .models import DataRequest
-from .schemas import DataRequestFilterIn, DataRequestIn, DataRequestOut, DataRequestPageOut, ReviewIn
+from .schemas import (
+    AccessLogFilterIn,
+    AccessLogPageOut,
+    DataRequestFilterIn,
+    DataRequestIn,
+    DataRequestOut,
+    DataRequestPageOut,
+    ReviewIn,
+)
 
 router = Router(tags=["privacy"])
 
@@ -69,3 +79,35 @@ def review_erasure_request(request: HttpRequest, request_id: int, payload: Revie
 def execute_erasure_request(request: HttpRequest, request_id: int):
     data_request = selectors.data_request_get(user=request.user, request_id=request_id)
     return _request(services.erasure_execute(actor=request.user, request=data_request))
+
+
+def _access_log(request: HttpRequest, params):
+    return selectors.access_log(user=request.user, staff=params.staff, customer_id=params.customer,
+                                date_from=params.date_from, date_to=params.date_to, channel=params.channel)
+
+
+@router.get("/privacy/access-log", response=AccessLogPageOut)
+def list_personal_data_access(request: HttpRequest, params: Query[AccessLogFilterIn]):
+    """Who was shown which customer's unmasked personal data, newest first (privacy officer)."""
+    return paginate(_access_log(request, params), params, access_report.access_row)
+
+
+XLSX_MAX_ROWS = 1_000_000  # a worksheet holds 1,048,576 rows; CSV has no limit
+
+
+def access_log_file(request: HttpRequest, rows, file_format: str) -> HttpResponse:
+    permissions.require(request.user, "access_log", "export")
+    if file_format == "xlsx":
+        response = HttpResponse(access_report.access_xlsx(rows[:XLSX_MAX_ROWS]), content_type=access_report.XLSX)
+    else:
+        response = StreamingHttpResponse(access_report.access_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="personal-data-access.{file_format}"'
+    return response
+
+
+@router.get("/privacy/access-log/export", response={200: None},
+            openapi_extra={"responses": {200: {"description": "The filtered log as CSV or XLSX",
+                                               "content": {"text/csv": {}, access_report.XLSX: {}}}}})
+def export_personal_data_access(request: HttpRequest, params: Query[AccessLogFilterIn],
+                                format: Literal["csv", "xlsx"] = "csv"):
+    return access_log_file(request, _access_log(request, params), format)

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -40,3 +41,29 @@ class DataRequestOut(Schema):
 
 
 DataRequestPageOut = PageOut[DataRequestOut]
+
+
+class AccessLogFilterIn(PageParams):
+    staff: str = Field("", max_length=150, description="username or user id")
+    customer: int | None = Field(None, ge=1, le=MAX_ID)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    channel: Literal["", "page", "api", "export"] = ""
+
+
+class AccessLogOut(Schema):
+    id: int
+    at: dt.datetime
+    user_id: int
+    username: str
+    user_name: str
+    customer: int | None
+    customer_count: int
+    customer_ids: list[int] = Field(description="an export's customers (the first 100; customer_count has them all)")
+    fields: list[str]
+    channel: str
+    path: str
+    request_id: str
+
+
+AccessLogPageOut = PageOut[AccessLogOut]

@@ -1,12 +1,15 @@
 """Reads for personal data requests; every read checks the privacy table first."""
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from guanxi.core.errors import NotFound
 from guanxi.customers.models import Customer
 
 from . import permissions
-from .models import DataRequest
+from .models import DataRequest, PersonalDataAccess
 
 MAX_ID = 2**63 - 1  # larger ids exist in no table, and SQLite cannot even compare them
 
@@ -37,3 +40,28 @@ def data_request_get(*, user, request_id: int) -> DataRequest:
     if request is None:
         raise NotFound()
     return request
+
+
+def access_log(*, user, staff: str = "", customer_id: int | None = None, date_from=None, date_to=None,
+               channel: str = "") -> QuerySet:
+    """The personal-data access log, newest first, filtered by staff member (username or id), customer
+    (also within an export's customers), date range (China dates, both ends included) and channel."""
+    permissions.require(user, "access_log", "read")
+    rows = PersonalDataAccess.objects.select_related("user")
+    staff = staff.strip()
+    if staff:
+        rows = rows.filter(user_id=int(staff)) if staff.isdigit() else rows.filter(user__username=staff)
+    if customer_id is not None:
+        rows = rows.filter(Q(customer_id=customer_id)
+                           | Q(channel=PersonalDataAccess.Channel.EXPORT, customer_ids__contains=f",{customer_id},"))
+    if date_from is not None:
+        rows = rows.filter(at__gte=_day_start(date_from))
+    if date_to is not None:
+        rows = rows.filter(at__lt=_day_start(date_to + dt.timedelta(days=1)))
+    if channel:
+        rows = rows.filter(channel=channel)
+    return rows.order_by("-at", "-id")
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

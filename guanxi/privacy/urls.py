@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("customer/", views.customer_request, name="customer_request"),
     path("requests/<int:request_id>/", views.request_act, name="request_act"),
+    path("access/", views.access_log, name="access_log"),
 ]

@@ -7,12 +7,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from guanxi.core.errors import Conflict, NotFound
+from guanxi.core.errors import Conflict, NotFound, ValidationFailed
+from guanxi.core.pagination import keyset_page
 from guanxi.core.views import domain_errors_as_http
 
-from . import permissions, selectors, services
-from .api import export_response
-from .forms import CustomerRequestForm, ReviewForm
+from . import access_report, permissions, selectors, services
+from .api import access_log_file, export_response
+from .forms import AccessLogFilterForm, CustomerRequestForm, ReviewForm
 
 
 @login_required
@@ -67,3 +68,32 @@ def request_act(request, request_id: int):
     except Conflict as exc:
         messages.error(request, " ".join([exc.message, *exc.fields.values()]))
     return redirect("privacy:home")
+
+
+ACCESS_PAGE_ROWS = 50
+
+
+@login_required
+@domain_errors_as_http
+def access_log(request):
+    """Who was shown which customer's unmasked personal data: filters, pages to the end (cursor),
+    CSV and XLSX of the filtered log."""
+    permissions.require(request.user, "access_log", "read")
+    form = AccessLogFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    rows = selectors.access_log(user=request.user, staff=data.get("staff") or "", customer_id=data.get("customer"),
+                                date_from=data.get("date_from"), date_to=data.get("date_to"),
+                                channel=data.get("channel") or "")
+    file_format = request.GET.get("format")
+    if file_format in ("csv", "xlsx"):
+        return access_log_file(request, rows, file_format)
+    try:
+        page = keyset_page(rows, cursor=request.GET.get("cursor", "")[:1000], limit=ACCESS_PAGE_ROWS)
+    except ValidationFailed:
+        page = keyset_page(rows, limit=ACCESS_PAGE_ROWS)
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    query.pop("format", None)
+    return render(request, "privacy/access_log.html", {
+        "form": form, "rows": [access_report.access_row(r) | {"obj": r} for r in page.rows],
+        "next_cursor": page.next_cursor, "query": query.urlencode(), "first": not request.GET.get("cursor")})

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from django.http import StreamingHttpResponse
 
 from guanxi.accounts.models import User
+from guanxi.core import personal_access
 from guanxi.core.spreadsheet import spreadsheet_cell
 from guanxi.customers.exporting import COLUMNS as CUSTOMER_COLUMNS
 from guanxi.customers.exporting import export_cells
@@ -31,16 +32,23 @@ def segment_export_csv(*, user: User, segment: Segment) -> Iterator[str]:
     permissions.require(user, "segment", "export", message="Your role cannot export customers.")
     logger.info("segment export by %s (%s): segment %s", user.username, user.role, segment.pk)
     members = selectors.segment_members(segment=segment, user=user, ordering="id")
+    tally = personal_access.ExportTally(user=user, fields=("mobile", "email"))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow((*CUSTOMER_COLUMNS, *VALUE_COLUMNS))
     yield "\ufeff" + _drain(buffer)
-    for customer in members.iterator(chunk_size=2000):
-        snapshot = getattr(customer, "value_snapshot", None)
-        values = [getattr(snapshot, name, "") if snapshot else "" for name in VALUE_COLUMNS]
-        cells = export_cells(customer, unmasked=can_see_personal_data(user=user, customer=customer))
-        writer.writerow(cells + [spreadsheet_cell(v) for v in values])
-        yield _drain(buffer)
+    try:
+        for customer in members.iterator(chunk_size=2000):
+            snapshot = getattr(customer, "value_snapshot", None)
+            values = [getattr(snapshot, name, "") if snapshot else "" for name in VALUE_COLUMNS]
+            unmasked = can_see_personal_data(user=user, customer=customer)
+            cells = export_cells(customer, unmasked=unmasked)
+            if unmasked:
+                tally.add(customer.pk)
+            writer.writerow(cells + [spreadsheet_cell(v) for v in values])
+            yield _drain(buffer)
+    finally:  # one access row for the whole file
+        tally.close()
 
 
 def _drain(buffer: io.StringIO) -> str:

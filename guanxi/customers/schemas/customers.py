@@ -4,6 +4,7 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
+from guanxi.core import personal_access
 from guanxi.core.api import RefOut
 from guanxi.core.masking import mask_address, mask_birth_date, mask_email, mask_id_number, mask_phone
 from guanxi.core.validators import SingleLine
@@ -234,7 +235,10 @@ def _ref(obj) -> dict | None:
 
 
 def customer_row(customer: Customer, *, unmasked: bool) -> dict:
-    """The list-row representation, with personal data masked unless `unmasked`."""
+    """The list-row representation, with personal data masked unless `unmasked` (then the access
+    is noted for the privacy officer's log)."""
+    if unmasked:
+        personal_access.note(customer.pk, personal_access.shown({"mobile": customer.mobile, "email": customer.email}))
     return {
         "id": customer.pk, "code": customer.code, "kind": customer.kind, "name": customer.name,
         "mobile": customer.mobile if unmasked else mask_phone(customer.mobile),
@@ -272,6 +276,12 @@ def customer_detail(customer: Customer, profile: dict, *, unmasked: bool) -> dic
          "postcode": a.postcode, "is_default": a.is_default}
         for a in profile["addresses"]
     ]
+    if unmasked:
+        personal_access.note(customer.pk, [
+            *personal_access.shown({"id_number": customer.id_number, "birth_date": customer.birth_date,
+                                    "bank_account": customer.bank_account}),
+            *sorted({f"contact_point:{p.kind}" for p in profile["contact_points"] if p.value}),
+            *(["street"] if any(a.street for a in profile["addresses"]) else [])])
     return data
 
 
