@@ -72,6 +72,7 @@ fonts:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/bandit -q -c pyproject.toml -r guanxi config
 
 test: install assets messages browser fonts
 ifeq ($(TEST_SCOPE),db)

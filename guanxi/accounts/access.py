@@ -131,7 +131,8 @@ class PermissionTable:
         self.entities = frozenset(entity for row in table.values() for entity in row)
 
     def rights(self, actor, entity: str) -> Rights:
-        assert entity in self.entities, entity
+        if entity not in self.entities:  # a misspelt entity would silently allow nothing
+            raise KeyError(f"no entity {entity!r} in this permission table")
         return self.table.get(role_of(actor), {}).get(entity, NOTHING)
 
     def can(self, actor, entity: str, action: str) -> bool:

@@ -19,7 +19,7 @@ from .services import team_create, user_create
 if TYPE_CHECKING:
     from faker import Faker
 
-DEMO_PASSWORD = "Guanxi-demo-2026"
+DEMO_PASSWORD = "Guanxi-demo-2026"  # nosec B105  # the demo company's published password (README), not a secret
 
 # Sales regions (销售大区) and the provinces each covers; customers are spread accordingly.
 SALES_REGIONS: dict[str, tuple[str, ...]] = {

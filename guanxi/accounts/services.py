@@ -14,7 +14,7 @@ from . import permissions
 from .enums import Role, TeamKind
 from .models import ApiToken, Team, User
 
-TOKEN_PREFIX = "gx_"
+TOKEN_PREFIX = "gx_"  # nosec B105  # the public prefix of API tokens, not a secret
 # last_used_at is written at most this often per token (one write a minute, not one a request).
 TOKEN_LAST_USED_RESOLUTION = timedelta(seconds=60)
 

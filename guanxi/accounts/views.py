@@ -15,7 +15,7 @@ from guanxi.core.views import domain_errors_as_http
 from . import selectors, services
 from .forms import ApiTokenForm
 
-NEW_TOKEN_SESSION_KEY = "accounts.new_api_token"
+NEW_TOKEN_SESSION_KEY = "accounts.new_api_token"  # nosec B105  # a session key's name, not a secret
 
 
 @login_required

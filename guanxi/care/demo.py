@@ -39,7 +39,7 @@ LUNAR_SHARE = 7  # one customer in seven keeps a lunar birthday
 
 
 def care_demo_load(*, seed: int, scale: float, staff, customers: list[int], now: dt.datetime | None = None) -> str:
-    rng = random.Random(seed + 90)
+    rng = random.Random(seed + 90)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     now = now or timezone.now()
     vip = Segment.objects.filter(kind=SegmentKind.PYRAMID, system_key="vip").first()
     for data in RULES:

@@ -263,7 +263,7 @@ def _insert_actions(rule: CareRule, target: dt.date, label: str, due: QuerySet, 
     table = CareAction._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (rule_id, customer_id, occasion_date, occasion_label, action, channel, cost, "
+            f"INSERT INTO {table} (rule_id, customer_id, occasion_date, occasion_label, action, channel, cost, "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
             f"created_at) SELECT %s, due.due_customer, %s, %s, %s, %s, %s, %s FROM ({select}) due WHERE true "
             f"ON CONFLICT (rule_id, customer_id, occasion_date) DO NOTHING RETURNING id, customer_id",
             [rule.pk, ops.adapt_datefield_value(target), label[:50], rule.action, rule.channel,
@@ -299,7 +299,7 @@ def _link(field: str, actions: list[int], targets: list[int]) -> None:
     table = CareAction._meta.db_table
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {table} a SET {field} = v.t FROM unnest(%s::bigint[], %s::bigint[]) "
+            cursor.execute(f"UPDATE {table} a SET {field} = v.t FROM unnest(%s::bigint[], %s::bigint[]) "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
                            f"AS v(a, t) WHERE a.id = v.a", [actions, targets])
         return
     CareAction.objects.bulk_update([CareAction(pk=a, **{field: t}) for a, t in zip(actions, targets, strict=True)],
@@ -351,7 +351,7 @@ def _insert_greetings(rule: CareRule, target: dt.date, label: str, due: QuerySet
     actions, customers = CareAction._meta.db_table, Customer._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH new AS (INSERT INTO {actions} (rule_id, customer_id, occasion_date, occasion_label, action, "
+            f"WITH new AS (INSERT INTO {actions} (rule_id, customer_id, occasion_date, occasion_label, action, "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
             f"channel, cost, created_at, message_id) SELECT %s, due.due_customer, %s, %s, %s, %s, %s, %s, "
             f"{message_id_sql()} FROM ({select}) due "
             f"ON CONFLICT (rule_id, customer_id, occasion_date) DO NOTHING RETURNING message_id, customer_id), "

@@ -53,7 +53,7 @@ def catalog_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: l
                       now: dt.datetime | None = None) -> str:
     """The catalogue above (products that exist are left as they are), prices from about two years
     ago and, for most, a change within the last year; one old model deactivated."""
-    rng = random.Random(seed + 10)
+    rng = random.Random(seed + 10)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     today = timezone.localdate(now or timezone.now())
     admin = staff.admin
     made = 0

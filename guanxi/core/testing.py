@@ -29,12 +29,12 @@ def post_json(client: Client, url: str, body, **extra):
 
 def assert_error_body(response, status: int, field: str | None = None) -> dict:
     """The response is an error of `status` in the API's one error shape, naming `field` if given."""
-    assert response.status_code == status, response.content
+    assert response.status_code == status, response.content  # nosec B101  # test support: assertions are its checks
     body = response.json()
     extra = {"current_version", "changes"} if body.get("code") == "version_conflict" else set()
-    assert set(body) == {"code", "message", "fields"} | extra, body
+    assert set(body) == {"code", "message", "fields"} | extra, body  # nosec B101  # test support: assertions are its checks
     if field:
-        assert field in body["fields"], body
+        assert field in body["fields"], body  # nosec B101  # test support: assertions are its checks
     return body
 
 
@@ -58,7 +58,7 @@ def assert_refused(call: Callable[[], object], state: Callable[[], dict], errors
     before = state()
     with pytest.raises(errors):
         call()
-    assert state() == before
+    assert state() == before  # nosec B101  # test support: assertions are its checks
 
 
 def check_service(call: Callable[[], object], *, allowed: bool, state: Callable[[], dict], errors) -> None:
@@ -85,7 +85,7 @@ def assert_nobody_may(call: Callable[[object], object], state: Callable[[], dict
     for nobody in callers:
         with pytest.raises(errors):
             call(nobody)
-    assert state() == before
+    assert state() == before  # nosec B101  # test support: assertions are its checks
 
 
 def endpoint_call(client: Client, method: str, url: str, body=None):
@@ -103,10 +103,10 @@ def check_endpoint(client: Client, method: str, url: str, body=None, *, allowed:
     before = state()
     response = endpoint_call(client, method, url, body)
     if allowed:
-        assert response.status_code in (200, 201, 204), response.content
+        assert response.status_code in (200, 201, 204), response.content  # nosec B101  # test support: assertions are its checks
     else:
-        assert response.status_code in refused, (response.status_code, response.content)
-        assert state() == before
+        assert response.status_code in refused, (response.status_code, response.content)  # nosec B101  # test support: assertions are its checks
+        assert state() == before  # nosec B101  # test support: assertions are its checks
 
 
 def race(calls: list[Callable[[], object]]) -> list[str]:

@@ -81,7 +81,7 @@ def _chosen() -> list[int]:
 def key_accounts_demo_load(
     *, seed: int, scale: float, staff, customers: list[int], now: dt.datetime | None = None
 ) -> str:
-    rng = random.Random(seed + 120)
+    rng = random.Random(seed + 120)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     now = now or timezone.now()
     managers = list(User.objects.filter(username__in=("kam1", "kam2"), is_active=True).order_by("username"))
     if not managers:
@@ -201,7 +201,7 @@ def key_account_channels_demo_load(
 ) -> str:
     """Green-channel processes in every state (completed, in progress, late) and two years of visits,
     customers' visits and friendly services for the demo's key accounts; a second load adds nothing."""
-    rng = random.Random(seed + 121)
+    rng = random.Random(seed + 121)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     now = now or timezone.now()
     if GreenProcess.objects.exists() or Visit.objects.exists():
         return "green and yellow channels loaded already"

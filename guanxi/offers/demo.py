@@ -57,7 +57,7 @@ def _follow_ons(rng: random.Random, today: dt.date) -> list[Holding]:
 def offers_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int],
                      now: dt.datetime | None = None) -> str:
     today = timezone.localdate(now) if now else timezone.localdate()
-    taken = Holding.objects.bulk_create(_follow_ons(random.Random(seed + 40), today))
+    taken = Holding.objects.bulk_create(_follow_ons(random.Random(seed + 40), today))  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     model = offer_model_train(actor=SYSTEM, as_of=today, seed=seed)
     rates = model.metrics["hit_rates"]
     return (f"{len(taken)} follow-on products; offer model v{model.version} ({model.algorithm}): "

@@ -135,7 +135,7 @@ def _renew(rng: random.Random, deal: Opportunity, contract: Contract, today: dt.
 def orders_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int],
                      now: dt.datetime | None = None) -> str:
     """An order for every won deal of the sales demo, its payments, refunds and contracts."""
-    rng = random.Random(seed + 41)
+    rng = random.Random(seed + 41)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     now = now or timezone.now()
     today = timezone.localdate(now)
     products = _products()

@@ -31,7 +31,7 @@ RELEASED = 40
 
 
 def pool_demo_load(*, seed: int, scale: float, staff, customers: list[int], now: dt.datetime | None = None) -> str:
-    rng = random.Random(seed + 70)
+    rng = random.Random(seed + 70)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     now = now or timezone.now()
     for data in RULES:
         rule_save(actor=SYSTEM, data=data)

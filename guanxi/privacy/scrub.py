@@ -40,7 +40,7 @@ ERASED_FIELDS: dict[str, dict[str, object]] = {
     "servicedesk.TicketMessage": {"attachment_name": ""},
     "tasks.TaskReminder": {"recipient": ""},
     "messaging.OutboundMessage": {"recipient": ""},
-    "portal.PortalAccount": {"login": lambda pk: f"erased-{pk}", "password": "", "is_active": False},
+    "portal.PortalAccount": {"login": lambda pk: f"erased-{pk}", "password": "", "is_active": False},  # nosec B105  # an erased value is the empty string, not a password
     "key_accounts.GreenDocument": {"original_name": ""},
 }
 

@@ -65,7 +65,7 @@ def _scores(rng: random.Random, ticket: Ticket, attitude_of: dict, improved: boo
 
 
 def surveys_demo_load(*, seed: int, scale: float, staff, customers: list[int], now: dt.datetime | None = None) -> str:
-    rng = random.Random(seed + 110)
+    rng = random.Random(seed + 110)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     now = now or timezone.now()
     questionnaire = questionnaire_create(actor=SYSTEM, code="HF-01", name="服务满意度回访",
                                          purpose=Purpose.POST_CASE)

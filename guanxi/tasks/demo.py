@@ -44,7 +44,7 @@ def _customers_for(user, customers: list[int], owned: dict[int, list[int]]) -> l
 
 
 def task_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int], now: dt.datetime) -> str:
-    rng = random.Random(seed + 40)
+    rng = random.Random(seed + 40)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     owned: dict[int, list[int]] = {}
     for pk, owner in Customer.objects.filter(pk__in=customers, owner__isnull=False).values_list("pk", "owner_id"):
         owned.setdefault(owner, []).append(pk)

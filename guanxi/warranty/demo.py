@@ -58,7 +58,7 @@ def warranty_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: 
     (default: the current time); a customer buys only after its record was created."""
     if not customers:
         return "no customers: nothing to sell"
-    rng = random.Random(seed + 20)
+    rng = random.Random(seed + 20)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     today = timezone.localdate(now or timezone.now())
     admin = staff.admin
     sellers = staff.by_role(Role.SALES_REP) + staff.by_role(Role.PARTNER)

@@ -55,7 +55,7 @@ def dashboard_cards(*, user, period: Period, only: str | None = None) -> list[fi
 
 
 def _cards(manifest, period: Period, keys: list[str]) -> list[figures.Card]:
-    where = hashlib.sha1(str(warehouse_dir()).encode()).hexdigest()[:12]
+    where = hashlib.sha1(str(warehouse_dir()).encode(), usedforsecurity=False).hexdigest()[:12]
     version = f"analytics:dashboard:{where}:{manifest.refresh_id}:{period.kind}:{period.start}"
     cached = cache.get_many([f"{version}:{key}" for key in keys])
     missing = [key for key in keys if f"{version}:{key}" not in cached]

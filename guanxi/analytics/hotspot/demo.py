@@ -40,7 +40,7 @@ def planted_week(now: dt.datetime) -> dt.date:
 def hotspot_demo_load(*, seed: int, scale: float, staff, customers: list[int], now: dt.datetime) -> str:
     if not customers:
         return "no customers: no hotspot story"
-    rng = random.Random(seed + 40)
+    rng = random.Random(seed + 40)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     agents = staff.by_role(Role.AGENT) or staff.by_role(Role.TEAM_LEAD)
     category = TicketCategory.objects.filter(name="手机故障").first()
     monday = planted_week(now)

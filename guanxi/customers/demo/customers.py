@@ -148,7 +148,7 @@ def demo_load(*, customers: int = 5000, seed: int = 42, now: datetime.datetime |
         staff_faker, faker = Faker("zh_CN"), Faker("zh_CN")
         staff_faker.seed_instance(seed)
         faker.seed_instance(seed + 1)  # customers do not depend on how many staff already existed
-        rng = random.Random(seed)
+        rng = random.Random(seed)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
         staff = demo_staff_create(faker=staff_faker)
         brands = {code: _brand(code, name) for code, name in BRANDS}
         tags = {name: Tag.objects.get_or_create(name=name)[0] for name in TAGS}
@@ -468,14 +468,14 @@ def _write_batch(drafts: list[_Draft], *, tags: dict[str, Tag], actor) -> None:
     table, quote = Customer._meta.db_table, connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"UPDATE {quote(table)} SET {quote('code')} = %s, {quote('created_at')} = %s, {quote('updated_at')} = %s "
+            f"UPDATE {quote(table)} SET {quote('code')} = %s, {quote('created_at')} = %s, {quote('updated_at')} = %s "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
             f"WHERE {quote('id')} = %s",
             [(c.code, *[connection.ops.adapt_datetimefield_value(c._history_date)] * 2, c.pk) for c in customers],
         )
         ids = ", ".join(str(c.pk) for c in customers)
         for model in (Contact, ContactPoint, Address, Holding):  # recorded with the customer, on its day
             cursor.execute(
-                f"UPDATE {quote(model._meta.db_table)} SET {quote('created_at')} = (SELECT {quote('created_at')} "
+                f"UPDATE {quote(model._meta.db_table)} SET {quote('created_at')} = (SELECT {quote('created_at')} "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
                 f"FROM {quote(table)} WHERE {quote(table)}.{quote('id')} = {quote('customer_id')}), "
                 f"{quote('updated_at')} = (SELECT {quote('created_at')} FROM {quote(table)} "
                 f"WHERE {quote(table)}.{quote('id')} = {quote('customer_id')}) WHERE {quote('customer_id')} IN ({ids})")

@@ -39,7 +39,7 @@ def duplicates_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers
     from ..services import address_add, customer_create
     from ..services.dedupe import dedupe_scan_create, dedupe_scan_run
 
-    rng = random.Random(seed + 11)
+    rng = random.Random(seed + 11)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     people = list(Customer.objects.filter(pk__in=customers, kind=CustomerKind.INDIVIDUAL).select_related("owner")
                   .order_by("pk"))
     if len(people) < 2:

@@ -121,7 +121,7 @@ def transactions_demo_load(*, seed: int, scale: float, staff: DemoStaff, custome
                            now: dt.datetime | None = None) -> str:
     """Three years of ledger for the demo customers (prospects have none), from the month each
     customer's record was created."""
-    rng = random.Random(seed + 7)
+    rng = random.Random(seed + 7)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     ledger = _Ledger(rng, now or timezone.now())
     fields = ("id", "kind", "arpu", "lifecycle_stage", "billing_cycle_day", "overdue_count", "payment_method",
               "created_at")
@@ -195,7 +195,7 @@ def interactions_demo_load(*, seed: int, scale: float, staff: DemoStaff, custome
     """About three contacts per customer over the last three years (since the customer's record was
     created), validated like `interaction_record` and written with bulk inserts (append-only rows:
     no audit trail)."""
-    rng = random.Random(seed + 2)
+    rng = random.Random(seed + 2)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     rows = list(Customer.objects.filter(id__in=customers).order_by("id")
                 .values_list("id", "kind", "owner_id", "created_at"))
     users = {u.id: u for u in staff.users}

@@ -397,7 +397,7 @@ class _SqliteWriter(_Writer):
             ids = {}
             for name, model in models.items():
                 table, pk = model._meta.db_table, model._meta.pk.column
-                cursor.execute(f'SELECT MAX("{pk}") FROM "{table}"')
+                cursor.execute(f'SELECT MAX("{pk}") FROM "{table}"')  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
                 highest = cursor.fetchone()[0] or 0
                 cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", (table,))
                 row = cursor.fetchone()

@@ -363,7 +363,7 @@ def classify_pairs(left: Record, others: list[Record]) -> list[dict[str, str | N
     con = _duckdb()
     con.register("pairs_frame", frame)
     try:
-        rows = con.execute(f"SELECT {gammas} FROM (SELECT {typed} FROM pairs_frame)").fetchall()
+        rows = con.execute(f"SELECT {gammas} FROM (SELECT {typed} FROM pairs_frame)").fetchall()  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
     finally:
         con.unregister("pairs_frame")
     return [{c.field: level_key_for_gamma(c.field, g) for c, g in zip(COMPARISONS, row, strict=True)} for row in rows]

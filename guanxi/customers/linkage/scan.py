@@ -113,7 +113,7 @@ def run_linkage(*, threshold: float, on_progress: Callable[[int], None] | None =
     gamma_columns = ", ".join(f'"gamma_{c.field}"' if f"gamma_{c.field}" in present else f'-1 AS "gamma_{c.field}"'
                               for c in COMPARISONS)
     frame = con.execute(
-        f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gamma_columns} "
+        f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gamma_columns} "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
         f"FROM {predictions.physical_name} ORDER BY unique_id_l, unique_id_r"
     ).df()
     result.timings["predict_seconds"] = round(time.perf_counter() - t0, 2)

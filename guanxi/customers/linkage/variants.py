@@ -280,7 +280,7 @@ def base_people(count: int, rng: random.Random) -> list[dict]:
 def labelled_people(count: int, *, duplicates: float = 0.1, seed: int = 1) -> tuple[list[dict], list[int]]:
     """`count` records of which a share `duplicates` are second records of another one, and each
     record's true cluster (the index of its original)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     originals = count - int(count * duplicates)
     people = base_people(originals, rng)
     clusters = list(range(originals))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import pickle
+import pickle  # nosec B403  # the app's own spool file, written by this process into a private 0700 work folder; never user input
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -374,7 +374,7 @@ def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None]
     if validation is None:
         try:
             with validation_path.open("rb") as saved:
-                validation = pickle.load(saved)
+                validation = pickle.load(saved)  # nosec B301  # the app's own spool file, written by this process into a private 0700 work folder; never user input
         except (OSError, EOFError, pickle.UnpicklingError, ImportError, AttributeError):
             # Unreadable, or saved by another version of the engine (its classes moved): validate again.
             validation = None
@@ -548,7 +548,7 @@ def _target_validation(job: ImportJob, validation_path: Path) -> TargetValidatio
         return validation
     try:
         with validation_path.open("rb") as saved:
-            return pickle.load(saved)
+            return pickle.load(saved)  # nosec B301  # the app's own spool file, written by this process into a private 0700 work folder; never user input
     except (OSError, EOFError, pickle.UnpicklingError, ImportError, AttributeError):
         return None
 

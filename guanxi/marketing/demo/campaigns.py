@@ -157,7 +157,7 @@ def campaign_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: 
                        now: dt.datetime | None = None) -> str:
     """A dozen campaigns over two years, about MEMBERS_AT_SCALE_1 × scale members each."""
     now = now or timezone.now()
-    rng = random.Random(seed + 60)
+    rng = random.Random(seed + 60)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     managers = staff.by_role(Role.SALES_MANAGER) or [staff.admin]
     size = min(len(customers), max(30, int(MEMBERS_AT_SCALE_1 * scale)))
     total_members = total_responses = total_leads = 0

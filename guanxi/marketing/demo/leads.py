@@ -101,7 +101,7 @@ def lead_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list
                    now: dt.datetime | None = None) -> str:
     """Two public web forms and about LEADS_AT_SCALE_1 × scale leads (at least 40)."""
     now = now or timezone.now()
-    rng, faker = random.Random(seed + 50), Faker("zh_CN")
+    rng, faker = random.Random(seed + 50), Faker("zh_CN")  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     faker.seed_instance(seed + 50)
     forms = {slug: WebForm.objects.filter(slug=slug).first() or web_form_create(
         actor=SYSTEM, slug=slug, title=title, intro=intro, interest_label="您感兴趣的业务")
@@ -141,7 +141,7 @@ def lead_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:  # bulk_create stamps auto_now_add fields with the current time
         cursor.executemany(
-            f"UPDATE {quote(Lead._meta.db_table)} SET {quote('created_at')} = %s, {quote('updated_at')} = %s "
+            f"UPDATE {quote(Lead._meta.db_table)} SET {quote('created_at')} = %s, {quote('updated_at')} = %s "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
             f"WHERE {quote('id')} = %s",
             [(connection.ops.adapt_datetimefield_value(at), connection.ops.adapt_datetimefield_value(
                 lead._history_date), lead.pk) for lead, at in zip(leads, moments, strict=True)])

@@ -166,7 +166,7 @@ def _freeze_members(campaign: Campaign, *, today: dt.date, at: dt.datetime) -> i
     targets = selectors.target_queryset(campaign, today=today).order_by().values(member_customer_id=F("pk"))
     select_sql, params = targets.query.sql_with_params()
     table = CampaignMember._meta.db_table
-    sql = (f"INSERT INTO {table} (campaign_id, customer_id, status, added_at) "
+    sql = (f"INSERT INTO {table} (campaign_id, customer_id, status, added_at) "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
            f"SELECT %s, t.member_customer_id, %s, %s FROM ({select_sql}) t "
            "ON CONFLICT (campaign_id, customer_id) DO NOTHING")
     if connection.vendor == "sqlite":  # SQLite needs a WHERE to read ON CONFLICT after a SELECT

@@ -67,7 +67,7 @@ def campaign_deals_demo_load(*, seed: int, scale: float, staff: DemoStaff, custo
                              now: dt.datetime | None = None) -> str:
     """About PER_CAMPAIGN_AT_SCALE_1 × scale attributed deals per demo campaign."""
     now = now or timezone.now()
-    rng = random.Random(seed + 61)
+    rng = random.Random(seed + 61)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     sellers = staff.by_role(Role.SALES_REP) or [staff.admin]
     lost_reasons = list(DealReason.objects.filter(kind=DealReason.Kind.LOST, is_active=True).order_by("id"))
     members = (CampaignMember.objects.filter(status__in=(MemberStatus.CONVERTED, MemberStatus.RESPONDED),

@@ -200,7 +200,7 @@ def _quotas(rng: random.Random, now: dt.datetime, sellers, won: dict) -> int:
 def sales_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int],
                     now: dt.datetime | None = None) -> str:
     """The sales organisation, two years of deals for every seller on their own customers, quotas."""
-    rng = random.Random(seed + 40)
+    rng = random.Random(seed + 40)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     now = now or timezone.now()
     regions = _organisation(rng, staff)
     channels = {c.code: c for c in SalesChannel.objects.filter(is_active=True)}

@@ -38,7 +38,7 @@ def _promise(ticket: Ticket, rng: random.Random, at: dt.datetime) -> Commitment:
 def commitment_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: list[int]) -> str:
     """Promises on recent cases: kept ones (kept before their due time), broken ones (the sweep),
     open ones on open cases."""
-    rng = random.Random(seed + 20)
+    rng = random.Random(seed + 20)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     now = timezone.now()
     with_owner = Ticket.objects.filter(customer__isnull=False, owner__isnull=False).order_by("id")
     finished = list(with_owner.filter(status__in=(TicketStatus.RESOLVED, TicketStatus.CLOSED),

@@ -255,7 +255,7 @@ def service_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: l
                       now: dt.datetime | None = None) -> str:
     """Calendars, standards, categories and knowledge (reused when they exist), then the cases of
     the six months before `now` (default: the current time) and a clock sweep at the end."""
-    rng = random.Random(seed + 10)
+    rng = random.Random(seed + 10)  # nosec B311  # demo/sample data, not security: seeded random for repeatable demo figures
     config = _configure(staff)
     count = max(MIN_CASES, round(CASES_AT_SCALE_1 * scale)) if customers else 0
     player = _CasePlayer(rng=rng, staff=staff, config=config, customers=customers, now=now or timezone.now())

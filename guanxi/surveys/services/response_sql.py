@@ -29,14 +29,14 @@ def _history(model, source: str, history_type: str) -> str:
     history = model.history.model
     tracked = [f.column for f in history._meta.concrete_fields if f.column not in ("history_id", *HISTORY_OWN)]
     values = [f"{source}.{c}" for c in tracked] + ["%(now)s", "NULL", f"'{history_type}'", "%(user)s"]
-    return (f"INSERT INTO {_table(history)} ({', '.join(tracked + list(HISTORY_OWN))}) "
+    return (f"INSERT INTO {_table(history)} ({', '.join(tracked + list(HISTORY_OWN))}) "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
             f"SELECT {', '.join(values)} FROM {source}")
 
 
 def _segment_sql() -> str:
     from guanxi.segments.models import CustomerValueSnapshot
 
-    return f"(SELECT value_level FROM {_table(CustomerValueSnapshot)} WHERE customer_id = upd.customer_id LIMIT 1)"
+    return f"(SELECT value_level FROM {_table(CustomerValueSnapshot)} WHERE customer_id = upd.customer_id LIMIT 1)"  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
 
 
 def record(survey: Survey, rows: list[tuple], *, mode: str, recorded_by, at: dt.datetime) -> SurveyResponse | None:
@@ -63,14 +63,14 @@ def record(survey: Survey, rows: list[tuple], *, mode: str, recorded_by, at: dt.
     cell_sql = ""
     if cells:
         cell_sql = (
-            f", cells AS (INSERT INTO {_table(AnswerCell)} (month, dimension, qtype, segment, channel, team_id, "
+            f", cells AS (INSERT INTO {_table(AnswerCell)} (month, dimension, qtype, segment, channel, team_id, "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
             "case_type, standard, questionnaire_id, n, total, total_sq, hits, promoters, detractors) "
             f"SELECT %(cut_month)s, v.dimension, v.qtype, {_segment_sql()}, %(cut_channel)s, %(cut_team_id)s, "
             "%(cut_case_type)s, %(cut_standard)s, %(cut_questionnaire_id)s, v.n, v.total, v.total_sq, v.hits, "
             f"v.promoters, v.detractors FROM upd CROSS JOIN (VALUES {', '.join(cells)}) "
             "AS v(dimension, qtype, n, total, total_sq, hits, promoters, detractors))")
     sql = (
-        f"WITH upd AS (UPDATE {_table(Survey)} SET status = %(answered)s, answered_at = %(at)s, mode = %(mode)s, "
+        f"WITH upd AS (UPDATE {_table(Survey)} SET status = %(answered)s, answered_at = %(at)s, mode = %(mode)s, "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
         "updated_at = %(now)s WHERE id = %(survey)s AND status = %(sent)s RETURNING *), "
         f"resp AS (INSERT INTO {_table(SurveyResponse)} (created_at, updated_at, survey_id, answered_at, mode, "
         "recorded_by_id) SELECT %(now)s, %(now)s, id, %(at)s, %(mode)s, %(user)s FROM upd RETURNING *), "

@@ -244,7 +244,7 @@ def _set_column(model, column: str, ids: list[int], values: list, sql_type: str)
         with connection.cursor() as cursor:
             for start in range(0, len(ids), 10 * BATCH):
                 cursor.execute(
-                    f"UPDATE {model._meta.db_table} t SET {column} = v.value "
+                    f"UPDATE {model._meta.db_table} t SET {column} = v.value "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
                     f"FROM unnest(%s::bigint[], %s::{sql_type}[]) AS v(id, value) WHERE t.id = v.id",
                     [ids[start:start + 10 * BATCH], values[start:start + 10 * BATCH]])
         return

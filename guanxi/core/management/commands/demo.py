@@ -4,7 +4,7 @@ module's demo data (what the apps registered in `guanxi.core.demo`)."""
 import argparse
 import inspect
 import os
-import subprocess
+import subprocess  # nosec B404  # runs this same command in the background, no shell
 import sys
 import time
 
@@ -74,7 +74,7 @@ class Command(BaseCommand):
         """The same command in a child process that shares this terminal: the server starts meanwhile."""
         argv = [sys.executable, "-m", "django", "demo", "--customers", str(customers), "--seed", str(seed),
                 "--report-status", *(["--if-empty"] if if_empty else [])]
-        child = subprocess.Popen(argv, env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE})
+        child = subprocess.Popen(argv, env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE})  # nosec B603  # sys.executable and fixed arguments, no shell
         # The status names the child, so that a load stopped with Ctrl-C does not look like one still running.
         demo_status_write(state=LOADING, step="customers", total=len(demo.DEMO_STEPS) + 1, pid=child.pid)
         console.print(f"Loading the demo company in the background (process {child.pid}); its logins are printed "

@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, bind, workers, threads, **options):
         os.environ["DJANGO_SETTINGS_MODULE"] = served_settings(os.environ.get("DJANGO_SETTINGS_MODULE", ""))
         self.stdout.write(f"Guanxi on http://{bind}/  (workers={workers}, threads={threads})")
-        os.execv(sys.executable, gunicorn_command(bind=bind, workers=workers, threads=threads))
+        os.execv(sys.executable, gunicorn_command(bind=bind, workers=workers, threads=threads))  # nosec B606  # execs gunicorn with fixed arguments
 
 
 def served_settings(module: str) -> str:
