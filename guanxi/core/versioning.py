@@ -147,6 +147,17 @@ def expected_version(request: HttpRequest, body_version: int | None = None) -> i
     return int(match.group(1))
 
 
+# The `If-Match` header, declared in the OpenAPI schema of every operation that honours it
+# (`openapi_extra=if_match()`): clients and the fuzzer see it like any other parameter.
+def if_match() -> dict:
+    return {"parameters": [{
+        "in": "header", "name": "If-Match", "required": False,
+        "description": 'The ETag (version) of the record as read, such as "3"; an older one: 409 with what '
+                       "changed since. `*` or none: not compared.",
+        "schema": {"type": "string", "pattern": r'^\s*((W/)?"?\d{1,18}"?|\*)\s*$', "examples": ['"3"']},
+    }]}
+
+
 def set_etag(response: HttpResponse, instance: VersionedModel) -> None:
     response["ETag"] = f'"{instance.version}"'
 

@@ -5,7 +5,7 @@ from ninja import Query, Status
 from guanxi.core.api import ListParams, PageOut, PageParams, cursor_list, paginate
 from guanxi.core.audit import audit_trail
 from guanxi.core.routers import Router
-from guanxi.core.versioning import expected_version, set_etag
+from guanxi.core.versioning import expected_version, if_match, set_etag
 
 from .. import services
 from ..exporting import customer_export_response
@@ -87,7 +87,7 @@ def get_customer(request: HttpRequest, response: HttpResponse, customer_id: int)
     return _detail(request, customer)
 
 
-@router.patch("/customers/{int:customer_id}", response=CustomerOut)
+@router.patch("/customers/{int:customer_id}", response=CustomerOut, openapi_extra=if_match())
 def update_customer(request: HttpRequest, response: HttpResponse, customer_id: int, payload: CustomerPatch):
     """Only the fields sent change. With `If-Match: "<version>"` (or `version`) from an older read:
     409 `version_conflict` with the fields changed since and their current values; without: no check."""

@@ -14,7 +14,7 @@ from guanxi.core.errors import NotFound, ValidationFailed, referenced
 from guanxi.core.masking import mask_free_text
 from guanxi.core.pagination import keyset_page
 from guanxi.core.routers import Router
-from guanxi.core.versioning import expected_version, set_etag
+from guanxi.core.versioning import expected_version, if_match, set_etag
 from guanxi.customers.permissions import can_see_personal_data
 from guanxi.customers.selectors import customer_get_for_user
 from guanxi.marketing.selectors.campaigns import campaigns_for_attribution
@@ -135,7 +135,7 @@ def get_opportunity(request: HttpRequest, response: HttpResponse, opportunity_id
     return _detail(request, opportunity_id, response)
 
 
-@router.patch("/opportunities/{opportunity_id}", response=OpportunityDetailOut)
+@router.patch("/opportunities/{opportunity_id}", response=OpportunityDetailOut, openapi_extra=if_match())
 def update_opportunity(request: HttpRequest, response: HttpResponse, opportunity_id: int,
                        payload: OpportunityUpdateIn):
     """Change an open deal: only the fields given; `probability: null` follows the stage again."""
@@ -156,7 +156,7 @@ def update_opportunity(request: HttpRequest, response: HttpResponse, opportunity
     return _detail(request, opportunity_id, response)
 
 
-@router.post("/opportunities/{opportunity_id}/move", response=OpportunityDetailOut)
+@router.post("/opportunities/{opportunity_id}/move", response=OpportunityDetailOut, openapi_extra=if_match())
 def move_opportunity(request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: MoveIn):
     """Move an open deal to another open stage; the time it spent in the last one is recorded."""
     opportunity = selectors.opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id,
@@ -167,7 +167,7 @@ def move_opportunity(request: HttpRequest, response: HttpResponse, opportunity_i
     return _detail(request, opportunity_id, response)
 
 
-@router.post("/opportunities/{opportunity_id}/win", response=OpportunityDetailOut)
+@router.post("/opportunities/{opportunity_id}/win", response=OpportunityDetailOut, openapi_extra=if_match())
 def win_opportunity(request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: WinIn):
     """The deal was won (赢单); a lost deal cannot be won (409)."""
     opportunity = selectors.opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id,
@@ -178,7 +178,7 @@ def win_opportunity(request: HttpRequest, response: HttpResponse, opportunity_id
     return _detail(request, opportunity_id, response)
 
 
-@router.post("/opportunities/{opportunity_id}/lose", response=OpportunityDetailOut)
+@router.post("/opportunities/{opportunity_id}/lose", response=OpportunityDetailOut, openapi_extra=if_match())
 def lose_opportunity(request: HttpRequest, response: HttpResponse, opportunity_id: int, payload: LoseIn):
     """The deal was lost (丢单), with a lost reason from the list."""
     opportunity = selectors.opportunity_get_for_user(user=request.user, opportunity_id=opportunity_id,

@@ -6,7 +6,7 @@ from ninja import File, Form, Query, Status, UploadedFile
 from guanxi.core.api import PageOut, PageParams, paginate
 from guanxi.core.errors import referenced
 from guanxi.core.routers import Router
-from guanxi.core.versioning import expected_version, set_etag
+from guanxi.core.versioning import expected_version, if_match, set_etag
 from guanxi.customers.selectors import customer_get_for_user
 
 from ..events import system_text
@@ -145,7 +145,7 @@ def download_attachment(request: HttpRequest, message_id: int):
     return FileResponse(message.attachment.open("rb"), as_attachment=True, filename=message.attachment_filename)
 
 
-@router.post("/tickets/{int:ticket_id}/transition", response=TicketOut)
+@router.post("/tickets/{int:ticket_id}/transition", response=TicketOut, openapi_extra=if_match())
 def transition_ticket(request: HttpRequest, response: HttpResponse, ticket_id: int, payload: TransitionIn):
     """Move the case (If-Match or `version` from an older read: 409 with what changed since)."""
     ticket = ticket_selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
@@ -155,7 +155,7 @@ def transition_ticket(request: HttpRequest, response: HttpResponse, ticket_id: i
     return _reload(request, ticket_id, response)
 
 
-@router.post("/tickets/{int:ticket_id}/assign", response={201: AssignmentOut})
+@router.post("/tickets/{int:ticket_id}/assign", response={201: AssignmentOut}, openapi_extra=if_match())
 def assign_ticket(request: HttpRequest, ticket_id: int, payload: AssignIn):
     ticket = ticket_selectors.ticket_get_for_user(user=request.user, ticket_id=ticket_id, action="write")
     assignee = ticket_selectors.assignee_get(user_id=payload.assignee)

@@ -14,7 +14,7 @@ from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.uploads import original_name
 from guanxi.core.validators import control_character_error
-from guanxi.core.versioning import require_version
+from guanxi.core.versioning import bumped, require_version
 from guanxi.customers.models import Customer
 from guanxi.customers.selectors import customer_get_for_user
 from guanxi.customers.value import value_tier
@@ -326,6 +326,10 @@ def _assign(*, actor, ticket: Ticket, assignee: User, note: str = "") -> TicketA
                                   handover_note=note[:5000])
     assignment._history_user = user_of(actor)
     assignment.save()
+    # An assignment changes the case: a copy read before it is stale (If-Match, the page's version).
+    now = timezone.now()
+    Ticket.objects.filter(pk=ticket.pk).update(**bumped(Ticket), updated_at=now)
+    ticket.version, ticket.updated_at = ticket.version + 1, now
     return assignment
 
 

@@ -80,3 +80,32 @@ def test_the_case_text_stays_masked_in_a_conflict(agents):
     with pytest.raises(VersionConflict) as caught:
         ticket_transition(actor=lead, ticket=ticket, status="open", expected_version=case["version"])
     assert [(c.field, c.value) for c in caught.value.changes] == [("subject", "客户 139****9000 报修")]
+
+
+def test_an_assignment_bumps_the_version_so_a_move_from_before_it_is_409(agents):
+    agent, lead = agents
+    case = open_case(client_for(agent))
+    etag = client_for(agent).get(f"{URL}/{case['id']}")["ETag"]
+    assigned = post_json(client_for(lead), f"{URL}/{case['id']}/assign", {"assignee": agent.pk}, HTTP_IF_MATCH=etag)
+    assert assigned.status_code == 201, assigned.content
+    after = client_for(agent).get(f"{URL}/{case['id']}")
+    assert after["ETag"] == f'"{case["version"] + 1}"'
+    refused = post_json(client_for(agent), f"{URL}/{case['id']}/transition", {"status": "open"}, HTTP_IF_MATCH=etag)
+    assert assert_error_body(refused, 409)["code"] == "version_conflict"
+    assert Ticket.objects.get(pk=case["id"]).status == TicketStatus.NEW
+    assert post_json(client_for(agent), f"{URL}/{case['id']}/transition", {"status": "open"},
+                     HTTP_IF_MATCH=after["ETag"]).status_code == 200
+
+
+def test_if_match_is_declared_on_the_operations_that_honour_it():
+    from config.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    operations = (("/api/v1/tickets/{ticket_id}/transition", "post", "ticket_id"),
+                  ("/api/v1/tickets/{ticket_id}/assign", "post", "ticket_id"),
+                  ("/api/v1/customers/{customer_id}", "patch", "customer_id"),
+                  ("/api/v1/opportunities/{opportunity_id}", "patch", "opportunity_id"),
+                  ("/api/v1/opportunities/{opportunity_id}/move", "post", "opportunity_id"))
+    for path, method, key in operations:
+        names = {(p["in"], p["name"]) for p in paths[path][method]["parameters"]}
+        assert {("header", "If-Match"), ("path", key)} <= names, path
