@@ -11,12 +11,12 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from guanxi.accounts.api import router as accounts_router
-from guanxi.accounts.services import api_token_authenticate
+from guanxi.accounts.services import api_token_authenticate, api_token_expired
 from guanxi.analytics.api import router as analytics_router
 from guanxi.care.api import router as care_router
 from guanxi.catalog.api import router as catalog_router
 from guanxi.core.api import ErrorDocumentingAPI
-from guanxi.core.errors import DomainError, PermissionDenied, translated
+from guanxi.core.errors import DomainError, PermissionDenied, Unauthenticated, translated
 from guanxi.core.validation_messages import validation_reason
 from guanxi.customers.api import router as customers_router
 from guanxi.integrations.messaging.api import router as messaging_router
@@ -43,6 +43,9 @@ class TokenAuth(HttpBearer):
         user = api_token_authenticate(raw=token)
         if user is not None:
             request.user = user
+        elif api_token_expired(raw=token):
+            raise Unauthenticated(_("This API token has expired: create a new one on your profile page."),
+                                  code="token_expired")
         return user
 
 

@@ -1,6 +1,7 @@
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -70,12 +71,30 @@ def user_create(
     return user
 
 
+def _within_max_age(expires_at):
+    """No token outlives API_TOKEN_MAX_DAYS (from the environment; 0: no limit)."""
+    days = getattr(settings, "API_TOKEN_MAX_DAYS", 0)
+    if not days:
+        return expires_at
+    latest = timezone.now() + timedelta(days=days)
+    return latest if expires_at is None or expires_at > latest else expires_at
+
+
+def api_token_expired(*, raw: str) -> bool:
+    """Whether `raw` is a real token whose time is up (to tell its holder so, instead of "log in")."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return False
+    return ApiToken.objects.filter(digest=ApiToken.digest_of(raw), revoked_at__isnull=True,
+                                   expires_at__lte=timezone.now()).exists()
+
+
 @transaction.atomic
 def api_token_create(*, user: User, name: str, expires_at=None) -> tuple[ApiToken, str]:
     """Issue a personal token to `user`, who acts for themselves (an active member of staff). The raw
     value is returned once and never stored."""
     permissions.require(user, "token", "write", message=_("Only active staff hold API tokens."))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires_at = _within_max_age(expires_at)
     token = ApiToken.objects.create(
         user=user, name=name[:100], prefix=raw[:10], digest=ApiToken.digest_of(raw),
         expires_at=expires_at,

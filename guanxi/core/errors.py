@@ -65,6 +65,12 @@ class NotFound(DomainError):
     default_message = _("Not found.")
 
 
+class Unauthenticated(DomainError):
+    status = 401
+    code = "unauthenticated"
+    default_message = _("Log in or send a valid API token.")
+
+
 class PermissionDenied(DomainError):
     status = 403
     code = "forbidden"

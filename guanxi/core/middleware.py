@@ -3,9 +3,11 @@ byte of the body is read, and responses that never stay in a shared or browser c
 
 import json
 import re
+import time
 from functools import cached_property
 
 from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control
@@ -83,3 +85,26 @@ def _error_code(response) -> str:
     except ValueError:
         return ""
     return str(body.get("code", "")) if isinstance(body, dict) else ""
+
+
+class SessionIdleTimeoutMiddleware:
+    """Signs a session out after `SESSION_IDLE_TIMEOUT` seconds without a request (0: never). The
+    last request's time is written to the session at most once a minute, not on every request."""
+
+    TOUCH_SECONDS = 60
+    KEY = "_last_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        idle = getattr(settings, "SESSION_IDLE_TIMEOUT", 0)
+        session = getattr(request, "session", None)
+        if idle and session is not None and session.session_key and request.user.is_authenticated:
+            now = int(time.time())
+            last = session.get(self.KEY)
+            if isinstance(last, int) and now - last > idle:
+                logout(request)  # flushes the session; the request goes on signed out
+            elif not isinstance(last, int) or now - last >= self.TOUCH_SECONDS:
+                session[self.KEY] = now
+        return self.get_response(request)
