@@ -230,6 +230,9 @@ CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
+# Beat writes a heartbeat each tick (guanxi/core/beat.py); /healthz/workers wants one this recent.
+CELERY_BEAT_SCHEDULER = "guanxi.core.beat.HeartbeatScheduler"
+BEAT_HEARTBEAT_MAX_AGE = env.int("BEAT_HEARTBEAT_MAX_AGE", default=120)
 CELERY_BEAT_SCHEDULE = {
     "servicedesk-sweep-clocks": {"task": "servicedesk.sweep_clocks", "schedule": 60.0},
     "servicedesk-sweep-commitments": {"task": "servicedesk.sweep_commitments", "schedule": 60.0},

@@ -43,6 +43,29 @@ def _celery():
     return f"{len(replies)} worker(s)"
 
 
+def _beat():
+    """Beat ticks (its scheduler writes a heartbeat each tick): only with a broker; inline, the web
+    process runs the schedule itself."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "inline (the web process runs the schedule)"
+    from .beat import heartbeat_age
+
+    age = heartbeat_age()
+    limit = settings.BEAT_HEARTBEAT_MAX_AGE
+    if age is None:
+        raise RuntimeError("beat never ticked")
+    if age > limit:
+        raise RuntimeError(f"beat last ticked {age:.0f} s ago (more than {limit} s)")
+    return f"last tick {age:.0f} s ago"
+
+
+def workers() -> dict:
+    """Background work: a worker answers a ping and beat ticks (both required with a broker)."""
+    checks = {"celery": _timed(_celery), "beat": _timed(_beat)}
+    healthy = all(check["status"] == "ok" for check in checks.values())
+    return {"status": "ok" if healthy else "error", "checks": checks}
+
+
 _migrated = False
 
 
@@ -70,7 +93,8 @@ def readiness() -> dict:
 
 
 def system_health() -> dict:
-    checks = {"database": _timed(_database), "redis": _timed(_redis), "celery": _timed(_celery)}
+    checks = {"database": _timed(_database), "redis": _timed(_redis), "celery": _timed(_celery),
+              "beat": _timed(_beat)}
     required = ["database"] + (["redis"] if settings.REDIS_URL else [])
     healthy = all(checks[name]["status"] == "ok" for name in required)
     return {"status": "ok" if healthy else "error", "checks": checks}

@@ -14,7 +14,7 @@ from guanxi.core.errors import NotFound, PermissionDenied, ValidationFailed
 from guanxi.core.pagination import CappedPage, capped_page
 
 from . import metrics
-from .health import readiness, system_health
+from .health import readiness, system_health, workers
 from .navigation import home_panels
 
 
@@ -91,6 +91,13 @@ def healthz_live(request):
 def healthz_ready(request):
     """Readiness: database reachable and migrated, Redis reachable when configured (503 otherwise)."""
     report = readiness()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
+
+
+def healthz_workers(request):
+    """Celery: a worker answers a ping (1 s) and beat ticked within BEAT_HEARTBEAT_MAX_AGE seconds;
+    503 otherwise. Without a broker (tasks inline) both are ok."""
+    report = workers()
     return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
 
 
