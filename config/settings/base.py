@@ -109,6 +109,16 @@ TEMPLATES = [
 
 DATABASE_URL = env.str("DATABASE_URL", default="") or f"sqlite:///{VAR_DIR / 'guanxi.sqlite3'}"
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+# A PostgreSQL read replica for report reads (dashboards, analyses, exports): guanxi/core/db_routing.py.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+REPORT_DATABASE = ""
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", 60)
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    REPORT_DATABASE = "replica"
+DATABASE_ROUTERS = ["guanxi.core.db_routing.ReplicaRouter"]
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the server read while a long import writes; busy timeout rides out short locks.

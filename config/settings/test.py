@@ -12,3 +12,6 @@ STORAGES = {
 }
 # Tests clear the cache between cases: never a shared Redis.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A replica alias mirroring the test database, so that the routing to it can be tested; reports
+# use it only where a test sets REPORT_DATABASE = "replica".
+DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})  # noqa: F405

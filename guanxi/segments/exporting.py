@@ -13,6 +13,7 @@ from django.http import StreamingHttpResponse
 
 from guanxi.accounts.models import User
 from guanxi.core import personal_access
+from guanxi.core.db_routing import report_alias
 from guanxi.core.spreadsheet import spreadsheet_cell
 from guanxi.customers.exporting import COLUMNS as CUSTOMER_COLUMNS
 from guanxi.customers.exporting import export_cells
@@ -31,7 +32,7 @@ def segment_export_csv(*, user: User, segment: Segment) -> Iterator[str]:
     that may not export. Who exported what is logged."""
     permissions.require(user, "segment", "export", message="Your role cannot export customers.")
     logger.info("segment export by %s (%s): segment %s", user.username, user.role, segment.pk)
-    members = selectors.segment_members(segment=segment, user=user, ordering="id")
+    members = selectors.segment_members(segment=segment, user=user, ordering="id").using(report_alias())
     tally = personal_access.ExportTally(user=user, fields=("mobile", "email"))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
