@@ -406,7 +406,7 @@ def step_get_for_user(*, user, process: GreenProcess, step_id: int) -> GreenStep
 def document_get_for_user(*, user, document_id: int, process_id: int | None = None) -> GreenDocument:
     """A step's document (of that process when given), to those who may read its process (files are
     never served directly)."""
-    document = GreenDocument.objects.select_related("step").filter(pk=document_id).first()
+    document = GreenDocument.objects.select_related("step").filter(pk=document_id).exclude(file="").first()
     if document is None or (process_id is not None and document.step.process_id != process_id):
         raise NotFound(_("Document not found."))
     process_get_for_user(user=user, process_id=document.step.process_id)

@@ -9,8 +9,9 @@ import io
 import json
 import zipfile
 
+from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -206,6 +207,7 @@ def erasure_execute(*, actor, request: DataRequest) -> DataRequest:
     customer_ids = person_customer_ids(customer)
     identifiers = person_identifiers(customer_ids)
     changed: dict[str, int] = {}
+    files = _detach_files(customer_ids)
     for reach in customer_reach():
         _count(changed, reach.model, _scrub_rows(reach.model, reach.rows(customer_ids), identifiers))
     for model, rows in _unlinked_rows(customer_ids, identifiers):
@@ -227,10 +229,39 @@ def erasure_execute(*, actor, request: DataRequest) -> DataRequest:
         user_of(actor),
         timezone.now(),
     )
-    request.result = {"customers": customer_ids, "rows_changed": changed}
+    request.result = {"customers": customer_ids, "rows_changed": changed, "files_deleted": files}
     request._history_user = user_of(actor)
     request.save()
     return request
+
+
+def _file_fields(model) -> list[str]:
+    base = model.instance_type if is_historical(model) else model
+    return [f.name for f in base._meta.concrete_fields if isinstance(f, models.FileField)]
+
+
+def _detach_files(customer_ids: list[int]) -> list[dict]:
+    """The uploaded files about the person (case attachments, green-channel documents, whatever
+    reaches the customer and holds a file): emptied in their rows (and audit rows) now, deleted from
+    storage once the erasure commits. What went is returned for the request's record: model, row,
+    field and the stored (random) name, never the file's content or its original name."""
+    deleted, names = [], set()
+    for reach in customer_reach():
+        for name in _file_fields(reach.model):
+            rows = reach.rows(customer_ids).exclude(**{name: ""}).exclude(**{f"{name}__isnull": True})
+            for pk, stored in rows.values_list("pk", name):
+                if not is_historical(reach.model):
+                    deleted.append({"model": reach.model._meta.label, "id": pk, "field": name, "file": stored})
+                names.add(stored)
+            rows.update(**{name: ""})
+    if names:
+        transaction.on_commit(lambda: _delete_stored(sorted(names)))
+    return deleted
+
+
+def _delete_stored(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)  # a file already gone is no error
 
 
 def _count(changed: dict, model, n: int) -> None:

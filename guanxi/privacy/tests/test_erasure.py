@@ -92,3 +92,29 @@ def test_only_an_approved_request_runs_and_only_the_privacy_officer_may():
         erasure_review(actor=UserFactory(role="sales_manager"), request=request, approve=True)
     with pytest.raises(Conflict):
         erasure_request(actor=world["admin"], customer=world["person"])
+
+
+def test_erasure_deletes_the_person_s_files_after_commit_and_records_them(settings, tmp_path,
+                                                                          django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from guanxi.servicedesk.models import TicketMessage
+    from guanxi.servicedesk.services.tickets import ticket_message_add
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    world = person_world()
+    upload = SimpleUploadedFile("身份证复印件.pdf", b"%PDF-1.4 scan of the ID card", content_type="application/pdf")
+    message = ticket_message_add(actor=world["admin"], ticket=world["case"], kind="note", body="附件",
+                                 attachment=upload)
+    stored = message.attachment.name
+    assert default_storage.exists(stored)
+    request = _approved(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        request = erasure_execute(actor=world["admin"], request=request)
+    assert not default_storage.exists(stored)
+    assert TicketMessage.objects.get(pk=message.pk).attachment.name == ""
+    assert request.result["files_deleted"] == [
+        {"model": "servicedesk.TicketMessage", "id": message.pk, "field": "attachment", "file": stored}]
+    order = Order.objects.get(pk=world["order"].pk)
+    assert (order.total, order.received, order.outstanding) == (1000, 1000, 0)  # the figures stay
