@@ -15,3 +15,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # A replica alias mirroring the test database, so that the routing to it can be tested; reports
 # use it only where a test sets REPORT_DATABASE = "replica".
 DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})  # noqa: F405
+# Tests move the clock by days with a signed-in client or a token made before the move: no idle
+# timeout and no token age limit here; their own tests set them (accounts/tests/test_session_expiry.py).
+SESSION_IDLE_TIMEOUT = 0
+API_TOKEN_MAX_DAYS = 0
