@@ -50,17 +50,21 @@ def access_log(*, user, staff: str = "", customer_id: int | None = None, date_fr
     rows = PersonalDataAccess.objects.select_related("user")
     staff = staff.strip()
     if staff:
-        rows = rows.filter(user_id=int(staff)) if staff.isdigit() else rows.filter(user__username=staff)
+        is_id = staff.isdigit() and len(staff) <= 18  # larger numbers are ids of nobody: read as a username
+        rows = rows.filter(user_id=int(staff)) if is_id else rows.filter(user__username=staff)
     if customer_id is not None:
         rows = rows.filter(Q(customer_id=customer_id)
                            | Q(channel=PersonalDataAccess.Channel.EXPORT, customer_ids__contains=f",{customer_id},"))
-    if date_from is not None:
+    if date_from is not None and date_from > EARLIEST:  # earlier: no bound (and no overflow)
         rows = rows.filter(at__gte=_day_start(date_from))
-    if date_to is not None:
+    if date_to is not None and date_to < LATEST:
         rows = rows.filter(at__lt=_day_start(date_to + dt.timedelta(days=1)))
     if channel:
         rows = rows.filter(channel=channel)
     return rows.order_by("-at", "-id")
+
+
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(9999, 1, 1)
 
 
 def _day_start(day: dt.date) -> dt.datetime:
