@@ -9,6 +9,7 @@ resolution clock, so attainment reports have history.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import re
 import time
@@ -186,7 +187,14 @@ def sweep(*, now: dt.datetime | None = None) -> dict:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE servicedesk_ticket")
             cursor.execute("ANALYZE servicedesk_ticketclock")
-    return {"running_clocks": running, **totals, "seconds": round(seconds, 2)}
+    from guanxi.servicedesk.models import TicketAssignment
+
+    from .sizes import table_sizes
+
+    return {"running_clocks": running, **totals, "seconds": round(seconds, 2),
+            "load_average_1m": round(os.getloadavg()[0], 2),
+            "tables": table_sizes(Ticket._meta.db_table, TicketClock._meta.db_table,
+                                  TicketAssignment._meta.db_table, Customer._meta.db_table)}
 
 
 def login_cookies(base_url: str, username: str, password: str) -> dict:

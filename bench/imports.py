@@ -206,7 +206,10 @@ def bench_import(*, rows: int, seed: int = 7, workers: int | None = None, path: 
         generate_seconds = time.perf_counter() - t0
     if workers is None:
         workers = min(4, os.cpu_count() or 1)
-    before = Customer.objects.count()
+    from .sizes import customer_tables
+
+    tables_before = customer_tables()
+    before = tables_before[Customer._meta.db_table]["rows"]
     bar = _bar(progress)
     backend = _backend_pid()
     cpu_before = _cpu(backend)
@@ -240,7 +243,7 @@ def bench_import(*, rows: int, seed: int = 7, workers: int | None = None, path: 
         "commit_phases": {k: round(v, 2) for k, v in (written.phases if written else {}).items()},
         "peak_rss_mb": round(memory.main / 1024 / 1024), "peak_worker_rss_mb": round(memory.children / 1024 / 1024),
         "cpu_seconds": cpu, "load_average_1m": round(os.getloadavg()[0], 2),
-        "job": job.pk,
+        "job": job.pk, "tables_before": tables_before, "tables_after": customer_tables(),
     }
 
 

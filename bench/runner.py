@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import random
 import threading
 import time
@@ -226,8 +227,11 @@ def run(*, base_url: str, token: str, scenarios: list[str], requests: int, concu
     rows = sample_rows(sample)
     if not rows:
         raise RuntimeError("no customers in the database; run `guanxi bench generate` first")
+    from .sizes import customer_tables
+
     report = {"base_url": base_url, "concurrency": concurrency, "requests_per_scenario": requests,
-              "sampled_rows": len(rows), "scenarios": {}}
+              "sampled_rows": len(rows), "tables_before": customer_tables(),
+              "load_average_1m_before": round(os.getloadavg()[0], 2), "scenarios": {}}
     for index, name in enumerate(scenarios):
         if name in SERVICE_SCENARIOS:
             report["scenarios"][name] = _run_service(base_url, name, requests, concurrency, warmup, index)
@@ -250,6 +254,8 @@ def run(*, base_url: str, token: str, scenarios: list[str], requests: int, concu
             run_calls(base_url, token, build_calls(name, rows, warmup, seed=100 + index), concurrency)
         report["scenarios"][name] = run_calls(base_url, token, build_calls(name, rows, requests, seed=index),
                                               concurrency)
+        report["scenarios"][name]["load_average_1m"] = round(os.getloadavg()[0], 2)
+    report["tables_after"] = customer_tables()
     return report
 
 

@@ -73,7 +73,8 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
     unmasked = selectors.can_see_personal_data(user=request.user, customer=customer)
     detail = customer_detail(customer, profile, unmasked=unmasked)
     detail["possible_duplicates"] = [
-        possible_duplicate_out(d) for d in customer_possible_duplicates(user=request.user, customer=customer)
+        possible_duplicate_out(d)
+        for d in customer_possible_duplicates(user=request.user, customer=customer, new=True)
     ]
     return Status(201, detail)
 

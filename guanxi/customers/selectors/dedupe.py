@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Q
+from django.db import connection
 
 from guanxi.accounts.models import User
 from guanxi.core.errors import NotFound
@@ -108,45 +108,61 @@ def _raw_of_data(data: dict) -> dict:
 
 def _candidate_ids(record: dict, *, name: str, exclude: int | None) -> list[int]:
     """Live customers sharing a key with the record: phone, ID number (first 17 characters),
-    e-mail, or name (pinyin) with birth date or with province."""
-    found: list[int] = []
-    live = Customer.objects.alive().filter(kind=record["kind"])  # a person is never an organisation
-    if exclude:
-        live = live.exclude(pk=exclude)
+    e-mail, or name (pinyin) with birth date or with province. At most `_PER_KEY` per key, read
+    in ONE statement (a UNION ALL of one indexed look-up per key): a customer's creation waits
+    for one round trip, not seven."""
+    customers, points = Customer._meta.db_table, ContactPoint._meta.db_table
+    addresses = Address._meta.db_table
+    # A person is never an organisation; a merged or deleted record is no candidate.
+    live = f"c.deleted_at IS NULL AND c.kind = %s{' AND c.id <> %s' if exclude else ''}"
+    base = [record["kind"], *([exclude] if exclude else [])]
+    parts: list[tuple[str, list]] = []
 
-    def take(qs):
-        found.extend(qs.order_by().values_list("pk", flat=True)[:_PER_KEY])
+    def take(where: str, params: list, join: str = "") -> None:
+        parts.append((f"SELECT c.id FROM {customers} c {join}WHERE {live} AND {where} LIMIT {_PER_KEY}",
+                      [*base, *params]))
+
+    def via_points(kinds: tuple[str, ...], value: str) -> None:
+        marks = ", ".join(["%s"] * len(kinds))
+        take(f"c.id IN (SELECT p.customer_id FROM {points} p WHERE p.normalized = %s AND p.kind IN ({marks}) "
+             f"LIMIT {_PER_KEY})", [value, *kinds])
 
     if record["phone"]:
-        take(live.filter(mobile=record["phone"]))
-        take(live.filter(pk__in=ContactPoint.objects.filter(
-            normalized=record["phone"], kind__in=(ContactPointKind.MOBILE, ContactPointKind.PHONE),
-        ).values("customer_id")[:_PER_KEY]))
+        take("c.mobile = %s", [record["phone"]])
+        via_points((ContactPointKind.MOBILE, ContactPointKind.PHONE), record["phone"])
     if record["id17"]:
-        take(live.filter(id_number__startswith=record["id17"]))
+        # A normalised resident ID is digits (and a final X): no LIKE wildcard in it.
+        take("c.id_number LIKE %s", [record["id17"] + "%"])
         number = record["id_number"]
         if len(number) == 18 and number[6:8] == "19":  # stored in its old 15-digit form
-            take(live.filter(id_number=number[:6] + number[8:17]))
+            take("c.id_number = %s", [number[:6] + number[8:17]])
     if record["email"]:
-        take(live.filter(email=record["email"]))
-        take(live.filter(pk__in=ContactPoint.objects.filter(
-            normalized=record["email"], kind=ContactPointKind.EMAIL).values("customer_id")[:_PER_KEY]))
+        take("c.email = %s", [record["email"]])
+        via_points((ContactPointKind.EMAIL,), record["email"])
     pinyin = normalize.name_pinyin(name or "")[:300]
     if pinyin:
         if record["dob"]:
-            take(live.filter(name_pinyin=pinyin, birth_date=record["dob"]))
+            take("c.name_pinyin = %s AND c.birth_date = %s", [pinyin, record["dob"]])
         if record["province"]:
-            take(live.filter(Q(name_pinyin=pinyin), Q(addresses__province=record["province"])))
-    return list(dict.fromkeys(found))
+            take("c.name_pinyin = %s AND a.province = %s", [pinyin, record["province"]],
+                 join=f"JOIN {addresses} a ON a.customer_id = c.id ")
+    if not parts:
+        return []
+    sql = " UNION ALL ".join(f"SELECT * FROM ({part}) k{i}" for i, (part, _) in enumerate(parts))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p for _, params in parts for p in params])
+        return list(dict.fromkeys(row[0] for row in cursor.fetchall()))
 
 
 def customer_possible_duplicates(*, user: User, data: dict | None = None, customer: Customer | None = None,
-                                 limit: int = POSSIBLE_DUPLICATE_LIMIT) -> list[PossibleDuplicate]:
+                                 limit: int = POSSIBLE_DUPLICATE_LIMIT, new: bool = False) -> list[PossibleDuplicate]:
     """Existing live customers that may be the same as `customer` (or the unsaved `data`), scored
     with the latest trained duplicate model (else the model's defaults), most probable first.
     Names and phones are masked; `is_visible` says whether the user may open the record."""
     if customer is not None:
-        raw = _raw_of(customer, customer.addresses.order_by("-is_default", "id").first(), {})
+        # A customer `new`ly created has no address yet: nothing to read.
+        address = None if new else customer.addresses.order_by("-is_default", "id").first()
+        raw = _raw_of(customer, address, {})
         exclude = customer.pk
     else:
         raw = _raw_of_data(data or {})

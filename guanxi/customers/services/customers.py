@@ -1,7 +1,7 @@
 import uuid
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from guanxi.accounts.access import user_of
@@ -81,6 +81,16 @@ def customer_fields_clean(data: dict, *, partial: bool) -> dict:
     return clean
 
 
+def _next_customer_id() -> int | None:
+    """The next key of the customers table's sequence (PostgreSQL), else None (the database numbers
+    the row as it is inserted)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", (Customer._meta.db_table,))
+        return cursor.fetchone()[0]
+
+
 @transaction.atomic
 def customer_create(*, actor: User, data: dict, tags: list[str] | None = None) -> Customer:
     """Create a customer with normalised contact data and derived search keys; audited as `actor`
@@ -88,15 +98,19 @@ def customer_create(*, actor: User, data: dict, tags: list[str] | None = None) -
     permissions.require(actor, "customer", "write", message=permissions.CREATE_DENIED)
     clean = customer_fields_clean(data, partial=False)
     _apply_ownership(actor=actor, clean=clean, customer=None)
-    customer = Customer(code=f"tmp-{uuid.uuid4().hex[:15]}", **clean)
+    # The customer number follows the primary key so it is unique without a lock. On PostgreSQL
+    # the key is drawn from the table's sequence first, so the row is written once with its number
+    # (an UPDATE of `code` afterwards would add a second entry to every index of the table).
+    pk = _next_customer_id()
+    customer = Customer(pk=pk, code=f"C{pk:09d}" if pk else f"tmp-{uuid.uuid4().hex[:15]}", **clean)
     refresh_name_keys(customer)
-    # The customer number follows the primary key so it is unique without a lock; the audit
-    # row is written once the number is known.
+    # The audit row is written once the number is known.
     customer.skip_history_when_saving = True
-    customer.save()
+    customer.save(force_insert=True)
     del customer.skip_history_when_saving
-    customer.code = f"C{customer.pk:09d}"
-    Customer.objects.filter(pk=customer.pk).update(code=customer.code)
+    if not pk:
+        customer.code = f"C{customer.pk:09d}"
+        Customer.objects.filter(pk=customer.pk).update(code=customer.code)
     Customer.history.bulk_history_create([customer], default_user=user_of(actor))
     if tags:
         _set_tags(customer, tags)

@@ -27,6 +27,25 @@ def test_create_normalises_contact_data_and_derives_search_keys(admin):
     assert customer.history.count() == 1
 
 
+def test_create_writes_the_customer_row_once_with_its_number(admin):
+    """On PostgreSQL the key comes from the sequence first: one INSERT with the final number and no
+    UPDATE of the row afterwards (each would add an entry to every index of a large table)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        customer = make_customer(admin, name="王小明", mobile="13800138001")
+    table = Customer._meta.db_table
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].startswith((f'UPDATE "{table}"', f'INSERT INTO "{table}"'))]
+    stored = Customer.objects.get(pk=customer.pk)
+    assert stored.code == customer.code == f"C{customer.pk:09d}"
+    assert stored.history.get().code == customer.code
+    if connection.vendor == "postgresql":
+        assert len(writes) == 1 and writes[0].startswith("INSERT")
+        assert make_customer(admin, name="王小红").pk == customer.pk + 1
+
+
 @pytest.mark.parametrize(
     "query",
     ["张三", "張三", "zhangsan", "zhang", "zs", "ZS", "13800138000", "+86 138-0013-8000",

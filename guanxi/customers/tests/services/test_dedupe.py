@@ -261,6 +261,41 @@ def test_possible_duplicates_are_found_by_shared_keys_and_masked(admin):
                                                           "mobile": "13812345678"}) == []
 
 
+def test_possible_duplicates_by_contact_points_and_email_leave_out_deleted_and_capped_per_key(admin):
+    from guanxi.customers.models import ContactPoint
+    from guanxi.customers.selectors import dedupe as dedupe_selectors
+
+    by_point = make_customer(admin, name="周芷若")
+    ContactPoint.objects.create(customer=by_point, kind="mobile", value="13700001234", normalized="+8613700001234")
+    by_email = make_customer(admin, name="赵敏", email="zm@example.cn")
+    by_email_point = make_customer(admin, name="赵敏敏")
+    ContactPoint.objects.create(customer=by_email_point, kind="email", value="zm@example.cn",
+                                normalized="zm@example.cn")
+    gone = make_customer(admin, name="周芷若", mobile="13700001234")
+    Customer.objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
+    found = customer_possible_duplicates(user=admin, data={"name": "周芷若", "mobile": "137 0000 1234"})
+    assert [d.customer_id for d in found] == [by_point.pk]
+    phone = {"kind": "individual", "phone": "+8613700001234", "id17": None, "id_number": None, "email": None,
+             "dob": None, "province": None}
+    assert dedupe_selectors._candidate_ids(phone, name="", exclude=None) == [by_point.pk]
+    assert dedupe_selectors._candidate_ids({**phone, "kind": "organisation"}, name="", exclude=None) == []
+    found = customer_possible_duplicates(user=admin, data={"name": "赵敏", "email": "ZM@example.cn"})
+    assert {d.customer_id for d in found} <= {by_email.pk, by_email_point.pk} and found[0].customer_id == by_email.pk
+    record = {"kind": "individual", "phone": None, "id17": None, "id_number": None, "email": "zm@example.cn",
+              "dob": None, "province": None}
+    assert set(dedupe_selectors._candidate_ids(record, name="赵敏", exclude=None)) == {by_email.pk, by_email_point.pk}
+    assert dedupe_selectors._candidate_ids(record, name="赵敏", exclude=by_email.pk) == [by_email_point.pk]
+    for _ in range(3):
+        make_customer(admin, name="张三", mobile=None, email="same@example.cn")
+    record["email"] = "same@example.cn"
+    original = dedupe_selectors._PER_KEY
+    try:
+        dedupe_selectors._PER_KEY = 2
+        assert len(dedupe_selectors._candidate_ids(record, name="", exclude=None)) == 2
+    finally:
+        dedupe_selectors._PER_KEY = original
+
+
 def test_api_create_returns_possible_duplicates(admin):
     sales = UserFactory(role=Role.SALES_REP)
     original = make_customer(admin, name="张伟明", mobile="13812345678", owner=None)

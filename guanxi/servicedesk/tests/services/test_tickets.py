@@ -175,6 +175,42 @@ def test_sweep_warns_then_breaches_and_runs_the_breach_actions(admin, agent, tea
     assert clocks_sweep(actor=SYSTEM, now=at(2026, 3, 2, 11)) == {"warned": 0, "breached": 0}
 
 
+def test_sweep_warns_and_breaches_a_clock_past_both_in_one_write_and_every_batch(admin, agent, team, calendar,
+                                                                                     monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.servicedesk.services import sweep
+
+    manager = UserFactory(role=Role.SERVICE_MANAGER)
+    make_standard(admin, calendar, metric="resolution", target_minutes=100, warning_percent=80,
+                  breach_actions=["raise_priority", "escalate"])
+    with time_machine.travel(at(2026, 3, 2, 9), tick=False):
+        cases = [open_case(agent) for _ in range(3)]
+    with time_machine.travel(at(2026, 3, 2, 10, 30), tick=False):
+        late = open_case(agent)  # warned at 11:50, due after lunch
+    with time_machine.travel(at(2026, 3, 2, 10, 35), tick=False):
+        ticket_transition(actor=agent, ticket=cases[2], status="resolved")  # stopped: neither warned nor breached
+    monkeypatch.setattr(sweep, "BATCH", 1)
+    now = at(2026, 3, 2, 11, 55)
+    clock_table = TicketClock._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        assert clocks_sweep(actor=SYSTEM, now=now) == {"warned": 3, "breached": 2}
+    for case in cases[:2]:
+        running = clock(case, Metric.RESOLUTION)
+        assert running.warned_at == running.breached_at == now
+        case.refresh_from_db()
+        assert case.priority == Priority.HIGH and case.breached_at == now
+        assert TicketAssignment.objects.filter(ticket=case, assignee=manager).count() == 1
+    assert clock(late, Metric.RESOLUTION).warned_at == now and clock(late, Metric.RESOLUTION).breached_at is None
+    stopped = clock(cases[2], Metric.RESOLUTION)
+    assert stopped.warned_at is None and stopped.breached_at is None
+    # Each breached clock is written once (warned and breached together), one batch at a time.
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(f'UPDATE "{clock_table}"')]
+    assert len(updates) == 1 + 2
+    assert clocks_sweep(actor=SYSTEM, now=now) == {"warned": 0, "breached": 0}
+
+
 def test_assignment_keeps_the_owner(admin, agent):
     case = open_case(agent)
     engineer = UserFactory(role=Role.AGENT)
