@@ -12,3 +12,6 @@ STORAGES = {
 }
 # Tests clear the cache between cases: never a shared Redis.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The test database's name (default: test_<NAME>; pytest-xdist appends _gw0, _gw1, …).
+if env.str("TEST_DATABASE_NAME", default=""):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}  # noqa: F405

@@ -1,16 +1,15 @@
-from celery import shared_task
-
 from guanxi.accounts.access import SYSTEM
+from guanxi.core.jobs import job
 
 from .services.customers import customer_search_reindex
 
 
-@shared_task(name="customers.reindex_search")
+@job(name="customers.reindex_search")
 def reindex_customer_search(batch_size: int = 2000) -> int:
     return customer_search_reindex(actor=SYSTEM, batch_size=batch_size)
 
 
-@shared_task(name="customers.dedupe_scan")
+@job(name="customers.dedupe_scan")
 def dedupe_scan(scan_id: int) -> str:
     """Run a queued duplicate scan; returns its final status (done or failed)."""
     from .models import DedupeScan
@@ -23,7 +22,7 @@ def dedupe_scan(scan_id: int) -> str:
     return dedupe_scan_run(actor=scan.requested_by or SYSTEM, scan=scan).status
 
 
-@shared_task(name="customers.import_validate")
+@job(name="customers.import_validate")
 def validate_import_job(job_id: int) -> str:
     """Validate an uploaded customer file (and commit it when the job is not a dry run)."""
     from .services.imports import import_job_run
@@ -31,7 +30,7 @@ def validate_import_job(job_id: int) -> str:
     return import_job_run(job_id=job_id, action="validate").status
 
 
-@shared_task(name="customers.import_commit")
+@job(name="customers.import_commit")
 def commit_import_job(job_id: int) -> str:
     """Write a validated customer import, all or nothing."""
     from .services.imports import import_job_run
@@ -39,7 +38,7 @@ def commit_import_job(job_id: int) -> str:
     return import_job_run(job_id=job_id, action="commit").status
 
 
-@shared_task(name="customers.history_retention")
+@job(name="customers.history_retention")
 def history_retention(apply: bool = True) -> dict:
     """Delete interaction and transaction history older than HISTORY_RETENTION_YEARS (never younger)."""
     from .services.retention import history_retention_run

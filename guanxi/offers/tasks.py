@@ -1,11 +1,10 @@
-from celery import shared_task
-
 from guanxi.accounts.access import SYSTEM
+from guanxi.core.jobs import job
 
 from .services import offer_model_train
 
 
-@shared_task(name="offers.model_train")
+@job(name="offers.model_train")
 def offer_model_train_task() -> int:
     """The weekly training (CELERY_BEAT_SCHEDULE "offers-model-train"); returns the model's id."""
     return offer_model_train(actor=SYSTEM).pk

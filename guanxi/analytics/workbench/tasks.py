@@ -1,7 +1,7 @@
-from celery import shared_task
+from guanxi.core.jobs import job
 
 
-@shared_task(name="analytics.mining_analysis_run")
+@job(name="analytics.mining_analysis_run")
 def run_mining_analysis(analysis_id: int) -> str:
     """Run a queued workbench analysis; returns its status (the reason of a failure is on the row)."""
     from .services import mining_analysis_run
