@@ -6,6 +6,8 @@ from .services import warehouse_refresh
 from .workbench.tasks import run_mining_analysis  # noqa: F401 (a worker registers the task on import)
 
 
+# Idempotent: files first, then the manifest replaced atomically, under the warehouse lock; a killed refresh
+# leaves the last complete warehouse and the changes it had not consumed.
 @job(name="analytics.warehouse_refresh")
 def refresh_warehouse(full: bool = False) -> dict[str, int] | None:
     """The scheduled star-schema refresh, then the dashboard's current figures computed into the cache;
@@ -20,6 +22,7 @@ def refresh_warehouse(full: bool = False) -> dict[str, int] | None:
     return rows
 
 
+# Safe to run twice: a rerun trains the next version on the same data; scores are replaced whole.
 @job(name="analytics.churn_retrain")
 def churn_retrain() -> dict:
     """The scheduled retraining, then a scoring with whichever model is active (a refused training
@@ -32,6 +35,7 @@ def churn_retrain() -> dict:
     return {"version": model.version, "status": model.status, "scored": scored}
 
 
+# Idempotent: no retention task for a customer who has an open one from an earlier list.
 @job(name="analytics.churn_weekly_at_risk")
 def churn_weekly_at_risk() -> int:
     """The weekly at-risk list: fresh scores, then a retention task for each riskiest customer's owner."""
@@ -46,6 +50,7 @@ def churn_weekly_at_risk() -> int:
     return churn_retention_tasks_create(actor=SYSTEM)
 
 
+# Idempotent: each subscription's period is sent once (a ReportDelivery row per period).
 @job(name="analytics.reports_send_due")
 def reports_send_due() -> int:
     """The scheduled reports whose last complete week or month was not sent yet (each period once)."""

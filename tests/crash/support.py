@@ -130,3 +130,17 @@ class Worker:
 
 def new_queue() -> str:
     return f"crash-{uuid.uuid4().hex[:12]}"
+
+
+def other_backend_waits() -> bool:
+    """Another session waits for a lock (read from pg_locks, live even inside this test's transaction,
+    unlike pg_stat_activity's snapshot)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()")
+        return cursor.fetchone()[0] > 0
+
+
+def table_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+        return cursor.fetchone()[0]
