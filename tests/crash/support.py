@@ -84,7 +84,8 @@ def other_backend_holds(table: str, modes: tuple[str, ...]) -> bool:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-            "WHERE c.relname = %s AND l.mode = ANY(%s) AND l.granted AND l.pid <> pg_backend_pid()",
+            "WHERE c.relname = %s AND l.mode = ANY(%s) AND l.granted AND l.pid <> pg_backend_pid() "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             [table, list(modes)])
         return cursor.fetchone()[0] > 0
 
@@ -132,11 +133,21 @@ def new_queue() -> str:
     return f"crash-{uuid.uuid4().hex[:12]}"
 
 
-def other_backend_waits() -> bool:
-    """Another session waits for a lock (read from pg_locks, live even inside this test's transaction,
-    unlike pg_stat_activity's snapshot)."""
+def other_backend_waits(table: str = "", mode: str = "") -> bool:
+    """Another session of this database waits for a lock (on `table`, in `mode`, when given)."""
+    sql = ("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+           "LEFT JOIN pg_class c ON c.oid = l.relation "
+           "WHERE NOT l.granted AND a.datname = current_database() AND l.pid <> pg_backend_pid()")
+    params = []
+    if table:
+        sql += " AND c.relname = %s"
+        params.append(table)
+    if mode:
+        sql += " AND l.mode = %s"
+        params.append(mode)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()")
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # pg_stat_activity as it is now
+        cursor.execute(sql, params)
         return cursor.fetchone()[0] > 0
 
 

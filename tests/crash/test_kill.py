@@ -99,11 +99,13 @@ def test_merges_killed_mid_transaction_leave_whole_merges_only_and_a_rerun_merge
     # inserted (uncommitted): that merge waits there, after moving rows and saving the survivor.
     first, second = pairs[-1]
     through = Customer.tags.through
+    first_tag, second_tag = first.tags.get(), second.tags.get()
     with transaction.atomic():
-        through.objects.create(customer_id=first.pk, tag=second.tags.get())
-        through.objects.create(customer_id=second.pk, tag=first.tags.get())
+        through.objects.create(customer_id=first.pk, tag=second_tag)
+        through.objects.create(customer_id=second.pk, tag=first_tag)
         process = cli(*args, env=env, log=tmp_path / "scan.log")
-        wait_until(other_backend_waits, timeout=180, what="a merge waiting inside its transaction", process=process)
+        wait_until(lambda: other_backend_waits(mode="ShareLock"), timeout=180,
+                   what="a merge waiting inside its transaction", process=process)
         sigkill(process)
         transaction.set_rollback(True)
     sessions_gone()
@@ -172,7 +174,8 @@ def test_a_value_run_killed_before_its_swap_leaves_the_old_snapshot_and_a_rerun_
         with connection.cursor() as cursor:  # a reader of the snapshot: the swap waits for it
             cursor.execute(f"SELECT count(*) FROM {table}")
         process = cli("segments", "recompute", "--as-of", AS_OF, env=env, log=tmp_path / "run.log")
-        wait_until(other_backend_waits, timeout=180, what="the run's swap", process=process)
+        wait_until(lambda: other_backend_waits(table, "AccessExclusiveLock"), timeout=180, what="the run's swap",
+                   process=process)
         assert table_exists(f"{table}__next") is False  # the new rows are in the run's own transaction
         sigkill(process)
     sessions_gone()
@@ -225,7 +228,8 @@ def test_a_refresh_killed_mid_way_leaves_the_last_warehouse_and_a_rerun_equals_a
         with connection.cursor() as cursor:  # the products' dimension, read after the facts: waits
             cursor.execute("LOCK TABLE catalog_product IN ACCESS EXCLUSIVE MODE")
         process = cli("warehouse_refresh", env=env, log=tmp_path / "refresh.log")
-        wait_until(other_backend_waits, timeout=180, what="the refresh half-way", process=process)
+        wait_until(lambda: other_backend_waits("catalog_product", "AccessShareLock"), timeout=180,
+                   what="the refresh half-way", process=process)
         written = [p for p in root.glob("*/*") if p.name.startswith("delta-") or "base-" in p.name]
         sigkill(process)
     sessions_gone()

@@ -131,7 +131,7 @@ def dedupe_scan_run(*, actor, scan: DedupeScan, on_progress: Callable[[int], Non
     permissions.require(actor, "dedupe", "write")
     with _runner_lock() as free:
         if not free:
-            raise Conflict("A duplicate scan is already running.", code="scan_running")
+            raise Conflict("A duplicate scan is already queued or running.", code="scan_running")
         # Queued, or running without a live runner (we hold its lock): a run killed mid-way, whose
         # task was delivered again. Its candidates are upserted and its merges skip decided pairs,
         # so running it again from the start gives what one uninterrupted run gives.
