@@ -36,7 +36,7 @@ def broker(tmp_path, settings):
     settings.WAREHOUSE_DIR = str(tmp_path / "warehouse")
     client = redis.Redis.from_url(REDIS_URL)
     client.ping()
-    sender = Celery("crash-tests", broker=REDIS_URL, backend=REDIS_URL)
+    sender = Celery("crash-tests", broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)
     workers, queues = [], []
 
     def worker(queue: str, **env) -> Worker:
