@@ -181,7 +181,7 @@ STORAGES = {
 }
 # Uploads (case attachments, import files and reports): never served by a URL, in any settings; only
 # views that check who may read a file hand it out. MEDIA_URL is required by Django, nothing answers it.
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
 # Checked before a request body is read (guanxi.core.middleware.RequestLimitsMiddleware): the longest
@@ -243,6 +243,26 @@ CELERY_TIMEZONE = TIME_ZONE
 # Beat writes a heartbeat each tick (guanxi/core/beat.py); /healthz/workers wants one this recent.
 CELERY_BEAT_SCHEDULER = "guanxi.core.beat.HeartbeatScheduler"
 BEAT_HEARTBEAT_MAX_AGE = env.int("BEAT_HEARTBEAT_MAX_AGE", default=120)
+# Crash safety (guanxi/core/jobs.py): tasks are acknowledged when they finish, so a worker killed
+# mid-task leaves its message unacknowledged; the Redis broker hands it to another worker after the
+# visibility timeout. The timeout must exceed the longest task (the 1M-customer runs take minutes)
+# and the longest retry back-off, else a task still running or waiting would be delivered twice.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for messages whose worker died (seconds, every call).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": 1,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# One message at a time per worker process: with late acknowledgement a prefetched message would
+# wait behind a long task (and come back twice if the worker died).
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Transient errors (database or Redis unreachable, "try again later"): retry n waits between half and
+# all of TASK_RETRY_BACKOFF × 2ⁿ seconds, at most TASK_RETRY_BACKOFF_MAX, TASK_MAX_RETRIES times.
+TASK_RETRY_BACKOFF = env.float("TASK_RETRY_BACKOFF", default=2.0)
+TASK_RETRY_BACKOFF_MAX = env.float("TASK_RETRY_BACKOFF_MAX", default=600.0)
+TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
 CELERY_BEAT_SCHEDULE = {
     "servicedesk-sweep-clocks": {"task": "servicedesk.sweep_clocks", "schedule": 60.0},
     "servicedesk-sweep-commitments": {"task": "servicedesk.sweep_commitments", "schedule": 60.0},

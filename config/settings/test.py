@@ -19,3 +19,6 @@ DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "def
 # timeout and no token age limit here; their own tests set them (accounts/tests/test_session_expiry.py).
 SESSION_IDLE_TIMEOUT = 0
 API_TOKEN_MAX_DAYS = 0
+# The test database's name (default: test_<NAME>; pytest-xdist appends _gw0, _gw1, …).
+if env.str("TEST_DATABASE_NAME", default=""):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}  # noqa: F405

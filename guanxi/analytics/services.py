@@ -31,7 +31,8 @@ def warehouse_refresh(*, actor=SYSTEM, full: bool = False, progress: Progress | 
     mode = WarehouseRefresh.Mode.FULL if full else WarehouseRefresh.Mode.INCREMENTAL
     run = WarehouseRefresh.objects.create(mode=mode, started_at=timezone.now())
     try:
-        manifest = warehouse_write(full=full, refresh_id=run.pk, progress=progress or _no_progress)
+        manifest = warehouse_write(full=full, refresh_id=run.pk, progress=progress or _no_progress,
+                                   on_locked=lambda: _interrupted_runs_failed(run))
     except RefreshBusy as exc:  # another process holds the warehouse: this run never started
         run.delete()
         raise Conflict(_("A warehouse refresh is already running."), code="warehouse_busy") from exc
@@ -43,6 +44,13 @@ def warehouse_refresh(*, actor=SYSTEM, full: bool = False, progress: Progress | 
     run.rows = {name: files.rows + files.delta_rows for name, files in manifest.tables.items()}
     _finish(run, WarehouseRefresh.Status.DONE)
     return run
+
+
+def _interrupted_runs_failed(run: WarehouseRefresh) -> None:
+    """Under the warehouse lock no other refresh is alive: one still "running" was killed (the
+    warehouse it left is the last complete one) and is recorded as failed."""
+    WarehouseRefresh.objects.filter(status=WarehouseRefresh.Status.RUNNING).exclude(pk=run.pk).update(
+        status=WarehouseRefresh.Status.FAILED, error="interrupted: its process ended", finished_at=timezone.now())
 
 
 def _finish(run: WarehouseRefresh, status: str, *, error: str = "") -> None:

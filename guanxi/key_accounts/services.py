@@ -401,6 +401,10 @@ def key_person_birthday_tasks(*, day: dt.date, actor=SYSTEM) -> int:
         for p in people
         if p.account.manager.is_active
     ]
+    # Once per person and day however often it runs (a task delivered again after its worker died,
+    # a rerun by hand): the day's birthday tasks already made are not made again.
+    made = set(Task.objects.filter(kind="care", due_at=due).values_list("assignee_id", "customer_id", "subject"))
+    items = [item for item in items if (item["assignee"].pk, item["customer_id"], item["subject"]) not in made]
     if items:
         task_create_many(actor=actor, kind="care", items=items)
     return len(items)

@@ -31,6 +31,21 @@ LOCAL_TZ = "Asia/Shanghai"
 Progress = Callable[[str, int, int], None]
 
 
+def _durable_replace(temporary: Path, path: Path) -> None:
+    """The file's bytes on disk before its name does: a machine that stops right after the rename
+    (or the manifest's) never finds a listed file empty or short."""
+    with open(temporary, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+
+
+def _remove_leftovers(root: Path) -> None:
+    """What a killed refresh left at the top of the warehouse (its COPY staging files, a manifest
+    never renamed into place); the unlisted files under the tables go after the next manifest."""
+    for path in [*root.glob(".*.csv"), *root.glob(".manifest.json.*")]:
+        path.unlink(missing_ok=True)
+
+
 class RefreshBusy(Exception):
     """Another refresh holds the warehouse lock."""
 
@@ -87,7 +102,7 @@ def _write(root: Path, relative: str, columns: tuple[tuple[str, str], ...], fram
         temporary = path.with_suffix(".tmp")
         parameters = [deleted_keys] if version is not None and deleted_keys else []
         connection_.execute(f"COPY ({sql}) TO '{temporary}' (FORMAT parquet)", parameters)
-        os.replace(temporary, path)
+        _durable_replace(temporary, path)
     finally:
         connection_.close()
     return len(frame) + len(deleted_keys or [])
@@ -152,7 +167,7 @@ def _build_by_copy(root: Path, table: WarehouseTable, refresh_id: int, progress:
             reader.execute(f"COPY (SELECT {', '.join(select)} FROM read_csv(?, header = false, columns = ?, "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
                            f"allow_quoted_nulls = false, auto_detect = false)) TO '{temporary}' (FORMAT parquet)",
                            [str(staging), types])
-            os.replace(temporary, root / name)
+            _durable_replace(temporary, root / name)
             rows = reader.execute("SELECT COUNT(*) FROM read_parquet(?)", [str(root / name)]).fetchall()[0][0]
         finally:
             reader.close()
@@ -208,7 +223,7 @@ def _compact(root: Path, table: WarehouseTable, files: TableFiles, refresh_id: i
         name = f"{table.name}/base-{refresh_id}-c.parquet"
         temporary = (root / name).with_suffix(".tmp")
         reader.execute(f"COPY (SELECT * FROM {table.name} ORDER BY {table.key}) TO '{temporary}' (FORMAT parquet)")  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
-        os.replace(temporary, root / name)
+        _durable_replace(temporary, root / name)
         rows = reader.execute(f"SELECT COUNT(*) FROM {table.name}").fetchall()[0][0]  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
     finally:
         reader.close()
@@ -255,12 +270,28 @@ def _snapshot() -> Iterator[None]:
         yield
 
 
-def warehouse_write(*, full: bool, refresh_id: int, progress: Progress, root: Path | None = None) -> Manifest:
+def warehouse_write(*, full: bool, refresh_id: int, progress: Progress, root: Path | None = None,
+                    on_locked: Callable[[], None] | None = None) -> Manifest:
     """One refresh under the warehouse lock: new files, then the manifest replaced, then the change
     rows it consumed deleted; returns the committed manifest. `refresh_id` must grow with every
-    refresh (it versions the delta rows). The caller (the service) records the run."""
+    refresh (it versions the delta rows). The caller (the service) records the run; `on_locked` runs
+    once the lock is held (no other refresh is alive then).
+
+    Killed at any point (SIGKILL), a refresh leaves the last complete warehouse: the manifest lists
+    only files written whole (temporary name, fsync, rename) and is itself replaced the same way; the
+    change rows are deleted in the snapshot's transaction, so a refresh killed after its manifest and
+    before that commit leaves them for the next one, which writes the same rows again as a newer
+    delta (the newest version of a key wins)."""
     root = root or warehouse_dir()
-    with warehouse_lock(root), _snapshot():
+    with warehouse_lock(root):
+        _remove_leftovers(root)
+        if on_locked is not None:
+            on_locked()
+        return _warehouse_write(full=full, refresh_id=refresh_id, progress=progress, root=root)
+
+
+def _warehouse_write(*, full: bool, refresh_id: int, progress: Progress, root: Path) -> Manifest:
+    with _snapshot():
         current = manifest_read(root)
         full = full or not current.tables
         with connection.cursor() as cursor:

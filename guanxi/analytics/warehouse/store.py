@@ -61,6 +61,11 @@ def manifest_write(manifest: Manifest, root: Path | None = None) -> None:
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temporary, root / MANIFEST)
+    directory = os.open(root, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the rename itself on disk
+    finally:
+        os.close(directory)
 
 
 def latest_rows_sql(table: WarehouseTable, base: str, delta: str | None) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 from guanxi.accounts.access import SYSTEM, user_of
 from guanxi.catalog.models import Category
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from guanxi.core.locks import runner_lock
 from guanxi.customers.selectors import customer_visible_to
 from guanxi.segments.models import Segment
 from guanxi.segments.services import segment_create
@@ -115,12 +116,22 @@ def mining_analysis_run(*, analysis_id: int, data=None, threads: int = 1) -> Min
     features, target, features to apply to) skips the SQL (the benchmark's generated million). A
     failure is recorded with its reason (too few customers or of one class, a lost right) and
     nothing of the result is kept; the status is visible while it runs."""
-    with transaction.atomic():
-        analysis = MiningAnalysis.objects.select_for_update().get(pk=analysis_id)
-        if analysis.status != MiningAnalysis.Status.QUEUED:
-            return analysis
-        analysis.status, analysis.started_at = MiningAnalysis.Status.RUNNING, timezone.now()
-        analysis.save(update_fields=["status", "started_at"])
+    # The runner's lock tells a live run from one whose worker was killed: that one is "running" with
+    # nobody holding its lock, and its redelivered task runs it again (its results were one transaction).
+    with runner_lock(f"analytics.mining_analysis:{analysis_id}") as free:
+        if not free:
+            return MiningAnalysis.objects.get(pk=analysis_id)
+        with transaction.atomic():
+            analysis = MiningAnalysis.objects.select_for_update().get(pk=analysis_id)
+            if analysis.status not in (MiningAnalysis.Status.QUEUED, MiningAnalysis.Status.RUNNING) or (
+                    analysis.status == MiningAnalysis.Status.RUNNING and connection.vendor != "postgresql"):
+                return analysis
+            analysis.status, analysis.started_at = MiningAnalysis.Status.RUNNING, timezone.now()
+            analysis.save(update_fields=["status", "started_at"])
+        return _analysis_run(analysis, data, threads)
+
+
+def _analysis_run(analysis: MiningAnalysis, data, threads: int) -> MiningAnalysis:
     owner = analysis.owner or SYSTEM
     try:
         with transaction.atomic():

@@ -8,12 +8,13 @@ import math
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from guanxi.accounts.access import SYSTEM, user_of
 from guanxi.core.errors import Conflict, DomainError, ValidationFailed
+from guanxi.core.locks import runner_lock
 
 from .. import permissions
 from ..models import Customer, DedupeModel, DedupeScan, MatchCandidate
@@ -25,6 +26,23 @@ MIN_THRESHOLD = 0.5
 # A scan still queued or running after this long is taken as abandoned (its worker died).
 STALE_AFTER = datetime.timedelta(hours=6)
 UPSERT_BATCH = 5_000
+# The runner's lock (guanxi.core.locks) the process running a scan holds.
+RUNNER_LOCK = "customers.dedupe_scan"
+
+
+def _runner_lock():
+    return runner_lock(RUNNER_LOCK)
+
+
+def _fail_interrupted_scans() -> None:
+    """PostgreSQL: scans "running" while no process holds the runner's lock were killed: failed now,
+    so that a new scan may start at once (SQLite: only after STALE_AFTER)."""
+    if connection.vendor != "postgresql":
+        return
+    with _runner_lock() as free:
+        if free:
+            DedupeScan.objects.filter(status=DedupeScan.Status.RUNNING).update(
+                status=DedupeScan.Status.FAILED, finished_at=timezone.now(), error="interrupted: its process ended")
 
 
 def _probability(value, name: str, *, required: bool) -> float | None:
@@ -71,6 +89,7 @@ def dedupe_scan_create(*, actor, threshold=None, auto_merge_threshold=None) -> D
     review, auto = dedupe_scan_thresholds(threshold=threshold, auto_merge_threshold=auto_merge_threshold)
     newest = DedupeScan.objects.select_for_update().order_by("-id").first()
     if newest is not None:
+        _fail_interrupted_scans()
         stale = timezone.now() - STALE_AFTER
         DedupeScan.objects.filter(status__in=(DedupeScan.Status.QUEUED, DedupeScan.Status.RUNNING),
                                   created_at__lt=stale).update(
@@ -110,12 +129,22 @@ def dedupe_scan_run(*, actor, scan: DedupeScan, on_progress: Callable[[int], Non
     from ..linkage.scan import run_linkage
 
     permissions.require(actor, "dedupe", "write")
+    with _runner_lock() as free:
+        if not free:
+            raise Conflict("A duplicate scan is already queued or running.", code="scan_running")
+        # Queued, or running without a live runner (we hold its lock): a run killed mid-way, whose
+        # task was delivered again. Its candidates are upserted and its merges skip decided pairs,
+        # so running it again from the start gives what one uninterrupted run gives.
+        claimed = DedupeScan.objects.filter(
+            pk=scan.pk, status__in=(DedupeScan.Status.QUEUED, DedupeScan.Status.RUNNING)).update(
+            status=DedupeScan.Status.RUNNING, started_at=timezone.now(), progress=0, error="")
+        if not claimed:
+            raise Conflict("This scan is not queued.", code="scan_not_queued")
+        scan.refresh_from_db()
+        return _scan_run(scan, run_linkage, on_progress)
 
-    claimed = DedupeScan.objects.filter(pk=scan.pk, status=DedupeScan.Status.QUEUED).update(
-        status=DedupeScan.Status.RUNNING, started_at=timezone.now(), progress=0, error="")
-    if not claimed:
-        raise Conflict("This scan is not queued.", code="scan_not_queued")
-    scan.refresh_from_db()
+
+def _scan_run(scan: DedupeScan, run_linkage, on_progress: Callable[[int], None] | None) -> DedupeScan:
 
     def progress(value: int) -> None:
         _set_progress(scan, value)

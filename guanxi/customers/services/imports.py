@@ -438,9 +438,16 @@ def _fail(job: ImportJob, message: str, template: str = "", params: dict | None 
 def import_job_run(*, job_id: int, action: str) -> ImportJob:
     """What the Celery tasks run: validate or commit, in the job's language (for the report)."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    # A task can be delivered again (its worker killed mid-run, or after the run and before the broker
+    # heard of it). A done import is never written twice, and a commit runs only while the job is
+    # importing (as its request left it): a job still importing was interrupted (the commit's
+    # transaction rolled back, the spool is still there) and is written now. Validating again writes
+    # nothing; a validation interrupted in its own commit goes on with the commit.
+    if job.status == Status.DONE or (action == "commit" and job.status != Status.IMPORTING):
+        return job
     try:
         with translation.override(job.language or settings.LANGUAGE_CODE):
-            if action == "validate":
+            if action == "validate" and job.status != Status.IMPORTING:
                 job = import_job_validate(job=job)
                 if job.status == Status.VALIDATED and not job.dry_run and job.can_commit:
                     job = import_job_commit(job=job)

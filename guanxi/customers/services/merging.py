@@ -365,6 +365,7 @@ def _restore_default_address(merged: Customer, ids: list[int], *, user: User | N
         _record_history(Address, restored, user=user, reason=reason)
 
 
+@transaction.atomic
 def customer_merge(*, survivor: Customer, merged: Customer, actor,
                    candidate: MatchCandidate | None = None, field_choices: dict | None = None) -> CustomerMerge:
     """Merge `merged` into `survivor`: the survivor takes the golden values (survivorship rules,

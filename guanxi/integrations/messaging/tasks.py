@@ -1,9 +1,11 @@
-from celery import shared_task
+from guanxi.core.jobs import job
 
 from .services import messages_deliver_queued
 
 
-@shared_task(name="messaging.deliver_queued")
+# Idempotent: queued messages are locked (SKIP LOCKED) and marked sent in their batch's transaction; a killed batch
+# is handed over again (at least once to the provider, never lost).
+@job(name="messaging.deliver_queued")
 def deliver_queued() -> int:
     """Hand the queued messages (bulk senders') to their backends."""
     return messages_deliver_queued()

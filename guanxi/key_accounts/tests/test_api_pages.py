@@ -221,6 +221,8 @@ def test_key_peoples_birthdays_become_care_tasks_for_their_manager(world, admin)
     task = Task.objects.get(kind="care")
     assert task.assignee == world["first"] and "王总" in task.subject and task.customer_id == mine.customer_id
     assert key_person_birthday_tasks(day=dt.date(2026, 6, 16)) == 0
+    assert key_person_birthday_tasks(day=dt.date(2026, 6, 15)) == 0  # run again (a redelivered task): once a day
+    assert Task.objects.filter(kind="care").count() == 1
     assert KeyPerson.objects.count() == 1
 
 

@@ -103,6 +103,11 @@ def value_recompute(*, actor, progress: Progress | None = None, as_of: dt.date |
     as_of = as_of or timezone.localdate()
     config = config or value_config(as_of=as_of)
     with _exclusive():
+        # Under PostgreSQL's run lock no other run is alive: a run still "running" was killed (its
+        # transaction rolled back, nothing of it stayed) and is recorded as such.
+        if connection.vendor == "postgresql":
+            ValueRun.objects.filter(status=RunStatus.RUNNING).update(
+                status=RunStatus.FAILED, finished_at=timezone.now(), error="interrupted: its process ended")
         run = ValueRun.objects.create(as_of=as_of)
         started = time.monotonic()
         starts: list[tuple[str, float]] = []
