@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .dates import DATE_COLUMNS, LABEL_COLUMNS, date_frame, label_frames
+from .rollups import rollups_write
 from .store import Manifest, TableFiles, manifest_read, manifest_write, warehouse_dir
 from .tables import DUCKDB_TYPES, TABLES, WarehouseTable
 
@@ -232,6 +233,20 @@ def _date_range(root: Path, manifest: Manifest, today: dt.date) -> tuple[dt.date
     return dt.date(first.year, 1, 1), dt.date(today.year + 1, 12, 31)
 
 
+def _write_rollups(root: Path, manifest: Manifest, refresh_id: int, progress: Progress) -> None:
+    """The rollups, recomputed from the facts just committed to `manifest` (see `rollups`)."""
+    from .store import connect
+
+    reader = connect(manifest, root)
+    try:
+        fact_rows = {name: files.rows + files.delta_rows for name, files in manifest.tables.items()}
+        for relative, rows in rollups_write(reader, root, refresh_id, fact_rows).items():
+            manifest.tables[relative.split("/")[0]] = TableFiles(base=[relative], rows=rows)
+            progress(relative.split("/")[0], rows, rows)
+    finally:
+        reader.close()
+
+
 def _remove_unlisted(root: Path, manifest: Manifest) -> None:
     listed = manifest.files()
     for path in root.glob("*/*"):
@@ -275,6 +290,7 @@ def warehouse_write(*, full: bool, refresh_id: int, progress: Progress, root: Pa
                 files = _delta_table(root, table, current.tables.get(table.name, TableFiles()), refresh_id, high,
                                      progress)
                 manifest.tables[table.name] = _compact(root, table, files, refresh_id)
+        _write_rollups(root, manifest, refresh_id, progress)
         first, last = _date_range(root, manifest, timezone.localdate())
         dates = f"dim_date/base-{refresh_id}.parquet"
         rows = _write(root, dates, DATE_COLUMNS, date_frame(first, last))
