@@ -229,9 +229,9 @@ def build_synthetic(root, *, start: dt.date, days: int = 730, scale: float = 1.0
         started = time.perf_counter()
         reader = connect(manifest, root)
         try:
-            for relative, count in rollups_write(reader, root, 1, rows).items():
-                manifest.tables[relative.split("/")[0]] = TableFiles(base=[relative], rows=count)
-                rows[relative.split("/")[0]] = count
+            for name, files in rollups_write(reader, root, 1, rows).items():
+                manifest.tables[name] = files
+                rows[name] = files.rows
         finally:
             reader.close()
         rollup_seconds = time.perf_counter() - started

@@ -98,9 +98,15 @@ def _date_sql(rollup: Rollup) -> str:
     return day if rollup.grain == "day" else f"CAST(DATE_TRUNC('month', {day}) AS DATE)"
 
 
-def rollup_statement(table: str) -> tuple[str, list[tuple[Rollup, int, list[str]]]]:
-    """The one GROUPING SETS statement that computes every rollup of `table`, and per rollup the
-    GROUPING() value that marks its rows and the expressions it keeps (date first)."""
+def month_sql(expression: str) -> str:
+    """The month of a date as its first day (a made-up early month for no date): what an incremental
+    refresh recomputes rollups by."""
+    return f"COALESCE(CAST(DATE_TRUNC('month', {expression}) AS DATE), DATE '1900-01-01')"
+
+
+def rollup_statement(table: str, where: str = "") -> tuple[str, list[tuple[Rollup, int, list[str]]]]:
+    """The one GROUPING SETS statement that computes every rollup of `table` (over the fact's rows that
+    meet `where`), and per rollup the GROUPING() value that marks its rows and the expressions it keeps."""
     rollups = [r for r in ROLLUPS if r.table == table]
     keys: list[str] = []
     for rollup in rollups:
@@ -118,31 +124,100 @@ def rollup_statement(table: str) -> tuple[str, list[tuple[Rollup, int, list[str]
     select.append(f"GROUPING({', '.join(keys)}) AS grouping_")
     select += [f"{sql} AS {name}" for name, sql in PARTS[table]]
     customer = "LEFT JOIN dim_customer c ON c.customer_id = f.customer_id"
-    sql = (f"SELECT {', '.join(select)} FROM {table} f {customer} "
+    sql = (f"SELECT {', '.join(select)} FROM {table} f {customer} {f'WHERE {where} ' if where else ''}"
            f"GROUP BY GROUPING SETS ({', '.join(sets)})")
     return sql, [(rollup, mark, [f"k{keys.index(k)}" for k in kept]) for rollup, mark, kept in marks]
 
 
-def rollups_write(reader, root: Path, refresh_id: int, fact_rows: dict[str, int]) -> dict[str, int]:
-    """Every rollup computed over the warehouse `reader` sees, written under `root`; returns the
-    relative path → rows of each one written (those too close to their fact's size are left out)."""
-    written: dict[str, int] = {}
+def _changed_customers(reader, root: Path, previous, current) -> str | None:
+    """SQL for the customers whose attributes a rollup carries changed since `previous` (None: cannot
+    tell, the customer dimension was rebuilt)."""
+    from .store import parquet_relation
+
+    old, new = previous.tables.get("dim_customer"), current.tables.get("dim_customer")
+    if old is None or new is None or old.base != new.base:
+        return None
+    added = [name for name in new.delta if name not in old.delta]
+    if not added:
+        return "SELECT CAST(NULL AS BIGINT) AS customer_id WHERE FALSE"
+    attributes = sorted({column[2:] for rollup in ROLLUPS for column in rollup.columns if column.startswith("c.")})
+    differs = " OR ".join(f"o.{a} IS DISTINCT FROM n.{a}" for a in [*attributes, "customer_id"])
+    return (f"SELECT k.customer_id FROM (SELECT DISTINCT customer_id FROM {parquet_relation(root, added)}) k "
+            f"LEFT JOIN old_dim_customer o ON o.customer_id = k.customer_id "
+            f"LEFT JOIN dim_customer n ON n.customer_id = k.customer_id WHERE {differs}")
+
+
+def _affected_months(reader, root: Path, table: str, previous, current, customers: str) -> list | None:
+    """The months whose rollup rows of `table` may differ from `previous`'s: those of the rows this
+    refresh changed (before and after) and of the rows of customers whose attributes changed. None:
+    the table was rebuilt or compacted, every month is recomputed."""
+    from .store import parquet_relation
+    from .tables import TABLES
+
+    old, new = previous.tables.get(table), current.tables.get(table)
+    if old is None or new is None or old.base != new.base:
+        return None
+    key = next(t.key for t in TABLES if t.name == table)
+    date = DATES[table]
+    added = [name for name in new.delta if name not in old.delta]
+    parts = [f"SELECT {month_sql(f'f.{date}')} AS m FROM {table} f WHERE f.customer_id IN ({customers})"]
+    if added:
+        delta = parquet_relation(root, added)
+        parts.append(f"SELECT {month_sql(date)} FROM {delta} WHERE NOT is_deleted_")
+        parts.append(f"SELECT {month_sql(f'f.{date}')} FROM old_{table} f WHERE f.{key} IN (SELECT {key} FROM {delta})")
+    rows = reader.execute(f"SELECT DISTINCT m FROM ({' UNION ALL '.join(parts)}) s ORDER BY m").fetchall()
+    return [row[0] for row in rows]
+
+
+def rollups_write(reader, root: Path, refresh_id: int, fact_rows: dict[str, int], previous=None,
+                  current=None) -> dict:
+    """Every rollup over the warehouse `reader` sees (views of `current`), written under `root`;
+    returns name → TableFiles of each. With the `previous` manifest (its views prefixed `old_` on
+    `reader`), an incremental refresh: a rollup keeps its rows of the months nothing changed in and
+    only the others are recomputed. A full one leaves out the rollups too close to their fact's size."""
+    from .store import TableFiles, parquet_relation
+
+    written: dict = {}
+    customers = _changed_customers(reader, root, previous, current) if previous is not None else None
     for table in PARTS:
-        sql, marks = rollup_statement(table)
+        rollups = [r for r in ROLLUPS if r.table == table]
+        kept_before = {r.name: previous.tables[r.name] for r in rollups
+                       if previous is not None and r.name in previous.tables}
+        months = None
+        if kept_before and customers is not None:
+            months = _affected_months(reader, root, table, previous, current, customers)
+        if months == []:
+            written.update(kept_before)
+            continue
+        where = ""
+        if months is not None:
+            reader.execute("CREATE OR REPLACE TEMPORARY TABLE months_ (m DATE)")
+            reader.executemany("INSERT INTO months_ VALUES (?)", [[m] for m in months])
+            where = f"{month_sql(f'f.{DATES[table]}')} IN (SELECT m FROM months_)"
+        sql, marks = rollup_statement(table, where)
         reader.execute(f"CREATE OR REPLACE TEMPORARY TABLE rollup_ AS {sql}")
         parts = ", ".join(name for name, _ in PARTS[table])
         for rollup, mark, kept in marks:
-            rows = reader.execute("SELECT COUNT(*) FROM rollup_ WHERE grouping_ = ?", [mark]).fetchall()[0][0]
-            if fact_rows.get(table, 0) >= ALWAYS_BELOW and rows > MAX_SHARE * fact_rows[table]:
-                continue
             names = (rollup.date, *rollup.column_names)
-            select = ", ".join(f"{key} AS {name}" for key, name in zip(kept, names, strict=True))
+            select = f"SELECT {', '.join(f'{k} AS {n}' for k, n in zip(kept, names, strict=True))}, {parts} " \
+                     f"FROM rollup_ WHERE grouping_ = {int(mark)}"
+            if months is not None:
+                if rollup.name not in kept_before:
+                    continue  # left out by the last full refresh: stays out until the next
+                select += (f" UNION ALL SELECT {', '.join(names)}, {parts} "
+                           f"FROM {parquet_relation(root, kept_before[rollup.name].base)} "
+                           f"WHERE {month_sql(rollup.date)} NOT IN (SELECT m FROM months_)")
+            else:
+                rows = reader.execute("SELECT COUNT(*) FROM rollup_ WHERE grouping_ = ?", [mark]).fetchall()[0][0]
+                if fact_rows.get(table, 0) >= ALWAYS_BELOW and rows > MAX_SHARE * fact_rows[table]:
+                    continue
             relative = f"{rollup.name}/base-{refresh_id}.parquet"
             (root / rollup.name).mkdir(parents=True, exist_ok=True)
             temporary = (root / relative).with_suffix(".tmp")
-            reader.execute(f"COPY (SELECT {select}, {parts} FROM rollup_ WHERE grouping_ = {int(mark)} "
-                           f"ORDER BY {kept[0]}) TO '{temporary}' (FORMAT parquet)")
+            reader.execute(f"COPY (SELECT * FROM ({select}) s ORDER BY {rollup.date}) TO '{temporary}' "
+                           f"(FORMAT parquet)")
             os.replace(temporary, root / relative)
-            written[relative] = rows
+            rows = reader.execute(f"SELECT COUNT(*) FROM {parquet_relation(root, [relative])}").fetchall()[0][0]
+            written[rollup.name] = TableFiles(base=[relative], rows=rows)
         reader.execute("DROP TABLE rollup_")
     return written
