@@ -80,32 +80,41 @@ class Measure:
     sql: str
     roles: frozenset[str]
     kind: str = "count"
+    # The same figure over a rollup of the fact (the additive parts `warehouse.rollups.PARTS` names);
+    # empty: not additive (a distinct count, an average), always read from the detail.
+    rollup_sql: str = ""
 
 
 MEASURES: dict[str, Measure] = {m.name: m for m in (
     Measure("new_customers", _("New customers"), "customer",
-            "COUNT(CASE WHEN f.is_live THEN 1 END)", EVERY),
+            "COUNT(CASE WHEN f.is_live THEN 1 END)", EVERY,
+            rollup_sql="COALESCE(SUM(f.n_live), 0)"),
     Measure("customer_arpu", _("Average ARPU of new customers"), "customer",
             "AVG(CASE WHEN f.is_live THEN f.arpu END)", SALES | OFFICE, "money"),
-    Measure("cases", _("Cases"), "case", "COUNT(*)", EVERY),
-    Measure("breaches", _("Breached cases"), "case", "COUNT(f.breached_at)", SERVICE | OFFICE | {R.SALES_MANAGER}),
+    Measure("cases", _("Cases"), "case", "COUNT(*)", EVERY, rollup_sql="COALESCE(SUM(f.n_rows), 0)"),
+    Measure("breaches", _("Breached cases"), "case", "COUNT(f.breached_at)", SERVICE | OFFICE | {R.SALES_MANAGER},
+            rollup_sql="COALESCE(SUM(f.n_breached), 0)"),
     Measure("reopened", _("Reopened cases"), "case", "COUNT(CASE WHEN f.reopen_count > 0 THEN 1 END)",
-            SERVICE | OFFICE),
-    Measure("interactions", _("Interactions"), "interaction", "COUNT(*)", EVERY),
-    Measure("talk_minutes", _("Talk minutes"), "interaction", "SUM(f.duration_seconds) / 60.0", EVERY, "number"),
+            SERVICE | OFFICE, rollup_sql="COALESCE(SUM(f.n_reopened), 0)"),
+    Measure("interactions", _("Interactions"), "interaction", "COUNT(*)", EVERY,
+            rollup_sql="COALESCE(SUM(f.n_rows), 0)"),
+    Measure("talk_minutes", _("Talk minutes"), "interaction", "SUM(f.duration_seconds) / 60.0", EVERY, "number",
+            rollup_sql="SUM(f.sum_duration) / 60.0"),
     Measure("revenue", _("Revenue"), "order_line", f"SUM(CASE WHEN {SOLD} THEN f.line_total END)",
-            SALES | OFFICE, "money"),
-    Measure("order_lines", _("Order lines"), "order_line", f"COUNT(CASE WHEN {SOLD} THEN 1 END)", SALES | OFFICE),
+            SALES | OFFICE, "money", rollup_sql="SUM(f.sum_sold_total)"),
+    Measure("order_lines", _("Order lines"), "order_line", f"COUNT(CASE WHEN {SOLD} THEN 1 END)", SALES | OFFICE,
+            rollup_sql="COALESCE(SUM(f.n_sold), 0)"),
     Measure("quantity", _("Units sold"), "order_line", f"SUM(CASE WHEN {SOLD} THEN f.quantity END)",
-            SALES | OFFICE, "number"),
+            SALES | OFFICE, "number", rollup_sql="SUM(f.sum_sold_quantity)"),
     Measure("buying_customers", _("Buying customers"), "order_line",
             f"COUNT(DISTINCT CASE WHEN {SOLD} THEN f.customer_id END)", SALES | OFFICE),
     Measure("arpu", _("Revenue per buying customer (ARPU)"), "order_line",
             f"SUM(CASE WHEN {SOLD} THEN f.line_total END) / "
             f"NULLIF(COUNT(DISTINCT CASE WHEN {SOLD} THEN f.customer_id END), 0)", SALES | OFFICE, "money"),
     Measure("received", _("Payments received (回款)"), "payment", "SUM(f.amount - f.refunded)",
-            SALES | OFFICE, "money"),
-    Measure("payments", _("Payments"), "payment", "COUNT(*)", SALES | OFFICE),
+            SALES | OFFICE, "money", rollup_sql="SUM(f.sum_net)"),
+    Measure("payments", _("Payments"), "payment", "COUNT(*)", SALES | OFFICE,
+            rollup_sql="COALESCE(SUM(f.n_rows), 0)"),
 )}
 
 

@@ -11,6 +11,7 @@ the case's owner or a customer the viewer reads."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +30,7 @@ from guanxi.orders import permissions as order_permissions
 from guanxi.servicedesk import permissions as desk_permissions
 
 from ..permissions import permissions
+from ..warehouse.rollups import PARTS, ROLLUP_NAMES, ROLLUPS, Rollup
 from ..warehouse.store import connect, manifest_read, warehouse_dir
 from .catalogue import DIMENSIONS, FACTS, JOIN_NEEDS, JOINS, MEASURES, Dimension, Fact, dimension_applies
 
@@ -191,6 +193,7 @@ class Statement:
     parameters: list
     dimensions: list[Dimension]
     measures: list[str]
+    rollup: str = ""  # the rollup it reads, if not the detail fact
 
 
 def scope_sql(user, fact: Fact) -> tuple[str, list, set[str]]:
@@ -237,8 +240,10 @@ def _grouping_sets(rows: list[str], columns: list[str]) -> list[tuple[str, ...]]
     return list(dict.fromkeys(sets))
 
 
-def build_statements(user, query: ExplorerQuery) -> list[Statement]:
-    """One statement per fact the measures come from (measures of one fact share its statement)."""
+def build_statements(user, query: ExplorerQuery, rollups: dict[str, int] | None = None) -> list[Statement]:
+    """One statement per fact the measures come from (measures of one fact share its statement), read
+    from the smallest of `rollups` (name → rows, those the warehouse holds) that has everything the
+    query names, else from the detail fact. Both give the same figures (tests compare them)."""
     by_fact: dict[str, list[str]] = {}
     for name in query.measures:
         by_fact.setdefault(MEASURES[name].fact, []).append(name)
@@ -246,46 +251,91 @@ def build_statements(user, query: ExplorerQuery) -> list[Statement]:
     statements = []
     for fact_name, measures in by_fact.items():
         fact = FACTS[fact_name]
-        where, parameters = [f"f.{fact.date} BETWEEN ? AND ?"], [query.date_from, query.date_to]
-        scope, scope_parameters, needed = scope_sql(user, fact)
-        if scope:
-            where.append(scope)
-            parameters += scope_parameters
-        for flt in query.filters:
-            dimension = DIMENSIONS[flt.dimension]
-            key = dimension.key_for(fact)
-            needed.update(dimension.joins)
-            values = [_coerce(dimension, v) for v in flt.values]
-            present = [v for v in values if v is not None]
-            parts = []
-            if present:
-                parts.append(f"{key} IN ({', '.join('?' * len(present))})")
-                parameters += present
-            if None in values:
-                parts.append(f"{key} IS NULL")
-            condition = " OR ".join(parts) or "FALSE"
-            where.append(f"NOT COALESCE({condition}, FALSE)" if flt.exclude else f"({condition})")
-        keys, select = [], []
-        for index, dimension in enumerate(dimensions):
-            needed.update(dimension.joins)
-            key = dimension.key_for(fact)
-            keys.append(key)
-            select.append(f"{key} AS k{index}")
-            select.append(f"{dimension.label_sql or key} AS l{index}")
-        select += [f"GROUPING({key}) AS g{index}" for index, key in enumerate(keys)] if keys else []
-        select += [f"{MEASURES[name].sql} AS m{index}" for index, name in enumerate(measures)]
-        sql = f"SELECT {', '.join(select)} FROM {fact.table} f {' '.join(_joins(fact, needed))} " \
-              f"WHERE {' AND '.join(where)}"  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
-        if keys:
-            labels = {key: dimensions[i].label_sql for i, key in enumerate(keys) if dimensions[i].label_sql}
-            row_keys, column_keys = keys[:len(query.rows)], keys[len(query.rows):]
-            sets = []
-            for grouping in _grouping_sets(row_keys, column_keys):
-                expressions = [part for key in grouping for part in ([key, labels[key]] if key in labels else [key])]
-                sets.append(f"({', '.join(expressions)})")
-            sql += f" GROUP BY GROUPING SETS ({', '.join(sets)})"
-        statements.append(Statement(fact, sql, parameters, dimensions, measures))
+        statement = None
+        for rollup in _rollup_candidates(fact, measures, query, rollups or {}):
+            statement = _statement(user, query, fact, measures, dimensions, rollup)
+            if statement is not None:
+                break
+        statements.append(statement or _statement(user, query, fact, measures, dimensions, None))
     return statements
+
+
+_CUSTOMER_COLUMN = re.compile(r"\bc\.(\w+)")
+_FACT_COLUMN = re.compile(r"\bf\.(\w+)")
+_DATE_TABLE = re.compile(r"\bd\.\w+")
+
+
+def _rollup_candidates(fact: Fact, measures: list[str], query: ExplorerQuery, available: dict[str, int]) -> list:
+    """The rollups of `fact` the warehouse holds that may answer `query`, smallest first: every measure
+    additive; at month grain, whole months and no dimension finer than a month."""
+    if not all(MEASURES[name].rollup_sql for name in measures):
+        return []
+    names = list(query.rows) + list(query.columns) + [f.dimension for f in query.filters]
+    whole_months = query.date_from.day == 1 and (query.date_to + dt.timedelta(days=1)).day == 1
+    by_day = any("date" in DIMENSIONS[n].joins or (DIMENSIONS[n].hierarchy == "date" and DIMENSIONS[n].level > 2)
+                 for n in names)
+    found = [rollup for rollup in ROLLUPS if rollup.table == fact.table and rollup.name in available
+             and (rollup.grain == "day" or (whole_months and not by_day))]
+    return sorted(found, key=lambda rollup: available[rollup.name])
+
+
+def _statement(user, query: ExplorerQuery, fact: Fact, measures: list[str], dimensions: list[Dimension],
+               rollup: Rollup | None) -> Statement | None:
+    """The statement of `fact`'s measures, on its detail table or on `rollup` (None when the rollup
+    lacks a column the statement needs). On a rollup the customer's columns are the rollup's own
+    (`c.x` → `f.c_x`): no join with the customer dimension."""
+    def sql_of(text: str) -> str:
+        return _CUSTOMER_COLUMN.sub(r"f.c_\1", text) if rollup is not None else text
+
+    where, parameters = [f"f.{fact.date} BETWEEN ? AND ?"], [query.date_from, query.date_to]
+    scope, scope_parameters, needed = scope_sql(user, fact)
+    if scope:
+        where.append(sql_of(scope))
+        parameters += scope_parameters
+    for flt in query.filters:
+        dimension = DIMENSIONS[flt.dimension]
+        key = sql_of(dimension.key_for(fact))
+        needed.update(dimension.joins)
+        values = [_coerce(dimension, v) for v in flt.values]
+        present = [v for v in values if v is not None]
+        parts = []
+        if present:
+            parts.append(f"{key} IN ({', '.join('?' * len(present))})")
+            parameters += present
+        if None in values:
+            parts.append(f"{key} IS NULL")
+        condition = " OR ".join(parts) or "FALSE"
+        where.append(f"NOT COALESCE({condition}, FALSE)" if flt.exclude else f"({condition})")
+    keys, select = [], []
+    for index, dimension in enumerate(dimensions):
+        needed.update(dimension.joins)
+        key = sql_of(dimension.key_for(fact))
+        keys.append(key)
+        select.append(f"{key} AS k{index}")
+        select.append(f"{sql_of(dimension.label_sql) or key} AS l{index}")
+    select += [f"GROUPING({key}) AS g{index}" for index, key in enumerate(keys)] if keys else []
+    select += [f"{MEASURES[name].rollup_sql if rollup else MEASURES[name].sql} AS m{index}"
+               for index, name in enumerate(measures)]
+    joins = _joins(fact, needed)
+    if rollup is not None:
+        joins = [sql_of(join) for join in joins if not join.startswith("LEFT JOIN dim_customer ")]
+    table = rollup.name if rollup is not None else fact.table
+    sql = f"SELECT {', '.join(select)} FROM {table} f {' '.join(joins)} WHERE {' AND '.join(where)}"
+    if keys:
+        labels = {key: sql_of(dimensions[i].label_sql) for i, key in enumerate(keys) if dimensions[i].label_sql}
+        row_keys, column_keys = keys[:len(query.rows)], keys[len(query.rows):]
+        sets = []
+        for grouping in _grouping_sets(row_keys, column_keys):
+            expressions = [part for key in grouping for part in ([key, labels[key]] if key in labels else [key])]
+            sets.append(f"({', '.join(expressions)})")
+        sql += f" GROUP BY GROUPING SETS ({', '.join(sets)})"
+    if rollup is not None:
+        known = {rollup.date, *rollup.column_names, *(name for name, _ in PARTS[rollup.table])}
+        if not set(_FACT_COLUMN.findall(sql)) <= known or _CUSTOMER_COLUMN.search(sql):
+            return None
+        if rollup.grain == "month" and _DATE_TABLE.search(sql):
+            return None
+    return Statement(fact, sql, parameters, dimensions, measures, rollup.name if rollup is not None else "")
 
 
 # ---------------------------------------------------------------- running and shaping
@@ -337,14 +387,16 @@ def _number(value):
     return value
 
 
-def explorer_run(*, user, query: ExplorerQuery) -> Pivot:
-    """The pivot of `query` as `user` may see it (checked first: see `validate`)."""
+def explorer_run(*, user, query: ExplorerQuery, rollups: bool = True) -> Pivot:
+    """The pivot of `query` as `user` may see it (checked first: see `validate`); from the warehouse's
+    rollups where they answer it (`rollups=False`: always from the detail facts)."""
     validate(user, query)
     manifest = manifest_read()
     if "dim_date" not in manifest.tables:
         raise Conflict(_("The data warehouse has not been built yet; try again after its first refresh."),
                        code="warehouse_empty")
-    statements = build_statements(user, query)
+    available = {name: files.rows for name, files in manifest.tables.items() if name in ROLLUP_NAMES}
+    statements = build_statements(user, query, available if rollups else None)
     n_rows, n_dims = len(query.rows), len(query.rows) + len(query.columns)
     cap = 3 * MAX_CELLS + 1
     cells: dict[tuple, dict[str, object]] = {}

@@ -410,3 +410,114 @@ def test_random_pivots_equal_pandas_over_the_same_parquet(shop, case):
     assert {k: round(v, 2) for k, v in found.items()} == {k: round(v, 2) for k, v in expected.items() if v}
     assert round(float(pivot.total[0] or 0), 2) == round(sum(expected.values()), 2)
     assert MEASURES[measure].fact
+
+
+# ---------------------------------------------------------------- rollups against the detail facts
+
+from guanxi.analytics.explorer.catalogue import FACTS, dimension_applies  # noqa: E402
+from guanxi.analytics.explorer.query import build_statements, dimension_allowed, measure_allowed  # noqa: E402
+from guanxi.analytics.warehouse.rollups import ROLLUP_NAMES  # noqa: E402
+
+# Each measure with rollups is asked for by a few of these (those that apply to its fact), over whole
+# months and over days that are not.
+ROLLUP_DIMENSIONS = (("month", "team"), ("quarter", "region"), ("representative",), ("week",),
+                     ("lifecycle_stage", "customer_kind"), ("brand", "year"), ("customer_source",),
+                     ("day", "channel"), ("case_type", "priority"), ("case_status", "customer_tier"),
+                     ("product", "quarter"), ("order_status",), ("payment_method",), ("direction", "month"))
+NOT_ALIGNED = {"date_from": dt.date(2026, 3, 5), "date_to": dt.date(2026, 4, 20)}
+
+
+def _shape(pivot):
+    return ([[h.key for h in row] for row in pivot.row_headers], [[h.key for h in c] for c in pivot.column_headers],
+            [[h.label for h in row] for row in pivot.row_headers], pivot.values, pivot.row_totals,
+            pivot.column_totals, pivot.total)
+
+
+def _rollup_queries(user, with_filter):
+    measures = {}
+    for name, measure in MEASURES.items():  # one measure per fact (they share its rollups), two for orders
+        if measure.rollup_sql and measure_allowed(user, name) and len(measures.get(measure.fact, [])) < 2:
+            measures.setdefault(measure.fact, []).append(name)
+    for fact_name, names in measures.items():
+        fact = FACTS[fact_name]
+        applying = [dims for dims in ROLLUP_DIMENSIONS
+                    if all(dimension_applies(DIMENSIONS[d], fact) and dimension_allowed(user, d) for d in dims)]
+        for index, dims in enumerate(applying):
+            filters = [Filter("team", (with_filter,))] if with_filter else []
+            yield q(names, rows=dims[:1], columns=dims[1:], filters=filters, **(YEAR if index % 3 else NOT_ALIGNED))
+
+
+@pytest.mark.parametrize("who", ["analyst", "manager", "service_manager"])
+def test_rollups_answer_exactly_what_the_detail_facts_answer(shop, who):
+    """Every additive measure, by most dimensions, as a role that sees every row and as roles with a row
+    scope (the sales manager's also filtered by a team)."""
+    user = {"analyst": UserFactory(role=Role.ANALYST), "manager": shop["manager"],
+            "service_manager": UserFactory(role=Role.SERVICE_MANAGER)}[who]
+    available = {n: f.rows for n, f in manifest_read().tables.items() if n in ROLLUP_NAMES}
+    assert len(available) == len(ROLLUP_NAMES)  # a small warehouse gets every rollup
+    used = 0
+    for query in _rollup_queries(user, shop["team"].pk if who == "manager" else None):
+        from_rollup = explorer_run(user=user, query=query)
+        from_detail = explorer_run(user=user, query=query, rollups=False)
+        assert _shape(from_rollup) == _shape(from_detail), query
+        used += any(s.rollup for s in build_statements(user, query, available))
+    assert used >= 8
+
+
+def test_the_planner_reads_a_rollup_only_when_it_has_everything_the_query_names(shop):
+    analyst, manager = UserFactory(role=Role.ANALYST), shop["manager"]
+    available = {n: f.rows for n, f in manifest_read().tables.items() if n in ROLLUP_NAMES}
+
+    def source(user, query):
+        return [s.rollup for s in build_statements(user, query, available)]
+
+    assert source(analyst, q(["revenue", "order_lines"], rows=["month"], columns=["team"]))[0].startswith(
+        "agg_order_line_")
+    assert source(analyst, q(["revenue"], rows=["product"], columns=["quarter"])) == ["agg_order_line_month"]
+    assert source(manager, q(["interactions"], rows=["lifecycle_stage"], columns=["customer_kind"])) == [
+        "agg_interaction_month_customer"]
+    assert source(analyst, q(["interactions"], rows=["week"]))[0] in ("agg_interaction_day",
+                                                                      "agg_interaction_day_scope")
+    # Not whole months: no month rollup; a distinct count or a customer: the detail.
+    assert source(analyst, q(["revenue"], rows=["product"], **NOT_ALIGNED)) == [""]
+    assert source(analyst, q(["arpu"], rows=["quarter"])) == [""]
+    assert source(analyst, q(["revenue"], rows=["customer"])) == [""]
+    assert source(analyst, q(["cases"], filters=[Filter("customer", (shop["customer"].pk,))])) == [""]
+    assert build_statements(analyst, q(["revenue"], rows=["month"]))[0].rollup == ""  # none offered
+
+
+def _rollup_rows() -> dict[str, list]:
+    from guanxi.analytics.warehouse.store import connect
+
+    reader = connect()
+    try:
+        return {name: sorted(reader.execute(f"SELECT * FROM {name}").fetchall(), key=repr)
+                for name in sorted(ROLLUP_NAMES)}
+    finally:
+        reader.close()
+
+
+def test_rollups_after_an_incremental_refresh_equal_a_rebuild_and_the_detail(shop):
+    """New rows, changed rows and a customer moved to another owner and team (every month of theirs)."""
+    from guanxi.customers.models import Customer
+
+    analyst = UserFactory(role=Role.ANALYST)
+    order(shop["rep2"], shop["theirs"], shop["product"], quantity=7, day=DAY)
+    interaction_record(actor=SYSTEM, customer=shop["customer"], channel="visit",
+                       occurred_at=dt.datetime(2026, 3, 9, 2, tzinfo=dt.UTC), duration_seconds=60)
+    Customer.objects.filter(pk=shop["theirs"].pk).update(owner=shop["rep"], team=shop["team"])
+    warehouse_refresh(actor=SYSTEM, full=False)
+    incremental = _rollup_rows()
+    for query in (q(["revenue", "quantity"], rows=["month"], columns=["team"]),
+                  q(["interactions", "talk_minutes"], rows=["channel"], columns=["lifecycle_stage"])):
+        from_rollup = explorer_run(user=analyst, query=query)
+        assert _shape(from_rollup) == _shape(explorer_run(user=analyst, query=query, rollups=False))
+    mine = q(["revenue", "cases", "interactions"], rows=["month"])
+    assert _shape(explorer_run(user=shop["manager"], query=mine)) == _shape(
+        explorer_run(user=shop["manager"], query=mine, rollups=False))
+    sold = OrderLine.objects.filter(order__status__in=["confirmed", "delivered"])
+    total = explorer_run(user=analyst, query=q(["quantity", "interactions"])).total
+    assert total == [sum(line.quantity for line in sold), 2]
+    warehouse_refresh(actor=SYSTEM, full=True)
+    assert incremental == _rollup_rows()
+    assert incremental["agg_interaction_day"]  # not empty tables compared

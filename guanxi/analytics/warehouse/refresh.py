@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .dates import DATE_COLUMNS, LABEL_COLUMNS, date_frame, label_frames
+from .rollups import rollups_write
 from .store import Manifest, TableFiles, manifest_read, manifest_write, warehouse_dir
 from .tables import DUCKDB_TYPES, TABLES, WarehouseTable
 
@@ -247,6 +248,24 @@ def _date_range(root: Path, manifest: Manifest, today: dt.date) -> tuple[dt.date
     return dt.date(first.year, 1, 1), dt.date(today.year + 1, 12, 31)
 
 
+def _write_rollups(root: Path, manifest: Manifest, previous: Manifest | None, refresh_id: int,
+                   progress: Progress) -> None:
+    """The rollups, from the facts just written to `manifest`: whole on a full refresh, else only the
+    months that changed since `previous` (see `rollups`)."""
+    from .store import connect, create_views
+
+    reader = connect(manifest, root)
+    try:
+        if previous is not None:
+            create_views(reader, previous, root, prefix="old_")
+        fact_rows = {name: files.rows + files.delta_rows for name, files in manifest.tables.items()}
+        for name, files in rollups_write(reader, root, refresh_id, fact_rows, previous, manifest).items():
+            manifest.tables[name] = files
+            progress(name, files.rows, files.rows)
+    finally:
+        reader.close()
+
+
 def _remove_unlisted(root: Path, manifest: Manifest) -> None:
     listed = manifest.files()
     for path in root.glob("*/*"):
@@ -306,6 +325,7 @@ def _warehouse_write(*, full: bool, refresh_id: int, progress: Progress, root: P
                 files = _delta_table(root, table, current.tables.get(table.name, TableFiles()), refresh_id, high,
                                      progress)
                 manifest.tables[table.name] = _compact(root, table, files, refresh_id)
+        _write_rollups(root, manifest, None if full else current, refresh_id, progress)
         first, last = _date_range(root, manifest, timezone.localdate())
         dates = f"dim_date/base-{refresh_id}.parquet"
         rows = _write(root, dates, DATE_COLUMNS, date_frame(first, last))

@@ -93,6 +93,23 @@ def _empty_relation(table: WarehouseTable) -> str:
     return f"(SELECT {columns} WHERE FALSE)"
 
 
+def create_views(connection, manifest: Manifest, root: Path, prefix: str = "") -> None:
+    """One view per table of `manifest` on `connection`, named `prefix` + the table's name."""
+    for table in TABLES:
+        files = manifest.tables.get(table.name, TableFiles())
+        base = _parquet(root, files.base) if files.base else _empty_relation(table)
+        delta = _parquet(root, files.delta) if files.delta else None
+        connection.execute(f"CREATE VIEW {prefix}{table.name} AS {latest_rows_sql(table, base, delta)}")
+    defined = {table.name for table in TABLES}
+    for name, files in manifest.tables.items():  # the date dimension, code lists, rollups: whole files
+        if name not in defined and files.base:
+            connection.execute(f"CREATE VIEW {prefix}{name} AS SELECT * FROM {_parquet(root, files.base)}")
+
+
+def parquet_relation(root: Path, names: list[str]) -> str:
+    return _parquet(root, names)
+
+
 def connect(manifest: Manifest | None = None, root: Path | None = None):
     """A DuckDB connection with one view per warehouse table and the date dimension."""
     import duckdb
@@ -102,15 +119,7 @@ def connect(manifest: Manifest | None = None, root: Path | None = None):
     connection = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
                                                     "autoload_known_extensions": False})
     connection.execute("SET TimeZone = 'UTC'")
-    for table in TABLES:
-        files = manifest.tables.get(table.name, TableFiles())
-        base = _parquet(root, files.base) if files.base else _empty_relation(table)
-        delta = _parquet(root, files.delta) if files.delta else None
-        connection.execute(f"CREATE VIEW {table.name} AS {latest_rows_sql(table, base, delta)}")
-    defined = {table.name for table in TABLES}
-    for name, files in manifest.tables.items():  # the date dimension and the code lists: whole files
-        if name not in defined and files.base:
-            connection.execute(f"CREATE VIEW {name} AS SELECT * FROM {_parquet(root, files.base)}")  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
+    create_views(connection, manifest, root)
     if "dim_date" not in manifest.tables:  # never built: an empty calendar, so that queries still run
         from .dates import DATE_COLUMNS
 

@@ -1,0 +1,223 @@
+"""Rollups (汇总表): the additive parts of the facts' measures pre-aggregated by day or month and a few
+dimension columns, written by every refresh after the facts, so that a pivot over a year reads
+thousands of rows instead of millions. The explorer answers from a rollup when everything its query
+names (measures, dimensions, filters, the viewer's row scope) is in one (`explorer.query`); otherwise
+from the detail facts. A rollup carries the customer's conformed attributes (`c.x` → column `c_x`)
+read from dim_customer at refresh time, so a pivot by them needs no join with the customer dimension.
+
+Only sums and counts are pre-aggregated: they add up across rollup rows exactly (counts as BIGINT,
+money as DECIMAL, no floating point). Distinct counts do not, and stay on the detail facts.
+
+One statement per fact computes all of its rollups in one pass (GROUP BY GROUPING SETS, ANSI), then
+each grouping set is written to its own Parquet file, sorted by date. A rollup that would not be much
+smaller than its fact (more than `MAX_SHARE` of its rows, once the fact has `ALWAYS_BELOW` rows) is
+not written: reading it would gain little, and the explorer then reads the detail."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+SOLD = "f.order_status IN ('confirmed', 'delivered')"
+MAX_SHARE = 0.25
+ALWAYS_BELOW = 100_000  # a fact with fewer rows gets every rollup (each costs next to nothing)
+
+# The additive parts of each fact's measures: (column, SQL over the fact `f`). The explorer's
+# catalogue combines them (`Measure.rollup_sql`); tests check that both give the same figures.
+PARTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "dim_customer": (("n_live", "COUNT(CASE WHEN f.is_live THEN 1 END)"),),
+    "fact_case": (("n_rows", "COUNT(*)"), ("n_breached", "COUNT(f.breached_at)"),
+                  ("n_reopened", "COUNT(CASE WHEN f.reopen_count > 0 THEN 1 END)")),
+    "fact_interaction": (("n_rows", "COUNT(*)"), ("sum_duration", "CAST(SUM(f.duration_seconds) AS BIGINT)")),
+    "fact_order_line": (("n_sold", f"COUNT(CASE WHEN {SOLD} THEN 1 END)"),
+                        ("sum_sold_total", f"CAST(SUM(CASE WHEN {SOLD} THEN f.line_total END) AS DECIMAL(18, 2))"),
+                        ("sum_sold_quantity", f"CAST(SUM(CASE WHEN {SOLD} THEN f.quantity END) AS BIGINT)")),
+    "fact_payment": (("n_rows", "COUNT(*)"), ("sum_net", "CAST(SUM(f.amount - f.refunded) AS DECIMAL(18, 2))")),
+}
+DATES = {"dim_customer": "created_date", "fact_case": "created_date", "fact_interaction": "occurred_date",
+         "fact_order_line": "order_date", "fact_payment": "received_on"}
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """`columns`: the fact's own columns (`f.x`) and its customer's (`c.x`, stored as `c_x`) it is
+    grouped by, besides the date (the fact's date column at `grain` "day"; the month's first day at
+    "month")."""
+
+    name: str
+    table: str
+    grain: str
+    columns: tuple[str, ...]
+
+    @property
+    def date(self) -> str:
+        return DATES[self.table]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(stored_name(column) for column in self.columns)
+
+
+def stored_name(column: str) -> str:
+    alias, name = column.split(".")
+    return name if alias == "f" else f"c_{name}"
+
+
+SCOPE_ORDER = ("f.owner_id", "f.team_id", "c.owner_id", "c.team_id")
+SCOPE_CUSTOMER = ("c.owner_id", "c.team_id")
+CUSTOMER = ("c.lifecycle_stage", "c.kind", "c.source", "c.brand_id")
+
+ROLLUPS: tuple[Rollup, ...] = (
+    Rollup("agg_customer_month", "dim_customer", "month", (*CUSTOMER, "f.owner_id", "f.team_id")),
+    Rollup("agg_customer_month_org", "dim_customer", "month", ("c.source", "c.kind", "f.team_id", *SCOPE_CUSTOMER)),
+    Rollup("agg_case_day", "fact_case", "day", ("f.case_type", "f.channel", "f.priority", "f.status")),
+    Rollup("agg_case_month", "fact_case", "month",
+           ("f.case_type", "f.channel", "f.priority", "f.status", "f.customer_tier", "f.owner_id", "f.team_id")),
+    Rollup("agg_case_month_scope", "fact_case", "month", ("f.case_type", "f.owner_id", "f.team_id", *SCOPE_CUSTOMER)),
+    Rollup("agg_interaction_day", "fact_interaction", "day", ("f.channel", "f.direction")),
+    Rollup("agg_interaction_day_scope", "fact_interaction", "day", ("f.direction", *SCOPE_CUSTOMER)),
+    Rollup("agg_interaction_month", "fact_interaction", "month",
+           ("f.channel", "f.direction", "f.staff_id", "f.team_id")),
+    Rollup("agg_interaction_month_scope", "fact_interaction", "month", ("f.channel", "f.direction", *SCOPE_CUSTOMER)),
+    Rollup("agg_interaction_month_customer", "fact_interaction", "month", (*CUSTOMER, *SCOPE_CUSTOMER)),
+    Rollup("agg_order_line_day", "fact_order_line", "day", ("f.order_status", "f.team_id")),
+    Rollup("agg_order_line_month", "fact_order_line", "month",
+           ("f.order_status", "f.product_id", "f.owner_id", "f.team_id")),
+    Rollup("agg_order_line_month_scope", "fact_order_line", "month", ("f.order_status", *SCOPE_ORDER)),
+    Rollup("agg_order_line_month_product_scope", "fact_order_line", "month",
+           ("f.order_status", "f.product_id", *SCOPE_ORDER)),
+    Rollup("agg_payment_month", "fact_payment", "month", ("f.method", "f.owner_id", "f.team_id")),
+    Rollup("agg_payment_month_scope", "fact_payment", "month", ("f.method", *SCOPE_ORDER)),
+)
+ROLLUP_NAMES = frozenset(rollup.name for rollup in ROLLUPS)
+
+
+def _date_sql(rollup: Rollup) -> str:
+    day = f"f.{rollup.date}"
+    return day if rollup.grain == "day" else f"CAST(DATE_TRUNC('month', {day}) AS DATE)"
+
+
+def month_sql(expression: str) -> str:
+    """The month of a date as its first day (a made-up early month for no date): what an incremental
+    refresh recomputes rollups by."""
+    return f"COALESCE(CAST(DATE_TRUNC('month', {expression}) AS DATE), DATE '1900-01-01')"
+
+
+def rollup_statement(table: str, where: str = "") -> tuple[str, list[tuple[Rollup, int, list[str]]]]:
+    """The one GROUPING SETS statement that computes every rollup of `table` (over the fact's rows that
+    meet `where`), and per rollup the GROUPING() value that marks its rows and the expressions it keeps."""
+    rollups = [r for r in ROLLUPS if r.table == table]
+    keys: list[str] = []
+    for rollup in rollups:
+        for expression in (_date_sql(rollup), *rollup.columns):
+            if expression not in keys:
+                keys.append(expression)
+    sets, marks = [], []
+    for rollup in rollups:
+        kept = [_date_sql(rollup), *rollup.columns]
+        sets.append(f"({', '.join(kept)})")
+        # GROUPING(a, b, …): a bit per argument, the first the most significant, 1 when not grouped by.
+        mark = sum(1 << (len(keys) - 1 - i) for i, key in enumerate(keys) if key not in kept)
+        marks.append((rollup, mark, kept))
+    select = [f"{key} AS k{i}" for i, key in enumerate(keys)]
+    select.append(f"GROUPING({', '.join(keys)}) AS grouping_")
+    select += [f"{sql} AS {name}" for name, sql in PARTS[table]]
+    customer = "LEFT JOIN dim_customer c ON c.customer_id = f.customer_id"
+    sql = (f"SELECT {', '.join(select)} FROM {table} f {customer} {f'WHERE {where} ' if where else ''}"
+           f"GROUP BY GROUPING SETS ({', '.join(sets)})")
+    return sql, [(rollup, mark, [f"k{keys.index(k)}" for k in kept]) for rollup, mark, kept in marks]
+
+
+def _changed_customers(reader, root: Path, previous, current) -> str | None:
+    """SQL for the customers whose attributes a rollup carries changed since `previous` (None: cannot
+    tell, the customer dimension was rebuilt)."""
+    from .store import parquet_relation
+
+    old, new = previous.tables.get("dim_customer"), current.tables.get("dim_customer")
+    if old is None or new is None or old.base != new.base:
+        return None
+    added = [name for name in new.delta if name not in old.delta]
+    if not added:
+        return "SELECT CAST(NULL AS BIGINT) AS customer_id WHERE FALSE"
+    attributes = sorted({column[2:] for rollup in ROLLUPS for column in rollup.columns if column.startswith("c.")})
+    differs = " OR ".join(f"o.{a} IS DISTINCT FROM n.{a}" for a in [*attributes, "customer_id"])
+    return (f"SELECT k.customer_id FROM (SELECT DISTINCT customer_id FROM {parquet_relation(root, added)}) k "
+            f"LEFT JOIN old_dim_customer o ON o.customer_id = k.customer_id "
+            f"LEFT JOIN dim_customer n ON n.customer_id = k.customer_id WHERE {differs}")
+
+
+def _affected_months(reader, root: Path, table: str, previous, current, customers: str) -> list | None:
+    """The months whose rollup rows of `table` may differ from `previous`'s: those of the rows this
+    refresh changed (before and after) and of the rows of customers whose attributes changed. None:
+    the table was rebuilt or compacted, every month is recomputed."""
+    from .store import parquet_relation
+    from .tables import TABLES
+
+    old, new = previous.tables.get(table), current.tables.get(table)
+    if old is None or new is None or old.base != new.base:
+        return None
+    key = next(t.key for t in TABLES if t.name == table)
+    date = DATES[table]
+    added = [name for name in new.delta if name not in old.delta]
+    parts = [f"SELECT {month_sql(f'f.{date}')} AS m FROM {table} f WHERE f.customer_id IN ({customers})"]
+    if added:
+        delta = parquet_relation(root, added)
+        parts.append(f"SELECT {month_sql(date)} FROM {delta} WHERE NOT is_deleted_")
+        parts.append(f"SELECT {month_sql(f'f.{date}')} FROM old_{table} f WHERE f.{key} IN (SELECT {key} FROM {delta})")
+    rows = reader.execute(f"SELECT DISTINCT m FROM ({' UNION ALL '.join(parts)}) s ORDER BY m").fetchall()
+    return [row[0] for row in rows]
+
+
+def rollups_write(reader, root: Path, refresh_id: int, fact_rows: dict[str, int], previous=None,
+                  current=None) -> dict:
+    """Every rollup over the warehouse `reader` sees (views of `current`), written under `root`;
+    returns name → TableFiles of each. With the `previous` manifest (its views prefixed `old_` on
+    `reader`), an incremental refresh: a rollup keeps its rows of the months nothing changed in and
+    only the others are recomputed. A full one leaves out the rollups too close to their fact's size."""
+    from .store import TableFiles, parquet_relation
+
+    written: dict = {}
+    customers = _changed_customers(reader, root, previous, current) if previous is not None else None
+    for table in PARTS:
+        rollups = [r for r in ROLLUPS if r.table == table]
+        kept_before = {r.name: previous.tables[r.name] for r in rollups
+                       if previous is not None and r.name in previous.tables}
+        months = None
+        if kept_before and customers is not None:
+            months = _affected_months(reader, root, table, previous, current, customers)
+        if months == []:
+            written.update(kept_before)
+            continue
+        where = ""
+        if months is not None:
+            reader.execute("CREATE OR REPLACE TEMPORARY TABLE months_ (m DATE)")
+            reader.executemany("INSERT INTO months_ VALUES (?)", [[m] for m in months])
+            where = f"{month_sql(f'f.{DATES[table]}')} IN (SELECT m FROM months_)"
+        sql, marks = rollup_statement(table, where)
+        reader.execute(f"CREATE OR REPLACE TEMPORARY TABLE rollup_ AS {sql}")
+        parts = ", ".join(name for name, _ in PARTS[table])
+        for rollup, mark, kept in marks:
+            names = (rollup.date, *rollup.column_names)
+            select = f"SELECT {', '.join(f'{k} AS {n}' for k, n in zip(kept, names, strict=True))}, {parts} " \
+                     f"FROM rollup_ WHERE grouping_ = {int(mark)}"
+            if months is not None:
+                if rollup.name not in kept_before:
+                    continue  # left out by the last full refresh: stays out until the next
+                select += (f" UNION ALL SELECT {', '.join(names)}, {parts} "
+                           f"FROM {parquet_relation(root, kept_before[rollup.name].base)} "
+                           f"WHERE {month_sql(rollup.date)} NOT IN (SELECT m FROM months_)")
+            else:
+                rows = reader.execute("SELECT COUNT(*) FROM rollup_ WHERE grouping_ = ?", [mark]).fetchall()[0][0]
+                if fact_rows.get(table, 0) >= ALWAYS_BELOW and rows > MAX_SHARE * fact_rows[table]:
+                    continue
+            relative = f"{rollup.name}/base-{refresh_id}.parquet"
+            (root / rollup.name).mkdir(parents=True, exist_ok=True)
+            temporary = (root / relative).with_suffix(".tmp")
+            reader.execute(f"COPY (SELECT * FROM ({select}) s ORDER BY {rollup.date}) TO '{temporary}' "
+                           f"(FORMAT parquet)")
+            os.replace(temporary, root / relative)
+            rows = reader.execute(f"SELECT COUNT(*) FROM {parquet_relation(root, [relative])}").fetchall()[0][0]
+            written[rollup.name] = TableFiles(base=[relative], rows=rows)
+        reader.execute("DROP TABLE rollup_")
+    return written
