@@ -12,3 +12,6 @@ STORAGES = {
 }
 # Tests clear the cache between cases: never a shared Redis.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Spark tests run in local mode with one core and a small driver.
+SPARK_MASTER = "local[1]"
+SPARK_CONF = "spark.sql.shuffle.partitions=2;spark.driver.memory=1g;spark.default.parallelism=2"
