@@ -202,6 +202,14 @@ IMPORT_WORK_DIR = env.str("IMPORT_WORK_DIR", default=str(VAR_DIR / "imports"))
 # The star schema's Parquet files (analytics), queried with DuckDB.
 WAREHOUSE_DIR = env.str("WAREHOUSE_DIR", default=str(VAR_DIR / "warehouse"))
 IMPORT_BULK_MIN_ROWS = env.int("IMPORT_BULK_MIN_ROWS", default=100_000)
+# The heavy batch jobs (duplicate linkage, the value run, the star-schema build) run on this machine
+# ("local": DuckDB, pandas) or on Apache Spark ("spark"): SPARK_MASTER local[N] or a cluster's URL,
+# SPARK_CONF "key=value;..." Spark properties, SPARK_WORK_DIR where their inputs are written as
+# Parquet (shared storage on a cluster). See docs/spark.md.
+BATCH_ENGINE = env.str("BATCH_ENGINE", default="local")
+SPARK_MASTER = env.str("SPARK_MASTER", default="local[2]")
+SPARK_CONF = env.str("SPARK_CONF", default="")
+SPARK_WORK_DIR = env.str("SPARK_WORK_DIR", default=str(VAR_DIR / "spark"))
 
 SESSION_COOKIE_HTTPONLY = True
 # Sign-in lifetime: at most SESSION_COOKIE_AGE seconds (default 12 h, a working day), signed out when

@@ -22,3 +22,6 @@ API_TOKEN_MAX_DAYS = 0
 # The test database's name (default: test_<NAME>; pytest-xdist appends _gw0, _gw1, …).
 if env.str("TEST_DATABASE_NAME", default=""):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}  # noqa: F405
+# Spark tests run in local mode with one core and a small driver.
+SPARK_MASTER = "local[1]"
+SPARK_CONF = "spark.sql.shuffle.partitions=2;spark.driver.memory=1g;spark.default.parallelism=2"

@@ -39,27 +39,38 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _day(column: str) -> str:
-    if _is_postgres():
+def _dialect(dialect: str | None) -> str:
+    """Where the reads run: the database ("postgresql", "sqlite") or "spark" over its tables."""
+    return dialect or connection.vendor
+
+
+def _day(column: str, dialect: str) -> str:
+    if dialect == "postgresql":
         return f"({column} AT TIME ZONE %(tz)s)::date"
+    if dialect == "spark":
+        return f"to_date(from_utc_timestamp({column}, %(tz)s))"
     return f"django_datetime_cast_date({column}, %(tz)s, 'UTC')"
 
 
-def _date_param(value: dt.date):
-    return value if _is_postgres() else value.isoformat()
+def _date_param(value: dt.date, dialect: str):
+    return value.isoformat() if dialect == "sqlite" else value
 
 
-def _frame(sql: str, params: dict, columns: tuple[str, ...]) -> pd.DataFrame:
+def _frame(sql: str, params: dict, columns: tuple[str, ...], dialect: str) -> pd.DataFrame:
     # Columns by position: the queries name their columns in this order.
+    if dialect == "spark":
+        from guanxi.core.spark import spark_query_frame
+
+        return spark_query_frame(sql, params, columns)
     return query_frame(sql, params, columns)
 
 
-def _bounds(config: ValueConfig) -> dict:
+def _bounds(config: ValueConfig, dialect: str) -> dict:
     tz = timezone.get_default_timezone()
 
     def start_of(day: dt.date):
         moment = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-        if _is_postgres():
+        if dialect != "sqlite":
             return moment
         # SQLite keeps UTC as text, as Django writes it; compare like with like.
         return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ")
@@ -69,31 +80,33 @@ def _bounds(config: ValueConfig) -> dict:
     since = config.as_of - dt.timedelta(days=config.history_days)
     return {
         "tz": settings.TIME_ZONE, "since": start_of(since), "until": start_of(config.as_of + dt.timedelta(days=1)),
-        "since12": start_of(d12 + dt.timedelta(days=1)), "d12": _date_param(d12 + dt.timedelta(days=1)),
-        "d24": _date_param(d24 + dt.timedelta(days=1)),
+        "since12": start_of(d12 + dt.timedelta(days=1)), "d12": _date_param(d12 + dt.timedelta(days=1), dialect),
+        "d24": _date_param(d24 + dt.timedelta(days=1), dialect),
         "order": TransactionKind.ORDER.value, "bill": TransactionKind.BILL.value,
         "payment": TransactionKind.PAYMENT.value, "refund": TransactionKind.REFUND.value,
         "outlet": InteractionChannel.OUTLET.value, "active": "active",
     }
 
 
-def read_customers(config: ValueConfig) -> pd.DataFrame:
+def read_customers(config: ValueConfig, dialect: str | None = None) -> pd.DataFrame:
+    dialect = _dialect(dialect)
     sql = f"""
-        SELECT c.id, c.kind, c.brand_id, c.arpu, c.lifecycle_stage, {_day("c.created_at")} AS created_on,
+        SELECT c.id, c.kind, c.brand_id, c.arpu, c.lifecycle_stage, {_day("c.created_at", dialect)} AS created_on,
                c.credit_level, c.credit_limit, c.overdue_count, c.balance, COALESCE(w.weight, 0) AS strategic_weight
         FROM customers_customer c LEFT JOIN segments_strategicweight w ON w.customer_id = c.id
         WHERE c.deleted_at IS NULL
     """  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
-    return _frame(sql, _bounds(config), CUSTOMER_COLUMNS)
+    return _frame(sql, _bounds(config, dialect), CUSTOMER_COLUMNS, dialect)
 
 
-def read_purchases(config: ValueConfig) -> pd.DataFrame:
+def read_purchases(config: ValueConfig, dialect: str | None = None) -> pd.DataFrame:
     """Per customer: purchase days (days with an order or a bill) and their dates, spend and
     refunds per year, bills and payments of the last year, months with a purchase."""
-    month = "date_trunc('month', day)" if _is_postgres() else "substr(day, 1, 7)"
+    dialect = _dialect(dialect)
+    month = "substr(day, 1, 7)" if dialect == "sqlite" else "date_trunc('month', day)"
     sql = f"""
         WITH daily AS (
-            SELECT t.customer_id, {_day("t.occurred_at")} AS day,
+            SELECT t.customer_id, {_day("t.occurred_at", dialect)} AS day,
                    SUM(CASE WHEN t.kind IN (%(order)s, %(bill)s) THEN t.amount ELSE 0 END) AS spend,
                    SUM(CASE WHEN t.kind IN (%(order)s, %(bill)s) THEN 1 ELSE 0 END) AS purchases,
                    SUM(CASE WHEN t.kind = %(refund)s THEN t.amount ELSE 0 END) AS refunds,
@@ -131,10 +144,10 @@ def read_purchases(config: ValueConfig) -> pd.DataFrame:
         LEFT JOIN months m ON m.customer_id = p.customer_id
         LEFT JOIN daily d ON d.customer_id = p.customer_id AND d.day = p.first_purchase
     """  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
-    return _frame(sql, _bounds(config), PURCHASE_COLUMNS)
+    return _frame(sql, _bounds(config, dialect), PURCHASE_COLUMNS, dialect)
 
 
-def read_holdings(config: ValueConfig) -> pd.DataFrame:
+def read_holdings(config: ValueConfig, dialect: str | None = None) -> pd.DataFrame:
     """Per customer: kinds (category, else product name) of our products held and active, how
     many of ours and of competitors' are active, and when the first of ours started."""
     sql = """
@@ -148,10 +161,11 @@ def read_holdings(config: ValueConfig) -> pd.DataFrame:
             FROM customers_holding h GROUP BY 1, 2
         ) k GROUP BY customer_id
     """
-    return _frame(sql, _bounds(config), HOLDING_COLUMNS)
+    dialect = _dialect(dialect)
+    return _frame(sql, _bounds(config, dialect), HOLDING_COLUMNS, dialect)
 
 
-def read_effort(config: ValueConfig) -> pd.DataFrame:
+def read_effort(config: ValueConfig, dialect: str | None = None) -> pd.DataFrame:
     """Per customer in the last year: contacts, minutes in contact, visits to an outlet, and the
     other modules' effort (EFFORT_SOURCES)."""
     sql = """
@@ -161,8 +175,8 @@ def read_effort(config: ValueConfig) -> pd.DataFrame:
         WHERE occurred_at >= %(since12)s AND occurred_at < %(until)s
         GROUP BY customer_id
     """
-    bounds = _bounds(config)
-    frame = _frame(sql, bounds, EFFORT_COLUMNS)
+    dialect = _dialect(dialect)
+    frame = _frame(sql, _bounds(config, dialect), EFFORT_COLUMNS, dialect)
     tz = timezone.get_default_timezone()
     since12 = dt.datetime.combine(config.as_of - dt.timedelta(days=364), dt.time.min, tzinfo=tz)
     until = dt.datetime.combine(config.as_of + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -177,14 +191,41 @@ def read_effort(config: ValueConfig) -> pd.DataFrame:
     return frame
 
 
-def read_inputs(config: ValueConfig, progress: Callable[[str], None] | None = None):
+def read_inputs(config: ValueConfig, progress: Callable[[str], None] | None = None, *, engine: str | None = None):
+    """The four input frames, read by the database or, with `engine="spark"` (default:
+    settings.BATCH_ENGINE), aggregated on Spark from the tables handed to it as Parquet."""
+    from guanxi.core.spark import batch_engine
+
+    dialect = None
+    if (engine or batch_engine()) == "spark":
+        from guanxi.core.spark import table_to_spark
+
+        for table, columns in SPARK_SOURCES.items():
+            table_to_spark(table, columns)
+        dialect = "spark"
     frames = []
     for label, reader in (("customers", read_customers), ("transactions", read_purchases),
                           ("holdings", read_holdings), ("interactions", read_effort)):
         if progress:
             progress(f"read {label}")
-        frames.append(reader(config))
+        frames.append(reader(config, dialect))
     return frames
+
+
+# What the reads use of each table, with the warehouse's column kinds (guanxi.core.spark).
+SPARK_SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "customers_customer": (("id", "int"), ("kind", "str"), ("brand_id", "int"), ("arpu", "money"),
+                           ("lifecycle_stage", "str"), ("created_at", "ts"), ("credit_level", "str"),
+                           ("credit_limit", "money"), ("overdue_count", "int"), ("balance", "money"),
+                           ("deleted_at", "ts")),
+    "segments_strategicweight": (("id", "int"), ("customer_id", "int"), ("weight", "int")),
+    "customers_transaction": (("id", "int"), ("customer_id", "int"), ("kind", "str"), ("amount", "money"),
+                              ("occurred_at", "ts")),
+    "customers_holding": (("id", "int"), ("customer_id", "int"), ("category", "str"), ("product", "str"),
+                          ("status", "str"), ("is_competitor", "bool"), ("started_on", "date")),
+    "customers_interaction": (("id", "int"), ("customer_id", "int"), ("channel", "str"),
+                              ("duration_seconds", "int"), ("occurred_at", "ts")),
+}
 
 
 # ---------------------------------------------------------------- writing

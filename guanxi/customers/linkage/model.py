@@ -86,7 +86,7 @@ COMPARISONS: tuple[Comparison, ...] = (
                   _("Same pinyin syllables in another order"), 0.05, 0.00005),
             Level("one_character", '"name_hanzi_l" IS NOT NULL AND "name_hanzi_r" IS NOT NULL AND '
                   'length("name_hanzi_l") = length("name_hanzi_r") AND length("name_hanzi_l") > 1 AND '
-                  'levenshtein("name_hanzi_l", "name_hanzi_r") = 1',
+                  'char_mismatches("name_hanzi_l", "name_hanzi_r") = 1',
                   _("Names differ in one character"), 0.06, 0.001),
             Level("similar", 'substr("name_py_l", 1, 1) = substr("name_py_r", 1, 1) AND '
                   'jaro_winkler_similarity("name_py_l", "name_py_r") >= 0.9',
@@ -189,6 +189,20 @@ _FUNCTIONS = {  # function names in the level SQL (DuckDB's) → splink dialect 
 }
 
 
+# DuckDB's levenshtein counts UTF-8 bytes (覃雪国 / 覃琪国: 2, not 1), so names of equal length are compared
+# character by character with this macro (`duckdb_functions`); Spark's levenshtein counts characters, and
+# for strings of equal length "one edit" and "one character differs" are the same.
+CHAR_MISMATCHES_MACRO = (
+    "CREATE OR REPLACE MACRO char_mismatches(a, b) AS list_sum(list_transform(range(1, length(a) + 1), "
+    "lambda i: CASE WHEN substr(a, i, 1) = substr(b, i, 1) THEN 0 ELSE 1 END))"
+)
+
+
+def duckdb_functions(con) -> None:
+    """Define the functions the level SQL uses beyond DuckDB's own on a connection."""
+    con.execute(CHAR_MISMATCHES_MACRO)
+
+
 def level_sql(sql: str, dialect: str = "duckdb") -> str:
     """The level SQL in a splink dialect ("duckdb", "spark", …): the names of the string similarity
     functions differ (Spark: jaro_winkler, damerau_levenshtein from splink's UDF jar), and Spark
@@ -200,6 +214,7 @@ def level_sql(sql: str, dialect: str = "duckdb") -> str:
     target = SplinkDialect.from_string(dialect)
     if dialect == "spark":
         sql = sql.replace('"', "`")  # identifiers; the level SQL has no string literals
+        sql = sql.replace("char_mismatches(", "levenshtein(")
     return re.sub(r"\b(jaro_winkler_similarity|damerau_levenshtein|levenshtein)\(",
                   lambda m: getattr(target, _FUNCTIONS[m.group(1)]) + "(", sql)
 
@@ -344,6 +359,7 @@ def _duckdb():
         con = _local.con = duckdb.connect(":memory:")
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET threads = 1")
+        duckdb_functions(con)
     return con
 
 

@@ -70,6 +70,9 @@ def duckdb_connect(*, threads: int | None = None, memory_limit: str = "3GB") -> 
     spill = str(work_dir()).replace("'", "''")
     con.execute(f"SET temp_directory = '{spill}'")
     con.execute("SET preserve_insertion_order = false")
+    from .model import duckdb_functions
+
+    duckdb_functions(con)
     return con
 
 

@@ -9,21 +9,14 @@ Steps (each reported through `on_progress` as a percentage):
 3. predict: compare the pairs the blocking rules produce (model.BLOCKING_RULES) and keep those at or
    above the threshold, each with its per-field levels for the explanation.
 
-Beyond one machine: the model runs on splink's Spark backend with the same comparisons, blocking
-rules and training steps. What changes:
-- the backend: `SparkAPI(spark_session=...)` instead of `DuckDBAPI`, and
-  `settings_dict(dialect="spark")`, which renames the similarity functions to the UDFs splink
-  registers on Spark (jaro_winkler, damerau_levenshtein) and quotes identifiers with backticks;
-- the input: customers exported in parallel (COPY per id range to Parquet on shared storage)
-  and read as a Spark DataFrame instead of one CSV stream into DuckDB;
-- normalisation: the per-distinct-value Python functions of `normalise.py` run as pandas UDFs on
-  the executors (they are pure and cached per value) instead of in this process;
-- output: `predict()` writes its pairs as partitioned Parquet; the candidates are upserted from
-  there in batches (or COPY'd into a staging table and merged with one INSERT … ON CONFLICT).
-The blocking rules are equi-joins, which Spark partitions by key, so the work grows with the number
-of blocked pairs rather than n²; training stays sampled (`max_pairs`), and what a trained model
-keeps (m/u per level, the prior) is backend-neutral, so `DedupeModel` and the one-record scoring
-do not change.
+On Spark (`engine="spark"`, or settings.BATCH_ENGINE; docs/spark.md): the records are loaded and
+normalised here as before, handed to Spark as Parquet, and splink's Spark backend (`SparkAPI`, the
+settings in the "spark" dialect: its similarity UDFs and backtick quoting) trains and predicts with the
+same comparisons, blocking rules and seeded steps; the pairs come back to the driver through Arrow.
+The blocking rules are equi-joins, which Spark partitions by key, so the work grows with the number of
+blocked pairs rather than n². What a trained model keeps (m/u per level, the prior) is backend-neutral,
+so `DedupeModel` and the one-record scoring do not change. The u probabilities are sampled by each
+engine's own generator: the two paths find the same pairs with probabilities that agree closely.
 """
 
 from __future__ import annotations
@@ -73,10 +66,15 @@ def _quiet_splink() -> None:
 
 
 def run_linkage(*, threshold: float, on_progress: Callable[[int], None] | None = None,
-                seed: int = SEED, con=None, load: bool = True) -> LinkageResult:
-    """Find the pairs of live customers whose match probability is at least `threshold`."""
-    from splink import DuckDBAPI, Linker
+                seed: int = SEED, con=None, load: bool = True, engine: str | None = None) -> LinkageResult:
+    """Find the pairs of live customers whose match probability is at least `threshold`, on DuckDB or,
+    with `engine="spark"` (default: settings.BATCH_ENGINE), training and predicting on Spark."""
+    from splink import Linker
 
+    from guanxi.core.spark import batch_engine
+
+    engine = engine or batch_engine()
+    dialect = "spark" if engine == "spark" else "duckdb"
     progress = on_progress or (lambda value: None)
     result = LinkageResult()
     _quiet_splink()
@@ -94,12 +92,11 @@ def run_linkage(*, threshold: float, on_progress: Callable[[int], None] | None =
         return result
 
     t0 = time.perf_counter()
-    db_api = DuckDBAPI(connection=con)
-    table = db_api.register("records")
+    table = _records_table(con, dialect)
     trained = result.total >= MIN_RECORDS_TO_TRAIN
-    linker = Linker(table, settings_dict(term_frequencies=trained), log_level=None)
+    linker = Linker(table, settings_dict(term_frequencies=trained, dialect=dialect), log_level=None)
     if trained:
-        _train(linker, total=result.total, seed=seed)
+        _train(linker, total=result.total, seed=seed, dialect=dialect)
     result.trained = trained
     result.model = linker.misc.save_model_to_json()
     result.timings["train_seconds"] = round(time.perf_counter() - t0, 2)
@@ -107,26 +104,55 @@ def run_linkage(*, threshold: float, on_progress: Callable[[int], None] | None =
 
     t0 = time.perf_counter()
     predictions = linker.inference.predict(threshold_match_probability=threshold, warning_mode="never")
-    # A comparison left without any trained level (data with no sure pair) drops out of splink's
-    # output; it then explains nothing (gamma -1, "not compared").
-    present = {row[0] for row in con.execute(f"DESCRIBE {predictions.physical_name}").fetchall()}
-    gamma_columns = ", ".join(f'"gamma_{c.field}"' if f"gamma_{c.field}" in present else f'-1 AS "gamma_{c.field}"'
-                              for c in COMPARISONS)
-    frame = con.execute(
-        f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gamma_columns} "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
-        f"FROM {predictions.physical_name} ORDER BY unique_id_l, unique_id_r"
-    ).df()
+    frame = _prediction_frame(con, predictions, dialect)
     result.timings["predict_seconds"] = round(time.perf_counter() - t0, 2)
     progress(80)
     result.pairs = _with_reasons(frame, LevelWeights.from_settings(result.model))
     return result
 
 
-def _train(linker, *, total: int, seed: int) -> None:
+def _records_table(con, dialect: str):
+    """The prepared records registered with splink: DuckDB's own table, or a Spark DataFrame."""
+    if dialect == "spark":
+        from splink import SparkAPI
+
+        from guanxi.core.spark import spark_session, to_spark
+
+        return SparkAPI(spark_session=spark_session()).register(to_spark(con, "records", "linkage-records"))
+    from splink import DuckDBAPI
+
+    return DuckDBAPI(connection=con).register("records")
+
+
+def _prediction_frame(con, predictions, dialect: str) -> pd.DataFrame:
+    """The predicted pairs as pandas: ids, probability, weight and each comparison's gamma. A comparison
+    left without any trained level (data with no sure pair) drops out of splink's output; it then
+    explains nothing (gamma -1, "not compared")."""
+    quote = "`" if dialect == "spark" else '"'
+    if dialect == "spark":
+        from guanxi.core.spark import to_pandas
+
+        spark_frame = predictions.as_spark_dataframe()
+        present = set(spark_frame.columns)
+    else:
+        present = {row[0] for row in con.execute(f"DESCRIBE {predictions.physical_name}").fetchall()}
+    gamma_columns = ", ".join(f"{quote}gamma_{c.field}{quote}" if f"gamma_{c.field}" in present
+                              else f"-1 AS {quote}gamma_{c.field}{quote}" for c in COMPARISONS)
+    sql = (f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gamma_columns} "  # nosec B608  # splink's own table and code-defined columns
+           f"FROM {predictions.physical_name} ORDER BY unique_id_l, unique_id_r")
+    if dialect == "spark":
+        spark_frame.createOrReplaceTempView(predictions.physical_name)
+        frame = to_pandas(spark_frame.sparkSession.sql(sql))
+        return frame.astype({f"gamma_{c.field}": "int64" for c in COMPARISONS})
+    return con.execute(sql).df()
+
+
+def _train(linker, *, total: int, seed: int, dialect: str = "duckdb") -> None:
     training = linker.training
     t0 = time.perf_counter()
     training.estimate_probability_two_random_records_match(
-        [blocking_rule_sql(("phone", "name_sorted")), blocking_rule_sql(("id_number",))], recall=0.8,
+        [blocking_rule_sql(("phone", "name_sorted"), dialect), blocking_rule_sql(("id_number",), dialect)],
+        recall=0.8,
     )
     # Data without a single sure duplicate estimates a prior of 0, whose log-odds splink cannot take:
     # assume one duplicate pair among all pairs instead (splink has no public setter for the prior).
@@ -142,7 +168,7 @@ def _train(linker, *, total: int, seed: int) -> None:
         t0 = time.perf_counter()
         try:
             training.estimate_parameters_using_expectation_maximisation(
-                blocking_rule_sql(rule), estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS,
+                blocking_rule_sql(rule, dialect), estimate_without_term_frequencies=True, max_pairs=EM_MAX_PAIRS,
             )
         except Exception as exc:  # noqa: BLE001 - too few pairs under one rule must not end the scan
             logger.warning("EM training on %s skipped: %s", rule, exc)

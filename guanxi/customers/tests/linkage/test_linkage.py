@@ -129,3 +129,12 @@ def test_settings_for_spark_use_its_function_names_and_quoting():
     assert "jaro_winkler_similarity(" in duck and "jaro_winkler_similarity(" not in spark
     assert "jaro_winkler(`name_py_l`, `name_py_r`)" in spark and "damerau_levenshtein(`phone_l`" in spark
     assert '\\"' not in spark and "l.`phone` = r.`phone`" in spark
+
+
+def test_names_differing_in_one_character_are_one_character_apart():
+    """Characters, not UTF-8 bytes: 雪 and 琪 differ in two of their three bytes."""
+    left = records.prepare_record({"id": 1, "kind": "individual", "name": "覃雪国", "mobile": "+8618185234809"})
+    right = records.prepare_record({"id": 2, "kind": "individual", "name": "覃琪国", "mobile": "18185234809"})
+    other = records.prepare_record({"id": 3, "kind": "individual", "name": "覃琪", "mobile": "18185234809"})
+    levels = classify_pairs(left, [right, other])
+    assert levels[0]["name"] == "one_character" and levels[1]["name"] != "one_character"
