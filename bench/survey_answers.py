@@ -1,7 +1,10 @@
 """`guanxi bench survey_answers`: SMS survey answers fired over HTTP at the signed inbound-SMS hook of a
 running server (`guanxi serve`, PostgreSQL). Every survey gets its reply once; a share of them gets the
-same reply again at the same moment (a provider retrying), so that the hook must count each survey
-once. Reports answers/s and, from the database afterwards, lost answers and duplicates."""
+same reply again at the same moment (a provider retrying, with the same message id), so that each survey
+must be counted once. The hook only stores replies in the inbox; the server applies them beside the
+requests. Reports replies accepted/s at the hook, then waits for the inbox to be applied (the backlog's
+time, answers applied/s from the first request to the last applied row) and counts from the database
+lost answers and duplicates."""
 
 from __future__ import annotations
 
@@ -18,7 +21,9 @@ from django.db import connection
 from django.utils import timezone
 
 from guanxi.accounts.access import SYSTEM
+from guanxi.integrations.messaging.enums import InboundStatus
 from guanxi.integrations.messaging.inbound import sms_inbound_signature
+from guanxi.integrations.messaging.models import InboundSms
 from guanxi.surveys.enums import Dimension, QuestionType, SurveyMode, SurveyStatus, SurveyTrigger
 from guanxi.surveys.models import Answer, Questionnaire, Survey, SurveyResponse
 from guanxi.surveys.services.questionnaires import questionnaire_create, version_create, version_publish
@@ -90,23 +95,24 @@ def fire(*, base_url: str, secret: str, phones: list[str], duplicate_share: floa
 
     rng = random.Random(seed)
     calls = []
-    for phone in phones:
-        calls.append(phone)
+    for number, phone in enumerate(phones):
+        message_id = f"bench-{seed}-{time.time_ns()}-{number}"
+        calls.append((phone, message_id))
         if rng.random() < duplicate_share:
-            calls.append(phone)
+            calls.append((phone, message_id))
     work: queue.Queue = queue.Queue()
-    for phone in calls:
-        work.put(phone)
+    for call in calls:
+        work.put(call)
     outcomes, statuses, lock = Counter(), Counter(), threading.Lock()
 
     def worker():
         with httpx.Client(base_url=base_url, trust_env=False, timeout=30.0) as client:
             while True:
                 try:
-                    phone = work.get_nowait()
+                    phone, message_id = work.get_nowait()
                 except queue.Empty:
                     return
-                body = json.dumps({"phone": phone, "text": "5"}).encode()
+                body = json.dumps({"phone": phone, "text": "5", "message_id": message_id}).encode()
                 stamp = str(int(time.time()))
                 headers = {
                     "Content-Type": "application/json",
@@ -136,14 +142,35 @@ def fire(*, base_url: str, secret: str, phones: list[str], duplicate_share: floa
         "requests": len(calls),
         "elapsed_s": round(elapsed, 2),
         "requests_per_s": round(len(calls) / elapsed, 1),
-        "answers_per_s": round(outcomes["recorded"] / elapsed, 1),
+        "accepted_per_s": round(outcomes["queued"] / elapsed, 1),
+        "started": started,
         "statuses": dict(statuses),
         "outcomes": dict(outcomes),
     }
 
 
+def drain(*, first_id: int, started: float, timeout: float = 900.0) -> dict:
+    """Wait until the server applied every inbox row of the run; the backlog left when the firing ended
+    and the time it took, and answers applied per second from the first request to the last row."""
+    rows = InboundSms.objects.filter(id__gt=first_id)
+    fired_at = time.perf_counter()
+    backlog = rows.filter(status=InboundStatus.PENDING).count()
+    while rows.filter(status=InboundStatus.PENDING).exists() and time.perf_counter() - fired_at < timeout:
+        time.sleep(0.2)
+    done = time.perf_counter()
+    outcomes = Counter(rows.values_list("outcome", flat=True))
+    return {
+        "backlog_at_end_of_firing": backlog,
+        "backlog_applied_s": round(done - fired_at, 2),
+        "inbox_rows": sum(outcomes.values()),
+        "inbox_outcomes": dict(outcomes),
+        "applied_per_s": round(outcomes["recorded"] / (done - started), 1),
+    }
+
+
 def verify(*, survey_ids: list[int], recorded: int) -> dict:
-    """From the database: surveys left unanswered (lost), responses or answers beyond one per survey."""
+    """From the database: surveys left unanswered (lost), responses or answers beyond one per survey, and
+    inbox rows that say `recorded` beyond the responses."""
     answered = SurveyResponse.objects.filter(survey_id__in=survey_ids).count()
     answers = Answer.objects.filter(response__survey_id__in=survey_ids).count()
     return {
@@ -156,6 +183,7 @@ def verify(*, survey_ids: list[int], recorded: int) -> dict:
 
 def run(*, surveys: int, duplicate_share: float, concurrency: int, seed: int, base_url: str, secret: str) -> dict:
     prepared = prepare(surveys=surveys, seed=seed)
+    first_id = InboundSms.objects.order_by("-id").values_list("id", flat=True).first() or 0
     result = fire(
         base_url=base_url,
         secret=secret,
@@ -164,10 +192,12 @@ def run(*, surveys: int, duplicate_share: float, concurrency: int, seed: int, ba
         concurrency=concurrency,
         seed=seed,
     )
-    result.update(verify(survey_ids=prepared["survey_ids"], recorded=result["outcomes"].get("recorded", 0)))
+    result.update(drain(first_id=first_id, started=result.pop("started")))
+    result.update(verify(survey_ids=prepared["survey_ids"], recorded=result["inbox_outcomes"].get("recorded", 0)))
     result["load_average"] = [round(x, 2) for x in os.getloadavg()]
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM customers_customer")
         result["customers"] = cursor.fetchone()[0]
     result["surveys_table"] = Survey.objects.count()
+    result["inbox_table"] = InboundSms.objects.count()
     return result

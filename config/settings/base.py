@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "guanxi.core.middleware.RequestLimitsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "guanxi.core.middleware.NoStoreMiddleware",
+    # The inbound-SMS webhook: answered here, before sessions, CSRF, auth and the rest (signed, one INSERT).
+    "guanxi.integrations.messaging.hook.SmsInboundHookMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -271,6 +273,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 TASK_RETRY_BACKOFF = env.float("TASK_RETRY_BACKOFF", default=2.0)
 TASK_RETRY_BACKOFF_MAX = env.float("TASK_RETRY_BACKOFF_MAX", default=600.0)
 TASK_MAX_RETRIES = env.int("TASK_MAX_RETRIES", default=5)
+# Called in each `guanxi serve` worker once it started (guanxi.core.gunicorn_hooks.post_worker_init).
+WORKER_START_HOOKS = [
+    # Without a worker (no REDIS_URL): the inbound-SMS inbox applied by a thread beside the requests.
+    "guanxi.integrations.messaging.inbound.start_inbox_applier",
+]
 CELERY_BEAT_SCHEDULE = {
     "servicedesk-sweep-clocks": {"task": "servicedesk.sweep_clocks", "schedule": 60.0},
     "servicedesk-sweep-commitments": {"task": "servicedesk.sweep_commitments", "schedule": 60.0},
@@ -310,6 +317,8 @@ CELERY_BEAT_SCHEDULE = {
     "key-accounts-green-escalate": {"task": "key_accounts.green_escalate", "schedule": 600.0},
     # Bulk-queued messages (care greetings) handed to their backends every minute.
     "messaging-deliver-queued": {"task": "messaging.deliver_queued", "schedule": 60.0},
+    # Inbound SMS the hook stored and nothing applied yet (normally applied right after): every minute.
+    "messaging-inbox-apply": {"task": "messaging.inbox_apply", "schedule": 60.0},
     # The star schema: the rows changed since the last refresh, every 15 minutes.
     "analytics-warehouse-refresh": {"task": "analytics.warehouse_refresh", "schedule": 900.0},
 }

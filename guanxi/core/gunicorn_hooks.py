@@ -3,9 +3,14 @@
 
 def post_worker_init(worker):
     """Each worker offers to run the beat schedule inline; one takes it (see core.scheduler)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
     from guanxi.core.scheduler import start_inline_scheduler
 
     start_inline_scheduler()
+    for path in getattr(settings, "WORKER_START_HOOKS", ()):  # e.g. the inbound-SMS inbox's applier
+        import_string(path)()
 
 
 def child_exit(server, worker):

@@ -8,6 +8,7 @@ from pydantic import Field
 from guanxi.core.routers import Router
 
 from . import inbound
+from .hook import accepted_body, message_key
 
 router = Router(tags=["messaging"], operation_prefix="guanxi_messaging_api")
 
@@ -15,12 +16,17 @@ router = Router(tags=["messaging"], operation_prefix="guanxi_messaging_api")
 class SmsInboundIn(Schema):
     phone: str = Field(..., min_length=1, max_length=40, description="the sender's number")
     text: str = Field("", max_length=500, description="the reply as typed")
+    message_id: str | None = Field(
+        None, min_length=1, max_length=100, description="the provider's id of the message: a re-delivery is stored once"
+    )
 
 
 class SmsInboundOut(Schema):
     accepted: bool
-    outcome: str = Field(..., description="recorded, duplicate, invalid, opted_out, no_survey, ignored")
-    reply: str
+    outcome: str = Field(
+        ..., description="queued (stored, applied shortly after), duplicate (this message id was stored before)"
+    )
+    reply: str = Field(..., description="empty: the reply to the customer, if any, is sent by SMS once applied")
 
 
 class SmsSignature(APIKeyHeader):
@@ -38,5 +44,7 @@ class SmsSignature(APIKeyHeader):
 
 @router.post("/sms/inbound", response=SmsInboundOut, auth=SmsSignature())
 def receive_sms_reply(request: HttpRequest, payload: SmsInboundIn):
-    result = inbound.sms_inbound_receive(phone=payload.phone, text=payload.text)
-    return {"accepted": True, "outcome": result.outcome, "reply": result.reply}
+    """Stores the reply in the inbox and answers; it is applied (survey answered, reply SMS sent) just
+    after. Served by `hook.SmsInboundHookMiddleware` ahead of the router; this operation is its contract."""
+    key = message_key(payload.message_id, request.headers.get("X-Guanxi-Signature", ""))
+    return accepted_body(inbound.sms_inbound_accept(phone=payload.phone, text=payload.text, message_key=key))

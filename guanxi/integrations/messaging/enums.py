@@ -11,3 +11,9 @@ class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+class InboundStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPLIED = "applied", _("Applied")
+    FAILED = "failed", _("Failed")

@@ -9,3 +9,11 @@ from .services import messages_deliver_queued
 def deliver_queued() -> int:
     """Hand the queued messages (bulk senders') to their backends."""
     return messages_deliver_queued()
+
+
+@shared_task(name="messaging.inbox_apply")
+def inbox_apply() -> int:
+    """Apply the pending inbound-SMS inbox (the hook only stores replies)."""
+    from .inbound import sms_inbox_apply
+
+    return sms_inbox_apply()

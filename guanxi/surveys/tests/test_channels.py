@@ -17,7 +17,7 @@ from guanxi.accounts.tests.factories import UserFactory
 from guanxi.core.errors import Conflict, DomainError, ValidationFailed
 from guanxi.integrations.messaging.backends import LocalBackend
 from guanxi.integrations.messaging.inbound import sms_inbound_signature
-from guanxi.integrations.messaging.models import OutboundMessage
+from guanxi.integrations.messaging.models import InboundSms, OutboundMessage
 from guanxi.marketing.models import MarketingOptOut
 from guanxi.servicedesk.services.cti import cti_signature
 
@@ -230,14 +230,18 @@ def _signed_post(url, body: dict, *, secret=SECRET, timestamp=None, signature=No
 
 
 @override_settings(SMS_INBOUND_SECRET=SECRET)
-def test_the_inbound_hook_records_a_signed_reply(sms_version):
+def test_the_inbound_hook_records_a_signed_reply(sms_version, django_capture_on_commit_callbacks):
     who = customer()
     _send(who, sms_version)
-    response = _signed_post("/api/v1/sms/inbound", {"phone": who.mobile, "text": "4"})
+    # The hook stores the reply and answers; the apply after its commit records it (see test_sms_inbox).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _signed_post("/api/v1/sms/inbound", {"phone": who.mobile, "text": "4"})
     assert response.status_code == 200, response.content
-    assert response.json()["outcome"] == "recorded" and Answer.objects.get().score == 4
-    bad = _signed_post("/api/v1/sms/inbound", {"phone": who.mobile, "text": "x"})
-    assert bad.json()["outcome"] == "ignored"
+    assert response.json()["outcome"] == "queued" and Answer.objects.get().score == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        bad = _signed_post("/api/v1/sms/inbound", {"phone": who.mobile, "text": "x"})
+    assert bad.json()["outcome"] == "queued" and Answer.objects.count() == 1
+    assert list(InboundSms.objects.order_by("id").values_list("outcome", flat=True)) == ["recorded", "ignored"]
 
 
 @override_settings(SMS_INBOUND_SECRET=SECRET)
