@@ -11,7 +11,9 @@ def deliver_queued() -> int:
     return messages_deliver_queued()
 
 
-@shared_task(name="messaging.inbox_apply")
+# Idempotent: inbox rows are taken with SKIP LOCKED and marked applied in the transaction that records their answer;
+# a killed batch leaves its rows pending for the next run.
+@job(name="messaging.inbox_apply")
 def inbox_apply() -> int:
     """Apply the pending inbound-SMS inbox (the hook only stores replies)."""
     from .inbound import sms_inbox_apply
