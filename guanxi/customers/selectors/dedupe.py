@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 from functools import lru_cache
 
+from django.db import connection
 from django.db.models import Q
 
 from guanxi.accounts.models import User
@@ -109,13 +110,13 @@ def _raw_of_data(data: dict) -> dict:
 def _candidate_ids(record: dict, *, name: str, exclude: int | None) -> list[int]:
     """Live customers sharing a key with the record: phone, ID number (first 17 characters),
     e-mail, or name (pinyin) with birth date or with province."""
-    found: list[int] = []
+    branches: list[tuple[str, tuple]] = []
     live = Customer.objects.alive().filter(kind=record["kind"])  # a person is never an organisation
     if exclude:
         live = live.exclude(pk=exclude)
 
     def take(qs):
-        found.extend(qs.order_by().values_list("pk", flat=True)[:_PER_KEY])
+        branches.append(qs.order_by().values_list("pk", flat=True)[:_PER_KEY].query.sql_with_params())
 
     if record["phone"]:
         take(live.filter(mobile=record["phone"]))
@@ -137,16 +138,26 @@ def _candidate_ids(record: dict, *, name: str, exclude: int | None) -> list[int]
             take(live.filter(name_pinyin=pinyin, birth_date=record["dob"]))
         if record["province"]:
             take(live.filter(Q(name_pinyin=pinyin), Q(addresses__province=record["province"])))
+    if not branches:
+        return []
+    # Every key's lookup (each capped at _PER_KEY rows) in one round trip.
+    sql = " UNION ALL ".join(f"SELECT * FROM ({branch}) AS key{i}" for i, (branch, _) in enumerate(branches))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p for _, params in branches for p in params])
+        found = [row[0] for row in cursor.fetchall()]
     return list(dict.fromkeys(found))
 
 
 def customer_possible_duplicates(*, user: User, data: dict | None = None, customer: Customer | None = None,
-                                 limit: int = POSSIBLE_DUPLICATE_LIMIT) -> list[PossibleDuplicate]:
+                                 limit: int = POSSIBLE_DUPLICATE_LIMIT, has_address: bool = True,
+                                 ) -> list[PossibleDuplicate]:
     """Existing live customers that may be the same as `customer` (or the unsaved `data`), scored
     with the latest trained duplicate model (else the model's defaults), most probable first.
-    Names and phones are masked; `is_visible` says whether the user may open the record."""
+    Names and phones are masked; `is_visible` says whether the user may open the record.
+    `has_address=False`: the customer was just created without an address (nothing to read)."""
     if customer is not None:
-        raw = _raw_of(customer, customer.addresses.order_by("-is_default", "id").first(), {})
+        address = customer.addresses.order_by("-is_default", "id").first() if has_address else None
+        raw = _raw_of(customer, address, {})
         exclude = customer.pk
     else:
         raw = _raw_of_data(data or {})
