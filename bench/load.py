@@ -72,6 +72,7 @@ def handle(command, options) -> None:
         plan_file = workdir / "plan.json"
         plan_file.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
         report = {"base_url": base_url, "server": servers["describe"] if servers else "given",
+                  "health_at_start": servers["health"] if servers else "",
                   "tables": table_sizes(), "p95_limit_ms": options["p95_limit"], "mixes": {}}
         for mix in mixes:
             report["mixes"][mix] = run_steps(base_url=base_url, plan_file=plan_file, mix=mix, steps=steps,
@@ -132,7 +133,7 @@ def start_servers(*, port: int, workers: int, threads: int, redis: str, workdir:
                "describe": f"gunicorn {workers} workers × {threads} threads"
                            + (f", Celery worker (1 process) and beat on {redis}" if redis else ", tasks inline")}
     try:
-        _wait_for(f"http://{bind}/healthz", processes[0])
+        servers["health"] = _wait_for(f"http://{bind}/healthz", processes[0])
     except RuntimeError:
         stop_servers(servers)
         raise
@@ -151,20 +152,28 @@ def stop_servers(servers: dict) -> None:
         log.close()
 
 
-def _wait_for(url: str, process, seconds: float = 300.0) -> None:
+def _wait_for(url: str, process, seconds: float = 600.0) -> str:
+    """Until the server answers, then until its health check says everything is up (the Celery
+    worker and beat take longer to boot than gunicorn); the last health status, as text."""
     import httpx
 
     deadline = time.monotonic() + seconds
+    answered = False
+    status = "no answer"
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the server exited ({process.returncode}); see its log")
         try:
-            if httpx.get(url, timeout=5.0, trust_env=False).status_code < 500:
-                return
+            response = httpx.get(url, timeout=10.0, trust_env=False)
+            answered, status = True, f"{response.status_code} {response.text[:300]}"
+            if response.status_code == 200:
+                return status
         except httpx.HTTPError:
             pass
-        time.sleep(0.5)
-    raise RuntimeError(f"the server did not answer at {url}")
+        time.sleep(1.0)
+    if not answered:
+        raise RuntimeError(f"the server did not answer at {url}")
+    return status
 
 
 # ---------------------------------------------------------------- actors

@@ -4,7 +4,7 @@ role of the mixed workload and for the peers' workload (a few seconds at 2 users
 import pytest
 from django.core.servers.basehttp import WSGIServer
 from django.db import connections
-from django.test.testcases import LiveServerThread, _StaticFilesHandler
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler, _StaticFilesHandler
 
 from bench import load
 from bench.generate import generate
@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 class SerialLiveServerThread(LiveServerThread):
     """One request at a time: the in-memory SQLite test database's connection is shared with it."""
 
-    server_class = WSGIServer
+    def _create_server(self, connections_override=None):
+        return WSGIServer((self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False)
 
 
 @pytest.fixture
