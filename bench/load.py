@@ -26,6 +26,8 @@ LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 PORTAL_PASSWORD = "Bench-portal-2026!"
 OPEN_CASES_PER_AGENT = 20
 SEARCH_TERMS = 60
+# Sign-ins and access probes before the clock starts: a first page render on a loaded machine is slow.
+HTTP_TIMEOUT = 120.0
 
 
 def add_arguments(parser) -> None:
@@ -212,7 +214,7 @@ def prepare(base_url: str, *, agents: int = 8, portal_customers: int = 20, cases
                           data={"subject": rng.choice(cases.SUBJECTS), "type": "fault", "channel": "hotline"})
         plan["agents"].append({
             "username": agent.username, "token": cases.agent_token(agent),
-            "cookies": cases.login_cookies(base_url, agent.username, cases.AGENT_PASSWORD),
+            "cookies": cases.login_cookies(base_url, agent.username, cases.AGENT_PASSWORD, timeout=HTTP_TIMEOUT),
             "tickets": list(mine.order_by("-pk").values_list("pk", flat=True)[:50])})
 
     for rep in staff["reps"]:
@@ -222,7 +224,8 @@ def prepare(base_url: str, *, agents: int = 8, portal_customers: int = 20, cases
             continue
         plan["sales"].append({
             "username": rep.username, "token": cases.agent_token(rep),
-            "cookies": cases.login_cookies(base_url, rep.username, f"{rep.username}-Bench-2026!"),
+            "cookies": cases.login_cookies(base_url, rep.username, f"{rep.username}-Bench-2026!",
+                                         timeout=HTTP_TIMEOUT),
             "customers": [r["pk"] for r in rows], "search": _search_terms(rows, rng)})
     if not plan["sales"]:
         raise RuntimeError("the bench sales people own no customers; run `guanxi bench generate` first")
@@ -230,7 +233,7 @@ def prepare(base_url: str, *, agents: int = 8, portal_customers: int = 20, cases
     manager = staff["users"]["bench_manager"]
     plan["managers"].append({"username": manager.username,
                              "cookies": cases.login_cookies(base_url, manager.username,
-                                                            f"{manager.username}-Bench-2026!")})
+                                                            f"{manager.username}-Bench-2026!", timeout=HTTP_TIMEOUT)})
 
     accounts = [a for a in PortalAccount.objects.exclude(password="").select_related("customer").order_by("pk")
                 [:portal_customers * 2] if check_password(PORTAL_PASSWORD, a.password)][:portal_customers]
@@ -279,7 +282,7 @@ def portal_login_cookies(base_url: str, login: str, password: str) -> dict:
 
     import httpx
 
-    with httpx.Client(base_url=base_url, trust_env=False, follow_redirects=False) as client:
+    with httpx.Client(base_url=base_url, trust_env=False, follow_redirects=False, timeout=HTTP_TIMEOUT) as client:
         page = client.get("/portal/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
         response = client.post("/portal/login/", data={"action": "password", "pw-login": login,
@@ -296,7 +299,7 @@ def _check_access(base_url: str, plan: dict) -> None:
 
     probes = [("managers", "/analytics/"), ("managers", "/sales/analysis/"), ("sales", "/sales/"),
               ("agents", "/service/"), ("portal", "/portal/cases/")]
-    with httpx.Client(base_url=base_url, trust_env=False, follow_redirects=False, timeout=60) as client:
+    with httpx.Client(base_url=base_url, trust_env=False, follow_redirects=False, timeout=HTTP_TIMEOUT) as client:
         for role, path in probes:
             response = client.get(path, cookies=plan[role][0]["cookies"])
             if response.status_code != 200:
