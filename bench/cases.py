@@ -197,11 +197,11 @@ def sweep(*, now: dt.datetime | None = None) -> dict:
                                   TicketAssignment._meta.db_table, Customer._meta.db_table)}
 
 
-def login_cookies(base_url: str, username: str, password: str) -> dict:
+def login_cookies(base_url: str, username: str, password: str, timeout: float = 5.0) -> dict:
     """A UI session for the queue-page scenario, through the real login form."""
     import httpx
 
-    with httpx.Client(base_url=base_url, trust_env=False, follow_redirects=False) as client:
+    with httpx.Client(base_url=base_url, trust_env=False, follow_redirects=False, timeout=timeout) as client:
         page = client.get("/accounts/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
         response = client.post("/accounts/login/", data={"username": username, "password": password,

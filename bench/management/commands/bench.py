@@ -162,6 +162,17 @@ class Command(BaseCommand):
         privacy = sub.add_parser("privacy", help="time exporting and erasing (rolled back) customers' personal data")
         privacy.add_argument("--people", type=int, default=20)
         privacy.add_argument("--seed", type=int, default=7)
+        peer = sub.add_parser("peer", help="the peers' workload one request at a time: create a contact, create a "
+                                           "case, the first page of open cases (p50/p95 each)")
+        peer.add_argument("--base-url", default="", help="a running server (default: in-process, queries counted)")
+        peer.add_argument("--requests", type=int, default=300)
+        peer.add_argument("--warmup", type=int, default=20)
+        peer.add_argument("--json", default="", help="also write the report to this file")
+        load = sub.add_parser("load", help="Locust: agents, sales, managers and portal customers against a "
+                                           "server stepped up in users; sustained req/s at p95 <= 200 ms")
+        from bench.load import add_arguments as load_arguments
+
+        load_arguments(load)
         analysis = sub.add_parser("survey_analysis", help="load survey responses and time the analysis pages' reads")
         analysis.add_argument("--responses", type=int, default=1_000_000)
         analysis.add_argument("--seed", type=int, default=11)
@@ -329,6 +340,12 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         elif action == "survey_answers":
             self._survey_answers(options)
+        elif action == "peer":
+            self._peer(options)
+        elif action == "load":
+            from bench.load import handle as load_handle
+
+            load_handle(self, options)
         elif action == "survey_wave_launch":
             from django.db import connection
 
@@ -502,6 +519,42 @@ class Command(BaseCommand):
             serve.terminate()
             serve.wait(timeout=30)
             log.close()
+
+    def _peer(self, options):
+        from rich.console import Console
+        from rich.table import Table
+
+        from bench import peer
+
+        if options["requests"] < 1 or options["warmup"] < 0:
+            raise CommandError("--requests must be at least 1 and --warmup not negative")
+        try:
+            if options["base_url"]:
+                report = peer.run_http(base_url=options["base_url"], requests=options["requests"],
+                                       warmup=options["warmup"])
+            else:
+                report = peer.run_in_process(requests=options["requests"], warmup=options["warmup"])
+        except (RuntimeError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+        report["tables"] = peer.table_sizes()
+        report["load_average"] = os.getloadavg()
+        text = json.dumps(report, ensure_ascii=False, indent=2)
+        if options["json"]:
+            Path(options["json"]).parent.mkdir(parents=True, exist_ok=True)
+            Path(options["json"]).write_text(text + "\n", encoding="utf-8")
+        self.stdout.write(text)
+        table = Table(title=f"peers' workload ({report['mode']}), load average {report['load_average'][0]:.2f}")
+        for column in ("operation", "requests", "errors", "queries", "p50 ms", "p95 ms", "p99 ms", "cpu p50",
+                       "cpu p95"):
+            table.add_column(column, justify="left" if column == "operation" else "right")
+        for name, s in report["operations"].items():
+            table.add_row(name, str(s["requests"]), str(s["errors"]), str(s.get("queries", "")), str(s["p50_ms"]),
+                          str(s["p95_ms"]), str(s["p99_ms"]), str(s.get("cpu_p50_ms", "")),
+                          str(s.get("cpu_p95_ms", "")))
+        Console(stderr=True).print(table)
+        errors = sum(s["errors"] for s in report["operations"].values())
+        if errors:
+            raise CommandError(f"{errors} request(s) failed; see 'statuses'")
 
     def _survey_answers(self, options):
         import secrets

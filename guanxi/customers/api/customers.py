@@ -68,6 +68,11 @@ def create_customer(request: HttpRequest, payload: CustomerIn):
     data = payload.dict(exclude={"tags"})
     customer = services.customer_create(actor=request.user, data=data, tags=payload.tags)
     # A new customer has no contacts, points, addresses or holdings yet: no need to read them back.
+    # Its owner and team are usually the caller and the caller's team, already read with the credentials.
+    if customer.owner_id is not None and customer.owner_id == request.user.pk:
+        customer.owner = request.user
+    if customer.team_id is not None and customer.team_id == request.user.team_id:
+        customer.team = request.user.team
     profile = {"contacts": [], "contact_points": [], "addresses": [], "holdings": [],
                "tags": sorted(customer.tags.values_list("name", flat=True)) if payload.tags else []}
     unmasked = selectors.can_see_personal_data(user=request.user, customer=customer)

@@ -365,24 +365,28 @@ def _duckdb():
 
 def classify_pairs(left: Record, others: list[Record]) -> list[dict[str, str | None]]:
     """The level of every comparison between `left` and each of `others`, evaluated by DuckDB with
-    the very SQL the scan uses, so a single new record is judged exactly as a scan would."""
+    the very SQL the scan uses, so a single new record is judged exactly as a scan would. The pairs
+    go in as one VALUES list of bound parameters (no data frame to build and register: a third of
+    the time of a customer's creation went there)."""
     if not others:
         return []
-    import pandas as pd
-
     columns = [c for c in RECORD_COLUMNS if c != "unique_id"]
-    data = {f"{c}_l": [left.get(c)] * len(others) for c in columns}
-    data |= {f"{c}_r": [o.get(c) for o in others] for c in columns}
-    frame = pd.DataFrame(data, dtype=object)
-    typed = ", ".join(f'CAST("{name}" AS VARCHAR) AS "{name}"' for name in data)
+    names = [f"{c}_l" for c in columns] + [f"{c}_r" for c in columns]
+    left_values = [_text(left.get(c)) for c in columns]
+    params: list[str | None] = []
+    for other in others:
+        params += left_values + [_text(other.get(c)) for c in columns]
+    placeholders = "(" + ", ".join(["CAST(? AS VARCHAR)"] * len(names)) + ")"
     gammas = ", ".join(f"{gamma_sql(c)} AS \"{c.field}\"" for c in COMPARISONS)
-    con = _duckdb()
-    con.register("pairs_frame", frame)
-    try:
-        rows = con.execute(f"SELECT {gammas} FROM (SELECT {typed} FROM pairs_frame)").fetchall()  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
-    finally:
-        con.unregister("pairs_frame")
+    header = ", ".join(f'"{name}"' for name in names)
+    rows = _duckdb().execute(  # nosec B608  # SQL built from code-defined columns; values are bound parameters
+        f"SELECT {gammas} FROM (VALUES {', '.join([placeholders] * len(others))}) AS pairs_frame({header})", params,
+    ).fetchall()
     return [{c.field: level_key_for_gamma(c.field, g) for c, g in zip(COMPARISONS, row, strict=True)} for row in rows]
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
 
 
 def score_pairs(left: Record, others: list[Record], weights: LevelWeights | None = None) -> list[PairScore]:

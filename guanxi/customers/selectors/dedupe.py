@@ -158,7 +158,8 @@ def customer_possible_duplicates(*, user: User, data: dict | None = None, custom
                                  limit: int = POSSIBLE_DUPLICATE_LIMIT, new: bool = False) -> list[PossibleDuplicate]:
     """Existing live customers that may be the same as `customer` (or the unsaved `data`), scored
     with the latest trained duplicate model (else the model's defaults), most probable first.
-    Names and phones are masked; `is_visible` says whether the user may open the record."""
+    Names and phones are masked; `is_visible` says whether the user may open the record.
+    `has_address=False`: the customer was just created without an address (nothing to read)."""
     if customer is not None:
         # A customer `new`ly created has no address yet: nothing to read.
         address = None if new else customer.addresses.order_by("-is_default", "id").first()

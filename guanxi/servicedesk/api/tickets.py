@@ -1,5 +1,7 @@
 """`/api/v1/tickets`: cases, their messages, attachments, status, assignments and merges."""
 
+import datetime as dt
+
 from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Status, UploadedFile
 
@@ -110,8 +112,13 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
     ticket = ticket_services.ticket_create(actor=request.user, customer=customer,
                                            data=payload.dict(exclude={"customer", "occurred_at"}),
                                            at=payload.occurred_at)
-    # A new case has clocks but no pauses, messages or assignments yet.
-    parts = {"clocks": ticket_selectors.ticket_clocks(ticket=ticket), "pauses": [], "messages": [], "assignments": []}
+    # A new case has the clocks just started but no pauses, messages or assignments yet.
+    # Their times in UTC, as they read back from the database (the calendar computes them in local time).
+    for clock in ticket.started_clocks:
+        for field in ("started_at", "due_at", "warn_at"):
+            if getattr(clock, field) is not None:
+                setattr(clock, field, getattr(clock, field).astimezone(dt.UTC))
+    parts = {"clocks": ticket.started_clocks, "pauses": [], "messages": [], "assignments": []}
     return Status(201, _detail(ticket, request.user, parts))
 
 

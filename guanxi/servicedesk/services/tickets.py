@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.access import is_system, user_of
 from guanxi.accounts.models import User
-from guanxi.core.errors import Conflict, ValidationFailed
+from guanxi.core.errors import Conflict, NotFound, ValidationFailed
 from guanxi.core.uploads import original_name
 from guanxi.core.validators import control_character_error
 from guanxi.core.versioning import bumped, require_version
 from guanxi.customers.models import Customer
-from guanxi.customers.selectors import customer_get_for_user
+from guanxi.customers.permissions import customer_in_scope
 from guanxi.customers.value import value_tier
 
 from .. import events, permissions, routing
@@ -153,10 +153,13 @@ def ticket_create(*, actor, customer: Customer | None, data: dict, at=None) -> T
     owner, team or creator and waits in the agents' queue. `at` records a case that was opened
     earlier (imports of history, demo data): the clocks run from it; never in the future. A router
     registered in `routing` (the key accounts' red channel) may give the case its team, a higher
-    priority and its own standards first."""
+    priority and its own standards first. The clocks started are on `ticket.started_clocks` (in the
+    order the case's clock list shows them), so that the caller need not read them back."""
     permissions.require_ticket_create(actor, customer=customer)
-    if customer is not None and not is_system(actor):
-        customer_get_for_user(user=actor, customer_id=customer.pk)  # NotFound outside the actor's customers
+    if customer is not None and not is_system(actor) and (
+            customer.deleted_at is not None or not customer_in_scope(actor, customer, "read")):
+        # The rule customer_get_for_user applies, on the record the caller read (no second read).
+        raise NotFound("Customer not found.")
     clean = _clean(data)
     now = _checked_at(at)
     user = user_of(actor)
@@ -174,6 +177,7 @@ def ticket_create(*, actor, customer: Customer | None, data: dict, at=None) -> T
     del ticket.skip_history_when_saving
     ticket.number = f"T{now:%y%m%d}{ticket.pk:08d}"
     running = clocks.clocks_start(ticket, now=now, preferred=route.standards if route else ())
+    ticket.started_clocks = running
     ticket.next_due_at = min((c.due_at for c in running if c.due_at), default=None)
     Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number, next_due_at=ticket.next_due_at,
                                                created_at=now, updated_at=now)
