@@ -57,7 +57,7 @@ def retry_countdown(retries: int) -> float:
     base = float(getattr(settings, "TASK_RETRY_BACKOFF", 2.0))
     cap = float(getattr(settings, "TASK_RETRY_BACKOFF_MAX", 600.0))
     step = min(cap, base * (2 ** retries))
-    return step / 2 + random.uniform(0, step / 2)
+    return step / 2 + random.uniform(0, step / 2)  # nosec B311  # retry jitter, not a secret
 
 
 class IdempotentTask(Task):

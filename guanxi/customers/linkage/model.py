@@ -379,8 +379,8 @@ def classify_pairs(left: Record, others: list[Record]) -> list[dict[str, str | N
     placeholders = "(" + ", ".join(["CAST(? AS VARCHAR)"] * len(names)) + ")"
     gammas = ", ".join(f"{gamma_sql(c)} AS \"{c.field}\"" for c in COMPARISONS)
     header = ", ".join(f'"{name}"' for name in names)
-    rows = _duckdb().execute(  # nosec B608  # SQL built from code-defined columns; values are bound parameters
-        f"SELECT {gammas} FROM (VALUES {', '.join([placeholders] * len(others))}) AS pairs_frame({header})", params,
+    rows = _duckdb().execute(
+        f"SELECT {gammas} FROM (VALUES {', '.join([placeholders] * len(others))}) AS pairs_frame({header})", params,  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
     ).fetchall()
     return [{c.field: level_key_for_gamma(c.field, g) for c, g in zip(COMPARISONS, row, strict=True)} for row in rows]
 

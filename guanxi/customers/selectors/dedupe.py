@@ -119,12 +119,12 @@ def _candidate_ids(record: dict, *, name: str, exclude: int | None) -> list[int]
     parts: list[tuple[str, list]] = []
 
     def take(where: str, params: list, join: str = "") -> None:
-        parts.append((f"SELECT c.id FROM {customers} c {join}WHERE {live} AND {where} LIMIT {_PER_KEY}",
+        parts.append((f"SELECT c.id FROM {customers} c {join}WHERE {live} AND {where} LIMIT {_PER_KEY}",  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
                       [*base, *params]))
 
     def via_points(kinds: tuple[str, ...], value: str) -> None:
         marks = ", ".join(["%s"] * len(kinds))
-        take(f"c.id IN (SELECT p.customer_id FROM {points} p WHERE p.normalized = %s AND p.kind IN ({marks}) "
+        take(f"c.id IN (SELECT p.customer_id FROM {points} p WHERE p.normalized = %s AND p.kind IN ({marks}) "  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
              f"LIMIT {_PER_KEY})", [value, *kinds])
 
     if record["phone"]:
@@ -148,7 +148,7 @@ def _candidate_ids(record: dict, *, name: str, exclude: int | None) -> list[int]
                  join=f"JOIN {addresses} a ON a.customer_id = c.id ")
     if not parts:
         return []
-    sql = " UNION ALL ".join(f"SELECT * FROM ({part}) k{i}" for i, (part, _) in enumerate(parts))
+    sql = " UNION ALL ".join(f"SELECT * FROM ({part}) k{i}" for i, (part, _) in enumerate(parts))  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, [p for _, params in parts for p in params])
         return list(dict.fromkeys(row[0] for row in cursor.fetchall()))
