@@ -335,6 +335,25 @@ class HotspotCase(models.Model):
         return f"{self.run_id}/{self.topic}: {self.ticket_id}"
 
 
+class HotspotInteraction(models.Model):
+    """An interaction (a customer contact's notes) of a hotspot run with its topic and day: the
+    drill-down from a topic to the contacts, and from there to the customer's 360. Only the newest
+    done run keeps these rows, as HotspotCase."""
+
+    id = models.BigAutoField(primary_key=True)
+    run = models.ForeignKey(HotspotRun, on_delete=models.CASCADE, related_name="interactions")
+    interaction = models.ForeignKey("customers.Interaction", on_delete=models.DO_NOTHING, db_constraint=False,
+                                    related_name="+", db_index=False)
+    topic = models.SmallIntegerField()
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "topic", "day", "interaction"], name="analytics_hotspot_int_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.topic}: {self.interaction_id}"
+
+
 class ReportSubscription(models.Model):
     """A scheduled report (定期报表): which report, to whom (staff users, each receiving it only while
     their role may see it), how often; one delivery per period (see ReportDelivery)."""
