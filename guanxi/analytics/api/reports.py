@@ -6,6 +6,7 @@ A stopped subscription says why (`stopped_reason`, e.g. its source was deleted).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Field, Query, Schema, Status
@@ -23,8 +24,8 @@ class ReportSubscriptionIn(Schema):
     name: str = Field(..., max_length=100)
     kind: str = Field(..., description="hotspot | dashboard | explorer_view | mining | quality", max_length=20)
     cadence: str = Field(..., description="daily | weekly | monthly", max_length=10)
-    recipients: list[int] = Field(..., description="user ids (1 to 50), each allowed to see the report",
-                                  max_length=51)
+    recipients: list[Annotated[int, Field(ge=1, le=2**62)]] = Field(
+        ..., description="user ids (1 to 50), each allowed to see the report", max_length=51)
     explorer_view: int | None = Field(None, description="the saved view (kind explorer_view)", ge=1,
                                       le=2**62)
     analysis: int | None = Field(None, description="the data-mining analysis (kind mining)", ge=1, le=2**62)
