@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from guanxi.core.errors import ValidationFailed
+from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.views import add_service_errors, domain_errors_as_http
 
 from ..models import ReportSubscription
@@ -88,8 +88,12 @@ def report_delete(request, subscription_id: int):
 def report_send_now(request, subscription_id: int):
     """Send the last complete period now, unless it was sent already (then nothing is sent again)."""
     subscription = selectors.report_subscription_get_for_user(user=request.user, subscription_id=subscription_id)
-    delivery = services.report_send(actor=request.user, subscription_id=subscription.pk,
-                                    today=timezone.localdate())
+    try:
+        delivery = services.report_send(actor=request.user, subscription_id=subscription.pk,
+                                        today=timezone.localdate())
+    except Conflict as exc:  # stopped: said on the page, with the reason
+        messages.error(request, exc.message)
+        return redirect("analytics:reports")
     subscription.refresh_from_db(fields=["is_active", "stopped_reason"])
     if not subscription.is_active:
         messages.error(request, _("This scheduled report is stopped: %(reason)s") % {
