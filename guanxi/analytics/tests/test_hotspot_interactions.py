@@ -58,7 +58,8 @@ def test_interactions_hotspot_finds_the_planted_keyword_and_drills_down_to_the_c
         run = hotspot_run_create(actor=SYSTEM, start=START, end=dt.date(2026, 5, 31), source="interactions")
     texts = Interaction.objects.exclude(subject="", content="").count()
     assert run.documents == texts and run.params["source"] == "interactions"
-    spikes = selectors.hotspot_spikes(run=run, kind="topic")
+    story = {t["id"] for t in run.result["topics"] if "电池鼓包" in t["terms"]}
+    spikes = [s for s in selectors.hotspot_spikes(run=run, kind="topic") if int(s["key"]) in story]
     assert [s["week"] for s in spikes] == [SPIKE_WEEK.isoformat()]
     assert "电池鼓包" in {s["label"] for s in selectors.hotspot_spikes(run=run, kind="keyword")}
     assert HotspotInteraction.objects.filter(run=run).count() == texts and not HotspotCase.objects.exists()
@@ -93,4 +94,5 @@ def test_both_sources_add_up(planted):
     with time_machine.travel(NOW, tick=False):
         both = hotspot_run_create(actor=SYSTEM, start=START, end=dt.date(2026, 5, 31), source="both")
     assert both.documents == Interaction.objects.exclude(subject="", content="").count()  # no cases here
-    assert [s["week"] for s in selectors.hotspot_spikes(run=both, kind="topic")] == [SPIKE_WEEK.isoformat()]
+    assert [s["week"] for s in selectors.hotspot_spikes(run=both, kind="keyword") if s["label"] == "电池鼓包"] == [
+        SPIKE_WEEK.isoformat()]
