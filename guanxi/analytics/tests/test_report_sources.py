@@ -160,6 +160,7 @@ def test_a_deleted_view_is_refused_and_a_view_deleted_later_stops_the_schedule(c
         subscription = ReportSubscription.objects.get(pk=created)
         assert not subscription.is_active and "每日工单按客户" in subscription.stopped_reason
         assert not ReportDelivery.objects.exists() and not OutboundMessage.objects.exists()
+        client.force_login(manager)  # a day later: signed in again
         page = client.get("/analytics/reports/").content.decode()
         assert "已停止" in page and "已被删除" in page
         listed = client.get("/api/v1/analytics/report-subscriptions?limit=1").json()
