@@ -335,6 +335,25 @@ class HotspotCase(models.Model):
         return f"{self.run_id}/{self.topic}: {self.ticket_id}"
 
 
+class HotspotInteraction(models.Model):
+    """An interaction (a customer contact's notes) of a hotspot run with its topic and day: the
+    drill-down from a topic to the contacts, and from there to the customer's 360. Only the newest
+    done run keeps these rows, as HotspotCase."""
+
+    id = models.BigAutoField(primary_key=True)
+    run = models.ForeignKey(HotspotRun, on_delete=models.CASCADE, related_name="interactions")
+    interaction = models.ForeignKey("customers.Interaction", on_delete=models.DO_NOTHING, db_constraint=False,
+                                    related_name="+", db_index=False)
+    topic = models.SmallIntegerField()
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "topic", "day", "interaction"], name="analytics_hotspot_int_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}/{self.topic}: {self.interaction_id}"
+
+
 class ReportSubscription(models.Model):
     """A scheduled report (定期报表): which report, to whom (staff users, each receiving it only while
     their role may see it), how often; one delivery per period (see ReportDelivery)."""
@@ -342,8 +361,12 @@ class ReportSubscription(models.Model):
     class Kind(models.TextChoices):
         HOTSPOT_WEEKLY = "hotspot", _("Hotspot report")
         DASHBOARD_SUMMARY = "dashboard", _("Executive dashboard summary")
+        EXPLORER_VIEW = "explorer_view", _("Saved explorer view")
+        MINING = "mining", _("Data-mining analysis")
+        QUALITY = "quality", _("CRM quality assessment")
 
     class Cadence(models.TextChoices):
+        DAILY = "daily", _("Daily")
         WEEKLY = "weekly", _("Weekly")
         MONTHLY = "monthly", _("Monthly")
 
@@ -353,7 +376,14 @@ class ReportSubscription(models.Model):
     recipients = models.ManyToManyField("accounts.User", verbose_name=_("recipients"), related_name="+")
     owner = models.ForeignKey("accounts.User", verbose_name=_("owner"), on_delete=models.PROTECT,
                               related_name="report_subscriptions")
+    # The source of a saved-view or data-mining report; a view is kept when deleted (deleted_at), an
+    # analysis is not (the column is then emptied): either way the next run stops the subscription.
+    explorer_view = models.ForeignKey(ExplorerView, verbose_name=_("saved explorer view"), null=True, blank=True,
+                                      on_delete=models.SET_NULL, related_name="report_subscriptions")
+    analysis = models.ForeignKey(MiningAnalysis, verbose_name=_("data-mining analysis"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="report_subscriptions")
     is_active = models.BooleanField(_("active"), default=True)
+    stopped_reason = models.CharField(_("why it stopped"), max_length=300, blank=True)
     last_period_start = models.DateField(_("last period sent"), null=True, blank=True)
     last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -369,16 +399,16 @@ class ReportSubscription(models.Model):
 
 
 class ReportDelivery(models.Model):
-    """One period of a scheduled report, rendered and sent: the PDF (downloaded through the link in
-    the e-mail, by recipients who may still see it) and who it went to. Unique per subscription
-    and period, so that a period is never sent twice."""
+    """One period of a scheduled report, sent: who it went to (each their own files, see ReportFile)
+    and who it was not sent to, with the reason. Unique per subscription and period, so that a
+    period is never sent twice."""
 
     subscription = models.ForeignKey(ReportSubscription, on_delete=models.CASCADE, related_name="deliveries")
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))
     created_at = models.DateTimeField(_("sent at"))
-    pdf = models.BinaryField()
     recipients = models.JSONField(_("recipients"), default=list)
+    skipped = models.JSONField(_("not sent to"), default=list, help_text="[{user, reason}]")
 
     class Meta:
         verbose_name = _("report delivery")
@@ -388,3 +418,25 @@ class ReportDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscription} {self.period_start}"
+
+
+class ReportFile(models.Model):
+    """One recipient's copy of a sent report (XLSX or PDF), rendered with that recipient's rights
+    (row scope, masking): attached to their e-mail and kept here, served only to them."""
+
+    delivery = models.ForeignKey(ReportDelivery, on_delete=models.CASCADE, related_name="files")
+    recipient = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(_("file name"), max_length=150)
+    content_type = models.CharField(_("content type"), max_length=100)
+    content = models.BinaryField()
+    size = models.PositiveIntegerField(_("size"), default=0)
+
+    class Meta:
+        verbose_name = _("scheduled report file")
+        verbose_name_plural = _("scheduled report files")
+        constraints = [models.UniqueConstraint(fields=["delivery", "recipient", "filename"],
+                                               name="analytics_report_file_unique")]
+        indexes = [models.Index(fields=["recipient", "-id"], name="analytics_report_file_user")]
+
+    def __str__(self) -> str:
+        return self.filename

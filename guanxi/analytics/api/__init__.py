@@ -25,3 +25,7 @@ router.add_router("/analytics", quality.router)
 from .hotspots import router as hotspots_router  # noqa: E402
 
 router.add_router("/analytics", hotspots_router)
+
+from .reports import router as reports_router  # noqa: E402
+
+router.add_router("/analytics", reports_router)

@@ -33,6 +33,7 @@ class HotspotRunOut(Schema):
     documents: int = Field(description="consultations, queries and complaints analysed")
     distinct_texts: int
     finished_at: dt.datetime | None
+    source: str = Field(description="what was analysed: cases, interactions or both")
     unit: str
     buckets: list[dt.date] = Field(description="first day of each day/week/month")
     totals: list[int] = Field(description="cases per bucket")
@@ -120,6 +121,25 @@ class CaseFilter(Schema):
 class RunCreateIn(Schema):
     start: dt.date | None = Field(None, description="default: 26 weeks before `end`")
     end: dt.date | None = Field(None, description="default: today")
+    source: str = Field("cases", description="cases, interactions (customers' contact notes) or both",
+                        max_length=20)
+
+
+class InteractionOut(Schema):
+    id: int
+    customer_id: int
+    customer_name: str = Field(description="masked unless you see the customer's personal data")
+    customer_url: str = Field(description="the customer's 360 page")
+    channel: str
+    subject: str
+    content: str = Field(description="first 200 characters; masked unless you see personal data")
+    occurred_at: dt.datetime
+
+
+class InteractionPageOut(Schema):
+    run: int
+    items: list[InteractionOut]
+    next_cursor: str | None
 
 
 def _list_page(items: list, cursor: str, limit: int) -> tuple[list, str | None]:
@@ -139,7 +159,8 @@ def _series(request, params: RunIn):
 def _run_out(run, series) -> dict:
     return {"id": run.pk, "period_start": run.period_start, "period_end": run.period_end,
             "documents": run.documents, "distinct_texts": run.result.get("distinct_texts", 0),
-            "finished_at": run.finished_at, "unit": series["unit"], "buckets": series["buckets"],
+            "finished_at": run.finished_at, "source": (run.params or {}).get("source", "cases"),
+            "unit": series["unit"], "buckets": series["buckets"],
             "totals": series["totals"]}
 
 
@@ -193,5 +214,17 @@ def run_hotspot_analysis(request: HttpRequest, payload: RunCreateIn):
     """Analyse the period's cases now; 422 for an impossible period."""
     from ..hotspot.services import hotspot_run_create  # jieba and scikit-learn load when an analysis runs
 
-    run = hotspot_run_create(actor=request.user, start=payload.start, end=payload.end)
+    run = hotspot_run_create(actor=request.user, start=payload.start, end=payload.end, source=payload.source)
     return Status(201, _run_out(run, selectors.hotspot_series(run=run, unit="week")))
+
+
+@router.get("/hotspots/interactions", response=InteractionPageOut)
+def list_hotspot_interactions(request: HttpRequest, filters: Query[CaseFilter], page: Query[CursorPageParams]):
+    """The customer interactions behind a topic or a keyword, newest first: only those of customers
+    you may read (a run over cases alone has none)."""
+    run = selectors.hotspot_run_get(user=request.user, run_id=filters.run)
+    qs = selectors.hotspot_interaction_list(user=request.user, run=run, topic=filters.topic,
+                                            keyword=filters.keyword.strip(), start=filters.start, end=filters.end)
+    result = keyset_page(qs, cursor=page.cursor, limit=page.limit)
+    return {"run": run.pk, "items": selectors.hotspot_interaction_rows(user=request.user, interactions=result.rows),
+            "next_cursor": result.next_cursor}

@@ -1,6 +1,8 @@
 """Reads of the hotspot analysis: the newest snapshot, its series by day, week or month with the
 density (share of the period's cases), and the cases behind a topic, keyword or spike — those the
-viewer may read in the service desk, their text masked as the service desk masks it."""
+viewer may read in the service desk, their text masked as the service desk masks it — and the
+interactions behind them: those of customers the viewer may read in customers, their notes masked
+as the customers app masks them, each leading to its customer's 360."""
 
 from __future__ import annotations
 
@@ -11,12 +13,18 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.accounts.roles import Scope
 from guanxi.core.errors import NotFound, ValidationFailed
+from guanxi.core.masking import mask_free_text
+from guanxi.customers.models import Interaction
+from guanxi.customers.permissions import customer_read_scope
+from guanxi.customers.selectors import can_see_personal_data, customer_visible_to
+from guanxi.customers.selectors.dedupe import mask_name
 from guanxi.servicedesk.enums import CustomerTier, TicketType
 from guanxi.servicedesk.models import Ticket
 from guanxi.servicedesk.selectors.tickets import case_text, case_text_unmasked, ticket_list
 
-from ..models import HotspotCase, HotspotRun
+from ..models import HotspotCase, HotspotInteraction, HotspotRun
 from ..permissions import permissions
 from .source import CASE_TYPES
 
@@ -159,4 +167,47 @@ def hotspot_case_rows(*, user, tickets) -> list[dict]:
                      "description": case_text(ticket.description, unmasked=unmasked)[:200],
                      "type": ticket.get_type_display(), "status": ticket.get_status_display(),
                      "created_at": ticket.created_at})
+    return rows
+
+
+def hotspot_interaction_list(*, user, run: HotspotRun, topic: int | None = None, keyword: str = "",
+                             start: dt.date | None = None, end: dt.date | None = None) -> QuerySet[Interaction]:
+    """The interactions behind a topic or a keyword (in the run's period, or the part of it asked
+    for) of live customers `user` may read, newest first (ordered for keyset paging)."""
+    permissions.require(user, "hotspot", "read")
+    if topic is None and not keyword:
+        raise ValidationFailed(_("Choose a topic or a keyword."), code="no_filter")
+    start, end = _period_bounds(run, start, end)
+    qs = Interaction.objects.filter(customer__deleted_at__isnull=True)
+    if customer_read_scope(user) is Scope.NONE:
+        return qs.none()
+    if customer_read_scope(user) is not Scope.ALL:
+        qs = qs.filter(customer__in=customer_visible_to(user=user))
+    if topic is not None:
+        if not any(t["id"] == topic for t in (run.result or {}).get("topics", [])):
+            raise NotFound(_("No such topic."))
+        qs = qs.filter(pk__in=HotspotInteraction.objects.filter(run=run, topic=topic, day__gte=start, day__lte=end)
+                       .values("interaction_id"))
+    if keyword:
+        tz = timezone.get_current_timezone()
+        qs = qs.filter(Q(subject__icontains=keyword) | Q(content__icontains=keyword),
+                       occurred_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+                       occurred_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    return qs.select_related("customer").order_by("-occurred_at", "-id")
+
+
+def hotspot_interaction_rows(*, user, interactions) -> list[dict]:
+    """The interactions as listed: customer (name masked unless the viewer sees the customer's
+    personal data, as are subject and notes), channel, time, and the customer's 360 page."""
+    from django.urls import reverse
+
+    rows = []
+    for row in interactions:
+        unmasked = can_see_personal_data(user=user, customer=row.customer)
+        text = (lambda v: v or "") if unmasked else (lambda v: mask_free_text(v or ""))
+        rows.append({"id": row.pk, "customer_id": row.customer_id,
+                     "customer_name": row.customer.name if unmasked else mask_name(row.customer.name),
+                     "customer_url": reverse("customers:detail", args=[row.customer_id]),
+                     "channel": row.get_channel_display(), "subject": text(row.subject),
+                     "content": text(row.content)[:200], "occurred_at": row.occurred_at})
     return rows

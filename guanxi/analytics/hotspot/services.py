@@ -1,6 +1,8 @@
-"""Writes of the hotspot analysis: one run over the consultations, queries and complaints opened in a
-period, stored as a snapshot (HotspotRun.result) with each case's topic (HotspotCase) for the
-drill-down. The run is recorded before it starts and after it ends, whatever happens."""
+"""Writes of the hotspot analysis: one run over the consultations, queries and complaints of a period
+— the cases opened in it, the customers' interactions (contact notes) that occurred in it, or both
+(`source`, kept in the run's params) — stored as a snapshot (HotspotRun.result) with each case's and
+each interaction's topic (HotspotCase, HotspotInteraction) for the drill-down. The run is recorded
+before it starts and after it ends, whatever happens."""
 
 from __future__ import annotations
 
@@ -16,10 +18,10 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.access import SYSTEM, user_of
 from guanxi.core.errors import ValidationFailed
 
-from ..models import HotspotCase, HotspotRun
+from ..models import HotspotCase, HotspotInteraction, HotspotRun
 from ..permissions import permissions
 from .analysis import Params, documents_build, hotspot_analyse
-from .source import LABELS, hotspot_cases
+from .source import LABELS, SOURCES, hotspot_documents
 from .text import keywords, normalized
 
 logger = logging.getLogger(__name__)
@@ -39,22 +41,26 @@ def hotspot_period(*, start: dt.date | None, end: dt.date | None, today: dt.date
 
 
 def hotspot_run_create(*, actor=SYSTEM, start: dt.date | None = None, end: dt.date | None = None,
-                       params: Params | None = None) -> HotspotRun:
-    """Analyse the period's cases and store the result; the newest run's case topics replace the
-    previous run's. A failure is recorded on the run and raised."""
+                       params: Params | None = None, source: str = "cases") -> HotspotRun:
+    """Analyse the period's cases, interactions or both (`source`) and store the result; the newest
+    run's topics replace the previous run's. A failure is recorded on the run and raised."""
     permissions.require(actor, "hotspot", "write")
+    if source not in SOURCES:
+        raise ValidationFailed(fields={"source": _("Choose cases, interactions or both.")})
     start, end = hotspot_period(start=start, end=end, today=timezone.localdate())
     params = params or Params()
     run = HotspotRun.objects.create(period_start=start, period_end=end, started_at=timezone.now(),
-                                    requested_by=user_of(actor), params=dataclasses.asdict(params))
+                                    requested_by=user_of(actor),
+                                    params={**dataclasses.asdict(params), "source": source})
     try:
         clock = time.perf_counter()
-        docs = documents_build(hotspot_cases(start=start, end=end), keywords, LABELS, normalized)
+        docs = documents_build(hotspot_documents(source=source, start=start, end=end), keywords, LABELS, normalized)
         seconds = {"read_and_keywords": time.perf_counter() - clock}
         analysed = hotspot_analyse(docs, start=start, end=end, params=params)
         seconds["analysis"] = time.perf_counter() - clock - seconds["read_and_keywords"]
         with transaction.atomic():
             HotspotCase.objects.exclude(run=run).delete()
+            HotspotInteraction.objects.exclude(run=run).delete()
             _write_cases(run, *analysed["assignments"], docs)
             seconds["drill_down_rows"] = time.perf_counter() - clock - sum(seconds.values())
             analysed["result"]["seconds"] = {stage: round(value, 1) for stage, value in seconds.items()}
@@ -70,21 +76,33 @@ def hotspot_run_create(*, actor=SYSTEM, start: dt.date | None = None, end: dt.da
 
 
 def _write_cases(run: HotspotRun, ids, topics, docs) -> None:
+    """The drill-down rows: cases (positive ids) and interactions (negative ids, see `source`)."""
     if not len(ids):
         return
+    import numpy as np
+
+    ids, topics = np.asarray(ids), np.asarray(topics)
+    cases = ids > 0
+    for model, column, chosen, sign in ((HotspotCase, "ticket_id", cases, 1),
+                                        (HotspotInteraction, "interaction_id", ~cases, -1)):
+        if chosen.any():
+            _write_rows(run, model, column, ids[chosen] * sign, topics[chosen], docs.days[chosen])
+
+
+def _write_rows(run: HotspotRun, model, column: str, ids, topics, days) -> None:
     if connection.vendor == "postgresql":
         import pandas as pd
 
         from guanxi.core.copy import frame_csv_chunks
 
-        frame = pd.DataFrame({"run_id": run.pk, "ticket_id": ids, "topic": topics,
-                              "day": pd.to_datetime(docs.days).strftime("%Y-%m-%d")})
+        frame = pd.DataFrame({"run_id": run.pk, column: ids, "topic": topics,
+                              "day": pd.to_datetime(days).strftime("%Y-%m-%d")})
         with connection.cursor() as cursor, cursor.cursor.copy(
-                f"COPY {HotspotCase._meta.db_table} (run_id, ticket_id, topic, day) FROM STDIN WITH (FORMAT csv)"
+                f"COPY {model._meta.db_table} (run_id, {column}, topic, day) FROM STDIN WITH (FORMAT csv)"
         ) as copy:
             for chunk in frame_csv_chunks(frame):
                 copy.write(chunk)
         return
-    HotspotCase.objects.bulk_create(
-        [HotspotCase(run=run, ticket_id=int(i), topic=int(t), day=d.item())
-         for i, t, d in zip(ids, topics, docs.days, strict=True)], batch_size=5_000)
+    model.objects.bulk_create(
+        [model(run=run, **{column: int(i)}, topic=int(t), day=d.item())
+         for i, t, d in zip(ids, topics, days, strict=True)], batch_size=5_000)

@@ -1,5 +1,5 @@
-"""The period a scheduled report covers: the last complete week (Monday to Sunday) or calendar
-month before the day it is sent."""
+"""The period a scheduled report covers: the day before, the last complete week (Monday to Sunday)
+or the last calendar month before the day it is sent."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import datetime as dt
 
 
 def report_period(cadence: str, today: dt.date) -> tuple[dt.date, dt.date]:
-    """(first day, last day) of the last complete week or month before `today`."""
+    """(first day, last day) of the last complete day, week or month before `today`."""
+    if cadence == "daily":
+        yesterday = today - dt.timedelta(days=1)
+        return yesterday, yesterday
     if cadence == "weekly":
         monday = today - dt.timedelta(days=today.weekday() + 7)
         return monday, monday + dt.timedelta(days=6)

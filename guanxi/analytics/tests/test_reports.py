@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import UserFactory
-from guanxi.analytics.models import ReportDelivery, ReportSubscription
+from guanxi.analytics.models import ReportDelivery, ReportFile, ReportSubscription
 from guanxi.analytics.reports.periods import report_period
 from guanxi.analytics.reports.services import report_subscription_create, reports_send_due
 from guanxi.analytics.services import warehouse_refresh
@@ -39,7 +39,12 @@ def _pdf_text(data: bytes) -> str:
     return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_periods_are_the_last_complete_week_and_month():
+def _pdf_of(delivery, user) -> bytes:
+    return bytes(ReportFile.objects.get(delivery=delivery, recipient=user, content_type="application/pdf").content)
+
+
+def test_periods_are_the_last_complete_day_week_and_month():
+    assert report_period("daily", dt.date(2026, 6, 8)) == (dt.date(2026, 6, 7), dt.date(2026, 6, 7))
     assert report_period("weekly", dt.date(2026, 6, 8)) == (dt.date(2026, 6, 1), dt.date(2026, 6, 7))
     assert report_period("weekly", dt.date(2026, 6, 14)) == (dt.date(2026, 6, 1), dt.date(2026, 6, 7))
     assert report_period("monthly", dt.date(2026, 3, 1)) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
@@ -65,8 +70,9 @@ def test_weekly_hotspot_report_is_sent_once_per_week_to_allowed_recipients(djang
     delivery = ReportDelivery.objects.get()
     assert (delivery.period_start, delivery.period_end) == (dt.date(2026, 6, 1), dt.date(2026, 6, 7))
     assert delivery.recipients == [manager.username]
-    text = _pdf_text(bytes(delivery.pdf))
+    text = _pdf_text(_pdf_of(delivery, manager))
     assert "焦点分析" in text and "电池鼓包" in text
+    assert delivery.skipped == [{"user": analyst.username, "reason": "无权查看焦点分析"}]
     mails = list(OutboundMessage.objects.all())
     assert [m.recipient for m in mails] == ["m@example.com"] and mails[0].status == "sent"
     assert f"/analytics/reports/deliveries/{delivery.pk}/pdf/" in mails[0].body
@@ -96,7 +102,7 @@ def test_monthly_dashboard_summary_shows_the_owners_cards():
         assert reports_send_due() == 1
     delivery = ReportDelivery.objects.get()
     assert (delivery.period_start, delivery.period_end) == (dt.date(2026, 6, 1), dt.date(2026, 6, 30))
-    text = _pdf_text(bytes(delivery.pdf))
+    text = _pdf_text(_pdf_of(delivery, analyst))
     assert "2026-06" in text and "工单量" in text and "按生命周期阶段与客户类别的客户数" in text
 
 

@@ -97,10 +97,19 @@ def hotspot_cases(request):
     topic_label = next((t["label"] for t in run.result.get("topics", []) if t["id"] == topic), "")
     query = request.GET.copy()
     query.pop("cursor", None)
+    icursor = query.pop("icursor", [""])[0]
+    contacts = None
+    if (run.params or {}).get("source", "cases") != "cases":
+        found = keyset_page(selectors.hotspot_interaction_list(user=request.user, run=run, topic=topic, keyword=keyword,
+                                                               start=start, end=end),
+                            cursor=icursor[:500], limit=PER_PAGE)
+        contacts = {"rows": selectors.hotspot_interaction_rows(user=request.user, interactions=found.rows),
+                    "next_cursor": found.next_cursor}
     return render(request, "analytics/hotspot_cases.html", {
         "run": run, "rows": selectors.hotspot_case_rows(user=request.user, tickets=page.rows),
         "next_cursor": page.next_cursor, "topic_label": topic_label, "keyword": keyword,
         "start": start or run.period_start, "end": end or run.period_end, "query": query.urlencode(),
+        "contacts": contacts,
     })
 
 
@@ -128,6 +137,6 @@ def _date(value: str | None) -> dt.date | None:
 def hotspot_run(request):
     from ..hotspot.services import hotspot_run_create  # jieba and scikit-learn load when an analysis runs
 
-    run = hotspot_run_create(actor=request.user)
+    run = hotspot_run_create(actor=request.user, source=request.POST.get("source", "cases")[:20])
     messages.success(request, _("Hotspot analysis done: %(cases)s cases.") % {"cases": run.documents})
     return redirect("analytics:hotspots")

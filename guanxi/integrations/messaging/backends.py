@@ -4,9 +4,10 @@
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
+from .attachments import message_attachments
 from .enums import MessageChannel
 from .models import OutboundMessage
 
@@ -27,7 +28,9 @@ class LocalBackend(BaseBackend):
     """No provider: the message counts as sent and is written to the log; the outbox (admin) shows it."""
 
     def send(self, message: OutboundMessage) -> None:
-        logger.info("%s to %s: %s %s", message.channel, message.recipient, message.subject, message.body)
+        files = ", ".join(f"{a.filename} ({len(a.content)} bytes)" for a in message_attachments(message))
+        logger.info("%s to %s: %s %s%s", message.channel, message.recipient, message.subject, message.body,
+                    f" [{files}]" if files else "")
 
     @staticmethod
     def simulate_reply(*, phone: str, text: str, now=None):
@@ -39,12 +42,16 @@ class LocalBackend(BaseBackend):
 
 
 class DjangoEmailBackend(BaseBackend):
-    """E-mail through Django's configured EMAIL_BACKEND (SMTP, console, file…)."""
+    """E-mail through Django's configured EMAIL_BACKEND (SMTP, console, file…), with the message's
+    attachments as MIME parts."""
 
     def send(self, message: OutboundMessage) -> None:
         if message.channel != MessageChannel.EMAIL:
             raise ValueError("DjangoEmailBackend sends e-mail only")
-        send_mail(message.subject, message.body, None, [message.recipient], fail_silently=False)
+        email = EmailMessage(message.subject, message.body, None, [message.recipient])
+        for attachment in message_attachments(message):
+            email.attach(attachment.filename, attachment.content, attachment.content_type)
+        email.send(fail_silently=False)
 
 
 def backend_path_for(channel: str) -> str:

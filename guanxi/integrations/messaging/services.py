@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from guanxi.core.errors import ValidationFailed
 
+from .attachments import Attachment, attachments_problem, attachments_store
 from .backends import backend_for, backend_path_for
 from .enums import MessageChannel, MessageStatus
 from .models import OutboundMessage
@@ -15,9 +16,11 @@ logger = logging.getLogger("guanxi.messaging")
 
 
 @transaction.atomic
-def message_send(*, channel: str, recipient: str, subject: str = "", body: str) -> OutboundMessage:
+def message_send(*, channel: str, recipient: str, subject: str = "", body: str,
+                 attachments: list[Attachment] | tuple = ()) -> OutboundMessage:
     """Store a queued message and deliver it after the surrounding transaction commits (a rolled
-    back request sends nothing)."""
+    back request sends nothing). `attachments` (e-mail only) are kept with it privately and sent as
+    MIME parts by the e-mail backend."""
     errors = {}
     if channel not in MessageChannel.values:
         errors["channel"] = f"one of: {', '.join(MessageChannel.values)}"
@@ -28,10 +31,13 @@ def message_send(*, channel: str, recipient: str, subject: str = "", body: str) 
         errors["recipient"] = "not a valid e-mail address"
     if not (body or "").strip():
         errors["body"] = "required"
+    if problem := attachments_problem(channel, list(attachments)):
+        errors["attachments"] = problem
     if errors:
         raise ValidationFailed(fields=errors)
     message = OutboundMessage.objects.create(channel=channel, recipient=recipient, subject=(subject or "")[:200],
                                              body=body, backend=backend_path_for(channel))
+    attachments_store(message.pk, list(attachments))
     transaction.on_commit(lambda: message_deliver(message_id=message.pk))
     return message
 
