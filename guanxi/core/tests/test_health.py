@@ -59,9 +59,9 @@ def test_beat_is_healthy_only_while_its_scheduler_ticks(settings, tmp_path):
     import datetime as dt
 
     import time_machine
+    from celery import current_app as app  # the project's app, loaded with the settings
     from django.core.cache import cache
 
-    from config.celery import app
     from guanxi.core import health
     from guanxi.core.beat import HeartbeatScheduler
 
