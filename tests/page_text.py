@@ -61,6 +61,7 @@ SAMPLES = {
     "assessment_id": ("analytics", "QualityAssessment", "pk"),
     "subscription_id": ("analytics", "ReportSubscription", "pk"),
     "delivery_id": ("analytics", "ReportDelivery", "pk"),
+    "file_id": ("analytics", "ReportFile", "pk"),
     "red_rule_id": ("key_accounts", "RedChannelRule", "pk"),
     "wave_action": "close",  # POST only: the GET is refused (405) and skipped
     "improvement_action_id": ("surveys", "ImprovementAction", "pk"),

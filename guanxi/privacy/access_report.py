@@ -4,10 +4,13 @@ import csv
 import io
 from collections.abc import Iterator
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from guanxi.core.spreadsheet import spreadsheet_cell
+from guanxi.customers.enums import ContactPointKind
+from guanxi.customers.models import Address, ContactPoint, Customer
 
 from .models import PersonalDataAccess
 
@@ -23,6 +26,24 @@ def export_ids(row: PersonalDataAccess, limit: int = IDS_SHOWN) -> list[int]:
         if part:
             ids.append(int(part))
     return ids
+
+
+def field_label(name: str) -> str:
+    """A logged field's name as the customer pages label it, in the active language
+    ("contact_point:mobile": a contact point of that kind)."""
+    prefix, _, kind = name.partition(":")
+    if prefix == "contact_point" and kind in ContactPointKind.values:
+        return str(ContactPointKind(kind).label)
+    for model in (Customer, Address, ContactPoint):
+        try:
+            return str(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            continue
+    return name
+
+
+def field_labels(fields: str) -> str:
+    return pgettext("list separator", ", ").join(field_label(f) for f in fields.split(",") if f)
 
 
 def access_row(row: PersonalDataAccess) -> dict:
@@ -42,8 +63,8 @@ def _cells(row: PersonalDataAccess) -> list:
     customer = row.customer_id if row.customer_id else " ".join(map(str, export_ids(row)))
     return [timezone.localtime(row.at).strftime("%Y-%m-%d %H:%M:%S"), spreadsheet_cell(row.user.username),
             spreadsheet_cell(row.user.get_full_name()), spreadsheet_cell(customer), row.customer_count,
-            spreadsheet_cell(row.fields), spreadsheet_cell(row.get_channel_display()), spreadsheet_cell(row.path),
-            spreadsheet_cell(row.request_id)]
+            spreadsheet_cell(field_labels(row.fields)), spreadsheet_cell(row.get_channel_display()),
+            spreadsheet_cell(row.path), spreadsheet_cell(row.request_id)]
 
 
 def access_csv(rows) -> Iterator[str]:

@@ -95,5 +95,7 @@ def access_log(request):
     query.pop("cursor", None)
     query.pop("format", None)
     return render(request, "privacy/access_log.html", {
-        "form": form, "rows": [access_report.access_row(r) | {"obj": r} for r in page.rows],
+        "form": form,
+        "rows": [access_report.access_row(r) | {"obj": r, "field_labels": access_report.field_labels(r.fields)}
+                 for r in page.rows],
         "next_cursor": page.next_cursor, "query": query.urlencode(), "first": not request.GET.get("cursor")})

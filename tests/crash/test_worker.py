@@ -61,7 +61,7 @@ def test_a_transient_failure_is_retried_with_back_off_and_its_effect_happens_onc
     worker(queue, TASK_RETRY_BACKOFF="1", TASK_MAX_RETRIES="3")
     twice, always = f"{queue}-twice", f"{queue}-always"
     result = sender.send_task("crash_probe.flaky", args=[twice, 2], queue=queue)
-    assert result.get(timeout=60) == 3  # the third attempt succeeded
+    assert result.get(timeout=60, disable_sync_subtasks=False) == 3  # the third attempt succeeded
     assert Group.objects.filter(name=twice).count() == 1  # the failed attempts' writes were rolled back
     times = [float(t) for t in client.lrange(f"{twice}:times", 0, -1)]
     assert int(client.get(f"{twice}:attempts")) == 3 and len(times) == 3
@@ -70,7 +70,7 @@ def test_a_transient_failure_is_retried_with_back_off_and_its_effect_happens_onc
     # Past the maximum the task fails with the transient error, and nothing is written.
     failed = sender.send_task("crash_probe.flaky", args=[always, 99], queue=queue)
     with pytest.raises(Exception, match="server closed the connection"):
-        failed.get(timeout=90, propagate=True)
+        failed.get(timeout=90, propagate=True, disable_sync_subtasks=False)
     assert int(client.get(f"{always}:attempts")) == 4  # the first run and three retries
     assert not Group.objects.filter(name=always).exists()
     client.delete(*(f"{key}:{part}" for key in (twice, always) for part in ("attempts", "times")))
@@ -116,5 +116,5 @@ def test_a_worker_killed_mid_import_loses_nothing_and_writes_the_import_once(bro
     assert Customer.objects.values("mobile").distinct().count() == rows
     # Delivered once more after it finished (killed before it acknowledged): nothing is written twice.
     again = sender.send_task("customers.import_commit", args=[job.pk], queue=queue)
-    assert again.get(timeout=60) == ImportJob.Status.DONE
+    assert again.get(timeout=60, disable_sync_subtasks=False) == ImportJob.Status.DONE
     assert Customer.objects.count() == rows

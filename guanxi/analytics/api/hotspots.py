@@ -125,7 +125,7 @@ class RunCreateIn(Schema):
                         max_length=20)
 
 
-class InteractionOut(Schema):
+class HotspotInteractionOut(Schema):
     id: int
     customer_id: int
     customer_name: str = Field(description="masked unless you see the customer's personal data")
@@ -138,7 +138,7 @@ class InteractionOut(Schema):
 
 class InteractionPageOut(Schema):
     run: int
-    items: list[InteractionOut]
+    items: list[HotspotInteractionOut]
     next_cursor: str | None
 
 
