@@ -32,6 +32,15 @@ def database_url() -> str:
     return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
+def isolate_folders(settings, tmp_path) -> None:
+    """PostgreSQL only; uploads, import work files and the warehouse in this test's own folder, which
+    `process_env` hands to the child processes."""
+    require_postgresql()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_WORK_DIR = str(tmp_path / "work")
+    settings.WAREHOUSE_DIR = str(tmp_path / "warehouse")
+
+
 def process_env(**extra: str) -> dict[str, str]:
     """The environment of a child process: this test's database and folders, local settings."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DATABASE_URL": database_url(),

@@ -16,10 +16,10 @@ from guanxi.customers.tests.factories import make_customer
 from .support import (
     cli,
     cli_run,
+    isolate_folders,
     other_backend_holds,
     other_backend_waits,
     process_env,
-    require_postgresql,
     sessions_gone,
     sigkill,
     table_exists,
@@ -31,10 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def env(tmp_path, settings):
-    require_postgresql()
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.IMPORT_WORK_DIR = str(tmp_path / "work")
-    settings.WAREHOUSE_DIR = str(tmp_path / "warehouse")
+    isolate_folders(settings, tmp_path)
     return process_env()
 
 

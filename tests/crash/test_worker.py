@@ -17,10 +17,10 @@ from guanxi.customers.services.imports import import_job_create, import_job_vali
 from .support import (
     REDIS_URL,
     Worker,
+    isolate_folders,
     new_queue,
     other_backend_holds,
     process_env,
-    require_postgresql,
     sessions_gone,
     wait_until,
 )
@@ -30,10 +30,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def broker(tmp_path, settings):
-    require_postgresql()
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.IMPORT_WORK_DIR = str(tmp_path / "work")
-    settings.WAREHOUSE_DIR = str(tmp_path / "warehouse")
+    isolate_folders(settings, tmp_path)
     client = redis.Redis.from_url(REDIS_URL)
     client.ping()
     sender = Celery("crash-tests", broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)

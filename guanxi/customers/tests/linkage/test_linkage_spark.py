@@ -2,6 +2,7 @@
 on the same labelled records."""
 
 import pytest
+from django.test import override_settings
 
 from guanxi.customers.linkage import records, scan, variants
 
@@ -12,16 +13,14 @@ pytestmark = pytest.mark.spark
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):
-    from django.conf import settings
-
-    settings.SPARK_WORK_DIR = str(tmp_path_factory.mktemp("spark"))
     people, clusters = variants.labelled_people(300, duplicates=0.1, seed=11)
     truth = variants.true_pairs(clusters, list(range(1, len(people) + 1)))
     results = {}
-    for engine in ("local", "spark"):
-        con = records.duckdb_connect(threads=1)
-        records.load_frame(con, _raw_rows(people))
-        results[engine] = scan.run_linkage(threshold=0.8, con=con, load=False, engine=engine)
+    with override_settings(SPARK_WORK_DIR=str(tmp_path_factory.mktemp("spark"))):
+        for engine in ("local", "spark"):
+            con = records.duckdb_connect(threads=1)
+            records.load_frame(con, _raw_rows(people))
+            results[engine] = scan.run_linkage(threshold=0.8, con=con, load=False, engine=engine)
     return truth, results["local"], results["spark"]
 
 
