@@ -138,3 +138,31 @@ def test_commands_write_and_restore_with_clear_errors(business, media, tmp_path)
     call_command("restore", str(target), "--force", stdout=out)
     assert "restored" in out.getvalue()
     assert not list(tmp_path.glob("*.part"))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL restore's own failure path")
+def test_a_restore_that_fails_half_way_leaves_the_database_as_it_was(business, media, tmp_path):
+    """A dump cut short (its checksum made to match) creates the tables, then fails reading their rows."""
+    backup_create(tmp_path / "guanxi.tar")
+    cut = tmp_path / "cut.tar"
+    with tarfile.open(tmp_path / "guanxi.tar") as source, tarfile.open(cut, "w") as target:
+        manifest = json.loads(source.extractfile("manifest.json").read())
+        for member in source.getmembers():
+            body = source.extractfile(member).read()
+            if member.name == manifest["database"]:
+                body = body[: len(body) * 2 // 3]
+                manifest["database_sha256"] = hashlib.sha256(body).hexdigest()
+            if member.name == "manifest.json":
+                body = json.dumps(manifest).encode()
+            member.size = len(body)
+            target.addfile(member, io.BytesIO(body))
+    make_customer(SYSTEM, name="不应消失")
+    before, files_before = database_digest(), files_digest(media)
+    with pytest.raises(BackupError, match="pg_restore failed"):
+        backup_restore(cut, force=True)
+    assert database_digest() == before and files_digest(media) == files_before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_namespace WHERE nspname = 'guanxi_before_restore'")
+        assert cursor.fetchone()[0] == 0
+    backup_restore(tmp_path / "guanxi.tar", force=True)  # and the next restore finds everything in place
+    assert not Customer.objects.filter(name="不应消失").exists()

@@ -4,10 +4,10 @@ file's SHA-256) that a restore checks before it replaces anything.
 
 The database is saved by its own tools: on PostgreSQL `pg_dump` in custom format, taken in the same
 snapshot as the row counts (an exported snapshot, so a busy system gives a consistent pair); on SQLite
-the online backup API. A restore replaces everything or nothing: `pg_restore --single-transaction`
-on PostgreSQL, the backup API (one locked copy) on SQLite, and the files swapped in by renaming a
-complete copy. The star schema's Parquet files are derived data and are not saved: rebuild them
-with `guanxi warehouse_refresh --full`."""
+the online backup API. A restore replaces everything or nothing: on PostgreSQL into a new schema that
+takes the old one's place only when complete, on SQLite by the backup API (one locked copy), and the
+files swapped in by renaming a complete copy. The star schema's Parquet files are derived data and
+are not saved: rebuild them with `guanxi warehouse_refresh --full`."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 MEDIA = "media"
 DUMP_NAMES = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
+PREVIOUS_SCHEMA = "guanxi_before_restore"
 
 Progress = Callable[[str, int, int], None]
 
@@ -193,10 +194,57 @@ def _holds_data() -> bool:
     return users._meta.db_table in connection.introspection.table_names() and users.objects.exists()
 
 
+def _execute(*statements: str) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def _schema_tables(schema: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s", [schema])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _move_extensions(source: str, target: str) -> None:
+    """Extensions (pg_trgm) live in a schema; the dump's `CREATE EXTENSION IF NOT EXISTS` and its
+    operator classes expect them in the schema being restored."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT extname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace"
+                       " WHERE n.nspname = %s", [source])
+        names = [row[0] for row in cursor.fetchall()]
+    _execute(*(f"ALTER EXTENSION {connection.ops.quote_name(name)} SET SCHEMA {target}" for name in names))
+
+
+def _drop_schema(schema: str) -> None:
+    """Table by table, each in its own transaction: one `DROP SCHEMA … CASCADE` would lock every table,
+    index and sequence at once and can exhaust the server's lock table."""
+    for table in _schema_tables(schema):
+        _execute(f"DROP TABLE IF EXISTS {schema}.{connection.ops.quote_name(table)} CASCADE")
+    _execute(f"DROP SCHEMA {schema} CASCADE")
+
+
 def _restore_postgresql(dump: Path) -> None:
-    connection.close()  # pg_restore drops and recreates the tables this connection may hold open
-    _run(*_pg_command("pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-                      "--exit-on-error", str(dump)))
+    """Restore into a new, empty `public` schema while the old one waits under another name: the new
+    schema replaces the old only once every statement has succeeded, else the old comes back.
+    pg_restore runs statement by statement, not in one transaction, because a transaction that
+    replaces every table holds a lock on each of them and their indexes, more than the server's
+    shared lock table may hold."""
+    if _schema_tables(PREVIOUS_SCHEMA):
+        raise BackupError(f"an earlier restore did not finish: schema {PREVIOUS_SCHEMA} holds the data from"
+                          f" before it; rename it back to public or drop it")
+    _execute(f"DROP SCHEMA IF EXISTS {PREVIOUS_SCHEMA} CASCADE", f"ALTER SCHEMA public RENAME TO {PREVIOUS_SCHEMA}",
+             "CREATE SCHEMA public")
+    _move_extensions(PREVIOUS_SCHEMA, "public")
+    connection.close()  # its prepared statements and cached plans name the old schema's tables
+    try:
+        _run(*_pg_command("pg_restore", "--no-owner", "--exit-on-error", str(dump)))
+    except BackupError:
+        _move_extensions("public", PREVIOUS_SCHEMA)
+        _drop_schema("public")
+        _execute(f"ALTER SCHEMA {PREVIOUS_SCHEMA} RENAME TO public")
+        raise
+    _drop_schema(PREVIOUS_SCHEMA)
 
 
 def _restore_sqlite(dump: Path) -> None:
