@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import DateField, DateTimeField, Exists, F, OuterRef, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from guanxi.accounts.access import SYSTEM, user_of
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import User
+from guanxi.core.bulk import insert_from_query
 from guanxi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from guanxi.core.versioning import bumped
 from guanxi.customers.models import Customer
@@ -192,10 +193,14 @@ def _ref(kind: str) -> str:
     return "lead_id" if kind == RecordKind.LEAD else "customer_id"
 
 
-def _events(kind: str, record_kind: str, rule: PoolRule, now: dt.datetime, rows) -> list[PoolEvent]:
-    ref = _ref(record_kind)
-    return [PoolEvent(kind=kind, record_kind=record_kind, owner_id=owner, rule=rule, rule_name=rule.name, at=now,
-                      **{ref: pk}) for pk, owner in rows]
+def _log_many(kind: str, rule: PoolRule, now: dt.datetime, ids: list[int]) -> int:
+    """One event per record of `ids`, naming its owner as it stands (call before the owner changes)."""
+    record_kind = rule.applies_to
+    model = Lead if record_kind == RecordKind.LEAD else Customer
+    columns = {"kind": Value(kind), "record_kind": Value(record_kind), _ref(record_kind).removesuffix("_id"): F("pk"),
+               "owner": F("owner_id"), "rule": Value(rule.pk), "rule_name": Value(rule.name),
+               "at": Value(now, output_field=DateTimeField())}
+    return insert_from_query(PoolEvent, model.objects.filter(pk__in=ids), columns)
 
 
 def _return(rule: PoolRule, cutoff: dt.date, now: dt.datetime) -> int:
@@ -215,14 +220,13 @@ def _return_batch(rule: PoolRule, due, now: dt.datetime) -> int:
     cleared, their holdings and warnings dropped, a return event for each; five statements."""
     kind, ref = rule.applies_to, _ref(rule.applies_to)
     model = Lead if kind == RecordKind.LEAD else Customer
-    rows = list(due.select_for_update(skip_locked=True).values_list("pk", "owner_id"))
-    ids = [pk for pk, _owner in rows]
+    ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True))
     if not ids:
         return 0
+    _log_many(EventKind.RETURN, rule, now, ids)
     model.objects.filter(pk__in=ids).update(owner=None, **bumped(model))
     Holding.objects.filter(**{f"{ref}__in": ids}).delete()
     PoolWarning.objects.filter(**{f"{ref}__in": ids}).delete()
-    PoolEvent.objects.bulk_create(_events(EventKind.RETURN, kind, rule, now, rows))
     return len(ids)
 
 
@@ -233,6 +237,7 @@ def _warn(rule: PoolRule, today: dt.date, now: dt.datetime) -> list[tuple[int, s
     if not rule.warn_days:
         return
     kind, ref = rule.applies_to, _ref(rule.applies_to)
+    model = Lead if kind == RecordKind.LEAD else Customer
     due = candidates(rule, rule_cutoff(rule, today, ahead=rule.warn_days))
     warned = PoolWarning.objects.filter(rule=rule, record_kind=kind)
     warned.exclude(Exists(due.filter(pk=OuterRef(ref)))).delete()
@@ -241,11 +246,12 @@ def _warn(rule: PoolRule, today: dt.date, now: dt.datetime) -> list[tuple[int, s
         "pk", "owner_id", *names)
     due_on = nth_day_after(today, rule.warn_days, rule.day_kind)
     for named in _batches(list(fresh)):
-        rows = [(pk, owner) for pk, owner, *_names in named]
-        PoolWarning.objects.bulk_create([
-            PoolWarning(rule=rule, record_kind=kind, owner_id=owner, sent_at=now, due_on=due_on, **{ref: pk})
-            for pk, owner in rows])
-        PoolEvent.objects.bulk_create(_events(EventKind.WARNING, kind, rule, now, rows))
+        ids = [pk for pk, *_rest in named]
+        insert_from_query(PoolWarning, model.objects.filter(pk__in=ids), {
+            "rule": Value(rule.pk), "record_kind": Value(kind), ref.removesuffix("_id"): F("pk"),
+            "owner": F("owner_id"), "sent_at": Value(now, output_field=DateTimeField()),
+            "due_on": Value(due_on, output_field=DateField())})
+        _log_many(EventKind.WARNING, rule, now, ids)
         yield from ((owner, kind, pk, due_on, _label(kind, names)) for pk, owner, *names in named)
 
 

@@ -99,20 +99,20 @@ def test_a_rerun_warns_and_returns_nothing_twice(small_batches):
 def test_a_crash_leaves_whole_batches_and_the_rerun_finishes(small_batches, monkeypatch):
     rule(days=30)
     _world(owners=1, each=5)
-    calls, real = [], PoolEvent.objects.bulk_create
+    calls, real = [], PoolWarning.objects.filter
 
-    def failing(rows, *args, **kwargs):
-        calls.append(len(rows))
+    def failing(*args, **kwargs):  # the batch's last statement: its events and owners are written
+        calls.append(kwargs)
         if len(calls) == 2:
             raise RuntimeError("the database went away")
-        return real(rows, *args, **kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(PoolEvent.objects, "bulk_create", failing)
+    monkeypatch.setattr(PoolWarning.objects, "filter", failing)
     with pytest.raises(RuntimeError):
         _sweep(RETURN)
     assert Customer.objects.filter(owner__isnull=True).count() == 2  # the first batch, whole
     assert PoolEvent.objects.filter(kind=EventKind.RETURN).count() == 2
-    monkeypatch.setattr(PoolEvent.objects, "bulk_create", real)
+    monkeypatch.setattr(PoolWarning.objects, "filter", real)
     assert _sweep(RETURN)["returned"] == 3
     assert PoolEvent.objects.filter(kind=EventKind.RETURN).count() == 5
 

@@ -4,6 +4,7 @@ import datetime as dt
 import random
 
 import pytest
+from django.db import connection
 
 from guanxi.accounts.access import SYSTEM
 from guanxi.customers.models import Interaction
@@ -13,7 +14,9 @@ from guanxi.segments.services import value_recompute
 from .factories import make_customer, make_transactions
 from .test_recompute import AS_OF, at, ledger  # noqa: F401 - the ledger's edge cases, on both engines
 
-pytestmark = [pytest.mark.django_db, pytest.mark.spark]
+# Once per CI run, on the production database (the PostgreSQL pass): half a minute of Spark each time.
+pytestmark = [pytest.mark.django_db, pytest.mark.spark,
+              pytest.mark.skipif(connection.vendor == "sqlite", reason="runs in the PostgreSQL pass")]
 SKIP = {"id", "run_id", "computed_at"}
 
 
