@@ -21,9 +21,9 @@ def var_dir(settings, tmp_path):
 
 
 def test_the_sign_in_page_shows_a_load_in_progress_and_waits_for_it(client):
-    demo_status_write(state="loading", step="servicedesk", done=5, total=8)
+    demo_status_write(state="loading", step="guanxi.servicedesk.demo.tickets", done=5, total=8)
     page = client.get(reverse("accounts:login")).content.decode()
-    assert 'id="gx-demo-status"' in page and "servicedesk" in page
+    assert 'id="gx-demo-status"' in page and "（第 5/8 步：客服中心）" in page and "servicedesk" not in page
     assert 'http-equiv="refresh"' in page
     assert 'id="gx-login-submit" disabled' in page
 
@@ -59,6 +59,6 @@ def test_the_loading_process_reports_each_step_and_the_end(monkeypatch):
 
     monkeypatch.setattr(demo, "DEMO_STEPS", [watched])
     call_command("demo", "--customers", "10", "--report-status", stdout=io.StringIO())
-    assert seen[0]["state"] == "loading" and seen[0]["step"] == "interactions" and seen[0]["done"] == 1
+    assert seen[0]["state"] == "loading" and seen[0]["step"] == "guanxi.customers.demo.history" and seen[0]["done"] == 1
     assert json.loads(status_path().read_text(encoding="utf-8"))["state"] == "done"
     assert demo_status_read() is None

@@ -89,8 +89,3 @@ def demo_step_app(step: Callable) -> str:
     """The app a step belongs to, as printed: guanxi.servicedesk.demo.tickets.service_demo_load → servicedesk."""
     parts = step.__module__.split(".")
     return parts[1] if len(parts) > 2 else step.__module__
-
-
-def demo_step_name(step: Callable) -> str:
-    """The step's short name in the status file: service_demo_load → service."""
-    return loaded_step(step).__name__.removesuffix("_demo_load")

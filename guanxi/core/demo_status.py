@@ -10,6 +10,7 @@ import json
 import os
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 
 LOADING, DONE, FAILED = "loading", "done", "failed"
@@ -43,14 +44,22 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def step_label(module: str) -> str:
+    """What a step loads, for people: the name of the app whose module it is (客户, 服务台, …)."""
+    app = apps.get_containing_app_config(module)
+    return str(app.verbose_name) if app else ""
+
+
 def demo_status_read() -> dict | None:
-    """The running or failed load's progress, else None (no load, a finished one, or a stale file)."""
+    """The running or failed load's progress, else None (no load, a finished one, or a stale file).
+    `step` is the module of the step being loaded; `step_label` says what it loads in the reader's
+    language."""
     try:
         status = json.loads(status_path().read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if status.get("state") == LOADING and _alive(int(status.get("pid") or 0)):
-        return status
+        return {**status, "step_label": step_label(str(status.get("step") or ""))}
     if status.get("state") == FAILED:
         return status
     return None

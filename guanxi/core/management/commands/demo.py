@@ -17,7 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from guanxi.core import demo
-from guanxi.core.demo import SCALE_CUSTOMERS, DemoCompany, demo_step_app, demo_step_name, loaded_step
+from guanxi.core.demo import SCALE_CUSTOMERS, DemoCompany, demo_step_app, loaded_step
 from guanxi.core.demo_status import DONE, FAILED, LOADING, demo_status_write
 
 
@@ -76,13 +76,13 @@ class Command(BaseCommand):
                 "--report-status", *(["--if-empty"] if if_empty else [])]
         child = subprocess.Popen(argv, env={**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE})  # nosec B603  # sys.executable and fixed arguments, no shell
         # The status names the child, so that a load stopped with Ctrl-C does not look like one still running.
-        demo_status_write(state=LOADING, step="customers", total=len(demo.DEMO_STEPS) + 1, pid=child.pid)
+        demo_status_write(state=LOADING, step="guanxi.customers", total=len(demo.DEMO_STEPS) + 1, pid=child.pid)
         console.print(f"Loading the demo company in the background (process {child.pid}); its logins are printed "
                       "here when it is done, and the sign-in page shows its progress meanwhile.")
 
     def _load(self, console: Console, company: DemoCompany, *, customers: int, seed: int, report) -> tuple:
         total = len(demo.DEMO_STEPS) + 1
-        report(state=LOADING, step="customers", total=total)
+        report(state=LOADING, step="guanxi.customers", total=total)
         started = time.perf_counter()
         now = timezone.now()  # every step dates its data before this moment
         scale = customers / SCALE_CUSTOMERS
@@ -97,7 +97,7 @@ class Command(BaseCommand):
                           f"({time.perf_counter() - started:.1f}s)")
             for done, step in enumerate(list(demo.DEMO_STEPS), start=1):
                 label = demo_step_app(step)
-                report(state=LOADING, step=demo_step_name(step), done=done, total=total)
+                report(state=LOADING, step=loaded_step(step).__module__, done=done, total=total)
                 step_started = time.perf_counter()
                 with Progress(SpinnerColumn(), TextColumn(f"[bold]Demo {label}"), TimeElapsedColumn(),
                               console=console, transient=True) as progress:
