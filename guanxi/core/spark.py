@@ -117,10 +117,12 @@ def _arrow_column(values: pd.Series, kind: str):
     return pa.array([None if pd.isna(v) else str(v) for v in values], type=_arrow_type(kind))
 
 
-def table_to_spark(table: str, columns: tuple[tuple[str, str], ...], *, chunk: int = EXPORT_CHUNK) -> DataFrame:
+def table_to_spark(table: str, columns: tuple[tuple[str, str], ...], *, chunk: int = EXPORT_CHUNK,
+                   directory: Path | None = None) -> DataFrame:
     """An operational table's `columns` (name, kind; `id` among them) handed to Spark: read in id order,
-    `chunk` rows at a time (keyset pages), into Parquet parts; registered as a temporary view of the
-    same name. The names come from code, never from a request."""
+    `chunk` rows at a time (keyset pages), into Parquet parts (in `directory`, default a new one in the
+    work directory); registered as a temporary view of the same name. The names come from code, never
+    from a request."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -128,7 +130,9 @@ def table_to_spark(table: str, columns: tuple[tuple[str, str], ...], *, chunk: i
 
     names = [name for name, _ in columns]
     schema = pa.schema([(name, _arrow_type(kind)) for name, kind in columns])
-    directory = Path(tempfile.mkdtemp(prefix=f"{table}-", dir=work_dir()))
+    if directory is None:
+        directory = Path(tempfile.mkdtemp(prefix=f"{table}-", dir=work_dir()))
+    directory.mkdir(parents=True, exist_ok=True)
     last, part = None, 0
     while True:
         where = "" if last is None else f" WHERE id > {int(last)}"
