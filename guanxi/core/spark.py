@@ -117,6 +117,32 @@ def _arrow_column(values: pd.Series, kind: str):
     return pa.array([None if pd.isna(v) else str(v) for v in values], type=_arrow_type(kind))
 
 
+def _page(sql: str, names: list[str]) -> pd.DataFrame:
+    """One page of an export. On PostgreSQL COPY's CSV is parsed as text by pyarrow, keeping apart
+    what pandas' CSV reader would merge: NULL (an empty field) and '' (a quoted empty field)."""
+    from django.db import connection
+
+    from guanxi.core.copy import copy_out_csv, query_frame
+
+    if connection.vendor != "postgresql":
+        return query_frame(sql, [], names)
+    import io
+
+    import pandas as pd
+    import pyarrow as pa
+    from pyarrow import csv
+
+    buffer = io.BytesIO()
+    if not copy_out_csv(sql, [], out=buffer):
+        return pd.DataFrame(columns=names)
+    buffer.seek(0)
+    table = csv.read_csv(buffer, read_options=csv.ReadOptions(column_names=names),
+                         convert_options=csv.ConvertOptions(
+                             column_types={name: pa.string() for name in names}, strings_can_be_null=True,
+                             quoted_strings_can_be_null=False, null_values=[""]))
+    return table.to_pandas()
+
+
 def table_to_spark(table: str, columns: tuple[tuple[str, str], ...], *, chunk: int = EXPORT_CHUNK,
                    directory: Path | None = None) -> DataFrame:
     """An operational table's `columns` (name, kind; `id` among them) handed to Spark: read in id order,
@@ -125,8 +151,6 @@ def table_to_spark(table: str, columns: tuple[tuple[str, str], ...], *, chunk: i
     from a request."""
     import pyarrow as pa
     import pyarrow.parquet as pq
-
-    from guanxi.core.copy import query_frame
 
     names = [name for name, _ in columns]
     schema = pa.schema([(name, _arrow_type(kind)) for name, kind in columns])
@@ -137,7 +161,7 @@ def table_to_spark(table: str, columns: tuple[tuple[str, str], ...], *, chunk: i
     while True:
         where = "" if last is None else f" WHERE id > {int(last)}"
         sql = f"SELECT {', '.join(names)} FROM {table}{where} ORDER BY id LIMIT {int(chunk)}"  # nosec B608
-        frame = query_frame(sql, [], names)
+        frame = _page(sql, names)
         if part == 0 or len(frame):
             arrays = [_arrow_column(frame[name], kind) for name, kind in columns]
             pq.write_table(pa.Table.from_arrays(arrays, schema=schema), directory / f"part-{part:05}.parquet")
