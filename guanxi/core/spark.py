@@ -92,6 +92,15 @@ def _arrow_type(kind: str):
             "money": pa.decimal128(18, 2), "ts": pa.timestamp("us", tz="UTC"), "date": pa.date32()}[kind]
 
 
+SPARK_TYPES = {"int": "BIGINT", "str": "STRING", "bool": "BOOLEAN", "float": "DOUBLE", "money": "DECIMAL(18,2)",
+               "ts": "TIMESTAMP", "date": "DATE"}
+
+
+def spark_schema(columns: tuple[tuple[str, str], ...], types: dict[str, str] = SPARK_TYPES) -> str:
+    """The DDL schema of (name, kind) columns: Spark then reads Parquet without a job to infer it."""
+    return ", ".join(f"`{name}` {types[kind]}" for name, kind in columns)
+
+
 def _arrow_column(values: pd.Series, kind: str):
     """One column as Arrow, whatever form the database driver gave it (PostgreSQL's COPY CSV parsed by
     pyarrow, or SQLite's rows: text timestamps and dates, 0/1 booleans)."""
@@ -169,7 +178,7 @@ def table_to_spark(table: str, columns: tuple[tuple[str, str], ...], *, chunk: i
         if len(frame) < chunk:
             break
         last = frame["id"].iloc[-1]
-    spark_frame = spark_session().read.parquet(str(directory))
+    spark_frame = spark_session().read.schema(spark_schema(columns)).parquet(str(directory))
     spark_frame.createOrReplaceTempView(table)
     return spark_frame
 

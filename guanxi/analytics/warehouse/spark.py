@@ -112,7 +112,7 @@ def _typed(table) -> list[str]:
 
 def spark_build(root: Path, refresh_id: int, progress) -> dict[str, TableFiles]:
     """Every fact, dimension and rollup rebuilt on Spark under `root`; returns name → files."""
-    from guanxi.core.spark import spark_session, table_to_spark, work_dir
+    from guanxi.core.spark import spark_schema, spark_session, table_to_spark, work_dir
 
     session = spark_session()
     exports = Path(tempfile.mkdtemp(prefix="warehouse-", dir=work_dir()))
@@ -126,7 +126,8 @@ def spark_build(root: Path, refresh_id: int, progress) -> dict[str, TableFiles]:
             frame = frame.selectExpr(*_typed(table)).sortWithinPartitions(table.key)
             built[table.name] = files = _write(root, table.name, f"base-{refresh_id}", frame)
             progress(table.name, files.rows, files.rows)
-            session.read.parquet(*[str(root / name) for name in files.base]).createOrReplaceTempView(table.name)
+            session.read.schema(spark_schema(table.all_columns, SPARK_TYPES)).parquet(
+                *[str(root / name) for name in files.base]).createOrReplaceTempView(table.name)
         built.update(_rollups(session, root, refresh_id, {name: files.rows for name, files in built.items()},
                               progress))
         return built
@@ -151,8 +152,8 @@ def _rollups(session, root: Path, refresh_id: int, fact_rows: dict[str, int], pr
                 if not worth_keeping(table, counts.get(mark, 0), fact_rows):
                     continue
                 # Each file sorted by date (what a reader's filters prune by), ROLLUP_FILE_ROWS rows or so apiece.
-                files = max(1, counts.get(mark, 0) // ROLLUP_FILE_ROWS)
-                frame = session.sql(rollup_select(rollup, mark, kept)).coalesce(files).sortWithinPartitions(
+                parts = max(1, counts.get(mark, 0) // ROLLUP_FILE_ROWS)
+                frame = session.sql(rollup_select(rollup, mark, kept)).coalesce(parts).sortWithinPartitions(
                     rollup.date)
                 written[rollup.name] = files = _write(root, rollup.name, f"base-{refresh_id}", frame)
                 progress(rollup.name, files.rows, files.rows)
