@@ -92,6 +92,15 @@ def _arrow_type(kind: str):
             "money": pa.decimal128(18, 2), "ts": pa.timestamp("us", tz="UTC"), "date": pa.date32()}[kind]
 
 
+SPARK_TYPES = {"int": "BIGINT", "str": "STRING", "bool": "BOOLEAN", "float": "DOUBLE", "money": "DECIMAL(18,2)",
+               "ts": "TIMESTAMP", "date": "DATE"}
+
+
+def spark_schema(columns: tuple[tuple[str, str], ...], types: dict[str, str] = SPARK_TYPES) -> str:
+    """The DDL schema of (name, kind) columns: Spark then reads Parquet without a job to infer it."""
+    return ", ".join(f"`{name}` {types[kind]}" for name, kind in columns)
+
+
 def _arrow_column(values: pd.Series, kind: str):
     """One column as Arrow, whatever form the database driver gave it (PostgreSQL's COPY CSV parsed by
     pyarrow, or SQLite's rows: text timestamps and dates, 0/1 booleans)."""
@@ -117,23 +126,51 @@ def _arrow_column(values: pd.Series, kind: str):
     return pa.array([None if pd.isna(v) else str(v) for v in values], type=_arrow_type(kind))
 
 
-def table_to_spark(table: str, columns: tuple[tuple[str, str], ...], *, chunk: int = EXPORT_CHUNK) -> DataFrame:
+def _page(sql: str, names: list[str]) -> pd.DataFrame:
+    """One page of an export. On PostgreSQL COPY's CSV is parsed as text by pyarrow, keeping apart
+    what pandas' CSV reader would merge: NULL (an empty field) and '' (a quoted empty field)."""
+    from django.db import connection
+
+    from guanxi.core.copy import copy_out_csv, query_frame
+
+    if connection.vendor != "postgresql":
+        return query_frame(sql, [], names)
+    import io
+
+    import pandas as pd
+    import pyarrow as pa
+    from pyarrow import csv
+
+    buffer = io.BytesIO()
+    if not copy_out_csv(sql, [], out=buffer):
+        return pd.DataFrame(columns=names)
+    buffer.seek(0)
+    table = csv.read_csv(buffer, read_options=csv.ReadOptions(column_names=names),
+                         convert_options=csv.ConvertOptions(
+                             column_types={name: pa.string() for name in names}, strings_can_be_null=True,
+                             quoted_strings_can_be_null=False, null_values=[""]))
+    return table.to_pandas()
+
+
+def table_to_spark(table: str, columns: tuple[tuple[str, str], ...], *, chunk: int = EXPORT_CHUNK,
+                   directory: Path | None = None) -> DataFrame:
     """An operational table's `columns` (name, kind; `id` among them) handed to Spark: read in id order,
-    `chunk` rows at a time (keyset pages), into Parquet parts; registered as a temporary view of the
-    same name. The names come from code, never from a request."""
+    `chunk` rows at a time (keyset pages), into Parquet parts (in `directory`, default a new one in the
+    work directory); registered as a temporary view of the same name. The names come from code, never
+    from a request."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from guanxi.core.copy import query_frame
-
     names = [name for name, _ in columns]
     schema = pa.schema([(name, _arrow_type(kind)) for name, kind in columns])
-    directory = Path(tempfile.mkdtemp(prefix=f"{table}-", dir=work_dir()))
+    if directory is None:
+        directory = Path(tempfile.mkdtemp(prefix=f"{table}-", dir=work_dir()))
+    directory.mkdir(parents=True, exist_ok=True)
     last, part = None, 0
     while True:
         where = "" if last is None else f" WHERE id > {int(last)}"
         sql = f"SELECT {', '.join(names)} FROM {table}{where} ORDER BY id LIMIT {int(chunk)}"  # nosec B608
-        frame = query_frame(sql, [], names)
+        frame = _page(sql, names)
         if part == 0 or len(frame):
             arrays = [_arrow_column(frame[name], kind) for name, kind in columns]
             pq.write_table(pa.Table.from_arrays(arrays, schema=schema), directory / f"part-{part:05}.parquet")
@@ -141,7 +178,7 @@ def table_to_spark(table: str, columns: tuple[tuple[str, str], ...], *, chunk: i
         if len(frame) < chunk:
             break
         last = frame["id"].iloc[-1]
-    spark_frame = spark_session().read.parquet(str(directory))
+    spark_frame = spark_session().read.schema(spark_schema(columns)).parquet(str(directory))
     spark_frame.createOrReplaceTempView(table)
     return spark_frame
 

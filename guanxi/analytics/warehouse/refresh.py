@@ -1,13 +1,15 @@
 """Writing the warehouse: a full rebuild reads every source table in id order; an incremental
 refresh reads only the rows the capture triggers recorded in the change log, then deletes those (and
 rebuilds a table whole when most of it changed). Each refresh writes new files, then commits by
-replacing the manifest; compaction folds a table's deltas into a new base when they grow."""
+replacing the manifest; compaction folds a table's deltas into a new base when they grow. With
+`BATCH_ENGINE=spark` a full rebuild computes the facts, dimensions and rollups on Spark (`spark`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import fcntl
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +17,8 @@ from pathlib import Path
 import pandas as pd
 from django.db import connection, transaction
 from django.utils import timezone
+
+from guanxi.core.spark import batch_engine
 
 from .dates import DATE_COLUMNS, LABEL_COLUMNS, date_frame, label_frames
 from .rollups import rollups_write
@@ -45,6 +49,8 @@ def _remove_leftovers(root: Path) -> None:
     never renamed into place); the unlisted files under the tables go after the next manifest."""
     for path in [*root.glob(".*.csv"), *root.glob(".manifest.json.*")]:
         path.unlink(missing_ok=True)
+    for path in root.glob("*/.spark-*"):  # a Spark build's staging folders
+        shutil.rmtree(path, ignore_errors=True)
 
 
 class RefreshBusy(Exception):
@@ -317,15 +323,20 @@ def _warehouse_write(*, full: bool, refresh_id: int, progress: Progress, root: P
             cursor.execute("SELECT COALESCE(MAX(id), 0) FROM analytics_warehousechange")
             high = cursor.fetchall()[0][0]
         manifest = Manifest(refresh_id=refresh_id, watermark=high)
-        for table in TABLES:
-            progress(table.name, 0, 0)
-            if full or table.full:
-                manifest.tables[table.name] = _build_table(root, table, refresh_id, progress)
-            else:
-                files = _delta_table(root, table, current.tables.get(table.name, TableFiles()), refresh_id, high,
-                                     progress)
-                manifest.tables[table.name] = _compact(root, table, files, refresh_id)
-        _write_rollups(root, manifest, None if full else current, refresh_id, progress)
+        if full and batch_engine() == "spark":  # the incremental refresh stays on this machine
+            from .spark import spark_build
+
+            manifest.tables.update(spark_build(root, refresh_id, progress))
+        else:
+            for table in TABLES:
+                progress(table.name, 0, 0)
+                if full or table.full:
+                    manifest.tables[table.name] = _build_table(root, table, refresh_id, progress)
+                else:
+                    files = _delta_table(root, table, current.tables.get(table.name, TableFiles()), refresh_id,
+                                         high, progress)
+                    manifest.tables[table.name] = _compact(root, table, files, refresh_id)
+            _write_rollups(root, manifest, None if full else current, refresh_id, progress)
         first, last = _date_range(root, manifest, timezone.localdate())
         dates = f"dim_date/base-{refresh_id}.parquet"
         rows = _write(root, dates, DATE_COLUMNS, date_frame(first, last))

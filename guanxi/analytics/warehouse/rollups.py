@@ -104,9 +104,17 @@ def month_sql(expression: str) -> str:
     return f"COALESCE(CAST(DATE_TRUNC('month', {expression}) AS DATE), DATE '1900-01-01')"
 
 
-def rollup_statement(table: str, where: str = "") -> tuple[str, list[tuple[Rollup, int, list[str]]]]:
+def _grouping(keys: list[str], dialect: str) -> str:
+    """GROUPING(a, b, …) of several columns: DuckDB's (and the standard's) multi-argument GROUPING is
+    Spark's grouping_id; both set one bit per argument, the first the most significant."""
+    return f"{'grouping_id' if dialect == 'spark' else 'GROUPING'}({', '.join(keys)})"
+
+
+def rollup_statement(table: str, where: str = "", *, dialect: str = "duckdb",
+                     ) -> tuple[str, list[tuple[Rollup, int, list[str]]]]:
     """The one GROUPING SETS statement that computes every rollup of `table` (over the fact's rows that
-    meet `where`), and per rollup the GROUPING() value that marks its rows and the expressions it keeps."""
+    meet `where`), and per rollup the GROUPING() value that marks its rows and the expressions it keeps.
+    `dialect`: "duckdb" or "spark" (the full rebuild on Spark, guanxi.analytics.warehouse.spark)."""
     rollups = [r for r in ROLLUPS if r.table == table]
     keys: list[str] = []
     for rollup in rollups:
@@ -121,12 +129,26 @@ def rollup_statement(table: str, where: str = "") -> tuple[str, list[tuple[Rollu
         mark = sum(1 << (len(keys) - 1 - i) for i, key in enumerate(keys) if key not in kept)
         marks.append((rollup, mark, kept))
     select = [f"{key} AS k{i}" for i, key in enumerate(keys)]
-    select.append(f"GROUPING({', '.join(keys)}) AS grouping_")
+    select.append(f"{_grouping(keys, dialect)} AS grouping_")
     select += [f"{sql} AS {name}" for name, sql in PARTS[table]]
     customer = "LEFT JOIN dim_customer c ON c.customer_id = f.customer_id"
     sql = (f"SELECT {', '.join(select)} FROM {table} f {customer} {f'WHERE {where} ' if where else ''}"  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
            f"GROUP BY GROUPING SETS ({', '.join(sets)})")
     return sql, [(rollup, mark, [f"k{keys.index(k)}" for k in kept]) for rollup, mark, kept in marks]
+
+
+def rollup_select(rollup: Rollup, mark: int, kept: list[str]) -> str:
+    """One rollup's rows out of the GROUPING SETS result `rollup_`, its columns named."""
+    names = (rollup.date, *rollup.column_names)
+    columns = ", ".join(f"{k} AS {n}" for k, n in zip(kept, names, strict=True))
+    parts = ", ".join(name for name, _ in PARTS[rollup.table])
+    return f"SELECT {columns}, {parts} FROM rollup_ WHERE grouping_ = {int(mark)}"  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+
+
+def worth_keeping(table: str, rows: int, fact_rows: dict[str, int]) -> bool:
+    """Whether a full refresh writes a rollup of `rows` rows of the fact `table`: not when it would be
+    close to the fact's own size (see the module's docstring)."""
+    return fact_rows.get(table, 0) < ALWAYS_BELOW or rows <= MAX_SHARE * fact_rows[table]
 
 
 def _changed_customers(reader, root: Path, previous, current) -> str | None:
@@ -199,8 +221,7 @@ def rollups_write(reader, root: Path, refresh_id: int, fact_rows: dict[str, int]
         parts = ", ".join(name for name, _ in PARTS[table])
         for rollup, mark, kept in marks:
             names = (rollup.date, *rollup.column_names)
-            columns = ", ".join(f"{k} AS {n}" for k, n in zip(kept, names, strict=True))
-            select = f"SELECT {columns}, {parts} FROM rollup_ WHERE grouping_ = {int(mark)}"  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+            select = rollup_select(rollup, mark, kept)
             if months is not None:
                 if rollup.name not in kept_before:
                     continue  # left out by the last full refresh: stays out until the next
@@ -209,7 +230,7 @@ def rollups_write(reader, root: Path, refresh_id: int, fact_rows: dict[str, int]
                            f"WHERE {month_sql(rollup.date)} NOT IN (SELECT m FROM months_)")
             else:
                 rows = reader.execute("SELECT COUNT(*) FROM rollup_ WHERE grouping_ = ?", [mark]).fetchall()[0][0]
-                if fact_rows.get(table, 0) >= ALWAYS_BELOW and rows > MAX_SHARE * fact_rows[table]:
+                if not worth_keeping(table, rows, fact_rows):
                     continue
             relative = f"{rollup.name}/base-{refresh_id}.parquet"
             (root / rollup.name).mkdir(parents=True, exist_ok=True)

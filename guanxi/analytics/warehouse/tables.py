@@ -36,13 +36,18 @@ CUSTOMER = WarehouseTable(
     key="customer_id",
     # The segment is the customer's kind (individual / organisation, dim_segment); region = the province of the default
     # address (else the first); churned_at = when a churned customer was last changed, i.e. marked churned.
+    # The address is the one no other address of the customer comes before (default first, then by id): an anti-join
+    # that PostgreSQL, SQLite and Spark SQL all run (Spark has no correlated LIMIT 1), and that the databases still
+    # answer by the customer's index when a refresh reads a few customers (a window over every address would not).
     select="""SELECT t.id, t.kind, t.brand_id, t.lifecycle_stage, t.source, t.owner_id, t.team_id, t.arpu,
-                     t.created_at, (t.deleted_at IS NULL AND t.merged_into_id IS NULL),
-                     COALESCE((SELECT a.province FROM customers_address a WHERE a.customer_id = t.id
-                               ORDER BY a.is_default DESC, a.id LIMIT 1), ''),
+                     t.created_at, (t.deleted_at IS NULL AND t.merged_into_id IS NULL), COALESCE(a.province, ''),
                      EXISTS (SELECT 1 FROM key_accounts_keyaccount k WHERE k.customer_id = t.id AND k.is_active),
                      CASE WHEN t.lifecycle_stage = 'churned' THEN t.updated_at END
-              FROM customers_customer t""",
+              FROM customers_customer t LEFT JOIN (
+                  SELECT a.customer_id, a.province FROM customers_address a WHERE NOT EXISTS (
+                      SELECT 1 FROM customers_address b WHERE b.customer_id = a.customer_id
+                      AND ((b.is_default AND NOT a.is_default) OR (b.is_default = a.is_default AND b.id < a.id)))
+              ) a ON a.customer_id = t.id""",
     columns=(("customer_id", "int"), ("kind", "str"), ("brand_id", "int"), ("lifecycle_stage", "str"),
              ("source", "str"), ("owner_id", "int"), ("team_id", "int"), ("arpu", "money"), ("created_at", "ts"),
              ("is_live", "bool"), ("region", "str"), ("is_key_account", "bool"), ("churned_at", "ts")),
