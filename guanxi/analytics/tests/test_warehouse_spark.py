@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 
 from guanxi.accounts.access import SYSTEM
 from guanxi.analytics.models import WarehouseRefresh
@@ -23,7 +24,9 @@ from guanxi.surveys.tests.factories import GOOD, closed_case, published_version
 
 from .test_warehouse import NOW, _activity
 
-pytestmark = [pytest.mark.django_db, pytest.mark.spark]
+# Once per CI run, on the production database (the PostgreSQL pass): a minute of Spark each time.
+pytestmark = [pytest.mark.django_db, pytest.mark.spark,
+              pytest.mark.skipif(connection.vendor == "sqlite", reason="runs in the PostgreSQL pass")]
 
 
 def _business(admin):
