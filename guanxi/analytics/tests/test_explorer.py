@@ -568,3 +568,46 @@ def test_distinct_customers_from_the_rollup_by_customer_equal_the_detail(shop, w
         assert explorer_run(user=user, query=q(["buying_customers", "arpu"])).total == [
             buyers, pytest.approx(float(revenue / buyers))]
         assert buyers == 2 and [row[0] for row in by_team.row_totals] == [1, 2]  # counted in both teams, once in all
+
+
+def test_the_rollup_by_customer_after_an_incremental_refresh_equals_a_rebuild_and_the_detail(shop, monkeypatch):
+    """With the deltas kept (so the rollup by customer is brought up to date customer by customer, not
+    rebuilt): a new order of a customer who bought before, a draft confirmed, an order cancelled and a
+    customer moved to another owner and team. Its rows equal a full rebuild's; distinct figures the detail's."""
+    from guanxi.analytics.warehouse import refresh as refresh_module
+    from guanxi.analytics.warehouse import rollups as rollups_module
+    from guanxi.customers.models import Customer
+    from guanxi.orders import services as orders
+
+    monkeypatch.setattr(refresh_module, "COMPACT_SHARE", 1000.0)
+    recomputed, real = [], rollups_module._affected_customers  # what an incremental refresh recomputes by customer
+
+    def affected(*args, **kwargs):
+        recomputed.append(found := real(*args, **kwargs))
+        return found
+
+    monkeypatch.setattr(rollups_module, "_affected_customers", affected)
+    analyst = UserFactory(role=Role.ANALYST)
+    draft = order(shop["rep"], shop["customer"], shop["product"], quantity=3, confirm=False,
+                  day=DAY + dt.timedelta(days=5))
+    sold = order(shop["rep2"], shop["theirs"], shop["product"], quantity=2, day=DAY + dt.timedelta(days=6))
+    warehouse_refresh(actor=SYSTEM, full=True)
+    before = _rollup_rows()["agg_order_line_customer_day"]
+    order(SYSTEM, shop["customer"], shop["product"], owner=shop["rep2"], quantity=7, day=DAY + dt.timedelta(days=70))
+    orders.order_confirm(actor=shop["rep"], order=draft)
+    orders.order_cancel(actor=shop["rep2"], order=sold, reason="重复下单")
+    Customer.objects.filter(pk=shop["theirs"].pk).update(owner=shop["rep"], team=shop["team"])
+    warehouse_refresh(actor=SYSTEM, full=False)
+    assert manifest_read().tables["fact_order_line"].delta  # deltas, not a new base: rows kept by customer
+    assert recomputed == [True]  # the full refreshes recompute everything without asking
+    incremental = _rollup_rows()
+    warehouse_refresh(actor=SYSTEM, full=False)  # nothing changed since: every rollup kept as it is
+    assert recomputed == [True, False] and _rollup_rows() == incremental
+    assert incremental["agg_order_line_customer_day"] != before
+    for user, dims in ((analyst, ("quarter", "region")), (analyst, ("month", "lifecycle_stage")),
+                       (shop["manager"], ("week",)), (shop["rep"], ("year", "customer"))):
+        query = q(["buying_customers", "arpu"], rows=dims[:1], columns=dims[1:])
+        assert _shape(explorer_run(user=user, query=query)) == _shape(explorer_run(user=user, query=query,
+                                                                                    rollups=False)), query
+    warehouse_refresh(actor=SYSTEM, full=True)
+    assert incremental == _rollup_rows()

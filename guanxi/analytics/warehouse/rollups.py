@@ -123,10 +123,18 @@ def month_sql(expression: str) -> str:
     return f"COALESCE(CAST(DATE_TRUNC('month', {expression}) AS DATE), DATE '1900-01-01')"
 
 
-def rollup_statement(table: str, where: str = "") -> tuple[str, list[tuple[Rollup, int, list[str]]]]:
-    """The one GROUPING SETS statement that computes every rollup of `table` (over the fact's rows that
-    meet `where`), and per rollup the GROUPING() value that marks its rows and the expressions it keeps."""
-    rollups = [r for r in ROLLUPS if r.table == table]
+def customer_sql(expression: str) -> str:
+    """The customer of a row (a made-up one for none): what an incremental refresh recomputes the
+    rollups by customer by."""
+    return f"COALESCE({expression}, -1)"
+
+
+def rollup_statement(table: str, where: str = "", rollups: list[Rollup] | None = None,
+                     ) -> tuple[str, list[tuple[Rollup, int, list[str]]]]:
+    """The one GROUPING SETS statement that computes `rollups` (default: every rollup of `table`) over the
+    fact's rows that meet `where`, and per rollup the GROUPING() value that marks its rows and the
+    expressions it keeps."""
+    rollups = rollups if rollups is not None else [r for r in ROLLUPS if r.table == table]
     keys: list[str] = []
     for rollup in rollups:
         for expression in (_date_sql(rollup), *rollup.columns):
@@ -188,44 +196,89 @@ def _affected_months(reader, root: Path, table: str, previous, current, customer
     return [row[0] for row in rows]
 
 
+def _affected_customers(reader, root: Path, table: str, previous, current, customers: str) -> bool | None:
+    """The customers whose rows of a rollup by customer may differ from `previous`'s, into the temporary
+    table `customers_`: those of the rows this refresh changed (before and after) and those whose
+    attributes changed. False: none; None: the table was rebuilt or compacted, every row is recomputed."""
+    from .store import parquet_relation
+    from .tables import TABLES
+
+    old, new = previous.tables.get(table), current.tables.get(table)
+    if old is None or new is None or old.base != new.base:
+        return None
+    key = next(t.key for t in TABLES if t.name == table)
+    added = [name for name in new.delta if name not in old.delta]
+    parts = [f"SELECT customer_id AS c FROM ({customers}) k"]  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+    if added:
+        delta = parquet_relation(root, added)
+        parts.append(f"SELECT customer_id FROM {delta} WHERE NOT is_deleted_")  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+        parts.append(f"SELECT f.customer_id FROM old_{table} f WHERE f.{key} IN (SELECT {key} FROM {delta})")  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+    reader.execute(f"CREATE OR REPLACE TEMPORARY TABLE customers_ AS SELECT DISTINCT {customer_sql('c')} AS c "  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+                   f"FROM ({' UNION ALL '.join(parts)}) s")
+    return reader.execute("SELECT COUNT(*) FROM customers_").fetchall()[0][0] > 0
+
+
 def rollups_write(reader, root: Path, refresh_id: int, fact_rows: dict[str, int], previous=None,
                   current=None) -> dict:
     """Every rollup over the warehouse `reader` sees (views of `current`), written under `root`;
     returns name → TableFiles of each. With the `previous` manifest (its views prefixed `old_` on
     `reader`), an incremental refresh: a rollup keeps its rows of the months nothing changed in and
-    only the others are recomputed. A full one leaves out the rollups too close to their fact's size."""
-    from .store import TableFiles, parquet_relation
-
+    only the others are recomputed; a rollup by customer keeps the rows of the customers nothing changed
+    for and recomputes the others' (a customer's change touches few rows but most months). A full one
+    leaves out the rollups too close to their fact's size."""
     written: dict = {}
     customers = _changed_customers(reader, root, previous, current) if previous is not None else None
     for table in PARTS:
-        rollups = [r for r in ROLLUPS if r.table == table]
-        kept_before = {r.name: previous.tables[r.name] for r in rollups
-                       if previous is not None and r.name in previous.tables}
-        months = None
-        if kept_before and customers is not None:
+        for by_customer in (False, True):
+            rollups = [r for r in ROLLUPS if r.table == table and r.keeps_customer == by_customer]
+            if rollups:
+                written.update(_rollups_write(reader, root, refresh_id, fact_rows, previous, current, customers,
+                                              table, rollups, by_customer))
+    return written
+
+
+def _rollups_write(reader, root: Path, refresh_id: int, fact_rows: dict[str, int], previous, current,
+                   customers: str | None, table: str, rollups: list[Rollup], by_customer: bool) -> dict:
+    """`rollups` of `table` (all by month or all by customer), as `rollups_write` says."""
+    from .store import TableFiles, parquet_relation
+
+    written: dict = {}
+    kept_before = {r.name: previous.tables[r.name] for r in rollups
+                   if previous is not None and r.name in previous.tables}
+    affected = None  # months or customers to recompute; None: every row
+    if kept_before and customers is not None:
+        if by_customer:
+            affected = _affected_customers(reader, root, table, previous, current, customers)
+        else:
             months = _affected_months(reader, root, table, previous, current, customers)
-        if months == []:
-            written.update(kept_before)
-            continue
-        where = ""
-        if months is not None:
-            reader.execute("CREATE OR REPLACE TEMPORARY TABLE months_ (m DATE)")
-            reader.executemany("INSERT INTO months_ VALUES (?)", [[m] for m in months])
-            where = f"{month_sql(f'f.{DATES[table]}')} IN (SELECT m FROM months_)"  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
-        sql, marks = rollup_statement(table, where)
-        reader.execute(f"CREATE OR REPLACE TEMPORARY TABLE rollup_ AS {sql}")
-        parts = ", ".join(name for name, _ in PARTS[table])
+            if months:
+                reader.execute("CREATE OR REPLACE TEMPORARY TABLE months_ (m DATE)")
+                reader.executemany("INSERT INTO months_ VALUES (?)", [[m] for m in months])
+            affected = None if months is None else bool(months)
+    if affected is False:
+        return kept_before
+    where = ""
+    if affected and by_customer:
+        where = f"{customer_sql('f.customer_id')} IN (SELECT c FROM customers_)"  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+    elif affected:
+        where = f"{month_sql(f'f.{DATES[table]}')} IN (SELECT m FROM months_)"  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+    sql, marks = rollup_statement(table, where, rollups)
+    reader.execute(f"CREATE OR REPLACE TEMPORARY TABLE rollup_ AS {sql}")
+    parts = ", ".join(name for name, _ in PARTS[table])
+    try:
         for rollup, mark, kept in marks:
             names = (rollup.date, *rollup.column_names)
             columns = ", ".join(f"{k} AS {n}" for k, n in zip(kept, names, strict=True))
             select = f"SELECT {columns}, {parts} FROM rollup_ WHERE grouping_ = {int(mark)}"  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
-            if months is not None:
+            if affected:
                 if rollup.name not in kept_before:
                     continue  # left out by the last full refresh: stays out until the next
+                if by_customer:
+                    unchanged = f"{customer_sql('customer_id')} NOT IN (SELECT c FROM customers_)"  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+                else:
+                    unchanged = f"{month_sql(rollup.date)} NOT IN (SELECT m FROM months_)"  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
                 select += (f" UNION ALL SELECT {', '.join(names)}, {parts} "  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
-                           f"FROM {parquet_relation(root, kept_before[rollup.name].base)} "
-                           f"WHERE {month_sql(rollup.date)} NOT IN (SELECT m FROM months_)")
+                           f"FROM {parquet_relation(root, kept_before[rollup.name].base)} WHERE {unchanged}")
             else:
                 rows = reader.execute("SELECT COUNT(*) FROM rollup_ WHERE grouping_ = ?", [mark]).fetchall()[0][0]
                 if fact_rows.get(table, 0) >= ALWAYS_BELOW and rows > rollup.max_share * fact_rows[table]:
@@ -238,5 +291,6 @@ def rollups_write(reader, root: Path, refresh_id: int, fact_rows: dict[str, int]
             os.replace(temporary, root / relative)
             rows = reader.execute(f"SELECT COUNT(*) FROM {parquet_relation(root, [relative])}").fetchall()[0][0]  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
             written[rollup.name] = TableFiles(base=[relative], rows=rows)
+    finally:
         reader.execute("DROP TABLE rollup_")
     return written
