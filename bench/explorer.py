@@ -122,11 +122,26 @@ REGIONS = ("华东", "华南", "华北", "西南", "东北")
 
 def _synthetic_columns(table: str, n: dict, start: dt.date, days: int) -> dict[str, str]:
     """Each column of `table` as an expression of `i` (1..rows): a deterministic spread."""
-    day = f"DATE '{start}' + CAST((i * 7919) % {days} AS INTEGER)"
+    def day_of(i: str) -> str:
+        return f"DATE '{start}' + CAST(({i} * 7919) % {days} AS INTEGER)"
+
+    def customer_of(i: str) -> str:
+        return f"1 + ({i} * 48271) % {n['customers']}"
+
+    def staff_of(i: str) -> str:
+        return f"1 + ({i} * 31) % {STAFF}"
+
+    def team_of(i: str) -> str:
+        return f"1 + (({i} * 31) % {STAFF}) % {TEAMS}"
+
+    day, customer, staff, team = day_of("i"), customer_of("i"), staff_of("i"), team_of("i")
     ts = f"CAST({day} AS TIMESTAMP) + INTERVAL 9 HOUR"
-    customer = f"1 + (i * 48271) % {n['customers']}"
-    staff = f"1 + (i * 31) % {STAFF}"
-    team = f"1 + ((i * 31) % {STAFF}) % {TEAMS}"
+    # An order's lines (three an order, as bench/orders.py loads them) share its customer, date, owner,
+    # team and status; the line's own are its product, quantity and total.
+    o = "((i + 2) // 3)"
+    order = {"order_id": o, "customer_id": customer_of(o), "owner_id": staff_of(o), "team_id": team_of(o),
+             "order_date": day_of(o), "order_status": f"CASE WHEN {o} % 20 = 0 THEN 'draft' "
+                                                     f"WHEN {o} % 20 = 1 THEN 'cancelled' ELSE 'delivered' END"}
     return {
         "dim_team": {"team_id": "i", "name": "'团队' || i", "kind": "'sales'",
                      "region": f"(ARRAY{list(REGIONS)})[1 + i % 5]"},
@@ -158,11 +173,8 @@ def _synthetic_columns(table: str, n: dict, start: dt.date, days: int) -> dict[s
                              "direction": "CASE WHEN i % 3 = 0 THEN 'outbound' ELSE 'inbound' END",
                              "occurred_at": ts, "staff_id": staff, "team_id": team,
                              "duration_seconds": "(i * 13) % 900", "occurred_date": day},
-        "fact_order_line": {"order_line_id": "i", "order_id": "(i + 2) / 3", "customer_id": customer,
-                            "product_id": f"1 + (i * 31) % {PRODUCTS}", "quantity": "1 + i % 3",
-                            "line_total": "((i * 7919) % 5000) + 100", "order_date": day,
-                            "order_status": "CASE WHEN i % 20 = 0 THEN 'draft' WHEN i % 20 = 1 THEN 'cancelled' "
-                                            "ELSE 'delivered' END", "owner_id": staff, "team_id": team},
+        "fact_order_line": {"order_line_id": "i", **order, "product_id": f"1 + (i * 31) % {PRODUCTS}",
+                            "quantity": "1 + i % 3", "line_total": "((i * 7919) % 5000) + 100"},
         "fact_payment": {"payment_id": "i", "customer_id": customer, "owner_id": staff, "team_id": team,
                          "received_on": day, "amount": "((i * 7919) % 5000) + 100", "refunded": "0",
                          "method": "(ARRAY['bank','cash','wechat','alipay'])[1 + i % 4]"},

@@ -68,6 +68,7 @@ FACTS: dict[str, Fact] = {fact.name: fact for fact in (
 )}
 
 SOLD = "f.order_status IN ('confirmed', 'delivered')"
+BUYERS = "COUNT(DISTINCT CASE WHEN f.n_sold > 0 THEN f.customer_id END)"  # over a rollup by customer
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,9 @@ class Measure:
     # The same figure over a rollup of the fact (the additive parts `warehouse.rollups.PARTS` names);
     # empty: not additive (a distinct count, an average), always read from the detail.
     rollup_sql: str = ""
+    # A distinct count of customers: the same figure over a rollup that keeps the customer
+    # (`Rollup.keeps_customer`), the customers whose rows' part is not zero counted once.
+    customer_rollup_sql: str = ""
 
 
 MEASURES: dict[str, Measure] = {m.name: m for m in (
@@ -107,10 +111,12 @@ MEASURES: dict[str, Measure] = {m.name: m for m in (
     Measure("quantity", _("Units sold"), "order_line", f"SUM(CASE WHEN {SOLD} THEN f.quantity END)",
             SALES | OFFICE, "number", rollup_sql="SUM(f.sum_sold_quantity)"),
     Measure("buying_customers", _("Buying customers"), "order_line",
-            f"COUNT(DISTINCT CASE WHEN {SOLD} THEN f.customer_id END)", SALES | OFFICE),
+            f"COUNT(DISTINCT CASE WHEN {SOLD} THEN f.customer_id END)", SALES | OFFICE,
+            customer_rollup_sql=BUYERS),
     Measure("arpu", _("Revenue per buying customer (ARPU)"), "order_line",
             f"SUM(CASE WHEN {SOLD} THEN f.line_total END) / "
-            f"NULLIF(COUNT(DISTINCT CASE WHEN {SOLD} THEN f.customer_id END), 0)", SALES | OFFICE, "money"),
+            f"NULLIF(COUNT(DISTINCT CASE WHEN {SOLD} THEN f.customer_id END), 0)", SALES | OFFICE, "money",
+            customer_rollup_sql=f"SUM(f.sum_sold_total) / NULLIF({BUYERS}, 0)"),
     Measure("received", _("Payments received (回款)"), "payment", "SUM(f.amount - f.refunded)",
             SALES | OFFICE, "money", rollup_sql="SUM(f.sum_net)"),
     Measure("payments", _("Payments"), "payment", "COUNT(*)", SALES | OFFICE,

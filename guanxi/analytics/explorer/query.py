@@ -261,21 +261,27 @@ def build_statements(user, query: ExplorerQuery, rollups: dict[str, int] | None 
 
 
 _CUSTOMER_COLUMN = re.compile(r"\bc\.(\w+)")
+_CUSTOMER_ID = re.compile(r"\bc\.customer_id\b")
 _FACT_COLUMN = re.compile(r"\bf\.(\w+)")
 _DATE_TABLE = re.compile(r"\bd\.\w+")
 
 
 def _rollup_candidates(fact: Fact, measures: list[str], query: ExplorerQuery, available: dict[str, int]) -> list:
     """The rollups of `fact` the warehouse holds that may answer `query`, smallest first: every measure
-    additive; at month grain, whole months and no dimension finer than a month."""
-    if not all(MEASURES[name].rollup_sql for name in measures):
+    additive, or a distinct count of customers on a rollup that keeps the customer; at month grain,
+    whole months and no dimension finer than a month."""
+    def answers(rollup: Rollup) -> bool:
+        return all(MEASURES[name].rollup_sql or (MEASURES[name].customer_rollup_sql and rollup.keeps_customer)
+                   for name in measures)
+
+    if not any(MEASURES[name].rollup_sql or MEASURES[name].customer_rollup_sql for name in measures):
         return []
     names = list(query.rows) + list(query.columns) + [f.dimension for f in query.filters]
     whole_months = query.date_from.day == 1 and (query.date_to + dt.timedelta(days=1)).day == 1
     by_day = any("date" in DIMENSIONS[n].joins or (DIMENSIONS[n].hierarchy == "date" and DIMENSIONS[n].level > 2)
                  for n in names)
     found = [rollup for rollup in ROLLUPS if rollup.table == fact.table and rollup.name in available
-             and (rollup.grain == "day" or (whole_months and not by_day))]
+             and (rollup.grain == "day" or (whole_months and not by_day)) and answers(rollup)]
     return sorted(found, key=lambda rollup: available[rollup.name])
 
 
@@ -283,9 +289,18 @@ def _statement(user, query: ExplorerQuery, fact: Fact, measures: list[str], dime
                rollup: Rollup | None) -> Statement | None:
     """The statement of `fact`'s measures, on its detail table or on `rollup` (None when the rollup
     lacks a column the statement needs). On a rollup the customer's columns are the rollup's own
-    (`c.x` → `f.c_x`): no join with the customer dimension."""
+    (`c.x` → `f.c_x`, the customer itself `f.customer_id` on a rollup that keeps it): no join with the
+    customer dimension."""
     def sql_of(text: str) -> str:
-        return _CUSTOMER_COLUMN.sub(r"f.c_\1", text) if rollup is not None else text
+        if rollup is None:
+            return text
+        if rollup.keeps_customer:
+            text = _CUSTOMER_ID.sub("f.customer_id", text)
+        return _CUSTOMER_COLUMN.sub(r"f.c_\1", text)
+
+    def measure_sql(name: str) -> str:
+        measure = MEASURES[name]
+        return measure.sql if rollup is None else (measure.rollup_sql or measure.customer_rollup_sql)
 
     where, parameters = [f"f.{fact.date} BETWEEN ? AND ?"], [query.date_from, query.date_to]
     scope, scope_parameters, needed = scope_sql(user, fact)
@@ -314,8 +329,7 @@ def _statement(user, query: ExplorerQuery, fact: Fact, measures: list[str], dime
         select.append(f"{key} AS k{index}")
         select.append(f"{sql_of(dimension.label_sql) or key} AS l{index}")
     select += [f"GROUPING({key}) AS g{index}" for index, key in enumerate(keys)] if keys else []
-    select += [f"{MEASURES[name].rollup_sql if rollup else MEASURES[name].sql} AS m{index}"
-               for index, name in enumerate(measures)]
+    select += [f"{measure_sql(name)} AS m{index}" for index, name in enumerate(measures)]
     joins = _joins(fact, needed)
     if rollup is not None:
         joins = [sql_of(join) for join in joins if not join.startswith("LEFT JOIN dim_customer ")]

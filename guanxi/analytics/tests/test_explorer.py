@@ -478,10 +478,15 @@ def test_the_planner_reads_a_rollup_only_when_it_has_everything_the_query_names(
         "agg_interaction_month_customer"]
     assert source(analyst, q(["interactions"], rows=["week"]))[0] in ("agg_interaction_day",
                                                                       "agg_interaction_day_scope")
-    # Not whole months: no month rollup; a distinct count or a customer: the detail.
+    # Not whole months: no month rollup; a distinct count of customers or a customer: the rollup by customer
+    # (at any grain, by any of its columns), else the detail.
     assert source(analyst, q(["revenue"], rows=["product"], **NOT_ALIGNED)) == [""]
-    assert source(analyst, q(["arpu"], rows=["quarter"])) == [""]
-    assert source(analyst, q(["revenue"], rows=["customer"])) == [""]
+    by_customer = ["agg_order_line_customer_day"]
+    assert source(analyst, q(["arpu"], rows=["quarter"])) == by_customer
+    assert source(manager, q(["buying_customers"], rows=["week"], columns=["region"], **NOT_ALIGNED)) == by_customer
+    assert source(analyst, q(["revenue"], rows=["customer"])) == by_customer
+    assert source(analyst, q(["arpu"], rows=["product"])) == [""]  # lines of one order differ in product
+    assert source(analyst, q(["customer_arpu"], rows=["month"])) == [""]  # an average: not from a rollup
     assert source(analyst, q(["cases"], filters=[Filter("customer", (shop["customer"].pk,))])) == [""]
     assert build_statements(analyst, q(["revenue"], rows=["month"]))[0].rollup == ""  # none offered
 
@@ -509,10 +514,11 @@ def test_rollups_after_an_incremental_refresh_equal_a_rebuild_and_the_detail(sho
     warehouse_refresh(actor=SYSTEM, full=False)
     incremental = _rollup_rows()
     for query in (q(["revenue", "quantity"], rows=["month"], columns=["team"]),
+                  q(["buying_customers", "arpu"], rows=["quarter"], columns=["lifecycle_stage"]),
                   q(["interactions", "talk_minutes"], rows=["channel"], columns=["lifecycle_stage"])):
         from_rollup = explorer_run(user=analyst, query=query)
         assert _shape(from_rollup) == _shape(explorer_run(user=analyst, query=query, rollups=False))
-    mine = q(["revenue", "cases", "interactions"], rows=["month"])
+    mine = q(["revenue", "arpu", "cases", "interactions"], rows=["month"])
     assert _shape(explorer_run(user=shop["manager"], query=mine)) == _shape(
         explorer_run(user=shop["manager"], query=mine, rollups=False))
     sold = OrderLine.objects.filter(order__status__in=["confirmed", "delivered"])
@@ -521,3 +527,87 @@ def test_rollups_after_an_incremental_refresh_equal_a_rebuild_and_the_detail(sho
     warehouse_refresh(actor=SYSTEM, full=True)
     assert incremental == _rollup_rows()
     assert incremental["agg_interaction_day"]  # not empty tables compared
+
+
+# Every date grain the explorer offers, by organisation, customer attributes and the customer itself.
+DISTINCT_DIMENSIONS = (("quarter", "region"), ("month", "team"), ("year", "representative"), ("week",), ("day",),
+                       ("lifecycle_stage", "customer_kind"), ("brand", "customer_source"), ("order_status", "quarter"),
+                       ("customer",), ())
+
+
+@pytest.mark.parametrize("who", ["analyst", "manager", "rep"])
+def test_distinct_customers_from_the_rollup_by_customer_equal_the_detail(shop, who):
+    """Buying customers and ARPU (distinct counts: they do not add up) by every date grain and by the
+    organisation and the customer's attributes, over whole months and over days that are not, as a role
+    that sees every row and as scoped roles (the manager's also filtered by a team): read from the rollup
+    by customer, exactly the detail's figures. One customer buys from both teams, twice in a quarter and
+    in another quarter: counted once in every total."""
+    order(SYSTEM, shop["customer"], shop["product"], owner=shop["rep2"], quantity=4, day=DAY + dt.timedelta(days=3))
+    order(SYSTEM, shop["customer"], shop["product"], owner=shop["rep2"], quantity=1, day=DAY + dt.timedelta(days=100))
+    warehouse_refresh(actor=SYSTEM, full=True)
+    user = {"analyst": UserFactory(role=Role.ANALYST), "manager": shop["manager"], "rep": shop["rep2"]}[who]
+    filters = [Filter("team", (shop["team"].pk,))] if who == "manager" else []
+    available = {n: f.rows for n, f in manifest_read().tables.items() if n in ROLLUP_NAMES}
+    compared = 0
+    for dims in DISTINCT_DIMENSIONS:
+        if not all(dimension_allowed(user, d) for d in dims):
+            continue
+        for dates in (YEAR, NOT_ALIGNED):
+            query = q(["buying_customers", "arpu", "revenue"], rows=dims[:1], columns=dims[1:], filters=filters,
+                      **dates)
+            assert [s.rollup for s in build_statements(user, query, available)] == ["agg_order_line_customer_day"]
+            from_rollup = explorer_run(user=user, query=query)
+            assert _shape(from_rollup) == _shape(explorer_run(user=user, query=query, rollups=False)), query
+            compared += bool(from_rollup.total[0])
+    assert compared >= 10
+    if who == "analyst":  # the figures themselves, from the ORM
+        sold = OrderLine.objects.filter(order__status__in=["confirmed", "delivered"], order__order_date__year=2026)
+        buyers = sold.values("order__customer").distinct().count()
+        revenue = sold.aggregate(total=Sum("line_total"))["total"]
+        by_team = explorer_run(user=user, query=q(["buying_customers"], rows=["team"]))
+        assert explorer_run(user=user, query=q(["buying_customers", "arpu"])).total == [
+            buyers, pytest.approx(float(revenue / buyers))]
+        assert buyers == 2 and [row[0] for row in by_team.row_totals] == [1, 2]  # counted in both teams, once in all
+
+
+def test_the_rollup_by_customer_after_an_incremental_refresh_equals_a_rebuild_and_the_detail(shop, monkeypatch):
+    """With the deltas kept (so the rollup by customer is brought up to date customer by customer, not
+    rebuilt): a new order of a customer who bought before, a draft confirmed, an order cancelled and a
+    customer moved to another owner and team. Its rows equal a full rebuild's; distinct figures the detail's."""
+    from guanxi.analytics.warehouse import refresh as refresh_module
+    from guanxi.analytics.warehouse import rollups as rollups_module
+    from guanxi.customers.models import Customer
+    from guanxi.orders import services as orders
+
+    monkeypatch.setattr(refresh_module, "COMPACT_SHARE", 1000.0)
+    recomputed, real = [], rollups_module._affected_customers  # what an incremental refresh recomputes by customer
+
+    def affected(*args, **kwargs):
+        recomputed.append(found := real(*args, **kwargs))
+        return found
+
+    monkeypatch.setattr(rollups_module, "_affected_customers", affected)
+    analyst = UserFactory(role=Role.ANALYST)
+    draft = order(shop["rep"], shop["customer"], shop["product"], quantity=3, confirm=False,
+                  day=DAY + dt.timedelta(days=5))
+    sold = order(shop["rep2"], shop["theirs"], shop["product"], quantity=2, day=DAY + dt.timedelta(days=6))
+    warehouse_refresh(actor=SYSTEM, full=True)
+    before = _rollup_rows()["agg_order_line_customer_day"]
+    order(SYSTEM, shop["customer"], shop["product"], owner=shop["rep2"], quantity=7, day=DAY + dt.timedelta(days=70))
+    orders.order_confirm(actor=shop["rep"], order=draft)
+    orders.order_cancel(actor=shop["rep2"], order=sold, reason="重复下单")
+    Customer.objects.filter(pk=shop["theirs"].pk).update(owner=shop["rep"], team=shop["team"])
+    warehouse_refresh(actor=SYSTEM, full=False)
+    assert manifest_read().tables["fact_order_line"].delta  # deltas, not a new base: rows kept by customer
+    assert recomputed == [True]  # the full refreshes recompute everything without asking
+    incremental = _rollup_rows()
+    warehouse_refresh(actor=SYSTEM, full=False)  # nothing changed since: every rollup kept as it is
+    assert recomputed == [True, False] and _rollup_rows() == incremental
+    assert incremental["agg_order_line_customer_day"] != before
+    for user, dims in ((analyst, ("quarter", "region")), (analyst, ("month", "lifecycle_stage")),
+                       (shop["manager"], ("week",)), (shop["rep"], ("year", "customer"))):
+        query = q(["buying_customers", "arpu"], rows=dims[:1], columns=dims[1:])
+        assert _shape(explorer_run(user=user, query=query)) == _shape(explorer_run(user=user, query=query,
+                                                                                    rollups=False)), query
+    warehouse_refresh(actor=SYSTEM, full=True)
+    assert incremental == _rollup_rows()

@@ -6,12 +6,20 @@ from the detail facts. A rollup carries the customer's conformed attributes (`c.
 read from dim_customer at refresh time, so a pivot by them needs no join with the customer dimension.
 
 Only sums and counts are pre-aggregated: they add up across rollup rows exactly (counts as BIGINT,
-money as DECIMAL, no floating point). Distinct counts do not, and stay on the detail facts.
+money as DECIMAL, no floating point). Distinct counts of customers do not add up; they are answered
+exactly by a rollup that keeps the customer among its columns (`keeps_customer`): every group of its
+rows holds the same customers as the detail rows it stands for, so COUNT(DISTINCT customer_id) over
+them (of the rows whose counted part is not zero) is the detail's figure, for any grouping of its
+columns and any range of days. Per-grain distinct counts (by month, quarter, year) would not: each
+grouping set of a pivot (rows × columns, rows, columns, total) and each date range needs its own, and
+a region or a brand is a grouping of teams or customers that a customer may cross.
 
 One statement per fact computes all of its rollups in one pass (GROUP BY GROUPING SETS, ANSI), then
 each grouping set is written to its own Parquet file, sorted by date. A rollup that would not be much
 smaller than its fact (more than `MAX_SHARE` of its rows, once the fact has `ALWAYS_BELOW` rows) is
-not written: reading it would gain little, and the explorer then reads the detail."""
+not written: reading it would gain little, and the explorer then reads the detail. A rollup by customer
+may be larger (`max_share`): a distinct count costs several times a sum on the same rows (the
+benchmark's ARPU pivot), so a rollup half its fact's size still pays."""
 
 from __future__ import annotations
 
@@ -49,6 +57,12 @@ class Rollup:
     table: str
     grain: str
     columns: tuple[str, ...]
+    max_share: float = MAX_SHARE
+
+    @property
+    def keeps_customer(self) -> bool:
+        """Grouped by the customer: distinct counts of customers are exact over it."""
+        return "f.customer_id" in self.columns
 
     @property
     def date(self) -> str:
@@ -87,6 +101,11 @@ ROLLUPS: tuple[Rollup, ...] = (
     Rollup("agg_order_line_month_scope", "fact_order_line", "month", ("f.order_status", *SCOPE_ORDER)),
     Rollup("agg_order_line_month_product_scope", "fact_order_line", "month",
            ("f.order_status", "f.product_id", *SCOPE_ORDER)),
+    # By customer and day (an order's lines share both): buying customers and ARPU over any days, by the
+    # order's team and owner or the customer's attributes, scoped. The customer's columns add no rows.
+    Rollup("agg_order_line_customer_day", "fact_order_line", "day",
+           ("f.customer_id", "f.order_status", "f.owner_id", "f.team_id", *CUSTOMER, *SCOPE_CUSTOMER),
+           max_share=0.5),
     Rollup("agg_payment_month", "fact_payment", "month", ("f.method", "f.owner_id", "f.team_id")),
     Rollup("agg_payment_month_scope", "fact_payment", "month", ("f.method", *SCOPE_ORDER)),
 )
@@ -110,12 +129,19 @@ def _grouping(keys: list[str], dialect: str) -> str:
     return f"{'grouping_id' if dialect == 'spark' else 'GROUPING'}({', '.join(keys)})"
 
 
-def rollup_statement(table: str, where: str = "", *, dialect: str = "duckdb",
+def customer_sql(expression: str) -> str:
+    """The customer of a row (a made-up one for none): what an incremental refresh recomputes the
+    rollups by customer by."""
+    return f"COALESCE({expression}, -1)"
+
+
+def rollup_statement(table: str, where: str = "", rollups: list[Rollup] | None = None, *, dialect: str = "duckdb",
                      ) -> tuple[str, list[tuple[Rollup, int, list[str]]]]:
-    """The one GROUPING SETS statement that computes every rollup of `table` (over the fact's rows that
-    meet `where`), and per rollup the GROUPING() value that marks its rows and the expressions it keeps.
-    `dialect`: "duckdb" or "spark" (the full rebuild on Spark, guanxi.analytics.warehouse.spark)."""
-    rollups = [r for r in ROLLUPS if r.table == table]
+    """The one GROUPING SETS statement that computes `rollups` (default: every rollup of `table`) over the
+    fact's rows that meet `where`, and per rollup the GROUPING() value that marks its rows and the
+    expressions it keeps. `dialect`: "duckdb" or "spark" (the full rebuild on Spark,
+    guanxi.analytics.warehouse.spark)."""
+    rollups = rollups if rollups is not None else [r for r in ROLLUPS if r.table == table]
     keys: list[str] = []
     for rollup in rollups:
         for expression in (_date_sql(rollup), *rollup.columns):
@@ -145,10 +171,11 @@ def rollup_select(rollup: Rollup, mark: int, kept: list[str]) -> str:
     return f"SELECT {columns}, {parts} FROM rollup_ WHERE grouping_ = {int(mark)}"  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
 
 
-def worth_keeping(table: str, rows: int, fact_rows: dict[str, int]) -> bool:
-    """Whether a full refresh writes a rollup of `rows` rows of the fact `table`: not when it would be
-    close to the fact's own size (see the module's docstring)."""
-    return fact_rows.get(table, 0) < ALWAYS_BELOW or rows <= MAX_SHARE * fact_rows[table]
+def worth_keeping(rollup: Rollup, rows: int, fact_rows: dict[str, int]) -> bool:
+    """Whether a full refresh writes `rollup` with `rows` rows: not when it would be close to its fact's
+    own size (see the module's docstring)."""
+    table = rollup.table
+    return fact_rows.get(table, 0) < ALWAYS_BELOW or rows <= rollup.max_share * fact_rows[table]
 
 
 def _changed_customers(reader, root: Path, previous, current) -> str | None:
@@ -191,46 +218,91 @@ def _affected_months(reader, root: Path, table: str, previous, current, customer
     return [row[0] for row in rows]
 
 
+def _affected_customers(reader, root: Path, table: str, previous, current, customers: str) -> bool | None:
+    """The customers whose rows of a rollup by customer may differ from `previous`'s, into the temporary
+    table `customers_`: those of the rows this refresh changed (before and after) and those whose
+    attributes changed. False: none; None: the table was rebuilt or compacted, every row is recomputed."""
+    from .store import parquet_relation
+    from .tables import TABLES
+
+    old, new = previous.tables.get(table), current.tables.get(table)
+    if old is None or new is None or old.base != new.base:
+        return None
+    key = next(t.key for t in TABLES if t.name == table)
+    added = [name for name in new.delta if name not in old.delta]
+    parts = [f"SELECT customer_id AS c FROM ({customers}) k"]  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+    if added:
+        delta = parquet_relation(root, added)
+        parts.append(f"SELECT customer_id FROM {delta} WHERE NOT is_deleted_")  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+        parts.append(f"SELECT f.customer_id FROM old_{table} f WHERE f.{key} IN (SELECT {key} FROM {delta})")  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+    reader.execute(f"CREATE OR REPLACE TEMPORARY TABLE customers_ AS SELECT DISTINCT {customer_sql('c')} AS c "  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+                   f"FROM ({' UNION ALL '.join(parts)}) s")
+    return reader.execute("SELECT COUNT(*) FROM customers_").fetchall()[0][0] > 0
+
+
 def rollups_write(reader, root: Path, refresh_id: int, fact_rows: dict[str, int], previous=None,
                   current=None) -> dict:
     """Every rollup over the warehouse `reader` sees (views of `current`), written under `root`;
     returns name → TableFiles of each. With the `previous` manifest (its views prefixed `old_` on
     `reader`), an incremental refresh: a rollup keeps its rows of the months nothing changed in and
-    only the others are recomputed. A full one leaves out the rollups too close to their fact's size."""
-    from .store import TableFiles, parquet_relation
-
+    only the others are recomputed; a rollup by customer keeps the rows of the customers nothing changed
+    for and recomputes the others' (a customer's change touches few rows but most months). A full one
+    leaves out the rollups too close to their fact's size."""
     written: dict = {}
     customers = _changed_customers(reader, root, previous, current) if previous is not None else None
     for table in PARTS:
-        rollups = [r for r in ROLLUPS if r.table == table]
-        kept_before = {r.name: previous.tables[r.name] for r in rollups
-                       if previous is not None and r.name in previous.tables}
-        months = None
-        if kept_before and customers is not None:
+        for by_customer in (False, True):
+            rollups = [r for r in ROLLUPS if r.table == table and r.keeps_customer == by_customer]
+            if rollups:
+                written.update(_rollups_write(reader, root, refresh_id, fact_rows, previous, current, customers,
+                                              table, rollups, by_customer))
+    return written
+
+
+def _rollups_write(reader, root: Path, refresh_id: int, fact_rows: dict[str, int], previous, current,
+                   customers: str | None, table: str, rollups: list[Rollup], by_customer: bool) -> dict:
+    """`rollups` of `table` (all by month or all by customer), as `rollups_write` says."""
+    from .store import TableFiles, parquet_relation
+
+    written: dict = {}
+    kept_before = {r.name: previous.tables[r.name] for r in rollups
+                   if previous is not None and r.name in previous.tables}
+    affected = None  # months or customers to recompute; None: every row
+    if kept_before and customers is not None:
+        if by_customer:
+            affected = _affected_customers(reader, root, table, previous, current, customers)
+        else:
             months = _affected_months(reader, root, table, previous, current, customers)
-        if months == []:
-            written.update(kept_before)
-            continue
-        where = ""
-        if months is not None:
-            reader.execute("CREATE OR REPLACE TEMPORARY TABLE months_ (m DATE)")
-            reader.executemany("INSERT INTO months_ VALUES (?)", [[m] for m in months])
-            where = f"{month_sql(f'f.{DATES[table]}')} IN (SELECT m FROM months_)"  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
-        sql, marks = rollup_statement(table, where)
-        reader.execute(f"CREATE OR REPLACE TEMPORARY TABLE rollup_ AS {sql}")
-        parts = ", ".join(name for name, _ in PARTS[table])
+            if months:
+                reader.execute("CREATE OR REPLACE TEMPORARY TABLE months_ (m DATE)")
+                reader.executemany("INSERT INTO months_ VALUES (?)", [[m] for m in months])
+            affected = None if months is None else bool(months)
+    if affected is False:
+        return kept_before
+    where = ""
+    if affected and by_customer:
+        where = f"{customer_sql('f.customer_id')} IN (SELECT c FROM customers_)"  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+    elif affected:
+        where = f"{month_sql(f'f.{DATES[table]}')} IN (SELECT m FROM months_)"  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+    sql, marks = rollup_statement(table, where, rollups)
+    reader.execute(f"CREATE OR REPLACE TEMPORARY TABLE rollup_ AS {sql}")
+    parts = ", ".join(name for name, _ in PARTS[table])
+    try:
         for rollup, mark, kept in marks:
             names = (rollup.date, *rollup.column_names)
             select = rollup_select(rollup, mark, kept)
-            if months is not None:
+            if affected:
                 if rollup.name not in kept_before:
                     continue  # left out by the last full refresh: stays out until the next
+                if by_customer:
+                    unchanged = f"{customer_sql('customer_id')} NOT IN (SELECT c FROM customers_)"  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+                else:
+                    unchanged = f"{month_sql(rollup.date)} NOT IN (SELECT m FROM months_)"  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
                 select += (f" UNION ALL SELECT {', '.join(names)}, {parts} "  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
-                           f"FROM {parquet_relation(root, kept_before[rollup.name].base)} "
-                           f"WHERE {month_sql(rollup.date)} NOT IN (SELECT m FROM months_)")
+                           f"FROM {parquet_relation(root, kept_before[rollup.name].base)} WHERE {unchanged}")
             else:
                 rows = reader.execute("SELECT COUNT(*) FROM rollup_ WHERE grouping_ = ?", [mark]).fetchall()[0][0]
-                if not worth_keeping(table, rows, fact_rows):
+                if not worth_keeping(rollup, rows, fact_rows):
                     continue
             relative = f"{rollup.name}/base-{refresh_id}.parquet"
             (root / rollup.name).mkdir(parents=True, exist_ok=True)
@@ -240,5 +312,6 @@ def rollups_write(reader, root: Path, refresh_id: int, fact_rows: dict[str, int]
             os.replace(temporary, root / relative)
             rows = reader.execute(f"SELECT COUNT(*) FROM {parquet_relation(root, [relative])}").fetchall()[0][0]  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
             written[rollup.name] = TableFiles(base=[relative], rows=rows)
+    finally:
         reader.execute("DROP TABLE rollup_")
     return written

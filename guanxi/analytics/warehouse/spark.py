@@ -149,7 +149,7 @@ def _rollups(session, root: Path, refresh_id: int, fact_rows: dict[str, int], pr
             if fact_rows.get(table, 0) >= ALWAYS_BELOW:
                 counts = {row[0]: row[1] for row in grouped.groupBy("grouping_").count().collect()}
             for rollup, mark, kept in marks:
-                if not worth_keeping(table, counts.get(mark, 0), fact_rows):
+                if not worth_keeping(rollup, counts.get(mark, 0), fact_rows):
                     continue
                 # Each file sorted by date (what a reader's filters prune by), ROLLUP_FILE_ROWS rows or so apiece.
                 parts = max(1, counts.get(mark, 0) // ROLLUP_FILE_ROWS)
