@@ -204,6 +204,22 @@ def erasure_execute(*, actor, request: DataRequest) -> DataRequest:
         raise Conflict(gettext_noop("Only an approved request can be executed."), code="not_approved")
     customer = Customer.objects.select_for_update().get(pk=request.customer_id)
     _refuse_if_held(customer)
+    result = _erase_person(actor, customer, request)
+    request = _locked(request)  # the scrub above may have rewritten its note
+    request.status, request.executed_by, request.executed_at = (
+        DataRequest.Status.EXECUTED,
+        user_of(actor),
+        timezone.now(),
+    )
+    request.result = result
+    request._history_user = user_of(actor)
+    request.save()
+    return request
+
+
+def _erase_person(actor, customer: Customer, request: DataRequest) -> dict:
+    """The erasure itself (the caller holds the customer's lock and has checked the holds): what
+    changed, for the request's record."""
     customer_ids = person_customer_ids(customer)
     identifiers = person_identifiers(customer_ids)
     changed: dict[str, int] = {}
@@ -223,14 +239,29 @@ def erasure_execute(*, actor, request: DataRequest) -> DataRequest:
             erased={**CUSTOMER_ERASED, "name_pinyin": "", "name_initials": "", "name_terms": ""},
         ),
     )
-    request = _locked(request)  # the scrub above may have rewritten its note
-    request.status, request.executed_by, request.executed_at = (
-        DataRequest.Status.EXECUTED,
-        user_of(actor),
-        timezone.now(),
-    )
-    request.result = {"customers": customer_ids, "rows_changed": changed, "files_deleted": files}
+    return {"customers": customer_ids, "rows_changed": changed, "files_deleted": files}
+
+
+@transaction.atomic
+def customer_retention_erase(*, actor, customer: Customer, note: str) -> DataRequest | None:
+    """Erase a closed customer whose retention period is over (a retention rule, not the person's
+    request): the same erasure as `erasure_execute`, recorded as an executed erasure request with the
+    rule in its note. Nothing (None) while a legal hold applies or when an erasure was executed for
+    the customer already. Locks the customer."""
+    permissions.require(actor, "retention", "configure")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    done = DataRequest.objects.filter(customer=customer, kind=DataRequest.Kind.ERASURE,
+                                      status=DataRequest.Status.EXECUTED)
+    if done.exists() or legal_holds(person_customer_ids(customer)):
+        return None
+    at = timezone.now()
+    request = DataRequest(kind=DataRequest.Kind.ERASURE, status=DataRequest.Status.EXECUTED, customer=customer,
+                          note=note[:500], requested_by=user_of(actor), reviewed_by=user_of(actor), reviewed_at=at,
+                          executed_by=user_of(actor), executed_at=at)
     request._history_user = user_of(actor)
+    request.save()
+    request.result = _erase_person(actor, customer, request)
+    request.note = note[:500]  # the scrub may have rewritten it
     request.save()
     return request
 
@@ -374,3 +405,9 @@ def _anonymise_customers(actor, customer_ids: list[int], request: DataRequest) -
         customer._change_reason = f"erasure #{request.pk}"
         customer.save()
     return len(customer_ids)
+
+
+def records_scrub(*, model, rows, identifiers: Identifiers) -> int:
+    """`rows` of `model` without `identifiers`, their personal-data-only fields erased, as an erasure
+    does (for the retention sweep's unconverted leads). Returns how many rows changed."""
+    return _scrub_rows(model, rows, identifiers)
