@@ -114,28 +114,22 @@ def _delete(model, ids: list[int]) -> dict[str, int]:
     return {label: n for label, n in per_model.items() if n}
 
 
-# Calls: the caller's number on the call and the CTI events (raw payloads with the numbers).
+# Calls: the caller's number on the call (the call's figures stay, or the call goes); the CTI events,
+# raw delivery receipts holding the numbers, go by their own age (the call row is what a hold keeps;
+# an event a year old is never delivered again, so its id no longer needs remembering).
 def _calls_expired(cutoff, action):
     rows = Call.objects.filter(started_at__lte=cutoff)
-    if action == ANONYMISE:
-        events = CtiEvent.objects.filter(call_id=OuterRef("call_id"))
-        rows = rows.filter(~Q(caller="") | ~Q(caller_normalized="") | Q(Exists(events)))
-    return rows
+    return rows.filter(~Q(caller="") | ~Q(caller_normalized="")) if action == ANONYMISE else rows
 
 
 def _calls_apply(actor, ids, action, rule):
-    call_ids = list(Call.objects.filter(pk__in=ids).values_list("call_id", flat=True))
-    _n, events = CtiEvent.objects.filter(call_id__in=call_ids).delete()
-    changed = {label: n for label, n in events.items() if n}
     if action == DELETE:
-        return changed | _delete(Call, ids)
-    return changed | {_label(Call): Call.objects.filter(pk__in=ids).update(caller="", caller_normalized="")}
+        return _delete(Call, ids)
+    return {_label(Call): Call.objects.filter(pk__in=ids).update(caller="", caller_normalized="")}
 
 
-def _orphan_events_expired(cutoff, action):
-    """CTI events of no recorded call (the call's events go with it)."""
-    return CtiEvent.objects.filter(received_at__lte=cutoff).exclude(
-        Exists(Call.objects.filter(call_id=OuterRef("call_id"))))
+def _events_expired(cutoff, action):
+    return CtiEvent.objects.filter(received_at__lte=cutoff)
 
 
 def _events_apply(actor, ids, action, rule):
@@ -263,7 +257,7 @@ def _customers_apply(actor, ids, action, rule):
 
 KINDS: dict[str, tuple[Part, ...]] = {
     RetentionKind.CALLS: (Part(_calls_expired, _calls_apply, customer="customer_id"),
-                          Part(_orphan_events_expired, _events_apply)),
+                          Part(_events_expired, _events_apply)),
     RetentionKind.OUTBOUND_MESSAGES: (Part(_outbound_expired, _outbound_apply),),
     RetentionKind.INBOUND_SMS: (Part(_inbound_expired, _inbound_apply),),
     RetentionKind.LEADS: (Part(_leads_expired, _leads_apply, customer="customer_id"),),

@@ -33,6 +33,7 @@ from guanxi.portal.services import portal_account_create
 from guanxi.privacy.models import DataRequest, PersonalDataAccess, RetentionRule, RetentionRun
 from guanxi.privacy.retention import retention_rule_update, retention_sweep
 from guanxi.privacy.scrub import REDACTED
+from guanxi.privacy.tasks import retention_sweep_task
 from guanxi.servicedesk.models import Call, CtiEvent
 from guanxi.servicedesk.services.cti import cti_event_receive
 from guanxi.servicedesk.services.tickets import ticket_create
@@ -86,7 +87,7 @@ def test_calls_lose_the_callers_number_and_their_cti_events_at_the_end_of_the_pe
     else:
         call = Call.objects.get()
         assert (call.caller, call.caller_normalized, call.call_id) == ("", "", "c1")
-    assert runs["calls"].processed == 1 and runs["calls"].changed["servicedesk.CtiEvent"] == 1
+    assert runs["calls"].processed == 2 and runs["calls"].changed["servicedesk.CtiEvent"] == 1  # the call, its event
     assert sweep(end + dt.timedelta(days=1))["calls"].expired == 0  # nothing left to do
 
 
@@ -308,6 +309,13 @@ def test_the_command_runs_dry_and_refuses_bad_input(capsys):
     assert not PersonalDataAccess.objects.exists()
 
 
-def test_the_sweep_is_scheduled_daily(settings):
+def test_the_sweep_is_scheduled_daily_as_a_job_that_applies_the_enabled_rules(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["privacy-retention-sweep"]
-    assert entry["task"] == "privacy.retention_sweep"
+    assert entry["task"] == retention_sweep_task.name == "privacy.retention_sweep"
+    PersonalDataAccess.objects.create(at=T0, user=UserFactory(), fields="mobile", channel="page")
+    rule("access_log", 180, "delete")
+    with at(T0 + dt.timedelta(days=181)):
+        run_ids = retention_sweep_task.delay().get()
+    run = RetentionRun.objects.get()
+    assert run_ids == [run.pk] and (run.kind, run.processed, run.actor) == ("access_log", 1, None)
+    assert not PersonalDataAccess.objects.exists()
