@@ -175,15 +175,18 @@ def _leads_apply(actor, ids, action, rule):
     if action == DELETE:
         _n, per_model = history.delete()
         return {label: n for label, n in per_model.items() if n} | _delete(Lead, ids)
-    raw = []
+    own: dict[int, list[str]] = {}
     for model in (Lead, HistoricalLead):
-        for row in model._base_manager.filter(**{"id__in": ids}).values_list("person_name", "mobile", "phone", "email"):
-            raw += row
-    identifiers = Identifiers.of(raw)
+        for lead_id, *values in model._base_manager.filter(id__in=ids).values_list(
+                "id", "person_name", "mobile", "phone", "email"):
+            own.setdefault(lead_id, []).extend(values)
+    # Each lead loses its own names and numbers (one set for the batch would test every row against
+    # every lead's: quadratic).
+    identifiers = {lead_id: Identifiers.of(values) for lead_id, values in own.items()}
     changed = {_label(Lead): services.records_scrub(model=Lead, rows=Lead.objects.filter(pk__in=ids),
-                                                    identifiers=identifiers)}
+                                                    identifiers=lambda row: identifiers[row.id])}
     changed[_label(HistoricalLead)] = services.records_scrub(model=HistoricalLead, rows=history,
-                                                             identifiers=identifiers)
+                                                             identifiers=lambda row: identifiers[row.id])
     return {label: n for label, n in changed.items() if n}
 
 

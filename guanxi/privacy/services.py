@@ -358,25 +358,31 @@ def _erased_fields(model) -> dict:
     return ERASED_FIELDS.get(base._meta.label, {})
 
 
-def _scrub_rows(model, rows, identifiers: Identifiers, *, erased: dict | None = None) -> int:
-    """Rewrite `rows` of `model` without the person's identifiers; fields that hold only personal data
-    get their erased value. Returns how many rows changed."""
+def _scrub_rows(model, rows, identifiers, *, erased: dict | None = None) -> int:
+    """Rewrite `rows` of `model` without the person's identifiers (`Identifiers`, or a function of the
+    row giving each row its own); fields that hold only personal data get their erased value. Returns
+    how many rows changed."""
     erased = _erased_fields(model) if erased is None else erased
     fields = text_fields(model)
     names = sorted({f.name for f in fields} | set(erased))
+    per_row = callable(identifiers)
     changed = 0
-    for batch in _batches(rows.only(model._meta.pk.name, *names)):
-        dirty = []
+    for batch in _batches(rows if per_row else rows.only(model._meta.pk.name, *names)):
+        dirty, written = [], set()
         for row in batch:
+            found = identifiers(row) if per_row else identifiers
             before = {name: getattr(row, name) for name in names}
             for field in fields:
-                setattr(row, field.name, scrub_value(field, getattr(row, field.name), identifiers))
+                setattr(row, field.name, scrub_value(field, getattr(row, field.name), found))
             for name, value in erased.items():
                 setattr(row, name, value(row.pk) if callable(value) else value)
-            if any(getattr(row, name) != before[name] for name in names):
+            differ = {name for name in names if getattr(row, name) != before[name]}
+            if differ:
                 dirty.append(row)
+                written |= differ
         if dirty:
-            model._base_manager.bulk_update(dirty, names)
+            # Only the columns some row changed: bulk_update writes a CASE per column and row.
+            model._base_manager.bulk_update(dirty, sorted(written))
             changed += len(dirty)
     return changed
 
@@ -407,7 +413,8 @@ def _anonymise_customers(actor, customer_ids: list[int], request: DataRequest) -
     return len(customer_ids)
 
 
-def records_scrub(*, model, rows, identifiers: Identifiers) -> int:
-    """`rows` of `model` without `identifiers`, their personal-data-only fields erased, as an erasure
-    does (for the retention sweep's unconverted leads). Returns how many rows changed."""
+def records_scrub(*, model, rows, identifiers) -> int:
+    """`rows` of `model` without `identifiers` (`Identifiers`, or a function of the row giving its
+    own), their personal-data-only fields erased, as an erasure does (for the retention sweep's
+    unconverted leads, each with its own). Returns how many rows changed."""
     return _scrub_rows(model, rows, identifiers)
