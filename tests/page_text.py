@@ -39,6 +39,7 @@ SAMPLES = {
     "slug": ("marketing", "WebForm", "slug"),
     "opportunity_id": ("sales", "Opportunity", "pk"),
     "rule_id": ("pool", "PoolRule", "pk"),
+    "retention_rule_id": ("privacy", "RetentionRule", "pk"),
     "order_id": ("orders", "Order", "pk"),
     "contract_id": ("orders", "Contract", "pk"),
     "payment_id": ("orders", "Payment", "pk"),

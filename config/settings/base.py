@@ -319,6 +319,8 @@ CELERY_BEAT_SCHEDULE = {
     "messaging-deliver-queued": {"task": "messaging.deliver_queued", "schedule": 60.0},
     # Inbound SMS the hook stored and nothing applied yet (normally applied right after): every minute.
     "messaging-inbox-apply": {"task": "messaging.inbox_apply", "schedule": 60.0},
+    # Retention rules (privacy): personal data past its period deleted or anonymised, daily at 03:10.
+    "privacy-retention-sweep": {"task": "privacy.retention_sweep", "schedule": crontab(hour=3, minute=10)},
     # The star schema: the rows changed since the last refresh, every 15 minutes.
     "analytics-warehouse-refresh": {"task": "analytics.warehouse_refresh", "schedule": 900.0},
 }

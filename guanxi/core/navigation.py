@@ -77,6 +77,8 @@ NAV_ITEMS = (
     NavItem(_("Case categories"), "servicedesk:categories", "diagram-3", "service", roles=("service_manager",)),
     NavItem(_("Personal data requests"), "privacy:home", "shield-lock", "privacy", admin_only=True),
     NavItem(_("Personal data access log"), "privacy:access_log", "eye", "privacy", admin_only=True),
+    NavItem(_("Data retention"), "privacy:retention", "clock-history", "privacy",
+            roles=("service_manager", "sales_manager")),
     NavItem(_("Administration"), "admin:index", "gear", "admin", admin_only=True),
 )
 

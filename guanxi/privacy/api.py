@@ -9,8 +9,8 @@ from ninja import Query, Router, Status
 from guanxi.core.api import paginate
 from guanxi.core.db_routing import report_alias
 
-from . import access_report, permissions, selectors, services
-from .models import DataRequest
+from . import access_report, permissions, retention, selectors, services
+from .models import MAX_DAYS, DataRequest, RetentionRule, RetentionRun
 from .schemas import (
     AccessLogFilterIn,
     AccessLogPageOut,
@@ -18,6 +18,11 @@ from .schemas import (
     DataRequestIn,
     DataRequestOut,
     DataRequestPageOut,
+    RetentionRuleListOut,
+    RetentionRuleOut,
+    RetentionRuleUpdateIn,
+    RetentionRunFilterIn,
+    RetentionRunPageOut,
     ReviewIn,
 )
 
@@ -113,3 +118,46 @@ def access_log_file(request: HttpRequest, rows, file_format: str) -> HttpRespons
 def export_personal_data_access(request: HttpRequest, params: Query[AccessLogFilterIn],
                                 format: Literal["csv", "xlsx"] = "csv"):
     return access_log_file(request, _access_log(request, params), format)
+
+
+def retention_run_row(run: RetentionRun) -> dict:
+    return {"id": run.pk, "kind": run.kind, "action": run.action, "period_days": run.period_days,
+            "cutoff": run.cutoff, "status": run.status, "run_by": _user(run.actor) if run.actor_id else None,
+            "started_at": run.started_at, "finished_at": run.finished_at, "expired": run.expired,
+            "processed": run.processed, "kept": run.kept, "changed": run.changed, "error": run.error}
+
+
+def _rule(rule: RetentionRule) -> dict:
+    last = getattr(rule, "last_run", None)
+    return {"id": rule.pk, "kind": rule.kind, "kind_label": str(rule.get_kind_display()),
+            "period_days": rule.period_days, "min_days": rule.min_days, "max_days": MAX_DAYS, "action": rule.action,
+            "allowed_actions": list(rule.allowed_actions), "is_enabled": rule.is_enabled,
+            "updated_by": _user(rule.updated_by), "updated_at": rule.updated_at,
+            "last_run": retention_run_row(last) if last else None}
+
+
+@router.get("/privacy/retention-rules", response=RetentionRuleListOut)
+def list_retention_rules(request: HttpRequest):
+    """Every retention rule (one per kind of personal data) with its last run."""
+    return {"items": [_rule(rule) for rule in selectors.retention_rule_list(user=request.user)]}
+
+
+@router.get("/privacy/retention-rules/{retention_rule_id}", response=RetentionRuleOut)
+def get_retention_rule(request: HttpRequest, retention_rule_id: int):
+    return _rule(selectors.retention_rule_get(user=request.user, rule_id=retention_rule_id))
+
+
+@router.patch("/privacy/retention-rules/{retention_rule_id}", response=RetentionRuleOut)
+def update_retention_rule(request: HttpRequest, retention_rule_id: int, payload: RetentionRuleUpdateIn):
+    """Change a rule's period, action or switch: the fields given (privacy officer). 422, nothing
+    changed, for a period outside the kind's bounds or an action the kind does not allow."""
+    rule = selectors.retention_rule_get(user=request.user, rule_id=retention_rule_id)
+    retention.retention_rule_update(actor=request.user, rule=rule, **payload.dict(exclude_unset=True))
+    return _rule(selectors.retention_rule_get(user=request.user, rule_id=retention_rule_id))
+
+
+@router.get("/privacy/retention-runs", response=RetentionRunPageOut)
+def list_retention_runs(request: HttpRequest, params: Query[RetentionRunFilterIn]):
+    """The retention sweeps, one run per kind, newest first."""
+    runs = selectors.retention_run_list(user=request.user, kind=params.kind, status=params.status)
+    return paginate(runs, params, retention_run_row)

@@ -109,3 +109,115 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.channel} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RetentionKind(models.TextChoices):
+    """The kinds of personal data that a retention rule (保存期限规则) governs."""
+
+    CALLS = "calls", _("Call records and CTI events")
+    OUTBOUND_MESSAGES = "outbound_messages", _("Sent SMS and e-mail")
+    INBOUND_SMS = "inbound_sms", _("Inbound SMS")
+    LEADS = "leads", _("Unconverted leads")
+    IMPORT_FILES = "import_files", _("Customer import files")
+    ACCESS_LOG = "access_log", _("Personal data access log")
+    PORTAL_ACCOUNTS = "portal_accounts", _("Inactive portal accounts")
+    CLOSED_CUSTOMERS = "closed_customers", _("Closed customers")
+
+
+class RetentionAction(models.TextChoices):
+    DELETE = "delete", _("Delete")
+    ANONYMISE = "anonymise", _("Anonymise")
+
+
+# What may happen to each kind after its period: only what makes sense for it (a log entry or a portal
+# account has nothing left worth keeping once anonymised; a closed customer's orders and cases must
+# stay, so the customer is anonymised, never deleted).
+KIND_ACTIONS = {
+    RetentionKind.CALLS: (RetentionAction.ANONYMISE, RetentionAction.DELETE),
+    RetentionKind.OUTBOUND_MESSAGES: (RetentionAction.ANONYMISE, RetentionAction.DELETE),
+    RetentionKind.INBOUND_SMS: (RetentionAction.ANONYMISE, RetentionAction.DELETE),
+    RetentionKind.LEADS: (RetentionAction.ANONYMISE, RetentionAction.DELETE),
+    RetentionKind.IMPORT_FILES: (RetentionAction.ANONYMISE, RetentionAction.DELETE),
+    RetentionKind.ACCESS_LOG: (RetentionAction.DELETE,),
+    RetentionKind.PORTAL_ACCOUNTS: (RetentionAction.DELETE,),
+    RetentionKind.CLOSED_CUSTOMERS: (RetentionAction.ANONYMISE,),
+}
+# The shortest period an administrator may set: the access log is kept at least six months (网络安全法
+# art. 21 keeps network logs that long), a closed customer at least a year; the rest a month.
+MIN_DAYS = {RetentionKind.ACCESS_LOG: 180, RetentionKind.CLOSED_CUSTOMERS: 365}
+DEFAULT_MIN_DAYS = 30
+MAX_DAYS = 7300
+
+
+class RetentionRule(TimeStampedModel):
+    """How long one kind of personal data is kept (PIPL art. 19: no longer than needed) and what
+    happens after: deleted or anonymised. One row per kind, edited by the privacy officer; the daily
+    sweep (`retention.retention_sweep`) applies the enabled ones."""
+
+    kind = models.CharField(_("kind of data"), max_length=20, choices=RetentionKind.choices, unique=True)
+    period_days = models.PositiveIntegerField(_("kept for (days)"))
+    action = models.CharField(_("then"), max_length=10, choices=RetentionAction.choices)
+    is_enabled = models.BooleanField(_("enabled"), default=False)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("changed by"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period_days__gte=1, period_days__lte=36500),
+                                   name="retention_period_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_kind_display())
+
+    @property
+    def allowed_actions(self) -> tuple[str, ...]:
+        return tuple(KIND_ACTIONS.get(self.kind, ()))
+
+    @property
+    def min_days(self) -> int:
+        return MIN_DAYS.get(self.kind, DEFAULT_MIN_DAYS)
+
+
+class RetentionRun(models.Model):
+    """One sweep of one retention rule (the audit, PIPL art. 19): when, by whom (empty: the system),
+    the rule as it was, how many rows were past the period, how many were deleted or anonymised
+    (per table in `changed`) and how many were kept for a legal hold or open business. Written in
+    the same transaction as each batch, so a crashed run's row counts what it did."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        PARTIAL = "partial", _("Stopped at the batch limit")
+        FAILED = "failed", _("Failed")
+        INTERRUPTED = "interrupted", _("Interrupted")
+
+    kind = models.CharField(_("kind of data"), max_length=20, choices=RetentionKind.choices)
+    action = models.CharField(_("then"), max_length=10, choices=RetentionAction.choices)
+    period_days = models.PositiveIntegerField(_("kept for (days)"))
+    cutoff = models.DateTimeField(_("older than"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RUNNING)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name=_("run by"))
+    started_at = models.DateTimeField(_("started"))
+    updated_at = models.DateTimeField(_("last batch"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expired = models.PositiveIntegerField(_("past the period"), default=0)
+    processed = models.PositiveIntegerField(_("deleted or anonymised"), default=0)
+    kept = models.PositiveIntegerField(_("kept (hold or open business)"), default=0)
+    batches = models.PositiveIntegerField(_("batches"), default=0)
+    changed = models.JSONField(_("rows per table"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["kind", "-started_at"], name="retention_run_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.started_at:%Y-%m-%d %H:%M}"

@@ -67,3 +67,54 @@ class AccessLogOut(Schema):
 
 
 AccessLogPageOut = PageOut[AccessLogOut]
+
+
+class RetentionRuleUpdateIn(Schema):
+    period_days: int | None = Field(None, description="days the data is kept; each kind has its own bounds")
+    action: Literal["delete", "anonymise"] | None = None
+    is_enabled: bool | None = None
+
+
+class RetentionRunOut(Schema):
+    id: int | None = Field(description="null for a dry run (not recorded)")
+    kind: str
+    action: str
+    period_days: int
+    cutoff: dt.datetime
+    status: str
+    run_by: str | None
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    expired: int = Field(description="rows past the period when the run started")
+    processed: int = Field(description="rows deleted or anonymised")
+    kept: int = Field(description="rows kept: a legal hold or open business of their customer")
+    changed: dict[str, int] = Field(description="rows changed or deleted per table")
+    error: str
+
+
+class RetentionRuleOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    period_days: int
+    min_days: int
+    max_days: int
+    action: str
+    allowed_actions: list[str]
+    is_enabled: bool
+    updated_by: str | None
+    updated_at: dt.datetime
+    last_run: RetentionRunOut | None
+
+
+class RetentionRuleListOut(Schema):
+    items: list[RetentionRuleOut]
+
+
+class RetentionRunFilterIn(PageParams):
+    kind: Literal["", "calls", "outbound_messages", "inbound_sms", "leads", "import_files", "access_log",
+                  "portal_accounts", "closed_customers"] = ""
+    status: Literal["", "running", "done", "partial", "failed", "interrupted"] = ""
+
+
+RetentionRunPageOut = PageOut[RetentionRunOut]

@@ -9,7 +9,7 @@ from guanxi.core.errors import NotFound
 from guanxi.customers.models import Customer
 
 from . import permissions
-from .models import DataRequest, PersonalDataAccess
+from .models import DataRequest, PersonalDataAccess, RetentionRule, RetentionRun
 
 MAX_ID = 2**63 - 1  # larger ids exist in no table, and SQLite cannot even compare them
 
@@ -69,3 +69,32 @@ EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(9999, 1, 1)
 
 def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def retention_rule_list(*, user) -> list[RetentionRule]:
+    """Every retention rule in kind order, each with `last_run` (its newest real run, or None)."""
+    permissions.require(user, "retention", "read")
+    rules = list(RetentionRule.objects.select_related("updated_by").order_by("id"))
+    for rule in rules:
+        rule.last_run = RetentionRun.objects.filter(kind=rule.kind).order_by("-started_at", "-id").first()
+    return rules
+
+
+def retention_rule_get(*, user, rule_id: int) -> RetentionRule:
+    permissions.require(user, "retention", "read")
+    rule = RetentionRule.objects.filter(pk=rule_id).first() if 0 < rule_id <= MAX_ID else None
+    if rule is None:
+        raise NotFound()
+    rule.last_run = RetentionRun.objects.filter(kind=rule.kind).order_by("-started_at", "-id").first()
+    return rule
+
+
+def retention_run_list(*, user, kind: str = "", status: str = "") -> QuerySet:
+    """The retention runs, newest first."""
+    permissions.require(user, "retention", "read")
+    runs = RetentionRun.objects.select_related("actor")
+    if kind:
+        runs = runs.filter(kind=kind)
+    if status:
+        runs = runs.filter(status=status)
+    return runs.order_by("-started_at", "-id")

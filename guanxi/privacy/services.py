@@ -204,6 +204,22 @@ def erasure_execute(*, actor, request: DataRequest) -> DataRequest:
         raise Conflict(gettext_noop("Only an approved request can be executed."), code="not_approved")
     customer = Customer.objects.select_for_update().get(pk=request.customer_id)
     _refuse_if_held(customer)
+    result = _erase_person(actor, customer, request)
+    request = _locked(request)  # the scrub above may have rewritten its note
+    request.status, request.executed_by, request.executed_at = (
+        DataRequest.Status.EXECUTED,
+        user_of(actor),
+        timezone.now(),
+    )
+    request.result = result
+    request._history_user = user_of(actor)
+    request.save()
+    return request
+
+
+def _erase_person(actor, customer: Customer, request: DataRequest) -> dict:
+    """The erasure itself (the caller holds the customer's lock and has checked the holds): what
+    changed, for the request's record."""
     customer_ids = person_customer_ids(customer)
     identifiers = person_identifiers(customer_ids)
     changed: dict[str, int] = {}
@@ -223,14 +239,29 @@ def erasure_execute(*, actor, request: DataRequest) -> DataRequest:
             erased={**CUSTOMER_ERASED, "name_pinyin": "", "name_initials": "", "name_terms": ""},
         ),
     )
-    request = _locked(request)  # the scrub above may have rewritten its note
-    request.status, request.executed_by, request.executed_at = (
-        DataRequest.Status.EXECUTED,
-        user_of(actor),
-        timezone.now(),
-    )
-    request.result = {"customers": customer_ids, "rows_changed": changed, "files_deleted": files}
+    return {"customers": customer_ids, "rows_changed": changed, "files_deleted": files}
+
+
+@transaction.atomic
+def customer_retention_erase(*, actor, customer: Customer, note: str) -> DataRequest | None:
+    """Erase a closed customer whose retention period is over (a retention rule, not the person's
+    request): the same erasure as `erasure_execute`, recorded as an executed erasure request with the
+    rule in its note. Nothing (None) while a legal hold applies or when an erasure was executed for
+    the customer already. Locks the customer."""
+    permissions.require(actor, "retention", "configure")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    done = DataRequest.objects.filter(customer=customer, kind=DataRequest.Kind.ERASURE,
+                                      status=DataRequest.Status.EXECUTED)
+    if done.exists() or legal_holds(person_customer_ids(customer)):
+        return None
+    at = timezone.now()
+    request = DataRequest(kind=DataRequest.Kind.ERASURE, status=DataRequest.Status.EXECUTED, customer=customer,
+                          note=note[:500], requested_by=user_of(actor), reviewed_by=user_of(actor), reviewed_at=at,
+                          executed_by=user_of(actor), executed_at=at)
     request._history_user = user_of(actor)
+    request.save()
+    request.result = _erase_person(actor, customer, request)
+    request.note = note[:500]  # the scrub may have rewritten it
     request.save()
     return request
 
@@ -327,25 +358,31 @@ def _erased_fields(model) -> dict:
     return ERASED_FIELDS.get(base._meta.label, {})
 
 
-def _scrub_rows(model, rows, identifiers: Identifiers, *, erased: dict | None = None) -> int:
-    """Rewrite `rows` of `model` without the person's identifiers; fields that hold only personal data
-    get their erased value. Returns how many rows changed."""
+def _scrub_rows(model, rows, identifiers, *, erased: dict | None = None) -> int:
+    """Rewrite `rows` of `model` without the person's identifiers (`Identifiers`, or a function of the
+    row giving each row its own); fields that hold only personal data get their erased value. Returns
+    how many rows changed."""
     erased = _erased_fields(model) if erased is None else erased
     fields = text_fields(model)
     names = sorted({f.name for f in fields} | set(erased))
+    per_row = callable(identifiers)
     changed = 0
-    for batch in _batches(rows.only(model._meta.pk.name, *names)):
-        dirty = []
+    for batch in _batches(rows if per_row else rows.only(model._meta.pk.name, *names)):
+        dirty, written = [], set()
         for row in batch:
+            found = identifiers(row) if per_row else identifiers
             before = {name: getattr(row, name) for name in names}
             for field in fields:
-                setattr(row, field.name, scrub_value(field, getattr(row, field.name), identifiers))
+                setattr(row, field.name, scrub_value(field, getattr(row, field.name), found))
             for name, value in erased.items():
                 setattr(row, name, value(row.pk) if callable(value) else value)
-            if any(getattr(row, name) != before[name] for name in names):
+            differ = {name for name in names if getattr(row, name) != before[name]}
+            if differ:
                 dirty.append(row)
+                written |= differ
         if dirty:
-            model._base_manager.bulk_update(dirty, names)
+            # Only the columns some row changed: bulk_update writes a CASE per column and row.
+            model._base_manager.bulk_update(dirty, sorted(written))
             changed += len(dirty)
     return changed
 
@@ -374,3 +411,10 @@ def _anonymise_customers(actor, customer_ids: list[int], request: DataRequest) -
         customer._change_reason = f"erasure #{request.pk}"
         customer.save()
     return len(customer_ids)
+
+
+def records_scrub(*, model, rows, identifiers) -> int:
+    """`rows` of `model` without `identifiers` (`Identifiers`, or a function of the row giving its
+    own), their personal-data-only fields erased, as an erasure does (for the retention sweep's
+    unconverted leads, each with its own). Returns how many rows changed."""
+    return _scrub_rows(model, rows, identifiers)

@@ -9,11 +9,12 @@ from django.views.decorators.http import require_POST
 
 from guanxi.core.errors import Conflict, NotFound, ValidationFailed
 from guanxi.core.pagination import keyset_page
-from guanxi.core.views import domain_errors_as_http
+from guanxi.core.views import add_service_errors, domain_errors_as_http
 
-from . import access_report, permissions, selectors, services
+from . import access_report, permissions, retention, selectors, services
 from .api import access_log_file, export_response
-from .forms import AccessLogFilterForm, CustomerRequestForm, ReviewForm
+from .forms import AccessLogFilterForm, CustomerRequestForm, RetentionRuleForm, ReviewForm
+from .models import MAX_DAYS
 
 
 @login_required
@@ -99,3 +100,56 @@ def access_log(request):
         "rows": [access_report.access_row(r) | {"obj": r, "field_labels": access_report.field_labels(r.fields)}
                  for r in page.rows],
         "next_cursor": page.next_cursor, "query": query.urlencode(), "first": not request.GET.get("cursor")})
+
+
+RUNS_PAGE_ROWS = 25
+
+
+def _retention_page(request, preview=None, status=200):
+    rules = selectors.retention_rule_list(user=request.user)
+    runs = Paginator(selectors.retention_run_list(user=request.user), RUNS_PAGE_ROWS).get_page(request.GET.get("page"))
+    previews = {run.kind: run for run in preview or []}
+    for rule in rules:
+        rule.preview = previews.get(rule.kind)
+    return render(request, "privacy/retention.html", {
+        "rules": rules, "runs": runs, "previewed": preview is not None,
+        "may_configure": permissions.can(request.user, "retention", "configure")}, status=status)
+
+
+@login_required
+@domain_errors_as_http
+def retention_home(request):
+    """The retention rules with their last run, and the history of runs (privacy officer and managers)."""
+    return _retention_page(request)
+
+
+@login_required
+@require_POST
+@domain_errors_as_http
+def retention_preview(request):
+    """A dry run of every rule, enabled or not: what would go now, per kind; nothing changes."""
+    return _retention_page(request, preview=retention.retention_sweep(actor=request.user, dry_run=True))
+
+
+@login_required
+@domain_errors_as_http
+def retention_rule_edit(request, retention_rule_id: int):
+    """Edit one rule: period, action (those the kind allows), enabled."""
+    rule = selectors.retention_rule_get(user=request.user, rule_id=retention_rule_id)
+    permissions.require(request.user, "retention", "configure")
+    status = 200
+    if request.method == "POST":
+        form = RetentionRuleForm(request.POST, rule=rule)
+        if form.is_valid():
+            try:
+                retention.retention_rule_update(actor=request.user, rule=rule, **form.cleaned_data)
+                messages.success(request, _("Retention rule saved."))
+                return redirect("privacy:retention")
+            except ValidationFailed as exc:
+                add_service_errors(form, exc)
+        status = 422
+    else:
+        form = RetentionRuleForm(initial={"period_days": rule.period_days, "action": rule.action,
+                                          "is_enabled": rule.is_enabled}, rule=rule)
+    return render(request, "privacy/retention_rule.html", {
+        "rule": rule, "form": form, "max_days": MAX_DAYS}, status=status)
