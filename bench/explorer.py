@@ -32,6 +32,8 @@ PIVOTS = (
     ("revenue + contacts by month (drilled: one quarter)", ("revenue", "interactions"), ("month",), (),
      (("quarter", "Q"),)),
     ("revenue by representative × month", ("revenue",), ("representative",), ("month",), ()),
+    ("cases by month × case type", ("cases", "breaches"), ("month",), ("case_type",), ()),
+    ("cases by region × priority", ("cases",), ("region",), ("priority",), ()),
 )
 
 
