@@ -83,16 +83,22 @@ def test_restore_refuses_a_database_that_holds_data_unless_forced(business, medi
     assert Customer.objects.filter(name="不应消失").exists()
 
 
+def _rewritten(path: Path, target: Path, change) -> Path:
+    """A copy of the archive at `path` whose members' bytes are `change(name, body, manifest)` (the
+    manifest is read first and may be changed before its own member is written)."""
+    with tarfile.open(path) as source, tarfile.open(target, "w") as copy:
+        manifest = json.loads(source.extractfile("manifest.json").read())
+        for member in source.getmembers():
+            body = change(member.name, source.extractfile(member).read(), manifest)
+            member.size = len(body)
+            copy.addfile(member, io.BytesIO(body))
+    return target
+
+
 def test_a_damaged_file_is_refused_before_anything_is_replaced(business, media, tmp_path):
     backup_create(tmp_path / "guanxi.tar")
-    damaged = tmp_path / "damaged.tar"
-    with tarfile.open(tmp_path / "guanxi.tar") as source, tarfile.open(damaged, "w") as target:
-        for member in source.getmembers():
-            body = source.extractfile(member).read()
-            if member.name.endswith("customers.csv"):
-                body = body.replace("张三".encode(), "李四".encode())
-            member.size = len(body)
-            target.addfile(member, io.BytesIO(body))
+    damaged = _rewritten(tmp_path / "guanxi.tar", tmp_path / "damaged.tar", lambda name, body, manifest: (
+        body.replace("张三".encode(), "李四".encode()) if name.endswith("customers.csv") else body))
     make_customer(SYSTEM, name="不应消失")
     before, files_before = database_digest(), files_digest(media)
     with pytest.raises(BackupError, match="damaged"):
@@ -144,18 +150,14 @@ def test_commands_write_and_restore_with_clear_errors(business, media, tmp_path)
 def test_a_restore_that_fails_half_way_leaves_the_database_as_it_was(business, media, tmp_path):
     """A dump cut short (its checksum made to match) creates the tables, then fails reading their rows."""
     backup_create(tmp_path / "guanxi.tar")
-    cut = tmp_path / "cut.tar"
-    with tarfile.open(tmp_path / "guanxi.tar") as source, tarfile.open(cut, "w") as target:
-        manifest = json.loads(source.extractfile("manifest.json").read())
-        for member in source.getmembers():
-            body = source.extractfile(member).read()
-            if member.name == manifest["database"]:
-                body = body[: len(body) * 2 // 3]
-                manifest["database_sha256"] = hashlib.sha256(body).hexdigest()
-            if member.name == "manifest.json":
-                body = json.dumps(manifest).encode()
-            member.size = len(body)
-            target.addfile(member, io.BytesIO(body))
+
+    def cut_short(name: str, body: bytes, manifest: dict) -> bytes:
+        if name == manifest["database"]:
+            body = body[: len(body) * 2 // 3]
+            manifest["database_sha256"] = hashlib.sha256(body).hexdigest()
+        return json.dumps(manifest).encode() if name == "manifest.json" else body
+
+    cut = _rewritten(tmp_path / "guanxi.tar", tmp_path / "cut.tar", cut_short)
     make_customer(SYSTEM, name="不应消失")
     before, files_before = database_digest(), files_digest(media)
     with pytest.raises(BackupError, match="pg_restore failed"):

@@ -193,14 +193,17 @@ def _ref(kind: str) -> str:
     return "lead_id" if kind == RecordKind.LEAD else "customer_id"
 
 
+def _model(kind: str) -> type[Lead] | type[Customer]:
+    return Lead if kind == RecordKind.LEAD else Customer
+
+
 def _log_many(kind: str, rule: PoolRule, now: dt.datetime, ids: list[int]) -> int:
     """One event per record of `ids`, naming its owner as it stands (call before the owner changes)."""
     record_kind = rule.applies_to
-    model = Lead if record_kind == RecordKind.LEAD else Customer
     columns = {"kind": Value(kind), "record_kind": Value(record_kind), _ref(record_kind).removesuffix("_id"): F("pk"),
                "owner": F("owner_id"), "rule": Value(rule.pk), "rule_name": Value(rule.name),
                "at": Value(now, output_field=DateTimeField())}
-    return insert_from_query(PoolEvent, model.objects.filter(pk__in=ids), columns)
+    return insert_from_query(PoolEvent, _model(record_kind).objects.filter(pk__in=ids), columns)
 
 
 def _return(rule: PoolRule, cutoff: dt.date, now: dt.datetime) -> int:
@@ -219,7 +222,7 @@ def _return_batch(rule: PoolRule, due, now: dt.datetime) -> int:
     """One batch: the rows still due locked (skipping those a claim or release holds), their owner
     cleared, their holdings and warnings dropped, a return event for each; five statements."""
     kind, ref = rule.applies_to, _ref(rule.applies_to)
-    model = Lead if kind == RecordKind.LEAD else Customer
+    model = _model(kind)
     ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True))
     if not ids:
         return 0
@@ -237,7 +240,7 @@ def _warn(rule: PoolRule, today: dt.date, now: dt.datetime) -> list[tuple[int, s
     if not rule.warn_days:
         return
     kind, ref = rule.applies_to, _ref(rule.applies_to)
-    model = Lead if kind == RecordKind.LEAD else Customer
+    model = _model(kind)
     due = candidates(rule, rule_cutoff(rule, today, ahead=rule.warn_days))
     warned = PoolWarning.objects.filter(rule=rule, record_kind=kind)
     warned.exclude(Exists(due.filter(pk=OuterRef(ref)))).delete()

@@ -196,24 +196,36 @@ def _changed_customers(reader, root: Path, previous, current) -> str | None:
             f"LEFT JOIN dim_customer n ON n.customer_id = k.customer_id WHERE {differs}")
 
 
-def _affected_months(reader, root: Path, table: str, previous, current, customers: str) -> list | None:
-    """The months whose rollup rows of `table` may differ from `previous`'s: those of the rows this
-    refresh changed (before and after) and of the rows of customers whose attributes changed. None:
-    the table was rebuilt or compacted, every month is recomputed."""
+def _changed_rows(root: Path, table: str, previous, current, expression) -> list[str] | None:
+    """SELECTs of `expression(prefix)` (a column's SQL, its table's alias and dot as `prefix`) over the
+    rows of `table` this refresh changed: the delta files it added and the rows they replace. None: the
+    table was rebuilt or compacted since `previous`, every row counts as changed."""
     from .store import parquet_relation
     from .tables import TABLES
 
     old, new = previous.tables.get(table), current.tables.get(table)
     if old is None or new is None or old.base != new.base:
         return None
-    key = next(t.key for t in TABLES if t.name == table)
-    date = DATES[table]
     added = [name for name in new.delta if name not in old.delta]
-    parts = [f"SELECT {month_sql(f'f.{date}')} AS m FROM {table} f WHERE f.customer_id IN ({customers})"]  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
-    if added:
-        delta = parquet_relation(root, added)
-        parts.append(f"SELECT {month_sql(date)} FROM {delta} WHERE NOT is_deleted_")  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
-        parts.append(f"SELECT {month_sql(f'f.{date}')} FROM old_{table} f WHERE f.{key} IN (SELECT {key} FROM {delta})")  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+    if not added:
+        return []
+    key = next(t.key for t in TABLES if t.name == table)
+    delta = parquet_relation(root, added)
+    return [f"SELECT {expression('')} FROM {delta} WHERE NOT is_deleted_",  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+            f"SELECT {expression('f.')} FROM old_{table} f WHERE f.{key} IN (SELECT {key} FROM {delta})"]  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+
+
+def _affected_months(reader, root: Path, table: str, previous, current, customers: str) -> list | None:
+    """The months whose rollup rows of `table` may differ from `previous`'s: those of the rows this
+    refresh changed (before and after) and of the rows of customers whose attributes changed. None:
+    the table was rebuilt or compacted, every month is recomputed."""
+    def month(prefix: str) -> str:
+        return month_sql(f"{prefix}{DATES[table]}")
+
+    changed = _changed_rows(root, table, previous, current, month)
+    if changed is None:
+        return None
+    parts = [f"SELECT {month('f.')} AS m FROM {table} f WHERE f.customer_id IN ({customers})", *changed]  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
     rows = reader.execute(f"SELECT DISTINCT m FROM ({' UNION ALL '.join(parts)}) s ORDER BY m").fetchall()  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
     return [row[0] for row in rows]
 
@@ -222,19 +234,10 @@ def _affected_customers(reader, root: Path, table: str, previous, current, custo
     """The customers whose rows of a rollup by customer may differ from `previous`'s, into the temporary
     table `customers_`: those of the rows this refresh changed (before and after) and those whose
     attributes changed. False: none; None: the table was rebuilt or compacted, every row is recomputed."""
-    from .store import parquet_relation
-    from .tables import TABLES
-
-    old, new = previous.tables.get(table), current.tables.get(table)
-    if old is None or new is None or old.base != new.base:
+    changed = _changed_rows(root, table, previous, current, lambda prefix: f"{prefix}customer_id")
+    if changed is None:
         return None
-    key = next(t.key for t in TABLES if t.name == table)
-    added = [name for name in new.delta if name not in old.delta]
-    parts = [f"SELECT customer_id AS c FROM ({customers}) k"]  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
-    if added:
-        delta = parquet_relation(root, added)
-        parts.append(f"SELECT customer_id FROM {delta} WHERE NOT is_deleted_")  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
-        parts.append(f"SELECT f.customer_id FROM old_{table} f WHERE f.{key} IN (SELECT {key} FROM {delta})")  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+    parts = [f"SELECT customer_id AS c FROM ({customers}) k", *changed]  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
     reader.execute(f"CREATE OR REPLACE TEMPORARY TABLE customers_ AS SELECT DISTINCT {customer_sql('c')} AS c "  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
                    f"FROM ({' UNION ALL '.join(parts)}) s")
     return reader.execute("SELECT COUNT(*) FROM customers_").fetchall()[0][0] > 0
