@@ -32,6 +32,14 @@ def setup() -> dict:
     return {"agent": agent, "token": cases.agent_token(agent), "customers": customers}
 
 
+def fresh_seed(seed: int) -> int:
+    """A seed no earlier run on this database used: the same seed again would create the same
+    people again, and each rerun would score them against more and more copies of themselves."""
+    from guanxi.customers.models import Customer
+
+    return seed * 1_000_003 + Customer.objects.count()
+
+
 def calls(operation: str, count: int, customers: list[int], seed: int = 1) -> list[Call]:
     rng = random.Random(seed)
     out = []
@@ -55,6 +63,7 @@ def run_http(*, base_url: str, requests: int, warmup: int = 20, seed: int = 1) -
     from bench.runner import run_calls
 
     ctx = setup()
+    seed = fresh_seed(seed)
     report = {"base_url": base_url, "mode": "http, sequential", "requests": requests, "operations": {}}
     for index, op in enumerate(OPERATIONS):
         if warmup:
@@ -73,6 +82,7 @@ def run_in_process(*, requests: int, warmup: int = 20, seed: int = 1) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     ctx = setup()
+    seed = fresh_seed(seed)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {ctx['token']}", HTTP_ACCEPT="application/json",
                     HTTP_HOST="127.0.0.1")
     report = {"mode": "in-process (django test client)", "requests": requests, "operations": {}}

@@ -45,8 +45,11 @@ class Ticket(VersionedModel, TimeStampedModel):
                                  on_delete=models.PROTECT)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
     status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.NEW)
+    # No index of their own: ticket_customer_recent and ticket_recent lead with these columns. Every
+    # index is written again by each update that cannot stay on its page (the sweep's breaches).
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="tickets")
+                                 on_delete=models.PROTECT, related_name="tickets", db_index=False)
+    created_at = models.DateTimeField(auto_now_add=True)
     customer_tier = models.CharField(_("customer tier"), max_length=10, choices=CustomerTier.choices, blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
                               on_delete=models.PROTECT, related_name="owned_tickets")
@@ -165,8 +168,10 @@ class TicketAssignment(TimeStampedModel):
 class TicketClock(TimeStampedModel):
     """One service standard running on one case. `due_at` is empty while the case is paused."""
 
-    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks")
+    # No index of its own: one_clock_per_metric leads with the case.
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="clocks", db_index=False)
     standard = models.ForeignKey(ServiceStandard, on_delete=models.PROTECT, related_name="clocks")
+    created_at = models.DateTimeField(auto_now_add=True)
     metric = models.CharField(_("metric"), max_length=20, choices=Metric.choices)
     target_minutes = models.PositiveIntegerField(_("target (working minutes)"))
     started_at = models.DateTimeField(_("started at"))
