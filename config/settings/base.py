@@ -213,6 +213,9 @@ BATCH_ENGINE = env.str("BATCH_ENGINE", default="local")
 SPARK_MASTER = env.str("SPARK_MASTER", default="local[2]")
 SPARK_CONF = env.str("SPARK_CONF", default="")
 SPARK_WORK_DIR = env.str("SPARK_WORK_DIR", default=str(VAR_DIR / "spark"))
+# Independent batches of a set-based write (the escalation sweep's) run this many at a time, each in
+# its own PostgreSQL connection (0: the machine's cores, at most 4; SQLite: always one at a time).
+BATCH_WORKERS = env.int("BATCH_WORKERS", default=0)
 
 SESSION_COOKIE_HTTPONLY = True
 # Sign-in lifetime: at most SESSION_COOKIE_AGE seconds (default 12 h, a working day), signed out when

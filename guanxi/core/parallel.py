@@ -21,8 +21,7 @@ Result = TypeVar("Result")
 
 def batch_workers() -> int:
     """How many batches run at once: `BATCH_WORKERS`, else the machine's cores (at most 4)."""
-    configured = getattr(settings, "BATCH_WORKERS", None)
-    return max(1, configured if configured else min(os.cpu_count() or 1, 4))
+    return max(1, settings.BATCH_WORKERS or min(os.cpu_count() or 1, 4))
 
 
 def map_batches(write: Callable[[Item], Result], batches: Iterable[Item], *,

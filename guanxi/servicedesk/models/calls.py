@@ -37,7 +37,7 @@ class CtiEvent(models.Model):
 
     event_id = models.CharField(max_length=100, unique=True)
     type = models.CharField(max_length=20, choices=CtiEventType.choices)
-    call_id = models.CharField(max_length=100)
+    call_id = models.CharField(max_length=100, db_index=True)  # a person's export and erasure look events up by call
     payload = models.JSONField()
     received_at = models.DateTimeField(auto_now_add=True)
 
