@@ -221,6 +221,7 @@ def bench_import(*, rows: int, seed: int = 7, workers: int | None = None, path: 
         echo = (lambda d, t: bar.update(task, completed=d, total=t)) if progress else None
         job = import_job_validate(job=job, path=file, workers=workers, on_progress=echo)
         t1 = time.perf_counter()
+        cpu_validated = _cpu(backend)
         if job.status != ImportJob.Status.VALIDATED or job.error_count:
             raise RuntimeError(f"validation failed: {job.message or job.errors[:5]}")
         task = bar.add_task("commit", total=job.total_rows) if progress else None
@@ -229,7 +230,10 @@ def bench_import(*, rows: int, seed: int = 7, workers: int | None = None, path: 
         t2 = time.perf_counter()
     if job.status != ImportJob.Status.DONE:
         raise RuntimeError(f"commit failed: {job.message}")
-    cpu = {k: round(v - cpu_before[k], 1) for k, v in _cpu(backend).items()}
+    cpu_done = _cpu(backend)
+    cpu = {k: round(v - cpu_before[k], 1) for k, v in cpu_done.items()}
+    cpu_phases = {"validate": {k: round(v - cpu_before[k], 1) for k, v in cpu_validated.items()},
+                  "commit": {k: round(v - cpu_validated[k], 1) for k, v in cpu_done.items()}}
     written = getattr(job, "_written", None)
     seconds = t2 - t0
     return {
@@ -242,7 +246,9 @@ def bench_import(*, rows: int, seed: int = 7, workers: int | None = None, path: 
         "rebuilt_indexes": bool(written and written.rebuilt_tables),
         "commit_phases": {k: round(v, 2) for k, v in (written.phases if written else {}).items()},
         "peak_rss_mb": round(memory.main / 1024 / 1024), "peak_worker_rss_mb": round(memory.children / 1024 / 1024),
-        "cpu_seconds": cpu, "load_average_1m": round(os.getloadavg()[0], 2),
+        "index_seconds": {k: round(v, 2) for k, v in sorted((written.index_seconds if written else {}).items(),
+                                                             key=lambda item: -item[1])},
+        "cpu_seconds": cpu, "cpu_seconds_by_phase": cpu_phases, "load_average_1m": round(os.getloadavg()[0], 2),
         "job": job.pk, "tables_before": tables_before, "tables_after": customer_tables(),
     }
 

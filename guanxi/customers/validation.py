@@ -122,6 +122,10 @@ EMAIL_LENGTH = 254
 ID_NUMBER_LENGTH = 30
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
 _DATE_FAST = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+# 20010203 and 2001年2月3日 as `strptime` reads them with "%Y%m%d" and "%Y年%m月%d日" when they
+# give a valid date (anything else takes the formats' path).
+_DATE_DIGITS = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
+_DATE_CHINESE = re.compile(r"([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日")
 # 11-digit mainland mobiles, bare or with +86 / 0086, grouped 3-4-4 with spaces or dashes. Not 179:
 # phonenumbers may read 179XX as a carrier prefix (as it does 11XXX and 12XXX), so those take the
 # normaliser's path.
@@ -229,7 +233,7 @@ def clean_birth_date(value, *, today: datetime.date) -> tuple[datetime.date | No
 
 
 def parse_date(text: str) -> datetime.date | None:
-    match = _DATE_FAST.match(text)
+    match = _DATE_FAST.match(text) or _DATE_DIGITS.fullmatch(text) or _DATE_CHINESE.fullmatch(text)
     if match:
         try:
             return datetime.date(int(match[1]), int(match[2]), int(match[3]))
@@ -351,21 +355,55 @@ def resident_id_is_valid(value: str) -> bool:
 _T2S_CHARS: frozenset | None = None
 
 
-def simplified(raw: str) -> str:
-    """`normalize.to_simplified`, skipping the conversion when no character of the text occurs in
-    the traditional → simplified dictionaries (most names): then it would change nothing."""
+def _t2s_chars() -> frozenset:
+    """Every character that occurs in a key of the traditional → simplified dictionaries."""
     global _T2S_CHARS
-    text = unicodedata.normalize("NFKC", raw or "").strip()
-    if not normalize.has_han(text):
-        return text
     if _T2S_CHARS is None:
         converter = normalize._T2S
         converter.convert("")  # loads its dictionaries
         _T2S_CHARS = frozenset(c for group in converter._dict_chain_data for *_, table in group
                                for key in table for c in key)
-    if _T2S_CHARS.isdisjoint(text):
+    return _T2S_CHARS
+
+
+def simplified(raw: str) -> str:
+    """`normalize.to_simplified`, skipping the conversion when no character of the text occurs in
+    the traditional → simplified dictionaries (most names): then it would change nothing."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if not normalize.has_han(text):
+        return text
+    if _t2s_chars().isdisjoint(text):
         return text
     return normalize._T2S.convert(text)
+
+
+_WORD_KEYS: dict[str, tuple[str, str]] = {}
+
+
+def name_terms(name: str, *, organisation: bool = False) -> str:
+    """`normalize.name_terms` of a name as `simplified` returned it (a test holds them equal): the
+    name is converted once at most (not again for each word), and each word's pinyin and initials
+    are looked up once per word — names repeat little, their words a lot."""
+    # `to_simplified` leaves the name as it is (so its words too): without converting when no
+    # character of it is in the converter's dictionaries, else as the converter says.
+    plain = name == name.strip() and unicodedata.is_normalized("NFKC", name) and _t2s_chars().isdisjoint(name)
+    if not plain and normalize.to_simplified(name) != name:
+        return normalize.name_terms(name, organisation=organisation)
+    terms: list[str] = []
+    for run in normalize._WORDS.findall(name.lower()):
+        if not normalize.has_han(run):
+            terms.append(run)
+            continue
+        for word in normalize._han_words(run, organisation=organisation):
+            keys = _WORD_KEYS.get(word)
+            if keys is None:
+                if len(_WORD_KEYS) > 200_000:
+                    _WORD_KEYS.clear()
+                keys = _WORD_KEYS[word] = (normalize.name_pinyin(word), normalize.name_initials(word))
+            terms += [word, *keys]
+    text = " ".join(t for t in dict.fromkeys(terms) if t)
+    limit = normalize.NAME_TERMS_LIMIT
+    return text[:limit].rsplit(" ", 1)[0] if len(text) > limit else text
 
 
 @lru_cache(maxsize=1)

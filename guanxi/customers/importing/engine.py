@@ -152,6 +152,7 @@ def validate(*, rows: Iterable[tuple[int, dict]], actor: Actor, report: Report, 
     info = getattr(rows, "info", None)
     state = _State(report=report, spool=spool, progress=progress, total=total or getattr(rows, "total_hint", 0),
                    actor=actor)
+    state.matcher = ExistingMatcher(expected_rows=state.total)
     if info is not None and info.format == "csv" and workers > 0 \
             and info.total_hint >= PARALLEL_MIN_ROWS and not multiprocessing.current_process().daemon:
         state.workers = workers

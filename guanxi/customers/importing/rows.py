@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.translation import gettext
 
@@ -38,6 +39,7 @@ from ..validation import (
     clean_tag_names,
     clean_text,
     name_keys,
+    name_terms,
 )
 from .files import EXTRA, FIELDS, FORMULA_WITHOUT_VALUE
 
@@ -75,6 +77,9 @@ LIFECYCLE_VALUES = {
 GENDER_VALUES = {"男": Gender.MALE, "女": Gender.FEMALE, "m": Gender.MALE, "f": Gender.FEMALE, "未知": ""}
 TAG_SEPARATORS = re.compile(r"[,，、;；|]")
 _CACHE_LIMIT = 200_000
+# An amount of 0 to 10^10 (ARPU's range) with two decimals and no leading zero, as `clean_decimal`
+# would write it.
+_AMOUNT_FAST = re.compile(r"(?:0|[1-9][0-9]{0,9})\.[0-9]{2}")
 
 # Columns of the tables an import writes, besides those filled in when the rows are written
 # (ids, customer number, timestamps): every other column gets the model's default.
@@ -167,6 +172,7 @@ class RowValidator:
         self._dates: dict[str, tuple] = {}
         self._provinces: dict[str, str | None] = {}
         self._tag_lists: dict[str, list[str]] = {}
+        self._ownerships: dict[str, tuple] = {}
         self.last_keys: tuple[str, str, str] = ("", "", "")
         self._customer_defaults = _defaults(CUSTOMER_FIELDS)
         self._customer_defaults[_CUSTOMER_INDEX["source"]] = SourceChannel.IMPORT.value
@@ -199,7 +205,7 @@ class RowValidator:
         if terms is None:
             if len(self._name_terms) > _CACHE_LIMIT:
                 self._name_terms.clear()
-            terms = self._name_terms[key] = normalize.name_terms(name, organisation=is_org)
+            terms = self._name_terms[key] = name_terms(name, organisation=is_org)
         return terms
 
     def _date(self, raw: str) -> tuple:
@@ -324,10 +330,13 @@ class RowValidator:
                 values[index[name_]] = value
         raw = get("arpu")
         if raw:
-            arpu, error = clean_decimal("arpu", raw)
-            if error:
-                add(("arpu", *error))
-            values[index["arpu"]] = self._v(arpu)
+            if _AMOUNT_FAST.fullmatch(raw):  # what `clean_decimal` makes of it is the text itself
+                values[index["arpu"]] = raw if self.copy_text else Decimal(raw)
+            else:
+                arpu, error = clean_decimal("arpu", raw)
+                if error:
+                    add(("arpu", *error))
+                values[index["arpu"]] = self._v(arpu)
         raw = get("brand")
         if raw:
             brand_id = self.lookups.brands.get(raw.strip().lower())
@@ -353,20 +362,32 @@ class RowValidator:
 
     def _ownership(self, username: str, values: list, add) -> None:
         """The ownership rule of `customer_create` (`customers.ownership`), for an owner named by
-        username or none."""
+        username or none; decided once per username (the rule depends on the two users only)."""
+        decided = self._ownerships.get(username)
+        if decided is None:
+            if len(self._ownerships) > _CACHE_LIMIT:
+                self._ownerships.clear()
+            decided = self._ownerships[username] = self._decide_ownership(username)
+        error, owner_id, team_id = decided
+        if error:
+            name, code, params = error
+            add((name, code, dict(params) if params else None))
+            return
         index = _CUSTOMER_INDEX
+        values[index["owner"]], values[index["team"]] = owner_id, team_id
+
+    def _decide_ownership(self, username: str) -> tuple:
+        """(error or None, owner id, team id) for rows naming `username` as owner ("" for none)."""
         owner = None
         if username:
             owner = self.lookups.users.get(username)
             if owner is None:
-                add(("owner", "unknown_user", {"value": repr(username)}))
-                return
+                return ("owner", "unknown_user", {"value": repr(username)}), None, None
         decision = decide_ownership(actor=self.actor.party, current=None, owner=owner, owner_given=bool(username),
                                     team_id=None, team_given=False)
         if decision.refusal:
-            add(("owner", decision.refusal, None))
-            return
-        values[index["owner"]], values[index["team"]] = self._v(decision.owner_id), self._v(decision.team_id)
+            return ("owner", decision.refusal, None), None, None
+        return None, self._v(decision.owner_id), self._v(decision.team_id)
 
     def _address(self, row: dict, is_org: bool, add):
         values = list(self._address_defaults)

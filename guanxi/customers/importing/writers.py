@@ -69,6 +69,7 @@ class Written:
     seconds: float = 0.0
     rebuilt_tables: list = field(default_factory=list)
     phases: dict = field(default_factory=dict)
+    index_seconds: dict = field(default_factory=dict)  # the rebuilt indexes' build times (PostgreSQL)
 
 
 def commit(*, spool: Spool, validation: Validation, actor_id: int, reason: str,
@@ -161,6 +162,7 @@ class _Writer:
             raise RuntimeError(f"the spool holds {done} customers, validation counted {v.customers}")
         self.phases["write"] = time.perf_counter() - t0
         self.finish()
+        written.index_seconds = dict(getattr(self, "index_seconds", {}))
         written.customers = done
         written.last_id = written.first_id + done - 1 if done else None
         return written

@@ -19,7 +19,16 @@ from guanxi.customers.importing.rows import (
 )
 from guanxi.customers.services.customers import customer_fields_clean
 from guanxi.customers.tests.factories import make_customer
-from guanxi.customers.validation import message_text, name_keys, resident_id_is_valid, simplified
+from guanxi.customers.validation import (
+    DATE_FORMATS,
+    clean_decimal,
+    message_text,
+    name_keys,
+    name_terms,
+    parse_date,
+    resident_id_is_valid,
+    simplified,
+)
 
 pytestmark = pytest.mark.django_db
 MOBILE_PREFIXES = [f"1{a}{b}" for a in "3456789" for b in "0123456789"]
@@ -86,6 +95,26 @@ def test_name_keys_match_the_search_keys_of_the_services(name):
                                      normalize.name_initials(expected)[:100])
 
 
+@settings(max_examples=500, deadline=None)
+@given(name=st.text(alphabet=st.sampled_from(NAME_CHARS + "趙錢孫衛龍鳳發會·Ab John-有限公司科技深圳华星 　Ａ１"),
+                    min_size=1, max_size=12),
+       organisation=st.booleans())
+def test_name_terms_match_the_search_terms_of_the_services(name, organisation):
+    clean = simplified(name)
+    assert name_terms(clean, organisation=organisation) == normalize.name_terms(clean, organisation=organisation)
+
+
+def test_name_terms_of_many_people_and_organisations():
+    import random
+
+    rng = random.Random(11)
+    for _ in range(3000):
+        name = "".join(rng.choice(NAME_CHARS) for _ in range(rng.randint(2, 4)))
+        assert name_terms(name) == normalize.name_terms(name), name
+        org = name + rng.choice(["科技有限公司", "贸易公司", "银行长城分行", "重庆音乐厅"])
+        assert name_terms(org, organisation=True) == normalize.name_terms(org, organisation=True), org
+
+
 def test_name_keys_of_every_pair_and_many_triples_of_common_characters():
     import itertools
     import random
@@ -95,6 +124,43 @@ def test_name_keys_of_every_pair_and_many_triples_of_common_characters():
     triples = ["".join(rng.choice(NAME_CHARS) for _ in range(3)) for _ in range(5000)]
     for name in pairs + triples:
         assert name_keys(name) == (normalize.name_pinyin(name), normalize.name_initials(name)), name
+
+
+def _date_by_formats(text):
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@settings(max_examples=500, deadline=None)
+@given(year=st.integers(0, 2100), month=st.integers(0, 19), day=st.integers(0, 40),
+       style=st.sampled_from(["{y:04d}{m:02d}{d:02d}", "{y:04d}年{m}月{d}日", "{y:04d}年{m:02d}月{d:02d}日",
+                              "{y}{m}{d}", "{y:04d}年{m}月{d}", "{y:04d}{m:02d}{d:03d}"]))
+def test_birth_dates_read_as_the_formats_read_them(year, month, day, style):
+    text = style.format(y=year, m=month, d=day)
+    assert parse_date(text) == _date_by_formats(text), text
+
+
+@settings(max_examples=500, deadline=None)
+@given(amount=st.from_regex(r"-?[0-9]{1,12}(\.[0-9]{0,3})?|¥[0-9,]{1,6}\.[0-9]{2}", fullmatch=True),
+       copy_text=st.booleans())
+def test_amounts_are_read_as_the_services_read_them(amount, copy_text):
+    valid, errors = RowValidator(actor=Actor.of(UserFactory.build(role=Role.ADMIN, id=1, team=None)),
+                                 lookups=Lookups({}, {}), copy_text=copy_text).validate(
+        {"kind": "individual", "name": "甲", "arpu": amount})
+    expected, error = clean_decimal("arpu", amount)
+    assert [e[1] for e in errors] == ([error[0]] if error else [])
+    if not error:
+        stored = values(valid)["arpu"] if not copy_text else valid.customer.split("\t")[
+            [f.name for f in CUSTOMER_FIELDS].index("arpu")]
+        assert stored == (str(expected) if copy_text else expected)
+        assert copy_text or str(stored) == str(expected)
 
 
 @settings(max_examples=200, deadline=None)

@@ -154,6 +154,30 @@ def test_rows_matching_existing_customers_are_reported_but_not_blocking(tmp_path
     assert all(d["code"] == "" and "C0" not in d["message"] for d in shown if d.get("hidden"))
 
 
+def test_existing_matches_are_the_same_when_prefiltered_by_hashes(tmp_path, admin, rep, monkeypatch):
+    """A big file (here any file) on PostgreSQL asks the database only about values whose hash a live
+    customer's key has: the same matches, far fewer values asked about."""
+    from guanxi.customers.importing.matching import ExistingMatcher
+
+    monkeypatch.setattr(ExistingMatcher, "PREFILTER_MIN_ROWS", 1)
+    asked = []
+    owners = ExistingMatcher._owners
+    monkeypatch.setattr(ExistingMatcher, "_owners", lambda self, key, values: asked.extend(values) or
+                        owners(self, key, values))
+    theirs = make_customer(admin, name="老客户", mobile="13800000001")
+    mine = make_customer(rep, name="我的", email="c2@example.com")
+    from guanxi.customers.services import contact_point_add
+
+    contact_point_add(actor=admin, customer=theirs, kind="mobile", value="138 0000 0003")
+    rows = [person(i) for i in range(5)]
+    job = import_job_validate(job=start(admin, write_csv(tmp_path / "a.csv", rows)))
+    assert job.error_count == 0 and job.existing_match_count == 3
+    found = {(d["row"], d["field"], d["customer_id"]) for d in job.duplicates}
+    assert found == {(3, "mobile", theirs.pk), (4, "email", mine.pk), (5, "mobile", theirs.pk)}
+    if connection.vendor == "postgresql":
+        assert sorted(asked) == ["+8613800000001", "+8613800000003", "c2@example.com"]
+
+
 def test_a_bad_row_near_the_end_of_ten_thousand_writes_nothing(tmp_path, admin):
     rows = [person(i) for i in range(10_000)]
     rows[9_998][2] = "138-bad"  # row 9,999 of 10,000 (file row 10,000)
