@@ -11,6 +11,20 @@ def post_worker_init(worker):
     start_inline_scheduler()
     for path in getattr(settings, "WORKER_START_HOOKS", ()):  # e.g. the inbound-SMS inbox's applier
         import_string(path)()
+    freeze_loaded_objects()
+
+
+def freeze_loaded_objects() -> None:
+    """Load the URLs (and so every view, schema and the API) now, then move everything loaded so
+    far out of the garbage collector's sight: a full collection otherwise walks those ~280,000
+    long-lived objects and stalls the request it falls in by 0.4–0.5 s."""
+    import gc
+
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018  # imports the URLconf
+    gc.collect()
+    gc.freeze()
 
 
 def child_exit(server, worker):
