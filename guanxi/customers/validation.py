@@ -233,12 +233,17 @@ def clean_birth_date(value, *, today: datetime.date) -> tuple[datetime.date | No
 
 
 def parse_date(text: str) -> datetime.date | None:
+    """`parse_date_by_formats`, with the commonest spellings read by a regular expression first."""
     match = _DATE_FAST.match(text) or _DATE_DIGITS.fullmatch(text) or _DATE_CHINESE.fullmatch(text)
     if match:
         try:
             return datetime.date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             pass
+    return parse_date_by_formats(text)
+
+
+def parse_date_by_formats(text: str) -> datetime.date | None:
     for fmt in DATE_FORMATS:
         try:
             return datetime.datetime.strptime(text, fmt).date()

@@ -20,12 +20,12 @@ from guanxi.customers.importing.rows import (
 from guanxi.customers.services.customers import customer_fields_clean
 from guanxi.customers.tests.factories import make_customer
 from guanxi.customers.validation import (
-    DATE_FORMATS,
     clean_decimal,
     message_text,
     name_keys,
     name_terms,
     parse_date,
+    parse_date_by_formats,
     resident_id_is_valid,
     simplified,
 )
@@ -126,25 +126,13 @@ def test_name_keys_of_every_pair_and_many_triples_of_common_characters():
         assert name_keys(name) == (normalize.name_pinyin(name), normalize.name_initials(name)), name
 
 
-def _date_by_formats(text):
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
 @settings(max_examples=500, deadline=None)
 @given(year=st.integers(0, 2100), month=st.integers(0, 19), day=st.integers(0, 40),
        style=st.sampled_from(["{y:04d}{m:02d}{d:02d}", "{y:04d}年{m}月{d}日", "{y:04d}年{m:02d}月{d:02d}日",
                               "{y}{m}{d}", "{y:04d}年{m}月{d}", "{y:04d}{m:02d}{d:03d}"]))
 def test_birth_dates_read_as_the_formats_read_them(year, month, day, style):
     text = style.format(y=year, m=month, d=day)
-    assert parse_date(text) == _date_by_formats(text), text
+    assert parse_date(text) == parse_date_by_formats(text), text
 
 
 @settings(max_examples=500, deadline=None)
