@@ -8,6 +8,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import timezone
 
 from guanxi.accounts.demo import DemoStaff
@@ -77,7 +78,8 @@ def warranty_demo_load(*, seed: int, scale: float, staff: DemoStaff, customers: 
                   .order_by("id").values_list("id", flat=True))
     if not buyers:
         return "no customers old enough to have bought a phone"
-    buyer_objects = {c.pk: c for c in Customer.objects.filter(id__in=rng.sample(buyers, min(len(buyers), 400)))}
+    buyer_objects = {c.pk: c for c in Customer.objects.filter(id__in=rng.sample(buyers, min(len(buyers), 400)))
+                     .order_by("id")}
     buyer_ids = list(buyer_objects)
     n_sales = max(30, round(SALES_AT_SCALE_1 * scale))
     taken = set(SerialNumber.objects.values_list("serial", flat=True))
@@ -146,6 +148,10 @@ def _decide(rng, scenario, sales, agents, today) -> tuple[WarrantyDecision | Non
     """One decision of a scenario on a sale old enough for it; returns it and the repairs opened."""
     name, part, (low, high), wants, stock = scenario
     fits = [s for s in sales if s.sold_at + dt.timedelta(days=low + 12) <= today and s.proof_kind != ProofKind.NONE]
+    if name == "not_covered":  # a repair or an exchange would extend or restart the period
+        touched = set(ProductSale.objects.filter(pk__in=[s.pk for s in fits]).filter(
+            Q(serial__repairs__isnull=False) | Q(exchanges__isnull=False)).values_list("pk", flat=True))
+        fits = [s for s in fits if s.pk not in touched]
     if not fits:
         return None, 0
     sale = rng.choice(fits)
