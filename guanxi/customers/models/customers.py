@@ -126,7 +126,10 @@ class Customer(VersionedModel, TimeStampedModel):
     # 华星 / huaxing / hx in 深圳华星科技有限公司. Declared last: bulk loaders write columns in order.
     name_terms = models.CharField(max_length=500, editable=False, blank=True, default="")
 
-    history = HistoricalRecords(m2m_fields=[tags])
+    # The audit rows are read by customer and by date; indexes on the copied references and times
+    # would only slow every write (and an import's rebuild).
+    history = HistoricalRecords(m2m_fields=[tags], no_db_index=["brand", "owner", "team", "merged_into",
+                                                                 "created_at"])
     objects = SoftDeleteQuerySet.as_manager()
 
     class Meta:

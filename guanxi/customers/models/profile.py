@@ -38,15 +38,19 @@ class ContactPoint(TimeStampedModel):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=ContactPointKind.choices)
     value = models.CharField(_("value"), max_length=254)
-    normalized = models.CharField(max_length=254, db_index=True, editable=False)
+    normalized = models.CharField(max_length=254, editable=False)
     label = models.CharField(_("label"), max_length=30, blank=True)
     is_primary = models.BooleanField(_("primary"), default=False)
-    history = HistoricalRecords()
+    # The audit rows are read by the record they belong to and by date, never by value.
+    history = HistoricalRecords(no_db_index=["contact", "created_at", "normalized"])
 
     class Meta:
         verbose_name = _("contact point")
         verbose_name_plural = _("contact points")
         ordering = ["-is_primary", "kind", "id"]
+        # One pattern-ops b-tree serves both equality and prefix (LIKE 'x%') look-ups.
+        indexes = [models.Index(fields=["normalized"], name="contactpoint_normalized_ops",
+                                opclasses=["varchar_pattern_ops"])]
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.value}"
@@ -61,7 +65,7 @@ class Address(TimeStampedModel):
     street = models.CharField(_("street address"), max_length=200, blank=True)
     postcode = models.CharField(_("postcode"), max_length=6, blank=True)
     is_default = models.BooleanField(_("default"), default=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["created_at"])
 
     class Meta:
         verbose_name = _("address")
