@@ -4,6 +4,8 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 
+from guanxi.core.api import grouped_urls
+
 from .api import api
 
 
@@ -17,7 +19,7 @@ def api_not_found(request, rest=""):
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
+    path("api/v1/", grouped_urls(api.urls)),
     re_path(r"^api/(?P<rest>.*)$", api_not_found),
     path("accounts/", include("guanxi.accounts.urls")),
     path("customers/", include("guanxi.customers.urls")),

@@ -73,3 +73,18 @@ def test_no_two_api_schemas_share_a_name():
         by_name.setdefault(schema.__name__, set()).add(f"{schema.__module__}.{schema.__qualname__}")
     clashes = {name: sorted(where) for name, where in by_name.items() if len(where) > 1}
     assert clashes == {}
+
+
+def test_the_nested_api_urls_resolve_and_reverse_every_route_as_ninjas_flat_list_does():
+    from django.urls import resolve, reverse
+
+    flat = [p for p in api.urls[0] if isinstance(p, URLPattern)]
+    assert len(flat) > 300
+    for pattern in flat:
+        sample = _sample(str(pattern.pattern))
+        first = next(p for p in flat if p.pattern.match(sample))  # what the flat list answered
+        found = resolve(f"/api/v1/{sample}")
+        assert (found.route, found.url_name) == (f"api/v1/{first.pattern}", first.name), sample
+        kwargs = first.pattern.match(sample)[2]
+        assert found.kwargs == kwargs
+        assert reverse(f"api-v1:{pattern.name}", kwargs=kwargs) == f"/api/v1/{sample}"
