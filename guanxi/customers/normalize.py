@@ -28,10 +28,20 @@ def has_han(text: str) -> bool:
     return bool(_HAN.search(text))
 
 
+@lru_cache(maxsize=1)
+def _t2s_chars() -> frozenset:
+    """Every character that occurs in a key of the traditional → simplified dictionaries."""
+    _T2S.convert("")  # loads its dictionaries
+    return frozenset(c for group in _T2S._dict_chain_data for *_, table in group for key in table for c in key)
+
+
 def to_simplified(text: str) -> str:
-    """Traditional → simplified Chinese, full-width → half-width, trimmed."""
+    """Traditional → simplified Chinese, full-width → half-width, trimmed. The converter is skipped
+    when no character of the text occurs in its dictionaries (most names): it would change nothing."""
     text = unicodedata.normalize("NFKC", text or "").strip()
-    return _T2S.convert(text) if has_han(text) else text
+    if not has_han(text) or _t2s_chars().isdisjoint(text):
+        return text
+    return _T2S.convert(text)
 
 
 def looks_like_phone(text: str) -> bool:
@@ -152,6 +162,12 @@ def _han_words(run: str, *, organisation: bool) -> list[str]:
     return [run[:cut], run[cut:]] if 2 <= len(run) <= 4 else [run]
 
 
+@lru_cache(maxsize=200_000)
+def _word_keys(word: str) -> tuple[str, str]:
+    """A word's pinyin and initials: names repeat little, their words a lot."""
+    return name_pinyin(word), name_initials(word)
+
+
 def name_terms(name: str, *, organisation: bool = False) -> str:
     """The words of a name, each with its pinyin and initials, space-separated: what the word
     index (FTS5 / tsvector) holds so that a search finds any word of a name by its start.
@@ -163,7 +179,7 @@ def name_terms(name: str, *, organisation: bool = False) -> str:
             terms.append(run)
             continue
         for word in _han_words(run, organisation=organisation):
-            terms += [word, name_pinyin(word), name_initials(word)]
+            terms += [word, *_word_keys(word)]
     text = " ".join(t for t in dict.fromkeys(terms) if t)
     return text[:NAME_TERMS_LIMIT].rsplit(" ", 1)[0] if len(text) > NAME_TERMS_LIMIT else text
 

@@ -151,7 +151,7 @@ def check_choice(name: str, value: str) -> Error | None:
 def clean_text(name: str, raw: str) -> tuple[str, Error | None]:
     """A text field trimmed (a name also in simplified characters): no control character (notes
     keep newlines and tabs), no markup in names and titles, at most its length."""
-    value = simplified(raw) if name == "name" else raw.strip()
+    value = normalize.to_simplified(raw) if name == "name" else raw.strip()
     if (MULTI_LINE_CONTROL if name in MULTI_LINE else SINGLE_LINE_CONTROL).search(value):
         return value, ("control", None)
     if name in MARKUP_FREE and ("<" in value or ">" in value):
@@ -286,7 +286,7 @@ def clean_tag_names(names) -> tuple[list[str], Error | None]:
     """Tag names in simplified characters, each at most TAG_LENGTH long, sorted, without repeats;
     at most MAX_TAGS of them."""
     names = [n for n in names if n and n.strip()]
-    tags = sorted({t for t in (simplified(n)[:TAG_LENGTH] for n in names) if t})
+    tags = sorted({t for t in (normalize.to_simplified(n)[:TAG_LENGTH] for n in names) if t})
     if len(tags) > MAX_TAGS:
         return tags, ("too_many_tags", {"limit": MAX_TAGS})
     if any(SINGLE_LINE_CONTROL.search(n) for n in names):
@@ -355,60 +355,6 @@ def resident_id_is_valid(value: str) -> bool:
     if len(value) != 18 or not value[:17].isdigit() or not value[:17].isascii():
         return False
     return normalize.resident_id_check_digit(value[:17]) == value[17]
-
-
-_T2S_CHARS: frozenset | None = None
-
-
-def _t2s_chars() -> frozenset:
-    """Every character that occurs in a key of the traditional → simplified dictionaries."""
-    global _T2S_CHARS
-    if _T2S_CHARS is None:
-        converter = normalize._T2S
-        converter.convert("")  # loads its dictionaries
-        _T2S_CHARS = frozenset(c for group in converter._dict_chain_data for *_, table in group
-                               for key in table for c in key)
-    return _T2S_CHARS
-
-
-def simplified(raw: str) -> str:
-    """`normalize.to_simplified`, skipping the conversion when no character of the text occurs in
-    the traditional → simplified dictionaries (most names): then it would change nothing."""
-    text = unicodedata.normalize("NFKC", raw or "").strip()
-    if not normalize.has_han(text):
-        return text
-    if _t2s_chars().isdisjoint(text):
-        return text
-    return normalize._T2S.convert(text)
-
-
-_WORD_KEYS: dict[str, tuple[str, str]] = {}
-
-
-def name_terms(name: str, *, organisation: bool = False) -> str:
-    """`normalize.name_terms` of a name as `simplified` returned it (a test holds them equal): the
-    name is converted once at most (not again for each word), and each word's pinyin and initials
-    are looked up once per word — names repeat little, their words a lot."""
-    # `to_simplified` leaves the name as it is (so its words too): without converting when no
-    # character of it is in the converter's dictionaries, else as the converter says.
-    plain = name == name.strip() and unicodedata.is_normalized("NFKC", name) and _t2s_chars().isdisjoint(name)
-    if not plain and normalize.to_simplified(name) != name:
-        return normalize.name_terms(name, organisation=organisation)
-    terms: list[str] = []
-    for run in normalize._WORDS.findall(name.lower()):
-        if not normalize.has_han(run):
-            terms.append(run)
-            continue
-        for word in normalize._han_words(run, organisation=organisation):
-            keys = _WORD_KEYS.get(word)
-            if keys is None:
-                if len(_WORD_KEYS) > 200_000:
-                    _WORD_KEYS.clear()
-                keys = _WORD_KEYS[word] = (normalize.name_pinyin(word), normalize.name_initials(word))
-            terms += [word, *keys]
-    text = " ".join(t for t in dict.fromkeys(terms) if t)
-    limit = normalize.NAME_TERMS_LIMIT
-    return text[:limit].rsplit(" ", 1)[0] if len(text) > limit else text
 
 
 @lru_cache(maxsize=1)

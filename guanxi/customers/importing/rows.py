@@ -39,7 +39,6 @@ from ..validation import (
     clean_tag_names,
     clean_text,
     name_keys,
-    name_terms,
 )
 from .files import EXTRA, FIELDS, FORMULA_WITHOUT_VALUE
 
@@ -205,7 +204,7 @@ class RowValidator:
         if terms is None:
             if len(self._name_terms) > _CACHE_LIMIT:
                 self._name_terms.clear()
-            terms = self._name_terms[key] = name_terms(name, organisation=is_org)
+            terms = self._name_terms[key] = normalize.name_terms(name, organisation=is_org)
         return terms
 
     def _date(self, raw: str) -> tuple:
