@@ -9,6 +9,7 @@ from django.utils.translation import gettext_noop
 from guanxi.core.validators import MULTI_LINE_CONTROL, SINGLE_LINE_CONTROL
 from guanxi.customers import validation as rules
 from guanxi.customers.linkage.normalise import org_name_core
+from guanxi.customers.normalize import to_simplified
 from guanxi.customers.regions import province_normalize
 
 from .enums import Authority, DisqualifyReason, LeadSource, Timeline
@@ -26,7 +27,7 @@ NEEDS_CONTACT = gettext_noop("give a mobile, a phone or an e-mail address")
 
 
 def _text(name: str, raw, limit: int, *, multiline: bool = False) -> tuple[str, Error | None]:
-    value = rules.simplified(str(raw)) if name in ("person_name", "company_name") else str(raw).strip()
+    value = to_simplified(str(raw)) if name in ("person_name", "company_name") else str(raw).strip()
     if (MULTI_LINE_CONTROL if multiline else SINGLE_LINE_CONTROL).search(value):
         return value, ("control", None)
     if name in ("person_name", "company_name", "industry") and ("<" in value or ">" in value):
@@ -90,4 +91,4 @@ def name_key(*, person_name: str, company_name: str) -> str:
     person's name, simplified, lower case, without spaces."""
     if company_name:
         return org_name_core(company_name)[:100]
-    return rules.simplified(person_name).lower().replace(" ", "")[:100]
+    return to_simplified(person_name).lower().replace(" ", "")[:100]
