@@ -162,7 +162,7 @@ def _han_words(run: str, *, organisation: bool) -> list[str]:
     return [run[:cut], run[cut:]] if 2 <= len(run) <= 4 else [run]
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=65536)
 def _word_keys(word: str) -> tuple[str, str]:
     """A word's pinyin and initials: names repeat little, their words a lot."""
     return name_pinyin(word), name_initials(word)
