@@ -99,8 +99,10 @@ def other_backend_holds(table: str, modes: tuple[str, ...]) -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def sessions_gone(timeout: float = 30) -> None:
-    """The killed process's database session has ended (its transaction rolled back)."""
+def sessions_gone(timeout: float = 120) -> None:
+    """The killed process's database session has ended (its transaction rolled back). The server
+    notices a dead client only when the statement it was running ends (an index build of the import's
+    commit may take a while on a loaded machine): as long as the other waits here."""
     def gone():
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
