@@ -1,5 +1,7 @@
 """Reads of customers, always scoped to what the caller's role may see."""
 
+import functools
+import operator
 from dataclasses import dataclass
 
 from django.db import connection
@@ -56,8 +58,6 @@ def customer_list(
     """
     filters = filters or CustomerFilter()
     qs = _scoped(Customer.objects.alive(), user=user)
-    if filters.query.strip():
-        qs = qs.filter(customer_search_condition(filters.query, user=user))
     simple = {"kind": filters.kind, "lifecycle_stage": filters.lifecycle_stage,
               "brand_id": filters.brand_id, "owner_id": filters.owner_id, "team_id": filters.team_id,
               "arpu__gte": filters.arpu_min, "arpu__lte": filters.arpu_max}
@@ -69,8 +69,29 @@ def customer_list(
     if filters.query.strip():
         # Fetched once, as literal ids: the page and its count then read them by primary key
         # instead of each running the search again.
-        qs = Customer.objects.filter(pk__in=list(qs.order_by().values_list("pk", flat=True)[: SEARCH_CAP + 1]))
+        qs = Customer.objects.filter(pk__in=_search_ids(qs, customer_search_branches(filters.query, user=user)))
     return qs.select_related("owner", "team", "brand").order_by(*CUSTOMER_ORDERING.resolve(ordering))
+
+
+def _search_ids(qs: QuerySet, branches: list[Q]) -> list[int]:
+    """The ids of at most SEARCH_CAP + 1 customers of `qs` matching any branch.
+
+    On PostgreSQL each branch is its own query stopped at the cap, in the order given (b-tree
+    lookups before the word index), and their results are read in that order until the cap is
+    reached: a broad query ("ly": 340,000 initials and 95,000 name words at 10,000,000 customers)
+    stops after its first branch instead of gathering every match of every branch first. A customer
+    can match several branches: when repeats among what was read leave fewer than the cap while
+    more may follow, the union is asked again without repeats."""
+    limit = SEARCH_CAP + 1
+    if len(branches) == 1 or not connection.features.supports_slicing_ordering_in_compound:
+        return list(qs.filter(functools.reduce(operator.or_, branches)).order_by()
+                    .values_list("pk", flat=True)[:limit])
+    parts = [qs.filter(branch).order_by().values_list("pk", flat=True)[:limit] for branch in branches]
+    read = list(parts[0].union(*parts[1:], all=True)[:limit])
+    ids = list(dict.fromkeys(read))
+    if len(ids) < len(read) == limit:
+        ids = list(parts[0].union(*parts[1:])[:limit])
+    return ids
 
 
 def result_cap(filters: CustomerFilter | None) -> int:
@@ -78,8 +99,9 @@ def result_cap(filters: CustomerFilter | None) -> int:
     return SEARCH_CAP if filters and filters.query.strip() else COUNT_CAP
 
 
-def customer_search_condition(query: str, *, user: User) -> Q:
-    """What a search box query matches, every part a b-tree prefix or exact lookup: customer
+def customer_search_branches(query: str, *, user: User) -> list[Q]:
+    """What a search box query matches, as conditions any of which a customer meets, every one a
+    b-tree prefix or exact lookup or a word-index lookup: customer
     number, name, full pinyin or initials, a phone number in any format (or its first digits),
     e-mail, ID number; part of an organisation's name (three characters or more); and the start
     of any word of a name, of its pinyin or initials (a word index).
@@ -90,30 +112,30 @@ def customer_search_condition(query: str, *, user: User) -> Q:
     unmasked = _unmasked_condition(user)
     key = normalize.search_key(query)[:100]
     name = normalize.to_simplified(query)[:100]
-    condition = Q(code=query.strip().upper()) | Q(name__startswith=name)
+    branches = [Q(code=query.strip().upper()), Q(name__startswith=name)]
     phone = normalize.phone_normalize(query) if normalize.looks_like_phone(query) else None
     if phone:
-        condition |= Q(mobile=phone) | Q(pk__in=_customers_with_point(phone))
+        branches += [Q(mobile=phone), Q(pk__in=_customers_with_point(phone))]
     digits = key.removeprefix("+86").removeprefix("0086")
     if digits.isdigit() and len(digits) >= 3 and digits.startswith("1") and unmasked is not None:
-        condition |= Q(mobile__startswith="+86" + digits) & unmasked
+        branches.append(Q(mobile__startswith="+86" + digits) & unmasked)
     if "@" in key:
         email = normalize.email_normalize(query)
-        condition |= Q(email=email) | Q(pk__in=_customers_with_point(email))
+        branches += [Q(email=email), Q(pk__in=_customers_with_point(email))]
         if unmasked is not None:
-            condition |= Q(email__startswith=key) & unmasked
+            branches.append(Q(email__startswith=key) & unmasked)
     if key.replace("x", "").isdigit() and len(key) >= 6:
-        condition |= Q(id_number=normalize.id_number_normalize(query))
+        branches.append(Q(id_number=normalize.id_number_normalize(query)))
         if unmasked is not None:
-            condition |= Q(id_number__startswith=key.upper()) & unmasked
+            branches.append(Q(id_number__startswith=key.upper()) & unmasked)
     if key.isascii() and key.isalpha():
-        condition |= Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
+        branches += [Q(name_initials__startswith=key), Q(name_pinyin__startswith=key)]
     if len(name) >= MIN_SUBSTRING and not key.isascii():
-        condition |= _organisation_name_condition(name)
+        branches.append(_organisation_name_condition(name))
     words = normalize.query_words(query)
     if words and not key.lstrip("+").isdigit():  # numbers are phones, IDs and codes, matched above
-        condition |= _name_words_condition(words[:5])
-    return condition
+        branches.append(_name_words_condition(words[:5]))
+    return branches
 
 
 def _unmasked_condition(user: User) -> Q | None:

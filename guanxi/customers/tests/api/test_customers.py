@@ -201,6 +201,22 @@ def test_broad_search_is_capped_and_says_so(admin, monkeypatch):
     assert (narrow["count"], narrow["count_is_exact"]) == (1, True)
 
 
+def test_a_customer_matched_several_ways_counts_once_and_the_cap_still_tells_of_more(admin, monkeypatch):
+    from guanxi.customers.selectors import customers as selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_CAP", 3)
+    # 张 starts the pinyin of the first two and is a word of every name: the first two match twice.
+    for name in ("张一号", "张二号", "李章", "王章", "赵章"):
+        make_customer(admin, name=name)
+    client = client_for(admin)
+    first = client.get(URL, {"q": "zhang", "page_size": 2}).json()
+    assert (first["count"], first["count_is_exact"]) == (3, False)  # more than 3, though repeats came first
+    second = client.get(URL, {"q": "zhang", "page_size": 2, "page": 2}).json()
+    assert len({item["id"] for item in first["items"] + second["items"]}) == 4  # the cap and one more
+    two = client.get(URL, {"q": "张", "page_size": 10}).json()
+    assert {item["name"] for item in two["items"]} == {"张一号", "张二号"} and two["count_is_exact"]
+
+
 def test_export_is_masked_by_role_and_refused_to_roles_without_export(admin):
     make_customer(admin, name="导出客户", mobile="13800138000", email="dc@example.com")
     make_customer(admin, name="=HYPERLINK(1)")
