@@ -19,7 +19,7 @@ class CareConfig(AppConfig):
     def ready(self):
         from guanxi.customers.timeline import register_timeline_source
 
-        from .timeline import care_events
+        from .timeline import CARE_EVENTS_IN, care_events
 
-        register_timeline_source(care_events)
+        register_timeline_source(care_events, present_in=CARE_EVENTS_IN)
         register_demo_step(DeferredStep(_demo))

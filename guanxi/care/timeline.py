@@ -10,6 +10,8 @@ from guanxi.customers.timeline import TimelineEvent
 from .enums import ActionKind, CareChannel
 from .models import CareAction
 
+CARE_EVENTS_IN = ((CareAction, "customer"),)
+
 
 def care_events(customer, limit: int, before: dt.datetime | None = None) -> list[TimelineEvent]:
     """The customer's newest care actions at or before `before`: one index range scan."""

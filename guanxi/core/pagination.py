@@ -75,15 +75,48 @@ class CappedPage:
         return self.number + 1
 
 
-def capped_page(queryset: QuerySet, *, page: int, per_page: int, cap: int = COUNT_CAP) -> CappedPage:
-    """One page of rows and a count that stops at `cap` (cheap on big tables)."""
+def capped_page(queryset: QuerySet, *, page: int, per_page: int, cap: int = COUNT_CAP,
+                ids_first: bool = False) -> CappedPage:
+    """One page of rows and a count that stops at `cap` (cheap on big tables).
+
+    `ids_first`: the page's ids are read without the queryset's joins, then their rows by primary key
+    with those joins (not the filters, annotations or ordering). The first query stays a walk of the
+    ordering's index that stops after the page whatever the planner expects of the joins, and the
+    second a lookup of `per_page` keys: a misjudged share of rows (statistics that a burst of changes
+    made stale) can otherwise turn either into joining and sorting every match."""
     offset = (page - 1) * per_page
     if offset > MAX_OFFSET:
         raise ValidationFailed(fields={"page": "too deep; narrow the filter instead"})
-    rows = list(queryset[offset : offset + per_page])
+    if ids_first:
+        ids = list(queryset.values_list("pk", flat=True)[offset : offset + per_page])
+        rows = _rows_by_id(queryset, ids)
+    else:
+        rows = list(queryset[offset : offset + per_page])
     is_whole = page == 1 and len(rows) < per_page
     counted = len(rows) if is_whole else queryset.order_by()[: cap + 1].count()
     return CappedPage(rows[: max(0, cap - offset)], min(counted, cap), counted <= cap, page, per_page)
+
+
+def _rows_by_id(queryset: QuerySet, ids: list) -> list:
+    """The rows of `ids`, in that order, with `queryset`'s select_related joins."""
+    if not ids:
+        return []
+    rows = queryset.model._default_manager.filter(pk__in=ids)
+    joins = queryset.query.select_related
+    if joins is True:
+        rows = rows.select_related()
+    elif joins:
+        rows = rows.select_related(*_join_paths(joins))
+    by_id = {row.pk: row for row in rows}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _join_paths(joins: dict, prefix: str = "") -> list[str]:
+    paths = []
+    for name, deeper in joins.items():
+        path = prefix + name
+        paths += _join_paths(deeper, path + "__") if deeper else [path]
+    return paths
 
 
 # -- Keyset cursors: walk any ordered list to its end, each page one index range scan.

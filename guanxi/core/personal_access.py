@@ -4,8 +4,9 @@ unmasked personal data is logged and reportable).
 The masking layer calls `note(customer_id, fields)` whenever it hands out a customer's phone, e-mail,
 ID number… in clear. Notes are gathered per request in a context variable (a set per customer, at
 most `MAX_CUSTOMERS_PER_REQUEST` customers: list pages are far smaller) and written once, as one
-bulk insert, when the response leaves `PersonalAccessMiddleware`. An export, streamed after the
-middleware is done, writes one row of its own with every customer's id through `record`.
+bulk insert, when the server closes the response `PersonalAccessMiddleware` saw, after sending it.
+An export, streamed after the middleware is done, writes one row of its own with every customer's
+id through `record`.
 
 Nothing here knows the table: the privacy app registers the writer (`set_writer`) when it is ready,
 so core and the apps below privacy stay free of it. Without a writer (or outside a request, e.g. a
@@ -15,8 +16,12 @@ sweep or the CLI acting as the system) notes cost a dictionary lookup and are dr
 from __future__ import annotations
 
 import contextvars
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
+
+logger = logging.getLogger(__name__)
 
 MAX_CUSTOMERS_PER_REQUEST = 1_000
 EXPORT_IDS_KEPT = 100_000  # an export of more customers names the first ones and counts them all
@@ -137,5 +142,15 @@ class PersonalAccessMiddleware:
             user = getattr(user, "_wrapped", user)
             if is_staff_user(user):
                 access.user = user
-                _writer(access)
+                # Written once the response has been sent (the server closes it then), so that the
+                # caller does not wait for the insert and its commit.
+                response._resource_closers.append(partial(_write_logged, _writer, access))
         return response
+
+
+def _write_logged(writer: Callable[[Access], None], access: Access) -> None:
+    # Django swallows what a response closer raises: say it, so that a lost log row is not silent.
+    try:
+        writer(access)
+    except Exception:
+        logger.exception("personal data access log not written", extra={"path": access.path})

@@ -10,17 +10,21 @@ customers never imports it.
 The timeline is read a page at a time (keyset pagination): a page is the newest `limit` events
 of all sources merged, and its cursor — the time of its last event and how many events at that
 very time were shown — asks every source for the next page's events only. However long the
-history, a page costs one bounded query per source table.
+history, a page costs one bounded query per source table, and only for the sources that hold
+something of the customer: one query of index probes tells which (see register_timeline_source).
 """
 
 import base64
 import binascii
 import datetime as dt
+import functools
 import inspect
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from django.db import connection
+from django.db.models import Model
 from django.db.models.functions import Left
 
 from guanxi.core.errors import ValidationFailed
@@ -30,6 +34,8 @@ from .enums import InteractionChannel, TransactionKind
 from .models import Customer, Interaction, Transaction
 
 SOURCES: list[Callable[..., list["TimelineEvent"]]] = []
+# Where a source's events live, as (model, field naming the customer) pairs (see register_timeline_source).
+SOURCE_TABLES: dict[Callable, tuple[tuple[type[Model], str], ...]] = {}
 MAX_LIMIT = 200
 
 
@@ -73,9 +79,15 @@ class TimelinePage:
     next_cursor: TimelineCursor | None
 
 
-def register_timeline_source(source: Callable[..., list[TimelineEvent]]) -> None:
+def register_timeline_source(source: Callable[..., list[TimelineEvent]], *,
+                             present_in: tuple[tuple[type[Model], str], ...] = ()) -> None:
+    """Add a module's events to the timeline. `present_in`: the (model, customer field) pairs whose rows
+    the source's events come from; a source none of whose tables holds a row of the customer is not
+    asked, and one query tells that for every source (most customers have no events in most modules)."""
     if source not in SOURCES:
         SOURCES.append(source)
+    if present_in:
+        SOURCE_TABLES[source] = tuple(present_in)
 
 
 def _interactions(customer: Customer, limit: int, before: dt.datetime | None = None) -> list[TimelineEvent]:
@@ -134,7 +146,9 @@ def customer_timeline_page(*, customer: Customer, limit: int = 50, cursor: Timel
     before = cursor.at if cursor else None
     skip = cursor.seen if cursor else 0
     wanted = limit + skip + 1  # one more than the page, to know whether another page follows
-    functions = [*BUILT_IN, *(_source(source) for source in SOURCES)]
+    present = _present_tables(customer, [SOURCE_TABLES.get(source, ()) for source in SOURCES])
+    asked = [source for source in SOURCES if not SOURCE_TABLES.get(source) or present & set(SOURCE_TABLES[source])]
+    functions = [*BUILT_IN, *(_source(source) for source in asked)]
     events: list[TimelineEvent] = []
     for function in functions:
         events.extend(function(customer, wanted, before=before))
@@ -153,6 +167,26 @@ def customer_timeline_page(*, customer: Customer, limit: int = 50, cursor: Timel
     if masked:
         page = [replace(e, title=mask_free_text(e.title), detail=mask_free_text(e.detail)) for e in page]
     return TimelinePage(page, next_cursor)
+
+
+def _present_tables(customer: Customer, tables: list[tuple[tuple[type[Model], str], ...]]) -> set:
+    """Which of the (model, customer field) pairs hold a row of the customer: one query of index probes."""
+    pairs = sorted({pair for group in tables for pair in group}, key=lambda p: (p[0]._meta.db_table, p[1]))
+    if not pairs:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(_presence_sql(tuple(pairs)), [customer.pk] * len(pairs))
+        found = cursor.fetchone()
+    return {pair for pair, there in zip(pairs, found, strict=True) if there}
+
+
+@functools.lru_cache(maxsize=8)
+def _presence_sql(pairs: tuple[tuple[type[Model], str], ...]) -> str:
+    quote = connection.ops.quote_name
+    # Table and column names come from the models; the customer's id is a bound parameter.
+    probes = [f"EXISTS (SELECT 1 FROM {quote(model._meta.db_table)} "  # nosec B608
+              f"WHERE {quote(model._meta.get_field(field).column)} = %s)" for model, field in pairs]
+    return "SELECT " + ", ".join(probes)
 
 
 def _skipped(events: list[TimelineEvent], cursor: TimelineCursor) -> int:

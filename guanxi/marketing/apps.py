@@ -28,9 +28,9 @@ class MarketingConfig(AppConfig):
         from guanxi.tasks.kinds import register_task_kind
 
         from .services.imports import LEAD_TARGET
-        from .timeline import marketing_events
+        from .timeline import MARKETING_EVENTS_IN, marketing_events
 
-        register_timeline_source(marketing_events)
+        register_timeline_source(marketing_events, present_in=MARKETING_EVENTS_IN)
         register_task_kind("campaign_call", _("Campaign call"), "megaphone")
         register_import_target(LEAD_TARGET)
         register_demo_step(DeferredStep(_demo))

@@ -60,6 +60,9 @@ def campaign_events(customer, limit: int, before=None) -> list[TimelineEvent]:
     return events
 
 
+MARKETING_EVENTS_IN = ((Lead, "customer"), (CampaignMember, "customer"))  # responses are of members
+
+
 def marketing_events(customer, limit: int, before=None) -> list[TimelineEvent]:
     """The marketing source of the 360 timeline: leads and campaigns, newest first, at most `limit`."""
     events = lead_events(customer, limit, before) + campaign_events(customer, limit, before)

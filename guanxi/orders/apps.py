@@ -24,9 +24,9 @@ class OrdersConfig(AppConfig):
         from guanxi.tasks.kinds import register_task_kind
 
         from .sources import customers_with_contracts_ended, payments_by_campaign
-        from .timeline import sales_events
+        from .timeline import SALES_EVENTS_IN, sales_events
 
-        register_timeline_source(sales_events)
+        register_timeline_source(sales_events, present_in=SALES_EVENTS_IN)
         register_campaign_revenue_source("payments", _("Payments received on the deals it brought"),
                                          payments_by_campaign)
         register_contract_end_source(customers_with_contracts_ended)

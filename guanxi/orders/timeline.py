@@ -14,6 +14,9 @@ from .models import Contract, Order
 COLUMNS = ("created_at", "pk", "number", "label", "amount", "status", "kind", "starts", "ends")
 
 
+SALES_EVENTS_IN = ((Order, "customer"), (Contract, "customer"))
+
+
 def sales_events(customer, limit: int, before: dt.datetime | None = None) -> list[TimelineEvent]:
     """The customer's newest orders and contracts (by creation) at or before `before`: one query (a
     union of the two tables' customer ranges), so the 360 costs the same however much was sold."""

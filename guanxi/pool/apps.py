@@ -19,7 +19,7 @@ class PoolConfig(AppConfig):
     def ready(self):
         from guanxi.customers.timeline import register_timeline_source
 
-        from .timeline import pool_events
+        from .timeline import POOL_EVENTS_IN, pool_events
 
-        register_timeline_source(pool_events)
+        register_timeline_source(pool_events, present_in=POOL_EVENTS_IN)
         register_demo_step(DeferredStep(_demo))

@@ -10,6 +10,8 @@ from guanxi.customers.timeline import TimelineEvent
 from .enums import EventKind
 from .models import PoolEvent
 
+POOL_EVENTS_IN = ((PoolEvent, "customer"),)
+
 
 def pool_events(customer, limit: int, before: dt.datetime | None = None) -> list[TimelineEvent]:
     """The customer's newest pool events at or before `before`: one index range scan."""

@@ -45,9 +45,9 @@ class SalesConfig(AppConfig):
         from guanxi.core.navigation import register_home_panel
         from guanxi.customers.timeline import register_timeline_source
 
-        from .timeline import opportunity_events
+        from .timeline import OPPORTUNITY_EVENTS_IN, opportunity_events
 
-        register_timeline_source(opportunity_events)
+        register_timeline_source(opportunity_events, present_in=OPPORTUNITY_EVENTS_IN)
         register_home_panel(_partner_panel, "sales/partials/_partner_panel.html")
         register_demo_step(DeferredStep(_demo))
         register_demo_step(DeferredStep(_campaign_demo))

@@ -10,6 +10,8 @@ from guanxi.customers.timeline import TimelineEvent
 
 from .models import Opportunity
 
+OPPORTUNITY_EVENTS_IN = ((Opportunity, "customer"),)
+
 
 def opportunity_events(customer, limit: int, before: dt.datetime | None = None) -> list[TimelineEvent]:
     """The customer's newest deal events at or before `before`: each deal opened, and each deal won or

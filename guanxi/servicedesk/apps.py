@@ -38,12 +38,12 @@ class ServicedeskConfig(AppConfig):
 
         from .effort import case_effort
         from .metrics import breached_open_cases, open_cases
-        from .timeline import commitment_events, service_events
+        from .timeline import COMMITMENT_EVENTS_IN, SERVICE_EVENTS_IN, commitment_events, service_events
         from .views.tickets import home_panel
 
         register_home_panel(home_panel, "servicedesk/partials/_home_panel.html")
-        register_timeline_source(service_events)
-        register_timeline_source(commitment_events)
+        register_timeline_source(service_events, present_in=SERVICE_EVENTS_IN)
+        register_timeline_source(commitment_events, present_in=COMMITMENT_EVENTS_IN)
         register_demo_step(DeferredStep(_service_demo))
         register_demo_step(DeferredStep(_commitment_demo))
         register_effort_source(case_effort)

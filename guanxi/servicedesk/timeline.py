@@ -10,6 +10,8 @@ from guanxi.customers.timeline import TimelineEvent
 from .events import system_text
 from .models import Callback, ClockPause, Commitment, Ticket, TicketClock
 
+SERVICE_EVENTS_IN = ((Ticket, "customer"),)  # pauses, breaches and callbacks are of its cases
+
 
 def service_events(customer, limit: int, before=None) -> list[TimelineEvent]:
     """The customer's newest events at or before `before` (all when None), at most `limit`."""
@@ -53,6 +55,9 @@ OUTCOME_KINDS = {Commitment.Status.KEPT: "commitment_kept", Commitment.Status.BR
 
 def _link(commitment: Commitment) -> str:
     return reverse("servicedesk:detail", args=[commitment.ticket_id]) if commitment.ticket_id else ""
+
+
+COMMITMENT_EVENTS_IN = ((Commitment, "customer"),)
 
 
 def commitment_events(customer, limit: int, before=None) -> list[TimelineEvent]:

@@ -20,9 +20,9 @@ class TasksConfig(AppConfig):
         from guanxi.core.navigation import register_home_panel
         from guanxi.customers.timeline import register_timeline_source
 
-        from .timeline import task_events
+        from .timeline import TASK_EVENTS_IN, task_events
         from .views import home_panel
 
         register_home_panel(home_panel, "tasks/partials/_home_panel.html")
-        register_timeline_source(task_events)
+        register_timeline_source(task_events, present_in=TASK_EVENTS_IN)
         register_demo_step(DeferredStep(_demo))

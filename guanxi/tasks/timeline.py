@@ -11,6 +11,9 @@ from .models import Task
 CLOSED_KINDS = {Task.Status.DONE: "task_done", Task.Status.CANCELLED: "task_cancelled"}
 
 
+TASK_EVENTS_IN = ((Task, "customer"),)
+
+
 def task_events(customer, limit: int, before=None) -> list[TimelineEvent]:
     """The customer's newest task events at or before `before` (all when None), at most `limit`:
     two index range scans (created, closed)."""

@@ -18,8 +18,8 @@ class WarrantyConfig(AppConfig):
         from guanxi.orders.signals import order_delivered
 
         from .receivers import register_delivered_units
-        from .timeline import warranty_events
+        from .timeline import WARRANTY_EVENTS_IN, warranty_events
 
-        register_timeline_source(warranty_events)
+        register_timeline_source(warranty_events, present_in=WARRANTY_EVENTS_IN)
         order_delivered.connect(register_delivered_units, dispatch_uid="warranty.register_delivered_units")
         register_demo_step(DeferredStep(_warranty_demo))  # imported when the demo runs

@@ -5,7 +5,9 @@ from django.utils.translation import gettext as _
 
 from guanxi.customers.timeline import TimelineEvent
 
-from .models import WarrantyDecision
+from .models import ProductSale, WarrantyDecision
+
+WARRANTY_EVENTS_IN = ((ProductSale, "customer"),)  # decisions are of the customer's sales
 
 
 def warranty_events(customer, limit: int, before=None) -> list[TimelineEvent]:

@@ -52,6 +52,16 @@ def test_admin_creates_customer_agent_finds_it_masked(page: Page, live_server):
     expect(page.locator("#gx-customer-name")).to_have_text("张三丰")
     expect(page.locator("#gx-detail-mobile")).to_contain_text("13800138000")
     shot(page, "detail-admin")
+    # The inline forms are fetched when their section opens: a second number, then a contact.
+    page.locator("#contact_points-add summary").click()
+    page.locator("#id_cp-kind").select_option("wechat")
+    page.locator("#id_cp-value").fill("zsf_wx2026")
+    page.locator("#contact_points-form button[type=submit]").click()
+    expect(page.locator("#contact_points")).to_contain_text("zsf_wx2026")
+    page.locator("#gx-record-contact summary").click()
+    page.locator("#id_ia-subject").fill("首次回访")
+    page.locator("#timeline-body-form button[type=submit]").click()
+    expect(page.locator("#timeline")).to_contain_text("首次回访")
     log_out(page)
 
     log_in(page, base, agent.username)

@@ -168,6 +168,8 @@ def test_no_page_scrolls_sideways_at_1280_px(page: Page, live_server):
     too_wide(page, live_server.url, sessions["admin"], [], "admin")
     page.set_viewport_size({"width": 1440, "height": 900})  # where the form's fields shared one row
     page.goto(f"{live_server.url}/customers/{customer.pk}/")
+    page.click("#addresses-add summary")  # the form is fetched when its section opens
+    page.wait_for_selector("#addresses-form select")
     fields = "#addresses-form select, #addresses-form input:not([type=hidden], [type=checkbox])"
     widths = page.eval_on_selector_all(fields, "els => els.map(e => e.getBoundingClientRect().width)")
     assert widths and min(widths) >= 100, widths

@@ -1,11 +1,13 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from guanxi.accounts.enums import Role
 from guanxi.accounts.models import ApiToken
 from guanxi.accounts.services import api_token_authenticate, api_token_create
 
-from .factories import PASSWORD, UserFactory
+from .factories import PASSWORD, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +22,15 @@ def test_login_page_is_chinese_by_default(client):
 def test_login_page_in_english_on_request(client):
     body = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Log in" in body and "Username" in body
+
+
+def test_a_page_reads_the_signed_in_user_with_their_team(client):
+    agent = UserFactory(role=Role.AGENT, team=TeamFactory(name="售后一组"))
+    client.post(reverse("accounts:login"), {"username": agent.username, "password": PASSWORD})
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse("customers:list")).content.decode()
+    assert "售后一组" in body  # the header's user menu
+    assert not [q for q in queries.captured_queries if 'WHERE "accounts_team"."id" =' in q["sql"]]
 
 
 def test_login_and_logout(client):

@@ -7,7 +7,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from guanxi.core.audit import audit_trail
 from guanxi.core.errors import Conflict, ValidationFailed
@@ -25,6 +25,7 @@ from ..schemas.customers import MASKED_AUDIT_FIELDS, customer_detail, customer_r
 from ..selectors import customers as selectors
 from ..selectors.dedupe import PossibleDuplicate, customer_possible_duplicates
 from .history import history_panels
+from .inline import inline_form_fragment
 from .merging import merge_banner
 
 PAGE_SIZE = 20
@@ -147,10 +148,7 @@ def _detail_context(request, customer: Customer) -> dict:
         "c": c, "customer_id": customer.pk, "history": history, "personal_data_masked": not unmasked,
         "can_write": can_write, "can_delete": _can(user, "delete", customer) and not customer.is_merged,
         **merge_banner(customer),
-        **history_panels(user, customer, unmasked=unmasked, can_write=can_write),
-        "contact_point_form": ContactPointForm(prefix="cp") if can_write else None,
-        "address_form": AddressForm(prefix="addr") if can_write else None,
-        "contact_form": ContactForm(prefix="ct") if can_write else None,
+        **history_panels(user, customer, unmasked=unmasked),
     }
 
 
@@ -247,11 +245,16 @@ def customer_delete(request, customer_id: int):
 
 
 def _profile_form_view(name: str, add, form_class, prefix: str, key: str, section: str):
-    """The view of one inline form of the customer page: a valid POST goes to `add` (the service);
-    the answer is the page (with a message) or, for htmx, its section with a fresh or invalid form."""
+    """The view of one inline form of the customer page. GET: the empty form, fetched when its
+    section is opened (htmx). A valid POST goes to `add` (the service); the answer is the page (with
+    a message) or, for htmx, its section with a fresh or invalid form."""
 
     def view(request, customer_id: int):
         customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
+        action = reverse(f"customers:{name}", args=[customer.pk])
+        if request.method == "GET":
+            return inline_form_fragment(request, form_class(prefix=prefix), action=action, target=section,
+                                        page=reverse("customers:detail", args=[customer.pk]) + f"#{section}")
         form = submit_inline_form(request, form_class(request.POST, prefix=prefix),
                                   lambda **data: add(actor=request.user, customer=customer, **data), _("Saved."))
         if not request.htmx:
@@ -263,7 +266,7 @@ def _profile_form_view(name: str, add, form_class, prefix: str, key: str, sectio
         return render(request, f"customers/partials/_{section}.html", context)
 
     view.__name__ = view.__qualname__ = name
-    return login_required(domain_errors_as_http(require_POST(view)))
+    return login_required(domain_errors_as_http(require_http_methods(["GET", "POST"])(view)))
 
 
 add_contact_point = _profile_form_view("add_contact_point", services.contact_point_add, ContactPointForm, "cp",

@@ -7,7 +7,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.views import domain_errors_as_http, submit_inline_form
@@ -21,6 +21,7 @@ from ..selectors import history as selectors_history
 from ..services.history import interaction_record
 from ..timeline import TimelineCursor, TimelinePage, customer_timeline_page
 from ..value import value_tier
+from .inline import inline_form_fragment
 
 PAGE_EVENTS = 50
 TIMELINE_ICONS = {"interaction": "bi-chat-dots", "ticket_opened": "bi-headset", "ticket_resolved": "bi-check2-circle",
@@ -39,9 +40,10 @@ def timeline_context(customer: Customer, page: TimelinePage) -> dict:
     }
 
 
-def history_panels(user, customer: Customer, *, unmasked: bool, can_write: bool = False) -> dict:
+def history_panels(user, customer: Customer, *, unmasked: bool) -> dict:
     """What the customer page shows of the history: a bounded number of queries whatever its length
-    (timeline: one per source table; billing: two; counts: two index-only scans)."""
+    (timeline: one per source table that holds something of the customer, and one probe to tell
+    which; billing: two; counts: two index-only scans)."""
     tier = value_tier(customer.arpu)
     page = customer_timeline_page(customer=customer, limit=PAGE_EVENTS, masked=not unmasked)
     return {
@@ -50,7 +52,6 @@ def history_panels(user, customer: Customer, *, unmasked: bool, can_write: bool 
         "value_tier": tier, "value_tier_display": VALUE_TIERS[tier],
         "offers": customer_offers(customer=customer, user=user),
         "facts": customer_facts(customer=customer, user=user),
-        "interaction_form": InteractionForm(prefix="ia") if can_write else None,
         **timeline_context(customer, page),
     }
 
@@ -73,11 +74,16 @@ def customer_timeline_view(request, customer_id: int):
 
 @login_required
 @domain_errors_as_http
-@require_POST
+@require_http_methods(["GET", "POST"])
 def add_interaction(request, customer_id: int):
     """Record a contact with the customer from its page (by the signed-in user, now); the htmx
-    answer is the timeline section with the new contact on top."""
+    answer is the timeline section with the new contact on top. GET: the empty form, fetched when
+    "Record a contact" is opened."""
     customer = selectors.customer_get_for_user(user=request.user, customer_id=customer_id, action="write")
+    if request.method == "GET":
+        page = reverse("customers:detail", args=[customer.pk]) + "#timeline"
+        return inline_form_fragment(request, InteractionForm(prefix="ia"), target="timeline-body", page=page,
+                                    action=reverse("customers:add_interaction", args=[customer.pk]))
     form = submit_inline_form(request, InteractionForm(request.POST, prefix="ia"),
                               lambda **data: interaction_record(actor=request.user, customer=customer, **data),
                               _("Contact recorded."))
@@ -88,4 +94,4 @@ def add_interaction(request, customer_id: int):
     unmasked = selectors.can_see_personal_data(user=request.user, customer=customer)
     page = customer_timeline_page(customer=customer, limit=PAGE_EVENTS, masked=not unmasked)
     return render(request, "customers/partials/_timeline_section.html",
-                  {**timeline_context(customer, page), "interaction_form": form})
+                  {**timeline_context(customer, page), "interaction_form": form, "can_write": True})

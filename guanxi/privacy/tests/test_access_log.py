@@ -3,13 +3,17 @@ import io
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test import Client
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from guanxi.accounts.enums import Role
+from guanxi.accounts.services import api_token_create
 from guanxi.accounts.tests.factories import UserFactory
+from guanxi.core import personal_access
 from guanxi.core.testing import assert_error_body, client_for
 from guanxi.customers.tests.factories import make_customer
 from guanxi.privacy.models import PersonalDataAccess
@@ -45,6 +49,38 @@ def test_an_unmasked_detail_is_logged_with_who_what_where_and_the_request_id():
     page = _signed_in(manager).get(f"/customers/{person.pk}/")  # the 360 page
     assert page.status_code == 200, page.status_code
     assert PersonalDataAccess.objects.filter(channel="page", customer=person).exists()
+
+
+def test_the_row_is_written_once_the_server_has_sent_the_response():
+    """The caller does not wait for the log: the server writes it when it closes the response."""
+    admin = UserFactory(role=Role.ADMIN)
+    person = _people(admin, 1)[0]
+    _, raw = api_token_create(user=UserFactory(role=Role.SERVICE_MANAGER), name="wsgi")
+    environ = RequestFactory(HTTP_AUTHORIZATION=f"Bearer {raw}").get(f"/api/v1/customers/{person.pk}").environ
+    # As the test client does: the test's transaction keeps its connection through the request.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    try:
+        response = WSGIHandler()(environ, lambda status, headers: None)
+        assert response.status_code == 200 and not PersonalDataAccess.objects.exists()
+        response.close()
+    finally:
+        for signal in (request_started, request_finished):
+            signal.connect(close_old_connections)
+    assert PersonalDataAccess.objects.get().customer_id == person.pk
+
+
+def test_a_log_row_that_cannot_be_written_is_reported(monkeypatch, caplog):
+    admin = UserFactory(role=Role.ADMIN)
+    person = _people(admin, 1)[0]
+
+    def broken(access):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(personal_access, "_writer", broken)
+    response = client_for(UserFactory(role=Role.SERVICE_MANAGER)).get(f"/api/v1/customers/{person.pk}")
+    assert response.status_code == 200
+    assert any(r.levelname == "ERROR" and "access log not written" in r.getMessage() for r in caplog.records)
 
 
 def test_a_masked_view_logs_nothing_and_a_list_is_one_insert():

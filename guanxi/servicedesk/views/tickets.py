@@ -2,12 +2,15 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import Truncator
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -25,7 +28,7 @@ from guanxi.customers.schemas import customer_row
 
 from .. import permissions
 from ..clock import Pause, working_time_between
-from ..enums import ClockState, ComplaintStage, TicketStatus
+from ..enums import ClockState, ComplaintStage, Priority, TicketStatus, TicketType
 from ..events import system_text
 from ..forms.complaints import ComplaintOpenForm, ComplaintReopenForm, ComplaintStepForm
 from ..forms.tickets import (
@@ -51,7 +54,10 @@ PAGE_SIZE = 25
 def status_label(status: str) -> str:
     return str(dict(TicketStatus.choices).get(status, status))
 
-QUEUE_SESSION_KEY = "servicedesk.queue_view"
+# The queue view an agent chose last, remembered in a cookie of its own (not the session, which would
+# be written to the database on every change), tagged with the user it belongs to.
+QUEUE_VIEW_COOKIE = "gx_queue_view"
+QUEUE_VIEW_COOKIE_AGE = 180 * 24 * 3600
 
 QUEUE_REFRESH = "every 30s"
 
@@ -132,21 +138,15 @@ def home_panel(user) -> dict:
 def ticket_queue(request):
     form = TicketFilterForm(request.GET or None)
     params = form.cleaned_data if form.is_valid() else {}
-    view = params.get("view") or request.session.get(QUEUE_SESSION_KEY) or _default_view(request.user)
+    remembered = _remembered_view(request)
+    view = params.get("view") or remembered or _default_view(request.user)
     if view not in dict(QUEUE_VIEWS):
         view = "mine"
-    request.session[QUEUE_SESSION_KEY] = view
     ordering = params.get("ordering") or ""
     qs = ticket_selectors.ticket_queue(user=request.user, filters=_queue_filters(request.user, view, params),
                                 ordering=ordering or None)
-    page = capped_page(qs, page=params.get("page") or 1, per_page=PAGE_SIZE)
-    now = timezone.now()
-    due = ticket_selectors.ticket_due_details(ticket_ids=[t.pk for t in page.rows], now=now)
-    rows = [{"ticket": t, "due_state": due.get(t.pk, ("", None))[0], "status_label": status_label(t.status),
-             "overdue_for": _overdue_for(due.get(t.pk, ("", None))[1], now),
-             "subject": ticket_selectors.case_text(
-                 t.subject, unmasked=ticket_selectors.case_text_unmasked(user=request.user, ticket=t))}
-            for t in page.rows]
+    page = capped_page(qs, page=params.get("page") or 1, per_page=PAGE_SIZE, ids_first=True)
+    rows = _queue_rows(request.user, page.rows, timezone.now())
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("ordering", None)
@@ -163,8 +163,47 @@ def ticket_queue(request):
                     ("priority", _("Priority")), (None, _("Status")), (None, _("Owner")),
                     ("next_due_at", _("Next due")), ("created_at", _("Created"))],
     }
-    return render(request, template_for(request, "servicedesk/ticket_list.html",
-                                      "servicedesk/partials/_ticket_table.html"), context)
+    response = render(request, template_for(request, "servicedesk/ticket_list.html",
+                                            "servicedesk/partials/_ticket_table.html"), context)
+    if view != remembered:
+        response.set_cookie(QUEUE_VIEW_COOKIE, f"{request.user.pk}:{view}", max_age=QUEUE_VIEW_COOKIE_AGE,
+                            secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax")
+    return response
+
+
+def _remembered_view(request) -> str:
+    user_id, _sep, view = request.COOKIES.get(QUEUE_VIEW_COOKIE, "").partition(":")
+    return view if user_id == str(request.user.pk) and view in dict(QUEUE_VIEWS) else ""
+
+
+def _queue_rows(user, tickets, now) -> list[dict]:
+    """What each row of the queue shows, as text: the page is polled every 30 s by every agent, so its
+    template only places strings (labels, link and dates are made here, once per row)."""
+    due = ticket_selectors.ticket_due_details(ticket_ids=[t.pk for t in tickets], now=now)
+    types, priorities = dict(TicketType.choices), dict(Priority.choices)
+    rows = []
+    for t in tickets:
+        state, since = due.get(t.pk, ("", None))
+        unmasked = ticket_selectors.case_text_unmasked(user=user, ticket=t)
+        rows.append({
+            "number": t.number, "link": reverse("servicedesk:detail", args=[t.pk]),
+            "subject": Truncator(ticket_selectors.case_text(t.subject, unmasked=unmasked)).chars(60),
+            "customer": t.customer.name if t.customer_id else "", "type": types.get(t.type, t.type),
+            "priority": t.priority, "priority_label": priorities.get(t.priority, t.priority),
+            "status": t.status, "status_label": status_label(t.status), "owner": str(t.owner) if t.owner_id else "",
+            "next_due_at": _short(t.next_due_at), "created_on": _day(t.created_at),
+            "created_time": date_format(timezone.localtime(t.created_at), "TIME_FORMAT"),
+            "due_state": state, "overdue_for": _overdue_for(since, now),
+        })
+    return rows
+
+
+def _short(moment) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else ""
+
+
+def _day(moment) -> str:
+    return date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
 
 
 def _overdue_for(since, now) -> str:

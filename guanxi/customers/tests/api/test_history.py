@@ -12,7 +12,7 @@ from guanxi.accounts.enums import Role
 from guanxi.accounts.tests.factories import TeamFactory, UserFactory
 from guanxi.core.testing import assert_error_body, client_for, post_json
 from guanxi.customers import timeline
-from guanxi.customers.models import Interaction, Transaction
+from guanxi.customers.models import Contact, Interaction, Transaction
 from guanxi.customers.timeline import TimelineCursor, TimelineEvent, customer_timeline_page
 
 from ..factories import make_customer
@@ -228,6 +228,24 @@ def test_a_source_without_pagination_still_works(admin, customer, monkeypatch):
     finally:
         EXTRA.clear()
     assert [e.title for page in pages for e in page] == ["cb 0", "cb 1", "cb 2"]
+
+
+def test_a_source_is_asked_only_for_customers_its_tables_hold_rows_of(admin, monkeypatch):
+    asked = []
+
+    def contact_events(customer, limit, before=None):
+        asked.append(customer.pk)
+        return [TimelineEvent(NOW, "contact_added", c.name) for c in customer.contacts.all()]
+
+    monkeypatch.setattr(timeline, "SOURCES", [contact_events, legacy_events])
+    monkeypatch.setattr(timeline, "SOURCE_TABLES", {contact_events: ((Contact, "customer"),)})
+    without, holder = make_customer(admin, name="甲公司"), make_customer(admin, name="乙公司")
+    Contact.objects.create(customer=holder, name="王经理")
+    assert [e.title for e in customer_timeline_page(customer=holder).events] == ["王经理"]
+    with CaptureQueriesContext(connection) as queries:
+        assert customer_timeline_page(customer=without).events == []
+    assert asked == [holder.pk]  # not asked for the customer without contacts
+    assert len(queries) == 3  # interactions, transactions, one probe for every source (the legacy one has none)
 
 
 def test_the_timeline_endpoint_pages_with_a_cursor_and_refuses_a_forged_one(admin, customer):

@@ -209,6 +209,11 @@ def test_inline_forms_add_contact_point_address_and_contact(client, admin):
     customer = make_customer(admin, name="张三丰")
     login(client, admin)
     url = reverse("customers:add_contact_point", args=[customer.pk])
+    body = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    for section, field in (("contact_points", "cp-value"), ("addresses", "addr-province"), ("contacts", "ct-name")):
+        assert f'id="{section}-add"' in body and f'name="{field}"' not in body  # fetched when opened
+    form = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="contact_points-form"' in form and 'name="cp-value"' in form
     response = client.post(url, {"cp-kind": "mobile", "cp-value": "13900139000"}, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert response.content.decode().lstrip().startswith('<section class="card h-100" id="contact_points"')
@@ -229,6 +234,7 @@ def test_analyst_cannot_add_contact_point(client, admin):
     response = client.post(reverse("customers:add_contact_point", args=[customer.pk]),
                            {"cp-kind": "mobile", "cp-value": "13900139000"})
     assert response.status_code == 403
+    assert client.get(reverse("customers:add_address", args=[customer.pk]), HTTP_HX_REQUEST="true").status_code == 403
     assert not customer.contact_points.exists()
 
 

@@ -110,8 +110,13 @@ def test_a_contact_is_recorded_from_the_page_and_tops_the_timeline(client, admin
     customer = make_customer(admin, name="周九")
     contacts(customer, 1)
     agent = UserFactory(role=Role.AGENT)
-    assert 'id="gx-record-contact"' in page(client, agent, customer)
+    body = page(client, agent, customer)
     url = reverse("customers:add_interaction", args=[customer.pk])
+    # The section is closed and holds no form until it is opened: then htmx fetches the form.
+    assert 'id="gx-record-contact"' in body and f'hx-get="{url}"' in body and 'name="ia-subject"' not in body
+    form = client.get(url, HTTP_HX_REQUEST="true")
+    assert form.status_code == 200 and 'name="ia-subject"' in form.content.decode()
+    assert client.get(url)["Location"].endswith(f"/customers/{customer.pk}/#timeline")  # typed in: the page
     data = {"ia-channel": "call", "ia-direction": "outbound", "ia-subject": "回访宽带故障", "ia-content": "已修复"}
     response = client.post(url, data, HTTP_HX_REQUEST="true")
     body = response.content.decode()
@@ -129,4 +134,5 @@ def test_roles_that_cannot_write_get_no_form_and_a_refusal(client, admin):
     assert 'id="gx-record-contact"' not in page(client, analyst, customer)
     url = reverse("customers:add_interaction", args=[customer.pk])
     assert client.post(url, {"ia-channel": "call", "ia-direction": "inbound", "ia-subject": "x"}).status_code == 403
+    assert client.get(url, HTTP_HX_REQUEST="true").status_code == 403
     assert not Interaction.objects.exists()

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,6 +69,13 @@ def test_queue_views_show_the_right_cases(client, agent, other_agent):
     client.get(reverse("servicedesk:queue"), {"view": "team"})
     body = client.get(reverse("servicedesk:queue")).content.decode()
     assert teammate.subject in body and 'nav-link active" id="gx-view-team"' in body
+    with CaptureQueriesContext(connection) as queries:  # the choice is a cookie: the session is not written
+        client.get(reverse("servicedesk:queue"), {"view": "all"})
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    assert client.cookies["gx_queue_view"].value == f"{agent.pk}:all"
+    login(client, other_agent)  # a choice is the user's own: another agent on this browser starts at "mine"
+    assert 'nav-link active" id="gx-view-mine"' in client.get(reverse("servicedesk:queue")).content.decode()
+    login(client, agent)
     # Filters: status overrides the view's statuses; q finds by number.
     body = client.get(reverse("servicedesk:queue"), {"view": "mine", "status": "resolved"}).content.decode()
     assert resolved.subject in body and mine.subject not in body
