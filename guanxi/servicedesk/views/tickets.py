@@ -191,19 +191,15 @@ def _queue_rows(user, tickets, now) -> list[dict]:
             "customer": t.customer.name if t.customer_id else "", "type": types.get(t.type, t.type),
             "priority": t.priority, "priority_label": priorities.get(t.priority, t.priority),
             "status": t.status, "status_label": status_label(t.status), "owner": str(t.owner) if t.owner_id else "",
-            "next_due_at": _short(t.next_due_at), "created_on": _day(t.created_at),
-            "created_time": date_format(timezone.localtime(t.created_at), "TIME_FORMAT"),
+            "next_due_at": _shown(t.next_due_at), "created_on": _shown(t.created_at, "SHORT_DATE_FORMAT"),
+            "created_time": _shown(t.created_at, "TIME_FORMAT"),
             "due_state": state, "overdue_for": _overdue_for(since, now),
         })
     return rows
 
 
-def _short(moment) -> str:
-    return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else ""
-
-
-def _day(moment) -> str:
-    return date_format(timezone.localtime(moment), "SHORT_DATE_FORMAT")
+def _shown(moment, format_name: str = "SHORT_DATETIME_FORMAT") -> str:
+    return date_format(timezone.localtime(moment), format_name) if moment else ""
 
 
 def _overdue_for(since, now) -> str:
