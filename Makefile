@@ -9,9 +9,10 @@ PORT ?= 8000
 TEST_SCOPE ?= all
 # pytest-xdist workers: one per core here (each gets its own test database).
 TEST_WORKERS ?= 2
+SNAPSHOT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-.PHONY: run test install assets messages static browser fonts lint bench demo clean
+.PHONY: run test install assets messages static browser fonts lint bench demo clean schema-snapshots
 
 UV_VERSION := 0.13.8
 # uv (from PyPI, pinned) installs the pinned dependencies in parallel, several times faster than pip;
@@ -81,6 +82,11 @@ else
 	$(MAKE) lint
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS)
 endif
+
+# The test databases' starting point (guanxi/core/schema_snapshots): write it again after changing a migration.
+schema-snapshots: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/guanxi schema_snapshot --write
+	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(SNAPSHOT_DATABASE_URL) $(BIN)/guanxi schema_snapshot --write
 
 BENCH_CUSTOMERS ?= 1000000
 bench: static

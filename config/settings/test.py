@@ -3,6 +3,8 @@
 from .base import *  # noqa: F403
 
 DEBUG = False
+# Test databases start from the snapshot of the migrated schema (guanxi/core/schema_snapshots).
+INSTALLED_APPS = [*INSTALLED_APPS, "guanxi.core.schema_snapshots"]  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = "memory://"

@@ -82,8 +82,9 @@ def table_row_counts() -> dict[str, int]:
     return counts
 
 
-def _pg_command(tool: str, *args: str) -> tuple[list[str], dict]:
-    params = connection.settings_dict
+def pg_command(tool: str, *args: str, params: dict | None = None) -> tuple[list[str], dict]:
+    """`tool`'s argument list and environment for the database of `params` (default: the default one)."""
+    params = params or connection.settings_dict
     command = [tool, "--no-password", "-d", params["NAME"]]
     for flag, key in (("-h", "HOST"), ("-p", "PORT"), ("-U", "USER")):
         if params.get(key):
@@ -106,7 +107,7 @@ def _dump_postgresql(target: Path) -> dict[str, int]:
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
         counts = table_row_counts()
-        _run(*_pg_command("pg_dump", "--format=custom", f"--snapshot={snapshot}", "-f", str(target)))
+        _run(*pg_command("pg_dump", "--format=custom", f"--snapshot={snapshot}", "-f", str(target)))
     return counts
 
 
@@ -238,7 +239,7 @@ def _restore_postgresql(dump: Path) -> None:
     _move_extensions(PREVIOUS_SCHEMA, "public")
     connection.close()  # its prepared statements and cached plans name the old schema's tables
     try:
-        _run(*_pg_command("pg_restore", "--no-owner", "--exit-on-error", str(dump)))
+        _run(*pg_command("pg_restore", "--no-owner", "--exit-on-error", str(dump)))
     except BackupError:
         _move_extensions("public", PREVIOUS_SCHEMA)
         _drop_schema("public")
