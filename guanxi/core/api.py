@@ -82,10 +82,12 @@ def cursor_list(request: HttpRequest, response: HttpResponse, queryset: QuerySet
     return [row(obj) for obj in page.rows]
 
 
-def paginate(queryset: QuerySet, params: PageParams, row: Callable[[Any], Any], cap: int = COUNT_CAP) -> dict:
+def paginate(queryset: QuerySet, params: PageParams, row: Callable[[Any], Any], cap: int = COUNT_CAP,
+             count: tuple[int, bool] | None = None) -> dict:
     """The PageOut envelope of one page, each object shown through `row`: the page after
     `params.cursor`, else numbered page `params.page`; both say where the next page starts.
-    Two queries per page at any depth (the rows, and a count capped at `cap`)."""
+    Two queries per page at any depth (the rows, and a count capped at `cap`); one when the caller
+    already knows the capped `count` (count, exact) of the whole queryset."""
     if params.cursor:
         page = keyset_page(queryset, cursor=params.cursor, limit=params.page_size)
     else:
@@ -96,7 +98,10 @@ def paginate(queryset: QuerySet, params: PageParams, row: Callable[[Any], Any], 
         rows = list(keyset_ordered(queryset, keys)[offset: offset + params.page_size + 1])
         page = page_after(rows, keys, params.page_size)
     whole = not params.cursor and params.page == 1 and page.next_cursor is None
-    count, exact = (len(page.rows), True) if whole else capped_count(queryset, cap=cap)
+    if whole:
+        count, exact = len(page.rows), True
+    else:
+        count, exact = count or capped_count(queryset, cap=cap)
     return {"items": [row(obj) for obj in page.rows], "count": count, "count_is_exact": exact,
             "page": 1 if params.cursor else params.page, "page_size": params.page_size,
             "next_cursor": page.next_cursor}

@@ -76,8 +76,9 @@ class CappedPage:
 
 
 def capped_page(queryset: QuerySet, *, page: int, per_page: int, cap: int = COUNT_CAP,
-                ids_first: bool = False) -> CappedPage:
-    """One page of rows and a count that stops at `cap` (cheap on big tables).
+                ids_first: bool = False, counted: int | None = None) -> CappedPage:
+    """One page of rows and a count that stops at `cap` (cheap on big tables); `counted`: the rows
+    of the whole queryset up to cap + 1 when the caller already knows them (no count query).
 
     `ids_first`: the page's ids are read without the queryset's joins, then their rows by primary key
     with those joins (not the filters, annotations or ordering). The first query stays a walk of the
@@ -93,7 +94,10 @@ def capped_page(queryset: QuerySet, *, page: int, per_page: int, cap: int = COUN
     else:
         rows = list(queryset[offset : offset + per_page])
     is_whole = page == 1 and len(rows) < per_page
-    counted = len(rows) if is_whole else queryset.order_by()[: cap + 1].count()
+    if is_whole:
+        counted = len(rows)
+    elif counted is None:
+        counted = queryset.order_by()[: cap + 1].count()
     return CappedPage(rows[: max(0, cap - offset)], min(counted, cap), counted <= cap, page, per_page)
 
 

@@ -48,13 +48,13 @@ def _detail(request, customer):
 @router.get("/customers", response=PageOut[CustomerRowOut])
 def list_customers(request: HttpRequest, filters: Query[CustomerFilterIn], page: Query[PageParams]):
     query = filters.to_filter()
-    qs = selectors.customer_list(user=request.user, filters=query, ordering=page.ordering)
+    results = selectors.customer_results(user=request.user, filters=query, ordering=page.ordering)
     user = request.user
 
     def row(customer):
         return customer_row(customer, unmasked=selectors.can_see_personal_data(user=user, customer=customer))
 
-    return paginate(qs, page, row, cap=selectors.result_cap(query))
+    return paginate(results.rows, page, row, cap=results.cap, count=results.capped_count)
 
 
 @router.get("/customers/export", response={200: None})

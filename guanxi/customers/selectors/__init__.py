@@ -6,17 +6,19 @@ The customer reads other apps scope by are re-exported here (`guanxi.customers.s
 from .customers import (
     CUSTOMER_ORDERING,
     CustomerFilter,
+    CustomerResults,
     can_see_personal_data,
     customer_counts_by,
     customer_get_for_user,
     customer_list,
     customer_match_phone,
     customer_profile,
+    customer_results,
     customer_visible_to,
-    result_cap,
 )
 
 __all__ = [
-    "CUSTOMER_ORDERING", "CustomerFilter", "can_see_personal_data", "customer_counts_by", "customer_get_for_user",
-    "customer_list", "customer_match_phone", "customer_profile", "customer_visible_to", "result_cap",
+    "CUSTOMER_ORDERING", "CustomerFilter", "CustomerResults", "can_see_personal_data", "customer_counts_by",
+    "customer_get_for_user", "customer_list", "customer_match_phone", "customer_profile", "customer_results",
+    "customer_visible_to",
 ]

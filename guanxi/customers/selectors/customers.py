@@ -46,13 +46,35 @@ def _scoped(qs: QuerySet, *, user: User, action: str = "read") -> QuerySet:
     return qs.filter(permissions.customer_condition(user, action))
 
 
+@dataclass(frozen=True)
+class CustomerResults:
+    """What customer_results found: the rows (a queryset, for any pager) and, for a search, the
+    count already in hand (its ids were read once), so that no page asks the database again."""
+
+    rows: QuerySet[Customer]
+    cap: int
+    found: int | None = None  # a search's matches, at most cap + 1 (one more tells of more)
+
+    @property
+    def capped_count(self) -> tuple[int, bool] | None:
+        """(count up to the cap, whether it is exact), or None when the rows must be counted."""
+        return None if self.found is None else (min(self.found, self.cap), self.found <= self.cap)
+
+
 def customer_list(
     *, user: User, filters: CustomerFilter | None = None, ordering: str | None = None
 ) -> QuerySet[Customer]:
+    """Live customers the user may read, filtered, searched and ordered (see customer_results)."""
+    return customer_results(user=user, filters=filters, ordering=ordering).rows
+
+
+def customer_results(
+    *, user: User, filters: CustomerFilter | None = None, ordering: str | None = None
+) -> CustomerResults:
     """Live customers the user may read, filtered, searched and ordered.
 
     A search keeps at most SEARCH_CAP (+1, to tell that there are more) matches before
-    ordering (one query, when the queryset is built), so that a broad query ("zh") costs the
+    ordering (one query, when this is called), so that a broad query ("zh") costs the
     same as a narrow one whatever plan the database picks; the page then says "more than 200"
     and the user narrows the search.
     """
@@ -66,11 +88,14 @@ def customer_list(
         qs = qs.filter(tags__name=filters.tag)
     if filters.province:
         qs = qs.filter(addresses__province__startswith=filters.province).distinct()
+    found = None
     if filters.query.strip():
-        # Fetched once, as literal ids: the page and its count then read them by primary key
-        # instead of each running the search again.
-        qs = Customer.objects.filter(pk__in=_search_ids(qs, customer_search_branches(filters.query, user=user)))
-    return qs.select_related("owner", "team", "brand").order_by(*CUSTOMER_ORDERING.resolve(ordering))
+        # Fetched once, as literal ids: the page reads them by primary key instead of running the
+        # search again, and their number is the count.
+        ids = _search_ids(qs, customer_search_branches(filters.query, user=user))
+        qs, found = Customer.objects.filter(pk__in=ids), len(ids)
+    rows = qs.select_related("owner", "team", "brand").order_by(*CUSTOMER_ORDERING.resolve(ordering))
+    return CustomerResults(rows=rows, cap=SEARCH_CAP if found is not None else COUNT_CAP, found=found)
 
 
 def _search_ids(qs: QuerySet, branches: list[Q]) -> list[int]:
@@ -92,11 +117,6 @@ def _search_ids(qs: QuerySet, branches: list[Q]) -> list[int]:
     if len(ids) < len(read) == limit:
         ids = list(parts[0].union(*parts[1:])[:limit])
     return ids
-
-
-def result_cap(filters: CustomerFilter | None) -> int:
-    """How many results customer_list can hold for these filters (see its docstring)."""
-    return SEARCH_CAP if filters and filters.query.strip() else COUNT_CAP
 
 
 def customer_search_branches(query: str, *, user: User) -> list[Q]:

@@ -96,8 +96,9 @@ def _filters_from(request):
 def customer_list(request):
     form, params, filters = _filters_from(request)
     ordering = params.get("ordering") or ""
-    qs = selectors.customer_list(user=request.user, filters=filters, ordering=ordering or None)
-    page = capped_page(qs, page=params.get("page") or 1, per_page=PAGE_SIZE, cap=selectors.result_cap(filters))
+    results = selectors.customer_results(user=request.user, filters=filters, ordering=ordering or None)
+    page = capped_page(results.rows, page=params.get("page") or 1, per_page=PAGE_SIZE, cap=results.cap,
+                       counted=results.found)
     rows = [_row(request.user, c) for c in page.rows]
     query = request.GET.copy()
     query.pop("page", None)

@@ -217,6 +217,23 @@ def test_a_customer_matched_several_ways_counts_once_and_the_cap_still_tells_of_
     assert {item["name"] for item in two["items"]} == {"张一号", "张二号"} and two["count_is_exact"]
 
 
+def test_a_search_page_counts_from_the_ids_it_read_without_asking_the_database_again(admin, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.customers.selectors import customers as selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_CAP", 3)
+    for number in range(5):
+        make_customer(admin, name=f"钱{number}号")
+    client = client_for(admin)
+    for query, expected in (({"q": "钱", "page_size": 2}, (3, False)), ({"q": "钱1号", "page_size": 2}, (1, True))):
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(URL, query).json()
+        assert (body["count"], body["count_is_exact"]) == expected
+        assert not [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+
+
 def test_export_is_masked_by_role_and_refused_to_roles_without_export(admin):
     make_customer(admin, name="导出客户", mobile="13800138000", email="dc@example.com")
     make_customer(admin, name="=HYPERLINK(1)")

@@ -81,6 +81,25 @@ def test_pagination(client, admin):
     assert [r["name"] for r in second.context["rows"]] == ["客户20", "客户21", "客户22"]
 
 
+def test_a_search_beyond_the_first_page_is_counted_from_its_ids(client, admin, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(25):
+        make_customer(admin, name=f"孙{i:02d}")
+    login(client, admin)
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(reverse("customers:list"), {"q": "孙", "ordering": "name"})
+    assert (first.context["page"].count, first.context["page"].count_is_exact) == (25, True)
+    assert not [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
+    second = client.get(reverse("customers:list"), {"q": "孙", "ordering": "name", "page": 2})
+    assert [r["name"] for r in second.context["rows"]] == ["孙20", "孙21", "孙22", "孙23", "孙24"]
+    monkeypatch.setattr("guanxi.customers.selectors.customers.SEARCH_CAP", 20)
+    capped = client.get(reverse("customers:list"), {"q": "孙"})
+    assert (capped.context["page"].count, capped.context["page"].count_is_exact) == (20, False)
+    assert "20" in capped.content.decode() and "缩小" in capped.content.decode()
+
+
 def test_htmx_request_returns_only_the_table(client, admin):
     make_customer(admin, name="张三丰")
     response = login(client, admin).get(reverse("customers:list"), {"q": "zsf"}, HTTP_HX_REQUEST="true")
