@@ -234,6 +234,31 @@ def test_a_search_page_counts_from_the_ids_it_read_without_asking_the_database_a
         assert not [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()]
 
 
+@pytest.mark.parametrize("ordering", ["-updated_at", "name", "name_pinyin", "code", "-arpu", "created_at",
+                                      "lifecycle_stage", "id"])
+def test_a_list_page_reads_only_its_rows_in_the_same_queries_whatever_the_ordering(admin, ordering):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.customers.models import Brand
+
+    team = TeamFactory()
+    owner = UserFactory(role=Role.SALES_REP, team=team, display_name="周经理")
+    brand = Brand.objects.create(name="金牌")
+    for number in range(6):
+        make_customer(admin, name=f"吴{number}", owner=owner, team=team, brand=brand, mobile=f"1380013800{number}")
+    client = client_for(admin)
+    client.get(URL, {"ordering": ordering, "page_size": 4})  # the token's first use is recorded once
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get(URL, {"ordering": ordering, "page_size": 4}).json()
+        rest = client.get(URL, {"ordering": ordering, "page_size": 4, "cursor": first["next_cursor"]}).json()
+    row = first["items"][0]
+    assert (row["owner"]["name"], row["team"]["name"], row["brand"]["name"]) == ("周经理", team.name, "金牌")
+    assert row["mobile"].startswith("+86138") and len(first["items"]) + len(rest["items"]) == 6
+    customer_reads = [q for q in captured.captured_queries if 'FROM "customers_customer"' in q["sql"]]
+    assert len(customer_reads) == 4, [q["sql"][:120] for q in customer_reads]  # each page: its rows, its count
+
+
 def test_export_is_masked_by_role_and_refused_to_roles_without_export(admin):
     make_customer(admin, name="导出客户", mobile="13800138000", email="dc@example.com")
     make_customer(admin, name="=HYPERLINK(1)")
