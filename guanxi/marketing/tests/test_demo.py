@@ -3,19 +3,30 @@ import io
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core.management import call_command
+from django.db import transaction
 
 from guanxi.accounts.demo import MORE_PARTNERS
-from guanxi.marketing.enums import LeadSource, LeadStatus
-from guanxi.marketing.models import Lead, WebForm
+from guanxi.marketing.enums import CampaignStatus, LeadSource, LeadStatus
+from guanxi.marketing.models import Campaign, CampaignExpense, Lead, WebForm
+from guanxi.marketing.selectors.campaigns import campaign_roi
 
 pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.UTC)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def demo_company(django_db_setup, django_db_blocker):
+    """The demo company of 400 customers, built once for the module (a minute) and rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with time_machine.travel(NOW, tick=False):
+            call_command("demo", customers=400, seed=7, stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 def test_demo_leads_make_a_meaningful_funnel():
-    with time_machine.travel(NOW, tick=False):
-        call_command("demo", customers=400, seed=7, stdout=io.StringIO())
     # The leads of this step (the sales demo adds those of the other partner organisations, the campaigns
     # demo its own).
     leads = list(Lead.objects.exclude(partner__name__in=[team for team, _region, _prefix in MORE_PARTNERS])
@@ -36,3 +47,20 @@ def test_demo_leads_make_a_meaningful_funnel():
         if lead.status == LeadStatus.CONVERTED:
             assert lead.customer_id is not None and lead.qualified_at < lead.closed_at
         assert lead.history.exists()
+
+
+def test_demo_campaigns_give_a_meaningful_roi():
+    campaigns = list(Campaign.objects.all())
+    assert len(campaigns) == 12
+    assert {c.status for c in campaigns} >= {CampaignStatus.COMPLETED, CampaignStatus.CANCELLED}
+    assert min(c.starts_on for c in campaigns) < (NOW - dt.timedelta(days=600)).date()
+    assert Lead.objects.filter(campaign__isnull=False).exists()
+    assert CampaignExpense.objects.filter(status="approved").exists()
+    roi = campaign_roi(campaign_ids=[c.pk for c in campaigns])
+    with_money = [r for r in roi.values() if r.revenue and r.expenses]
+    assert len(with_money) >= 7
+    assert any(len([ch for ch in r.channels.values() if ch.roi is not None]) >= 2 for r in with_money)
+    # the deals still open on the board are expected to close ahead, not overdue since an old campaign
+    open_deals = apps.get_model("sales", "Opportunity").objects.filter(status="open")  # sales sits above marketing
+    assert open_deals.filter(campaign__isnull=False).exists()
+    assert not open_deals.filter(expected_close_date__lt=(NOW - dt.timedelta(days=30)).date()).exists()
