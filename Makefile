@@ -77,10 +77,10 @@ lint: install
 
 test: install assets messages browser fonts
 ifeq ($(TEST_SCOPE),db)
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup -m "not browser" --db-only
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS) -m "not browser" --db-only
 else
 	$(MAKE) lint
-	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/pytest -q -n $(TEST_WORKERS)
 endif
 
 # The test databases' starting point (guanxi/core/schema_snapshots): write it again after changing a migration.

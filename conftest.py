@@ -33,26 +33,9 @@ DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server",
                      "django_db_serialized_rollback"}
 
 
-# Modules whose tests share an expensive module fixture (a demo company) or process state (the Spark
-# session, a JVM) run on one pytest-xdist worker (`--dist loadgroup`, Makefile), and first: each is built
-# once, and its minutes overlap the rest of the suite instead of trailing it.
-SHARED_SETUP_GROUPS = {"tests/test_api_fuzz.py": "fuzz", "tests/test_pages_zh.py": "pages_zh",
-                       "guanxi/marketing/tests/test_demo.py": "marketing_demo"}
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("--db-only"):
-        _keep_database_tests(config, items)
-    for item in items:
-        group = SHARED_SETUP_GROUPS.get(item.nodeid.split("::")[0]) or ("spark" if item.get_closest_marker("spark")
-                                                                         else None)
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
-    items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)  # stable: grouped ones first
-
-
-def _keep_database_tests(config, items):
+    if not config.getoption("--db-only"):
+        return
     keep, drop = [], []
     for item in items:
         uses_db = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames)
