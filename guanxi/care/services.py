@@ -371,8 +371,10 @@ def _run_rule(rule_id: int, day: dt.date, now: dt.datetime) -> dict[str, int]:
         target = day + dt.timedelta(days=rule.lead_days)
         label = occasion_on(rule, target)
         due = due_customers(rule, target)
+        if due is None:
+            return nothing
         limit = _allowance(rule, target.year)
-        if due is None or limit == 0:
+        if limit == 0:
             return nothing
         if rule.sends_message and connection.vendor == "postgresql":
             sent = _insert_greetings(rule, target, label, due, limit, now)
