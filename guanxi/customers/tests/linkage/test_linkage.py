@@ -1,14 +1,21 @@
 """The linkage itself on a small labelled set: accuracy, determinism, explanations, one-record scoring."""
 
 import json
+import random
 
+import duckdb
+import pandas as pd
 import pytest
 
-from guanxi.customers.linkage import records, scan, variants
+from guanxi.customers.linkage import model, records, scan, variants
 from guanxi.customers.linkage.model import (
     COMPARISONS,
+    RECORD_COLUMNS,
     LevelWeights,
     classify_pairs,
+    duckdb_functions,
+    jaro_winkler_similarity,
+    level_key_for_gamma,
     reason_label,
     reasons_for,
     score_pairs,
@@ -138,3 +145,107 @@ def test_names_differing_in_one_character_are_one_character_apart():
     other = records.prepare_record({"id": 3, "kind": "individual", "name": "覃琪", "mobile": "18185234809"})
     levels = classify_pairs(left, [right, other])
     assert levels[0]["name"] == "one_character" and levels[1]["name"] != "one_character"
+
+
+# --- the levels in Python equal the scan's SQL ---------------------------------------------------
+
+MUTATIONS = ("same", "same", "replace", "swap", "delete", "insert", "other", "none")
+POOLS = {
+    "kind": ["individual"], "gender": ["M", "F", None],
+    "name_hanzi": ["王小明", "王晓明", "李明", "小明王", "张伟", "覃雪国", "覃琪国", None],
+    "name_py": ["wangxiaoming", "wangxiaomin", "liming", "xiaomingwang", "zhangwei", "qinxueguo", "wxm"],
+    "name_sorted": ["mingwangxiao", "liming", "weizhang", "guoqinxue"], "name_init": ["wxm", "lm", "zw", "qxg"],
+    "org_key": [None], "dob": ["1990-01-02", "1990-02-01", "1991-01-02", "1980-12-31", "2001-11-10"],
+    "id_number": ["330106199001021234", "33010619900102123X", "110101198012310011"],
+    "id17": ["33010619900102123", "11010119801231001"],
+    "phone": ["+8613812345678", "+8613812345687", "+8613912345678", "+8618185234809"],
+    "phone_tail": ["5678", "4809"],
+    "email": ["wxm@qq.com", "wxm@163.com", "wangxm@qq.com", "wxn@qq.com", "王小明@例子.cn"],
+    "email_local": ["wxm", "wangxm", "wxn"],
+    "province": ["广东省", "浙江省", None], "city": ["广州市", "杭州市"], "district": ["天河区", "西湖区"],
+}
+
+
+def _mutated(value, how: str, rng, pool):
+    if how == "none" or value is None:
+        return None if how == "none" else rng.choice(pool)
+    if how == "other":
+        return rng.choice(pool)
+    i = rng.randrange(len(value)) if value else 0
+    if how == "replace" and value:
+        return value[:i] + rng.choice("0123456789ax王") + value[i + 1:]
+    if how == "swap" and len(value) > 1:
+        i = min(i, len(value) - 2)
+        return value[:i] + value[i + 1] + value[i] + value[i + 2:]
+    if how == "delete" and value:
+        return value[:i] + value[i + 1:]
+    if how == "insert":
+        return value[:i] + rng.choice("0123456789x") + value[i:]
+    return value
+
+
+def _pairs(count: int, seed: int) -> list[tuple[dict, dict]]:
+    rng = random.Random(seed)
+    pairs = []
+    for _ in range(count):
+        left = {column: rng.choice(pool) for column, pool in POOLS.items()}
+        right = {column: _mutated(left[column], rng.choice(MUTATIONS), rng, pool) for column, pool in POOLS.items()}
+        pairs.append((left, right))
+    return pairs
+
+
+def _levels_by_sql(pairs: list[tuple[dict, dict]]) -> list[dict]:
+    """The levels as the scan's SQL gives them: splink's CASE per comparison, on DuckDB."""
+    con = duckdb.connect()
+    duckdb_functions(con)
+    columns = [c for c in RECORD_COLUMNS if c != "unique_id"]
+
+    def text(record):
+        return [None if record.get(c) is None else str(record[c]) for c in columns]
+
+    frame = pd.DataFrame([[n, *text(left), *text(right)] for n, (left, right) in enumerate(pairs)],
+                         columns=["n", *(f"{c}_{side}" for side in "lr" for c in columns)], dtype=object)
+    con.register("pairs", frame)
+    cases = []
+    for comparison in COMPARISONS:
+        top = len(comparison.levels)
+        whens = [f"WHEN {model._null_sql(comparison)} THEN -1",
+                 *(f"WHEN {level.sql} THEN {top - i}" for i, level in enumerate(comparison.levels))]
+        cases.append(f"CASE {' '.join(whens)} ELSE 0 END")
+    rows = con.execute(f"SELECT {', '.join(cases)} FROM pairs ORDER BY n").fetchall()  # nosec B608  # the model's own SQL
+    return [{c.field: level_key_for_gamma(c.field, g) for c, g in zip(COMPARISONS, row, strict=True)} for row in rows]
+
+
+def _python_levels(pairs):
+    return [classify_pairs(left, [right])[0] for left, right in pairs]
+
+
+def test_the_levels_in_python_equal_the_scan_s_sql_on_generated_pairs():
+    pairs = _pairs(5_000, seed=20261206)
+    by_sql = _levels_by_sql(pairs)
+    assert _python_levels(pairs) == by_sql
+    # every level of every comparison (and its null and else) was reached, so each condition was compared
+    reached = {(field, level) for levels in by_sql for field, level in levels.items()}
+    expected = {(c.field, key) for c in COMPARISONS for key in (None, "different", *(lv.key for lv in c.levels))}
+    assert expected <= reached, expected - reached
+
+
+def test_the_levels_in_python_equal_the_scan_s_sql_on_labelled_people(labelled):
+    people = labelled[0][:80]
+    prepared = [records.prepare_record({**p, "id": i}) for i, p in enumerate(people)]
+    pairs = [(a, b) for a in prepared for b in prepared]
+    assert _python_levels(pairs) == _levels_by_sql(pairs)
+
+
+def test_jaro_winkler_equals_duckdb_s_to_the_last_bit():
+    rng = random.Random(5)
+    pairs = []
+    for alphabet in ("abcdeng", "ab", "abcdefghijklmnopqrstuvwxyz.@0123456789", "王小明ab@"):
+        for _ in range(5_000):
+            a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+            pairs.append((a, _mutated(a, rng.choice(MUTATIONS[:6]), rng, [""])))
+    con = duckdb.connect()
+    frame = pd.DataFrame([(n, a, b) for n, (a, b) in enumerate(pairs)], columns=["n", "a", "b"], dtype=object)
+    con.register("t", frame)
+    expected = [row[0] for row in con.execute("SELECT jaro_winkler_similarity(a, b) FROM t ORDER BY n").fetchall()]
+    assert [jaro_winkler_similarity(a, b) for a, b in pairs] == expected
