@@ -30,8 +30,9 @@ class Contract(TimeStampedModel):
 
     number = models.CharField(_("contract number"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=200)
+    # No index of its own: (customer, starts_on) below serves it.
     customer = models.ForeignKey("customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT,
-                                 related_name="sales_contracts")
+                                 related_name="sales_contracts", db_index=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT,
                               related_name="sales_contracts")
     team = models.ForeignKey("accounts.Team", verbose_name=_("team"), null=True, blank=True,
