@@ -33,20 +33,9 @@ DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server",
                      "django_db_serialized_rollback"}
 
 
-# Run first, because pytest-xdist's default scheduler hands each worker a first run of consecutive tests (an
-# eighth of the suite): the modules that build something expensive once per process (a demo company, a Spark
-# session), so that each is built on one worker rather than on both when its tests are split late in a run.
-# (Not the browser tests: their live server's flush at the end empties the seed rows later tests read.)
-RUN_FIRST = ("tests/test_api_fuzz.py", "tests/test_pages_zh.py", "guanxi/marketing/tests/test_demo.py")
-
-
 def pytest_collection_modifyitems(config, items):
-    if config.getoption("--db-only"):
-        _keep_database_tests(config, items)
-    items.sort(key=lambda item: not (item.nodeid.startswith(RUN_FIRST) or item.get_closest_marker("spark")))
-
-
-def _keep_database_tests(config, items):
+    if not config.getoption("--db-only"):
+        return
     keep, drop = [], []
     for item in items:
         uses_db = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(item.fixturenames)
