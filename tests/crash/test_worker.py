@@ -38,8 +38,8 @@ def broker(tmp_path, settings):
 
     def worker(queue: str, **env) -> Worker:
         started = Worker(queue=queue, log=tmp_path / f"{queue}.log",
-                         env=process_env(REDIS_URL=REDIS_URL, CELERY_VISIBILITY_TIMEOUT="3",
-                                         CELERY_UNACKED_RESTORE_INTERVAL="1", **env)).start()
+                         env=process_env(**{"REDIS_URL": REDIS_URL, "CELERY_VISIBILITY_TIMEOUT": "3",
+                                            "CELERY_UNACKED_RESTORE_INTERVAL": "1", **env})).start()
         workers.append(started)
         queues.append(queue)
         return started
@@ -55,7 +55,10 @@ def broker(tmp_path, settings):
 def test_a_transient_failure_is_retried_with_back_off_and_its_effect_happens_once(broker):
     sender, worker, client = broker
     queue = new_queue()
-    worker(queue, TASK_RETRY_BACKOFF="1", TASK_MAX_RETRIES="3")
+    # The longest wait (retry 3: 2-4 s) stays below the visibility timeout, as the system check
+    # (guanxi/core/checks.py) requires: a retry still waiting past it would be delivered twice.
+    worker(queue, TASK_RETRY_BACKOFF="1", TASK_RETRY_BACKOFF_MAX="4", TASK_MAX_RETRIES="3",
+           CELERY_VISIBILITY_TIMEOUT="10")
     twice, always = f"{queue}-twice", f"{queue}-always"
     result = sender.send_task("crash_probe.flaky", args=[twice, 2], queue=queue)
     assert result.get(timeout=60, disable_sync_subtasks=False) == 3  # the third attempt succeeded
