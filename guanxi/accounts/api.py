@@ -1,10 +1,11 @@
 import datetime
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from pydantic import Field
 
 from guanxi.core.api import ListParams, cursor_list
+from guanxi.core.schema import Schema
 
 from . import selectors, services
 

@@ -3,8 +3,9 @@
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
 from pydantic import Field
+
+from guanxi.core.schema import Schema
 
 from .models import Kind, PriceUnit
 

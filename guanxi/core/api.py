@@ -7,8 +7,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, include, path
 from django.utils.translation import gettext
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI
 from pydantic import Field
+
+from guanxi.core.schema import Schema
 
 from .errors import ValidationFailed
 from .pagination import (

@@ -1,7 +1,9 @@
 import datetime
 from typing import Any
 
-from ninja import Field, Schema
+from ninja import Field
+
+from guanxi.core.schema import Schema
 
 from .enums import Outcome
 

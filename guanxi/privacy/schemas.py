@@ -1,9 +1,10 @@
 import datetime as dt
 from typing import Literal
 
-from ninja import Field, Schema
+from ninja import Field
 
 from guanxi.core.api import PageOut, PageParams
+from guanxi.core.schema import Schema
 
 MAX_ID = 2**63 - 1  # larger ids exist in no table, and SQLite cannot even compare them
 

@@ -2,9 +2,9 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
 from pydantic import Field
 
+from guanxi.core.schema import Schema
 from guanxi.customers.schemas import CustomerRowOut, RefOut
 
 

@@ -11,11 +11,12 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Schema, Status
+from ninja import Query, Status
 from pydantic import Field
 
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.routers import Router
+from guanxi.core.schema import Schema
 
 from . import analysis_selectors as selectors
 from . import driver_runs, permissions

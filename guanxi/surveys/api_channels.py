@@ -3,13 +3,14 @@ presses as signed call-center events."""
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_noop
-from ninja import File, Form, Schema
+from ninja import File, Form
 from ninja.files import UploadedFile
 from ninja.security import APIKeyHeader
 from pydantic import Field
 
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.routers import Router
+from guanxi.core.schema import Schema
 from guanxi.customers.importing.files import parse_mapping_text
 from guanxi.customers.models import Customer
 from guanxi.servicedesk.services.cti import cti_verify

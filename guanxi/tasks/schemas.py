@@ -1,9 +1,9 @@
 import datetime as dt
 
-from ninja import Schema
 from pydantic import Field
 
 from guanxi.core.api import RefOut
+from guanxi.core.schema import Schema
 
 from .kinds import KINDS
 from .models import Task

@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Query, Schema
+from ninja import Field, Query
 
 from guanxi.core.routers import Router
+from guanxi.core.schema import Schema
 
 from ..dashboard.read import dashboard_cards, dashboard_period
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Schema, Status
+from ninja import Query, Status
 from pydantic import Field
 
 from guanxi.core.api import CursorPageParams
 from guanxi.core.pagination import keyset_page
 from guanxi.core.routers import Router
+from guanxi.core.schema import Schema
 
 from ..explorer import saved
 from ..explorer.catalogue import drill_down_of, drill_up_of

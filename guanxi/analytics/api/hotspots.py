@@ -9,12 +9,13 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Schema, Status
+from ninja import Field, Query, Status
 
 from guanxi.core.api import CursorPageParams
 from guanxi.core.errors import ValidationFailed
 from guanxi.core.pagination import keyset_page
 from guanxi.core.routers import Router
+from guanxi.core.schema import Schema
 
 from ..hotspot import selectors
 

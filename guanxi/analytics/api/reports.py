@@ -9,11 +9,12 @@ import datetime as dt
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Query, Schema, Status
+from ninja import Field, Query, Status
 
 from guanxi.core.api import CursorPageParams
 from guanxi.core.pagination import keyset_page
 from guanxi.core.routers import Router
+from guanxi.core.schema import Schema
 
 from ..reports import selectors
 

@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Field, Query, Schema, Status
+from ninja import Field, Query, Status
 
 from guanxi.core.api import CursorPageParams
 from guanxi.core.pagination import keyset_page
 from guanxi.core.routers import Router
+from guanxi.core.schema import Schema
 
 from ..churn.selectors import customer_name_for
 from ..permissions import permissions

@@ -1,12 +1,12 @@
 import datetime
 from decimal import Decimal
 
-from ninja import Schema
 from pydantic import Field
 
 from guanxi.core import personal_access
 from guanxi.core.api import RefOut
 from guanxi.core.masking import mask_address, mask_birth_date, mask_email, mask_id_number, mask_phone
+from guanxi.core.schema import Schema
 from guanxi.core.validators import SingleLine
 
 from ..models import Customer

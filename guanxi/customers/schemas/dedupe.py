@@ -2,8 +2,9 @@
 
 import datetime
 
-from ninja import Schema
 from pydantic import Field
+
+from guanxi.core.schema import Schema
 
 from ..models import DedupeScan
 from ..selectors.dedupe import PossibleDuplicate

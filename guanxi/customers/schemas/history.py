@@ -3,10 +3,10 @@
 import datetime
 from decimal import Decimal
 
-from ninja import Schema
 from pydantic import Field
 
 from guanxi.core.masking import mask_free_text
+from guanxi.core.schema import Schema
 
 from ..models import Interaction, Transaction
 from ..selectors.history import HistoryFilter

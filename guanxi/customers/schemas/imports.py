@@ -2,7 +2,7 @@
 
 import datetime
 
-from ninja import Schema
+from guanxi.core.schema import Schema
 
 from ..models import ImportJob
 from ..selectors import imports as selectors

@@ -2,10 +2,10 @@
 
 import datetime
 
-from ninja import Schema
 from pydantic import Field
 
 from guanxi.core.masking import mask_email, mask_phone
+from guanxi.core.schema import Schema
 
 from ..models import Customer, CustomerMerge, MatchCandidate
 from ..selectors.customers import can_see_personal_data

@@ -1,11 +1,11 @@
 """`/api/v1/sms/inbound`: a provider's signed webhook delivering a customer's SMS reply (上行短信)."""
 
 from django.http import HttpRequest
-from ninja import Schema
 from ninja.security import APIKeyHeader
 from pydantic import Field
 
 from guanxi.core.routers import Router
+from guanxi.core.schema import Schema
 
 from . import inbound
 from .hook import accepted_body, message_key

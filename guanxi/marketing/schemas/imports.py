@@ -2,8 +2,7 @@
 
 import datetime
 
-from ninja import Schema
-
+from guanxi.core.schema import Schema
 from guanxi.customers.models import ImportJob
 from guanxi.customers.validation import message_text
 

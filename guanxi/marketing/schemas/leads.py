@@ -1,10 +1,10 @@
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
 from pydantic import Field
 
 from guanxi.core.api import RefOut
+from guanxi.core.schema import Schema
 from guanxi.core.validators import SingleLine
 
 from ..enums import Authority, DisqualifyReason, LeadSource, LeadStatus, Timeline

@@ -3,13 +3,14 @@ contract it renews), activate, terminate, set the payment plan."""
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Schema, Status
+from ninja import Query, Status
 from pydantic import Field
 
 from guanxi.core.api import CursorPageParams
 from guanxi.core.errors import ValidationFailed, referenced
 from guanxi.core.pagination import keyset_page
 from guanxi.core.routers import Router
+from guanxi.core.schema import Schema
 
 from .. import selectors, services
 from ..models import Contract

@@ -3,13 +3,14 @@ draft, confirm, deliver, cancel, set the payment plan."""
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Schema, Status
+from ninja import Query, Status
 from pydantic import Field
 
 from guanxi.core.api import CursorPageParams
 from guanxi.core.errors import ValidationFailed, referenced
 from guanxi.core.pagination import keyset_page
 from guanxi.core.routers import Router
+from guanxi.core.schema import Schema
 from guanxi.sales.selectors.opportunities import opportunity_get_for_user
 
 from .. import selectors, services

@@ -4,13 +4,14 @@ an overpayment only when flagged), allocate its credit, refund; and the ageing o
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Query, Schema, Status
+from ninja import Query, Status
 from pydantic import Field
 
 from guanxi.core.api import CursorPageParams
 from guanxi.core.errors import referenced
 from guanxi.core.pagination import keyset_page
 from guanxi.core.routers import Router
+from guanxi.core.schema import Schema
 
 from .. import selectors, services
 from ..models import Payment

@@ -1,8 +1,9 @@
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
 from pydantic import Field
+
+from guanxi.core.schema import Schema
 
 from ..models import SalesExpense
 from .opportunities import AMOUNT, MAX_ID, SalesRefOut

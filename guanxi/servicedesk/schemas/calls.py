@@ -2,8 +2,9 @@
 
 import datetime as dt
 
-from ninja import Schema
 from pydantic import Field
+
+from guanxi.core.schema import Schema
 
 
 class CtiEventIn(Schema):

@@ -1,7 +1,8 @@
 """What the case categories API reads and answers."""
 
-from ninja import Schema
 from pydantic import Field
+
+from guanxi.core.schema import Schema
 
 
 class CategoryIn(Schema):

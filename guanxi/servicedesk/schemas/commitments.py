@@ -1,7 +1,8 @@
 import datetime as dt
 
-from ninja import Schema
 from pydantic import Field
+
+from guanxi.core.schema import Schema
 
 from ..models import Commitment
 from .tickets import RefOut

@@ -2,10 +2,10 @@
 
 import datetime as dt
 
-from ninja import Schema
 from pydantic import Field
 
 from guanxi.core.api import RefOut
+from guanxi.core.schema import Schema
 from guanxi.core.validators import SingleLine
 
 
