@@ -2,6 +2,8 @@
 ninja's getter (its related managers read as lists), with the same result."""
 
 import datetime as dt
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import ninja.schema
@@ -52,3 +54,11 @@ def test_an_object_still_goes_through_ninjas_getter(monkeypatch):
 def test_a_dict_missing_a_field_is_refused():
     with pytest.raises(ValidationError, match="name"):
         RowOut.model_validate({"id": 1, "at": AT, "tags": []})
+
+
+def test_every_api_schema_derives_from_the_projects_base():
+    root = Path(__file__).resolve().parents[3]
+    sources = [path for folder in ("guanxi", "config", "bench") for path in (root / folder).rglob("*.py")]
+    direct = [str(path.relative_to(root)) for path in sources if path != root / "guanxi/core/schema.py"
+              and re.search(r"^from ninja import [^\n]*\bSchema\b", path.read_text(encoding="utf-8"), re.M)]
+    assert direct == []
