@@ -46,7 +46,9 @@ def process_env(**extra: str) -> dict[str, str]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DATABASE_URL": database_url(),
            "REDIS_URL": "", "DEBUG": "false", "LOG_LEVEL": "WARNING", "LOG_FORMAT": "console",
            "MEDIA_ROOT": str(settings.MEDIA_ROOT), "IMPORT_WORK_DIR": str(settings.IMPORT_WORK_DIR),
-           "WAREHOUSE_DIR": str(settings.WAREHOUSE_DIR), "PYTHONUNBUFFERED": "1"}
+           "WAREHOUSE_DIR": str(settings.WAREHOUSE_DIR), "PYTHONUNBUFFERED": "1",
+           # Names the child's database sessions (libpq reads it), so that `sessions_gone` waits for its own.
+           "PGAPPNAME": f"crash-{uuid.uuid4().hex[:12]}"}
     env.pop("GUANXI_TEST_NOW", None)
     env.update(extra)
     return env
@@ -99,16 +101,21 @@ def other_backend_holds(table: str, modes: tuple[str, ...]) -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def sessions_gone(timeout: float = 120) -> None:
-    """The killed process's database session has ended (its transaction rolled back). The server
-    notices a dead client only when the statement it was running ends (an index build of the import's
-    commit may take a while on a loaded machine): as long as the other waits here."""
-    def gone():
+def sessions_gone(env: dict[str, str], timeout: float = 120) -> None:
+    """The killed process's database sessions (named by `env`'s PGAPPNAME, also its children's) have
+    ended, their transactions rolled back. The server notices a dead client only when the statement it
+    was running ends (an index build of the import's commit may take a while on a loaded machine): as
+    long as the other waits here. Sessions of other processes (a worker of an earlier test still
+    stopping) are not waited for."""
+    def left() -> list[tuple]:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
-            return cursor.fetchone()[0] == 0
-    wait_until(gone, timeout=timeout, what="the killed process's database session to end")
+            cursor.execute("SELECT pid, state, wait_event_type, left(query, 120) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND application_name = %s", [env["PGAPPNAME"]])
+            return cursor.fetchall()
+    try:
+        wait_until(lambda: not left(), timeout=timeout, what="the killed process's database sessions to end")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; still there: {left()}") from None
 
 
 class Worker:

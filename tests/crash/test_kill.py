@@ -51,7 +51,7 @@ def test_an_import_killed_in_its_commit_writes_nothing_and_a_rerun_imports_every
     wait_until(lambda: other_backend_holds(Customer._meta.db_table, ("ShareRowExclusiveLock",)), timeout=120,
                what="the import's commit transaction", process=process)
     sigkill(process)
-    sessions_gone()
+    sessions_gone(env)
     assert Customer.objects.count() == 0 and Customer.history.count() == 0
     assert Address.objects.count() == 0 and not Tag.objects.filter(name="导入").exists()
     cli_run("import", "customers", str(path), "--workers", "1", env=env, log=tmp_path / "rerun.log")
@@ -105,7 +105,7 @@ def test_merges_killed_mid_transaction_leave_whole_merges_only_and_a_rerun_merge
                    what="a merge waiting inside its transaction", process=process)
         sigkill(process)
         transaction.set_rollback(True)
-    sessions_gone()
+    sessions_gone(env)
     # Every pair is merged whole or not at all: a merged copy is soft-deleted, points at its survivor,
     # its pair is marked merged and its merge recorded; the pair being merged when killed is untouched.
     killed = DedupeScan.objects.get()
@@ -175,7 +175,7 @@ def test_a_value_run_killed_before_its_swap_leaves_the_old_snapshot_and_a_rerun_
                    process=process)
         assert table_exists(f"{table}__next") is False  # the new rows are in the run's own transaction
         sigkill(process)
-    sessions_gone()
+    sessions_gone(env)
     assert _snapshots() == before and sorted(Segment.objects.values_list("pk", "member_count")) == counts
     assert not table_exists(f"{table}__next")
     killed = ValueRun.objects.latest("pk")
@@ -229,7 +229,7 @@ def test_a_refresh_killed_mid_way_leaves_the_last_warehouse_and_a_rerun_equals_a
                    what="the refresh half-way", process=process)
         written = [p for p in root.glob("*/*") if p.name.startswith("delta-") or "base-" in p.name]
         sigkill(process)
-    sessions_gone()
+    sessions_gone(env)
     assert written, "files of the killed refresh were written before it was killed"
     assert (root / "manifest.json").read_bytes() == manifest and _warehouse(root) == before
     killed = WarehouseRefresh.objects.latest("pk")

@@ -103,7 +103,7 @@ def test_a_worker_killed_mid_import_loses_nothing_and_writes_the_import_once(bro
     wait_until(lambda: other_backend_holds(Customer._meta.db_table, ("ShareRowExclusiveLock",)), timeout=90,
                what="the commit's transaction", process=first.process)
     first.kill()
-    sessions_gone()
+    sessions_gone(first.env)
     assert Customer.objects.count() == 0 and Customer.history.count() == 0
     assert ImportJob.objects.get(pk=job.pk).status == ImportJob.Status.IMPORTING
     # The message was never acknowledged: the next worker gets it back and writes the import, once.
