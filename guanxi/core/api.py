@@ -10,8 +10,6 @@ from django.utils.translation import gettext
 from ninja import NinjaAPI
 from pydantic import Field
 
-from guanxi.core.schema import Schema
-
 from .errors import ValidationFailed
 from .pagination import (
     COUNT_CAP,
@@ -23,6 +21,7 @@ from .pagination import (
     page_after,
     sort_keys,
 )
+from .schema import Schema
 
 T = TypeVar("T")
 

@@ -8,16 +8,15 @@ model instances still go through the getter."""
 from typing import Any
 
 from ninja import Schema as NinjaSchema
-from ninja.schema import DjangoGetter
 from pydantic import ModelWrapValidatorHandler, ValidationInfo, model_validator
 
 
 class Schema(NinjaSchema):
+    """ninja's Schema; a plain dict skips its getter (see the module)."""
+
     @model_validator(mode="wrap")
     @classmethod
     def _run_root_validator(cls, values: Any, handler: ModelWrapValidatorHandler, info: ValidationInfo) -> Any:
         if type(values) is dict and not cls._ninja_resolvers:
             return handler(values)
-        if cls.model_config.get("extra") == "forbid" or cls.model_config.get("validate_assignment", False):
-            handler(values)  # as ninja does: checks against the object itself first
-        return handler(DjangoGetter(values, cls, info.context))
+        return super()._run_root_validator(values, handler, info)
