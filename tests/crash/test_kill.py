@@ -11,6 +11,7 @@ from django.db import connection, transaction
 
 from guanxi.accounts.access import SYSTEM
 from guanxi.customers.models import Address, Customer, CustomerMerge, DedupeScan, ImportJob, MatchCandidate, Tag
+from guanxi.customers.services.imports import import_jobs_fail_interrupted
 from guanxi.customers.tests.factories import make_customer
 
 from .support import (
@@ -50,15 +51,22 @@ def test_an_import_killed_in_its_commit_writes_nothing_and_a_rerun_imports_every
     process = cli("import", "customers", str(path), "--workers", "1", env=env, log=tmp_path / "import.log")
     wait_until(lambda: other_backend_holds(Customer._meta.db_table, ("ShareRowExclusiveLock",)), timeout=120,
                what="the import's commit transaction", process=process)
+    # Its process is alive: the job is not taken for interrupted.
+    assert import_jobs_fail_interrupted() == 0
     sigkill(process)
     sessions_gone(env)
     assert Customer.objects.count() == 0 and Customer.history.count() == 0
     assert Address.objects.count() == 0 and not Tag.objects.filter(name="导入").exists()
+    killed = ImportJob.objects.get()
+    assert (killed.status, killed.runner) == (ImportJob.Status.IMPORTING, ImportJob.Runner.PROCESS)
     cli_run("import", "customers", str(path), "--workers", "1", env=env, log=tmp_path / "rerun.log")
     assert Customer.objects.count() == rows == Customer.objects.values("mobile").distinct().count()
     assert Customer.history.filter(history_type="+").count() == rows and Address.objects.count() == rows
     assert Customer.objects.filter(tags__name="导入").count() == rows
     assert ImportJob.objects.filter(status=ImportJob.Status.DONE, created_count=rows).count() == 1
+    # No process will finish the killed job: the rerun found it interrupted, and it says so.
+    killed.refresh_from_db()
+    assert killed.status == ImportJob.Status.FAILED and killed.message.startswith("The import was interrupted")
 
 
 # ---------------------------------------------------------------- a duplicate scan's merges

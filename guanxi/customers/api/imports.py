@@ -11,7 +11,7 @@ from guanxi.core.routers import Router
 from ..importing.files import max_bytes, upload_too_large
 from ..schemas.imports import MULTIPART, ImportJobOut, ImportJobRowOut, import_job_out
 from ..selectors import imports as selectors
-from ..services.imports import import_job_create, import_job_request
+from ..services.imports import import_job_create, import_job_current, import_job_request, import_jobs_fail_interrupted
 
 router = Router(tags=["customer imports"], operation_prefix="guanxi_customers_api_imports")
 
@@ -79,13 +79,15 @@ def create_import(request: HttpRequest):
 @router.get("/customers/imports", response=PageOut[ImportJobRowOut])
 def list_imports(request: HttpRequest, page: Query[PageParams]):
     selectors.require_import_right(request.user)
+    import_jobs_fail_interrupted()
     return paginate(selectors.import_job_list(user=request.user), page, lambda job: job)
 
 
 @router.get("/customers/imports/{int:job_id}", response=ImportJobOut)
 def get_import(request: HttpRequest, job_id: int):
     """Status, progress (rows done of rows), counts, the first row errors and duplicate findings."""
-    return import_job_out(request, selectors.import_job_get_for_user(user=request.user, job_id=job_id))
+    return import_job_out(request, import_job_current(selectors.import_job_get_for_user(user=request.user,
+                                                                                          job_id=job_id)))
 
 
 @router.post("/customers/imports/{int:job_id}/commit", response={202: ImportJobOut})

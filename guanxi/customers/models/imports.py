@@ -61,6 +61,13 @@ class ImportJob(TimeStampedModel):
         DONE = "done", pgettext_lazy("import status", "Done")
         FAILED = "failed", pgettext_lazy("import status", "Failed")
 
+    class Runner(models.TextChoices):
+        """Who runs the job's current step: a Celery task (delivered again if its worker dies) or a
+        process nothing restarts (the command line), whose death leaves the job interrupted."""
+
+        TASK = "task", pgettext_lazy("import runner", "Background task")
+        PROCESS = "process", pgettext_lazy("import runner", "Command line")
+
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("imported by"),
                                    on_delete=models.PROTECT, related_name="+", db_index=False)
     # What the rows become: customers, or a target another app registered (importing.targets).
@@ -75,6 +82,7 @@ class ImportJob(TimeStampedModel):
     headers = models.JSONField(_("columns in the file"), default=list)
     mapping = models.JSONField(_("column mapping"), default=dict)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.UPLOADED)
+    runner = models.CharField(_("run by"), max_length=10, choices=Runner.choices, blank=True, editable=False)
     dry_run = models.BooleanField(_("dry run"), default=False,
                                   help_text=_("validate only; the import is committed separately"))
     language = models.CharField(max_length=10, blank=True)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_noop
 from guanxi.accounts.access import user_of
 from guanxi.accounts.models import User
 from guanxi.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from guanxi.core.locks import runner_lock
 
 from .. import permissions
 from ..importing.engine import validate
@@ -51,6 +52,7 @@ from ..importing.writers import commit
 from ..models import ImportJob, ImportMapping
 
 Status = ImportJob.Status
+Runner = ImportJob.Runner
 logger = logging.getLogger("guanxi.imports")
 PROGRESS_TTL = 24 * 3600
 PROGRESS_EVERY = 0.5  # seconds between progress writes to the job row
@@ -137,6 +139,7 @@ def import_job_create(
     another import `target`)."""
     handler = import_target(target)
     _require_writer(actor, handler)
+    import_jobs_fail_interrupted()
     import_spools_cleanup()
     if upload is not None:
         check_size(upload.size)
@@ -189,6 +192,58 @@ def import_spools_cleanup(*, older_than_hours: float = SPOOL_KEEP_HOURS) -> int:
     running = set(ImportJob.objects.filter(status__in=(Status.VALIDATING, Status.IMPORTING))
                   .values_list("pk", flat=True))
     return spools_remove(older_than_hours=older_than_hours, keep=running)
+
+
+# ---------------------------------------------------------------- who runs a job's step
+
+
+class ImportRunning(Conflict):
+    """Another process is running this job's step."""
+
+
+INTERRUPTED = gettext_noop("The import was interrupted: the process running it ended. Nothing was imported; "
+                           "validate the file again to import it.")
+
+
+def _lock_name(job_id: int) -> str:
+    return f"customers.import:{job_id}"
+
+
+@contextlib.contextmanager
+def _running(job: ImportJob):
+    """Hold the job's runner lock (`guanxi.core.locks`) while one of its steps runs."""
+    with runner_lock(_lock_name(job.pk)) as held:
+        if not held:
+            raise ImportRunning("This import is being run by another process.", code="import_running")
+        yield
+
+
+def import_jobs_fail_interrupted(*, job_ids: list[int] | None = None) -> int:
+    """Fail the jobs that a process nothing restarts (the command line) left validating or importing
+    and whose runner lock nobody holds: that process died (killed, its machine restarted), its commit
+    rolled back, and no one will finish it. The job then says so and can be validated again. Steps
+    run by Celery tasks are left to the task's redelivery. Returns how many jobs failed."""
+    running = (Status.VALIDATING, Status.IMPORTING)
+    jobs = ImportJob.objects.filter(status__in=running, runner=Runner.PROCESS)
+    if job_ids is not None:
+        jobs = jobs.filter(pk__in=job_ids)
+    failed = 0
+    for job_id in jobs.values_list("pk", flat=True):
+        with runner_lock(_lock_name(job_id)) as free:
+            if free:
+                now = timezone.now()
+                failed += ImportJob.objects.filter(pk=job_id, status__in=running, runner=Runner.PROCESS).update(
+                    status=Status.FAILED, message=INTERRUPTED, message_detail={"template": INTERRUPTED, "params": {}},
+                    finished_at=now, updated_at=now)
+    return failed
+
+
+def import_job_current(job: ImportJob) -> ImportJob:
+    """The job as it stands: one left running by a dead process is failed first (what its page and
+    the API show)."""
+    if job.is_running and job.runner == Runner.PROCESS and import_jobs_fail_interrupted(job_ids=[job.pk]):
+        job.refresh_from_db()
+    return job
 
 
 def _describe(job: ImportJob, info: FileInfo) -> None:
@@ -250,6 +305,7 @@ def import_job_request(*, actor: User, job: ImportJob, action: str) -> ImportJob
 
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     _require_job(actor, job)
+    job = import_job_current(job)
     if action == "validate":
         if not job.can_validate:
             raise Conflict("This import cannot be validated now.", code="import_state")
@@ -260,9 +316,9 @@ def import_job_request(*, actor: User, job: ImportJob, action: str) -> ImportJob
         job.status, task = Status.IMPORTING, commit_import_job
     else:
         raise ValidationFailed(fields={"action": "validate or commit"})
-    job.processed_rows = 0
+    job.processed_rows, job.runner = 0, Runner.TASK
     job.message, job.message_detail = "", {}
-    job.save(update_fields=["status", "processed_rows", "message", "message_detail", "updated_at"])
+    job.save(update_fields=["status", "runner", "processed_rows", "message", "message_detail", "updated_at"])
     _publish(job.pk, job.status, 0, job.total_rows)
     transaction.on_commit(lambda: task.delay(job.pk))
     return job
@@ -311,16 +367,24 @@ def _local_path(job: ImportJob) -> Path:
 
 
 def import_job_validate(*, job: ImportJob, workers: int = 0, path: str | Path | None = None,
-                        on_progress: Callable[[int, int], None] | None = None) -> ImportJob:
+                        on_progress: Callable[[int, int], None] | None = None,
+                        runner: str = Runner.PROCESS) -> ImportJob:
     """The dry run: read and check every row, find duplicates, write the report and spool the rows
     for the commit. Writes no customer. A file that cannot be read fails the job. Acts as the user
-    who started the job."""
+    who started the job; `runner` says who runs it (a task, or this process: see
+    `import_jobs_fail_interrupted`). ImportRunning when another process runs the job."""
     _require_runner(job)
     if path is not None:
         job._local_path = Path(path)
-    target = import_target(job.target)
-    if target is not None:
-        return _target_validate(job, target, on_progress)
+    with _running(job):
+        job.runner = runner
+        target = import_target(job.target)
+        if target is not None:
+            return _target_validate(job, target, on_progress)
+        return _validate(job, workers, on_progress)
+
+
+def _validate(job: ImportJob, workers: int, on_progress: Callable[[int, int], None] | None) -> ImportJob:
     work, spool_path, validation_path = work_paths(job.pk)
     spool = Spool(spool_path)
     spool.delete()
@@ -361,14 +425,21 @@ def import_job_validate(*, job: ImportJob, workers: int = 0, path: str | Path | 
     return job
 
 
-def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None] | None = None) -> ImportJob:
+def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None] | None = None,
+                      runner: str = Runner.PROCESS) -> ImportJob:
     """Write every validated row in one transaction. A failure anywhere (e.g. a brand deleted
     since the validation) rolls everything back and fails the job with the reason. Acts as the user
-    who started the job."""
+    who started the job; `runner` and ImportRunning as for `import_job_validate`."""
     _require_runner(job)
-    target = import_target(job.target)
-    if target is not None:
-        return _target_commit(job, target, on_progress)
+    with _running(job):
+        job.runner = runner
+        target = import_target(job.target)
+        if target is not None:
+            return _target_commit(job, target, on_progress)
+        return _commit(job, on_progress)
+
+
+def _commit(job: ImportJob, on_progress: Callable[[int, int], None] | None) -> ImportJob:
     work, spool_path, validation_path = work_paths(job.pk)
     validation = getattr(job, "_validation", None)
     if validation is None:
@@ -380,7 +451,7 @@ def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None]
             validation = None
     if validation is None or not Spool(spool_path).exists() or not validation.is_valid:
         # The spool is gone (another machine, a clean-up): validate again, then write.
-        job = import_job_validate(job=job)
+        job = import_job_validate(job=job, runner=job.runner)
         if job.status != Status.VALIDATED or job.error_count:
             return job
         validation = job._validation
@@ -415,9 +486,9 @@ def _start(job: ImportJob, status: str, *, total: int | None = None) -> None:
     job.started_at = job.started_at or timezone.now()
     if total is not None:
         job.total_rows = total
-    ImportJob.objects.filter(pk=job.pk).update(status=status, processed_rows=0, message="", message_detail={},
-                                                started_at=job.started_at, total_rows=job.total_rows,
-                                                updated_at=timezone.now())
+    ImportJob.objects.filter(pk=job.pk).update(status=status, runner=job.runner, processed_rows=0, message="",
+                                                message_detail={}, started_at=job.started_at,
+                                                total_rows=job.total_rows, updated_at=timezone.now())
     _publish(job.pk, status, 0, job.total_rows)
 
 
@@ -448,11 +519,13 @@ def import_job_run(*, job_id: int, action: str) -> ImportJob:
     try:
         with translation.override(job.language or settings.LANGUAGE_CODE):
             if action == "validate" and job.status != Status.IMPORTING:
-                job = import_job_validate(job=job)
+                job = import_job_validate(job=job, runner=Runner.TASK)
                 if job.status == Status.VALIDATED and not job.dry_run and job.can_commit:
-                    job = import_job_commit(job=job)
+                    job = import_job_commit(job=job, runner=Runner.TASK)
                 return job
-            return import_job_commit(job=job)
+            return import_job_commit(job=job, runner=Runner.TASK)
+    except ImportRunning:  # delivered again while its first delivery still runs: that one finishes it
+        return job
     except PermissionDenied as exc:  # its starter may no longer import (role changed, deactivated)
         return _fail(job, str(exc), str(exc))
     except Exception:

@@ -20,9 +20,11 @@ from ..models import ImportJob
 from ..selectors import imports as selectors
 from ..services.imports import (
     import_job_create,
+    import_job_current,
     import_job_preview,
     import_job_request,
     import_job_set_mapping,
+    import_jobs_fail_interrupted,
 )
 from ..validation import message_text
 
@@ -52,6 +54,7 @@ def import_upload(request):
 
 
 def _list_page(request, form, *, status=200, upload_error=""):
+    import_jobs_fail_interrupted()
     return render(request, "customers/import_list.html", {
         "form": form, "jobs": list(selectors.import_job_list(user=request.user)[:50]),
         "sources": selectors.import_sources(), "max_mb": f"{max_bytes() / 1024 / 1024:g}",
@@ -156,7 +159,7 @@ def _job_context(request, job: ImportJob) -> dict:
 @domain_errors_as_http
 @require_GET
 def import_job(request, job_id: int):
-    job = selectors.import_job_get_for_user(user=request.user, job_id=job_id)
+    job = import_job_current(selectors.import_job_get_for_user(user=request.user, job_id=job_id))
     return render(request, "customers/import_job.html", _job_context(request, job))
 
 
@@ -165,7 +168,7 @@ def import_job(request, job_id: int):
 @require_GET
 def import_job_status(request, job_id: int):
     """The progress bar (htmx polls it while the job runs); when the job ends, the page reloads."""
-    job = selectors.import_job_get_for_user(user=request.user, job_id=job_id)
+    job = import_job_current(selectors.import_job_get_for_user(user=request.user, job_id=job_id))
     progress = selectors.import_job_progress(job=job)
     response = render(request, "customers/partials/_import_progress.html", {"job": job, "progress": progress})
     if not progress["is_running"] and request.GET.get("running"):

@@ -11,6 +11,7 @@ from guanxi.core.pagination import keyset_page
 from guanxi.core.routers import Router
 from guanxi.customers.api.imports import form_flag, form_mapping
 from guanxi.customers.importing.files import max_bytes, upload_too_large
+from guanxi.customers.services.imports import import_job_current, import_jobs_fail_interrupted
 
 from .. import permissions
 from ..schemas.imports import MULTIPART, MarketingLeadImportOut, MarketingLeadImportPageOut, lead_import_out
@@ -51,6 +52,7 @@ def start_lead_import(request: HttpRequest):
 @router.get("/leads/imports", response=MarketingLeadImportPageOut)
 def list_lead_imports(request: HttpRequest, page: Query[CursorPageParams]):
     """The caller's lead imports, newest first: pass `next_cursor` back as `cursor` until it is null."""
+    import_jobs_fail_interrupted()
     found = keyset_page(selectors.lead_import_list(user=request.user), cursor=page.cursor, limit=page.limit)
     return {"items": [lead_import_out(job, details=False) for job in found.rows], "next_cursor": found.next_cursor}
 
@@ -58,7 +60,7 @@ def list_lead_imports(request: HttpRequest, page: Query[CursorPageParams]):
 @router.get("/leads/imports/{int:job_id}", response=MarketingLeadImportOut)
 def get_lead_import(request: HttpRequest, job_id: int):
     """Status, progress (rows done of rows), counts, the row errors and duplicate findings."""
-    return lead_import_out(selectors.lead_import_get_for_user(user=request.user, job_id=job_id))
+    return lead_import_out(import_job_current(selectors.lead_import_get_for_user(user=request.user, job_id=job_id)))
 
 
 @router.post("/leads/imports/{int:job_id}/commit", response={202: MarketingLeadImportOut})

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from guanxi.core.errors import Conflict, ValidationFailed
 from guanxi.core.views import domain_errors_as_http
-from guanxi.customers.services.imports import import_job_set_mapping
+from guanxi.customers.services.imports import import_job_current, import_job_set_mapping, import_jobs_fail_interrupted
 from guanxi.customers.validation import message_text
 
 from .. import permissions
@@ -43,6 +43,7 @@ def lead_import(request):
             form.add_error("file", exc.message)
         else:
             return redirect("marketing:lead_import_job", lead_import_id=job.pk)
+    import_jobs_fail_interrupted()
     jobs = list(selectors.lead_import_list(user=request.user)[:RECENT])
     return render(request, "marketing/lead_import.html", {"form": form, "jobs": jobs},
                   status=400 if form.errors else 200)
@@ -66,7 +67,7 @@ def _job_context(job) -> dict:
 @domain_errors_as_http
 @require_GET
 def lead_import_job(request, lead_import_id: int):
-    job = selectors.lead_import_get_for_user(user=request.user, job_id=lead_import_id)
+    job = import_job_current(selectors.lead_import_get_for_user(user=request.user, job_id=lead_import_id))
     return render(request, "marketing/lead_import_job.html", _job_context(job))
 
 
@@ -75,7 +76,7 @@ def lead_import_job(request, lead_import_id: int):
 @require_GET
 def lead_import_status(request, lead_import_id: int):
     """The progress bar (htmx polls it while the job runs); when the job ends, the page reloads."""
-    job = selectors.lead_import_get_for_user(user=request.user, job_id=lead_import_id)
+    job = import_job_current(selectors.lead_import_get_for_user(user=request.user, job_id=lead_import_id))
     context = {"job": job, "progress": selectors.lead_import_progress(job=job),
                "status_url": reverse("marketing:lead_import_status", args=[job.pk]),
                "writing_label": _("Writing leads…")}

@@ -138,3 +138,14 @@ def test_routes_are_not_read_as_customer_ids(admin):
     assert client.get(URL).status_code == 200
     assert client.get(f"{URL}/999").status_code == 404
     assert client.get("/api/v1/openapi.json").json()["paths"][URL]["post"]["requestBody"]
+
+
+def test_a_job_whose_command_line_process_died_is_shown_failed_in_the_callers_language(tmp_path, admin, run_tasks):
+    client = client_for(admin)
+    job = upload(client, write_csv(tmp_path / "a.csv", [person(1)]), run_tasks).json()
+    # A command line killed mid-import (nobody holds the job's runner lock: the suite's in-memory
+    # database has no other process).
+    ImportJob.objects.filter(pk=job["id"]).update(status="importing", runner=ImportJob.Runner.PROCESS)
+    shown = client.get(f"{URL}/{job['id']}", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert shown["status"] == "failed" and shown["message"].startswith("导入被中断")
+    assert ImportJob.objects.get(pk=job["id"]).status == "failed"

@@ -474,3 +474,94 @@ def test_imported_customers_are_found_by_any_word_of_their_name(tmp_path, admin)
     for query, name in (("lovelace", "Ada Lovelace"), ("huaxing", "深圳华星科技有限公司"), ("三丰", "张三丰")):
         found = customer_list(user=admin, filters=CustomerFilter(query=query)).values_list("name", flat=True)
         assert list(found) == [name]
+
+
+# ---------------------------------------------------------------- a process that died mid-job
+
+
+@pytest.fixture
+def runner_locks(settings, tmp_path, monkeypatch):
+    """Real runner locks on SQLite too (the suite's in-memory database has no other process to keep
+    out): lock files, as a file database gets."""
+    from django.db import connection as db
+
+    from guanxi.core import locks
+
+    settings.VAR_DIR = tmp_path
+    if db.vendor == "sqlite":
+        monkeypatch.setattr(locks, "_mechanism", lambda: locks._file_lock)
+
+
+def held_in_another_session(job_id: int):
+    """The job's runner lock held by another thread (another database session) until `release` is set."""
+    import threading
+
+    from django.db import connection as db
+
+    from guanxi.core.locks import runner_lock
+
+    taken, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with runner_lock(f"customers.import:{job_id}") as held:
+                assert held
+                taken.set()
+                release.wait(30)
+        finally:
+            db.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert taken.wait(30)
+    return thread, release
+
+
+def test_a_job_left_running_by_a_killed_command_line_fails_with_the_reason_and_can_be_imported_again(
+        tmp_path, admin, runner_locks):
+    from django.utils import translation
+
+    from guanxi.customers.services.imports import import_jobs_fail_interrupted
+
+    job = start(admin, write_csv(tmp_path / "a.csv", [person(i) for i in range(3)]))
+    # What a command line killed in its commit leaves: the job importing, its runner lock free.
+    ImportJob.objects.filter(pk=job.pk).update(status=Status.IMPORTING, runner=ImportJob.Runner.PROCESS)
+    assert import_jobs_fail_interrupted() == 1
+    job.refresh_from_db()
+    assert job.status == Status.FAILED and job.finished_at and Customer.objects.count() == 0
+    with translation.override("zh-hans"):
+        assert job.message_text() == "导入被中断：执行导入的进程已结束。未导入任何数据；请重新校验文件后再导入。"
+    assert job.can_validate and import_jobs_fail_interrupted() == 0
+    job = import_job_commit(job=import_job_validate(job=job))
+    assert job.status == Status.DONE and Customer.objects.count() == 3
+
+
+def test_a_job_whose_process_is_alive_or_that_a_task_runs_is_not_taken_for_interrupted(tmp_path, admin, runner_locks):
+    from guanxi.customers.services.imports import import_job_run, import_jobs_fail_interrupted
+
+    alive = start(admin, write_csv(tmp_path / "a.csv", [person(1)]))
+    queued = start(admin, write_csv(tmp_path / "b.csv", [person(2)]))
+    ImportJob.objects.filter(pk=alive.pk).update(status=Status.VALIDATING, runner=ImportJob.Runner.PROCESS)
+    # A Celery task's job is delivered again if its worker dies: left to that.
+    ImportJob.objects.filter(pk=queued.pk).update(status=Status.IMPORTING, runner=ImportJob.Runner.TASK)
+    thread, release = held_in_another_session(alive.pk)
+    try:
+        assert import_jobs_fail_interrupted() == 0
+        # A task delivered again while the first delivery still runs the job leaves it to that one.
+        assert import_job_run(job_id=alive.pk, action="validate").status == Status.VALIDATING
+    finally:
+        release.set()
+        thread.join()
+    assert ImportJob.objects.get(pk=alive.pk).status == Status.VALIDATING
+    assert ImportJob.objects.get(pk=queued.pk).status == Status.IMPORTING
+    assert import_jobs_fail_interrupted() == 1
+    assert ImportJob.objects.get(pk=alive.pk).status == Status.FAILED
+
+
+def test_the_steps_record_who_runs_them(tmp_path, admin, django_capture_on_commit_callbacks):
+    job = import_job_validate(job=start(admin, write_csv(tmp_path / "a.csv", [person(1)])))
+    assert ImportJob.objects.get(pk=job.pk).runner == ImportJob.Runner.PROCESS
+    with django_capture_on_commit_callbacks(execute=True):
+        import_job_request(actor=admin, job=job, action="commit")
+    job = ImportJob.objects.get(pk=job.pk)
+    assert (job.status, job.runner) == (Status.DONE, ImportJob.Runner.TASK)
