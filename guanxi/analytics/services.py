@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.access import SYSTEM
 from guanxi.core.errors import Conflict
+from guanxi.core.run_errors import INTERRUPTED
 
 from .models import WarehouseRefresh
 from .permissions import permissions
@@ -50,7 +51,7 @@ def _interrupted_runs_failed(run: WarehouseRefresh) -> None:
     """Under the warehouse lock no other refresh is alive: one still "running" was killed (the
     warehouse it left is the last complete one) and is recorded as failed."""
     WarehouseRefresh.objects.filter(status=WarehouseRefresh.Status.RUNNING).exclude(pk=run.pk).update(
-        status=WarehouseRefresh.Status.FAILED, error="interrupted: its process ended", finished_at=timezone.now())
+        status=WarehouseRefresh.Status.FAILED, error=INTERRUPTED, finished_at=timezone.now())
 
 
 def _finish(run: WarehouseRefresh, status: str, *, error: str = "") -> None:

@@ -3,6 +3,7 @@ from typing import Any
 
 from ninja import Field
 
+from guanxi.core.run_errors import run_error_text
 from guanxi.core.schema import Schema
 
 from .enums import Outcome
@@ -51,6 +52,11 @@ class OffersModelOut(Schema):
     seconds: float | None
     metrics: dict[str, Any]
     error: str
+    error_message: str = Field("", description="why it failed, in the caller's language")
+
+    @staticmethod
+    def resolve_error_message(obj) -> str:
+        return run_error_text(obj["error"] if isinstance(obj, dict) else obj.error)[0]
 
 
 class OffersTrainOut(Schema):

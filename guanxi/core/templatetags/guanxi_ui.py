@@ -1,7 +1,11 @@
 """Small helpers for the server-rendered pages."""
 
 from django import template
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext
+
+from guanxi.core.run_errors import run_error_text
 
 register = template.Library()
 
@@ -47,3 +51,15 @@ def phone(value: str) -> str:
     """Mainland numbers are shown as dialled at home (138 0013 8000 without +86)."""
     value = value or ""
     return value.removeprefix("+86") if value.startswith("+86") and len(value) > 11 else value
+
+
+@register.simple_tag
+def run_error(error: str) -> str:
+    """A failed run's reason in the reader's language; an exception's text only behind a
+    "technical details" disclosure."""
+    reason, detail = run_error_text(error or "")
+    if not detail:
+        return reason
+    return format_html('{} <details class="d-inline"><summary class="text-muted">{}</summary>'
+                       '<code class="small text-break">{}</code></details>', reason, gettext("Technical details"),
+                       detail[:500])

@@ -4,6 +4,7 @@ import datetime
 
 from pydantic import Field
 
+from guanxi.core.run_errors import run_error_text
 from guanxi.core.schema import Schema
 
 from ..models import DedupeScan
@@ -26,9 +27,14 @@ class DedupeScanOut(Schema):
     threshold: float
     auto_merge_threshold: float | None
     error: str
+    error_message: str = Field("", description="why it failed, in the caller's language")
     created_at: datetime.datetime
     started_at: datetime.datetime | None
     finished_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_error_message(obj) -> str:
+        return run_error_text(obj["error"] if isinstance(obj, dict) else obj.error)[0]
 
 
 class ReasonOut(Schema):
@@ -60,4 +66,4 @@ def possible_duplicate_out(item: PossibleDuplicate) -> dict:
 
 
 def scan_out(scan: DedupeScan) -> dict:
-    return {field: getattr(scan, field) for field in DedupeScanOut.model_fields}
+    return {field: getattr(scan, field) for field in DedupeScanOut.model_fields if field != "error_message"}

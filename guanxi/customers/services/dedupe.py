@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from guanxi.accounts.access import SYSTEM, user_of
 from guanxi.core.errors import Conflict, DomainError, ValidationFailed
 from guanxi.core.locks import runner_lock
+from guanxi.core.run_errors import ABANDONED, INTERRUPTED
 
 from .. import permissions
 from ..models import Customer, DedupeModel, DedupeScan, MatchCandidate
@@ -42,7 +43,7 @@ def _fail_interrupted_scans() -> None:
     with _runner_lock() as free:
         if free:
             DedupeScan.objects.filter(status=DedupeScan.Status.RUNNING).update(
-                status=DedupeScan.Status.FAILED, finished_at=timezone.now(), error="interrupted: its process ended")
+                status=DedupeScan.Status.FAILED, finished_at=timezone.now(), error=INTERRUPTED)
 
 
 def _probability(value, name: str, *, required: bool) -> float | None:
@@ -93,7 +94,7 @@ def dedupe_scan_create(*, actor, threshold=None, auto_merge_threshold=None) -> D
         stale = timezone.now() - STALE_AFTER
         DedupeScan.objects.filter(status__in=(DedupeScan.Status.QUEUED, DedupeScan.Status.RUNNING),
                                   created_at__lt=stale).update(
-            status=DedupeScan.Status.FAILED, finished_at=timezone.now(), error="abandoned (no progress for hours)")
+            status=DedupeScan.Status.FAILED, finished_at=timezone.now(), error=ABANDONED)
         if DedupeScan.objects.filter(status__in=(DedupeScan.Status.QUEUED, DedupeScan.Status.RUNNING)).exists():
             raise Conflict("A duplicate scan is already queued or running.", code="scan_running")
     return DedupeScan.objects.create(threshold=review, auto_merge_threshold=auto,

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from simple_history.utils import update_change_reason
 
 from guanxi.core.errors import Conflict
+from guanxi.core.run_errors import INTERRUPTED
 from guanxi.customers.models import Customer
 
 from .. import permissions, rules
@@ -107,7 +108,7 @@ def value_recompute(*, actor, progress: Progress | None = None, as_of: dt.date |
         # transaction rolled back, nothing of it stayed) and is recorded as such.
         if connection.vendor == "postgresql":
             ValueRun.objects.filter(status=RunStatus.RUNNING).update(
-                status=RunStatus.FAILED, finished_at=timezone.now(), error="interrupted: its process ended")
+                status=RunStatus.FAILED, finished_at=timezone.now(), error=INTERRUPTED)
         run = ValueRun.objects.create(as_of=as_of)
         started = time.monotonic()
         starts: list[tuple[str, float]] = []

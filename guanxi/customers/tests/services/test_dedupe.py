@@ -366,3 +366,13 @@ def test_a_trained_scan_of_customers_without_any_duplicate_finds_none(admin):
     assert scan.status == DedupeScan.Status.DONE, scan.error
     assert scan.total == 210 and DedupeModel.objects.exists()
     assert scan.candidates_found == MatchCandidate.objects.count()
+
+
+def test_the_api_gives_a_failed_scans_reason_in_the_callers_language(admin):
+    scan = DedupeScan.objects.create(status="failed", error="interrupted: its process ended", requested_by=admin)
+    client = client_for(admin)
+    chinese = client.get(f"{SCANS}/{scan.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    english = client.get(f"{SCANS}/{scan.pk}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert chinese["error"] == english["error"] == "interrupted: its process ended"
+    assert (chinese["error_message"], english["error_message"]) == ("已中断：执行它的进程已结束",
+                                                                    "interrupted: its process ended")

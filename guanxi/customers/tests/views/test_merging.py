@@ -133,3 +133,21 @@ def test_scan_button_queues_a_scan_and_status_polls(client, manager, django_capt
     # Sales managers review their team's pairs but do not run scans.
     sales = login(client, UserFactory(role=Role.SALES_MANAGER))
     assert 'id="gx-scan-start"' not in sales.get(reverse("customers:duplicates")).content.decode()
+
+
+@pytest.mark.parametrize(("error", "shown", "detail"), [
+    ("interrupted: its process ended", "已中断：执行它的进程已结束", None),
+    ("abandoned (no progress for hours)", "已放弃（数小时没有进展）", None),
+    ("OperationalError: server closed the connection", "运行因意外错误而停止", "OperationalError: server closed"),
+])
+def test_a_failed_scan_says_why_in_chinese_with_an_exception_only_behind_technical_details(
+        client, manager, error, shown, detail):
+    DedupeScan.objects.create(status="failed", error=error, requested_by=manager)
+    page = login(client, manager).get(reverse("customers:dedupe_scan_status"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert shown in text
+    if detail:
+        details = text[text.index("<details"):text.index("</details>")]
+        assert "技术细节" in details and detail in details
+    else:
+        assert "<details" not in text and error not in text
