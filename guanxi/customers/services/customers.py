@@ -87,6 +87,9 @@ def _next_customer_id() -> int | None:
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
+        # The lock the INSERT takes anyway, taken first: an import reserving a block of ids (under a
+        # SHARE ROW EXCLUSIVE lock) is waited for, so this key cannot fall inside its block.
+        cursor.execute(f'LOCK TABLE "{Customer._meta.db_table}" IN ROW EXCLUSIVE MODE')
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", (Customer._meta.db_table,))
         return cursor.fetchone()[0]
 
