@@ -202,7 +202,7 @@ class ImportRunning(Conflict):
 
 
 INTERRUPTED = gettext_noop("The import was interrupted: the process running it ended. Nothing was imported; "
-                           "validate the file again to import it.")
+                           "run the import again.")
 
 
 def _lock_name(job_id: int) -> str:

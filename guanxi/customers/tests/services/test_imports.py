@@ -530,7 +530,7 @@ def test_a_job_left_running_by_a_killed_command_line_fails_with_the_reason_and_c
     job.refresh_from_db()
     assert job.status == Status.FAILED and job.finished_at and Customer.objects.count() == 0
     with translation.override("zh-hans"):
-        assert job.message_text() == "导入被中断：执行导入的进程已结束。未导入任何数据；请重新校验文件后再导入。"
+        assert job.message_text() == "导入被中断：执行导入的进程已结束。未导入任何数据；请重新运行导入。"
     assert job.can_validate and import_jobs_fail_interrupted() == 0
     job = import_job_commit(job=import_job_validate(job=job))
     assert job.status == Status.DONE and Customer.objects.count() == 3
