@@ -3,8 +3,8 @@ is running from one whose process died (the lock ends with its holder, even afte
 "running" while nobody holds its lock was interrupted.
 
 PostgreSQL: a session-level advisory lock (seen by every machine using the database). SQLite: an
-exclusive `flock` on a file beside the database's other files, one per database and lock name (a
-SQLite database lives on one machine). Both are re-entrant for their holder (a PostgreSQL session;
+exclusive `flock` on a file under VAR_DIR/locks, one per database and lock name (a SQLite database
+lives on one machine). Both are re-entrant for their holder (a PostgreSQL session;
 here the thread, as each thread has its own connection) and conflict with everyone else."""
 
 import contextlib

@@ -221,7 +221,7 @@ def _running(job: ImportJob):
 def import_jobs_fail_interrupted(*, job_ids: list[int] | None = None) -> int:
     """Fail the jobs that a process nothing restarts (the command line) left validating or importing
     and whose runner lock nobody holds: that process died (killed, its machine restarted), its commit
-    rolled back, and no one will finish it. The job then says so and can be validated again. Steps
+    rolled back, and no one will finish it. The job then says so, and the import can be run again. Steps
     run by Celery tasks are left to the task's redelivery. Returns how many jobs failed."""
     running = (Status.VALIDATING, Status.IMPORTING)
     jobs = ImportJob.objects.filter(status__in=running, runner=Runner.PROCESS)
