@@ -2,9 +2,8 @@
 
 Substring of an organisation's name — PostgreSQL: a pg_trgm GIN index on `name` for organisations
 only (migration 0006); SQLite: an FTS5 trigram table of organisation names.
-Any word of a name (`name_terms`: words, their pinyin and initials) — PostgreSQL: a GIN index on the
-stored column `name_words`, generated as to_tsvector('simple', name_terms) (migrations 0012, 0020);
-SQLite: an FTS5 table over the same column.
+Any word of a name (`name_terms`: words, their pinyin and initials) — PostgreSQL: a GIN index on
+to_tsvector('simple', name_terms) (migration 0011); SQLite: an FTS5 table over the same column.
 SQLite's FTS5 tables are kept in step by triggers; SQLite migrations that rebuild the customer
 table drop them, so they are re-created after every migrate.
 """
@@ -34,7 +33,7 @@ _TRIGGERS = {
 
 
 TERMS_FTS_TABLE = "customers_name_terms_fts"
-TERMS_TSVECTOR = "name_words"  # PostgreSQL: the stored tsvector column the word index is on
+TERMS_TSVECTOR = "to_tsvector('simple', name_terms)"  # spelled as in the index, so that PostgreSQL uses it
 _TERMS_TRIGGERS = {
     "customers_name_terms_fts_ai": f"""
         CREATE TRIGGER customers_name_terms_fts_ai AFTER INSERT ON customers_customer BEGIN

@@ -4,8 +4,8 @@ import functools
 import operator
 from dataclasses import dataclass
 
-from django.db import connection, transaction
-from django.db.models import BooleanField, Count, Min, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from guanxi.accounts.models import User
@@ -24,10 +24,6 @@ CUSTOMER_ORDERING = Ordering(
 )
 MIN_SUBSTRING = 3  # trigram indexes (pg_trgm, FTS5 trigram) need three characters
 SEARCH_CAP = 200  # matches kept before ordering; a broader query is told to narrow down
-# A word search on PostgreSQL first reads this many keys in order (see _name_word_ids) and reads on in
-# key order when at least this share of them matched (reading and the word index cost the same there).
-WORDS_PROBE_KEYS = 20_000
-WORDS_SCAN_SHARE = 0.0026
 
 
 @dataclass(frozen=True)
@@ -103,27 +99,15 @@ def customer_results(
 
 
 def _search_ids(qs: QuerySet, branches: list[Q]) -> list[int]:
-    """The ids of at most SEARCH_CAP + 1 customers of `qs` matching any branch: the b-tree branches
-    first, then (only if they leave room) the name's words, which PostgreSQL reads its own way
-    (`_name_word_ids`)."""
+    """The ids of at most SEARCH_CAP + 1 customers of `qs` matching any branch.
+
+    On PostgreSQL each branch is its own query stopped at the cap, in the order given (b-tree
+    lookups before the word index), and their results are read in that order until the cap is
+    reached: a broad query ("ly": 340,000 initials and 95,000 name words at 10,000,000 customers)
+    stops after its first branch instead of gathering every match of every branch first. A customer
+    can match several branches: when repeats among what was read leave fewer than the cap while
+    more may follow, the union is asked again without repeats."""
     limit = SEARCH_CAP + 1
-    words = next((branch for branch in branches if isinstance(branch, _NameWords)), None)
-    if words is None:
-        return _union_ids(qs, branches, limit)
-    ids = _union_ids(qs, [branch for branch in branches if branch is not words], limit)
-    if len(ids) >= limit:
-        return ids
-    return list(dict.fromkeys(ids + _name_word_ids(qs, words, limit + len(ids))))[:limit]
-
-
-def _union_ids(qs: QuerySet, branches: list[Q], limit: int) -> list[int]:
-    """The ids of at most `limit` customers of `qs` matching any branch.
-
-    On PostgreSQL each branch is its own query stopped at the limit, in the order given, and their
-    results are read in that order until the limit is reached: a broad query ("ly": 340,000 initials
-    at 10,000,000 customers) stops after its first branch instead of gathering every match of every
-    branch first. A customer can match several branches: when repeats among what was read leave
-    fewer than the limit while more may follow, the union is asked again without repeats."""
     if len(branches) == 1 or not connection.features.supports_slicing_ordering_in_compound:
         return list(qs.filter(functools.reduce(operator.or_, branches)).order_by()
                     .values_list("pk", flat=True)[:limit])
@@ -196,38 +180,7 @@ def _name_words_condition(words: list[str]) -> Q:
         return Q(pk__in=RawSQL(f"SELECT rowid FROM {TERMS_FTS_TABLE} WHERE {TERMS_FTS_TABLE} MATCH %s", (match,)))  # nosec B608, B611  # SQL built from code-defined table/column names; values are bound parameters; RawSQL of code-defined FTS names; the search text is a bound parameter
     query = " & ".join("(" + " | ".join(" & ".join(f"'{p}'" + _prefix(p, ":*") for p in alt) for alt in group)
                        + ")" for group in groups)
-    return _NameWords(RawSQL(f"{TERMS_TSVECTOR} @@ to_tsquery('simple', %s)", (query,), output_field=BooleanField()))  # nosec B611  # RawSQL of code-defined FTS names; the search text is a bound parameter
-
-
-class _NameWords(Q):
-    """The condition on a name's words (PostgreSQL's word index), which `_search_ids` reads apart."""
-
-
-def _name_word_ids(qs: QuerySet, words: Q, limit: int) -> list[int]:
-    """The ids of at most `limit` customers of `qs` with the words (PostgreSQL).
-
-    The word index (GIN) cannot stop at a limit: for a common word PostgreSQL gathers every match
-    first ("chao": 113,824 of 10,000,000 names, 84 ms), where reading names in key order finds 201
-    within ~15,000 rows (~4 ms; the words are stored with the row). A rare word is the other way
-    round: the index answers in ~2 ms, reading would go through the whole table. So the first
-    WORDS_PROBE_KEYS keys are read first: enough matches there end it; a share of matches of at least
-    WORDS_SCAN_SHARE reads on over three times the keys that share needs; else, and when that still
-    falls short, the index."""
-    matching = qs.filter(words).order_by().values_list("pk", flat=True)
-    first = Customer.objects.aggregate(first=Min("pk"))["first"]
-    if first is None:
-        return []
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            # Without bitmaps the plan left is a walk of the primary key that stops at the limit.
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-        ids = list(matching.filter(pk__lt=first + WORDS_PROBE_KEYS).order_by("pk")[:limit])
-        share = len(ids) / WORDS_PROBE_KEYS
-        if len(ids) < limit and share >= WORDS_SCAN_SHARE:
-            ids = list(matching.filter(pk__lt=first + int(3 * limit / share)).order_by("pk")[:limit])
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_bitmapscan = on")
-    return ids if len(ids) >= limit else list(matching[:limit])
+    return Q(RawSQL(f"{TERMS_TSVECTOR} @@ to_tsquery('simple', %s)", (query,), output_field=BooleanField()))  # nosec B611  # RawSQL of code-defined FTS names; the search text is a bound parameter
 
 
 PREFIX_MIN = {True: 2, False: 4}  # has hanzi → shortest word matched as a prefix

@@ -196,22 +196,3 @@ def test_address_province_is_normalised_and_validated(admin):
     assert address.province == "广东省" and address.is_default
     with pytest.raises(ValidationFailed):
         address_add(actor=admin, customer=customer, kind="home", province="Atlantis")
-
-
-@pytest.mark.parametrize("probe_keys", [4, 10_000])
-def test_a_common_word_and_a_rare_one_are_found_whichever_way_the_word_index_is_read(admin, monkeypatch, probe_keys):
-    """PostgreSQL reads the first keys in order before it asks the word index (_name_word_ids): a
-    word common there is read on in key order, a rare one comes from the index; either way every
-    customer found has the word, and the rare one is found wherever it is."""
-    from guanxi.customers.selectors import customers as selectors
-
-    monkeypatch.setattr(selectors, "SEARCH_CAP", 10)
-    monkeypatch.setattr(selectors, "WORDS_PROBE_KEYS", probe_keys)
-    rep = UserFactory(role=Role.SALES_REP)
-    common = {make_customer(admin, name=f"{surname}秀英").name for surname in "赵钱孙李周吴郑冯陈褚卫蒋沈韩"}
-    mine = {make_customer(admin, name=f"{surname}秀英", owner=rep.pk).name for surname in "朱秦尤"}
-    make_customer(admin, name="欧阳娜娜")
-    found = search(admin, "秀英")
-    assert len(found) == 11 and found <= common | mine
-    assert search(rep, "xiuying") == mine
-    assert search(admin, "娜娜") == search(admin, "nana") == {"欧阳娜娜"}
