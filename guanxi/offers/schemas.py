@@ -3,7 +3,7 @@ from typing import Any
 
 from ninja import Field
 
-from guanxi.core.run_errors import run_error_text
+from guanxi.core.run_errors import RunErrorOut
 from guanxi.core.schema import Schema
 
 from .enums import Outcome
@@ -37,7 +37,7 @@ class OffersFeedbackOut(Schema):
     recorded_at: datetime.datetime
 
 
-class OffersModelOut(Schema):
+class OffersModelOut(RunErrorOut):
     id: int
     version: int
     status: str
@@ -51,12 +51,6 @@ class OffersModelOut(Schema):
     sample_size: int
     seconds: float | None
     metrics: dict[str, Any]
-    error: str
-    error_message: str = Field("", description="why it failed, in the caller's language")
-
-    @staticmethod
-    def resolve_error_message(obj) -> str:
-        return run_error_text(obj["error"] if isinstance(obj, dict) else obj.error)[0]
 
 
 class OffersTrainOut(Schema):

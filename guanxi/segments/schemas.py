@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import Field
 
-from guanxi.core.run_errors import run_error_text
+from guanxi.core.run_errors import RunErrorOut
 from guanxi.core.schema import Schema
 from guanxi.customers.schemas import CustomerRowOut, RefOut
 
@@ -93,7 +93,7 @@ class FieldOut(Schema):
     choices: list[ChoiceOut] | None
 
 
-class RunOut(Schema):
+class RunOut(RunErrorOut):
     id: int
     as_of: datetime.date
     status: str
@@ -102,12 +102,6 @@ class RunOut(Schema):
     customers: int
     seconds: float | None
     summary: dict[str, Any]
-    error: str
-    error_message: str = Field("", description="why it failed, in the caller's language")
-
-    @staticmethod
-    def resolve_error_message(obj) -> str:
-        return run_error_text(obj["error"] if isinstance(obj, dict) else obj.error)[0]
 
 
 class RecomputeOut(Schema):

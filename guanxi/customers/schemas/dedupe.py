@@ -4,7 +4,7 @@ import datetime
 
 from pydantic import Field
 
-from guanxi.core.run_errors import run_error_text
+from guanxi.core.run_errors import RunErrorOut
 from guanxi.core.schema import Schema
 
 from ..models import DedupeScan
@@ -17,7 +17,7 @@ class DedupeScanIn(Schema):
     auto_merge_threshold: float | None = Field(None, description="merge pairs at or above it (default: off)")
 
 
-class DedupeScanOut(Schema):
+class DedupeScanOut(RunErrorOut):
     id: int
     status: str
     progress: int
@@ -26,15 +26,9 @@ class DedupeScanOut(Schema):
     auto_merged: int
     threshold: float
     auto_merge_threshold: float | None
-    error: str
-    error_message: str = Field("", description="why it failed, in the caller's language")
     created_at: datetime.datetime
     started_at: datetime.datetime | None
     finished_at: datetime.datetime | None
-
-    @staticmethod
-    def resolve_error_message(obj) -> str:
-        return run_error_text(obj["error"] if isinstance(obj, dict) else obj.error)[0]
 
 
 class ReasonOut(Schema):
