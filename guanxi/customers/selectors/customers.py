@@ -4,7 +4,7 @@ import functools
 import operator
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -24,6 +24,7 @@ CUSTOMER_ORDERING = Ordering(
 )
 MIN_SUBSTRING = 3  # trigram indexes (pg_trgm, FTS5 trigram) need three characters
 SEARCH_CAP = 200  # matches kept before ordering; a broader query is told to narrow down
+SEARCH_WORK_MEM = "16MB"  # PostgreSQL's memory for a search's bitmaps (see _search_ids)
 
 
 @dataclass(frozen=True)
@@ -112,10 +113,14 @@ def _search_ids(qs: QuerySet, branches: list[Q]) -> list[int]:
         return list(qs.filter(functools.reduce(operator.or_, branches)).order_by()
                     .values_list("pk", flat=True)[:limit])
     parts = [qs.filter(branch).order_by().values_list("pk", flat=True)[:limit] for branch in branches]
-    read = list(parts[0].union(*parts[1:], all=True)[:limit])
-    ids = list(dict.fromkeys(read))
-    if len(ids) < len(read) == limit:
-        ids = list(parts[0].union(*parts[1:])[:limit])
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A common word's bitmap (芳: 86,000 of 10,000,000 names) outgrows the default 4 MB and
+        # turns lossy, and then every row of its pages is checked again: 105 ms, 65 ms with 16 MB.
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [SEARCH_WORK_MEM])
+        read = list(parts[0].union(*parts[1:], all=True)[:limit])
+        ids = list(dict.fromkeys(read))
+        if len(ids) < len(read) == limit:
+            ids = list(parts[0].union(*parts[1:])[:limit])
     return ids
 
 
@@ -152,9 +157,14 @@ def customer_search_branches(query: str, *, user: User) -> list[Q]:
         branches += [Q(name_initials__startswith=key), Q(name_pinyin__startswith=key)]
     if len(name) >= MIN_SUBSTRING and not key.isascii():
         branches.append(_organisation_name_condition(name))
-    words = normalize.query_words(query)
+    words = normalize.query_words(query)[:5]
     if words and not key.lstrip("+").isdigit():  # numbers are phones, IDs and codes, matched above
-        branches.append(_name_words_condition(words[:5]))
+        if connection.vendor == "postgresql" and any(_prefix(word, "*") for word in words):
+            # Whole words first: a common syllable is cheap as a word and dear as a prefix
+            # ("chao" at 10,000,000 customers: 31,700 names 21 ms, 'chao':* 113,800 names 180 ms),
+            # and when its names fill the cap the prefix branch is never run.
+            branches.append(_name_words_condition(words, prefixes=False))
+        branches.append(_name_words_condition(words))
     return branches
 
 
@@ -170,16 +180,17 @@ def _unmasked_condition(user: User) -> Q | None:
     return permissions.customer_condition(user, "read", "personal_data")
 
 
-def _name_words_condition(words: list[str]) -> Q:
+def _name_words_condition(words: list[str], *, prefixes: bool = True) -> Q:
     """Every word of the query starts a word of the name, of its pinyin or of its initials
-    (Lovelace → Ada Lovelace; 华星, huaxing or hx → 深圳华星科技有限公司): one word-index lookup."""
+    (Lovelace → Ada Lovelace; 华星, huaxing or hx → 深圳华星科技有限公司): one word-index lookup.
+    Without `prefixes` (PostgreSQL only), every word of the query is a whole word of the name."""
     groups = [_word_alternatives(word) for word in words]
     if connection.vendor == "sqlite":
         match = " AND ".join("(" + " OR ".join(" AND ".join(f'"{p}"' + _prefix(p, "*") for p in alt)
                                                for alt in group) + ")" for group in groups)
         return Q(pk__in=RawSQL(f"SELECT rowid FROM {TERMS_FTS_TABLE} WHERE {TERMS_FTS_TABLE} MATCH %s", (match,)))  # nosec B608, B611  # SQL built from code-defined table/column names; values are bound parameters; RawSQL of code-defined FTS names; the search text is a bound parameter
-    query = " & ".join("(" + " | ".join(" & ".join(f"'{p}'" + _prefix(p, ":*") for p in alt) for alt in group)
-                       + ")" for group in groups)
+    query = " & ".join("(" + " | ".join(" & ".join(f"'{p}'" + (_prefix(p, ":*") if prefixes else "") for p in alt)
+                                        for alt in group) + ")" for group in groups)
     return Q(RawSQL(f"{TERMS_TSVECTOR} @@ to_tsquery('simple', %s)", (query,), output_field=BooleanField()))  # nosec B611  # RawSQL of code-defined FTS names; the search text is a bound parameter
 
 

@@ -217,6 +217,27 @@ def test_a_customer_matched_several_ways_counts_once_and_the_cap_still_tells_of_
     assert {item["name"] for item in two["items"]} == {"张一号", "张二号"} and two["count_is_exact"]
 
 
+def test_over_the_cap_the_names_holding_the_whole_word_are_the_ones_shown(admin, monkeypatch):
+    from django.db import connection
+
+    from guanxi.customers.selectors import customers as selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_CAP", 3)
+    for name in ("Wu Chaoyang", "Li Chaohua", "Ada Chaoming"):  # "chao" begins a later word of these
+        make_customer(admin, name=name)
+    for name in ("Zhao Chao", "Wang Chao", "Li Chao", "Sun Chao"):  # and is a whole word of these
+        make_customer(admin, name=name)
+    client = client_for(admin)
+    first = client.get(URL, {"q": "chao", "page_size": 2}).json()
+    assert (first["count"], first["count_is_exact"]) == (3, False)
+    second = client.get(URL, {"q": "chao", "page_size": 2, "page": 2}).json()
+    names = {item["name"] for item in first["items"] + second["items"]}
+    if connection.vendor == "postgresql":  # whole words are read first; SQLite reads one FTS query
+        assert names == {"Zhao Chao", "Wang Chao", "Li Chao", "Sun Chao"}
+    only = client.get(URL, {"q": "chaoh"}).json()
+    assert [item["name"] for item in only["items"]] == ["Li Chaohua"]
+
+
 def test_a_search_page_counts_from_the_ids_it_read_without_asking_the_database_again(admin, monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
