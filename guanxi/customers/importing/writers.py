@@ -5,9 +5,8 @@
   history tables, in ONE transaction; ids come from the tables' sequences, reserved as one
   block under a SHARE ROW EXCLUSIVE lock (concurrent reads go on, concurrent customer writes
   wait), so the import created exactly `first_id..last_id`. An import at least half the size of
-  a table (and of IMPORT_BULK_MIN_ROWS rows or more) drops that table's foreign keys and the
-  secondary indexes that cost more to fill row by row than to build again (see `_rebuilds`),
-  and puts them back before the commit — which locks the table for reading too, until the
+  a table (and of IMPORT_BULK_MIN_ROWS rows or more) drops that table's secondary indexes
+  first and rebuilds them before the commit — which locks the table for reading too, until the
   import commits.
 - SQLite: bulk_create of the same rows in one transaction.
 
@@ -205,24 +204,6 @@ class _Writer:
         raise NotImplementedError
 
 
-# Columns whose values in an import's rows are new ascending ids (id, customer_id…), the import's
-# one timestamp or user, or one of a few values (kind, tag): an index on such columns only takes
-# the rows' entries at the end of a few runs of equal keys, which costs less one by one than
-# sorting the whole table again.
-APPEND_COLUMNS = frozenset({
-    "id", "customer_id", "history_id", "created_at", "updated_at", "history_date", "history_user_id",
-    "history_type", "owner_id", "team_id", "merged_into_id", "kind", "tag_id",
-})
-
-
-def _rebuilds(method: str, columns: list[str | None]) -> bool:
-    """Whether an index should be dropped before the rows are written and built again after, rather
-    than fed row by row: all but the b-trees whose columns are all APPEND_COLUMNS (an expression
-    column is None). Measured with 1M rows into 1M: keeping those saved ~8 s of a 124 s commit;
-    keeping the name-word GIN as well made the COPY 22 s slower for 19 s less building."""
-    return method != "btree" or not all(column in APPEND_COLUMNS for column in columns)
-
-
 class _PostgresWriter(_Writer):
     """COPY into the tables (see the module docstring for the lock and the index rebuild)."""
 
@@ -283,19 +264,13 @@ class _PostgresWriter(_Writer):
 
     def _drop_indexes(self, table: str) -> None:
         """Drop the foreign keys and the indexes no constraint needs (kept: primary keys, unique
-        constraints) that `_rebuilds` says to build again; `finish` puts them back, checking every
-        row at once."""
+        constraints); `finish` puts them back, checking every row at once."""
         self.raw.execute(
-            "SELECT i.indexname, i.indexdef, am.amname, ARRAY(SELECT a.attname FROM unnest(x.indkey) "
-            "WITH ORDINALITY k(attnum, n) LEFT JOIN pg_attribute a ON a.attrelid = x.indrelid "
-            "AND a.attnum = k.attnum ORDER BY k.n) "
-            "FROM pg_indexes i JOIN pg_index x ON x.indexrelid = (quote_ident(i.schemaname) || '.' || "
-            "quote_ident(i.indexname))::regclass JOIN pg_class c ON c.oid = x.indexrelid "
-            "JOIN pg_am am ON am.oid = c.relam WHERE i.tablename = %s "
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
             "AND i.schemaname = current_schema() AND NOT EXISTS "
-            "(SELECT 1 FROM pg_constraint con WHERE con.conindid = x.indexrelid)", (table,))
-        indexes = [(name, definition) for name, definition, method, columns in self.raw.fetchall()
-                   if _rebuilds(method, columns)]
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = (quote_ident(i.schemaname) || '.' || "
+            "quote_ident(i.indexname))::regclass)", (table,))
+        indexes = self.raw.fetchall()
         # Foreign keys too: checking a million rows one by one costs more than one join at the end.
         self.raw.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                          "WHERE conrelid = %s::regclass AND contype = 'f'", (table,))
