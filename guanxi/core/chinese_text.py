@@ -26,6 +26,11 @@ def _jieba():
     return jieba
 
 
+def load_dictionary() -> None:
+    """Load jieba's dictionary now rather than on the first text it cuts."""
+    _jieba()
+
+
 def tokens(text: str) -> list[str]:
     """Search-mode tokens (长词 and their parts), lower-cased, without punctuation or stopwords."""
     text = unicodedata.normalize("NFKC", text or "").lower()
