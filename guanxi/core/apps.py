@@ -10,8 +10,10 @@ class CoreConfig(AppConfig):
         from celery import signals
 
         from . import checks, logs, metrics  # noqa: F401  (checks registers the system checks)
+        from .history_manager import reuse_history_manager_classes
 
         logs.configure_structlog()
+        reuse_history_manager_classes()
         signals.before_task_publish.connect(logs.task_headers, weak=False)
         signals.task_prerun.connect(logs.task_context, weak=False)
         signals.task_prerun.connect(metrics.task_started, weak=False)
