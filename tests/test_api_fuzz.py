@@ -206,7 +206,8 @@ OPERATIONS = [f"{method.upper()} {path}" for path, operations in admin_schema.ra
 def fuzz(schema, label: str, role: str) -> None:
     """Build the operation's Hypothesis test (its examples, coverage cases and generated requests) and
     run it. Built here, when the test runs, rather than by `schema.parametrize()` when tests are
-    collected: that built every operation's coverage cases in every worker, 30 s each, to run a share."""
+    collected: that built every operation's coverage cases in every worker, 30 s each, to run a share.
+    The builder is the one Schemathesis' pytest plugin uses (a private module; the version is pinned)."""
     operation = schema.find_operation_by_label(label)
 
     @FIXTURES_SHARED
