@@ -82,14 +82,37 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def _raw_of(customer: Customer, address: Address | None, points: dict) -> dict:
+@dataclass(frozen=True)
+class _Candidate:
+    """A possible duplicate as scoring and the answer read it: the customer's own fields, the place
+    of its default address and its first phone and e-mail contact points."""
+    pk: int
+    code: str
+    kind: str
+    name: str
+    birth_date: datetime.date | None
+    gender: str
+    id_number: str
+    mobile: str
+    email: str
+    owner_id: int | None
+    team_id: int | None
+    province: str | None
+    city: str | None
+    district: str | None
+    point_phone: str | None
+    point_email: str | None
+
+
+def _raw_of(customer: Customer | _Candidate, place: Address | _Candidate | None = None, *,
+            point_phone: str | None = None, point_email: str | None = None) -> dict:
     return {
         "id": customer.pk, "kind": customer.kind, "name": customer.name,
         "birth_date": customer.birth_date.isoformat() if customer.birth_date else None,
         "gender": customer.gender, "id_number": customer.id_number, "mobile": customer.mobile,
-        "email": customer.email, "province": address.province if address else None,
-        "city": address.city if address else None, "district": address.district if address else None,
-        "point_phone": points.get("phone"), "point_email": points.get("email"),
+        "email": customer.email, "province": place.province if place else None,
+        "city": place.city if place else None, "district": place.district if place else None,
+        "point_phone": point_phone, "point_email": point_email,
     }
 
 
@@ -106,11 +129,12 @@ def _raw_of_data(data: dict) -> dict:
     }
 
 
-def _candidate_ids(record: dict, *, name: str, exclude: int | None) -> list[int]:
+def _candidates(record: dict, *, name: str, exclude: int | None) -> list[_Candidate]:
     """Live customers sharing a key with the record: phone, ID number (first 17 characters),
-    e-mail, or name (pinyin) with birth date or with province. At most `_PER_KEY` per key, read
-    in ONE statement (a UNION ALL of one indexed look-up per key): a customer's creation waits
-    for one round trip, not seven."""
+    e-mail, or name (pinyin) with birth date or with province. At most `_PER_KEY` per key, found by
+    a UNION ALL of one indexed look-up per key and read with their default address's place and first
+    phone and e-mail points in ONE statement: a customer's creation waits for one round trip, not
+    seven, and builds no Customer, Address or ContactPoint objects."""
     customers, points = Customer._meta.db_table, ContactPoint._meta.db_table
     addresses = Address._meta.db_table
     # A person is never an organisation; a merged or deleted record is no candidate.
@@ -148,10 +172,30 @@ def _candidate_ids(record: dict, *, name: str, exclude: int | None) -> list[int]
                  join=f"JOIN {addresses} a ON a.customer_id = c.id ")
     if not parts:
         return []
-    sql = " UNION ALL ".join(f"SELECT * FROM ({part}) k{i}" for i, (part, _) in enumerate(parts))  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+    union = " UNION ALL ".join(f"SELECT * FROM ({part}) k{i}" for i, (part, _) in enumerate(parts))  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+    place = [f"(SELECT a.{column} FROM {addresses} a WHERE a.customer_id = c.id "  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+             f"ORDER BY a.is_default DESC, a.id LIMIT 1)" for column in ("province", "city", "district")]
+    point = (f"(SELECT p.normalized FROM {points} p WHERE p.customer_id = c.id AND p.contact_id IS NULL "  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+             f"AND p.kind IN (%s, %s) ORDER BY p.id LIMIT 1)")
+    columns = ", ".join(f"c.{column}" for column in _CUSTOMER_COLUMNS)
+    sql = (f"SELECT {columns}, {', '.join(place)}, {point}, {point} FROM {customers} c "  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
+           f"WHERE c.id IN ({union})")
+    params = [ContactPointKind.MOBILE, ContactPointKind.PHONE, ContactPointKind.EMAIL, ContactPointKind.EMAIL,
+              *(p for _, part_params in parts for p in part_params)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [p for _, params in parts for p in params])
-        return list(dict.fromkeys(row[0] for row in cursor.fetchall()))
+        cursor.execute(sql, params)
+        return [_candidate_of(row) for row in cursor.fetchall()]
+
+
+_CUSTOMER_COLUMNS = ("id", "code", "kind", "name", "birth_date", "gender", "id_number", "mobile", "email",
+                     "owner_id", "team_id")
+
+
+def _candidate_of(row: tuple) -> _Candidate:
+    birth = row[4]
+    if isinstance(birth, str):  # SQLite hands dates back as text
+        birth = datetime.date.fromisoformat(birth)
+    return _Candidate(*row[:4], birth, *row[5:])
 
 
 def customer_possible_duplicates(*, user: User, data: dict | None = None, customer: Customer | None = None,
@@ -163,7 +207,7 @@ def customer_possible_duplicates(*, user: User, data: dict | None = None, custom
     if customer is not None:
         # A customer `new`ly created has no address yet: nothing to read.
         address = None if new else customer.addresses.order_by("-is_default", "id").first()
-        raw = _raw_of(customer, address, {})
+        raw = _raw_of(customer, address)
         exclude = customer.pk
     else:
         raw = _raw_of_data(data or {})
@@ -171,21 +215,11 @@ def customer_possible_duplicates(*, user: User, data: dict | None = None, custom
     record = prepare_record(raw)
     if not record["name_py"] and not record["phone"] and not record["id17"] and not record["email"]:
         return []
-    ids = _candidate_ids(record, name=raw["name"], exclude=exclude)
-    if not ids:
+    candidates = _candidates(record, name=raw["name"], exclude=exclude)
+    if not candidates:
         return []
-    candidates = list(Customer.objects.filter(pk__in=ids))
-    addresses: dict[int, Address] = {}
-    for address in Address.objects.filter(customer_id__in=ids).order_by("customer_id", "-is_default", "id"):
-        addresses.setdefault(address.customer_id, address)
-    points: dict[int, dict] = {}
-    for point in ContactPoint.objects.filter(customer_id__in=ids, contact__isnull=True).order_by("id"):
-        kind = "email" if point.kind == ContactPointKind.EMAIL else (
-            "phone" if point.kind in (ContactPointKind.MOBILE, ContactPointKind.PHONE) else None)
-        if kind:
-            points.setdefault(point.customer_id, {}).setdefault(kind, point.normalized)
     weights = dedupe_weights()
-    others = [prepare_record(_raw_of(c, addresses.get(c.pk), points.get(c.pk, {}))) for c in candidates]
+    others = [prepare_record(_raw_of(c, c, point_phone=c.point_phone, point_email=c.point_email)) for c in candidates]
     found = []
     for other, score in zip(candidates, score_pairs(record, others, weights), strict=True):
         if score.probability < POSSIBLE_DUPLICATE_MIN_PROBABILITY:

@@ -277,23 +277,29 @@ def test_possible_duplicates_by_contact_points_and_email_leave_out_deleted_and_c
     assert [d.customer_id for d in found] == [by_point.pk]
     phone = {"kind": "individual", "phone": "+8613700001234", "id17": None, "id_number": None, "email": None,
              "dob": None, "province": None}
-    assert dedupe_selectors._candidate_ids(phone, name="", exclude=None) == [by_point.pk]
-    assert dedupe_selectors._candidate_ids({**phone, "kind": "organisation"}, name="", exclude=None) == []
+    assert candidate_ids(phone, name="", exclude=None) == [by_point.pk]
+    assert candidate_ids({**phone, "kind": "organisation"}, name="", exclude=None) == []
     found = customer_possible_duplicates(user=admin, data={"name": "赵敏", "email": "ZM@example.cn"})
     assert {d.customer_id for d in found} <= {by_email.pk, by_email_point.pk} and found[0].customer_id == by_email.pk
     record = {"kind": "individual", "phone": None, "id17": None, "id_number": None, "email": "zm@example.cn",
               "dob": None, "province": None}
-    assert set(dedupe_selectors._candidate_ids(record, name="赵敏", exclude=None)) == {by_email.pk, by_email_point.pk}
-    assert dedupe_selectors._candidate_ids(record, name="赵敏", exclude=by_email.pk) == [by_email_point.pk]
+    assert set(candidate_ids(record, name="赵敏", exclude=None)) == {by_email.pk, by_email_point.pk}
+    assert candidate_ids(record, name="赵敏", exclude=by_email.pk) == [by_email_point.pk]
     for _ in range(3):
         make_customer(admin, name="张三", mobile=None, email="same@example.cn")
     record["email"] = "same@example.cn"
     original = dedupe_selectors._PER_KEY
     try:
         dedupe_selectors._PER_KEY = 2
-        assert len(dedupe_selectors._candidate_ids(record, name="", exclude=None)) == 2
+        assert len(candidate_ids(record, name="", exclude=None)) == 2
     finally:
         dedupe_selectors._PER_KEY = original
+
+
+def candidate_ids(record: dict, *, name: str, exclude: int | None) -> list[int]:
+    from guanxi.customers.selectors import dedupe as dedupe_selectors
+
+    return [candidate.pk for candidate in dedupe_selectors._candidates(record, name=name, exclude=exclude)]
 
 
 def test_api_create_returns_possible_duplicates(admin):
