@@ -4,7 +4,7 @@ a customer being created."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 
 from django.db import connection
@@ -174,7 +174,7 @@ def _candidates(record: dict, *, name: str, exclude: int | None) -> list[_Candid
         return []
     union = " UNION ALL ".join(f"SELECT * FROM ({part}) k{i}" for i, (part, _) in enumerate(parts))  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
     place = [f"(SELECT a.{column} FROM {addresses} a WHERE a.customer_id = c.id "  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
-             f"ORDER BY a.is_default DESC, a.id LIMIT 1)" for column in ("province", "city", "district")]
+             f"ORDER BY a.is_default DESC, a.id LIMIT 1)" for column in _PLACE_COLUMNS]
     point = (f"(SELECT p.normalized FROM {points} p WHERE p.customer_id = c.id AND p.contact_id IS NULL "  # nosec B608  # identifiers from code (catalogue/table definitions), values bound as parameters
              f"AND p.kind IN (%s, %s) ORDER BY p.id LIMIT 1)")
     columns = ", ".join(f"c.{column}" for column in _CUSTOMER_COLUMNS)
@@ -187,15 +187,17 @@ def _candidates(record: dict, *, name: str, exclude: int | None) -> list[_Candid
         return [_candidate_of(row) for row in cursor.fetchall()]
 
 
-_CUSTOMER_COLUMNS = ("id", "code", "kind", "name", "birth_date", "gender", "id_number", "mobile", "email",
-                     "owner_id", "team_id")
+# The statement's columns in the order of _Candidate's fields: the customer's own, then the look-ups.
+_PLACE_COLUMNS = ("province", "city", "district")
+_CUSTOMER_COLUMNS = tuple("id" if field.name == "pk" else field.name for field in fields(_Candidate)
+                          if field.name not in {*_PLACE_COLUMNS, "point_phone", "point_email"})
 
 
 def _candidate_of(row: tuple) -> _Candidate:
-    birth = row[4]
-    if isinstance(birth, str):  # SQLite hands dates back as text
-        birth = datetime.date.fromisoformat(birth)
-    return _Candidate(*row[:4], birth, *row[5:])
+    candidate = _Candidate(*row)
+    if isinstance(candidate.birth_date, str):  # SQLite hands dates back as text
+        return replace(candidate, birth_date=datetime.date.fromisoformat(candidate.birth_date))
+    return candidate
 
 
 def customer_possible_duplicates(*, user: User, data: dict | None = None, customer: Customer | None = None,
