@@ -62,6 +62,11 @@ class AnalyticsConfig(AppConfig):
     def ready(self):
         # After every migrate (sent once all apps are migrated): SQLite drops triggers with a rebuilt table.
         post_migrate.connect(_install_capture, sender=self, dispatch_uid="analytics-capture-triggers")
+        from guanxi.core.table_watchers import register_table_watcher
+
+        from .warehouse.capture import WarehouseCapture
+
+        register_table_watcher(WarehouseCapture())
 
         # The apps before this one have registered theirs: the warehouse is built from their data,
         # after the hotspot story has added its cases.

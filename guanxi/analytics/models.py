@@ -9,11 +9,13 @@ from simple_history.models import HistoricalRecords
 
 class WarehouseChange(models.Model):
     """A row of a source table was inserted, changed or deleted (written by database triggers, see
-    migration 0001): the next incremental refresh re-reads it. Trimmed by every refresh."""
+    migration 0001): the next incremental refresh re-reads it. Trimmed by every refresh. A bulk
+    append (the customer import) is one row for its whole range, `row_id..last_row_id`."""
 
     id = models.BigAutoField(primary_key=True)
     source = models.CharField(max_length=63)
     row_id = models.BigIntegerField()
+    last_row_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["source", "id"], name="analytics_change_source")]

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 
 from guanxi.accounts.access import SYSTEM
 from guanxi.accounts.enums import Role
@@ -16,8 +17,11 @@ from guanxi.analytics.warehouse import refresh as refresh_module
 from guanxi.analytics.warehouse.store import connect, manifest_read
 from guanxi.analytics.warehouse.tables import TABLES
 from guanxi.core.errors import Conflict, PermissionDenied
-from guanxi.customers.models import Interaction
+from guanxi.customers.models import Customer, Interaction
 from guanxi.customers.services.history import interaction_record
+from guanxi.customers.services.imports import import_job_commit, import_job_create, import_job_validate
+from guanxi.customers.tests.factories import make_customer
+from guanxi.customers.tests.importing.helpers import person, write_csv
 from guanxi.orders import services as orders
 from guanxi.orders.models import OrderLine, Payment
 from guanxi.orders.tests.factories import DAY, order, pay, world
@@ -110,6 +114,35 @@ def test_an_incremental_refresh_equals_a_rebuild_from_scratch(tmp_path, settings
     assert after_increment["fact_interaction"] == []
     statuses = {row[0]: row[7] for row in after_increment["fact_order_line"]}
     assert statuses[unpaid.lines.get().pk] == "cancelled"
+
+
+def test_an_import_is_captured_as_id_ranges_and_refreshed_like_a_rebuild(tmp_path, settings, admin):
+    settings.IMPORT_WORK_DIR = str(tmp_path / "work")
+    w = world()
+    warehouse_refresh(actor=SYSTEM, full=True)
+    no_address = person(3, 省份="", 城市="", 区县="", 详细地址="")
+    path = write_csv(tmp_path / "pos.csv", [person(i) for i in range(3)] + [no_address])
+    job = import_job_commit(job=import_job_validate(job=import_job_create(actor=admin, path=path)))
+    assert (job.status, job.message) == ("done", "")
+    first, last = job.first_customer_id, job.last_customer_id
+    assert last - first == 3
+    changes = set(WarehouseChange.objects.values_list("source", "row_id", "last_row_id"))
+    if connection.vendor == "postgresql":  # the insert triggers were paused: one row per source
+        assert changes == {("customers_customer", first, last), ("customers_address", first, first + 2)}
+    else:  # SQLite's triggers record row by row
+        recorded = {row_id for source, row_id, _ in changes if source == "customers_customer"}
+        assert recorded == set(range(first, last + 1))
+    # The triggers are back on: a customer created afterwards is recorded as before.
+    made = make_customer(w["rep"], name="新客户", mobile="13912345678")
+    assert WarehouseChange.objects.filter(source="customers_customer", row_id=made.pk, last_row_id=None).exists()
+
+    incremental = warehouse_refresh(actor=SYSTEM)
+    assert incremental.mode == WarehouseRefresh.Mode.INCREMENTAL
+    after_increment = _snapshot()
+    assert {row[0] for row in after_increment["dim_customer"]} == set(Customer.objects.values_list("pk", flat=True))
+    settings.WAREHOUSE_DIR = str(tmp_path / "rebuilt")
+    warehouse_refresh(actor=SYSTEM, full=True)
+    assert after_increment == _snapshot()
 
 
 def test_deltas_are_folded_into_the_base_when_they_grow(monkeypatch):

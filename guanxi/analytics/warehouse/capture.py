@@ -2,7 +2,10 @@
 every inserted, changed or deleted row into `analytics_warehousechange`. Installed after every
 `migrate` (post_migrate), idempotently, because SQLite drops a table's triggers whenever a migration
 rebuilds that table. On PostgreSQL the triggers are per statement with transition tables: a bulk
-write (COPY, an UPDATE of 100,000 rows) costs one INSERT … SELECT, not a call per row."""
+write (COPY, an UPDATE of 100,000 rows) costs one INSERT … SELECT, not a call per row. A bulk
+writer that holds a source's write lock (the customer import) pauses the insert trigger and has its
+whole id range recorded as one change row (`WarehouseCapture`, a `guanxi.core.table_watchers`
+watcher)."""
 
 from __future__ import annotations
 
@@ -50,6 +53,27 @@ def _sqlite_statements(table: str) -> list[str]:
         f"INSERT INTO {CHANGE_TABLE} (source, row_id) VALUES ('{table}', {row}.{column}); END"
         for suffix, event, row in _EVENTS
     ]
+
+
+class WarehouseCapture:
+    """The change capture as a table watcher: a paused source's appended rows become one change
+    row, `row_id..last_row_id`. For a source recorded by another column (an address by its
+    customer's id) the range runs from the lowest to the highest value among the appended rows:
+    it may also name rows that did not change, which a refresh then reads again unchanged."""
+
+    def pause(self, cursor, table: str) -> bool:
+        if table not in CAPTURED_SOURCES:
+            return False
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER analytics_{table}_ins")
+        return True
+
+    def appended(self, cursor, table: str, first_id: int, last_id: int) -> None:
+        column = CAPTURE_COLUMNS.get(table, "id")
+        cursor.execute(
+            f"INSERT INTO {CHANGE_TABLE} (source, row_id, last_row_id) "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
+            f"SELECT %s, MIN({column}), MAX({column}) FROM {table} WHERE id BETWEEN %s AND %s "
+            f"HAVING COUNT({column}) > 0", [table, first_id, last_id])
+        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER analytics_{table}_ins")
 
 
 def install_capture_triggers(using: str = "default") -> None:

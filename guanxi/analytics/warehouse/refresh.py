@@ -140,9 +140,15 @@ def _rows_for(table: WarehouseTable, column: str, ids: list[int]) -> list[tuple]
 
 def _changed_ids(source: str, high: int) -> list[int]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT DISTINCT row_id FROM analytics_warehousechange WHERE source = %s AND id <= %s "
-                       "ORDER BY row_id", [source, high])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT DISTINCT row_id, last_row_id FROM analytics_warehousechange "
+                       "WHERE source = %s AND id <= %s ORDER BY row_id", [source, high])
+        rows = cursor.fetchall()
+    if all(last is None for _, last in rows):
+        return [first for first, _ in rows]
+    ids = set()
+    for first, last in rows:
+        ids.update(range(first, (first if last is None else last) + 1))
+    return sorted(ids)
 
 
 def _copy_column(name: str, kind: str) -> str:

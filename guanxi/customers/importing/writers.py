@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from guanxi.core import table_watchers
 from guanxi.core.copy import copy_field
 
 from ..models import Address, ContactPoint, Customer, Tag
@@ -142,8 +143,9 @@ class _Writer:
 
     def run(self, spool: Spool, *, progress) -> Written:
         v = self.validation
-        ids = self.reserve({"customer": v.customers, "customer_history": v.customers, "address": v.addresses,
-                            "point": v.points, "tag_link": v.tag_rows})
+        self.counts = {"customer": v.customers, "customer_history": v.customers, "address": v.addresses,
+                       "point": v.points, "tag_link": v.tag_rows}
+        ids = self.ids = self.reserve(self.counts)
         written = Written(first_id=ids["customer"] if v.customers else None)
         self.first_customer_id = ids["customer"]
         self.phases = written.phases
@@ -222,6 +224,7 @@ class _PostgresWriter(_Writer):
         self.history_tail = f"\t{self.ts}\t{copy_field(self.reason)}\t+\t{self.actor_id}"
         self.dropped: list[tuple[str, list, list]] = []
         self.index_seconds: dict[str, float] = {}
+        self.watchers: dict[str, list] = {}  # paused table watchers by table name
 
     def reserve(self, counts: dict[str, int]) -> dict[str, int]:
         tables = self.tables
@@ -255,12 +258,16 @@ class _PostgresWriter(_Writer):
             existing = max(self.raw.fetchone()[0], 0)
             if rows[name] * 2 >= existing:
                 bulk.append(table)
-        if bulk:
-            # Altering a table needs its (and the referenced tables') deferred checks done first.
-            self.raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            self.raw.execute("SET CONSTRAINTS ALL DEFERRED")
+        # Altering a table (dropping its indexes, pausing its watchers' triggers) needs its (and the
+        # referenced tables') deferred checks done first.
+        self.raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        self.raw.execute("SET CONSTRAINTS ALL DEFERRED")
         for table in bulk:
             self._drop_indexes(table)
+        # The lock taken by `reserve` is the one pausing a trigger needs: no one else writes meanwhile.
+        for name, count in self.counts.items():
+            if count > 0:
+                self.watchers[name] = table_watchers.pause(self.raw, self.tables[name])
 
     def _drop_indexes(self, table: str) -> None:
         """Drop the foreign keys and the indexes no constraint needs (kept: primary keys, unique
@@ -282,6 +289,13 @@ class _PostgresWriter(_Writer):
         self.dropped.append((table, indexes, foreign_keys))
 
     def finish(self) -> None:
+        if any(self.watchers.values()):
+            # Resuming a trigger alters the table too: the rows' deferred checks run first.
+            self.raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            self.raw.execute("SET CONSTRAINTS ALL DEFERRED")
+        for name, watchers in self.watchers.items():
+            first = self.ids[name]
+            table_watchers.appended(self.raw, self.tables[name], first, first + self.counts[name] - 1, watchers)
         if not self.dropped:
             return
         self.raw.execute("SET LOCAL maintenance_work_mem = %s",
