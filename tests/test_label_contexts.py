@@ -3,10 +3,13 @@
 import pytest
 from django.utils import translation
 
+from guanxi.analytics.models import HotspotRun, MiningAnalysis, WarehouseRefresh
 from guanxi.customers.enums import AddressKind, LifecycleStage
+from guanxi.privacy.models import RetentionRun
 from guanxi.segments.enums import RunStatus, ServiceLevel
 from guanxi.servicedesk.enums import TicketStatus
 from guanxi.servicedesk.models import Article
+from guanxi.surveys.enums import ActionStatus
 from guanxi.warranty.models import RepairRecord
 
 
@@ -19,6 +22,13 @@ from guanxi.warranty.models import RepairRecord
     (lambda: RunStatus.RUNNING.label, "运行中"),  # a value run, not a service clock
     (lambda: RunStatus.DONE.label, "已完成"),
     (lambda: RunStatus.FAILED.label, "失败"),  # a run, not a message that was not sent
+    (lambda: MiningAnalysis.Status.QUEUED.label, "排队中"),
+    (lambda: MiningAnalysis.Status.RUNNING.label, "运行中"),  # an analysis, not a service clock
+    (lambda: MiningAnalysis.Status.DONE.label, "已完成"),  # not "done at", a column of the case page
+    (lambda: WarehouseRefresh.Status.DONE.label, "已完成"),
+    (lambda: HotspotRun.Status.RUNNING.label, "运行中"),
+    (lambda: RetentionRun.Status.DONE.label, "已完成"),
+    (lambda: ActionStatus.DONE.label, "已完成"),  # a follow-up action
     (lambda: Article._meta.get_field("title").verbose_name, "标题"),  # a heading, not a job title
     (lambda: RepairRecord._meta.get_field("outcome").verbose_name, "维修结果"),  # not a callback's outcome
 ])

@@ -32,9 +32,9 @@ class WarehouseRefresh(models.Model):
         INCREMENTAL = "incremental", _("Incremental")
 
     class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        RUNNING = "running", pgettext_lazy("run status", "Running")
+        DONE = "done", pgettext_lazy("run status", "Done")
+        FAILED = "failed", pgettext_lazy("run status", "Failed")
 
     mode = models.CharField(_("mode"), max_length=12, choices=Mode.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
@@ -165,10 +165,10 @@ class MiningAnalysis(models.Model):
         RANKING = "ranking", _("Ranking")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        QUEUED = "queued", pgettext_lazy("run status", "Queued")
+        RUNNING = "running", pgettext_lazy("run status", "Running")
+        DONE = "done", pgettext_lazy("run status", "Done")
+        FAILED = "failed", pgettext_lazy("run status", "Failed")
 
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -292,9 +292,9 @@ class HotspotRun(models.Model):
     and the weekly report read."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        RUNNING = "running", pgettext_lazy("run status", "Running")
+        DONE = "done", pgettext_lazy("run status", "Done")
+        FAILED = "failed", pgettext_lazy("run status", "Failed")
 
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.RUNNING)
     period_start = models.DateField(_("from"))

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from guanxi.core.models import TimeStampedModel
@@ -190,10 +191,10 @@ class RetentionRun(models.Model):
     the same transaction as each batch, so a crashed run's row counts what it did."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
+        RUNNING = "running", pgettext_lazy("run status", "Running")
+        DONE = "done", pgettext_lazy("run status", "Done")
         PARTIAL = "partial", _("Stopped at the batch limit")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("run status", "Failed")
         INTERRUPTED = "interrupted", _("Interrupted")
 
     kind = models.CharField(_("kind of data"), max_length=20, choices=RetentionKind.choices)

@@ -69,7 +69,7 @@ class SurveyTrigger(models.TextChoices):
 class ActionStatus(models.TextChoices):
     OPEN = "open", _("Open")
     IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("task", "Done")
     CANCELLED = "cancelled", _("Cancelled")
 
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
+from django.utils import translation
+
 from guanxi.accounts.access import SYSTEM
 
 from .services import mining_analysis_create, mining_analysis_run, mining_segment_save
@@ -27,7 +30,8 @@ def workbench_demo_load(*, seed: int, scale: float, staff, customers: list[int],
         analysis = mining_analysis_create(actor=SYSTEM, data={**spec, "params": params})
         analysis = mining_analysis_run(analysis_id=analysis.pk)
         analysis.refresh_from_db()
-        done.append(f"{analysis.name}: {analysis.status}")
+        with translation.override(settings.LANGUAGE_CODE):  # the summary is Chinese, its status too
+            done.append(f"{analysis.name}: {analysis.get_status_display()}")
         if analysis.kind == "ranking" and analysis.status == "done":
             mining_segment_save(actor=SYSTEM, analysis=analysis, kind="top", value=100, name="流失风险最高的100名客户")
     return "; ".join(done)
