@@ -362,17 +362,22 @@ def _insert_greetings(rule: CareRule, target: dt.date, label: str, due: QuerySet
         return cursor.rowcount
 
 
+def _is_due(rule: CareRule, day: dt.date) -> bool:
+    return rule.is_enabled and occasion_on(rule, day + dt.timedelta(days=rule.lead_days)) is not None
+
+
 def _run_rule(rule_id: int, day: dt.date, now: dt.datetime) -> dict[str, int]:
+    nothing = {"actions": 0, "messages": 0, "tasks": 0}
+    # A festival's or holiday's rule is due a day or two a year: looked at first without its lock.
+    if not _is_due(CareRule.objects.get(pk=rule_id), day):
+        return nothing
     with transaction.atomic():
         rule = CareRule.objects.select_for_update(of=("self",)).select_related("segment", "assignee").get(pk=rule_id)
-        nothing = {"actions": 0, "messages": 0, "tasks": 0}
-        if not rule.is_enabled:
+        if not _is_due(rule, day):
             return nothing
         target = day + dt.timedelta(days=rule.lead_days)
         label = occasion_on(rule, target)
         due = due_customers(rule, target)
-        if due is None:
-            return nothing
         limit = _allowance(rule, target.year)
         if limit == 0:
             return nothing
