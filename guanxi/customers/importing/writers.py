@@ -7,7 +7,8 @@
   wait), so the import created exactly `first_id..last_id`. An import at least half the size of
   a table (and of IMPORT_BULK_MIN_ROWS rows or more) drops that table's secondary indexes
   first and rebuilds them before the commit — which locks the table for reading too, until the
-  import commits.
+  import commits. The tables' watchers (`guanxi.core.table_watchers`: the warehouse's change
+  capture) are paused while the rows go in and told the id ranges written.
 - SQLite: bulk_create of the same rows in one transaction.
 
 Every customer, address and contact point gets its "created" history row (django-simple-history),
