@@ -115,6 +115,20 @@ def test_served_settings_have_debug_off_and_a_generated_secret_kept_between_star
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
+def test_workers_starting_together_all_get_the_one_generated_secret(tmp_path):
+    # Every write of a file is slowed down, so that each worker finds the others' files mid-write.
+    slow = ("import os, time; _fdopen = os.fdopen; "
+            "os.fdopen = lambda *a, **k: (time.sleep(0.4), _fdopen(*a, **k))[1]; "
+            "import config.settings.serve as s; print(s.SECRET_KEY)")
+    environ = {**os.environ, "SECRET_KEY_FILE": str(tmp_path / "secret_key")}
+    environ.pop("SECRET_KEY", None)
+    workers = [subprocess.Popen([sys.executable, "-c", slow], env=environ, stdout=subprocess.PIPE, text=True,
+                                cwd=django_settings.BASE_DIR) for _ in range(4)]
+    keys = {worker.communicate(timeout=60)[0].strip() for worker in workers}
+    assert len(keys) == 1 and len(keys.pop()) >= 50
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]  # no draft left behind
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
