@@ -35,10 +35,14 @@ def _pg_functions() -> str:
 _EVENTS = (("ins", "INSERT", "NEW"), ("upd", "UPDATE", "NEW"), ("del", "DELETE", "OLD"))
 
 
+def _trigger_name(table: str, suffix: str) -> str:
+    return f"analytics_{table}_{suffix}"
+
+
 def _postgres_statements(table: str) -> list[str]:
     column = CAPTURE_COLUMNS.get(table, "id")
     return [
-        f"CREATE OR REPLACE TRIGGER analytics_{table}_{suffix} AFTER {event} ON {table} "
+        f"CREATE OR REPLACE TRIGGER {_trigger_name(table, suffix)} AFTER {event} ON {table} "
         f"REFERENCING {row.upper()} TABLE AS {row.lower()}_rows FOR EACH STATEMENT "
         f"EXECUTE FUNCTION {_function_name(row.lower(), column)}()"
         for suffix, event, row in _EVENTS
@@ -48,7 +52,7 @@ def _postgres_statements(table: str) -> list[str]:
 def _sqlite_statements(table: str) -> list[str]:
     column = CAPTURE_COLUMNS.get(table, "id")
     return [
-        f"CREATE TRIGGER IF NOT EXISTS analytics_{table}_{suffix} AFTER {event} ON {table} "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
+        f"CREATE TRIGGER IF NOT EXISTS {_trigger_name(table, suffix)} AFTER {event} ON {table} "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
         f"WHEN {row}.{column} IS NOT NULL BEGIN "
         f"INSERT INTO {CHANGE_TABLE} (source, row_id) VALUES ('{table}', {row}.{column}); END"
         for suffix, event, row in _EVENTS
@@ -64,7 +68,7 @@ class WarehouseCapture:
     def pause(self, cursor, table: str) -> bool:
         if table not in CAPTURED_SOURCES:
             return False
-        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER analytics_{table}_ins")
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {_trigger_name(table, 'ins')}")
         return True
 
     def appended(self, cursor, table: str, first_id: int, last_id: int) -> None:
@@ -73,7 +77,7 @@ class WarehouseCapture:
             f"INSERT INTO {CHANGE_TABLE} (source, row_id, last_row_id) "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
             f"SELECT %s, MIN({column}), MAX({column}) FROM {table} WHERE id BETWEEN %s AND %s "
             f"HAVING COUNT({column}) > 0", [table, first_id, last_id])
-        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER analytics_{table}_ins")
+        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {_trigger_name(table, 'ins')}")
 
 
 def install_capture_triggers(using: str = "default") -> None:
@@ -98,4 +102,4 @@ def remove_capture_triggers(using: str = "default") -> None:
     with connection.cursor() as cursor:
         for table in (t for t in CAPTURED_SOURCES if t in existing):
             for suffix, _event, _row in _EVENTS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS analytics_{table}_{suffix}" + on.format(table=table))
+                cursor.execute(f"DROP TRIGGER IF EXISTS {_trigger_name(table, suffix)}" + on.format(table=table))
