@@ -78,6 +78,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/bandit -q -c pyproject.toml -r guanxi config
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/guanxi schema_snapshot
+	DJANGO_SETTINGS_MODULE=config.settings.test DATABASE_URL=$(SNAPSHOT_DATABASE_URL) $(BIN)/guanxi schema_snapshot
 
 test: install assets messages browser fonts
 ifeq ($(TEST_SCOPE),db)
