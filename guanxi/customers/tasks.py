@@ -51,6 +51,15 @@ def commit_import_job(job_id: int) -> str:
     return import_job_run(job_id=job_id, action="commit").status
 
 
+# Idempotent: rebuilding an index again changes nothing, and a killed rebuild's invalid copy is dropped first.
+@job(name="customers.import_tidy_indexes")
+def tidy_import_indexes(index_names: list[str]) -> dict:
+    """Rebuild the indexes a big import merged its rows into, without blocking anyone."""
+    from .services.imports import import_indexes_tidy
+
+    return import_indexes_tidy(index_names)
+
+
 # Idempotent: deletes rows older than the cut-off in batches; a rerun deletes only what is left.
 @job(name="customers.history_retention")
 def history_retention(apply: bool = True) -> dict:

@@ -48,7 +48,7 @@ from ..importing.report import Report
 from ..importing.rows import Actor
 from ..importing.spool import Spool, spools_remove, work_paths
 from ..importing.targets import CUSTOMERS, ImportTarget, import_target
-from ..importing.writers import commit
+from ..importing.writers import commit, tidy_indexes
 from ..models import ImportJob, ImportMapping
 
 Status = ImportJob.Status
@@ -426,17 +426,32 @@ def _validate(job: ImportJob, workers: int, on_progress: Callable[[int, int], No
 
 
 def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None] | None = None,
-                      runner: str = Runner.PROCESS) -> ImportJob:
+                      runner: str = Runner.PROCESS, tidy: bool = True) -> ImportJob:
     """Write every validated row in one transaction. A failure anywhere (e.g. a brand deleted
     since the validation) rolls everything back and fails the job with the reason. Acts as the user
-    who started the job; `runner` and ImportRunning as for `import_job_validate`."""
+    who started the job; `runner` and ImportRunning as for `import_job_validate`.
+
+    A big import merges its rows into the names' word index instead of rebuilding it; the index is
+    then rebuilt in a task of its own, while everyone goes on reading and writing (`tidy=False`:
+    the caller calls `import_indexes_tidy` itself, as the benchmark does to time it apart)."""
+    from ..tasks import tidy_import_indexes
+
     _require_runner(job)
     with _running(job):
         job.runner = runner
         target = import_target(job.target)
         if target is not None:
             return _target_commit(job, target, on_progress)
-        return _commit(job, on_progress)
+        job = _commit(job, on_progress)
+    kept = list(getattr(getattr(job, "_written", None), "kept_indexes", []))
+    if tidy and kept:
+        transaction.on_commit(lambda: tidy_import_indexes.delay(kept))
+    return job
+
+
+def import_indexes_tidy(index_names: list[str]) -> dict[str, float]:
+    """Rebuild the indexes an import merged into (see `import_job_commit`); seconds by index."""
+    return tidy_indexes(index_names)
 
 
 def _commit(job: ImportJob, on_progress: Callable[[int, int], None] | None) -> ImportJob:

@@ -565,3 +565,57 @@ def test_the_steps_record_who_runs_them(tmp_path, admin, django_capture_on_commi
         import_job_request(actor=admin, job=job, action="commit")
     job = ImportJob.objects.get(pk=job.pk)
     assert (job.status, job.runner) == (Status.DONE, ImportJob.Runner.TASK)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the index rebuild is PostgreSQL's bulk path")
+@pytest.mark.django_db(transaction=True)
+def test_a_big_import_merges_into_the_word_index_which_a_task_then_rebuilds(tmp_path, admin, settings):
+    from guanxi.customers.selectors.customers import CustomerFilter, customer_results
+    from guanxi.customers.services.imports import import_indexes_tidy
+
+    settings.IMPORT_BULK_MIN_ROWS = 10
+    index = "customer_name_terms_words"
+
+    def found(query):
+        return sorted(c.name for c in customer_results(user=admin, filters=CustomerFilter(query=query)).rows)
+
+    def index_oid():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s::regclass::oid", [index])
+            return cursor.fetchone()[0]
+
+    rows = [person(i) for i in range(200)] + [person(200, 姓名="欧阳娜娜"), person(201, 姓名="深圳华星科技有限公司",
+                                                                      类型="企业")]
+    path = write_csv(tmp_path / "a.csv", rows)
+    before = index_oid()
+    job = import_job_commit(job=import_job_validate(job=start(admin, path)), tidy=False)
+    written = job._written
+    assert index in written.kept_indexes and index_oid() == before  # merged into, not dropped and built again
+    assert found("娜娜") == found("nana") == ["欧阳娜娜"] and found("华星") == ["深圳华星科技有限公司"]
+
+    # A rebuild killed before has left its invalid copy behind: the next one drops it first.
+    with connection.cursor() as cursor, pytest.raises(Exception, match="could not create unique index"):
+        cursor.execute(f"CREATE UNIQUE INDEX CONCURRENTLY {index}_ccnew ON customers_customer (kind)")
+    assert set(import_indexes_tidy([index, "customers_customer_pkey", "auth_user_pkey", "no such index"])) == {index}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT c.relname, i.indisvalid FROM pg_class c JOIN pg_index i ON i.indexrelid = c.oid "
+                       "WHERE c.relname LIKE %s", [index + "%"])
+        assert cursor.fetchall() == [(index, True)]
+    assert index_oid() != before and found("娜娜") == ["欧阳娜娜"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the index rebuild is PostgreSQL's bulk path")
+@pytest.mark.django_db(transaction=True)
+def test_the_commit_of_a_big_import_queues_the_rebuild_of_the_indexes_it_merged_into(tmp_path, admin, settings,
+                                                                                    monkeypatch):
+    from guanxi.customers import tasks
+
+    settings.IMPORT_BULK_MIN_ROWS = 10
+    queued = []
+    monkeypatch.setattr(tasks.tidy_import_indexes, "delay", queued.append)
+    big = write_csv(tmp_path / "a.csv", [person(i) for i in range(50)])
+    import_job_commit(job=import_job_validate(job=start(admin, big)))
+    assert [set(names) for names in queued] == [{"customer_org_name_trgm", "customer_name_terms_words"}]
+    small = write_csv(tmp_path / "b.csv", [person(i) for i in range(60, 62)])
+    import_job_commit(job=import_job_validate(job=start(admin, small)))
+    assert len(queued) == 1  # a small import writes through the indexes: nothing to rebuild
