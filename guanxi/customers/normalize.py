@@ -99,8 +99,12 @@ def resident_id_is_valid(value: str) -> bool:
 
 
 def resident_id_check_digit(first17: str) -> str:
-    """The 18th character of a resident ID whose first 17 digits are `first17`."""
-    return RESIDENT_ID_CHECK_CHARS[sum(map(int.__mul__, map(int, first17), RESIDENT_ID_WEIGHTS)) % 11]
+    """The 18th character of a resident ID whose first 17 digits are `first17`.
+
+    The checksum is the digits weighted by RESIDENT_ID_WEIGHTS (2 ** 17, 2 ** 16 … 2 ** 1, modulo 11)
+    modulo 11; as 13 ≡ 2 (mod 11), that is twice the digits read as a base-13 number, which `int`
+    parses in C, ten times faster than the sum in Python (an import checks a million)."""
+    return RESIDENT_ID_CHECK_CHARS[2 * int(first17, 13) % 11]
 
 
 def toneless_pinyin(text: str, *, errors: str) -> list[str]:

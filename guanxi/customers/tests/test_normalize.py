@@ -59,6 +59,18 @@ def test_resident_id_check_digit_round_trips(first17):
     assert not normalize.resident_id_is_valid(number[:-1] + wrong)
 
 
+@given(st.text(alphabet=string.digits, min_size=17, max_size=17))
+def test_resident_id_check_digit_is_the_weighted_sum_of_gb_11643(first17):
+    total = sum(int(digit) * weight for digit, weight in zip(first17, normalize.RESIDENT_ID_WEIGHTS, strict=True))
+    assert normalize.resident_id_check_digit(first17) == "10X98765432"[total % 11]
+
+
+def test_resident_id_known_numbers():
+    assert normalize.resident_id_check_digit("11010519491231002") == "X"
+    assert normalize.resident_id_check_digit("44030719900307401") == "8"
+    assert normalize.resident_id_is_valid("11010519491231002x")
+
+
 def test_known_examples():
     assert normalize.name_pinyin("重庆") == "chongqing"
     assert normalize.name_initials("張三") == "zs"

@@ -3,6 +3,7 @@ import io
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from guanxi.accounts.enums import Role
@@ -236,6 +237,37 @@ def test_over_the_cap_the_names_holding_the_whole_word_are_the_ones_shown(admin,
         assert names == {"Zhao Chao", "Wang Chao", "Li Chao", "Sun Chao"}
     only = client.get(URL, {"q": "chaoh"}).json()
     assert [item["name"] for item in only["items"]] == ["Li Chaohua"]
+
+
+def test_a_word_finds_every_name_once_and_over_the_cap_the_word_index_sample_comes_first(admin, monkeypatch):
+    from guanxi.customers.selectors import customers as selectors
+
+    made = [make_customer(admin, name=f"No{i} Fang") for i in range(70)]  # 70 ids in a row: one or two of 64
+    client = client_for(admin)
+    every = client.get(URL, {"q": "fang", "page_size": 100}).json()
+    assert (every["count"], every["count_is_exact"]) == (70, True)
+    assert sorted(item["id"] for item in every["items"]) == sorted(c.pk for c in made)
+    monkeypatch.setattr(selectors, "SEARCH_CAP", 3)
+    read = [item["id"] for page in (1, 2) for item in client.get(URL, {"q": "fang", "page_size": 2,
+                                                                        "page": page}).json()["items"]]
+    assert len(set(read)) == 4
+    if connection.vendor == "postgresql":  # the sample (one customer in 64) is read first
+        assert {c.pk for c in made if c.pk % 64 == 0} <= set(read)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite's word index is an FTS5 table")
+def test_the_word_index_sample_is_spelled_as_its_index_so_that_postgresql_uses_it(admin):
+    from django.db import transaction
+
+    from guanxi.customers.selectors import customers as selectors
+
+    make_customer(admin, name="Fang Yi")
+    sample, rest = selectors._sampled(selectors._name_words_condition(["fang"]))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = Customer.objects.filter(sample).values("pk")[:201].explain()
+        assert "customer_name_terms_words_sample" in plan
+        assert "customer_name_terms_words_sample" not in Customer.objects.filter(rest).values("pk")[:201].explain()
 
 
 def test_a_search_page_counts_from_the_ids_it_read_without_asking_the_database_again(admin, monkeypatch):
