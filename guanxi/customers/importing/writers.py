@@ -97,9 +97,10 @@ def commit(*, spool: Spool, validation: Validation, actor_id: int, reason: str,
 def tidy_indexes(names: list[str]) -> dict[str, float]:
     """Rebuild the indexes an import merged into (`Written.kept_indexes`) without blocking anyone
     (REINDEX … CONCURRENTLY), and return each one's seconds: merging a million customers' words
-    leaves the GIN index about 2.5 times its rebuilt size and a common word's look-up about twice
-    as slow. Runs outside a transaction. Names that are not such indexes of the import's tables are
-    ignored; the invalid copy a killed rebuild leaves behind is dropped first, so it can run again."""
+    leaves the GIN index about four times its rebuilt size (163 against 42 MB at 2,000,000
+    customers), which the page cache then holds instead of table rows. Runs outside a transaction.
+    Names that are not GIN indexes of the import's tables are ignored; the invalid copy a killed
+    rebuild leaves behind is dropped first, so it can run again."""
     if connection.vendor != "postgresql" or not names:
         return {}
     if connection.in_atomic_block:
