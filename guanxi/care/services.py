@@ -373,10 +373,10 @@ def _run_rule(rule_id: int, day: dt.date, now: dt.datetime) -> dict[str, int]:
         return nothing
     with transaction.atomic():
         rule = CareRule.objects.select_for_update(of=("self",)).select_related("segment", "assignee").get(pk=rule_id)
-        if not _is_due(rule, day):
-            return nothing
         target = day + dt.timedelta(days=rule.lead_days)
-        label = occasion_on(rule, target)
+        label = occasion_on(rule, target) if rule.is_enabled else None
+        if label is None:  # disabled or changed since the look without the lock
+            return nothing
         due = due_customers(rule, target)
         limit = _allowance(rule, target.year)
         if limit == 0:
