@@ -51,13 +51,15 @@ def commit_import_job(job_id: int) -> str:
     return import_job_run(job_id=job_id, action="commit").status
 
 
-# Idempotent: rebuilding an index again changes nothing, and a killed rebuild's invalid copy is dropped first.
-@job(name="customers.import_tidy_indexes")
-def tidy_import_indexes(index_names: list[str]) -> dict:
-    """Rebuild the indexes a big import merged its rows into, without blocking anyone."""
-    from .services.imports import import_indexes_tidy
+# Idempotent: validating a valid key or rebuilding an index again changes nothing, and a killed rebuild's
+# invalid copy is dropped first.
+@job(name="customers.import_tidy_tables")
+def tidy_import_tables(index_names: list[str]) -> dict:
+    """Validate the foreign keys a big import put back NOT VALID and rebuild the indexes it merged its
+    rows into, without blocking anyone."""
+    from .services.imports import import_tables_tidy
 
-    return import_indexes_tidy(index_names)
+    return import_tables_tidy(index_names)
 
 
 # Idempotent: deletes rows older than the cut-off in batches; a rerun deletes only what is left.

@@ -8,7 +8,10 @@
   a table (and of IMPORT_BULK_MIN_ROWS rows or more) drops that table's secondary indexes
   first and rebuilds them before the commit — which locks the table for reading too, until the
   import commits. Its GIN indexes are kept and merged into (`_takes_appends`); `tidy_indexes`
-  rebuilds them after the commit, without blocking anyone. The tables' watchers
+  rebuilds them after the commit, without blocking anyone. Its foreign keys are dropped too and
+  come back NOT VALID, with the rows this import wrote checked against them in one query per table
+  (the rows already there were valid, and the locks keep them so); `validate_foreign_keys` marks
+  them valid after the commit, again without blocking anyone. The tables' watchers
   (`guanxi.core.table_watchers`: the warehouse's change capture) are paused while the rows go in and
   told the id ranges written.
 - SQLite: bulk_create of the same rows in one transaction.
@@ -28,7 +31,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from guanxi.core import table_watchers
@@ -123,6 +126,26 @@ def tidy_indexes(names: list[str]) -> dict[str, float]:
                 seconds[name] = time.perf_counter() - started
         finally:
             cursor.execute("RESET maintenance_work_mem")
+    return seconds
+
+
+def validate_foreign_keys() -> dict[str, float]:
+    """Mark valid the foreign keys a big import put back NOT VALID (after checking its own rows against
+    them), and return each one's seconds. VALIDATE CONSTRAINT reads the whole table but blocks no
+    reading or writing (PostgreSQL takes SHARE UPDATE EXCLUSIVE on the table, ROW SHARE on the one it
+    refers to). Any such key of the import's tables is validated, so a run that never came (a lost
+    task) is made up by the next."""
+    if connection.vendor != "postgresql":
+        return {}
+    seconds = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT conrelid::regclass::text, conname FROM pg_constraint WHERE contype = 'f' "
+                       "AND NOT convalidated AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+                       (list(_tables().values()),))
+        for table, name in cursor.fetchall():
+            started = time.perf_counter()
+            cursor.execute(f'ALTER TABLE "{table}" VALIDATE CONSTRAINT "{name}"')
+            seconds[name] = time.perf_counter() - started
     return seconds
 
 
@@ -339,10 +362,15 @@ class _PostgresWriter(_Writer):
             else:
                 indexes.append((name, definition))
         # Foreign keys too: checking a million rows one by one costs more than one join at the end.
-        self.raw.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                         "WHERE conrelid = %s::regclass AND contype = 'f'", (table,))
+        self.raw.execute(
+            "SELECT c.conname, pg_get_constraintdef(c.oid), c.confrelid::regclass::text, "
+            "ARRAY(SELECT a.attname FROM unnest(c.conkey) k JOIN pg_attribute a "
+            "ON a.attrelid = c.conrelid AND a.attnum = k ORDER BY array_position(c.conkey, k)), "
+            "ARRAY(SELECT a.attname FROM unnest(c.confkey) k JOIN pg_attribute a "
+            "ON a.attrelid = c.confrelid AND a.attnum = k ORDER BY array_position(c.confkey, k)) "
+            "FROM pg_constraint c WHERE c.conrelid = %s::regclass AND c.contype = 'f'", (table,))
         foreign_keys = self.raw.fetchall()
-        for name, _ in foreign_keys:
+        for name, *_ in foreign_keys:
             self.raw.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         for name, _ in indexes:
             self.raw.execute(f'DROP INDEX "{name}"')
@@ -367,8 +395,9 @@ class _PostgresWriter(_Writer):
         self.phases["pending_lists"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         for table, _, foreign_keys in self.dropped:
-            for name, definition in foreign_keys:
-                self.raw.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
+            for name, definition, *_ in foreign_keys:
+                self.raw.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition} NOT VALID')
+            self._check_written_rows(table, foreign_keys)
         # CREATE INDEX refuses a table with pending deferred foreign-key checks: run them now.
         self.raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
         self.raw.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -388,6 +417,36 @@ class _PostgresWriter(_Writer):
             if table in searched:
                 self.raw.execute(f'ANALYZE "{table}"')
         self.phases["analyze"] = time.perf_counter() - t0
+
+    def _written_rows(self, table: str) -> tuple[str, int, int]:
+        """The column and the id range that pick this import's rows of `table`: history rows keep the
+        id of the row they record, fresh from its sequence, so no older history row has it."""
+        name = next(n for n, t in self.tables.items() if t == table)
+        if name == "customer_history":
+            return "history_id", self.ids[name], self.ids[name] + self.counts[name] - 1
+        written = name.removesuffix("_history")
+        return "id", self.ids[written], self.ids[written] + self.counts[written] - 1
+
+    def _check_written_rows(self, table: str, foreign_keys: list) -> None:
+        """Every row this import wrote into `table` against the foreign keys put back NOT VALID, in one
+        scan of those rows (MATCH SIMPLE, as PostgreSQL checks them: a key with a NULL refers to
+        nothing). Raises IntegrityError naming the first key broken."""
+        if not foreign_keys:
+            return
+        column, first, last = self._written_rows(table)
+        broken = []  # the number of the first key a row breaks, else NULL
+        for number, (_, _, parent, columns, parent_columns) in enumerate(foreign_keys):
+            present = " AND ".join(f't."{c}" IS NOT NULL' for c in columns)
+            match = " AND ".join(f'p."{pc}" = t."{c}"' for c, pc in zip(columns, parent_columns, strict=True))
+            broken.append(f"CASE WHEN {present} AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE {match}) "  # nosec B608  # names from the catalog (pg_constraint)
+                          f"THEN {number} END")
+        first_broken = f"COALESCE({', '.join(broken)})"
+        self.raw.execute(f'SELECT {first_broken} FROM "{table}" t WHERE t."{column}" BETWEEN %s AND %s '  # nosec B608  # names from the catalog (pg_constraint); values are bound parameters
+                         f"AND {first_broken} IS NOT NULL LIMIT 1", (first, last))
+        row = self.raw.fetchone()
+        if row:
+            name = foreign_keys[row[0]][0]
+            raise IntegrityError(f'insert or update on table "{table}" violates foreign key constraint "{name}"')
 
     def built(self, numbered) -> Iterator[tuple[object, int]]:
         """Chunks built one ahead in a thread: it reads the spool and formats the next COPY text

@@ -48,7 +48,7 @@ from ..importing.report import Report
 from ..importing.rows import Actor
 from ..importing.spool import Spool, spools_remove, work_paths
 from ..importing.targets import CUSTOMERS, ImportTarget, import_target
-from ..importing.writers import commit, tidy_indexes
+from ..importing.writers import commit, tidy_indexes, validate_foreign_keys
 from ..models import ImportJob, ImportMapping
 
 Status = ImportJob.Status
@@ -431,10 +431,12 @@ def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None]
     since the validation) rolls everything back and fails the job with the reason. Acts as the user
     who started the job; `runner` and ImportRunning as for `import_job_validate`.
 
-    A big import merges its rows into the names' word index instead of rebuilding it; the index is
-    then rebuilt in a task of its own, while everyone goes on reading and writing (`tidy=False`:
-    the caller calls `import_indexes_tidy` itself, as the benchmark does to time it apart)."""
-    from ..tasks import tidy_import_indexes
+    A big import merges its rows into the names' word index instead of rebuilding it, and puts its
+    tables' foreign keys back NOT VALID once its own rows are checked; a task of its own then
+    rebuilds the index and validates the keys, while everyone goes on reading and writing
+    (`tidy=False`: the caller calls `import_tables_tidy` itself, as the benchmark does to time it
+    apart)."""
+    from ..tasks import tidy_import_tables
 
     _require_runner(job)
     with _running(job):
@@ -443,15 +445,17 @@ def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None]
         if target is not None:
             return _target_commit(job, target, on_progress)
         job = _commit(job, on_progress)
-    kept = list(getattr(getattr(job, "_written", None), "kept_indexes", []))
-    if tidy and kept:
-        transaction.on_commit(lambda: tidy_import_indexes.delay(kept))
+    written = getattr(job, "_written", None)
+    if tidy and written is not None and written.rebuilt_tables:
+        kept = list(written.kept_indexes)
+        transaction.on_commit(lambda: tidy_import_tables.delay(kept))
     return job
 
 
-def import_indexes_tidy(index_names: list[str]) -> dict[str, float]:
-    """Rebuild the indexes an import merged into (see `import_job_commit`); seconds by index."""
-    return tidy_indexes(index_names)
+def import_tables_tidy(index_names: list[str]) -> dict[str, float]:
+    """After a big import (see `import_job_commit`): validate the foreign keys it put back NOT VALID and
+    rebuild the indexes it merged into; seconds by constraint and index."""
+    return {**validate_foreign_keys(), **tidy_indexes(index_names)}
 
 
 def _commit(job: ImportJob, on_progress: Callable[[int, int], None] | None) -> ImportJob:
