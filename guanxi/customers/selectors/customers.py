@@ -205,7 +205,7 @@ def _name_words_condition(words: list[str], *, prefixes: bool = True) -> Q:
         return Q(pk__in=RawSQL(f"SELECT rowid FROM {TERMS_FTS_TABLE} WHERE {TERMS_FTS_TABLE} MATCH %s", (match,)))  # nosec B608, B611  # SQL built from code-defined table/column names; values are bound parameters; RawSQL of code-defined FTS names; the search text is a bound parameter
     query = " & ".join("(" + " | ".join(" & ".join(f"'{p}'" + (_prefix(p, ":*") if prefixes else "") for p in alt)
                                         for alt in group) + ")" for group in groups)
-    return Q(RawSQL(f"{TERMS_TSVECTOR} @@ to_tsquery('simple', %s)", (query,), output_field=BooleanField()))  # nosec B611  # RawSQL of code-defined FTS names; the search text is a bound parameter
+    return Q(RawSQL(f"{TERMS_TSVECTOR} @@ %s::tsquery", (query,), output_field=BooleanField()))  # nosec B611  # RawSQL of code-defined FTS names; the search text is a bound parameter
 
 
 PREFIX_MIN = {True: 2, False: 4}  # has hanzi → shortest word matched as a prefix
