@@ -42,7 +42,10 @@ class Command(BaseCommand):
         tasks.add_argument("--tasks", type=int, default=1_000_000)
         tasks.add_argument("--person-open", type=int, default=500, help="open tasks of the measured person")
         tasks.add_argument("--seed", type=int, default=9)
-        imports = sub.add_parser("import", help="write a customer CSV and time its import (validate + commit)")
+        imports = sub.add_parser("import", help="write a customer CSV and time its import as `guanxi import` does "
+                                                "it (validating and writing at once)")
+        imports.add_argument("--two-steps", action="store_true",
+                             help="validate, then commit, as the import page does")
         imports.add_argument("--rows", type=int, default=100_000)
         imports.add_argument("--seed", type=int, default=7)
         imports.add_argument("--workers", type=int, default=None, help="CSV parsing processes (default: cores, max 4)")
@@ -255,7 +258,7 @@ class Command(BaseCommand):
                 raise CommandError("--rows must be at least 1")
             result = bench_import(rows=options["rows"], seed=options["seed"], workers=options["workers"],
                                   path=options["file"], regenerate=options["regenerate"],
-                                  progress=not options["no_progress"])
+                                  progress=not options["no_progress"], at_once=not options["two_steps"])
             self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
         elif action == "tasks":
             from bench.tasks import generate_tasks

@@ -1,7 +1,8 @@
 """The validation pass of an import (the dry run): read the file once — in parallel for big CSV
 files — check every row (`rows`), find duplicate rows inside the file and rows that match existing
 customers (`matching`), write the report (`report`), and spool the rows ready to write (`spool`).
-The commit (`writers`) then streams the spool into the database.
+The commit (`writers`) then streams the spool into the database; or, importing at once, a sink
+(`writers.ChunkStream`) writes each chunk as soon as it is validated.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.db import connection
 from django.utils import timezone
@@ -49,6 +51,7 @@ class Chunk:
     records: int = 0
     failure: str = ""
     spooled: tuple | None = None  # (customers, addresses, points, tag rows, tag names) once on disk
+    part: int | None = None  # its spool part, once on disk
 
     def add(self, validator: RowValidator, number: int, row: dict) -> None:
         valid, errors = validator.validate(row)
@@ -109,7 +112,7 @@ def _validate_block(job: tuple[int, bytes]) -> Chunk:
         totals = chunk.totals()
         spool.write(chunk, part=part)
         chunk.customers, chunk.addresses, chunk.points, chunk.tags = [], [], [], []
-        chunk.spooled = totals
+        chunk.spooled, chunk.part = totals, part
     return chunk
 
 
@@ -137,26 +140,38 @@ class Validation:
         return self.error_rows == 0 and self.rows > 0
 
 
+class ChunkSink(Protocol):
+    """Where a validation that writes as it goes sends its valid chunks (`writers.ChunkStream`)."""
+
+    first_customer_id: int | None  # the customers from this id on are the sink's own, not existing ones
+
+    def write(self, chunk: tuple[list, list, list, list]) -> None: ...
+
+
 def validate(*, rows: Iterable[tuple[int, dict]], actor: Actor, report: Report, spool: Spool | None,
              workers: int = 0, progress: Progress | None = None, total: int = 0,
-             chunk_rows: int = 5000) -> Validation:
+             chunk_rows: int = 5000, sink: ChunkSink | None = None) -> Validation:
     """Check every row of `rows` ((row number, mapped row) pairs, e.g. a CustomerFileReader). A
     big CSV file read by a CustomerFileReader is parsed in blocks by `workers` forked processes
     (not from a daemon process such as a Celery worker's). Fills `report`; spools the valid rows
-    to `spool` until the first error (a file with errors is never written). Raises
-    ImportFileError when the file cannot be read on."""
+    to `spool` until the first error (a file with errors is never written), and hands them to
+    `sink` chunk by chunk, in file order, until the first error (the caller's transaction then rolls
+    back what the sink wrote). Raises ImportFileError when the file cannot be read on."""
     started = time.perf_counter()
     copy_text = connection.vendor == "postgresql"
     validator = RowValidator(actor=actor, lookups=Lookups.load(), copy_text=copy_text,
                              today=timezone.localdate())
     info = getattr(rows, "info", None)
     state = _State(report=report, spool=spool, progress=progress, total=total or getattr(rows, "total_hint", 0),
-                   actor=actor)
+                   actor=actor, sink=sink)
     state.matcher = ExistingMatcher(expected_rows=state.total)
+    state.matcher.deferred = sink is not None
     if info is not None and info.format == "csv" and workers > 0 \
             and info.total_hint >= PARALLEL_MIN_ROWS and not multiprocessing.current_process().daemon:
         state.workers = workers
-        for chunk in _parallel_chunks(validator, info, rows.columns, workers, spool):
+        # Writing as it goes, this process would otherwise wait on its first chunk for the existing keys.
+        preload = state.matcher.preload if sink is not None else None
+        for chunk in _parallel_chunks(validator, info, rows.columns, workers, spool, started=preload):
             state.take(chunk)
     else:
         chunk = Chunk()
@@ -176,6 +191,7 @@ class _State:
     progress: Progress | None
     total: int
     actor: Actor
+    sink: ChunkSink | None = None
     workers: int = 0
     result: Validation = field(default_factory=Validation)
     duplicates: DuplicateIndex = field(default_factory=DuplicateIndex)
@@ -188,11 +204,7 @@ class _State:
             report.error(number, name, code, params)
         for key in KEYS:
             self.duplicates.add(key, chunk.keys[key])
-        actor = self.actor
-        for number, key, (customer_id, code, owner_id, team_id) in self.matcher.matches(chunk.keys):
-            # The report names the customer only to an importer who may read it.
-            visible = permissions.is_in_scope(actor.read, user=actor, owner_id=owner_id, team_id=team_id)
-            report.duplicate(number, key, customer_id=customer_id, code=code, visible=visible)
+        self._report_existing(self.matcher.matches(chunk.keys))
         customers, addresses, points, tag_rows, tag_names = chunk.totals()
         result.customers += customers
         result.addresses += addresses
@@ -204,11 +216,24 @@ class _State:
                                   code="too_many_tags", limit=MAX_NEW_TAGS)
         if self.spool is not None and chunk.customers and not report.error_rows:
             self.spool.write(chunk)
+        if self.sink is not None and customers and not report.error_rows:
+            self.sink.write((chunk.customers, chunk.addresses, chunk.points, chunk.tags) if chunk.part is None
+                            else self.spool.read(chunk.part))
         if self.progress:
             self.progress(result.rows, max(self.total, result.rows))
 
+    def _report_existing(self, found: list) -> None:
+        actor = self.actor
+        for number, key, (customer_id, code, owner_id, team_id) in found:
+            # The report names the customer only to an importer who may read it.
+            visible = permissions.is_in_scope(actor.read, user=actor, owner_id=owner_id, team_id=team_id)
+            self.report.duplicate(number, key, customer_id=customer_id, code=code, visible=visible)
+
     def finish(self, started: float) -> Validation:
         result, report = self.result, self.report
+        if self.sink is not None:
+            self.matcher.own_from_id = self.sink.first_customer_id
+            self._report_existing(self.matcher.resolve())
         for row, key, first in self.duplicates.duplicates():
             report.duplicate(row, key, first_row=first, blocking=key in BLOCKING_KEYS)
         report.close()
@@ -226,10 +251,10 @@ class _State:
 
 
 def _parallel_chunks(validator: RowValidator, info: FileInfo, columns: list, workers: int,
-                     spool: Spool | None) -> Iterator[Chunk]:
+                     spool: Spool | None, started: Callable[[], None] | None = None) -> Iterator[Chunk]:
     """Chunks of a CSV file in order, parsed and validated by forked worker processes a few
     blocks ahead of the caller (which turns block-relative row numbers into file rows); the
-    workers spool what they validated themselves."""
+    workers spool what they validated themselves. `started` runs once they have their first blocks."""
     global _WORKER
     encoding = "utf-8" if info.encoding.startswith("utf") else info.encoding
     _WORKER = (validator, encoding, info.delimiter, columns, spool)
@@ -242,6 +267,8 @@ def _parallel_chunks(validator: RowValidator, info: FileInfo, columns: list, wor
                 pending.append(pool.apply_async(_validate_block, (numbered,)))
                 if len(pending) > workers + 1:
                     break
+            if started is not None:
+                started()
             while pending:
                 chunk = pending.popleft().get()
                 numbered = next(blocks, None)

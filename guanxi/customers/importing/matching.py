@@ -71,9 +71,16 @@ class ExistingMatcher:
     def __init__(self, expected_rows: int = 0):
         self.expected_rows = expected_rows
         self._known: dict | None = None  # key → sorted hashes of the live customers' values
+        # An import that writes as it validates: its own customers (ids from this one on) are not existing ones,
+        # and the database is asked once at the end (`resolve`): meanwhile the import may have dropped the
+        # indexes a question needs.
+        self.own_from_id: int | None = None
+        self.deferred = False
+        self._pending: dict[str, list[tuple[int, str]]] = {k: [] for k in KEYS}
 
     def matches(self, keys: dict[str, list[tuple[int, str]]]) -> list[tuple[int, str, tuple]]:
-        """(row, key, (customer id, number, owner id, team id)), at most one per row and key."""
+        """(row, key, (customer id, number, owner id, team id)), at most one per row and key; none
+        when `deferred` (the rows that may match are kept for `resolve`)."""
         found = []
         known = self._known_hashes(keys)
         for key in KEYS:
@@ -85,18 +92,37 @@ class ExistingMatcher:
                 values = _among(values, known[key])
                 if not values:
                     continue
+            if self.deferred:
+                maybe = set(values)
+                self._pending[key].extend((n, v) for n, v in pairs if v in maybe)
+                continue
             owners = self._owners(key, values)
             if owners:
                 found.extend((n, key, owners[v]) for n, v in pairs if v in owners)
         return found
 
-    def _known_hashes(self, keys: dict) -> dict | None:
-        """The hashes of the live customers' keys (loaded on the first chunk that has keys), or
-        None when this import asks the database about every value."""
+    def resolve(self) -> list[tuple[int, str, tuple]]:
+        """The matches of the rows kept while `deferred`, as `matches` gives them."""
+        found = []
+        for key in KEYS:
+            pairs, self._pending[key] = self._pending[key], []
+            if pairs:
+                owners = self._owners(key, list({v for _, v in pairs}))
+                found.extend((n, key, owners[v]) for n, v in pairs if v in owners)
+        return found
+
+    def preload(self) -> None:
+        """Load the live customers' key hashes now, while the workers check the first blocks, instead
+        of on the first chunk that has keys (which would then wait for them)."""
+        self._known_hashes(None)
+
+    def _known_hashes(self, keys: dict | None) -> dict | None:
+        """The hashes of the live customers' keys (loaded on the first chunk that has keys, or by
+        `preload`), or None when this import asks the database about every value."""
         if self._known is not None:
             return self._known
         if (connection.vendor != "postgresql" or self.expected_rows < self.PREFILTER_MIN_ROWS
-                or not any(keys.get(k) for k in KEYS)):
+                or (keys is not None and not any(keys.get(k) for k in KEYS))):
             return None
         import numpy as np
 
@@ -134,27 +160,30 @@ class ExistingMatcher:
             # array costs more than the query. Normalised keys hold no control characters.
             joined = "\x1f".join(v for v in values if "\x1f" not in v)
             array = "string_to_array(%s, chr(31))::varchar[]"
+            below = self.own_from_id or 2**63 - 1
             with connection.cursor() as cursor:
                 cursor.execute(f"SELECT {key}, id, code, owner_id, team_id FROM {customers} WHERE {key} = ANY({array}) "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
-                               "AND deleted_at IS NULL", (joined,))
+                               "AND deleted_at IS NULL AND id < %s", (joined, below))
                 rows = cursor.fetchall()
                 if with_points:
                     cursor.execute(f"SELECT p.normalized, c.id, c.code, c.owner_id, c.team_id FROM {points} p "  # nosec B608  # SQL built from code-defined table/column names; values are bound parameters
                                    f"JOIN {customers} c "
                                    f"ON c.id = p.customer_id WHERE p.normalized = ANY({array}) "
-                                   "AND c.deleted_at IS NULL", (joined,))
+                                   "AND c.deleted_at IS NULL AND c.id < %s", (joined, below))
                     rows += cursor.fetchall()
             for value, *owner in rows:
                 owners.setdefault(value, tuple(owner))
             return owners
+        own = {"pk__lt": self.own_from_id} if self.own_from_id else {}
+        own_points = {"customer_id__lt": self.own_from_id} if self.own_from_id else {}
         for start in range(0, len(values), self.BATCH):
             batch = values[start:start + self.BATCH]
-            for value, *owner in (Customer.objects.alive().filter(**{f"{key}__in": batch})
+            for value, *owner in (Customer.objects.alive().filter(**{f"{key}__in": batch}, **own)
                                   .values_list(key, "id", "code", "owner_id", "team_id")):
                 owners.setdefault(value, tuple(owner))
             if with_points:
                 for value, *owner in (ContactPoint.objects.filter(normalized__in=batch,
-                                                                  customer__deleted_at__isnull=True)
+                                                                  customer__deleted_at__isnull=True, **own_points)
                                       .values_list("normalized", "customer_id", "customer__code",
                                                    "customer__owner_id", "customer__team_id")):
                     owners.setdefault(value, tuple(owner))

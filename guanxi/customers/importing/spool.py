@@ -30,6 +30,11 @@ class Spool:
             pickle.dump((chunk.customers, chunk.addresses, chunk.points, chunk.tags), out,
                         protocol=pickle.HIGHEST_PROTOCOL)
 
+    def read(self, part: int) -> tuple[list, list, list, list]:
+        """The chunk spooled as `part`."""
+        with (self.path / f"part-{part:07d}.pickle").open("rb") as spooled:
+            return pickle.load(spooled)  # nosec B301  # the app's own spool file, written by this process into a private 0700 work folder; never user input
+
     def close(self) -> None:
         pass
 

@@ -1,5 +1,6 @@
 """The commit of an import: the spooled rows written in the caller's transaction, with their
-"created" history rows. Only `services.imports` calls it.
+"created" history rows (`commit`), or the rows written chunk by chunk as they are validated
+(`ChunkStream`). Only `services.imports` calls it.
 
 - PostgreSQL: COPY into the customers, addresses, contact points and tag tables and their
   history tables, in ONE transaction; ids come from the tables' sequences, reserved as one
@@ -205,14 +206,7 @@ class _Writer:
         self.counts = {"customer": v.customers, "customer_history": v.customers, "address": v.addresses,
                        "point": v.points, "tag_link": v.tag_rows}
         ids = self.ids = self.reserve(self.counts)
-        written = Written(first_id=ids["customer"] if v.customers else None)
-        self.first_customer_id = ids["customer"]
-        self.phases = written.phases
-        t0 = time.perf_counter()
-        self.prepare()
-        written.rebuilt_tables = [table for table, _, _ in getattr(self, "dropped", [])]
-        written.kept_indexes = list(getattr(self, "kept_indexes", []))
-        self.phases["prepare"] = time.perf_counter() - t0
+        written = self._start(dict(self.counts))
         t0 = time.perf_counter()
         done = 0
         for payload, customers in self.built(self.numbered(spool, ids)):
@@ -223,9 +217,25 @@ class _Writer:
         if done != v.customers:
             raise RuntimeError(f"the spool holds {done} customers, validation counted {v.customers}")
         self.phases["write"] = time.perf_counter() - t0
+        return self._end(written)
+
+    def _start(self, expected: dict[str, int]) -> Written:
+        """Prepare the tables for about `expected` rows (by table name of `counts`)."""
+        self.expected = expected
+        written = Written()
+        self.phases = written.phases
+        t0 = time.perf_counter()
+        self.prepare()
+        written.rebuilt_tables = [table for table, _, _ in getattr(self, "dropped", [])]
+        written.kept_indexes = list(getattr(self, "kept_indexes", []))
+        self.phases["prepare"] = time.perf_counter() - t0
+        return written
+
+    def _end(self, written: Written) -> Written:
         self.finish()
         written.index_seconds = dict(getattr(self, "index_seconds", {}))
-        written.customers = done
+        written.customers = done = self.counts["customer"]
+        written.first_id = self.ids["customer"] if done else None
         written.last_id = written.first_id + done - 1 if done else None
         return written
 
@@ -266,6 +276,72 @@ class _Writer:
         raise NotImplementedError
 
 
+class ChunkStream:
+    """Validated chunks written as they come, in the caller's transaction: the sink of a validation
+    that writes while it reads (`engine.validate(..., sink=)`, `services.imports.import_job_import`).
+    The workers validate the next blocks while this process writes the last one. Ids are reserved
+    chunk by chunk, one block after another under the tables' lock (PostgreSQL; SQLite's write lock);
+    the bulk path is chosen on the first chunk's sizes times the rows the file is expected to hold.
+    Only `services.imports` uses it."""
+
+    def __init__(self, *, actor_id: int, reason: str, expected_rows: int):
+        if not connection.in_atomic_block:
+            raise RuntimeError("ChunkStream must write inside transaction.atomic()")
+        writer = _PostgresWriter if connection.vendor == "postgresql" else _SqliteWriter
+        self.writer = writer(validation=None, actor_id=actor_id, reason=reason, tag_ids={})
+        self.actor_id, self.reason, self.expected_rows = actor_id, reason, expected_rows
+        self.writer.ids = {name: 0 for name in ("customer", "customer_history", "address", "point", "tag_link")}
+        self.writer.counts = dict.fromkeys(self.writer.ids, 0)
+        self.written: Written | None = None
+        self.started = 0.0
+
+    @property
+    def first_customer_id(self) -> int | None:
+        """The id of the first customer written (the ones from it on are this import's), else None."""
+        return self.writer.ids["customer"] or None
+
+    def write(self, chunk: tuple[list, list, list, list]) -> None:
+        writer = self.writer
+        with connection.wrap_database_errors:
+            missing = {name for _, name in chunk[3]} - writer.tag_ids.keys()
+            if missing:
+                writer.tag_ids.update(_ensure_tags(missing, actor_id=self.actor_id, reason=self.reason))
+            if self.written is None:
+                self._start(chunk)
+            for piece in _split(chunk, writer.WRITE_ROWS):
+                counts = {"customer": len(piece[0]), "customer_history": len(piece[0]), "address": len(piece[1]),
+                          "point": len(piece[2]), "tag_link": len(piece[3])}
+                offsets = writer.reserve(counts)
+                for name, first in offsets.items():
+                    if counts[name] and not writer.ids[name]:
+                        writer.ids[name] = first
+                    writer.counts[name] += counts[name]
+                writer.send(writer.build(offsets, *piece))
+
+    def _start(self, chunk) -> None:
+        """The bulk path and the watchers' pause, on the sizes the file is expected to have."""
+        customers, addresses, points, tags = chunk
+        scale = max(self.expected_rows, len(customers)) / max(len(customers), 1)
+        expected = {"customer": len(customers), "customer_history": len(customers), "address": len(addresses),
+                    "point": len(points), "tag_link": len(tags)}
+        # Every table is prepared (its watchers paused) even if this chunk has none of its rows.
+        expected = {name: max(int(n * scale), 1) for name, n in expected.items()}
+        self.started = time.perf_counter()
+        self.writer.reserve(dict.fromkeys(expected, 0))  # takes the tables' lock
+        self.written = self.writer._start(expected)
+
+    def finish(self) -> Written:
+        """After the last chunk: the deferred work of the bulk path (keys, indexes, statistics)."""
+        writer = self.writer
+        if self.written is None:
+            raise RuntimeError("no chunk was written")
+        writer.phases["write"] = time.perf_counter() - self.started  # the first chunk to the last, validation too
+        with connection.wrap_database_errors:
+            written = writer._end(self.written)
+        written.seconds = time.perf_counter() - self.started
+        return written
+
+
 GIN_PENDING_LIST_KB = 1024 * 1024  # room for a million customers' name words (PostgreSQL's cap is 2 GB)
 
 
@@ -298,15 +374,21 @@ class _PostgresWriter(_Writer):
         self.kept_indexes: list[str] = []  # indexes of bulk-written tables kept through the write
         self.index_seconds: dict[str, float] = {}
         self.watchers: dict[str, list] = {}  # paused table watchers by table name
+        self.sequences: dict[str, str] = {}  # the id sequences by table name, once the tables are locked
 
     def reserve(self, counts: dict[str, int]) -> dict[str, int]:
+        """The first id of a block of `counts[name]` ids of each table (0 for none). Under the lock no one
+        else takes ids, so blocks reserved one after another follow each other."""
         tables = self.tables
-        self.raw.execute("LOCK TABLE " + ", ".join(tables.values()) + " IN SHARE ROW EXCLUSIVE MODE")
+        if not self.sequences:
+            self.raw.execute("LOCK TABLE " + ", ".join(tables.values()) + " IN SHARE ROW EXCLUSIVE MODE")
+            for name in counts:
+                column = "history_id" if name.endswith("_history") else "id"
+                self.raw.execute("SELECT pg_get_serial_sequence(%s, %s)", (tables[name], column))
+                self.sequences[name] = self.raw.fetchone()[0]
         ids = {}
         for name, n in counts.items():
-            column = "history_id" if name.endswith("_history") else "id"
-            self.raw.execute("SELECT pg_get_serial_sequence(%s, %s)", (tables[name], column))
-            sequence = self.raw.fetchone()[0]
+            sequence = self.sequences[name]
             if n <= 0:
                 ids[name] = 0
                 continue
@@ -318,10 +400,10 @@ class _PostgresWriter(_Writer):
         return ids
 
     def prepare(self) -> None:
-        v = self.validation
-        rows = {"customer": v.customers, "customer_history": v.customers, "address": v.addresses,
-                "address_history": v.addresses, "point": v.points, "point_history": v.points,
-                "tag_link": v.tag_rows, "tag_link_history": v.tag_rows}
+        e = self.expected
+        rows = {"customer": e["customer"], "customer_history": e["customer"], "address": e["address"],
+                "address_history": e["address"], "point": e["point"], "point_history": e["point"],
+                "tag_link": e["tag_link"], "tag_link_history": e["tag_link"]}
         minimum = int(getattr(settings, "IMPORT_BULK_MIN_ROWS", 100_000))
         bulk = []
         for name, table in self.tables.items():
@@ -343,7 +425,7 @@ class _PostgresWriter(_Writer):
             self.raw.execute("SELECT set_config('gin_pending_list_limit', %s, true)",
                              (str(GIN_PENDING_LIST_KB),))
         # The lock taken by `reserve` is the one pausing a trigger needs: no one else writes meanwhile.
-        for name, count in self.counts.items():
+        for name, count in self.expected.items():
             if count > 0:
                 self.watchers[name] = table_watchers.pause(self.raw, self.tables[name])
 

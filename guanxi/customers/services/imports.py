@@ -31,7 +31,7 @@ from guanxi.core.errors import Conflict, DomainError, PermissionDenied, Validati
 from guanxi.core.locks import runner_lock
 
 from .. import permissions
-from ..importing.engine import validate
+from ..importing.engine import Validation, validate
 from ..importing.files import (
     FIELDS,
     CustomerFileReader,
@@ -48,7 +48,7 @@ from ..importing.report import Report
 from ..importing.rows import Actor
 from ..importing.spool import Spool, spools_remove, work_paths
 from ..importing.targets import CUSTOMERS, ImportTarget, import_target
-from ..importing.writers import commit, tidy_indexes, validate_foreign_keys
+from ..importing.writers import ChunkStream, commit, tidy_indexes, validate_foreign_keys
 from ..models import ImportJob, ImportMapping
 
 Status = ImportJob.Status
@@ -405,6 +405,17 @@ def _validate(job: ImportJob, workers: int, on_progress: Callable[[int, int], No
         return _fail(job, str(exc.args[0]), exc.template, exc.params)
     with validation_path.open("wb") as out:
         pickle.dump(validation, out, protocol=pickle.HIGHEST_PROTOCOL)
+    _take_validation(job, validation, report_path)
+    if not validation.is_valid:
+        spool.delete()
+    job.save()
+    _publish(job.pk, job.status, job.processed_rows, job.total_rows)
+    job._validation = validation
+    return job
+
+
+def _take_validation(job: ImportJob, validation: Validation, report_path: Path) -> None:
+    """The job validated (not saved): its counts, errors, duplicates and report."""
     job.status = Status.VALIDATED
     job.total_rows = job.processed_rows = validation.rows
     job.error_count = validation.error_rows
@@ -417,11 +428,87 @@ def _validate(job: ImportJob, workers: int, on_progress: Callable[[int, int], No
     with report_path.open("rb") as report:
         job.report.save(f"import-{job.pk}-report.csv", File(report), save=False)
     report_path.unlink(missing_ok=True)
-    if not validation.is_valid:
+
+
+WRITE_FAILED = gettext_noop("Nothing was imported: %(reason)s")  # the failure's template when writing failed
+
+
+class _NotWritten(Exception):
+    """The file has errors: what was written while validating is rolled back."""
+
+
+def import_job_import(*, job: ImportJob, workers: int = 0, path: str | Path | None = None,
+                      on_progress: Callable[[int, int], None] | None = None, runner: str = Runner.PROCESS,
+                      tidy: bool = True) -> ImportJob:
+    """Validate and write at once, in one transaction: while the workers check the next blocks of
+    the file, this process writes the rows already checked (`writers.ChunkStream`). The outcome is
+    that of `import_job_validate` followed by `import_job_commit`: all rows written (DONE), or, when
+    any row has an error, none, and the job VALIDATED with its report, as after a dry run. The
+    customer tables stay locked for writing from the first valid chunk to the commit. Other import
+    targets validate, then commit. Acts as the user who started the job; `runner`, `path` and
+    ImportRunning as for `import_job_validate`; `tidy` as for `import_job_commit`."""
+    from ..tasks import tidy_import_tables
+
+    if import_target(job.target) is not None:
+        job = import_job_validate(job=job, workers=workers, path=path, on_progress=on_progress, runner=runner)
+        return import_job_commit(job=job, runner=runner, on_progress=on_progress) if job.can_commit else job
+    _require_runner(job)
+    if path is not None:
+        job._local_path = Path(path)
+    with _running(job):
+        job.runner = runner
+        job = _import(job, workers, on_progress)
+    written = getattr(job, "_written", None)
+    if tidy and written is not None and written.rebuilt_tables:
+        kept = list(written.kept_indexes)
+        transaction.on_commit(lambda: tidy_import_tables.delay(kept))
+    return job
+
+
+def _import(job: ImportJob, workers: int, on_progress: Callable[[int, int], None] | None) -> ImportJob:
+    work, spool_path, validation_path = work_paths(job.pk)
+    spool = Spool(spool_path)
+    spool.delete()
+    report_path = work / "report.csv"
+    _start(job, Status.IMPORTING)
+    written = None
+    try:
+        with transaction.atomic():
+            reader = CustomerFileReader(_local_path(job), encoding=encoding_option(job.encoding), sheet=job.sheet,
+                                        mapping=job.mapping)
+            job.total_rows = reader.total_hint
+            stream = ChunkStream(actor_id=job.created_by_id, reason=f"import #{job.pk}",
+                                 expected_rows=reader.total_hint)
+            validation = validate(
+                rows=reader, actor=Actor.of(job.created_by), spool=spool, sink=stream,
+                report=Report(report_path, translate=not (job.language or "").startswith("en")),
+                workers=workers, progress=_ProgressWriter(job, Status.IMPORTING, to_row=False, echo=on_progress))
+            if validation.rows == 0:
+                raise ImportFileError(gettext_noop("The file has a header but no data rows."), code="empty_file")
+            _take_validation(job, validation, report_path)
+            if not validation.is_valid:
+                raise _NotWritten
+            written = stream.finish()
+            job.status = Status.DONE
+            job.created_count = written.customers
+            job.first_customer_id, job.last_customer_id = written.first_id, written.last_id
+            job.finished_at = timezone.now()
+            job.save()
+    except _NotWritten:
+        job.save()  # VALIDATED, with the errors and the report
+    except ImportFileError as exc:
+        return _fail(job, str(exc.args[0]), exc.template, exc.params)
+    except (DatabaseError, RuntimeError, ValidationFailed) as exc:
+        return _fail(job, f"Nothing was imported: {exc}", WRITE_FAILED,
+                     {"reason": str(exc)})
+    finally:
         spool.delete()
-    job.save()
+        validation_path.unlink(missing_ok=True)
+        report_path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            work.rmdir()
     _publish(job.pk, job.status, job.processed_rows, job.total_rows)
-    job._validation = validation
+    job._written = written
     return job
 
 
@@ -488,7 +575,7 @@ def _commit(job: ImportJob, on_progress: Callable[[int, int], None] | None) -> I
             job.finished_at = timezone.now()
             job.save()
     except (DatabaseError, RuntimeError, ValidationFailed) as exc:
-        return _fail(job, f"Nothing was imported: {exc}", gettext_noop("Nothing was imported: %(reason)s"),
+        return _fail(job, f"Nothing was imported: {exc}", WRITE_FAILED,
                      {"reason": str(exc)})
     finally:
         Spool(spool_path).delete()
@@ -672,7 +759,7 @@ def _target_commit(job: ImportJob, target: ImportTarget,
             job.processed_rows, job.finished_at = len(created), timezone.now()
             job.save()
     except (DatabaseError, RuntimeError, DomainError) as exc:
-        return _fail(job, f"Nothing was imported: {exc}", gettext_noop("Nothing was imported: %(reason)s"),
+        return _fail(job, f"Nothing was imported: {exc}", WRITE_FAILED,
                      {"reason": str(exc)})
     finally:
         validation_path.unlink(missing_ok=True)

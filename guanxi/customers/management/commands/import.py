@@ -1,8 +1,9 @@
 """`guanxi import customers FILE`: import customers from CSV or XLSX, all or nothing (`guanxi import
 leads FILE`: leads, or whatever another app registered as an import target, the same way).
 
-The file is validated first (every row; duplicates within the file and with existing customers),
-then written in one transaction. The run is recorded as an import job like one from the UI.
+Every row is checked (duplicates within the file and with existing customers) and written in one
+transaction: customers are written while the next rows are being checked, and nothing stays when a
+row turns out bad. The run is recorded as an import job like one from the UI.
 
 Exit codes: 0 imported (or a clean dry run), 1 some rows are bad or the write failed (nothing
 written), 2 the file itself cannot be used (size, format, encoding, missing columns) or the
@@ -26,8 +27,9 @@ from guanxi.customers.importing.files import ENCODINGS, ImportFileError
 from guanxi.customers.importing.targets import CUSTOMERS, import_target_names
 from guanxi.customers.models import ImportJob
 from guanxi.customers.services.imports import (
-    import_job_commit,
+    WRITE_FAILED,
     import_job_create,
+    import_job_import,
     import_job_validate,
 )
 
@@ -68,12 +70,13 @@ class Command(BaseCommand):
                 raise CommandError(f"{file}: {exc.message}", returncode=2) from exc
             except DomainError as exc:
                 raise CommandError(exc.message, returncode=2) from exc
-            with _bar(console, "Validating") as (progress, task):
-                job = import_job_validate(job=job, path=file, workers=workers,
-                                          on_progress=lambda done, total: progress.update(task, completed=done,
-                                                                                         total=total))
+            run = import_job_validate if dry_run else import_job_import
+            with _bar(console, "Validating" if dry_run else "Importing") as (progress, task):
+                job = run(job=job, path=file, workers=workers,
+                          on_progress=lambda done, total: progress.update(task, completed=done, total=total))
             if job.status == ImportJob.Status.FAILED:
-                raise CommandError(f"{file}: {job.message}", returncode=2)
+                written = job.message_detail.get("template") == WRITE_FAILED  # the rows were good, the write failed
+                raise CommandError(f"{file}: {job.message}", returncode=1 if written else 2)
             ignored = [h for h in job.headers if h and h not in job.mapping]
             if ignored:
                 console.print(f"Ignored columns: {', '.join(ignored)}")
@@ -92,9 +95,6 @@ class Command(BaseCommand):
                 console.print(f"Dry run: all {job.total_rows} rows are valid; nothing was written "
                               f"({validated_seconds:.1f}s).")
                 return
-            with _bar(console, "Importing") as (progress, task):
-                job = import_job_commit(job=job, on_progress=lambda done, total: progress.update(
-                    task, completed=done, total=total))
             if job.status != ImportJob.Status.DONE:
                 raise CommandError(f"{file}: {job.message}", returncode=1)
             if what != CUSTOMERS:
