@@ -384,6 +384,14 @@ def import_job_validate(*, job: ImportJob, workers: int = 0, path: str | Path | 
         return _validate(job, workers, on_progress)
 
 
+def _reader(job: ImportJob) -> CustomerFileReader:
+    """The job's file as mapped rows; the job's total is the rows it is expected to hold."""
+    reader = CustomerFileReader(_local_path(job), encoding=encoding_option(job.encoding), sheet=job.sheet,
+                                mapping=job.mapping)
+    job.total_rows = reader.total_hint
+    return reader
+
+
 def _validate(job: ImportJob, workers: int, on_progress: Callable[[int, int], None] | None) -> ImportJob:
     work, spool_path, validation_path = work_paths(job.pk)
     spool = Spool(spool_path)
@@ -391,9 +399,7 @@ def _validate(job: ImportJob, workers: int, on_progress: Callable[[int, int], No
     report_path = work / "report.csv"
     _start(job, Status.VALIDATING)
     try:
-        reader = CustomerFileReader(_local_path(job), encoding=encoding_option(job.encoding), sheet=job.sheet,
-                                    mapping=job.mapping)
-        job.total_rows = reader.total_hint
+        reader = _reader(job)
         validation = validate(
             rows=reader, actor=Actor.of(job.created_by), spool=spool,
             report=Report(report_path, translate=not (job.language or "").startswith("en")),
@@ -447,8 +453,6 @@ def import_job_import(*, job: ImportJob, workers: int = 0, path: str | Path | No
     customer tables stay locked for writing from the first valid chunk to the commit. Other import
     targets validate, then commit. Acts as the user who started the job; `runner`, `path` and
     ImportRunning as for `import_job_validate`; `tidy` as for `import_job_commit`."""
-    from ..tasks import tidy_import_tables
-
     if import_target(job.target) is not None:
         job = import_job_validate(job=job, workers=workers, path=path, on_progress=on_progress, runner=runner)
         return import_job_commit(job=job, runner=runner, on_progress=on_progress) if job.can_commit else job
@@ -458,10 +462,8 @@ def import_job_import(*, job: ImportJob, workers: int = 0, path: str | Path | No
     with _running(job):
         job.runner = runner
         job = _import(job, workers, on_progress)
-    written = getattr(job, "_written", None)
-    if tidy and written is not None and written.rebuilt_tables:
-        kept = list(written.kept_indexes)
-        transaction.on_commit(lambda: tidy_import_tables.delay(kept))
+    if tidy:
+        _queue_tidy(job)
     return job
 
 
@@ -474,9 +476,7 @@ def _import(job: ImportJob, workers: int, on_progress: Callable[[int, int], None
     written = None
     try:
         with transaction.atomic():
-            reader = CustomerFileReader(_local_path(job), encoding=encoding_option(job.encoding), sheet=job.sheet,
-                                        mapping=job.mapping)
-            job.total_rows = reader.total_hint
+            reader = _reader(job)
             stream = ChunkStream(actor_id=job.created_by_id, reason=f"import #{job.pk}",
                                  expected_rows=reader.total_hint)
             validation = validate(
@@ -523,8 +523,6 @@ def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None]
     rebuilds the index and validates the keys, while everyone goes on reading and writing
     (`tidy=False`: the caller calls `import_tables_tidy` itself, as the benchmark does to time it
     apart)."""
-    from ..tasks import tidy_import_tables
-
     _require_runner(job)
     with _running(job):
         job.runner = runner
@@ -532,11 +530,19 @@ def import_job_commit(*, job: ImportJob, on_progress: Callable[[int, int], None]
         if target is not None:
             return _target_commit(job, target, on_progress)
         job = _commit(job, on_progress)
+    if tidy:
+        _queue_tidy(job)
+    return job
+
+
+def _queue_tidy(job: ImportJob) -> None:
+    """After the commit, the task that tidies what a big import left (`import_tables_tidy`)."""
+    from ..tasks import tidy_import_tables
+
     written = getattr(job, "_written", None)
-    if tidy and written is not None and written.rebuilt_tables:
+    if written is not None and written.rebuilt_tables:
         kept = list(written.kept_indexes)
         transaction.on_commit(lambda: tidy_import_tables.delay(kept))
-    return job
 
 
 def import_tables_tidy(index_names: list[str]) -> dict[str, float]:
