@@ -89,6 +89,17 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request in English leaves English active in its thread (LocaleMiddleware activates and never
+    deactivates); each test starts in the default language, as each request of a server does."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def admin(db):
     """An administrator (every app's tests sign in as one to set up their world)."""
