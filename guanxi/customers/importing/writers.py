@@ -12,7 +12,9 @@
   rebuilds them after the commit, without blocking anyone. Its foreign keys are dropped too and
   come back NOT VALID, with the rows this import wrote checked against them in one query per table
   (the rows already there were valid, and the locks keep them so); `validate_foreign_keys` marks
-  them valid after the commit, again without blocking anyone. The tables' watchers
+  them valid after the commit, again without blocking anyone. The rows' stamps (write time,
+  history fields) are the same on every row: those tables take them from column defaults set
+  for the transaction instead of reading them from every line. The tables' watchers
   (`guanxi.core.table_watchers`: the warehouse's change capture) are paused while the rows go in and
   told the id ranges written.
 - SQLite: bulk_create of the same rows in one transaction.
@@ -34,6 +36,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, connection
 from django.utils import timezone
+from psycopg import sql
 
 from guanxi.core import table_watchers
 from guanxi.core.copy import copy_field
@@ -49,6 +52,7 @@ Progress = Callable[[int, int], None]
 
 
 HISTORY_COLUMNS = ["history_date", "history_change_reason", "history_type", "history_user_id"]
+STAMPED_TABLES = ("customer", "address", "point")  # rows (and history rows) with write times
 
 
 def _history_model(model):
@@ -363,13 +367,11 @@ class _PostgresWriter(_Writer):
         self.cursor = connection.cursor()
         self.raw = self.cursor.cursor
         self.ts = self.now.isoformat()
-        self.head_columns = ["id", "code", "created_at", "updated_at"]
-        self.customer_columns = self.head_columns + [f.column for f in CUSTOMER_FIELDS]
-        self.customer_history_columns = [*self.customer_columns, "history_id", *HISTORY_COLUMNS]
-        child = ["id", "created_at", "updated_at", "customer_id"]
-        self.address_columns = child + [f.column for f in ADDRESS_FIELDS]
-        self.point_columns = child + [f.column for f in POINT_FIELDS]
+        self.fields = {"customer": [f.column for f in CUSTOMER_FIELDS], "address": [f.column for f in ADDRESS_FIELDS],
+                       "point": [f.column for f in POINT_FIELDS]}
         self.history_tail = f"\t{self.ts}\t{copy_field(self.reason)}\t+\t{self.actor_id}"
+        self.stamped_by_default: set[str] = set()  # tables (by name) whose stamps are column defaults
+        self.columns = {name: self._columns(name) for name in self.tables}
         self.dropped: list[tuple[str, list, list]] = []
         self.kept_indexes: list[str] = []  # indexes of bulk-written tables kept through the write
         self.index_seconds: dict[str, float] = {}
@@ -419,6 +421,7 @@ class _PostgresWriter(_Writer):
         self.raw.execute("SET CONSTRAINTS ALL DEFERRED")
         for table in bulk:
             self._drop_indexes(table)
+        self._stamp_by_default([name for name, table in self.tables.items() if table in bulk])
         if self.kept_indexes:
             # The kept GIN indexes take the new rows' entries into their pending list, merged once at
             # the end (`finish`) instead of entry by entry.
@@ -428,6 +431,64 @@ class _PostgresWriter(_Writer):
         for name, count in self.expected.items():
             if count > 0:
                 self.watchers[name] = table_watchers.pause(self.raw, self.tables[name])
+
+    def _stamp_defaults(self, name: str) -> dict[str, object]:
+        """The columns of table `name` that hold the same value on every row an import writes."""
+        if name.removesuffix("_history") not in STAMPED_TABLES:
+            return {}
+        stamps = {"created_at": self.now, "updated_at": self.now}
+        if name.endswith("_history"):
+            stamps |= {"history_date": self.now, "history_change_reason": self.reason, "history_type": "+",
+                       "history_user_id": self.actor_id}
+        return stamps
+
+    def _stamp_by_default(self, names: list[str]) -> None:
+        """Bulk-written tables take their stamps (write time, history fields) from column defaults
+        set for this transaction, instead of reading them from every COPY line: parsing the same
+        timestamps again costs the server about a second per million history rows. Those tables
+        are locked for reading already (their indexes are dropped); a column with a default of its
+        own keeps it and its stamps are written. `finish` drops the defaults again."""
+        for name in names:
+            stamps = self._stamp_defaults(name)
+            if not stamps:
+                continue
+            table = self.tables[name]
+            self.raw.execute("SELECT count(*) FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid "
+                             "AND a.attnum = d.adnum WHERE d.adrelid = %s::regclass AND a.attname = ANY(%s)",
+                             (table, list(stamps)))
+            if self.raw.fetchone()[0]:
+                continue
+            self.raw.execute(sql.SQL("ALTER TABLE {} ").format(sql.Identifier(table)) + sql.SQL(", ").join(
+                sql.SQL("ALTER COLUMN {} SET DEFAULT {}").format(sql.Identifier(column), sql.Literal(value))
+                for column, value in stamps.items()))
+            self.stamped_by_default.add(name)
+        self.columns = {name: self._columns(name) for name in self.tables}
+
+    def _drop_stamp_defaults(self) -> None:
+        for name in self.stamped_by_default:
+            self.raw.execute(sql.SQL("ALTER TABLE {} ").format(sql.Identifier(self.tables[name])) + sql.SQL(", ").join(
+                sql.SQL("ALTER COLUMN {} DROP DEFAULT").format(sql.Identifier(column))
+                for column in self._stamp_defaults(name)))
+
+    def _columns(self, name: str) -> list[str]:
+        """The columns a COPY line of table `name` holds, in order."""
+        base, history = name.removesuffix("_history"), name.endswith("_history")
+        if base == "tag_link":
+            return ["id", "customer_id", "history_id", "tag_id"] if history else ["id", "customer_id", "tag_id"]
+        stamped = name not in self.stamped_by_default
+        stamps = ["created_at", "updated_at"] if stamped else []
+        if base == "customer":
+            columns = ["id", "code", *stamps, *self.fields[base], *(["history_id"] if history else [])]
+        else:
+            columns = ["id", *stamps, "customer_id", *self.fields[base]]
+        return columns + HISTORY_COLUMNS if history and stamped else columns
+
+    def _stamps(self, name: str) -> tuple[str, str]:
+        """The text of the stamps in a COPY line of table `name`: after its id (write times) and at
+        its end (history fields); empty when they are the table's defaults."""
+        if name in self.stamped_by_default:
+            return "", ""
+        return f"\t{self.ts}\t{self.ts}", self.history_tail if name.endswith("_history") else ""
 
     def _drop_indexes(self, table: str) -> None:
         """Drop the foreign keys and the indexes no constraint needs (kept: primary keys, unique
@@ -480,9 +541,10 @@ class _PostgresWriter(_Writer):
             for name, definition, *_ in foreign_keys:
                 self.raw.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition} NOT VALID')
             self._check_written_rows(table, foreign_keys)
-        # CREATE INDEX refuses a table with pending deferred foreign-key checks: run them now.
+        # CREATE INDEX (and ALTER TABLE) refuses a table with pending deferred foreign-key checks: run them now.
         self.raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
         self.raw.execute("SET CONSTRAINTS ALL DEFERRED")
+        self._drop_stamp_defaults()
         self.phases["foreign_keys"] = time.perf_counter() - t0
         t0 = time.perf_counter()
         for _table, indexes, _ in self.dropped:
@@ -571,28 +633,33 @@ class _PostgresWriter(_Writer):
             producer.join()
 
     def build(self, offsets, customers, addresses, points, tags) -> list[tuple[str, list[str], bytes]]:
-        ts, tail, t = self.ts, self.history_tail, self.tables
+        t, columns = self.tables, self.columns
         first, history_first = offsets["customer"], offsets["customer_history"]
+        stamps, _ = self._stamps("customer")
+        history_stamps, history_tail = self._stamps("customer_history")
         rows, history = [], []
         for i, rest in enumerate(customers):
             cid = first + i
-            head = f"{cid}\tC{cid:09d}\t{ts}\t{ts}\t{rest}"
-            rows.append(head)
-            history.append(f"{head}\t{history_first + i}{tail}")
-        payload = [(t["customer"], self.customer_columns, rows),
-                   (t["customer_history"], self.customer_history_columns, history)]
-        for table, history_table, columns, offset, children in (
-                ("address", "address_history", self.address_columns, offsets["address"], addresses),
-                ("point", "point_history", self.point_columns, offsets["point"], points)):
-            if children:
-                lines = [f"{offset + j}\t{ts}\t{ts}\t{first + i}\t{rest}" for j, (i, rest) in enumerate(children)]
-                payload.append((t[table], columns, lines))
-                payload.append((t[history_table], columns + HISTORY_COLUMNS, [r + tail for r in lines]))
+            key = f"{cid}\tC{cid:09d}"
+            rows.append(f"{key}{stamps}\t{rest}")
+            history.append(f"{key}{history_stamps}\t{rest}\t{history_first + i}{history_tail}")
+        payload = [(t["customer"], columns["customer"], rows),
+                   (t["customer_history"], columns["customer_history"], history)]
+        for name, offset, children in (("address", offsets["address"], addresses), ("point", offsets["point"], points)):
+            if not children:
+                continue
+            stamps, _ = self._stamps(name)
+            history_stamps, history_tail = self._stamps(f"{name}_history")
+            lines = [f"{offset + j}{stamps}\t{first + i}\t{rest}" for j, (i, rest) in enumerate(children)]
+            history = lines if (history_stamps, history_tail) == (stamps, "") else [
+                f"{offset + j}{history_stamps}\t{first + i}\t{rest}{history_tail}"
+                for j, (i, rest) in enumerate(children)]
+            payload += [(t[name], columns[name], lines), (t[f"{name}_history"], columns[f"{name}_history"], history)]
         if tags:
             link, tag_ids = offsets["tag_link"], self.tag_ids
-            payload.append((t["tag_link"], ["id", "customer_id", "tag_id"],
+            payload.append((t["tag_link"], columns["tag_link"],
                             [f"{link + j}\t{first + i}\t{tag_ids[name]}" for j, (i, name) in enumerate(tags)]))
-            payload.append((t["tag_link_history"], ["id", "customer_id", "history_id", "tag_id"],
+            payload.append((t["tag_link_history"], columns["tag_link_history"],
                             [f"{link + j}\t{first + i}\t{history_first + i}\t{tag_ids[name]}"
                              for j, (i, name) in enumerate(tags)]))
         return [(table, columns, ("\n".join(lines) + "\n").encode()) for table, columns, lines in payload if lines]

@@ -383,21 +383,35 @@ def test_big_imports_rebuild_indexes_and_foreign_keys_inside_the_transaction(tmp
             indexes = cursor.fetchall()
             cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                            "WHERE conrelid::regclass::text LIKE 'customers_%%' ORDER BY conname")
-            return indexes, cursor.fetchall()
+            constraints = cursor.fetchall()
+            # Column defaults: the bulk path sets the rows' stamps as defaults while it writes.
+            cursor.execute("SELECT d.adrelid::regclass::text, a.attname, pg_get_expr(d.adbin, d.adrelid) "
+                           "FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum "
+                           "WHERE d.adrelid::regclass::text LIKE 'customers_%%' ORDER BY 1, 2")
+            return indexes, constraints, cursor.fetchall()
 
     before = schema()
     rows = [person(i, 标签="VIP", 座机=f"010-8765{i:04d}") for i in range(200)]
     job = import_job_commit(job=import_job_validate(job=start(admin, write_csv(tmp_path / "a.csv", rows))))
     assert job.status == "done" and "customers_customer" in job._written.rebuilt_tables
-    indexes, constraints = schema()
+    indexes, constraints, defaults = schema()
     # The foreign keys came back NOT VALID (the rows written were checked against them); the task
     # queued after the commit marks them valid.
     assert "customers_customer_brand_id_1e4af62a_fk_customers_brand_id" in {
         name for name, definition in constraints if definition.endswith(" NOT VALID")}
-    assert (indexes, [(n, d.removesuffix(" NOT VALID")) for n, d in constraints]) == before
+    assert (indexes, [(n, d.removesuffix(" NOT VALID")) for n, d in constraints], defaults) == before
     validated = import_tables_tidy([])
     assert schema() == before and "customers_customer_brand_id_1e4af62a_fk_customers_brand_id" in validated
-    assert Customer.objects.filter(mobile="+8613800000199").get().contact_points.get().normalized == "+861087650199"
+    customer = Customer.objects.filter(mobile="+8613800000199").get()
+    assert customer.contact_points.get().normalized == "+861087650199"
+    # Every row and history row has its stamps, whether written in each line or by the tables' defaults.
+    stamp = (customer.created_at, "+", admin.pk, f"import #{job.pk}")
+    for record in (customer, customer.addresses.get(), customer.contact_points.get()):
+        assert record.created_at == record.updated_at == customer.created_at
+        created = record.history.get()
+        assert (created.history_date, created.history_type, created.history_user_id,
+                created.history_change_reason) == stamp
+        assert created.created_at == created.updated_at == customer.created_at
 
 
 def test_the_report_of_an_own_scoped_importer_does_not_name_customers_it_may_not_see(tmp_path, admin, rep):
