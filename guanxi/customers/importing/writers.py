@@ -445,7 +445,7 @@ class _PostgresWriter(_Writer):
     def _stamp_by_default(self, names: list[str]) -> None:
         """Bulk-written tables take their stamps (write time, history fields) from column defaults
         set for this transaction, instead of reading them from every COPY line: parsing the same
-        timestamps again costs the server about a second per million history rows. Those tables
+        timestamps again costs the server about two seconds per million history rows. Those tables
         are locked for reading already (their indexes are dropped); a column with a default of its
         own keeps it and its stamps are written. `finish` drops the defaults again."""
         for name in names:
