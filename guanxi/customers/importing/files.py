@@ -467,8 +467,12 @@ def sample_rows(info: FileInfo, *, mapping: dict[str, str], limit: int = 10) -> 
 # ---------------------------------------------------------------- CSV blocks for parallel parsing
 
 
-def csv_blocks(info: FileInfo, *, block_bytes: int = 4 << 20) -> Iterator[bytes]:
+def csv_blocks(info: FileInfo, *, block_bytes: int = 1 << 20) -> Iterator[bytes]:
     """The bytes after the header row in blocks of whole records (for worker processes).
+
+    About 8,000 customers a block: importing at once, the workers run a few blocks ahead of the
+    writer, and what they are ahead by is written after the last block is checked, on one core
+    (4 MB blocks: ~130,000 rows, 3.4 s at 1,000,000). Validation alone is as fast either way.
 
     A block ends at a newline outside quotes: with RFC 4180 quoting a position is inside a
     quoted field exactly when an odd number of quote characters precede it. In UTF-8, GBK and
