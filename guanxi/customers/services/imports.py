@@ -399,13 +399,8 @@ def _validate(job: ImportJob, workers: int, on_progress: Callable[[int, int], No
     report_path = work / "report.csv"
     _start(job, Status.VALIDATING)
     try:
-        reader = _reader(job)
-        validation = validate(
-            rows=reader, actor=Actor.of(job.created_by), spool=spool,
-            report=Report(report_path, translate=not (job.language or "").startswith("en")),
-            workers=workers, progress=_ProgressWriter(job, Status.VALIDATING, to_row=True, echo=on_progress))
-        if validation.rows == 0:
-            raise ImportFileError(gettext_noop("The file has a header but no data rows."), code="empty_file")
+        validation = _checked(job, _reader(job), spool=spool, report_path=report_path, workers=workers,
+                              on_progress=on_progress)
     except ImportFileError as exc:
         spool.delete()
         return _fail(job, str(exc.args[0]), exc.template, exc.params)
@@ -418,6 +413,20 @@ def _validate(job: ImportJob, workers: int, on_progress: Callable[[int, int], No
     _publish(job.pk, job.status, job.processed_rows, job.total_rows)
     job._validation = validation
     return job
+
+
+def _checked(job: ImportJob, reader: CustomerFileReader, *, spool: Spool, report_path: Path, workers: int,
+             on_progress: Callable[[int, int], None] | None, sink: ChunkStream | None = None) -> Validation:
+    """Every row of `reader` checked: the valid ones spooled (and written by `sink`, importing at once),
+    the report at `report_path`. Progress goes to the job row too unless writing at once, whose
+    transaction would hide it. Raises ImportFileError for a file without data rows."""
+    validation = validate(
+        rows=reader, actor=Actor.of(job.created_by), spool=spool, sink=sink,
+        report=Report(report_path, translate=not (job.language or "").startswith("en")), workers=workers,
+        progress=_ProgressWriter(job, job.status, to_row=sink is None, echo=on_progress))
+    if validation.rows == 0:
+        raise ImportFileError(gettext_noop("The file has a header but no data rows."), code="empty_file")
+    return validation
 
 
 def _take_validation(job: ImportJob, validation: Validation, report_path: Path) -> None:
@@ -479,12 +488,8 @@ def _import(job: ImportJob, workers: int, on_progress: Callable[[int, int], None
             reader = _reader(job)
             stream = ChunkStream(actor_id=job.created_by_id, reason=f"import #{job.pk}",
                                  expected_rows=reader.total_hint)
-            validation = validate(
-                rows=reader, actor=Actor.of(job.created_by), spool=spool, sink=stream,
-                report=Report(report_path, translate=not (job.language or "").startswith("en")),
-                workers=workers, progress=_ProgressWriter(job, Status.IMPORTING, to_row=False, echo=on_progress))
-            if validation.rows == 0:
-                raise ImportFileError(gettext_noop("The file has a header but no data rows."), code="empty_file")
+            validation = _checked(job, reader, spool=spool, report_path=report_path, workers=workers,
+                                  on_progress=on_progress, sink=stream)
             _take_validation(job, validation, report_path)
             if not validation.is_valid:
                 raise _NotWritten
