@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from celery import signals
 
-        from . import checks, logs, metrics  # noqa: F401  (checks registers the system checks)
+        from . import checks, logs, lookups, metrics  # noqa: F401  (checks and lookups register themselves)
         from .history_manager import reuse_history_manager_classes
 
         logs.configure_structlog()

@@ -94,7 +94,7 @@ def customer_results(
         # Fetched once, as literal ids: the page reads them by primary key instead of running the
         # search again, and their number is the count.
         ids = _search_ids(qs, customer_search_branches(filters.query, user=user))
-        qs, found = Customer.objects.filter(pk__in=ids), len(ids)
+        qs, found = Customer.objects.filter(pk__among=ids), len(ids)
     rows = qs.select_related("owner", "team", "brand").order_by(*CUSTOMER_ORDERING.resolve(ordering))
     return CustomerResults(rows=rows, cap=SEARCH_CAP if found is not None else COUNT_CAP, found=found)
 
