@@ -112,7 +112,8 @@ def _search_ids(qs: QuerySet, branches: list[Q]) -> list[int]:
     if len(branches) == 1 or not connection.features.supports_slicing_ordering_in_compound:
         return list(qs.filter(functools.reduce(operator.or_, branches)).order_by()
                     .values_list("pk", flat=True)[:limit])
-    parts = [qs.filter(branch).order_by().values_list("pk", flat=True)[:limit] for branch in branches]
+    matching = qs.order_by().values_list("pk", flat=True)  # cloned once, not once per branch
+    parts = [matching.filter(branch)[:limit] for branch in branches]
     with transaction.atomic(), connection.cursor() as cursor:
         # A common word's bitmap (芳: 86,000 of 10,000,000 names) outgrows the default 4 MB and
         # turns lossy, and then every row of its pages is checked again: 105 ms, 65 ms with 16 MB.
