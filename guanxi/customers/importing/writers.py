@@ -571,26 +571,57 @@ class _PostgresWriter(_Writer):
         written = name.removesuffix("_history")
         return "id", self.ids[written], self.ids[written] + self.counts[written] - 1
 
+    def _written_ids(self, table: str) -> tuple[int, int] | None:
+        """The ids this import gave the rows it wrote into `table` (one block, see `reserve`), if any."""
+        for name in STAMPED_TABLES:
+            if self.tables[name] == table and self.counts[name]:
+                return self.ids[name], self.ids[name] + self.counts[name] - 1
+        return None
+
     def _check_written_rows(self, table: str, foreign_keys: list) -> None:
         """Every row this import wrote into `table` against the foreign keys put back NOT VALID, in one
         scan of those rows (MATCH SIMPLE, as PostgreSQL checks them: a key with a NULL refers to
-        nothing). Raises IntegrityError naming the first key broken."""
+        nothing). Raises IntegrityError naming the first key broken.
+
+        Only the distinct keys are looked up: an import's rows name a few owners, teams and brands
+        many times over. Two kinds of key are known without reading them from every row: a key into
+        the block of rows this import wrote itself (an address's customer) exists, so it counts as
+        none (NULL) there; and a key the table took from a stamp default (a history row's user) has
+        that one value on every row. A table whose keys are all stamps is not read at all."""
         if not foreign_keys:
             return
-        column, first, last = self._written_rows(table)
-        broken = []  # the number of the first key a row breaks, else NULL
+        name = next(n for n, t in self.tables.items() if t == table)
+        stamps = self._stamp_defaults(name) if name in self.stamped_by_default else {}
+        keys, key_params, broken = [], [], []  # the keys read (SQL and parameters), and each key's check
         for number, (_, _, parent, columns, parent_columns) in enumerate(foreign_keys):
-            present = " AND ".join(f't."{c}" IS NOT NULL' for c in columns)
-            match = " AND ".join(f'p."{pc}" = t."{c}"' for c, pc in zip(columns, parent_columns, strict=True))
+            written = self._written_ids(parent) if len(columns) == 1 and parent_columns == ["id"] else None
+            names = [f"k{number}_{i}" for i in range(len(columns))]
+            for alias, c in zip(names, columns, strict=True):
+                if c in stamps:
+                    keys.append(f"%s AS {alias}")
+                    key_params.append(stamps[c])
+                elif written:
+                    keys.append(f'CASE WHEN "{c}" BETWEEN %s AND %s THEN NULL ELSE "{c}" END AS {alias}')
+                    key_params += written
+                else:
+                    keys.append(f'"{c}" AS {alias}')
+            present = " AND ".join(f"t.{alias} IS NOT NULL" for alias in names)
+            match = " AND ".join(f'p."{pc}" = t.{alias}' for alias, pc in zip(names, parent_columns, strict=True))
             broken.append(f"CASE WHEN {present} AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE {match}) "  # nosec B608  # names from the catalog (pg_constraint)
                           f"THEN {number} END")
+        if all(c in stamps for *_, columns, _ in foreign_keys for c in columns):
+            rows, params = f"SELECT {', '.join(keys)}", key_params
+        else:
+            column, first, last = self._written_rows(table)
+            rows = f'SELECT DISTINCT {", ".join(keys)} FROM "{table}" WHERE "{column}" BETWEEN %s AND %s'  # nosec B608  # names from the catalog (pg_constraint)
+            params = (*key_params, first, last)
         first_broken = f"COALESCE({', '.join(broken)})"
-        self.raw.execute(f'SELECT {first_broken} FROM "{table}" t WHERE t."{column}" BETWEEN %s AND %s '  # nosec B608  # names from the catalog (pg_constraint); values are bound parameters
-                         f"AND {first_broken} IS NOT NULL LIMIT 1", (first, last))
+        self.raw.execute(f"SELECT {first_broken} FROM ({rows}) t WHERE {first_broken} IS NOT NULL LIMIT 1",  # nosec B608  # names from the catalog (pg_constraint); values are bound parameters
+                         params)
         row = self.raw.fetchone()
         if row:
-            name = foreign_keys[row[0]][0]
-            raise IntegrityError(f'insert or update on table "{table}" violates foreign key constraint "{name}"')
+            raise IntegrityError(f'insert or update on table "{table}" violates foreign key constraint '
+                                 f'"{foreign_keys[row[0]][0]}"')
 
     def built(self, numbered) -> Iterator[tuple[object, int]]:
         """Chunks built one ahead in a thread: it reads the spool and formats the next COPY text

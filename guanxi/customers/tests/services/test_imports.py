@@ -259,6 +259,66 @@ def test_a_foreign_key_broken_since_validation_fails_at_commit_and_writes_nothin
     assert Customer.objects.count() == 0 and not Customer.history.exists() and Address.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk path")
+@pytest.mark.parametrize("target", ["an existing customer", "no customer"])
+def test_a_row_naming_a_customer_outside_the_import_is_still_checked_at_commit(tmp_path, settings, monkeypatch,
+                                                                               target):
+    # The bulk path takes a key into the block of customers it wrote itself as known to exist; a key
+    # outside that block (which only a fault could write) is looked up.
+    settings.IMPORT_BULK_MIN_ROWS = 10
+    analyze_import_tables()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_WORK_DIR = str(tmp_path / "work")
+    from guanxi.accounts.enums import Role
+    from guanxi.accounts.tests.factories import UserFactory
+
+    boss = UserFactory(role=Role.ADMIN)
+    existing = make_customer(boss, name="老客户")
+    named = existing.pk if target == "an existing customer" else existing.pk + 10**9
+    original = import_writers._PostgresWriter.build
+
+    def build(self, offsets, customers, addresses, points, tags):
+        if addresses and offsets["customer"] == self.ids["customer"]:  # the first round's first address
+            addresses = [(named - offsets["customer"], addresses[0][1]), *addresses[1:]]
+        return original(self, offsets, customers, addresses, points, tags)
+
+    monkeypatch.setattr(import_writers._PostgresWriter, "build", build)
+    job = import_job_validate(job=start(boss, write_csv(tmp_path / "a.csv", [person(i) for i in range(3000)])))
+    job = import_job_commit(job=job)
+    if target == "no customer":
+        assert job.status == "failed" and "customers_address_customer_id" in job.message
+        assert Customer.objects.count() == 1 and Address.objects.count() == 0
+    else:
+        assert job.status == "done" and Address.objects.count() == 3000
+        assert Address.objects.filter(customer=existing).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk path")
+def test_the_user_stamped_on_history_rows_is_checked_at_commit(tmp_path, settings, monkeypatch):
+    # The history tables take their user from a stamp default: it is checked once, not row by row.
+    settings.IMPORT_BULK_MIN_ROWS = 10
+    analyze_import_tables()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.IMPORT_WORK_DIR = str(tmp_path / "work")
+    from guanxi.accounts.enums import Role
+    from guanxi.accounts.tests.factories import UserFactory
+
+    boss = UserFactory(role=Role.ADMIN)
+    original = import_writers._PostgresWriter._stamp_defaults
+
+    def stamp_defaults(self, name):
+        stamps = original(self, name)
+        return stamps | {"history_user_id": boss.pk + 10**6} if "history_user_id" in stamps else stamps
+
+    monkeypatch.setattr(import_writers._PostgresWriter, "_stamp_defaults", stamp_defaults)
+    job = import_job_validate(job=start(boss, write_csv(tmp_path / "a.csv", [person(i) for i in range(3000)])))
+    job = import_job_commit(job=job)
+    assert job.status == "failed" and "_history_user_id_" in job.message
+    assert Customer.objects.count() == 0 and not Customer.history.exists()
+
+
 def test_progress_really_advances_while_validating_and_writing(tmp_path, admin, monkeypatch):
     monkeypatch.setattr("guanxi.customers.services.imports.PROGRESS_EVERY", 0)
     rows = [person(i) for i in range(12_000)]
