@@ -259,22 +259,27 @@ def test_a_foreign_key_broken_since_validation_fails_at_commit_and_writes_nothin
     assert Customer.objects.count() == 0 and not Customer.history.exists() and Address.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk path")
-@pytest.mark.parametrize("target", ["an existing customer", "no customer"])
-def test_a_row_naming_a_customer_outside_the_import_is_still_checked_at_commit(tmp_path, settings, monkeypatch,
-                                                                               target):
-    # The bulk path takes a key into the block of customers it wrote itself as known to exist; a key
-    # outside that block (which only a fault could write) is looked up.
+@pytest.fixture
+def bulk_importer(tmp_path, settings):
+    """An administrator whose imports of a few thousand rows take PostgreSQL's bulk path."""
+    from guanxi.accounts.enums import Role
+    from guanxi.accounts.tests.factories import UserFactory
+
     settings.IMPORT_BULK_MIN_ROWS = 10
     analyze_import_tables()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IMPORT_WORK_DIR = str(tmp_path / "work")
-    from guanxi.accounts.enums import Role
-    from guanxi.accounts.tests.factories import UserFactory
+    return UserFactory(role=Role.ADMIN)
 
-    boss = UserFactory(role=Role.ADMIN)
-    existing = make_customer(boss, name="老客户")
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk path")
+@pytest.mark.parametrize("target", ["an existing customer", "no customer"])
+def test_a_row_naming_a_customer_outside_the_import_is_still_checked_at_commit(tmp_path, bulk_importer, monkeypatch,
+                                                                               target):
+    # The bulk path takes a key into the block of customers it wrote itself as known to exist; a key
+    # outside that block (which only a fault could write) is looked up.
+    existing = make_customer(bulk_importer, name="老客户")
     named = existing.pk if target == "an existing customer" else existing.pk + 10**9
     original = import_writers._PostgresWriter.build
 
@@ -284,7 +289,7 @@ def test_a_row_naming_a_customer_outside_the_import_is_still_checked_at_commit(t
         return original(self, offsets, customers, addresses, points, tags)
 
     monkeypatch.setattr(import_writers._PostgresWriter, "build", build)
-    job = import_job_validate(job=start(boss, write_csv(tmp_path / "a.csv", [person(i) for i in range(3000)])))
+    job = import_job_validate(job=start(bulk_importer, write_csv(tmp_path / "a.csv", [person(i) for i in range(3000)])))
     job = import_job_commit(job=job)
     if target == "no customer":
         assert job.status == "failed" and "customers_address_customer_id" in job.message
@@ -296,24 +301,16 @@ def test_a_row_naming_a_customer_outside_the_import_is_still_checked_at_commit(t
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk path")
-def test_the_user_stamped_on_history_rows_is_checked_at_commit(tmp_path, settings, monkeypatch):
+def test_the_user_stamped_on_history_rows_is_checked_at_commit(tmp_path, bulk_importer, monkeypatch):
     # The history tables take their user from a stamp default: it is checked once, not row by row.
-    settings.IMPORT_BULK_MIN_ROWS = 10
-    analyze_import_tables()
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.IMPORT_WORK_DIR = str(tmp_path / "work")
-    from guanxi.accounts.enums import Role
-    from guanxi.accounts.tests.factories import UserFactory
-
-    boss = UserFactory(role=Role.ADMIN)
     original = import_writers._PostgresWriter._stamp_defaults
 
     def stamp_defaults(self, name):
         stamps = original(self, name)
-        return stamps | {"history_user_id": boss.pk + 10**6} if "history_user_id" in stamps else stamps
+        return stamps | {"history_user_id": bulk_importer.pk + 10**6} if "history_user_id" in stamps else stamps
 
     monkeypatch.setattr(import_writers._PostgresWriter, "_stamp_defaults", stamp_defaults)
-    job = import_job_validate(job=start(boss, write_csv(tmp_path / "a.csv", [person(i) for i in range(3000)])))
+    job = import_job_validate(job=start(bulk_importer, write_csv(tmp_path / "a.csv", [person(i) for i in range(3000)])))
     job = import_job_commit(job=job)
     assert job.status == "failed" and "_history_user_id_" in job.message
     assert Customer.objects.count() == 0 and not Customer.history.exists()
