@@ -565,18 +565,23 @@ class _PostgresWriter(_Writer):
     def _written_rows(self, table: str) -> tuple[str, int, int]:
         """The column and the id range that pick this import's rows of `table`: history rows keep the
         id of the row they record, fresh from its sequence, so no older history row has it."""
-        name = next(n for n, t in self.tables.items() if t == table)
+        name = self._name_of(table)
         if name == "customer_history":
             return "history_id", self.ids[name], self.ids[name] + self.counts[name] - 1
         written = name.removesuffix("_history")
         return "id", self.ids[written], self.ids[written] + self.counts[written] - 1
 
+    def _name_of(self, table: str) -> str | None:
+        """The name (in `_tables`) of a table this import writes, else None."""
+        return next((n for n, t in self.tables.items() if t == table), None)
+
     def _written_ids(self, table: str) -> tuple[int, int] | None:
-        """The ids this import gave the rows it wrote into `table` (one block, see `reserve`), if any."""
-        for name in STAMPED_TABLES:
-            if self.tables[name] == table and self.counts[name]:
-                return self.ids[name], self.ids[name] + self.counts[name] - 1
-        return None
+        """The ids (`id`, not a history row's `history_id`) this import gave the rows it wrote into
+        `table`: one block each (see `reserve`), or None."""
+        name = self._name_of(table)
+        if name is None or name.endswith("_history") or not self.counts.get(name):
+            return None
+        return self.ids[name], self.ids[name] + self.counts[name] - 1
 
     def _check_written_rows(self, table: str, foreign_keys: list) -> None:
         """Every row this import wrote into `table` against the foreign keys put back NOT VALID, in one
@@ -590,7 +595,7 @@ class _PostgresWriter(_Writer):
         that one value on every row. A table whose keys are all stamps is not read at all."""
         if not foreign_keys:
             return
-        name = next(n for n, t in self.tables.items() if t == table)
+        name = self._name_of(table)
         stamps = self._stamp_defaults(name) if name in self.stamped_by_default else {}
         keys, key_params, broken = [], [], []  # the keys read (SQL and parameters), and each key's check
         for number, (_, _, parent, columns, parent_columns) in enumerate(foreign_keys):
