@@ -134,6 +134,7 @@ class Validation:
     duplicates: list = field(default_factory=list)
     seconds: float = 0.0
     workers: int = 0
+    written: object = None  # what the sink wrote (`writers.Written`), once it finished
 
     @property
     def is_valid(self) -> bool:
@@ -146,6 +147,9 @@ class ChunkSink(Protocol):
     first_customer_id: int | None  # the customers from this id on are the sink's own, not existing ones
 
     def write(self, chunk: tuple[list, list, list, list]) -> None: ...
+
+    def finish(self) -> object:
+        """After the last chunk: what the sink defers to the end (indexes, keys); what it wrote."""
 
 
 def validate(*, rows: Iterable[tuple[int, dict]], actor: Actor, report: Report, spool: Spool | None,
@@ -232,6 +236,9 @@ class _State:
     def finish(self, started: float) -> Validation:
         result, report = self.result, self.report
         if self.sink is not None:
+            if result.customers and not report.error_rows:
+                # First, so that the questions below find the indexes the sink may have dropped.
+                result.written = self.sink.finish()
             self.matcher.own_from_id = self.sink.first_customer_id
             self._report_existing(self.matcher.resolve())
         for row, key, first in self.duplicates.duplicates():

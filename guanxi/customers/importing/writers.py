@@ -39,7 +39,6 @@ from django.utils import timezone
 from psycopg import sql
 
 from guanxi.core import table_watchers
-from guanxi.core.copy import copy_field
 
 from ..models import Address, ContactPoint, Customer, Tag
 from .engine import Validation
@@ -369,7 +368,6 @@ class _PostgresWriter(_Writer):
         self.ts = self.now.isoformat()
         self.fields = {"customer": [f.column for f in CUSTOMER_FIELDS], "address": [f.column for f in ADDRESS_FIELDS],
                        "point": [f.column for f in POINT_FIELDS]}
-        self.history_tail = f"\t{self.ts}\t{copy_field(self.reason)}\t+\t{self.actor_id}"
         self.stamped_by_default: set[str] = set()  # tables (by name) whose stamps are column defaults
         self.columns = {name: self._columns(name) for name in self.tables}
         self.dropped: list[tuple[str, list, list]] = []
@@ -483,12 +481,10 @@ class _PostgresWriter(_Writer):
             columns = ["id", *stamps, "customer_id", *self.fields[base]]
         return columns + HISTORY_COLUMNS if history and stamped else columns
 
-    def _stamps(self, name: str) -> tuple[str, str]:
-        """The text of the stamps in a COPY line of table `name`: after its id (write times) and at
-        its end (history fields); empty when they are the table's defaults."""
-        if name in self.stamped_by_default:
-            return "", ""
-        return f"\t{self.ts}\t{self.ts}", self.history_tail if name.endswith("_history") else ""
+    def _stamps(self, name: str) -> str:
+        """The text of the write times in a COPY line of table `name`, after its id; empty when they
+        are the table's defaults."""
+        return "" if name in self.stamped_by_default else f"\t{self.ts}\t{self.ts}"
 
     def _drop_indexes(self, table: str) -> None:
         """Drop the foreign keys and the indexes no constraint needs (kept: primary keys, unique
@@ -668,40 +664,62 @@ class _PostgresWriter(_Writer):
             stop.set()
             producer.join()
 
-    def build(self, offsets, customers, addresses, points, tags) -> list[tuple[str, list[str], bytes]]:
+    def build(self, offsets, customers, addresses, points, tags) -> list[tuple]:
+        """COPY texts (table, columns, bytes) and, for the history tables, INSERT .. SELECT statements
+        (statement, parameters): the server copies the rows it has just taken instead of parsing the
+        same text again, and this process neither formats nor sends it."""
         t, columns = self.tables, self.columns
-        first, history_first = offsets["customer"], offsets["customer_history"]
-        stamps, _ = self._stamps("customer")
-        history_stamps, history_tail = self._stamps("customer_history")
-        rows, history = [], []
+        first = offsets["customer"]
+        stamps = self._stamps("customer")
+        rows = []
         for i, rest in enumerate(customers):
             cid = first + i
-            key = f"{cid}\tC{cid:09d}"
-            rows.append(f"{key}{stamps}\t{rest}")
-            history.append(f"{key}{history_stamps}\t{rest}\t{history_first + i}{history_tail}")
+            rows.append(f"{cid}\tC{cid:09d}{stamps}\t{rest}")
         payload = [(t["customer"], columns["customer"], rows),
-                   (t["customer_history"], columns["customer_history"], history)]
+                   self._history_of("customer", first, len(customers), offsets["customer_history"])]
         for name, offset, children in (("address", offsets["address"], addresses), ("point", offsets["point"], points)):
             if not children:
                 continue
-            stamps, _ = self._stamps(name)
-            history_stamps, history_tail = self._stamps(f"{name}_history")
+            stamps = self._stamps(name)
             lines = [f"{offset + j}{stamps}\t{first + i}\t{rest}" for j, (i, rest) in enumerate(children)]
-            history = lines if (history_stamps, history_tail) == (stamps, "") else [
-                f"{offset + j}{history_stamps}\t{first + i}\t{rest}{history_tail}"
-                for j, (i, rest) in enumerate(children)]
-            payload += [(t[name], columns[name], lines), (t[f"{name}_history"], columns[f"{name}_history"], history)]
+            payload += [(t[name], columns[name], lines), self._history_of(name, offset, len(children))]
         if tags:
-            link, tag_ids = offsets["tag_link"], self.tag_ids
+            link, tag_ids, history_first = offsets["tag_link"], self.tag_ids, offsets["customer_history"]
             payload.append((t["tag_link"], columns["tag_link"],
                             [f"{link + j}\t{first + i}\t{tag_ids[name]}" for j, (i, name) in enumerate(tags)]))
             payload.append((t["tag_link_history"], columns["tag_link_history"],
                             [f"{link + j}\t{first + i}\t{history_first + i}\t{tag_ids[name]}"
                              for j, (i, name) in enumerate(tags)]))
-        return [(table, columns, ("\n".join(lines) + "\n").encode()) for table, columns, lines in payload if lines]
+        return [item if len(item) == 2 else (item[0], item[1], ("\n".join(item[2]) + "\n").encode())
+                for item in payload if len(item) == 2 or item[2]]
+
+    def _history_of(self, name: str, first: int, count: int, history_first: int | None = None) -> tuple:
+        """The statement writing the "created" history rows of the `count` rows of table `name` from
+        id `first` on (their history ids from `history_first` on, for customers: tag history rows
+        name them), with its parameters."""
+        history = f"{name}_history"
+        taken = set(self.columns[name])
+        values, params = [], []
+        for column in self.columns[history]:
+            if column in taken:
+                values.append(sql.Identifier(column))
+            elif column == "history_id":
+                values.append(sql.SQL("id + %s"))
+                params.append(history_first - first)
+            else:
+                values.append(sql.Placeholder())
+                params.append(self._stamp_defaults(history)[column])
+        statement = sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} WHERE id BETWEEN %s AND %s").format(
+            sql.Identifier(self.tables[history]), sql.SQL(", ").join(map(sql.Identifier, self.columns[history])),
+            sql.SQL(", ").join(values), sql.Identifier(self.tables[name]))
+        return statement, (*params, first, first + count - 1)
 
     def send(self, payload) -> None:
-        for table, columns, data in payload:
+        for item in payload:
+            if len(item) == 2:
+                self.raw.execute(*item)
+                continue
+            table, columns, data = item
             with self.raw.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
                 copy.write(data)
 
@@ -728,7 +746,8 @@ class _SqliteWriter(_Writer):
                 ids[name] = max(highest, row[0] if row else 0) + 1
         return ids
 
-    def build(self, offsets, customers, addresses, points, tags) -> list[tuple[type, list]]:
+    def build(self, offsets, customers, addresses, points, tags) -> list[tuple[type, list, type | None, list]]:
+        """(model, rows, history model, their history rows) to write, in order."""
         now, actor, reason = self.now, self.actor_id, self.reason
         first, history_first = offsets["customer"], offsets["customer_history"]
         names = [f.attname for f in CUSTOMER_FIELDS]
@@ -741,7 +760,7 @@ class _SqliteWriter(_Writer):
             history.append(history_model(id=cid, code=f"C{cid:09d}", created_at=now, updated_at=now,
                                          history_id=history_first + i, history_date=now, history_type="+",
                                          history_user_id=actor, history_change_reason=reason, **data))
-        payload = [(Customer, objs), (history_model, history)]
+        payload = [(Customer, objs, history_model, history)]
         for model, fields, offset, children in ((Address, ADDRESS_FIELDS, offsets["address"], addresses),
                                                 (ContactPoint, POINT_FIELDS, offsets["point"], points)):
             if not children:
@@ -750,8 +769,7 @@ class _SqliteWriter(_Writer):
             rows = [(offset + j, first + i, dict(zip(attnames, values, strict=True)))
                     for j, (i, values) in enumerate(children)]
             payload.append((model, [model(id=pk, customer_id=cid, created_at=now, updated_at=now, **data)
-                                    for pk, cid, data in rows]))
-            payload.append((_history_model(model), [
+                                    for pk, cid, data in rows], _history_model(model), [
                 _history_model(model)(id=pk, customer_id=cid, created_at=now, updated_at=now, history_date=now,
                                       history_type="+", history_user_id=actor, history_change_reason=reason,
                                       **data) for pk, cid, data in rows]))
@@ -760,12 +778,16 @@ class _SqliteWriter(_Writer):
             through = Customer.tags.through
             tag_history = apps.get_model("customers", "HistoricalCustomer_tags")
             payload.append((through, [through(id=link + j, customer_id=first + i, tag_id=self.tag_ids[name])
-                                      for j, (i, name) in enumerate(tags)]))
-            payload.append((tag_history, [tag_history(id=link + j, customer_id=first + i,
-                                                      history_id=history_first + i, tag_id=self.tag_ids[name])
-                                          for j, (i, name) in enumerate(tags)]))
+                                      for j, (i, name) in enumerate(tags)], tag_history,
+                            [tag_history(id=link + j, customer_id=first + i, history_id=history_first + i,
+                                         tag_id=self.tag_ids[name]) for j, (i, name) in enumerate(tags)]))
         return payload
 
     def send(self, payload) -> None:
-        for model, objs in payload:
+        for model, objs, history_model, history in payload:
             model.objects.bulk_create(objs, batch_size=self.BATCH)
+            if hasattr(model, "updated_at"):
+                # bulk_create stamps auto_now fields itself: the history rows record the times it wrote.
+                for record, obj in zip(history, objs, strict=True):
+                    record.created_at, record.updated_at = obj.created_at, obj.updated_at
+            history_model.objects.bulk_create(history, batch_size=self.BATCH)

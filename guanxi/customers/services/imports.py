@@ -493,7 +493,7 @@ def _import(job: ImportJob, workers: int, on_progress: Callable[[int, int], None
             _take_validation(job, validation, report_path)
             if not validation.is_valid:
                 raise _NotWritten
-            written = stream.finish()
+            written = validation.written
             job.status = Status.DONE
             job.created_count = written.customers
             job.first_customer_id, job.last_customer_id = written.first_id, written.last_id

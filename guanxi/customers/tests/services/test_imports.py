@@ -273,6 +273,26 @@ def bulk_importer(tmp_path, settings):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("bulk", [False, pytest.param(True, marks=pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's bulk path"))], ids=["row by row", "bulk path"])
+def test_every_history_row_holds_the_values_of_the_row_it_records(tmp_path, request, bulk):
+    user = request.getfixturevalue("bulk_importer" if bulk else "admin")
+    rows = [person(i, 标签="VIP、宽带用户" if i % 2 else "", 座机=f"010-8765{i:04d}" if i % 3 else "")
+            for i in range(40)]
+    job = import_job_commit(job=import_job_validate(job=start(user, write_csv(tmp_path / "a.csv", rows))))
+    assert job.status == "done" and bool(job._written.rebuilt_tables) == bulk
+    for model, count in ((Customer, 40), (Address, 40), (ContactPoint, 26)):
+        fields = [f.attname for f in model._meta.concrete_fields]
+        written = {row["id"]: row for row in model.objects.values(*fields)}
+        recorded = {row["id"]: row for row in model.history.values(*fields)}
+        assert len(written) == count and recorded == written
+    for customer in Customer.objects.prefetch_related("tags"):
+        created = customer.history.get()
+        assert {t.tag_id for t in created.tags.all()} == {t.pk for t in customer.tags.all()}
+    assert Customer.tags.through.objects.count() == 40
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk path")
 @pytest.mark.parametrize("target", ["an existing customer", "no customer"])
 def test_a_row_naming_a_customer_outside_the_import_is_still_checked_at_commit(tmp_path, bulk_importer, monkeypatch,
