@@ -321,6 +321,22 @@ def test_a_row_naming_a_customer_outside_the_import_is_still_checked_at_commit(t
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk path")
+def test_a_customer_number_taken_already_fails_the_bulk_import_and_writes_nothing(tmp_path, bulk_importer):
+    # The bulk path drops the numbers' unique constraint while it writes; putting it back checks every row.
+    taken = make_customer(bulk_importer, name="老客户")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('customers_customer', 'id'))")
+        following = cursor.fetchone()[0] + 1  # the id, and so the number, of the import's first customer
+    Customer.objects.filter(pk=taken.pk).update(code=f"C{following:09d}")
+    job = import_job_validate(job=start(bulk_importer, write_csv(tmp_path / "a.csv", [person(i) for i in range(200)])))
+    job = import_job_commit(job=job)
+    assert job.status == "failed" and "customer_code_unique" in job.message
+    assert list(Customer.objects.values_list("pk", flat=True)) == [taken.pk] and not Customer.history.exclude(
+        id=taken.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk path")
 def test_the_user_stamped_on_history_rows_is_checked_at_commit(tmp_path, bulk_importer, monkeypatch):
     # The history tables take their user from a stamp default: it is checked once, not row by row.
     original = import_writers._PostgresWriter._stamp_defaults
