@@ -205,6 +205,10 @@ IMPORT_WORK_DIR = env.str("IMPORT_WORK_DIR", default=str(VAR_DIR / "imports"))
 # The star schema's Parquet files (analytics), queried with DuckDB.
 WAREHOUSE_DIR = env.str("WAREHOUSE_DIR", default=str(VAR_DIR / "warehouse"))
 IMPORT_BULK_MIN_ROWS = env.int("IMPORT_BULK_MIN_ROWS", default=100_000)
+# Such an import writes its rows as a replica (`session_replication_role`; the database role needs
+# SET on it, see docs/deployment.md) and checks their foreign keys once, instead of dropping the keys,
+# which would lock users, teams and brands against reading until it commits. False: always drop them.
+IMPORT_SKIP_TRIGGERS = env.bool("IMPORT_SKIP_TRIGGERS", default=True)
 # The heavy batch jobs (duplicate linkage, the value run, the star-schema build) run on this machine
 # ("local": DuckDB, pandas) or on Apache Spark ("spark"): SPARK_MASTER local[N] or a cluster's URL,
 # SPARK_CONF "key=value;..." Spark properties, SPARK_WORK_DIR where their inputs are written as

@@ -8,19 +8,23 @@
   wait), so the import created exactly `first_id..last_id`. An import at least half the size of
   a table (and of IMPORT_BULK_MIN_ROWS rows or more) drops that table's secondary indexes
   first and rebuilds them before the commit — which locks the table for reading too, until the
-  import commits. Its GIN indexes are kept and merged into (`_takes_appends`); `tidy_indexes`
-  rebuilds them after the commit, without blocking anyone. Its foreign keys are dropped too and
-  come back NOT VALID, with the rows this import wrote checked against them in one query per table
-  (the rows already there were valid, and the locks keep them so); `validate_foreign_keys` marks
-  them valid after the commit, again without blocking anyone. The rows' stamps (write time,
-  history fields) are the same on every row: those tables take them from column defaults set
-  for the transaction instead of reading them from every line. The tables' watchers
+  import commits. Its unique constraints go too (unless a foreign key refers to them) and come back
+  the same way, checking every row. Its GIN indexes are kept and merged into (`_takes_appends`);
+  `tidy_indexes` rebuilds them after the commit, without blocking anyone. Its foreign keys are not
+  checked row by row: the rows are written as a replica (`session_replication_role`, when the role
+  may set it), or else the keys are dropped and come back NOT VALID (`validate_foreign_keys` marks
+  them valid after the commit, without blocking anyone; but dropping a key locks the table it refers
+  to, users among them, against reading until the commit). Either way the rows this import wrote are
+  checked against the keys in one scan per table, locking the rows they refer to. The rows'
+  stamps (write time, history fields) are the same on every row: those tables take them from
+  column defaults set for the transaction instead of reading them from every line. The tables' watchers
   (`guanxi.core.table_watchers`: the warehouse's change capture) are paused while the rows go in and
   told the id ranges written.
 - SQLite: bulk_create of the same rows in one transaction.
 
 Every customer, address and contact point gets its "created" history row (django-simple-history),
-written in bulk with the importing user and the reason "import #<job>", so the audit trail of an
+written in bulk with the importing user and the reason "import #<job>" (on PostgreSQL copied by the
+server from the rows just written, `INSERT … SELECT`), so the audit trail of an
 imported customer reads like that of one created by hand; the import job itself records who
 imported which file and the id range created.
 """
@@ -36,6 +40,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, connection
 from django.utils import timezone
+from psycopg import errors as psycopg_errors
 from psycopg import sql
 
 from guanxi.core import table_watchers
@@ -371,6 +376,8 @@ class _PostgresWriter(_Writer):
         self.stamped_by_default: set[str] = set()  # tables (by name) whose stamps are column defaults
         self.columns = {name: self._columns(name) for name in self.tables}
         self.dropped: list[tuple[str, list, list]] = []
+        self.checked: list[tuple[str, list]] = []  # tables whose rows this import checks against their keys
+        self.skips_triggers = False  # bulk writes run as a replica: no key checks row by row, no keys dropped
         self.kept_indexes: list[str] = []  # indexes of bulk-written tables kept through the write
         self.index_seconds: dict[str, float] = {}
         self.watchers: dict[str, list] = {}  # paused table watchers by table name
@@ -417,8 +424,11 @@ class _PostgresWriter(_Writer):
         # referenced tables') deferred checks done first.
         self.raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
         self.raw.execute("SET CONSTRAINTS ALL DEFERRED")
+        self.skips_triggers = bool(bulk) and self._may_skip_triggers()
         for table in bulk:
             self._drop_indexes(table)
+        if self.skips_triggers:
+            self.checked = [(table, self._foreign_keys(table)) for name, table in self.tables.items() if rows[name]]
         self._stamp_by_default([name for name, table in self.tables.items() if table in bulk])
         if self.kept_indexes:
             # The kept GIN indexes take the new rows' entries into their pending list, merged once at
@@ -429,6 +439,24 @@ class _PostgresWriter(_Writer):
         for name, count in self.expected.items():
             if count > 0:
                 self.watchers[name] = table_watchers.pause(self.raw, self.tables[name])
+
+    def _may_skip_triggers(self) -> bool:
+        """Whether this connection may write as a replica (`session_replication_role`: a superuser, or a
+        role granted SET on it, PostgreSQL 15+). Writing so, PostgreSQL checks no foreign key row by
+        row and the import checks its rows at the end, set-based, as when it drops the keys; but
+        dropping a key also locks the table it refers to (users, teams, brands) against reading
+        until the commit, and as a replica nothing is dropped."""
+        if not getattr(settings, "IMPORT_SKIP_TRIGGERS", True):
+            return False
+        self.raw.execute("SAVEPOINT import_replica")
+        try:
+            self.raw.execute("SET LOCAL session_replication_role = replica")
+        except psycopg_errors.InsufficientPrivilege:
+            self.raw.execute("ROLLBACK TO SAVEPOINT import_replica")
+            return False
+        self.raw.execute("SET LOCAL session_replication_role = origin")
+        self.raw.execute("RELEASE SAVEPOINT import_replica")
+        return True
 
     def _stamp_defaults(self, name: str) -> dict[str, object]:
         """The columns of table `name` that hold the same value on every row an import writes."""
@@ -500,17 +528,13 @@ class _PostgresWriter(_Writer):
                 self.kept_indexes.append(name)
             else:
                 indexes.append((name, definition))
-        # Foreign keys too: checking a million rows one by one costs more than one join at the end.
-        self.raw.execute(
-            "SELECT c.conname, pg_get_constraintdef(c.oid), c.confrelid::regclass::text, "
-            "ARRAY(SELECT a.attname FROM unnest(c.conkey) k JOIN pg_attribute a "
-            "ON a.attrelid = c.conrelid AND a.attnum = k ORDER BY array_position(c.conkey, k)), "
-            "ARRAY(SELECT a.attname FROM unnest(c.confkey) k JOIN pg_attribute a "
-            "ON a.attrelid = c.confrelid AND a.attnum = k ORDER BY array_position(c.confkey, k)) "
-            "FROM pg_constraint c WHERE c.conrelid = %s::regclass AND c.contype = 'f'", (table,))
-        foreign_keys = self.raw.fetchall()
+        # Foreign keys too (unless writing as a replica): checking a million rows one by one costs
+        # more than one join at the end.
+        foreign_keys = [] if self.skips_triggers else self._foreign_keys(table)
         for name, *_ in foreign_keys:
             self.raw.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+        if foreign_keys:
+            self.checked.append((table, foreign_keys))
         for name, _ in indexes:
             self.raw.execute(f'DROP INDEX "{name}"')
         # A unique index costs more kept than rebuilt (a customer's number: ~2.5 s a million rows kept,
@@ -523,6 +547,17 @@ class _PostgresWriter(_Writer):
             self.raw.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
             indexes.append((name, f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'))
         self.dropped.append((table, indexes, foreign_keys))
+
+    def _foreign_keys(self, table: str) -> list[tuple]:
+        """(name, definition, referenced table, columns, referenced columns) of each foreign key of `table`."""
+        self.raw.execute(
+            "SELECT c.conname, pg_get_constraintdef(c.oid), c.confrelid::regclass::text, "
+            "ARRAY(SELECT a.attname FROM unnest(c.conkey) k JOIN pg_attribute a "
+            "ON a.attrelid = c.conrelid AND a.attnum = k ORDER BY array_position(c.conkey, k)), "
+            "ARRAY(SELECT a.attname FROM unnest(c.confkey) k JOIN pg_attribute a "
+            "ON a.attrelid = c.confrelid AND a.attnum = k ORDER BY array_position(c.confkey, k)) "
+            "FROM pg_constraint c WHERE c.conrelid = %s::regclass AND c.contype = 'f'", (table,))
+        return self.raw.fetchall()
 
     def finish(self) -> None:
         if any(self.watchers.values()):
@@ -545,6 +580,7 @@ class _PostgresWriter(_Writer):
         for table, _, foreign_keys in self.dropped:
             for name, definition, *_ in foreign_keys:
                 self.raw.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition} NOT VALID')
+        for table, foreign_keys in self.checked:
             self._check_written_rows(table, foreign_keys)
         # CREATE INDEX (and ALTER TABLE) refuses a table with pending deferred foreign-key checks: run them now.
         self.raw.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -589,9 +625,10 @@ class _PostgresWriter(_Writer):
         return self.ids[name], self.ids[name] + self.counts[name] - 1
 
     def _check_written_rows(self, table: str, foreign_keys: list) -> None:
-        """Every row this import wrote into `table` against the foreign keys put back NOT VALID, in one
-        scan of those rows (MATCH SIMPLE, as PostgreSQL checks them: a key with a NULL refers to
-        nothing). Raises IntegrityError naming the first key broken.
+        """Every row this import wrote into `table` against its foreign keys (MATCH SIMPLE, as
+        PostgreSQL checks them: a NULL refers to nothing), with one scan of those rows; the rows
+        referred to are locked as PostgreSQL's own check locks them (FOR KEY SHARE: no one deletes
+        them before the commit). Raises IntegrityError naming the first key broken.
 
         Only the distinct keys are looked up: an import's rows name a few owners, teams and brands
         many times over. Two kinds of key are known without reading them from every row: a key into
@@ -602,36 +639,36 @@ class _PostgresWriter(_Writer):
             return
         name = self._name_of(table)
         stamps = self._stamp_defaults(name) if name in self.stamped_by_default else {}
-        keys, key_params, broken = [], [], []  # the keys read (SQL and parameters), and each key's check
-        for number, (_, _, parent, columns, parent_columns) in enumerate(foreign_keys):
-            written = self._written_ids(parent) if len(columns) == 1 and parent_columns == ["id"] else None
-            names = [f"k{number}_{i}" for i in range(len(columns))]
-            for alias, c in zip(names, columns, strict=True):
-                if c in stamps:
-                    keys.append(f"%s AS {alias}")
-                    key_params.append(stamps[c])
-                elif written:
-                    keys.append(f'CASE WHEN "{c}" BETWEEN %s AND %s THEN NULL ELSE "{c}" END AS {alias}')
-                    key_params += written
-                else:
-                    keys.append(f'"{c}" AS {alias}')
-            present = " AND ".join(f"t.{alias} IS NOT NULL" for alias in names)
-            match = " AND ".join(f'p."{pc}" = t.{alias}' for alias, pc in zip(names, parent_columns, strict=True))
-            broken.append(f"CASE WHEN {present} AND NOT EXISTS (SELECT 1 FROM {parent} p WHERE {match}) "  # nosec B608  # names from the catalog (pg_constraint)
-                          f"THEN {number} END")
+        keys, params = [], []
+        for _, _, parent, columns, parent_columns in foreign_keys:
+            if len(columns) != 1:
+                raise NotImplementedError(f"{table}: a foreign key of {len(columns)} columns")
+            column = columns[0]
+            written = self._written_ids(parent) if parent_columns == ["id"] else None
+            if column in stamps:
+                keys.append("%s")
+                params.append(stamps[column])
+            elif written:
+                keys.append(f'CASE WHEN "{column}" BETWEEN %s AND %s THEN NULL ELSE "{column}" END')
+                params += written
+            else:
+                keys.append(f'"{column}"')
         if all(c in stamps for *_, columns, _ in foreign_keys for c in columns):
-            rows, params = f"SELECT {', '.join(keys)}", key_params
+            self.raw.execute(f"SELECT {', '.join(keys)}", params)  # nosec B608  # names from the catalog (pg_constraint)
         else:
             column, first, last = self._written_rows(table)
-            rows = f'SELECT DISTINCT {", ".join(keys)} FROM "{table}" WHERE "{column}" BETWEEN %s AND %s'  # nosec B608  # names from the catalog (pg_constraint)
-            params = (*key_params, first, last)
-        first_broken = f"COALESCE({', '.join(broken)})"
-        self.raw.execute(f"SELECT {first_broken} FROM ({rows}) t WHERE {first_broken} IS NOT NULL LIMIT 1",  # nosec B608  # names from the catalog (pg_constraint); values are bound parameters
-                         params)
-        row = self.raw.fetchone()
-        if row:
-            raise IntegrityError(f'insert or update on table "{table}" violates foreign key constraint '
-                                 f'"{foreign_keys[row[0]][0]}"')
+            self.raw.execute(f'SELECT DISTINCT {", ".join(keys)} FROM "{table}" '  # nosec B608  # names from the catalog (pg_constraint)
+                             f'WHERE "{column}" BETWEEN %s AND %s', (*params, first, last))
+        combinations = self.raw.fetchall()
+        for number, (constraint, _, parent, _, parent_columns) in enumerate(foreign_keys):
+            values = list({row[number] for row in combinations} - {None})
+            if not values:
+                continue
+            self.raw.execute(f'SELECT p."{parent_columns[0]}" FROM {parent} p '  # nosec B608  # names from the catalog (pg_constraint); values are bound parameters
+                             f'WHERE p."{parent_columns[0]}" = ANY(%s) FOR KEY SHARE OF p', (values,))
+            if len(self.raw.fetchall()) < len(values):
+                raise IntegrityError(f'insert or update on table "{table}" violates foreign key constraint '
+                                     f'"{constraint}"')
 
     def built(self, numbered) -> Iterator[tuple[object, int]]:
         """Chunks built one ahead in a thread: it reads the spool and formats the next COPY text
@@ -724,6 +761,10 @@ class _PostgresWriter(_Writer):
         return statement, (*params, first, first + count - 1)
 
     def send(self, payload) -> None:
+        if self.skips_triggers:
+            # Only around the import's own rows: what else the transaction writes (tags, the job) is
+            # checked as always. A failure rolls the setting back with the rest.
+            self.raw.execute("SET LOCAL session_replication_role = replica")
         for item in payload:
             if len(item) == 2:
                 self.raw.execute(*item)
@@ -731,6 +772,8 @@ class _PostgresWriter(_Writer):
             table, columns, data = item
             with self.raw.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
                 copy.write(data)
+        if self.skips_triggers:
+            self.raw.execute("SET LOCAL session_replication_role = origin")
 
 
 class _SqliteWriter(_Writer):

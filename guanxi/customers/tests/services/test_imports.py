@@ -230,15 +230,26 @@ def test_a_database_error_at_row_9999_of_10000_while_writing_leaves_nothing(tmp_
     assert ImportJob.objects.get(pk=job.pk).status == "failed"
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("bulk", [False, pytest.param(True, marks=pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL's bulk path"))], ids=["through the keys", "bulk"])
-def test_a_foreign_key_broken_since_validation_fails_at_commit_and_writes_nothing(tmp_path, settings, bulk):
-    # A real transaction: deferred foreign keys are checked when it commits; the bulk path (PostgreSQL)
-    # checks the rows it wrote against the keys it puts back.
-    if bulk:
+ON_POSTGRESQL = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk path")
+WRITE_PATHS = ["row by row", pytest.param("as a replica", marks=ON_POSTGRESQL),
+               pytest.param("keys dropped", marks=ON_POSTGRESQL)]
+
+
+def take_write_path(settings, path: str) -> None:
+    """Row by row (the keys checked by the database), or PostgreSQL's bulk path, checking the keys
+    once: writing as a replica, or dropping the keys while it writes."""
+    if path != "row by row":
         settings.IMPORT_BULK_MIN_ROWS = 10
+        settings.IMPORT_SKIP_TRIGGERS = path == "as a replica"
         analyze_import_tables()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", WRITE_PATHS)
+def test_a_foreign_key_broken_since_validation_fails_at_commit_and_writes_nothing(tmp_path, settings, path):
+    # A real transaction: deferred foreign keys are checked when it commits; the bulk path (PostgreSQL)
+    # checks the rows it wrote against the keys (written as a replica, or put back after dropping them).
+    take_write_path(settings, path)
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.IMPORT_WORK_DIR = str(tmp_path / "work")
     from guanxi.accounts.enums import Role
@@ -259,8 +270,16 @@ def test_a_foreign_key_broken_since_validation_fails_at_commit_and_writes_nothin
     assert Customer.objects.count() == 0 and not Customer.history.exists() and Address.objects.count() == 0
 
 
+@pytest.fixture(params=["as a replica", "keys dropped"])
+def key_checks(request, settings):
+    """The bulk path's two ways of checking foreign keys once: writing as a replica (no trigger fires;
+    the connection may set `session_replication_role`), or dropping the keys while it writes."""
+    settings.IMPORT_SKIP_TRIGGERS = request.param == "as a replica"
+    return request.param
+
+
 @pytest.fixture
-def bulk_importer(tmp_path, settings):
+def bulk_importer(tmp_path, settings, key_checks):
     """An administrator whose imports of a few thousand rows take PostgreSQL's bulk path."""
     from guanxi.accounts.enums import Role
     from guanxi.accounts.tests.factories import UserFactory
@@ -273,14 +292,13 @@ def bulk_importer(tmp_path, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("bulk", [False, pytest.param(True, marks=pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL's bulk path"))], ids=["row by row", "bulk path"])
-def test_every_history_row_holds_the_values_of_the_row_it_records(tmp_path, request, bulk):
-    user = request.getfixturevalue("bulk_importer" if bulk else "admin")
+@pytest.mark.parametrize("path", WRITE_PATHS)
+def test_every_history_row_holds_the_values_of_the_row_it_records(tmp_path, settings, admin, path):
+    take_write_path(settings, path)
     rows = [person(i, 标签="VIP、宽带用户" if i % 2 else "", 座机=f"010-8765{i:04d}" if i % 3 else "")
             for i in range(40)]
-    job = import_job_commit(job=import_job_validate(job=start(user, write_csv(tmp_path / "a.csv", rows))))
-    assert job.status == "done" and bool(job._written.rebuilt_tables) == bulk
+    job = import_job_commit(job=import_job_validate(job=start(admin, write_csv(tmp_path / "a.csv", rows))))
+    assert job.status == "done" and bool(job._written.rebuilt_tables) == (path != "row by row")
     for model, count in ((Customer, 40), (Address, 40), (ContactPoint, 26)):
         fields = [f.attname for f in model._meta.concrete_fields]
         written = {row["id"]: row for row in model.objects.values(*fields)}
@@ -350,6 +368,62 @@ def test_the_user_stamped_on_history_rows_is_checked_at_commit(tmp_path, bulk_im
     job = import_job_commit(job=job)
     assert job.status == "failed" and "_history_user_id_" in job.message
     assert Customer.objects.count() == 0 and not Customer.history.exists()
+
+
+def readable_from_another_session(tables: list[str]) -> dict[str, bool]:
+    """Whether another database session can read each table now (within a second)."""
+    import psycopg
+
+    settings_dict = connection.settings_dict
+    readable = {}
+    with psycopg.connect(dbname=settings_dict["NAME"], user=settings_dict["USER"], host=settings_dict["HOST"],
+                         port=settings_dict["PORT"] or 5432, password=settings_dict["PASSWORD"] or None,
+                         autocommit=True) as other:
+        other.execute("SET lock_timeout = '1s'")
+        for table in tables:
+            try:
+                other.execute(f'SELECT count(*) FROM "{table}"')  # nosec B608  # test tables
+                readable[table] = True
+            except psycopg.errors.LockNotAvailable:
+                readable[table] = False
+    return readable
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk path")
+def test_a_bulk_import_leaves_users_teams_brands_and_tags_readable_while_it_writes(tmp_path, bulk_importer,
+                                                                                  key_checks, monkeypatch):
+    # Dropping a foreign key locks the table it refers to against reading until the commit: signing in
+    # would wait for the import. Written as a replica, no key is dropped.
+    shared = ["accounts_user", "accounts_team", "customers_brand", "customers_tag"]
+    seen = []
+    original = import_writers._PostgresWriter.send
+
+    def send(self, payload):
+        original(self, payload)
+        if not seen:
+            seen.append(readable_from_another_session(shared))
+
+    monkeypatch.setattr(import_writers._PostgresWriter, "send", send)
+    rows = [person(i, 标签="VIP") for i in range(300)]
+    job = import_job_commit(job=import_job_validate(job=start(bulk_importer, write_csv(tmp_path / "a.csv", rows))))
+    assert job.status == "done" and "customers_customer" in job._written.rebuilt_tables
+    assert seen == [dict.fromkeys(shared, key_checks == "as a replica")]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk path")
+def test_a_database_role_that_may_not_write_as_a_replica_drops_the_keys_instead(db):
+    from django.db import transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE guanxi_test_no_replica")  # undone with the test's transaction
+        writer = import_writers._PostgresWriter(validation=None, actor_id=None, reason="", tag_ids={})
+        assert writer._may_skip_triggers()
+        cursor.execute("SET LOCAL ROLE guanxi_test_no_replica")
+        assert not writer._may_skip_triggers()
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone() == ("origin",)  # and the transaction goes on
+        cursor.execute("RESET ROLE")
 
 
 def test_progress_really_advances_while_validating_and_writing(tmp_path, admin, monkeypatch):
@@ -466,7 +540,7 @@ def test_validation_reads_the_database_a_bounded_number_of_times(tmp_path, admin
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the index rebuild is PostgreSQL's bulk path")
-def test_big_imports_rebuild_indexes_and_foreign_keys_inside_the_transaction(tmp_path, admin, settings):
+def test_big_imports_rebuild_indexes_and_foreign_keys_inside_the_transaction(tmp_path, admin, settings, key_checks):
     settings.IMPORT_BULK_MIN_ROWS = 10
     analyze_import_tables()
 
@@ -489,13 +563,14 @@ def test_big_imports_rebuild_indexes_and_foreign_keys_inside_the_transaction(tmp
     job = import_job_commit(job=import_job_validate(job=start(admin, write_csv(tmp_path / "a.csv", rows))))
     assert job.status == "done" and "customers_customer" in job._written.rebuilt_tables
     indexes, constraints, defaults = schema()
-    # The foreign keys came back NOT VALID (the rows written were checked against them); the task
-    # queued after the commit marks them valid.
-    assert "customers_customer_brand_id_1e4af62a_fk_customers_brand_id" in {
-        name for name, definition in constraints if definition.endswith(" NOT VALID")}
+    # Dropped, the foreign keys came back NOT VALID (the rows written were checked against them); the
+    # task queued after the commit marks them valid. Written as a replica, they never went.
+    not_valid = {name for name, definition in constraints if definition.endswith(" NOT VALID")}
+    brand_key = "customers_customer_brand_id_1e4af62a_fk_customers_brand_id"
+    assert (brand_key in not_valid) == (key_checks == "keys dropped")
     assert (indexes, [(n, d.removesuffix(" NOT VALID")) for n, d in constraints], defaults) == before
     validated = import_tables_tidy([])
-    assert schema() == before and "customers_customer_brand_id_1e4af62a_fk_customers_brand_id" in validated
+    assert schema() == before and (brand_key in validated) == (key_checks == "keys dropped")
     customer = Customer.objects.filter(mobile="+8613800000199").get()
     assert customer.contact_points.get().normalized == "+861087650199"
     # Every row and history row has its stamps, whether written in each line or by the tables' defaults.
@@ -713,6 +788,7 @@ def test_a_big_import_merges_into_the_word_index_which_a_task_then_rebuilds(tmp_
     from guanxi.customers.selectors.customers import CustomerFilter, customer_results
 
     settings.IMPORT_BULK_MIN_ROWS = 10
+    settings.IMPORT_SKIP_TRIGGERS = False  # the keys dropped, so that the task has some to validate
     analyze_import_tables()
     index = "customer_name_terms_words"
 
@@ -845,16 +921,17 @@ def test_a_row_found_bad_after_chunks_were_written_leaves_nothing_and_the_report
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the index rebuild is PostgreSQL's bulk path")
 @pytest.mark.django_db(transaction=True)
-def test_writing_while_validating_takes_the_bulk_path_on_the_size_it_expects(tmp_path, admin, settings):
+def test_writing_while_validating_takes_the_bulk_path_on_the_size_it_expects(tmp_path, admin, settings, key_checks):
     from guanxi.customers.services.imports import import_job_import
 
     settings.IMPORT_BULK_MIN_ROWS = 10
     analyze_import_tables()
     rows = [person(i, 标签="VIP", 座机=f"010-8765{i:04d}") for i in range(300)]
     job = import_job_import(job=start(admin, write_csv(tmp_path / "a.csv", rows)), tidy=False)
-    assert job.status == "done" and job.created_count == 300
+    assert job.status == "done" and job.created_count == 300, job.message
     assert {"customers_customer", "customers_address", "customers_contactpoint"} <= set(job._written.rebuilt_tables)
-    assert "customers_address_customer_id_f042422e_fk_customers_customer_id" in not_valid_foreign_keys()
+    address_key = "customers_address_customer_id_f042422e_fk_customers_customer_id"
+    assert (address_key in not_valid_foreign_keys()) == (key_checks == "keys dropped")
     import_tables_tidy(job._written.kept_indexes)
     assert not_valid_foreign_keys() == set()
     assert Customer.objects.filter(tags__name="VIP").count() == 300 and ContactPoint.objects.count() == 300
