@@ -235,14 +235,15 @@ class _State:
 
     def finish(self, started: float) -> Validation:
         result, report = self.result, self.report
+        for row, key, first in self.duplicates.duplicates():
+            report.duplicate(row, key, first_row=first, blocking=key in BLOCKING_KEYS)
         if self.sink is not None:
             if result.customers and not report.error_rows:
-                # First, so that the questions below find the indexes the sink may have dropped.
+                # Before asking which rows match existing customers: the sink rebuilds the indexes
+                # those questions use (and it is not finished for a file with errors: none is written).
                 result.written = self.sink.finish()
             self.matcher.own_from_id = self.sink.first_customer_id
             self._report_existing(self.matcher.resolve())
-        for row, key, first in self.duplicates.duplicates():
-            report.duplicate(row, key, first_row=first, blocking=key in BLOCKING_KEYS)
         report.close()
         if self.spool is not None:
             self.spool.close()
