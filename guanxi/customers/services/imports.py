@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import pickle  # nosec B403  # the app's own spool file, written by this process into a private 0700 work folder; never user input
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files import File
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
@@ -446,6 +447,10 @@ def _take_validation(job: ImportJob, validation: Validation, report_path: Path) 
 
 
 WRITE_FAILED = gettext_noop("Nothing was imported: %(reason)s")  # the failure's template when writing failed
+KEY_BROKEN = gettext_noop("Nothing was imported: a record the file refers to changed while it was being imported "
+                          "(%(key)s). Validate the file again, then import it.")
+KEY_BROKEN_UNNAMED = gettext_noop("Nothing was imported: a record the file refers to changed while it was being "
+                                  "imported. Validate the file again, then import it.")
 
 
 class _NotWritten(Exception):
@@ -504,8 +509,7 @@ def _import(job: ImportJob, workers: int, on_progress: Callable[[int, int], None
     except ImportFileError as exc:
         return _fail(job, str(exc.args[0]), exc.template, exc.params)
     except (DatabaseError, RuntimeError, ValidationFailed) as exc:
-        return _fail(job, f"Nothing was imported: {exc}", WRITE_FAILED,
-                     {"reason": str(exc)})
+        return _write_failed(job, exc)
     finally:
         spool.delete()
         validation_path.unlink(missing_ok=True)
@@ -586,8 +590,7 @@ def _commit(job: ImportJob, on_progress: Callable[[int, int], None] | None) -> I
             job.finished_at = timezone.now()
             job.save()
     except (DatabaseError, RuntimeError, ValidationFailed) as exc:
-        return _fail(job, f"Nothing was imported: {exc}", WRITE_FAILED,
-                     {"reason": str(exc)})
+        return _write_failed(job, exc)
     finally:
         Spool(spool_path).delete()
         validation_path.unlink(missing_ok=True)
@@ -621,6 +624,27 @@ def _fail(job: ImportJob, message: str, template: str = "", params: dict | None 
                                                 finished_at=job.finished_at, updated_at=timezone.now())
     _publish(job.pk, job.status, job.processed_rows, job.total_rows)
     return job
+
+
+def _write_failed(job: ImportJob, exc: Exception) -> ImportJob:
+    """The job failed while writing. A key broken meanwhile (a brand or owner deleted, a number taken
+    since the validation) is said in words the importer can act on, naming the key; anything else
+    with the database's own reason."""
+    if not isinstance(exc, IntegrityError):
+        return _fail(job, f"Nothing was imported: {exc}", WRITE_FAILED, {"reason": str(exc)})
+    key = _broken_key(exc)
+    if not key:  # SQLite names no constraint
+        return _fail(job, f"{KEY_BROKEN_UNNAMED} ({exc})", KEY_BROKEN_UNNAMED)
+    return _fail(job, KEY_BROKEN % {"key": key}, KEY_BROKEN, {"key": key})
+
+
+def _broken_key(exc: IntegrityError) -> str:
+    """The name of the constraint (or unique index) an IntegrityError names, else ""."""
+    name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    if name:
+        return name
+    found = re.search(r'(?:constraint|index) "([^"]+)"', str(exc))
+    return found.group(1) if found else ""
 
 
 def import_job_run(*, job_id: int, action: str) -> ImportJob:
@@ -770,8 +794,7 @@ def _target_commit(job: ImportJob, target: ImportTarget,
             job.processed_rows, job.finished_at = len(created), timezone.now()
             job.save()
     except (DatabaseError, RuntimeError, DomainError) as exc:
-        return _fail(job, f"Nothing was imported: {exc}", WRITE_FAILED,
-                     {"reason": str(exc)})
+        return _write_failed(job, exc)
     finally:
         validation_path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):

@@ -6,6 +6,7 @@ import csv
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from guanxi.customers.importing import engine as import_engine
 from guanxi.customers.importing import writers as import_writers
@@ -265,8 +266,14 @@ def test_a_foreign_key_broken_since_validation_fails_at_commit_and_writes_nothin
     doomed.delete()  # nothing refers to it yet
     job = import_job_commit(job=job)
     assert job.status == "failed" and "Nothing was imported" in job.message
+    key = ""
     if connection.vendor == "postgresql":  # SQLite's message names no constraint
         assert "customers_customer_brand_id" in job.message
+        key = "（customers_customer_brand_id_1e4af62a_fk_customers_brand_id）"
+    # The importer is told what to do, in Chinese throughout.
+    with translation.override("zh-hans"):
+        said = job.message_text()
+    assert said == f"未导入任何数据：导入期间，文件引用的记录发生了变化{key}。请重新校验文件后再导入。"
     assert Customer.objects.count() == 0 and not Customer.history.exists() and Address.objects.count() == 0
 
 
