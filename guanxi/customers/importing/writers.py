@@ -35,6 +35,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.apps import apps
 from django.conf import settings
@@ -360,6 +361,25 @@ def _takes_appends(definition: str) -> bool:
     `tidy_indexes` rebuilds after the commit."""
     text = definition.lower()
     return " using gin " in text and "fastupdate" not in text
+
+
+class _Copy(NamedTuple):
+    """Rows for one table as COPY text."""
+
+    table: str
+    columns: list[str]
+    data: bytes
+
+    @classmethod
+    def of(cls, table: str, columns: list[str], lines: list[str]) -> _Copy:
+        return cls(table, columns, ("\n".join(lines) + "\n").encode())
+
+
+class _Statement(NamedTuple):
+    """A statement that writes rows server-side, with its parameters."""
+
+    statement: sql.Composed
+    params: tuple
 
 
 class _PostgresWriter(_Writer):
@@ -710,10 +730,10 @@ class _PostgresWriter(_Writer):
             stop.set()
             producer.join()
 
-    def build(self, offsets, customers, addresses, points, tags) -> list[tuple]:
-        """COPY texts (table, columns, bytes) and, for the history tables, INSERT .. SELECT statements
-        (statement, parameters): the server copies the rows it has just taken instead of parsing the
-        same text again, and this process neither formats nor sends it."""
+    def build(self, offsets, customers, addresses, points, tags) -> list[_Copy | _Statement]:
+        """COPY texts and, for the history tables, INSERT .. SELECT statements: the server copies the
+        rows it has just taken instead of parsing the same text again, and this process neither
+        formats nor sends it."""
         t, columns = self.tables, self.columns
         first = offsets["customer"]
         stamps = self._stamps("customer")
@@ -721,25 +741,24 @@ class _PostgresWriter(_Writer):
         for i, rest in enumerate(customers):
             cid = first + i
             rows.append(f"{cid}\tC{cid:09d}{stamps}\t{rest}")
-        payload = [(t["customer"], columns["customer"], rows),
+        payload = [_Copy.of(t["customer"], columns["customer"], rows),
                    self._history_of("customer", first, len(customers), offsets["customer_history"])]
         for name, offset, children in (("address", offsets["address"], addresses), ("point", offsets["point"], points)):
             if not children:
                 continue
             stamps = self._stamps(name)
             lines = [f"{offset + j}{stamps}\t{first + i}\t{rest}" for j, (i, rest) in enumerate(children)]
-            payload += [(t[name], columns[name], lines), self._history_of(name, offset, len(children))]
+            payload += [_Copy.of(t[name], columns[name], lines), self._history_of(name, offset, len(children))]
         if tags:
             link, tag_ids, history_first = offsets["tag_link"], self.tag_ids, offsets["customer_history"]
-            payload.append((t["tag_link"], columns["tag_link"],
-                            [f"{link + j}\t{first + i}\t{tag_ids[name]}" for j, (i, name) in enumerate(tags)]))
-            payload.append((t["tag_link_history"], columns["tag_link_history"],
-                            [f"{link + j}\t{first + i}\t{history_first + i}\t{tag_ids[name]}"
-                             for j, (i, name) in enumerate(tags)]))
-        return [item if len(item) == 2 else (item[0], item[1], ("\n".join(item[2]) + "\n").encode())
-                for item in payload if len(item) == 2 or item[2]]
+            payload.append(_Copy.of(t["tag_link"], columns["tag_link"],
+                                    [f"{link + j}\t{first + i}\t{tag_ids[name]}" for j, (i, name) in enumerate(tags)]))
+            payload.append(_Copy.of(t["tag_link_history"], columns["tag_link_history"],
+                                    [f"{link + j}\t{first + i}\t{history_first + i}\t{tag_ids[name]}"
+                                     for j, (i, name) in enumerate(tags)]))
+        return payload
 
-    def _history_of(self, name: str, first: int, count: int, history_first: int | None = None) -> tuple:
+    def _history_of(self, name: str, first: int, count: int, history_first: int | None = None) -> _Statement:
         """The statement writing the "created" history rows of the `count` rows of table `name` from
         id `first` on (their history ids from `history_first` on, for customers: tag history rows
         name them), with its parameters."""
@@ -758,7 +777,7 @@ class _PostgresWriter(_Writer):
         statement = sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} WHERE id BETWEEN %s AND %s").format(
             sql.Identifier(self.tables[history]), sql.SQL(", ").join(map(sql.Identifier, self.columns[history])),
             sql.SQL(", ").join(values), sql.Identifier(self.tables[name]))
-        return statement, (*params, first, first + count - 1)
+        return _Statement(statement, (*params, first, first + count - 1))
 
     def send(self, payload) -> None:
         if self.skips_triggers:
@@ -766,12 +785,11 @@ class _PostgresWriter(_Writer):
             # checked as always. A failure rolls the setting back with the rest.
             self.raw.execute("SET LOCAL session_replication_role = replica")
         for item in payload:
-            if len(item) == 2:
-                self.raw.execute(*item)
+            if isinstance(item, _Statement):
+                self.raw.execute(item.statement, item.params)
                 continue
-            table, columns, data = item
-            with self.raw.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
-                copy.write(data)
+            with self.raw.copy(f'COPY "{item.table}" ({", ".join(item.columns)}) FROM STDIN') as copy:
+                copy.write(item.data)
         if self.skips_triggers:
             self.raw.execute("SET LOCAL session_replication_role = origin")
 

@@ -206,13 +206,13 @@ def test_a_database_error_at_row_9999_of_10000_while_writing_leaves_nothing(tmp_
         payload = original_build(self, offsets, customers, *rest)
         target = 9_998 - (offsets["customer"] - self.ids["customer"])
         if 0 <= target < len(customers):
-            table, objs_or_columns = payload[0][0], payload[0][1]
+            objs_or_columns = payload[0][1]
             if connection.vendor == "postgresql":
                 columns, lines = payload[0][1], payload[0][2].decode().split("\n")
                 values = lines[target].split("\t")
                 values[columns.index("arpu")] = "-1.00"
                 lines[target] = "\t".join(values)
-                payload[0] = (table, columns, "\n".join(lines).encode())
+                payload[0] = payload[0]._replace(data="\n".join(lines).encode())
             else:
                 objs_or_columns[target].arpu = -1
         return payload
