@@ -446,7 +446,10 @@ def _take_validation(job: ImportJob, validation: Validation, report_path: Path) 
     report_path.unlink(missing_ok=True)
 
 
-WRITE_FAILED = gettext_noop("Nothing was imported: %(reason)s")  # the failure's template when writing failed
+WRITE_FAILED = gettext_noop("Nothing was imported: %(reason)s")  # a rule refused the write, in its own words
+WRITE_ERROR = gettext_noop("Nothing was imported: the database could not write the rows (error %(code)s), and "
+                           "nothing was left half-written. Try again later; if it fails again, tell your "
+                           "administrator.")
 KEY_BROKEN = gettext_noop("Nothing was imported: a record the file refers to changed while it was being imported "
                           "(%(key)s). Validate the file again, then import it.")
 KEY_BROKEN_UNNAMED = gettext_noop("Nothing was imported: a record the file refers to changed while it was being "
@@ -628,14 +631,33 @@ def _fail(job: ImportJob, message: str, template: str = "", params: dict | None 
 
 def _write_failed(job: ImportJob, exc: Exception) -> ImportJob:
     """The job failed while writing. A key broken meanwhile (a brand or owner deleted, a number taken
-    since the validation) is said in words the importer can act on, naming the key; anything else
-    with the database's own reason."""
-    if not isinstance(exc, IntegrityError):
+    since the validation) is said in words the importer can act on, naming the key; a rule that refused
+    the write in its own words; anything else (a full disk, a lost connection) by its error code, the
+    database's English text going to the API's message and the log only."""
+    if isinstance(exc, DomainError):
         return _fail(job, f"Nothing was imported: {exc}", WRITE_FAILED, {"reason": str(exc)})
+    if not _is_broken_key(exc):
+        logger.warning("customer import #%s: writing failed", job.pk, exc_info=exc)
+        code = getattr(exc.__cause__, "sqlstate", None) or type(exc).__name__
+        return _fail(job, f"Nothing was imported: {exc}", WRITE_ERROR, {"code": code})
     key = _broken_key(exc)
     if not key:  # SQLite names no constraint
         return _fail(job, f"{KEY_BROKEN_UNNAMED} ({exc})", KEY_BROKEN_UNNAMED)
     return _fail(job, KEY_BROKEN % {"key": key}, KEY_BROKEN, {"key": key})
+
+
+def _is_broken_key(exc: Exception) -> bool:
+    """A foreign key or a unique one refused a row: by PostgreSQL's SQLSTATE, else by the text (SQLite's,
+    or the bulk writer's own check of the keys)."""
+    if not isinstance(exc, IntegrityError):
+        return False
+    state = getattr(exc.__cause__, "sqlstate", None)
+    if state:
+        return state in ("23503", "23505")
+    return bool(_KEY_REFUSED.search(str(exc)))
+
+
+_KEY_REFUSED = re.compile(r"foreign key constraint|unique constraint", re.IGNORECASE)
 
 
 def _broken_key(exc: IntegrityError) -> str:

@@ -27,6 +27,7 @@ from guanxi.customers.importing.files import ENCODINGS, ImportFileError
 from guanxi.customers.importing.targets import CUSTOMERS, import_target_names
 from guanxi.customers.models import ImportJob
 from guanxi.customers.services.imports import (
+    WRITE_ERROR,
     WRITE_FAILED,
     import_job_create,
     import_job_import,
@@ -75,7 +76,8 @@ class Command(BaseCommand):
                 job = run(job=job, path=file, workers=workers,
                           on_progress=lambda done, total: progress.update(task, completed=done, total=total))
             if job.status == ImportJob.Status.FAILED:
-                written = job.message_detail.get("template") == WRITE_FAILED  # the rows were good, the write failed
+                # The rows were good, the write failed.
+                written = job.message_detail.get("template") in (WRITE_FAILED, WRITE_ERROR)
                 raise CommandError(f"{file}: {job.message}", returncode=1 if written else 2)
             ignored = [h for h in job.headers if h and h not in job.mapping]
             if ignored:

@@ -226,9 +226,38 @@ def test_a_database_error_at_row_9999_of_10000_while_writing_leaves_nothing(tmp_
     job = import_job_commit(job=job)
     assert sent and sent[-1] >= 5_000  # earlier chunks were written inside the transaction
     assert job.status == "failed" and "Nothing was imported" in job.message
+    assert "arpu" in job.message  # the database's own words, for the API and the log
+    code = "23514" if connection.vendor == "postgresql" else "IntegrityError"  # a CHECK refused it, not a key
+    with translation.override("zh-hans"):
+        said = job.message_text()
+    assert said == (f"未导入任何数据：数据库未能写入这些行（错误代码 {code}），没有留下写了一半的数据。"
+                    "请稍后重试；如果仍然失败，请联系管理员。")
     assert Customer.objects.count() == 0 and Address.objects.count() == 0 and Tag.objects.count() == 0
     assert not Customer.history.exists() and not Customer.tags.through.objects.exists()
     assert ImportJob.objects.get(pk=job.pk).status == "failed"
+
+
+def test_a_full_disk_while_importing_at_once_is_said_in_chinese_by_its_code_and_leaves_nothing(
+        tmp_path, admin, monkeypatch):
+    from django.db import OperationalError
+
+    from guanxi.customers.services.imports import import_job_import
+
+    writer = import_writers._PostgresWriter if connection.vendor == "postgresql" else import_writers._SqliteWriter
+    original_send = writer.send
+
+    def send_then_run_out_of_disk(self, payload):
+        original_send(self, payload)
+        raise OperationalError("could not extend file \"base/16384/16385\": No space left on device")
+
+    monkeypatch.setattr(writer, "send", send_then_run_out_of_disk)
+    job = import_job_import(job=start(admin, write_csv(tmp_path / "a.csv", [person(i) for i in range(50)])))
+    assert job.status == "failed" and "No space left on device" in job.message  # for the API and the log
+    with translation.override("zh-hans"):
+        said = job.message_text()
+    assert said == ("未导入任何数据：数据库未能写入这些行（错误代码 OperationalError），没有留下写了一半的数据。"
+                    "请稍后重试；如果仍然失败，请联系管理员。")
+    assert Customer.objects.count() == 0 and Address.objects.count() == 0 and not Customer.history.exists()
 
 
 ON_POSTGRESQL = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk path")
