@@ -65,8 +65,11 @@ class RequestLimitsMiddleware:
 
 class NoStoreMiddleware:
     """`Cache-Control: no-store` on every page and API answer (they can hold personal data); static
-    files are answered before this middleware and keep their caching. Also notes the error code of
-    an API refusal on the request, for the one-line refusal log (guanxi.core.request_log)."""
+    files are answered before this middleware and keep their caching. A streamed answer (a CSV
+    export, a file) also says `X-Accel-Buffering: no`: nginx passes it on as it comes, and buffers
+    every other answer, so that a slow client never holds a gunicorn worker (docs/deployment.md).
+    Also notes the error code of an API refusal on the request, for the one-line refusal log
+    (guanxi.core.request_log)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -74,6 +77,8 @@ class NoStoreMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         patch_cache_control(response, no_store=True)
+        if response.streaming:
+            response.headers.setdefault("X-Accel-Buffering", "no")
         if 400 <= response.status_code < 500 and is_api(request) and not response.streaming:
             request.refusal_code = _error_code(response)
         return response
