@@ -632,18 +632,25 @@ def _fail(job: ImportJob, message: str, template: str = "", params: dict | None 
 def _write_failed(job: ImportJob, exc: Exception) -> ImportJob:
     """The job failed while writing. A key broken meanwhile (a brand or owner deleted, a number taken
     since the validation) is said in words the importer can act on, naming the key; a rule that refused
-    the write in its own words; anything else (a full disk, a lost connection) by its error code, the
-    database's English text going to the API's message and the log only."""
+    the write in its own words; anything else (a full disk, a lost connection) by the database's error
+    code, its English text going to the API's message and the log only."""
     if isinstance(exc, DomainError):
         return _fail(job, f"Nothing was imported: {exc}", WRITE_FAILED, {"reason": str(exc)})
     if not _is_broken_key(exc):
         logger.warning("customer import #%s: writing failed", job.pk, exc_info=exc)
-        code = getattr(exc.__cause__, "sqlstate", None) or type(exc).__name__
-        return _fail(job, f"Nothing was imported: {exc}", WRITE_ERROR, {"code": code})
+        return _fail(job, f"Nothing was imported: {exc}", WRITE_ERROR, {"code": _error_code(exc)})
     key = _broken_key(exc)
     if not key:  # SQLite names no constraint
         return _fail(job, f"{KEY_BROKEN_UNNAMED} ({exc})", KEY_BROKEN_UNNAMED)
     return _fail(job, KEY_BROKEN % {"key": key}, KEY_BROKEN, {"key": key})
+
+
+def _error_code(exc: Exception) -> str:
+    """The database's code for an error: PostgreSQL's SQLSTATE (53100: disk full), SQLite's number (13:
+    full); the error's class for one raised by the import itself."""
+    cause = exc.__cause__
+    code = getattr(cause, "sqlstate", None) or getattr(cause, "sqlite_errorcode", None)
+    return str(code) if code else type(exc).__name__
 
 
 def _is_broken_key(exc: Exception) -> bool:

@@ -227,7 +227,7 @@ def test_a_database_error_at_row_9999_of_10000_while_writing_leaves_nothing(tmp_
     assert sent and sent[-1] >= 5_000  # earlier chunks were written inside the transaction
     assert job.status == "failed" and "Nothing was imported" in job.message
     assert "arpu" in job.message  # the database's own words, for the API and the log
-    code = "23514" if connection.vendor == "postgresql" else "IntegrityError"  # a CHECK refused it, not a key
+    code = "23514" if connection.vendor == "postgresql" else "275"  # a CHECK refused it, not a key
     with translation.override("zh-hans"):
         said = job.message_text()
     assert said == (f"未导入任何数据：数据库未能写入这些行（错误代码 {code}），没有留下写了一半的数据。"
@@ -235,6 +235,19 @@ def test_a_database_error_at_row_9999_of_10000_while_writing_leaves_nothing(tmp_
     assert Customer.objects.count() == 0 and Address.objects.count() == 0 and Tag.objects.count() == 0
     assert not Customer.history.exists() and not Customer.tags.through.objects.exists()
     assert ImportJob.objects.get(pk=job.pk).status == "failed"
+
+
+def _disk_full() -> Exception:
+    """What the database driver raises when the disk is full, with the database's code."""
+    if connection.vendor == "postgresql":
+        import psycopg.errors
+
+        return psycopg.errors.DiskFull("could not extend file: No space left on device")
+    import sqlite3
+
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorcode = 13  # SQLITE_FULL
+    return full
 
 
 def test_a_full_disk_while_importing_at_once_is_said_in_chinese_by_its_code_and_leaves_nothing(
@@ -248,14 +261,15 @@ def test_a_full_disk_while_importing_at_once_is_said_in_chinese_by_its_code_and_
 
     def send_then_run_out_of_disk(self, payload):
         original_send(self, payload)
-        raise OperationalError("could not extend file \"base/16384/16385\": No space left on device")
+        raise OperationalError("No space left on device") from _disk_full()
 
     monkeypatch.setattr(writer, "send", send_then_run_out_of_disk)
     job = import_job_import(job=start(admin, write_csv(tmp_path / "a.csv", [person(i) for i in range(50)])))
     assert job.status == "failed" and "No space left on device" in job.message  # for the API and the log
     with translation.override("zh-hans"):
         said = job.message_text()
-    assert said == ("未导入任何数据：数据库未能写入这些行（错误代码 OperationalError），没有留下写了一半的数据。"
+    code = "53100" if connection.vendor == "postgresql" else "13"
+    assert said == (f"未导入任何数据：数据库未能写入这些行（错误代码 {code}），没有留下写了一半的数据。"
                     "请稍后重试；如果仍然失败，请联系管理员。")
     assert Customer.objects.count() == 0 and Address.objects.count() == 0 and not Customer.history.exists()
 
